@@ -1,0 +1,206 @@
+# Argument checks shared by every entry point. Each raises a classed
+# condition whose message names the argument, what was expected, what was
+# given and how to fix it, before any work reaches the C core.
+
+sg_abort <- function(message, class = "input", call = NULL, data = list()) {
+  cnd <- structure(
+    c(list(message = paste(message, collapse = "\n"), call = call), data),
+    class = c(paste0("smoteguard_error_", class), "smoteguard_error",
+              "error", "condition")
+  )
+  stop(cnd)
+}
+
+sg_warn <- function(message, class = "warning", call = NULL) {
+  cnd <- structure(
+    list(message = paste(message, collapse = "\n"), call = call),
+    class = c(paste0("smoteguard_warning_", class), "smoteguard_warning",
+              "warning", "condition")
+  )
+  warning(cnd)
+}
+
+# A short description of what was given, for messages.
+describe <- function(x) {
+  if (is.null(x)) return("NULL")
+  if (is.data.frame(x)) return(sprintf("a data frame with %d rows", nrow(x)))
+  if (is.matrix(x)) {
+    return(sprintf("a %s matrix (%d x %d)", typeof(x), nrow(x), ncol(x)))
+  }
+  if (is.factor(x)) return(sprintf("a factor of length %d", length(x)))
+  if (length(x) == 1 && is.atomic(x)) {
+    return(sprintf("%s (%s)", format(x), typeof(x)))
+  }
+  sprintf("a %s of length %d", typeof(x), length(x))
+}
+
+check_data_frame <- function(data, arg = "data", call = NULL) {
+  if (!is.data.frame(data)) {
+    sg_abort(c(sprintf("`%s` must be a data frame.", arg),
+               sprintf("It is %s.", describe(data)),
+               "Convert it with `as.data.frame()`."), call = call)
+  }
+  nms <- names(data)
+  if (is.null(nms) || anyNA(nms) || any(nms == "")) {
+    sg_abort(c(sprintf("Every column of `%s` must have a name.", arg),
+               "Name the columns, e.g. with `names(data) <- make.names(...)`."),
+             call = call)
+  }
+  dup <- unique(nms[duplicated(nms)])
+  if (length(dup) > 0) {
+    sg_abort(c(sprintf("Column names of `%s` must be unique.", arg),
+               sprintf("Duplicated: %s.", paste0("`", dup, "`", collapse = ", ")),
+               "Rename them, e.g. with `make.unique()`."), call = call)
+  }
+  invisible(data)
+}
+
+check_var <- function(data, var, call = NULL) {
+  if (missing(var) || is.null(var)) {
+    sg_abort(c("`var` is missing: name the outcome column.",
+               "For example `var = \"diagnosis\"`."), call = call)
+  }
+  if (!is.character(var) || length(var) != 1 || is.na(var)) {
+    sg_abort(c("`var` must be a single column name (a string).",
+               sprintf("It is %s.", describe(var))), call = call)
+  }
+  if (!var %in% names(data)) {
+    sg_abort(c(sprintf("`var` names column `%s`, which is not in `data`.", var),
+               sprintf("Columns are: %s.", paste(names(data), collapse = ", "))),
+             call = call)
+  }
+  y <- data[[var]]
+  if (!is.factor(y) && !is.character(y)) {
+    sg_abort(c(sprintf("The outcome column `%s` must be a factor or character.", var),
+               sprintf("It is %s.", describe(y)),
+               "Convert it with `factor()`."), call = call)
+  }
+  if (anyNA(y)) {
+    bad <- which(is.na(y))
+    sg_abort(c(sprintf("The outcome column `%s` has %d missing value(s), in row(s) %s.",
+                       var, length(bad), row_list(bad)),
+               "Drop or label those rows first."), call = call)
+  }
+  invisible(var)
+}
+
+row_list <- function(rows, max = 5) {
+  s <- paste(utils::head(rows, max), collapse = ", ")
+  if (length(rows) > max) s <- paste0(s, ", ...")
+  s
+}
+
+# A whole number >= min (neighbors, k).
+check_count <- function(x, arg, min = 1, call = NULL) {
+  ok <- is.numeric(x) && length(x) == 1 && !is.na(x) && is.finite(x) &&
+    x == round(x) && x >= min && x <= .Machine$integer.max
+  if (!ok) {
+    sg_abort(c(sprintf("`%s` must be a whole number of at least %d.", arg, min),
+               sprintf("It is %s.", describe(x))), call = call)
+  }
+  as.integer(x)
+}
+
+check_seed <- function(seed, call = NULL) {
+  if (is.null(seed)) return(NULL)
+  ok <- is.numeric(seed) && length(seed) == 1 && !is.na(seed) &&
+    is.finite(seed) && seed == round(seed) && abs(seed) <= .Machine$integer.max
+  if (!ok) {
+    sg_abort(c("`seed` must be NULL or a single whole number.",
+               sprintf("It is %s.", describe(seed)),
+               "Use e.g. `seed = 42`, or `set.seed()` before the call."),
+             call = call)
+  }
+  as.integer(seed)
+}
+
+# over_ratio: one positive number, or a named vector of positive numbers
+# naming classes of the outcome. Returns the ratio per level (NA: leave the
+# class as it is).
+check_over_ratio <- function(over_ratio, levels, call = NULL) {
+  ok <- is.numeric(over_ratio) && length(over_ratio) >= 1 &&
+    !anyNA(over_ratio) && all(is.finite(over_ratio)) && all(over_ratio > 0)
+  if (!ok) {
+    sg_abort(c("`over_ratio` must be positive numbers (no NA, 0 or Inf).",
+               sprintf("It is %s.", describe(over_ratio)),
+               "Use e.g. `over_ratio = 1` to balance every class."), call = call)
+  }
+  nms <- names(over_ratio)
+  if (is.null(nms)) {
+    if (length(over_ratio) != 1) {
+      sg_abort(c("`over_ratio` must be one number, or a vector named by class.",
+                 sprintf("It has %d unnamed values.", length(over_ratio))),
+               call = call)
+    }
+    return(stats::setNames(rep(as.numeric(over_ratio), length(levels)), levels))
+  }
+  if (anyNA(nms) || any(nms == "") || anyDuplicated(nms)) {
+    sg_abort("Every value of a named `over_ratio` needs its own class name.",
+             call = call)
+  }
+  unknown <- setdiff(nms, levels)
+  if (length(unknown) > 0) {
+    sg_abort(c(sprintf("`over_ratio` names unknown class(es): %s.",
+                       paste0("`", unknown, "`", collapse = ", ")),
+               sprintf("Classes are: %s.", paste(levels, collapse = ", "))),
+             call = call)
+  }
+  out <- stats::setNames(rep(NA_real_, length(levels)), levels)
+  out[nms] <- as.numeric(over_ratio)
+  out
+}
+
+check_method <- function(method, choices, call = NULL) {
+  if (!is.character(method) || length(method) != 1 || is.na(method) ||
+      !method %in% choices) {
+    sg_abort(c(sprintf("`method` must be one of %s.",
+                       paste0("\"", choices, "\"", collapse = ", ")),
+               sprintf("It is %s.", describe(method))), call = call)
+  }
+  method
+}
+
+# The numeric matrix of sg_knn(): double or integer, finite, no NA.
+check_numeric_matrix <- function(x, arg, call = NULL) {
+  if (is.data.frame(x)) {
+    ok_cols <- vapply(x, function(col) is.numeric(col) && !is.object(col), logical(1))
+    if (!all(ok_cols)) {
+      sg_abort(c(sprintf("Every column of `%s` must be numeric.", arg),
+                 sprintf("Not numeric: %s.", paste(names(x)[!ok_cols], collapse = ", "))),
+               call = call)
+    }
+    x <- as.matrix(x)
+  }
+  if (is.numeric(x) && is.null(dim(x)) && !is.object(x)) x <- matrix(x, ncol = 1)
+  if (!is.matrix(x) || !(is.double(x) || is.integer(x)) || is.object(x)) {
+    sg_abort(c(sprintf("`%s` must be a numeric matrix.", arg),
+               sprintf("It is %s.", describe(x)),
+               "Convert it with `as.matrix()` on numeric columns."), call = call)
+  }
+  if (ncol(x) == 0) {
+    sg_abort(sprintf("`%s` has no columns: there is nothing to measure distance on.", arg),
+             call = call)
+  }
+  if (anyNA(x) || any(is.infinite(x))) {
+    bad <- which(!is.finite(x), arr.ind = TRUE)
+    sg_abort(c(sprintf("`%s` must not contain NA, NaN or Inf.", arg),
+               sprintf("Found %d, first in row %d, column %d.",
+                       nrow(bad), bad[1, 1], bad[1, 2]),
+               "Remove or impute those values first."), call = call)
+  }
+  storage.mode(x) <- "double"
+  x
+}
+
+check_threads <- function(threads = getOption("smoteguard.threads"), call = NULL) {
+  if (is.null(threads)) return(NA_integer_)
+  ok <- is.numeric(threads) && length(threads) == 1 && !is.na(threads) &&
+    threads == round(threads) && threads >= 1 && threads <= 1024
+  if (!ok) {
+    sg_abort(c("The thread count must be a whole number from 1 to 1024.",
+               sprintf("It is %s.", describe(threads)),
+               "Set it with `options(smoteguard.threads = 2)`, or NULL for the default."),
+             call = call)
+  }
+  as.integer(threads)
+}

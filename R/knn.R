@@ -1,0 +1,70 @@
+#' Exact k nearest neighbours
+#'
+#' Finds, for each row, the `k` nearest rows by Euclidean distance, exactly
+#' (no approximation), with a cache-blocked search in C that never forms an
+#' n x n distance matrix.
+#'
+#' With `query = NULL` the neighbours of each row of `x` are searched among
+#' the *other* rows of `x`: a row is never its own neighbour, while an exact
+#' duplicate of it is a neighbour at distance 0. Otherwise the neighbours in
+#' `x` of each row of `query` are returned (a query row equal to a row of
+#' `x` finds it at distance 0).
+#'
+#' Columns are used as they are: standardise them first if they are on
+#' different scales (`sg_oversample()` does this itself).
+#'
+#' @param x A numeric matrix (or a data frame of numeric columns), one row
+#'   per point. No missing or infinite values.
+#' @param k The number of neighbours, a whole number from 1 to the number of
+#'   rows available (`nrow(x) - 1` when `query` is `NULL`).
+#' @param query `NULL`, or a numeric matrix with the columns of `x`.
+#' @param threads The number of threads; by default
+#'   `getOption("smoteguard.threads")`, or as many as OpenMP allows when that
+#'   is unset. Results do not depend on it.
+#' @return A list with `index`, an integer matrix with one row per query
+#'   row and `k` columns of 1-based row numbers of `x`, and `distance`, the
+#'   matching double matrix of Euclidean distances. Each row is sorted by
+#'   distance, ties broken by the smaller row number.
+#' @examples
+#' x <- as.matrix(breast_biopsy[, 1:9])
+#' nn <- sg_knn(x, k = 3)
+#' head(nn$index)
+#' head(nn$distance)
+#' # neighbours of new points
+#' sg_knn(x, k = 2, query = x[1:2, ] + 0.5)$index
+#' @export
+sg_knn <- function(x, k, query = NULL, threads = getOption("smoteguard.threads")) {
+  call <- sys.call()
+  x <- check_numeric_matrix(x, "x", call = call)
+  if (missing(k)) sg_abort("`k` is missing: give the number of neighbours.", call = call)
+  k <- check_count(k, "k", call = call)
+  if (!is.null(query)) {
+    query <- check_numeric_matrix(query, "query", call = call)
+    if (ncol(query) != ncol(x)) {
+      sg_abort(c("`query` must have the same columns as `x`.",
+                 sprintf("`x` has %d columns, `query` %d.", ncol(x), ncol(query))),
+               call = call)
+    }
+  }
+  available <- nrow(x) - is.null(query)
+  if (k > available) {
+    sg_abort(c(sprintf("`k` = %d is larger than the %d row(s) available.", k, available),
+               if (is.null(query)) "A row is never its own neighbour, so at most `nrow(x) - 1`."
+               else "At most `nrow(x)` neighbours exist.",
+               "Use a smaller `k`."), call = call)
+  }
+  check_result_size(as.numeric(if (is.null(query)) nrow(x) else nrow(query)) * k,
+                    "the neighbour matrices", call = call)
+  threads <- check_threads(threads, call = call)
+  .Call(ffi_knn_search, x, query, k, NULL, NULL, threads)
+}
+
+# A result of `cells` values must fit in an R matrix and in memory.
+check_result_size <- function(cells, what, call = NULL) {
+  if (cells > .Machine$integer.max) {
+    sg_abort(c(sprintf("%s would hold %.3g values, more than R allows in one matrix (%d).",
+                       what, cells, .Machine$integer.max),
+               "Use fewer rows or a smaller `k`."), class = "size", call = call)
+  }
+  invisible(cells)
+}

@@ -1,0 +1,139 @@
+# The result record: built once by sg_oversample(), read by every accessor.
+
+new_record <- function(method, var, neighbors, over_ratio, seed, rng_kind,
+                       threads, levels, counts_before, targets, counts_after,
+                       n_input, predictors, center, scale, provenance,
+                       neighbors_used, timings, result, warnings) {
+  structure(
+    list(
+      version = as.character(utils::packageVersion("smoteguard")),
+      created = format(Sys.time(), "%Y-%m-%dT%H:%M:%S%z"),
+      r_version = paste(R.version$major, R.version$minor, sep = "."),
+      settings = list(method = method, var = var, neighbors = neighbors,
+                      over_ratio = over_ratio, threads = threads),
+      seed = seed,
+      rng_kind = rng_kind,
+      classes = levels,
+      counts = data.frame(class = factor(levels, levels = levels),
+                          before = as.integer(counts_before),
+                          target = as.integer(targets),
+                          after = as.integer(counts_after),
+                          added = as.integer(counts_after - counts_before),
+                          neighbors_used = as.integer(neighbors_used)),
+      n_input = n_input,
+      predictors = predictors,
+      center = center,
+      scale = scale,
+      provenance = provenance,
+      guard = NULL,
+      timings = timings,
+      warnings = warnings,
+      n_result = nrow(result),
+      checksum = outcome_checksum(result[[var]])
+    ),
+    class = "sg_record"
+  )
+}
+
+# A checksum of the outcome column that changes when rows are dropped,
+# added or reordered: class codes weighted by a function of the position.
+# Exact integer arithmetic in doubles (each term < 2^40).
+outcome_checksum <- function(y) {
+  codes <- as.integer(factor(y))
+  weights <- (seq_along(codes) * 7919) %% 10007 + 1
+  sum(as.numeric(codes) * weights) %% 2^50
+}
+
+# The record of a result, after checking the data frame is still the
+# result it describes.
+result_record <- function(result, arg = "result", call = NULL) {
+  record <- attr(result, "smoteguard", exact = TRUE)
+  if (!is.data.frame(result) || !inherits(record, "sg_record")) {
+    sg_abort(c(sprintf("`%s` must be a result of `sg_oversample()`.", arg),
+               sprintf("It is %s without a smoteguard record.", describe(result))),
+             class = "not_result", call = call)
+  }
+  var <- record$settings$var
+  if (nrow(result) != record$n_result || !var %in% names(result) ||
+      !identical(outcome_checksum(result[[var]]), record$checksum)) {
+    sg_abort(c(sprintf("`%s` is no longer the result its smoteguard record describes.", arg),
+               sprintf("The record is of %d rows; the data frame has %d%s.",
+                       record$n_result, nrow(result),
+                       if (nrow(result) == record$n_result)
+                         " but its outcome column was changed or reordered" else ""),
+               "Rows were subset, sorted or bound after oversampling: read the record first, from the unmodified result."),
+             class = "stale_result", call = call)
+  }
+  record
+}
+
+#' The provenance of synthetic rows
+#'
+#' One row per synthetic row of a result of [sg_oversample()]: where it is
+#' in the result and which real rows it was made from.
+#'
+#' @param result A data frame returned by [sg_oversample()], unmodified:
+#'   subsetting, sorting or binding rows makes it a different table and the
+#'   call stops with an error.
+#' @return A data frame with columns `row` (the row number in `result`),
+#'   `class`, `parent` and `neighbor` (row numbers in the input data;
+#'   `neighbor` is `NA` for a copy) and `gap` (the position along the
+#'   segment from parent to neighbour, in \[0, 1\]; `NA` for a copy).
+#' @examples
+#' res <- sg_oversample(breast_biopsy, "diagnosis", seed = 1)
+#' prov <- sg_provenance(res)
+#' head(prov)
+#' # each synthetic row lies between its parent and neighbour
+#' j <- "clump_thickness"
+#' x <- breast_biopsy[[j]]
+#' range(res[[j]][prov$row] - (x[prov$parent] + prov$gap * (x[prov$neighbor] - x[prov$parent])))
+#' @export
+sg_provenance <- function(result) {
+  record <- result_record(result, call = sys.call())
+  record$provenance
+}
+
+#' The record of an oversampling result
+#'
+#' Every result of [sg_oversample()] carries one record, built where the
+#' work was done: the settings, the seed, the class counts before and after,
+#' the centre and scale used for distances, the provenance of each
+#' synthetic row, the timings and the package version. `sg_record()` returns
+#' it, after checking that `result` is still the table it describes.
+#'
+#' @inheritParams sg_provenance
+#' @return An object of class `sg_record` (a list) with elements `version`,
+#'   `created`, `r_version`, `settings`, `seed`, `rng_kind`, `classes`,
+#'   `counts` (a data frame: `class`, `before`, `target`, `after`, `added`,
+#'   `neighbors_used`), `n_input`, `predictors`, `center`, `scale`,
+#'   `provenance`, `guard`, `timings` (seconds), `warnings`, `n_result` and
+#'   `checksum`.
+#' @examples
+#' res <- sg_oversample(breast_biopsy, "diagnosis", seed = 1)
+#' rec <- sg_record(res)
+#' rec
+#' rec$counts
+#' @export
+sg_record <- function(result) {
+  result_record(result, call = sys.call())
+}
+
+#' @export
+print.sg_record <- function(x, ...) {
+  s <- x$settings
+  cat(sprintf("<smoteguard record> %s on `%s`, neighbors = %d, seed = %s\n",
+              s$method, s$var, s$neighbors,
+              if (is.null(x$seed)) "none (current stream)" else x$seed))
+  cat(sprintf("%d input rows + %d synthetic = %d rows; %d predictor(s)\n",
+              x$n_input, nrow(x$provenance), x$n_result, length(x$predictors)))
+  counts <- x$counts
+  counts$neighbors_used <- NULL
+  print(counts, row.names = FALSE)
+  cat(sprintf("time: %.3f s (generate %.3f s); smoteguard %s\n",
+              x$timings[["total"]], x$timings[["generate"]], x$version))
+  if (length(x$warnings) > 0) {
+    cat("warnings:\n")
+    cat(paste0("  ", x$warnings, "\n"), sep = "")
+  }
+  invisible(x)
+}

@@ -1,0 +1,215 @@
+/* Exact Euclidean k nearest neighbours by cache-blocked brute force.
+ *
+ * The reference rows are copied once into blocks of SG_RB rows laid out
+ * dimension by dimension ([block][dimension][row]), so that the distance
+ * loop runs over contiguous memory and vectorises.  Every squared distance
+ * is summed over the dimensions in their natural order, the one canonical
+ * way, so any path that calls sg_sqdist_block() finds the same neighbours.
+ * Rows are scanned in increasing index order and a candidate only enters
+ * the list when strictly nearer than the current k-th, which breaks ties
+ * by the smaller index without an explicit comparison. */
+#include "smoteguard.h"
+#include <limits.h>
+
+#define SG_RB 256 /* reference rows per block: 256 x d doubles stay in L2 */
+#define SG_QB 32  /* queries per task */
+
+typedef struct {
+  double *data;   /* n_blocks * d * SG_RB values */
+  R_xlen_t n;
+  int d;
+  R_xlen_t n_blocks;
+} sg_blocks;
+
+/* Copy rows of a column-major n x d matrix into the block layout, keeping
+ * only the columns with a positive scale and standardising them. */
+static void sg_blocks_fill(sg_blocks *b, const double *x, R_xlen_t n, int d,
+                           const double *center, const double *scale,
+                           const int *cols, int dk) {
+  b->n = n;
+  b->d = dk;
+  b->n_blocks = (n + SG_RB - 1) / SG_RB;
+  R_xlen_t len = b->n_blocks * (R_xlen_t) dk * SG_RB;
+  b->data = (double *) R_alloc(len > 0 ? len : 1, sizeof(double));
+  for (R_xlen_t i = 0; i < len; i++) b->data[i] = 0.0;
+  for (int jj = 0; jj < dk; jj++) {
+    int j = cols[jj];
+    const double *col = x + (R_xlen_t) j * n;
+    double c = center ? center[j] : 0.0, s = scale ? scale[j] : 1.0;
+    for (R_xlen_t i = 0; i < n; i++) {
+      R_xlen_t blk = i / SG_RB, t = i % SG_RB;
+      b->data[(blk * dk + jj) * SG_RB + t] = (col[i] - c) / s;
+    }
+  }
+  (void) d;
+}
+
+/* Squared distances from one query (dk values) to the cnt rows of block
+ * blk; the inner loop is over rows, so it vectorises for any dk. */
+static inline void sg_sqdist_block(const sg_blocks *b, R_xlen_t blk,
+                                   const double *q, double *acc, int cnt) {
+  const double *base = b->data + blk * (R_xlen_t) b->d * SG_RB;
+  for (int t = 0; t < cnt; t++) acc[t] = 0.0;
+  for (int j = 0; j < b->d; j++) {
+    const double *col = base + (R_xlen_t) j * SG_RB;
+    const double qj = q[j];
+    for (int t = 0; t < cnt; t++) {
+      double diff = col[t] - qj;
+      acc[t] += diff * diff;
+    }
+  }
+}
+
+/* Insert (dist, idx) into a sorted list of k; caller knows dist < list[k-1].
+ * Equal distances already present stay first (they have smaller indices). */
+static inline void sg_topk_insert(double *bd, int *bi, int k, double dist,
+                                  int idx) {
+  int pos = k - 1;
+  while (pos > 0 && bd[pos - 1] > dist) {
+    bd[pos] = bd[pos - 1];
+    bi[pos] = bi[pos - 1];
+    pos--;
+  }
+  bd[pos] = dist;
+  bi[pos] = idx;
+}
+
+void sg_knn_search(const double *ref, R_xlen_t n, int d,
+                   const double *query, R_xlen_t m, int k, int self,
+                   const double *center, const double *scale,
+                   int *out_index, double *out_dist, int nthreads) {
+  int *cols = (int *) R_alloc(d > 0 ? d : 1, sizeof(int));
+  int dk = 0;
+  for (int j = 0; j < d; j++) {
+    if (!scale || scale[j] > 0) cols[dk++] = j;
+  }
+  sg_blocks rb;
+  sg_blocks_fill(&rb, ref, n, d, center, scale, cols, dk);
+
+  /* Queries row by row (each query's dk values contiguous). */
+  const double *qsrc = self ? ref : query;
+  R_xlen_t qlen = m * (R_xlen_t) dk;
+  double *qrow = (double *) R_alloc(qlen > 0 ? qlen : 1, sizeof(double));
+  for (int jj = 0; jj < dk; jj++) {
+    int j = cols[jj];
+    const double *col = qsrc + (R_xlen_t) j * m;
+    double c = center ? center[j] : 0.0, s = scale ? scale[j] : 1.0;
+    for (R_xlen_t i = 0; i < m; i++) qrow[i * dk + jj] = (col[i] - c) / s;
+  }
+
+  R_xlen_t n_qblocks = (m + SG_QB - 1) / SG_QB;
+  size_t per_thread = (size_t) SG_QB * (size_t) k;
+  double *best_d_all = (double *) R_alloc(per_thread * nthreads, sizeof(double));
+  int *best_i_all = (int *) R_alloc(per_thread * nthreads, sizeof(int));
+  double *acc_all = (double *) R_alloc((size_t) SG_RB * nthreads, sizeof(double));
+
+  /* Chunks of query blocks between interrupt checks. */
+  const R_xlen_t chunk = 256;
+  for (R_xlen_t c0 = 0; c0 < n_qblocks; c0 += chunk) {
+    R_xlen_t c1 = c0 + chunk < n_qblocks ? c0 + chunk : n_qblocks;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic) num_threads(nthreads)
+#endif
+    for (R_xlen_t qb = c0; qb < c1; qb++) {
+      int tid = omp_get_thread_num();
+      double *best_d = best_d_all + per_thread * tid;
+      int *best_i = best_i_all + per_thread * tid;
+      double *acc = acc_all + (size_t) SG_RB * tid;
+      R_xlen_t q0 = qb * SG_QB;
+      int nq = (int) (m - q0 < SG_QB ? m - q0 : SG_QB);
+      for (size_t s = 0; s < (size_t) nq * k; s++) {
+        best_d[s] = R_PosInf;
+        best_i[s] = -1;
+      }
+      for (R_xlen_t blk = 0; blk < rb.n_blocks; blk++) {
+        R_xlen_t r0 = blk * SG_RB;
+        int cnt = (int) (n - r0 < SG_RB ? n - r0 : SG_RB);
+        for (int qi = 0; qi < nq; qi++) {
+          R_xlen_t qidx = q0 + qi;
+          double *bd = best_d + (size_t) qi * k;
+          int *bi = best_i + (size_t) qi * k;
+          sg_sqdist_block(&rb, blk, qrow + qidx * dk, acc, cnt);
+          double worst = bd[k - 1];
+          for (int t = 0; t < cnt; t++) {
+            if (acc[t] < worst) {
+              R_xlen_t ridx = r0 + t;
+              if (self && ridx == qidx) continue;
+              sg_topk_insert(bd, bi, k, acc[t], (int) ridx);
+              worst = bd[k - 1];
+            }
+          }
+        }
+      }
+      for (int qi = 0; qi < nq; qi++) {
+        R_xlen_t qidx = q0 + qi;
+        for (int c = 0; c < k; c++) {
+          out_index[qidx + (R_xlen_t) c * m] = best_i[(size_t) qi * k + c] + 1;
+          out_dist[qidx + (R_xlen_t) c * m] = sqrt(best_d[(size_t) qi * k + c]);
+        }
+      }
+    }
+    R_CheckUserInterrupt();
+  }
+}
+
+/* .Call entry: x (n x d double matrix), query (NULL or m x d double
+ * matrix), k, center and scale (NULL or length-d doubles; a column with
+ * scale 0 is left out), threads (integer, NA or <= 0 for the default). */
+SEXP ffi_knn_search(SEXP x, SEXP query, SEXP k, SEXP center, SEXP scale,
+                    SEXP threads) {
+  int nprot = 0;
+  if (!Rf_isReal(x) || !Rf_isMatrix(x))
+    Rf_error("`x` must be a double matrix.");
+  R_xlen_t n = Rf_nrows(x);
+  int d = Rf_ncols(x);
+  int self = Rf_isNull(query);
+  R_xlen_t m = n;
+  if (!self) {
+    if (!Rf_isReal(query) || !Rf_isMatrix(query))
+      Rf_error("`query` must be NULL or a double matrix.");
+    if (Rf_ncols(query) != d)
+      Rf_error("`query` must have as many columns as `x`.");
+    m = Rf_nrows(query);
+  }
+  int kk = sg_int_scalar(k, "k");
+  if (kk < 1) Rf_error("`k` must be at least 1.");
+  if ((R_xlen_t) kk > n - (self ? 1 : 0))
+    Rf_error("`k` is larger than the number of rows available.");
+  if (m > INT_MAX || n > INT_MAX)
+    Rf_error("More than %d rows is not supported.", INT_MAX);
+  const double *cen = NULL, *sc = NULL;
+  if (!Rf_isNull(center)) {
+    if (!Rf_isReal(center) || XLENGTH(center) != d)
+      Rf_error("`center` must be a double vector, one value per column.");
+    cen = REAL_RO(center);
+  }
+  if (!Rf_isNull(scale)) {
+    if (!Rf_isReal(scale) || XLENGTH(scale) != d)
+      Rf_error("`scale` must be a double vector, one value per column.");
+    sc = REAL_RO(scale);
+    for (int j = 0; j < d; j++)
+      if (!(sc[j] >= 0) || !R_FINITE(sc[j]))
+        Rf_error("`scale` must be finite and non-negative.");
+  }
+  if (!sg_all_finite(REAL_RO(x), XLENGTH(x)) ||
+      (!self && !sg_all_finite(REAL_RO(query), XLENGTH(query))))
+    Rf_error("`x` and `query` must not contain NA, NaN or Inf.");
+  int req = sg_int_scalar(threads, "threads");
+  double work = (double) n * (double) m * (double) (d > 0 ? d : 1);
+  int nth = sg_threads_for(req, work);
+
+  SEXP index = PROTECT(Rf_allocMatrix(INTSXP, (int) m, kk)); nprot++;
+  SEXP dist = PROTECT(Rf_allocMatrix(REALSXP, (int) m, kk)); nprot++;
+  if (m > 0)
+    sg_knn_search(REAL_RO(x), n, d, self ? NULL : REAL_RO(query), m, kk,
+                  self, cen, sc, INTEGER(index), REAL(dist), nth);
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, 2)); nprot++;
+  SET_VECTOR_ELT(out, 0, index);
+  SET_VECTOR_ELT(out, 1, dist);
+  SEXP names = PROTECT(Rf_allocVector(STRSXP, 2)); nprot++;
+  SET_STRING_ELT(names, 0, Rf_mkChar("index"));
+  SET_STRING_ELT(names, 1, Rf_mkChar("distance"));
+  Rf_setAttrib(out, R_NamesSymbol, names);
+  UNPROTECT(nprot);
+  return out;
+}

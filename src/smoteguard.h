@@ -1,0 +1,46 @@
+/* Umbrella header for smoteguard's C core.
+ * R_NO_REMAP first, so that every R API name carries its Rf_ prefix. */
+#ifndef SMOTEGUARD_H
+#define SMOTEGUARD_H
+
+#define R_NO_REMAP
+#include <R.h>
+#include <Rinternals.h>
+#include <R_ext/Rdynload.h>
+#include <stdint.h>
+#include <math.h>
+
+/* OpenMP shim (the data.table way): the code builds and runs serially
+ * where the compiler has no OpenMP. */
+#ifdef _OPENMP
+#include <omp.h>
+#else
+static inline int omp_get_thread_num(void) { return 0; }
+static inline int omp_get_max_threads(void) { return 1; }
+#endif
+
+/* Below this many distance evaluations a parallel region costs more
+ * than it saves; the work runs on one thread. */
+#define SG_MIN_PARALLEL_WORK 2000000.0
+
+int sg_threads_for(int requested, double work);
+
+/* knn.c */
+void sg_knn_search(const double *ref, R_xlen_t n, int d,
+                   const double *query, R_xlen_t m, int k, int self,
+                   const double *center, const double *scale,
+                   int *out_index, double *out_dist, int nthreads);
+
+SEXP ffi_knn_search(SEXP x, SEXP query, SEXP k, SEXP center, SEXP scale,
+                    SEXP threads);
+
+/* sample.c */
+SEXP ffi_smote_draw(SEXP neighbors, SEXP n_new);
+SEXP ffi_interpolate(SEXP x, SEXP parent, SEXP neighbor, SEXP gap);
+
+/* utils */
+int sg_int_scalar(SEXP x, const char *what);
+double sg_num_scalar(SEXP x, const char *what);
+int sg_all_finite(const double *x, R_xlen_t n);
+
+#endif

@@ -1,0 +1,52 @@
+/* Small helpers shared by the entry points. */
+#include "smoteguard.h"
+#include <limits.h>
+
+/* A length-one integer or whole double, else an error naming `what`.
+ * NA is returned as NA_INTEGER for the caller to judge. */
+int sg_int_scalar(SEXP x, const char *what) {
+  if (Rf_isInteger(x) && XLENGTH(x) == 1) return INTEGER_RO(x)[0];
+  if (Rf_isReal(x) && XLENGTH(x) == 1) {
+    double v = REAL_RO(x)[0];
+    if (ISNAN(v)) return NA_INTEGER;
+    if (v != floor(v) || v > INT_MAX || v < -INT_MAX)
+      Rf_error("`%s` must be a whole number.", what);
+    return (int) v;
+  }
+  Rf_error("`%s` must be a single number.", what);
+  return 0; /* not reached */
+}
+
+double sg_num_scalar(SEXP x, const char *what) {
+  if (Rf_isInteger(x) && XLENGTH(x) == 1) {
+    int v = INTEGER_RO(x)[0];
+    return v == NA_INTEGER ? NA_REAL : (double) v;
+  }
+  if (Rf_isReal(x) && XLENGTH(x) == 1) return REAL_RO(x)[0];
+  Rf_error("`%s` must be a single number.", what);
+  return 0; /* not reached */
+}
+
+int sg_all_finite(const double *x, R_xlen_t n) {
+  for (R_xlen_t i = 0; i < n; i++)
+    if (!R_FINITE(x[i])) return 0;
+  return 1;
+}
+
+/* The one place the thread count is chosen: the request (from
+ * getOption("smoteguard.threads"), NA or <= 0 meaning "as OpenMP
+ * allows"), capped by OpenMP's limits, and 1 for small work. */
+int sg_threads_for(int requested, double work) {
+  if (work < SG_MIN_PARALLEL_WORK) return 1;
+#ifdef _OPENMP
+  int avail = omp_get_max_threads();
+  int limit = omp_get_thread_limit();
+  int n = (requested == NA_INTEGER || requested <= 0) ? avail : requested;
+  if (n > limit) n = limit;
+  if (n < 1) n = 1;
+  return n;
+#else
+  (void) requested;
+  return 1;
+#endif
+}

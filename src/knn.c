@@ -4,7 +4,7 @@
  * dimension by dimension ([block][dimension][row]), so that the distance
  * loop runs over contiguous memory and vectorises.  Every squared distance
  * is summed over the dimensions in their natural order, the one canonical
- * way, so any path that calls sg_sqdist_block() finds the same neighbours.
+ * way, so any path that calls sg_sqdist_block() finds the same neighbours (see sg_sqdist_kernel()).
  * Rows are scanned in increasing index order and a candidate only enters
  * the list when strictly nearer than the current k-th, which breaks ties
  * by the smaller index without an explicit comparison. */
@@ -44,20 +44,50 @@ static void sg_blocks_fill(sg_blocks *b, const double *x, R_xlen_t n, int d,
   (void) d;
 }
 
-/* Squared distances from one query (dk values) to the cnt rows of block
- * blk; the inner loop is over rows, so it vectorises for any dk. */
-static inline void sg_sqdist_block(const sg_blocks *b, R_xlen_t blk,
-                                   const double *q, double *acc, int cnt) {
-  const double *base = b->data + blk * (R_xlen_t) b->d * SG_RB;
-  for (int t = 0; t < cnt; t++) acc[t] = 0.0;
-  for (int j = 0; j < b->d; j++) {
-    const double *col = base + (R_xlen_t) j * SG_RB;
-    const double qj = q[j];
-    for (int t = 0; t < cnt; t++) {
-      double diff = col[t] - qj;
-      acc[t] += diff * diff;
-    }
+/* Squared distances from one query (dk values) to the SG_RB rows of block
+ * blk (padding rows included: they are never read back).  The inner loop
+ * is over rows with a fixed trip count, so it vectorises for any dk.  The
+ * sum runs over dimensions in their natural order with no fused
+ * multiply-add, so every kernel gives the same bits. */
+#define SG_SQDIST_BODY                                              \
+  const double *base = b->data + blk * (R_xlen_t) b->d * SG_RB;     \
+  for (int t = 0; t < SG_RB; t++) acc[t] = 0.0;                     \
+  for (int j = 0; j < b->d; j++) {                                  \
+    const double *col = base + (R_xlen_t) j * SG_RB;                \
+    const double qj = q[j];                                         \
+    for (int t = 0; t < SG_RB; t++) {                               \
+      double diff = col[t] - qj;                                    \
+      acc[t] += diff * diff;                                        \
+    }                                                               \
   }
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define SG_HAVE_AVX2_KERNEL 1
+__attribute__((target("avx2"), optimize("O3", "fp-contract=off")))
+static void sg_sqdist_block_avx2(const sg_blocks *b, R_xlen_t blk,
+                                 const double *q, double *acc) {
+  SG_SQDIST_BODY
+}
+#endif
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3", "fp-contract=off")))
+#endif
+static void sg_sqdist_block_portable(const sg_blocks *b, R_xlen_t blk,
+                                     const double *q, double *acc) {
+  SG_SQDIST_BODY
+}
+
+typedef void (*sg_sqdist_fn)(const sg_blocks *, R_xlen_t, const double *,
+                             double *);
+
+/* The kernel for this CPU, chosen at run time. */
+static sg_sqdist_fn sg_sqdist_kernel(void) {
+#ifdef SG_HAVE_AVX2_KERNEL
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2")) return sg_sqdist_block_avx2;
+#endif
+  return sg_sqdist_block_portable;
 }
 
 /* Insert (dist, idx) into a sorted list of k; caller knows dist < list[k-1].
@@ -97,6 +127,7 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
     for (R_xlen_t i = 0; i < m; i++) qrow[i * dk + jj] = (col[i] - c) / s;
   }
 
+  sg_sqdist_fn sqdist = sg_sqdist_kernel();
   R_xlen_t n_qblocks = (m + SG_QB - 1) / SG_QB;
   size_t per_thread = (size_t) SG_QB * (size_t) k;
   double *best_d_all = (double *) R_alloc(per_thread * nthreads, sizeof(double));
@@ -128,7 +159,7 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
           R_xlen_t qidx = q0 + qi;
           double *bd = best_d + (size_t) qi * k;
           int *bi = best_i + (size_t) qi * k;
-          sg_sqdist_block(&rb, blk, qrow + qidx * dk, acc, cnt);
+          sqdist(&rb, blk, qrow + qidx * dk, acc);
           double worst = bd[k - 1];
           for (int t = 0; t < cnt; t++) {
             if (acc[t] < worst) {

@@ -204,3 +204,25 @@ check_threads <- function(threads = getOption("smoteguard.threads"), call = NULL
   }
   as.integer(threads)
 }
+
+# One finite number >= min.
+check_number <- function(x, arg, min = -Inf, call = NULL) {
+  ok <- is.numeric(x) && length(x) == 1 && !is.na(x) && is.finite(x) && x >= min
+  if (!ok) {
+    sg_abort(c(sprintf("`%s` must be a single finite number of at least %s.", arg, format(min)),
+               sprintf("It is %s.", describe(x))), call = call)
+  }
+  as.numeric(x)
+}
+
+# One of a set of strings; a vector of choices (the function's default)
+# means the first.
+check_choice <- function(x, arg, choices, call = NULL) {
+  if (identical(x, choices)) return(choices[1])
+  if (!is.character(x) || length(x) != 1 || is.na(x) || !x %in% choices) {
+    sg_abort(c(sprintf("`%s` must be one of %s.", arg,
+                       paste0("\"", choices, "\"", collapse = ", ")),
+               sprintf("It is %s.", describe(x))), call = call)
+  }
+  x
+}

@@ -56,7 +56,7 @@ sg_knn <- function(x, k, query = NULL, threads = getOption("smoteguard.threads")
   check_result_size(as.numeric(if (is.null(query)) nrow(x) else nrow(query)) * k,
                     "the neighbour matrices", call = call)
   threads <- check_threads(threads, call = call)
-  .Call(ffi_knn_search, x, query, k, NULL, NULL, threads)
+  .Call(ffi_knn_search, x, query, k, NULL, NULL, threads, NULL, FALSE)
 }
 
 # A result of `cells` values must fit in an R matrix and in memory.
@@ -67,4 +67,32 @@ check_result_size <- function(cells, what, call = NULL) {
                "Use fewer rows or a smaller `k`."), class = "size", call = call)
   }
   invisible(cells)
+}
+
+# The one internal neighbour search every method uses: neighbours among the
+# data rows `ref` of the data rows `query` (by default each row of `ref`
+# among the others), on the distance the predictors define (`pred` from
+# prepare_predictors(); `cls` the class whose SMOTE-NC penalty applies). A
+# query row that is also in `ref` never finds itself. Returns
+# list(index = data-row numbers, distance).
+knn_rows <- function(pred, ref, k, query = NULL, threads = NA_integer_,
+                     cls = NULL, farthest = FALSE) {
+  excl <- if (is.null(query)) NULL else match(query, ref)
+  if (!pred$mixed) {
+    qx <- if (is.null(query)) NULL else pred$x[query, , drop = FALSE]
+    nn <- .Call(ffi_knn_search, pred$x[ref, , drop = FALSE], qx, k,
+                pred$center, pred$scale, threads, excl, farthest)
+  } else {
+    if (farthest) stop("internal: farthest rows need numeric complete data")
+    costs <- mixed_costs(pred, cls)
+    # pred$z: standardised, or (Gower) divided by the range
+    num <- pred$z
+    qn <- if (is.null(query)) NULL else num[query, , drop = FALSE]
+    qc <- if (is.null(query)) NULL else pred$codes[query, , drop = FALSE]
+    nn <- .Call(ffi_knn_mixed, num[ref, , drop = FALSE],
+                pred$codes[ref, , drop = FALSE], qn, qc, k, costs$cost,
+                costs$metric, threads, excl)
+  }
+  nn$index[] <- ref[nn$index]
+  nn
 }

@@ -1,16 +1,14 @@
 # The result record: built once by sg_oversample(), read by every accessor.
 
-new_record <- function(method, var, neighbors, over_ratio, seed, rng_kind,
-                       threads, levels, counts_before, targets, counts_after,
-                       n_input, predictors, center, scale, provenance,
-                       neighbors_used, timings, result, warnings) {
+new_record <- function(settings, seed, rng_kind, levels, counts_before,
+                       targets, counts_after, n_input, pred, provenance,
+                       classes, removed, timings, result, warnings) {
   structure(
     list(
       version = as.character(utils::packageVersion("smoteguard")),
       created = format(Sys.time(), "%Y-%m-%dT%H:%M:%S%z"),
       r_version = paste(R.version$major, R.version$minor, sep = "."),
-      settings = list(method = method, var = var, neighbors = neighbors,
-                      over_ratio = over_ratio, threads = threads),
+      settings = settings,
       seed = seed,
       rng_kind = rng_kind,
       classes = levels,
@@ -18,18 +16,21 @@ new_record <- function(method, var, neighbors, over_ratio, seed, rng_kind,
                           before = as.integer(counts_before),
                           target = as.integer(targets),
                           after = as.integer(counts_after),
-                          added = as.integer(counts_after - counts_before),
-                          neighbors_used = as.integer(neighbors_used)),
+                          added = as.integer(counts_after - counts_before)),
+      seeds = classes,
       n_input = n_input,
-      predictors = predictors,
-      center = center,
-      scale = scale,
+      predictors = c(pred$names, pred$nominal),
+      nominal = pred$nominal,
+      center = pred$center,
+      scale = pred$scale,
+      distance = pred$distance,
       provenance = provenance,
+      removed = removed,
       guard = NULL,
       timings = timings,
       warnings = warnings,
       n_result = nrow(result),
-      checksum = outcome_checksum(result[[var]])
+      checksum = outcome_checksum(result[[settings$var]])
     ),
     class = "sg_record"
   )
@@ -103,11 +104,14 @@ sg_provenance <- function(result) {
 #'
 #' @inheritParams sg_provenance
 #' @return An object of class `sg_record` (a list) with elements `version`,
-#'   `created`, `r_version`, `settings`, `seed`, `rng_kind`, `classes`,
-#'   `counts` (a data frame: `class`, `before`, `target`, `after`, `added`,
-#'   `neighbors_used`), `n_input`, `predictors`, `center`, `scale`,
-#'   `provenance`, `guard`, `timings` (seconds), `warnings`, `n_result` and
-#'   `checksum`.
+#'   `created`, `r_version`, `settings` (the arguments of the call),
+#'   `seed`, `rng_kind`, `classes`, `counts` (a data frame: `class`,
+#'   `before`, `target`, `after`, `added`), `seeds` (per oversampled class:
+#'   parents available, Borderline's danger, noise and safe counts,
+#'   neighbours used, rows wanted and made, shortfall), `n_input`,
+#'   `predictors`, `nominal`, `center`, `scale`, `distance`, `provenance`,
+#'   `removed` (with `clean`: the rows removed), `guard`, `timings`
+#'   (seconds), `warnings`, `n_result` and `checksum`.
 #' @examples
 #' res <- sg_oversample(breast_biopsy, "diagnosis", seed = 1)
 #' rec <- sg_record(res)
@@ -126,9 +130,10 @@ print.sg_record <- function(x, ...) {
               if (is.null(x$seed)) "none (current stream)" else x$seed))
   cat(sprintf("%d input rows + %d synthetic = %d rows; %d predictor(s)\n",
               x$n_input, nrow(x$provenance), x$n_result, length(x$predictors)))
-  counts <- x$counts
-  counts$neighbors_used <- NULL
-  print(counts, row.names = FALSE)
+  print(x$counts, row.names = FALSE)
+  if (!is.null(x$removed) && nrow(x$removed) > 0) {
+    cat(sprintf("cleaning (%s) removed %d row(s)\n", s$clean, nrow(x$removed)))
+  }
   cat(sprintf("time: %.3f s (generate %.3f s); smoteguard %s\n",
               x$timings[["total"]], x$timings[["generate"]], x$version))
   if (length(x$warnings) > 0) {

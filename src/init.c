@@ -4,8 +4,14 @@
 #define CALLDEF(name, n) {#name, (DL_FUNC) &name, n}
 
 static const R_CallMethodDef CallEntries[] = {
-  CALLDEF(ffi_knn_search, 6),
-  CALLDEF(ffi_smote_draw, 2),
+  CALLDEF(ffi_knn_search, 8),
+  CALLDEF(ffi_knn_mixed, 9),
+  CALLDEF(ffi_draw_cycle, 4),
+  CALLDEF(ffi_adasyn_alloc, 2),
+  CALLDEF(ffi_draw_counts, 2),
+  CALLDEF(ffi_draw_safe_level, 4),
+  CALLDEF(ffi_draw_nominal, 3),
+  CALLDEF(ffi_add_noise, 2),
   CALLDEF(ffi_interpolate, 4),
   {NULL, NULL, 0}
 };

@@ -104,10 +104,24 @@ static inline void sg_topk_insert(double *bd, int *bi, int k, double dist,
   bi[pos] = idx;
 }
 
+/* list(index = , distance = ) */
+static SEXP sg_knn_result(SEXP index, SEXP dist) {
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, 2));
+  SET_VECTOR_ELT(out, 0, index);
+  SET_VECTOR_ELT(out, 1, dist);
+  SEXP names = PROTECT(Rf_allocVector(STRSXP, 2));
+  SET_STRING_ELT(names, 0, Rf_mkChar("index"));
+  SET_STRING_ELT(names, 1, Rf_mkChar("distance"));
+  Rf_setAttrib(out, R_NamesSymbol, names);
+  UNPROTECT(2);
+  return out;
+}
+
 void sg_knn_search(const double *ref, R_xlen_t n, int d,
                    const double *query, R_xlen_t m, int k, int self,
-                   const double *center, const double *scale,
-                   int *out_index, double *out_dist, int nthreads) {
+                   const int *exclude, const double *center,
+                   const double *scale, int farthest, int *out_index,
+                   double *out_dist, int nthreads) {
   int *cols = (int *) R_alloc(d > 0 ? d : 1, sizeof(int));
   int dk = 0;
   for (int j = 0; j < d; j++) {
@@ -161,10 +175,16 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
           int *bi = best_i + (size_t) qi * k;
           sqdist(&rb, blk, qrow + qidx * dk, acc);
           double worst = bd[k - 1];
+          /* The row a query must not find: itself, or the one named. */
+          R_xlen_t skip = self ? qidx
+            : (exclude && exclude[qidx] != NA_INTEGER ? exclude[qidx] - 1 : -1);
+          /* farthest rows: the same search on negated distances */
+          if (farthest)
+            for (int t = 0; t < cnt; t++) acc[t] = -acc[t];
           for (int t = 0; t < cnt; t++) {
             if (acc[t] < worst) {
               R_xlen_t ridx = r0 + t;
-              if (self && ridx == qidx) continue;
+              if (ridx == skip) continue;
               sg_topk_insert(bd, bi, k, acc[t], (int) ridx);
               worst = bd[k - 1];
             }
@@ -175,7 +195,7 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
         R_xlen_t qidx = q0 + qi;
         for (int c = 0; c < k; c++) {
           out_index[qidx + (R_xlen_t) c * m] = best_i[(size_t) qi * k + c] + 1;
-          out_dist[qidx + (R_xlen_t) c * m] = sqrt(best_d[(size_t) qi * k + c]);
+          out_dist[qidx + (R_xlen_t) c * m] = sqrt(fabs(best_d[(size_t) qi * k + c]));
         }
       }
     }
@@ -185,9 +205,12 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
 
 /* .Call entry: x (n x d double matrix), query (NULL or m x d double
  * matrix), k, center and scale (NULL or length-d doubles; a column with
- * scale 0 is left out), threads (integer, NA or <= 0 for the default). */
+ * scale 0 is left out), threads (integer, NA or <= 0 for the default),
+ * exclude (NULL, or one 1-based row of x per query row that the query must
+ * not find, NA for none: a query row that is itself a row of x), farthest
+ * (TRUE: the k farthest rows instead, as NearMiss-2 needs). */
 SEXP ffi_knn_search(SEXP x, SEXP query, SEXP k, SEXP center, SEXP scale,
-                    SEXP threads) {
+                    SEXP threads, SEXP exclude, SEXP farthest) {
   int nprot = 0;
   if (!Rf_isReal(x) || !Rf_isMatrix(x))
     Rf_error("`x` must be a double matrix.");
@@ -202,9 +225,18 @@ SEXP ffi_knn_search(SEXP x, SEXP query, SEXP k, SEXP center, SEXP scale,
       Rf_error("`query` must have as many columns as `x`.");
     m = Rf_nrows(query);
   }
+  const int *excl = NULL;
+  if (!Rf_isNull(exclude)) {
+    if (self || !Rf_isInteger(exclude) || XLENGTH(exclude) != m)
+      Rf_error("`exclude` must be NULL or an integer vector, one per query row.");
+    excl = INTEGER_RO(exclude);
+    for (R_xlen_t i = 0; i < m; i++)
+      if (excl[i] != NA_INTEGER && (excl[i] < 1 || excl[i] > n))
+        Rf_error("`exclude` holds an index outside 1..%d.", (int) n);
+  }
   int kk = sg_int_scalar(k, "k");
-  if (kk < 1) Rf_error("`k` must be at least 1.");
-  if ((R_xlen_t) kk > n - (self ? 1 : 0))
+  if (kk == NA_INTEGER || kk < 1) Rf_error("`k` must be at least 1.");
+  if ((R_xlen_t) kk > n - ((self || excl) ? 1 : 0))
     Rf_error("`k` is larger than the number of rows available.");
   if (m > INT_MAX || n > INT_MAX)
     Rf_error("More than %d rows is not supported.", INT_MAX);
@@ -225,6 +257,10 @@ SEXP ffi_knn_search(SEXP x, SEXP query, SEXP k, SEXP center, SEXP scale,
   if (!sg_all_finite(REAL_RO(x), XLENGTH(x)) ||
       (!self && !sg_all_finite(REAL_RO(query), XLENGTH(query))))
     Rf_error("`x` and `query` must not contain NA, NaN or Inf.");
+  if (!Rf_isLogical(farthest) || XLENGTH(farthest) != 1 ||
+      LOGICAL_RO(farthest)[0] == NA_LOGICAL)
+    Rf_error("`farthest` must be TRUE or FALSE.");
+  int far = LOGICAL_RO(farthest)[0];
   int req = sg_int_scalar(threads, "threads");
   double work = (double) n * (double) m * (double) (d > 0 ? d : 1);
   int nth = sg_threads_for(req, work);
@@ -233,14 +269,166 @@ SEXP ffi_knn_search(SEXP x, SEXP query, SEXP k, SEXP center, SEXP scale,
   SEXP dist = PROTECT(Rf_allocMatrix(REALSXP, (int) m, kk)); nprot++;
   if (m > 0)
     sg_knn_search(REAL_RO(x), n, d, self ? NULL : REAL_RO(query), m, kk,
-                  self, cen, sc, INTEGER(index), REAL(dist), nth);
-  SEXP out = PROTECT(Rf_allocVector(VECSXP, 2)); nprot++;
-  SET_VECTOR_ELT(out, 0, index);
-  SET_VECTOR_ELT(out, 1, dist);
-  SEXP names = PROTECT(Rf_allocVector(STRSXP, 2)); nprot++;
-  SET_STRING_ELT(names, 0, Rf_mkChar("index"));
-  SET_STRING_ELT(names, 1, Rf_mkChar("distance"));
-  Rf_setAttrib(out, R_NamesSymbol, names);
+                  self, excl, cen, sc, far, INTEGER(index), REAL(dist), nth);
+  SEXP out = PROTECT(sg_knn_result(index, dist)); nprot++;
+  UNPROTECT(nprot);
+  return out;
+}
+
+/* ---------------------------------------------------------------------
+ * Mixed, incomplete or Gower data: a plain brute force over a general
+ * distance.  Numeric columns arrive standardised (Euclidean) or divided by
+ * their range (Gower), NaN where missing; nominal columns as 1-based codes,
+ * NA where missing, with a cost matrix per column (the SMOTE-NC penalty,
+ * a 0/1 mismatch, or the value difference metric).  Only the columns
+ * present in both rows count, and the total is rescaled by the share of
+ * columns present (nan-Euclidean); no column in common gives Inf.
+ *   metric 0: sqrt(q / q_ab * (sum of squared differences + costs))
+ *   metric 1: (sum of absolute differences + costs) / q_ab
+ */
+typedef struct {
+  const double *num;   /* rows x dn, column-major */
+  const int *codes;    /* rows x dc, column-major */
+  R_xlen_t rows;
+} sg_mixed_rows;
+
+static double sg_mixed_dist(const sg_mixed_rows *a, R_xlen_t i,
+                            const sg_mixed_rows *b, R_xlen_t j, int dn,
+                            int dc, const double *const *cost,
+                            const int *nlev, int metric) {
+  double total = 0.0;
+  int present = 0;
+  for (int c = 0; c < dn; c++) {
+    double u = a->num[i + (R_xlen_t) c * a->rows];
+    double v = b->num[j + (R_xlen_t) c * b->rows];
+    if (ISNAN(u) || ISNAN(v)) continue;
+    double diff = u - v;
+    total += metric == 0 ? diff * diff : fabs(diff);
+    present++;
+  }
+  for (int c = 0; c < dc; c++) {
+    int u = a->codes[i + (R_xlen_t) c * a->rows];
+    int v = b->codes[j + (R_xlen_t) c * b->rows];
+    if (u == NA_INTEGER || v == NA_INTEGER) continue;
+    total += cost[c][(u - 1) + (R_xlen_t) (v - 1) * nlev[c]];
+    present++;
+  }
+  if (present == 0) return R_PosInf;
+  int q = dn + dc;
+  if (metric == 0) return sqrt(total * ((double) q / present));
+  return total / present;
+}
+
+SEXP ffi_knn_mixed(SEXP num, SEXP codes, SEXP qnum, SEXP qcodes, SEXP k,
+                   SEXP cost, SEXP metric, SEXP threads, SEXP exclude) {
+  int nprot = 0;
+  if (!Rf_isReal(num) || !Rf_isMatrix(num) || !Rf_isInteger(codes) ||
+      !Rf_isMatrix(codes))
+    Rf_error("`num` must be a double matrix and `codes` an integer matrix.");
+  R_xlen_t n = Rf_nrows(num);
+  int dn = Rf_ncols(num), dc = Rf_ncols(codes);
+  if (Rf_nrows(codes) != n) Rf_error("`num` and `codes` must have the same rows.");
+  int self = Rf_isNull(qnum);
+  R_xlen_t m = n;
+  if (!self) {
+    if (!Rf_isReal(qnum) || !Rf_isMatrix(qnum) || !Rf_isInteger(qcodes) ||
+        !Rf_isMatrix(qcodes) || Rf_ncols(qnum) != dn ||
+        Rf_ncols(qcodes) != dc || Rf_nrows(qcodes) != Rf_nrows(qnum))
+      Rf_error("`qnum` and `qcodes` must match `num` and `codes`.");
+    m = Rf_nrows(qnum);
+  }
+  if (n > INT_MAX || m > INT_MAX) Rf_error("More than %d rows is not supported.", INT_MAX);
+  if (TYPEOF(cost) != VECSXP || XLENGTH(cost) != dc)
+    Rf_error("`cost` must be a list of one matrix per nominal column.");
+  const double **cst = (const double **) R_alloc(dc > 0 ? dc : 1, sizeof(double *));
+  int *nlev = (int *) R_alloc(dc > 0 ? dc : 1, sizeof(int));
+  for (int c = 0; c < dc; c++) {
+    SEXP mc = VECTOR_ELT(cost, c);
+    if (!Rf_isReal(mc) || !Rf_isMatrix(mc) || Rf_nrows(mc) != Rf_ncols(mc))
+      Rf_error("Each `cost` element must be a square double matrix.");
+    nlev[c] = Rf_nrows(mc);
+    cst[c] = REAL_RO(mc);
+  }
+  /* every code must index its cost matrix */
+  for (int pass = 0; pass < (self ? 1 : 2); pass++) {
+    SEXP cm = pass == 0 ? codes : qcodes;
+    R_xlen_t rows = Rf_nrows(cm);
+    const int *cv = INTEGER_RO(cm);
+    for (int c = 0; c < dc; c++)
+      for (R_xlen_t i = 0; i < rows; i++) {
+        int v = cv[i + (R_xlen_t) c * rows];
+        if (v != NA_INTEGER && (v < 1 || v > nlev[c]))
+          Rf_error("A nominal code is outside its cost matrix.");
+      }
+  }
+  int met = sg_int_scalar(metric, "metric");
+  if (met != 0 && met != 1) Rf_error("`metric` must be 0 or 1.");
+  const int *excl = NULL;
+  if (!Rf_isNull(exclude)) {
+    if (self || !Rf_isInteger(exclude) || XLENGTH(exclude) != m)
+      Rf_error("`exclude` must be NULL or an integer vector, one per query row.");
+    excl = INTEGER_RO(exclude);
+    for (R_xlen_t i = 0; i < m; i++)
+      if (excl[i] != NA_INTEGER && (excl[i] < 1 || excl[i] > n))
+        Rf_error("`exclude` holds an index outside 1..%d.", (int) n);
+  }
+  int kk = sg_int_scalar(k, "k");
+  if (kk == NA_INTEGER || kk < 1) Rf_error("`k` must be at least 1.");
+  if ((R_xlen_t) kk > n - ((self || excl) ? 1 : 0))
+    Rf_error("`k` is larger than the number of rows available.");
+  int req = sg_int_scalar(threads, "threads");
+  int nth = sg_threads_for(req, (double) n * m * (dn + dc + 1));
+
+  sg_mixed_rows ref = {REAL_RO(num), INTEGER_RO(codes), n};
+  sg_mixed_rows qry = self ? ref
+    : (sg_mixed_rows) {REAL_RO(qnum), INTEGER_RO(qcodes), m};
+  SEXP index = PROTECT(Rf_allocMatrix(INTSXP, (int) m, kk)); nprot++;
+  SEXP dist = PROTECT(Rf_allocMatrix(REALSXP, (int) m, kk)); nprot++;
+  int *oi = INTEGER(index);
+  double *od = REAL(dist);
+  double *bd_all = (double *) R_alloc((size_t) kk * nth, sizeof(double));
+  int *bi_all = (int *) R_alloc((size_t) kk * nth, sizeof(int));
+  const R_xlen_t chunk = 1024;
+  for (R_xlen_t c0 = 0; c0 < m; c0 += chunk) {
+    R_xlen_t c1 = c0 + chunk < m ? c0 + chunk : m;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 16) num_threads(nth)
+#endif
+    for (R_xlen_t qi = c0; qi < c1; qi++) {
+      int tid = omp_get_thread_num();
+      double *bd = bd_all + (size_t) kk * tid;
+      int *bi = bi_all + (size_t) kk * tid;
+      for (int c = 0; c < kk; c++) { bd[c] = R_PosInf; bi[c] = -1; }
+      R_xlen_t skip = self ? qi
+        : (excl && excl[qi] != NA_INTEGER ? excl[qi] - 1 : -1);
+      int filled = 0;
+      for (R_xlen_t r = 0; r < n; r++) {
+        if (r == skip) continue;
+        double dd = sg_mixed_dist(&qry, qi, &ref, r, dn, dc, cst, nlev, met);
+        /* the first k rows fill the list whatever their distance (Inf
+         * included: rows with no column in common), so every query gets
+         * k neighbours; later rows enter only when strictly nearer */
+        if (filled < kk) {
+          int pos = filled++;
+          while (pos > 0 && bd[pos - 1] > dd) {
+            bd[pos] = bd[pos - 1];
+            bi[pos] = bi[pos - 1];
+            pos--;
+          }
+          bd[pos] = dd;
+          bi[pos] = (int) r;
+          continue;
+        }
+        if (dd < bd[kk - 1]) sg_topk_insert(bd, bi, kk, dd, (int) r);
+      }
+      for (int c = 0; c < kk; c++) {
+        oi[qi + (R_xlen_t) c * m] = bi[c] + 1;
+        od[qi + (R_xlen_t) c * m] = bd[c];
+      }
+    }
+    R_CheckUserInterrupt();
+  }
+  SEXP out = PROTECT(sg_knn_result(index, dist)); nprot++;
   UNPROTECT(nprot);
   return out;
 }

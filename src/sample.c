@@ -4,60 +4,368 @@
 #include "smoteguard.h"
 #include <limits.h>
 
-/* SMOTE draws for one class.  neighbors: p x k integer matrix of 1-based
- * within-class neighbour indices.  Parents cycle through one random
- * permutation of the p rows, so each is used floor or ceiling of
- * n_new / p times; each synthetic row then draws one of its parent's k
- * neighbours and a gap, both uniform.  Returns list(parent, neighbor, gap)
- * with 1-based within-class indices. */
-SEXP ffi_smote_draw(SEXP neighbors, SEXP n_new) {
-  int nprot = 0;
+/* A named list of the given SEXPs. */
+static SEXP sg_named_list(int n, SEXP *values, const char **names) {
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, n));
+  SEXP nms = PROTECT(Rf_allocVector(STRSXP, n));
+  for (int i = 0; i < n; i++) {
+    SET_VECTOR_ELT(out, i, values[i]);
+    SET_STRING_ELT(nms, i, Rf_mkChar(names[i]));
+  }
+  Rf_setAttrib(out, R_NamesSymbol, nms);
+  UNPROTECT(2);
+  return out;
+}
+
+/* Check a P x k integer matrix of 1-based data rows (k may be 0). */
+static const int *sg_neighbor_matrix(SEXP neighbors, int *P, int *k) {
   if (!Rf_isInteger(neighbors) || !Rf_isMatrix(neighbors))
     Rf_error("`neighbors` must be an integer matrix.");
-  int p = Rf_nrows(neighbors), k = Rf_ncols(neighbors);
-  if (p < 1 || k < 1)
-    Rf_error("`neighbors` must have at least one row and one column.");
+  *P = Rf_nrows(neighbors);
+  *k = Rf_ncols(neighbors);
+  if (*P < 1) Rf_error("`neighbors` must have at least one row.");
   const int *nn = INTEGER_RO(neighbors);
-  for (R_xlen_t i = 0; i < (R_xlen_t) p * k; i++)
-    if (nn[i] < 1 || nn[i] > p)
-      Rf_error("`neighbors` holds an index outside 1..%d.", p);
-  double g = sg_num_scalar(n_new, "n_new");
-  if (!(g >= 0) || g > R_XLEN_T_MAX || g != floor(g))
-    Rf_error("`n_new` must be a non-negative whole number.");
-  R_xlen_t G = (R_xlen_t) g;
+  for (R_xlen_t i = 0; i < (R_xlen_t) *P * *k; i++)
+    if (nn[i] == NA_INTEGER || nn[i] < 1)
+      Rf_error("`neighbors` must hold positive row numbers.");
+  return nn;
+}
 
+static R_xlen_t sg_count_arg(SEXP x, const char *what) {
+  double g = sg_num_scalar(x, what);
+  if (!(g >= 0) || g > (double) INT_MAX || g != floor(g))
+    Rf_error("`%s` must be a whole number from 0 to %d.", what, INT_MAX);
+  return (R_xlen_t) g;
+}
+
+/* A random permutation of 0..p-1 (Fisher-Yates, R's unbiased index). */
+static int *sg_permutation(int p) {
+  int *perm = (int *) R_alloc(p, sizeof(int));
+  for (int i = 0; i < p; i++) perm[i] = i;
+  for (int i = p - 1; i > 0; i--) {
+    int j = (int) R_unif_index((double) i + 1);
+    int tmp = perm[i]; perm[i] = perm[j]; perm[j] = tmp;
+  }
+  return perm;
+}
+
+/* The parent cycle of SMOTE, Borderline-SMOTE and random oversampling.
+ * neighbors: P x k matrix of 1-based data rows, the candidates of each of
+ * the P parents (k = 0: copies).  Parents are taken in turns through one
+ * random permutation, so each is used floor or ceiling of n_new / P times.
+ * other: NULL, or one more candidate per parent (Borderline-2's nearest
+ * row of another class), drawn like the others (one of k + 1) but with a
+ * gap in [0, other_gap].  Returns list(parent = 1-based position among the
+ * P parents, neighbor = data row or NA for a copy, gap or NA). */
+SEXP ffi_draw_cycle(SEXP neighbors, SEXP n_new, SEXP other, SEXP other_gap) {
+  int nprot = 0, P, k;
+  const int *nn = sg_neighbor_matrix(neighbors, &P, &k);
+  R_xlen_t G = sg_count_arg(n_new, "n_new");
+  const int *ot = NULL;
+  double ogap = 1.0;
+  if (!Rf_isNull(other)) {
+    if (!Rf_isInteger(other) || XLENGTH(other) != P)
+      Rf_error("`other` must be NULL or an integer vector, one per parent.");
+    ot = INTEGER_RO(other);
+    for (int i = 0; i < P; i++)
+      if (ot[i] == NA_INTEGER || ot[i] < 1)
+        Rf_error("`other` must hold positive row numbers.");
+    ogap = sg_num_scalar(other_gap, "other_gap");
+    if (!(ogap >= 0 && ogap <= 1)) Rf_error("`other_gap` must be in [0, 1].");
+  }
+  int ncand = k + (ot ? 1 : 0);
   SEXP parent = PROTECT(Rf_allocVector(INTSXP, G)); nprot++;
   SEXP neighbor = PROTECT(Rf_allocVector(INTSXP, G)); nprot++;
   SEXP gap = PROTECT(Rf_allocVector(REALSXP, G)); nprot++;
   int *pa = INTEGER(parent), *ne = INTEGER(neighbor);
   double *ga = REAL(gap);
-
-  int *perm = (int *) R_alloc(p, sizeof(int));
-  for (int i = 0; i < p; i++) perm[i] = i;
   GetRNGstate();
-  /* Fisher-Yates with R's unbiased index draw. */
-  for (int i = p - 1; i > 0; i--) {
-    int j = (int) R_unif_index((double) i + 1);
-    int tmp = perm[i]; perm[i] = perm[j]; perm[j] = tmp;
-  }
+  int *perm = sg_permutation(P);
   for (R_xlen_t s = 0; s < G; s++) {
-    int par = perm[s % p];
-    int c = (int) R_unif_index((double) k);
+    int par = perm[s % P];
     pa[s] = par + 1;
-    ne[s] = nn[par + (R_xlen_t) c * p];
-    ga[s] = unif_rand();
+    if (ncand == 0) {
+      ne[s] = NA_INTEGER;
+      ga[s] = NA_REAL;
+      continue;
+    }
+    int c = (int) R_unif_index((double) ncand);
+    if (c < k) {
+      ne[s] = nn[par + (R_xlen_t) c * P];
+      ga[s] = unif_rand();
+    } else {
+      ne[s] = ot[par];
+      ga[s] = ogap * unif_rand();
+    }
   }
   PutRNGstate();
+  SEXP vals[3] = {parent, neighbor, gap};
+  const char *nms[3] = {"parent", "neighbor", "gap"};
+  SEXP out = PROTECT(sg_named_list(3, vals, nms)); nprot++;
+  UNPROTECT(nprot);
+  return out;
+}
 
-  SEXP out = PROTECT(Rf_allocVector(VECSXP, 3)); nprot++;
-  SET_VECTOR_ELT(out, 0, parent);
-  SET_VECTOR_ELT(out, 1, neighbor);
-  SET_VECTOR_ELT(out, 2, gap);
-  SEXP names = PROTECT(Rf_allocVector(STRSXP, 3)); nprot++;
-  SET_STRING_ELT(names, 0, Rf_mkChar("parent"));
-  SET_STRING_ELT(names, 1, Rf_mkChar("neighbor"));
-  SET_STRING_ELT(names, 2, Rf_mkChar("gap"));
-  Rf_setAttrib(out, R_NamesSymbol, names);
+/* ADASYN's allocation: g_i = floor(G r_i), and the G - sum g_i rows left
+ * go one each to the largest remainders G r_i - g_i, ties to the lower
+ * position, so the counts add up to G exactly.  r: non-negative weights
+ * (normalised here). */
+SEXP ffi_adasyn_alloc(SEXP r, SEXP n_new) {
+  int nprot = 0;
+  if (!Rf_isReal(r)) Rf_error("`r` must be a double vector.");
+  R_xlen_t P = XLENGTH(r);
+  R_xlen_t G = sg_count_arg(n_new, "n_new");
+  const double *rv = REAL_RO(r);
+  double total = 0;
+  for (R_xlen_t i = 0; i < P; i++) {
+    if (!R_FINITE(rv[i]) || rv[i] < 0)
+      Rf_error("`r` must be finite and non-negative.");
+    total += rv[i];
+  }
+  if (!(total > 0)) Rf_error("`r` must have a positive sum.");
+  SEXP counts = PROTECT(Rf_allocVector(INTSXP, P)); nprot++;
+  SEXP remainder = PROTECT(Rf_allocVector(REALSXP, P)); nprot++;
+  int *g = INTEGER(counts);
+  double *rem = REAL(remainder);
+  R_xlen_t given = 0;
+  for (R_xlen_t i = 0; i < P; i++) {
+    double want = (double) G * (rv[i] / total);
+    double fl = floor(want);
+    g[i] = (int) fl;
+    rem[i] = want - fl;
+    given += g[i];
+  }
+  if (given != G && P > INT_MAX) Rf_error("Too many parents.");
+  int *ord = (int *) R_alloc(P > 0 ? P : 1, sizeof(int));
+  if (given < G) {
+    /* largest remainders first; R's order is stable: ties to the lower
+     * position */
+    R_orderVector1(ord, (int) P, remainder, TRUE, TRUE);
+    for (R_xlen_t i = 0; given < G && i < P; i++, given++) g[ord[i]]++;
+  } else if (given > G) {
+    /* floating-point rounding of r_i / total can overshoot by a unit:
+     * take back from the smallest remainders */
+    R_orderVector1(ord, (int) P, remainder, TRUE, FALSE);
+    for (R_xlen_t i = 0; given > G && i < P; i++)
+      if (g[ord[i]] > 0) { g[ord[i]]--; given--; }
+  }
+  UNPROTECT(nprot);
+  return counts;
+}
+
+/* ADASYN's draws: counts[i] rows from parent i, each toward one of its k
+ * neighbours (uniform) with a uniform gap, in parent order. */
+SEXP ffi_draw_counts(SEXP neighbors, SEXP counts) {
+  int nprot = 0, P, k;
+  const int *nn = sg_neighbor_matrix(neighbors, &P, &k);
+  if (k < 1) Rf_error("`neighbors` must have at least one column.");
+  if (!Rf_isInteger(counts) || XLENGTH(counts) != P)
+    Rf_error("`counts` must be an integer vector, one per parent.");
+  const int *cn = INTEGER_RO(counts);
+  double total = 0;
+  for (int i = 0; i < P; i++) {
+    if (cn[i] == NA_INTEGER || cn[i] < 0)
+      Rf_error("`counts` must be non-negative.");
+    total += cn[i];
+  }
+  if (total > INT_MAX) Rf_error("Too many rows requested.");
+  R_xlen_t G = (R_xlen_t) total;
+  SEXP parent = PROTECT(Rf_allocVector(INTSXP, G)); nprot++;
+  SEXP neighbor = PROTECT(Rf_allocVector(INTSXP, G)); nprot++;
+  SEXP gap = PROTECT(Rf_allocVector(REALSXP, G)); nprot++;
+  int *pa = INTEGER(parent), *ne = INTEGER(neighbor);
+  double *ga = REAL(gap);
+  GetRNGstate();
+  R_xlen_t s = 0;
+  for (int i = 0; i < P; i++) {
+    for (int r = 0; r < cn[i]; r++, s++) {
+      int c = (int) R_unif_index((double) k);
+      pa[s] = i + 1;
+      ne[s] = nn[i + (R_xlen_t) c * P];
+      ga[s] = unif_rand();
+    }
+  }
+  PutRNGstate();
+  SEXP vals[3] = {parent, neighbor, gap};
+  const char *nms[3] = {"parent", "neighbor", "gap"};
+  SEXP out = PROTECT(sg_named_list(3, vals, nms)); nprot++;
+  UNPROTECT(nprot);
+  return out;
+}
+
+/* Safe-Level-SMOTE's draws.  sl_parent: the safe level of each of the P
+ * parents; sl_neighbor: P x k safe levels of their neighbours.  Parents
+ * cycle as in SMOTE; a parent tries its neighbours in a random order and
+ * takes the first usable pair (not both safe levels 0); a parent with no
+ * usable pair leaves the cycle.  Every pass either makes a row or removes
+ * a parent, so the loop ends after at most n_new + P passes; the result
+ * may be shorter than n_new when the parents run out. */
+SEXP ffi_draw_safe_level(SEXP neighbors, SEXP sl_parent, SEXP sl_neighbor,
+                         SEXP n_new) {
+  int nprot = 0, P, k;
+  const int *nn = sg_neighbor_matrix(neighbors, &P, &k);
+  if (k < 1) Rf_error("`neighbors` must have at least one column.");
+  R_xlen_t G = sg_count_arg(n_new, "n_new");
+  if (!Rf_isInteger(sl_parent) || XLENGTH(sl_parent) != P)
+    Rf_error("`sl_parent` must be an integer vector, one per parent.");
+  if (!Rf_isInteger(sl_neighbor) || XLENGTH(sl_neighbor) != (R_xlen_t) P * k)
+    Rf_error("`sl_neighbor` must be an integer matrix like `neighbors`.");
+  const int *slp = INTEGER_RO(sl_parent), *sln = INTEGER_RO(sl_neighbor);
+  for (R_xlen_t i = 0; i < (R_xlen_t) P * k; i++)
+    if (sln[i] == NA_INTEGER || sln[i] < 0)
+      Rf_error("Safe levels must be non-negative.");
+  for (int i = 0; i < P; i++)
+    if (slp[i] == NA_INTEGER || slp[i] < 0)
+      Rf_error("Safe levels must be non-negative.");
+
+  int *pa = (int *) R_alloc(G > 0 ? G : 1, sizeof(int));
+  int *ne = (int *) R_alloc(G > 0 ? G : 1, sizeof(int));
+  double *ga = (double *) R_alloc(G > 0 ? G : 1, sizeof(double));
+  int *order = (int *) R_alloc(k, sizeof(int));
+  char *alive = (char *) R_alloc(P, sizeof(char));
+  for (int i = 0; i < P; i++) alive[i] = 1;
+  int n_alive = P;
+  R_xlen_t made = 0;
+  GetRNGstate();
+  int *perm = sg_permutation(P);
+  R_xlen_t turn = 0;
+  while (made < G && n_alive > 0) {
+    int par = perm[turn % P];
+    turn++;
+    if (!alive[par]) continue;
+    for (int c = 0; c < k; c++) order[c] = c;
+    int found = -1;
+    for (int left = k; left > 0 && found < 0; left--) {
+      int pick = (int) R_unif_index((double) left);
+      int c = order[pick];
+      order[pick] = order[left - 1];
+      int sp = slp[par], sn = sln[par + (R_xlen_t) c * P];
+      if (sp > 0 || sn > 0) found = c;
+    }
+    if (found < 0) {
+      alive[par] = 0;
+      n_alive--;
+      continue;
+    }
+    int sp = slp[par], sn = sln[par + (R_xlen_t) found * P];
+    double g;
+    if (sn == 0) {
+      g = 0.0;                         /* ratio infinite: copy the parent */
+    } else if (sp == sn) {
+      g = unif_rand();
+    } else if (sp > sn) {
+      g = unif_rand() * ((double) sn / sp);          /* [0, 1 / ratio] */
+    } else {
+      double ratio = (double) sp / sn;
+      g = (1.0 - ratio) + unif_rand() * ratio;       /* [1 - ratio, 1] */
+    }
+    pa[made] = par + 1;
+    ne[made] = nn[par + (R_xlen_t) found * P];
+    ga[made] = g;
+    made++;
+  }
+  PutRNGstate();
+  SEXP parent = PROTECT(Rf_allocVector(INTSXP, made)); nprot++;
+  SEXP neighbor = PROTECT(Rf_allocVector(INTSXP, made)); nprot++;
+  SEXP gap = PROTECT(Rf_allocVector(REALSXP, made)); nprot++;
+  for (R_xlen_t s = 0; s < made; s++) {
+    INTEGER(parent)[s] = pa[s];
+    INTEGER(neighbor)[s] = ne[s];
+    REAL(gap)[s] = ga[s];
+  }
+  SEXP vals[3] = {parent, neighbor, gap};
+  const char *nms[3] = {"parent", "neighbor", "gap"};
+  SEXP out = PROTECT(sg_named_list(3, vals, nms)); nprot++;
+  UNPROTECT(nprot);
+  return out;
+}
+
+/* Nominal values of synthetic rows.  codes: n x dc integer matrix (NA
+ * allowed); candidates: G x c matrix of data rows (the parent first, then
+ * its neighbours).  mode 0 ("draw"): each value is that of a candidate
+ * drawn uniformly among those that have one, i.e. with probability
+ * proportional to its frequency; mode 1 ("vote"): the most frequent value,
+ * ties drawn at random.  NA when no candidate has a value. */
+SEXP ffi_draw_nominal(SEXP codes, SEXP candidates, SEXP mode) {
+  int nprot = 0;
+  if (!Rf_isInteger(codes) || !Rf_isMatrix(codes))
+    Rf_error("`codes` must be an integer matrix.");
+  if (!Rf_isInteger(candidates) || !Rf_isMatrix(candidates))
+    Rf_error("`candidates` must be an integer matrix.");
+  int md = sg_int_scalar(mode, "mode");
+  if (md != 0 && md != 1) Rf_error("`mode` must be 0 or 1.");
+  R_xlen_t n = Rf_nrows(codes);
+  int dc = Rf_ncols(codes);
+  R_xlen_t G = Rf_nrows(candidates);
+  int nc = Rf_ncols(candidates);
+  const int *cd = INTEGER_RO(codes), *cand = INTEGER_RO(candidates);
+  for (R_xlen_t i = 0; i < G * nc; i++)
+    if (cand[i] == NA_INTEGER || cand[i] < 1 || cand[i] > n)
+      Rf_error("`candidates` holds an index outside 1..%d.", (int) n);
+  int maxcode = 0;
+  for (R_xlen_t i = 0; i < n * dc; i++) {
+    if (cd[i] == NA_INTEGER) continue;
+    if (cd[i] < 1) Rf_error("`codes` must be positive or NA.");
+    if (cd[i] > maxcode) maxcode = cd[i];
+  }
+  SEXP out = PROTECT(Rf_allocMatrix(INTSXP, (int) G, dc)); nprot++;
+  int *ov = INTEGER(out);
+  int *vals = (int *) R_alloc(nc > 0 ? nc : 1, sizeof(int));
+  int *tally = (int *) R_alloc(maxcode + 1, sizeof(int));
+  GetRNGstate();
+  for (R_xlen_t s = 0; s < G; s++) {
+    for (int j = 0; j < dc; j++) {
+      const int *col = cd + (R_xlen_t) j * n;
+      int nv = 0;
+      for (int c = 0; c < nc; c++) {
+        int v = col[cand[s + (R_xlen_t) c * G] - 1];
+        if (v != NA_INTEGER) vals[nv++] = v;
+      }
+      int res = NA_INTEGER;
+      if (nv > 0 && md == 0) {
+        res = vals[(int) R_unif_index((double) nv)];
+      } else if (nv > 0) {
+        int best = 0, nbest = 0;
+        for (int c = 0; c < nv; c++) tally[vals[c]] = 0;
+        for (int c = 0; c < nv; c++) {
+          int t = ++tally[vals[c]];
+          if (t > best) best = t;
+        }
+        /* distinct values with the top count, in first-seen order */
+        for (int c = 0; c < nv; c++) {
+          if (tally[vals[c]] == best) {
+            vals[nbest++] = vals[c];
+            tally[vals[c]] = -1;
+          }
+        }
+        res = vals[(int) R_unif_index((double) nbest)];
+      }
+      ov[s + (R_xlen_t) j * G] = res;
+    }
+  }
+  PutRNGstate();
+  UNPROTECT(nprot);
+  return out;
+}
+
+/* values + sd * N(0, 1), element by element (the smoothed bootstrap). */
+SEXP ffi_add_noise(SEXP values, SEXP sd) {
+  int nprot = 0;
+  if (!Rf_isReal(values) || !Rf_isReal(sd) || XLENGTH(values) != XLENGTH(sd))
+    Rf_error("`values` and `sd` must be double vectors of one length.");
+  R_xlen_t n = XLENGTH(values);
+  SEXP out = PROTECT(Rf_duplicate(values)); nprot++;
+  double *ov = REAL(out);
+  const double *sv = REAL_RO(sd);
+  GetRNGstate();
+  for (R_xlen_t i = 0; i < n; i++) {
+    if (!R_FINITE(sv[i]) || sv[i] < 0) {
+      PutRNGstate();
+      Rf_error("`sd` must be finite and non-negative.");
+    }
+    if (sv[i] > 0 && !ISNAN(ov[i])) ov[i] += sv[i] * norm_rand();
+  }
+  PutRNGstate();
   UNPROTECT(nprot);
   return out;
 }

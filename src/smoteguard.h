@@ -28,14 +28,23 @@ int sg_threads_for(int requested, double work);
 /* knn.c */
 void sg_knn_search(const double *ref, R_xlen_t n, int d,
                    const double *query, R_xlen_t m, int k, int self,
-                   const double *center, const double *scale,
-                   int *out_index, double *out_dist, int nthreads);
+                   const int *exclude, const double *center,
+                   const double *scale, int farthest, int *out_index,
+                   double *out_dist, int nthreads);
 
 SEXP ffi_knn_search(SEXP x, SEXP query, SEXP k, SEXP center, SEXP scale,
-                    SEXP threads);
+                    SEXP threads, SEXP exclude, SEXP farthest);
+SEXP ffi_knn_mixed(SEXP num, SEXP codes, SEXP qnum, SEXP qcodes, SEXP k,
+                   SEXP cost, SEXP metric, SEXP threads, SEXP exclude);
 
 /* sample.c */
-SEXP ffi_smote_draw(SEXP neighbors, SEXP n_new);
+SEXP ffi_draw_cycle(SEXP neighbors, SEXP n_new, SEXP other, SEXP other_gap);
+SEXP ffi_adasyn_alloc(SEXP r, SEXP n_new);
+SEXP ffi_draw_counts(SEXP neighbors, SEXP counts);
+SEXP ffi_draw_safe_level(SEXP neighbors, SEXP sl_parent, SEXP sl_neighbor,
+                         SEXP n_new);
+SEXP ffi_draw_nominal(SEXP codes, SEXP candidates, SEXP mode);
+SEXP ffi_add_noise(SEXP values, SEXP sd);
 SEXP ffi_interpolate(SEXP x, SEXP parent, SEXP neighbor, SEXP gap);
 
 /* utils */

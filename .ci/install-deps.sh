@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# Install what smoteguard needs to build, test and check, if it is missing.
+#
+#   bash .ci/install-deps.sh           # R packages + pandoc + qpdf
+#   bash .ci/install-deps.sh --bench   # ... plus python3-imblearn (benchmarks)
+#
+# Idempotent: when everything is present it prints one line and exits 0.
+# As root (with apt-get) missing R packages come from Debian (r-cran-*),
+# anything still missing (or everything, for a non-root user) from CRAN into
+# the user library R_LIBS_USER.  A missing required package is an error
+# (exit 1); a missing optional one is a warning line.
+#
+# Environment overrides (mainly for testing this script):
+#   SMOTEGUARD_DEPS_REQUIRED, SMOTEGUARD_DEPS_OPTIONAL  space-separated lists
+#   SMOTEGUARD_NO_APT=1        never use apt-get, even as root
+#   CRAN_REPO                  default https://cloud.r-project.org
+#   RSCRIPT                    default Rscript
+#   PYTHON                     python for the --bench check; default
+#                              /usr/bin/python3 (Debian's python3-imblearn
+#                              is importable only there, not in pyenv etc.)
+set -euo pipefail
+
+bench=0
+for arg in "$@"; do
+  case "$arg" in
+    --bench) bench=1 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+    *) echo "install-deps: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+read -r -a required <<< "${SMOTEGUARD_DEPS_REQUIRED-knitr rmarkdown testthat withr}"
+read -r -a optional <<< "${SMOTEGUARD_DEPS_OPTIONAL-themis RANN FNN ROSE recipes caret ggplot2 jsonlite roxygen2}"
+RSCRIPT=${RSCRIPT:-Rscript}
+if [ -z "${PYTHON:-}" ]; then
+  if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
+fi
+CRAN_REPO=${CRAN_REPO:-https://cloud.r-project.org}
+export TZ=${TZ:-UTC}   # avoids R's noisy timedatectl warning in containers
+export DEBIAN_FRONTEND=noninteractive
+log="${TMPDIR:-/tmp}/smoteguard-install-deps.log"
+
+say() { echo "install-deps: $*"; }
+
+if ! command -v "$RSCRIPT" >/dev/null 2>&1; then
+  say "ERROR: '$RSCRIPT' not found; install R first (Debian: apt-get install r-base-dev)" >&2
+  exit 1
+fi
+
+# Print (one per line) the packages among "$@" that cannot be loaded.
+missing_r_pkgs() {
+  [ "$#" -eq 0 ] && return 0
+  "$RSCRIPT" --no-init-file -e '
+    p <- commandArgs(TRUE)
+    ok <- vapply(p, function(x) isTRUE(tryCatch(
+      suppressWarnings(suppressMessages(requireNamespace(x, quietly = TRUE))),
+      error = function(e) FALSE)), logical(1))
+    if (any(!ok)) writeLines(p[!ok])' "$@" 2>>"$log"
+}
+
+# Set the global array `missing` to the packages among "$@" that cannot be
+# loaded; fail loudly if R itself cannot be run.
+set_missing() {
+  local out
+  if ! out=$(missing_r_pkgs "$@"); then
+    say "ERROR: running $RSCRIPT failed (see $log)" >&2
+    exit 1
+  fi
+  missing=()
+  [ -n "$out" ] && mapfile -t missing <<< "$out"
+  return 0
+}
+
+contains() { local x=$1; shift; local y; for y in "$@"; do [ "$x" = "$y" ] && return 0; done; return 1; }
+
+use_apt=0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && [ "${SMOTEGUARD_NO_APT:-0}" != 1 ]; then
+  use_apt=1
+fi
+
+apt_updated=0
+apt_update() {
+  [ "$apt_updated" = 1 ] && return 0
+  say "apt-get update (log: $log)"
+  apt-get update >>"$log" 2>&1 || say "warning: apt-get update failed"
+  apt_updated=1
+}
+apt_lists_present() { compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; }
+# Is the Debian package known to apt?
+apt_known() { apt-cache show "$1" >/dev/null 2>&1; }
+# Install the given Debian packages; on failure refresh the lists once and
+# retry, then fall back to one at a time so one bad package blocks no other.
+apt_install() {
+  [ "$#" -eq 0 ] && return 0
+  say "apt-get install $*"
+  local cmd=(apt-get install -y --no-install-recommends)
+  if "${cmd[@]}" "$@" >>"$log" 2>&1; then return 0; fi
+  apt_update
+  if "${cmd[@]}" "$@" >>"$log" 2>&1; then return 0; fi
+  local p rc=0
+  for p in "$@"; do
+    "${cmd[@]}" "$p" >>"$log" 2>&1 || { say "warning: apt-get could not install $p"; rc=1; }
+  done
+  return "$rc"
+}
+
+: >"$log" 2>/dev/null || log=/dev/null
+
+all=("${required[@]}" "${optional[@]}")
+set_missing "${all[@]}"
+
+# System tools: command, Debian package, what needs it.
+sys_tools=(
+  "pandoc|pandoc|building the vignettes (rmarkdown)"
+  "qpdf|qpdf|R CMD check --as-cran (else a WARNING)"
+)
+sys_missing=()
+for t in "${sys_tools[@]}"; do
+  command -v "${t%%|*}" >/dev/null 2>&1 || sys_missing+=("$t")
+done
+need_imblearn=0
+if [ "$bench" = 1 ] && ! "$PYTHON" -c 'import imblearn' >/dev/null 2>&1; then
+  need_imblearn=1
+fi
+
+if [ "${#missing[@]}" -eq 0 ] && [ "${#sys_missing[@]}" -eq 0 ] && [ "$need_imblearn" = 0 ]; then
+  say "all dependencies present"
+  exit 0
+fi
+
+[ "${#missing[@]}" -gt 0 ] && say "missing R packages: ${missing[*]}"
+
+# ---- Debian packages (root only) -------------------------------------------
+if [ "$use_apt" = 1 ]; then
+  apt_lists_present || apt_update
+  debs=()
+  for p in "${missing[@]}"; do
+    deb="r-cran-$(printf '%s' "$p" | tr '[:upper:]' '[:lower:]')"
+    if apt_known "$deb"; then debs+=("$deb"); fi
+  done
+  for t in "${sys_missing[@]}"; do rest=${t#*|}; debs+=("${rest%%|*}"); done
+  [ "$need_imblearn" = 1 ] && debs+=(python3-imblearn)
+  apt_install "${debs[@]}" || true
+  if [ "${#missing[@]}" -gt 0 ]; then
+    set_missing "${missing[@]}"
+  fi
+else
+  for t in "${sys_missing[@]}"; do
+    cmd=${t%%|*}; rest=${t#*|}
+    say "note: $cmd not found; needed for ${rest#*|} (Debian: apt-get install ${rest%%|*})"
+  done
+  if [ "$need_imblearn" = 1 ]; then
+    say "note: module imblearn not found for $PYTHON; the Python benchmarks need it (Debian: apt-get install python3-imblearn; or pip install imbalanced-learn)"
+  fi
+fi
+
+# ---- CRAN, into the user library -------------------------------------------
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "installing from CRAN into R_LIBS_USER: ${missing[*]} (log: $log)"
+  CRAN_REPO="$CRAN_REPO" "$RSCRIPT" --no-init-file -e '
+    lib <- strsplit(Sys.getenv("R_LIBS_USER"), .Platform$path.sep, fixed = TRUE)[[1]][1]
+    if (is.na(lib) || !nzchar(lib)) stop("R_LIBS_USER is not set")
+    lib <- path.expand(lib)
+    if (!dir.exists(lib)) dir.create(lib, recursive = TRUE)
+    .libPaths(c(lib, .libPaths()))
+    message("user library: ", lib)
+    ncpus <- max(1L, min(2L, parallel::detectCores(), na.rm = TRUE))
+    install.packages(commandArgs(TRUE), lib = lib, repos = Sys.getenv("CRAN_REPO"),
+                     Ncpus = ncpus, quiet = TRUE)' "${missing[@]}" >>"$log" 2>&1 \
+    || say "warning: install.packages reported an error (see $log)"
+  set_missing "${missing[@]}"
+fi
+
+# ---- verdict ----------------------------------------------------------------
+if [ "$use_apt" = 1 ]; then
+  for t in "${sys_missing[@]}"; do
+    cmd=${t%%|*}; rest=${t#*|}
+    command -v "$cmd" >/dev/null 2>&1 || say "warning: $cmd is still missing; needed for ${rest#*|}"
+  done
+  [ "$need_imblearn" = 1 ] && ! "$PYTHON" -c 'import imblearn' >/dev/null 2>&1 \
+    && say "warning: python3-imblearn is still missing; Python benchmarks will not run"
+fi
+
+failed_req=(); failed_opt=()
+for p in "${missing[@]}"; do
+  if contains "$p" "${required[@]}"; then failed_req+=("$p"); else failed_opt+=("$p"); fi
+done
+[ "${#failed_opt[@]}" -gt 0 ] && say "warning: optional R packages not available: ${failed_opt[*]}"
+if [ "${#failed_req[@]}" -gt 0 ]; then
+  say "ERROR: required R packages not available: ${failed_req[*]} (see $log)" >&2
+  exit 1
+fi
+say "done"

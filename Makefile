@@ -1,0 +1,79 @@
+# Developer and CI entry points for smoteguard.
+#
+#   make deps       install missing build/test dependencies (.ci/install-deps.sh)
+#   make install    R CMD INSTALL the package (log in $(LOGDIR))
+#   make demo       run $(DEMO) (inst/scripts/demo.R), writing into $(OUT)
+#   make test       run the test suite against the installed package
+#   make check      R CMD build + R CMD check --as-cran --no-manual
+#   make bench      run bench/run.R
+#   make sanitize   build with ASan/UBSan in a temporary library and run the tests
+#   make valgrind   run tests/valgrind.R under valgrind
+#   make clean
+#
+# Everything works as a non-root user: R packages then go to R_LIBS_USER.
+# Variables: R (R front end), RSCRIPT, OUT (demo folder), DEMO, LIB (library to
+# install into; default: the first writable one, else R_LIBS_USER), LOGDIR.
+
+SHELL := /bin/bash
+
+R ?= R
+# Rscript next to $(R) when R is given as a path, else the one on PATH.
+RSCRIPT ?= $(if $(findstring /,$(R)),$(dir $(R))Rscript,Rscript)
+OUT ?= smoteguard-demo
+DEMO ?= inst/scripts/demo.R
+LIB ?=
+LOGDIR ?= $(if $(TMPDIR),$(TMPDIR),/tmp)
+
+PKG := $(shell sed -n 's/^Package:[[:space:]]*//p' DESCRIPTION 2>/dev/null)
+PKG := $(if $(PKG),$(PKG),smoteguard)
+
+# R warns noisily (timedatectl) when TZ is unset in containers.
+export TZ ?= UTC
+export R RSCRIPT
+
+# First library on .libPaths() if writable, else R_LIBS_USER (created).
+FIND_LIB = $(RSCRIPT) --no-init-file -e 'l <- .libPaths()[1L]; \
+  if (file.access(l, 2L) != 0L) { \
+    l <- path.expand(strsplit(Sys.getenv("R_LIBS_USER"), ":", fixed = TRUE)[[1L]][1L]); \
+    dir.create(l, recursive = TRUE, showWarnings = FALSE) }; \
+  cat(l)'
+
+.PHONY: all deps install demo test check bench sanitize valgrind clean
+
+all: install
+
+deps:
+	@bash .ci/install-deps.sh
+
+install: deps
+	@lib='$(LIB)'; [ -n "$$lib" ] || lib=$$($(FIND_LIB)) || exit 1; \
+	log='$(LOGDIR)/$(PKG)-install.log'; \
+	echo "R CMD INSTALL $(PKG) into $$lib (log: $$log)"; \
+	if ! $(R) CMD INSTALL --no-multiarch --with-keep.source -l "$$lib" . >"$$log" 2>&1; then \
+	  tail -n 40 "$$log"; echo "R CMD INSTALL failed; full log: $$log" >&2; exit 1; \
+	fi
+
+demo: install
+	@$(RSCRIPT) $(DEMO) '$(OUT)'
+
+test: install
+	@NOT_CRAN=true $(RSCRIPT) tests/run-tests.R
+
+check: deps
+	@bash .ci/check.sh .
+
+bench:
+	@if [ ! -f bench/run.R ]; then echo "bench/run.R does not exist yet" >&2; exit 1; fi
+	$(RSCRIPT) bench/run.R
+
+sanitize: deps
+	@bash .ci/sanitize.sh
+
+valgrind: install
+	@if [ ! -f tests/valgrind.R ]; then echo "tests/valgrind.R does not exist yet" >&2; exit 1; fi
+	$(R) -d "valgrind --error-exitcode=1 --leak-check=full" --vanilla -f tests/valgrind.R
+
+clean:
+	rm -f src/*.o src/*.so src/*.dll src/symbols.rds
+	rm -f $(PKG)_*.tar.gz
+	rm -rf $(PKG).Rcheck '$(OUT)'

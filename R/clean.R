@@ -1,0 +1,144 @@
+#' Remove noisy and overlapping rows: Tomek links and ENN
+#'
+#' `method = "tomek"` finds Tomek links (Tomek 1976): pairs of rows of
+#' different classes that are each other's nearest row. `method = "enn"`,
+#' Wilson's edited nearest neighbours (1972), finds rows whose `neighbors`
+#' nearest rows vote, by a strict majority of the most frequent class, for
+#' another class than their own (a tie for the most frequent class keeps the
+#' row).
+#'
+#' With `remove = "larger"` (the default) only rows of the larger classes
+#' are removed: the member of the larger class of each Tomek link (neither
+#' when the two classes are of equal size), and for ENN the rows of every
+#' class but the smallest. With `remove = "both"` both members of a link
+#' and misclassified rows of every class are removed, as Batista et al.
+#' (2004) do after oversampling.
+#'
+#' Distances are those of [sg_oversample()]: numeric columns standardised
+#' over all rows, nominal mismatches penalised, missing values skipped.
+#'
+#' @inheritParams sg_oversample
+#' @param method `"tomek"` or `"enn"`.
+#' @param remove `"larger"` or `"both"`, see Details.
+#' @param neighbors The number of nearest rows ENN's vote reads (3 by
+#'   default); Tomek links always use the single nearest row.
+#' @return The kept rows of `data`, in their original order, with a
+#'   `"smoteguard"` record whose `removed` element lists the removed rows
+#'   (their row numbers in `data` and classes).
+#' @references Tomek, I. (1976). Two modifications of CNN. *IEEE
+#'   Transactions on Systems, Man, and Cybernetics*, 6, 769-772.
+#'
+#' Wilson, D. L. (1972). Asymptotic properties of nearest neighbor rules
+#' using edited data. *IEEE Transactions on Systems, Man, and Cybernetics*,
+#' 2, 408-421.
+#'
+#' Batista, G. E., Prati, R. C. and Monard, M. C. (2004). A study of the
+#' behavior of several methods for balancing machine learning training
+#' data. *SIGKDD Explorations*, 6, 20-29.
+#' @examples
+#' cleaned <- sg_clean(breast_biopsy, "diagnosis", method = "tomek")
+#' table(breast_biopsy$diagnosis)
+#' table(cleaned$diagnosis)
+#' sg_record(cleaned)$removed
+#' @export
+sg_clean <- function(data, var, method = c("tomek", "enn"),
+                     remove = c("larger", "both"), neighbors = 3,
+                     threads = getOption("smoteguard.threads")) {
+  call <- sys.call()
+  started <- proc.time()[["elapsed"]]
+  method <- check_choice(method, "method", c("tomek", "enn"), call = call)
+  remove <- check_choice(remove, "remove", c("larger", "both"), call = call)
+  check_data_frame(data, call = call)
+  check_var(data, var, call = call)
+  neighbors <- check_count(neighbors, "neighbors", call = call)
+  threads <- check_threads(threads, call = call)
+  y <- data[[var]]
+  levels <- if (is.factor(y)) levels(y) else sort(unique(y))
+  yf <- factor(y, levels = levels)
+  counts <- stats::setNames(tabulate(yf, nbins = length(levels)), levels)
+  if (sum(counts > 0) < 2) {
+    sg_abort(c(sprintf("The outcome `%s` has only one class with rows.", var),
+               "Cleaning needs at least two classes."), call = call)
+  }
+  pred <- prepare_predictors(data, var, y = yf, call = call)
+  if (method == "enn" && neighbors > nrow(data) - 1) {
+    sg_abort(sprintf("`neighbors` = %d is larger than the %d other rows.",
+                     neighbors, nrow(data) - 1), call = call)
+  }
+  keep <- clean_keep(pred, as.integer(yf), method, remove, neighbors, threads)
+  out <- data[keep, , drop = FALSE]
+  finished <- proc.time()[["elapsed"]]
+  settings <- list(method = method, var = var, neighbors = neighbors,
+                   remove = remove, threads = threads)
+  after <- tabulate(factor(out[[var]], levels = levels), length(levels))
+  attr(out, "smoteguard") <- new_record(
+    settings = settings, seed = NULL, rng_kind = RNGkind(), levels = levels,
+    counts_before = counts, targets = after, counts_after = after,
+    n_input = nrow(data), pred = pred, provenance = empty_provenance(levels),
+    classes = NULL,
+    removed = data.frame(row = which(!keep), class = yf[!keep]),
+    timings = c(checks = 0, generate = finished - started, assemble = 0,
+                total = finished - started),
+    result = out, warnings = character(0))
+  out
+}
+
+empty_provenance <- function(levels) {
+  data.frame(row = integer(0), class = factor(character(0), levels = levels),
+             parent = integer(0), neighbor = integer(0), gap = double(0))
+}
+
+# Which rows stay. yi: integer class codes of the rows of pred.
+clean_keep <- function(pred, yi, method, remove, neighbors, threads) {
+  n <- length(yi)
+  counts <- tabulate(yi, max(yi))
+  if (method == "tomek") {
+    nearest <- knn_rows(pred, seq_len(n), 1L, threads = threads)$index[, 1]
+    linked <- nearest[nearest] == seq_len(n) & yi != yi[nearest]
+    drop <- if (remove == "both") linked
+            else linked & counts[yi] > counts[yi[nearest]]
+    return(!drop)
+  }
+  nn <- knn_rows(pred, seq_len(n), neighbors, threads = threads)$index
+  votes <- vapply(seq_along(counts), function(c) rowSums(matrix(yi[nn] == c, n)),
+                  numeric(n))
+  votes <- matrix(votes, nrow = n)
+  top <- apply(votes, 1, max)
+  winners <- rowSums(votes == top)
+  mode <- max.col(votes, ties.method = "first")
+  wrong <- winners == 1 & mode != yi
+  eligible <- if (remove == "both") rep(TRUE, n)
+              else counts[yi] > min(counts[counts > 0])
+  !(wrong & eligible)
+}
+
+# SMOTE-Tomek / SMOTE-ENN: clean every class of an oversampled result,
+# on the scale the oversampling used.
+clean_result <- function(out, var, pred, yf, gen, clean, clean_neighbors,
+                         threads, call) {
+  n <- length(yf)
+  G <- length(gen$parent)
+  plain <- out
+  attr(plain, "smoteguard") <- NULL
+  all_y <- factor(plain[[var]], levels = levels(yf))
+  full <- prepare_predictors(plain, var, exclude = pred$exclude,
+                             distance = pred$distance, call = call)
+  full$center <- pred$center
+  full$scale <- pred$scale
+  full$penalty <- pred$penalty
+  full$vdm <- pred$vdm
+  if (full$mixed) full$z <- standardized(full)
+  if (clean == "enn" && clean_neighbors > nrow(plain) - 1) {
+    sg_abort(sprintf("`clean_neighbors` = %d is larger than the %d other rows.",
+                     clean_neighbors, nrow(plain) - 1), call = call)
+  }
+  keep <- clean_keep(full, as.integer(all_y), clean, "both", clean_neighbors, threads)
+  kept <- out[keep, , drop = FALSE]
+  if (.row_names_info(out) < 0) attr(kept, "row.names") <- .set_row_names(sum(keep))
+  syn_keep <- keep[n + seq_len(G)]
+  list(data = kept,
+       removed = data.frame(row = which(!keep), class = all_y[!keep],
+                            synthetic = which(!keep) > n),
+       kept_synthetic = which(syn_keep),
+       new_rows = sum(keep[seq_len(n)]) + seq_len(sum(syn_keep)))
+}

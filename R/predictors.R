@@ -1,0 +1,175 @@
+# Predictors: what each column is, the matrices the C core reads, and the
+# distance they define. Built once per call and kept (in part) in the record.
+
+column_kind <- function(col) {
+  if (!is.null(dim(col)) || is.list(col)) return("unsupported")
+  if (inherits(col, c("Date", "POSIXt", "difftime"))) return("date")
+  if (is.ordered(col)) return("ordered")
+  if (is.factor(col) || is.character(col) || is.logical(col)) return("nominal")
+  if (is.object(col)) return("unsupported")
+  if (is.integer(col)) return("integer")
+  if (is.double(col)) return("double")
+  "unsupported"
+}
+
+prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean",
+                               y = NULL, keep_out = NULL, call = NULL) {
+  if (nrow(data) == 0) sg_abort("`data` has no rows.", call = call)
+  if (!is.null(exclude)) {
+    if (!is.character(exclude) || anyNA(exclude)) {
+      sg_abort(c("`exclude` must be NULL or a character vector of column names.",
+                 sprintf("It is %s.", describe(exclude))), call = call)
+    }
+    unknown <- setdiff(exclude, names(data))
+    if (length(unknown) > 0) {
+      sg_abort(c(sprintf("`exclude` names column(s) not in `data`: %s.",
+                         paste0("`", unknown, "`", collapse = ", ")),
+                 "Check the spelling."), call = call)
+    }
+    if (var %in% exclude) {
+      sg_abort("`exclude` must not name the outcome column.", call = call)
+    }
+  }
+  names <- setdiff(names(data), c(var, exclude, keep_out))
+  kinds <- vapply(data[names], column_kind, character(1))
+  if (any(kinds == "unsupported")) {
+    bad <- names[kinds == "unsupported"]
+    what <- vapply(data[bad], function(col) class(col)[1], character(1))
+    sg_abort(c(sprintf("Predictor column(s) of a type smoteguard cannot use: %s.",
+                       paste0("`", bad, "` (", what, ")", collapse = ", ")),
+               "Convert them to numeric, factor, character or logical, or name them in `exclude` to copy them from the parent row."),
+             call = call)
+  }
+  dates <- names[kinds == "date"]
+  if (length(dates) > 0) {
+    message(sprintf("Date column(s) %s are kept out of the distance and copied from the parent row (name them in `exclude` to silence this).",
+                    paste0("`", dates, "`", collapse = ", ")))
+  }
+  names <- names[kinds != "date"]
+  kinds <- kinds[kinds != "date"]
+  if (length(names) == 0) {
+    sg_abort(c("`data` has no predictor columns to measure distance on.",
+               "Oversampling needs at least one numeric, factor, character or logical predictor."),
+             call = call)
+  }
+  num_names <- names[kinds %in% c("double", "integer", "ordered")]
+  nom_names <- names[kinds == "nominal"]
+  n <- nrow(data)
+  x <- matrix(as.double(unlist(lapply(data[num_names], as.double), use.names = FALSE)),
+              nrow = n, ncol = length(num_names), dimnames = list(NULL, num_names))
+  if (any(is.infinite(x))) {
+    bad <- which(is.infinite(x), arr.ind = TRUE)
+    sg_abort(c(sprintf("Predictors must not contain Inf or -Inf; %d value(s) do.", nrow(bad)),
+               sprintf("In column(s) %s, first in row %d.",
+                       paste0("`", unique(num_names[bad[, 2]]), "`", collapse = ", "),
+                       bad[1, 1]),
+               "Replace them (NA is allowed: missing values are skipped in distances)."),
+             call = call)
+  }
+  x[is.nan(x)] <- NA_real_
+  nom_levels <- lapply(data[nom_names], function(col) {
+    if (is.factor(col)) levels(col)
+    else if (is.logical(col)) c("FALSE", "TRUE")
+    else sort(unique(col[!is.na(col)]))
+  })
+  codes <- matrix(as.integer(unlist(Map(function(col, lv) match(as.character(col), lv),
+                                        data[nom_names], nom_levels),
+                                    use.names = FALSE)),
+                  nrow = n, ncol = length(nom_names),
+                  dimnames = list(NULL, nom_names))
+
+  if (distance == "gower") {
+    lo <- suppressWarnings(apply(x, 2, min, na.rm = TRUE))
+    hi <- suppressWarnings(apply(x, 2, max, na.rm = TRUE))
+    center <- lo
+    scale <- hi - lo
+  } else {
+    center <- colMeans(x, na.rm = TRUE)
+    scale <- apply(x, 2, stats::sd, na.rm = TRUE)
+  }
+  center <- as.numeric(center)
+  scale <- as.numeric(scale)
+  # A constant (or all-missing) column carries no distance information.
+  bad <- !is.finite(scale) | scale <= 0
+  scale[bad] <- 0
+  center[!is.finite(center)] <- 0
+  names(center) <- names(scale) <- num_names
+  has_na <- anyNA(x) || anyNA(codes)
+  pred <- list(
+    x = x, names = num_names,
+    kind = kinds[match(num_names, names)],
+    levels = lapply(data[num_names], function(col) if (is.ordered(col)) levels(col)),
+    center = center, scale = scale,
+    codes = codes, nominal = nom_names, nominal_levels = nom_levels,
+    exclude = setdiff(names(data), c(var, names, keep_out)),
+    distance = distance, has_na = has_na,
+    mixed = length(nom_names) > 0 || has_na || distance == "gower"
+  )
+  if (pred$mixed) pred$z <- standardized(pred)
+  if (!is.null(y)) pred$penalty <- nominal_penalty(pred, y)
+  if (!is.null(y) && length(num_names[scale > 0]) == 0 && length(nom_names) > 0 &&
+      distance == "euclidean") {
+    pred$vdm <- vdm_costs(codes, y, nom_levels)
+  }
+  pred
+}
+
+# The numeric predictors on the distance's scale, weight-0 columns dropped.
+standardized <- function(pred) {
+  keep <- pred$scale > 0
+  z <- sweep(sweep(pred$x[, keep, drop = FALSE], 2, pred$center[keep]), 2,
+             pred$scale[keep], "/")
+  dimnames(z) <- NULL
+  z
+}
+
+# SMOTE-NC's penalty per class: Med^2, Med the median of the standard
+# deviations of the class's numeric columns on the standardised scale.
+nominal_penalty <- function(pred, y) {
+  lv <- levels(y)
+  if (length(pred$nominal) == 0 || ncol(pred$z) == 0) {
+    return(stats::setNames(rep(1, length(lv)), lv))
+  }
+  yi <- as.integer(y)
+  out <- vapply(seq_along(lv), function(c) {
+    z <- pred$z[yi == c, , drop = FALSE]
+    if (nrow(z) < 2) return(NA_real_)
+    stats::median(apply(z, 2, stats::sd, na.rm = TRUE), na.rm = TRUE)^2
+  }, numeric(1))
+  # a class too small to have a spread borrows the data's (1 after scaling)
+  out[!is.finite(out)] <- 1
+  stats::setNames(out, lv)
+}
+
+# The value difference metric of SMOTE-N: for values a, b of one column,
+# sum over classes of |P(class | a) - P(class | b)|.
+vdm_costs <- function(codes, y, levels) {
+  lapply(seq_len(ncol(codes)), function(j) {
+    tab <- table(factor(codes[, j], levels = seq_along(levels[[j]])), y)
+    prob <- tab / pmax(rowSums(tab), 1)
+    m <- as.matrix(stats::dist(unclass(prob), method = "manhattan"))
+    dimnames(m) <- NULL
+    m
+  })
+}
+
+# The cost matrices and metric of the mixed distance for class `cls`
+# (NULL: the whole data, penalty 1 on the standardised scale).
+mixed_costs <- function(pred, cls = NULL) {
+  if (!is.null(pred$vdm)) return(list(cost = pred$vdm, metric = 1L))
+  if (pred$distance == "gower") {
+    cost <- lapply(pred$nominal_levels, function(lv) {
+      m <- 1 - diag(length(lv))
+      storage.mode(m) <- "double"
+      m
+    })
+    return(list(cost = unname(cost), metric = 1L))
+  }
+  pen <- if (is.null(cls) || is.null(pred$penalty)) 1 else pred$penalty[[cls]]
+  cost <- lapply(pred$nominal_levels, function(lv) {
+    m <- pen * (1 - diag(length(lv)))
+    storage.mode(m) <- "double"
+    m
+  })
+  list(cost = unname(cost), metric = 0L)
+}

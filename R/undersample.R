@@ -1,0 +1,140 @@
+#' Under-sample the large classes: random and NearMiss
+#'
+#' Every class with more rows than `round(under_ratio * s)`, `s` the
+#' smallest non-empty class count, is reduced to that count.
+#'
+#' * `"random"` keeps a random subset of each reduced class.
+#' * `"nearmiss1"` (Mani and Zhang 2003) keeps the rows with the smallest
+#'   mean distance to their `neighbors` nearest rows of the smallest class;
+#' * `"nearmiss2"` those with the smallest mean distance to their
+#'   `neighbors` *farthest* rows of the smallest class;
+#' * `"nearmiss3"`, as imbalanced-learn reads Mani and Zhang's rule: the
+#'   `neighbors` nearest rows of the class around each row of the smallest
+#'   class form the candidates, and the candidates with the *largest* mean
+#'   distance to their `neighbors` nearest rows of the smallest class are
+#'   kept. When there are fewer candidates than the target, all are kept,
+#'   with a warning.
+#'
+#' Ties are broken by the earlier row. With NearMiss and `under_ratio < 1`
+#' the smallest class itself is reduced at random.
+#'
+#' @inheritParams sg_oversample
+#' @param method `"random"`, `"nearmiss1"`, `"nearmiss2"` or `"nearmiss3"`.
+#' @param under_ratio The target of each class as a multiple of the smallest
+#'   non-empty class count.
+#' @param neighbors The number of rows of the smallest class that NearMiss
+#'   averages over (3 by default).
+#' @return The kept rows of `data`, in their original order, with a
+#'   `"smoteguard"` record whose `removed` element lists the removed rows.
+#' @references Mani, I. and Zhang, J. (2003). kNN approach to unbalanced
+#'   data distributions: a case study involving information extraction.
+#'   *ICML 2003 Workshop on Learning from Imbalanced Datasets*.
+#' @examples
+#' under <- sg_undersample(breast_biopsy, "diagnosis", seed = 1)
+#' table(under$diagnosis)
+#' near <- sg_undersample(breast_biopsy, "diagnosis", method = "nearmiss1")
+#' table(near$diagnosis)
+#' @export
+sg_undersample <- function(data, var,
+                           method = c("random", "nearmiss1", "nearmiss2", "nearmiss3"),
+                           under_ratio = 1, neighbors = 3, seed = NULL,
+                           threads = getOption("smoteguard.threads")) {
+  call <- sys.call()
+  started <- proc.time()[["elapsed"]]
+  method <- check_choice(method, "method",
+                         c("random", "nearmiss1", "nearmiss2", "nearmiss3"), call = call)
+  check_data_frame(data, call = call)
+  check_var(data, var, call = call)
+  under_ratio <- check_number(under_ratio, "under_ratio", min = 0, call = call)
+  if (under_ratio <= 0) {
+    sg_abort(c("`under_ratio` must be positive.", "Use e.g. `under_ratio = 1`."),
+             call = call)
+  }
+  neighbors <- check_count(neighbors, "neighbors", call = call)
+  seed <- check_seed(seed, call = call)
+  threads <- check_threads(threads, call = call)
+  y <- data[[var]]
+  levels <- if (is.factor(y)) levels(y) else sort(unique(y))
+  yf <- factor(y, levels = levels)
+  yi <- as.integer(yf)
+  counts <- stats::setNames(tabulate(yf, nbins = length(levels)), levels)
+  if (sum(counts > 0) < 2) {
+    sg_abort(c(sprintf("The outcome `%s` has only one class with rows.", var),
+               "Under-sampling needs at least two classes."), call = call)
+  }
+  smallest <- which(counts == min(counts[counts > 0]))[1]
+  target <- max(1L, as.integer(round(under_ratio * counts[[smallest]])))
+  targets <- stats::setNames(pmin(counts, target), levels)
+  pred <- if (method != "random") prepare_predictors(data, var, y = yf, call = call)
+  if (!is.null(seed)) {
+    restore <- preserve_rng()
+    on.exit(restore(), add = TRUE)
+    set.seed(seed)
+  }
+  minority <- which(yi == smallest)
+  kk <- min(neighbors, length(minority))
+  keep <- rep(TRUE, length(yi))
+  short <- character(0)
+  for (c in which(counts > targets)) {
+    rows <- which(yi == c)
+    T <- targets[[c]]
+    chosen <- if (method == "random" || c == smallest) {
+      sample_rows(rows, T)
+    } else if (method == "nearmiss1") {
+      score <- rowMeans(knn_rows(pred, minority, kk, query = rows, threads = threads)$distance)
+      rows[order(score, rows)[seq_len(T)]]
+    } else if (method == "nearmiss2") {
+      score <- rowMeans(farthest_rows(pred, minority, kk, rows, threads))
+      rows[order(score, rows)[seq_len(T)]]
+    } else {
+      around <- knn_rows(pred, rows, min(neighbors, length(rows)), query = minority,
+                         threads = threads)$index
+      cand <- sort(unique(as.vector(around)))
+      if (length(cand) < T) short <- c(short, levels[c])
+      score <- rowMeans(knn_rows(pred, minority, kk, query = cand, threads = threads)$distance)
+      cand[order(-score, cand)[seq_len(min(T, length(cand)))]]
+    }
+    keep[rows] <- FALSE
+    keep[chosen] <- TRUE
+  }
+  warnings <- character(0)
+  if (length(short) > 0) {
+    warnings <- sprintf("NearMiss-3 found fewer candidates than the target in class(es) %s; all candidates were kept.",
+                        paste0("`", short, "`", collapse = ", "))
+    sg_warn(warnings, class = "shortfall", call = call)
+  }
+  out <- data[keep, , drop = FALSE]
+  if (.row_names_info(data) < 0) attr(out, "row.names") <- .set_row_names(sum(keep))
+  finished <- proc.time()[["elapsed"]]
+  after <- tabulate(factor(out[[var]], levels = levels), length(levels))
+  attr(out, "smoteguard") <- new_record(
+    settings = list(method = method, var = var, neighbors = neighbors,
+                    under_ratio = under_ratio, threads = threads),
+    seed = seed, rng_kind = RNGkind(), levels = levels,
+    counts_before = counts, targets = targets, counts_after = after,
+    n_input = nrow(data),
+    pred = if (is.null(pred)) list() else pred,
+    provenance = empty_provenance(levels), classes = NULL,
+    removed = data.frame(row = which(!keep), class = yf[!keep]),
+    timings = c(checks = 0, generate = finished - started, assemble = 0,
+                total = finished - started),
+    result = out, warnings = warnings)
+  out
+}
+
+# A random subset of `rows` of size `size`, in row order. (sample() on a
+# single number would draw from 1:n.)
+sample_rows <- function(rows, size) {
+  sort(rows[sample.int(length(rows), size)])
+}
+
+# Distances from each of `query` to its k farthest rows of `ref`.
+farthest_rows <- function(pred, ref, k, query, threads) {
+  if (!pred$mixed) {
+    return(knn_rows(pred, ref, k, query = query, threads = threads,
+                    farthest = TRUE)$distance)
+  }
+  # the general distance has no farthest search: all rows of `ref`, sorted
+  all <- knn_rows(pred, ref, length(ref), query = query, threads = threads)$distance
+  all[, rev(seq_len(ncol(all)))[seq_len(k)], drop = FALSE]
+}

@@ -226,3 +226,19 @@ check_choice <- function(x, arg, choices, call = NULL) {
   }
   x
 }
+
+# The grouping column: integer codes per row (NA: no group), or NULL.
+check_groups <- function(groups, data, var, exclude, call = NULL) {
+  if (is.null(groups)) return(NULL)
+  if (!is.character(groups) || length(groups) != 1 || is.na(groups) ||
+      !groups %in% names(data)) {
+    sg_abort(c("`groups` must be NULL or the name of one column of `data`.",
+               sprintf("It is %s.", describe(groups))), call = call)
+  }
+  if (groups == var) sg_abort("`groups` must not be the outcome column.", call = call)
+  g <- data[[groups]]
+  if (!is.atomic(g) || !is.null(dim(g))) {
+    sg_abort(sprintf("The `groups` column `%s` must be a plain vector.", groups), call = call)
+  }
+  as.integer(factor(g))
+}

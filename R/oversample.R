@@ -89,6 +89,14 @@
 #'   oversampling (SMOTE-Tomek and SMOTE-ENN, Batista et al. 2004).
 #' @param clean_neighbors The neighbours ENN's vote reads when
 #'   `clean = "enn"`.
+#' @param guard The guard, made by [sg_guard()], applied to every
+#'   interpolating method; `NULL` for the plain method.
+#' @param constraints Domain rules made by [sg_constraints()] (by default,
+#'   numeric predictors stay within their class's observed range); `NULL`
+#'   for none.
+#' @param groups `NULL`, or the name of a column grouping rows (a patient's
+#'   rows): rows of one group are never parent and neighbour of each other.
+#'   The column is not a predictor, and is `NA` in synthetic rows.
 #' @param threads The number of threads for the neighbour searches; by
 #'   default `getOption("smoteguard.threads")`. The result does not depend on
 #'   it.
@@ -137,7 +145,8 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
                           over_ratio = 1, seed = NULL, m_neighbors = 10,
                           shrinkage = 0, distance = "euclidean",
                           nominal = "draw", exclude = NULL, clean = NULL,
-                          clean_neighbors = 3,
+                          clean_neighbors = 3, guard = sg_guard(),
+                          constraints = sg_constraints(), groups = NULL,
                           threads = getOption("smoteguard.threads")) {
   call <- sys.call()
   started <- proc.time()[["elapsed"]]
@@ -164,8 +173,10 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
                        var, paste(levels[counts > 0], collapse = ", ")),
                "Oversampling needs at least two classes."), call = call)
   }
+  group_codes <- check_groups(groups, data, var, exclude, call = call)
   pred <- prepare_predictors(data, var, exclude = exclude, distance = distance,
-                             y = yf, call = call)
+                             y = yf, keep_out = groups, call = call)
+  check_guard_args(guard, constraints, data, pred, call = call)
   targets <- class_targets(counts, ratio)
   n_new <- pmax(targets - counts, 0L)
   check_result_size(as.numeric(nrow(data)) + sum(n_new), "the result's rows", call = call)
@@ -182,10 +193,12 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
                    over_ratio = over_ratio, m_neighbors = m_neighbors,
                    shrinkage = shrinkage, distance = distance,
                    nominal = nominal, exclude = pred$exclude, clean = clean,
-                   clean_neighbors = clean_neighbors, threads = threads)
+                   clean_neighbors = clean_neighbors, groups = groups,
+                   guard = guard, constraints = constraints, threads = threads,
+                   group_codes = group_codes)
 
   checked <- proc.time()[["elapsed"]]
-  gen <- generate(pred, yf, n_new, settings, call)
+  gen <- generate(pred, yf, n_new, settings, data, call)
   generated <- proc.time()[["elapsed"]]
   out <- assemble_result(data, pred, gen, settings)
   provenance <- data.frame(
@@ -208,11 +221,13 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
   finished <- proc.time()[["elapsed"]]
 
   after <- tabulate(factor(out[[var]], levels = levels), length(levels))
+  settings$group_codes <- NULL
   record <- new_record(
     settings = settings, seed = seed, rng_kind = rng_kind, levels = levels,
     counts_before = counts, targets = targets, counts_after = after,
     n_input = nrow(data), pred = pred, provenance = provenance,
     classes = gen$info, removed = removed,
+    guard = list(guard = guard, constraints = constraints, report = gen$report),
     timings = c(checks = checked - started, generate = generated - checked,
                 assemble = finished - generated, total = finished - started),
     result = out, warnings = gen$warnings
@@ -240,33 +255,40 @@ class_targets <- function(counts, ratio) {
 }
 
 # Run the method class by class: neighbour searches and draws in C.
-generate <- function(pred, yf, n_new, settings, call) {
+generate <- function(pred, yf, n_new, settings, data, call) {
   levels <- levels(yf)
   yi <- as.integer(yf)
   n <- length(yi)
+  counts <- tabulate(yi, length(levels))
   parts <- vector("list", length(levels))
   info <- vector("list", length(levels))
+  reports <- vector("list", length(levels))
   notes <- list()
+  big <- which(n_new > 0 & (counts + n_new) > 20 * counts)
   for (c in which(n_new > 0)) {
     rows <- which(yi == c)
     part <- generate_class(settings$method, pred, yi, c, rows, n_new[[c]],
-                           settings, n)
+                           settings, data)
     parts[[c]] <- part$rows
     info[[c]] <- data.frame(class = levels[c], part$info)
+    reports[[c]] <- data.frame(class = levels[c], part$report)
     for (nm in names(part$notes)) notes[[nm]] <- c(notes[[nm]], levels[c])
   }
+  if (length(big) > 0) notes$many <- levels[big]
   warnings <- class_warnings(notes, settings, call)
   pick <- function(field, empty) {
     v <- unlist(lapply(parts, `[[`, field), use.names = FALSE)
     if (is.null(v)) empty else v
   }
-  info <- do.call(rbind, info)
+  stack <- function(field, width, type) {
+    do.call(rbind, c(list(matrix(type, 0, width)), lapply(parts, `[[`, field)))
+  }
   list(class = pick("class", integer(0)), parent = pick("parent", integer(0)),
        neighbor = pick("neighbor", integer(0)), gap = pick("gap", double(0)),
-       codes = do.call(rbind, c(list(matrix(integer(0), 0, ncol(pred$codes))),
-                                lapply(parts, `[[`, "codes"))),
-       members = split(seq_len(n), factor(yi, levels = seq_along(levels))),
-       info = info, warnings = warnings)
+       values = stack("values", ncol(pred$x), double(0)),
+       codes = stack("codes", ncol(pred$codes), integer(0)),
+       info = do.call(rbind, info), report = do.call(rbind, reports),
+       warnings = warnings)
 }
 
 class_info <- function(seeds, neighbors_used, made, wanted, danger = NA,
@@ -277,90 +299,307 @@ class_info <- function(seeds, neighbors_used, made, wanted, danger = NA,
        made = as.integer(made), shortfall = as.integer(wanted - made))
 }
 
-# One class: rows are its data rows, G the rows wanted.
-generate_class <- function(method, pred, yi, c, rows, G, settings, n) {
+# One class: `rows` are its data rows, G the rows wanted. Finds the
+# neighbourhoods, decides which rows may be parents (the method's rule and
+# the guard's), then draws candidates in rounds until G pass the guard's
+# checks or the rounds run out.
+generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
+  n <- length(yi)
   p <- length(rows)
   notes <- list()
   threads <- settings$threads
-  if (method == "ros" || p == 1) {
-    if (p == 1 && method != "ros") notes$single <- TRUE
-    draw <- .Call(ffi_draw_cycle, matrix(1L, p, 0), as.numeric(G), NULL, 0)
-    parent <- rows[draw$parent]
-    return(list(
-      rows = list(class = rep(c, G), parent = parent, neighbor = draw$neighbor,
-                  gap = draw$gap,
-                  codes = pred$codes[parent, , drop = FALSE]),
-      info = class_info(p, 0, G, G), notes = notes))
-  }
-  k <- min(settings$neighbors, p - 1L)
-  if (k < settings$neighbors) notes$small <- TRUE
-  within <- knn_rows(pred, rows, k, threads = threads, cls = c)$index
-  whole <- function(m) {
-    m <- min(m, n - 1L)
-    nn <- knn_rows(pred, seq_len(n), m, query = rows, threads = threads, cls = c)
-    list(index = nn$index, other = matrix(yi[nn$index] != c, nrow = p), m = m)
-  }
+  guard <- settings$guard
+  cons <- settings$constraints
+  interpolating <- method != "ros" && p > 1
+  if (!interpolating) guard <- NULL
+  if (p == 1 && method != "ros") notes$single <- TRUE
+  rep <- guard_counts()
+
+  k <- 0L
+  within <- matrix(1L, p, 0)
+  eligible <- rep(TRUE, p)
+  spacing <- NULL
+  w <- NULL
   danger <- noise <- safe <- NA
-  seeds <- p
-  draw_smote <- function() .Call(ffi_draw_cycle, within, as.numeric(G), NULL, 0)
-  if (method == "smote") {
-    draw <- draw_smote()
-  } else if (method %in% c("borderline1", "borderline2")) {
-    w <- whole(settings$m_neighbors)
-    mprime <- rowSums(w$other)
-    is_danger <- mprime >= w$m / 2 & mprime < w$m
-    danger <- sum(is_danger)
-    noise <- sum(mprime == w$m)
-    safe <- sum(mprime < w$m / 2)
-    if (danger == 0) {
-      notes$no_danger <- TRUE
-      draw <- draw_smote()
+  if (interpolating) {
+    k <- min(settings$neighbors, p - 1L)
+    if (k < settings$neighbors) notes$small <- TRUE
+    kq <- k
+    grp <- settings$group_codes
+    if (!is.null(grp)) {
+      sizes <- tabulate(grp[rows][!is.na(grp[rows])])
+      kq <- min(p - 1L, k + max(c(0L, sizes)) - 1L)
+    }
+    nn <- knn_rows(pred, rows, max(kq, 1L), threads = threads, cls = c)
+    spacing <- nn$distance[, 1]
+    cap <- Inf
+    if (!is.null(guard) && guard$max_gap < 1) {
+      cap <- stats::quantile(nn$distance[, seq_len(k)], guard$max_gap, names = FALSE)
+    }
+    rep$max_gap_distance <- cap
+    if (!is.null(grp) || is.finite(cap)) {
+      pr <- .Call(ffi_guard_pairs, nn$index, nn$distance, as.integer(rows),
+                  grp, k, as.double(cap))
+      within <- pr$index
+      rep$pairs_gap <- pr$removed_gap
+      rep$pairs_group <- pr$removed_group
     } else {
-      seeds <- danger
-      at <- which(is_danger)
-      other <- NULL
-      if (method == "borderline2") {
-        first <- max.col(w$other[at, , drop = FALSE], ties.method = "first")
-        other <- w$index[cbind(at, first)]
+      within <- nn$index[, seq_len(k), drop = FALSE]
+    }
+    usable <- rowSums(!is.na(within)) > 0
+    rep$isolated <- sum(!usable)
+
+    # whole-data neighbourhoods: the method's and the guard's in one search
+    m_method <- switch(method, borderline1 = , borderline2 = settings$m_neighbors,
+                       adasyn = , safe_level = settings$neighbors, 0L)
+    m_guard <- if (is.null(guard)) 0L else settings$m_neighbors
+    m_all <- min(max(m_method, m_guard), n - 1L)
+    if (m_all > 0) {
+      w <- knn_rows(pred, seq_len(n), m_all, query = rows, threads = threads, cls = c)
+      w$other <- matrix(yi[w$index] != c, nrow = p)
+    }
+    first <- function(m) w$other[, seq_len(min(m, m_all)), drop = FALSE]
+
+    if (method %in% c("borderline1", "borderline2")) {
+      mm <- min(settings$m_neighbors, m_all)
+      mprime <- rowSums(first(mm))
+      is_danger <- mprime >= mm / 2 & mprime < mm
+      danger <- sum(is_danger)
+      noise <- sum(mprime == mm)
+      safe <- sum(mprime < mm / 2)
+      if (danger == 0) notes$no_danger <- TRUE else eligible <- is_danger
+    } else if (method == "adasyn") {
+      r <- rowSums(first(settings$neighbors)) / min(settings$neighbors, m_all)
+      if (!any(r > 0)) notes$adasyn_flat <- TRUE else eligible <- r > 0
+    } else if (method == "safe_level") {
+      sl <- as.integer(rowSums(!first(settings$neighbors)))
+      sl_nb <- matrix(sl[match(within, rows)], nrow = p)
+    }
+    if (!is.null(guard)) {
+      mg <- min(settings$m_neighbors, m_all)
+      own <- rowSums(!first(mg)) / mg
+      is_noise <- own == 0
+      is_unsafe <- own < guard$min_safety & !is_noise
+      at_boundary <- method %in% c("borderline1", "borderline2", "adasyn")
+      rep$noise <- sum(eligible & is_noise)
+      rep$unsafe <- if (at_boundary) 0L else sum(eligible & is_unsafe)
+      eligible <- eligible & !is_noise & (at_boundary | !is_unsafe)
+    }
+    eligible <- eligible & usable
+  }
+  rep$seeds <- sum(eligible)
+
+  intrusion <- guard_intrusion_level(guard, method)
+  if (!is.null(guard) && is.finite(intrusion) && intrusion < 1) {
+    zall <- if (pred$mixed) NULL else standardized(pred)
+    pos <- integer(n)
+    pos[rows] <- seq_len(p)
+  }
+  bounds <- class_bounds(cons, pred, rows)
+  combos_seen <- NULL
+  if (!is.null(cons$combos)) {
+    cols <- match(cons$combos, pred$nominal)
+    combos_seen <- unique(do.call(paste, c(lapply(cols, function(j) pred$codes[rows, j]),
+                                           sep = "\r")))
+  }
+
+  # the draw: the method's, plain SMOTE where the method fell back, copies
+  # where there is nothing to interpolate
+  draw_method <- if (!interpolating) "ros"
+                 else if (!is.null(notes$no_danger) || !is.null(notes$adasyn_flat)) "smote"
+                 else method
+  at <- which(eligible)
+  kept <- list()
+  need <- G
+  rounds <- if (is.null(guard) && is.null(cons)) 1L
+            else if (is.null(guard)) 10L else guard$max_tries
+  round <- 0L
+  while (need > 0 && length(at) > 0 && round < rounds) {
+    round <- round + 1L
+    draw <- switch(draw_method,
+      smote = , borderline1 = .Call(ffi_draw_cycle, within[at, , drop = FALSE],
+                                    as.numeric(need), NULL, 0),
+      borderline2 = {
+        other <- w$index[cbind(at, max.col(first(settings$m_neighbors)[at, , drop = FALSE],
+                                           ties.method = "first"))]
+        .Call(ffi_draw_cycle, within[at, , drop = FALSE], as.numeric(need),
+              as.integer(other), 0.5)
+      },
+      adasyn = .Call(ffi_draw_counts, within[at, , drop = FALSE],
+                     .Call(ffi_adasyn_alloc, as.double(r[at]), as.numeric(need))),
+      safe_level = .Call(ffi_draw_safe_level, within[at, , drop = FALSE], sl[at],
+                         sl_nb[at, , drop = FALSE], as.numeric(need)),
+      ros = .Call(ffi_draw_cycle, within[at, , drop = FALSE], as.numeric(need), NULL, 0)
+    )
+    pos_parent <- at[draw$parent]
+    parent <- rows[pos_parent]
+    made <- length(parent)
+    if (made == 0) break
+    rep$drawn <- rep$drawn + made
+    values <- .Call(ffi_interpolate, pred$x, as.integer(parent),
+                    as.integer(draw$neighbor), as.double(draw$gap))
+    codes <- pred$codes[parent, , drop = FALSE]
+    if (interpolating && ncol(codes) > 0) {
+      # each nominal value from the parent and the parent's own-class
+      # neighbours (Borderline-2's other-class candidate never lends one)
+      cand <- cbind(parent, within[pos_parent, , drop = FALSE])
+      codes <- .Call(ffi_draw_nominal, pred$codes, cand,
+                     if (settings$nominal == "vote") 1L else 0L)
+    }
+    if (method == "ros" && settings$shrinkage > 0) {
+      values <- hold_to_bounds(smooth_copies(values, pred, rows, settings$shrinkage),
+                               bounds)
+    }
+    if (!is.null(guard) && guard$jitter > 0 && ncol(values) > 0) {
+      values <- add_jitter(values, pred, spacing[pos_parent], guard$jitter, bounds)
+    }
+    values <- round_values(values, pred, cons)
+    reason <- constraint_failures(values, codes, cons, bounds, pred, data, combos_seen)
+    if (!is.null(guard) && is.finite(intrusion) && intrusion < 1) {
+      todo <- which(is.na(reason))
+      if (length(todo) > 0) {
+        share <- intrusion_share(pred, values[todo, , drop = FALSE],
+                                 codes[todo, , drop = FALSE], parent[todo],
+                                 draw$neighbor[todo], w, zall, pos, yi, c,
+                                 settings, guard, threads)
+        reason[todo[share > intrusion]] <- "intrusion"
       }
-      draw <- .Call(ffi_draw_cycle, within[at, , drop = FALSE], as.numeric(G),
-                    other, 0.5)
-      draw$parent <- at[draw$parent]
     }
-  } else if (method == "adasyn") {
-    w <- whole(settings$neighbors)
-    r <- rowSums(w$other) / w$m
-    if (!any(r > 0)) {
-      notes$adasyn_flat <- TRUE
-      draw <- draw_smote()
-    } else {
-      alloc <- .Call(ffi_adasyn_alloc, as.double(r), as.numeric(G))
-      seeds <- sum(alloc > 0)
-      draw <- .Call(ffi_draw_counts, within, alloc)
+    for (why in c("intrusion", "bound", "rule", "combo")) {
+      rep[[paste0("rejected_", why)]] <- rep[[paste0("rejected_", why)]] +
+        sum(reason == why, na.rm = TRUE)
     }
-  } else if (method == "safe_level") {
-    w <- whole(settings$neighbors)
-    sl <- as.integer(rowSums(!w$other))
-    sl_nb <- matrix(sl[match(within, rows)], nrow = p)
-    draw <- .Call(ffi_draw_safe_level, within, sl, sl_nb, as.numeric(G))
-    seeds <- length(unique(draw$parent))
-    if (length(draw$parent) < G) notes$short <- TRUE
+    ok <- is.na(reason)
+    kept[[round]] <- list(parent = parent[ok], neighbor = draw$neighbor[ok],
+                          gap = draw$gap[ok], values = values[ok, , drop = FALSE],
+                          codes = codes[ok, , drop = FALSE],
+                          pos = pos_parent[ok])
+    need <- need - sum(ok)
+    if (draw_method == "safe_level" && made < need) break
   }
-  parent_pos <- draw$parent
-  made <- length(parent_pos)
-  codes <- pred$codes[rows[parent_pos], , drop = FALSE]
-  if (ncol(codes) > 0 && made > 0) {
-    # each nominal value from the parent and the parent's own-class
-    # neighbours (Borderline-2's other-class candidate never lends one)
-    cand <- cbind(rows[parent_pos], within[parent_pos, , drop = FALSE])
-    codes <- .Call(ffi_draw_nominal, pred$codes, cand,
-                   if (settings$nominal == "vote") 1L else 0L)
+  if (length(at) == 0 && G > 0) notes$no_seeds <- TRUE
+  else if (need > 0 && method == "safe_level" && is.null(guard) && is.null(cons)) notes$short <- TRUE
+  else if (need > 0) notes$short_guard <- TRUE
+  bind <- function(f) do.call("c", lapply(kept, `[[`, f))
+  rows_out <- list(
+    parent = bind("parent"), neighbor = bind("neighbor"), gap = bind("gap"),
+    values = do.call(rbind, c(list(matrix(double(0), 0, ncol(pred$x))),
+                              lapply(kept, `[[`, "values"))),
+    codes = do.call(rbind, c(list(matrix(integer(0), 0, ncol(pred$codes))),
+                             lapply(kept, `[[`, "codes"))))
+  made <- length(rows_out$parent)
+  if (is.null(rows_out$parent)) {
+    rows_out$parent <- rows_out$neighbor <- integer(0)
+    rows_out$gap <- double(0)
   }
-  list(
-    rows = list(class = rep(c, made), parent = rows[parent_pos],
-                neighbor = draw$neighbor, gap = draw$gap, codes = codes),
-    info = class_info(seeds, k, made, G, danger, noise, safe),
-    notes = notes)
+  rows_out$class <- rep(c, made)
+  rep$parents_used <- length(unique(rows_out$parent))
+  rep$wanted <- G
+  rep$made <- made
+  rep$shortfall <- G - made
+  list(rows = rows_out,
+       info = class_info(sum(eligible), k, made, G, danger, noise, safe),
+       report = c(rep, guard_settings(guard, intrusion)),
+       notes = notes)
+}
+
+guard_counts <- function() {
+  list(seeds = 0L, parents_used = 0L, unsafe = 0L, noise = 0L, isolated = 0L,
+       pairs_gap = 0, pairs_group = 0, drawn = 0, rejected_intrusion = 0,
+       rejected_bound = 0, rejected_rule = 0, rejected_combo = 0,
+       wanted = 0L, made = 0L, shortfall = 0L, max_gap_distance = NA_real_)
+}
+
+guard_settings <- function(guard, intrusion) {
+  if (is.null(guard)) {
+    return(list(min_safety = NA_real_, max_gap = NA_real_, jitter = NA_real_,
+                intrusion = NA_real_, max_tries = NA_integer_))
+  }
+  list(min_safety = guard$min_safety, max_gap = guard$max_gap,
+       jitter = guard$jitter, intrusion = intrusion, max_tries = guard$max_tries)
+}
+
+# The intrusion threshold in force: the user's, or by default 0.5, except
+# for the methods that seek the boundary on purpose.
+guard_intrusion_level <- function(guard, method) {
+  if (is.null(guard)) return(NA_real_)
+  if (!is.null(guard$intrusion)) return(guard$intrusion)
+  if (method %in% c("borderline1", "borderline2", "adasyn")) return(NA_real_)
+  0.5
+}
+
+# Share of other classes among each candidate's m nearest real rows.
+intrusion_share <- function(pred, values, codes, parent, neighbor, w, zall,
+                            pos, yi, c, settings, guard, threads) {
+  m <- min(settings$m_neighbors, length(yi) - 1L)
+  if (!pred$mixed && guard$intrusion_search == "local") {
+    keep <- pred$scale > 0
+    zc <- sweep(sweep(values[, keep, drop = FALSE], 2, pred$center[keep]), 2,
+                pred$scale[keep], "/")
+    return(.Call(ffi_guard_intrusion, zall, zc, as.integer(parent),
+                 as.integer(neighbor), w$index[, seq_len(m), drop = FALSE],
+                 as.integer(pos), as.integer(yi), as.integer(c), settings$threads))
+  }
+  nn <- knn_values(pred, values, codes, m, threads, c)
+  rowMeans(matrix(yi[nn$index] != c, nrow = nrow(values)))
+}
+
+# Neighbours among all real rows of candidate rows given by their values.
+knn_values <- function(pred, values, codes, k, threads, cls) {
+  if (!pred$mixed) {
+    return(.Call(ffi_knn_search, pred$x, values, k, pred$center, pred$scale,
+                 threads, NULL, FALSE))
+  }
+  keep <- pred$scale > 0
+  zc <- sweep(sweep(values[, keep, drop = FALSE], 2, pred$center[keep]), 2,
+              pred$scale[keep], "/")
+  dimnames(zc) <- NULL
+  costs <- mixed_costs(pred, cls)
+  .Call(ffi_knn_mixed, pred$z, pred$codes, zc, codes, k, costs$cost,
+        costs$metric, threads, NULL)
+}
+
+# Gaussian jitter scaled by each parent's local spacing (standardised
+# scale), then held to the bounds.
+add_jitter <- function(values, pred, spacing, jitter, bounds) {
+  keep <- pred$scale > 0
+  d <- max(1, sum(keep))
+  sd <- outer(jitter * spacing / sqrt(d), pred$scale)
+  sd[!is.finite(sd)] <- 0
+  hold_to_bounds(.Call(ffi_add_noise, values, sd), bounds)
+}
+
+# Noise (jitter, smoothing) is held to the bounds rather than rejected.
+hold_to_bounds <- function(values, bounds) {
+  if (is.null(bounds) || nrow(values) == 0) return(values)
+  lo <- matrix(bounds$lower, nrow(values), ncol(values), byrow = TRUE)
+  hi <- matrix(bounds$upper, nrow(values), ncol(values), byrow = TRUE)
+  out <- pmin(pmax(values, lo), hi)
+  out[is.na(values)] <- NA
+  out
+}
+
+# Integer columns (and those the constraints name) rounded, ordered ranks
+# rounded into their levels.
+round_values <- function(values, pred, cons) {
+  if (ncol(values) == 0) return(values)
+  whole <- pred$kind %in% c("integer", "ordered") | pred$names %in% cons$integer
+  values[, whole] <- round(values[, whole])
+  for (j in which(pred$kind == "ordered")) {
+    values[, j] <- pmin(pmax(values[, j], 1), length(pred$levels[[j]]))
+  }
+  values
+}
+
+# The smoothed bootstrap's noise: per numeric column,
+# shrinkage * (4 / ((d + 2) n_c))^(1 / (d + 4)) * sd_c.
+smooth_copies <- function(values, pred, rows, shrinkage) {
+  d <- ncol(pred$x)
+  sds <- apply(pred$x[rows, , drop = FALSE], 2, stats::sd, na.rm = TRUE)
+  sds[!is.finite(sds)] <- 0
+  h <- shrinkage * (4 / ((d + 2) * length(rows)))^(1 / (d + 4))
+  sd <- matrix(h * sds, nrow(values), d, byrow = TRUE)
+  .Call(ffi_add_noise, values, sd)
 }
 
 class_warnings <- function(notes, settings, call) {
@@ -369,7 +608,10 @@ class_warnings <- function(notes, settings, call) {
     single = "Class(es) %s have a single row, which was copied, not interpolated.",
     no_danger = "Class(es) %s have no danger rows (none near the class boundary); plain SMOTE was used.",
     adasyn_flat = "Class(es) %s have no rows of other classes among any row's neighbours; ADASYN has nothing to weight, plain SMOTE was used.",
-    short = "Class(es) %s ran out of usable parent-neighbour pairs (both of safe level 0) and fall short of their target; see `sg_record(result)$classes`."
+    short = "Class(es) %s ran out of usable parent-neighbour pairs (both of safe level 0) and fall short of their target; see `sg_record(result)$seeds`.",
+    short_guard = "Class(es) %s fall short of their target: the guard or the constraints rejected too many candidates; see `sg_guard_report(result)`.",
+    no_seeds = "Class(es) %s have no row the guard lets be a parent (all unsafe, noise or isolated); no rows were made. See `sg_guard_report(result)`.",
+    many = "Class(es) %s were raised to more than 20 times their size: few real rows stand behind many synthetic ones."
   )
   out <- character(0)
   for (nm in names(notes)) {
@@ -379,7 +621,9 @@ class_warnings <- function(notes, settings, call) {
     out <- c(out, msg)
     sg_warn(msg, class = c(small = "small_class", single = "single_row",
                            no_danger = "fallback", adasyn_flat = "fallback",
-                           short = "shortfall")[[nm]], call = call)
+                           short = "shortfall", short_guard = "shortfall",
+                           no_seeds = "shortfall", many = "many")[[nm]],
+            call = call)
   }
   out
 }
@@ -396,24 +640,17 @@ assemble_result <- function(data, pred, gen, settings) {
   out <- data[c(seq_len(n), gen$parent), , drop = FALSE]
   if (G > 0) {
     idx <- n + seq_len(G)
-    if (ncol(pred$x) > 0) {
-      values <- .Call(ffi_interpolate, pred$x, as.integer(gen$parent),
-                      as.integer(gen$neighbor), as.double(gen$gap))
-      if (settings$method == "ros" && settings$shrinkage > 0) {
-        values <- add_smoothing(values, pred, gen, settings$shrinkage)
-      }
-      for (j in seq_along(pred$names)) {
-        out[[pred$names[j]]][idx] <- typed_values(values[, j], pred$kind[[j]],
-                                                  pred$levels[[j]])
-      }
+    for (j in seq_along(pred$names)) {
+      out[[pred$names[j]]][idx] <- typed_values(gen$values[, j], pred$kind[[j]],
+                                                pred$levels[[j]])
     }
     for (j in seq_along(pred$nominal)) {
-        col <- pred$nominal[j]
-        lv <- pred$nominal_levels[[j]]
-        v <- lv[gen$codes[, j]]
-        if (is.logical(data[[col]])) v <- as.logical(v)
-        out[[col]][idx] <- v
+      col <- pred$nominal[j]
+      v <- pred$nominal_levels[[j]][gen$codes[, j]]
+      if (is.logical(data[[col]])) v <- as.logical(v)
+      out[[col]][idx] <- v
     }
+    if (!is.null(settings$groups)) out[[settings$groups]][idx] <- NA
   }
   if (automatic) {
     attr(out, "row.names") <- .set_row_names(n + G)
@@ -430,22 +667,6 @@ typed_values <- function(v, kind, levels) {
     ordered = factor(levels[pmin(pmax(round(v), 1), length(levels))],
                      levels = levels, ordered = TRUE),
     v)
-}
-
-# The smoothed bootstrap's noise: per class and numeric column,
-# shrinkage * (4 / ((d + 2) n_c))^(1 / (d + 4)) * sd_c.
-add_smoothing <- function(values, pred, gen, shrinkage) {
-  d <- ncol(pred$x)
-  sd_mat <- matrix(0, nrow = length(gen$class), ncol = d)
-  for (c in unique(gen$class)) {
-    members <- gen$members[[c]]
-    sds <- apply(pred$x[members, , drop = FALSE], 2, stats::sd, na.rm = TRUE)
-    sds[!is.finite(sds)] <- 0
-    h <- shrinkage * (4 / ((d + 2) * length(members)))^(1 / (d + 4))
-    mine <- gen$class == c
-    sd_mat[mine, ] <- rep(h * sds, each = sum(mine))
-  }
-  .Call(ffi_add_noise, values, sd_mat)
 }
 
 # Save the caller's random stream; the returned function puts it back.

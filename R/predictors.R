@@ -102,6 +102,7 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
     center = center, scale = scale,
     codes = codes, nominal = nom_names, nominal_levels = nom_levels,
     exclude = setdiff(names(data), c(var, names, keep_out)),
+    keep_out = keep_out,
     distance = distance, has_na = has_na,
     mixed = length(nom_names) > 0 || has_na || distance == "gower"
   )

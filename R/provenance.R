@@ -2,7 +2,8 @@
 
 new_record <- function(settings, seed, rng_kind, levels, counts_before,
                        targets, counts_after, n_input, pred, provenance,
-                       classes, removed, timings, result, warnings) {
+                       classes, removed, timings, result, warnings,
+                       guard = NULL) {
   structure(
     list(
       version = as.character(utils::packageVersion("smoteguard")),
@@ -26,7 +27,7 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
       distance = pred$distance,
       provenance = provenance,
       removed = removed,
-      guard = NULL,
+      guard = guard,
       timings = timings,
       warnings = warnings,
       n_result = nrow(result),

@@ -17,18 +17,43 @@ static SEXP sg_named_list(int n, SEXP *values, const char **names) {
   return out;
 }
 
-/* Check a P x k integer matrix of 1-based data rows (k may be 0). */
-static const int *sg_neighbor_matrix(SEXP neighbors, int *P, int *k) {
+/* Check a P x k integer matrix of 1-based data rows (k may be 0).  NA
+ * marks a pair the guard removed; a row keeps at least one candidate
+ * unless require_one is 0.  usable[i] receives the count per row. */
+static const int *sg_neighbor_matrix(SEXP neighbors, int *P, int *k,
+                                     int **usable, int require_one) {
   if (!Rf_isInteger(neighbors) || !Rf_isMatrix(neighbors))
     Rf_error("`neighbors` must be an integer matrix.");
   *P = Rf_nrows(neighbors);
   *k = Rf_ncols(neighbors);
   if (*P < 1) Rf_error("`neighbors` must have at least one row.");
   const int *nn = INTEGER_RO(neighbors);
-  for (R_xlen_t i = 0; i < (R_xlen_t) *P * *k; i++)
-    if (nn[i] == NA_INTEGER || nn[i] < 1)
-      Rf_error("`neighbors` must hold positive row numbers.");
+  int *cnt = (int *) R_alloc(*P, sizeof(int));
+  for (int i = 0; i < *P; i++) {
+    cnt[i] = 0;
+    for (int c = 0; c < *k; c++) {
+      int v = nn[i + (R_xlen_t) c * *P];
+      if (v == NA_INTEGER) continue;
+      if (v < 1) Rf_error("`neighbors` must hold positive row numbers.");
+      cnt[i]++;
+    }
+    if (require_one && *k > 0 && cnt[i] == 0)
+      Rf_error("Parent %d has no usable neighbour.", i + 1);
+  }
+  *usable = cnt;
   return nn;
+}
+
+/* The c-th usable (non-NA) neighbour of parent `par`. */
+static inline int sg_usable_neighbor(const int *nn, int P, int k, int par,
+                                     int c) {
+  for (int j = 0; j < k; j++) {
+    int v = nn[par + (R_xlen_t) j * P];
+    if (v == NA_INTEGER) continue;
+    if (c == 0) return v;
+    c--;
+  }
+  return NA_INTEGER; /* not reached: c < usable count */
 }
 
 static R_xlen_t sg_count_arg(SEXP x, const char *what) {
@@ -58,8 +83,8 @@ static int *sg_permutation(int p) {
  * gap in [0, other_gap].  Returns list(parent = 1-based position among the
  * P parents, neighbor = data row or NA for a copy, gap or NA). */
 SEXP ffi_draw_cycle(SEXP neighbors, SEXP n_new, SEXP other, SEXP other_gap) {
-  int nprot = 0, P, k;
-  const int *nn = sg_neighbor_matrix(neighbors, &P, &k);
+  int nprot = 0, P, k, *usable;
+  const int *nn = sg_neighbor_matrix(neighbors, &P, &k, &usable, 1);
   R_xlen_t G = sg_count_arg(n_new, "n_new");
   const int *ot = NULL;
   double ogap = 1.0;
@@ -73,7 +98,6 @@ SEXP ffi_draw_cycle(SEXP neighbors, SEXP n_new, SEXP other, SEXP other_gap) {
     ogap = sg_num_scalar(other_gap, "other_gap");
     if (!(ogap >= 0 && ogap <= 1)) Rf_error("`other_gap` must be in [0, 1].");
   }
-  int ncand = k + (ot ? 1 : 0);
   SEXP parent = PROTECT(Rf_allocVector(INTSXP, G)); nprot++;
   SEXP neighbor = PROTECT(Rf_allocVector(INTSXP, G)); nprot++;
   SEXP gap = PROTECT(Rf_allocVector(REALSXP, G)); nprot++;
@@ -84,14 +108,15 @@ SEXP ffi_draw_cycle(SEXP neighbors, SEXP n_new, SEXP other, SEXP other_gap) {
   for (R_xlen_t s = 0; s < G; s++) {
     int par = perm[s % P];
     pa[s] = par + 1;
+    int ncand = usable[par] + (ot ? 1 : 0);
     if (ncand == 0) {
       ne[s] = NA_INTEGER;
       ga[s] = NA_REAL;
       continue;
     }
     int c = (int) R_unif_index((double) ncand);
-    if (c < k) {
-      ne[s] = nn[par + (R_xlen_t) c * P];
+    if (c < usable[par]) {
+      ne[s] = sg_usable_neighbor(nn, P, k, par, c);
       ga[s] = unif_rand();
     } else {
       ne[s] = ot[par];
@@ -156,8 +181,8 @@ SEXP ffi_adasyn_alloc(SEXP r, SEXP n_new) {
 /* ADASYN's draws: counts[i] rows from parent i, each toward one of its k
  * neighbours (uniform) with a uniform gap, in parent order. */
 SEXP ffi_draw_counts(SEXP neighbors, SEXP counts) {
-  int nprot = 0, P, k;
-  const int *nn = sg_neighbor_matrix(neighbors, &P, &k);
+  int nprot = 0, P, k, *usable;
+  const int *nn = sg_neighbor_matrix(neighbors, &P, &k, &usable, 0);
   if (k < 1) Rf_error("`neighbors` must have at least one column.");
   if (!Rf_isInteger(counts) || XLENGTH(counts) != P)
     Rf_error("`counts` must be an integer vector, one per parent.");
@@ -166,6 +191,8 @@ SEXP ffi_draw_counts(SEXP neighbors, SEXP counts) {
   for (int i = 0; i < P; i++) {
     if (cn[i] == NA_INTEGER || cn[i] < 0)
       Rf_error("`counts` must be non-negative.");
+    if (cn[i] > 0 && usable[i] == 0)
+      Rf_error("Parent %d has no usable neighbour.", i + 1);
     total += cn[i];
   }
   if (total > INT_MAX) Rf_error("Too many rows requested.");
@@ -179,9 +206,9 @@ SEXP ffi_draw_counts(SEXP neighbors, SEXP counts) {
   R_xlen_t s = 0;
   for (int i = 0; i < P; i++) {
     for (int r = 0; r < cn[i]; r++, s++) {
-      int c = (int) R_unif_index((double) k);
+      int c = (int) R_unif_index((double) usable[i]);
       pa[s] = i + 1;
-      ne[s] = nn[i + (R_xlen_t) c * P];
+      ne[s] = sg_usable_neighbor(nn, P, k, i, c);
       ga[s] = unif_rand();
     }
   }
@@ -202,8 +229,8 @@ SEXP ffi_draw_counts(SEXP neighbors, SEXP counts) {
  * may be shorter than n_new when the parents run out. */
 SEXP ffi_draw_safe_level(SEXP neighbors, SEXP sl_parent, SEXP sl_neighbor,
                          SEXP n_new) {
-  int nprot = 0, P, k;
-  const int *nn = sg_neighbor_matrix(neighbors, &P, &k);
+  int nprot = 0, P, k, *usable;
+  const int *nn = sg_neighbor_matrix(neighbors, &P, &k, &usable, 0);
   if (k < 1) Rf_error("`neighbors` must have at least one column.");
   R_xlen_t G = sg_count_arg(n_new, "n_new");
   if (!Rf_isInteger(sl_parent) || XLENGTH(sl_parent) != P)
@@ -212,7 +239,7 @@ SEXP ffi_draw_safe_level(SEXP neighbors, SEXP sl_parent, SEXP sl_neighbor,
     Rf_error("`sl_neighbor` must be an integer matrix like `neighbors`.");
   const int *slp = INTEGER_RO(sl_parent), *sln = INTEGER_RO(sl_neighbor);
   for (R_xlen_t i = 0; i < (R_xlen_t) P * k; i++)
-    if (sln[i] == NA_INTEGER || sln[i] < 0)
+    if (nn[i] != NA_INTEGER && (sln[i] == NA_INTEGER || sln[i] < 0))
       Rf_error("Safe levels must be non-negative.");
   for (int i = 0; i < P; i++)
     if (slp[i] == NA_INTEGER || slp[i] < 0)
@@ -233,9 +260,11 @@ SEXP ffi_draw_safe_level(SEXP neighbors, SEXP sl_parent, SEXP sl_neighbor,
     int par = perm[turn % P];
     turn++;
     if (!alive[par]) continue;
-    for (int c = 0; c < k; c++) order[c] = c;
+    int nu = 0;
+    for (int c = 0; c < k; c++)
+      if (nn[par + (R_xlen_t) c * P] != NA_INTEGER) order[nu++] = c;
     int found = -1;
-    for (int left = k; left > 0 && found < 0; left--) {
+    for (int left = nu; left > 0 && found < 0; left--) {
       int pick = (int) R_unif_index((double) left);
       int c = order[pick];
       order[pick] = order[left - 1];
@@ -285,7 +314,8 @@ SEXP ffi_draw_safe_level(SEXP neighbors, SEXP sl_parent, SEXP sl_neighbor,
  * its neighbours).  mode 0 ("draw"): each value is that of a candidate
  * drawn uniformly among those that have one, i.e. with probability
  * proportional to its frequency; mode 1 ("vote"): the most frequent value,
- * ties drawn at random.  NA when no candidate has a value. */
+ * ties drawn at random.  NA when no candidate has a value.  An NA
+ * candidate (a pair the guard removed) is skipped. */
 SEXP ffi_draw_nominal(SEXP codes, SEXP candidates, SEXP mode) {
   int nprot = 0;
   if (!Rf_isInteger(codes) || !Rf_isMatrix(codes))
@@ -300,7 +330,7 @@ SEXP ffi_draw_nominal(SEXP codes, SEXP candidates, SEXP mode) {
   int nc = Rf_ncols(candidates);
   const int *cd = INTEGER_RO(codes), *cand = INTEGER_RO(candidates);
   for (R_xlen_t i = 0; i < G * nc; i++)
-    if (cand[i] == NA_INTEGER || cand[i] < 1 || cand[i] > n)
+    if (cand[i] != NA_INTEGER && (cand[i] < 1 || cand[i] > n))
       Rf_error("`candidates` holds an index outside 1..%d.", (int) n);
   int maxcode = 0;
   for (R_xlen_t i = 0; i < n * dc; i++) {
@@ -318,7 +348,9 @@ SEXP ffi_draw_nominal(SEXP codes, SEXP candidates, SEXP mode) {
       const int *col = cd + (R_xlen_t) j * n;
       int nv = 0;
       for (int c = 0; c < nc; c++) {
-        int v = col[cand[s + (R_xlen_t) c * G] - 1];
+        int row = cand[s + (R_xlen_t) c * G];
+        if (row == NA_INTEGER) continue; /* a pair the guard removed */
+        int v = col[row - 1];
         if (v != NA_INTEGER) vals[nv++] = v;
       }
       int res = NA_INTEGER;

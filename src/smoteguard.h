@@ -47,6 +47,13 @@ SEXP ffi_draw_nominal(SEXP codes, SEXP candidates, SEXP mode);
 SEXP ffi_add_noise(SEXP values, SEXP sd);
 SEXP ffi_interpolate(SEXP x, SEXP parent, SEXP neighbor, SEXP gap);
 
+/* guard.c */
+SEXP ffi_guard_pairs(SEXP index, SEXP dist, SEXP parents, SEXP group, SEXP k,
+                     SEXP max_dist);
+SEXP ffi_guard_intrusion(SEXP z, SEXP cand, SEXP parent, SEXP neighbor,
+                         SEXP whole, SEXP pos, SEXP y, SEXP cls,
+                         SEXP threads);
+
 /* utils */
 int sg_int_scalar(SEXP x, const char *what);
 double sg_num_scalar(SEXP x, const char *what);

@@ -1,0 +1,300 @@
+#' The guard: where synthetic rows may be made
+#'
+#' Plain SMOTE seeds from noise rows inside another class, bridges the empty
+#' space between clusters, and may place rows among another class's rows.
+#' The guard removes such candidates and says how many it removed
+#' ([sg_guard_report()]). Every interpolating method of [sg_oversample()]
+#' uses it by default; `guard = NULL` gives the plain method.
+#'
+#' For each class, the guard reads the `m_neighbors` nearest real rows of
+#' the whole data around each of its rows (the search Borderline-SMOTE makes):
+#' 1. **Seed safety.** A row whose own-class share among them is below
+#'    `min_safety` is not a parent; a row with no own-class row among them is
+#'    noise and never a parent. Borderline-SMOTE and ADASYN choose their
+#'    parents at the class boundary on purpose, so for them only the noise
+#'    rule applies, and the intrusion check only when `intrusion` is set.
+#' 2. **Gap cap.** A parent is not paired with a neighbour farther than the
+#'    `max_gap` quantile of all the distances from each row of the class to
+#'    its `neighbors` nearest rows of the class: no row is placed in the
+#'    empty space between clusters. A parent left with no neighbour is
+#'    skipped.
+#' 3. **Jitter.** With `jitter > 0`, Gaussian noise is added to each numeric
+#'    predictor of a new row, scaled by the parent's local spacing (the
+#'    distance to its nearest own-class row, on the standardised scale) so
+#'    that the displacement's expected length is about `jitter` times that
+#'    spacing; jittered rows are then held to the bounds. Jittered rows no
+#'    longer lie exactly on their recorded segment.
+#' 4. **Intrusion.** A candidate whose `m_neighbors` nearest real rows are
+#'    mostly of other classes (share above `intrusion`) is rejected. The
+#'    search is local: among the parent's and the neighbour's own nearest
+#'    rows of the whole data, which almost always hold the candidate's
+#'    nearest rows (`intrusion_search = "exact"` searches the whole data).
+#' 5. **Constraints** (see [sg_constraints()]): a candidate that breaks a
+#'    bound, a rule or a combination is rejected.
+#'
+#' Rejected candidates are drawn again, up to `max_tries` rounds; a class
+#' that still falls short of its target gets a warning, and the shortfall is
+#' reported.
+#'
+#' The defaults were chosen by measurement on two interleaved moons with 5%
+#' of the minority rows planted inside the majority (see the tests): with
+#' `min_safety = 0.2`, `intrusion = 0.5` and `max_gap = 0.95`, guarded SMOTE
+#' placed far fewer synthetic rows among majority rows than plain SMOTE
+#' while covering nearly every real minority row that plain SMOTE covers.
+#' `max_gap = 0.95` removes only the longest 5% of the class's neighbour
+#' pairs, which in clustered data are the pairs that cross between clusters.
+#'
+#' @param min_safety The smallest own-class share, in \[0, 1\], among a
+#'   parent's nearest rows of the whole data.
+#' @param max_gap A probability: the quantile of the class's own
+#'   nearest-neighbour distances beyond which a pair is not used (1 keeps
+#'   every pair).
+#' @param jitter A non-negative multiple of the local spacing; 0 adds none.
+#' @param intrusion The largest share, in \[0, 1\], of other classes among a
+#'   candidate's nearest real rows (1 turns the check off). `NULL`, the
+#'   default, means 0.5 for SMOTE, Safe-Level and random oversampling and no
+#'   check for Borderline-SMOTE and ADASYN.
+#' @param max_tries The rounds of redrawing rejected candidates, a whole
+#'   number >= 1.
+#' @param intrusion_search `"local"` or `"exact"`, see Details.
+#' @return An object of class `sg_guard`.
+#' @seealso [sg_constraints()], [sg_guard_report()].
+#' @examples
+#' sg_guard()
+#' res <- sg_oversample(breast_biopsy, "diagnosis", seed = 1,
+#'                      guard = sg_guard(min_safety = 0.3))
+#' sg_guard_report(res)
+#' @export
+sg_guard <- function(min_safety = 0.2, max_gap = 0.95, jitter = 0,
+                     intrusion = NULL, max_tries = 10,
+                     intrusion_search = c("local", "exact")) {
+  call <- sys.call()
+  share <- function(x, arg) {
+    if (!is.numeric(x) || length(x) != 1 || is.na(x) || x < 0 || x > 1) {
+      sg_abort(c(sprintf("`%s` must be a share between 0 and 1.", arg),
+                 sprintf("It is %s.", describe(x))), call = call)
+    }
+    as.numeric(x)
+  }
+  structure(list(
+    min_safety = share(min_safety, "min_safety"),
+    max_gap = share(max_gap, "max_gap"),
+    jitter = check_number(jitter, "jitter", min = 0, call = call),
+    intrusion = if (is.null(intrusion)) NULL else share(intrusion, "intrusion"),
+    max_tries = check_count(max_tries, "max_tries", call = call),
+    intrusion_search = check_choice(intrusion_search, "intrusion_search",
+                                    c("local", "exact"), call = call)
+  ), class = "sg_guard")
+}
+
+#' @export
+print.sg_guard <- function(x, ...) {
+  cat(sprintf(paste0("<smoteguard guard> min_safety = %s, max_gap = %s, jitter = %s, ",
+                     "intrusion = %s (%s), max_tries = %d\n"),
+              format(x$min_safety), format(x$max_gap), format(x$jitter),
+              if (is.null(x$intrusion)) "by method" else format(x$intrusion),
+              x$intrusion_search, x$max_tries))
+  invisible(x)
+}
+
+#' Domain rules for synthetic rows
+#'
+#' Constraints every synthetic row must satisfy; a candidate that breaks one
+#' is rejected and drawn again (see [sg_guard()]). Passed to
+#' [sg_oversample()] as `constraints =`; `constraints = NULL` turns them off.
+#'
+#' @param bounds `"observed"`: each numeric predictor stays within the range
+#'   of the real rows of its class; `"none"`; or a named list of
+#'   `c(lower, upper)` pairs (use `-Inf`/`Inf` for one-sided bounds), the
+#'   other columns then keeping their observed bounds.
+#' @param integer Names of further numeric columns that must hold whole
+#'   numbers: their values are rounded (integer columns always are).
+#' @param rules `NULL`, or a function of a data frame of candidate rows
+#'   returning one logical per row, `TRUE` for a plausible row, e.g.
+#'   `function(d) d$systolic > d$diastolic`. It is called on batches of
+#'   candidates, never once per row; `NA` counts as a violation.
+#' @param combos Names of nominal columns whose joint values must be a
+#'   combination seen among the real rows of the class.
+#' @return An object of class `sg_constraints`.
+#' @examples
+#' cons <- sg_constraints(bounds = list(clump_thickness = c(1, 10)),
+#'                        rules = function(d) d$cell_size <= d$clump_thickness + 9)
+#' res <- sg_oversample(breast_biopsy, "diagnosis", seed = 1, constraints = cons)
+#' sg_guard_report(res)
+#' @export
+sg_constraints <- function(bounds = "observed", integer = NULL, rules = NULL,
+                           combos = NULL) {
+  call <- sys.call()
+  if (is.character(bounds)) {
+    bounds <- check_choice(bounds, "bounds", c("observed", "none"), call = call)
+  } else if (is.list(bounds)) {
+    nms <- names(bounds)
+    ok <- !is.null(nms) && !anyNA(nms) && all(nms != "") &&
+      all(vapply(bounds, function(b) is.numeric(b) && length(b) == 2 &&
+                   !anyNA(b) && b[1] <= b[2], logical(1)))
+    if (!ok) {
+      sg_abort(c("A list `bounds` must name columns, each with `c(lower, upper)`, lower <= upper.",
+                 "For example `bounds = list(age = c(0, 120))`."), call = call)
+    }
+  } else {
+    sg_abort(c("`bounds` must be \"observed\", \"none\" or a named list of `c(lower, upper)`.",
+               sprintf("It is %s.", describe(bounds))), call = call)
+  }
+  if (!is.null(integer) && (!is.character(integer) || anyNA(integer))) {
+    sg_abort("`integer` must be NULL or column names.", call = call)
+  }
+  if (!is.null(rules) && !is.function(rules)) {
+    sg_abort(c("`rules` must be NULL or a function of a data frame returning one logical per row.",
+               sprintf("It is %s.", describe(rules))), call = call)
+  }
+  if (!is.null(combos) && (!is.character(combos) || anyNA(combos))) {
+    sg_abort("`combos` must be NULL or names of nominal columns.", call = call)
+  }
+  structure(list(bounds = bounds, integer = integer, rules = rules,
+                 combos = combos), class = "sg_constraints")
+}
+
+#' @export
+print.sg_constraints <- function(x, ...) {
+  b <- if (is.list(x$bounds)) paste(names(x$bounds), collapse = ", ") else x$bounds
+  cat(sprintf("<smoteguard constraints> bounds: %s; integer: %s; rules: %s; combos: %s\n",
+              b, if (is.null(x$integer)) "-" else paste(x$integer, collapse = ", "),
+              if (is.null(x$rules)) "-" else "function",
+              if (is.null(x$combos)) "-" else paste(x$combos, collapse = ", ")))
+  invisible(x)
+}
+
+check_guard_args <- function(guard, constraints, data, pred, call) {
+  if (!is.null(guard) && !inherits(guard, "sg_guard")) {
+    sg_abort(c("`guard` must be NULL or made by `sg_guard()`.",
+               sprintf("It is %s.", describe(guard))), call = call)
+  }
+  if (!is.null(constraints) && !inherits(constraints, "sg_constraints")) {
+    sg_abort(c("`constraints` must be NULL or made by `sg_constraints()`.",
+               sprintf("It is %s.", describe(constraints))), call = call)
+  }
+  if (is.null(constraints)) return(invisible())
+  if (is.list(constraints$bounds)) {
+    bad <- setdiff(names(constraints$bounds), pred$names[pred$kind != "ordered"])
+    if (length(bad) > 0) {
+      sg_abort(c(sprintf("`bounds` names column(s) that are not numeric predictors: %s.",
+                         paste0("`", bad, "`", collapse = ", ")),
+                 "Bounds apply to numeric predictor columns."), call = call)
+    }
+  }
+  bad <- setdiff(constraints$integer, pred$names[pred$kind == "double"])
+  bad <- setdiff(bad, pred$names[pred$kind == "integer"])
+  if (length(bad) > 0) {
+    sg_abort(c(sprintf("`integer` names column(s) that are not numeric predictors: %s.",
+                       paste0("`", bad, "`", collapse = ", "))), call = call)
+  }
+  bad <- setdiff(constraints$combos, pred$nominal)
+  if (length(bad) > 0) {
+    sg_abort(c(sprintf("`combos` names column(s) that are not nominal predictors: %s.",
+                       paste0("`", bad, "`", collapse = ", ")),
+               "Combinations apply to factor, character or logical predictors."),
+             call = call)
+  }
+  invisible()
+}
+
+# Per class and numeric column: the lower and upper bounds a candidate must
+# respect (NULL: none).
+class_bounds <- function(constraints, pred, rows) {
+  if (is.null(constraints) || identical(constraints$bounds, "none") ||
+      ncol(pred$x) == 0) {
+    return(NULL)
+  }
+  x <- pred$x[rows, , drop = FALSE]
+  lo <- suppressWarnings(apply(x, 2, min, na.rm = TRUE))
+  hi <- suppressWarnings(apply(x, 2, max, na.rm = TRUE))
+  lo[!is.finite(lo)] <- -Inf
+  hi[!is.finite(hi)] <- Inf
+  if (is.list(constraints$bounds)) {
+    for (nm in names(constraints$bounds)) {
+      lo[[nm]] <- constraints$bounds[[nm]][1]
+      hi[[nm]] <- constraints$bounds[[nm]][2]
+    }
+  }
+  list(lower = unname(lo), upper = unname(hi))
+}
+
+# Reasons candidates fail the constraints: a character vector, NA = kept.
+# values: G x dn numeric (already rounded), codes: G x dc.
+constraint_failures <- function(values, codes, cons, bounds, pred, data, combos_seen) {
+  G <- nrow(values)
+  reason <- rep(NA_character_, G)
+  if (G == 0 || is.null(cons)) return(reason)
+  if (!is.null(bounds)) {
+    lo <- matrix(bounds$lower, G, length(bounds$lower), byrow = TRUE)
+    hi <- matrix(bounds$upper, G, length(bounds$upper), byrow = TRUE)
+    out <- (values < lo | values > hi) & !is.na(values)
+    reason[rowSums(out) > 0] <- "bound"
+  }
+  if (!is.null(combos_seen)) {
+    key <- do.call(paste, c(lapply(match(cons$combos, pred$nominal),
+                                   function(j) codes[, j]), sep = "\r"))
+    reason[is.na(reason) & !key %in% combos_seen] <- "combo"
+  }
+  if (!is.null(cons$rules)) {
+    todo <- which(is.na(reason))
+    if (length(todo) > 0) {
+      cand <- candidate_frame(values[todo, , drop = FALSE],
+                              codes[todo, , drop = FALSE], pred, data)
+      ok <- cons$rules(cand)
+      if (!is.logical(ok) || length(ok) != length(todo)) {
+        sg_abort(c("The `rules` function must return one logical per candidate row.",
+                   sprintf("It returned %s for %d rows.", describe(ok), length(todo))),
+                 class = "rules")
+      }
+      reason[todo[is.na(ok) | !ok]] <- "rule"
+    }
+  }
+  reason
+}
+
+# Candidates as a data frame with the predictors' own types, for `rules`.
+candidate_frame <- function(values, codes, pred, data) {
+  cols <- list()
+  for (j in seq_along(pred$names)) {
+    cols[[pred$names[j]]] <- typed_values(values[, j], pred$kind[[j]], pred$levels[[j]])
+  }
+  for (j in seq_along(pred$nominal)) {
+    col <- pred$nominal[j]
+    v <- pred$nominal_levels[[j]][codes[, j]]
+    if (is.factor(data[[col]])) v <- factor(v, levels = levels(data[[col]]))
+    if (is.logical(data[[col]])) v <- as.logical(v)
+    cols[[col]] <- v
+  }
+  as.data.frame(cols, stringsAsFactors = FALSE, optional = TRUE)
+}
+
+#' What the guard did
+#'
+#' One row per oversampled class of a result of [sg_oversample()]: the
+#' parents available and used, the seeds skipped as unsafe or noise, the
+#' neighbour pairs removed by the gap cap or for sharing a group, the
+#' candidates drawn, rejected by reason, the shortfall, and the guard's
+#' settings.
+#'
+#' @inheritParams sg_provenance
+#' @return A data frame with columns `class`, `seeds` (rows that could be
+#'   parents), `parents_used`, `unsafe`, `noise`, `isolated` (parents left
+#'   with no neighbour by the gap cap or groups), `pairs_gap`,
+#'   `pairs_group`, `drawn`, `rejected_intrusion`, `rejected_bound`,
+#'   `rejected_rule`, `rejected_combo`, `wanted`, `made`, `shortfall`,
+#'   `max_gap_distance`, and the settings `min_safety`, `max_gap`, `jitter`,
+#'   `intrusion`, `max_tries`. `NULL` guard and constraints give a report of
+#'   counts only.
+#' @examples
+#' res <- sg_oversample(breast_biopsy, "diagnosis", seed = 1)
+#' sg_guard_report(res)
+#' @export
+sg_guard_report <- function(result) {
+  record <- result_record(result, call = sys.call())
+  rep <- record$guard$report
+  if (is.null(rep)) {
+    rep <- data.frame(class = character(0))
+  }
+  rep
+}

@@ -1,0 +1,184 @@
+/* The guard's filters: which parent-neighbour pairs may be used (gap cap,
+ * groups) and whether a candidate row intrudes into another class. */
+#include "smoteguard.h"
+#include <limits.h>
+
+/* From the kq nearest same-class rows of each of the p parents (index and
+ * dist, p x kq, data rows), keep the first k that are not of the parent's
+ * group (group: one code per data row, NA = no group; or NULL), then mark
+ * as NA those farther than max_dist.  Returns list(index = p x k integer
+ * with NA holes, removed_gap = pairs removed by the cap, removed_group =
+ * pairs skipped for sharing a group). */
+SEXP ffi_guard_pairs(SEXP index, SEXP dist, SEXP parents, SEXP group, SEXP k,
+                     SEXP max_dist) {
+  int nprot = 0;
+  if (!Rf_isInteger(index) || !Rf_isMatrix(index) || !Rf_isReal(dist) ||
+      !Rf_isMatrix(dist))
+    Rf_error("`index` must be an integer matrix and `dist` a double matrix.");
+  int p = Rf_nrows(index), kq = Rf_ncols(index);
+  if (Rf_nrows(dist) != p || Rf_ncols(dist) != kq)
+    Rf_error("`index` and `dist` must have the same shape.");
+  if (!Rf_isInteger(parents) || XLENGTH(parents) != p)
+    Rf_error("`parents` must be an integer vector, one per row of `index`.");
+  int kk = sg_int_scalar(k, "k");
+  if (kk == NA_INTEGER || kk < 1 || kk > kq)
+    Rf_error("`k` must be from 1 to the columns of `index`.");
+  double md = sg_num_scalar(max_dist, "max_dist");
+  if (ISNAN(md)) Rf_error("`max_dist` must not be NA.");
+  const int *gr = NULL;
+  R_xlen_t ng = 0;
+  if (!Rf_isNull(group)) {
+    if (!Rf_isInteger(group)) Rf_error("`group` must be NULL or integer codes.");
+    gr = INTEGER_RO(group);
+    ng = XLENGTH(group);
+  }
+  const int *ix = INTEGER_RO(index), *pa = INTEGER_RO(parents);
+  const double *dv = REAL_RO(dist);
+  for (R_xlen_t i = 0; i < (R_xlen_t) p * kq; i++)
+    if (ix[i] == NA_INTEGER || ix[i] < 1 || (gr && ix[i] > ng))
+      Rf_error("`index` holds an invalid row number.");
+  for (int i = 0; i < p; i++)
+    if (pa[i] == NA_INTEGER || pa[i] < 1 || (gr && pa[i] > ng))
+      Rf_error("`parents` holds an invalid row number.");
+
+  SEXP out_index = PROTECT(Rf_allocMatrix(INTSXP, p, kk)); nprot++;
+  int *oi = INTEGER(out_index);
+  double removed_gap = 0, removed_group = 0;
+  for (int i = 0; i < p; i++) {
+    int gp = gr ? gr[pa[i] - 1] : NA_INTEGER;
+    int taken = 0;
+    for (int c = 0; c < kq && taken < kk; c++) {
+      int row = ix[i + (R_xlen_t) c * p];
+      if (gp != NA_INTEGER && gr[row - 1] == gp) {
+        removed_group++;
+        continue;
+      }
+      double d = dv[i + (R_xlen_t) c * p];
+      if (d > md) {
+        oi[i + (R_xlen_t) taken * p] = NA_INTEGER;
+        removed_gap++;
+      } else {
+        oi[i + (R_xlen_t) taken * p] = row;
+      }
+      taken++;
+    }
+    for (; taken < kk; taken++) oi[i + (R_xlen_t) taken * p] = NA_INTEGER;
+  }
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, 3)); nprot++;
+  SET_VECTOR_ELT(out, 0, out_index);
+  SET_VECTOR_ELT(out, 1, Rf_ScalarReal(removed_gap));
+  SET_VECTOR_ELT(out, 2, Rf_ScalarReal(removed_group));
+  SEXP nms = PROTECT(Rf_allocVector(STRSXP, 3)); nprot++;
+  SET_STRING_ELT(nms, 0, Rf_mkChar("index"));
+  SET_STRING_ELT(nms, 1, Rf_mkChar("removed_gap"));
+  SET_STRING_ELT(nms, 2, Rf_mkChar("removed_group"));
+  Rf_setAttrib(out, R_NamesSymbol, nms);
+  UNPROTECT(nprot);
+  return out;
+}
+
+/* The intrusion check, local form.  A candidate on the segment between
+ * parent and neighbour has its nearest real rows almost always among the
+ * parent's and the neighbour's own m nearest rows of the whole data (both
+ * already known), so only those (and the two rows themselves) are
+ * measured.  z: n x d standardised real rows; cand: G x d standardised
+ * candidates; parent, neighbor: data rows (neighbor NA for a copy); whole:
+ * r x m matrix of the m nearest data rows of the r class rows; pos: for
+ * each data row its 1-based row in `whole` (0 if none); y: class codes;
+ * cls: the class.  Returns, per candidate, the share of other classes
+ * among its m nearest of those rows. */
+SEXP ffi_guard_intrusion(SEXP z, SEXP cand, SEXP parent, SEXP neighbor,
+                         SEXP whole, SEXP pos, SEXP y, SEXP cls,
+                         SEXP threads) {
+  int nprot = 0;
+  if (!Rf_isReal(z) || !Rf_isMatrix(z) || !Rf_isReal(cand) || !Rf_isMatrix(cand))
+    Rf_error("`z` and `cand` must be double matrices.");
+  R_xlen_t n = Rf_nrows(z), G = Rf_nrows(cand);
+  int d = Rf_ncols(z);
+  if (Rf_ncols(cand) != d) Rf_error("`cand` must have the columns of `z`.");
+  if (!Rf_isInteger(parent) || !Rf_isInteger(neighbor) ||
+      XLENGTH(parent) != G || XLENGTH(neighbor) != G)
+    Rf_error("`parent` and `neighbor` must be integer, one per candidate.");
+  if (!Rf_isInteger(whole) || !Rf_isMatrix(whole))
+    Rf_error("`whole` must be an integer matrix.");
+  R_xlen_t r = Rf_nrows(whole);
+  int m = Rf_ncols(whole);
+  if (m < 1) Rf_error("`whole` must have at least one column.");
+  if (!Rf_isInteger(pos) || XLENGTH(pos) != n || !Rf_isInteger(y) ||
+      XLENGTH(y) != n)
+    Rf_error("`pos` and `y` must be integer, one per row of `z`.");
+  int cl = sg_int_scalar(cls, "cls");
+  const int *pa = INTEGER_RO(parent), *ne = INTEGER_RO(neighbor);
+  const int *wh = INTEGER_RO(whole), *po = INTEGER_RO(pos), *yv = INTEGER_RO(y);
+  for (R_xlen_t i = 0; i < r * m; i++)
+    if (wh[i] == NA_INTEGER || wh[i] < 1 || wh[i] > n)
+      Rf_error("`whole` holds an invalid row number.");
+  for (R_xlen_t i = 0; i < n; i++)
+    if (po[i] == NA_INTEGER || po[i] < 0 || po[i] > r)
+      Rf_error("`pos` holds an invalid row number.");
+  for (R_xlen_t s = 0; s < G; s++) {
+    if (pa[s] == NA_INTEGER || pa[s] < 1 || pa[s] > n || po[pa[s] - 1] == 0)
+      Rf_error("`parent` must name rows of the class.");
+    if (ne[s] != NA_INTEGER && (ne[s] < 1 || ne[s] > n || po[ne[s] - 1] == 0))
+      Rf_error("`neighbor` must name rows of the class.");
+  }
+  if (!sg_all_finite(REAL_RO(z), XLENGTH(z)) ||
+      !sg_all_finite(REAL_RO(cand), XLENGTH(cand)))
+    Rf_error("`z` and `cand` must be finite.");
+  int req = sg_int_scalar(threads, "threads");
+  int nth = sg_threads_for(req, (double) G * (2.0 * m + 2) * d * 50);
+  const double *zv = REAL_RO(z), *cv = REAL_RO(cand);
+  SEXP out = PROTECT(Rf_allocVector(REALSXP, G)); nprot++;
+  double *ov = REAL(out);
+  int width = 2 * m + 2;
+  int *rows_all = (int *) R_alloc((size_t) width * nth, sizeof(int));
+  double *bd_all = (double *) R_alloc((size_t) m * nth, sizeof(double));
+  int *bi_all = (int *) R_alloc((size_t) m * nth, sizeof(int));
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(nth)
+#endif
+  for (R_xlen_t s = 0; s < G; s++) {
+    int tid = omp_get_thread_num();
+    int *rows = rows_all + (size_t) width * tid;
+    double *bd = bd_all + (size_t) m * tid;
+    int *bi = bi_all + (size_t) m * tid;
+    int nr = 0;
+    int ends[2] = {pa[s], ne[s]};
+    for (int e = 0; e < 2; e++) {
+      if (ends[e] == NA_INTEGER) continue;
+      rows[nr++] = ends[e] - 1;
+      R_xlen_t w = po[ends[e] - 1] - 1;
+      for (int c = 0; c < m; c++) rows[nr++] = wh[w + (R_xlen_t) c * r] - 1;
+    }
+    int filled = 0;
+    for (int t = 0; t < nr; t++) {
+      int row = rows[t], dup = 0;
+      for (int u = 0; u < t; u++) if (rows[u] == row) { dup = 1; break; }
+      if (dup) continue;
+      double acc = 0;
+      for (int j = 0; j < d; j++) {
+        double diff = zv[row + (R_xlen_t) j * n] - cv[s + (R_xlen_t) j * G];
+        acc += diff * diff;
+      }
+      /* keep the m smallest, ties to the smaller row number */
+      if (filled < m) {
+        int p2 = filled++;
+        while (p2 > 0 && (bd[p2 - 1] > acc || (bd[p2 - 1] == acc && bi[p2 - 1] > row))) {
+          bd[p2] = bd[p2 - 1]; bi[p2] = bi[p2 - 1]; p2--;
+        }
+        bd[p2] = acc; bi[p2] = row;
+      } else if (acc < bd[m - 1] || (acc == bd[m - 1] && row < bi[m - 1])) {
+        int p2 = m - 1;
+        while (p2 > 0 && (bd[p2 - 1] > acc || (bd[p2 - 1] == acc && bi[p2 - 1] > row))) {
+          bd[p2] = bd[p2 - 1]; bi[p2] = bi[p2 - 1]; p2--;
+        }
+        bd[p2] = acc; bi[p2] = row;
+      }
+    }
+    int other = 0;
+    for (int c = 0; c < filled; c++) if (yv[bi[c]] != cl) other++;
+    ov[s] = filled > 0 ? (double) other / filled : 0.0;
+  }
+  UNPROTECT(nprot);
+  return out;
+}

@@ -1,0 +1,212 @@
+# The guard: seed safety, gap cap, jitter, intrusion, constraints, groups.
+
+moons <- function(n_maj = 600, n_min = 120, noise = 0.12, planted = 0.05, seed = 1) {
+  set.seed(seed)
+  t1 <- runif(n_maj, 0, pi)
+  t2 <- runif(n_min, 0, pi)
+  maj <- cbind(cos(t1), sin(t1)) + matrix(rnorm(2 * n_maj, sd = noise), n_maj)
+  mn <- cbind(1 - cos(t2), 0.5 - sin(t2)) + matrix(rnorm(2 * n_min, sd = noise), n_min)
+  k <- round(planted * n_min)
+  if (k > 0) {
+    tp <- runif(k, 0.3, pi - 0.3)
+    mn[seq_len(k), ] <- cbind(cos(tp), sin(tp)) + matrix(rnorm(2 * k, sd = noise / 3), k)
+  }
+  data.frame(x1 = c(maj[, 1], mn[, 1]), x2 = c(maj[, 2], mn[, 2]),
+             y = factor(rep(c("maj", "min"), c(n_maj, n_min))))
+}
+
+# Synthetic rows whose 5 nearest real rows are mostly majority, and real
+# minority rows with a synthetic row within their 5th-neighbour radius.
+moon_scores <- function(d, r) {
+  n <- nrow(d)
+  syn <- as.matrix(r[-seq_len(n), 1:2])
+  real <- as.matrix(d[, 1:2])
+  nn <- sg_knn(real, 5, query = syn)$index
+  among_majority <- sum(rowSums(matrix(d$y[nn] == "maj", nrow(syn))) >= 3)
+  minority <- real[d$y == "min", ]
+  radius <- sg_knn(minority, 5)$distance[, 5]
+  nearest <- sg_knn(syn, 1, query = minority)$distance[, 1]
+  list(among_majority = among_majority, covered = nearest <= radius)
+}
+
+test_that("guarded SMOTE keeps out of the majority and still covers the minority", {
+  for (s in 1:4) {
+    d <- moons(seed = s)
+    plain <- moon_scores(d, sg_oversample(d, "y", seed = s, guard = NULL,
+                                          constraints = NULL))
+    guarded <- moon_scores(d, suppressWarnings(sg_oversample(d, "y", seed = s)))
+    expect_gt(plain$among_majority, 5)
+    expect_lte(guarded$among_majority, plain$among_majority / 3)
+    expect_gte(sum(guarded$covered & plain$covered), 0.9 * sum(plain$covered))
+  }
+})
+
+test_that("planted minority rows deep in the majority are noise, never parents", {
+  d <- moons(seed = 7)
+  res <- suppressWarnings(sg_oversample(d, "y", seed = 7))
+  planted <- 600 + seq_len(6)
+  own <- sapply(planted, function(i) {
+    nn <- sg_knn(as.matrix(d[, 1:2]), 10, query = as.matrix(d[i, 1:2]))$index
+    nn <- setdiff(nn, i)[1:10]
+    mean(d$y[nn] == "min")
+  })
+  prov <- sg_provenance(res)
+  unsafe <- planted[own < 0.2]
+  expect_true(length(unsafe) > 0)
+  expect_false(any(prov$parent %in% unsafe))
+  rep <- sg_guard_report(res)
+  expect_gte(rep$noise + rep$unsafe, length(unsafe))
+})
+
+test_that("no guarded row lies in the gap between two far clusters", {
+  set.seed(3)
+  a <- matrix(rnorm(80, sd = 0.3), 40)
+  b <- matrix(rnorm(4, sd = 0.3), 2) + 20
+  maj <- matrix(rnorm(400, sd = 1), 200) + 10
+  d <- data.frame(rbind(a, b, maj), y = factor(rep(c("min", "maj"), c(42, 200))))
+  plain <- sg_oversample(d, "y", seed = 1, guard = NULL, constraints = NULL)
+  guarded <- sg_oversample(d, "y", seed = 1)
+  in_gap <- function(r) {
+    syn <- as.matrix(r[-(1:nrow(d)), 1:2])
+    sum(syn[, 1] > 3 & syn[, 1] < 17)
+  }
+  expect_gt(in_gap(plain), 0)
+  expect_equal(in_gap(guarded), 0)
+  expect_gt(sg_guard_report(guarded)$pairs_gap, 0)
+})
+
+test_that("every kept row lies on its recorded segment (no jitter)", {
+  d <- moons(seed = 2)
+  res <- suppressWarnings(sg_oversample(d, "y", seed = 2))
+  p <- sg_provenance(res)
+  for (j in c("x1", "x2")) {
+    x <- d[[j]]
+    expect_equal(res[[j]][p$row], x[p$parent] + p$gap * (x[p$neighbor] - x[p$parent]),
+                 tolerance = 1e-12)
+  }
+  expect_true(all(p$gap >= 0 & p$gap <= 1))
+})
+
+test_that("jitter moves rows off the segment by about `jitter` times the spacing", {
+  d <- moons(n_min = 300, planted = 0, seed = 4)
+  res <- suppressWarnings(sg_oversample(d, "y", seed = 4, constraints = NULL,
+                                        guard = sg_guard(jitter = 0.5)))
+  p <- sg_provenance(res)
+  off <- sapply(c("x1", "x2"), function(j) {
+    x <- d[[j]]
+    res[[j]][p$row] - (x[p$parent] + p$gap * (x[p$neighbor] - x[p$parent]))
+  })
+  expect_gt(mean(rowSums(off^2) > 0), 0.99)
+  rec <- sg_record(res)
+  z <- sweep(as.matrix(d[d$y == "min", 1:2]), 2, rec$scale, "/")
+  spacing <- median(sg_knn(z, 1)$distance)
+  moved <- median(sqrt(rowSums(sweep(off, 2, rec$scale, "/")^2)))
+  expect_gt(moved, 0.1 * spacing)
+  expect_lt(moved, 2 * spacing)
+})
+
+test_that("constraints hold over many seeds", {
+  set.seed(5)
+  n <- 300
+  d <- data.frame(
+    systolic = round(rnorm(n, 130, 15)),
+    diastolic = round(rnorm(n, 80, 10)),
+    bmi = rnorm(n, 27, 4),
+    sex = factor(sample(c("female", "male"), n, TRUE)),
+    pregnant = factor(rep("no", n), levels = c("no", "yes")),
+    y = factor(rep(c("a", "b"), c(240, 60)))
+  )
+  d$pregnant[d$sex == "female" & runif(n) < 0.3] <- "yes"
+  cons <- sg_constraints(bounds = list(bmi = c(20, 35)), integer = "bmi",
+                         rules = function(x) x$systolic > x$diastolic + 20,
+                         combos = c("sex", "pregnant"))
+  for (s in 1:10) {
+    res <- suppressWarnings(sg_oversample(d, "y", seed = s, constraints = cons))
+    syn <- res[-(1:n), ]
+    expect_true(all(syn$bmi >= 20 & syn$bmi <= 35))
+    expect_true(all(syn$bmi == round(syn$bmi)))
+    expect_true(all(syn$systolic > syn$diastolic + 20))
+    expect_false(any(syn$sex == "male" & syn$pregnant == "yes"))
+    b_rows <- d[d$y == "b", ]
+    expect_true(all(syn$diastolic >= min(b_rows$diastolic) &
+                      syn$diastolic <= max(b_rows$diastolic)))
+  }
+  rep <- sg_guard_report(res)
+  expect_true(all(c("rejected_bound", "rejected_rule", "rejected_combo") %in% names(rep)))
+})
+
+test_that("rows of one group are never parent and neighbour of each other", {
+  set.seed(6)
+  n <- 240
+  d <- data.frame(x1 = rnorm(n), x2 = rnorm(n),
+                  patient = sample(sprintf("p%02d", 1:40), n, TRUE),
+                  y = factor(rep(c("a", "b"), c(180, 60))))
+  d[d$y == "b", 1:2] <- d[d$y == "b", 1:2] + 2
+  for (s in 1:5) {
+    res <- sg_oversample(d, "y", seed = s, groups = "patient")
+    p <- sg_provenance(res)
+    expect_false(any(d$patient[p$parent] == d$patient[p$neighbor]))
+    expect_true(all(is.na(res$patient[p$row])))
+  }
+  expect_gt(sg_guard_report(res)$pairs_group, 0)
+  expect_false("patient" %in% sg_record(res)$predictors)
+})
+
+test_that("a class that cannot reach its target warns with the shortfall", {
+  set.seed(8)
+  # the small class is scattered through the large one: hardly any safe seed
+  d <- data.frame(x = rnorm(210), x2 = rnorm(210),
+                  y = factor(rep(c("a", "b"), c(200, 10))))
+  expect_warning(res <- sg_oversample(d, "y", seed = 1,
+                                      guard = sg_guard(max_tries = 2)),
+                 class = "smoteguard_warning_shortfall")
+  rep <- sg_guard_report(res)
+  expect_equal(rep$made + rep$shortfall, rep$wanted)
+  expect_equal(sum(res$y == "b"), 10 + rep$made)
+})
+
+test_that("raising a class more than 20-fold warns", {
+  set.seed(9)
+  d <- data.frame(x = rnorm(230), y = factor(rep(c("a", "b"), c(220, 10))))
+  d$x[d$y == "b"] <- d$x[d$y == "b"] + 10
+  expect_warning(sg_oversample(d, "y", seed = 1), class = "smoteguard_warning_many")
+})
+
+test_that("the local intrusion search agrees with the exact one", {
+  d <- moons(seed = 3)
+  loc <- suppressWarnings(sg_oversample(d, "y", seed = 3,
+                                        guard = sg_guard(intrusion_search = "local")))
+  ex <- suppressWarnings(sg_oversample(d, "y", seed = 3,
+                                       guard = sg_guard(intrusion_search = "exact")))
+  rl <- sg_guard_report(loc)
+  re <- sg_guard_report(ex)
+  expect_equal(rl$drawn, re$drawn, tolerance = 0.05)
+  expect_equal(rl$rejected_intrusion, re$rejected_intrusion,
+               tolerance = 0.1 * max(1, re$rejected_intrusion))
+})
+
+test_that("guard and constraints arguments are checked", {
+  expect_error(sg_guard(min_safety = 2), class = "smoteguard_error_input")
+  expect_error(sg_guard(max_gap = -0.1), class = "smoteguard_error_input")
+  expect_error(sg_guard(jitter = -1), class = "smoteguard_error_input")
+  expect_error(sg_guard(max_tries = 0), class = "smoteguard_error_input")
+  expect_error(sg_constraints(bounds = list(a = c(2, 1))), class = "smoteguard_error_input")
+  expect_error(sg_constraints(rules = "x > 1"), class = "smoteguard_error_input")
+  expect_error(sg_oversample(breast_biopsy, "diagnosis", guard = list()),
+               class = "smoteguard_error_input")
+  expect_error(sg_oversample(breast_biopsy, "diagnosis",
+                             constraints = sg_constraints(bounds = list(nope = c(0, 1)))),
+               class = "smoteguard_error_input")
+  expect_error(sg_oversample(breast_biopsy, "diagnosis", groups = "nope"),
+               class = "smoteguard_error_input")
+  expect_snapshot(error = TRUE, sg_guard(min_safety = 2))
+  expect_snapshot(error = TRUE, sg_constraints(bounds = 3))
+  expect_snapshot(sg_guard())
+  expect_snapshot(sg_constraints(bounds = list(age = c(0, 120)), combos = "sex"))
+})
+
+test_that("a rules function returning the wrong length is a clear error", {
+  cons <- sg_constraints(rules = function(d) TRUE)
+  expect_error(sg_oversample(breast_biopsy, "diagnosis", seed = 1, constraints = cons),
+               class = "smoteguard_error_rules")
+})

@@ -10,6 +10,8 @@
  * by the smaller index without an explicit comparison. */
 #include "smoteguard.h"
 #include <limits.h>
+#include <string.h>
+#include <float.h>
 
 #define SG_RB 256 /* reference rows per block: 256 x d doubles stay in L2 */
 #define SG_QB 32  /* queries per task */
@@ -90,6 +92,109 @@ static sg_sqdist_fn sg_sqdist_kernel(void) {
   return sg_sqdist_block_portable;
 }
 
+/* ---------------------------------------------------------------------
+ * The fast path for more than a few dimensions: squared distances by the
+ * expansion |q|^2 + |r|^2 - 2 q.r, the dot products from a register-tiled
+ * kernel (4 queries x 8 rows at a time).  The expansion loses digits for
+ * near points, so it only screens: a row whose screened distance, less a
+ * bound on its rounding error, is below the current k-th is measured again
+ * the canonical way (sg_sqdist_exact) and enters with that exact value.
+ * Both paths therefore return the same neighbours and the same bits. */
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3", "fp-contract=off")))
+#endif
+static double sg_sqdist_exact(const sg_blocks *b, R_xlen_t blk, int t,
+                              const double *q) {
+  const double *base = b->data + blk * (R_xlen_t) b->d * SG_RB;
+  double acc = 0.0;
+  for (int j = 0; j < b->d; j++) {
+    double diff = base[(R_xlen_t) j * SG_RB + t] - q[j];
+    double sq = diff * diff;
+    acc = acc + sq;
+  }
+  return acc;
+}
+
+#if defined(__GNUC__)
+typedef double sg_v4d __attribute__((vector_size(32)));
+#define SG_DOT_BODY                                                        \
+  const double *base = b->data + blk * (R_xlen_t) b->d * SG_RB;           \
+  const int d = b->d;                                                      \
+  for (int t = 0; t < SG_RB; t += 8) {                                     \
+    sg_v4d a00 = {0, 0, 0, 0}, a01 = a00, a10 = a00, a11 = a00;            \
+    sg_v4d a20 = a00, a21 = a00, a30 = a00, a31 = a00;                     \
+    for (int j = 0; j < d; j++) {                                          \
+      sg_v4d r0, r1;                                                       \
+      memcpy(&r0, base + (R_xlen_t) j * SG_RB + t, sizeof r0);             \
+      memcpy(&r1, base + (R_xlen_t) j * SG_RB + t + 4, sizeof r1);         \
+      double x0 = q0[j], x1 = q1[j], x2 = q2[j], x3 = q3[j];               \
+      sg_v4d b0 = {x0, x0, x0, x0}, b1 = {x1, x1, x1, x1};                 \
+      sg_v4d b2 = {x2, x2, x2, x2}, b3 = {x3, x3, x3, x3};                 \
+      a00 += r0 * b0; a01 += r1 * b0;                                      \
+      a10 += r0 * b1; a11 += r1 * b1;                                      \
+      a20 += r0 * b2; a21 += r1 * b2;                                      \
+      a30 += r0 * b3; a31 += r1 * b3;                                      \
+    }                                                                      \
+    memcpy(out + t, &a00, sizeof a00);                                     \
+    memcpy(out + t + 4, &a01, sizeof a01);                                 \
+    memcpy(out + SG_RB + t, &a10, sizeof a10);                             \
+    memcpy(out + SG_RB + t + 4, &a11, sizeof a11);                         \
+    memcpy(out + 2 * SG_RB + t, &a20, sizeof a20);                         \
+    memcpy(out + 2 * SG_RB + t + 4, &a21, sizeof a21);                     \
+    memcpy(out + 3 * SG_RB + t, &a30, sizeof a30);                         \
+    memcpy(out + 3 * SG_RB + t + 4, &a31, sizeof a31);                     \
+  }
+#else
+#define SG_DOT_BODY                                                        \
+  const double *base = b->data + blk * (R_xlen_t) b->d * SG_RB;           \
+  const double *qs[4] = {q0, q1, q2, q3};                                  \
+  for (int u = 0; u < 4; u++)                                              \
+    for (int t = 0; t < SG_RB; t++) {                                      \
+      double acc = 0.0;                                                    \
+      for (int j = 0; j < b->d; j++)                                       \
+        acc += base[(R_xlen_t) j * SG_RB + t] * qs[u][j];                  \
+      out[u * SG_RB + t] = acc;                                            \
+    }
+#endif
+
+#ifdef SG_HAVE_AVX2_KERNEL
+__attribute__((target("avx2,fma"), optimize("O3")))
+static void sg_dot_block_avx2(const sg_blocks *b, R_xlen_t blk,
+                              const double *q0, const double *q1,
+                              const double *q2, const double *q3,
+                              double *out) {
+  SG_DOT_BODY
+}
+#endif
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3")))
+#endif
+static void sg_dot_block_portable(const sg_blocks *b, R_xlen_t blk,
+                                  const double *q0, const double *q1,
+                                  const double *q2, const double *q3,
+                                  double *out) {
+  SG_DOT_BODY
+}
+
+typedef void (*sg_dot_fn)(const sg_blocks *, R_xlen_t, const double *,
+                          const double *, const double *, const double *,
+                          double *);
+
+static sg_dot_fn sg_dot_kernel(void) {
+#ifdef SG_HAVE_AVX2_KERNEL
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return sg_dot_block_avx2;
+#endif
+  return sg_dot_block_portable;
+}
+
+/* From this many dimensions on, the screened search is faster (measured:
+ * bench/knn.R). */
+#define SG_DOT_MIN_D 6
+
 /* Insert (dist, idx) into a sorted list of k; caller knows dist < list[k-1].
  * Equal distances already present stay first (they have smaller indices). */
 static inline void sg_topk_insert(double *bd, int *bi, int k, double dist,
@@ -102,6 +207,17 @@ static inline void sg_topk_insert(double *bd, int *bi, int k, double dist,
   }
   bd[pos] = dist;
   bi[pos] = idx;
+}
+
+/* Set by ffi_knn_force_direct() so tests can compare the two paths. */
+static int sg_force_direct = 0;
+
+SEXP ffi_knn_force_direct(SEXP flag) {
+  int old = sg_force_direct;
+  if (!Rf_isLogical(flag) || XLENGTH(flag) != 1 || LOGICAL_RO(flag)[0] == NA_LOGICAL)
+    Rf_error("`flag` must be TRUE or FALSE.");
+  sg_force_direct = LOGICAL_RO(flag)[0];
+  return Rf_ScalarLogical(old);
 }
 
 /* list(index = , distance = ) */
@@ -142,6 +258,36 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
   }
 
   sg_sqdist_fn sqdist = sg_sqdist_kernel();
+  sg_dot_fn dotk = sg_dot_kernel();
+  int use_dot = !farthest && dk >= SG_DOT_MIN_D && !sg_force_direct;
+  double *rnorm = NULL, *qnorm = NULL, *rnorm_max = NULL, *dots_all = NULL;
+  if (use_dot) {
+    /* squared norms on the standardised scale, and the largest per block */
+    rnorm = (double *) R_alloc(n > 0 ? n : 1, sizeof(double));
+    rnorm_max = (double *) R_alloc(rb.n_blocks > 0 ? rb.n_blocks : 1, sizeof(double));
+    for (R_xlen_t blk = 0; blk < rb.n_blocks; blk++) {
+      R_xlen_t r0 = blk * SG_RB;
+      int cnt = (int) (n - r0 < SG_RB ? n - r0 : SG_RB);
+      double mx = 0;
+      for (int t = 0; t < cnt; t++) {
+        double acc = 0;
+        for (int j = 0; j < dk; j++) {
+          double v = rb.data[(blk * dk + j) * SG_RB + t];
+          acc += v * v;
+        }
+        rnorm[r0 + t] = acc;
+        if (acc > mx) mx = acc;
+      }
+      rnorm_max[blk] = mx;
+    }
+    qnorm = (double *) R_alloc(m > 0 ? m : 1, sizeof(double));
+    for (R_xlen_t i = 0; i < m; i++) {
+      double acc = 0;
+      for (int j = 0; j < dk; j++) acc += qrow[i * dk + j] * qrow[i * dk + j];
+      qnorm[i] = acc;
+    }
+    dots_all = (double *) R_alloc((size_t) 4 * SG_RB * nthreads, sizeof(double));
+  }
   R_xlen_t n_qblocks = (m + SG_QB - 1) / SG_QB;
   size_t per_thread = (size_t) SG_QB * (size_t) k;
   double *best_d_all = (double *) R_alloc(per_thread * nthreads, sizeof(double));
@@ -160,6 +306,7 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
       double *best_d = best_d_all + per_thread * tid;
       int *best_i = best_i_all + per_thread * tid;
       double *acc = acc_all + (size_t) SG_RB * tid;
+      double *dots = use_dot ? dots_all + (size_t) 4 * SG_RB * tid : NULL;
       R_xlen_t q0 = qb * SG_QB;
       int nq = (int) (m - q0 < SG_QB ? m - q0 : SG_QB);
       for (size_t s = 0; s < (size_t) nq * k; s++) {
@@ -169,6 +316,43 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
       for (R_xlen_t blk = 0; blk < rb.n_blocks; blk++) {
         R_xlen_t r0 = blk * SG_RB;
         int cnt = (int) (n - r0 < SG_RB ? n - r0 : SG_RB);
+        if (use_dot) {
+          double rmax = rnorm_max[blk];
+          for (int q4 = 0; q4 < nq; q4 += 4) {
+            const double *qp[4];
+            for (int u = 0; u < 4; u++) {
+              int qi = q4 + u < nq ? q4 + u : nq - 1;
+              qp[u] = qrow + (q0 + qi) * dk;
+            }
+            dotk(&rb, blk, qp[0], qp[1], qp[2], qp[3], dots);
+            for (int u = 0; u < 4 && q4 + u < nq; u++) {
+              int qi = q4 + u;
+              R_xlen_t qidx = q0 + qi;
+              double *bd = best_d + (size_t) qi * k;
+              int *bi = best_i + (size_t) qi * k;
+              R_xlen_t skip = self ? qidx
+                : (exclude && exclude[qidx] != NA_INTEGER ? exclude[qidx] - 1 : -1);
+              double qn = qnorm[qidx];
+              double tol = 8.0 * (dk + 4) * DBL_EPSILON * (qn + rmax);
+              const double *dq = dots + (size_t) u * SG_RB;
+              const double *rn = rnorm + r0;
+              double worst = bd[k - 1];
+              for (int t = 0; t < cnt; t++) {
+                double approx = qn + rn[t] - 2.0 * dq[t];
+                if (approx - tol < worst) {
+                  R_xlen_t ridx = r0 + t;
+                  if (ridx == skip) continue;
+                  double exact = sg_sqdist_exact(&rb, blk, t, qp[u]);
+                  if (exact < worst) {
+                    sg_topk_insert(bd, bi, k, exact, (int) ridx);
+                    worst = bd[k - 1];
+                  }
+                }
+              }
+            }
+          }
+          continue;
+        }
         for (int qi = 0; qi < nq; qi++) {
           R_xlen_t qidx = q0 + qi;
           double *bd = best_d + (size_t) qi * k;

@@ -34,6 +34,7 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
 
 SEXP ffi_knn_search(SEXP x, SEXP query, SEXP k, SEXP center, SEXP scale,
                     SEXP threads, SEXP exclude, SEXP farthest);
+SEXP ffi_knn_force_direct(SEXP flag);
 SEXP ffi_knn_mixed(SEXP num, SEXP codes, SEXP qnum, SEXP qcodes, SEXP k,
                    SEXP cost, SEXP metric, SEXP threads, SEXP exclude);
 

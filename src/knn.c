@@ -195,6 +195,179 @@ static sg_dot_fn sg_dot_kernel(void) {
  * bench/knn.R). */
 #define SG_DOT_MIN_D 6
 
+/* ---------------------------------------------------------------------
+ * A kd-tree for few dimensions, where brute force wastes most of its work.
+ * Leaves hold up to SG_LEAF rows; each node keeps the bounding box of its
+ * rows, and a node is skipped only when the box is strictly farther than
+ * the current k-th distance (with a relative margin for the box's own
+ * rounding), so rows tied with the k-th are still seen.  Distances of rows
+ * are the canonical ones (sg_sqdist_row), and the list is ordered by
+ * (distance, row) explicitly since rows are not visited in index order. */
+#define SG_LEAF 24
+#define SG_TREE_MIN_N 4096
+
+typedef struct {
+  R_xlen_t lo, hi;     /* rows perm[lo..hi) */
+  int left, right;     /* children, -1 for a leaf */
+} sg_node;
+
+typedef struct {
+  const double *pts;   /* n x d row-major, standardised */
+  int d;
+  R_xlen_t *perm;
+  sg_node *nodes;
+  double *box;         /* per node: d lower then d upper bounds */
+  int n_nodes;
+} sg_tree;
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("fp-contract=off")))
+#endif
+static double sg_sqdist_row(const double *a, const double *b, int d) {
+  double acc = 0.0;
+  for (int j = 0; j < d; j++) {
+    double diff = a[j] - b[j];
+    double sq = diff * diff;
+    acc = acc + sq;
+  }
+  return acc;
+}
+
+static int sg_tree_build(sg_tree *t, R_xlen_t lo, R_xlen_t hi) {
+  int id = t->n_nodes++;
+  sg_node *nd = t->nodes + id;
+  int d = t->d;
+  double *blo = t->box + (size_t) id * 2 * d, *bhi = blo + d;
+  for (int j = 0; j < d; j++) { blo[j] = R_PosInf; bhi[j] = R_NegInf; }
+  for (R_xlen_t i = lo; i < hi; i++) {
+    const double *p = t->pts + t->perm[i] * d;
+    for (int j = 0; j < d; j++) {
+      if (p[j] < blo[j]) blo[j] = p[j];
+      if (p[j] > bhi[j]) bhi[j] = p[j];
+    }
+  }
+  nd->lo = lo; nd->hi = hi; nd->left = nd->right = -1;
+  if (hi - lo <= SG_LEAF) return id;
+  int dim = 0;
+  double spread = -1;
+  for (int j = 0; j < d; j++)
+    if (bhi[j] - blo[j] > spread) { spread = bhi[j] - blo[j]; dim = j; }
+  if (!(spread > 0)) return id; /* all rows equal: one leaf */
+  /* quickselect the median on `dim` */
+  R_xlen_t mid = lo + (hi - lo) / 2, a = lo, b = hi - 1;
+  while (a < b) {
+    double pivot = t->pts[t->perm[(a + b) / 2] * d + dim];
+    R_xlen_t i = a, j = b;
+    while (i <= j) {
+      while (t->pts[t->perm[i] * d + dim] < pivot) i++;
+      while (t->pts[t->perm[j] * d + dim] > pivot) j--;
+      if (i <= j) {
+        R_xlen_t tmp = t->perm[i]; t->perm[i] = t->perm[j]; t->perm[j] = tmp;
+        i++; j--;
+      }
+    }
+    if (mid <= j) b = j; else if (mid >= i) a = i; else break;
+  }
+  int left = sg_tree_build(t, lo, mid);
+  int right = sg_tree_build(t, mid, hi);
+  t->nodes[id].left = left;
+  t->nodes[id].right = right;
+  return id;
+}
+
+static inline double sg_box_dist(const double *blo, const double *bhi,
+                                 const double *q, int d) {
+  double acc = 0.0;
+  for (int j = 0; j < d; j++) {
+    double g = q[j] < blo[j] ? blo[j] - q[j] : (q[j] > bhi[j] ? q[j] - bhi[j] : 0.0);
+    acc += g * g;
+  }
+  return acc;
+}
+
+/* Insert in (distance, row) order if it beats the k-th. */
+static inline void sg_topk_insert_lex(double *bd, int *bi, int k, double dist,
+                                      int idx) {
+  if (!(dist < bd[k - 1] || (dist == bd[k - 1] && idx < bi[k - 1])))
+    return;
+  int pos = k - 1;
+  while (pos > 0 && (bd[pos - 1] > dist || (bd[pos - 1] == dist && bi[pos - 1] > idx))) {
+    bd[pos] = bd[pos - 1];
+    bi[pos] = bi[pos - 1];
+    pos--;
+  }
+  bd[pos] = dist;
+  bi[pos] = idx;
+}
+
+static void sg_tree_query(const sg_tree *t, const double *q, int k,
+                          R_xlen_t skip, double *bd, int *bi, int *stack) {
+  int d = t->d, top = 0;
+  for (int c = 0; c < k; c++) { bd[c] = R_PosInf; bi[c] = INT_MAX; }
+  stack[top++] = 0;
+  while (top > 0) {
+    int id = stack[--top];
+    const sg_node *nd = t->nodes + id;
+    const double *blo = t->box + (size_t) id * 2 * d, *bhi = blo + d;
+    double bdist = sg_box_dist(blo, bhi, q, d);
+    if (bdist > bd[k - 1] * (1 + 1e-12) + 1e-300) continue;
+    if (nd->left < 0) {
+      for (R_xlen_t i = nd->lo; i < nd->hi; i++) {
+        R_xlen_t row = t->perm[i];
+        if (row == skip) continue;
+        sg_topk_insert_lex(bd, bi, k, sg_sqdist_row(t->pts + row * d, q, d), (int) row);
+      }
+      continue;
+    }
+    /* visit the nearer child first: push it last */
+    const double *llo = t->box + (size_t) nd->left * 2 * d;
+    const double *rlo = t->box + (size_t) nd->right * 2 * d;
+    double dl = sg_box_dist(llo, llo + d, q, d), dr = sg_box_dist(rlo, rlo + d, q, d);
+    if (dl <= dr) { stack[top++] = nd->right; stack[top++] = nd->left; }
+    else { stack[top++] = nd->left; stack[top++] = nd->right; }
+  }
+}
+
+/* The whole search by kd-tree; same contract as sg_knn_search. */
+static void sg_knn_tree(const double *pts, R_xlen_t n, int dk,
+                        const double *qrow, R_xlen_t m, int k, int self,
+                        const int *exclude, int *out_index, double *out_dist,
+                        int nthreads) {
+  sg_tree t;
+  t.pts = pts;
+  t.d = dk;
+  t.perm = (R_xlen_t *) R_alloc(n, sizeof(R_xlen_t));
+  for (R_xlen_t i = 0; i < n; i++) t.perm[i] = i;
+  R_xlen_t max_nodes = 2 * (n / (SG_LEAF / 2) + 1) + 1;
+  t.nodes = (sg_node *) R_alloc(max_nodes, sizeof(sg_node));
+  t.box = (double *) R_alloc((size_t) max_nodes * 2 * (dk > 0 ? dk : 1), sizeof(double));
+  t.n_nodes = 0;
+  sg_tree_build(&t, 0, n);
+  double *bd_all = (double *) R_alloc((size_t) k * nthreads, sizeof(double));
+  int *bi_all = (int *) R_alloc((size_t) k * nthreads, sizeof(int));
+  int *stack_all = (int *) R_alloc((size_t) 256 * nthreads, sizeof(int));
+  const R_xlen_t chunk = 8192;
+  for (R_xlen_t c0 = 0; c0 < m; c0 += chunk) {
+    R_xlen_t c1 = c0 + chunk < m ? c0 + chunk : m;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 64) num_threads(nthreads)
+#endif
+    for (R_xlen_t qi = c0; qi < c1; qi++) {
+      int tid = omp_get_thread_num();
+      double *bd = bd_all + (size_t) k * tid;
+      int *bi = bi_all + (size_t) k * tid;
+      R_xlen_t skip = self ? qi
+        : (exclude && exclude[qi] != NA_INTEGER ? exclude[qi] - 1 : -1);
+      sg_tree_query(&t, qrow + qi * dk, k, skip, bd, bi, stack_all + (size_t) 256 * tid);
+      for (int c = 0; c < k; c++) {
+        out_index[qi + (R_xlen_t) c * m] = bi[c] + 1;
+        out_dist[qi + (R_xlen_t) c * m] = sqrt(bd[c]);
+      }
+    }
+    R_CheckUserInterrupt();
+  }
+}
+
 /* Insert (dist, idx) into a sorted list of k; caller knows dist < list[k-1].
  * Equal distances already present stay first (they have smaller indices). */
 static inline void sg_topk_insert(double *bd, int *bi, int k, double dist,
@@ -257,6 +430,17 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
     for (R_xlen_t i = 0; i < m; i++) qrow[i * dk + jj] = (col[i] - c) / s;
   }
 
+  if (!farthest && !sg_force_direct && dk > 0 && dk < SG_DOT_MIN_D &&
+      n >= SG_TREE_MIN_N) {
+    /* row-major standardised copy: the same values as the blocks */
+    double *pts = (double *) R_alloc(n * (R_xlen_t) dk, sizeof(double));
+    for (R_xlen_t i = 0; i < n; i++)
+      for (int j = 0; j < dk; j++)
+        pts[i * dk + j] = rb.data[((i / SG_RB) * dk + j) * SG_RB + i % SG_RB];
+    sg_knn_tree(pts, n, dk, qrow, m, k, self, exclude, out_index, out_dist,
+                nthreads);
+    return;
+  }
   sg_sqdist_fn sqdist = sg_sqdist_kernel();
   sg_dot_fn dotk = sg_dot_kernel();
   int use_dot = !farthest && dk >= SG_DOT_MIN_D && !sg_force_direct;

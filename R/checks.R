@@ -24,15 +24,22 @@ sg_warn <- function(message, class = "warning", call = NULL) {
 describe <- function(x) {
   if (is.null(x)) return("NULL")
   if (is.data.frame(x)) return(sprintf("a data frame with %d rows", nrow(x)))
+  if (is.function(x)) return("a function")
   if (is.matrix(x)) {
     return(sprintf("a %s matrix (%d x %d)", typeof(x), nrow(x), ncol(x)))
   }
-  if (is.factor(x)) return(sprintf("a factor of length %d", length(x)))
-  if (length(x) == 1 && is.atomic(x)) {
-    return(sprintf("%s (%s)", format(x), typeof(x)))
+  if (is.object(x)) {
+    return(sprintf("%s %s object of length %d", article(class(x)[1]),
+                   class(x)[1], length(x)))
   }
-  sprintf("a %s of length %d", typeof(x), length(x))
+  if (length(x) == 1 && is.atomic(x)) {
+    shown <- if (is.character(x) && !is.na(x)) sprintf("\"%s\"", x) else format(x)
+    return(sprintf("%s (%s)", shown, typeof(x)))
+  }
+  sprintf("%s %s of length %d", article(typeof(x)), typeof(x), length(x))
 }
+
+article <- function(word) if (grepl("^[aeiouAEIOU]", word)) "an" else "a"
 
 check_data_frame <- function(data, arg = "data", call = NULL) {
   if (!is.data.frame(data)) {
@@ -45,6 +52,10 @@ check_data_frame <- function(data, arg = "data", call = NULL) {
     sg_abort(c(sprintf("Every column of `%s` must have a name.", arg),
                "Name the columns, e.g. with `names(data) <- make.names(...)`."),
              call = call)
+  }
+  if (nrow(data) == 0) {
+    sg_abort(c(sprintf("`%s` has no rows.", arg),
+               "Pass the data frame with its rows."), call = call)
   }
   dup <- unique(nms[duplicated(nms)])
   if (length(dup) > 0) {
@@ -95,7 +106,8 @@ check_count <- function(x, arg, min = 1, call = NULL) {
   ok <- is.numeric(x) && length(x) == 1 && !is.na(x) && is.finite(x) &&
     x == round(x) && x >= min && x <= .Machine$integer.max
   if (!ok) {
-    sg_abort(c(sprintf("`%s` must be a whole number of at least %d.", arg, min),
+    sg_abort(c(sprintf("`%s` must be a whole number from %d to %d.", arg, min,
+                       .Machine$integer.max),
                sprintf("It is %s.", describe(x))), call = call)
   }
   as.integer(x)
@@ -166,7 +178,8 @@ check_numeric_matrix <- function(x, arg, call = NULL) {
     ok_cols <- vapply(x, function(col) is.numeric(col) && !is.object(col), logical(1))
     if (!all(ok_cols)) {
       sg_abort(c(sprintf("Every column of `%s` must be numeric.", arg),
-                 sprintf("Not numeric: %s.", paste(names(x)[!ok_cols], collapse = ", "))),
+                 sprintf("Not numeric: %s.", paste0("`", names(x)[!ok_cols], "`", collapse = ", ")),
+                 "Drop those columns, or convert them with `as.numeric()`."),
                call = call)
     }
     x <- as.matrix(x)
@@ -187,6 +200,11 @@ check_numeric_matrix <- function(x, arg, call = NULL) {
                sprintf("Found %d, first in row %d, column %d.",
                        nrow(bad), bad[1, 1], bad[1, 2]),
                "Remove or impute those values first."), call = call)
+  }
+  if (length(x) > 0 && max(abs(x)) > 1e148) {
+    sg_abort(c(sprintf("`%s` holds values beyond 1e148 in absolute value.", arg),
+               "Their squared distances would overflow; rescale the columns first."),
+             call = call)
   }
   storage.mode(x) <- "double"
   x

@@ -31,7 +31,8 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
       timings = timings,
       warnings = warnings,
       n_result = nrow(result),
-      checksum = outcome_checksum(result[[settings$var]])
+      checksum = outcome_checksum(result[[settings$var]]),
+      rownames_checksum = rownames_checksum(result)
     ),
     class = "sg_record"
   )
@@ -46,6 +47,15 @@ outcome_checksum <- function(y) {
   sum(as.numeric(codes) * weights) %% 2^50
 }
 
+# Row names change when rows are reordered even where the outcome column
+# does not (a result sorted within a class): compact automatic row names
+# become an explicit permutation.
+rownames_checksum <- function(x) {
+  rn <- attr(x, "row.names")
+  if (is.integer(rn) && length(rn) == 2 && is.na(rn[1])) return(-abs(rn[2]))
+  outcome_checksum(rn)
+}
+
 # The record of a result, after checking the data frame is still the
 # result it describes.
 result_record <- function(result, arg = "result", call = NULL) {
@@ -57,7 +67,9 @@ result_record <- function(result, arg = "result", call = NULL) {
   }
   var <- record$settings$var
   if (nrow(result) != record$n_result || !var %in% names(result) ||
-      !identical(outcome_checksum(result[[var]]), record$checksum)) {
+      !identical(outcome_checksum(result[[var]]), record$checksum) ||
+      (!is.null(record$rownames_checksum) &&
+         !identical(rownames_checksum(result), record$rownames_checksum))) {
     sg_abort(c(sprintf("`%s` is no longer the result its smoteguard record describes.", arg),
                sprintf("The record is of %d rows; the data frame has %d%s.",
                        record$n_result, nrow(result),

@@ -6,7 +6,7 @@
 static const R_CallMethodDef CallEntries[] = {
   CALLDEF(ffi_knn_search, 8),
   CALLDEF(ffi_knn_mixed, 9),
-  CALLDEF(ffi_knn_force_direct, 1),
+  CALLDEF(ffi_knn_path, 1),
   CALLDEF(ffi_draw_cycle, 4),
   CALLDEF(ffi_adasyn_alloc, 2),
   CALLDEF(ffi_draw_counts, 2),

@@ -16,6 +16,15 @@
 #define SG_RB 256 /* reference rows per block: 256 x d doubles stay in L2 */
 #define SG_QB 32  /* queries per task */
 
+/* Coordinates beyond this would overflow a squared distance (1e300 for
+ * 1e4 dimensions); also catches NaN from a missing centre or scale. */
+#define SG_MAX_ABS 1e148
+
+static void sg_magnitude_error(void) {
+  Rf_error("Coordinates must be finite and at most 1e148 in absolute value "
+           "(after centring and scaling), or squared distances overflow.");
+}
+
 typedef struct {
   double *data;   /* n_blocks * d * SG_RB values */
   R_xlen_t n;
@@ -40,7 +49,9 @@ static void sg_blocks_fill(sg_blocks *b, const double *x, R_xlen_t n, int d,
     double c = center ? center[j] : 0.0, s = scale ? scale[j] : 1.0;
     for (R_xlen_t i = 0; i < n; i++) {
       R_xlen_t blk = i / SG_RB, t = i % SG_RB;
-      b->data[(blk * dk + jj) * SG_RB + t] = (col[i] - c) / s;
+      double v = (col[i] - c) / s;
+      if (!(fabs(v) <= SG_MAX_ABS)) sg_magnitude_error();
+      b->data[(blk * dk + jj) * SG_RB + t] = v;
     }
   }
   (void) d;
@@ -205,6 +216,7 @@ static sg_dot_fn sg_dot_kernel(void) {
  * (distance, row) explicitly since rows are not visited in index order. */
 #define SG_LEAF 24
 #define SG_TREE_MIN_N 4096
+#define SG_TREE_MAX_D 6
 
 typedef struct {
   R_xlen_t lo, hi;     /* rows perm[lo..hi) */
@@ -382,15 +394,17 @@ static inline void sg_topk_insert(double *bd, int *bi, int k, double dist,
   bi[pos] = idx;
 }
 
-/* Set by ffi_knn_force_direct() so tests can compare the two paths. */
-static int sg_force_direct = 0;
+/* The search path, for tests and benchmarks (ffi_knn_path()): 0 chosen
+ * automatically, 1 the plain direct kernel, 2 the kd-tree, 3 the screened
+ * expansion kernel. */
+static int sg_knn_path = 0;
 
-SEXP ffi_knn_force_direct(SEXP flag) {
-  int old = sg_force_direct;
-  if (!Rf_isLogical(flag) || XLENGTH(flag) != 1 || LOGICAL_RO(flag)[0] == NA_LOGICAL)
-    Rf_error("`flag` must be TRUE or FALSE.");
-  sg_force_direct = LOGICAL_RO(flag)[0];
-  return Rf_ScalarLogical(old);
+SEXP ffi_knn_path(SEXP path) {
+  int old = sg_knn_path;
+  int v = sg_int_scalar(path, "path");
+  if (v == NA_INTEGER || v < 0 || v > 3) Rf_error("`path` must be 0, 1, 2 or 3.");
+  sg_knn_path = v;
+  return Rf_ScalarInteger(old);
 }
 
 /* list(index = , distance = ) */
@@ -427,11 +441,16 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
     int j = cols[jj];
     const double *col = qsrc + (R_xlen_t) j * m;
     double c = center ? center[j] : 0.0, s = scale ? scale[j] : 1.0;
-    for (R_xlen_t i = 0; i < m; i++) qrow[i * dk + jj] = (col[i] - c) / s;
+    for (R_xlen_t i = 0; i < m; i++) {
+      double v = (col[i] - c) / s;
+      if (!(fabs(v) <= SG_MAX_ABS)) sg_magnitude_error();
+      qrow[i * dk + jj] = v;
+    }
   }
 
-  if (!farthest && !sg_force_direct && dk > 0 && dk < SG_DOT_MIN_D &&
-      n >= SG_TREE_MIN_N) {
+  int use_tree = sg_knn_path == 2 ||
+    (sg_knn_path == 0 && dk <= SG_TREE_MAX_D && n >= SG_TREE_MIN_N);
+  if (!farthest && dk > 0 && use_tree) {
     /* row-major standardised copy: the same values as the blocks */
     double *pts = (double *) R_alloc(n * (R_xlen_t) dk, sizeof(double));
     for (R_xlen_t i = 0; i < n; i++)
@@ -443,7 +462,8 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
   }
   sg_sqdist_fn sqdist = sg_sqdist_kernel();
   sg_dot_fn dotk = sg_dot_kernel();
-  int use_dot = !farthest && dk >= SG_DOT_MIN_D && !sg_force_direct;
+  int use_dot = !farthest && (sg_knn_path == 3 ||
+                              (sg_knn_path == 0 && dk >= SG_DOT_MIN_D));
   double *rnorm = NULL, *qnorm = NULL, *rnorm_max = NULL, *dots_all = NULL;
   if (use_dot) {
     /* squared norms on the standardised scale, and the largest per block */
@@ -728,6 +748,12 @@ SEXP ffi_knn_mixed(SEXP num, SEXP codes, SEXP qnum, SEXP qcodes, SEXP k,
         if (v != NA_INTEGER && (v < 1 || v > nlev[c]))
           Rf_error("A nominal code is outside its cost matrix.");
       }
+  }
+  for (int pass = 0; pass < (self ? 1 : 2); pass++) {
+    SEXP nm = pass == 0 ? num : qnum;
+    const double *nv = REAL_RO(nm);
+    for (R_xlen_t i = 0; i < XLENGTH(nm); i++)
+      if (!ISNAN(nv[i]) && !(fabs(nv[i]) <= SG_MAX_ABS)) sg_magnitude_error();
   }
   int met = sg_int_scalar(metric, "metric");
   if (met != 0 && met != 1) Rf_error("`metric` must be 0 or 1.");

@@ -34,7 +34,7 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
 
 SEXP ffi_knn_search(SEXP x, SEXP query, SEXP k, SEXP center, SEXP scale,
                     SEXP threads, SEXP exclude, SEXP farthest);
-SEXP ffi_knn_force_direct(SEXP flag);
+SEXP ffi_knn_path(SEXP path);
 SEXP ffi_knn_mixed(SEXP num, SEXP codes, SEXP qnum, SEXP qcodes, SEXP k,
                    SEXP cost, SEXP metric, SEXP threads, SEXP exclude);
 
@@ -54,6 +54,7 @@ SEXP ffi_guard_pairs(SEXP index, SEXP dist, SEXP parents, SEXP group, SEXP k,
 SEXP ffi_guard_intrusion(SEXP z, SEXP cand, SEXP parent, SEXP neighbor,
                          SEXP whole, SEXP pos, SEXP y, SEXP cls,
                          SEXP threads);
+
 
 /* utils */
 int sg_int_scalar(SEXP x, const char *what);

@@ -43,6 +43,9 @@ int sg_threads_for(int requested, double work) {
   int limit = omp_get_thread_limit();
   int n = (requested == NA_INTEGER || requested <= 0) ? avail : requested;
   if (n > limit) n = limit;
+  /* never more threads than processors: each gets its own scratch */
+  int procs = omp_get_num_procs();
+  if (n > procs) n = procs;
   if (n < 1) n = 1;
   return n;
 #else

@@ -1,0 +1,4 @@
+library(testthat)
+library(smoteguard)
+
+test_check("smoteguard")

@@ -1,0 +1,441 @@
+# The registered C routines called directly: bad types, NA, empty and huge
+# inputs must give an R error, never a crash, and no routine may write into
+# its arguments. Users meet the R checks first; these guard the invariants
+# the C code relies on.
+
+ffi <- function(name) get(name, envir = asNamespace("smoteguard"))
+
+# The number of arguments a registered .Call routine takes (NA if absent), so
+# these tests follow the routines' signatures as they grow.
+routine_arity <- function(name) {
+  routines <- getDLLRegisteredRoutines("smoteguard")$.Call
+  if (!name %in% names(routines)) return(NA_integer_)
+  routines[[name]]$numParameters
+}
+
+# ffi_knn_search(x, query, k, center, scale, threads[, exclude[, farthest]])
+knn_call <- function(x, query = NULL, k = 1L, center = NULL, scale = NULL,
+                     threads = NA_integer_, exclude = NULL, farthest = FALSE) {
+  args <- list(x, query, k, center, scale, threads, exclude, farthest)
+  n <- routine_arity("ffi_knn_search")
+  do.call(.Call, c(list(ffi("ffi_knn_search")), args[seq_len(n)]))
+}
+
+# The SMOTE draw: ffi_smote_draw(neighbors, n_new), or its successor
+# ffi_draw_cycle(neighbors, n_new, other, other_gap) with no `other`.
+draw_name <- function() {
+  if (!is.na(routine_arity("ffi_smote_draw"))) "ffi_smote_draw" else "ffi_draw_cycle"
+}
+draw_call <- function(neighbors, n_new) {
+  nm <- draw_name()
+  args <- list(neighbors, n_new)
+  if (identical(routine_arity(nm), 4L)) args <- c(args, list(NULL, NULL))
+  do.call(.Call, c(list(ffi(nm)), args))
+}
+
+interp_call <- function(x, parent, neighbor, gap) {
+  .Call(ffi("ffi_interpolate"), x, parent, neighbor, gap)
+}
+
+# Evaluate each call; each must be an R error (a crash ends the run).
+expect_c_errors <- function(calls, env = parent.frame()) {
+  for (i in seq_along(calls)) {
+    what <- paste(deparse(calls[[i]]), collapse = " ")
+    res <- tryCatch(eval(calls[[i]], env), error = identity)
+    expect(inherits(res, "error"),
+           sprintf("`%s` (%s) returned instead of giving an error.", what,
+                   names(calls)[i] %||% ""))
+  }
+}
+`%||%` <- function(a, b) if (is.null(a)) b else a
+
+test_that("the routines named here are registered", {
+  expect_false(is.na(routine_arity("ffi_knn_search")))
+  expect_false(is.na(routine_arity("ffi_interpolate")))
+  expect_false(is.na(routine_arity(draw_name())))
+})
+
+test_that("ffi_knn_search() rejects bad types", {
+  x <- matrix(as.double(1:12), 4, 3)
+  xi <- matrix(1:12, 4, 3)
+  expect_c_errors(list(
+    x_character = quote(knn_call(matrix("a", 4, 3), k = 1L)),
+    x_null = quote(knn_call(NULL, k = 1L)),
+    x_list = quote(knn_call(list(1, 2, 3), k = 1L)),
+    x_integer = quote(knn_call(xi, k = 1L)),
+    x_logical = quote(knn_call(matrix(TRUE, 4, 3), k = 1L)),
+    x_vector = quote(knn_call(as.double(1:12), k = 1L)),
+    x_data_frame = quote(knn_call(as.data.frame(x), k = 1L)),
+    query_character = quote(knn_call(x, query = matrix("a", 2, 3), k = 1L)),
+    query_integer = quote(knn_call(x, query = xi, k = 1L)),
+    query_list = quote(knn_call(x, query = list(1), k = 1L)),
+    query_columns = quote(knn_call(x, query = x[, 1:2], k = 1L)),
+    k_character = quote(knn_call(x, k = "1")),
+    k_null = quote(knn_call(x, k = NULL)),
+    k_list = quote(knn_call(x, k = list(1L))),
+    k_length2 = quote(knn_call(x, k = c(1L, 2L))),
+    k_fraction = quote(knn_call(x, k = 1.5)),
+    center_character = quote(knn_call(x, k = 1L, center = c("a", "b", "c"))),
+    center_length = quote(knn_call(x, k = 1L, center = c(0, 0))),
+    center_integer = quote(knn_call(x, k = 1L, center = c(0L, 0L, 0L))),
+    scale_length = quote(knn_call(x, k = 1L, scale = c(1, 1))),
+    scale_integer = quote(knn_call(x, k = 1L, scale = c(1L, 1L, 1L))),
+    threads_character = quote(knn_call(x, k = 1L, threads = "2")),
+    threads_null = quote(knn_call(x, k = 1L, threads = NULL)),
+    threads_fraction = quote(knn_call(x, k = 1L, threads = 1.5))
+  ))
+})
+
+test_that("ffi_knn_search() rejects NA, bad k and bad scales", {
+  x <- matrix(as.double(1:12), 4, 3)
+  na <- x
+  na[2, 2] <- NA
+  inf <- x
+  inf[3, 1] <- Inf
+  nan <- x
+  nan[1, 3] <- NaN
+  expect_c_errors(list(
+    x_na = quote(knn_call(na, k = 1L)),
+    x_inf = quote(knn_call(inf, k = 1L)),
+    x_nan = quote(knn_call(nan, k = 1L)),
+    query_na = quote(knn_call(x, query = na, k = 1L)),
+    query_inf = quote(knn_call(x, query = inf, k = 1L)),
+    k_na = quote(knn_call(x, k = NA_integer_)),
+    k_na_real = quote(knn_call(x, k = NA_real_)),
+    k_zero = quote(knn_call(x, k = 0L)),
+    k_negative = quote(knn_call(x, k = -3L)),
+    k_self_n = quote(knn_call(x, k = 4L)),
+    k_query_n1 = quote(knn_call(x, query = x, k = 5L)),
+    k_int_max = quote(knn_call(x, k = .Machine$integer.max)),
+    k_huge = quote(knn_call(x, k = 1e10)),
+    k_2_31 = quote(knn_call(x, k = 2^31)),
+    k_inf = quote(knn_call(x, k = Inf)),
+    scale_negative = quote(knn_call(x, k = 1L, scale = c(1, -1, 1))),
+    scale_na = quote(knn_call(x, k = 1L, scale = c(1, NA, 1))),
+    scale_inf = quote(knn_call(x, k = 1L, scale = c(1, Inf, 1))),
+    threads_length2 = quote(knn_call(x, k = 1L, threads = c(1L, 2L)))
+  ))
+})
+
+test_that("ffi_knn_search() rejects a non-finite centre", {
+  # A centre of NA or Inf makes every distance NaN: the search must refuse it
+  # rather than return row number 0 ("no neighbour") as a result.
+  x <- matrix(as.double(1:12), 4, 3)
+  expect_c_errors(list(
+    center_na = quote(knn_call(x, k = 2L, center = c(NA, 0, 0))),
+    center_inf = quote(knn_call(x, k = 2L, center = c(0, Inf, 0)))
+  ))
+})
+
+test_that("ffi_knn_search() handles empty inputs", {
+  x <- matrix(as.double(1:12), 4, 3)
+  expect_c_errors(list(
+    no_rows_self = quote(knn_call(x[0, , drop = FALSE], k = 1L)),
+    no_rows_query = quote(knn_call(x[0, , drop = FALSE], query = x, k = 1L)),
+    one_row_self = quote(knn_call(x[1, , drop = FALSE], k = 1L))
+  ))
+  # no query rows: an empty answer
+  nn <- knn_call(x, query = x[0, , drop = FALSE], k = 2L)
+  expect_identical(dim(nn$index), c(0L, 2L))
+  expect_identical(dim(nn$distance), c(0L, 2L))
+  # no columns (the R wrapper refuses them): every distance is 0, no crash
+  z <- matrix(double(0), 5, 0)
+  nn <- knn_call(z, k = 2L)
+  expect_identical(dim(nn$index), c(5L, 2L))
+  expect_true(all(nn$distance == 0))
+  expect_true(all(nn$index >= 1 & nn$index <= 5))
+})
+
+test_that("ffi_knn_search() with centre and scale standardises, scale 0 drops", {
+  x <- withr::with_seed(71, matrix(stats::rnorm(60 * 3), 60, 3))
+  x[, 3] <- x[, 3] * 100
+  center <- colMeans(x)
+  scale <- c(stats::sd(x[, 1]), stats::sd(x[, 2]), 0)
+  nn <- knn_call(x, k = 4L, center = center, scale = scale)
+  z <- sweep(sweep(x[, 1:2], 2, center[1:2]), 2, scale[1:2], "/")
+  want <- ref_knn(z, 4)
+  expect_identical(nn$index, want$index)
+  expect_equal(nn$distance, want$distance, tolerance = 1e-10)
+})
+
+test_that("ffi_knn_search() with `exclude` checks it", {
+  skip_if_not(routine_arity("ffi_knn_search") >= 7L, "no `exclude` argument")
+  x <- matrix(as.double(1:12), 4, 3)
+  q <- x[1:2, , drop = FALSE]
+  expect_c_errors(list(
+    exclude_self = quote(knn_call(x, k = 1L, exclude = 1:4)),
+    exclude_length = quote(knn_call(x, query = q, k = 1L, exclude = 1L)),
+    exclude_double = quote(knn_call(x, query = q, k = 1L, exclude = c(1, 2))),
+    exclude_zero = quote(knn_call(x, query = q, k = 1L, exclude = c(0L, 1L))),
+    exclude_high = quote(knn_call(x, query = q, k = 1L, exclude = c(1L, 5L))),
+    exclude_k = quote(knn_call(x, query = q, k = 4L, exclude = c(1L, 2L)))
+  ))
+  nn <- knn_call(x, query = q, k = 3L, exclude = c(1L, NA))
+  expect_false(1L %in% nn$index[1, ])
+  expect_identical(nn$index[2, 1], 2L)
+})
+
+test_that("ffi_knn_search() with `farthest` checks it", {
+  skip_if_not(routine_arity("ffi_knn_search") >= 8L, "no `farthest` argument")
+  x <- matrix(as.double(c(0, 1, 3, 7)), 4, 1)
+  expect_c_errors(list(
+    farthest_na = quote(knn_call(x, k = 1L, farthest = NA)),
+    farthest_int = quote(knn_call(x, k = 1L, farthest = 1L)),
+    farthest_chr = quote(knn_call(x, k = 1L, farthest = "yes")),
+    farthest_null = quote(knn_call(x, k = 1L, farthest = NULL)),
+    farthest_two = quote(knn_call(x, k = 1L, farthest = c(TRUE, FALSE)))
+  ))
+  nn <- knn_call(x, k = 2L, farthest = TRUE)
+  expect_identical(nn$index[, 1], c(4L, 4L, 4L, 1L))
+  expect_identical(nn$distance[, 1], c(7, 6, 4, 7))
+})
+
+test_that("every distance path gives the same neighbours and bits", {
+  # The search may take one of several paths (direct, screened expansion,
+  # kd-tree); a switch for tests selects them. They must agree exactly.
+  if (!is.na(routine_arity("ffi_knn_path"))) {
+    sw <- ffi("ffi_knn_path")
+    paths <- list(1L, 2L, 3L)
+    reset <- 0L
+  } else if (!is.na(routine_arity("ffi_knn_force_direct"))) {
+    sw <- ffi("ffi_knn_force_direct")
+    paths <- list(TRUE, FALSE)
+    reset <- FALSE
+  } else {
+    skip("a single distance path")
+  }
+  withr::defer(.Call(sw, reset))
+  run <- function(data, q) {
+    list(knn_call(data, k = 9L), knn_call(data, query = q, k = 5L),
+         knn_call(data, k = 3L, center = colMeans(data),
+                  scale = apply(data, 2, stats::sd)))
+  }
+  for (d in c(2, 6, 20)) {
+    x <- withr::with_seed(d, matrix(stats::rnorm(400 * d), 400, d))
+    g <- withr::with_seed(d, matrix(sample(0:2, 400 * d, TRUE), 400, d)) + 0
+    g <- rbind(g, g[1:5, ])
+    for (data in list(x, g)) {
+      q <- data[1:37, ] + 0.01
+      results <- lapply(paths, function(p) {
+        .Call(sw, p)
+        run(data, q)
+      })
+      for (r in results[-1]) expect_identical(r, results[[1]])
+    }
+  }
+})
+
+test_that("ffi_knn_search() does not modify its arguments", {
+  x <- withr::with_seed(72, matrix(stats::rnorm(300 * 4), 300, 4))
+  q <- x[1:50, ] + 0.5
+  center <- colMeans(x)
+  scale <- apply(x, 2, stats::sd)
+  k <- 3L
+  threads <- 2L
+  copies <- deep_copy(list(x, q, center, scale, k, threads))
+  knn_call(x, NULL, k, center, scale, threads)
+  knn_call(x, q, k, center, scale, threads)
+  knn_call(x, q, k, NULL, NULL, threads)
+  try(knn_call(x, q, 1e6, center, scale, threads), silent = TRUE)
+  expect_identical(list(x, q, center, scale, k, threads), copies)
+  # and the same when the data are big enough for the threads
+  big <- withr::with_seed(73, matrix(stats::rnorm(1500 * 5), 1500, 5))
+  big0 <- deep_copy(big)
+  a <- knn_call(big, k = 5L, threads = 2L)
+  expect_identical(big, big0)
+  expect_identical(a, knn_call(big, k = 5L, threads = 1L))
+})
+
+test_that("the SMOTE draw rejects bad types, NA, empty and out-of-range input", {
+  nn <- matrix(c(2L, 3L, 1L, 3L, 1L, 2L), 3, 2, byrow = TRUE)
+  calls <- list(
+    nb_double = quote(draw_call(nn + 0, 5)),
+    nb_character = quote(draw_call(matrix("1", 3, 2), 5)),
+    nb_null = quote(draw_call(NULL, 5)),
+    nb_list = quote(draw_call(list(1L, 2L), 5)),
+    nb_vector = quote(draw_call(as.vector(nn), 5)),
+    nb_no_rows = quote(draw_call(nn[0, , drop = FALSE], 5)),
+    nb_zero = quote(draw_call(replace(nn, 2, 0L), 5)),
+    nb_negative = quote(draw_call(replace(nn, 6, -1L), 5)),
+    n_na = quote(draw_call(nn, NA)),
+    n_na_real = quote(draw_call(nn, NA_real_)),
+    n_na_int = quote(draw_call(nn, NA_integer_)),
+    n_negative = quote(draw_call(nn, -1)),
+    n_fraction = quote(draw_call(nn, 1.5)),
+    n_character = quote(draw_call(nn, "5")),
+    n_null = quote(draw_call(nn, NULL)),
+    n_length2 = quote(draw_call(nn, c(1, 2))),
+    n_inf = quote(draw_call(nn, Inf)),
+    n_huge = quote(draw_call(nn, 1e300))
+  )
+  if (draw_name() == "ffi_draw_cycle") {
+    # NA marks a pair the guard removed; a parent left with none is an error
+    calls$nb_row_all_na <- quote(draw_call(replace(nn, c(2, 5), NA_integer_), 5))
+    f <- ffi("ffi_draw_cycle")
+    other <- c(3L, 3L, 1L)
+    calls$other_length <- quote(.Call(f, nn, 5, c(1L, 2L), 0.5))
+    calls$other_double <- quote(.Call(f, nn, 5, c(3, 3, 1), 0.5))
+    calls$other_na <- quote(.Call(f, nn, 5, c(3L, NA, 1L), 0.5))
+    calls$other_zero <- quote(.Call(f, nn, 5, c(3L, 0L, 1L), 0.5))
+    calls$other_gap_na <- quote(.Call(f, nn, 5, other, NA_real_))
+    calls$other_gap_high <- quote(.Call(f, nn, 5, other, 1.5))
+    calls$other_gap_negative <- quote(.Call(f, nn, 5, other, -0.1))
+    calls$other_gap_chr <- quote(.Call(f, nn, 5, other, "0.5"))
+    calls$other_gap_null <- quote(.Call(f, nn, 5, other, NULL))
+  }
+  if (draw_name() == "ffi_smote_draw") {
+    calls$nb_na <- quote(draw_call(replace(nn, 4, NA_integer_), 5))
+    # within-class positions: at most the number of rows
+    calls$nb_high <- quote(draw_call(replace(nn, 1, 4L), 5))
+    calls$nb_no_cols <- quote(draw_call(nn[, 0, drop = FALSE], 5))
+  }
+  expect_c_errors(calls)
+})
+
+test_that("the SMOTE draw gives valid, reproducible draws", {
+  p <- 7L
+  nn <- t(vapply(seq_len(p), function(i) setdiff(seq_len(p), i)[1:3], integer(3)))
+  nn0 <- deep_copy(nn)
+  n_new <- 23
+  d1 <- withr::with_seed(5, draw_call(nn, n_new))
+  expect_identical(nn, nn0)
+  d2 <- withr::with_seed(5, draw_call(nn, n_new))
+  expect_identical(d1, d2)
+  expect_named(d1, c("parent", "neighbor", "gap"))
+  expect_length(d1$parent, 23)
+  expect_true(all(d1$parent >= 1 & d1$parent <= p))
+  uses <- tabulate(d1$parent, p)
+  expect_true(all(uses %in% c(3L, 4L)))
+  # the neighbour is one of the parent's row of `nn`
+  expect_true(all(mapply(function(pa, ne) ne %in% nn[pa, ], d1$parent, d1$neighbor)))
+  expect_true(all(d1$gap >= 0 & d1$gap <= 1))
+  if (draw_name() == "ffi_draw_cycle") {
+    # a removed pair (NA) is never drawn
+    holed <- nn
+    holed[1:3, 2] <- NA_integer_
+    d3 <- withr::with_seed(6, draw_call(holed, 200))
+    expect_false(anyNA(d3$neighbor))
+    expect_true(all(mapply(function(pa, ne) ne %in% stats::na.omit(holed[pa, ]),
+                           d3$parent, d3$neighbor)))
+    # parents 1 to 3 still use both their remaining neighbours
+    d3 <- as.data.frame(d3)
+    used <- unique(d3[d3$parent <= 3, c("parent", "neighbor")])
+    expect_identical(nrow(used), 6L)
+  }
+  # nothing to draw
+  d0 <- draw_call(nn, 0)
+  expect_identical(lengths(d0), c(parent = 0L, neighbor = 0L, gap = 0L))
+})
+
+test_that("ffi_interpolate() rejects bad types, NA and out-of-range rows", {
+  x <- matrix(as.double(1:12), 4, 3)
+  pa <- c(1L, 2L)
+  ne <- c(3L, 4L)
+  g <- c(0.25, 0.5)
+  expect_c_errors(list(
+    x_integer = quote(interp_call(matrix(1:12, 4, 3), pa, ne, g)),
+    x_character = quote(interp_call(matrix("a", 4, 3), pa, ne, g)),
+    x_null = quote(interp_call(NULL, pa, ne, g)),
+    x_list = quote(interp_call(list(1, 2), pa, ne, g)),
+    x_vector = quote(interp_call(as.double(1:12), pa, ne, g)),
+    parent_double = quote(interp_call(x, c(1, 2), ne, g)),
+    parent_character = quote(interp_call(x, c("1", "2"), ne, g)),
+    parent_null = quote(interp_call(x, NULL, ne, g)),
+    parent_factor = quote(interp_call(x, factor(c("a", "b")), ne, g)),
+    neighbor_double = quote(interp_call(x, pa, c(3, 4), g)),
+    neighbor_list = quote(interp_call(x, pa, list(3L, 4L), g)),
+    gap_integer = quote(interp_call(x, pa, ne, c(0L, 1L))),
+    gap_character = quote(interp_call(x, pa, ne, c("0", "1"))),
+    gap_null = quote(interp_call(x, pa, ne, NULL)),
+    length_neighbor = quote(interp_call(x, pa, 3L, g)),
+    length_gap = quote(interp_call(x, pa, ne, 0.5)),
+    parent_zero = quote(interp_call(x, c(0L, 2L), ne, g)),
+    parent_high = quote(interp_call(x, c(1L, 5L), ne, g)),
+    parent_negative = quote(interp_call(x, c(-1L, 2L), ne, g)),
+    parent_na = quote(interp_call(x, c(NA, 2L), ne, g)),
+    parent_int_max = quote(interp_call(x, c(.Machine$integer.max, 2L), ne, g)),
+    neighbor_zero = quote(interp_call(x, pa, c(0L, 4L), g)),
+    neighbor_high = quote(interp_call(x, pa, c(3L, 5L), g)),
+    neighbor_negative = quote(interp_call(x, pa, c(3L, -7L), g)),
+    empty_x = quote(interp_call(x[0, , drop = FALSE], pa, ne, g))
+  ))
+})
+
+test_that("ffi_interpolate() computes parent + gap * (neighbor - parent)", {
+  x <- withr::with_seed(74, matrix(stats::rnorm(10 * 3), 10, 3))
+  pa <- c(1L, 4L, 10L, 7L, 7L)
+  ne <- c(2L, 4L, 1L, NA, 3L)
+  g <- c(0, 0.5, 1, 0.3, NA)
+  copies <- deep_copy(list(x, pa, ne, g))
+  out <- interp_call(x, pa, ne, g)
+  expect_identical(list(x, pa, ne, g), copies)
+  expect_identical(dim(out), c(5L, 3L))
+  want <- x[pa, ] + c(0, 0.5, 1, 0, 0) * (x[ifelse(is.na(ne), pa, ne), ] - x[pa, ])
+  expect_equal(out, want, tolerance = 1e-14)
+  # rows 4 and 5 (NA neighbour, NA gap) are exact copies of the parent
+  expect_identical(out[4:5, ], x[c(7, 7), ])
+  # nothing to make: an empty matrix, also from an empty x
+  expect_identical(dim(interp_call(x, integer(0), integer(0), double(0))), c(0L, 3L))
+  expect_identical(dim(interp_call(x[0, , drop = FALSE], integer(0), integer(0),
+                                   double(0))), c(0L, 3L))
+})
+
+# The remaining cases could end the R process if they went wrong, so they
+# run in a child R session; the test checks that the child lived to report.
+run_child <- function(code) {
+  script <- withr::local_tempfile(fileext = ".R")
+  lib <- dirname(find.package("smoteguard"))
+  writeLines(c(sprintf("suppressPackageStartupMessages(library(smoteguard, lib.loc = %s))",
+                       deparse(lib)), code, 'cat("CHILD ALIVE\\n")'), script)
+  out <- suppressWarnings(system2(file.path(R.home("bin"), "Rscript"),
+                                  c("--vanilla", shQuote(script)),
+                                  stdout = TRUE, stderr = TRUE, timeout = 120,
+                                  env = "TZ=UTC"))
+  out
+}
+
+test_that("an absurd thread count is refused or capped, never a crash", {
+  skip_on_cran()
+  # Big enough to pass the parallel threshold; the R wrapper caps threads at
+  # 1024, the C entry point must not ask OpenMP for 100000 threads.
+  out <- run_child(c(
+    "x <- matrix(rnorm(1500 * 5), 1500, 5)",
+    "f <- smoteguard:::ffi_knn_search",
+    "n <- getDLLRegisteredRoutines('smoteguard')$.Call$ffi_knn_search$numParameters",
+    "args <- list(x, NULL, 3L, NULL, NULL, 100000L, NULL, FALSE)[seq_len(n)]",
+    "r <- tryCatch(do.call(.Call, c(list(f), args)), error = function(e) 'error')"
+  ))
+  expect_true(any(out == "CHILD ALIVE"),
+              label = paste(c("child output:", utils::tail(out, 5)), collapse = "\n"))
+})
+
+test_that("every registered routine survives garbage arguments", {
+  skip_on_cran()
+  out <- run_child(c(
+    "ns <- asNamespace('smoteguard')",
+    "routines <- getDLLRegisteredRoutines('smoteguard')$.Call",
+    "garbage <- list(NULL, 'a', list(), list(1, 'b'), NA, NA_real_, NA_integer_,",
+    "  integer(0), double(0), -1L, 0L, 1e300, -Inf, NaN, 2^31, TRUE,",
+    "  matrix('a', 2, 2), matrix(NA_real_, 2, 2), matrix(-1L, 2, 2),",
+    "  matrix(0L, 0, 3), matrix(double(0), 3, 0), matrix(1:6, 3, 2),",
+    "  matrix(c(1, 2, 3, NaN), 2, 2), function() 1, quote(x), globalenv(),",
+    "  factor('a'), as.Date('2020-01-01'), complex(real = 1, imaginary = 1))",
+    "set.seed(1)",
+    "calls <- 0",
+    "for (nm in names(routines)) {",
+    "  f <- get(nm, envir = ns)",
+    "  np <- routines[[nm]]$numParameters",
+    "  for (g in garbage) {",
+    "    calls <- calls + 1",
+    "    try(do.call(.Call, c(list(f), rep(list(g), np))), silent = TRUE)",
+    "  }",
+    "  for (t in 1:300) {",
+    "    calls <- calls + 1",
+    "    try(do.call(.Call, c(list(f), sample(garbage, np, replace = TRUE))), silent = TRUE)",
+    "  }",
+    "}",
+    "cat('CALLS', calls, '\\n')"
+  ))
+  expect_true(any(out == "CHILD ALIVE"),
+              label = paste(c("child output:", utils::tail(out, 5)), collapse = "\n"))
+})

@@ -1,0 +1,263 @@
+# sg_knn() against the plain-R brute force of helper-reference.R.
+
+expect_knn_equal <- function(got, want) {
+  expect_named(got, c("index", "distance"))
+  expect_type(got$index, "integer")
+  expect_type(got$distance, "double")
+  expect_identical(dim(got$index), dim(want$index))
+  expect_identical(dim(got$distance), dim(want$distance))
+  expect_identical(got$index, want$index)
+  expect_equal(got$distance, want$distance, tolerance = 1e-10)
+}
+
+test_that("sg_knn() matches a brute force for d = 1, 3, 20, 100 and many n", {
+  # n crosses the 32-query and 256-row block sizes, on both sides
+  sizes <- list(
+    list(d = 1, n = c(2, 3, 33, 257, 600)),
+    list(d = 3, n = c(5, 31, 256, 257, 513)),
+    list(d = 20, n = c(12, 255, 513)),
+    list(d = 100, n = c(4, 130, 300))
+  )
+  seed <- 0
+  for (s in sizes) {
+    for (n in s$n) {
+      seed <- seed + 1
+      x <- withr::with_seed(seed, matrix(stats::rnorm(n * s$d), n, s$d))
+      for (k in unique(pmin(c(1, 5, n - 1), n - 1))) {
+        got <- sg_knn(x, k)
+        expect_knn_equal(got, ref_knn(x, k))
+      }
+    }
+  }
+})
+
+test_that("every row is sorted by distance and never contains the row itself", {
+  x <- withr::with_seed(2, matrix(stats::runif(400 * 4), 400, 4))
+  nn <- sg_knn(x, 7)
+  expect_false(any(nn$index == seq_len(400)))
+  expect_true(all(nn$index >= 1 & nn$index <= 400))
+  expect_true(all(apply(nn$distance, 1, function(r) !is.unsorted(r))))
+  # no row repeats a neighbour
+  expect_true(all(apply(nn$index, 1, anyDuplicated) == 0))
+})
+
+test_that("a duplicated row finds its copy at distance 0, never itself", {
+  base <- withr::with_seed(3, matrix(stats::rnorm(300 * 3), 300, 3))
+  dup <- c(5, 17, 17, 299, 123)
+  x <- rbind(base, base[dup, ])
+  n <- nrow(x)
+  nn <- sg_knn(x, 3)
+  expect_knn_equal(nn, ref_knn(x, 3))
+  expect_false(any(nn$index == seq_len(n)))
+  # 300 + 1 copies of row 5: row 5 and row 301 point at each other
+  expect_identical(nn$index[5, 1], 301L)
+  expect_identical(nn$index[301, 1], 5L)
+  expect_identical(nn$distance[5, 1], 0)
+  # row 17 has two copies (302 and 303): both at distance 0, by index
+  expect_identical(nn$index[17, 1:2], c(302L, 303L))
+  expect_identical(nn$index[302, 1:2], c(17L, 303L))
+  expect_identical(nn$index[303, 1:2], c(17L, 302L))
+  expect_identical(nn$distance[17, 1:2], c(0, 0))
+  # rows without a copy have a positive nearest distance
+  single <- setdiff(seq_len(300), dup)
+  expect_true(all(nn$distance[single, 1] > 0))
+})
+
+test_that("all rows identical: distances 0, neighbours in index order", {
+  x <- matrix(1.5, 40, 3)
+  nn <- sg_knn(x, 39)
+  expect_true(all(nn$distance == 0))
+  want <- t(vapply(seq_len(40), function(i) setdiff(seq_len(40), i), integer(39)))
+  expect_identical(nn$index, want)
+})
+
+test_that("ties are broken by the smaller index (integer grid data)", {
+  for (case in list(c(n = 300, d = 2), c(n = 700, d = 3), c(n = 90, d = 1))) {
+    n <- case[["n"]]
+    d <- case[["d"]]
+    x <- withr::with_seed(n, matrix(sample(0:3, n * d, replace = TRUE), n, d))
+    storage.mode(x) <- "double"
+    nn <- sg_knn(x, 10)
+    expect_knn_equal(nn, ref_knn(x, 10))
+  }
+})
+
+test_that("ties and duplicates are exact in many dimensions too", {
+  # d >= 6 may take a different (screened) distance path; ties must still
+  # be broken by the smaller index and duplicates found at distance 0
+  for (d in c(6, 8, 12, 30)) {
+    n <- 300 + d
+    x <- withr::with_seed(d, matrix(sample(0:2, n * d, replace = TRUE), n, d))
+    x <- rbind(x, x[c(3, 3, 150), ])
+    storage.mode(x) <- "double"
+    nn <- sg_knn(x, 12)
+    expect_knn_equal(nn, ref_knn(x, 12))
+    expect_false(any(nn$index == seq_len(nrow(x))))
+    q <- withr::with_seed(d + 1, matrix(sample(0:2, 40 * d, replace = TRUE), 40, d))
+    storage.mode(q) <- "double"
+    expect_knn_equal(sg_knn(x, 7, query = q), ref_knn(x, 7, query = q))
+  }
+})
+
+test_that("a large common offset (cancellation) does not change the neighbours", {
+  # |q|^2 + |r|^2 - 2 q.r loses every digit here; the answer must not
+  for (d in c(3, 8, 25)) {
+    z <- withr::with_seed(100 + d, matrix(stats::rnorm(280 * d, sd = 1e-3), 280, d))
+    x <- z + 1e6
+    nn <- sg_knn(x, 5)
+    expect_knn_equal(nn, ref_knn(x, 5))
+  }
+  # and points at very different scales in one matrix
+  x <- withr::with_seed(7, rbind(matrix(stats::rnorm(150 * 10, sd = 1e-6), 150, 10),
+                                 matrix(stats::rnorm(150 * 10, sd = 1e6), 150, 10)))
+  expect_knn_equal(sg_knn(x, 4), ref_knn(x, 4))
+})
+
+test_that("many rows in few dimensions (a tree may be used) stay exact", {
+  # From a few thousand rows in up to 5 dimensions the search may switch to
+  # a space-partitioning tree; ties, duplicates and all-equal rows included.
+  check_rows <- function(nn, x, k, query = NULL) {
+    n <- if (is.null(query)) nrow(x) else nrow(query)
+    rows <- sort(unique(c(1:40, n - 0:39, withr::with_seed(n, sample(n, 150)))))
+    expect_knn_equal(knn_rows_of(nn, rows), ref_knn(x, k, query = query, rows = rows))
+  }
+  x2 <- withr::with_seed(41, matrix(stats::rnorm(5000 * 2), 5000, 2))
+  check_rows(sg_knn(x2, 6), x2, 6)
+  g3 <- withr::with_seed(42, matrix(sample(0:6, 4500 * 3, TRUE), 4500, 3)) + 0
+  nn <- sg_knn(g3, 9, threads = 1)
+  expect_identical(nn, sg_knn(g3, 9, threads = 2))
+  check_rows(nn, g3, 9)
+  g1 <- withr::with_seed(43, matrix(sample(0:50, 4200, TRUE), 4200, 1)) + 0
+  check_rows(sg_knn(g1, 15), g1, 15)
+  g5 <- withr::with_seed(44, matrix(sample(0:1, 4300 * 5, TRUE), 4300, 5)) + 0
+  check_rows(sg_knn(g5, 4), g5, 4)
+  q <- withr::with_seed(45, matrix(sample(0:6, 300 * 3, TRUE), 300, 3)) + 0
+  check_rows(sg_knn(g3, 5, query = q), g3, 5, query = q)
+  same <- matrix(2.5, 4100, 2)
+  nn <- sg_knn(same, 3)
+  expect_true(all(nn$distance == 0))
+  expect_identical(nn$index[1:3, ], rbind(2:4, c(1L, 3L, 4L), c(1L, 2L, 4L)))
+  expect_identical(nn$index[4100, ], 1:3)
+  # huge values, where squared distances would overflow: a clear error
+  big <- withr::with_seed(46, matrix(stats::rnorm(4096 * 2), 4096, 2))
+  big[1:3, ] <- c(1e200, -1e200, 3e199)
+  expect_error(sg_knn(big, 2), class = "smoteguard_error_input")
+})
+
+test_that("`query` finds neighbours in `x`, itself included", {
+  x <- withr::with_seed(4, matrix(stats::rnorm(513 * 3), 513, 3))
+  q <- withr::with_seed(5, matrix(stats::rnorm(70 * 3), 70, 3))
+  expect_knn_equal(sg_knn(x, 4, query = q), ref_knn(x, 4, query = q))
+  # query rows that are rows of x find them first, at distance 0
+  rows <- c(1L, 256L, 257L, 513L)
+  nn <- sg_knn(x, 2, query = x[rows, , drop = FALSE])
+  expect_identical(nn$index[, 1], rows)
+  expect_identical(nn$distance[, 1], rep(0, 4))
+  # k may reach nrow(x) with a query
+  nn <- sg_knn(x, 513, query = q[1:3, ])
+  expect_knn_equal(nn, ref_knn(x, 513, query = q[1:3, ]))
+  # one query row, and d = 1
+  x1 <- matrix(c(5, 1, 3, 3, 9), ncol = 1)
+  nn <- sg_knn(x1, 3, query = matrix(3, 1, 1))
+  expect_identical(nn$index, matrix(c(3L, 4L, 1L), 1))  # rows 1 and 2 tie at 2
+  expect_identical(nn$distance, matrix(c(0, 0, 2), 1))
+  # query grid with ties
+  g <- withr::with_seed(6, matrix(sample(0:2, 200 * 2, TRUE), 200, 2))
+  qg <- withr::with_seed(7, matrix(sample(0:2, 50 * 2, TRUE), 50, 2))
+  expect_knn_equal(sg_knn(g, 6, query = qg), ref_knn(g, 6, query = qg))
+})
+
+test_that("a query with no rows gives empty matrices", {
+  x <- matrix(stats::rnorm(30), 10, 3)
+  nn <- sg_knn(x, 2, query = x[0, , drop = FALSE])
+  expect_identical(dim(nn$index), c(0L, 2L))
+  expect_identical(dim(nn$distance), c(0L, 2L))
+})
+
+test_that("k = n - 1 works and k = n is an error", {
+  x <- withr::with_seed(8, matrix(stats::rnorm(57 * 2), 57, 2))
+  expect_knn_equal(sg_knn(x, 56), ref_knn(x, 56))
+  expect_error(sg_knn(x, 57), class = "smoteguard_error_input")
+  expect_error(sg_knn(x, 58, query = x[1:2, ]), class = "smoteguard_error_input")
+  two <- matrix(c(0, 1), 2, 1)
+  expect_identical(sg_knn(two, 1)$index, matrix(c(2L, 1L), 2, 1))
+  expect_error(sg_knn(two[1, , drop = FALSE], 1), class = "smoteguard_error_input")
+})
+
+test_that("results are identical with 1 and 2 threads", {
+  # n * m * d = 1500 * 1500 * 5 is above the parallel threshold (2e6)
+  x <- withr::with_seed(9, matrix(stats::rnorm(1500 * 5), 1500, 5))
+  one <- sg_knn(x, 10, threads = 1)
+  two <- sg_knn(x, 10, threads = 2)
+  expect_identical(one, two)
+  # the option is read too
+  withr::with_options(list(smoteguard.threads = 2), opt2 <- sg_knn(x, 10))
+  withr::with_options(list(smoteguard.threads = 1), opt1 <- sg_knn(x, 10))
+  expect_identical(opt1, one)
+  expect_identical(opt2, one)
+  # ties under threads: grid data, 1500 x 5
+  g <- withr::with_seed(10, matrix(sample(0:2, 1500 * 5, TRUE), 1500, 5))
+  g1 <- sg_knn(g, 8, threads = 1)
+  expect_identical(g1, sg_knn(g, 8, threads = 2))
+  expect_identical(g1$index[1:100, ], ref_knn(g, 8)$index[1:100, ])
+  # and with a query
+  q <- withr::with_seed(11, matrix(stats::rnorm(1400 * 5), 1400, 5))
+  expect_identical(sg_knn(x, 3, query = q, threads = 1),
+                   sg_knn(x, 3, query = q, threads = 2))
+  # and the same as the brute force
+  expect_knn_equal(one, ref_knn(x, 10))
+  # in more dimensions (another distance path) and with ties
+  x8 <- withr::with_seed(12, matrix(sample(0:3, 1200 * 8, TRUE), 1200, 8))
+  storage.mode(x8) <- "double"
+  a8 <- sg_knn(x8, 6, threads = 1)
+  expect_identical(a8, sg_knn(x8, 6, threads = 2))
+  expect_knn_equal(a8, ref_knn(x8, 6))
+})
+
+test_that("a data frame and an integer matrix give the same result as a double matrix", {
+  xi <- withr::with_seed(12, matrix(sample(-20:20, 260 * 3, TRUE), 260, 3))
+  xd <- xi
+  storage.mode(xd) <- "double"
+  want <- sg_knn(xd, 5)
+  expect_knn_equal(want, ref_knn(xd, 5))
+  expect_identical(sg_knn(xi, 5), want)
+  df <- as.data.frame(xi)
+  df$V2 <- as.double(df$V2)
+  expect_identical(sg_knn(df, 5), want)
+  expect_identical(sg_knn(xd, 5, query = as.data.frame(xi[1:9, ])),
+                   sg_knn(xd, 5, query = xd[1:9, ]))
+  # a plain numeric vector is one column
+  v <- c(4, 1, 9, 2)
+  expect_identical(sg_knn(v, 1), sg_knn(matrix(v, ncol = 1), 1))
+})
+
+test_that("sg_knn() leaves its inputs unchanged", {
+  x <- withr::with_seed(13, matrix(stats::rnorm(300 * 4), 300, 4))
+  q <- x[1:20, ] + 0.1
+  xi <- matrix(1:40, 10, 4)
+  x0 <- deep_copy(x)
+  q0 <- deep_copy(q)
+  xi0 <- deep_copy(xi)
+  sg_knn(x, 3)
+  sg_knn(x, 3, query = q)
+  sg_knn(xi, 3)
+  expect_identical(x, x0)
+  expect_identical(q, q0)
+  expect_identical(xi, xi0)
+})
+
+test_that("values so large that squared distances overflow are refused", {
+  # Squared distances would overflow to Inf and every row would tie: the
+  # search refuses such input instead of returning arbitrary neighbours.
+  x <- matrix(c(0, 1e200, -1e200, 5), ncol = 1)
+  expect_error(sg_knn(x, 3), class = "smoteguard_error_input")
+  x8 <- matrix(0, 5, 8)
+  x8[2, ] <- 1e160
+  expect_error(sg_knn(x8, 4), class = "smoteguard_error_input")
+  # the C entry refuses them too, with an R error
+  expect_error(.Call(smoteguard:::ffi_knn_search, x, NULL, 2L, NULL, NULL,
+                     NA_integer_, NULL, FALSE), "1e148")
+  # large but safe values work
+  x9 <- matrix(c(0, 1e100, -1e100, 5), ncol = 1)
+  expect_identical(sg_knn(x9, 3)$index, ref_knn(x9, 3)$index)
+})

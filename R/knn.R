@@ -78,6 +78,8 @@ check_result_size <- function(cells, what, call = NULL) {
 knn_rows <- function(pred, ref, k, query = NULL, threads = NA_integer_,
                      cls = NULL, farthest = FALSE) {
   excl <- if (is.null(query)) NULL else match(query, ref)
+  # no query row is a row of `ref`: nothing to exclude, all of `ref` usable
+  if (!is.null(excl) && all(is.na(excl))) excl <- NULL
   if (!pred$mixed) {
     qx <- if (is.null(query)) NULL else pred$x[query, , drop = FALSE]
     nn <- .Call(ffi_knn_search, pred$x[ref, , drop = FALSE], qx, k,

@@ -369,7 +369,8 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
       safe <- sum(mprime < mm / 2)
       if (danger == 0) notes$no_danger <- TRUE else eligible <- is_danger
     } else if (method == "adasyn") {
-      r <- rowSums(first(settings$neighbors)) / min(settings$neighbors, m_all)
+      # other-class counts among the k nearest rows: r_i = a_i / k
+      r <- as.integer(rowSums(first(settings$neighbors)))
       if (!any(r > 0)) notes$adasyn_flat <- TRUE else eligible <- r > 0
     } else if (method == "safe_level") {
       sl <- as.integer(rowSums(!first(settings$neighbors)))
@@ -426,7 +427,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
               as.integer(other), 0.5)
       },
       adasyn = .Call(ffi_draw_counts, within[at, , drop = FALSE],
-                     .Call(ffi_adasyn_alloc, as.double(r[at]), as.numeric(need))),
+                     .Call(ffi_adasyn_alloc, r[at], as.numeric(need))),
       safe_level = .Call(ffi_draw_safe_level, within[at, , drop = FALSE], sl[at],
                          sl_nb[at, , drop = FALSE], as.numeric(need)),
       ros = .Call(ffi_draw_cycle, within[at, , drop = FALSE], as.numeric(need), NULL, 0)

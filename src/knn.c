@@ -202,6 +202,62 @@ static sg_dot_fn sg_dot_kernel(void) {
   return sg_dot_block_portable;
 }
 
+/* The screen: positions t (of a full block) where rn[t] - 2 dq[t] < thr,
+ * written to `hits`; returns their number.  Eight rows are compared at a
+ * time and the rare passing group is resolved one by one. */
+#if defined(__GNUC__)
+typedef long long sg_v4l __attribute__((vector_size(32)));
+#define SG_SCREEN_BODY                                                     \
+  int nh = 0;                                                              \
+  sg_v4d th = {thr, thr, thr, thr}, two = {2.0, 2.0, 2.0, 2.0};            \
+  for (int t = 0; t < SG_RB; t += 8) {                                     \
+    sg_v4d r0, r1, d0, d1;                                                 \
+    memcpy(&r0, rn + t, sizeof r0);                                        \
+    memcpy(&r1, rn + t + 4, sizeof r1);                                    \
+    memcpy(&d0, dq + t, sizeof d0);                                        \
+    memcpy(&d1, dq + t + 4, sizeof d1);                                    \
+    sg_v4l m0 = (r0 - two * d0) < th, m1 = (r1 - two * d1) < th;           \
+    sg_v4l any = m0 | m1;                                                  \
+    if ((any[0] | any[1] | any[2] | any[3]) == 0) continue;                \
+    for (int u = t; u < t + 8; u++)                                        \
+      if (rn[u] - 2.0 * dq[u] < thr) hits[nh++] = u;                       \
+  }                                                                        \
+  return nh;
+#else
+#define SG_SCREEN_BODY                                                     \
+  int nh = 0;                                                              \
+  for (int t = 0; t < SG_RB; t++)                                          \
+    if (rn[t] - 2.0 * dq[t] < thr) hits[nh++] = t;                         \
+  return nh;
+#endif
+
+#ifdef SG_HAVE_AVX2_KERNEL
+__attribute__((target("avx2,fma"), optimize("O3")))
+static int sg_screen_avx2(const double *rn, const double *dq, double thr,
+                          int *hits) {
+  SG_SCREEN_BODY
+}
+#endif
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3")))
+#endif
+static int sg_screen_portable(const double *rn, const double *dq, double thr,
+                              int *hits) {
+  SG_SCREEN_BODY
+}
+
+typedef int (*sg_screen_fn)(const double *, const double *, double, int *);
+
+static sg_screen_fn sg_screen_kernel(void) {
+#ifdef SG_HAVE_AVX2_KERNEL
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return sg_screen_avx2;
+#endif
+  return sg_screen_portable;
+}
+
 /* From this many dimensions on, the screened search is faster (measured:
  * bench/knn.R). */
 #define SG_DOT_MIN_D 6
@@ -465,9 +521,12 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
   int use_dot = !farthest && (sg_knn_path == 3 ||
                               (sg_knn_path == 0 && dk >= SG_DOT_MIN_D));
   double *rnorm = NULL, *qnorm = NULL, *rnorm_max = NULL, *dots_all = NULL;
+  int *hits_all = NULL;
+  sg_screen_fn screen = sg_screen_kernel();
   if (use_dot) {
     /* squared norms on the standardised scale, and the largest per block */
-    rnorm = (double *) R_alloc(n > 0 ? n : 1, sizeof(double));
+    rnorm = (double *) R_alloc(rb.n_blocks * SG_RB + 1, sizeof(double));
+    for (R_xlen_t i = n; i < rb.n_blocks * SG_RB; i++) rnorm[i] = R_PosInf;
     rnorm_max = (double *) R_alloc(rb.n_blocks > 0 ? rb.n_blocks : 1, sizeof(double));
     for (R_xlen_t blk = 0; blk < rb.n_blocks; blk++) {
       R_xlen_t r0 = blk * SG_RB;
@@ -491,6 +550,7 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
       qnorm[i] = acc;
     }
     dots_all = (double *) R_alloc((size_t) 4 * SG_RB * nthreads, sizeof(double));
+    hits_all = (int *) R_alloc((size_t) SG_RB * nthreads, sizeof(int));
   }
   R_xlen_t n_qblocks = (m + SG_QB - 1) / SG_QB;
   size_t per_thread = (size_t) SG_QB * (size_t) k;
@@ -511,6 +571,7 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
       int *best_i = best_i_all + per_thread * tid;
       double *acc = acc_all + (size_t) SG_RB * tid;
       double *dots = use_dot ? dots_all + (size_t) 4 * SG_RB * tid : NULL;
+      int *hits = use_dot ? hits_all + (size_t) SG_RB * tid : NULL;
       R_xlen_t q0 = qb * SG_QB;
       int nq = (int) (m - q0 < SG_QB ? m - q0 : SG_QB);
       for (size_t s = 0; s < (size_t) nq * k; s++) {
@@ -541,16 +602,17 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
               const double *dq = dots + (size_t) u * SG_RB;
               const double *rn = rnorm + r0;
               double worst = bd[k - 1];
-              for (int t = 0; t < cnt; t++) {
-                double approx = qn + rn[t] - 2.0 * dq[t];
-                if (approx - tol < worst) {
-                  R_xlen_t ridx = r0 + t;
-                  if (ridx == skip) continue;
-                  double exact = sg_sqdist_exact(&rb, blk, t, qp[u]);
-                  if (exact < worst) {
-                    sg_topk_insert(bd, bi, k, exact, (int) ridx);
-                    worst = bd[k - 1];
-                  }
+              /* rows whose screened distance, less its error bound, is
+               * below the k-th; padding rows have rn = Inf and never pass */
+              int nh = screen(rn, dq, worst + tol - qn, hits);
+              for (int h = 0; h < nh; h++) {
+                int t = hits[h];
+                R_xlen_t ridx = r0 + t;
+                if (ridx == skip) continue;
+                double exact = sg_sqdist_exact(&rb, blk, t, qp[u]);
+                if (exact < worst) {
+                  sg_topk_insert(bd, bi, k, exact, (int) ridx);
+                  worst = bd[k - 1];
                 }
               }
             }

@@ -131,49 +131,49 @@ SEXP ffi_draw_cycle(SEXP neighbors, SEXP n_new, SEXP other, SEXP other_gap) {
   return out;
 }
 
-/* ADASYN's allocation: g_i = floor(G r_i), and the G - sum g_i rows left
- * go one each to the largest remainders G r_i - g_i, ties to the lower
- * position, so the counts add up to G exactly.  r: non-negative weights
- * (normalised here). */
-SEXP ffi_adasyn_alloc(SEXP r, SEXP n_new) {
+/* ADASYN's allocation.  a: the number of other-class rows among each
+ * parent's k nearest rows (r_i = a_i / k, normalised: a_i / A).  g_i =
+ * floor(G a_i / A), and the G - sum g_i rows left go one each to the
+ * largest remainders (G a_i mod A), ties to the lower position, so the
+ * counts add up to G exactly.  Integer arithmetic (exact in doubles below
+ * 2^53) keeps equal remainders equal. */
+SEXP ffi_adasyn_alloc(SEXP a, SEXP n_new) {
   int nprot = 0;
-  if (!Rf_isReal(r)) Rf_error("`r` must be a double vector.");
-  R_xlen_t P = XLENGTH(r);
+  if (!Rf_isInteger(a)) Rf_error("`a` must be an integer vector.");
+  R_xlen_t P = XLENGTH(a);
+  if (P > INT_MAX) Rf_error("Too many parents.");
   R_xlen_t G = sg_count_arg(n_new, "n_new");
-  const double *rv = REAL_RO(r);
+  const int *av = INTEGER_RO(a);
   double total = 0;
   for (R_xlen_t i = 0; i < P; i++) {
-    if (!R_FINITE(rv[i]) || rv[i] < 0)
-      Rf_error("`r` must be finite and non-negative.");
-    total += rv[i];
+    if (av[i] == NA_INTEGER || av[i] < 0)
+      Rf_error("`a` must be non-negative counts.");
+    total += av[i];
   }
-  if (!(total > 0)) Rf_error("`r` must have a positive sum.");
+  if (!(total > 0)) Rf_error("`a` must have a positive sum.");
+  if ((double) G * total > 9007199254740992.0)
+    Rf_error("The allocation is too large to compute exactly.");
   SEXP counts = PROTECT(Rf_allocVector(INTSXP, P)); nprot++;
   SEXP remainder = PROTECT(Rf_allocVector(REALSXP, P)); nprot++;
   int *g = INTEGER(counts);
   double *rem = REAL(remainder);
   R_xlen_t given = 0;
   for (R_xlen_t i = 0; i < P; i++) {
-    double want = (double) G * (rv[i] / total);
-    double fl = floor(want);
-    g[i] = (int) fl;
-    rem[i] = want - fl;
+    double prod = (double) G * av[i];
+    double q = floor(prod / total);
+    /* floor of an exact quotient of integers: correct q by one if the
+     * division rounded across an integer */
+    while (q * total > prod) q -= 1;
+    while ((q + 1) * total <= prod) q += 1;
+    g[i] = (int) q;
+    rem[i] = prod - q * total;
     given += g[i];
   }
-  if (given != G && P > INT_MAX) Rf_error("Too many parents.");
   int *ord = (int *) R_alloc(P > 0 ? P : 1, sizeof(int));
-  if (given < G) {
-    /* largest remainders first; R's order is stable: ties to the lower
-     * position */
-    R_orderVector1(ord, (int) P, remainder, TRUE, TRUE);
-    for (R_xlen_t i = 0; given < G && i < P; i++, given++) g[ord[i]]++;
-  } else if (given > G) {
-    /* floating-point rounding of r_i / total can overshoot by a unit:
-     * take back from the smallest remainders */
-    R_orderVector1(ord, (int) P, remainder, TRUE, FALSE);
-    for (R_xlen_t i = 0; given > G && i < P; i++)
-      if (g[ord[i]] > 0) { g[ord[i]]--; given--; }
-  }
+  /* largest remainders first; R's order is stable: ties to the lower
+   * position */
+  R_orderVector1(ord, (int) P, remainder, TRUE, TRUE);
+  for (R_xlen_t i = 0; given < G && i < P; i++, given++) g[ord[i]]++;
   UNPROTECT(nprot);
   return counts;
 }

@@ -67,6 +67,7 @@ sg_clean <- function(data, var, method = c("tomek", "enn"),
   }
   keep <- clean_keep(pred, as.integer(yf), method, remove, neighbors, threads)
   out <- data[keep, , drop = FALSE]
+  if (.row_names_info(data) < 0) attr(out, "row.names") <- .set_row_names(sum(keep))
   finished <- proc.time()[["elapsed"]]
   settings <- list(method = method, var = var, neighbors = neighbors,
                    remove = remove, threads = threads)

@@ -20,6 +20,7 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
                           added = as.integer(counts_after - counts_before)),
       seeds = classes,
       n_input = n_input,
+      input = input_summary(pred, n_input),
       predictors = c(pred$names, pred$nominal),
       nominal = pred$nominal,
       center = pred$center,
@@ -36,6 +37,30 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
     ),
     class = "sg_record"
   )
+}
+
+# What the input looked like, for drift checks and ledgers: per numeric
+# predictor its mean, standard deviation, range and missing count; per
+# nominal predictor its levels and missing count.
+input_summary <- function(pred, n_input) {
+  x <- pred$x
+  numeric <- if (is.null(x) || ncol(x) == 0) NULL else data.frame(
+    column = colnames(x),
+    kind = unname(pred$kind),
+    mean = unname(colMeans(x, na.rm = TRUE)),
+    sd = unname(apply(x, 2, stats::sd, na.rm = TRUE)),
+    min = unname(suppressWarnings(apply(x, 2, min, na.rm = TRUE))),
+    max = unname(suppressWarnings(apply(x, 2, max, na.rm = TRUE))),
+    missing = unname(colSums(is.na(x)))
+  )
+  codes <- pred$codes
+  nominal <- if (is.null(codes) || ncol(codes) == 0) NULL else data.frame(
+    column = colnames(codes),
+    levels = vapply(pred$nominal_levels, function(l) paste(l, collapse = "|"), ""),
+    missing = unname(colSums(is.na(codes)))
+  )
+  list(rows = n_input, numeric = numeric, nominal = nominal,
+       excluded = pred$exclude)
 }
 
 # A checksum of the outcome column that changes when rows are dropped,
@@ -118,7 +143,8 @@ sg_provenance <- function(result) {
 #' @inheritParams sg_provenance
 #' @return An object of class `sg_record` (a list) with elements `version`,
 #'   `created`, `r_version`, `settings` (the arguments of the call),
-#'   `seed`, `rng_kind`, `classes`, `counts` (a data frame: `class`,
+#'   `seed`, `rng_kind`, `classes`, `input` (a summary of the input's
+#'   predictors for drift checks), `counts` (a data frame: `class`,
 #'   `before`, `target`, `after`, `added`), `seeds` (per oversampled class:
 #'   parents available, Borderline's danger, noise and safe counts,
 #'   neighbours used, rows wanted and made, shortfall), `n_input`,

@@ -46,6 +46,19 @@ if [ ! -f "$tarball" ]; then
   exit 1
 fi
 
+# --as-cran always asks CRAN's package database whether suggested packages
+# that are not installed here (dials, workflows, parsnip: CRAN only) are
+# orphaned; that file is not served to this machine. A local, empty
+# database (no package is orphaned) stands in for it, unless R_CRAN_WEB is
+# already set.
+if [ -z "${R_CRAN_WEB:-}" ]; then
+  cranweb=$(mktemp -d "${TMPDIR:-/tmp}/smoteguard-cranweb.XXXXXX")
+  mkdir -p "$cranweb/web/packages"
+  "${RSCRIPT:-Rscript}" --vanilla -e 'saveRDS(data.frame(Package = character(), Maintainer = character()), commandArgs(TRUE)[1])' \
+    "$cranweb/web/packages/packages.rds"
+  export R_CRAN_WEB="file://$cranweb"
+fi
+
 echo "== R CMD check --as-cran ${manual[*]} $tarball"
 rc=0
 _R_CHECK_FORCE_SUGGESTS_=false \

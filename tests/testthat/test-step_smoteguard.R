@@ -1,0 +1,440 @@
+# step_smoteguard() and step_smoteguard_clean(): the recipes steps.
+
+skip_if_not_installed("recipes")
+
+# Two overlapping classes with numeric, integer and factor predictors.
+step_data <- function(n_major = 120, n_minor = 30, seed = 1) {
+  withr::with_seed(seed, {
+    cls <- rep(c("major", "minor"), c(n_major, n_minor))
+    n <- length(cls)
+    shift <- ifelse(cls == "minor", 1.5, 0)
+    red <- runif(n) < ifelse(cls == "minor", 0.7, 0.2)
+    d <- data.frame(
+      x1 = rnorm(n, shift),
+      x2 = rnorm(n, shift),
+      colour = factor(ifelse(red, "red", sample(c("green", "blue"), n, TRUE))),
+      size = as.integer(sample(1:6, n, TRUE) + (cls == "minor") * 2L),
+      class = factor(cls))
+    d <- d[sample(n), ]
+    rownames(d) <- NULL
+    d
+  })
+}
+
+# A data frame without the record and with automatic row names, to compare
+# baked tibbles with results of sg_oversample().
+plain <- function(d) {
+  d <- as.data.frame(d)
+  attr(d, "smoteguard") <- NULL
+  attr(d, "row.names") <- .set_row_names(nrow(d))
+  d
+}
+
+# recipes 1.0.5 moved printing to cli: each layout has its snapshots.
+print_variant <- function() {
+  if (utils::packageVersion("recipes") > "1.0.4") "recipes-cli" else "recipes-plain"
+}
+
+test_that("after prep(), the training data are balanced and keep their rows", {
+  train <- step_data()
+  rec <- recipes::recipe(class ~ ., data = train)
+  rec <- step_smoteguard(rec, class, seed = 11)
+  prepped <- recipes::prep(rec)
+  baked <- recipes::bake(prepped, new_data = NULL)
+  expect_s3_class(baked, "tbl_df")
+  expect_identical(as.vector(table(baked$class)), c(120L, 120L))
+  n <- nrow(train)
+  expect_identical(plain(baked[seq_len(n), names(train)]), train)
+  # synthetic rows keep each column's type and levels
+  syn <- baked[-seq_len(n), ]
+  expect_true(all(syn$class == "minor"))
+  expect_type(syn$size, "integer")
+  expect_identical(levels(syn$colour), levels(train$colour))
+  expect_false(anyNA(syn))
+})
+
+test_that("bake() on new data returns exactly the test rows (skip = TRUE)", {
+  train <- step_data(seed = 2)
+  test <- step_data(n_major = 40, n_minor = 10, seed = 3)
+  rec <- recipes::recipe(class ~ ., data = train)
+  rec <- step_smoteguard(rec, class, seed = 12, indicator = ".synthetic")
+  prepped <- recipes::prep(rec)
+  baked_test <- recipes::bake(prepped, new_data = test)
+  expect_identical(baked_test, tibble::as_tibble(test))
+  expect_true(rec$steps[[1]]$skip)
+})
+
+test_that("with skip = FALSE, new data are oversampled too", {
+  train <- step_data(seed = 2)
+  test <- step_data(n_major = 40, n_minor = 10, seed = 3)
+  rec <- recipes::recipe(class ~ ., data = train)
+  rec <- step_smoteguard(rec, class, seed = 12, skip = FALSE)
+  baked_test <- recipes::bake(recipes::prep(rec), new_data = test)
+  direct <- sg_oversample(test, "class", seed = 12)
+  expect_identical(plain(baked_test), plain(direct))
+})
+
+test_that("the step makes the rows of a direct call with the same seed", {
+  train <- step_data(seed = 4)
+  settings <- list(
+    list(),
+    list(method = "borderline1", neighbors = 3),
+    list(method = "adasyn", over_ratio = 0.8),
+    list(method = "ros", options = list(shrinkage = 0.5)),
+    list(guard = NULL),
+    list(guard = sg_guard(min_safety = 0.4, jitter = 0.1)),
+    list(constraints = sg_constraints(bounds = list(x1 = c(-1, 2)))),
+    list(constraints = NULL, options = list(nominal = "vote", m_neighbors = 8)),
+    list(options = list(distance = "gower"))
+  )
+  for (s in settings) {
+    rec <- recipes::recipe(class ~ ., data = train)
+    rec <- do.call(step_smoteguard, c(list(rec, quote(class), seed = 21), s))
+    baked <- recipes::bake(recipes::prep(rec), new_data = NULL)
+    direct_args <- c(s[names(s) != "options"], s$options)
+    direct <- do.call(sg_oversample, c(list(train, "class", seed = 21), direct_args))
+    expect_identical(plain(baked), plain(direct))
+  }
+})
+
+test_that("an outcome before the predictors: the same rows, the outcome moved last", {
+  train <- step_data(seed = 24)
+  train <- train[c("class", setdiff(names(train), "class"))]
+  rec <- recipes::recipe(class ~ ., data = train)
+  baked <- recipes::bake(recipes::prep(step_smoteguard(rec, class, seed = 2)),
+                         new_data = NULL)
+  expect_identical(names(baked), c(setdiff(names(train), "class"), "class"))
+  direct <- sg_oversample(train, "class", seed = 2)
+  expect_identical(plain(baked[names(train)]), plain(direct))
+})
+
+test_that("the same seed gives the same rows; another seed other rows", {
+  train <- step_data(seed = 5)
+  rec <- recipes::recipe(class ~ ., data = train)
+  one <- recipes::bake(recipes::prep(step_smoteguard(rec, class, seed = 7)), new_data = NULL)
+  two <- recipes::bake(recipes::prep(step_smoteguard(rec, class, seed = 7)), new_data = NULL)
+  other <- recipes::bake(recipes::prep(step_smoteguard(rec, class, seed = 8)), new_data = NULL)
+  expect_identical(one, two)
+  expect_false(identical(one, other))
+  # the seed is captured when the step is created: prepping twice agrees
+  spec <- step_smoteguard(rec, class)
+  first <- recipes::bake(recipes::prep(spec), new_data = NULL)
+  again <- recipes::bake(recipes::prep(spec, training = train, fresh = TRUE),
+                         new_data = NULL)
+  expect_identical(first, again)
+  # and prep() leaves the caller's random stream as it was
+  seeded <- step_smoteguard(rec, class, seed = 7)
+  set.seed(99)
+  before <- runif(1)
+  set.seed(99)
+  recipes::prep(seeded)
+  expect_identical(runif(1), before)
+})
+
+test_that("the indicator marks the synthetic rows", {
+  train <- step_data(seed = 6)
+  rec <- recipes::recipe(class ~ ., data = train)
+  rec <- step_smoteguard(rec, class, seed = 3, indicator = ".synthetic")
+  prepped <- recipes::prep(rec)
+  baked <- recipes::bake(prepped, new_data = NULL)
+  n <- nrow(train)
+  expect_type(baked$.synthetic, "logical")
+  expect_identical(baked$.synthetic, rep(c(FALSE, TRUE), c(n, nrow(baked) - n)))
+  prov <- recipes::tidy(prepped, number = 1, type = "provenance")
+  expect_identical(which(baked$.synthetic), prov$row)
+  # it is no predictor
+  info <- summary(prepped)
+  expect_false(".synthetic" %in% info$variable[info$role %in% "predictor"])
+})
+
+test_that("non-predictor columns are NA in synthetic rows; groups reach the core", {
+  train <- step_data(seed = 7)
+  train$patient <- rep(seq_len(nrow(train) / 2), each = 2)
+  rec <- recipes::recipe(class ~ ., data = train)
+  rec <- recipes::update_role(rec, patient, new_role = "id")
+
+  baked <- recipes::bake(recipes::prep(step_smoteguard(rec, class, seed = 5)),
+                         new_data = NULL)
+  direct <- sg_oversample(train[names(train) != "patient"], "class", seed = 5)
+  expect_identical(plain(baked[names(direct)]), plain(direct))
+  n <- nrow(train)
+  expect_identical(baked$patient, c(train$patient, rep(NA, nrow(baked) - n)))
+
+  grouped <- recipes::bake(
+    recipes::prep(step_smoteguard(rec, class, seed = 5, groups = "patient")),
+    new_data = NULL)
+  direct_grouped <- sg_oversample(train, "class", seed = 5, groups = "patient")
+  # recipes puts the outcome after the other columns
+  expect_identical(plain(grouped[names(train)]), plain(direct_grouped))
+  # no synthetic row has parent and neighbour of one patient
+  prov <- sg_provenance(direct_grouped)
+  expect_false(any(train$patient[prov$parent] == train$patient[prov$neighbor],
+                   na.rm = TRUE))
+})
+
+test_that("tidy() gives the selector before prep and the counts after", {
+  train <- step_data(seed = 8)
+  rec <- recipes::recipe(class ~ ., data = train)
+  rec <- step_smoteguard(rec, class, seed = 9, id = "over")
+  before <- recipes::tidy(rec, number = 1)
+  expect_identical(before, tibble::tibble(
+    terms = "class", class = NA_character_, before = NA_integer_,
+    after = NA_integer_, generated = NA_integer_, removed = NA_integer_,
+    id = "over"))
+
+  prepped <- recipes::prep(rec)
+  after <- recipes::tidy(prepped, number = 1)
+  expect_identical(after, tibble::tibble(
+    terms = "class", class = c("major", "minor"), before = c(120L, 30L),
+    after = c(120L, 120L), generated = c(0L, 90L), removed = c(0L, 0L),
+    id = "over"))
+
+  direct <- sg_oversample(train, "class", seed = 9)
+  prov <- recipes::tidy(prepped, number = 1, type = "provenance")
+  expect_identical(as.data.frame(prov[names(prov) != "id"]), sg_provenance(direct))
+  expect_identical(unique(prov$id), "over")
+  guard <- recipes::tidy(prepped, number = 1, type = "guard")
+  expect_identical(as.data.frame(guard[names(guard) != "id"]),
+                   sg_guard_report(direct))
+})
+
+test_that("tidy() counts the rows removed when the step cleans", {
+  train <- step_data(seed = 9)
+  rec <- recipes::recipe(class ~ ., data = train)
+  rec <- step_smoteguard(rec, class, seed = 2, options = list(clean = "enn"))
+  prepped <- recipes::prep(rec)
+  baked <- recipes::bake(prepped, new_data = NULL)
+  direct <- sg_oversample(train, "class", seed = 2, clean = "enn")
+  expect_identical(plain(baked), plain(direct))
+  counts <- recipes::tidy(prepped, number = 1)
+  expect_gt(sum(counts$removed), 0)
+  expect_identical(counts$after, counts$before + counts$generated - counts$removed)
+  expect_identical(counts$after, as.vector(table(baked$class)))
+})
+
+test_that("prep() oversamples the training data once and warns once", {
+  train <- step_data(seed = 10)
+  small <- train[c(which(train$class == "major"), which(train$class == "minor")[1:4]), ]
+  rec <- recipes::recipe(class ~ ., data = small)
+  rec <- step_smoteguard(rec, class, seed = 1, guard = NULL)
+  seen <- list()
+  withCallingHandlers(
+    recipes::prep(rec),
+    smoteguard_warning = function(w) {
+      seen[[length(seen) + 1]] <<- w
+      invokeRestart("muffleWarning")
+    })
+  classes <- vapply(seen, function(w) class(w)[1], character(1))
+  expect_identical(sum(classes == "smoteguard_warning_small_class"), 1L)
+  expect_identical(anyDuplicated(classes), 0L)
+  # the warning names the step, not the internal call
+  expect_identical(conditionCall(seen[[1]]), quote(step_smoteguard()))
+})
+
+test_that("nominal predictors are supported, character columns too", {
+  train <- step_data(seed = 11)
+  train$shape <- ifelse(train$x2 > 0.5, "round", "flat")
+  rec <- recipes::recipe(class ~ ., data = train, strings_as_factors = FALSE)
+  baked <- recipes::bake(recipes::prep(step_smoteguard(rec, class, seed = 4)),
+                         new_data = NULL)
+  syn <- baked[-seq_len(nrow(train)), ]
+  expect_true(all(syn$shape %in% c("round", "flat")))
+  expect_true(all(syn$colour %in% levels(train$colour)))
+})
+
+test_that("step_smoteguard_clean() removes rows of the training data only", {
+  train <- step_data(seed = 12)
+  test <- step_data(n_major = 40, n_minor = 10, seed = 13)
+  for (method in c("tomek", "enn")) {
+    rec <- recipes::recipe(class ~ ., data = train)
+    rec <- step_smoteguard_clean(rec, class, method = method, remove = "both",
+                                 id = "clean")
+    prepped <- recipes::prep(rec)
+    baked <- recipes::bake(prepped, new_data = NULL)
+    direct <- sg_clean(train, "class", method = method, remove = "both")
+    expect_identical(plain(baked), plain(direct))
+    expect_lt(nrow(baked), nrow(train))
+    expect_identical(recipes::bake(prepped, new_data = test), tibble::as_tibble(test))
+    counts <- recipes::tidy(prepped, number = 1)
+    expect_identical(counts$before, c(120L, 30L))
+    expect_identical(counts$after, as.vector(table(baked$class)))
+    expect_identical(counts$removed, counts$before - counts$after)
+    expect_identical(counts$generated, c(0L, 0L))
+  }
+})
+
+test_that("oversampling then cleaning in one recipe", {
+  train <- step_data(seed = 14)
+  rec <- recipes::recipe(class ~ ., data = train)
+  rec <- step_smoteguard(rec, class, seed = 6)
+  rec <- step_smoteguard_clean(rec, class, method = "enn", remove = "both")
+  baked <- recipes::bake(recipes::prep(rec), new_data = NULL)
+  over <- sg_oversample(train, "class", seed = 6)
+  direct <- sg_clean(plain(over), "class", method = "enn", remove = "both")
+  expect_identical(plain(baked), plain(direct))
+})
+
+test_that("bake() of data with no rows returns them", {
+  train <- step_data(seed = 15)
+  rec <- recipes::recipe(class ~ ., data = train)
+  rec <- step_smoteguard(rec, class, seed = 1, skip = FALSE, indicator = ".synthetic")
+  rec <- step_smoteguard_clean(rec, class, skip = FALSE)
+  out <- recipes::bake(recipes::prep(rec), new_data = train[0, ])
+  expect_identical(nrow(out), 0L)
+  expect_type(out$.synthetic, "logical")
+})
+
+test_that("print() of the steps, before and after prep", {
+  train <- step_data(seed = 16)
+  rec <- recipes::recipe(class ~ ., data = train)
+  rec <- step_smoteguard(rec, class, seed = 1)
+  rec <- step_smoteguard_clean(rec, class, method = "enn")
+  prepped <- recipes::prep(rec)
+  tuned <- step_smoteguard(recipes::recipe(class ~ ., data = train), class,
+                           method = call("tune"))
+  expect_snapshot(variant = print_variant(), {
+    rec$steps[[1]]
+    rec$steps[[2]]
+    prepped$steps[[1]]
+    prepped$steps[[2]]
+    tuned$steps[[1]]
+  })
+})
+
+test_that("bad arguments are refused when the step is created", {
+  rec <- recipes::recipe(class ~ ., data = step_data(seed = 17))
+  expect_snapshot(error = TRUE, {
+    step_smoteguard(rec, class, method = "smite")
+    step_smoteguard(rec, class, neighbors = 0)
+    step_smoteguard(rec, class, over_ratio = -1)
+    step_smoteguard(rec, class, guard = list(min_safety = 0.2))
+    step_smoteguard(rec, class, constraints = "observed")
+    step_smoteguard(rec, class, groups = 3)
+    step_smoteguard(rec, class, seed = NULL)
+    step_smoteguard(rec, class, seed = 1.5)
+    step_smoteguard(rec, class, indicator = TRUE)
+    step_smoteguard(rec, class, skip = NA)
+    step_smoteguard(rec, class, options = list(10))
+    step_smoteguard(rec, class, options = list(k = 10, neighbors = 3))
+    step_smoteguard_clean(rec, class, method = "smote")
+    step_smoteguard_clean(rec, class, remove = "all")
+    step_smoteguard_clean(rec, class, options = list(clean = "enn"))
+  })
+})
+
+test_that("bad data are refused when the step is prepped", {
+  train <- step_data(seed = 18)
+  train$.synthetic <- TRUE
+  rec <- recipes::recipe(class ~ ., data = train)
+  info <- rec$term_info
+  data <- tibble::as_tibble(train)
+  prep_step <- function(step) recipes::prep(step, training = data, info = info)
+  expect_snapshot(error = TRUE, {
+    prep_step(step_smoteguard(rec, class, x1)$steps[[1]])
+    prep_step(step_smoteguard(rec, x1)$steps[[1]])
+    prep_step(step_smoteguard(rec, class, groups = "visit")$steps[[1]])
+    prep_step(step_smoteguard(rec, class, indicator = ".synthetic")$steps[[1]])
+    prep_step(step_smoteguard(rec, class, over_ratio = c(small = 1))$steps[[1]])
+    prep_step(step_smoteguard_clean(rec, x2)$steps[[1]])
+  })
+  # through a recipe the core's classed error is kept
+  expect_error(recipes::prep(step_smoteguard(rec, class, over_ratio = c(small = 1))),
+               class = "smoteguard_error_input")
+  expect_snapshot(error = TRUE, {
+    recipes::tidy(step_smoteguard(rec, class)$steps[[1]], type = "provenance")
+    recipes::tidy(step_smoteguard(rec, class)$steps[[1]], type = "rows")
+  })
+})
+
+test_that("tunable() and required_pkgs() of the steps", {
+  rec <- recipes::recipe(class ~ ., data = step_data(seed = 19))
+  rec <- step_smoteguard(rec, class, id = "over")
+  rec <- step_smoteguard_clean(rec, class, id = "clean")
+  over <- recipes::tunable(rec$steps[[1]])
+  expect_identical(over$name, c("method", "neighbors", "over_ratio"))
+  expect_identical(over$component, rep("step_smoteguard", 3))
+  expect_identical(over$component_id, rep("over", 3))
+  expect_identical(vapply(over$call_info, `[[`, "", "fun"),
+                   c("sg_oversampling_method", "neighbors", "over_ratio"))
+  clean <- recipes::tunable(rec$steps[[2]])
+  expect_identical(clean$name, c("method", "neighbors"))
+  expect_identical(clean$component_id, rep("clean", 2))
+  expect_identical(recipes::required_pkgs(rec$steps[[1]]), "smoteguard")
+  expect_identical(recipes::required_pkgs(rec$steps[[2]]), "smoteguard")
+  expect_true("smoteguard" %in% recipes::required_pkgs(rec))
+})
+
+test_that("tune() placeholders are accepted and become dials parameters", {
+  skip_if_not_installed("dials")
+  rec <- recipes::recipe(class ~ ., data = step_data(seed = 20))
+  rec <- step_smoteguard(rec, class, method = call("tune", "over_method"),
+                         neighbors = call("tune"), over_ratio = call("tune"))
+  rec <- step_smoteguard_clean(rec, class, method = call("tune", "clean_method"))
+  args <- recipes::tune_args(rec)
+  expect_identical(args$name, c("method", "neighbors", "over_ratio", "method"))
+  expect_identical(args$id, c("over_method", "neighbors", "over_ratio", "clean_method"))
+  params <- recipes::extract_parameter_set_dials(rec)
+  expect_identical(nrow(params), 4L)
+  expect_true(all(vapply(params$object, inherits, TRUE, "param")))
+  methods <- params$object[[which(params$component == "step_smoteguard" &
+                                    params$name == "method")]]
+  expect_identical(methods$values, c("smote", "ros", "borderline1",
+                                     "borderline2", "adasyn", "safe_level"))
+  grid <- dials::grid_regular(params, levels = 2)
+  expect_gt(nrow(grid), 0)
+  expect_s3_class(sg_cleaning_method(), "qual_param")
+  expect_snapshot(error = TRUE, sg_oversampling_method("smite"))
+  # a recipe still holding tune() cannot be prepped
+  expect_error(recipes::prep(rec))
+})
+
+test_that("the methods are registered with recipes and pass its check", {
+  for (cls in c("step_smoteguard", "step_smoteguard_clean")) {
+    expect_identical(getS3method("prep", cls, envir = asNamespace("recipes")),
+                     get(paste0("prep.", cls), envir = asNamespace("smoteguard")))
+    expect_identical(getS3method("bake", cls, envir = asNamespace("recipes")),
+                     get(paste0("bake.", cls), envir = asNamespace("smoteguard")))
+    for (gen in c("tidy", "tunable", "required_pkgs")) {
+      expect_false(is.null(getS3method(gen, cls, optional = TRUE,
+                                       envir = asNamespace("generics"))))
+    }
+  }
+  skip_if_not(exists("recipes_extension_check", asNamespace("recipes")),
+              "this recipes has no recipes_extension_check()")
+  expect_message(recipes::recipes_extension_check(pkg = "smoteguard"),
+                 "All steps have all method")
+})
+
+test_that("a recipe that normalises then oversamples, inside caret::train()", {
+  skip_if_not_installed("caret")
+  train <- step_data(n_major = 150, n_minor = 40, seed = 21)
+  rec <- recipes::recipe(class ~ ., data = train)
+  rec <- recipes::step_normalize(rec, recipes::all_numeric_predictors())
+  rec <- step_smoteguard(rec, class, seed = 3)
+  set.seed(1)
+  fit <- caret::train(rec, data = train, method = "glm",
+                      trControl = caret::trainControl(method = "cv", number = 3,
+                                                      savePredictions = "final"))
+  expect_s3_class(fit, "train")
+  expect_false(anyNA(fit$results$Accuracy))
+  # the final model was fitted to the oversampled training data ...
+  expect_identical(stats::nobs(fit$finalModel), 300L)
+  # ... and each held-out row was predicted once, as it is
+  expect_identical(sort(fit$pred$rowIndex), seq_len(nrow(train)))
+})
+
+test_that("a recipe with the step, inside a workflow", {
+  skip_if_not_installed("workflows")
+  skip_if_not_installed("parsnip")
+  train <- step_data(n_major = 150, n_minor = 40, seed = 22)
+  test <- step_data(n_major = 50, n_minor = 10, seed = 23)
+  rec <- recipes::recipe(class ~ ., data = train)
+  rec <- recipes::step_normalize(rec, recipes::all_numeric_predictors())
+  rec <- step_smoteguard(rec, class, seed = 3, indicator = ".synthetic")
+  wf <- workflows::workflow(rec, parsnip::logistic_reg())
+  fitted <- parsnip::fit(wf, data = train)
+  engine <- workflows::extract_fit_engine(fitted)
+  expect_identical(stats::nobs(engine), 300L)
+  pred <- stats::predict(fitted, new_data = test)
+  expect_identical(nrow(pred), nrow(test))
+})

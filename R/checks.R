@@ -113,14 +113,15 @@ check_count <- function(x, arg, min = 1, call = NULL) {
   as.integer(x)
 }
 
-check_seed <- function(seed, call = NULL) {
-  if (is.null(seed)) return(NULL)
+check_seed <- function(seed, call = NULL, allow_null = TRUE,
+                       hint = "Use e.g. `seed = 42`, or `set.seed()` before the call.") {
+  if (is.null(seed) && allow_null) return(NULL)
   ok <- is.numeric(seed) && length(seed) == 1 && !is.na(seed) &&
     is.finite(seed) && seed == round(seed) && abs(seed) <= .Machine$integer.max
   if (!ok) {
-    sg_abort(c("`seed` must be NULL or a single whole number.",
-               sprintf("It is %s.", describe(seed)),
-               "Use e.g. `seed = 42`, or `set.seed()` before the call."),
+    sg_abort(c(sprintf("`seed` must be %sa single whole number.",
+                       if (allow_null) "NULL or " else ""),
+               sprintf("It is %s.", describe(seed)), hint),
              call = call)
   }
   as.integer(seed)

@@ -164,7 +164,9 @@ print.sg_constraints <- function(x, ...) {
   invisible(x)
 }
 
-check_guard_args <- function(guard, constraints, data, pred, call) {
+# The kinds of `guard` and `constraints` (also checked by the recipes step,
+# before it has data).
+check_guard_types <- function(guard, constraints, call = NULL) {
   if (!is.null(guard) && !inherits(guard, "sg_guard")) {
     sg_abort(c("`guard` must be NULL or made by `sg_guard()`.",
                sprintf("It is %s.", describe(guard))), call = call)
@@ -173,6 +175,12 @@ check_guard_args <- function(guard, constraints, data, pred, call) {
     sg_abort(c("`constraints` must be NULL or made by `sg_constraints()`.",
                sprintf("It is %s.", describe(constraints))), call = call)
   }
+  invisible()
+}
+
+# ... and, given the data's predictors, the columns the constraints name.
+check_guard_args <- function(guard, constraints, data, pred, call) {
+  check_guard_types(guard, constraints, call)
   if (is.null(constraints)) return(invisible())
   if (is.list(constraints$bounds)) {
     bad <- setdiff(names(constraints$bounds), pred$names[pred$kind != "ordered"])

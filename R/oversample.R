@@ -264,7 +264,6 @@ generate <- function(pred, yf, n_new, settings, data, call) {
   info <- vector("list", length(levels))
   reports <- vector("list", length(levels))
   notes <- list()
-  big <- which(n_new > 0 & (counts + n_new) > 20 * counts)
   for (c in which(n_new > 0)) {
     rows <- which(yi == c)
     part <- generate_class(settings$method, pred, yi, c, rows, n_new[[c]],
@@ -274,6 +273,9 @@ generate <- function(pred, yf, n_new, settings, data, call) {
     reports[[c]] <- data.frame(class = levels[c], part$report)
     for (nm in names(part$notes)) notes[[nm]] <- c(notes[[nm]], levels[c])
   }
+  # warn on what was made, not on what was asked
+  made <- vapply(parts, function(p) length(p$parent), integer(1))
+  big <- which(made > 0 & counts + made > 20 * counts)
   if (length(big) > 0) notes$many <- levels[big]
   warnings <- class_warnings(notes, settings, call)
   pick <- function(field, empty) {

@@ -150,14 +150,7 @@ step_smoteguard <- function(recipe, ..., role = NA, trained = FALSE,
   if (!is_tune(method)) method <- check_method(method, sg_methods, call = call)
   if (!is_tune(neighbors)) neighbors <- check_count(neighbors, "neighbors", call = call)
   if (!is_tune(over_ratio)) check_over_ratio(over_ratio, names(over_ratio), call = call)
-  if (!is.null(guard) && !inherits(guard, "sg_guard")) {
-    sg_abort(c("`guard` must be NULL or made by `sg_guard()`.",
-               sprintf("It is %s.", describe(guard))), call = call)
-  }
-  if (!is.null(constraints) && !inherits(constraints, "sg_constraints")) {
-    sg_abort(c("`constraints` must be NULL or made by `sg_constraints()`.",
-               sprintf("It is %s.", describe(constraints))), call = call)
-  }
+  check_guard_types(guard, constraints, call)
   check_column_name(groups, "groups", call)
   check_step_options(options, call)
   seed <- check_step_seed(seed, call)
@@ -560,15 +553,8 @@ is_tune <- function(x) {
 # Unlike sg_oversample(), a step needs a seed: it is captured when the step
 # is created, so that the recipe makes the same rows each time it is prepped.
 check_step_seed <- function(seed, call) {
-  ok <- is.numeric(seed) && length(seed) == 1 && !is.na(seed) &&
-    is.finite(seed) && seed == round(seed) && abs(seed) <= .Machine$integer.max
-  if (!ok) {
-    sg_abort(c("`seed` must be a single whole number.",
-               sprintf("It is %s.", describe(seed)),
-               "The step keeps its seed so that the recipe makes the same rows each time it is prepped; use e.g. `seed = 42`."),
-             call = call)
-  }
-  as.integer(seed)
+  check_seed(seed, call = call, allow_null = FALSE,
+             hint = "The step keeps its seed so that the recipe makes the same rows each time it is prepped; use e.g. `seed = 42`.")
 }
 
 check_column_name <- function(x, arg, call) {

@@ -653,6 +653,29 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
   }
 }
 
+/* The rows queries must not find (NULL, or one 1-based row of the
+ * reference per query, NA for none), checked. */
+static const int *sg_exclude_arg(SEXP exclude, int self, R_xlen_t m,
+                                 R_xlen_t n) {
+  if (Rf_isNull(exclude)) return NULL;
+  if (self || !Rf_isInteger(exclude) || XLENGTH(exclude) != m)
+    Rf_error("`exclude` must be NULL or an integer vector, one per query row.");
+  const int *excl = INTEGER_RO(exclude);
+  for (R_xlen_t i = 0; i < m; i++)
+    if (excl[i] != NA_INTEGER && (excl[i] < 1 || excl[i] > n))
+      Rf_error("`exclude` holds an index outside 1..%d.", (int) n);
+  return excl;
+}
+
+/* k: from 1 to the rows a query can find (one fewer when it excludes). */
+static int sg_k_arg(SEXP k, R_xlen_t n, int excluding) {
+  int kk = sg_int_scalar(k, "k");
+  if (kk == NA_INTEGER || kk < 1) Rf_error("`k` must be at least 1.");
+  if ((R_xlen_t) kk > n - (excluding ? 1 : 0))
+    Rf_error("`k` is larger than the number of rows available.");
+  return kk;
+}
+
 /* .Call entry: x (n x d double matrix), query (NULL or m x d double
  * matrix), k, center and scale (NULL or length-d doubles; a column with
  * scale 0 is left out), threads (integer, NA or <= 0 for the default),
@@ -675,19 +698,8 @@ SEXP ffi_knn_search(SEXP x, SEXP query, SEXP k, SEXP center, SEXP scale,
       Rf_error("`query` must have as many columns as `x`.");
     m = Rf_nrows(query);
   }
-  const int *excl = NULL;
-  if (!Rf_isNull(exclude)) {
-    if (self || !Rf_isInteger(exclude) || XLENGTH(exclude) != m)
-      Rf_error("`exclude` must be NULL or an integer vector, one per query row.");
-    excl = INTEGER_RO(exclude);
-    for (R_xlen_t i = 0; i < m; i++)
-      if (excl[i] != NA_INTEGER && (excl[i] < 1 || excl[i] > n))
-        Rf_error("`exclude` holds an index outside 1..%d.", (int) n);
-  }
-  int kk = sg_int_scalar(k, "k");
-  if (kk == NA_INTEGER || kk < 1) Rf_error("`k` must be at least 1.");
-  if ((R_xlen_t) kk > n - ((self || excl) ? 1 : 0))
-    Rf_error("`k` is larger than the number of rows available.");
+  const int *excl = sg_exclude_arg(exclude, self, m, n);
+  int kk = sg_k_arg(k, n, self || excl);
   if (m > INT_MAX || n > INT_MAX)
     Rf_error("More than %d rows is not supported.", INT_MAX);
   const double *cen = NULL, *sc = NULL;
@@ -819,19 +831,8 @@ SEXP ffi_knn_mixed(SEXP num, SEXP codes, SEXP qnum, SEXP qcodes, SEXP k,
   }
   int met = sg_int_scalar(metric, "metric");
   if (met != 0 && met != 1) Rf_error("`metric` must be 0 or 1.");
-  const int *excl = NULL;
-  if (!Rf_isNull(exclude)) {
-    if (self || !Rf_isInteger(exclude) || XLENGTH(exclude) != m)
-      Rf_error("`exclude` must be NULL or an integer vector, one per query row.");
-    excl = INTEGER_RO(exclude);
-    for (R_xlen_t i = 0; i < m; i++)
-      if (excl[i] != NA_INTEGER && (excl[i] < 1 || excl[i] > n))
-        Rf_error("`exclude` holds an index outside 1..%d.", (int) n);
-  }
-  int kk = sg_int_scalar(k, "k");
-  if (kk == NA_INTEGER || kk < 1) Rf_error("`k` must be at least 1.");
-  if ((R_xlen_t) kk > n - ((self || excl) ? 1 : 0))
-    Rf_error("`k` is larger than the number of rows available.");
+  const int *excl = sg_exclude_arg(exclude, self, m, n);
+  int kk = sg_k_arg(k, n, self || excl);
   int req = sg_int_scalar(threads, "threads");
   int nth = sg_threads_for(req, (double) n * m * (dn + dc + 1));
 

@@ -213,9 +213,9 @@ class_bounds <- function(constraints, pred, rows) {
       ncol(pred$x) == 0) {
     return(NULL)
   }
-  x <- pred$x[rows, , drop = FALSE]
-  lo <- suppressWarnings(apply(x, 2, min, na.rm = TRUE))
-  hi <- suppressWarnings(apply(x, 2, max, na.rm = TRUE))
+  st <- column_stats(pred$x[rows, , drop = FALSE])
+  lo <- stats::setNames(st$min, pred$names)
+  hi <- stats::setNames(st$max, pred$names)
   lo[!is.finite(lo)] <- -Inf
   hi[!is.finite(hi)] <- Inf
   if (is.list(constraints$bounds)) {

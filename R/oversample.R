@@ -598,7 +598,7 @@ round_values <- function(values, pred, cons) {
 # shrinkage * (4 / ((d + 2) n_c))^(1 / (d + 4)) * sd_c.
 smooth_copies <- function(values, pred, rows, shrinkage) {
   d <- ncol(pred$x)
-  sds <- apply(pred$x[rows, , drop = FALSE], 2, stats::sd, na.rm = TRUE)
+  sds <- column_stats(pred$x[rows, , drop = FALSE])$sd
   sds[!is.finite(sds)] <- 0
   h <- shrinkage * (4 / ((d + 2) * length(rows)))^(1 / (d + 4))
   sd <- matrix(h * sds, nrow(values), d, byrow = TRUE)
@@ -640,7 +640,7 @@ assemble_result <- function(data, pred, gen, settings) {
   n <- nrow(data)
   G <- length(gen$parent)
   automatic <- .row_names_info(data) < 0
-  out <- data[c(seq_len(n), gen$parent), , drop = FALSE]
+  out <- take_rows(data, c(seq_len(n), gen$parent))
   if (G > 0) {
     idx <- n + seq_len(G)
     for (j in seq_along(pred$names)) {
@@ -661,6 +661,19 @@ assemble_result <- function(data, pred, gen, settings) {
     attr(out, "row.names") <- make.unique(c(as.character(attr(data, "row.names")),
                                              paste0("synthetic_", seq_len(G))))
   }
+  out
+}
+
+# Rows `idx` of a data frame, column by column: keeps each column's type
+# and the frame's class and attributes, without `[.data.frame`'s
+# make.unique() on repeated row names (the caller sets row names).
+take_rows <- function(data, idx) {
+  attrs <- attributes(data)
+  out <- lapply(unclass(data), function(col) {
+    if (is.null(dim(col))) col[idx] else col[idx, , drop = FALSE]
+  })
+  attrs$row.names <- .set_row_names(length(idx))
+  attributes(out) <- attrs
   out
 }
 

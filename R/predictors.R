@@ -78,14 +78,13 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
                   nrow = n, ncol = length(nom_names),
                   dimnames = list(NULL, nom_names))
 
+  stats <- column_stats(x)
   if (distance == "gower") {
-    lo <- suppressWarnings(apply(x, 2, min, na.rm = TRUE))
-    hi <- suppressWarnings(apply(x, 2, max, na.rm = TRUE))
-    center <- lo
-    scale <- hi - lo
+    center <- stats$min
+    scale <- stats$max - stats$min
   } else {
-    center <- colMeans(x, na.rm = TRUE)
-    scale <- apply(x, 2, stats::sd, na.rm = TRUE)
+    center <- stats$mean
+    scale <- stats$sd
   }
   center <- as.numeric(center)
   scale <- as.numeric(scale)
@@ -96,7 +95,7 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
   names(center) <- names(scale) <- num_names
   has_na <- anyNA(x) || anyNA(codes)
   pred <- list(
-    x = x, names = num_names,
+    x = x, names = num_names, stats = stats,
     kind = kinds[match(num_names, names)],
     levels = lapply(data[num_names], function(col) if (is.ordered(col)) levels(col)),
     center = center, scale = scale,
@@ -113,6 +112,19 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
     pred$vdm <- vdm_costs(codes, y, nom_levels)
   }
   pred
+}
+
+# Per column of a numeric matrix: mean, standard deviation, minimum,
+# maximum (Inf / -Inf when all missing) and missing count, NA-aware.
+column_stats <- function(x) {
+  per <- function(f) vapply(seq_len(ncol(x)), function(j) f(x[, j]), numeric(1))
+  list(
+    mean = per(function(v) mean(v, na.rm = TRUE)),
+    sd = per(function(v) stats::sd(v, na.rm = TRUE)),
+    min = per(function(v) suppressWarnings(min(v, na.rm = TRUE))),
+    max = per(function(v) suppressWarnings(max(v, na.rm = TRUE))),
+    missing = per(function(v) sum(is.na(v)))
+  )
 }
 
 # The numeric predictors on the distance's scale, weight-0 columns dropped.
@@ -135,7 +147,7 @@ nominal_penalty <- function(pred, y) {
   out <- vapply(seq_along(lv), function(c) {
     z <- pred$z[yi == c, , drop = FALSE]
     if (nrow(z) < 2) return(NA_real_)
-    stats::median(apply(z, 2, stats::sd, na.rm = TRUE), na.rm = TRUE)^2
+    stats::median(column_stats(z)$sd, na.rm = TRUE)^2
   }, numeric(1))
   # a class too small to have a spread borrows the data's (1 after scaling)
   out[!is.finite(out)] <- 1

@@ -43,15 +43,10 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
 # predictor its mean, standard deviation, range and missing count; per
 # nominal predictor its levels and missing count.
 input_summary <- function(pred, n_input) {
-  x <- pred$x
-  numeric <- if (is.null(x) || ncol(x) == 0) NULL else data.frame(
-    column = colnames(x),
-    kind = unname(pred$kind),
-    mean = unname(colMeans(x, na.rm = TRUE)),
-    sd = unname(apply(x, 2, stats::sd, na.rm = TRUE)),
-    min = unname(suppressWarnings(apply(x, 2, min, na.rm = TRUE))),
-    max = unname(suppressWarnings(apply(x, 2, max, na.rm = TRUE))),
-    missing = unname(colSums(is.na(x)))
+  st <- pred$stats
+  numeric <- if (is.null(st) || length(st$mean) == 0) NULL else data.frame(
+    column = pred$names, kind = unname(pred$kind), mean = st$mean,
+    sd = st$sd, min = st$min, max = st$max, missing = st$missing
   )
   codes <- pred$codes
   nominal <- if (is.null(codes) || ncol(codes) == 0) NULL else data.frame(
@@ -67,7 +62,7 @@ input_summary <- function(pred, n_input) {
 # added or reordered: class codes weighted by a function of the position.
 # Exact integer arithmetic in doubles (each term < 2^40).
 outcome_checksum <- function(y) {
-  codes <- as.integer(factor(y))
+  codes <- if (is.factor(y)) as.integer(y) else match(y, sort(unique(y)))
   weights <- (seq_along(codes) * 7919) %% 10007 + 1
   sum(as.numeric(codes) * weights) %% 2^50
 }
@@ -76,7 +71,7 @@ outcome_checksum <- function(y) {
 # does not (a result sorted within a class): compact automatic row names
 # become an explicit permutation.
 rownames_checksum <- function(x) {
-  rn <- attr(x, "row.names")
+  rn <- .row_names_info(x, type = 0L)  # compact form kept: no expansion
   if (is.integer(rn) && length(rn) == 2 && is.na(rn[1])) return(-abs(rn[2]))
   outcome_checksum(rn)
 }

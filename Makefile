@@ -5,14 +5,18 @@
 #   make demo       run $(DEMO) (inst/scripts/demo.R), writing into $(OUT)
 #   make test       run the test suite against the installed package
 #   make check      R CMD build + R CMD check --as-cran --no-manual
-#   make bench      run bench/run.R
+#   make bench      run bench/run.R (BENCH_ARGS=--quick for a short run, --full for all)
 #   make sanitize   build with ASan/UBSan in a temporary library and run the tests
 #   make valgrind   run tests/valgrind.R under valgrind
+#   make fuzz       call every exported function and .Call routine with
+#                   thousands of random malformed inputs (tests/fuzz/fuzz.R)
 #   make clean
 #
 # Everything works as a non-root user: R packages then go to R_LIBS_USER.
 # Variables: R (R front end), RSCRIPT, OUT (demo folder), DEMO, LIB (library to
-# install into; default: the first writable one, else R_LIBS_USER), LOGDIR.
+# install into; default: the first writable one, else R_LIBS_USER), LOGDIR,
+# BENCH_ARGS (arguments of bench/run.R), FUZZ_ARGS (options of
+# tests/fuzz/fuzz.R, e.g. FUZZ_ARGS="--calls=50000 --seed=7").
 
 SHELL := /bin/bash
 
@@ -23,6 +27,7 @@ OUT ?= smoteguard-demo
 DEMO ?= inst/scripts/demo.R
 LIB ?=
 LOGDIR ?= $(if $(TMPDIR),$(TMPDIR),/tmp)
+BENCH_ARGS ?=
 
 PKG := $(shell sed -n 's/^Package:[[:space:]]*//p' DESCRIPTION 2>/dev/null)
 PKG := $(if $(PKG),$(PKG),smoteguard)
@@ -38,7 +43,7 @@ FIND_LIB = $(RSCRIPT) --no-init-file -e 'l <- .libPaths()[1L]; \
     dir.create(l, recursive = TRUE, showWarnings = FALSE) }; \
   cat(l)'
 
-.PHONY: all deps install demo test check bench sanitize valgrind clean
+.PHONY: all deps install demo test check bench sanitize valgrind fuzz clean
 
 all: install
 
@@ -64,14 +69,19 @@ check: deps
 
 bench:
 	@if [ ! -f bench/run.R ]; then echo "bench/run.R does not exist yet" >&2; exit 1; fi
-	$(RSCRIPT) bench/run.R
+	$(RSCRIPT) bench/run.R $(BENCH_ARGS)
 
 sanitize: deps
 	@bash .ci/sanitize.sh
 
 valgrind: install
 	@if [ ! -f tests/valgrind.R ]; then echo "tests/valgrind.R does not exist yet" >&2; exit 1; fi
-	$(R) -d "valgrind --error-exitcode=1 --leak-check=full" --vanilla -f tests/valgrind.R
+	@lib='$(LIB)'; [ -n "$$lib" ] || lib=$$($(FIND_LIB)) || exit 1; \
+	R_LIBS="$$lib$${R_LIBS:+:$$R_LIBS}" $(R) -d "valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite" --vanilla -f tests/valgrind.R
+
+fuzz: install
+	@lib='$(LIB)'; [ -n "$$lib" ] || lib=$$($(FIND_LIB)) || exit 1; \
+	$(RSCRIPT) tests/fuzz/fuzz.R --lib="$$lib" $(FUZZ_ARGS)
 
 clean:
 	rm -f src/*.o src/*.so src/*.dll src/symbols.rds

@@ -72,6 +72,10 @@ sg_caret_sampling <- function(method = "smote", ..., first = TRUE) {
   args <- c(list(method = method), args)
 
   func <- function(x, y) {
+    if (NROW(x) != length(y)) {
+      sg_abort(c("`x` and `y` must describe the same rows.",
+                 sprintf("`x` has %d rows, `y` %d values.", NROW(x), length(y))))
+    }
     was_matrix <- is.matrix(x)
     data <- as.data.frame(x, stringsAsFactors = FALSE)
     # an outcome name that is not a predictor's, however they are named

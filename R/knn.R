@@ -54,19 +54,52 @@ sg_knn <- function(x, k, query = NULL, threads = getOption("smoteguard.threads")
                "Use a smaller `k`."), call = call)
   }
   check_result_size(as.numeric(if (is.null(query)) nrow(x) else nrow(query)) * k,
-                    "the neighbour matrices", call = call)
+                    "the neighbour matrices", bytes = 12, call = call)
   threads <- check_threads(threads, call = call)
   .Call(ffi_knn_search, x, query, k, NULL, NULL, threads, NULL, FALSE)
 }
 
-# A result of `cells` values must fit in an R matrix and in memory.
-check_result_size <- function(cells, what, call = NULL) {
-  if (cells > .Machine$integer.max) {
+# A result of `cells` values (of `bytes` bytes each) must fit in an R
+# matrix and, where the system says how much memory is free, in memory:
+# refused with a classed error before anything is allocated.
+check_result_size <- function(cells, what, bytes = 8, hint = "Use fewer rows or a smaller `k`.",
+                              call = NULL) {
+  if (!is.finite(cells) || cells > .Machine$integer.max) {
     sg_abort(c(sprintf("%s would hold %.3g values, more than R allows in one matrix (%d).",
-                       what, cells, .Machine$integer.max),
-               "Use fewer rows or a smaller `k`."), class = "size", call = call)
+                       what, cells, .Machine$integer.max), hint),
+             class = "size", call = call)
+  }
+  free <- available_memory()
+  need <- cells * bytes
+  if (is.finite(free) && need > free) {
+    sg_abort(c(sprintf("%s would need %.1f GB, more than the %.1f GB of memory available.",
+                       what, need / 2^30, free / 2^30), hint),
+             class = "size", call = call)
   }
   invisible(cells)
+}
+
+# Bytes of memory available, Inf where unknown: on Linux the smaller of
+# the system's MemAvailable and what an address-space limit (ulimit -v)
+# leaves this process.
+available_memory <- function() {
+  read <- function(file, n = -1L) {
+    tryCatch(readLines(file, n = n, warn = FALSE), error = function(e) character())
+  }
+  number <- function(line) suppressWarnings(as.numeric(gsub("[^0-9]", "", line)))
+  free <- Inf
+  line <- grep("^MemAvailable:", read("/proc/meminfo", 5L), value = TRUE)
+  if (length(line) == 1 && !is.na(number(line))) free <- number(line) * 1024
+  limit <- grep("^Max address space", read("/proc/self/limits"), value = TRUE)
+  if (length(limit) == 1) {
+    soft <- strsplit(trimws(sub("^Max address space", "", limit)), " +")[[1]][1]
+    size <- grep("^VmSize:", read("/proc/self/status"), value = TRUE)
+    if (!identical(soft, "unlimited") && length(size) == 1 &&
+        !is.na(number(soft)) && !is.na(number(size))) {
+      free <- min(free, number(soft) - number(size) * 1024)
+    }
+  }
+  free
 }
 
 # The one internal neighbour search every method uses: neighbours among the

@@ -179,9 +179,12 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
   check_guard_args(guard, constraints, data, pred, call = call)
   targets <- class_targets(counts, ratio)
   n_new <- pmax(targets - counts, 0L)
-  check_result_size(as.numeric(nrow(data)) + sum(n_new), "the result's rows", call = call)
+  hint <- "Use a smaller `over_ratio`."
+  check_result_size(as.numeric(nrow(data)) + sum(n_new), "The result's rows",
+                    bytes = 8 * ncol(data), hint = hint, call = call)
   check_result_size(as.numeric(sum(n_new)) * max(1, ncol(pred$x), ncol(pred$codes)),
-                    "the synthetic values", call = call)
+                    "The synthetic values", bytes = 24, hint = hint, call = call)
+  n_new <- stats::setNames(as.integer(n_new), names(n_new))
 
   if (!is.null(seed)) {
     restore <- preserve_rng()
@@ -246,12 +249,14 @@ sg_smote <- function(data, var, ...) {
 sg_methods <- c("smote", "ros", "borderline1", "borderline2", "adasyn",
                 "safe_level")
 
+# In doubles: a huge over_ratio is refused by the size check, not turned
+# into NA by integer overflow.
 class_targets <- function(counts, ratio) {
   largest <- max(counts)
   targets <- ifelse(is.na(ratio), counts, round(ratio * largest))
   targets <- pmax(targets, counts)
   targets[counts == 0] <- 0
-  stats::setNames(as.integer(targets), names(counts))
+  stats::setNames(as.numeric(targets), names(counts))
 }
 
 # Run the method class by class: neighbour searches and draws in C.

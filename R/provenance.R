@@ -86,6 +86,15 @@ result_record <- function(result, arg = "result", call = NULL) {
              class = "not_result", call = call)
   }
   var <- record$settings$var
+  intact <- is.character(var) && length(var) == 1 && !is.na(var) &&
+    is.numeric(record$n_result) && length(record$n_result) == 1 &&
+    is.numeric(record$checksum) && length(record$checksum) == 1 &&
+    is.data.frame(record$provenance)
+  if (!intact) {
+    sg_abort(c(sprintf("The smoteguard record of `%s` is damaged.", arg),
+               "It was changed after the result was made; make the result again."),
+             class = "stale_result", call = call)
+  }
   if (nrow(result) != record$n_result || !var %in% names(result) ||
       !identical(outcome_checksum(result[[var]]), record$checksum) ||
       (!is.null(record$rownames_checksum) &&

@@ -63,7 +63,8 @@ sg_undersample <- function(data, var,
                "Under-sampling needs at least two classes."), call = call)
   }
   smallest <- which(counts == min(counts[counts > 0]))[1]
-  target <- max(1L, as.integer(round(under_ratio * counts[[smallest]])))
+  # in doubles, then capped by the largest class: never an integer overflow
+  target <- as.integer(max(1, min(round(under_ratio * counts[[smallest]]), max(counts))))
   targets <- stats::setNames(pmin(counts, target), levels)
   pred <- if (method != "random") prepare_predictors(data, var, y = yf, call = call)
   if (!is.null(seed)) {

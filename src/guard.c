@@ -103,7 +103,8 @@ SEXP ffi_guard_intrusion(SEXP z, SEXP cand, SEXP parent, SEXP neighbor,
     Rf_error("`whole` must be an integer matrix.");
   R_xlen_t r = Rf_nrows(whole);
   int m = Rf_ncols(whole);
-  if (m < 1) Rf_error("`whole` must have at least one column.");
+  if (m < 1 || m > (INT_MAX - 2) / 2)
+    Rf_error("`whole` must have from 1 to %d columns.", (INT_MAX - 2) / 2);
   if (!Rf_isInteger(pos) || XLENGTH(pos) != n || !Rf_isInteger(y) ||
       XLENGTH(y) != n)
     Rf_error("`pos` and `y` must be integer, one per row of `z`.");

@@ -332,16 +332,13 @@ SEXP ffi_draw_nominal(SEXP codes, SEXP candidates, SEXP mode) {
   for (R_xlen_t i = 0; i < G * nc; i++)
     if (cand[i] != NA_INTEGER && (cand[i] < 1 || cand[i] > n))
       Rf_error("`candidates` holds an index outside 1..%d.", (int) n);
-  int maxcode = 0;
-  for (R_xlen_t i = 0; i < n * dc; i++) {
-    if (cd[i] == NA_INTEGER) continue;
-    if (cd[i] < 1) Rf_error("`codes` must be positive or NA.");
-    if (cd[i] > maxcode) maxcode = cd[i];
-  }
+  for (R_xlen_t i = 0; i < n * dc; i++)
+    if (cd[i] != NA_INTEGER && cd[i] < 1)
+      Rf_error("`codes` must be positive or NA.");
   SEXP out = PROTECT(Rf_allocMatrix(INTSXP, (int) G, dc)); nprot++;
   int *ov = INTEGER(out);
   int *vals = (int *) R_alloc(nc > 0 ? nc : 1, sizeof(int));
-  int *tally = (int *) R_alloc(maxcode + 1, sizeof(int));
+  int *count = (int *) R_alloc(nc > 0 ? nc : 1, sizeof(int));
   GetRNGstate();
   for (R_xlen_t s = 0; s < G; s++) {
     for (int j = 0; j < dc; j++) {
@@ -357,19 +354,22 @@ SEXP ffi_draw_nominal(SEXP codes, SEXP candidates, SEXP mode) {
       if (nv > 0 && md == 0) {
         res = vals[(int) R_unif_index((double) nv)];
       } else if (nv > 0) {
+        /* counts by pairwise comparison (a handful of candidates; no
+         * table sized by the codes); count[c] = 0 marks a repeat */
         int best = 0, nbest = 0;
-        for (int c = 0; c < nv; c++) tally[vals[c]] = 0;
         for (int c = 0; c < nv; c++) {
-          int t = ++tally[vals[c]];
-          if (t > best) best = t;
+          int seen = 0, t = 0;
+          for (int e = 0; e < nv; e++) {
+            if (vals[e] != vals[c]) continue;
+            if (e < c) { seen = 1; break; }
+            t++;
+          }
+          count[c] = seen ? 0 : t;
+          if (count[c] > best) best = count[c];
         }
         /* distinct values with the top count, in first-seen order */
-        for (int c = 0; c < nv; c++) {
-          if (tally[vals[c]] == best) {
-            vals[nbest++] = vals[c];
-            tally[vals[c]] = -1;
-          }
-        }
+        for (int c = 0; c < nv; c++)
+          if (count[c] == best) vals[nbest++] = vals[c];
         res = vals[(int) R_unif_index((double) nbest)];
       }
       ov[s + (R_xlen_t) j * G] = res;

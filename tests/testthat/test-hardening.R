@@ -1,0 +1,641 @@
+# Hardening (issue 8): the caller's data are never modified, results do not
+# depend on the thread count, the k-NN search path or the run, requests too
+# large to hold fail with a classed error before allocating, and long calls
+# can be interrupted, leaving R usable. (Bad-input errors are in
+# test-checks.R and test-c-entry.R; random malformed input in test-fuzz.R.)
+
+hd_routines <- function() getDLLRegisteredRoutines("smoteguard")$.Call
+hd_registered <- function(name, n = NULL) {
+  r <- hd_routines()
+  name %in% names(r) && (is.null(n) || r[[name]]$numParameters == n)
+}
+hd_ffi <- function(name) get(name, envir = asNamespace("smoteguard"))
+
+sg_methods_all <- c("smote", "ros", "borderline1", "borderline2", "adasyn", "safe_level")
+
+# Clinical-looking data: numeric, integer, factor (with an unused level),
+# ordered, logical, character and Date predictors, a patient id (groups),
+# duplicated rows, optionally missing values and row names; the data frame
+# and one column carry attributes of their own.
+hd_data <- function(n = 240, seed = 1, mixed = TRUE, na = FALSE, row_names = FALSE) {
+  df <- withr::with_seed(seed, {
+    y <- sample(c("maj", "min"), n, TRUE, prob = c(0.72, 0.28))
+    y[1:4] <- c("maj", "maj", "min", "min")
+    df <- data.frame(
+      x1 = stats::rnorm(n) + (y == "min"),
+      x2 = stats::rnorm(n),
+      count = sample(0:30, n, TRUE),
+      score = round(stats::runif(n, 0, 10), 1))
+    if (mixed) {
+      df$site <- factor(sample(c("A", "B", "C"), n, TRUE), levels = c("A", "B", "C", "unused"))
+      df$smoker <- sample(c(TRUE, FALSE), n, TRUE)
+      df$grade <- factor(sample(c("lo", "mid", "hi"), n, TRUE),
+                         levels = c("lo", "mid", "hi"), ordered = TRUE)
+      df$ward <- sample(c("north", "south"), n, TRUE)
+      df$seen <- as.Date("2021-01-01") + sample(0:300, n, TRUE)
+      df$patient <- sample(seq_len(n %/% 3), n, TRUE)
+    }
+    if (na) {
+      df$x2[sample(n, n %/% 15)] <- NA
+      df$count[sample(n, n %/% 20)] <- NA
+      if (mixed) df$site[sample(n, n %/% 25)] <- NA
+    }
+    df$outcome <- factor(y, levels = c("maj", "min"))
+    df[n - 0:4, ] <- df[5:9, ]
+    df
+  })
+  if (row_names) rownames(df) <- sprintf("subject-%03d", seq_len(n))
+  df
+}
+
+decorate <- function(df) {
+  attr(df, "study") <- "hardening"
+  attr(df$x1, "units") <- "mg/dl"
+  df
+}
+
+# What a result says, less what may differ between equal runs (timings, the
+# time it was made, the thread setting asked for).
+comparable <- function(res) {
+  rec <- attr(res, "smoteguard")
+  if (!is.null(rec)) {
+    rec$timings <- NULL
+    rec$created <- NULL
+    rec$settings$threads <- NULL
+    attr(res, "smoteguard") <- rec
+  }
+  res
+}
+
+quietly <- function(expr) suppressWarnings(suppressMessages(expr))
+
+# ---------------------------------------------------------------------------
+# The input is never modified
+
+test_that("no exported function modifies the caller's data frame", {
+  calls <- c(
+    lapply(sg_methods_all, function(m) {
+      bquote(sg_oversample(df, "outcome", method = .(m), seed = 1))
+    }),
+    lapply(sg_methods_all, function(m) bquote(sg_oversample(df, "outcome", method = .(m), seed = 1,
+                                                            guard = NULL, constraints = NULL))),
+    list(
+      quote(sg_oversample(df, "outcome", seed = 2, clean = "tomek")),
+      quote(sg_oversample(df, "outcome", seed = 2, clean = "enn")),
+      quote(sg_oversample(df, "outcome", seed = 2, distance = "gower")),
+      quote(sg_oversample(df, "outcome", seed = 2, nominal = "vote", over_ratio = c(min = 0.8))),
+      quote(sg_oversample(df, "outcome", method = "ros", shrinkage = 1, seed = 2)),
+      quote(sg_oversample(df, "outcome", seed = 2, guard = sg_guard(jitter = 0.5, intrusion = 0.4,
+                                                                    intrusion_search = "exact"))),
+      quote(sg_oversample(df, "outcome", seed = 2, constraints = sg_constraints(
+        bounds = list(x1 = c(-5, 5)), integer = "score", rules = function(d) d$x2 > -3))),
+      quote(sg_smote(df, "outcome", neighbors = 3, seed = 3)),
+      quote(sg_clean(df, "outcome", method = "tomek")),
+      quote(sg_clean(df, "outcome", method = "enn", remove = "both")),
+      quote(sg_undersample(df, "outcome", method = "random", seed = 4)),
+      quote(sg_undersample(df, "outcome", method = "nearmiss1")),
+      quote(sg_undersample(df, "outcome", method = "nearmiss2")),
+      quote(sg_undersample(df, "outcome", method = "nearmiss3"))
+    ))
+  # groups and excluded columns exist in the mixed data only
+  mixed_calls <- list(
+    quote(sg_oversample(df, "outcome", seed = 5, groups = "patient", exclude = "seen")),
+    quote(sg_oversample(df, "outcome", method = "borderline2", seed = 5, groups = "patient",
+                        constraints = sg_constraints(combos = c("site", "ward"))))
+  )
+  datasets <- list(
+    numeric = decorate(hd_data(mixed = FALSE)),
+    mixed = decorate(hd_data(seed = 2)),
+    incomplete = decorate(hd_data(seed = 3, na = TRUE, row_names = TRUE)),
+    character_outcome = transform(hd_data(seed = 4), outcome = as.character(outcome))
+  )
+  for (nm in names(datasets)) {
+    df <- datasets[[nm]]
+    before <- deep_copy(df)
+    for (cl in c(calls, if (nm != "numeric") mixed_calls)) {
+      res <- tryCatch(quietly(eval(cl)), error = identity)
+      expect_identical(df, before, label = sprintf("%s data after `%s`", nm,
+                                                   paste(deparse(cl), collapse = " ")))
+    }
+  }
+})
+
+test_that("results keep every input row, with its values, types and levels", {
+  # no data lost: the real rows come back first and unchanged
+  for (df in list(hd_data(), hd_data(seed = 5, na = TRUE, row_names = TRUE))) {
+    n <- nrow(df)
+    for (m in sg_methods_all) {
+      for (g in list(sg_guard(), NULL)) {
+        res <- quietly(sg_oversample(df, "outcome", method = m, guard = g, seed = 7))
+        head_rows <- res[seq_len(n), , drop = FALSE]
+        attr(head_rows, "smoteguard") <- NULL
+        expect_identical(head_rows, df, label = sprintf("the input rows of %s", m))
+        tail_rows <- res[-seq_len(n), , drop = FALSE]
+        expect_identical(lapply(tail_rows, class), lapply(df, class))
+        expect_identical(levels(tail_rows$site), levels(df$site))
+        expect_identical(levels(tail_rows$grade), levels(df$grade))
+      }
+    }
+    kept <- sg_clean(df, "outcome", method = "tomek")
+    rows <- setdiff(seq_len(n), sg_record(kept)$removed$row)
+    attr(kept, "smoteguard") <- NULL
+    # automatic row names are renumbered, others kept
+    want <- df[rows, , drop = FALSE]
+    if (.row_names_info(df) < 0) attr(want, "row.names") <- .set_row_names(length(rows))
+    expect_identical(kept, want)
+  }
+})
+
+test_that("sg_knn() leaves matrices, data frames and their attributes unchanged", {
+  x <- withr::with_seed(11, matrix(stats::rnorm(400 * 3), 400, 3,
+                                   dimnames = list(NULL, c("a", "b", "c"))))
+  attr(x, "note") <- "keep"
+  xi <- withr::with_seed(12, matrix(sample(-9:9, 300 * 2, TRUE), 300, 2))
+  df <- data.frame(a = withr::with_seed(13, stats::rnorm(50)), b = 1:50)
+  q <- x[1:20, ] + 0.25
+  copies <- deep_copy(list(x, xi, df, q))
+  sg_knn(x, 4)
+  sg_knn(x, 4, query = q, threads = 2)
+  sg_knn(xi, 3)
+  sg_knn(df, 2, query = df[1:5, ])
+  sg_knn(x[, 1], 2)
+  expect_identical(list(x, xi, df, q), copies)
+})
+
+test_that("the accessors, the caret hook and the recipes steps modify nothing", {
+  df <- decorate(hd_data(seed = 6))
+  res <- quietly(sg_oversample(df, "outcome", seed = 1))
+  res0 <- deep_copy(res)
+  sg_provenance(res)
+  sg_record(res)
+  sg_guard_report(res)
+  utils::capture.output(print(sg_record(res)))
+  expect_identical(res, res0)
+
+  x <- df[setdiff(names(df), "outcome")]
+  x$seen <- NULL
+  y <- df$outcome
+  xm <- as.matrix(df[c("x1", "x2", "count", "score")])
+  copies <- deep_copy(list(x, y, xm))
+  sampling <- sg_caret_sampling("smote", seed = 2)
+  quietly(sampling$func(x, y))
+  quietly(sampling$func(xm, y))
+  expect_identical(list(x, y, xm), copies)
+
+  skip_if_not_installed("recipes")
+  train <- hd_data(seed = 8)
+  train$seen <- NULL
+  train0 <- deep_copy(train)
+  rec <- recipes::recipe(outcome ~ ., data = train)
+  rec <- step_smoteguard(rec, outcome, seed = 3, indicator = ".synthetic")
+  rec <- step_smoteguard_clean(rec, outcome, method = "tomek")
+  prepped <- quietly(recipes::prep(rec, training = train))
+  quietly(recipes::bake(prepped, new_data = NULL))
+  quietly(recipes::bake(prepped, new_data = train[1:10, ]))
+  expect_identical(train, train0)
+})
+
+# Valid arguments of each registered routine (small data), to check that
+# none writes into an argument. A routine missing here or with another
+# argument count is skipped.
+hd_valid_calls <- function() {
+  x <- withr::with_seed(21, matrix(stats::rnorm(60 * 3), 60, 3))
+  x[51:55, ] <- x[1:5, ]
+  q <- x[1:7, ] + 0.1
+  codes <- withr::with_seed(22, matrix(sample(c(1:3, NA), 60 * 2, TRUE), 60, 2))
+  num <- x
+  num[c(3, 9), 2] <- NaN
+  cost <- list(1 - diag(3), 2 * (1 - diag(3)))
+  nb <- matrix(c(2L, 3L, 1L, 3L, 1L, 2L, 4L, 4L), 4, 2)
+  list(
+    ffi_knn_search = list(x, NULL, 5L, colMeans(x), apply(x, 2, stats::sd), 2L, NULL, FALSE),
+    ffi_knn_search = list(x, q, 4L, NULL, NULL, 1L, c(1L, NA, 3L, NA, NA, 6L, 7L), FALSE),
+    ffi_knn_search = list(x, q, 3L, NULL, NULL, NA_integer_, NULL, TRUE),
+    ffi_knn_mixed = list(num, codes, NULL, NULL, 4L, cost, 0L, 2L, NULL),
+    ffi_knn_mixed = list(num, codes, num[1:5, ], codes[1:5, ], 3L, cost, 1L, 1L, 1:5),
+    ffi_draw_cycle = list(nb, 11, NULL, NULL),
+    ffi_draw_cycle = list(nb, 7, c(9L, 9L, 8L, 8L), 0.5),
+    ffi_adasyn_alloc = list(c(2L, 0L, 4L, 1L), 13),
+    ffi_draw_counts = list(nb, c(2L, 0L, 3L, 1L)),
+    ffi_draw_safe_level = list(nb, c(2L, 0L, 1L, 3L),
+                               matrix(c(1L, 0L, 2L, 0L, 3L, 1L, 0L, 2L), 4, 2), 9),
+    ffi_draw_nominal = list(codes, matrix(c(1L, 2L, 3L, 4L, NA, 6L), 3, 2), 0L),
+    ffi_draw_nominal = list(codes, matrix(c(1L, 2L, 3L, 4L, NA, 6L), 3, 2), 1L),
+    ffi_add_noise = list(x[1:5, ], matrix(0.1, 5, 3)),
+    ffi_interpolate = list(num, c(1L, 2L, 3L), c(4L, NA, 9L), c(0.5, NA, 0.25)),
+    ffi_guard_pairs = list(matrix(c(2L, 3L, 1L, 1L), 2, 2), matrix(c(0.1, 0.2, 0.3, 0.4), 2, 2),
+                           c(1L, 2L), c(1L, 1L, 2L), 2L, 0.35),
+    ffi_guard_intrusion = list(x, q[1:3, ], c(1L, 2L, 3L), c(2L, NA, 1L),
+                               matrix(c(2L, 1L, 1L, 4L, 5L, 6L), 3, 2),
+                               c(1L, 2L, 3L, integer(57)), rep(1:2, 30), 1L, 2L),
+    ffi_metrics_class = list(x[1:20, ], x[21:30, ], x, rep(1:2, 30), 1L, 3L, 2L),
+    ffi_metrics_near = list(x, c(1L, 5L, 51L), 0.4, diag(3)[, 1:2], 2L),
+    ffi_metrics_mmd = list(x[1:20, ], x[21:40, ], 1L),
+    ffi_metrics_duplicates = list(x[1:20, ], x[c(1, 1, 30), ])
+  )
+}
+
+test_that("no registered routine writes into its arguments", {
+  calls <- hd_valid_calls()
+  made <- character(0)
+  for (i in seq_along(calls)) {
+    name <- names(calls)[i]
+    args <- calls[[i]]
+    if (!hd_registered(name, length(args))) next
+    before <- deep_copy(args)
+    res <- tryCatch(do.call(.Call, c(list(hd_ffi(name)), args)), error = identity)
+    expect_false(inherits(res, "error"),
+                 label = sprintf("%s (call %d) gave the error '%s'", name, i,
+                                 if (inherits(res, "error")) conditionMessage(res) else ""))
+    expect_identical(args, before, label = sprintf("the arguments of %s (call %d)", name, i))
+    made <- c(made, name)
+  }
+  expect_true(all(c("ffi_knn_search", "ffi_interpolate") %in% made))
+})
+
+test_that("the caller's random stream is restored with a seed and untouched by searches", {
+  df <- hd_data(seed = 9)
+  set.seed(99)
+  before <- .Random.seed
+  quietly(sg_oversample(df, "outcome", seed = 1))
+  quietly(sg_undersample(df, "outcome", seed = 1))
+  sg_knn(as.matrix(df[c("x1", "x2")]), 3)
+  sg_clean(df, "outcome")
+  expect_identical(.Random.seed, before)
+})
+
+# ---------------------------------------------------------------------------
+# The same result for any thread count, search path and run
+
+# Big enough that the whole-data searches and the intrusion checks pass the
+# parallel threshold (2e6 distance terms) and run on 2 threads.
+threads_data <- function(mixed = FALSE) {
+  n <- 3000
+  df <- withr::with_seed(31, {
+    y <- ifelse(stats::runif(n) < 0.27, "min", "maj")
+    data.frame(x1 = stats::rnorm(n) + (y == "min") * 1.2, x2 = stats::rnorm(n),
+               x3 = round(stats::rnorm(n), 1), count = sample(0:12, n, TRUE),
+               outcome = factor(y))
+  })
+  df[n - 0:19, ] <- df[1:20, ]
+  if (mixed) {
+    withr::with_seed(32, {
+      df$site <- factor(sample(c("A", "B", "C"), n, TRUE))
+      df$x2[sample(n, 150)] <- NA
+    })
+  }
+  df
+}
+
+expect_same_runs <- function(f, label) {
+  one <- comparable(quietly(f(threads = 1)))
+  two <- comparable(quietly(f(threads = 2)))
+  again <- comparable(quietly(f(threads = 1)))
+  opt2 <- withr::with_options(list(smoteguard.threads = 2), comparable(quietly(f(threads = NULL))))
+  opt1 <- withr::with_options(list(smoteguard.threads = 1), comparable(quietly(f(threads = NULL))))
+  expect_identical(two, one, label = paste(label, "with 2 threads"))
+  expect_identical(again, one, label = paste(label, "run again"))
+  expect_identical(opt2, one, label = paste(label, "with options(smoteguard.threads = 2)"))
+  expect_identical(opt1, one, label = paste(label, "with options(smoteguard.threads = 1)"))
+}
+
+test_that("every method gives the same result with 1 and 2 threads and on every run", {
+  df <- threads_data()
+  for (m in sg_methods_all) {
+    for (guarded in c(TRUE, FALSE)) {
+      g <- if (guarded) sg_guard() else NULL
+      expect_same_runs(function(threads) {
+        sg_oversample(df, "outcome", method = m, guard = g, seed = 11, threads = threads)
+      }, sprintf("%s (guard %s)", m, if (guarded) "on" else "off"))
+    }
+  }
+  # the exact intrusion search and SMOTE-ENN
+  expect_same_runs(function(threads) {
+    sg_oversample(df, "outcome", seed = 12, clean = "enn", threads = threads,
+                  guard = sg_guard(intrusion = 0.5, intrusion_search = "exact"))
+  }, "smote, exact intrusion, enn")
+})
+
+test_that("mixed and incomplete data give the same result with 1 and 2 threads", {
+  df <- threads_data(mixed = TRUE)
+  for (m in c("smote", "borderline2", "adasyn", "safe_level")) {
+    expect_same_runs(function(threads) {
+      sg_oversample(df, "outcome", method = m, seed = 13, threads = threads)
+    }, sprintf("%s on mixed data", m))
+  }
+})
+
+test_that("cleaning and under-sampling give the same result with 1 and 2 threads", {
+  df <- threads_data()
+  for (m in c("tomek", "enn")) {
+    expect_same_runs(function(threads) {
+      sg_clean(df, "outcome", method = m, remove = "both", threads = threads)
+    }, sprintf("sg_clean(%s)", m))
+  }
+  for (m in c("random", "nearmiss1", "nearmiss2", "nearmiss3")) {
+    expect_same_runs(function(threads) {
+      sg_undersample(df, "outcome", method = m, seed = 14, threads = threads)
+    }, sprintf("sg_undersample(%s)", m))
+  }
+})
+
+test_that("without a seed, set.seed() reproduces a result", {
+  df <- hd_data(seed = 15)
+  for (m in sg_methods_all) {
+    a <- withr::with_seed(5, comparable(quietly(sg_oversample(df, "outcome", method = m))))
+    b <- withr::with_seed(5, comparable(quietly(sg_oversample(df, "outcome", method = m))))
+    expect_identical(a, b, label = m)
+  }
+})
+
+# Force each k-NN search path: 1 direct, 2 kd-tree, 3 screened expansion,
+# 0 automatic.
+with_knn_path <- function(path, expr) {
+  sw <- hd_ffi("ffi_knn_path")
+  old <- .Call(sw, as.integer(path))
+  on.exit(.Call(sw, old), add = TRUE)
+  force(expr)
+}
+
+test_that("every k-NN search path gives the same neighbours, with 1 and 2 threads", {
+  skip_if_not(hd_registered("ffi_knn_path"), "no path switch")
+  skip_if_not(hd_registered("ffi_knn_search", 8), "ffi_knn_search has changed")
+  knn <- hd_ffi("ffi_knn_search")
+  cases <- list(
+    tree_size = withr::with_seed(41, matrix(stats::rnorm(5000 * 3), 5000, 3)),
+    grid_ties = withr::with_seed(42, matrix(sample(0:4, 4500 * 2, TRUE), 4500, 2)) + 0,
+    wide = withr::with_seed(43, matrix(stats::rnorm(1500 * 8), 1500, 8)),
+    wide_grid = withr::with_seed(44, matrix(sample(0:2, 1300 * 7, TRUE), 1300, 7)) + 0,
+    one_column = withr::with_seed(45, matrix(sample(0:60, 4200, TRUE), 4200, 1)) + 0
+  )
+  for (nm in names(cases)) {
+    x <- cases[[nm]]
+    x[nrow(x) - 0:9, ] <- x[1:10, ]
+    q <- x[seq(1, nrow(x), length.out = 700), , drop = FALSE] + 0.01
+    # query rows that are rows of x, each told not to find itself (or not)
+    rows <- as.integer(seq(1, nrow(x), length.out = 700))
+    excl <- rows
+    excl[seq(2, 700, by = 3)] <- NA
+    run <- function(threads) {
+      list(sg_knn(x, 7, threads = threads),
+           sg_knn(x, 4, query = q, threads = threads),
+           .Call(knn, x, NULL, 5L, colMeans(x), apply(x, 2, stats::sd), threads, NULL, FALSE),
+           .Call(knn, x, x[rows, , drop = FALSE], 6L, NULL, NULL, threads, excl, FALSE),
+           .Call(knn, x, q, 3L, NULL, NULL, threads, NULL, TRUE))
+    }
+    want <- with_knn_path(1L, run(1L))
+    for (path in 0:3) {
+      for (threads in 1:2) {
+        got <- with_knn_path(path, run(threads))
+        expect_identical(got, want, label = sprintf("%s, path %d, %d thread(s)", nm, path, threads))
+      }
+    }
+  }
+})
+
+test_that("sg_oversample() gives the same result on every k-NN search path", {
+  skip_if_not(hd_registered("ffi_knn_path"), "no path switch")
+  # 5000 rows in 4 dimensions: the automatic path is the kd-tree for the
+  # whole-data searches; 9 dimensions: the screened expansion
+  narrow <- withr::with_seed(51, {
+    n <- 5000
+    y <- ifelse(stats::runif(n) < 0.3, "min", "maj")
+    data.frame(a = stats::rnorm(n) + (y == "min"), b = stats::rnorm(n),
+               c = sample(0:5, n, TRUE), d = stats::rnorm(n), outcome = factor(y))
+  })
+  wide <- withr::with_seed(52, {
+    n <- 1200
+    y <- ifelse(stats::runif(n) < 0.3, "min", "maj")
+    cbind(as.data.frame(matrix(stats::rnorm(n * 9), n, 9)), outcome = factor(y))
+  })
+  for (df in list(narrow, wide)) {
+    for (m in c("smote", "borderline1", "adasyn", "safe_level")) {
+      oversample <- function() {
+        comparable(quietly(sg_oversample(df, "outcome", method = m, seed = 3)))
+      }
+      want <- with_knn_path(1L, oversample())
+      for (path in c(0L, 2L, 3L)) {
+        expect_identical(with_knn_path(path, oversample()), want,
+                         label = sprintf("%s on %d columns, path %d", m, ncol(df) - 1, path))
+      }
+    }
+    want <- with_knn_path(1L, comparable(sg_clean(df, "outcome", method = "enn")))
+    expect_identical(with_knn_path(2L, comparable(sg_clean(df, "outcome", method = "enn"))), want)
+    expect_identical(with_knn_path(3L, comparable(sg_clean(df, "outcome", method = "enn"))), want)
+  }
+})
+
+# ---------------------------------------------------------------------------
+# Requests too large to hold
+
+expect_size_error <- function(expr, label, seconds = 2) {
+  t <- system.time(err <- tryCatch(expr, error = identity, warning = identity))[["elapsed"]]
+  expect(inherits(err, "smoteguard_error_size"),
+         sprintf("%s: expected a smoteguard_error_size, got %s: %s", label,
+                 paste(class(err), collapse = "/"),
+                 if (inherits(err, "condition")) conditionMessage(err) else "a result"))
+  expect_lt(t, seconds, label = paste(label, "(seconds before the error)"))
+}
+
+test_that("a result with more rows or values than R allows fails before allocating", {
+  # Regression test (fixed bug): an over_ratio whose targets exceed the integer range (1e7 and
+  # more here) overflows in class_targets() (`as.integer()` gives NA with
+  # a coercion warning), and check_result_size() then stops with the
+  # unclassed "missing value where TRUE/FALSE needed" instead of the
+  # classed size error.
+  expect_size_error(sg_oversample(breast_biopsy, "diagnosis", over_ratio = 1e9), "over_ratio = 1e9")
+  expect_size_error(sg_oversample(breast_biopsy, "diagnosis", over_ratio = c(malignant = 1e7)),
+                    "over_ratio = c(malignant = 1e7)")
+  # values (rows x predictors) beyond R's matrix limit
+  expect_size_error(sg_oversample(breast_biopsy, "diagnosis", over_ratio = 1e6), "over_ratio = 1e6")
+  # rows beyond R's limit, each class's target within it
+  three <- data.frame(x = c(1:9, 20, 30), y = factor(c(rep("a", 9), "b", "c")))
+  expect_size_error(sg_oversample(three, "y", over_ratio = 2e8, guard = NULL), "5.4e9 rows")
+  # k * query rows beyond R's matrix limit, from small inputs
+  x <- matrix(as.double(1:3000), ncol = 1)
+  q <- x[rep(1:3000, 240), , drop = FALSE]
+  expect_size_error(sg_knn(x, 2999, query = q), "k * nrow(query) > .Machine$integer.max")
+})
+
+test_that("a huge under_ratio keeps every row without an integer overflow", {
+  # Regression test (fixed bug): round(under_ratio * smallest count) is converted with as.integer()
+  # (NA and a coercion warning beyond the integer range); the result keeps
+  # every row, but its record's targets are NA.
+  warned <- character(0)
+  res <- withCallingHandlers(
+    sg_undersample(breast_biopsy, "diagnosis", under_ratio = 1e9),
+    warning = function(w) {
+      warned <<- c(warned, conditionMessage(w))
+      invokeRestart("muffleWarning")
+    })
+  expect_identical(warned, character(0))
+  expect_identical(nrow(res), nrow(breast_biopsy))
+  counts <- sg_record(res)$counts
+  expect_false(anyNA(counts$target))
+})
+
+# Run `code` in a child R with the address space limited (so that a request
+# that would not fit fails to allocate rather than wake the OOM killer);
+# returns its output lines.
+run_limited_child <- function(code, mb = 2000, timeout = 120) {
+  script <- withr::local_tempfile(fileext = ".R")
+  lib <- dirname(find.package("smoteguard"))
+  writeLines(c(sprintf("suppressPackageStartupMessages(library(smoteguard, lib.loc = %s))",
+                       deparse(lib)), code, 'cat("CHILD DONE\\n")'), script)
+  rscript <- file.path(R.home("bin"), "Rscript")
+  cmd <- sprintf("ulimit -v %d; exec %s --vanilla %s 2>&1", as.integer(mb * 1024),
+                 shQuote(rscript), shQuote(script))
+  suppressWarnings(system2("sh", c("-c", shQuote(cmd)), stdout = TRUE, timeout = timeout))
+}
+
+test_that("a result that fits R's limits but not in memory fails with a classed error, quickly", {
+  skip_on_cran()
+  skip_on_os("windows")
+  skip_if(grepl("asan", Sys.getenv("LD_PRELOAD")), "address-space limits and ASan do not mix")
+  # Regression test (fixed bug): the size checks compare with R's matrix limit only. With 2 GB of
+  # address space, sg_knn(<20000 x 1>, k = 19999) (4e8 cells, 4.8 GB of
+  # neighbour matrices) and sg_oversample() asked for 1.8e8 rows of one
+  # column get past them, and fail in an allocation (the C code's or R's)
+  # with the unclassed "cannot allocate vector of size ..."; on a machine
+  # with more memory but not enough, the search would start and the
+  # process could be killed.
+  out <- run_limited_child(c(
+    "one <- data.frame(x = c(1:9, 20), y = factor(c(rep('a', 9), 'b')))",
+    "for (what in c('knn', 'oversample')) {",
+    "  t0 <- proc.time()[['elapsed']]",
+    "  err <- tryCatch(if (what == 'knn') sg_knn(matrix(as.double(1:20000)), 19999)",
+    "                  else sg_oversample(one, 'y', over_ratio = 2e7, guard = NULL),",
+    "                  error = identity)",
+    "  cat(sprintf('RESULT %s %s %.1f\\n', what, inherits(err, 'smoteguard_error'),",
+    "              proc.time()[['elapsed']] - t0))",
+    "  if (inherits(err, 'error')) cat('MESSAGE', conditionMessage(err), '\\n')",
+    "}"
+  ))
+  label <- paste(c("child output:", utils::tail(out, 8)), collapse = "\n")
+  expect_true(any(out == "CHILD DONE"), label = label)
+  for (what in c("knn", "oversample")) {
+    res <- strsplit(grep(paste0("^RESULT ", what), out, value = TRUE), " ")[[1]]
+    expect_identical(res[3], "TRUE", label = paste(what, "raises a smoteguard error;", label))
+    expect_lt(as.numeric(res[4]), 5, label = paste(what, "seconds before the error"))
+  }
+})
+
+# ---------------------------------------------------------------------------
+# Interrupts
+
+# Start `code` in a child R, wait until it prints READY, send SIGINT after
+# `after` seconds, and wait for it to end. Returns its output lines (the
+# last one "EXIT <status>") and the seconds from the signal to the end.
+run_interrupted_child <- function(code, after = 1, timeout = 120) {
+  dir <- withr::local_tempdir()
+  script <- file.path(dir, "child.R")
+  out <- file.path(dir, "out.txt")
+  pidfile <- file.path(dir, "pid")
+  lib <- dirname(find.package("smoteguard"))
+  writeLines(c(
+    sprintf("suppressPackageStartupMessages(library(smoteguard, lib.loc = %s))", deparse(lib)),
+    sprintf("writeLines(as.character(Sys.getpid()), %s)", deparse(pidfile)),
+    code), script)
+  rscript <- file.path(R.home("bin"), "Rscript")
+  cmd <- sprintf("%s --vanilla %s > %s 2>&1; echo \"EXIT $?\" >> %s", shQuote(rscript),
+                 shQuote(script), shQuote(out), shQuote(out))
+  system2("sh", c("-c", shQuote(cmd)), wait = FALSE)
+  lines <- function() if (file.exists(out)) readLines(out, warn = FALSE) else character(0)
+  deadline <- Sys.time() + timeout
+  while (!"READY" %in% lines() && Sys.time() < deadline) Sys.sleep(0.05)
+  if (!"READY" %in% lines()) return(list(lines = c(lines(), "NEVER READY"), latency = NA))
+  Sys.sleep(after)
+  pid <- as.integer(readLines(pidfile))
+  sent <- Sys.time()
+  tools::pskill(pid, tools::SIGINT)
+  while (!any(startsWith(lines(), "EXIT ")) && Sys.time() < deadline) Sys.sleep(0.05)
+  if (!any(startsWith(lines(), "EXIT "))) tools::pskill(pid, tools::SIGKILL)
+  list(lines = lines(), latency = as.numeric(difftime(Sys.time(), sent, units = "secs")))
+}
+
+expect_interrupted <- function(run, what) {
+  label <- paste(c(paste("child output of", what, ":"), utils::tail(run$lines, 8)), collapse = "\n")
+  expect_true("INTERRUPTED" %in% run$lines, label = label)
+  expect_true("USABLE TRUE" %in% run$lines, label = label)
+  expect_true("EXIT 0" %in% run$lines, label = label)
+  expect_lt(run$latency, 30, label = paste(what, ": seconds from SIGINT to the end"))
+}
+
+test_that("a long sg_knn() stops on SIGINT, and R stays usable", {
+  skip_on_cran()
+  skip_on_os("windows")
+  run <- run_interrupted_child(c(
+    "x <- matrix(stats::rnorm(100000 * 10), 100000, 10)",
+    "cat('READY\\n'); flush(stdout())",
+    "r <- tryCatch({ sg_knn(x, 10); 'FINISHED' }, interrupt = function(cnd) 'INTERRUPTED')",
+    "cat(r, '\\n', sep = ''); flush(stdout())",
+    "nn <- sg_knn(x[1:200, ], 3)",
+    "cat('USABLE ', identical(dim(nn$index), c(200L, 3L)), '\\n', sep = ''); flush(stdout())"
+  ))
+  expect_interrupted(run, "sg_knn()")
+})
+
+test_that("a long sg_oversample() stops on SIGINT, and R stays usable", {
+  skip_on_cran()
+  skip_on_os("windows")
+  # missing values: the general (mixed) distance, the slowest search
+  run <- run_interrupted_child(c(
+    "set.seed(1)",
+    "n <- 20000",
+    "df <- as.data.frame(matrix(stats::rnorm(n * 8), n, 8))",
+    "df$V1[sample(n, 1000)] <- NA",
+    "df$y <- factor(ifelse(stats::runif(n) < 0.25, 'min', 'maj'))",
+    "cat('READY\\n'); flush(stdout())",
+    "r <- tryCatch({ sg_oversample(df, 'y', seed = 1); 'FINISHED' },",
+    "              interrupt = function(cnd) 'INTERRUPTED')",
+    "cat(r, '\\n', sep = ''); flush(stdout())",
+    "res <- sg_oversample(df[1:300, ], 'y', seed = 1)",
+    "cat('USABLE ', nrow(res) > 300, '\\n', sep = ''); flush(stdout())"
+  ))
+  expect_interrupted(run, "sg_oversample()")
+})
+
+test_that("setTimeLimit() stops a long sg_oversample() with an R error, R stays usable", {
+  skip_on_cran()
+  withr::defer(setTimeLimit())
+  # missing values: the general distance, which checks for interrupts
+  # every 1024 query rows
+  df <- withr::with_seed(62, {
+    n <- 20000
+    d <- as.data.frame(matrix(stats::rnorm(n * 8), n, 8))
+    d$V1[sample(n, 1000)] <- NA
+    d$y <- factor(ifelse(stats::runif(n) < 0.25, "min", "maj"))
+    d
+  })
+  t0 <- proc.time()[["elapsed"]]
+  setTimeLimit(elapsed = 1, transient = TRUE)
+  err <- tryCatch(sg_oversample(df, "y", seed = 1), error = identity)
+  setTimeLimit()
+  expect_s3_class(err, "error")
+  expect_match(conditionMessage(err), "time limit")
+  expect_lt(proc.time()[["elapsed"]] - t0, 10)
+  res <- quietly(sg_oversample(df[1:300, ], "y", seed = 1))
+  expect_gt(nrow(res), 300)
+})
+
+test_that("setTimeLimit() stops a long sg_knn() with an R error, R stays usable", {
+  skip_on_cran()
+  withr::defer(setTimeLimit())
+  # Regression test (fixed bug): the direct and expansion searches call R_CheckUserInterrupt() once
+  # per 256 blocks of 32 query rows (src/knn.c, `chunk = 256`), whatever
+  # the number of reference rows, and R reads the time limits only on
+  # every 6th call (R_CheckTimeLimits() skips 5). A search of fewer than
+  # about 6 x 8192 query rows therefore never sees the limit: this one
+  # (40000 x 60, 4 to 15 s depending on the CPU's kernel) runs to the end,
+  # far past a 1 s limit. A SIGINT is seen at the next check (test above),
+  # which is seconds away when the reference rows are many.
+  x <- withr::with_seed(61, matrix(stats::rnorm(40000 * 60), 40000, 60))
+  t0 <- proc.time()[["elapsed"]]
+  setTimeLimit(elapsed = 1, transient = TRUE)
+  err <- tryCatch(sg_knn(x, 5), error = identity)
+  setTimeLimit()
+  expect_s3_class(err, "error")
+  if (inherits(err, "error")) expect_match(conditionMessage(err), "time limit")
+  expect_lt(proc.time()[["elapsed"]] - t0, 3)
+  expect_identical(dim(sg_knn(x[1:100, ], 3)$index), c(100L, 3L))
+})

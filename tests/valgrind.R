@@ -1,0 +1,252 @@
+# A reduced suite for valgrind (make valgrind):
+#
+#   R -d "valgrind --error-exitcode=1 --leak-check=full" --vanilla -f tests/valgrind.R
+#
+# Every registered C entry point is run on small data, through the R
+# functions where they reach it and directly otherwise, on each of its
+# paths: the direct, kd-tree (n >= 4096, d <= 6) and screened expansion
+# (d >= 6) neighbour searches, the mixed distance (factor columns, missing
+# values, Gower, VDM), the guard (pairs, local and exact intrusion, jitter),
+# every draw, the metrics, one and two threads, and the error exits of each
+# routine. Valgrind is 20-50 times slower than R alone: keep the data small.
+# The last line is "valgrind suite: N calls, OK".
+
+suppressPackageStartupMessages(library(smoteguard))
+options(warn = 1)
+Sys.setenv(TZ = "UTC")
+
+ns <- asNamespace("smoteguard")
+routines <- getDLLRegisteredRoutines("smoteguard")$.Call
+has <- function(name, n = NULL) {
+  name %in% names(routines) && (is.null(n) || routines[[name]]$numParameters == n)
+}
+calls <- 0L
+reached <- character(0)
+r_errors <- character(0)
+# An R error is not a valgrind finding: it is reported at the end, and the
+# suite goes on.
+run <- function(expr) {
+  calls <<- calls + 1L
+  res <- tryCatch(suppressWarnings(suppressMessages(expr)), error = function(e) e)
+  if (inherits(res, "error")) {
+    r_errors <<- c(r_errors, paste(deparse(substitute(expr))[1], "->", conditionMessage(res)))
+  }
+  invisible(res)
+}
+# a direct .Call, recorded as reached
+ffi <- function(name, ...) {
+  reached <<- union(reached, name)
+  .Call(get(name, envir = ns), ...)
+}
+# a call that must fail with an R error (its error exit is checked too)
+fails <- function(expr) {
+  calls <<- calls + 1L
+  res <- tryCatch(suppressWarnings(expr), error = function(e) e)
+  if (!inherits(res, "error")) stop("expected an error from ", deparse(substitute(expr)))
+  invisible(res)
+}
+path <- function(p) if (has("ffi_knn_path")) invisible(.Call(ns$ffi_knn_path, as.integer(p)))
+
+set.seed(20)
+
+# --- the neighbour search -------------------------------------------------
+x3 <- matrix(rnorm(300 * 3), 300, 3)
+x3[296:300, ] <- x3[1:5, ]                        # duplicates
+x8 <- matrix(sample(0:2, 300 * 8, TRUE), 300, 8) + 0   # ties, expansion path
+tree <- matrix(rnorm(4096 * 2), 4096, 2)          # kd-tree path
+tree[4000:4096, ] <- tree[1:97, ]
+q3 <- x3[1:40, ] + 0.01
+for (threads in c(1L, 2L)) {
+  for (p in 0:3) {
+    path(p)
+    run(sg_knn(x3, 5, threads = threads))
+    run(sg_knn(x3, 4, query = q3, threads = threads))
+    run(sg_knn(x8, 6, threads = threads))
+  }
+  path(0)
+  run(sg_knn(tree, 3, threads = threads))
+  run(sg_knn(tree, 2, query = tree[1:50, ] + 0.1, threads = threads))
+}
+path(0)
+if (has("ffi_knn_search", 8)) {
+  run(ffi("ffi_knn_search", x3, NULL, 3L, colMeans(x3), c(1, 0, 2), 2L, NULL, FALSE))
+  run(ffi("ffi_knn_search", x3, q3, 3L, NULL, NULL, 1L, c(1:20, rep(NA, 20)), FALSE))
+  run(ffi("ffi_knn_search", x3, q3, 3L, NULL, NULL, 1L, NULL, TRUE))   # farthest
+  run(ffi("ffi_knn_search", matrix(double(0), 5, 0), NULL, 2L, NULL, NULL, 1L, NULL, FALSE))
+  fails(ffi("ffi_knn_search", x3, NULL, 300L, NULL, NULL, 1L, NULL, FALSE))
+  fails(ffi("ffi_knn_search", matrix(c(0, 1e200, 3), 3, 1), NULL, 1L, NULL, NULL, 1L, NULL, FALSE))
+  fails(ffi("ffi_knn_search", x3, NULL, 2L, c(NA, 0, 0), NULL, 1L, NULL, FALSE))
+}
+fails(sg_knn(x3, 0))
+fails(sg_knn(matrix("a", 3, 2), 1))
+if (has("ffi_knn_path")) fails(ffi("ffi_knn_path", 9L))
+
+# --- data for the methods -------------------------------------------------
+n <- 160
+y <- sample(c("maj", "min"), n, TRUE, prob = c(0.7, 0.3))
+y[1:4] <- c("maj", "maj", "min", "min")
+num <- data.frame(a = rnorm(n) + (y == "min"), b = rnorm(n), c = sample(0:9, n, TRUE),
+                  outcome = factor(y))
+num[n - 0:3, ] <- num[5:8, ]
+mixed <- num
+mixed$site <- factor(sample(c("A", "B", "C"), n, TRUE), levels = c("A", "B", "C", "D"))
+mixed$smoker <- sample(c(TRUE, FALSE), n, TRUE)
+mixed$grade <- factor(sample(c("lo", "mid", "hi"), n, TRUE), levels = c("lo", "mid", "hi"),
+                      ordered = TRUE)
+mixed$patient <- sample(1:50, n, TRUE)
+mixed$a[sample(n, 12)] <- NA
+mixed$site[sample(n, 8)] <- NA
+nominal_only <- data.frame(f = factor(sample(c("u", "v", "w"), n, TRUE)),
+                           g = sample(c("p", "q"), n, TRUE), outcome = factor(y))
+methods <- c("smote", "ros", "borderline1", "borderline2", "adasyn", "safe_level")
+
+for (m in methods) {
+  for (threads in c(1L, 2L)) {
+    run(sg_oversample(num, "outcome", method = m, seed = 1, threads = threads))
+    run(sg_oversample(num, "outcome", method = m, seed = 1, guard = NULL, constraints = NULL,
+                      threads = threads))
+  }
+  run(sg_oversample(mixed, "outcome", method = m, seed = 2, groups = "patient"))
+}
+run(sg_oversample(num, "outcome", seed = 3, guard = sg_guard(jitter = 0.5, intrusion = 0.5,
+                                                             intrusion_search = "exact",
+                                                             max_gap = 0.8)))
+run(sg_oversample(num, "outcome", method = "borderline1", seed = 3,
+                  guard = sg_guard(intrusion = 0.4)))
+run(sg_oversample(num, "outcome", method = "ros", shrinkage = 1, seed = 3))
+run(sg_oversample(mixed, "outcome", seed = 4, nominal = "vote"))
+run(sg_oversample(mixed, "outcome", seed = 4, distance = "gower"))
+run(sg_oversample(nominal_only, "outcome", seed = 4))                  # VDM
+run(sg_oversample(mixed, "outcome", seed = 5, clean = "enn",
+                  constraints = sg_constraints(combos = "site", rules = function(d) d$b > -2)))
+run(sg_oversample(num, "outcome", seed = 5, clean = "tomek"))
+tiny <- data.frame(a = c(1, 2, 3, 10, 11), b = c(1, 1, 2, 5, 5),
+                   outcome = factor(c("maj", "maj", "maj", "min", "min")))
+run(sg_oversample(tiny, "outcome", seed = 6, neighbors = 5))          # a class of 2 rows
+for (m in c("tomek", "enn")) {
+  run(sg_clean(num, "outcome", method = m, remove = "both"))
+  run(sg_clean(mixed, "outcome", method = m))
+}
+for (m in c("random", "nearmiss1", "nearmiss2", "nearmiss3")) {
+  run(sg_undersample(num, "outcome", method = m, seed = 7))
+  run(sg_undersample(mixed, "outcome", method = m, seed = 7))
+}
+fails(sg_oversample(num, "outcome", over_ratio = -1))
+fails(sg_oversample(num[0, ], "outcome"))
+
+# --- the routines directly, valid and invalid arguments ---------------------
+codes <- matrix(sample(c(1:3, NA), 60 * 2, TRUE), 60, 2)
+znum <- matrix(rnorm(60 * 2), 60, 2)
+znum[c(2, 7), 1] <- NaN
+cost <- list(1 - diag(3), 0.5 * (1 - diag(3)))
+nb <- matrix(c(2L, 3L, 1L, 3L, 1L, 2L, 4L, 4L), 4, 2)
+holed <- nb
+holed[2, 1] <- NA
+if (has("ffi_knn_mixed", 9)) {
+  run(ffi("ffi_knn_mixed", znum, codes, NULL, NULL, 4L, cost, 0L, 2L, NULL))
+  run(ffi("ffi_knn_mixed", znum, codes, znum[1:9, ], codes[1:9, ], 3L, cost, 1L, 1L, 1:9))
+  fails(ffi("ffi_knn_mixed", znum, codes + 5L, NULL, NULL, 4L, cost, 0L, 1L, NULL))
+}
+if (has("ffi_draw_cycle", 4)) {
+  run(ffi("ffi_draw_cycle", holed, 25, NULL, NULL))
+  run(ffi("ffi_draw_cycle", nb, 25, c(7L, 7L, 8L, 8L), 0.5))
+  run(ffi("ffi_draw_cycle", matrix(1L, 4, 0), 9, NULL, NULL))              # copies
+  fails(ffi("ffi_draw_cycle", nb, -1, NULL, NULL))
+}
+if (has("ffi_adasyn_alloc", 2)) {
+  run(ffi("ffi_adasyn_alloc", c(2L, 0L, 7L, 1L), 17))
+  fails(ffi("ffi_adasyn_alloc", c(0L, 0L), 3))
+}
+if (has("ffi_draw_counts", 2)) {
+  run(ffi("ffi_draw_counts", holed, c(3L, 2L, 0L, 4L)))
+  fails(ffi("ffi_draw_counts", nb, c(1L, NA, 1L, 1L)))
+}
+if (has("ffi_draw_safe_level", 4)) {
+  run(ffi("ffi_draw_safe_level", holed, c(2L, 0L, 1L, 3L),
+          matrix(c(1L, 0L, 0L, 2L, 0L, 1L, 0L, 2L), 4, 2), 30))
+  fails(ffi("ffi_draw_safe_level", nb, c(-1L, 0L, 1L, 3L), matrix(0L, 4, 2), 3))
+}
+if (has("ffi_draw_nominal", 3)) {
+  cand <- matrix(c(1L, 2L, 3L, NA, 5L, 6L, 7L, 8L, NA), 3, 3)
+  run(ffi("ffi_draw_nominal", codes, cand, 0L))
+  run(ffi("ffi_draw_nominal", codes, cand, 1L))
+  fails(ffi("ffi_draw_nominal", codes, cand + 100L, 0L))
+}
+if (has("ffi_add_noise", 2)) {
+  run(ffi("ffi_add_noise", znum[1:10, ], matrix(0.3, 10, 2)))
+  fails(ffi("ffi_add_noise", znum[1:10, ], matrix(-1, 10, 2)))
+}
+if (has("ffi_interpolate", 4)) {
+  run(ffi("ffi_interpolate", znum, c(1L, 2L, 7L), c(3L, NA, 2L), c(0.5, NA, 0.25)))
+  fails(ffi("ffi_interpolate", znum, c(1L, 61L), c(3L, 4L), c(0.5, 0.5)))
+}
+if (has("ffi_guard_pairs", 6)) {
+  idx <- matrix(c(2L, 3L, 1L, 1L, 4L, 4L), 3, 2)
+  dd <- matrix(c(0.1, 0.2, 0.3, 0.4, 0.5, 0.6), 3, 2)
+  run(ffi("ffi_guard_pairs", idx, dd, c(1L, 2L, 3L), c(1L, 1L, 2L, NA), 2L, 0.45))
+  run(ffi("ffi_guard_pairs", idx, dd, c(1L, 2L, 3L), NULL, 1L, Inf))
+  fails(ffi("ffi_guard_pairs", idx, dd, c(1L, 2L, 3L), NULL, 3L, Inf))
+}
+if (has("ffi_guard_intrusion", 9)) {
+  z <- matrix(rnorm(30 * 2), 30, 2)
+  pos <- c(1:10, integer(20))
+  whole <- matrix(sample(30, 10 * 3, TRUE), 10, 3)
+  run(ffi("ffi_guard_intrusion", z, z[1:6, ] + 0.1, c(1L, 2L, 3L, 4L, 5L, 6L),
+      c(2L, NA, 4L, 5L, 1L, 10L), whole, pos, rep(1:3, 10), 1L, 2L))
+  fails(ffi("ffi_guard_intrusion", z, z[1:2, ], c(1L, 20L), c(2L, NA), whole, pos,
+            rep(1:3, 10), 1L, 1L))
+}
+if (has("ffi_metrics_class", 7)) {
+  real <- x3[1:40, ]
+  syn <- x3[41:60, ] + 0.05
+  run(ffi("ffi_metrics_class", real, syn, x3, rep(1:3, 100), 1L, 3L, 2L))
+  run(ffi("ffi_metrics_class", real, syn, x3, rep(1:3, 100), 2L, 50L, 1L))
+  run(ffi("ffi_metrics_class", real[1, , drop = FALSE], syn[0, , drop = FALSE], x3,
+          rep(1:3, 100), 1L, 3L, 1L))
+  fails(ffi("ffi_metrics_class", real, syn[, 1:2], x3, rep(1:3, 100), 1L, 3L, 1L))
+}
+if (has("ffi_metrics_near", 5)) {
+  axes <- eigen(stats::cov(x3), symmetric = TRUE)$vectors[, 1:2]
+  run(ffi("ffi_metrics_near", x3, c(1L, 5L, 296L, 300L), 0.3, axes, 2L))
+  run(ffi("ffi_metrics_near", x8, 1:300, 0, diag(8)[, 1, drop = FALSE], 1L))
+  fails(ffi("ffi_metrics_near", x3, c(1L, 301L), 0.3, axes, 1L))
+}
+if (has("ffi_metrics_mmd", 3)) {
+  run(ffi("ffi_metrics_mmd", x3[1:50, ], x3[51:90, ] + 0.1, 2L))
+  run(ffi("ffi_metrics_mmd", x8[1:40, ], x8[41:60, ], 1L))                 # many tied distances
+  fails(ffi("ffi_metrics_mmd", x3[1, , drop = FALSE], x3[1:3, ], 1L))
+}
+if (has("ffi_metrics_duplicates", 2)) {
+  g <- x8[1:30, 1:3]
+  g[3, 2] <- NA
+  run(ffi("ffi_metrics_duplicates", g, g[c(1, 1, 3, 9), ]))
+  fails(ffi("ffi_metrics_duplicates", g, g[, 1:2]))
+}
+diagnose <- if ("sg_diagnose" %in% getNamespaceExports("smoteguard")) get("sg_diagnose", envir = ns)
+if (!is.null(diagnose)) {
+  run(diagnose(sg_oversample(num, "outcome", seed = 8)))
+  run(diagnose(sg_oversample(mixed, "outcome", seed = 8)))
+}
+
+# a garbage argument of every type for every routine: the error exits
+garbage <- list(NULL, "a", list(1), NA, -1L, 1e300, matrix("a", 2, 2), matrix(NA_real_, 2, 2),
+                matrix(0L, 0, 3), factor("a"))
+for (nm in names(routines)) {
+  np <- routines[[nm]]$numParameters
+  for (g in garbage) {
+    calls <- calls + 1L
+    try(suppressWarnings(do.call(.Call, c(list(get(nm, envir = ns)), rep(list(g), np)))),
+        silent = TRUE)
+  }
+  reached <- union(reached, nm)
+}
+path(0)
+invisible(gc())
+
+if (length(r_errors) > 0) {
+  cat(sprintf("R errors (not memory errors; bugs of their own): %d\n", length(r_errors)))
+  cat(paste0("  ", unique(r_errors), "\n"), sep = "")
+}
+missed <- setdiff(names(routines), reached)
+if (length(missed) > 0) stop("routines not reached: ", paste(missed, collapse = ", "))
+cat(sprintf("valgrind suite: %d calls, %d routines, OK\n", calls, length(routines)))

@@ -399,7 +399,8 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
 
   intrusion <- guard_intrusion_level(guard, method)
   if (!is.null(guard) && is.finite(intrusion) && intrusion < 1) {
-    zall <- if (pred$mixed) NULL else standardized(pred)
+    zall <- if (length(pred$nominal) > 0 || pred$distance != "euclidean") NULL
+            else standardized(pred)
     pos <- integer(n)
     pos[rows] <- seq_len(p)
   }
@@ -540,7 +541,10 @@ guard_intrusion_level <- function(guard, method) {
 intrusion_share <- function(pred, values, codes, parent, neighbor, w, zall,
                             pos, yi, c, settings, guard, threads) {
   m <- min(settings$m_neighbors, length(yi) - 1L)
-  if (!pred$mixed && guard$intrusion_search == "local") {
+  # the local search measures numeric (possibly incomplete) predictors;
+  # nominal columns and Gower's distance take the exact search
+  local_ok <- length(pred$nominal) == 0 && pred$distance == "euclidean"
+  if (local_ok && guard$intrusion_search == "local") {
     keep <- pred$scale > 0
     zc <- sweep(sweep(values[, keep, drop = FALSE], 2, pred$center[keep]), 2,
                 pred$scale[keep], "/")

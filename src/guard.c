@@ -82,7 +82,7 @@ SEXP ffi_guard_pairs(SEXP index, SEXP dist, SEXP parents, SEXP group, SEXP k,
  * parent's and the neighbour's own m nearest rows of the whole data (both
  * already known), so only those (and the two rows themselves) are
  * measured.  z: n x d standardised real rows; cand: G x d standardised
- * candidates; parent, neighbor: data rows (neighbor NA for a copy); whole:
+ * candidates (NaN where missing: nan-Euclidean distances); parent, neighbor: data rows (neighbor NA for a copy); whole:
  * r x m matrix of the m nearest data rows of the r class rows; pos: for
  * each data row its 1-based row in `whole` (0 if none); y: class codes;
  * cls: the class.  Returns, per candidate, the share of other classes
@@ -123,9 +123,15 @@ SEXP ffi_guard_intrusion(SEXP z, SEXP cand, SEXP parent, SEXP neighbor,
     if (ne[s] != NA_INTEGER && (ne[s] < 1 || ne[s] > n || po[ne[s] - 1] == 0))
       Rf_error("`neighbor` must name rows of the class.");
   }
-  if (!sg_all_finite(REAL_RO(z), XLENGTH(z)) ||
-      !sg_all_finite(REAL_RO(cand), XLENGTH(cand)))
-    Rf_error("`z` and `cand` must be finite.");
+  /* NaN marks a missing value (skipped, as the nan-Euclidean distance
+   * does); anything else must be finite */
+  for (int pass = 0; pass < 2; pass++) {
+    SEXP mat = pass == 0 ? z : cand;
+    const double *v = REAL_RO(mat);
+    for (R_xlen_t i = 0; i < XLENGTH(mat); i++)
+      if (!ISNAN(v[i]) && !R_FINITE(v[i]))
+        Rf_error("`z` and `cand` must be finite or NaN (missing).");
+  }
   int req = sg_int_scalar(threads, "threads");
   int nth = sg_threads_for(req, (double) G * (2.0 * m + 2) * d * 50);
   const double *zv = REAL_RO(z), *cv = REAL_RO(cand);
@@ -156,11 +162,18 @@ SEXP ffi_guard_intrusion(SEXP z, SEXP cand, SEXP parent, SEXP neighbor,
       int row = rows[t], dup = 0;
       for (int u = 0; u < t; u++) if (rows[u] == row) { dup = 1; break; }
       if (dup) continue;
+      /* nan-Euclidean: only coordinates present in both, rescaled */
       double acc = 0;
+      int present = 0;
       for (int j = 0; j < d; j++) {
-        double diff = zv[row + (R_xlen_t) j * n] - cv[s + (R_xlen_t) j * G];
+        double a = zv[row + (R_xlen_t) j * n], b = cv[s + (R_xlen_t) j * G];
+        if (ISNAN(a) || ISNAN(b)) continue;
+        double diff = a - b;
         acc += diff * diff;
+        present++;
       }
+      acc = present == 0 ? R_PosInf
+        : (present == d ? acc : acc * ((double) d / present));
       /* keep the m smallest, ties to the smaller row number */
       if (filled < m) {
         int p2 = filled++;

@@ -55,6 +55,13 @@ SEXP ffi_guard_intrusion(SEXP z, SEXP cand, SEXP parent, SEXP neighbor,
                          SEXP whole, SEXP pos, SEXP y, SEXP cls,
                          SEXP threads);
 
+/* metrics.c */
+SEXP ffi_metrics_class(SEXP syn, SEXP whole, SEXP y, SEXP cls, SEXP k,
+                       SEXP threads);
+SEXP ffi_metrics_near(SEXP x, SEXP rows, SEXP radius, SEXP directions,
+                      SEXP threads);
+SEXP ffi_metrics_mmd(SEXP real, SEXP syn, SEXP threads);
+SEXP ffi_metrics_duplicates(SEXP real, SEXP syn);
 
 /* utils */
 int sg_int_scalar(SEXP x, const char *what);

@@ -228,7 +228,7 @@ hd_valid_calls <- function() {
     ffi_guard_intrusion = list(x, q[1:3, ], c(1L, 2L, 3L), c(2L, NA, 1L),
                                matrix(c(2L, 1L, 1L, 4L, 5L, 6L), 3, 2),
                                c(1L, 2L, 3L, integer(57)), rep(1:2, 30), 1L, 2L),
-    ffi_metrics_class = list(x[1:20, ], x[21:30, ], x, rep(1:2, 30), 1L, 3L, 2L),
+    ffi_metrics_class = list(x[21:30, ], x, rep(1:2, 30), 1L, 3L, 2L),
     ffi_metrics_near = list(x, c(1L, 5L, 51L), 0.4, diag(3)[, 1:2], 2L),
     ffi_metrics_mmd = list(x[1:20, ], x[21:40, ], 1L),
     ffi_metrics_duplicates = list(x[1:20, ], x[c(1, 1, 30), ])
@@ -578,12 +578,14 @@ test_that("a long sg_knn() stops on SIGINT, and R stays usable", {
 test_that("a long sg_oversample() stops on SIGINT, and R stays usable", {
   skip_on_cran()
   skip_on_os("windows")
-  # missing values: the general (mixed) distance, the slowest search
+  # missing values and a factor: the general (mixed) distance, the slowest
+  # search
   run <- run_interrupted_child(c(
     "set.seed(1)",
-    "n <- 20000",
+    "n <- 40000",
     "df <- as.data.frame(matrix(stats::rnorm(n * 8), n, 8))",
     "df$V1[sample(n, 1000)] <- NA",
+    "df$g <- factor(sample(letters[1:3], n, TRUE))",
     "df$y <- factor(ifelse(stats::runif(n) < 0.25, 'min', 'maj'))",
     "cat('READY\\n'); flush(stdout())",
     "r <- tryCatch({ sg_oversample(df, 'y', seed = 1); 'FINISHED' },",
@@ -601,9 +603,10 @@ test_that("setTimeLimit() stops a long sg_oversample() with an R error, R stays 
   # missing values: the general distance, which checks for interrupts
   # every 1024 query rows
   df <- withr::with_seed(62, {
-    n <- 20000
+    n <- 40000
     d <- as.data.frame(matrix(stats::rnorm(n * 8), n, 8))
     d$V1[sample(n, 1000)] <- NA
+    d$g <- factor(sample(letters[1:3], n, TRUE))
     d$y <- factor(ifelse(stats::runif(n) < 0.25, "min", "maj"))
     d
   })

@@ -1,0 +1,1335 @@
+/* Diversity and fidelity metrics of synthetic rows (sg_diagnose()).
+ *
+ * The k-nearest-neighbour searches (the real rows' and the synthetic rows'
+ * own k-NN radii, majority intrusion) are sg_knn_search() (knn.c).  What
+ * needs every pair rather than the k nearest -- counting the real rows
+ * whose k-NN ball holds a synthetic row (precision, density; the nearest
+ * and second-nearest real row fall out of the same scan), recall and
+ * coverage, the kernel sums of the MMD and the median pairwise distance
+ * behind its bandwidth -- scans all pairs with the blocked kernels below.
+ * Every decision (in a ball or not, nearer or not, which side of the
+ * median) is taken on the squared distance measured the canonical way
+ * knn.c does (dimensions summed in their natural order, no fused
+ * multiply-add), so a row that is the k-th neighbour of a ball's centre
+ * lies exactly on the ball, and a plain-R loop gives the same bits; dot
+ * products only screen out the pairs that cannot matter (and feed the
+ * MMD's kernel sums, which are not decisions).  Memory is O(rows * k)
+ * plus one block per thread: no pair table is ever stored.  Rows arrive
+ * standardised (R standardises once).  Sums are accumulated per query row
+ * and added up serially in row order, so the thread count never changes a
+ * result. */
+#include "smoteguard.h"
+#include <limits.h>
+#include <float.h>
+#include <string.h>
+
+#define SG_MB 256        /* reference rows per block */
+#define SG_MCHUNK 512    /* the most query rows between interrupt checks */
+#define SG_MTERMS 2e7    /* about the distance terms between them (as knn.c) */
+#define SG_NBINS 4096    /* histogram bins of the median's selection */
+#define SG_SELECT_CAP 131072 /* values sorted directly, per thread */
+
+/* Reference rows laid out [block][dimension][row] (as in knn.c), so the
+ * distance loop runs over contiguous memory and vectorises. */
+typedef struct {
+  double *data;
+  R_xlen_t n, n_blocks;
+  int d;
+} sg_mblocks;
+
+/* x: column-major n x d. */
+static void sg_mblocks_fill(sg_mblocks *b, const double *x, R_xlen_t n, int d) {
+  b->n = n;
+  b->d = d;
+  b->n_blocks = (n + SG_MB - 1) / SG_MB;
+  R_xlen_t len = b->n_blocks * (R_xlen_t) d * SG_MB;
+  b->data = (double *) R_alloc(len > 0 ? len : 1, sizeof(double));
+  for (R_xlen_t i = 0; i < len; i++) b->data[i] = 0.0;
+  for (int j = 0; j < d; j++) {
+    const double *col = x + (R_xlen_t) j * n;
+    for (R_xlen_t i = 0; i < n; i++)
+      b->data[((i / SG_MB) * d + j) * SG_MB + i % SG_MB] = col[i];
+  }
+}
+
+/* A row-major copy of a column-major n x d matrix (each query's values
+ * contiguous). */
+static double *sg_row_major(const double *x, R_xlen_t n, int d) {
+  double *out = (double *) R_alloc(n * (R_xlen_t) d > 0 ? n * (R_xlen_t) d : 1,
+                                   sizeof(double));
+  for (int j = 0; j < d; j++)
+    for (R_xlen_t i = 0; i < n; i++) out[i * d + j] = x[i + (R_xlen_t) j * n];
+  return out;
+}
+
+/* Squared distances from one query to the SG_MB rows of block blk, the
+ * canonical sum (the arithmetic of knn.c's sg_sqdist_block: the difference
+ * reference - query, squared, added over the dimensions in their order,
+ * no fused multiply-add).  The GCC version keeps 16 rows' sums in
+ * registers across the dimensions. */
+#if defined(__GNUC__)
+typedef double sg_mv4d __attribute__((vector_size(32)));
+#define SG_MSQDIST_BODY                                             \
+  const double *base = b->data + blk * (R_xlen_t) b->d * SG_MB;     \
+  const int d = b->d;                                               \
+  for (int t = 0; t < SG_MB; t += 16) {                             \
+    sg_mv4d a0 = {0.0, 0.0, 0.0, 0.0}, a1 = a0, a2 = a0, a3 = a0;   \
+    for (int j = 0; j < d; j++) {                                   \
+      const double *col = base + (R_xlen_t) j * SG_MB + t;          \
+      const double qj = q[j];                                       \
+      const sg_mv4d qv = {qj, qj, qj, qj};                          \
+      sg_mv4d r0, r1, r2, r3;                                       \
+      memcpy(&r0, col, sizeof r0);                                  \
+      memcpy(&r1, col + 4, sizeof r1);                              \
+      memcpy(&r2, col + 8, sizeof r2);                              \
+      memcpy(&r3, col + 12, sizeof r3);                             \
+      r0 -= qv; r1 -= qv; r2 -= qv; r3 -= qv;                       \
+      a0 += r0 * r0; a1 += r1 * r1; a2 += r2 * r2; a3 += r3 * r3;   \
+    }                                                               \
+    memcpy(acc + t, &a0, sizeof a0);                                \
+    memcpy(acc + t + 4, &a1, sizeof a1);                            \
+    memcpy(acc + t + 8, &a2, sizeof a2);                            \
+    memcpy(acc + t + 12, &a3, sizeof a3);                           \
+  }
+#else
+#define SG_MSQDIST_BODY                                             \
+  const double *base = b->data + blk * (R_xlen_t) b->d * SG_MB;     \
+  for (int t = 0; t < SG_MB; t++) acc[t] = 0.0;                     \
+  for (int j = 0; j < b->d; j++) {                                  \
+    const double *col = base + (R_xlen_t) j * SG_MB;                \
+    const double qj = q[j];                                         \
+    for (int t = 0; t < SG_MB; t++) {                               \
+      double diff = col[t] - qj;                                    \
+      acc[t] += diff * diff;                                        \
+    }                                                               \
+  }
+#endif
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define SG_METRICS_AVX2 1
+__attribute__((target("avx2"), optimize("O3", "fp-contract=off")))
+static void sg_msqdist_avx2(const sg_mblocks *b, R_xlen_t blk,
+                            const double *q, double *acc) {
+  SG_MSQDIST_BODY
+}
+#endif
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3", "fp-contract=off")))
+#endif
+static void sg_msqdist_portable(const sg_mblocks *b, R_xlen_t blk,
+                                const double *q, double *acc) {
+  SG_MSQDIST_BODY
+}
+
+typedef void (*sg_msqdist_fn)(const sg_mblocks *, R_xlen_t, const double *,
+                              double *);
+
+static sg_msqdist_fn sg_msqdist_kernel(void) {
+#ifdef SG_METRICS_AVX2
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2")) return sg_msqdist_avx2;
+#endif
+  return sg_msqdist_portable;
+}
+
+/* A visitor sees, for query row qi, the squared distances acc[from..cnt)
+ * to reference rows r0 + from .. r0 + cnt - 1.  It runs inside a parallel
+ * region: no R API, and it writes only to query qi's slots or to the
+ * thread's own scratch (tid).  A non-zero return ends qi's scan. */
+typedef int (*sg_visit_fn)(void *ctx, int tid, R_xlen_t qi, R_xlen_t r0,
+                           int from, int cnt, const double *acc);
+
+/* Every (query, reference) pair, or with `upper` (queries and references
+ * the same rows) every pair i < j once, each distance measured the
+ * canonical way (the median's selection needs every one exactly). */
+static void sg_scan_pairs(const sg_mblocks *b, const double *qrow, R_xlen_t m,
+                          int upper, sg_visit_fn visit, void *ctx,
+                          int nthreads) {
+  sg_msqdist_fn sqdist = sg_msqdist_kernel();
+  double *acc_all = (double *) R_alloc((size_t) SG_MB * nthreads, sizeof(double));
+  const int d = b->d;
+  const R_xlen_t n = b->n;
+  R_xlen_t chunk = (R_xlen_t) (SG_MTERMS / ((double) n * (d > 0 ? d : 1) + 1.0));
+  if (chunk < 8) chunk = 8;
+  if (chunk > SG_MCHUNK) chunk = SG_MCHUNK;
+  for (R_xlen_t c0 = 0; c0 < m; c0 += chunk) {
+    R_xlen_t c1 = c0 + chunk < m ? c0 + chunk : m;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 4) num_threads(nthreads)
+#endif
+    for (R_xlen_t qi = c0; qi < c1; qi++) {
+      int tid = omp_get_thread_num();
+      double *acc = acc_all + (size_t) SG_MB * tid;
+      const double *q = qrow + qi * d;
+      R_xlen_t first = upper ? qi + 1 : 0;
+      for (R_xlen_t blk = first / SG_MB; blk < b->n_blocks; blk++) {
+        R_xlen_t r0 = blk * SG_MB;
+        int cnt = (int) (n - r0 < SG_MB ? n - r0 : SG_MB);
+        int from = (int) (first > r0 ? first - r0 : 0);
+        sqdist(b, blk, q, acc);
+        if (visit(ctx, tid, qi, r0, from, cnt, acc)) break;
+      }
+    }
+    R_CheckUserInterrupt();
+  }
+}
+
+/* ---------------------------------------------------------------------
+ * The screened scan, for scans that act on few pairs (those inside a
+ * ball, or nearer than the best so far): squared distances by the
+ * expansion |q|^2 + |r|^2 - 2 q.r, the dot products from a register tile
+ * of 4 queries x 8 rows (as knn.c's sg_dot_block).  The expansion loses
+ * digits for near points, so it only screens: a visitor measures the
+ * canonical distance (sg_mexact) of every pair whose screened value, less
+ * the bound `tol` on its rounding error, could matter, and decides on
+ * that, so results are those of the direct scan.  The kernel sums of the
+ * MMD use the screened values themselves (clamped at 0): their rounding,
+ * below 1e-11 in a squared distance, is far below what an MMD resolves. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("fp-contract=off")))
+#endif
+static double sg_mexact(const sg_mblocks *b, R_xlen_t blk, int t, const double *q) {
+  const double *base = b->data + blk * (R_xlen_t) b->d * SG_MB;
+  double acc = 0.0;
+  for (int j = 0; j < b->d; j++) {
+    double diff = base[(R_xlen_t) j * SG_MB + t] - q[j];
+    double sq = diff * diff;
+    acc = acc + sq;
+  }
+  return acc;
+}
+
+#if defined(__GNUC__)
+#define SG_MDOT_BODY                                                       \
+  const double *base = b->data + blk * (R_xlen_t) b->d * SG_MB;           \
+  const int d = b->d;                                                      \
+  for (int t = 0; t < SG_MB; t += 8) {                                     \
+    sg_mv4d a00 = {0, 0, 0, 0}, a01 = a00, a10 = a00, a11 = a00;           \
+    sg_mv4d a20 = a00, a21 = a00, a30 = a00, a31 = a00;                    \
+    for (int j = 0; j < d; j++) {                                          \
+      sg_mv4d r0, r1;                                                      \
+      memcpy(&r0, base + (R_xlen_t) j * SG_MB + t, sizeof r0);             \
+      memcpy(&r1, base + (R_xlen_t) j * SG_MB + t + 4, sizeof r1);         \
+      double x0 = q0[j], x1 = q1[j], x2 = q2[j], x3 = q3[j];               \
+      sg_mv4d b0 = {x0, x0, x0, x0}, b1 = {x1, x1, x1, x1};                \
+      sg_mv4d b2 = {x2, x2, x2, x2}, b3 = {x3, x3, x3, x3};                \
+      a00 += r0 * b0; a01 += r1 * b0;                                      \
+      a10 += r0 * b1; a11 += r1 * b1;                                      \
+      a20 += r0 * b2; a21 += r1 * b2;                                      \
+      a30 += r0 * b3; a31 += r1 * b3;                                      \
+    }                                                                      \
+    memcpy(out + t, &a00, sizeof a00);                                     \
+    memcpy(out + t + 4, &a01, sizeof a01);                                 \
+    memcpy(out + SG_MB + t, &a10, sizeof a10);                             \
+    memcpy(out + SG_MB + t + 4, &a11, sizeof a11);                         \
+    memcpy(out + 2 * SG_MB + t, &a20, sizeof a20);                         \
+    memcpy(out + 2 * SG_MB + t + 4, &a21, sizeof a21);                     \
+    memcpy(out + 3 * SG_MB + t, &a30, sizeof a30);                         \
+    memcpy(out + 3 * SG_MB + t + 4, &a31, sizeof a31);                     \
+  }
+#else
+#define SG_MDOT_BODY                                                       \
+  const double *base = b->data + blk * (R_xlen_t) b->d * SG_MB;           \
+  const double *qs[4] = {q0, q1, q2, q3};                                  \
+  for (int u = 0; u < 4; u++)                                              \
+    for (int t = 0; t < SG_MB; t++) {                                      \
+      double acc = 0.0;                                                    \
+      for (int j = 0; j < b->d; j++)                                       \
+        acc += base[(R_xlen_t) j * SG_MB + t] * qs[u][j];                  \
+      out[u * SG_MB + t] = acc;                                            \
+    }
+#endif
+
+#ifdef SG_METRICS_AVX2
+__attribute__((target("avx2,fma"), optimize("O3")))
+static void sg_mdot_avx2(const sg_mblocks *b, R_xlen_t blk, const double *q0,
+                         const double *q1, const double *q2, const double *q3,
+                         double *out) {
+  SG_MDOT_BODY
+}
+#endif
+
+#ifdef SG_METRICS_AVX2
+/* the same tile 8 doubles wide, where the CPU has AVX-512 */
+typedef double sg_mv8d __attribute__((vector_size(64)));
+__attribute__((target("avx512f"), optimize("O3")))
+static void sg_mdot_avx512(const sg_mblocks *b, R_xlen_t blk, const double *q0,
+                           const double *q1, const double *q2, const double *q3,
+                           double *out) {
+  const double *base = b->data + blk * (R_xlen_t) b->d * SG_MB;
+  const int d = b->d;
+  for (int t = 0; t < SG_MB; t += 16) {
+    sg_mv8d a00 = {0, 0, 0, 0, 0, 0, 0, 0}, a01 = a00, a10 = a00, a11 = a00;
+    sg_mv8d a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+    for (int j = 0; j < d; j++) {
+      sg_mv8d r0, r1;
+      memcpy(&r0, base + (R_xlen_t) j * SG_MB + t, sizeof r0);
+      memcpy(&r1, base + (R_xlen_t) j * SG_MB + t + 8, sizeof r1);
+      double x0 = q0[j], x1 = q1[j], x2 = q2[j], x3 = q3[j];
+      sg_mv8d b0 = {x0, x0, x0, x0, x0, x0, x0, x0};
+      sg_mv8d b1 = {x1, x1, x1, x1, x1, x1, x1, x1};
+      sg_mv8d b2 = {x2, x2, x2, x2, x2, x2, x2, x2};
+      sg_mv8d b3 = {x3, x3, x3, x3, x3, x3, x3, x3};
+      a00 += r0 * b0; a01 += r1 * b0;
+      a10 += r0 * b1; a11 += r1 * b1;
+      a20 += r0 * b2; a21 += r1 * b2;
+      a30 += r0 * b3; a31 += r1 * b3;
+    }
+    memcpy(out + t, &a00, sizeof a00);
+    memcpy(out + t + 8, &a01, sizeof a01);
+    memcpy(out + SG_MB + t, &a10, sizeof a10);
+    memcpy(out + SG_MB + t + 8, &a11, sizeof a11);
+    memcpy(out + 2 * SG_MB + t, &a20, sizeof a20);
+    memcpy(out + 2 * SG_MB + t + 8, &a21, sizeof a21);
+    memcpy(out + 3 * SG_MB + t, &a30, sizeof a30);
+    memcpy(out + 3 * SG_MB + t + 8, &a31, sizeof a31);
+  }
+}
+#endif
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3")))
+#endif
+static void sg_mdot_portable(const sg_mblocks *b, R_xlen_t blk, const double *q0,
+                             const double *q1, const double *q2,
+                             const double *q3, double *out) {
+  SG_MDOT_BODY
+}
+
+typedef void (*sg_mdot_fn)(const sg_mblocks *, R_xlen_t, const double *,
+                           const double *, const double *, const double *,
+                           double *);
+
+static sg_mdot_fn sg_mdot_kernel(void) {
+#ifdef SG_METRICS_AVX2
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return sg_mdot_avx512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return sg_mdot_avx2;
+#endif
+  return sg_mdot_portable;
+}
+
+/* A screened visitor sees query qi (its values q) against rows
+ * from..cnt-1 of block blk: approx[t] is the screened squared distance,
+ * within tol of the canonical one.  Same rules as sg_visit_fn. */
+typedef int (*sg_screen_fn)(void *ctx, R_xlen_t qi, const double *q,
+                            const sg_mblocks *b, R_xlen_t blk, int from,
+                            int cnt, const double *approx, double tol);
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3")))
+#endif
+static void sg_scan_screened(const sg_mblocks *b, const double *qrow,
+                             R_xlen_t m, int upper, sg_screen_fn visit,
+                             void *ctx, int nthreads) {
+  sg_mdot_fn dotk = sg_mdot_kernel();
+  const int d = b->d;
+  const R_xlen_t n = b->n;
+  double *rnorm = (double *) R_alloc(b->n_blocks * SG_MB > 0 ? b->n_blocks * SG_MB : 1,
+                                     sizeof(double));
+  double *rmax = (double *) R_alloc(b->n_blocks > 0 ? b->n_blocks : 1, sizeof(double));
+  for (R_xlen_t blk = 0; blk < b->n_blocks; blk++) {
+    double mx = 0.0;
+    for (int t = 0; t < SG_MB; t++) {
+      double acc = 0.0;
+      for (int j = 0; j < d; j++) {
+        double v = b->data[(blk * d + j) * SG_MB + t];
+        acc += v * v;
+      }
+      rnorm[blk * SG_MB + t] = acc;
+      if (acc > mx) mx = acc;
+    }
+    rmax[blk] = mx;
+  }
+  double *qnorm = (double *) R_alloc(m > 0 ? m : 1, sizeof(double));
+  for (R_xlen_t i = 0; i < m; i++) {
+    double acc = 0.0;
+    for (int j = 0; j < d; j++) acc += qrow[i * d + j] * qrow[i * d + j];
+    qnorm[i] = acc;
+  }
+  double *dots_all = (double *) R_alloc((size_t) 4 * SG_MB * nthreads, sizeof(double));
+  double *approx_all = (double *) R_alloc((size_t) SG_MB * nthreads, sizeof(double));
+  R_xlen_t groups = (m + 3) / 4;
+  R_xlen_t chunk = (R_xlen_t) (SG_MTERMS / (4.0 * (double) n * (d > 0 ? d : 1) + 1.0));
+  if (chunk < 2) chunk = 2;
+  if (chunk > SG_MCHUNK / 4) chunk = SG_MCHUNK / 4;
+  for (R_xlen_t c0 = 0; c0 < groups; c0 += chunk) {
+    R_xlen_t c1 = c0 + chunk < groups ? c0 + chunk : groups;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 2) num_threads(nthreads)
+#endif
+    for (R_xlen_t g = c0; g < c1; g++) {
+      int tid = omp_get_thread_num();
+      double *dots = dots_all + (size_t) 4 * SG_MB * tid;
+      double *approx = approx_all + (size_t) SG_MB * tid;
+      R_xlen_t q0 = g * 4;
+      int nq = (int) (m - q0 < 4 ? m - q0 : 4);
+      const double *qp[4];
+      int done[4] = {0, 0, 0, 0};
+      for (int u = 0; u < 4; u++) qp[u] = qrow + (q0 + (u < nq ? u : nq - 1)) * d;
+      R_xlen_t first = upper ? q0 + 1 : 0;
+      for (R_xlen_t blk = first / SG_MB; blk < b->n_blocks; blk++) {
+        int open = 0;
+        for (int u = 0; u < nq; u++) open += !done[u];
+        if (open == 0) break;
+        R_xlen_t r0 = blk * SG_MB;
+        int cnt = (int) (n - r0 < SG_MB ? n - r0 : SG_MB);
+        dotk(b, blk, qp[0], qp[1], qp[2], qp[3], dots);
+        for (int u = 0; u < nq; u++) {
+          if (done[u]) continue;
+          R_xlen_t qi = q0 + u;
+          R_xlen_t lo = upper ? qi + 1 : 0;
+          int from = (int) (lo > r0 ? lo - r0 : 0);
+          if (from >= cnt) continue;
+          double qn = qnorm[qi];
+          double tol = 8.0 * (d + 4) * DBL_EPSILON * (qn + rmax[blk]);
+          const double *dq = dots + (size_t) u * SG_MB;
+          const double *rn = rnorm + r0;
+          for (int t = from; t < cnt; t++) approx[t] = qn + rn[t] - 2.0 * dq[t];
+          done[u] = visit(ctx, qi, qp[u], b, blk, from, cnt, approx, tol);
+        }
+      }
+    }
+    R_CheckUserInterrupt();
+  }
+}
+
+/* ---------------------------------------------------------------------
+ * Balls.  A row q is inside the k-NN ball of a row r when
+ * ||q - r|| <= radius[r]: the distance itself (the square root of the
+ * canonical sum, as knn.c reports radii) decides; a widened squared radius
+ * only spares the square root. */
+static double *sg_screen(const double *radius, R_xlen_t n) {
+  double *r2 = (double *) R_alloc(n > 0 ? n : 1, sizeof(double));
+  for (R_xlen_t i = 0; i < n; i++)
+    r2[i] = radius[i] * radius[i] * (1.0 + 16.0 * DBL_EPSILON) + DBL_MIN;
+  return r2;
+}
+
+/* Synthetic rows against the real rows of their class: how many real
+ * balls hold each (precision, density), and its K nearest real rows of the
+ * class (the DCR, the second-nearest, and the class's share of the k
+ * nearest rows of the data for intrusion), in one scan.  The lists are in
+ * (distance, row) order: rows come in increasing order and enter only when
+ * strictly nearer, as in knn.c. */
+typedef struct {
+  const double *radius, *radius2; /* per real row; NULL: no counts */
+  int *count;
+  double *best;                   /* per query: K squared distances */
+  int *best_i;                    /* and their rows */
+  int K;
+} sg_syn_ctx;
+
+/* (the candidate counts run over the whole block in loops that vectorise:
+ * most blocks hold no candidate and are left at that) */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3")))
+#endif
+static int sg_visit_syn(void *ctx, R_xlen_t qi, const double *q,
+                        const sg_mblocks *b, R_xlen_t blk, int from, int cnt,
+                        const double *approx, double tol) {
+  sg_syn_ctx *c = (sg_syn_ctx *) ctx;
+  const int K = c->K;
+  double *bd = c->best + qi * K;
+  int *bi = c->best_i + qi * K;
+  double worst = bd[K - 1];
+  int hits = 0;
+  R_xlen_t r0 = blk * SG_MB;
+  int cand = 0;
+  if (c->radius) {
+    const double *r2 = c->radius2 + r0;
+    for (int t = from; t < cnt; t++)
+      cand += approx[t] - tol <= (r2[t] > worst ? r2[t] : worst);
+  } else {
+    for (int t = from; t < cnt; t++) cand += approx[t] - tol <= worst;
+  }
+  if (cand == 0) return 0;
+  for (int t = from; t < cnt; t++) {
+    double limit = worst;
+    if (c->radius && c->radius2[r0 + t] > limit) limit = c->radius2[r0 + t];
+    if (approx[t] - tol > limit) continue;
+    double v = sg_mexact(b, blk, t, q);
+    if (v < worst) {
+      int pos = K - 1;
+      while (pos > 0 && bd[pos - 1] > v) {
+        bd[pos] = bd[pos - 1];
+        bi[pos] = bi[pos - 1];
+        pos--;
+      }
+      bd[pos] = v;
+      bi[pos] = (int) (r0 + t);
+      worst = bd[K - 1];
+    }
+    if (c->radius && v <= c->radius2[r0 + t] && sqrt(v) <= c->radius[r0 + t]) hits++;
+  }
+  c->count[qi] += hits;
+  return 0;
+}
+
+/* Real rows against the synthetic rows judged: is each inside some
+ * synthetic row's ball (recall), is some synthetic row inside its own ball
+ * (coverage)?  A real row's scan ends when both are known. */
+typedef struct {
+  const double *syn_radius, *syn_radius2; /* NULL: no recall */
+  const double *real_radius;              /* NULL: no coverage */
+  int *recalled, *covered;
+} sg_real_ctx;
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3")))
+#endif
+static int sg_visit_real(void *ctx, R_xlen_t qi, const double *q,
+                         const sg_mblocks *b, R_xlen_t blk, int from, int cnt,
+                         const double *approx, double tol) {
+  sg_real_ctx *c = (sg_real_ctx *) ctx;
+  int rec = c->recalled[qi] || !c->syn_radius;
+  int cov = c->covered[qi] || !c->real_radius;
+  double rr = c->real_radius ? c->real_radius[qi] : 0.0;
+  double rr2 = rr * rr * (1.0 + 16.0 * DBL_EPSILON) + DBL_MIN;
+  R_xlen_t r0 = blk * SG_MB;
+  int cand = 0;
+  if (!rec) {
+    const double *s2 = c->syn_radius2 + r0;
+    double floor2 = cov ? R_NegInf : rr2;
+    for (int t = from; t < cnt; t++)
+      cand += approx[t] - tol <= (s2[t] > floor2 ? s2[t] : floor2);
+  } else {
+    for (int t = from; t < cnt; t++) cand += approx[t] - tol <= rr2;
+  }
+  if (cand == 0) return 0;
+  for (int t = from; t < cnt && !(rec && cov); t++) {
+    double limit = R_NegInf;
+    if (!rec) limit = c->syn_radius2[r0 + t];
+    if (!cov && rr2 > limit) limit = rr2;
+    if (approx[t] - tol > limit) continue;
+    double v = sg_mexact(b, blk, t, q);
+    if (!rec && v <= c->syn_radius2[r0 + t] && sqrt(v) <= c->syn_radius[r0 + t]) rec = 1;
+    if (!cov && v <= rr2 && sqrt(v) <= rr) cov = 1;
+  }
+  if (c->syn_radius) c->recalled[qi] = rec;
+  if (c->real_radius) c->covered[qi] = cov;
+  return rec && cov;
+}
+
+/* ---------------------------------------------------------------------
+ * exp(x) for x <= 0, in place, in a form that vectorises (libm's exp is
+ * a call per value and dominates the kernel sums): x = k ln 2 + r with
+ * |r| <= ln 2 / 2 (Cody and Waite's split of ln 2), exp(r) by its Taylor
+ * polynomial of degree 13 (truncation below 1e-17), k rounded and 2^k
+ * built through the bits of k + 1.5 * 2^52.  Within a few units in the
+ * last place of libm's exp; x < -700 is taken as -700 (1e-304, where
+ * libm's exp is as negligible).  No fused multiply-add, so both kernels
+ * give the same bits. */
+#define SG_EXP_BODY                                                       \
+  /* (two loops: GCC vectorises neither if they are one) */               \
+  for (int t = 0; t < n; t++) v[t] = v[t] > -700.0 ? v[t] : -700.0;       \
+  for (int t = 0; t < n; t++) {                                           \
+    double x = v[t];                                                      \
+    /* round to the nearest k: the sum's rounding does it */             \
+    double shifted = x * 1.44269504088896338700 + 6755399441055744.0;    \
+    double k = shifted - 6755399441055744.0;                              \
+    double r = (x - k * 6.93147180369123816490e-01) -                     \
+               k * 1.90821492927058770002e-10;                            \
+    double p = 1.6059043836821614599e-10;                                 \
+    p = p * r + 2.0876756987868098979e-09;                                \
+    p = p * r + 2.5052108385441718775e-08;                                \
+    p = p * r + 2.7557319223985890653e-07;                                \
+    p = p * r + 2.7557319223985890653e-06;                                \
+    p = p * r + 2.4801587301587301587e-05;                                \
+    p = p * r + 1.9841269841269841270e-04;                                \
+    p = p * r + 1.3888888888888888889e-03;                                \
+    p = p * r + 8.3333333333333333333e-03;                                \
+    p = p * r + 4.1666666666666666667e-02;                                \
+    p = p * r + 1.6666666666666666667e-01;                                \
+    p = p * r + 0.5;                                                      \
+    p = p * r + 1.0;                                                      \
+    p = p * r + 1.0;                                                      \
+    /* 2^k: k sits in the low bits of shifted = k + 1.5 * 2^52 */         \
+    uint64_t bits;                                                        \
+    memcpy(&bits, &shifted, sizeof bits);                                 \
+    bits = (bits + 1023) << 52;                                           \
+    double two_k;                                                         \
+    memcpy(&two_k, &bits, sizeof two_k);                                  \
+    v[t] = p * two_k;                                                     \
+  }
+
+#ifdef SG_METRICS_AVX2
+__attribute__((target("avx2"), optimize("O3", "fp-contract=off")))
+static void sg_exp_avx2(double *v, int n) {
+  SG_EXP_BODY
+}
+#endif
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3", "fp-contract=off")))
+#endif
+static void sg_exp_portable(double *v, int n) {
+  SG_EXP_BODY
+}
+
+typedef void (*sg_exp_fn)(double *, int);
+
+static sg_exp_fn sg_exp_kernel(void) {
+#ifdef SG_METRICS_AVX2
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2")) return sg_exp_avx2;
+#endif
+  return sg_exp_portable;
+}
+
+/* ---------------------------------------------------------------------
+ * Gaussian kernel sums for the MMD: sum[qi] = sum over references of
+ * exp(-||q - r||^2 * scale). */
+typedef struct {
+  double scale;
+  double *sum;
+  sg_exp_fn expk;
+} sg_kernel_ctx;
+
+static int sg_visit_kernel(void *ctx, R_xlen_t qi, const double *q,
+                           const sg_mblocks *b, R_xlen_t blk, int from,
+                           int cnt, const double *approx, double tol) {
+  sg_kernel_ctx *c = (sg_kernel_ctx *) ctx;
+  (void) q;
+  (void) b;
+  (void) blk;
+  (void) tol;
+  double e[SG_MB];
+  int m = cnt - from;
+  for (int t = 0; t < m; t++) {
+    double v = approx[from + t];
+    e[t] = -(v > 0.0 ? v : 0.0) * c->scale;
+  }
+  c->expk(e, m);
+  double s = 0.0;
+  for (int t = 0; t < m; t++) s += e[t];
+  c->sum[qi] += s;
+  return 0;
+}
+
+/* The mean kernel value over the pairs: all (query, reference) pairs, or
+ * with `upper` the pairs i < j of one set (each unordered pair once). */
+static double sg_kernel_mean(const sg_mblocks *b, const double *qrow,
+                             R_xlen_t m, int upper, double scale,
+                             int nthreads) {
+  double *sum = (double *) R_alloc(m > 0 ? m : 1, sizeof(double));
+  for (R_xlen_t i = 0; i < m; i++) sum[i] = 0.0;
+  sg_kernel_ctx ctx = {scale, sum, sg_exp_kernel()};
+  sg_scan_screened(b, qrow, m, upper, sg_visit_kernel, &ctx, nthreads);
+  double total = 0.0;
+  for (R_xlen_t i = 0; i < m; i++) total += sum[i];
+  double pairs = upper ? (double) m * (double) (m - 1) / 2.0
+                       : (double) m * (double) b->n;
+  return total / pairs;
+}
+
+/* ---------------------------------------------------------------------
+ * An order statistic of the squared distances of all pairs i < j of n
+ * rows, exactly, in fixed memory: a histogram of the values still in
+ * play narrows them down to one bin at a time until few enough remain to
+ * sort.  The bin of a value is a monotone function of it (clamped to the
+ * histogram's ends), so the values in play are always a contiguous run of
+ * the sorted values, and the exact minimum and maximum of the chosen bin
+ * become the next level's range.  The first level's range only needs to
+ * be roughly right: values beyond it fall in the end bins. */
+#define SG_MAX_LEVELS 64
+
+typedef struct {
+  int depth;
+  double lo[SG_MAX_LEVELS], inv[SG_MAX_LEVELS];
+  int bin[SG_MAX_LEVELS];
+  double cur_lo, cur_inv;
+  int collect;
+  R_xlen_t *hist_n;          /* per thread: SG_NBINS counts */
+  double *hist_lo, *hist_hi; /* per thread: SG_NBINS minima and maxima */
+  double *buf;               /* per thread: SG_SELECT_CAP values */
+  R_xlen_t *buf_n;           /* per thread */
+} sg_select_ctx;
+
+static inline int sg_bin_of(double v, double lo, double inv) {
+  double x = (v - lo) * inv;
+  if (!(x > 0)) return 0;
+  if (x >= SG_NBINS) return SG_NBINS - 1;
+  return (int) x;
+}
+
+static int sg_visit_select(void *ctx, int tid, R_xlen_t qi, R_xlen_t r0,
+                           int from, int cnt, const double *acc) {
+  sg_select_ctx *c = (sg_select_ctx *) ctx;
+  (void) qi;
+  (void) r0;
+  R_xlen_t *hn = c->hist_n + (size_t) SG_NBINS * tid;
+  double *hl = c->hist_lo + (size_t) SG_NBINS * tid;
+  double *hh = c->hist_hi + (size_t) SG_NBINS * tid;
+  for (int t = from; t < cnt; t++) {
+    double v = acc[t];
+    int in = 1;
+    for (int l = 0; l < c->depth && in; l++)
+      in = sg_bin_of(v, c->lo[l], c->inv[l]) == c->bin[l];
+    if (!in) continue;
+    if (c->collect) {
+      /* the caller guarantees at most SG_SELECT_CAP values are in play */
+      c->buf[(size_t) SG_SELECT_CAP * tid + c->buf_n[tid]++] = v;
+    } else {
+      int bb = sg_bin_of(v, c->cur_lo, c->cur_inv);
+      hn[bb]++;
+      if (v < hl[bb]) hl[bb] = v;
+      if (v > hh[bb]) hh[bb] = v;
+    }
+  }
+  return 0;
+}
+
+static void sg_select_pass(const sg_mblocks *b, const double *qrow,
+                           sg_select_ctx *c, int collect, int nthreads) {
+  c->collect = collect;
+  for (size_t i = 0; i < (size_t) SG_NBINS * nthreads; i++) {
+    c->hist_n[i] = 0;
+    c->hist_lo[i] = R_PosInf;
+    c->hist_hi[i] = R_NegInf;
+  }
+  for (int t = 0; t < nthreads; t++) c->buf_n[t] = 0;
+  sg_scan_pairs(b, qrow, b->n, 1, sg_visit_select, c, nthreads);
+  /* merge the threads into thread 0's slots (counts, minima and maxima do
+   * not depend on the order) */
+  for (int t = 1; t < nthreads; t++)
+    for (int i = 0; i < SG_NBINS; i++) {
+      size_t s = (size_t) SG_NBINS * t + i;
+      c->hist_n[i] += c->hist_n[s];
+      if (c->hist_lo[s] < c->hist_lo[i]) c->hist_lo[i] = c->hist_lo[s];
+      if (c->hist_hi[s] > c->hist_hi[i]) c->hist_hi[i] = c->hist_hi[s];
+    }
+}
+
+static int sg_cmp_double(const void *a, const void *b) {
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+/* The squared-distance order statistics `rank` and rank + 1 (0-based;
+ * *next is NA when rank is the last); `bound`: about the largest squared
+ * distance. */
+static void sg_pair_select(const sg_mblocks *b, const double *qrow,
+                           R_xlen_t rank, double bound, double *value,
+                           double *next, int nthreads) {
+  sg_select_ctx c;
+  memset(&c, 0, sizeof c);
+  c.hist_n = (R_xlen_t *) R_alloc((size_t) SG_NBINS * nthreads, sizeof(R_xlen_t));
+  c.hist_lo = (double *) R_alloc((size_t) SG_NBINS * nthreads, sizeof(double));
+  c.hist_hi = (double *) R_alloc((size_t) SG_NBINS * nthreads, sizeof(double));
+  c.buf_n = (R_xlen_t *) R_alloc(nthreads, sizeof(R_xlen_t));
+  R_xlen_t total = b->n * (b->n - 1) / 2;
+  *value = *next = NA_REAL;
+  if (rank < 0 || rank >= total) return;
+  R_xlen_t in_play = total, r = rank;
+  c.cur_lo = 0.0;
+  c.cur_inv = bound > 0 && R_FINITE(bound) ? SG_NBINS / bound : 1.0;
+  for (;;) {
+    if (in_play <= SG_SELECT_CAP) {
+      c.buf = (double *) R_alloc((size_t) SG_SELECT_CAP * nthreads, sizeof(double));
+      sg_select_pass(b, qrow, &c, 1, nthreads);
+      R_xlen_t got = 0;
+      for (int t = 0; t < nthreads; t++) {
+        memmove(c.buf + got, c.buf + (size_t) SG_SELECT_CAP * t,
+                (size_t) c.buf_n[t] * sizeof(double));
+        got += c.buf_n[t];
+      }
+      qsort(c.buf, (size_t) got, sizeof(double), sg_cmp_double);
+      *value = c.buf[r];
+      if (r + 1 < got) *next = c.buf[r + 1];
+      break;
+    }
+    /* each level after the first leaves fewer values in play (its
+     * smallest and largest fall in different bins): never reached */
+    if (c.depth == SG_MAX_LEVELS)
+      Rf_error("internal: the median's selection did not converge.");
+    sg_select_pass(b, qrow, &c, 0, nthreads);
+    R_xlen_t below = 0;
+    int bb = 0;
+    while (bb < SG_NBINS - 1 && below + c.hist_n[bb] <= r) below += c.hist_n[bb++];
+    c.lo[c.depth] = c.cur_lo;
+    c.inv[c.depth] = c.cur_inv;
+    c.bin[c.depth] = bb;
+    c.depth++;
+    r -= below;
+    in_play = c.hist_n[bb];
+    double lo = c.hist_lo[bb], hi = c.hist_hi[bb];
+    if (!(hi > lo)) {
+      /* every value in play is equal */
+      *value = lo;
+      if (r + 1 < in_play) *next = lo;
+      break;
+    }
+    c.cur_lo = lo;
+    c.cur_inv = SG_NBINS / (hi - lo);
+  }
+  /* rank + 1 outside the values in play at the end: select it anew */
+  if (ISNAN(*next) && rank + 1 < total) {
+    double unused;
+    sg_pair_select(b, qrow, rank + 1, bound, next, &unused, nthreads);
+  }
+}
+
+/* The median distance over all pairs of rows (R's median of dist()). */
+static double sg_median_pair_distance(const sg_mblocks *b, const double *qrow,
+                                      int nthreads) {
+  R_xlen_t n = b->n;
+  int d = b->d;
+  if (n < 2) return NA_REAL;
+  /* squared distances are at most (2 max ||x_i - mean||)^2 */
+  double *mean = (double *) R_alloc(d, sizeof(double));
+  for (int j = 0; j < d; j++) mean[j] = 0.0;
+  for (R_xlen_t i = 0; i < n; i++)
+    for (int j = 0; j < d; j++) mean[j] += qrow[i * d + j] / n;
+  double far = 0.0;
+  for (R_xlen_t i = 0; i < n; i++) {
+    double acc = 0.0;
+    for (int j = 0; j < d; j++) acc += (qrow[i * d + j] - mean[j]) * (qrow[i * d + j] - mean[j]);
+    if (acc > far) far = acc;
+  }
+  R_xlen_t pairs = n * (n - 1) / 2;
+  double lo, hi;
+  sg_pair_select(b, qrow, (pairs - 1) / 2, 4.0 * far, &lo, &hi, nthreads);
+  if (pairs % 2 == 1) return sqrt(lo);
+  return (sqrt(lo) + sqrt(hi)) / 2.0;
+}
+
+/* ---------------------------------------------------------------------
+ * Entry points. */
+
+static void sg_check_rows(SEXP x, const char *what, int d) {
+  if (!Rf_isReal(x) || !Rf_isMatrix(x))
+    Rf_error("`%s` must be a double matrix.", what);
+  if (d >= 0 && Rf_ncols(x) != d)
+    Rf_error("`%s` must have %d columns.", what, d);
+  if (!sg_all_finite(REAL_RO(x), XLENGTH(x)))
+    Rf_error("`%s` must not contain NA, NaN or Inf.", what);
+}
+
+/* k nearest rows of `ref` (n x d, column-major) for each query row (or
+ * each row of ref among the others when query is NULL). */
+static void sg_metrics_knn(const double *ref, R_xlen_t n, int d,
+                           const double *query, R_xlen_t m, int k,
+                           const int *exclude, int **index, double **dist,
+                           int req) {
+  int self = query == NULL;
+  if (self) m = n;
+  *index = (int *) R_alloc(m * (R_xlen_t) k > 0 ? m * (R_xlen_t) k : 1, sizeof(int));
+  *dist = (double *) R_alloc(m * (R_xlen_t) k > 0 ? m * (R_xlen_t) k : 1, sizeof(double));
+  if (m == 0) return;
+  int nth = sg_threads_for(req, (double) n * (double) m * (double) d);
+  sg_knn_search(ref, n, d, query, m, k, self, exclude, NULL, NULL, 0,
+                *index, *dist, nth);
+}
+
+static SEXP sg_na_real(R_xlen_t n) {
+  SEXP out = Rf_allocVector(REALSXP, n);
+  double *p = REAL(out);
+  for (R_xlen_t i = 0; i < n; i++) p[i] = NA_REAL;
+  return out;
+}
+
+static SEXP sg_na_logical(R_xlen_t n) {
+  SEXP out = Rf_allocVector(LGLSXP, n);
+  int *p = LOGICAL(out);
+  for (R_xlen_t i = 0; i < n; i++) p[i] = NA_LOGICAL;
+  return out;
+}
+
+/* The neighbour metrics of one class.
+ *   syn:     the synthetic rows judged (q x d, standardised, complete; all
+ *            or a subset of the class's)
+ *   whole:   every real row of the data (n x d), y their 1-based classes,
+ *            cls this class: its real rows are the rows of whole with
+ *            y == cls, in their order
+ * Returns per real row of the class: real_nn (distance to the nearest
+ * other real row of the class), real_radius (to the k-th: the radius of
+ * its k-NN ball), recalled (inside the k-NN ball, within syn, of some syn
+ * row), covered (some syn row inside its ball); per syn row: dcr, dcr2
+ * (nearest and second-nearest real row of the class), balls (real balls
+ * holding it), syn_radius (k-NN radius within syn) and intrusion (share of
+ * other classes among its k nearest rows of whole, ties to the earlier
+ * row).  What the row counts do not allow (fewer than k + 1 rows) is NA. */
+SEXP ffi_metrics_class(SEXP syn, SEXP whole, SEXP y, SEXP cls, SEXP k,
+                       SEXP threads) {
+  int nprot = 0;
+  if (!Rf_isReal(whole) || !Rf_isMatrix(whole))
+    Rf_error("`whole` must be a double matrix.");
+  int d = Rf_ncols(whole);
+  if (d < 1) Rf_error("`whole` must have at least one column.");
+  sg_check_rows(whole, "whole", d);
+  sg_check_rows(syn, "syn", d);
+  R_xlen_t q = Rf_nrows(syn), n = Rf_nrows(whole);
+  if (q > INT_MAX || n > INT_MAX)
+    Rf_error("More than %d rows is not supported.", INT_MAX);
+  if (!Rf_isInteger(y) || XLENGTH(y) != n)
+    Rf_error("`y` must be an integer vector, one per row of `whole`.");
+  int c = sg_int_scalar(cls, "cls");
+  if (c == NA_INTEGER) Rf_error("`cls` must not be NA.");
+  int kk = sg_int_scalar(k, "k");
+  if (kk == NA_INTEGER || kk < 1) Rf_error("`k` must be at least 1.");
+  int req = sg_int_scalar(threads, "threads");
+  const double *S = REAL_RO(syn), *W = REAL_RO(whole);
+  const int *yy = INTEGER_RO(y);
+
+  /* the class's real rows and the others, each with its row of whole */
+  R_xlen_t p = 0;
+  for (R_xlen_t i = 0; i < n; i++) p += yy[i] == c;
+  R_xlen_t n_other = n - p;
+  int *own_row = (int *) R_alloc(p > 0 ? p : 1, sizeof(int));
+  int *other_row = (int *) R_alloc(n_other > 0 ? n_other : 1, sizeof(int));
+  for (R_xlen_t i = 0, a = 0, o = 0; i < n; i++) {
+    if (yy[i] == c) own_row[a++] = (int) i; else other_row[o++] = (int) i;
+  }
+  double *R_ = (double *) R_alloc(p * d > 0 ? p * d : 1, sizeof(double));
+  double *O = (double *) R_alloc(n_other * d > 0 ? n_other * d : 1, sizeof(double));
+  for (int j = 0; j < d; j++) {
+    for (R_xlen_t i = 0; i < p; i++) R_[i + j * p] = W[own_row[i] + (R_xlen_t) j * n];
+    for (R_xlen_t i = 0; i < n_other; i++)
+      O[i + j * n_other] = W[other_row[i] + (R_xlen_t) j * n];
+  }
+
+  const char *names[] = {"real_nn", "real_radius", "recalled", "covered",
+                         "dcr", "dcr2", "balls", "syn_radius", "intrusion"};
+  const int n_out = 9;
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, n_out)); nprot++;
+  SEXP nm = PROTECT(Rf_allocVector(STRSXP, n_out)); nprot++;
+  for (int i = 0; i < n_out; i++) SET_STRING_ELT(nm, i, Rf_mkChar(names[i]));
+  Rf_setAttrib(out, R_NamesSymbol, nm);
+  SET_VECTOR_ELT(out, 0, sg_na_real(p));
+  SET_VECTOR_ELT(out, 1, sg_na_real(p));
+  SET_VECTOR_ELT(out, 2, sg_na_logical(p));
+  SET_VECTOR_ELT(out, 3, sg_na_logical(p));
+  SET_VECTOR_ELT(out, 4, sg_na_real(q));
+  SET_VECTOR_ELT(out, 5, sg_na_real(q));
+  SEXP balls = Rf_allocVector(INTSXP, q);
+  SET_VECTOR_ELT(out, 6, balls);
+  for (R_xlen_t i = 0; i < q; i++) INTEGER(balls)[i] = NA_INTEGER;
+  SET_VECTOR_ELT(out, 7, sg_na_real(q));
+  SET_VECTOR_ELT(out, 8, sg_na_real(q));
+  double *real_nn = REAL(VECTOR_ELT(out, 0)), *real_rad = REAL(VECTOR_ELT(out, 1));
+  int *recalled = LOGICAL(VECTOR_ELT(out, 2)), *covered = LOGICAL(VECTOR_ELT(out, 3));
+  double *dcr = REAL(VECTOR_ELT(out, 4)), *dcr2 = REAL(VECTOR_ELT(out, 5));
+  int *nballs = INTEGER(balls);
+  double *syn_rad = REAL(VECTOR_ELT(out, 7)), *intr = REAL(VECTOR_ELT(out, 8));
+  int *idx;
+  double *dist;
+
+  /* the real rows' own neighbourhoods: always all of them */
+  int have_real_radius = 0;
+  if (p >= 2) {
+    int kr = (R_xlen_t) kk < p ? kk : (int) (p - 1);
+    sg_metrics_knn(R_, p, d, NULL, p, kr, NULL, &idx, &dist, req);
+    for (R_xlen_t i = 0; i < p; i++) real_nn[i] = dist[i];
+    if (kr == kk) {
+      have_real_radius = 1;
+      for (R_xlen_t i = 0; i < p; i++)
+        real_rad[i] = dist[i + (R_xlen_t) (kk - 1) * p];
+    }
+  }
+  if (q == 0 || p == 0) {
+    UNPROTECT(nprot);
+    return out;
+  }
+
+  /* the K nearest real rows of the class and the real balls holding each
+   * synthetic row: one scan */
+  int K = kk > 2 ? kk : 2;
+  if ((R_xlen_t) K > p) K = (int) p;
+  double *best = (double *) R_alloc((size_t) q * K, sizeof(double));
+  int *best_i = (int *) R_alloc((size_t) q * K, sizeof(int));
+  for (size_t i = 0; i < (size_t) q * K; i++) {
+    best[i] = R_PosInf;
+    best_i[i] = -1;
+  }
+  {
+    sg_mblocks rb;
+    sg_mblocks_fill(&rb, R_, p, d);
+    for (R_xlen_t i = 0; i < q; i++) nballs[i] = 0;
+    sg_syn_ctx ctx = {have_real_radius ? real_rad : NULL,
+                      have_real_radius ? sg_screen(real_rad, p) : NULL,
+                      nballs, best, best_i, K};
+    sg_scan_screened(&rb, sg_row_major(S, q, d), q, 0, sg_visit_syn, &ctx,
+                     sg_threads_for(req, (double) p * (double) q * d));
+    for (R_xlen_t i = 0; i < q; i++) {
+      dcr[i] = sqrt(best[i * K]);
+      if (K >= 2) dcr2[i] = sqrt(best[i * K + 1]);
+      if (!have_real_radius) nballs[i] = NA_INTEGER;
+    }
+  }
+
+  /* the synthetic rows' own neighbourhoods, within the rows judged */
+  int have_syn_radius = 0;
+  if (q >= 2) {
+    int ks = (R_xlen_t) kk < q ? kk : (int) (q - 1);
+    sg_metrics_knn(S, q, d, NULL, q, ks, NULL, &idx, &dist, req);
+    if (ks == kk) {
+      have_syn_radius = 1;
+      for (R_xlen_t i = 0; i < q; i++)
+        syn_rad[i] = dist[i + (R_xlen_t) (kk - 1) * q];
+    }
+  }
+
+  /* recall and coverage: one scan of the real rows */
+  if (have_syn_radius || have_real_radius) {
+    sg_mblocks sb;
+    sg_mblocks_fill(&sb, S, q, d);
+    int *rec = (int *) R_alloc(p, sizeof(int));
+    int *cov = (int *) R_alloc(p, sizeof(int));
+    for (R_xlen_t i = 0; i < p; i++) rec[i] = cov[i] = 0;
+    sg_real_ctx ctx = {have_syn_radius ? syn_rad : NULL,
+                       have_syn_radius ? sg_screen(syn_rad, q) : NULL,
+                       have_real_radius ? real_rad : NULL, rec, cov};
+    sg_scan_screened(&sb, sg_row_major(R_, p, d), p, 0, sg_visit_real, &ctx,
+                     sg_threads_for(req, (double) p * (double) q * d));
+    for (R_xlen_t i = 0; i < p; i++) {
+      if (have_syn_radius) recalled[i] = rec[i];
+      if (have_real_radius) covered[i] = cov[i];
+    }
+  }
+
+  /* intrusion: the k nearest rows of the data are the k nearest of the
+   * class's (from the scan above) merged with the k nearest of the other
+   * classes', in (distance, row of whole) order */
+  int kw = (R_xlen_t) kk < n ? kk : (int) n;
+  int ko = (R_xlen_t) kk < n_other ? kk : (int) n_other;
+  int kown = kk < K ? kk : K;
+  if (ko > 0) sg_metrics_knn(O, n_other, d, S, q, ko, NULL, &idx, &dist, req);
+  for (R_xlen_t i = 0; i < q; i++) {
+    int a = 0, o = 0, other = 0;
+    for (int j = 0; j < kw; j++) {
+      double da = a < kown ? sqrt(best[i * K + a]) : R_PosInf;
+      double dob = o < ko ? dist[i + (R_xlen_t) o * q] : R_PosInf;
+      int ra = a < kown ? own_row[best_i[i * K + a]] : INT_MAX;
+      int ro = o < ko ? other_row[idx[i + (R_xlen_t) o * q] - 1] : INT_MAX;
+      if (o < ko && (a >= kown || dob < da || (dob == da && ro < ra))) {
+        other++;
+        o++;
+      } else {
+        a++;
+      }
+    }
+    intr[i] = (double) other / kw;
+  }
+  UNPROTECT(nprot);
+  return out;
+}
+
+/* ---------------------------------------------------------------------
+ * Near duplicates among synthetic rows: does another row of x lie closer
+ * than `radius` to row r?  Rows are projected on a few orthonormal
+ * directions (the principal axes spread them most) and sorted along the
+ * first.  Since |u.(a - b)| <= ||a - b|| for a unit u, only rows whose
+ * first projection lies within radius of r's (plus a bound on the
+ * projections' rounding) can be that close, and of those only rows within
+ * radius on every other direction too; their distances are then measured
+ * the canonical way.  Exact, and far cheaper than a neighbour search when
+ * the radius is small, as a near-duplicate tolerance is. */
+typedef struct {
+  double p;
+  int i;
+} sg_proj;
+
+static int sg_cmp_proj(const void *a, const void *b) {
+  const sg_proj *x = (const sg_proj *) a, *y = (const sg_proj *) b;
+  if (x->p < y->p) return -1;
+  if (x->p > y->p) return 1;
+  return (x->i > y->i) - (x->i < y->i);
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("fp-contract=off")))
+#endif
+static double sg_row_sqdist(const double *a, const double *b, int d) {
+  double acc = 0.0;
+  for (int j = 0; j < d; j++) {
+    double diff = a[j] - b[j];
+    double sq = diff * diff;
+    acc = acc + sq;
+  }
+  return acc;
+}
+
+/* x: N x d (standardised), rows: 1-based rows of x to test, radius >= 0,
+ * directions: d x m, orthonormal columns (each is normalised here).
+ * Returns one logical per row of `rows`. */
+SEXP ffi_metrics_near(SEXP x, SEXP rows, SEXP radius, SEXP directions,
+                      SEXP threads) {
+  int nprot = 0;
+  if (!Rf_isReal(x) || !Rf_isMatrix(x)) Rf_error("`x` must be a double matrix.");
+  int d = Rf_ncols(x);
+  if (d < 1) Rf_error("`x` must have at least one column.");
+  sg_check_rows(x, "x", d);
+  R_xlen_t N = Rf_nrows(x);
+  if (N > INT_MAX) Rf_error("More than %d rows is not supported.", INT_MAX);
+  if (!Rf_isInteger(rows)) Rf_error("`rows` must be an integer vector.");
+  R_xlen_t q = XLENGTH(rows);
+  const int *rw = INTEGER_RO(rows);
+  for (R_xlen_t i = 0; i < q; i++)
+    if (rw[i] == NA_INTEGER || rw[i] < 1 || rw[i] > N)
+      Rf_error("`rows` holds a row outside `x`.");
+  double rad = sg_num_scalar(radius, "radius");
+  if (!R_FINITE(rad) || rad < 0) Rf_error("`radius` must be finite and >= 0.");
+  if (!Rf_isReal(directions) || !Rf_isMatrix(directions) ||
+      Rf_nrows(directions) != d || Rf_ncols(directions) < 1)
+    Rf_error("`directions` must be a double matrix with one row per column of `x`.");
+  int m = Rf_ncols(directions);
+  if (!sg_all_finite(REAL_RO(directions), XLENGTH(directions)))
+    Rf_error("`directions` must be finite.");
+  int req = sg_int_scalar(threads, "threads");
+
+  /* unit directions (a zero column becomes the first axis) */
+  double *u = (double *) R_alloc((size_t) d * m, sizeof(double));
+  for (int t = 0; t < m; t++) {
+    const double *col = REAL_RO(directions) + (R_xlen_t) t * d;
+    double norm = 0.0;
+    for (int j = 0; j < d; j++) norm += col[j] * col[j];
+    norm = sqrt(norm);
+    for (int j = 0; j < d; j++) u[t * d + j] = norm > 0 ? col[j] / norm : (j == 0);
+  }
+  const double *xr = sg_row_major(REAL_RO(x), N, d);
+  double *proj = (double *) R_alloc((size_t) (N > 0 ? N : 1) * m, sizeof(double));
+  double big = 0.0;
+  for (R_xlen_t i = 0; i < N; i++)
+    for (int t = 0; t < m; t++) {
+      double p = 0.0, a = 0.0;
+      for (int j = 0; j < d; j++) {
+        p += u[t * d + j] * xr[i * d + j];
+        a += fabs(u[t * d + j] * xr[i * d + j]);
+      }
+      proj[i * m + t] = p;
+      if (a > big) big = a;
+    }
+  sg_proj *order = (sg_proj *) R_alloc(N > 0 ? N : 1, sizeof(sg_proj));
+  for (R_xlen_t i = 0; i < N; i++) {
+    order[i].p = proj[i * m];
+    order[i].i = (int) i;
+  }
+  qsort(order, (size_t) N, sizeof(sg_proj), sg_cmp_proj);
+  /* the projections again in sorted order, so a window is contiguous */
+  double *sp = (double *) R_alloc((size_t) (N > 0 ? N : 1) * m, sizeof(double));
+  int *where = (int *) R_alloc(N > 0 ? N : 1, sizeof(int));
+  for (R_xlen_t s = 0; s < N; s++) {
+    where[order[s].i] = (int) s;
+    for (int t = 0; t < m; t++) sp[s * m + t] = proj[(R_xlen_t) order[s].i * m + t];
+  }
+  /* a projection is a sum of d rounded products: within about d eps times
+   * the sum of their sizes of its exact value; the unit vectors are unit
+   * to a few eps */
+  double window = rad * (1.0 + 8.0 * d * DBL_EPSILON) + 4.0 * (d + 2) * DBL_EPSILON * big;
+
+  SEXP out = PROTECT(Rf_allocVector(LGLSXP, q)); nprot++;
+  int *o = LOGICAL(out);
+  int nth = sg_threads_for(req, (double) q * (double) N * m / 16.0);
+  /* a window may hold every row: bound the work between interrupt checks */
+  R_xlen_t chunk = (R_xlen_t) (SG_MTERMS / ((double) N * d + 1.0));
+  if (chunk < 64) chunk = 64;
+  if (chunk > 4096) chunk = 4096;
+  for (R_xlen_t c0 = 0; c0 < q; c0 += chunk) {
+    R_xlen_t c1 = c0 + chunk < q ? c0 + chunk : q;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 16) num_threads(nth)
+#endif
+    for (R_xlen_t t = c0; t < c1; t++) {
+      int r = rw[t] - 1;
+      R_xlen_t s0 = where[r];
+      const double *p0 = sp + s0 * m;
+      const double *a = xr + (R_xlen_t) r * d;
+      int found = 0;
+      for (int dir = -1; dir <= 1 && !found; dir += 2) {
+        for (R_xlen_t s = s0 + dir; s >= 0 && s < N; s += dir) {
+          const double *ps = sp + s * m;
+          if (fabs(ps[0] - p0[0]) > window) break;
+          int inside = 1;
+          for (int v = 1; v < m && inside; v++) inside = fabs(ps[v] - p0[v]) <= window;
+          if (!inside) continue;
+          if (sqrt(sg_row_sqdist(a, xr + (R_xlen_t) order[s].i * d, d)) < rad) {
+            found = 1;
+            break;
+          }
+        }
+      }
+      o[t] = found;
+    }
+    R_CheckUserInterrupt();
+  }
+  UNPROTECT(nprot);
+  return out;
+}
+
+/* The maximum mean discrepancy between real (m x d) and synthetic (n x d)
+ * rows with the Gaussian kernel exp(-||a - b||^2 / (2 sigma^2)), sigma the
+ * median distance between pairs of real rows; the unbiased estimator.
+ * Returns c(mmd2, sigma, kxx, kyy, kxy). */
+SEXP ffi_metrics_mmd(SEXP real, SEXP syn, SEXP threads) {
+  int nprot = 0;
+  if (!Rf_isReal(real) || !Rf_isMatrix(real))
+    Rf_error("`real` must be a double matrix.");
+  int d = Rf_ncols(real);
+  if (d < 1) Rf_error("`real` must have at least one column.");
+  sg_check_rows(real, "real", d);
+  sg_check_rows(syn, "syn", d);
+  R_xlen_t m = Rf_nrows(real), n = Rf_nrows(syn);
+  if (m < 2 || n < 2) Rf_error("`real` and `syn` need at least two rows each.");
+  int req = sg_int_scalar(threads, "threads");
+  int nth_xx = sg_threads_for(req, (double) m * m * d / 2);
+  int nth_yy = sg_threads_for(req, (double) n * n * d / 2);
+  int nth_xy = sg_threads_for(req, (double) m * n * d);
+
+  sg_mblocks bx, by;
+  sg_mblocks_fill(&bx, REAL_RO(real), m, d);
+  sg_mblocks_fill(&by, REAL_RO(syn), n, d);
+  const double *qx = sg_row_major(REAL_RO(real), m, d);
+  const double *qy = sg_row_major(REAL_RO(syn), n, d);
+
+  double sigma = sg_median_pair_distance(&bx, qx, nth_xx);
+  SEXP out = PROTECT(Rf_allocVector(REALSXP, 5)); nprot++;
+  double *o = REAL(out);
+  for (int i = 0; i < 5; i++) o[i] = NA_REAL;
+  o[1] = sigma;
+  if (sigma > 0 && R_FINITE(sigma)) {
+    double scale = 1.0 / (2.0 * sigma * sigma);
+    o[2] = sg_kernel_mean(&bx, qx, m, 1, scale, nth_xx);
+    o[3] = sg_kernel_mean(&by, qy, n, 1, scale, nth_yy);
+    o[4] = sg_kernel_mean(&bx, qy, n, 0, scale, nth_xy);
+    o[0] = o[2] + o[3] - 2.0 * o[4];
+  }
+  SEXP nm = PROTECT(Rf_allocVector(STRSXP, 5)); nprot++;
+  const char *names[] = {"mmd2", "sigma", "kxx", "kyy", "kxy"};
+  for (int i = 0; i < 5; i++) SET_STRING_ELT(nm, i, Rf_mkChar(names[i]));
+  Rf_setAttrib(out, R_NamesSymbol, nm);
+  UNPROTECT(nprot);
+  return out;
+}
+
+/* ---------------------------------------------------------------------
+ * Exact duplicates: rows sorted by a hash of their values, then by their
+ * values within each run of equal hashes (a merge sort on row numbers), and
+ * runs of equal rows read off.  NA equals NA; -0 equals 0. */
+typedef struct {
+  const double *v; /* rows x p, row-major */
+  int p;
+} sg_rowset;
+
+static int sg_row_cmp(const sg_rowset *s, int a, int b) {
+  const double *x = s->v + (size_t) a * s->p, *y = s->v + (size_t) b * s->p;
+  for (int j = 0; j < s->p; j++) {
+    int na = ISNAN(x[j]), nb = ISNAN(y[j]);
+    if (na || nb) {
+      if (na && nb) continue;
+      return na ? 1 : -1;
+    }
+    if (x[j] < y[j]) return -1;
+    if (x[j] > y[j]) return 1;
+  }
+  return 0;
+}
+
+static void sg_row_sort(const sg_rowset *s, int *idx, int *tmp, int n) {
+  for (int width = 1; width < n; width *= 2) {
+    for (int lo = 0; lo < n; lo += 2 * width) {
+      int mid = lo + width < n ? lo + width : n;
+      int hi = lo + 2 * width < n ? lo + 2 * width : n;
+      int a = lo, b = mid, o = lo;
+      while (a < mid && b < hi)
+        tmp[o++] = sg_row_cmp(s, idx[b], idx[a]) < 0 ? idx[b++] : idx[a++];
+      while (a < mid) tmp[o++] = idx[a++];
+      while (b < hi) tmp[o++] = idx[b++];
+    }
+    memcpy(idx, tmp, (size_t) n * sizeof(int));
+  }
+}
+
+typedef struct {
+  uint64_t h;
+  int i;
+} sg_hashed;
+
+static int sg_cmp_hashed(const void *a, const void *b) {
+  const sg_hashed *x = (const sg_hashed *) a, *y = (const sg_hashed *) b;
+  if (x->h != y->h) return x->h < y->h ? -1 : 1;
+  return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Equal rows (as sg_row_cmp sees them) get equal hashes. */
+static uint64_t sg_row_hash(const double *x, int p) {
+  uint64_t h = 1469598103934665603ULL;
+  for (int j = 0; j < p; j++) {
+    double v = ISNAN(x[j]) ? NA_REAL : (x[j] == 0.0 ? 0.0 : x[j]);
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    if (ISNAN(x[j])) bits = 0x7ff00000000007a2ULL;
+    h ^= bits + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+/* real (nr x p) and syn (ns x p) doubles, one column per predictor (and
+ * one for the class, so rows match within a class).  Returns
+ * list(real = each syn row equals some real row, synthetic = each syn row
+ * equals another syn row). */
+SEXP ffi_metrics_duplicates(SEXP real, SEXP syn) {
+  int nprot = 0;
+  if (!Rf_isReal(real) || !Rf_isMatrix(real) || !Rf_isReal(syn) ||
+      !Rf_isMatrix(syn))
+    Rf_error("`real` and `syn` must be double matrices.");
+  int p = Rf_ncols(real);
+  if (Rf_ncols(syn) != p) Rf_error("`real` and `syn` must have the same columns.");
+  R_xlen_t nr = Rf_nrows(real), ns = Rf_nrows(syn);
+  if (nr + ns > INT_MAX / 2) Rf_error("Too many rows.");
+  int n = (int) (nr + ns);
+  double *v = (double *) R_alloc((size_t) (n > 0 ? n : 1) * (p > 0 ? p : 1),
+                                 sizeof(double));
+  const double *a = REAL_RO(real), *b = REAL_RO(syn);
+  for (int j = 0; j < p; j++) {
+    for (R_xlen_t i = 0; i < nr; i++) v[i * p + j] = a[i + (R_xlen_t) j * nr];
+    for (R_xlen_t i = 0; i < ns; i++) v[(nr + i) * p + j] = b[i + (R_xlen_t) j * ns];
+  }
+  sg_rowset s = {v, p};
+  int *idx = (int *) R_alloc(n > 0 ? n : 1, sizeof(int));
+  int *tmp = (int *) R_alloc(n > 0 ? n : 1, sizeof(int));
+  sg_hashed *hs = (sg_hashed *) R_alloc(n > 0 ? n : 1, sizeof(sg_hashed));
+  for (int i = 0; i < n; i++) {
+    hs[i].h = sg_row_hash(v + (size_t) i * p, p);
+    hs[i].i = i;
+  }
+  qsort(hs, (size_t) n, sizeof(sg_hashed), sg_cmp_hashed);
+  for (int i = 0; i < n; i++) idx[i] = hs[i].i;
+  /* within a run of equal hashes (a collision may mix rows), by value */
+  for (int start = 0; start < n;) {
+    int end = start + 1;
+    while (end < n && hs[end].h == hs[start].h) end++;
+    if (end - start > 1) sg_row_sort(&s, idx + start, tmp, end - start);
+    start = end;
+  }
+
+  SEXP dup_real = PROTECT(Rf_allocVector(LGLSXP, ns)); nprot++;
+  SEXP dup_syn = PROTECT(Rf_allocVector(LGLSXP, ns)); nprot++;
+  int *dr = LOGICAL(dup_real), *ds = LOGICAL(dup_syn);
+  for (int start = 0; start < n;) {
+    int end = start + 1;
+    while (end < n && sg_row_cmp(&s, idx[start], idx[end]) == 0) end++;
+    int n_real = 0, n_syn = 0;
+    for (int i = start; i < end; i++) {
+      if (idx[i] < nr) n_real++; else n_syn++;
+    }
+    for (int i = start; i < end; i++) {
+      if (idx[i] < nr) continue;
+      dr[idx[i] - nr] = n_real > 0;
+      ds[idx[i] - nr] = n_syn > 1;
+    }
+    start = end;
+  }
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, 2)); nprot++;
+  SET_VECTOR_ELT(out, 0, dup_real);
+  SET_VECTOR_ELT(out, 1, dup_syn);
+  SEXP nm = PROTECT(Rf_allocVector(STRSXP, 2)); nprot++;
+  SET_STRING_ELT(nm, 0, Rf_mkChar("real"));
+  SET_STRING_ELT(nm, 1, Rf_mkChar("synthetic"));
+  Rf_setAttrib(out, R_NamesSymbol, nm);
+  UNPROTECT(nprot);
+  return out;
+}

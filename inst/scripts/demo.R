@@ -139,7 +139,7 @@ z_all <- z_all[, keep, drop = FALSE]
 nb_ok <- logical(0)
 for (cl in as.character(minority)) {
   rows <- which(data[[var]] == cl)
-  k <- counts$neighbors_used[counts$class == cl]
+  k <- rec$seeds$neighbors_used[rec$seeds$class == cl]
   p <- prov[prov$class == cl & !is.na(prov$neighbor), ]
   if (nrow(p) == 0 || is.na(k)) next
   nn <- sg_knn(z_all[rows, , drop = FALSE], k = k)$index
@@ -246,6 +246,22 @@ legend("top", horiz = TRUE, bty = "n", fill = fill, border = NA, cex = 0.9,
 par(op)
 invisible(dev.off())
 
+# ---- what the guard did, and a diagnosis of the synthetic rows -------------
+rule("Guard")
+guard <- sg_guard_report(res)
+print(guard[, c("class", "seeds", "parents_used", "unsafe", "noise", "pairs_gap",
+                "drawn", "rejected_intrusion", "rejected_bound", "made", "shortfall")],
+      row.names = FALSE)
+
+rule("Diagnosis of the synthetic rows")
+diag_time <- system.time(diagnosis <- sg_diagnose(res))[["elapsed"]]
+print(diagnosis)
+diag_file <- file.path(out_dir, "diagnosis.png")
+open_png(diag_file, width = 2000, height = 1500, res = 200)
+plot(diagnosis)
+invisible(dev.off())
+diag_table <- as.data.frame(diagnosis)
+
 # ---- report ----------------------------------------------------------------
 md_table <- function(df) {
   cells <- vapply(df, function(col) format(col), character(nrow(df)))
@@ -299,6 +315,18 @@ report <- c(
   sprintf(paste("- after rounding, %d synthetic rows repeat a real row of their class",
                 "and %d a real row of another class"), sum(same_class), sum(other_class)),
   "",
+  "## Guard",
+  "",
+  md_table(guard[, c("class", "seeds", "unsafe", "noise", "pairs_gap", "drawn",
+                     "rejected_intrusion", "rejected_bound", "made", "shortfall")]),
+  "",
+  sprintf("## Diagnosis (`sg_diagnose(res)`, %s s)", fmt(diag_time)),
+  "",
+  md_table(data.frame(class = diag_table$class, metric = diag_table$metric,
+                      value = signif(diag_table$value, 3), reading = diag_table$reading)),
+  "",
+  "![Diagnosis](diagnosis.png)",
+  "",
   "## Plots",
   "",
   "![Rows per class before and after](counts.png)",
@@ -317,6 +345,7 @@ writeLines(enc2utf8(report), report_file, useBytes = TRUE)
 rule("Files")
 cat(sprintf("pca.png     first two principal components (device: %s)\n", device))
 cat("counts.png  rows per class before and after\n")
+cat("diagnosis.png  real against synthetic rows, and the diagnosis's metrics\n")
 cat("report.md   settings, counts, timings, provenance checks\n")
 cat("\nThe demo wrote its files to:\n")
 cat(normalizePath(out_dir), "\n", sep = "")

@@ -9,11 +9,11 @@
  * the list when strictly nearer than the current k-th, which breaks ties
  * by the smaller index without an explicit comparison. */
 #include "smoteguard.h"
+#include "knn.h"
 #include <limits.h>
 #include <string.h>
 #include <float.h>
 
-#define SG_RB 256 /* reference rows per block: 256 x d doubles stay in L2 */
 #define SG_QB 32  /* queries per task */
 
 /* Coordinates beyond this would overflow a squared distance (1e300 for
@@ -25,18 +25,11 @@ static void sg_magnitude_error(void) {
            "(after centring and scaling), or squared distances overflow.");
 }
 
-typedef struct {
-  double *data;   /* n_blocks * d * SG_RB values */
-  R_xlen_t n;
-  int d;
-  R_xlen_t n_blocks;
-} sg_blocks;
-
 /* Copy rows of a column-major n x d matrix into the block layout, keeping
  * only the columns with a positive scale and standardising them. */
-static void sg_blocks_fill(sg_blocks *b, const double *x, R_xlen_t n, int d,
-                           const double *center, const double *scale,
-                           const int *cols, int dk) {
+void sg_blocks_fill(sg_blocks *b, const double *x, R_xlen_t n, int d,
+                    const double *center, const double *scale,
+                    const int *cols, int dk) {
   b->n = n;
   b->d = dk;
   b->n_blocks = (n + SG_RB - 1) / SG_RB;
@@ -91,11 +84,8 @@ static void sg_sqdist_block_portable(const sg_blocks *b, R_xlen_t blk,
   SG_SQDIST_BODY
 }
 
-typedef void (*sg_sqdist_fn)(const sg_blocks *, R_xlen_t, const double *,
-                             double *);
-
 /* The kernel for this CPU, chosen at run time. */
-static sg_sqdist_fn sg_sqdist_kernel(void) {
+sg_sqdist_fn sg_sqdist_kernel(void) {
 #ifdef SG_HAVE_AVX2_KERNEL
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx2")) return sg_sqdist_block_avx2;
@@ -115,7 +105,7 @@ static sg_sqdist_fn sg_sqdist_kernel(void) {
 #if defined(__GNUC__) && !defined(__clang__)
 __attribute__((optimize("O3", "fp-contract=off")))
 #endif
-static double sg_sqdist_exact(const sg_blocks *b, R_xlen_t blk, int t,
+double sg_sqdist_exact(const sg_blocks *b, R_xlen_t blk, int t,
                               const double *q) {
   const double *base = b->data + blk * (R_xlen_t) b->d * SG_RB;
   double acc = 0.0;
@@ -230,11 +220,7 @@ static void sg_dot_block_avx512(const sg_blocks *b, R_xlen_t blk,
 }
 #endif
 
-typedef void (*sg_dot_fn)(const sg_blocks *, R_xlen_t, const double *,
-                          const double *, const double *, const double *,
-                          double *);
-
-static sg_dot_fn sg_dot_kernel(void) {
+sg_dot_fn sg_dot_kernel(void) {
 #ifdef SG_HAVE_AVX512_KERNEL
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f")) return sg_dot_block_avx512;

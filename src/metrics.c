@@ -19,37 +19,25 @@
  * and added up serially in row order, so the thread count never changes a
  * result. */
 #include "smoteguard.h"
+#include "knn.h"
 #include <limits.h>
 #include <float.h>
 #include <string.h>
 
-#define SG_MB 256        /* reference rows per block */
+#define SG_MB SG_RB      /* reference rows per block, knn.c's layout */
 #define SG_MCHUNK 512    /* the most query rows between interrupt checks */
 #define SG_MTERMS 2e7    /* about the distance terms between them (as knn.c) */
 #define SG_NBINS 4096    /* histogram bins of the median's selection */
 #define SG_SELECT_CAP 131072 /* values sorted directly, per thread */
 
-/* Reference rows laid out [block][dimension][row] (as in knn.c), so the
- * distance loop runs over contiguous memory and vectorises. */
-typedef struct {
-  double *data;
-  R_xlen_t n, n_blocks;
-  int d;
-} sg_mblocks;
+/* Reference rows in knn.c's block layout (knn.h). */
+typedef sg_blocks sg_mblocks;
 
-/* x: column-major n x d. */
+/* x: column-major n x d, already standardised: every column kept. */
 static void sg_mblocks_fill(sg_mblocks *b, const double *x, R_xlen_t n, int d) {
-  b->n = n;
-  b->d = d;
-  b->n_blocks = (n + SG_MB - 1) / SG_MB;
-  R_xlen_t len = b->n_blocks * (R_xlen_t) d * SG_MB;
-  b->data = (double *) R_alloc(len > 0 ? len : 1, sizeof(double));
-  for (R_xlen_t i = 0; i < len; i++) b->data[i] = 0.0;
-  for (int j = 0; j < d; j++) {
-    const double *col = x + (R_xlen_t) j * n;
-    for (R_xlen_t i = 0; i < n; i++)
-      b->data[((i / SG_MB) * d + j) * SG_MB + i % SG_MB] = col[i];
-  }
+  int *cols = (int *) R_alloc(d > 0 ? d : 1, sizeof(int));
+  for (int j = 0; j < d; j++) cols[j] = j;
+  sg_blocks_fill(b, x, n, d, NULL, NULL, cols, d);
 }
 
 /* A row-major copy of a column-major n x d matrix (each query's values
@@ -62,76 +50,11 @@ static double *sg_row_major(const double *x, R_xlen_t n, int d) {
   return out;
 }
 
-/* Squared distances from one query to the SG_MB rows of block blk, the
- * canonical sum (the arithmetic of knn.c's sg_sqdist_block: the difference
- * reference - query, squared, added over the dimensions in their order,
- * no fused multiply-add).  The GCC version keeps 16 rows' sums in
- * registers across the dimensions. */
-#if defined(__GNUC__)
-typedef double sg_mv4d __attribute__((vector_size(32)));
-#define SG_MSQDIST_BODY                                             \
-  const double *base = b->data + blk * (R_xlen_t) b->d * SG_MB;     \
-  const int d = b->d;                                               \
-  for (int t = 0; t < SG_MB; t += 16) {                             \
-    sg_mv4d a0 = {0.0, 0.0, 0.0, 0.0}, a1 = a0, a2 = a0, a3 = a0;   \
-    for (int j = 0; j < d; j++) {                                   \
-      const double *col = base + (R_xlen_t) j * SG_MB + t;          \
-      const double qj = q[j];                                       \
-      const sg_mv4d qv = {qj, qj, qj, qj};                          \
-      sg_mv4d r0, r1, r2, r3;                                       \
-      memcpy(&r0, col, sizeof r0);                                  \
-      memcpy(&r1, col + 4, sizeof r1);                              \
-      memcpy(&r2, col + 8, sizeof r2);                              \
-      memcpy(&r3, col + 12, sizeof r3);                             \
-      r0 -= qv; r1 -= qv; r2 -= qv; r3 -= qv;                       \
-      a0 += r0 * r0; a1 += r1 * r1; a2 += r2 * r2; a3 += r3 * r3;   \
-    }                                                               \
-    memcpy(acc + t, &a0, sizeof a0);                                \
-    memcpy(acc + t + 4, &a1, sizeof a1);                            \
-    memcpy(acc + t + 8, &a2, sizeof a2);                            \
-    memcpy(acc + t + 12, &a3, sizeof a3);                           \
-  }
-#else
-#define SG_MSQDIST_BODY                                             \
-  const double *base = b->data + blk * (R_xlen_t) b->d * SG_MB;     \
-  for (int t = 0; t < SG_MB; t++) acc[t] = 0.0;                     \
-  for (int j = 0; j < b->d; j++) {                                  \
-    const double *col = base + (R_xlen_t) j * SG_MB;                \
-    const double qj = q[j];                                         \
-    for (int t = 0; t < SG_MB; t++) {                               \
-      double diff = col[t] - qj;                                    \
-      acc[t] += diff * diff;                                        \
-    }                                                               \
-  }
-#endif
-
+/* Squared distances: knn.c's canonical kernels (knn.h); the exp kernel
+ * below has an AVX2 variant too. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define SG_METRICS_AVX2 1
-__attribute__((target("avx2"), optimize("O3", "fp-contract=off")))
-static void sg_msqdist_avx2(const sg_mblocks *b, R_xlen_t blk,
-                            const double *q, double *acc) {
-  SG_MSQDIST_BODY
-}
 #endif
-
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("O3", "fp-contract=off")))
-#endif
-static void sg_msqdist_portable(const sg_mblocks *b, R_xlen_t blk,
-                                const double *q, double *acc) {
-  SG_MSQDIST_BODY
-}
-
-typedef void (*sg_msqdist_fn)(const sg_mblocks *, R_xlen_t, const double *,
-                              double *);
-
-static sg_msqdist_fn sg_msqdist_kernel(void) {
-#ifdef SG_METRICS_AVX2
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2")) return sg_msqdist_avx2;
-#endif
-  return sg_msqdist_portable;
-}
 
 /* A visitor sees, for query row qi, the squared distances acc[from..cnt)
  * to reference rows r0 + from .. r0 + cnt - 1.  It runs inside a parallel
@@ -146,7 +69,7 @@ typedef int (*sg_visit_fn)(void *ctx, int tid, R_xlen_t qi, R_xlen_t r0,
 static void sg_scan_pairs(const sg_mblocks *b, const double *qrow, R_xlen_t m,
                           int upper, sg_visit_fn visit, void *ctx,
                           int nthreads) {
-  sg_msqdist_fn sqdist = sg_msqdist_kernel();
+  sg_sqdist_fn sqdist = sg_sqdist_kernel();
   double *acc_all = (double *) R_alloc((size_t) SG_MB * nthreads, sizeof(double));
   const int d = b->d;
   const R_xlen_t n = b->n;
@@ -181,136 +104,11 @@ static void sg_scan_pairs(const sg_mblocks *b, const double *qrow, R_xlen_t m,
  * expansion |q|^2 + |r|^2 - 2 q.r, the dot products from a register tile
  * of 4 queries x 8 rows (as knn.c's sg_dot_block).  The expansion loses
  * digits for near points, so it only screens: a visitor measures the
- * canonical distance (sg_mexact) of every pair whose screened value, less
+ * canonical distance (sg_sqdist_exact, knn.h) of every pair whose screened value, less
  * the bound `tol` on its rounding error, could matter, and decides on
  * that, so results are those of the direct scan.  The kernel sums of the
  * MMD use the screened values themselves (clamped at 0): their rounding,
  * below 1e-11 in a squared distance, is far below what an MMD resolves. */
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("fp-contract=off")))
-#endif
-static double sg_mexact(const sg_mblocks *b, R_xlen_t blk, int t, const double *q) {
-  const double *base = b->data + blk * (R_xlen_t) b->d * SG_MB;
-  double acc = 0.0;
-  for (int j = 0; j < b->d; j++) {
-    double diff = base[(R_xlen_t) j * SG_MB + t] - q[j];
-    double sq = diff * diff;
-    acc = acc + sq;
-  }
-  return acc;
-}
-
-#if defined(__GNUC__)
-#define SG_MDOT_BODY                                                       \
-  const double *base = b->data + blk * (R_xlen_t) b->d * SG_MB;           \
-  const int d = b->d;                                                      \
-  for (int t = 0; t < SG_MB; t += 8) {                                     \
-    sg_mv4d a00 = {0, 0, 0, 0}, a01 = a00, a10 = a00, a11 = a00;           \
-    sg_mv4d a20 = a00, a21 = a00, a30 = a00, a31 = a00;                    \
-    for (int j = 0; j < d; j++) {                                          \
-      sg_mv4d r0, r1;                                                      \
-      memcpy(&r0, base + (R_xlen_t) j * SG_MB + t, sizeof r0);             \
-      memcpy(&r1, base + (R_xlen_t) j * SG_MB + t + 4, sizeof r1);         \
-      double x0 = q0[j], x1 = q1[j], x2 = q2[j], x3 = q3[j];               \
-      sg_mv4d b0 = {x0, x0, x0, x0}, b1 = {x1, x1, x1, x1};                \
-      sg_mv4d b2 = {x2, x2, x2, x2}, b3 = {x3, x3, x3, x3};                \
-      a00 += r0 * b0; a01 += r1 * b0;                                      \
-      a10 += r0 * b1; a11 += r1 * b1;                                      \
-      a20 += r0 * b2; a21 += r1 * b2;                                      \
-      a30 += r0 * b3; a31 += r1 * b3;                                      \
-    }                                                                      \
-    memcpy(out + t, &a00, sizeof a00);                                     \
-    memcpy(out + t + 4, &a01, sizeof a01);                                 \
-    memcpy(out + SG_MB + t, &a10, sizeof a10);                             \
-    memcpy(out + SG_MB + t + 4, &a11, sizeof a11);                         \
-    memcpy(out + 2 * SG_MB + t, &a20, sizeof a20);                         \
-    memcpy(out + 2 * SG_MB + t + 4, &a21, sizeof a21);                     \
-    memcpy(out + 3 * SG_MB + t, &a30, sizeof a30);                         \
-    memcpy(out + 3 * SG_MB + t + 4, &a31, sizeof a31);                     \
-  }
-#else
-#define SG_MDOT_BODY                                                       \
-  const double *base = b->data + blk * (R_xlen_t) b->d * SG_MB;           \
-  const double *qs[4] = {q0, q1, q2, q3};                                  \
-  for (int u = 0; u < 4; u++)                                              \
-    for (int t = 0; t < SG_MB; t++) {                                      \
-      double acc = 0.0;                                                    \
-      for (int j = 0; j < b->d; j++)                                       \
-        acc += base[(R_xlen_t) j * SG_MB + t] * qs[u][j];                  \
-      out[u * SG_MB + t] = acc;                                            \
-    }
-#endif
-
-#ifdef SG_METRICS_AVX2
-__attribute__((target("avx2,fma"), optimize("O3")))
-static void sg_mdot_avx2(const sg_mblocks *b, R_xlen_t blk, const double *q0,
-                         const double *q1, const double *q2, const double *q3,
-                         double *out) {
-  SG_MDOT_BODY
-}
-#endif
-
-#ifdef SG_METRICS_AVX2
-/* the same tile 8 doubles wide, where the CPU has AVX-512 */
-typedef double sg_mv8d __attribute__((vector_size(64)));
-__attribute__((target("avx512f"), optimize("O3")))
-static void sg_mdot_avx512(const sg_mblocks *b, R_xlen_t blk, const double *q0,
-                           const double *q1, const double *q2, const double *q3,
-                           double *out) {
-  const double *base = b->data + blk * (R_xlen_t) b->d * SG_MB;
-  const int d = b->d;
-  for (int t = 0; t < SG_MB; t += 16) {
-    sg_mv8d a00 = {0, 0, 0, 0, 0, 0, 0, 0}, a01 = a00, a10 = a00, a11 = a00;
-    sg_mv8d a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-    for (int j = 0; j < d; j++) {
-      sg_mv8d r0, r1;
-      memcpy(&r0, base + (R_xlen_t) j * SG_MB + t, sizeof r0);
-      memcpy(&r1, base + (R_xlen_t) j * SG_MB + t + 8, sizeof r1);
-      double x0 = q0[j], x1 = q1[j], x2 = q2[j], x3 = q3[j];
-      sg_mv8d b0 = {x0, x0, x0, x0, x0, x0, x0, x0};
-      sg_mv8d b1 = {x1, x1, x1, x1, x1, x1, x1, x1};
-      sg_mv8d b2 = {x2, x2, x2, x2, x2, x2, x2, x2};
-      sg_mv8d b3 = {x3, x3, x3, x3, x3, x3, x3, x3};
-      a00 += r0 * b0; a01 += r1 * b0;
-      a10 += r0 * b1; a11 += r1 * b1;
-      a20 += r0 * b2; a21 += r1 * b2;
-      a30 += r0 * b3; a31 += r1 * b3;
-    }
-    memcpy(out + t, &a00, sizeof a00);
-    memcpy(out + t + 8, &a01, sizeof a01);
-    memcpy(out + SG_MB + t, &a10, sizeof a10);
-    memcpy(out + SG_MB + t + 8, &a11, sizeof a11);
-    memcpy(out + 2 * SG_MB + t, &a20, sizeof a20);
-    memcpy(out + 2 * SG_MB + t + 8, &a21, sizeof a21);
-    memcpy(out + 3 * SG_MB + t, &a30, sizeof a30);
-    memcpy(out + 3 * SG_MB + t + 8, &a31, sizeof a31);
-  }
-}
-#endif
-
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("O3")))
-#endif
-static void sg_mdot_portable(const sg_mblocks *b, R_xlen_t blk, const double *q0,
-                             const double *q1, const double *q2,
-                             const double *q3, double *out) {
-  SG_MDOT_BODY
-}
-
-typedef void (*sg_mdot_fn)(const sg_mblocks *, R_xlen_t, const double *,
-                           const double *, const double *, const double *,
-                           double *);
-
-static sg_mdot_fn sg_mdot_kernel(void) {
-#ifdef SG_METRICS_AVX2
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return sg_mdot_avx512;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-    return sg_mdot_avx2;
-#endif
-  return sg_mdot_portable;
-}
-
 /* A screened visitor sees query qi (its values q) against rows
  * from..cnt-1 of block blk: approx[t] is the screened squared distance,
  * within tol of the canonical one.  Same rules as sg_visit_fn. */
@@ -324,7 +122,7 @@ __attribute__((optimize("O3")))
 static void sg_scan_screened(const sg_mblocks *b, const double *qrow,
                              R_xlen_t m, int upper, sg_screen_fn visit,
                              void *ctx, int nthreads) {
-  sg_mdot_fn dotk = sg_mdot_kernel();
+  sg_dot_fn dotk = sg_dot_kernel();
   const int d = b->d;
   const R_xlen_t n = b->n;
   double *rnorm = (double *) R_alloc(b->n_blocks * SG_MB > 0 ? b->n_blocks * SG_MB : 1,
@@ -450,7 +248,7 @@ static int sg_visit_syn(void *ctx, R_xlen_t qi, const double *q,
     double limit = worst;
     if (c->radius && c->radius2[r0 + t] > limit) limit = c->radius2[r0 + t];
     if (approx[t] - tol > limit) continue;
-    double v = sg_mexact(b, blk, t, q);
+    double v = sg_sqdist_exact(b, blk, t, q);
     if (v < worst) {
       int pos = K - 1;
       while (pos > 0 && bd[pos - 1] > v) {
@@ -504,7 +302,7 @@ static int sg_visit_real(void *ctx, R_xlen_t qi, const double *q,
     if (!rec) limit = c->syn_radius2[r0 + t];
     if (!cov && rr2 > limit) limit = rr2;
     if (approx[t] - tol > limit) continue;
-    double v = sg_mexact(b, blk, t, q);
+    double v = sg_sqdist_exact(b, blk, t, q);
     if (!rec && v <= c->syn_radius2[r0 + t] && sqrt(v) <= c->syn_radius[r0 + t]) rec = 1;
     if (!cov && v <= rr2 && sqrt(v) <= rr) cov = 1;
   }

@@ -55,6 +55,32 @@ void sg_blocks_fill(sg_blocks *b, const double *x, R_xlen_t n, int d,
  * is over rows with a fixed trip count, so it vectorises for any dk.  The
  * sum runs over dimensions in their natural order with no fused
  * multiply-add, so every kernel gives the same bits. */
+#if defined(__GNUC__)
+typedef double sg_v4d __attribute__((vector_size(32)));
+/* 16 rows' sums kept in registers across the dimensions */
+#define SG_SQDIST_BODY                                              \
+  const double *base = b->data + blk * (R_xlen_t) b->d * SG_RB;     \
+  const int d = b->d;                                               \
+  for (int t = 0; t < SG_RB; t += 16) {                             \
+    sg_v4d a0 = {0.0, 0.0, 0.0, 0.0}, a1 = a0, a2 = a0, a3 = a0;    \
+    for (int j = 0; j < d; j++) {                                   \
+      const double *col = base + (R_xlen_t) j * SG_RB + t;          \
+      const double qj = q[j];                                       \
+      const sg_v4d qv = {qj, qj, qj, qj};                           \
+      sg_v4d r0, r1, r2, r3;                                        \
+      memcpy(&r0, col, sizeof r0);                                  \
+      memcpy(&r1, col + 4, sizeof r1);                              \
+      memcpy(&r2, col + 8, sizeof r2);                              \
+      memcpy(&r3, col + 12, sizeof r3);                             \
+      r0 -= qv; r1 -= qv; r2 -= qv; r3 -= qv;                       \
+      a0 += r0 * r0; a1 += r1 * r1; a2 += r2 * r2; a3 += r3 * r3;   \
+    }                                                               \
+    memcpy(acc + t, &a0, sizeof a0);                                \
+    memcpy(acc + t + 4, &a1, sizeof a1);                            \
+    memcpy(acc + t + 8, &a2, sizeof a2);                            \
+    memcpy(acc + t + 12, &a3, sizeof a3);                           \
+  }
+#else
 #define SG_SQDIST_BODY                                              \
   const double *base = b->data + blk * (R_xlen_t) b->d * SG_RB;     \
   for (int t = 0; t < SG_RB; t++) acc[t] = 0.0;                     \
@@ -66,6 +92,7 @@ void sg_blocks_fill(sg_blocks *b, const double *x, R_xlen_t n, int d,
       acc[t] += diff * diff;                                        \
     }                                                               \
   }
+#endif
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define SG_HAVE_AVX2_KERNEL 1
@@ -118,7 +145,6 @@ double sg_sqdist_exact(const sg_blocks *b, R_xlen_t blk, int t,
 }
 
 #if defined(__GNUC__)
-typedef double sg_v4d __attribute__((vector_size(32)));
 #define SG_DOT_BODY                                                        \
   const double *base = b->data + blk * (R_xlen_t) b->d * SG_RB;           \
   const int d = b->d;                                                      \

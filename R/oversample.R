@@ -204,13 +204,13 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
   gen <- generate(pred, yf, n_new, settings, data, call)
   generated <- proc.time()[["elapsed"]]
   out <- assemble_result(data, pred, gen, settings)
-  provenance <- data.frame(
+  provenance <- new_frame(list(
     row = nrow(data) + seq_along(gen$parent),
     class = factor(levels[gen$class], levels = levels),
-    parent = gen$parent,
-    neighbor = gen$neighbor,
-    gap = gen$gap
-  )
+    parent = as.integer(gen$parent),
+    neighbor = as.integer(gen$neighbor),
+    gap = as.double(gen$gap)
+  ))
   removed <- NULL
   if (!is.null(clean)) {
     cleaned <- clean_result(out, var, pred, yf, gen, clean, clean_neighbors,
@@ -274,8 +274,8 @@ generate <- function(pred, yf, n_new, settings, data, call) {
     part <- generate_class(settings$method, pred, yi, c, rows, n_new[[c]],
                            settings, data)
     parts[[c]] <- part$rows
-    info[[c]] <- data.frame(class = levels[c], part$info)
-    reports[[c]] <- data.frame(class = levels[c], part$report)
+    info[[c]] <- c(list(class = levels[c]), part$info)
+    reports[[c]] <- c(list(class = levels[c]), part$report)
     for (nm in names(part$notes)) notes[[nm]] <- c(notes[[nm]], levels[c])
   }
   # warn on what was made, not on what was asked
@@ -294,7 +294,7 @@ generate <- function(pred, yf, n_new, settings, data, call) {
        neighbor = pick("neighbor", integer(0)), gap = pick("gap", double(0)),
        values = stack("values", ncol(pred$x), double(0)),
        codes = stack("codes", ncol(pred$codes), integer(0)),
-       info = do.call(rbind, info), report = do.call(rbind, reports),
+       info = bind_rows(info), report = bind_rows(reports),
        warnings = warnings)
 }
 

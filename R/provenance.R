@@ -13,11 +13,11 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
       seed = seed,
       rng_kind = rng_kind,
       classes = levels,
-      counts = data.frame(class = factor(levels, levels = levels),
+      counts = new_frame(list(class = factor(levels, levels = levels),
                           before = as.integer(counts_before),
                           target = as.integer(targets),
                           after = as.integer(counts_after),
-                          added = as.integer(counts_after - counts_before)),
+                          added = as.integer(counts_after - counts_before))),
       seeds = classes,
       n_input = n_input,
       input = input_summary(pred, n_input),
@@ -39,15 +39,30 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
   )
 }
 
+# A data frame from equal-length columns, without data.frame()'s checks and
+# name deparsing: a call builds several, and on small tables they cost more
+# than the oversampling.
+new_frame <- function(cols) {
+  n <- if (length(cols) > 0) length(cols[[1]]) else 0L
+  structure(cols, class = "data.frame", row.names = .set_row_names(n))
+}
+
+# Rows (lists of equal names, NULLs skipped) stacked into one data frame.
+bind_rows <- function(rows) {
+  rows <- rows[!vapply(rows, is.null, logical(1))]
+  if (length(rows) == 0) return(NULL)
+  new_frame(do.call(Map, c(list(f = c), rows)))
+}
+
 # What the input looked like, for drift checks and ledgers: per numeric
 # predictor its mean, standard deviation, range and missing count; per
 # nominal predictor its levels and missing count.
 input_summary <- function(pred, n_input) {
   st <- pred$stats
-  numeric <- if (is.null(st) || length(st$mean) == 0) NULL else data.frame(
+  numeric <- if (is.null(st) || length(st$mean) == 0) NULL else new_frame(list(
     column = pred$names, kind = unname(pred$kind), mean = st$mean,
     sd = st$sd, min = st$min, max = st$max, missing = st$missing
-  )
+  ))
   codes <- pred$codes
   nominal <- if (is.null(codes) || ncol(codes) == 0) NULL else data.frame(
     column = colnames(codes),

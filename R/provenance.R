@@ -6,7 +6,7 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
                        guard = NULL) {
   structure(
     list(
-      version = as.character(utils::packageVersion("smoteguard")),
+      version = as.character(getNamespaceVersion(asNamespace("smoteguard"))),
       created = format(Sys.time(), "%Y-%m-%dT%H:%M:%S%z"),
       r_version = paste(R.version$major, R.version$minor, sep = "."),
       settings = settings,

@@ -2,9 +2,14 @@
 # Install what smoteguard needs to build, test and check, if it is missing.
 #
 #   bash .ci/install-deps.sh           # R packages + pandoc + qpdf
-#   bash .ci/install-deps.sh --bench   # ... plus python3-imblearn (benchmarks)
+#   bash .ci/install-deps.sh --bench   # ... plus python3-imblearn and OpenBLAS
+#                                      # (libopenblas0-pthread) for the benchmarks
 #
 # Idempotent: when everything is present it prints one line and exits 0.
+# OpenBLAS (--bench) is for the imbalanced-learn timings only: installing it
+# makes Debian switch the system-wide libblas.so.3/liblapack.so.3 alternatives
+# (R's BLAS too), so this script sets them back to what they were; bench/run.R
+# gives OpenBLAS to python alone through LD_LIBRARY_PATH.
 # As root (with apt-get) missing R packages come from Debian (r-cran-*),
 # anything still missing (or everything, for a non-root user) from CRAN into
 # the user library R_LIBS_USER.  A missing required package is an error
@@ -122,8 +127,16 @@ need_imblearn=0
 if [ "$bench" = 1 ] && ! "$PYTHON" -c 'import imblearn' >/dev/null 2>&1; then
   need_imblearn=1
 fi
+# OpenBLAS for the python benchmarks (bench/run.R looks for it here).
+multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+openblas_dir=/usr/lib/$multiarch/openblas-pthread
+need_openblas=0
+if [ "$bench" = 1 ] && [ ! -e "$openblas_dir/libblas.so.3" ]; then
+  need_openblas=1
+fi
 
-if [ "${#missing[@]}" -eq 0 ] && [ "${#sys_missing[@]}" -eq 0 ] && [ "$need_imblearn" = 0 ]; then
+if [ "${#missing[@]}" -eq 0 ] && [ "${#sys_missing[@]}" -eq 0 ] && [ "$need_imblearn" = 0 ] &&
+   [ "$need_openblas" = 0 ]; then
   say "all dependencies present"
   exit 0
 fi
@@ -140,7 +153,29 @@ if [ "$use_apt" = 1 ]; then
   done
   for t in "${sys_missing[@]}"; do rest=${t#*|}; debs+=("${rest%%|*}"); done
   [ "$need_imblearn" = 1 ] && debs+=(python3-imblearn)
+  # Installing OpenBLAS re-points the libblas.so.3 / liblapack.so.3
+  # alternatives (auto mode prefers it), which would change R's BLAS and every
+  # timing and test that uses it: note where they point now, restore after.
+  alt_names=("libblas.so.3-$multiarch" "liblapack.so.3-$multiarch")
+  alt_before=()
+  if [ "$need_openblas" = 1 ]; then
+    debs+=(libopenblas0-pthread)
+    for a in "${alt_names[@]}"; do
+      alt_before+=("$(update-alternatives --query "$a" 2>/dev/null | sed -n 's/^Value: //p')")
+    done
+  fi
   apt_install "${debs[@]}" || true
+  if [ "$need_openblas" = 1 ]; then
+    for i in "${!alt_names[@]}"; do
+      a=${alt_names[$i]}; was=${alt_before[$i]}
+      now=$(update-alternatives --query "$a" 2>/dev/null | sed -n 's/^Value: //p')
+      if [ -n "$was" ] && [ "$now" != "$was" ]; then
+        say "restoring the $a alternative to $was (OpenBLAS had taken it; it is for python only)"
+        update-alternatives --set "$a" "$was" >>"$log" 2>&1 \
+          || say "warning: could not restore $a to $was; R now uses $now"
+      fi
+    done
+  fi
   if [ "${#missing[@]}" -gt 0 ]; then
     set_missing "${missing[@]}"
   fi
@@ -151,6 +186,9 @@ else
   done
   if [ "$need_imblearn" = 1 ]; then
     say "note: module imblearn not found for $PYTHON; the Python benchmarks need it (Debian: apt-get install python3-imblearn; or pip install imbalanced-learn)"
+  fi
+  if [ "$need_openblas" = 1 ]; then
+    say "note: OpenBLAS not found in $openblas_dir; the imbalanced-learn timings with OpenBLAS need it (Debian, as root: apt-get install libopenblas0-pthread, then update-alternatives --set libblas.so.3-$multiarch and liblapack.so.3-$multiarch back to the reference BLAS)"
   fi
 fi
 
@@ -179,6 +217,8 @@ if [ "$use_apt" = 1 ]; then
   done
   [ "$need_imblearn" = 1 ] && ! "$PYTHON" -c 'import imblearn' >/dev/null 2>&1 \
     && say "warning: python3-imblearn is still missing; Python benchmarks will not run"
+  [ "$need_openblas" = 1 ] && [ ! -e "$openblas_dir/libblas.so.3" ] \
+    && say "warning: libopenblas0-pthread is still missing; imbalanced-learn is timed with the reference BLAS only"
 fi
 
 failed_req=(); failed_opt=()

@@ -2,6 +2,7 @@
 # rows in 20 dimensions, against themis::smote(), RANN::nn2() (the
 # neighbour search alone) and imbalanced-learn's SMOTE.
 # Run: Rscript bench/smote.R [--quick]   (--quick skips themis, ~130 s)
+# bench/run.R covers this and the other performance targets in one table.
 suppressMessages(library(smoteguard))
 source(file.path((function() {
   f <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
@@ -14,8 +15,13 @@ df <- gaussian_data(n_min, n_maj, d)
 cat(sprintf("SMOTE to 1:1: %d minority + %d majority rows, d = %d, %d thread(s) available\n",
             n_min, n_maj, d, parallel::detectCores()))
 
-ours <- bench_time(res <- sg_oversample(df, "class", seed = 1), reps = 3)
-ours1 <- bench_time(res1 <- sg_oversample(df, "class", seed = 1, threads = 1), reps = 2)
+# plain SMOTE: no guard where the package has one (the guard is the default)
+plain <- function(...) {
+  if ("guard" %in% names(formals(sg_oversample))) sg_oversample(df, "class", seed = 1, guard = NULL, ...)
+  else sg_oversample(df, "class", seed = 1, ...)
+}
+ours <- bench_time(res <- plain(), reps = 3)
+ours1 <- bench_time(res1 <- plain(threads = 1), reps = 2)
 strip <- function(r) { attr(r, "smoteguard") <- NULL; r }
 stopifnot(identical(strip(res), strip(res1)),
           identical(sg_provenance(res), sg_provenance(res1)))
@@ -36,10 +42,17 @@ if (have("RANN")) {
   rows[[length(rows) + 1]] <- c("RANN::nn2, minority only (k-NN alone)", sprintf("%.2f", t),
                                 fmt_ratio(t, knn_ours))
 }
-py <- imblearn_time(df, "class", "smote", reps = 2)
-if (!is.na(py$time)) {
-  rows[[length(rows) + 1]] <- c(sprintf("imbalanced-learn SMOTE (%s)", py$blas),
-                                sprintf("%.2f", py$time), fmt_ratio(py$time, ours))
+# numpy's BLAS as installed (Debian: the reference BLAS), then OpenBLAS for
+# python alone when libopenblas0-pthread is installed (bench/run.R also tries
+# OPENBLAS_CORETYPE values)
+ob <- openblas_dir()
+for (env in list(character(), if (!is.na(ob)) paste0("LD_LIBRARY_PATH=", ob))) {
+  if (is.null(env)) next
+  py <- imblearn_time(df, "class", "smote", reps = 2, env = env)
+  if (!is.na(py$time)) {
+    rows[[length(rows) + 1]] <- c(sprintf("imbalanced-learn SMOTE (%s)", sub("^reference:.*", "reference BLAS", py$blas)),
+                                  sprintf("%.2f", py$time), fmt_ratio(py$time, ours))
+  }
 }
 tab <- do.call(rbind, rows)
 colnames(tab) <- c("task", "seconds", "peer / smoteguard")

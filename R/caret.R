@@ -60,14 +60,8 @@ sg_caret_sampling <- function(method = "smote", ..., first = TRUE) {
                "For example `sg_caret_sampling(\"smote\", neighbors = 5)`."),
              call = call)
   }
-  unknown <- setdiff(nms, allowed)
-  if (length(unknown) > 0) {
-    sg_abort(c(sprintf("`...` names unknown argument(s) of `sg_oversample()`: %s.",
-                       paste0("`", unknown, "`", collapse = ", ")),
-               sprintf("Allowed: %s; caret supplies the data and the outcome.",
-                       paste0("`", allowed, "`", collapse = ", "))),
-             call = call)
-  }
+  check_known_names(nms, allowed, c("`...`", " of `sg_oversample()`"),
+                    "caret supplies the data and the outcome", call = call)
   check_flag(first, "first", call)
   args <- c(list(method = method), args)
 

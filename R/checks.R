@@ -261,3 +261,17 @@ check_groups <- function(groups, data, var, exclude, call = NULL) {
   }
   as.integer(factor(g))
 }
+
+# Names in `nms` that are not among `allowed`: an error naming them, what
+# they were given to (`what`) and what is allowed (`note` says why).
+check_known_names <- function(nms, allowed, what, note, call = NULL) {
+  unknown <- setdiff(nms, allowed)
+  if (length(unknown) > 0) {
+    sg_abort(c(sprintf("%s names unknown argument(s)%s: %s.", what[1],
+                       if (length(what) > 1) what[2] else "",
+                       paste0("`", unknown, "`", collapse = ", ")),
+               sprintf("Allowed: %s; %s.", paste0("`", allowed, "`", collapse = ", "), note)),
+             call = call)
+  }
+  invisible()
+}

@@ -592,13 +592,7 @@ check_step_options <- function(options, call, allowed = oversample_option_names(
                sprintf("It is %s.", describe(options)),
                "For example `options = list(m_neighbors = 10)`."), call = call)
   }
-  unknown <- setdiff(nms, allowed)
-  if (length(unknown) > 0) {
-    sg_abort(c(sprintf("`options` names unknown argument(s): %s.",
-                       paste0("`", unknown, "`", collapse = ", ")),
-               sprintf("Allowed: %s; the step's own arguments are set directly.",
-                       paste0("`", allowed, "`", collapse = ", "))),
-             call = call)
-  }
+  check_known_names(nms, allowed, "`options`",
+                    "the step's own arguments are set directly", call = call)
   invisible()
 }

@@ -348,7 +348,7 @@ typedef struct {
 #if defined(__GNUC__) && !defined(__clang__)
 __attribute__((optimize("fp-contract=off")))
 #endif
-static double sg_sqdist_row(const double *a, const double *b, int d) {
+double sg_sqdist_row(const double *a, const double *b, int d) {
   double acc = 0.0;
   for (int j = 0; j < d; j++) {
     double diff = a[j] - b[j];

@@ -32,6 +32,9 @@ sg_sqdist_fn sg_sqdist_kernel(void);
 double sg_sqdist_exact(const sg_blocks *b, R_xlen_t blk, int t,
                        const double *q);
 
+/* The canonical squared distance of two rows of d contiguous values. */
+double sg_sqdist_row(const double *a, const double *b, int d);
+
 /* Dot products of four queries with the SG_RB rows of a block (4 x SG_RB
  * out), for screening only. */
 typedef void (*sg_dot_fn)(const sg_blocks *, R_xlen_t, const double *,

@@ -837,18 +837,6 @@ static int sg_cmp_proj(const void *a, const void *b) {
   return (x->i > y->i) - (x->i < y->i);
 }
 
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("fp-contract=off")))
-#endif
-static double sg_row_sqdist(const double *a, const double *b, int d) {
-  double acc = 0.0;
-  for (int j = 0; j < d; j++) {
-    double diff = a[j] - b[j];
-    double sq = diff * diff;
-    acc = acc + sq;
-  }
-  return acc;
-}
 
 /* x: N x d (standardised), rows: 1-based rows of x to test, radius >= 0,
  * directions: d x m, orthonormal columns (each is normalised here).
@@ -943,7 +931,7 @@ SEXP ffi_metrics_near(SEXP x, SEXP rows, SEXP radius, SEXP directions,
           int inside = 1;
           for (int v = 1; v < m && inside; v++) inside = fabs(ps[v] - p0[v]) <= window;
           if (!inside) continue;
-          if (sqrt(sg_row_sqdist(a, xr + (R_xlen_t) order[s].i * d, d)) < rad) {
+          if (sqrt(sg_sqdist_row(a, xr + (R_xlen_t) order[s].i * d, d)) < rad) {
             found = 1;
             break;
           }

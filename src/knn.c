@@ -315,6 +315,257 @@ static sg_screen_fn sg_screen_kernel(void) {
   return sg_screen_portable;
 }
 
+/* ---------------------------------------------------------------------
+ * The single-precision screen.  Rows and queries are also kept in float,
+ * centred on the reference rows' mean (distances do not change, the
+ * norms and so the rounding shrink), and the screened distance
+ * |q|^2 + |r|^2 - 2 q.r is computed with float dot products, twice as many
+ * per instruction as in double.  It only chooses the candidates: each is
+ * recomputed the canonical way in double, so results are the same bits as
+ * every other path.  Error bound of the screened value, with u = 2^-24 and
+ * Q, R the squared norms of the float rows: converting to float moves a
+ * distance's square by at most ~4u (Q + R), the d-term float dot product
+ * by d u (Q + R) (twice its bound on |q||r|), the float subtraction and
+ * the rounded norm by ~3u (Q + R): (d + 8) u (Q + R) in all.  The screen
+ * uses four times that, so no row nearer than the k-th is ever dropped. */
+#define SG_F32_MAX_ABS 1e15 /* larger centred values: the double screen */
+
+static inline double sg_f32_tol(int d, double qn, double rmax) {
+  return 4.0 * (d + 8) * (FLT_EPSILON / 2) * (qn + rmax) + 1e-30 * (d + 1);
+}
+
+/* Rows in float, [block][dimension][row] like sg_blocks. */
+typedef struct {
+  float *data;
+  float *norm;      /* per row, +Inf for padding */
+  double *norm_max; /* per block */
+} sg_fblocks;
+
+/* The fused dot-and-screen over one block for four queries: for query u,
+ * the rows t with norm[t] - 2 q_u.r_t < thr[u] are appended to
+ * hits[u * SG_RB ...], their number to nh[u].  The dot products stay in
+ * registers (2W rows at a time); the rare passing group is resolved lane
+ * by lane. */
+#if defined(__GNUC__)
+#define SG_FSCAN_BODY(VT, VI, W)                                           \
+  const float *base = fb->data + blk * (R_xlen_t) d * SG_RB;               \
+  const float *rn = fb->norm + blk * SG_RB;                                \
+  const float *qs[4] = {q0, q1, q2, q3};                                   \
+  VT z = {0};                                                              \
+  VT th0 = z + thr[0], th1 = z + thr[1], th2 = z + thr[2], th3 = z + thr[3]; \
+  nh[0] = nh[1] = nh[2] = nh[3] = 0;                                       \
+  for (int t = 0; t < SG_RB; t += 2 * W) {                                 \
+    VT a00 = z, a01 = z, a10 = z, a11 = z;                                 \
+    VT a20 = z, a21 = z, a30 = z, a31 = z;                                 \
+    for (int j = 0; j < d; j++) {                                          \
+      VT r0, r1, b0, b1, b2, b3;                                           \
+      memcpy(&r0, base + (R_xlen_t) j * SG_RB + t, sizeof r0);             \
+      memcpy(&r1, base + (R_xlen_t) j * SG_RB + t + W, sizeof r1);         \
+      b0 = z + q0[j]; b1 = z + q1[j];                                      \
+      b2 = z + q2[j]; b3 = z + q3[j];                                      \
+      a00 += r0 * b0; a01 += r1 * b0;                                      \
+      a10 += r0 * b1; a11 += r1 * b1;                                      \
+      a20 += r0 * b2; a21 += r1 * b2;                                      \
+      a30 += r0 * b3; a31 += r1 * b3;                                      \
+    }                                                                      \
+    VT n0, n1;                                                             \
+    memcpy(&n0, rn + t, sizeof n0);                                        \
+    memcpy(&n1, rn + t + W, sizeof n1);                                    \
+    VI c[4][2];                                                            \
+    c[0][0] = (n0 - (a00 + a00)) < th0; c[0][1] = (n1 - (a01 + a01)) < th0; \
+    c[1][0] = (n0 - (a10 + a10)) < th1; c[1][1] = (n1 - (a11 + a11)) < th1; \
+    c[2][0] = (n0 - (a20 + a20)) < th2; c[2][1] = (n1 - (a21 + a21)) < th2; \
+    c[3][0] = (n0 - (a30 + a30)) < th3; c[3][1] = (n1 - (a31 + a31)) < th3; \
+    VI any = (c[0][0] | c[0][1]) | (c[1][0] | c[1][1]) |                   \
+             (c[2][0] | c[2][1]) | (c[3][0] | c[3][1]);                    \
+    int hit = 0;                                                           \
+    for (int l = 0; l < W; l++) hit |= any[l];                             \
+    if (!hit) continue;                                                    \
+    for (int u = 0; u < 4; u++)                                            \
+      for (int h = 0; h < 2; h++)                                          \
+        for (int l = 0; l < W; l++)                                        \
+          if (c[u][h][l]) hits[u * SG_RB + nh[u]++] = t + h * W + l;       \
+  }                                                                        \
+  (void) qs;
+
+typedef float sg_v8f __attribute__((vector_size(32)));
+typedef int sg_v8i __attribute__((vector_size(32)));
+typedef float sg_v16f __attribute__((vector_size(64)));
+typedef int sg_v16i __attribute__((vector_size(64)));
+#else
+#define SG_FSCAN_BODY(VT, VI, W)                                           \
+  const float *base = fb->data + blk * (R_xlen_t) d * SG_RB;               \
+  const float *rn = fb->norm + blk * SG_RB;                                \
+  const float *qs[4] = {q0, q1, q2, q3};                                   \
+  for (int u = 0; u < 4; u++) {                                            \
+    nh[u] = 0;                                                             \
+    for (int t = 0; t < SG_RB; t++) {                                      \
+      float acc = 0.0f;                                                    \
+      for (int j = 0; j < d; j++)                                          \
+        acc += base[(R_xlen_t) j * SG_RB + t] * qs[u][j];                  \
+      if (rn[t] - (acc + acc) < thr[u]) hits[u * SG_RB + nh[u]++] = t;     \
+    }                                                                      \
+  }
+#endif
+
+typedef void (*sg_fscan_fn)(const sg_fblocks *, int, R_xlen_t, const float *,
+                            const float *, const float *, const float *,
+                            const float *, int *, int *);
+
+#define SG_FSCAN_ARGS                                                      \
+  (const sg_fblocks *fb, int d, R_xlen_t blk, const float *q0,             \
+   const float *q1, const float *q2, const float *q3, const float *thr,    \
+   int *hits, int *nh)
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3")))
+#endif
+static void sg_fscan_portable SG_FSCAN_ARGS {
+  SG_FSCAN_BODY(sg_v8f, sg_v8i, 8)
+}
+
+#ifdef SG_HAVE_AVX2_KERNEL
+__attribute__((target("avx2,fma"), optimize("O3")))
+static void sg_fscan_avx2 SG_FSCAN_ARGS {
+  SG_FSCAN_BODY(sg_v8f, sg_v8i, 8)
+}
+#endif
+
+#ifdef SG_HAVE_AVX512_KERNEL
+__attribute__((target("avx512f"), optimize("O3")))
+static void sg_fscan_avx512 SG_FSCAN_ARGS {
+  SG_FSCAN_BODY(sg_v16f, sg_v16i, 16)
+}
+#endif
+
+static sg_fscan_fn sg_fscan_kernel(void) {
+#ifdef SG_HAVE_AVX512_KERNEL
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return sg_fscan_avx512;
+#endif
+#ifdef SG_HAVE_AVX2_KERNEL
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return sg_fscan_avx2;
+#endif
+  return sg_fscan_portable;
+}
+
+/* The float copies of the reference blocks and of the query rows, centred
+ * on the reference mean; FALSE (nothing usable) when a centred value is too
+ * large for float squares. */
+static int sg_f32_fill(const sg_blocks *rb, const double *qrow, R_xlen_t m,
+                       sg_fblocks *fb, float **qf_out, double **qn_out) {
+  int dk = rb->d;
+  R_xlen_t n = rb->n;
+  double *mu = (double *) R_alloc(dk > 0 ? dk : 1, sizeof(double));
+  for (int j = 0; j < dk; j++) {
+    double s = 0;
+    for (R_xlen_t blk = 0; blk < rb->n_blocks; blk++) {
+      const double *col = rb->data + (blk * dk + j) * SG_RB;
+      for (int t = 0; t < SG_RB; t++) s += col[t]; /* padding is 0 */
+    }
+    mu[j] = n > 0 ? s / (double) n : 0.0;
+  }
+  R_xlen_t len = rb->n_blocks * (R_xlen_t) dk * SG_RB;
+  fb->data = (float *) R_alloc(len > 0 ? len : 1, sizeof(float));
+  fb->norm = (float *) R_alloc(rb->n_blocks * SG_RB + 1, sizeof(float));
+  fb->norm_max = (double *) R_alloc(rb->n_blocks > 0 ? rb->n_blocks : 1,
+                                    sizeof(double));
+  for (R_xlen_t blk = 0; blk < rb->n_blocks; blk++) {
+    R_xlen_t r0 = blk * SG_RB;
+    int cnt = (int) (n - r0 < SG_RB ? n - r0 : SG_RB);
+    double nrm[SG_RB];
+    for (int t = 0; t < SG_RB; t++) nrm[t] = 0;
+    for (int j = 0; j < dk; j++) {
+      const double *col = rb->data + (blk * dk + j) * SG_RB;
+      float *fcol = fb->data + (blk * dk + j) * SG_RB;
+      for (int t = 0; t < SG_RB; t++) {
+        double v = t < cnt ? col[t] - mu[j] : 0.0;
+        if (!(fabs(v) <= SG_F32_MAX_ABS)) return 0;
+        float f = (float) v;
+        fcol[t] = f;
+        nrm[t] += (double) f * (double) f;
+      }
+    }
+    double mx = 0;
+    for (int t = 0; t < SG_RB; t++) {
+      if (t < cnt) {
+        fb->norm[r0 + t] = (float) nrm[t];
+        if (nrm[t] > mx) mx = nrm[t];
+      } else {
+        fb->norm[r0 + t] = INFINITY;
+      }
+    }
+    fb->norm_max[blk] = mx;
+  }
+  R_xlen_t qlen = m * (R_xlen_t) dk;
+  float *qf = (float *) R_alloc(qlen > 0 ? qlen : 1, sizeof(float));
+  double *qn = (double *) R_alloc(m > 0 ? m : 1, sizeof(double));
+  for (R_xlen_t i = 0; i < m; i++) {
+    double acc = 0;
+    for (int j = 0; j < dk; j++) {
+      double v = qrow[i * dk + j] - mu[j];
+      if (!(fabs(v) <= SG_F32_MAX_ABS)) return 0;
+      float f = (float) v;
+      qf[i * dk + j] = f;
+      acc += (double) f * (double) f;
+    }
+    qn[i] = acc;
+  }
+  *qf_out = qf;
+  *qn_out = qn;
+  return 1;
+}
+
+/* The canonical squared distances of np (row of the block, query) pairs,
+ * eight independent sums at a time (each still summed over dimensions in
+ * order, so the same bits as sg_sqdist_exact()); out needs room for np
+ * rounded up to 8. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3", "fp-contract=off")))
+#endif
+static void sg_sqdist_pairs(const sg_blocks *b, R_xlen_t blk, const int *rows,
+                            const double *const *qs, int np, double *out) {
+  const double *base = b->data + blk * (R_xlen_t) b->d * SG_RB;
+  const int d = b->d;
+  int h = 0;
+#define SG_PAIRS_GROUP(L)                                                  \
+  {                                                                        \
+    int t[L];                                                              \
+    const double *q[L];                                                    \
+    for (int u = 0; u < L; u++) {                                          \
+      int p = h + u < np ? h + u : np - 1;                                 \
+      t[u] = rows[p];                                                      \
+      q[u] = qs[p];                                                        \
+    }                                                                      \
+    double a[L];                                                           \
+    for (int u = 0; u < L; u++) a[u] = 0.0;                                \
+    for (int j = 0; j < d; j++) {                                          \
+      const double *col = base + (R_xlen_t) j * SG_RB;                     \
+      for (int u = 0; u < L; u++) {                                        \
+        double diff = col[t[u]] - q[u][j];                                 \
+        double sq = diff * diff;                                           \
+        a[u] = a[u] + sq;                                                  \
+      }                                                                    \
+    }                                                                      \
+    for (int u = 0; u < L; u++) out[h + u] = a[u];                         \
+    h += L;                                                                \
+  }
+  while (np - h > 4) SG_PAIRS_GROUP(8)
+  while (np - h > 1) SG_PAIRS_GROUP(4)
+  if (np - h == 1) SG_PAIRS_GROUP(1)
+#undef SG_PAIRS_GROUP
+}
+
+/* A double threshold as a float no smaller than it. */
+static inline float sg_float_up(double x) {
+  if (x >= (double) FLT_MAX) return INFINITY;
+  float f = (float) x;
+  if ((double) f < x) f = nextafterf(f, INFINITY);
+  return f;
+}
+
 /* From this many dimensions on, the screened search is faster (measured:
  * bench/knn.R). */
 #define SG_DOT_MIN_D 6
@@ -509,13 +760,14 @@ static inline void sg_topk_insert(double *bd, int *bi, int k, double dist,
 
 /* The search path, for tests and benchmarks (ffi_knn_path()): 0 chosen
  * automatically, 1 the plain direct kernel, 2 the kd-tree, 3 the screened
- * expansion kernel. */
+ * expansion kernel in double, 4 the float screen (falling back to 3 where
+ * values are too large for it). */
 static int sg_knn_path = 0;
 
 SEXP ffi_knn_path(SEXP path) {
   int old = sg_knn_path;
   int v = sg_int_scalar(path, "path");
-  if (v == NA_INTEGER || v < 0 || v > 3) Rf_error("`path` must be 0, 1, 2 or 3.");
+  if (v == NA_INTEGER || v < 0 || v > 4) Rf_error("`path` must be 0, 1, 2, 3 or 4.");
   sg_knn_path = v;
   return Rf_ScalarInteger(old);
 }
@@ -575,7 +827,7 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
   }
   sg_sqdist_fn sqdist = sg_sqdist_kernel();
   sg_dot_fn dotk = sg_dot_kernel();
-  int use_dot = !farthest && (sg_knn_path == 3 ||
+  int use_dot = !farthest && (sg_knn_path == 3 || sg_knn_path == 4 ||
                               (sg_knn_path == 0 && dk >= SG_DOT_MIN_D));
   double *rnorm = NULL, *qnorm = NULL, *rnorm_max = NULL, *dots_all = NULL;
   int *hits_all = NULL;
@@ -609,6 +861,25 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
     dots_all = (double *) R_alloc((size_t) 4 * SG_RB * nthreads, sizeof(double));
     hits_all = (int *) R_alloc((size_t) SG_RB * nthreads, sizeof(int));
   }
+  /* the float screen where the values allow it (path 0 or 4) */
+  sg_fblocks fb;
+  float *qf = NULL;
+  double *qnf = NULL;
+  int *fhits_all = NULL;
+  sg_fscan_fn fscan = sg_fscan_kernel();
+  int use_f32 = use_dot && (sg_knn_path == 0 || sg_knn_path == 4) &&
+    sg_f32_fill(&rb, qrow, m, &fb, &qf, &qnf);
+  int *fpair_all = NULL;
+  const double **fpq_all = NULL;
+  double *fpex_all = NULL;
+  if (use_f32) {
+    fhits_all = (int *) R_alloc((size_t) 4 * SG_RB * nthreads, sizeof(int));
+    fpair_all = (int *) R_alloc((size_t) 4 * SG_RB * nthreads, sizeof(int));
+    fpq_all = (const double **) R_alloc((size_t) 4 * SG_RB * nthreads,
+                                        sizeof(double *));
+    fpex_all = (double *) R_alloc((size_t) (4 * SG_RB + 8) * nthreads,
+                                  sizeof(double));
+  }
   R_xlen_t n_qblocks = (m + SG_QB - 1) / SG_QB;
   size_t per_thread = (size_t) SG_QB * (size_t) k;
   double *best_d_all = (double *) R_alloc(per_thread * nthreads, sizeof(double));
@@ -633,7 +904,12 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
       int *best_i = best_i_all + per_thread * tid;
       double *acc = acc_all + (size_t) SG_RB * tid;
       double *dots = use_dot ? dots_all + (size_t) 4 * SG_RB * tid : NULL;
-      int *hits = use_dot ? hits_all + (size_t) SG_RB * tid : NULL;
+      int *hits = use_f32 ? fhits_all + (size_t) 4 * SG_RB * tid
+        : use_dot ? hits_all + (size_t) SG_RB * tid : NULL;
+      int nhit[4];
+      int *prow = use_f32 ? fpair_all + (size_t) 4 * SG_RB * tid : NULL;
+      const double **pq = use_f32 ? fpq_all + (size_t) 4 * SG_RB * tid : NULL;
+      double *pex = use_f32 ? fpex_all + (size_t) (4 * SG_RB + 8) * tid : NULL;
       R_xlen_t q0 = qb * SG_QB;
       int nq = (int) (m - q0 < SG_QB ? m - q0 : SG_QB);
       for (size_t s = 0; s < (size_t) nq * k; s++) {
@@ -643,6 +919,64 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
       for (R_xlen_t blk = 0; blk < rb.n_blocks; blk++) {
         R_xlen_t r0 = blk * SG_RB;
         int cnt = (int) (n - r0 < SG_RB ? n - r0 : SG_RB);
+        if (use_f32) {
+          double rmax = fb.norm_max[blk];
+          for (int q4 = 0; q4 < nq; q4 += 4) {
+            const float *qp[4];
+            float thr[4];
+            for (int u = 0; u < 4; u++) {
+              int qi = q4 + u < nq ? q4 + u : nq - 1;
+              qp[u] = qf + (q0 + qi) * dk;
+              double qn = qnf[q0 + qi];
+              thr[u] = sg_float_up(best_d[(size_t) qi * k + k - 1] +
+                                   sg_f32_tol(dk, qn, rmax) - qn);
+            }
+            fscan(&fb, dk, blk, qp[0], qp[1], qp[2], qp[3], thr, hits, nhit);
+            /* exact distances of every candidate of the four queries; many
+             * candidates (the first blocks): the whole block at once, the
+             * same canonical bits */
+            int np = 0, whole[4];
+            for (int u = 0; u < 4 && q4 + u < nq; u++) {
+              const double *qd = qrow + (q0 + q4 + u) * dk;
+              whole[u] = nhit[u] > SG_RB / 8;
+              if (whole[u]) continue;
+              for (int h = 0; h < nhit[u]; h++) {
+                prow[np] = hits[u * SG_RB + h];
+                pq[np++] = qd;
+              }
+            }
+            if (np > 0) sg_sqdist_pairs(&rb, blk, prow, pq, np, pex);
+            np = 0;
+            for (int u = 0; u < 4 && q4 + u < nq; u++) {
+              int qi = q4 + u;
+              R_xlen_t qidx = q0 + qi;
+              double *bd = best_d + (size_t) qi * k;
+              int *bi = best_i + (size_t) qi * k;
+              R_xlen_t skip = self ? qidx
+                : (exclude && exclude[qidx] != NA_INTEGER ? exclude[qidx] - 1 : -1);
+              double worst = bd[k - 1];
+              const int *hu = hits + (size_t) u * SG_RB;
+              const double *ex = pex + np;
+              if (whole[u]) {
+                sqdist(&rb, blk, qrow + qidx * dk, acc);
+                ex = acc;
+              } else {
+                np += nhit[u];
+              }
+              for (int h = 0; h < nhit[u]; h++) {
+                int t = hu[h];
+                R_xlen_t ridx = r0 + t;
+                if (ridx == skip || t >= cnt) continue;
+                double exact = whole[u] ? ex[t] : ex[h];
+                if (exact < worst) {
+                  sg_topk_insert(bd, bi, k, exact, (int) ridx);
+                  worst = bd[k - 1];
+                }
+              }
+            }
+          }
+          continue;
+        }
         if (use_dot) {
           double rmax = rnorm_max[blk];
           for (int q4 = 0; q4 < nq; q4 += 4) {

@@ -4,7 +4,7 @@
 #
 # Every registered C entry point is run on small data, through the R
 # functions where they reach it and directly otherwise, on each of its
-# paths: the direct, kd-tree (n >= 4096, d <= 6) and screened expansion
+# paths: the direct, kd-tree (n >= 4096, d <= 6) and screened expansion (double and float)
 # (d >= 6) neighbour searches, the mixed distance (factor columns, missing
 # values, Gower, VDM), the guard (pairs, local and exact intrusion, jitter),
 # every draw, the metrics, one and two threads, and the error exits of each
@@ -57,7 +57,7 @@ tree <- matrix(rnorm(4096 * 2), 4096, 2)          # kd-tree path
 tree[4000:4096, ] <- tree[1:97, ]
 q3 <- x3[1:40, ] + 0.01
 for (threads in c(1L, 2L)) {
-  for (p in 0:3) {
+  for (p in 0:4) {
     path(p)
     run(sg_knn(x3, 5, threads = threads))
     run(sg_knn(x3, 4, query = q3, threads = threads))

@@ -286,7 +286,7 @@ call_templates <- list(
     list(ref[[1]], ref[[2]], q[[1]], q[[2]], k, cost, sample(0:1, 1),
          threads_value(), exclude)
   },
-  ffi_knn_path = function() list(pick(list(0L, 1L, 2L, 3L, 0, 2))),
+  ffi_knn_path = function() list(pick(list(0L, 1L, 2L, 3L, 4L, 0, 2))),
   ffi_draw_cycle = function() {
     P <- rint(1, 1, 30)
     k <- rint(1, 0, 6)
@@ -773,7 +773,7 @@ call_seed <- function(target, base, i) {
 make_call <- function(ns, target, base, i) {
   set.seed(call_seed(target, base, i))
   routines <- getDLLRegisteredRoutines("smoteguard")$.Call
-  path <- if ("ffi_knn_path" %in% names(routines) && chance(0.3)) sample(0:3, 1) else NULL
+  path <- if ("ffi_knn_path" %in% names(routines) && chance(0.3)) sample(0:4, 1) else NULL
   spec <- make_spec(ns, routines, target)
   spec$path <- path
   spec

@@ -195,7 +195,7 @@ test_that("every distance path gives the same neighbours and bits", {
   # kd-tree); a switch for tests selects them. They must agree exactly.
   if (!is.na(routine_arity("ffi_knn_path"))) {
     sw <- ffi("ffi_knn_path")
-    paths <- list(1L, 2L, 3L)
+    paths <- list(1L, 2L, 3L, 4L)
     reset <- 0L
   } else if (!is.na(routine_arity("ffi_knn_force_direct"))) {
     sw <- ffi("ffi_knn_force_direct")

@@ -349,7 +349,7 @@ test_that("without a seed, set.seed() reproduces a result", {
 })
 
 # Force each k-NN search path: 1 direct, 2 kd-tree, 3 screened expansion,
-# 0 automatic.
+# 4 float screen, 0 automatic.
 with_knn_path <- function(path, expr) {
   sw <- hd_ffi("ffi_knn_path")
   old <- .Call(sw, as.integer(path))
@@ -366,7 +366,13 @@ test_that("every k-NN search path gives the same neighbours, with 1 and 2 thread
     grid_ties = withr::with_seed(42, matrix(sample(0:4, 4500 * 2, TRUE), 4500, 2)) + 0,
     wide = withr::with_seed(43, matrix(stats::rnorm(1500 * 8), 1500, 8)),
     wide_grid = withr::with_seed(44, matrix(sample(0:2, 1300 * 7, TRUE), 1300, 7)) + 0,
-    one_column = withr::with_seed(45, matrix(sample(0:60, 4200, TRUE), 4200, 1)) + 0
+    one_column = withr::with_seed(45, matrix(sample(0:60, 4200, TRUE), 4200, 1)) + 0,
+    # near ties below float resolution, far from the origin, and values too
+    # large for the float screen (it must fall back, not overflow)
+    near_ties = withr::with_seed(46, matrix(sample(0:3, 1400 * 9, TRUE) +
+                                   stats::rnorm(1400 * 9, sd = 1e-9), 1400, 9)),
+    offset = withr::with_seed(47, matrix(1e7 + stats::rnorm(1400 * 12, sd = 1e-3), 1400, 12)),
+    huge = withr::with_seed(48, matrix(stats::rnorm(900 * 10, sd = 1e17), 900, 10))
   )
   for (nm in names(cases)) {
     x <- cases[[nm]]
@@ -384,7 +390,7 @@ test_that("every k-NN search path gives the same neighbours, with 1 and 2 thread
            .Call(knn, x, q, 3L, NULL, NULL, threads, NULL, TRUE))
     }
     want <- with_knn_path(1L, run(1L))
-    for (path in 0:3) {
+    for (path in 0:4) {
       for (threads in 1:2) {
         got <- with_knn_path(path, run(threads))
         expect_identical(got, want, label = sprintf("%s, path %d, %d thread(s)", nm, path, threads))
@@ -414,7 +420,7 @@ test_that("sg_oversample() gives the same result on every k-NN search path", {
         comparable(quietly(sg_oversample(df, "outcome", method = m, seed = 3)))
       }
       want <- with_knn_path(1L, oversample())
-      for (path in c(0L, 2L, 3L)) {
+      for (path in c(0L, 2L, 3L, 4L)) {
         expect_identical(with_knn_path(path, oversample()), want,
                          label = sprintf("%s on %d columns, path %d", m, ncol(df) - 1, path))
       }
@@ -422,6 +428,7 @@ test_that("sg_oversample() gives the same result on every k-NN search path", {
     want <- with_knn_path(1L, comparable(sg_clean(df, "outcome", method = "enn")))
     expect_identical(with_knn_path(2L, comparable(sg_clean(df, "outcome", method = "enn"))), want)
     expect_identical(with_knn_path(3L, comparable(sg_clean(df, "outcome", method = "enn"))), want)
+    expect_identical(with_knn_path(4L, comparable(sg_clean(df, "outcome", method = "enn"))), want)
   }
 })
 

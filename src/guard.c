@@ -138,6 +138,15 @@ SEXP ffi_guard_intrusion(SEXP z, SEXP cand, SEXP parent, SEXP neighbor,
   SEXP out = PROTECT(Rf_allocVector(REALSXP, G)); nprot++;
   double *ov = REAL(out);
   int width = 2 * m + 2;
+  /* rows of z and candidates row-major: a candidate's 2m + 2 real rows are
+   * then d contiguous values each, not d scattered ones */
+  double *zr = (double *) R_alloc(n * (R_xlen_t) d > 0 ? n * (R_xlen_t) d : 1,
+                                  sizeof(double));
+  for (int j = 0; j < d; j++) {
+    const double *col = zv + (R_xlen_t) j * n;
+    for (R_xlen_t i = 0; i < n; i++) zr[i * d + j] = col[i];
+  }
+  double *cr_all = (double *) R_alloc((size_t) (d > 0 ? d : 1) * nth, sizeof(double));
   int *rows_all = (int *) R_alloc((size_t) width * nth, sizeof(int));
   double *bd_all = (double *) R_alloc((size_t) m * nth, sizeof(double));
   int *bi_all = (int *) R_alloc((size_t) m * nth, sizeof(int));
@@ -149,6 +158,8 @@ SEXP ffi_guard_intrusion(SEXP z, SEXP cand, SEXP parent, SEXP neighbor,
     int *rows = rows_all + (size_t) width * tid;
     double *bd = bd_all + (size_t) m * tid;
     int *bi = bi_all + (size_t) m * tid;
+    double *cr = cr_all + (size_t) (d > 0 ? d : 1) * tid;
+    for (int j = 0; j < d; j++) cr[j] = cv[s + (R_xlen_t) j * G];
     int nr = 0;
     int ends[2] = {pa[s], ne[s]};
     for (int e = 0; e < 2; e++) {
@@ -165,8 +176,9 @@ SEXP ffi_guard_intrusion(SEXP z, SEXP cand, SEXP parent, SEXP neighbor,
       /* nan-Euclidean: only coordinates present in both, rescaled */
       double acc = 0;
       int present = 0;
+      const double *zrow = zr + (R_xlen_t) row * d;
       for (int j = 0; j < d; j++) {
-        double a = zv[row + (R_xlen_t) j * n], b = cv[s + (R_xlen_t) j * G];
+        double a = zrow[j], b = cr[j];
         if (ISNAN(a) || ISNAN(b)) continue;
         double diff = a - b;
         acc += diff * diff;

@@ -347,22 +347,27 @@ typedef struct {
  * registers (2W rows at a time); the rare passing group is resolved lane
  * by lane. */
 #if defined(__GNUC__)
+/* a value in every lane (a plain initialiser: the compiler broadcasts from
+ * memory; adding it to a zero vector would cost a dependent scalar add) */
+#define SG_BCAST8(x) {x, x, x, x, x, x, x, x}
+#define SG_BCAST16(x) {x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x}
 #define SG_FSCAN_BODY(VT, VI, W)                                           \
   const float *base = fb->data + blk * (R_xlen_t) d * SG_RB;               \
   const float *rn = fb->norm + blk * SG_RB;                                \
   const float *qs[4] = {q0, q1, q2, q3};                                   \
   VT z = {0};                                                              \
-  VT th0 = z + thr[0], th1 = z + thr[1], th2 = z + thr[2], th3 = z + thr[3]; \
+  VT th0 = SG_BCAST##W(thr[0]), th1 = SG_BCAST##W(thr[1]);                \
+  VT th2 = SG_BCAST##W(thr[2]), th3 = SG_BCAST##W(thr[3]);                \
   nh[0] = nh[1] = nh[2] = nh[3] = 0;                                       \
   for (int t = 0; t < SG_RB; t += 2 * W) {                                 \
     VT a00 = z, a01 = z, a10 = z, a11 = z;                                 \
     VT a20 = z, a21 = z, a30 = z, a31 = z;                                 \
     for (int j = 0; j < d; j++) {                                          \
-      VT r0, r1, b0, b1, b2, b3;                                           \
+      VT r0, r1;                                                           \
       memcpy(&r0, base + (R_xlen_t) j * SG_RB + t, sizeof r0);             \
       memcpy(&r1, base + (R_xlen_t) j * SG_RB + t + W, sizeof r1);         \
-      b0 = z + q0[j]; b1 = z + q1[j];                                      \
-      b2 = z + q2[j]; b3 = z + q3[j];                                      \
+      VT b0 = SG_BCAST##W(q0[j]), b1 = SG_BCAST##W(q1[j]);                 \
+      VT b2 = SG_BCAST##W(q2[j]), b3 = SG_BCAST##W(q3[j]);                 \
       a00 += r0 * b0; a01 += r1 * b0;                                      \
       a10 += r0 * b1; a11 += r1 * b1;                                      \
       a20 += r0 * b2; a21 += r1 * b2;                                      \

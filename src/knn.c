@@ -594,6 +594,7 @@ typedef struct {
 
 typedef struct {
   const double *pts;   /* n x d row-major, standardised */
+  double *ppts;        /* the same rows in tree order (leaves contiguous) */
   int d;
   R_xlen_t *perm;
   sg_node *nodes;
@@ -696,7 +697,7 @@ static void sg_tree_query(const sg_tree *t, const double *q, int k,
       for (R_xlen_t i = nd->lo; i < nd->hi; i++) {
         R_xlen_t row = t->perm[i];
         if (row == skip) continue;
-        sg_topk_insert_lex(bd, bi, k, sg_sqdist_row(t->pts + row * d, q, d), (int) row);
+        sg_topk_insert_lex(bd, bi, k, sg_sqdist_row(t->ppts + i * d, q, d), (int) row);
       }
       continue;
     }
@@ -724,6 +725,35 @@ static void sg_knn_tree(const double *pts, R_xlen_t n, int dk,
   t.box = (double *) R_alloc((size_t) max_nodes * 2 * (dk > 0 ? dk : 1), sizeof(double));
   t.n_nodes = 0;
   sg_tree_build(&t, 0, n);
+  t.ppts = (double *) R_alloc(n * (R_xlen_t) dk > 0 ? n * (R_xlen_t) dk : 1,
+                              sizeof(double));
+  for (R_xlen_t i = 0; i < n; i++)
+    for (int j = 0; j < dk; j++) t.ppts[i * dk + j] = pts[t.perm[i] * dk + j];
+  /* Queries in tree order, so that consecutive queries visit the same
+   * leaves (the order never changes a result): the rows' own order for a
+   * self-search, otherwise by the leaf each query descends to. */
+  R_xlen_t *order = (R_xlen_t *) R_alloc(m > 0 ? m : 1, sizeof(R_xlen_t));
+  if (self) {
+    for (R_xlen_t i = 0; i < m; i++) order[i] = t.perm[i];
+  } else {
+    int *leaf = (int *) R_alloc(m > 0 ? m : 1, sizeof(int));
+    R_xlen_t *count = (R_xlen_t *) R_alloc((size_t) t.n_nodes + 1, sizeof(R_xlen_t));
+    for (int id = 0; id <= t.n_nodes; id++) count[id] = 0;
+    for (R_xlen_t i = 0; i < m; i++) {
+      const double *q = qrow + i * dk;
+      int id = 0;
+      while (t.nodes[id].left >= 0) {
+        int l = t.nodes[id].left, r = t.nodes[id].right;
+        const double *llo = t.box + (size_t) l * 2 * dk;
+        const double *rlo = t.box + (size_t) r * 2 * dk;
+        id = sg_box_dist(llo, llo + dk, q, dk) <= sg_box_dist(rlo, rlo + dk, q, dk) ? l : r;
+      }
+      leaf[i] = id;
+      count[id + 1]++;
+    }
+    for (int id = 0; id < t.n_nodes; id++) count[id + 1] += count[id];
+    for (R_xlen_t i = 0; i < m; i++) order[count[leaf[i]]++] = i;
+  }
   double *bd_all = (double *) R_alloc((size_t) k * nthreads, sizeof(double));
   int *bi_all = (int *) R_alloc((size_t) k * nthreads, sizeof(int));
   int *stack_all = (int *) R_alloc((size_t) 256 * nthreads, sizeof(int));
@@ -733,7 +763,8 @@ static void sg_knn_tree(const double *pts, R_xlen_t n, int dk,
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 64) num_threads(nthreads)
 #endif
-    for (R_xlen_t qi = c0; qi < c1; qi++) {
+    for (R_xlen_t s = c0; s < c1; s++) {
+      R_xlen_t qi = order[s];
       int tid = omp_get_thread_num();
       double *bd = bd_all + (size_t) k * tid;
       int *bi = bi_all + (size_t) k * tid;

@@ -571,9 +571,15 @@ static inline float sg_float_up(double x) {
   return f;
 }
 
-/* From this many dimensions on, the screened search is faster (measured:
- * bench/knn.R). */
+/* The automatic path (measured on Gaussian data, one thread, k = 5): the
+ * kd-tree up to 5 dimensions from 4096 rows on (n = 20,000, d = 5: 0.13 s
+ * against 0.16 s screened and 0.40 s direct), in 6 dimensions only from
+ * 50,000 rows on (20,000 rows: 0.25 s against 0.18 s screened); the float
+ * screen from 6 dimensions on above 1024 rows; the direct kernel below
+ * (500 rows, d = 9: 0.53 ms against 0.73 ms screened, whose first block
+ * is measured twice) and in fewer dimensions. */
 #define SG_DOT_MIN_D 6
+#define SG_DOT_MIN_N 1024
 
 /* ---------------------------------------------------------------------
  * A kd-tree for few dimensions, where brute force wastes most of its work.
@@ -850,7 +856,8 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
   }
 
   int use_tree = sg_knn_path == 2 ||
-    (sg_knn_path == 0 && dk <= SG_TREE_MAX_D && n >= SG_TREE_MIN_N);
+    (sg_knn_path == 0 && n >= SG_TREE_MIN_N &&
+     (dk < SG_TREE_MAX_D || (dk == SG_TREE_MAX_D && n >= 50000)));
   if (!farthest && dk > 0 && use_tree) {
     /* row-major standardised copy: the same values as the blocks */
     double *pts = (double *) R_alloc(n * (R_xlen_t) dk, sizeof(double));
@@ -864,7 +871,8 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
   sg_sqdist_fn sqdist = sg_sqdist_kernel();
   sg_dot_fn dotk = sg_dot_kernel();
   int use_dot = !farthest && (sg_knn_path == 3 || sg_knn_path == 4 ||
-                              (sg_knn_path == 0 && dk >= SG_DOT_MIN_D));
+                              (sg_knn_path == 0 && dk >= SG_DOT_MIN_D &&
+                               n > SG_DOT_MIN_N));
   double *rnorm = NULL, *qnorm = NULL, *rnorm_max = NULL, *dots_all = NULL;
   int *hits_all = NULL;
   sg_screen_fn screen = sg_screen_kernel();

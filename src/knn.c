@@ -111,11 +111,26 @@ static void sg_sqdist_block_portable(const sg_blocks *b, R_xlen_t blk,
   SG_SQDIST_BODY
 }
 
+/* What this CPU runs, asked once per choice: 2 AVX-512F, 1 AVX2 with FMA,
+ * 0 neither (the portable kernels); never above sg_isa_cap, which tests
+ * lower (ffi_knn_path()) to check every kernel against the others. */
+static int sg_isa_cap = 2;
+
+static int sg_cpu_level(void) {
+  int level = 0;
+#ifdef SG_HAVE_AVX2_KERNEL
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) level = 2;
+  else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) level = 1;
+#endif
+  return level < sg_isa_cap ? level : sg_isa_cap;
+}
+
 /* The kernel for this CPU, chosen at run time. */
 sg_sqdist_fn sg_sqdist_kernel(void) {
 #ifdef SG_HAVE_AVX2_KERNEL
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2")) return sg_sqdist_block_avx2;
+  if (sg_isa_cap >= 1 && __builtin_cpu_supports("avx2")) return sg_sqdist_block_avx2;
 #endif
   return sg_sqdist_block_portable;
 }
@@ -247,15 +262,14 @@ static void sg_dot_block_avx512(const sg_blocks *b, R_xlen_t blk,
 #endif
 
 sg_dot_fn sg_dot_kernel(void) {
+  int level = sg_cpu_level();
 #ifdef SG_HAVE_AVX512_KERNEL
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return sg_dot_block_avx512;
+  if (level == 2) return sg_dot_block_avx512;
 #endif
 #ifdef SG_HAVE_AVX2_KERNEL
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-    return sg_dot_block_avx2;
+  if (level >= 1) return sg_dot_block_avx2;
 #endif
+  (void) level;
   return sg_dot_block_portable;
 }
 
@@ -308,9 +322,7 @@ typedef int (*sg_screen_fn)(const double *, const double *, double, int *);
 
 static sg_screen_fn sg_screen_kernel(void) {
 #ifdef SG_HAVE_AVX2_KERNEL
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-    return sg_screen_avx2;
+  if (sg_cpu_level() >= 1) return sg_screen_avx2;
 #endif
   return sg_screen_portable;
 }
@@ -444,15 +456,14 @@ static void sg_fscan_avx512 SG_FSCAN_ARGS {
 #endif
 
 static sg_fscan_fn sg_fscan_kernel(void) {
+  int level = sg_cpu_level();
 #ifdef SG_HAVE_AVX512_KERNEL
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return sg_fscan_avx512;
+  if (level == 2) return sg_fscan_avx512;
 #endif
 #ifdef SG_HAVE_AVX2_KERNEL
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-    return sg_fscan_avx2;
+  if (level >= 1) return sg_fscan_avx2;
 #endif
+  (void) level;
   return sg_fscan_portable;
 }
 
@@ -807,11 +818,28 @@ static inline void sg_topk_insert(double *bd, int *bi, int k, double dist,
 static int sg_knn_path = 0;
 
 SEXP ffi_knn_path(SEXP path) {
-  int old = sg_knn_path;
-  int v = sg_int_scalar(path, "path");
-  if (v == NA_INTEGER || v < 0 || v > 4) Rf_error("`path` must be 0, 1, 2, 3 or 4.");
-  sg_knn_path = v;
-  return Rf_ScalarInteger(old);
+  /* path, or c(path, the highest instruction set the kernels may use: 0
+   * portable, 1 AVX2, 2 AVX-512); returns both as they were */
+  if ((!Rf_isInteger(path) && !Rf_isReal(path)) ||
+      (XLENGTH(path) != 1 && XLENGTH(path) != 2))
+    Rf_error("`path` must be one or two whole numbers.");
+  int v[2] = {0, sg_isa_cap};
+  for (R_xlen_t i = 0; i < XLENGTH(path); i++) {
+    double x = Rf_isInteger(path)
+      ? (INTEGER_RO(path)[i] == NA_INTEGER ? NA_REAL : INTEGER_RO(path)[i])
+      : REAL_RO(path)[i];
+    if (ISNAN(x) || x != floor(x) || x < 0 || x > (i == 0 ? 4 : 2))
+      Rf_error(i == 0 ? "`path` must be 0, 1, 2, 3 or 4."
+                      : "The instruction set level must be 0, 1 or 2.");
+    v[i] = (int) x;
+  }
+  SEXP old = PROTECT(Rf_allocVector(INTSXP, 2));
+  INTEGER(old)[0] = sg_knn_path;
+  INTEGER(old)[1] = sg_isa_cap;
+  sg_knn_path = v[0];
+  sg_isa_cap = v[1];
+  UNPROTECT(1);
+  return old;
 }
 
 /* list(index = , distance = ) */

@@ -396,6 +396,14 @@ test_that("every k-NN search path gives the same neighbours, with 1 and 2 thread
         expect_identical(got, want, label = sprintf("%s, path %d, %d thread(s)", nm, path, threads))
       }
     }
+    # each kernel this CPU has, and the portable ones: the AVX-512, AVX2
+    # and plain-C versions of the screens must find the same rows
+    for (isa in 0:1) {
+      for (path in c(1L, 3L, 4L)) {
+        got <- with_knn_path(c(path, isa), run(2L))
+        expect_identical(got, want, label = sprintf("%s, path %d, instruction set %d", nm, path, isa))
+      }
+    }
   }
 })
 

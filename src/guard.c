@@ -2,6 +2,7 @@
  * groups) and whether a candidate row intrudes into another class. */
 #include "smoteguard.h"
 #include <limits.h>
+#include <float.h>
 
 /* From the kq nearest same-class rows of each of the p parents (index and
  * dist, p x kq, data rows), keep the first k that are not of the parent's
@@ -124,13 +125,15 @@ SEXP ffi_guard_intrusion(SEXP z, SEXP cand, SEXP parent, SEXP neighbor,
       Rf_error("`neighbor` must name rows of the class.");
   }
   /* NaN marks a missing value (skipped, as the nan-Euclidean distance
-   * does); anything else must be finite */
+   * does); anything else must be finite (NaN compares false, an infinity
+   * is above DBL_MAX) */
   for (int pass = 0; pass < 2; pass++) {
     SEXP mat = pass == 0 ? z : cand;
     const double *v = REAL_RO(mat);
-    for (R_xlen_t i = 0; i < XLENGTH(mat); i++)
-      if (!ISNAN(v[i]) && !R_FINITE(v[i]))
-        Rf_error("`z` and `cand` must be finite or NaN (missing).");
+    R_xlen_t len = XLENGTH(mat);
+    int inf = 0;
+    for (R_xlen_t i = 0; i < len; i++) inf |= fabs(v[i]) > DBL_MAX;
+    if (inf) Rf_error("`z` and `cand` must be finite or NaN (missing).");
   }
   int req = sg_int_scalar(threads, "threads");
   int nth = sg_threads_for(req, (double) G * (2.0 * m + 2) * d * 50);
@@ -142,18 +145,31 @@ SEXP ffi_guard_intrusion(SEXP z, SEXP cand, SEXP parent, SEXP neighbor,
    * then d contiguous values each, not d scattered ones */
   double *zr = (double *) R_alloc(n * (R_xlen_t) d > 0 ? n * (R_xlen_t) d : 1,
                                   sizeof(double));
-  for (int j = 0; j < d; j++) {
-    const double *col = zv + (R_xlen_t) j * n;
-    for (R_xlen_t i = 0; i < n; i++) zr[i * d + j] = col[i];
+  for (R_xlen_t i0 = 0; i0 < n; i0 += 64) { /* in tiles, for the cache */
+    R_xlen_t i1 = i0 + 64 < n ? i0 + 64 : n;
+    for (int j = 0; j < d; j++) {
+      const double *col = zv + (R_xlen_t) j * n;
+      for (R_xlen_t i = i0; i < i1; i++) zr[i * d + j] = col[i];
+    }
   }
   double *cr_all = (double *) R_alloc((size_t) (d > 0 ? d : 1) * nth, sizeof(double));
+  /* candidates taken parent by parent (counting sort on the parent's
+   * position in the class), so the parent's neighbourhood rows are read
+   * from cache by its later candidates; the order changes no result */
+  R_xlen_t *order = (R_xlen_t *) R_alloc(G > 0 ? G : 1, sizeof(R_xlen_t));
+  R_xlen_t *start = (R_xlen_t *) R_alloc(r + 2, sizeof(R_xlen_t));
+  for (R_xlen_t i = 0; i <= r + 1; i++) start[i] = 0;
+  for (R_xlen_t s = 0; s < G; s++) start[po[pa[s] - 1] + 1]++;
+  for (R_xlen_t i = 0; i <= r; i++) start[i + 1] += start[i];
+  for (R_xlen_t s = 0; s < G; s++) order[start[po[pa[s] - 1]]++] = s;
   int *rows_all = (int *) R_alloc((size_t) width * nth, sizeof(int));
   double *bd_all = (double *) R_alloc((size_t) m * nth, sizeof(double));
   int *bi_all = (int *) R_alloc((size_t) m * nth, sizeof(int));
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(nth)
 #endif
-  for (R_xlen_t s = 0; s < G; s++) {
+  for (R_xlen_t o = 0; o < G; o++) {
+    R_xlen_t s = order[o];
     int tid = omp_get_thread_num();
     int *rows = rows_all + (size_t) width * tid;
     double *bd = bd_all + (size_t) m * tid;

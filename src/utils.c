@@ -28,9 +28,19 @@ double sg_num_scalar(SEXP x, const char *what) {
 }
 
 int sg_all_finite(const double *x, R_xlen_t n) {
-  for (R_xlen_t i = 0; i < n; i++)
-    if (!R_FINITE(x[i])) return 0;
-  return 1;
+  /* x * 0 is 0 for a finite x and NaN for NaN or an infinity, so the sums
+   * stay 0 exactly when every value is finite: no call per value (R_FINITE
+   * is one), four sums at a time */
+  double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+  R_xlen_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    a0 += x[i] * 0.0;
+    a1 += x[i + 1] * 0.0;
+    a2 += x[i + 2] * 0.0;
+    a3 += x[i + 3] * 0.0;
+  }
+  for (; i < n; i++) a0 += x[i] * 0.0;
+  return (a0 + a1) + (a2 + a3) == 0.0;
 }
 
 /* The one place the thread count is chosen: the request (from

@@ -232,17 +232,16 @@ sg_diagnose <- function(x, synthetic = NULL, var = NULL, k = 5, max_rows = 5000,
       }
     }
     subsets[[classes[c]]] <- rows_s[sub]
-    parts[[length(parts) + 1]] <- rbind(
+    parts <- c(parts, list(
       neighbour_metrics(classes[c], nb, k, tolerance),
       duplicate_metrics(classes[c], dup, all_s),
       parent_metrics(classes[c], dd, all_s),
       mmd_metrics(classes[c], mmd),
       marginal_metrics(classes[c], dd, which(dd$yr == classes[c]), all_s),
       constraint_metrics(classes[c], dd, all_s)
-    )
+    ))
   }
-  table <- do.call(rbind, c(list(metric_rows(character(0), character(0))), parts))
-  rownames(table) <- NULL
+  table <- metric_table(parts)
   counts <- data.frame(
     class = classes,
     real = tabulate(dd$yr, length(classes)),
@@ -436,16 +435,31 @@ duplicate_keys <- function(dd, side) {
 # ---------------------------------------------------------------------
 # The metrics of one class, each as rows of the table.
 
+# Rows of the table as a list of its columns; metric_table() stacks them
+# into the one data frame (rbind() of many small data frames cost more
+# than all the metrics computed in R).
 metric_rows <- function(class, metric, value = NA_real_, se = NA_real_,
                         n = NA_integer_, reading = character(0)) {
   m <- length(metric)
   if (length(reading) == 0) reading <- metric_reading(metric)
-  data.frame(class = rep(class, length.out = m), metric = metric,
-             value = rep(as.numeric(value), length.out = m),
-             se = rep(as.numeric(se), length.out = m),
-             n = rep(as.integer(n), length.out = m),
-             reading = rep(reading, length.out = m),
-             stringsAsFactors = FALSE)
+  list(class = rep(as.character(class), length.out = m), metric = as.character(metric),
+       value = rep(as.numeric(value), length.out = m),
+       se = rep(as.numeric(se), length.out = m),
+       n = rep(as.integer(n), length.out = m),
+       reading = rep(as.character(reading), length.out = m))
+}
+
+# Stack lists of metric_rows() into one data frame.
+metric_table <- function(parts) {
+  cols <- metric_bind(c(list(metric_rows(character(0), character(0))), parts))
+  structure(cols, class = "data.frame", row.names = .set_row_names(length(cols$metric)))
+}
+
+# Rows of several metric_rows() as one.
+metric_bind <- function(parts) {
+  out <- lapply(names(parts[[1]]), function(nm) unlist(lapply(parts, `[[`, nm), use.names = FALSE))
+  names(out) <- names(parts[[1]])
+  out
 }
 
 metric_readings <- c(
@@ -630,7 +644,7 @@ marginal_metrics <- function(cls, dd, real_c, all_s) {
                   numeric(1))
     out[[length(out) + 1]] <- metric_rows(cls, paste0("tvd:", dd$nom), tvd, NA, n)
   }
-  do.call(rbind, c(list(metric_rows(cls, character(0))), out))
+  metric_bind(c(list(metric_rows(cls, character(0))), out))
 }
 
 # The hook for constraints: a result made with constraints reports the

@@ -1,0 +1,61 @@
+# The fast paths of sg_diagnose() against the plain ways they replace: the
+# same values, to the bit.
+
+fast_ffi <- function(name) get(name, envir = asNamespace("smoteguard"))
+
+# The two-sample KS statistic the plain way: both samples in one order, the
+# distribution functions compared after the last of each run of equal values.
+ref_ks <- function(a, b) {
+  a <- a[!is.na(a)]
+  b <- b[!is.na(b)]
+  if (length(a) == 0 || length(b) == 0) return(NA_real_)
+  v <- c(a, b)
+  o <- order(v, method = "radix")
+  from_a <- o <= length(a)
+  fa <- cumsum(from_a) / length(a)
+  fb <- cumsum(!from_a) / length(b)
+  vs <- v[o]
+  last <- c(vs[-1] != vs[-length(vs)], TRUE)
+  max(abs(fa[last] - fb[last]))
+}
+
+test_that("the KS statistics in C are the plain-R ones, ties, NA and -0 included", {
+  set.seed(31)
+  for (rep in 1:40) {
+    na <- sample(c(0, 1, 2, 7, 50, 300), 1)
+    nb <- sample(c(0, 1, 3, 40, 700), 1)
+    kind <- rep %% 4
+    draw <- function(n) switch(kind + 1,
+      stats::rnorm(n),
+      as.double(sample(-3:3, n, TRUE)),                 # many ties
+      sample(c(-0, 0, 1e-300, -1e-300, 1e300, -Inf, Inf, NA), n, TRUE),
+      round(stats::rnorm(n) * 1e6) / 8)
+    a <- matrix(draw(na * 3), na, 3)
+    b <- matrix(draw(nb * 3), nb, 3)
+    got <- .Call(fast_ffi("ffi_metrics_ks"), a, b)
+    want <- vapply(1:3, function(j) ref_ks(a[, j], b[, j]), numeric(1))
+    expect_identical(got, want, label = sprintf("KS (rep %d, %d x %d)", rep, na, nb))
+  }
+  expect_error(.Call(fast_ffi("ffi_metrics_ks"), matrix(1, 2, 2), matrix(1, 2, 3)), "same columns")
+  expect_error(.Call(fast_ffi("ffi_metrics_ks"), 1:3, matrix(1, 2, 3)), "double matrices")
+})
+
+test_that("sg_diagnose()'s table has the shape and types of the plain data frame", {
+  set.seed(32)
+  df <- data.frame(a = stats::rnorm(120), b = stats::rnorm(120),
+                   f = factor(sample(c("u", "v"), 120, TRUE)),
+                   y = factor(rep(c("min", "maj"), c(30, 90))))
+  res <- sg_oversample(df, "y", seed = 1)
+  tab <- as.data.frame(sg_diagnose(res, seed = 1))
+  expect_s3_class(tab, "data.frame")
+  expect_identical(names(tab), c("class", "metric", "value", "se", "n", "reading"))
+  expect_identical(vapply(tab, typeof, ""), c(class = "character", metric = "character",
+                                              value = "double", se = "double",
+                                              n = "integer", reading = "character"))
+  expect_identical(rownames(tab), as.character(seq_len(nrow(tab))))
+  plain <- do.call(rbind, lapply(split(tab, seq_len(nrow(tab))), function(r) {
+    data.frame(r, stringsAsFactors = FALSE)
+  }))
+  rownames(plain) <- NULL
+  expect_identical(tab, plain)
+})

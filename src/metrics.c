@@ -312,6 +312,356 @@ static int sg_visit_real(void *ctx, R_xlen_t qi, const double *q,
 }
 
 /* ---------------------------------------------------------------------
+ * Both ball scans at once, with a single-precision screen.  The pairs
+ * (synthetic row s, real row r) that the two scans above visit are the
+ * same pairs seen from either side, so one pass over them serves the K
+ * nearest real rows and the ball counts of s, coverage of r (s in r's
+ * ball: the very condition a ball count counts) and recall of r (r in s's
+ * ball).  The screen runs on float copies of the rows, centred on the real
+ * rows' mean (distances do not change, norms and so the rounding shrink),
+ * with float dot products, twice as many per instruction as in double; every
+ * pair it passes is measured the canonical way in double and decided on
+ * that, as above, so results are the same bits.
+ *
+ * Error bound, u = 2^-24, Q and R the squared norms of the float query
+ * and row: rounding the centred values to float moves a squared distance
+ * by at most 4u(Q + R) (|a^2 - b^2| = |a - b| |a + b|); the d-term float
+ * dot product errs by at most d u |q||r| <= d u (Q + R) / 2, twice that
+ * in 2 q.r; rounding |r|^2 to float and the subtraction add at most
+ * 3u(Q + R).  So (d + 8) u (Q + R) bounds the screened value's error; the
+ * screen allows four times that.  A per-row threshold (a ball's squared
+ * radius t2) enters as |r|^2 - t2 rounded down, which adds at most
+ * 3u (R + t2): allowed for by 8u times the block's largest t2. */
+typedef struct {
+  float *data;      /* [block][dimension][row], centred */
+  float *norm;      /* |r|^2 per row, +Inf for padding */
+  float *pnorm;     /* |r|^2 - t2 rounded down, +Inf for padding; or NULL */
+  double *norm_max; /* per block */
+  double *t2_max;   /* per block, the largest t2 */
+} sg_mf32;
+
+#define SG_F32_LIMIT 1e15 /* larger centred values: the double scans */
+#define SG_U32 ((double) FLT_EPSILON / 2)
+
+/* A double as a float no smaller than it. */
+static inline float sg_up32(double x) {
+  if (x >= (double) FLT_MAX) return INFINITY;
+  if (x <= -(double) FLT_MAX) return -FLT_MAX;
+  float f = (float) x;
+  if ((double) f < x) f = nextafterf(f, INFINITY);
+  return f;
+}
+
+/* ... and no larger. */
+static inline float sg_down32(double x) {
+  if (x >= (double) FLT_MAX) return FLT_MAX;
+  if (x <= -(double) FLT_MAX) return -INFINITY;
+  float f = (float) x;
+  if ((double) f > x) f = nextafterf(f, -INFINITY);
+  return f;
+}
+
+/* The scan path, for tests (ffi_metrics_path()): 0 the float screen where
+ * the values allow it, 1 always the double scans. */
+static int sg_metrics_path = 0;
+
+SEXP ffi_metrics_path(SEXP path) {
+  int old = sg_metrics_path;
+  int v = sg_int_scalar(path, "path");
+  if (v == NA_INTEGER || v < 0 || v > 1) Rf_error("`path` must be 0 or 1.");
+  sg_metrics_path = v;
+  return Rf_ScalarInteger(old);
+}
+
+/* The float rows of b and the float queries (m rows of qrow, row-major),
+ * centred on b's mean; t2: per row of b, or NULL.  FALSE when a centred
+ * value is too large for float squares. */
+static int sg_mf32_fill(const sg_mblocks *b, const double *t2,
+                        const double *qrow, R_xlen_t m, sg_mf32 *f,
+                        float **qf_out, double **qn_out) {
+  const int d = b->d;
+  const R_xlen_t n = b->n;
+  double *mu = (double *) R_alloc(d, sizeof(double));
+  for (int j = 0; j < d; j++) {
+    double acc = 0.0;
+    for (R_xlen_t blk = 0; blk < b->n_blocks; blk++)
+      for (int t = 0; t < SG_MB; t++) acc += b->data[(blk * d + j) * SG_MB + t];
+    mu[j] = n > 0 ? acc / (double) n : 0.0; /* padding rows are 0 */
+  }
+  R_xlen_t rows = b->n_blocks * SG_MB;
+  f->data = (float *) R_alloc(rows * d > 0 ? rows * d : 1, sizeof(float));
+  f->norm = (float *) R_alloc(rows > 0 ? rows : 1, sizeof(float));
+  f->pnorm = t2 ? (float *) R_alloc(rows > 0 ? rows : 1, sizeof(float)) : NULL;
+  f->norm_max = (double *) R_alloc(b->n_blocks > 0 ? b->n_blocks : 1, sizeof(double));
+  f->t2_max = (double *) R_alloc(b->n_blocks > 0 ? b->n_blocks : 1, sizeof(double));
+  for (R_xlen_t blk = 0; blk < b->n_blocks; blk++) {
+    R_xlen_t r0 = blk * SG_MB;
+    int cnt = (int) (n - r0 < SG_MB ? n - r0 : SG_MB);
+    double nrm[SG_MB];
+    for (int t = 0; t < SG_MB; t++) nrm[t] = 0.0;
+    for (int j = 0; j < d; j++) {
+      const double *col = b->data + (blk * d + j) * SG_MB;
+      float *fcol = f->data + (blk * d + j) * SG_MB;
+      for (int t = 0; t < SG_MB; t++) {
+        double v = t < cnt ? col[t] - mu[j] : 0.0;
+        if (!(fabs(v) <= SG_F32_LIMIT)) return 0;
+        fcol[t] = (float) v;
+        nrm[t] += (double) fcol[t] * (double) fcol[t];
+      }
+    }
+    double nmax = 0.0, tmax = 0.0;
+    for (int t = 0; t < SG_MB; t++) {
+      if (t >= cnt) {
+        f->norm[r0 + t] = INFINITY;
+        if (t2) f->pnorm[r0 + t] = INFINITY;
+        continue;
+      }
+      f->norm[r0 + t] = (float) nrm[t];
+      if (nrm[t] > nmax) nmax = nrm[t];
+      if (t2) {
+        f->pnorm[r0 + t] = sg_down32((double) f->norm[r0 + t] - t2[r0 + t]);
+        if (t2[r0 + t] > tmax) tmax = t2[r0 + t];
+      }
+    }
+    f->norm_max[blk] = nmax;
+    f->t2_max[blk] = tmax;
+  }
+  float *qf = (float *) R_alloc(m * d > 0 ? m * d : 1, sizeof(float));
+  double *qn = (double *) R_alloc(m > 0 ? m : 1, sizeof(double));
+  for (R_xlen_t i = 0; i < m; i++) {
+    double acc = 0.0;
+    for (int j = 0; j < d; j++) {
+      double v = qrow[i * d + j] - mu[j];
+      if (!(fabs(v) <= SG_F32_LIMIT)) return 0;
+      qf[i * d + j] = (float) v;
+      acc += (double) qf[i * d + j] * (double) qf[i * d + j];
+    }
+    qn[i] = acc;
+  }
+  *qf_out = qf;
+  *qn_out = qn;
+  return 1;
+}
+
+/* The screen of four queries against one block: row t passes for query u
+ * when |r|^2 - 2 q.r < lim[u] or (with pnorm) |r|^2 - t2 - 2 q.r < plim[u];
+ * the rows passing are written to hits[u * SG_MB ...], their number to
+ * nh[u].  W rows per vector, two vectors per step, the dot products kept
+ * in registers over the dimensions. */
+#define SG_MSCREEN_BODY(VF, VI, W)                                           \
+  const float *base = f->data + blk * (R_xlen_t) d * SG_MB;                  \
+  const float *rn = f->norm + blk * SG_MB;                                   \
+  const float *pn = f->pnorm ? f->pnorm + blk * SG_MB : NULL;                \
+  VF lim_v[4], plim_v[4];                                                    \
+  for (int u = 0; u < 4; u++) {                                              \
+    nh[u] = 0;                                                               \
+    for (int l = 0; l < W; l++) {                                            \
+      lim_v[u][l] = lim[u];                                                  \
+      plim_v[u][l] = pn ? plim[u] : -INFINITY;                               \
+    }                                                                        \
+  }                                                                          \
+  for (int t = 0; t < SG_MB; t += 2 * W) {                                   \
+    VF acc[4][2];                                                            \
+    for (int u = 0; u < 4; u++) {                                            \
+      for (int l = 0; l < W; l++) acc[u][0][l] = acc[u][1][l] = 0.0f;        \
+    }                                                                        \
+    for (int j = 0; j < d; j++) {                                            \
+      VF r0, r1;                                                             \
+      memcpy(&r0, base + (R_xlen_t) j * SG_MB + t, sizeof r0);               \
+      memcpy(&r1, base + (R_xlen_t) j * SG_MB + t + W, sizeof r1);           \
+      for (int u = 0; u < 4; u++) {                                          \
+        float qv = q[u][j];                                                  \
+        acc[u][0] += r0 * qv;                                                \
+        acc[u][1] += r1 * qv;                                                \
+      }                                                                      \
+    }                                                                        \
+    VF n0, n1, p0, p1;                                                       \
+    memcpy(&n0, rn + t, sizeof n0);                                          \
+    memcpy(&n1, rn + t + W, sizeof n1);                                      \
+    if (pn) {                                                                \
+      memcpy(&p0, pn + t, sizeof p0);                                        \
+      memcpy(&p1, pn + t + W, sizeof p1);                                    \
+    } else {                                                                 \
+      p0 = n0;                                                               \
+      p1 = n1;                                                               \
+    }                                                                        \
+    VI pass[4][2], any = {0};                                                \
+    for (int u = 0; u < 4; u++) {                                            \
+      VF t0 = acc[u][0] + acc[u][0], t1 = acc[u][1] + acc[u][1];             \
+      pass[u][0] = ((n0 - t0) < lim_v[u]) | ((p0 - t0) < plim_v[u]);         \
+      pass[u][1] = ((n1 - t1) < lim_v[u]) | ((p1 - t1) < plim_v[u]);         \
+      any |= pass[u][0] | pass[u][1];                                        \
+    }                                                                        \
+    int hit = 0;                                                             \
+    for (int l = 0; l < W; l++) hit |= any[l];                               \
+    if (!hit) continue;                                                      \
+    for (int u = 0; u < 4; u++)                                              \
+      for (int h = 0; h < 2; h++)                                            \
+        for (int l = 0; l < W; l++)                                          \
+          if (pass[u][h][l]) hits[u * SG_MB + nh[u]++] = t + h * W + l;      \
+  }
+
+#define SG_MSCREEN_ARGS                                                      \
+  (const sg_mf32 *f, int d, R_xlen_t blk, const float *const *q,             \
+   const float *lim, const float *plim, int *hits, int *nh)
+typedef void (*sg_mscreen_fn) SG_MSCREEN_ARGS;
+
+typedef float sg_m8f __attribute__((vector_size(32)));
+typedef int sg_m8i __attribute__((vector_size(32)));
+typedef float sg_m16f __attribute__((vector_size(64)));
+typedef int sg_m16i __attribute__((vector_size(64)));
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3")))
+#endif
+static void sg_mscreen_portable SG_MSCREEN_ARGS {
+  SG_MSCREEN_BODY(sg_m8f, sg_m8i, 8)
+}
+
+#ifdef SG_METRICS_AVX2
+__attribute__((target("avx2,fma"), optimize("O3")))
+static void sg_mscreen_avx2 SG_MSCREEN_ARGS {
+  SG_MSCREEN_BODY(sg_m8f, sg_m8i, 8)
+}
+
+__attribute__((target("avx512f,fma"), optimize("O3")))
+static void sg_mscreen_avx512 SG_MSCREEN_ARGS {
+  SG_MSCREEN_BODY(sg_m16f, sg_m16i, 16)
+}
+#endif
+
+static sg_mscreen_fn sg_mscreen_kernel(void) {
+#ifdef SG_METRICS_AVX2
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return sg_mscreen_avx512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return sg_mscreen_avx2;
+#endif
+  return sg_mscreen_portable;
+}
+
+/* What one pass over the (synthetic, real) pairs fills: per synthetic row
+ * its K nearest real rows (best, best_i) and, with the real radii, the
+ * real balls holding it (count); per real row, with the radii, coverage,
+ * and with the synthetic radii, recall. */
+typedef struct {
+  const double *real_radius, *real_radius2; /* per real row, or NULL */
+  const double *syn_radius, *syn_radius2;   /* per synthetic row, or NULL */
+  int *count;
+  double *best;
+  int *best_i;
+  int K;
+  int *covered, *recalled; /* per real row */
+} sg_pairs_ctx;
+
+/* FALSE (nothing done) when the values are too large for the float screen. */
+static int sg_scan_pairs_f32(const sg_mblocks *rb, const double *qrow,
+                             R_xlen_t m, sg_pairs_ctx *c, int nthreads) {
+  const int d = rb->d;
+  const R_xlen_t n = rb->n;
+  sg_mf32 f;
+  float *qf;
+  double *qn;
+  /* the widened squared radii, with padding */
+  double *t2 = NULL;
+  if (c->real_radius) {
+    t2 = (double *) R_alloc(rb->n_blocks * SG_MB > 0 ? rb->n_blocks * SG_MB : 1,
+                            sizeof(double));
+    for (R_xlen_t i = 0; i < rb->n_blocks * SG_MB; i++)
+      t2[i] = i < n ? c->real_radius2[i] : 0.0;
+  }
+  if (!sg_mf32_fill(rb, t2, qrow, m, &f, &qf, &qn)) return 0;
+  sg_mscreen_fn screen = sg_mscreen_kernel();
+  const int K = c->K;
+  /* coverage and recall are "some pair": each thread marks its own copy */
+  char *cov_all = (char *) R_alloc((size_t) n * nthreads + 1, 1);
+  char *rec_all = (char *) R_alloc((size_t) n * nthreads + 1, 1);
+  memset(cov_all, 0, (size_t) n * nthreads + 1);
+  memset(rec_all, 0, (size_t) n * nthreads + 1);
+  int *hits_all = (int *) R_alloc((size_t) 4 * SG_MB * nthreads, sizeof(int));
+  R_xlen_t groups = (m + 3) / 4;
+  R_xlen_t chunk = (R_xlen_t) (SG_MTERMS / (4.0 * (double) n * (d > 0 ? d : 1) + 1.0));
+  if (chunk < 2) chunk = 2;
+  if (chunk > SG_MCHUNK / 4) chunk = SG_MCHUNK / 4;
+  for (R_xlen_t c0 = 0; c0 < groups; c0 += chunk) {
+    R_xlen_t c1 = c0 + chunk < groups ? c0 + chunk : groups;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 2) num_threads(nthreads)
+#endif
+    for (R_xlen_t g = c0; g < c1; g++) {
+      int tid = omp_get_thread_num();
+      int *hits = hits_all + (size_t) 4 * SG_MB * tid;
+      char *cov = cov_all + (size_t) n * tid;
+      char *rec = rec_all + (size_t) n * tid;
+      R_xlen_t q0 = g * 4;
+      int nq = (int) (m - q0 < 4 ? m - q0 : 4);
+      const float *qp[4];
+      for (int u = 0; u < 4; u++) qp[u] = qf + (q0 + (u < nq ? u : nq - 1)) * d;
+      for (R_xlen_t blk = 0; blk < rb->n_blocks; blk++) {
+        R_xlen_t r0 = blk * SG_MB;
+        int cnt = (int) (n - r0 < SG_MB ? n - r0 : SG_MB);
+        float lim[4], plim[4];
+        for (int u = 0; u < 4; u++) {
+          R_xlen_t qi = q0 + (u < nq ? u : nq - 1);
+          double qnu = qn[qi];
+          double tol = 4.0 * (d + 8) * SG_U32 * (qnu + f.norm_max[blk]) +
+                       1e-30 * (d + 1);
+          double w = c->best[qi * K + K - 1];
+          if (c->syn_radius && c->syn_radius2[qi] > w) w = c->syn_radius2[qi];
+          lim[u] = sg_up32(w + tol - qnu);
+          plim[u] = sg_up32(tol + 8.0 * SG_U32 * (f.t2_max[blk] + qnu) - qnu);
+        }
+        int nh[4];
+        screen(&f, d, blk, qp, lim, plim, hits, nh);
+        for (int u = 0; u < nq; u++) {
+          R_xlen_t qi = q0 + u;
+          const double *q = qrow + qi * d;
+          double *bd = c->best + qi * K;
+          int *bi = c->best_i + qi * K;
+          int balls = 0;
+          for (int h = 0; h < nh[u]; h++) {
+            int t = hits[u * SG_MB + h];
+            if (t >= cnt) continue;
+            R_xlen_t r = r0 + t;
+            double v = sg_sqdist_exact(rb, blk, t, q);
+            if (v < bd[K - 1]) {
+              int pos = K - 1;
+              while (pos > 0 && bd[pos - 1] > v) {
+                bd[pos] = bd[pos - 1];
+                bi[pos] = bi[pos - 1];
+                pos--;
+              }
+              bd[pos] = v;
+              bi[pos] = (int) r;
+            }
+            if (c->real_radius && v <= c->real_radius2[r] &&
+                sqrt(v) <= c->real_radius[r]) {
+              balls++;
+              cov[r] = 1;
+            }
+            if (c->syn_radius && v <= c->syn_radius2[qi] &&
+                sqrt(v) <= c->syn_radius[qi])
+              rec[r] = 1;
+          }
+          c->count[qi] += balls;
+        }
+      }
+    }
+    R_CheckUserInterrupt();
+  }
+  for (R_xlen_t i = 0; i < n; i++) {
+    int cv = 0, rc = 0;
+    for (int t = 0; t < nthreads; t++) {
+      cv |= cov_all[(size_t) n * t + i];
+      rc |= rec_all[(size_t) n * t + i];
+    }
+    c->covered[i] = cv;
+    c->recalled[i] = rc;
+  }
+  return 1;
+}
+
+/* ---------------------------------------------------------------------
  * exp(x) for x <= 0, in place, in a form that vectorises (libm's exp is
  * a call per value and dominates the kernel sums): x = k ln 2 + r with
  * |r| <= ln 2 / 2 (Cody and Waite's split of ln 2), exp(r) by its Taylor
@@ -732,32 +1082,6 @@ SEXP ffi_metrics_class(SEXP syn, SEXP whole, SEXP y, SEXP cls, SEXP k,
     return out;
   }
 
-  /* the K nearest real rows of the class and the real balls holding each
-   * synthetic row: one scan */
-  int K = kk > 2 ? kk : 2;
-  if ((R_xlen_t) K > p) K = (int) p;
-  double *best = (double *) R_alloc((size_t) q * K, sizeof(double));
-  int *best_i = (int *) R_alloc((size_t) q * K, sizeof(int));
-  for (size_t i = 0; i < (size_t) q * K; i++) {
-    best[i] = R_PosInf;
-    best_i[i] = -1;
-  }
-  {
-    sg_mblocks rb;
-    sg_mblocks_fill(&rb, R_, p, d);
-    for (R_xlen_t i = 0; i < q; i++) nballs[i] = 0;
-    sg_syn_ctx ctx = {have_real_radius ? real_rad : NULL,
-                      have_real_radius ? sg_screen(real_rad, p) : NULL,
-                      nballs, best, best_i, K};
-    sg_scan_screened(&rb, sg_row_major(S, q, d), q, 0, sg_visit_syn, &ctx,
-                     sg_threads_for(req, (double) p * (double) q * d));
-    for (R_xlen_t i = 0; i < q; i++) {
-      dcr[i] = sqrt(best[i * K]);
-      if (K >= 2) dcr2[i] = sqrt(best[i * K + 1]);
-      if (!have_real_radius) nballs[i] = NA_INTEGER;
-    }
-  }
-
   /* the synthetic rows' own neighbourhoods, within the rows judged */
   int have_syn_radius = 0;
   if (q >= 2) {
@@ -770,22 +1094,50 @@ SEXP ffi_metrics_class(SEXP syn, SEXP whole, SEXP y, SEXP cls, SEXP k,
     }
   }
 
-  /* recall and coverage: one scan of the real rows */
-  if (have_syn_radius || have_real_radius) {
-    sg_mblocks sb;
-    sg_mblocks_fill(&sb, S, q, d);
-    int *rec = (int *) R_alloc(p, sizeof(int));
-    int *cov = (int *) R_alloc(p, sizeof(int));
-    for (R_xlen_t i = 0; i < p; i++) rec[i] = cov[i] = 0;
-    sg_real_ctx ctx = {have_syn_radius ? syn_rad : NULL,
-                       have_syn_radius ? sg_screen(syn_rad, q) : NULL,
-                       have_real_radius ? real_rad : NULL, rec, cov};
-    sg_scan_screened(&sb, sg_row_major(R_, p, d), p, 0, sg_visit_real, &ctx,
-                     sg_threads_for(req, (double) p * (double) q * d));
-    for (R_xlen_t i = 0; i < p; i++) {
-      if (have_syn_radius) recalled[i] = rec[i];
-      if (have_real_radius) covered[i] = cov[i];
+  /* the K nearest real rows of the class and the real balls holding each
+   * synthetic row; recall and coverage of the real rows */
+  int K = kk > 2 ? kk : 2;
+  if ((R_xlen_t) K > p) K = (int) p;
+  double *best = (double *) R_alloc((size_t) q * K, sizeof(double));
+  int *best_i = (int *) R_alloc((size_t) q * K, sizeof(int));
+  for (size_t i = 0; i < (size_t) q * K; i++) {
+    best[i] = R_PosInf;
+    best_i[i] = -1;
+  }
+  sg_mblocks rb;
+  sg_mblocks_fill(&rb, R_, p, d);
+  for (R_xlen_t i = 0; i < q; i++) nballs[i] = 0;
+  const double *real_rad2 = have_real_radius ? sg_screen(real_rad, p) : NULL;
+  const double *syn_rad2 = have_syn_radius ? sg_screen(syn_rad, q) : NULL;
+  const double *srow = sg_row_major(S, q, d);
+  int nth = sg_threads_for(req, (double) p * (double) q * d);
+  int *rec = (int *) R_alloc(p, sizeof(int));
+  int *cov = (int *) R_alloc(p, sizeof(int));
+  for (R_xlen_t i = 0; i < p; i++) rec[i] = cov[i] = 0;
+  sg_pairs_ctx pc = {have_real_radius ? real_rad : NULL, real_rad2,
+                     have_syn_radius ? syn_rad : NULL, syn_rad2,
+                     nballs, best, best_i, K, cov, rec};
+  if (sg_metrics_path == 1 || !sg_scan_pairs_f32(&rb, srow, q, &pc, nth)) {
+    /* the double scans: from the synthetic rows, then from the real ones */
+    sg_syn_ctx ctx = {have_real_radius ? real_rad : NULL, real_rad2,
+                      nballs, best, best_i, K};
+    sg_scan_screened(&rb, srow, q, 0, sg_visit_syn, &ctx, nth);
+    if (have_syn_radius || have_real_radius) {
+      sg_mblocks sb;
+      sg_mblocks_fill(&sb, S, q, d);
+      sg_real_ctx rctx = {have_syn_radius ? syn_rad : NULL, syn_rad2,
+                          have_real_radius ? real_rad : NULL, rec, cov};
+      sg_scan_screened(&sb, sg_row_major(R_, p, d), p, 0, sg_visit_real, &rctx, nth);
     }
+  }
+  for (R_xlen_t i = 0; i < q; i++) {
+    dcr[i] = sqrt(best[i * K]);
+    if (K >= 2) dcr2[i] = sqrt(best[i * K + 1]);
+    if (!have_real_radius) nballs[i] = NA_INTEGER;
+  }
+  for (R_xlen_t i = 0; i < p; i++) {
+    if (have_syn_radius) recalled[i] = rec[i];
+    if (have_real_radius) covered[i] = cov[i];
   }
 
   /* intrusion: the k nearest rows of the data are the k nearest of the

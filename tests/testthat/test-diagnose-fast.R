@@ -59,3 +59,50 @@ test_that("sg_diagnose()'s table has the shape and types of the plain data frame
   rownames(plain) <- NULL
   expect_identical(tab, plain)
 })
+
+# ffi_metrics_class() on path 0 (the float-screened single scan) and path 1
+# (the double scans), restoring the path afterwards.
+class_on_path <- function(path, ...) {
+  old <- .Call(fast_ffi("ffi_metrics_path"), as.integer(path))
+  on.exit(.Call(fast_ffi("ffi_metrics_path"), old))
+  .Call(fast_ffi("ffi_metrics_class"), ...)
+}
+
+test_that("the float-screened ball scan gives the double scans' results, to the bit", {
+  cases <- list(
+    list(d = 3, n_a = 611, n_b = 290, q = 303, k = 5L, grid = FALSE),
+    list(d = 20, n_a = 700, n_b = 500, q = 257, k = 5L, grid = FALSE),
+    list(d = 9, n_a = 300, n_b = 100, q = 101, k = 1L, grid = TRUE),
+    list(d = 7, n_a = 520, n_b = 60, q = 6, k = 3L, grid = TRUE),
+    list(d = 12, n_a = 4, n_b = 30, q = 9, k = 5L, grid = FALSE),   # too few real rows: NA
+    list(d = 5, n_a = 40, n_b = 30, q = 3, k = 5L, grid = FALSE)    # too few synthetic rows
+  )
+  for (i in seq_along(cases)) {
+    cs <- cases[[i]]
+    set.seed(200 + i)
+    draw <- function(n, mu) {
+      if (cs$grid) matrix(sample(0:2, n * cs$d, TRUE) + mu, n)
+      else matrix(stats::rnorm(n * cs$d, mu), n)
+    }
+    zr_all <- rbind(draw(cs$n_a, 0), draw(cs$n_b, 0.7))
+    if (cs$n_a > 10) zr_all[5:9, ] <- zr_all[1:5, ]  # ties
+    y <- rep(c(1L, 2L), c(cs$n_a, cs$n_b))
+    zs <- draw(cs$q, 0.2)
+    zs[1, ] <- zr_all[2, ]                            # on a real row
+    if (cs$q > 3) zs[3, ] <- zs[2, ]                  # twins
+    for (threads in c(1L, 2L)) {
+      a <- class_on_path(0L, zs, zr_all, y, 1L, cs$k, threads)
+      b <- class_on_path(1L, zs, zr_all, y, 1L, cs$k, threads)
+      expect_identical(a, b, label = sprintf("case %d, %d thread(s)", i, threads))
+    }
+  }
+  # values too large for float squares: the float path falls back
+  set.seed(210)
+  zr_all <- matrix(stats::rnorm(400 * 4), 400)
+  zr_all[7, ] <- 1e17
+  y <- rep(1:2, each = 200)
+  zs <- matrix(stats::rnorm(50 * 4), 50)
+  expect_identical(class_on_path(0L, zs, zr_all, y, 1L, 5L, 1L),
+                   class_on_path(1L, zs, zr_all, y, 1L, 5L, 1L))
+  expect_error(.Call(fast_ffi("ffi_metrics_path"), 2L), "0 or 1")
+})

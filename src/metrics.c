@@ -30,6 +30,19 @@
 #define SG_NBINS 4096    /* histogram bins of the median's selection */
 #define SG_SELECT_CAP 131072 /* values sorted directly, per thread */
 
+/* The scan path, for tests (ffi_metrics_path()): 0 the float screen where
+ * the values allow it and the kernel sums four queries at a time, 1 the
+ * double scans and one query at a time. */
+static int sg_metrics_path = 0;
+
+SEXP ffi_metrics_path(SEXP path) {
+  int old = sg_metrics_path;
+  int v = sg_int_scalar(path, "path");
+  if (v == NA_INTEGER || v < 0 || v > 1) Rf_error("`path` must be 0 or 1.");
+  sg_metrics_path = v;
+  return Rf_ScalarInteger(old);
+}
+
 /* Reference rows in knn.c's block layout (knn.h). */
 typedef sg_blocks sg_mblocks;
 
@@ -359,18 +372,6 @@ static inline float sg_down32(double x) {
   float f = (float) x;
   if ((double) f > x) f = nextafterf(f, -INFINITY);
   return f;
-}
-
-/* The scan path, for tests (ffi_metrics_path()): 0 the float screen where
- * the values allow it, 1 always the double scans. */
-static int sg_metrics_path = 0;
-
-SEXP ffi_metrics_path(SEXP path) {
-  int old = sg_metrics_path;
-  int v = sg_int_scalar(path, "path");
-  if (v == NA_INTEGER || v < 0 || v > 1) Rf_error("`path` must be 0 or 1.");
-  sg_metrics_path = v;
-  return Rf_ScalarInteger(old);
 }
 
 /* The float rows of b and the float queries (m rows of qrow, row-major),
@@ -708,6 +709,12 @@ __attribute__((target("avx2"), optimize("O3", "fp-contract=off")))
 static void sg_exp_avx2(double *v, int n) {
   SG_EXP_BODY
 }
+
+/* the same operations on eight lanes: the same bits */
+__attribute__((target("avx512f"), optimize("O3", "fp-contract=off")))
+static void sg_exp_avx512(double *v, int n) {
+  SG_EXP_BODY
+}
 #endif
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -722,6 +729,7 @@ typedef void (*sg_exp_fn)(double *, int);
 static sg_exp_fn sg_exp_kernel(void) {
 #ifdef SG_METRICS_AVX2
   __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return sg_exp_avx512;
   if (__builtin_cpu_supports("avx2")) return sg_exp_avx2;
 #endif
   return sg_exp_portable;
@@ -729,7 +737,105 @@ static sg_exp_fn sg_exp_kernel(void) {
 
 /* ---------------------------------------------------------------------
  * Gaussian kernel sums for the MMD: sum[qi] = sum over references of
- * exp(-||q - r||^2 * scale). */
+ * exp(-||q - r||^2 * scale), the squared distances by the expansion
+ * |q|^2 + |r|^2 - 2 q.r (as the screened scan computes them; not a
+ * decision, so not recomputed).  Four queries at a time: their exp values
+ * in one call, and their four sums, each over a block in row order and then
+ * added to the query's total, advanced side by side (one sum's additions
+ * wait on each other; four independent ones overlap).  Each sum sees the
+ * same values in the same order as one query at a time would, so the same
+ * bits. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3")))
+#endif
+static void sg_kernel_sums(const sg_mblocks *b, const double *qrow,
+                           R_xlen_t m, int upper, double scale, double *sum,
+                           int nthreads) {
+  sg_dot_fn dotk = sg_dot_kernel();
+  sg_exp_fn expk = sg_exp_kernel();
+  const int d = b->d;
+  const R_xlen_t n = b->n;
+  double *rnorm = (double *) R_alloc(b->n_blocks * SG_MB > 0 ? b->n_blocks * SG_MB : 1,
+                                     sizeof(double));
+  for (R_xlen_t blk = 0; blk < b->n_blocks; blk++)
+    for (int t = 0; t < SG_MB; t++) {
+      double acc = 0.0;
+      for (int j = 0; j < d; j++) {
+        double v = b->data[(blk * d + j) * SG_MB + t];
+        acc += v * v;
+      }
+      rnorm[blk * SG_MB + t] = acc;
+    }
+  double *qnorm = (double *) R_alloc(m > 0 ? m : 1, sizeof(double));
+  for (R_xlen_t i = 0; i < m; i++) {
+    double acc = 0.0;
+    for (int j = 0; j < d; j++) acc += qrow[i * d + j] * qrow[i * d + j];
+    qnorm[i] = acc;
+  }
+  double *dots_all = (double *) R_alloc((size_t) 4 * SG_MB * nthreads, sizeof(double));
+  double *e_all = (double *) R_alloc((size_t) 4 * SG_MB * nthreads, sizeof(double));
+  R_xlen_t groups = (m + 3) / 4;
+  R_xlen_t chunk = (R_xlen_t) (SG_MTERMS / (4.0 * (double) n * (d > 0 ? d : 1) + 1.0));
+  if (chunk < 2) chunk = 2;
+  if (chunk > SG_MCHUNK / 4) chunk = SG_MCHUNK / 4;
+  for (R_xlen_t c0 = 0; c0 < groups; c0 += chunk) {
+    R_xlen_t c1 = c0 + chunk < groups ? c0 + chunk : groups;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 2) num_threads(nthreads)
+#endif
+    for (R_xlen_t g = c0; g < c1; g++) {
+      int tid = omp_get_thread_num();
+      double *dots = dots_all + (size_t) 4 * SG_MB * tid;
+      double *e = e_all + (size_t) 4 * SG_MB * tid;
+      R_xlen_t q0 = g * 4;
+      int nq = (int) (m - q0 < 4 ? m - q0 : 4);
+      const double *qp[4];
+      for (int u = 0; u < 4; u++) qp[u] = qrow + (q0 + (u < nq ? u : nq - 1)) * d;
+      R_xlen_t first = upper ? q0 + 1 : 0;
+      for (R_xlen_t blk = first / SG_MB; blk < b->n_blocks; blk++) {
+        R_xlen_t r0 = blk * SG_MB;
+        int cnt = (int) (n - r0 < SG_MB ? n - r0 : SG_MB);
+        int from[4];
+        for (int u = 0; u < 4; u++) {
+          R_xlen_t lo = upper && u < nq ? q0 + u + 1 : 0;
+          from[u] = u < nq ? (int) (lo > r0 ? (lo - r0 < cnt ? lo - r0 : cnt) : 0) : cnt;
+        }
+        dotk(b, blk, qp[0], qp[1], qp[2], qp[3], dots);
+        for (int u = 0; u < 4; u++) {
+          double qn = qnorm[q0 + (u < nq ? u : nq - 1)];
+          const double *dq = dots + (size_t) u * SG_MB;
+          const double *rn = rnorm + r0;
+          double *eu = e + (size_t) u * SG_MB;
+          for (int t = 0; t < cnt; t++) {
+            double v = qn + rn[t] - 2.0 * dq[t];
+            eu[t] = -(v > 0.0 ? v : 0.0) * scale;
+          }
+        }
+        for (int u = 1; u < 4; u++)
+          memmove(e + (size_t) u * cnt, e + (size_t) u * SG_MB, (size_t) cnt * sizeof(double));
+        expk(e, 4 * cnt);
+        /* pairs not to count add exact zeros: 0 + 0 = 0 and 0 + x = x */
+        for (int u = 0; u < 4; u++)
+          for (int t = 0; t < from[u]; t++) e[(size_t) u * cnt + t] = 0.0;
+        const double *e0 = e, *e1 = e + cnt, *e2 = e + 2 * cnt, *e3 = e + 3 * cnt;
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        for (int t = 0; t < cnt; t++) {
+          s0 += e0[t];
+          s1 += e1[t];
+          s2 += e2[t];
+          s3 += e3[t];
+        }
+        double s[4] = {s0, s1, s2, s3};
+        for (int u = 0; u < nq; u++)
+          if (from[u] < cnt) sum[q0 + u] += s[u];
+      }
+    }
+    R_CheckUserInterrupt();
+  }
+}
+
+/* The same sums one query at a time through the screened scan (path 1,
+ * for tests). */
 typedef struct {
   double scale;
   double *sum;
@@ -764,8 +870,12 @@ static double sg_kernel_mean(const sg_mblocks *b, const double *qrow,
                              int nthreads) {
   double *sum = (double *) R_alloc(m > 0 ? m : 1, sizeof(double));
   for (R_xlen_t i = 0; i < m; i++) sum[i] = 0.0;
-  sg_kernel_ctx ctx = {scale, sum, sg_exp_kernel()};
-  sg_scan_screened(b, qrow, m, upper, sg_visit_kernel, &ctx, nthreads);
+  if (sg_metrics_path == 1) {
+    sg_kernel_ctx ctx = {scale, sum, sg_exp_kernel()};
+    sg_scan_screened(b, qrow, m, upper, sg_visit_kernel, &ctx, nthreads);
+  } else {
+    sg_kernel_sums(b, qrow, m, upper, scale, sum, nthreads);
+  }
   double total = 0.0;
   for (R_xlen_t i = 0; i < m; i++) total += sum[i];
   double pairs = upper ? (double) m * (double) (m - 1) / 2.0

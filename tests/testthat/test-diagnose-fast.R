@@ -106,3 +106,23 @@ test_that("the float-screened ball scan gives the double scans' results, to the 
                    class_on_path(1L, zs, zr_all, y, 1L, 5L, 1L))
   expect_error(.Call(fast_ffi("ffi_metrics_path"), 2L), "0 or 1")
 })
+
+test_that("the MMD's kernel sums four queries at a time are those one at a time, to the bit", {
+  for (i in 1:4) {
+    set.seed(300 + i)
+    d <- c(2, 5, 20, 9)[i]
+    m <- c(7, 301, 513, 258)[i]
+    n <- c(5, 257, 130, 603)[i]
+    x <- matrix(stats::rnorm(m * d), m)
+    y <- matrix(stats::rnorm(n * d, 0.3), n)
+    if (i == 4) y[1:20, ] <- x[1:20, ]
+    old <- .Call(fast_ffi("ffi_metrics_path"), 1L)
+    slow <- .Call(fast_ffi("ffi_metrics_mmd"), x, y, 1L)
+    .Call(fast_ffi("ffi_metrics_path"), 0L)
+    for (threads in c(1L, 2L)) {
+      expect_identical(.Call(fast_ffi("ffi_metrics_mmd"), x, y, threads), slow,
+                       label = sprintf("MMD (case %d, %d thread(s))", i, threads))
+    }
+    .Call(fast_ffi("ffi_metrics_path"), old)
+  }
+})

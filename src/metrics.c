@@ -1288,12 +1288,13 @@ SEXP ffi_metrics_class(SEXP syn, SEXP whole, SEXP y, SEXP cls, SEXP k,
  * the canonical way.  Exact, and far cheaper than a neighbour search when
  * the radius is small, as a near-duplicate tolerance is. */
 typedef struct {
-  double p;
+  double slab, p;
   int i;
-} sg_proj;
+} sg_proj2;
 
-static int sg_cmp_proj(const void *a, const void *b) {
-  const sg_proj *x = (const sg_proj *) a, *y = (const sg_proj *) b;
+static int sg_cmp_proj2(const void *a, const void *b) {
+  const sg_proj2 *x = (const sg_proj2 *) a, *y = (const sg_proj2 *) b;
+  if (x->slab != y->slab) return x->slab < y->slab ? -1 : 1;
   if (x->p < y->p) return -1;
   if (x->p > y->p) return 1;
   return (x->i > y->i) - (x->i < y->i);
@@ -1350,12 +1351,28 @@ SEXP ffi_metrics_near(SEXP x, SEXP rows, SEXP radius, SEXP directions,
       proj[i * m + t] = p;
       if (a > big) big = a;
     }
-  sg_proj *order = (sg_proj *) R_alloc(N > 0 ? N : 1, sizeof(sg_proj));
+  /* a projection is a sum of d rounded products: within about d eps times
+   * the sum of their sizes of its exact value; the unit vectors are unit
+   * to a few eps */
+  double window = rad * (1.0 + 8.0 * d * DBL_EPSILON) + 4.0 * (d + 2) * DBL_EPSILON * big;
+  /* With two directions or more, rows go into slabs one window wide along
+   * the first and are sorted by slab, then along the second: a row's
+   * near rows lie in the two or three slabs that its first projection
+   * +/- window meets, in each a run found by bisection.  The slab numbers
+   * are kept below 1e9, so their rounding (below 1e-6 of a slab) stays
+   * inside the margin.  A window as wide as the data makes every row a
+   * candidate either way. */
+  double far1 = 0.0;
+  for (R_xlen_t i = 0; i < N; i++)
+    if (fabs(proj[i * m]) > far1) far1 = fabs(proj[i * m]);
+  int grid = m >= 2 && window > 0 && (far1 + window) / window < 1e9;
+  sg_proj2 *order = (sg_proj2 *) R_alloc(N > 0 ? N : 1, sizeof(sg_proj2));
   for (R_xlen_t i = 0; i < N; i++) {
-    order[i].p = proj[i * m];
+    order[i].slab = grid ? floor(proj[i * m] / window) : 0.0;
+    order[i].p = proj[i * m + (grid ? 1 : 0)];
     order[i].i = (int) i;
   }
-  qsort(order, (size_t) N, sizeof(sg_proj), sg_cmp_proj);
+  qsort(order, (size_t) N, sizeof(sg_proj2), sg_cmp_proj2);
   /* the projections again in sorted order, so a window is contiguous */
   double *sp = (double *) R_alloc((size_t) (N > 0 ? N : 1) * m, sizeof(double));
   int *where = (int *) R_alloc(N > 0 ? N : 1, sizeof(int));
@@ -1363,10 +1380,6 @@ SEXP ffi_metrics_near(SEXP x, SEXP rows, SEXP radius, SEXP directions,
     where[order[s].i] = (int) s;
     for (int t = 0; t < m; t++) sp[s * m + t] = proj[(R_xlen_t) order[s].i * m + t];
   }
-  /* a projection is a sum of d rounded products: within about d eps times
-   * the sum of their sizes of its exact value; the unit vectors are unit
-   * to a few eps */
-  double window = rad * (1.0 + 8.0 * d * DBL_EPSILON) + 4.0 * (d + 2) * DBL_EPSILON * big;
 
   SEXP out = PROTECT(Rf_allocVector(LGLSXP, q)); nprot++;
   int *o = LOGICAL(out);
@@ -1386,7 +1399,36 @@ SEXP ffi_metrics_near(SEXP x, SEXP rows, SEXP radius, SEXP directions,
       const double *p0 = sp + s0 * m;
       const double *a = xr + (R_xlen_t) r * d;
       int found = 0;
-      for (int dir = -1; dir <= 1 && !found; dir += 2) {
+      if (grid) {
+        double margin = window * (1.0 + 1e-6);
+        double first = floor((p0[0] - margin) / window);
+        double last = floor((p0[0] + margin) / window);
+        for (double slab = first; slab <= last && !found; slab++) {
+          double lo = p0[1] - window;
+          /* the first row at or after (slab, lo) */
+          R_xlen_t a0 = 0, a1 = N;
+          while (a0 < a1) {
+            R_xlen_t mid = a0 + (a1 - a0) / 2;
+            if (order[mid].slab < slab || (order[mid].slab == slab && order[mid].p < lo))
+              a0 = mid + 1;
+            else
+              a1 = mid;
+          }
+          for (R_xlen_t s = a0; s < N && order[s].slab == slab; s++) {
+            const double *ps = sp + s * m;
+            if (ps[1] - p0[1] > window) break;
+            if (s == s0) continue;
+            int inside = 1;
+            for (int v = 0; v < m && inside; v++) inside = fabs(ps[v] - p0[v]) <= window;
+            if (!inside) continue;
+            if (sqrt(sg_sqdist_row(a, xr + (R_xlen_t) order[s].i * d, d)) < rad) {
+              found = 1;
+              break;
+            }
+          }
+        }
+      }
+      for (int dir = -1; dir <= 1 && !found && !grid; dir += 2) {
         for (R_xlen_t s = s0 + dir; s >= 0 && s < N; s += dir) {
           const double *ps = sp + s * m;
           if (fabs(ps[0] - p0[0]) > window) break;

@@ -126,3 +126,31 @@ test_that("the MMD's kernel sums four queries at a time are those one at a time,
     .Call(fast_ffi("ffi_metrics_path"), old)
   }
 })
+
+test_that("near duplicates by slabs match brute force, any radius and number of directions", {
+  set.seed(400)
+  z <- rbind(matrix(stats::rnorm(500 * 5), 500), matrix(stats::rnorm(30 * 5, 3), 30))
+  z <- rbind(z, z[1:20, ] + 1e-3, z[21:25, ], z[26:28, ] + c(0.2, 0, 0, 0, 0))
+  dm <- matrix(0, nrow(z), nrow(z))
+  for (j in seq_len(ncol(z))) dm <- dm + outer(z[, j], z[, j], "-")^2
+  dm <- sqrt(dm)
+  diag(dm) <- Inf
+  axes <- eigen(stats::cov(z), symmetric = TRUE)$vectors
+  rows <- sort(sample(nrow(z), 200))
+  for (radius in c(0, 1e-3, 0.0011, 0.05, 0.3, 1, 50)) {
+    want <- apply(dm[rows, , drop = FALSE], 1, min) < radius
+    for (m in 1:4) {
+      got <- .Call(fast_ffi("ffi_metrics_near"), z, as.integer(rows), radius,
+                   axes[, seq_len(m), drop = FALSE], 1L)
+      expect_identical(got, want, label = sprintf("radius %g, %d direction(s)", radius, m))
+    }
+  }
+  # far from the origin: slab numbers too large, the single sort serves
+  zf <- z + 1e12
+  got <- .Call(fast_ffi("ffi_metrics_near"), zf, as.integer(rows), 0.3, axes[, 1:3], 2L)
+  dmf <- matrix(0, nrow(zf), nrow(zf))
+  for (j in seq_len(ncol(zf))) dmf <- dmf + outer(zf[, j], zf[, j], "-")^2
+  dmf <- sqrt(dmf)
+  diag(dmf) <- Inf
+  expect_identical(got, apply(dmf[rows, , drop = FALSE], 1, min) < 0.3)
+})

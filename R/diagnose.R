@@ -197,9 +197,9 @@ sg_diagnose <- function(x, synthetic = NULL, var = NULL, k = 5, max_rows = 5000,
   }
   dd$zr <- standardize_rows(dd$xr, dd$center, dd$scale)
   dd$zs <- standardize_rows(dd$xs, dd$center, dd$scale)
-  complete_r <- rowSums(is.na(dd$zr)) == 0
-  complete_s <- rowSums(is.na(dd$zs)) == 0
-  whole <- dd$zr[complete_r, , drop = FALSE]
+  complete_r <- complete_rows(dd$zr)
+  complete_s <- complete_rows(dd$zs)
+  whole <- if (all(complete_r)) dd$zr else dd$zr[complete_r, , drop = FALSE]
   y_whole <- as.integer(dd$yr)[complete_r]
 
   dup <- .Call(ffi_metrics_duplicates, duplicate_keys(dd, "real"),
@@ -290,6 +290,12 @@ standardize_rows <- function(x, center, scale) {
   dimnames(z) <- NULL
   for (j in seq_along(keep)) z[, j] <- (z[, j] - center[[keep[j]]]) / scale[[keep[j]]]
   z
+}
+
+# Rows without a missing value (most data have none: no row sums then).
+complete_rows <- function(z) {
+  if (!anyNA(z)) return(rep(TRUE, nrow(z)))
+  rowSums(is.na(z)) == 0
 }
 
 # Column standard deviations, missing values skipped.
@@ -427,9 +433,14 @@ duplicate_keys <- function(dd, side) {
     lv <- unique(c(dd$nr[[nm]], dd$ns[[nm]]))
     as.double(match(if (real) dd$nr[[nm]] else dd$ns[[nm]], lv, incomparables = NA))
   })
-  cols <- c(list(as.double(as.integer(y))),
-            lapply(seq_len(ncol(x)), function(j) x[, j]), codes)
-  matrix(as.double(unlist(cols, use.names = FALSE)), nrow = length(y), ncol = length(cols))
+  # one copy of the numeric matrix (cbind), not one per column
+  keys <- cbind(as.double(as.integer(y)), x, deparse.level = 0)
+  if (length(codes) > 0) {
+    keys <- cbind(keys, matrix(unlist(codes, use.names = FALSE), nrow = length(y),
+                               ncol = length(codes)))
+  }
+  dimnames(keys) <- NULL
+  keys
 }
 
 # ---------------------------------------------------------------------

@@ -154,3 +154,31 @@ test_that("near duplicates by slabs match brute force, any radius and number of 
   diag(dmf) <- Inf
   expect_identical(got, apply(dmf[rows, , drop = FALSE], 1, min) < 0.3)
 })
+
+test_that("duplicate keys are the plain column-by-column keys", {
+  keys <- fast_ffi("duplicate_keys")
+  ref_keys <- function(dd, side) {
+    real <- side == "real"
+    y <- if (real) dd$yr else dd$ys
+    x <- if (real) dd$xr else dd$xs
+    codes <- lapply(dd$nom, function(nm) {
+      lv <- unique(c(dd$nr[[nm]], dd$ns[[nm]]))
+      as.double(match(if (real) dd$nr[[nm]] else dd$ns[[nm]], lv, incomparables = NA))
+    })
+    cols <- c(list(as.double(as.integer(y))), lapply(seq_len(ncol(x)), function(j) x[, j]), codes)
+    matrix(as.double(unlist(cols, use.names = FALSE)), nrow = length(y), ncol = length(cols))
+  }
+  dd <- list(yr = factor(c("a", "b", "a"), levels = c("a", "b")),
+             ys = factor(character(0), levels = c("a", "b")),
+             xr = matrix(c(1, 2, NA, 4, 5, 6), 3, dimnames = list(NULL, c("u", "v"))),
+             xs = matrix(double(0), 0, 2, dimnames = list(NULL, c("u", "v"))),
+             nom = c("f", "g"), nr = list(f = c("x", NA, "y"), g = c("1", "1", "2")),
+             ns = list(f = character(0), g = character(0)))
+  for (side in c("real", "synthetic")) expect_identical(keys(dd, side), ref_keys(dd, side))
+  dd$ys <- factor(c("b", "a"), levels = c("a", "b"))
+  dd$xs <- matrix(c(1, 9, 4, 4), 2)
+  dd$ns <- list(f = c(NA, "z"), g = c("2", "3"))
+  for (side in c("real", "synthetic")) expect_identical(keys(dd, side), ref_keys(dd, side))
+  dd$nom <- character(0)
+  for (side in c("real", "synthetic")) expect_identical(keys(dd, side), ref_keys(dd, side))
+})

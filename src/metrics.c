@@ -1030,6 +1030,144 @@ static void sg_pair_select(const sg_mblocks *b, const double *qrow,
   }
 }
 
+/* The same two order statistics from the screened scan (the expansion
+ * |q|^2 + |r|^2 - 2 q.r, within T of the canonical value for every pair):
+ * a histogram of the screened values finds a range [L, H] that holds the
+ * two screened order statistics, so the canonical ones lie in
+ * [L - T, H + T]; a second pass counts the pairs surely below that range
+ * (screened value below L - 2T), measures the canonical value of the pairs
+ * whose screened value is within 2T of the range, and keeps those inside
+ * it.  The order statistics are read off the kept values, sorted: the same
+ * values as the canonical passes, at the cost of two screened passes.
+ * FALSE (nothing done) when too many values fall in the range. */
+typedef struct {
+  double lo, inv;
+  R_xlen_t *hist;            /* per thread: SG_NBINS counts */
+  double below_at, above_at; /* screened: surely below, surely above */
+  double keep_lo, keep_hi;   /* canonical: the range kept */
+  R_xlen_t *below;           /* per thread */
+  double *buf;               /* per thread: SG_SELECT_CAP values */
+  R_xlen_t *buf_n;           /* per thread */
+  int *overflow;             /* per thread */
+  int collect;
+} sg_fselect_ctx;
+
+/* (the bins and counts in loops that vectorise; few pairs need more) */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3")))
+#endif
+static int sg_visit_fselect(void *ctx, R_xlen_t qi, const double *q,
+                            const sg_mblocks *b, R_xlen_t blk, int from,
+                            int cnt, const double *approx, double tol) {
+  sg_fselect_ctx *c = (sg_fselect_ctx *) ctx;
+  int tid = omp_get_thread_num();
+  (void) qi;
+  (void) tol;
+  if (!c->collect) {
+    R_xlen_t *h = c->hist + (size_t) SG_NBINS * tid;
+    int bin[SG_MB];
+    const double lo = c->lo, inv = c->inv, top = SG_NBINS - 1;
+    for (int t = from; t < cnt; t++) {
+      double x = (approx[t] - lo) * inv;
+      x = x > 0.0 ? x : 0.0;
+      x = x < top ? x : top;
+      bin[t] = (int) x;
+    }
+    for (int t = from; t < cnt; t++) h[bin[t]]++;
+    return 0;
+  }
+  R_xlen_t below = 0;
+  int cand = 0;
+  const double below_at = c->below_at, above_at = c->above_at;
+  for (int t = from; t < cnt; t++) {
+    below += approx[t] < below_at;
+    cand += (approx[t] >= below_at) & (approx[t] <= above_at);
+  }
+  double *buf = c->buf + (size_t) SG_SELECT_CAP * tid;
+  for (int t = from; t < cnt && cand > 0; t++) {
+    double a = approx[t];
+    if (a >= below_at && a <= above_at) {
+      cand--;
+      double e = sg_sqdist_exact(b, blk, t, q);
+      if (e < c->keep_lo) {
+        below++;
+      } else if (e <= c->keep_hi) {
+        if (c->buf_n[tid] < SG_SELECT_CAP) buf[c->buf_n[tid]++] = e;
+        else c->overflow[tid] = 1;
+      }
+    }
+  }
+  c->below[tid] += below;
+  return 0;
+}
+
+static int sg_pair_select_screened(const sg_mblocks *b, const double *qrow,
+                                   R_xlen_t rank, double bound,
+                                   double *value, double *next, int nthreads) {
+  const R_xlen_t n = b->n;
+  const int d = b->d;
+  R_xlen_t total = n * (n - 1) / 2;
+  if (rank < 0 || rank >= total || !(bound > 0) || !R_FINITE(bound)) return 0;
+  R_xlen_t rank2 = rank + 1 < total ? rank + 1 : rank;
+  /* T: the screen's bound (sg_scan_screened()) for the largest norms */
+  double big = 0.0;
+  for (R_xlen_t i = 0; i < n; i++) {
+    double acc = 0.0;
+    for (int j = 0; j < d; j++) acc += qrow[i * d + j] * qrow[i * d + j];
+    if (acc > big) big = acc;
+  }
+  double T = 8.0 * (d + 4) * DBL_EPSILON * (2.0 * big) * (1.0 + 1e-6);
+  sg_fselect_ctx c;
+  memset(&c, 0, sizeof c);
+  c.lo = 0.0;
+  c.inv = SG_NBINS / bound;
+  c.hist = (R_xlen_t *) R_alloc((size_t) SG_NBINS * nthreads, sizeof(R_xlen_t));
+  for (size_t i = 0; i < (size_t) SG_NBINS * nthreads; i++) c.hist[i] = 0;
+  sg_scan_screened(b, qrow, n, 1, sg_visit_fselect, &c, nthreads);
+  for (int t = 1; t < nthreads; t++)
+    for (int i = 0; i < SG_NBINS; i++) c.hist[i] += c.hist[(size_t) SG_NBINS * t + i];
+  /* the bins of the two screened order statistics, one bin wider on each
+   * side (binning rounds); the end bins are open */
+  int b1 = -1, b2 = -1;
+  R_xlen_t seen = 0;
+  for (int i = 0; i < SG_NBINS; i++) {
+    seen += c.hist[i];
+    if (b1 < 0 && seen > rank) b1 = i;
+    if (b2 < 0 && seen > rank2) b2 = i;
+  }
+  if (b1 < 0 || b2 < 0) return 0;
+  double L = b1 <= 1 ? R_NegInf : c.lo + (b1 - 1) / c.inv;
+  double H = b2 >= SG_NBINS - 2 ? R_PosInf : c.lo + (b2 + 2) / c.inv;
+  c.keep_lo = L - T;
+  c.keep_hi = H + T;
+  c.below_at = L - 2.0 * T;
+  c.above_at = H + 2.0 * T;
+  c.collect = 1;
+  c.below = (R_xlen_t *) R_alloc(nthreads, sizeof(R_xlen_t));
+  c.buf_n = (R_xlen_t *) R_alloc(nthreads, sizeof(R_xlen_t));
+  c.overflow = (int *) R_alloc(nthreads, sizeof(int));
+  for (int t = 0; t < nthreads; t++) {
+    c.below[t] = c.buf_n[t] = 0;
+    c.overflow[t] = 0;
+  }
+  c.buf = (double *) R_alloc((size_t) SG_SELECT_CAP * nthreads, sizeof(double));
+  sg_scan_screened(b, qrow, n, 1, sg_visit_fselect, &c, nthreads);
+  R_xlen_t below = 0, got = 0;
+  for (int t = 0; t < nthreads; t++) {
+    if (c.overflow[t]) return 0;
+    below += c.below[t];
+    memmove(c.buf + got, c.buf + (size_t) SG_SELECT_CAP * t,
+            (size_t) c.buf_n[t] * sizeof(double));
+    got += c.buf_n[t];
+  }
+  /* never otherwise, by the bounds above; checked all the same */
+  if (rank < below || rank2 - below >= got) return 0;
+  qsort(c.buf, (size_t) got, sizeof(double), sg_cmp_double);
+  *value = c.buf[rank - below];
+  *next = rank + 1 < total ? c.buf[rank2 - below] : NA_REAL;
+  return 1;
+}
+
 /* The median distance over all pairs of rows (R's median of dist()). */
 static double sg_median_pair_distance(const sg_mblocks *b, const double *qrow,
                                       int nthreads) {
@@ -1049,7 +1187,9 @@ static double sg_median_pair_distance(const sg_mblocks *b, const double *qrow,
   }
   R_xlen_t pairs = n * (n - 1) / 2;
   double lo, hi;
-  sg_pair_select(b, qrow, (pairs - 1) / 2, 4.0 * far, &lo, &hi, nthreads);
+  if (sg_metrics_path == 1 ||
+      !sg_pair_select_screened(b, qrow, (pairs - 1) / 2, 4.0 * far, &lo, &hi, nthreads))
+    sg_pair_select(b, qrow, (pairs - 1) / 2, 4.0 * far, &lo, &hi, nthreads);
   if (pairs % 2 == 1) return sqrt(lo);
   return (sqrt(lo) + sqrt(hi)) / 2.0;
 }

@@ -182,3 +182,31 @@ test_that("duplicate keys are the plain column-by-column keys", {
   dd$nom <- character(0)
   for (side in c("real", "synthetic")) expect_identical(keys(dd, side), ref_keys(dd, side))
 })
+
+test_that("the median pair distance from screened passes is the canonical one", {
+  sets <- list(
+    matrix(c(0, 1), 2, 1),                                          # one pair
+    matrix(c(0, 1, 3), 3, 1),
+    matrix(1, 6, 3),                                                # all equal
+    matrix(as.double(sample(0:2, 300 * 4, TRUE)), 300),             # many ties
+    matrix(stats::rnorm(600 * 20), 600),
+    rbind(matrix(stats::rnorm(400 * 3), 400), matrix(1e6, 3, 3))    # far outliers
+  )
+  set.seed(500)
+  for (i in seq_along(sets)) {
+    x <- sets[[i]]
+    y <- x[c(1, nrow(x)), , drop = FALSE]
+    old <- .Call(fast_ffi("ffi_metrics_path"), 1L)
+    slow <- .Call(fast_ffi("ffi_metrics_mmd"), x, y, 1L)
+    .Call(fast_ffi("ffi_metrics_path"), 0L)
+    fast <- .Call(fast_ffi("ffi_metrics_mmd"), x, y, 2L)
+    .Call(fast_ffi("ffi_metrics_path"), old)
+    expect_identical(fast[["sigma"]], slow[["sigma"]], label = sprintf("sigma (set %d)", i))
+    if (nrow(x) <= 400) {
+      dm <- matrix(0, nrow(x), nrow(x))
+      for (j in seq_len(ncol(x))) dm <- dm + outer(x[, j], x[, j], "-")^2
+      expect_identical(fast[["sigma"]], stats::median(sqrt(dm)[upper.tri(dm)]),
+                       label = sprintf("sigma against R (set %d)", i))
+    }
+  }
+})

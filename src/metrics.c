@@ -453,19 +453,21 @@ static int sg_mf32_fill(const sg_mblocks *b, const double *t2,
   const float *base = f->data + blk * (R_xlen_t) d * SG_MB;                  \
   const float *rn = f->norm + blk * SG_MB;                                   \
   const float *pn = f->pnorm ? f->pnorm + blk * SG_MB : NULL;                \
-  VF lim_v[4], plim_v[4];                                                    \
+  VF lim_v[4], plim_v[4], zero;                                              \
+  memset(&zero, 0, sizeof zero);                                             \
   for (int u = 0; u < 4; u++) {                                              \
-    nh[u] = 0;                                                               \
+    float a[W], p[W];                                                        \
     for (int l = 0; l < W; l++) {                                            \
-      lim_v[u][l] = lim[u];                                                  \
-      plim_v[u][l] = pn ? plim[u] : -INFINITY;                               \
+      a[l] = lim[u];                                                         \
+      p[l] = pn ? plim[u] : -INFINITY;                                       \
     }                                                                        \
+    memcpy(&lim_v[u], a, sizeof a);                                          \
+    memcpy(&plim_v[u], p, sizeof p);                                         \
+    nh[u] = 0;                                                               \
   }                                                                          \
   for (int t = 0; t < SG_MB; t += 2 * W) {                                   \
     VF acc[4][2];                                                            \
-    for (int u = 0; u < 4; u++) {                                            \
-      for (int l = 0; l < W; l++) acc[u][0][l] = acc[u][1][l] = 0.0f;        \
-    }                                                                        \
+    for (int u = 0; u < 4; u++) acc[u][0] = acc[u][1] = zero;                \
     for (int j = 0; j < d; j++) {                                            \
       VF r0, r1;                                                             \
       memcpy(&r0, base + (R_xlen_t) j * SG_MB + t, sizeof r0);               \

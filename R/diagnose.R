@@ -197,9 +197,9 @@ sg_diagnose <- function(x, synthetic = NULL, var = NULL, k = 5, max_rows = 5000,
   }
   dd$zr <- standardize_rows(dd$xr, dd$center, dd$scale)
   dd$zs <- standardize_rows(dd$xs, dd$center, dd$scale)
-  complete_r <- rowSums(is.na(dd$zr)) == 0
-  complete_s <- rowSums(is.na(dd$zs)) == 0
-  whole <- dd$zr[complete_r, , drop = FALSE]
+  complete_r <- complete_rows(dd$zr)
+  complete_s <- complete_rows(dd$zs)
+  whole <- if (all(complete_r)) dd$zr else dd$zr[complete_r, , drop = FALSE]
   y_whole <- as.integer(dd$yr)[complete_r]
 
   dup <- .Call(ffi_metrics_duplicates, duplicate_keys(dd, "real"),
@@ -232,17 +232,16 @@ sg_diagnose <- function(x, synthetic = NULL, var = NULL, k = 5, max_rows = 5000,
       }
     }
     subsets[[classes[c]]] <- rows_s[sub]
-    parts[[length(parts) + 1]] <- rbind(
+    parts <- c(parts, list(
       neighbour_metrics(classes[c], nb, k, tolerance),
       duplicate_metrics(classes[c], dup, all_s),
       parent_metrics(classes[c], dd, all_s),
       mmd_metrics(classes[c], mmd),
       marginal_metrics(classes[c], dd, which(dd$yr == classes[c]), all_s),
       constraint_metrics(classes[c], dd, all_s)
-    )
+    ))
   }
-  table <- do.call(rbind, c(list(metric_rows(character(0), character(0))), parts))
-  rownames(table) <- NULL
+  table <- metric_table(parts)
   counts <- data.frame(
     class = classes,
     real = tabulate(dd$yr, length(classes)),
@@ -291,6 +290,12 @@ standardize_rows <- function(x, center, scale) {
   dimnames(z) <- NULL
   for (j in seq_along(keep)) z[, j] <- (z[, j] - center[[keep[j]]]) / scale[[keep[j]]]
   z
+}
+
+# Rows without a missing value (most data have none: no row sums then).
+complete_rows <- function(z) {
+  if (!anyNA(z)) return(rep(TRUE, nrow(z)))
+  rowSums(is.na(z)) == 0
 }
 
 # Column standard deviations, missing values skipped.
@@ -428,24 +433,44 @@ duplicate_keys <- function(dd, side) {
     lv <- unique(c(dd$nr[[nm]], dd$ns[[nm]]))
     as.double(match(if (real) dd$nr[[nm]] else dd$ns[[nm]], lv, incomparables = NA))
   })
-  cols <- c(list(as.double(as.integer(y))),
-            lapply(seq_len(ncol(x)), function(j) x[, j]), codes)
-  matrix(as.double(unlist(cols, use.names = FALSE)), nrow = length(y), ncol = length(cols))
+  # one copy of the numeric matrix (cbind), not one per column
+  keys <- cbind(as.double(as.integer(y)), x, deparse.level = 0)
+  if (length(codes) > 0) {
+    keys <- cbind(keys, matrix(unlist(codes, use.names = FALSE), nrow = length(y),
+                               ncol = length(codes)))
+  }
+  dimnames(keys) <- NULL
+  keys
 }
 
 # ---------------------------------------------------------------------
 # The metrics of one class, each as rows of the table.
 
+# Rows of the table as a list of its columns; metric_table() stacks them
+# into the one data frame (rbind() of many small data frames cost more
+# than all the metrics computed in R).
 metric_rows <- function(class, metric, value = NA_real_, se = NA_real_,
                         n = NA_integer_, reading = character(0)) {
   m <- length(metric)
   if (length(reading) == 0) reading <- metric_reading(metric)
-  data.frame(class = rep(class, length.out = m), metric = metric,
-             value = rep(as.numeric(value), length.out = m),
-             se = rep(as.numeric(se), length.out = m),
-             n = rep(as.integer(n), length.out = m),
-             reading = rep(reading, length.out = m),
-             stringsAsFactors = FALSE)
+  list(class = rep(as.character(class), length.out = m), metric = as.character(metric),
+       value = rep(as.numeric(value), length.out = m),
+       se = rep(as.numeric(se), length.out = m),
+       n = rep(as.integer(n), length.out = m),
+       reading = rep(as.character(reading), length.out = m))
+}
+
+# Stack lists of metric_rows() into one data frame.
+metric_table <- function(parts) {
+  cols <- metric_bind(c(list(metric_rows(character(0), character(0))), parts))
+  structure(cols, class = "data.frame", row.names = .set_row_names(length(cols$metric)))
+}
+
+# Rows of several metric_rows() as one.
+metric_bind <- function(parts) {
+  out <- lapply(names(parts[[1]]), function(nm) unlist(lapply(parts, `[[`, nm), use.names = FALSE))
+  names(out) <- names(parts[[1]])
+  out
 }
 
 metric_readings <- c(
@@ -572,23 +597,6 @@ mmd_metrics <- function(cls, mmd) {
               else "not computed: the real rows used are all equal (bandwidth 0)")
 }
 
-# Two-sample Kolmogorov-Smirnov statistic: both samples in one order (no
-# loop over rows); the two distribution functions are compared after the
-# last of each run of equal values.
-ks_statistic <- function(a, b) {
-  a <- a[!is.na(a)]
-  b <- b[!is.na(b)]
-  if (length(a) == 0 || length(b) == 0) return(NA_real_)
-  v <- c(a, b)
-  o <- order(v, method = "radix")
-  from_a <- o <= length(a)
-  fa <- cumsum(from_a) / length(a)
-  fb <- cumsum(!from_a) / length(b)
-  vs <- v[o]
-  last <- c(vs[-1] != vs[-length(vs)], TRUE)
-  max(abs(fa[last] - fb[last]))
-}
-
 total_variation <- function(a, b) {
   lv <- unique(c(a, b))
   pa <- tabulate(match(a, lv, incomparables = NULL), length(lv)) / length(a)
@@ -603,7 +611,8 @@ marginal_metrics <- function(cls, dd, real_c, all_s) {
     xr <- dd$xr[real_c, , drop = FALSE]
     xs <- dd$xs[all_s, , drop = FALSE]
     sds <- ifelse(dd$scale > 0, dd$scale, NA_real_)
-    ks <- vapply(seq_along(dd$num), function(j) ks_statistic(xr[, j], xs[, j]), numeric(1))
+    # the two-sample Kolmogorov-Smirnov statistics, in C (a sort per column)
+    ks <- .Call(ffi_metrics_ks, xr, xs)
     mshift <- (colMeans(xs, na.rm = TRUE) - colMeans(xr, na.rm = TRUE)) / sds
     sshift <- (column_sds(xs) - column_sds(xr)) / sds
     out <- list(
@@ -630,7 +639,7 @@ marginal_metrics <- function(cls, dd, real_c, all_s) {
                   numeric(1))
     out[[length(out) + 1]] <- metric_rows(cls, paste0("tvd:", dd$nom), tvd, NA, n)
   }
-  do.call(rbind, c(list(metric_rows(cls, character(0))), out))
+  metric_bind(c(list(metric_rows(cls, character(0))), out))
 }
 
 # The hook for constraints: a result made with constraints reports the

@@ -30,6 +30,19 @@
 #define SG_NBINS 4096    /* histogram bins of the median's selection */
 #define SG_SELECT_CAP 131072 /* values sorted directly, per thread */
 
+/* The scan path, for tests (ffi_metrics_path()): 0 the float screen where
+ * the values allow it and the kernel sums four queries at a time, 1 the
+ * double scans and one query at a time. */
+static int sg_metrics_path = 0;
+
+SEXP ffi_metrics_path(SEXP path) {
+  int old = sg_metrics_path;
+  int v = sg_int_scalar(path, "path");
+  if (v == NA_INTEGER || v < 0 || v > 1) Rf_error("`path` must be 0 or 1.");
+  sg_metrics_path = v;
+  return Rf_ScalarInteger(old);
+}
+
 /* Reference rows in knn.c's block layout (knn.h). */
 typedef sg_blocks sg_mblocks;
 
@@ -312,6 +325,346 @@ static int sg_visit_real(void *ctx, R_xlen_t qi, const double *q,
 }
 
 /* ---------------------------------------------------------------------
+ * Both ball scans at once, with a single-precision screen.  The pairs
+ * (synthetic row s, real row r) that the two scans above visit are the
+ * same pairs seen from either side, so one pass over them serves the K
+ * nearest real rows and the ball counts of s, coverage of r (s in r's
+ * ball: the very condition a ball count counts) and recall of r (r in s's
+ * ball).  The screen runs on float copies of the rows, centred on the real
+ * rows' mean (distances do not change, norms and so the rounding shrink),
+ * with float dot products, twice as many per instruction as in double; every
+ * pair it passes is measured the canonical way in double and decided on
+ * that, as above, so results are the same bits.
+ *
+ * Error bound, u = 2^-24, Q and R the squared norms of the float query
+ * and row: rounding the centred values to float moves a squared distance
+ * by at most 4u(Q + R) (|a^2 - b^2| = |a - b| |a + b|); the d-term float
+ * dot product errs by at most d u |q||r| <= d u (Q + R) / 2, twice that
+ * in 2 q.r; rounding |r|^2 to float and the subtraction add at most
+ * 3u(Q + R).  So (d + 8) u (Q + R) bounds the screened value's error; the
+ * screen allows four times that.  A per-row threshold (a ball's squared
+ * radius t2) enters as |r|^2 - t2 rounded down, which adds at most
+ * 3u (R + t2): allowed for by 8u times the block's largest t2. */
+typedef struct {
+  float *data;      /* [block][dimension][row], centred */
+  float *norm;      /* |r|^2 per row, +Inf for padding */
+  float *pnorm;     /* |r|^2 - t2 rounded down, +Inf for padding; or NULL */
+  double *norm_max; /* per block */
+  double *t2_max;   /* per block, the largest t2 */
+} sg_mf32;
+
+#define SG_F32_LIMIT 1e15 /* larger centred values: the double scans */
+#define SG_U32 ((double) FLT_EPSILON / 2)
+
+/* A double as a float no smaller than it. */
+static inline float sg_up32(double x) {
+  if (x >= (double) FLT_MAX) return INFINITY;
+  if (x <= -(double) FLT_MAX) return -FLT_MAX;
+  float f = (float) x;
+  if ((double) f < x) f = nextafterf(f, INFINITY);
+  return f;
+}
+
+/* ... and no larger. */
+static inline float sg_down32(double x) {
+  if (x >= (double) FLT_MAX) return FLT_MAX;
+  if (x <= -(double) FLT_MAX) return -INFINITY;
+  float f = (float) x;
+  if ((double) f > x) f = nextafterf(f, -INFINITY);
+  return f;
+}
+
+/* The float rows of b and the float queries (m rows of qrow, row-major),
+ * centred on b's mean; t2: per row of b, or NULL.  FALSE when a centred
+ * value is too large for float squares. */
+static int sg_mf32_fill(const sg_mblocks *b, const double *t2,
+                        const double *qrow, R_xlen_t m, sg_mf32 *f,
+                        float **qf_out, double **qn_out) {
+  const int d = b->d;
+  const R_xlen_t n = b->n;
+  double *mu = (double *) R_alloc(d, sizeof(double));
+  for (int j = 0; j < d; j++) {
+    double acc = 0.0;
+    for (R_xlen_t blk = 0; blk < b->n_blocks; blk++)
+      for (int t = 0; t < SG_MB; t++) acc += b->data[(blk * d + j) * SG_MB + t];
+    mu[j] = n > 0 ? acc / (double) n : 0.0; /* padding rows are 0 */
+  }
+  R_xlen_t rows = b->n_blocks * SG_MB;
+  f->data = (float *) R_alloc(rows * d > 0 ? rows * d : 1, sizeof(float));
+  f->norm = (float *) R_alloc(rows > 0 ? rows : 1, sizeof(float));
+  f->pnorm = t2 ? (float *) R_alloc(rows > 0 ? rows : 1, sizeof(float)) : NULL;
+  f->norm_max = (double *) R_alloc(b->n_blocks > 0 ? b->n_blocks : 1, sizeof(double));
+  f->t2_max = (double *) R_alloc(b->n_blocks > 0 ? b->n_blocks : 1, sizeof(double));
+  for (R_xlen_t blk = 0; blk < b->n_blocks; blk++) {
+    R_xlen_t r0 = blk * SG_MB;
+    int cnt = (int) (n - r0 < SG_MB ? n - r0 : SG_MB);
+    double nrm[SG_MB];
+    for (int t = 0; t < SG_MB; t++) nrm[t] = 0.0;
+    for (int j = 0; j < d; j++) {
+      const double *col = b->data + (blk * d + j) * SG_MB;
+      float *fcol = f->data + (blk * d + j) * SG_MB;
+      for (int t = 0; t < SG_MB; t++) {
+        double v = t < cnt ? col[t] - mu[j] : 0.0;
+        if (!(fabs(v) <= SG_F32_LIMIT)) return 0;
+        fcol[t] = (float) v;
+        nrm[t] += (double) fcol[t] * (double) fcol[t];
+      }
+    }
+    double nmax = 0.0, tmax = 0.0;
+    for (int t = 0; t < SG_MB; t++) {
+      if (t >= cnt) {
+        f->norm[r0 + t] = INFINITY;
+        if (t2) f->pnorm[r0 + t] = INFINITY;
+        continue;
+      }
+      f->norm[r0 + t] = (float) nrm[t];
+      if (nrm[t] > nmax) nmax = nrm[t];
+      if (t2) {
+        f->pnorm[r0 + t] = sg_down32((double) f->norm[r0 + t] - t2[r0 + t]);
+        if (t2[r0 + t] > tmax) tmax = t2[r0 + t];
+      }
+    }
+    f->norm_max[blk] = nmax;
+    f->t2_max[blk] = tmax;
+  }
+  float *qf = (float *) R_alloc(m * d > 0 ? m * d : 1, sizeof(float));
+  double *qn = (double *) R_alloc(m > 0 ? m : 1, sizeof(double));
+  for (R_xlen_t i = 0; i < m; i++) {
+    double acc = 0.0;
+    for (int j = 0; j < d; j++) {
+      double v = qrow[i * d + j] - mu[j];
+      if (!(fabs(v) <= SG_F32_LIMIT)) return 0;
+      qf[i * d + j] = (float) v;
+      acc += (double) qf[i * d + j] * (double) qf[i * d + j];
+    }
+    qn[i] = acc;
+  }
+  *qf_out = qf;
+  *qn_out = qn;
+  return 1;
+}
+
+/* The screen of four queries against one block: row t passes for query u
+ * when |r|^2 - 2 q.r < lim[u] or (with pnorm) |r|^2 - t2 - 2 q.r < plim[u];
+ * the rows passing are written to hits[u * SG_MB ...], their number to
+ * nh[u].  W rows per vector, two vectors per step, the dot products kept
+ * in registers over the dimensions. */
+#define SG_MSCREEN_BODY(VF, VI, W)                                           \
+  const float *base = f->data + blk * (R_xlen_t) d * SG_MB;                  \
+  const float *rn = f->norm + blk * SG_MB;                                   \
+  const float *pn = f->pnorm ? f->pnorm + blk * SG_MB : NULL;                \
+  VF lim_v[4], plim_v[4], zero;                                              \
+  memset(&zero, 0, sizeof zero);                                             \
+  for (int u = 0; u < 4; u++) {                                              \
+    float a[W], p[W];                                                        \
+    for (int l = 0; l < W; l++) {                                            \
+      a[l] = lim[u];                                                         \
+      p[l] = pn ? plim[u] : -INFINITY;                                       \
+    }                                                                        \
+    memcpy(&lim_v[u], a, sizeof a);                                          \
+    memcpy(&plim_v[u], p, sizeof p);                                         \
+    nh[u] = 0;                                                               \
+  }                                                                          \
+  for (int t = 0; t < SG_MB; t += 2 * W) {                                   \
+    VF acc[4][2];                                                            \
+    for (int u = 0; u < 4; u++) acc[u][0] = acc[u][1] = zero;                \
+    for (int j = 0; j < d; j++) {                                            \
+      VF r0, r1;                                                             \
+      memcpy(&r0, base + (R_xlen_t) j * SG_MB + t, sizeof r0);               \
+      memcpy(&r1, base + (R_xlen_t) j * SG_MB + t + W, sizeof r1);           \
+      for (int u = 0; u < 4; u++) {                                          \
+        float qv = q[u][j];                                                  \
+        acc[u][0] += r0 * qv;                                                \
+        acc[u][1] += r1 * qv;                                                \
+      }                                                                      \
+    }                                                                        \
+    VF n0, n1, p0, p1;                                                       \
+    memcpy(&n0, rn + t, sizeof n0);                                          \
+    memcpy(&n1, rn + t + W, sizeof n1);                                      \
+    if (pn) {                                                                \
+      memcpy(&p0, pn + t, sizeof p0);                                        \
+      memcpy(&p1, pn + t + W, sizeof p1);                                    \
+    } else {                                                                 \
+      p0 = n0;                                                               \
+      p1 = n1;                                                               \
+    }                                                                        \
+    VI pass[4][2], any = {0};                                                \
+    for (int u = 0; u < 4; u++) {                                            \
+      VF t0 = acc[u][0] + acc[u][0], t1 = acc[u][1] + acc[u][1];             \
+      pass[u][0] = ((n0 - t0) < lim_v[u]) | ((p0 - t0) < plim_v[u]);         \
+      pass[u][1] = ((n1 - t1) < lim_v[u]) | ((p1 - t1) < plim_v[u]);         \
+      any |= pass[u][0] | pass[u][1];                                        \
+    }                                                                        \
+    int hit = 0;                                                             \
+    for (int l = 0; l < W; l++) hit |= any[l];                               \
+    if (!hit) continue;                                                      \
+    for (int u = 0; u < 4; u++)                                              \
+      for (int h = 0; h < 2; h++)                                            \
+        for (int l = 0; l < W; l++)                                          \
+          if (pass[u][h][l]) hits[u * SG_MB + nh[u]++] = t + h * W + l;      \
+  }
+
+#define SG_MSCREEN_ARGS                                                      \
+  (const sg_mf32 *f, int d, R_xlen_t blk, const float *const *q,             \
+   const float *lim, const float *plim, int *hits, int *nh)
+typedef void (*sg_mscreen_fn) SG_MSCREEN_ARGS;
+
+typedef float sg_m8f __attribute__((vector_size(32)));
+typedef int sg_m8i __attribute__((vector_size(32)));
+typedef float sg_m16f __attribute__((vector_size(64)));
+typedef int sg_m16i __attribute__((vector_size(64)));
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3")))
+#endif
+static void sg_mscreen_portable SG_MSCREEN_ARGS {
+  SG_MSCREEN_BODY(sg_m8f, sg_m8i, 8)
+}
+
+#ifdef SG_METRICS_AVX2
+__attribute__((target("avx2,fma"), optimize("O3")))
+static void sg_mscreen_avx2 SG_MSCREEN_ARGS {
+  SG_MSCREEN_BODY(sg_m8f, sg_m8i, 8)
+}
+
+__attribute__((target("avx512f,fma"), optimize("O3")))
+static void sg_mscreen_avx512 SG_MSCREEN_ARGS {
+  SG_MSCREEN_BODY(sg_m16f, sg_m16i, 16)
+}
+#endif
+
+static sg_mscreen_fn sg_mscreen_kernel(void) {
+#ifdef SG_METRICS_AVX2
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return sg_mscreen_avx512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return sg_mscreen_avx2;
+#endif
+  return sg_mscreen_portable;
+}
+
+/* What one pass over the (synthetic, real) pairs fills: per synthetic row
+ * its K nearest real rows (best, best_i) and, with the real radii, the
+ * real balls holding it (count); per real row, with the radii, coverage,
+ * and with the synthetic radii, recall. */
+typedef struct {
+  const double *real_radius, *real_radius2; /* per real row, or NULL */
+  const double *syn_radius, *syn_radius2;   /* per synthetic row, or NULL */
+  int *count;
+  double *best;
+  int *best_i;
+  int K;
+  int *covered, *recalled; /* per real row */
+} sg_pairs_ctx;
+
+/* FALSE (nothing done) when the values are too large for the float screen. */
+static int sg_scan_pairs_f32(const sg_mblocks *rb, const double *qrow,
+                             R_xlen_t m, sg_pairs_ctx *c, int nthreads) {
+  const int d = rb->d;
+  const R_xlen_t n = rb->n;
+  sg_mf32 f;
+  float *qf;
+  double *qn;
+  /* the widened squared radii, with padding */
+  double *t2 = NULL;
+  if (c->real_radius) {
+    t2 = (double *) R_alloc(rb->n_blocks * SG_MB > 0 ? rb->n_blocks * SG_MB : 1,
+                            sizeof(double));
+    for (R_xlen_t i = 0; i < rb->n_blocks * SG_MB; i++)
+      t2[i] = i < n ? c->real_radius2[i] : 0.0;
+  }
+  if (!sg_mf32_fill(rb, t2, qrow, m, &f, &qf, &qn)) return 0;
+  sg_mscreen_fn screen = sg_mscreen_kernel();
+  const int K = c->K;
+  /* coverage and recall are "some pair": each thread marks its own copy */
+  char *cov_all = (char *) R_alloc((size_t) n * nthreads + 1, 1);
+  char *rec_all = (char *) R_alloc((size_t) n * nthreads + 1, 1);
+  memset(cov_all, 0, (size_t) n * nthreads + 1);
+  memset(rec_all, 0, (size_t) n * nthreads + 1);
+  int *hits_all = (int *) R_alloc((size_t) 4 * SG_MB * nthreads, sizeof(int));
+  R_xlen_t groups = (m + 3) / 4;
+  R_xlen_t chunk = (R_xlen_t) (SG_MTERMS / (4.0 * (double) n * (d > 0 ? d : 1) + 1.0));
+  if (chunk < 2) chunk = 2;
+  if (chunk > SG_MCHUNK / 4) chunk = SG_MCHUNK / 4;
+  for (R_xlen_t c0 = 0; c0 < groups; c0 += chunk) {
+    R_xlen_t c1 = c0 + chunk < groups ? c0 + chunk : groups;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 2) num_threads(nthreads)
+#endif
+    for (R_xlen_t g = c0; g < c1; g++) {
+      int tid = omp_get_thread_num();
+      int *hits = hits_all + (size_t) 4 * SG_MB * tid;
+      char *cov = cov_all + (size_t) n * tid;
+      char *rec = rec_all + (size_t) n * tid;
+      R_xlen_t q0 = g * 4;
+      int nq = (int) (m - q0 < 4 ? m - q0 : 4);
+      const float *qp[4];
+      for (int u = 0; u < 4; u++) qp[u] = qf + (q0 + (u < nq ? u : nq - 1)) * d;
+      for (R_xlen_t blk = 0; blk < rb->n_blocks; blk++) {
+        R_xlen_t r0 = blk * SG_MB;
+        int cnt = (int) (n - r0 < SG_MB ? n - r0 : SG_MB);
+        float lim[4], plim[4];
+        for (int u = 0; u < 4; u++) {
+          R_xlen_t qi = q0 + (u < nq ? u : nq - 1);
+          double qnu = qn[qi];
+          double tol = 4.0 * (d + 8) * SG_U32 * (qnu + f.norm_max[blk]) +
+                       1e-30 * (d + 1);
+          double w = c->best[qi * K + K - 1];
+          if (c->syn_radius && c->syn_radius2[qi] > w) w = c->syn_radius2[qi];
+          lim[u] = sg_up32(w + tol - qnu);
+          plim[u] = sg_up32(tol + 8.0 * SG_U32 * (f.t2_max[blk] + qnu) - qnu);
+        }
+        int nh[4];
+        screen(&f, d, blk, qp, lim, plim, hits, nh);
+        for (int u = 0; u < nq; u++) {
+          R_xlen_t qi = q0 + u;
+          const double *q = qrow + qi * d;
+          double *bd = c->best + qi * K;
+          int *bi = c->best_i + qi * K;
+          int balls = 0;
+          for (int h = 0; h < nh[u]; h++) {
+            int t = hits[u * SG_MB + h];
+            if (t >= cnt) continue;
+            R_xlen_t r = r0 + t;
+            double v = sg_sqdist_exact(rb, blk, t, q);
+            if (v < bd[K - 1]) {
+              int pos = K - 1;
+              while (pos > 0 && bd[pos - 1] > v) {
+                bd[pos] = bd[pos - 1];
+                bi[pos] = bi[pos - 1];
+                pos--;
+              }
+              bd[pos] = v;
+              bi[pos] = (int) r;
+            }
+            if (c->real_radius && v <= c->real_radius2[r] &&
+                sqrt(v) <= c->real_radius[r]) {
+              balls++;
+              cov[r] = 1;
+            }
+            if (c->syn_radius && v <= c->syn_radius2[qi] &&
+                sqrt(v) <= c->syn_radius[qi])
+              rec[r] = 1;
+          }
+          c->count[qi] += balls;
+        }
+      }
+    }
+    R_CheckUserInterrupt();
+  }
+  for (R_xlen_t i = 0; i < n; i++) {
+    int cv = 0, rc = 0;
+    for (int t = 0; t < nthreads; t++) {
+      cv |= cov_all[(size_t) n * t + i];
+      rc |= rec_all[(size_t) n * t + i];
+    }
+    c->covered[i] = cv;
+    c->recalled[i] = rc;
+  }
+  return 1;
+}
+
+/* ---------------------------------------------------------------------
  * exp(x) for x <= 0, in place, in a form that vectorises (libm's exp is
  * a call per value and dominates the kernel sums): x = k ln 2 + r with
  * |r| <= ln 2 / 2 (Cody and Waite's split of ln 2), exp(r) by its Taylor
@@ -358,6 +711,12 @@ __attribute__((target("avx2"), optimize("O3", "fp-contract=off")))
 static void sg_exp_avx2(double *v, int n) {
   SG_EXP_BODY
 }
+
+/* the same operations on eight lanes: the same bits */
+__attribute__((target("avx512f"), optimize("O3", "fp-contract=off")))
+static void sg_exp_avx512(double *v, int n) {
+  SG_EXP_BODY
+}
 #endif
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -372,6 +731,7 @@ typedef void (*sg_exp_fn)(double *, int);
 static sg_exp_fn sg_exp_kernel(void) {
 #ifdef SG_METRICS_AVX2
   __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return sg_exp_avx512;
   if (__builtin_cpu_supports("avx2")) return sg_exp_avx2;
 #endif
   return sg_exp_portable;
@@ -379,7 +739,105 @@ static sg_exp_fn sg_exp_kernel(void) {
 
 /* ---------------------------------------------------------------------
  * Gaussian kernel sums for the MMD: sum[qi] = sum over references of
- * exp(-||q - r||^2 * scale). */
+ * exp(-||q - r||^2 * scale), the squared distances by the expansion
+ * |q|^2 + |r|^2 - 2 q.r (as the screened scan computes them; not a
+ * decision, so not recomputed).  Four queries at a time: their exp values
+ * in one call, and their four sums, each over a block in row order and then
+ * added to the query's total, advanced side by side (one sum's additions
+ * wait on each other; four independent ones overlap).  Each sum sees the
+ * same values in the same order as one query at a time would, so the same
+ * bits. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3")))
+#endif
+static void sg_kernel_sums(const sg_mblocks *b, const double *qrow,
+                           R_xlen_t m, int upper, double scale, double *sum,
+                           int nthreads) {
+  sg_dot_fn dotk = sg_dot_kernel();
+  sg_exp_fn expk = sg_exp_kernel();
+  const int d = b->d;
+  const R_xlen_t n = b->n;
+  double *rnorm = (double *) R_alloc(b->n_blocks * SG_MB > 0 ? b->n_blocks * SG_MB : 1,
+                                     sizeof(double));
+  for (R_xlen_t blk = 0; blk < b->n_blocks; blk++)
+    for (int t = 0; t < SG_MB; t++) {
+      double acc = 0.0;
+      for (int j = 0; j < d; j++) {
+        double v = b->data[(blk * d + j) * SG_MB + t];
+        acc += v * v;
+      }
+      rnorm[blk * SG_MB + t] = acc;
+    }
+  double *qnorm = (double *) R_alloc(m > 0 ? m : 1, sizeof(double));
+  for (R_xlen_t i = 0; i < m; i++) {
+    double acc = 0.0;
+    for (int j = 0; j < d; j++) acc += qrow[i * d + j] * qrow[i * d + j];
+    qnorm[i] = acc;
+  }
+  double *dots_all = (double *) R_alloc((size_t) 4 * SG_MB * nthreads, sizeof(double));
+  double *e_all = (double *) R_alloc((size_t) 4 * SG_MB * nthreads, sizeof(double));
+  R_xlen_t groups = (m + 3) / 4;
+  R_xlen_t chunk = (R_xlen_t) (SG_MTERMS / (4.0 * (double) n * (d > 0 ? d : 1) + 1.0));
+  if (chunk < 2) chunk = 2;
+  if (chunk > SG_MCHUNK / 4) chunk = SG_MCHUNK / 4;
+  for (R_xlen_t c0 = 0; c0 < groups; c0 += chunk) {
+    R_xlen_t c1 = c0 + chunk < groups ? c0 + chunk : groups;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 2) num_threads(nthreads)
+#endif
+    for (R_xlen_t g = c0; g < c1; g++) {
+      int tid = omp_get_thread_num();
+      double *dots = dots_all + (size_t) 4 * SG_MB * tid;
+      double *e = e_all + (size_t) 4 * SG_MB * tid;
+      R_xlen_t q0 = g * 4;
+      int nq = (int) (m - q0 < 4 ? m - q0 : 4);
+      const double *qp[4];
+      for (int u = 0; u < 4; u++) qp[u] = qrow + (q0 + (u < nq ? u : nq - 1)) * d;
+      R_xlen_t first = upper ? q0 + 1 : 0;
+      for (R_xlen_t blk = first / SG_MB; blk < b->n_blocks; blk++) {
+        R_xlen_t r0 = blk * SG_MB;
+        int cnt = (int) (n - r0 < SG_MB ? n - r0 : SG_MB);
+        int from[4];
+        for (int u = 0; u < 4; u++) {
+          R_xlen_t lo = upper && u < nq ? q0 + u + 1 : 0;
+          from[u] = u < nq ? (int) (lo > r0 ? (lo - r0 < cnt ? lo - r0 : cnt) : 0) : cnt;
+        }
+        dotk(b, blk, qp[0], qp[1], qp[2], qp[3], dots);
+        for (int u = 0; u < 4; u++) {
+          double qn = qnorm[q0 + (u < nq ? u : nq - 1)];
+          const double *dq = dots + (size_t) u * SG_MB;
+          const double *rn = rnorm + r0;
+          double *eu = e + (size_t) u * SG_MB;
+          for (int t = 0; t < cnt; t++) {
+            double v = qn + rn[t] - 2.0 * dq[t];
+            eu[t] = -(v > 0.0 ? v : 0.0) * scale;
+          }
+        }
+        for (int u = 1; u < 4; u++)
+          memmove(e + (size_t) u * cnt, e + (size_t) u * SG_MB, (size_t) cnt * sizeof(double));
+        expk(e, 4 * cnt);
+        /* pairs not to count add exact zeros: 0 + 0 = 0 and 0 + x = x */
+        for (int u = 0; u < 4; u++)
+          for (int t = 0; t < from[u]; t++) e[(size_t) u * cnt + t] = 0.0;
+        const double *e0 = e, *e1 = e + cnt, *e2 = e + 2 * cnt, *e3 = e + 3 * cnt;
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        for (int t = 0; t < cnt; t++) {
+          s0 += e0[t];
+          s1 += e1[t];
+          s2 += e2[t];
+          s3 += e3[t];
+        }
+        double s[4] = {s0, s1, s2, s3};
+        for (int u = 0; u < nq; u++)
+          if (from[u] < cnt) sum[q0 + u] += s[u];
+      }
+    }
+    R_CheckUserInterrupt();
+  }
+}
+
+/* The same sums one query at a time through the screened scan (path 1,
+ * for tests). */
 typedef struct {
   double scale;
   double *sum;
@@ -414,8 +872,12 @@ static double sg_kernel_mean(const sg_mblocks *b, const double *qrow,
                              int nthreads) {
   double *sum = (double *) R_alloc(m > 0 ? m : 1, sizeof(double));
   for (R_xlen_t i = 0; i < m; i++) sum[i] = 0.0;
-  sg_kernel_ctx ctx = {scale, sum, sg_exp_kernel()};
-  sg_scan_screened(b, qrow, m, upper, sg_visit_kernel, &ctx, nthreads);
+  if (sg_metrics_path == 1) {
+    sg_kernel_ctx ctx = {scale, sum, sg_exp_kernel()};
+    sg_scan_screened(b, qrow, m, upper, sg_visit_kernel, &ctx, nthreads);
+  } else {
+    sg_kernel_sums(b, qrow, m, upper, scale, sum, nthreads);
+  }
   double total = 0.0;
   for (R_xlen_t i = 0; i < m; i++) total += sum[i];
   double pairs = upper ? (double) m * (double) (m - 1) / 2.0
@@ -570,6 +1032,144 @@ static void sg_pair_select(const sg_mblocks *b, const double *qrow,
   }
 }
 
+/* The same two order statistics from the screened scan (the expansion
+ * |q|^2 + |r|^2 - 2 q.r, within T of the canonical value for every pair):
+ * a histogram of the screened values finds a range [L, H] that holds the
+ * two screened order statistics, so the canonical ones lie in
+ * [L - T, H + T]; a second pass counts the pairs surely below that range
+ * (screened value below L - 2T), measures the canonical value of the pairs
+ * whose screened value is within 2T of the range, and keeps those inside
+ * it.  The order statistics are read off the kept values, sorted: the same
+ * values as the canonical passes, at the cost of two screened passes.
+ * FALSE (nothing done) when too many values fall in the range. */
+typedef struct {
+  double lo, inv;
+  R_xlen_t *hist;            /* per thread: SG_NBINS counts */
+  double below_at, above_at; /* screened: surely below, surely above */
+  double keep_lo, keep_hi;   /* canonical: the range kept */
+  R_xlen_t *below;           /* per thread */
+  double *buf;               /* per thread: SG_SELECT_CAP values */
+  R_xlen_t *buf_n;           /* per thread */
+  int *overflow;             /* per thread */
+  int collect;
+} sg_fselect_ctx;
+
+/* (the bins and counts in loops that vectorise; few pairs need more) */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3")))
+#endif
+static int sg_visit_fselect(void *ctx, R_xlen_t qi, const double *q,
+                            const sg_mblocks *b, R_xlen_t blk, int from,
+                            int cnt, const double *approx, double tol) {
+  sg_fselect_ctx *c = (sg_fselect_ctx *) ctx;
+  int tid = omp_get_thread_num();
+  (void) qi;
+  (void) tol;
+  if (!c->collect) {
+    R_xlen_t *h = c->hist + (size_t) SG_NBINS * tid;
+    int bin[SG_MB];
+    const double lo = c->lo, inv = c->inv, top = SG_NBINS - 1;
+    for (int t = from; t < cnt; t++) {
+      double x = (approx[t] - lo) * inv;
+      x = x > 0.0 ? x : 0.0;
+      x = x < top ? x : top;
+      bin[t] = (int) x;
+    }
+    for (int t = from; t < cnt; t++) h[bin[t]]++;
+    return 0;
+  }
+  R_xlen_t below = 0;
+  int cand = 0;
+  const double below_at = c->below_at, above_at = c->above_at;
+  for (int t = from; t < cnt; t++) {
+    below += approx[t] < below_at;
+    cand += (approx[t] >= below_at) & (approx[t] <= above_at);
+  }
+  double *buf = c->buf + (size_t) SG_SELECT_CAP * tid;
+  for (int t = from; t < cnt && cand > 0; t++) {
+    double a = approx[t];
+    if (a >= below_at && a <= above_at) {
+      cand--;
+      double e = sg_sqdist_exact(b, blk, t, q);
+      if (e < c->keep_lo) {
+        below++;
+      } else if (e <= c->keep_hi) {
+        if (c->buf_n[tid] < SG_SELECT_CAP) buf[c->buf_n[tid]++] = e;
+        else c->overflow[tid] = 1;
+      }
+    }
+  }
+  c->below[tid] += below;
+  return 0;
+}
+
+static int sg_pair_select_screened(const sg_mblocks *b, const double *qrow,
+                                   R_xlen_t rank, double bound,
+                                   double *value, double *next, int nthreads) {
+  const R_xlen_t n = b->n;
+  const int d = b->d;
+  R_xlen_t total = n * (n - 1) / 2;
+  if (rank < 0 || rank >= total || !(bound > 0) || !R_FINITE(bound)) return 0;
+  R_xlen_t rank2 = rank + 1 < total ? rank + 1 : rank;
+  /* T: the screen's bound (sg_scan_screened()) for the largest norms */
+  double big = 0.0;
+  for (R_xlen_t i = 0; i < n; i++) {
+    double acc = 0.0;
+    for (int j = 0; j < d; j++) acc += qrow[i * d + j] * qrow[i * d + j];
+    if (acc > big) big = acc;
+  }
+  double T = 8.0 * (d + 4) * DBL_EPSILON * (2.0 * big) * (1.0 + 1e-6);
+  sg_fselect_ctx c;
+  memset(&c, 0, sizeof c);
+  c.lo = 0.0;
+  c.inv = SG_NBINS / bound;
+  c.hist = (R_xlen_t *) R_alloc((size_t) SG_NBINS * nthreads, sizeof(R_xlen_t));
+  for (size_t i = 0; i < (size_t) SG_NBINS * nthreads; i++) c.hist[i] = 0;
+  sg_scan_screened(b, qrow, n, 1, sg_visit_fselect, &c, nthreads);
+  for (int t = 1; t < nthreads; t++)
+    for (int i = 0; i < SG_NBINS; i++) c.hist[i] += c.hist[(size_t) SG_NBINS * t + i];
+  /* the bins of the two screened order statistics, one bin wider on each
+   * side (binning rounds); the end bins are open */
+  int b1 = -1, b2 = -1;
+  R_xlen_t seen = 0;
+  for (int i = 0; i < SG_NBINS; i++) {
+    seen += c.hist[i];
+    if (b1 < 0 && seen > rank) b1 = i;
+    if (b2 < 0 && seen > rank2) b2 = i;
+  }
+  if (b1 < 0 || b2 < 0) return 0;
+  double L = b1 <= 1 ? R_NegInf : c.lo + (b1 - 1) / c.inv;
+  double H = b2 >= SG_NBINS - 2 ? R_PosInf : c.lo + (b2 + 2) / c.inv;
+  c.keep_lo = L - T;
+  c.keep_hi = H + T;
+  c.below_at = L - 2.0 * T;
+  c.above_at = H + 2.0 * T;
+  c.collect = 1;
+  c.below = (R_xlen_t *) R_alloc(nthreads, sizeof(R_xlen_t));
+  c.buf_n = (R_xlen_t *) R_alloc(nthreads, sizeof(R_xlen_t));
+  c.overflow = (int *) R_alloc(nthreads, sizeof(int));
+  for (int t = 0; t < nthreads; t++) {
+    c.below[t] = c.buf_n[t] = 0;
+    c.overflow[t] = 0;
+  }
+  c.buf = (double *) R_alloc((size_t) SG_SELECT_CAP * nthreads, sizeof(double));
+  sg_scan_screened(b, qrow, n, 1, sg_visit_fselect, &c, nthreads);
+  R_xlen_t below = 0, got = 0;
+  for (int t = 0; t < nthreads; t++) {
+    if (c.overflow[t]) return 0;
+    below += c.below[t];
+    memmove(c.buf + got, c.buf + (size_t) SG_SELECT_CAP * t,
+            (size_t) c.buf_n[t] * sizeof(double));
+    got += c.buf_n[t];
+  }
+  /* never otherwise, by the bounds above; checked all the same */
+  if (rank < below || rank2 - below >= got) return 0;
+  qsort(c.buf, (size_t) got, sizeof(double), sg_cmp_double);
+  *value = c.buf[rank - below];
+  *next = rank + 1 < total ? c.buf[rank2 - below] : NA_REAL;
+  return 1;
+}
+
 /* The median distance over all pairs of rows (R's median of dist()). */
 static double sg_median_pair_distance(const sg_mblocks *b, const double *qrow,
                                       int nthreads) {
@@ -589,7 +1189,9 @@ static double sg_median_pair_distance(const sg_mblocks *b, const double *qrow,
   }
   R_xlen_t pairs = n * (n - 1) / 2;
   double lo, hi;
-  sg_pair_select(b, qrow, (pairs - 1) / 2, 4.0 * far, &lo, &hi, nthreads);
+  if (sg_metrics_path == 1 ||
+      !sg_pair_select_screened(b, qrow, (pairs - 1) / 2, 4.0 * far, &lo, &hi, nthreads))
+    sg_pair_select(b, qrow, (pairs - 1) / 2, 4.0 * far, &lo, &hi, nthreads);
   if (pairs % 2 == 1) return sqrt(lo);
   return (sqrt(lo) + sqrt(hi)) / 2.0;
 }
@@ -732,32 +1334,6 @@ SEXP ffi_metrics_class(SEXP syn, SEXP whole, SEXP y, SEXP cls, SEXP k,
     return out;
   }
 
-  /* the K nearest real rows of the class and the real balls holding each
-   * synthetic row: one scan */
-  int K = kk > 2 ? kk : 2;
-  if ((R_xlen_t) K > p) K = (int) p;
-  double *best = (double *) R_alloc((size_t) q * K, sizeof(double));
-  int *best_i = (int *) R_alloc((size_t) q * K, sizeof(int));
-  for (size_t i = 0; i < (size_t) q * K; i++) {
-    best[i] = R_PosInf;
-    best_i[i] = -1;
-  }
-  {
-    sg_mblocks rb;
-    sg_mblocks_fill(&rb, R_, p, d);
-    for (R_xlen_t i = 0; i < q; i++) nballs[i] = 0;
-    sg_syn_ctx ctx = {have_real_radius ? real_rad : NULL,
-                      have_real_radius ? sg_screen(real_rad, p) : NULL,
-                      nballs, best, best_i, K};
-    sg_scan_screened(&rb, sg_row_major(S, q, d), q, 0, sg_visit_syn, &ctx,
-                     sg_threads_for(req, (double) p * (double) q * d));
-    for (R_xlen_t i = 0; i < q; i++) {
-      dcr[i] = sqrt(best[i * K]);
-      if (K >= 2) dcr2[i] = sqrt(best[i * K + 1]);
-      if (!have_real_radius) nballs[i] = NA_INTEGER;
-    }
-  }
-
   /* the synthetic rows' own neighbourhoods, within the rows judged */
   int have_syn_radius = 0;
   if (q >= 2) {
@@ -770,22 +1346,50 @@ SEXP ffi_metrics_class(SEXP syn, SEXP whole, SEXP y, SEXP cls, SEXP k,
     }
   }
 
-  /* recall and coverage: one scan of the real rows */
-  if (have_syn_radius || have_real_radius) {
-    sg_mblocks sb;
-    sg_mblocks_fill(&sb, S, q, d);
-    int *rec = (int *) R_alloc(p, sizeof(int));
-    int *cov = (int *) R_alloc(p, sizeof(int));
-    for (R_xlen_t i = 0; i < p; i++) rec[i] = cov[i] = 0;
-    sg_real_ctx ctx = {have_syn_radius ? syn_rad : NULL,
-                       have_syn_radius ? sg_screen(syn_rad, q) : NULL,
-                       have_real_radius ? real_rad : NULL, rec, cov};
-    sg_scan_screened(&sb, sg_row_major(R_, p, d), p, 0, sg_visit_real, &ctx,
-                     sg_threads_for(req, (double) p * (double) q * d));
-    for (R_xlen_t i = 0; i < p; i++) {
-      if (have_syn_radius) recalled[i] = rec[i];
-      if (have_real_radius) covered[i] = cov[i];
+  /* the K nearest real rows of the class and the real balls holding each
+   * synthetic row; recall and coverage of the real rows */
+  int K = kk > 2 ? kk : 2;
+  if ((R_xlen_t) K > p) K = (int) p;
+  double *best = (double *) R_alloc((size_t) q * K, sizeof(double));
+  int *best_i = (int *) R_alloc((size_t) q * K, sizeof(int));
+  for (size_t i = 0; i < (size_t) q * K; i++) {
+    best[i] = R_PosInf;
+    best_i[i] = -1;
+  }
+  sg_mblocks rb;
+  sg_mblocks_fill(&rb, R_, p, d);
+  for (R_xlen_t i = 0; i < q; i++) nballs[i] = 0;
+  const double *real_rad2 = have_real_radius ? sg_screen(real_rad, p) : NULL;
+  const double *syn_rad2 = have_syn_radius ? sg_screen(syn_rad, q) : NULL;
+  const double *srow = sg_row_major(S, q, d);
+  int nth = sg_threads_for(req, (double) p * (double) q * d);
+  int *rec = (int *) R_alloc(p, sizeof(int));
+  int *cov = (int *) R_alloc(p, sizeof(int));
+  for (R_xlen_t i = 0; i < p; i++) rec[i] = cov[i] = 0;
+  sg_pairs_ctx pc = {have_real_radius ? real_rad : NULL, real_rad2,
+                     have_syn_radius ? syn_rad : NULL, syn_rad2,
+                     nballs, best, best_i, K, cov, rec};
+  if (sg_metrics_path == 1 || !sg_scan_pairs_f32(&rb, srow, q, &pc, nth)) {
+    /* the double scans: from the synthetic rows, then from the real ones */
+    sg_syn_ctx ctx = {have_real_radius ? real_rad : NULL, real_rad2,
+                      nballs, best, best_i, K};
+    sg_scan_screened(&rb, srow, q, 0, sg_visit_syn, &ctx, nth);
+    if (have_syn_radius || have_real_radius) {
+      sg_mblocks sb;
+      sg_mblocks_fill(&sb, S, q, d);
+      sg_real_ctx rctx = {have_syn_radius ? syn_rad : NULL, syn_rad2,
+                          have_real_radius ? real_rad : NULL, rec, cov};
+      sg_scan_screened(&sb, sg_row_major(R_, p, d), p, 0, sg_visit_real, &rctx, nth);
     }
+  }
+  for (R_xlen_t i = 0; i < q; i++) {
+    dcr[i] = sqrt(best[i * K]);
+    if (K >= 2) dcr2[i] = sqrt(best[i * K + 1]);
+    if (!have_real_radius) nballs[i] = NA_INTEGER;
+  }
+  for (R_xlen_t i = 0; i < p; i++) {
+    if (have_syn_radius) recalled[i] = rec[i];
+    if (have_real_radius) covered[i] = cov[i];
   }
 
   /* intrusion: the k nearest rows of the data are the k nearest of the
@@ -826,12 +1430,13 @@ SEXP ffi_metrics_class(SEXP syn, SEXP whole, SEXP y, SEXP cls, SEXP k,
  * the canonical way.  Exact, and far cheaper than a neighbour search when
  * the radius is small, as a near-duplicate tolerance is. */
 typedef struct {
-  double p;
+  double slab, p;
   int i;
-} sg_proj;
+} sg_proj2;
 
-static int sg_cmp_proj(const void *a, const void *b) {
-  const sg_proj *x = (const sg_proj *) a, *y = (const sg_proj *) b;
+static int sg_cmp_proj2(const void *a, const void *b) {
+  const sg_proj2 *x = (const sg_proj2 *) a, *y = (const sg_proj2 *) b;
+  if (x->slab != y->slab) return x->slab < y->slab ? -1 : 1;
   if (x->p < y->p) return -1;
   if (x->p > y->p) return 1;
   return (x->i > y->i) - (x->i < y->i);
@@ -888,12 +1493,28 @@ SEXP ffi_metrics_near(SEXP x, SEXP rows, SEXP radius, SEXP directions,
       proj[i * m + t] = p;
       if (a > big) big = a;
     }
-  sg_proj *order = (sg_proj *) R_alloc(N > 0 ? N : 1, sizeof(sg_proj));
+  /* a projection is a sum of d rounded products: within about d eps times
+   * the sum of their sizes of its exact value; the unit vectors are unit
+   * to a few eps */
+  double window = rad * (1.0 + 8.0 * d * DBL_EPSILON) + 4.0 * (d + 2) * DBL_EPSILON * big;
+  /* With two directions or more, rows go into slabs one window wide along
+   * the first and are sorted by slab, then along the second: a row's
+   * near rows lie in the two or three slabs that its first projection
+   * +/- window meets, in each a run found by bisection.  The slab numbers
+   * are kept below 1e9, so their rounding (below 1e-6 of a slab) stays
+   * inside the margin.  A window as wide as the data makes every row a
+   * candidate either way. */
+  double far1 = 0.0;
+  for (R_xlen_t i = 0; i < N; i++)
+    if (fabs(proj[i * m]) > far1) far1 = fabs(proj[i * m]);
+  int grid = m >= 2 && window > 0 && (far1 + window) / window < 1e9;
+  sg_proj2 *order = (sg_proj2 *) R_alloc(N > 0 ? N : 1, sizeof(sg_proj2));
   for (R_xlen_t i = 0; i < N; i++) {
-    order[i].p = proj[i * m];
+    order[i].slab = grid ? floor(proj[i * m] / window) : 0.0;
+    order[i].p = proj[i * m + (grid ? 1 : 0)];
     order[i].i = (int) i;
   }
-  qsort(order, (size_t) N, sizeof(sg_proj), sg_cmp_proj);
+  qsort(order, (size_t) N, sizeof(sg_proj2), sg_cmp_proj2);
   /* the projections again in sorted order, so a window is contiguous */
   double *sp = (double *) R_alloc((size_t) (N > 0 ? N : 1) * m, sizeof(double));
   int *where = (int *) R_alloc(N > 0 ? N : 1, sizeof(int));
@@ -901,10 +1522,6 @@ SEXP ffi_metrics_near(SEXP x, SEXP rows, SEXP radius, SEXP directions,
     where[order[s].i] = (int) s;
     for (int t = 0; t < m; t++) sp[s * m + t] = proj[(R_xlen_t) order[s].i * m + t];
   }
-  /* a projection is a sum of d rounded products: within about d eps times
-   * the sum of their sizes of its exact value; the unit vectors are unit
-   * to a few eps */
-  double window = rad * (1.0 + 8.0 * d * DBL_EPSILON) + 4.0 * (d + 2) * DBL_EPSILON * big;
 
   SEXP out = PROTECT(Rf_allocVector(LGLSXP, q)); nprot++;
   int *o = LOGICAL(out);
@@ -924,7 +1541,36 @@ SEXP ffi_metrics_near(SEXP x, SEXP rows, SEXP radius, SEXP directions,
       const double *p0 = sp + s0 * m;
       const double *a = xr + (R_xlen_t) r * d;
       int found = 0;
-      for (int dir = -1; dir <= 1 && !found; dir += 2) {
+      if (grid) {
+        double margin = window * (1.0 + 1e-6);
+        double first = floor((p0[0] - margin) / window);
+        double last = floor((p0[0] + margin) / window);
+        for (double slab = first; slab <= last && !found; slab++) {
+          double lo = p0[1] - window;
+          /* the first row at or after (slab, lo) */
+          R_xlen_t a0 = 0, a1 = N;
+          while (a0 < a1) {
+            R_xlen_t mid = a0 + (a1 - a0) / 2;
+            if (order[mid].slab < slab || (order[mid].slab == slab && order[mid].p < lo))
+              a0 = mid + 1;
+            else
+              a1 = mid;
+          }
+          for (R_xlen_t s = a0; s < N && order[s].slab == slab; s++) {
+            const double *ps = sp + s * m;
+            if (ps[1] - p0[1] > window) break;
+            if (s == s0) continue;
+            int inside = 1;
+            for (int v = 0; v < m && inside; v++) inside = fabs(ps[v] - p0[v]) <= window;
+            if (!inside) continue;
+            if (sqrt(sg_sqdist_row(a, xr + (R_xlen_t) order[s].i * d, d)) < rad) {
+              found = 1;
+              break;
+            }
+          }
+        }
+      }
+      for (int dir = -1; dir <= 1 && !found && !grid; dir += 2) {
         for (R_xlen_t s = s0 + dir; s >= 0 && s < N; s += dir) {
           const double *ps = sp + s * m;
           if (fabs(ps[0] - p0[0]) > window) break;
@@ -1116,6 +1762,102 @@ SEXP ffi_metrics_duplicates(SEXP real, SEXP syn) {
   SET_STRING_ELT(nm, 0, Rf_mkChar("real"));
   SET_STRING_ELT(nm, 1, Rf_mkChar("synthetic"));
   Rf_setAttrib(out, R_NamesSymbol, nm);
+  UNPROTECT(nprot);
+  return out;
+}
+
+/* ---------------------------------------------------------------------
+ * Two-sample Kolmogorov-Smirnov statistics, one per column: each sample's
+ * values sorted (a radix sort on keys that order like the doubles), then
+ * one walk over both, comparing the two distribution functions after the
+ * last of each run of equal values.  The same divisions as R's
+ * cumsum(...) / n, so the same bits as the plain-R statistic. */
+
+/* A key that orders like the double (NaN excluded; -0 taken as 0). */
+static inline uint64_t sg_order_key(double x) {
+  uint64_t u;
+  if (x == 0.0) x = 0.0;
+  memcpy(&u, &x, sizeof u);
+  return (u >> 63) ? ~u : (u | 0x8000000000000000ULL);
+}
+
+#define SG_RADIX_BITS 11
+#define SG_RADIX_SIZE (1 << SG_RADIX_BITS)
+#define SG_RADIX_PASSES 6 /* 6 x 11 bits cover 64 */
+
+/* Sorts v[0..n) in place, tmp: n more; passes whose digit is the same in
+ * every key are skipped. */
+static void sg_radix_sort(uint64_t *v, uint64_t *tmp, R_xlen_t n,
+                          R_xlen_t *count) {
+  for (int p = 0; p < SG_RADIX_PASSES * SG_RADIX_SIZE; p++) count[p] = 0;
+  for (R_xlen_t i = 0; i < n; i++)
+    for (int p = 0; p < SG_RADIX_PASSES; p++)
+      count[p * SG_RADIX_SIZE + ((v[i] >> (p * SG_RADIX_BITS)) & (SG_RADIX_SIZE - 1))]++;
+  uint64_t *src = v, *dst = tmp;
+  for (int p = 0; p < SG_RADIX_PASSES; p++) {
+    R_xlen_t *c = count + p * SG_RADIX_SIZE;
+    if (n == 0 || c[(src[0] >> (p * SG_RADIX_BITS)) & (SG_RADIX_SIZE - 1)] == n) continue;
+    R_xlen_t pos = 0;
+    for (int b = 0; b < SG_RADIX_SIZE; b++) {
+      R_xlen_t k = c[b];
+      c[b] = pos;
+      pos += k;
+    }
+    for (R_xlen_t i = 0; i < n; i++)
+      dst[c[(src[i] >> (p * SG_RADIX_BITS)) & (SG_RADIX_SIZE - 1)]++] = src[i];
+    uint64_t *s = src;
+    src = dst;
+    dst = s;
+  }
+  if (src != v) memcpy(v, src, (size_t) n * sizeof(uint64_t));
+}
+
+/* The non-missing values of x[0..n) as sorted keys; returns their number. */
+static R_xlen_t sg_sorted_keys(const double *x, R_xlen_t n, uint64_t *out,
+                               uint64_t *tmp, R_xlen_t *count) {
+  R_xlen_t m = 0;
+  for (R_xlen_t i = 0; i < n; i++)
+    if (!ISNAN(x[i])) out[m++] = sg_order_key(x[i]);
+  sg_radix_sort(out, tmp, m, count);
+  return m;
+}
+
+/* real (nr x d) and syn (ns x d) doubles, NA allowed: the KS statistic of
+ * each column (NA when a side has no values). */
+SEXP ffi_metrics_ks(SEXP real, SEXP syn) {
+  int nprot = 0;
+  if (!Rf_isReal(real) || !Rf_isMatrix(real) || !Rf_isReal(syn) ||
+      !Rf_isMatrix(syn))
+    Rf_error("`real` and `syn` must be double matrices.");
+  int d = Rf_ncols(real);
+  if (Rf_ncols(syn) != d) Rf_error("`real` and `syn` must have the same columns.");
+  R_xlen_t nr = Rf_nrows(real), ns = Rf_nrows(syn);
+  R_xlen_t big = nr > ns ? nr : ns;
+  uint64_t *a = (uint64_t *) R_alloc(nr > 0 ? nr : 1, sizeof(uint64_t));
+  uint64_t *b = (uint64_t *) R_alloc(ns > 0 ? ns : 1, sizeof(uint64_t));
+  uint64_t *tmp = (uint64_t *) R_alloc(big > 0 ? big : 1, sizeof(uint64_t));
+  R_xlen_t *count = (R_xlen_t *) R_alloc(SG_RADIX_PASSES * SG_RADIX_SIZE,
+                                         sizeof(R_xlen_t));
+  SEXP out = PROTECT(Rf_allocVector(REALSXP, d)); nprot++;
+  double *o = REAL(out);
+  for (int j = 0; j < d; j++) {
+    R_xlen_t na = sg_sorted_keys(REAL_RO(real) + (R_xlen_t) j * nr, nr, a, tmp, count);
+    R_xlen_t nb = sg_sorted_keys(REAL_RO(syn) + (R_xlen_t) j * ns, ns, b, tmp, count);
+    if (na == 0 || nb == 0) {
+      o[j] = NA_REAL;
+      continue;
+    }
+    double stat = 0.0;
+    R_xlen_t i = 0, k = 0;
+    while (i < na || k < nb) {
+      uint64_t v = i < na && (k >= nb || a[i] <= b[k]) ? a[i] : b[k];
+      while (i < na && a[i] == v) i++;
+      while (k < nb && b[k] == v) k++;
+      double diff = fabs((double) i / (double) na - (double) k / (double) nb);
+      if (diff > stat) stat = diff;
+    }
+    o[j] = stat;
+  }
   UNPROTECT(nprot);
   return out;
 }

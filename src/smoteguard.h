@@ -62,6 +62,8 @@ SEXP ffi_metrics_near(SEXP x, SEXP rows, SEXP radius, SEXP directions,
                       SEXP threads);
 SEXP ffi_metrics_mmd(SEXP real, SEXP syn, SEXP threads);
 SEXP ffi_metrics_duplicates(SEXP real, SEXP syn);
+SEXP ffi_metrics_ks(SEXP real, SEXP syn);
+SEXP ffi_metrics_path(SEXP path);
 
 /* utils */
 int sg_int_scalar(SEXP x, const char *what);

@@ -213,7 +213,7 @@ class_bounds <- function(constraints, pred, rows) {
       ncol(pred$x) == 0) {
     return(NULL)
   }
-  st <- column_stats(pred$x[rows, , drop = FALSE])
+  st <- column_stats(pred$x, rows)
   lo <- stats::setNames(st$min, pred$names)
   hi <- stats::setNames(st$max, pred$names)
   lo[!is.finite(lo)] <- -Inf
@@ -234,10 +234,10 @@ constraint_failures <- function(values, codes, cons, bounds, pred, data, combos_
   reason <- rep(NA_character_, G)
   if (G == 0 || is.null(cons)) return(reason)
   if (!is.null(bounds)) {
-    lo <- matrix(bounds$lower, G, length(bounds$lower), byrow = TRUE)
-    hi <- matrix(bounds$upper, G, length(bounds$upper), byrow = TRUE)
-    out <- (values < lo | values > hi) & !is.na(values)
-    reason[rowSums(out) > 0] <- "bound"
+    if (!is.double(values)) storage.mode(values) <- "double"
+    out <- .Call(ffi_stats_outside, values, as.double(bounds$lower),
+                 as.double(bounds$upper))
+    reason[out] <- "bound"
   }
   if (!is.null(combos_seen)) {
     key <- do.call(paste, c(lapply(match(cons$combos, pred$nominal),

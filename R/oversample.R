@@ -607,7 +607,7 @@ round_values <- function(values, pred, cons) {
 # shrinkage * (4 / ((d + 2) n_c))^(1 / (d + 4)) * sd_c.
 smooth_copies <- function(values, pred, rows, shrinkage) {
   d <- ncol(pred$x)
-  sds <- column_stats(pred$x[rows, , drop = FALSE])$sd
+  sds <- column_stats(pred$x, rows)$sd
   sds[!is.finite(sds)] <- 0
   h <- shrinkage * (4 / ((d + 2) * length(rows)))^(1 / (d + 4))
   sd <- matrix(h * sds, nrow(values), d, byrow = TRUE)

@@ -114,17 +114,13 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
   pred
 }
 
-# Per column of a numeric matrix: mean, standard deviation, minimum,
-# maximum (Inf / -Inf when all missing) and missing count, NA-aware.
-column_stats <- function(x) {
-  per <- function(f) vapply(seq_len(ncol(x)), function(j) f(x[, j]), numeric(1))
-  list(
-    mean = per(function(v) mean(v, na.rm = TRUE)),
-    sd = per(function(v) stats::sd(v, na.rm = TRUE)),
-    min = per(function(v) suppressWarnings(min(v, na.rm = TRUE))),
-    max = per(function(v) suppressWarnings(max(v, na.rm = TRUE))),
-    missing = per(function(v) sum(is.na(v)))
-  )
+# Per column of a numeric matrix (over all rows, or the rows numbered in
+# `rows`): mean, standard deviation, minimum, maximum (Inf / -Inf when all
+# missing) and missing count, NA-aware; those of mean(), sd(), min(),
+# max() with na.rm = TRUE, in one pass in C.
+column_stats <- function(x, rows = NULL) {
+  if (!is.double(x)) storage.mode(x) <- "double"
+  .Call(ffi_stats_columns, x, if (!is.null(rows)) as.integer(rows))
 }
 
 # The numeric predictors on the distance's scale, weight-0 columns dropped.
@@ -145,9 +141,9 @@ nominal_penalty <- function(pred, y) {
   }
   yi <- as.integer(y)
   out <- vapply(seq_along(lv), function(c) {
-    z <- pred$z[yi == c, , drop = FALSE]
-    if (nrow(z) < 2) return(NA_real_)
-    stats::median(column_stats(z)$sd, na.rm = TRUE)^2
+    rows <- which(yi == c)
+    if (length(rows) < 2) return(NA_real_)
+    stats::median(column_stats(pred$z, rows)$sd, na.rm = TRUE)^2
   }, numeric(1))
   # a class too small to have a spread borrows the data's (1 after scaling)
   out[!is.finite(out)] <- 1

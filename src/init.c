@@ -20,6 +20,8 @@ static const R_CallMethodDef CallEntries[] = {
   CALLDEF(ffi_metrics_near, 5),
   CALLDEF(ffi_metrics_mmd, 3),
   CALLDEF(ffi_metrics_duplicates, 2),
+  CALLDEF(ffi_stats_columns, 2),
+  CALLDEF(ffi_stats_outside, 3),
   {NULL, NULL, 0}
 };
 

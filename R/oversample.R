@@ -474,11 +474,13 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
         reason[todo[share > intrusion]] <- "intrusion"
       }
     }
-    for (why in c("intrusion", "bound", "rule", "combo")) {
-      rep[[paste0("rejected_", why)]] <- rep[[paste0("rejected_", why)]] +
-        sum(reason == why, na.rm = TRUE)
-    }
     ok <- is.na(reason)
+    if (!all(ok)) {
+      for (why in c("intrusion", "bound", "rule", "combo")) {
+        rep[[paste0("rejected_", why)]] <- rep[[paste0("rejected_", why)]] +
+          sum(reason == why, na.rm = TRUE)
+      }
+    }
     kept[[round]] <- list(parent = parent[ok], neighbor = draw$neighbor[ok],
                           gap = draw$gap[ok], values = values[ok, , drop = FALSE],
                           codes = codes[ok, , drop = FALSE],
@@ -489,13 +491,18 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
   if (length(at) == 0 && G > 0) notes$no_seeds <- TRUE
   else if (need > 0 && method == "safe_level" && is.null(guard) && is.null(cons)) notes$short <- TRUE
   else if (need > 0) notes$short_guard <- TRUE
-  bind <- function(f) do.call("c", lapply(kept, `[[`, f))
-  rows_out <- list(
-    parent = bind("parent"), neighbor = bind("neighbor"), gap = bind("gap"),
-    values = do.call(rbind, c(list(matrix(double(0), 0, ncol(pred$x))),
-                              lapply(kept, `[[`, "values"))),
-    codes = do.call(rbind, c(list(matrix(integer(0), 0, ncol(pred$codes))),
-                             lapply(kept, `[[`, "codes"))))
+  if (length(kept) == 1) {
+    # one round (no guard, nothing rejected): nothing to stack
+    rows_out <- kept[[1]][c("parent", "neighbor", "gap", "values", "codes")]
+  } else {
+    bind <- function(f) do.call("c", lapply(kept, `[[`, f))
+    rows_out <- list(
+      parent = bind("parent"), neighbor = bind("neighbor"), gap = bind("gap"),
+      values = do.call(rbind, c(list(matrix(double(0), 0, ncol(pred$x))),
+                                lapply(kept, `[[`, "values"))),
+      codes = do.call(rbind, c(list(matrix(integer(0), 0, ncol(pred$codes))),
+                               lapply(kept, `[[`, "codes"))))
+  }
   made <- length(rows_out$parent)
   if (is.null(rows_out$parent)) {
     rows_out$parent <- rows_out$neighbor <- integer(0)
@@ -640,16 +647,23 @@ class_warnings <- function(notes, settings, call) {
   out
 }
 
-# The result: the rows of `data`, then the synthetic rows. Indexing `data`
-# by parent keeps every column's type, levels and the data frame's class
-# (and copies excluded columns from the parent); numeric predictors are
-# then overwritten with interpolated values and nominal ones with drawn
-# values.
+# The result: the rows of `data`, then the synthetic rows. Indexing each
+# column by parent keeps its type and levels (and copies excluded columns
+# from the parent); numeric predictors are then overwritten with
+# interpolated values and nominal ones with drawn values, and the data
+# frame's class and attributes put back, without `[.data.frame`'s
+# make.unique() on repeated row names.
 assemble_result <- function(data, pred, gen, settings) {
   n <- nrow(data)
   G <- length(gen$parent)
   automatic <- .row_names_info(data) < 0
-  out <- take_rows(data, c(seq_len(n), gen$parent))
+  # a plain list of columns while they are filled in: `[[<-` on a data
+  # frame (or a tibble) costs more than the copying it does here
+  attrs <- attributes(data)
+  idx <- c(seq_len(n), gen$parent)
+  out <- lapply(unclass(data), function(col) {
+    if (is.null(dim(col))) col[idx] else col[idx, , drop = FALSE]
+  })
   if (G > 0) {
     idx <- n + seq_len(G)
     for (j in seq_along(pred$names)) {
@@ -659,29 +673,16 @@ assemble_result <- function(data, pred, gen, settings) {
     for (j in seq_along(pred$nominal)) {
       col <- pred$nominal[j]
       v <- pred$nominal_levels[[j]][gen$codes[, j]]
-      if (is.logical(data[[col]])) v <- as.logical(v)
+      if (is.logical(out[[col]])) v <- as.logical(v)
       out[[col]][idx] <- v
     }
     if (!is.null(settings$groups)) out[[settings$groups]][idx] <- NA
   }
-  if (automatic) {
-    attr(out, "row.names") <- .set_row_names(n + G)
+  attrs$row.names <- if (automatic) {
+    .set_row_names(n + G)
   } else {
-    attr(out, "row.names") <- make.unique(c(as.character(attr(data, "row.names")),
-                                             paste0("synthetic_", seq_len(G))))
+    make.unique(c(as.character(attrs$row.names), paste0("synthetic_", seq_len(G))))
   }
-  out
-}
-
-# Rows `idx` of a data frame, column by column: keeps each column's type
-# and the frame's class and attributes, without `[.data.frame`'s
-# make.unique() on repeated row names (the caller sets row names).
-take_rows <- function(data, idx) {
-  attrs <- attributes(data)
-  out <- lapply(unclass(data), function(col) {
-    if (is.null(dim(col))) col[idx] else col[idx, , drop = FALSE]
-  })
-  attrs$row.names <- .set_row_names(length(idx))
   attributes(out) <- attrs
   out
 }

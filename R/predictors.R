@@ -30,8 +30,11 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
       sg_abort("`exclude` must not name the outcome column.", call = call)
     }
   }
+  # the columns as a plain list: `[.data.frame` costs more than the
+  # lookups it does here
+  cols <- unclass(data)
   names <- setdiff(names(data), c(var, exclude, keep_out))
-  kinds <- vapply(data[names], column_kind, character(1))
+  kinds <- vapply(cols[names], column_kind, character(1))
   if (any(kinds == "unsupported")) {
     bad <- names[kinds == "unsupported"]
     what <- vapply(data[bad], function(col) class(col)[1], character(1))
@@ -55,7 +58,7 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
   num_names <- names[kinds %in% c("double", "integer", "ordered")]
   nom_names <- names[kinds == "nominal"]
   n <- nrow(data)
-  x <- matrix(as.double(unlist(lapply(data[num_names], as.double), use.names = FALSE)),
+  x <- matrix(as.double(unlist(lapply(cols[num_names], as.double), use.names = FALSE)),
               nrow = n, ncol = length(num_names), dimnames = list(NULL, num_names))
   if (any(is.infinite(x))) {
     bad <- which(is.infinite(x), arr.ind = TRUE)
@@ -67,13 +70,13 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
              call = call)
   }
   x[is.nan(x)] <- NA_real_
-  nom_levels <- lapply(data[nom_names], function(col) {
+  nom_levels <- lapply(cols[nom_names], function(col) {
     if (is.factor(col)) levels(col)
     else if (is.logical(col)) c("FALSE", "TRUE")
     else sort(unique(col[!is.na(col)]))
   })
   codes <- matrix(as.integer(unlist(Map(function(col, lv) match(as.character(col), lv),
-                                        data[nom_names], nom_levels),
+                                        cols[nom_names], nom_levels),
                                     use.names = FALSE)),
                   nrow = n, ncol = length(nom_names),
                   dimnames = list(NULL, nom_names))
@@ -97,7 +100,7 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
   pred <- list(
     x = x, names = num_names, stats = stats,
     kind = kinds[match(num_names, names)],
-    levels = lapply(data[num_names], function(col) if (is.ordered(col)) levels(col)),
+    levels = lapply(cols[num_names], function(col) if (is.ordered(col)) levels(col)),
     center = center, scale = scale,
     codes = codes, nominal = nom_names, nominal_levels = nom_levels,
     exclude = setdiff(names(data), c(var, names, keep_out)),

@@ -214,17 +214,18 @@ class_bounds <- function(constraints, pred, rows) {
     return(NULL)
   }
   st <- column_stats(pred$x, rows)
-  lo <- stats::setNames(st$min, pred$names)
-  hi <- stats::setNames(st$max, pred$names)
+  lo <- st$min
+  hi <- st$max
   lo[!is.finite(lo)] <- -Inf
   hi[!is.finite(hi)] <- Inf
   if (is.list(constraints$bounds)) {
     for (nm in names(constraints$bounds)) {
-      lo[[nm]] <- constraints$bounds[[nm]][1]
-      hi[[nm]] <- constraints$bounds[[nm]][2]
+      j <- match(nm, pred$names)
+      lo[j] <- constraints$bounds[[nm]][1]
+      hi[j] <- constraints$bounds[[nm]][2]
     }
   }
-  list(lower = unname(lo), upper = unname(hi))
+  list(lower = lo, upper = hi)
 }
 
 # Reasons candidates fail the constraints: a character vector, NA = kept.

@@ -353,7 +353,8 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
     } else {
       within <- nn$index[, seq_len(k), drop = FALSE]
     }
-    usable <- rowSums(!is.na(within)) > 0
+    # only the guard's pair checks leave holes (NA) in `within`
+    usable <- if (anyNA(within)) rowSums(!is.na(within)) > 0 else rep(TRUE, p)
     rep$isolated <- sum(!usable)
 
     # whole-data neighbourhoods: the method's and the guard's in one search
@@ -418,6 +419,9 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
                  else if (!is.null(notes$no_danger) || !is.null(notes$adasyn_flat)) "smote"
                  else method
   at <- which(eligible)
+  # the parents' candidates: every row's, unless the method or the guard
+  # set some aside
+  within_at <- if (length(at) == p) within else within[at, , drop = FALSE]
   kept <- list()
   need <- G
   rounds <- if (is.null(guard) && is.null(cons)) 1L
@@ -426,19 +430,17 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
   while (need > 0 && length(at) > 0 && round < rounds) {
     round <- round + 1L
     draw <- switch(draw_method,
-      smote = , borderline1 = .Call(ffi_draw_cycle, within[at, , drop = FALSE],
-                                    as.numeric(need), NULL, 0),
+      smote = , borderline1 = .Call(ffi_draw_cycle, within_at, as.numeric(need), NULL, 0),
       borderline2 = {
         other <- w$index[cbind(at, max.col(first(settings$m_neighbors)[at, , drop = FALSE],
                                            ties.method = "first"))]
-        .Call(ffi_draw_cycle, within[at, , drop = FALSE], as.numeric(need),
-              as.integer(other), 0.5)
+        .Call(ffi_draw_cycle, within_at, as.numeric(need), as.integer(other), 0.5)
       },
-      adasyn = .Call(ffi_draw_counts, within[at, , drop = FALSE],
+      adasyn = .Call(ffi_draw_counts, within_at,
                      .Call(ffi_adasyn_alloc, r[at], as.numeric(need))),
-      safe_level = .Call(ffi_draw_safe_level, within[at, , drop = FALSE], sl[at],
+      safe_level = .Call(ffi_draw_safe_level, within_at, sl[at],
                          sl_nb[at, , drop = FALSE], as.numeric(need)),
-      ros = .Call(ffi_draw_cycle, within[at, , drop = FALSE], as.numeric(need), NULL, 0)
+      ros = .Call(ffi_draw_cycle, within_at, as.numeric(need), NULL, 0)
     )
     pos_parent <- at[draw$parent]
     parent <- rows[pos_parent]
@@ -481,10 +483,14 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
           sum(reason == why, na.rm = TRUE)
       }
     }
-    kept[[round]] <- list(parent = parent[ok], neighbor = draw$neighbor[ok],
-                          gap = draw$gap[ok], values = values[ok, , drop = FALSE],
-                          codes = codes[ok, , drop = FALSE],
-                          pos = pos_parent[ok])
+    kept[[round]] <- if (all(ok)) {
+      list(parent = parent, neighbor = draw$neighbor, gap = draw$gap,
+           values = values, codes = codes, pos = pos_parent)
+    } else {
+      list(parent = parent[ok], neighbor = draw$neighbor[ok],
+           gap = draw$gap[ok], values = values[ok, , drop = FALSE],
+           codes = codes[ok, , drop = FALSE], pos = pos_parent[ok])
+    }
     need <- need - sum(ok)
     if (draw_method == "safe_level" && made < need) break
   }
@@ -603,6 +609,7 @@ hold_to_bounds <- function(values, bounds) {
 round_values <- function(values, pred, cons) {
   if (ncol(values) == 0) return(values)
   whole <- pred$kind %in% c("integer", "ordered") | pred$names %in% cons$integer
+  if (!any(whole)) return(values)
   values[, whole] <- round(values[, whole])
   for (j in which(pred$kind == "ordered")) {
     values[, j] <- pmin(pmax(values[, j], 1), length(pred$levels[[j]]))

@@ -72,6 +72,9 @@ void sg_rows_outside(const double *values, R_xlen_t m, int d,
 SEXP ffi_stats_columns(SEXP x, SEXP rows);
 SEXP ffi_stats_outside(SEXP values, SEXP lower, SEXP upper);
 
+/* record.c */
+SEXP ffi_record_checksum(SEXP x);
+
 /* utils */
 int sg_int_scalar(SEXP x, const char *what);
 double sg_num_scalar(SEXP x, const char *what);

@@ -408,6 +408,11 @@ call_templates <- list(
     upper <- lower + abs(stats::rnorm(d))
     if (chance(0.3) && d > 0) lower[1] <- -Inf
     list(sprinkle_na(rmat(rint(1, 0, 30), d), 0.1), lower, upper)
+  },
+  ffi_record_checksum = function() {
+    n <- rint(1, 0, 50)
+    list(pick(list(sprinkle_na(rint(n, 1, 5), 0.05),
+                   sprinkle_na(as.character(rint(n, 1, 100)), 0.05))))
   }
 )
 

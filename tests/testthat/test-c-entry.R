@@ -520,3 +520,28 @@ test_that("ffi_stats_outside() flags rows with a value out of bounds", {
     quote(.Call(f, v, NULL, NULL))
   ))
 })
+
+test_that("ffi_record_checksum() weights codes by position, exactly, and rejects other types", {
+  f <- ffi("ffi_record_checksum")
+  set.seed(13)
+  for (n in c(0, 1, 7, 1000, 50000)) {
+    codes <- sample.int(40, n, replace = TRUE)
+    # the plain-R sum, exact in doubles at these sizes
+    ref <- sum(as.numeric(codes) * ((seq_len(n) * 7919) %% 10007 + 1)) %% 2^50
+    expect_identical(.Call(f, codes), ref)
+  }
+  rn <- c(as.character(1:300), paste0("synthetic_", 1:50))
+  s <- .Call(f, rn)
+  expect_true(is.double(s) && length(s) == 1 && s >= 0 && s < 2^50)
+  expect_identical(.Call(f, rn), s)
+  expect_false(identical(.Call(f, rn[c(2, 1, 3:350)]), s))
+  expect_false(identical(.Call(f, rn[-350]), s))
+  # the same string in two encodings has one code
+  latin <- "caf\xe9"
+  Encoding(latin) <- "latin1"
+  expect_identical(.Call(f, latin), .Call(f, "caf\u00e9"))
+  expect_identical(.Call(f, c(1L, NA)), NA_real_)
+  expect_identical(.Call(f, c("a", NA)), NA_real_)
+  expect_c_errors(list(quote(.Call(f, c(1, 2))), quote(.Call(f, NULL)),
+                       quote(.Call(f, list(1L))), quote(.Call(f, TRUE))))
+})

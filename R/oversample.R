@@ -269,6 +269,12 @@ generate <- function(pred, yf, n_new, settings, data, call) {
   info <- vector("list", length(levels))
   reports <- vector("list", length(levels))
   notes <- list()
+  if (!is.null(settings$guard) && length(pred$nominal) == 0 &&
+      pred$distance == "euclidean") {
+    # the whole data on the distance's scale, for every class's intrusion
+    # check (made once, not once per class)
+    pred$zall <- standardized(pred)
+  }
   for (c in which(n_new > 0)) {
     rows <- which(yi == c)
     part <- generate_class(settings$method, pred, yi, c, rows, n_new[[c]],
@@ -341,7 +347,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
     spacing <- nn$distance[, 1]
     cap <- Inf
     if (!is.null(guard) && guard$max_gap < 1) {
-      cap <- stats::quantile(nn$distance[, seq_len(k)], guard$max_gap, names = FALSE)
+      cap <- gap_quantile(nn$distance[, seq_len(k)], guard$max_gap)
     }
     rep$max_gap_distance <- cap
     if (!is.null(grp) || is.finite(cap)) {
@@ -401,6 +407,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
   intrusion <- guard_intrusion_level(guard, method)
   if (!is.null(guard) && is.finite(intrusion) && intrusion < 1) {
     zall <- if (length(pred$nominal) > 0 || pred$distance != "euclidean") NULL
+            else if (!is.null(pred$zall)) pred$zall
             else standardized(pred)
     pos <- integer(n)
     pos[rows] <- seq_len(p)
@@ -478,10 +485,11 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
     }
     ok <- is.na(reason)
     if (!all(ok)) {
-      for (why in c("intrusion", "bound", "rule", "combo")) {
-        rep[[paste0("rejected_", why)]] <- rep[[paste0("rejected_", why)]] +
-          sum(reason == why, na.rm = TRUE)
-      }
+      why <- tabulate(match(reason, c("intrusion", "bound", "rule", "combo")), 4L)
+      rep$rejected_intrusion <- rep$rejected_intrusion + why[1]
+      rep$rejected_bound <- rep$rejected_bound + why[2]
+      rep$rejected_rule <- rep$rejected_rule + why[3]
+      rep$rejected_combo <- rep$rejected_combo + why[4]
     }
     kept[[round]] <- if (all(ok)) {
       list(parent = parent, neighbor = draw$neighbor, gap = draw$gap,
@@ -525,6 +533,24 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
        notes = notes)
 }
 
+# quantile(x, p, names = FALSE) (type 7) for one p in [0, 1] and no NA,
+# without the generic's checks: (1 - h) x[lo] + h x[hi] on the order
+# statistics at the fractional index 1 + (n - 1) p.
+gap_quantile <- function(x, p) {
+  n <- length(x)
+  if (n == 0 || anyNA(x)) return(stats::quantile(x, p, names = FALSE))
+  index <- 1 + (n - 1) * p
+  lo <- floor(index)
+  hi <- ceiling(index)
+  x <- sort(x, partial = unique(c(lo, hi)))
+  q <- x[lo]
+  if (index > lo && x[hi] != q) {
+    h <- index - lo
+    q <- (1 - h) * q + h * x[hi]
+  }
+  q
+}
+
 guard_counts <- function() {
   list(seeds = 0L, parents_used = 0L, unsafe = 0L, noise = 0L, isolated = 0L,
        pairs_gap = 0, pairs_group = 0, drawn = 0, rejected_intrusion = 0,
@@ -558,9 +584,7 @@ intrusion_share <- function(pred, values, codes, parent, neighbor, w, zall,
   # nominal columns and Gower's distance take the exact search
   local_ok <- length(pred$nominal) == 0 && pred$distance == "euclidean"
   if (local_ok && guard$intrusion_search == "local") {
-    keep <- pred$scale > 0
-    zc <- sweep(sweep(values[, keep, drop = FALSE], 2, pred$center[keep]), 2,
-                pred$scale[keep], "/")
+    zc <- standardized(pred, values)
     return(.Call(ffi_guard_intrusion, zall, zc, as.integer(parent),
                  as.integer(neighbor), w$index[, seq_len(m), drop = FALSE],
                  as.integer(pos), as.integer(yi), as.integer(c), settings$threads))
@@ -575,10 +599,7 @@ knn_values <- function(pred, values, codes, k, threads, cls) {
     return(.Call(ffi_knn_search, pred$x, values, k, pred$center, pred$scale,
                  threads, NULL, FALSE))
   }
-  keep <- pred$scale > 0
-  zc <- sweep(sweep(values[, keep, drop = FALSE], 2, pred$center[keep]), 2,
-              pred$scale[keep], "/")
-  dimnames(zc) <- NULL
+  zc <- standardized(pred, values)
   costs <- mixed_costs(pred, cls)
   .Call(ffi_knn_mixed, pred$z, pred$codes, zc, codes, k, costs$cost,
         costs$metric, threads, NULL)

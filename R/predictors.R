@@ -126,11 +126,14 @@ column_stats <- function(x, rows = NULL) {
   .Call(ffi_stats_columns, x, if (!is.null(rows)) as.integer(rows))
 }
 
-# The numeric predictors on the distance's scale, weight-0 columns dropped.
-standardized <- function(pred) {
+# The numeric predictors (or candidate rows `x` of them) on the distance's
+# scale, weight-0 columns dropped. The centre and scale repeated down the
+# rows give sweep()'s values without its aperm() copies.
+standardized <- function(pred, x = pred$x) {
   keep <- pred$scale > 0
-  z <- sweep(sweep(pred$x[, keep, drop = FALSE], 2, pred$center[keep]), 2,
-             pred$scale[keep], "/")
+  if (!all(keep)) x <- x[, keep, drop = FALSE]
+  n <- nrow(x)
+  z <- (x - rep(pred$center[keep], each = n)) / rep(pred$scale[keep], each = n)
   dimnames(z) <- NULL
   z
 }

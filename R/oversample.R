@@ -685,18 +685,26 @@ assemble_result <- function(data, pred, gen, settings) {
   n <- nrow(data)
   G <- length(gen$parent)
   automatic <- .row_names_info(data) < 0
-  # a plain list of columns while they are filled in: `[[<-` on a data
-  # frame (or a tibble) costs more than the copying it does here
+  # a plain list of columns while they are filled in (`[[<-` on a data
+  # frame or a tibble costs more than the copying it does here). Plain
+  # double and integer predictors (no attributes) are the real values
+  # followed by the new ones; every other column is indexed by parent and
+  # its new values written over.
   attrs <- attributes(data)
   idx <- c(seq_len(n), gen$parent)
-  out <- lapply(unclass(data), function(col) {
+  out <- unclass(data)
+  plain <- pred$names[pred$kind %in% c("double", "integer")]
+  plain <- plain[vapply(out[plain], function(col) is.null(attributes(col)), logical(1))]
+  take <- !names(out) %in% plain
+  out[take] <- lapply(out[take], function(col) {
     if (is.null(dim(col))) col[idx] else col[idx, , drop = FALSE]
   })
   if (G > 0) {
     idx <- n + seq_len(G)
     for (j in seq_along(pred$names)) {
-      out[[pred$names[j]]][idx] <- typed_values(gen$values[, j], pred$kind[[j]],
-                                                pred$levels[[j]])
+      nm <- pred$names[j]
+      v <- typed_values(gen$values[, j], pred$kind[[j]], pred$levels[[j]])
+      if (nm %in% plain) out[[nm]] <- c(out[[nm]], v) else out[[nm]][idx] <- v
     }
     for (j in seq_along(pred$nominal)) {
       col <- pred$nominal[j]

@@ -58,9 +58,14 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
   num_names <- names[kinds %in% c("double", "integer", "ordered")]
   nom_names <- names[kinds == "nominal"]
   n <- nrow(data)
-  x <- matrix(as.double(unlist(lapply(cols[num_names], as.double), use.names = FALSE)),
-              nrow = n, ncol = length(num_names), dimnames = list(NULL, num_names))
-  if (any(is.infinite(x))) {
+  # dim<- on the one vector unlist() makes: matrix() would copy it again
+  x <- as.double(unlist(lapply(cols[num_names], as.double), use.names = FALSE))
+  dim(x) <- c(n, length(num_names))
+  dimnames(x) <- list(NULL, num_names)
+  # one pass in C for the summary, the centre and the scale; a column holds
+  # an infinite value exactly when its minimum is -Inf or its maximum Inf
+  stats <- column_stats(x)
+  if (any(stats$min == -Inf | stats$max == Inf)) {
     bad <- which(is.infinite(x), arr.ind = TRUE)
     sg_abort(c(sprintf("Predictors must not contain Inf or -Inf; %d value(s) do.", nrow(bad)),
                sprintf("In column(s) %s, first in row %d.",
@@ -69,7 +74,8 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
                "Replace them (NA is allowed: missing values are skipped in distances)."),
              call = call)
   }
-  x[is.nan(x)] <- NA_real_
+  x_na <- anyNA(x)
+  if (x_na) x[is.nan(x)] <- NA_real_
   nom_levels <- lapply(cols[nom_names], function(col) {
     if (is.factor(col)) levels(col)
     else if (is.logical(col)) c("FALSE", "TRUE")
@@ -81,7 +87,6 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
                   nrow = n, ncol = length(nom_names),
                   dimnames = list(NULL, nom_names))
 
-  stats <- column_stats(x)
   if (distance == "gower") {
     center <- stats$min
     scale <- stats$max - stats$min
@@ -96,7 +101,7 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
   scale[bad] <- 0
   center[!is.finite(center)] <- 0
   names(center) <- names(scale) <- num_names
-  has_na <- anyNA(x) || anyNA(codes)
+  has_na <- x_na || anyNA(codes)
   pred <- list(
     x = x, names = num_names, stats = stats,
     kind = kinds[match(num_names, names)],

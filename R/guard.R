@@ -190,13 +190,13 @@ check_guard_args <- function(guard, constraints, data, pred, call) {
                  "Bounds apply to numeric predictor columns."), call = call)
     }
   }
-  bad <- setdiff(constraints$integer, pred$names[pred$kind == "double"])
-  bad <- setdiff(bad, pred$names[pred$kind == "integer"])
+  bad <- if (length(constraints$integer) > 0)
+    setdiff(constraints$integer, pred$names[pred$kind %in% c("double", "integer")])
   if (length(bad) > 0) {
     sg_abort(c(sprintf("`integer` names column(s) that are not numeric predictors: %s.",
                        paste0("`", bad, "`", collapse = ", "))), call = call)
   }
-  bad <- setdiff(constraints$combos, pred$nominal)
+  bad <- if (length(constraints$combos) > 0) setdiff(constraints$combos, pred$nominal)
   if (length(bad) > 0) {
     sg_abort(c(sprintf("`combos` names column(s) that are not nominal predictors: %s.",
                        paste0("`", bad, "`", collapse = ", ")),

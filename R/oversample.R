@@ -223,7 +223,10 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
   }
   finished <- proc.time()[["elapsed"]]
 
-  after <- tabulate(factor(out[[var]], levels = levels), length(levels))
+  # the result's outcome is the input's, then each synthetic row's class
+  # (only cleaning removes rows)
+  after <- if (is.null(clean)) as.integer(counts) + tabulate(gen$class, length(levels))
+           else tabulate(factor(out[[var]], levels = levels), length(levels))
   settings$group_codes <- NULL
   record <- new_record(
     settings = settings, seed = seed, rng_kind = rng_kind, levels = levels,
@@ -253,7 +256,9 @@ sg_methods <- c("smote", "ros", "borderline1", "borderline2", "adasyn",
 # into NA by integer overflow.
 class_targets <- function(counts, ratio) {
   largest <- max(counts)
-  targets <- ifelse(is.na(ratio), counts, round(ratio * largest))
+  targets <- round(ratio * largest)
+  as_is <- is.na(ratio)
+  targets[as_is] <- counts[as_is]
   targets <- pmax(targets, counts)
   targets[counts == 0] <- 0
   stats::setNames(as.numeric(targets), names(counts))

@@ -81,11 +81,11 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
     else if (is.logical(col)) c("FALSE", "TRUE")
     else sort(unique(col[!is.na(col)]))
   })
-  codes <- matrix(as.integer(unlist(Map(function(col, lv) match(as.character(col), lv),
-                                        cols[nom_names], nom_levels),
-                                    use.names = FALSE)),
-                  nrow = n, ncol = length(nom_names),
-                  dimnames = list(NULL, nom_names))
+  codes <- if (length(nom_names) == 0) integer(0)
+           else as.integer(unlist(Map(function(col, lv) match(as.character(col), lv),
+                                      cols[nom_names], nom_levels), use.names = FALSE))
+  dim(codes) <- c(n, length(nom_names))
+  dimnames(codes) <- list(NULL, nom_names)
 
   if (distance == "gower") {
     center <- stats$min

@@ -51,7 +51,9 @@ new_frame <- function(cols) {
 bind_rows <- function(rows) {
   rows <- rows[!vapply(rows, is.null, logical(1))]
   if (length(rows) == 0) return(NULL)
-  new_frame(do.call(Map, c(list(f = c), rows)))
+  cols <- .mapply(c, rows, NULL)
+  names(cols) <- names(rows[[1]])
+  new_frame(cols)
 }
 
 # What the input looked like, for drift checks and ledgers: per numeric

@@ -708,7 +708,8 @@ assemble_result <- function(data, pred, gen, settings) {
     idx <- n + seq_len(G)
     for (j in seq_along(pred$names)) {
       nm <- pred$names[j]
-      v <- typed_values(gen$values[, j], pred$kind[[j]], pred$levels[[j]])
+      v <- gen$values[, j]
+      if (pred$kind[[j]] != "double") v <- typed_values(v, pred$kind[[j]], pred$levels[[j]])
       if (nm %in% plain) out[[nm]] <- c(out[[nm]], v) else out[[nm]][idx] <- v
     }
     for (j in seq_along(pred$nominal)) {

@@ -2,6 +2,11 @@
 # distance they define. Built once per call and kept (in part) in the record.
 
 column_kind <- function(col) {
+  # the common case first: a bare vector (no class, dim or levels)
+  if (is.null(attributes(col))) {
+    return(switch(typeof(col), double = "double", integer = "integer",
+                  character = , logical = "nominal", "unsupported"))
+  }
   if (!is.null(dim(col)) || is.list(col)) return("unsupported")
   if (inherits(col, c("Date", "POSIXt", "difftime"))) return("date")
   if (is.ordered(col)) return("ordered")
@@ -105,7 +110,8 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
   pred <- list(
     x = x, names = num_names, stats = stats,
     kind = kinds[match(num_names, names)],
-    levels = lapply(cols[num_names], function(col) if (is.ordered(col)) levels(col)),
+    levels = if (!any(kinds == "ordered")) stats::setNames(vector("list", length(num_names)), num_names)
+             else lapply(cols[num_names], function(col) if (is.ordered(col)) levels(col)),
     center = center, scale = scale,
     codes = codes, nominal = nom_names, nominal_levels = nom_levels,
     exclude = setdiff(names(data), c(var, names, keep_out)),

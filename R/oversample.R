@@ -206,7 +206,7 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
   out <- assemble_result(data, pred, gen, settings)
   provenance <- new_frame(list(
     row = nrow(data) + seq_along(gen$parent),
-    class = factor(levels[gen$class], levels = levels),
+    class = structure(as.integer(gen$class), levels = levels, class = "factor"),
     parent = as.integer(gen$parent),
     neighbor = as.integer(gen$neighbor),
     gap = as.double(gen$gap)

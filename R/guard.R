@@ -190,13 +190,13 @@ check_guard_args <- function(guard, constraints, data, pred, call) {
                  "Bounds apply to numeric predictor columns."), call = call)
     }
   }
-  bad <- setdiff(constraints$integer, pred$names[pred$kind == "double"])
-  bad <- setdiff(bad, pred$names[pred$kind == "integer"])
+  bad <- if (length(constraints$integer) > 0)
+    setdiff(constraints$integer, pred$names[pred$kind %in% c("double", "integer")])
   if (length(bad) > 0) {
     sg_abort(c(sprintf("`integer` names column(s) that are not numeric predictors: %s.",
                        paste0("`", bad, "`", collapse = ", "))), call = call)
   }
-  bad <- setdiff(constraints$combos, pred$nominal)
+  bad <- if (length(constraints$combos) > 0) setdiff(constraints$combos, pred$nominal)
   if (length(bad) > 0) {
     sg_abort(c(sprintf("`combos` names column(s) that are not nominal predictors: %s.",
                        paste0("`", bad, "`", collapse = ", ")),
@@ -213,18 +213,19 @@ class_bounds <- function(constraints, pred, rows) {
       ncol(pred$x) == 0) {
     return(NULL)
   }
-  st <- column_stats(pred$x[rows, , drop = FALSE])
-  lo <- stats::setNames(st$min, pred$names)
-  hi <- stats::setNames(st$max, pred$names)
+  st <- column_stats(pred$x, rows)
+  lo <- st$min
+  hi <- st$max
   lo[!is.finite(lo)] <- -Inf
   hi[!is.finite(hi)] <- Inf
   if (is.list(constraints$bounds)) {
     for (nm in names(constraints$bounds)) {
-      lo[[nm]] <- constraints$bounds[[nm]][1]
-      hi[[nm]] <- constraints$bounds[[nm]][2]
+      j <- match(nm, pred$names)
+      lo[j] <- constraints$bounds[[nm]][1]
+      hi[j] <- constraints$bounds[[nm]][2]
     }
   }
-  list(lower = unname(lo), upper = unname(hi))
+  list(lower = lo, upper = hi)
 }
 
 # Reasons candidates fail the constraints: a character vector, NA = kept.
@@ -234,10 +235,10 @@ constraint_failures <- function(values, codes, cons, bounds, pred, data, combos_
   reason <- rep(NA_character_, G)
   if (G == 0 || is.null(cons)) return(reason)
   if (!is.null(bounds)) {
-    lo <- matrix(bounds$lower, G, length(bounds$lower), byrow = TRUE)
-    hi <- matrix(bounds$upper, G, length(bounds$upper), byrow = TRUE)
-    out <- (values < lo | values > hi) & !is.na(values)
-    reason[rowSums(out) > 0] <- "bound"
+    if (!is.double(values)) storage.mode(values) <- "double"
+    out <- .Call(ffi_stats_outside, values, as.double(bounds$lower),
+                 as.double(bounds$upper))
+    reason[out] <- "bound"
   }
   if (!is.null(combos_seen)) {
     key <- do.call(paste, c(lapply(match(cons$combos, pred$nominal),

@@ -61,16 +61,21 @@ sg_knn <- function(x, k, query = NULL, threads = getOption("smoteguard.threads")
 
 # A result of `cells` values (of `bytes` bytes each) must fit in an R
 # matrix and, where the system says how much memory is free, in memory:
-# refused with a classed error before anything is allocated.
+# refused with a classed error before anything is allocated. The system is
+# asked (reading /proc costs more than a whole call on a small table) only
+# for results of at least `small` bytes: a smaller allocation that does not
+# fit fails at once with R's own error, without starting a long search or
+# waking the OOM killer.
 check_result_size <- function(cells, what, bytes = 8, hint = "Use fewer rows or a smaller `k`.",
-                              call = NULL) {
+                              call = NULL, small = 2^26) {
   if (!is.finite(cells) || cells > .Machine$integer.max) {
     sg_abort(c(sprintf("%s would hold %.3g values, more than R allows in one matrix (%d).",
                        what, cells, .Machine$integer.max), hint),
              class = "size", call = call)
   }
-  free <- available_memory()
   need <- cells * bytes
+  if (need < small) return(invisible(cells))
+  free <- available_memory()
   if (is.finite(free) && need > free) {
     sg_abort(c(sprintf("%s would need %.1f GB, more than the %.1f GB of memory available.",
                        what, need / 2^30, free / 2^30), hint),

@@ -206,7 +206,7 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
   out <- assemble_result(data, pred, gen, settings)
   provenance <- new_frame(list(
     row = nrow(data) + seq_along(gen$parent),
-    class = factor(levels[gen$class], levels = levels),
+    class = structure(as.integer(gen$class), levels = levels, class = "factor"),
     parent = as.integer(gen$parent),
     neighbor = as.integer(gen$neighbor),
     gap = as.double(gen$gap)
@@ -223,7 +223,10 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
   }
   finished <- proc.time()[["elapsed"]]
 
-  after <- tabulate(factor(out[[var]], levels = levels), length(levels))
+  # the result's outcome is the input's, then each synthetic row's class
+  # (only cleaning removes rows)
+  after <- if (is.null(clean)) as.integer(counts) + tabulate(gen$class, length(levels))
+           else tabulate(factor(out[[var]], levels = levels), length(levels))
   settings$group_codes <- NULL
   record <- new_record(
     settings = settings, seed = seed, rng_kind = rng_kind, levels = levels,
@@ -253,7 +256,9 @@ sg_methods <- c("smote", "ros", "borderline1", "borderline2", "adasyn",
 # into NA by integer overflow.
 class_targets <- function(counts, ratio) {
   largest <- max(counts)
-  targets <- ifelse(is.na(ratio), counts, round(ratio * largest))
+  targets <- round(ratio * largest)
+  as_is <- is.na(ratio)
+  targets[as_is] <- counts[as_is]
   targets <- pmax(targets, counts)
   targets[counts == 0] <- 0
   stats::setNames(as.numeric(targets), names(counts))
@@ -269,6 +274,12 @@ generate <- function(pred, yf, n_new, settings, data, call) {
   info <- vector("list", length(levels))
   reports <- vector("list", length(levels))
   notes <- list()
+  if (!is.null(settings$guard) && length(pred$nominal) == 0 &&
+      pred$distance == "euclidean") {
+    # the whole data on the distance's scale, for every class's intrusion
+    # check (made once, not once per class)
+    pred$zall <- standardized(pred)
+  }
   for (c in which(n_new > 0)) {
     rows <- which(yi == c)
     part <- generate_class(settings$method, pred, yi, c, rows, n_new[[c]],
@@ -341,7 +352,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
     spacing <- nn$distance[, 1]
     cap <- Inf
     if (!is.null(guard) && guard$max_gap < 1) {
-      cap <- stats::quantile(nn$distance[, seq_len(k)], guard$max_gap, names = FALSE)
+      cap <- gap_quantile(nn$distance[, seq_len(k)], guard$max_gap)
     }
     rep$max_gap_distance <- cap
     if (!is.null(grp) || is.finite(cap)) {
@@ -353,7 +364,8 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
     } else {
       within <- nn$index[, seq_len(k), drop = FALSE]
     }
-    usable <- rowSums(!is.na(within)) > 0
+    # only the guard's pair checks leave holes (NA) in `within`
+    usable <- if (anyNA(within)) rowSums(!is.na(within)) > 0 else rep(TRUE, p)
     rep$isolated <- sum(!usable)
 
     # whole-data neighbourhoods: the method's and the guard's in one search
@@ -400,6 +412,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
   intrusion <- guard_intrusion_level(guard, method)
   if (!is.null(guard) && is.finite(intrusion) && intrusion < 1) {
     zall <- if (length(pred$nominal) > 0 || pred$distance != "euclidean") NULL
+            else if (!is.null(pred$zall)) pred$zall
             else standardized(pred)
     pos <- integer(n)
     pos[rows] <- seq_len(p)
@@ -418,6 +431,9 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
                  else if (!is.null(notes$no_danger) || !is.null(notes$adasyn_flat)) "smote"
                  else method
   at <- which(eligible)
+  # the parents' candidates: every row's, unless the method or the guard
+  # set some aside
+  within_at <- if (length(at) == p) within else within[at, , drop = FALSE]
   kept <- list()
   need <- G
   rounds <- if (is.null(guard) && is.null(cons)) 1L
@@ -426,19 +442,17 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
   while (need > 0 && length(at) > 0 && round < rounds) {
     round <- round + 1L
     draw <- switch(draw_method,
-      smote = , borderline1 = .Call(ffi_draw_cycle, within[at, , drop = FALSE],
-                                    as.numeric(need), NULL, 0),
+      smote = , borderline1 = .Call(ffi_draw_cycle, within_at, as.numeric(need), NULL, 0),
       borderline2 = {
         other <- w$index[cbind(at, max.col(first(settings$m_neighbors)[at, , drop = FALSE],
                                            ties.method = "first"))]
-        .Call(ffi_draw_cycle, within[at, , drop = FALSE], as.numeric(need),
-              as.integer(other), 0.5)
+        .Call(ffi_draw_cycle, within_at, as.numeric(need), as.integer(other), 0.5)
       },
-      adasyn = .Call(ffi_draw_counts, within[at, , drop = FALSE],
+      adasyn = .Call(ffi_draw_counts, within_at,
                      .Call(ffi_adasyn_alloc, r[at], as.numeric(need))),
-      safe_level = .Call(ffi_draw_safe_level, within[at, , drop = FALSE], sl[at],
+      safe_level = .Call(ffi_draw_safe_level, within_at, sl[at],
                          sl_nb[at, , drop = FALSE], as.numeric(need)),
-      ros = .Call(ffi_draw_cycle, within[at, , drop = FALSE], as.numeric(need), NULL, 0)
+      ros = .Call(ffi_draw_cycle, within_at, as.numeric(need), NULL, 0)
     )
     pos_parent <- at[draw$parent]
     parent <- rows[pos_parent]
@@ -474,28 +488,40 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
         reason[todo[share > intrusion]] <- "intrusion"
       }
     }
-    for (why in c("intrusion", "bound", "rule", "combo")) {
-      rep[[paste0("rejected_", why)]] <- rep[[paste0("rejected_", why)]] +
-        sum(reason == why, na.rm = TRUE)
-    }
     ok <- is.na(reason)
-    kept[[round]] <- list(parent = parent[ok], neighbor = draw$neighbor[ok],
-                          gap = draw$gap[ok], values = values[ok, , drop = FALSE],
-                          codes = codes[ok, , drop = FALSE],
-                          pos = pos_parent[ok])
+    if (!all(ok)) {
+      why <- tabulate(match(reason, c("intrusion", "bound", "rule", "combo")), 4L)
+      rep$rejected_intrusion <- rep$rejected_intrusion + why[1]
+      rep$rejected_bound <- rep$rejected_bound + why[2]
+      rep$rejected_rule <- rep$rejected_rule + why[3]
+      rep$rejected_combo <- rep$rejected_combo + why[4]
+    }
+    kept[[round]] <- if (all(ok)) {
+      list(parent = parent, neighbor = draw$neighbor, gap = draw$gap,
+           values = values, codes = codes, pos = pos_parent)
+    } else {
+      list(parent = parent[ok], neighbor = draw$neighbor[ok],
+           gap = draw$gap[ok], values = values[ok, , drop = FALSE],
+           codes = codes[ok, , drop = FALSE], pos = pos_parent[ok])
+    }
     need <- need - sum(ok)
     if (draw_method == "safe_level" && made < need) break
   }
   if (length(at) == 0 && G > 0) notes$no_seeds <- TRUE
   else if (need > 0 && method == "safe_level" && is.null(guard) && is.null(cons)) notes$short <- TRUE
   else if (need > 0) notes$short_guard <- TRUE
-  bind <- function(f) do.call("c", lapply(kept, `[[`, f))
-  rows_out <- list(
-    parent = bind("parent"), neighbor = bind("neighbor"), gap = bind("gap"),
-    values = do.call(rbind, c(list(matrix(double(0), 0, ncol(pred$x))),
-                              lapply(kept, `[[`, "values"))),
-    codes = do.call(rbind, c(list(matrix(integer(0), 0, ncol(pred$codes))),
-                             lapply(kept, `[[`, "codes"))))
+  if (length(kept) == 1) {
+    # one round (no guard, nothing rejected): nothing to stack
+    rows_out <- kept[[1]][c("parent", "neighbor", "gap", "values", "codes")]
+  } else {
+    bind <- function(f) do.call("c", lapply(kept, `[[`, f))
+    rows_out <- list(
+      parent = bind("parent"), neighbor = bind("neighbor"), gap = bind("gap"),
+      values = do.call(rbind, c(list(matrix(double(0), 0, ncol(pred$x))),
+                                lapply(kept, `[[`, "values"))),
+      codes = do.call(rbind, c(list(matrix(integer(0), 0, ncol(pred$codes))),
+                               lapply(kept, `[[`, "codes"))))
+  }
   made <- length(rows_out$parent)
   if (is.null(rows_out$parent)) {
     rows_out$parent <- rows_out$neighbor <- integer(0)
@@ -510,6 +536,24 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
        info = class_info(sum(eligible), k, made, G, danger, noise, safe),
        report = c(rep, guard_settings(guard, intrusion)),
        notes = notes)
+}
+
+# quantile(x, p, names = FALSE) (type 7) for one p in [0, 1] and no NA,
+# without the generic's checks: (1 - h) x[lo] + h x[hi] on the order
+# statistics at the fractional index 1 + (n - 1) p.
+gap_quantile <- function(x, p) {
+  n <- length(x)
+  if (n == 0 || anyNA(x)) return(stats::quantile(x, p, names = FALSE))
+  index <- 1 + (n - 1) * p
+  lo <- floor(index)
+  hi <- ceiling(index)
+  x <- sort(x, partial = unique(c(lo, hi)))
+  q <- x[lo]
+  if (index > lo && x[hi] != q) {
+    h <- index - lo
+    q <- (1 - h) * q + h * x[hi]
+  }
+  q
 }
 
 guard_counts <- function() {
@@ -545,9 +589,7 @@ intrusion_share <- function(pred, values, codes, parent, neighbor, w, zall,
   # nominal columns and Gower's distance take the exact search
   local_ok <- length(pred$nominal) == 0 && pred$distance == "euclidean"
   if (local_ok && guard$intrusion_search == "local") {
-    keep <- pred$scale > 0
-    zc <- sweep(sweep(values[, keep, drop = FALSE], 2, pred$center[keep]), 2,
-                pred$scale[keep], "/")
+    zc <- standardized(pred, values)
     return(.Call(ffi_guard_intrusion, zall, zc, as.integer(parent),
                  as.integer(neighbor), w$index[, seq_len(m), drop = FALSE],
                  as.integer(pos), as.integer(yi), as.integer(c), settings$threads))
@@ -562,10 +604,7 @@ knn_values <- function(pred, values, codes, k, threads, cls) {
     return(.Call(ffi_knn_search, pred$x, values, k, pred$center, pred$scale,
                  threads, NULL, FALSE))
   }
-  keep <- pred$scale > 0
-  zc <- sweep(sweep(values[, keep, drop = FALSE], 2, pred$center[keep]), 2,
-              pred$scale[keep], "/")
-  dimnames(zc) <- NULL
+  zc <- standardized(pred, values)
   costs <- mixed_costs(pred, cls)
   .Call(ffi_knn_mixed, pred$z, pred$codes, zc, codes, k, costs$cost,
         costs$metric, threads, NULL)
@@ -596,6 +635,7 @@ hold_to_bounds <- function(values, bounds) {
 round_values <- function(values, pred, cons) {
   if (ncol(values) == 0) return(values)
   whole <- pred$kind %in% c("integer", "ordered") | pred$names %in% cons$integer
+  if (!any(whole)) return(values)
   values[, whole] <- round(values[, whole])
   for (j in which(pred$kind == "ordered")) {
     values[, j] <- pmin(pmax(values[, j], 1), length(pred$levels[[j]]))
@@ -607,7 +647,7 @@ round_values <- function(values, pred, cons) {
 # shrinkage * (4 / ((d + 2) n_c))^(1 / (d + 4)) * sd_c.
 smooth_copies <- function(values, pred, rows, shrinkage) {
   d <- ncol(pred$x)
-  sds <- column_stats(pred$x[rows, , drop = FALSE])$sd
+  sds <- column_stats(pred$x, rows)$sd
   sds[!is.finite(sds)] <- 0
   h <- shrinkage * (4 / ((d + 2) * length(rows)))^(1 / (d + 4))
   sd <- matrix(h * sds, nrow(values), d, byrow = TRUE)
@@ -640,48 +680,51 @@ class_warnings <- function(notes, settings, call) {
   out
 }
 
-# The result: the rows of `data`, then the synthetic rows. Indexing `data`
-# by parent keeps every column's type, levels and the data frame's class
-# (and copies excluded columns from the parent); numeric predictors are
-# then overwritten with interpolated values and nominal ones with drawn
-# values.
+# The result: the rows of `data`, then the synthetic rows. Indexing each
+# column by parent keeps its type and levels (and copies excluded columns
+# from the parent); numeric predictors are then overwritten with
+# interpolated values and nominal ones with drawn values, and the data
+# frame's class and attributes put back, without `[.data.frame`'s
+# make.unique() on repeated row names.
 assemble_result <- function(data, pred, gen, settings) {
   n <- nrow(data)
   G <- length(gen$parent)
   automatic <- .row_names_info(data) < 0
-  out <- take_rows(data, c(seq_len(n), gen$parent))
+  # a plain list of columns while they are filled in (`[[<-` on a data
+  # frame or a tibble costs more than the copying it does here). Plain
+  # double and integer predictors (no attributes) are the real values
+  # followed by the new ones; every other column is indexed by parent and
+  # its new values written over.
+  attrs <- attributes(data)
+  idx <- c(seq_len(n), gen$parent)
+  out <- unclass(data)
+  plain <- pred$names[pred$kind %in% c("double", "integer")]
+  plain <- plain[vapply(out[plain], function(col) is.null(attributes(col)), logical(1))]
+  take <- !names(out) %in% plain
+  out[take] <- lapply(out[take], function(col) {
+    if (is.null(dim(col))) col[idx] else col[idx, , drop = FALSE]
+  })
   if (G > 0) {
     idx <- n + seq_len(G)
     for (j in seq_along(pred$names)) {
-      out[[pred$names[j]]][idx] <- typed_values(gen$values[, j], pred$kind[[j]],
-                                                pred$levels[[j]])
+      nm <- pred$names[j]
+      v <- gen$values[, j]
+      if (pred$kind[[j]] != "double") v <- typed_values(v, pred$kind[[j]], pred$levels[[j]])
+      if (nm %in% plain) out[[nm]] <- c(out[[nm]], v) else out[[nm]][idx] <- v
     }
     for (j in seq_along(pred$nominal)) {
       col <- pred$nominal[j]
       v <- pred$nominal_levels[[j]][gen$codes[, j]]
-      if (is.logical(data[[col]])) v <- as.logical(v)
+      if (is.logical(out[[col]])) v <- as.logical(v)
       out[[col]][idx] <- v
     }
     if (!is.null(settings$groups)) out[[settings$groups]][idx] <- NA
   }
-  if (automatic) {
-    attr(out, "row.names") <- .set_row_names(n + G)
+  attrs$row.names <- if (automatic) {
+    .set_row_names(n + G)
   } else {
-    attr(out, "row.names") <- make.unique(c(as.character(attr(data, "row.names")),
-                                             paste0("synthetic_", seq_len(G))))
+    make.unique(c(as.character(attrs$row.names), paste0("synthetic_", seq_len(G))))
   }
-  out
-}
-
-# Rows `idx` of a data frame, column by column: keeps each column's type
-# and the frame's class and attributes, without `[.data.frame`'s
-# make.unique() on repeated row names (the caller sets row names).
-take_rows <- function(data, idx) {
-  attrs <- attributes(data)
-  out <- lapply(unclass(data), function(col) {
-    if (is.null(dim(col))) col[idx] else col[idx, , drop = FALSE]
-  })
-  attrs$row.names <- .set_row_names(length(idx))
   attributes(out) <- attrs
   out
 }

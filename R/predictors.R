@@ -2,6 +2,11 @@
 # distance they define. Built once per call and kept (in part) in the record.
 
 column_kind <- function(col) {
+  # the common case first: a bare vector (no class, dim or levels)
+  if (is.null(attributes(col))) {
+    return(switch(typeof(col), double = "double", integer = "integer",
+                  character = , logical = "nominal", "unsupported"))
+  }
   if (!is.null(dim(col)) || is.list(col)) return("unsupported")
   if (inherits(col, c("Date", "POSIXt", "difftime"))) return("date")
   if (is.ordered(col)) return("ordered")
@@ -30,8 +35,11 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
       sg_abort("`exclude` must not name the outcome column.", call = call)
     }
   }
+  # the columns as a plain list: `[.data.frame` costs more than the
+  # lookups it does here
+  cols <- unclass(data)
   names <- setdiff(names(data), c(var, exclude, keep_out))
-  kinds <- vapply(data[names], column_kind, character(1))
+  kinds <- vapply(cols[names], column_kind, character(1))
   if (any(kinds == "unsupported")) {
     bad <- names[kinds == "unsupported"]
     what <- vapply(data[bad], function(col) class(col)[1], character(1))
@@ -55,9 +63,14 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
   num_names <- names[kinds %in% c("double", "integer", "ordered")]
   nom_names <- names[kinds == "nominal"]
   n <- nrow(data)
-  x <- matrix(as.double(unlist(lapply(data[num_names], as.double), use.names = FALSE)),
-              nrow = n, ncol = length(num_names), dimnames = list(NULL, num_names))
-  if (any(is.infinite(x))) {
+  # dim<- on the one vector unlist() makes: matrix() would copy it again
+  x <- as.double(unlist(lapply(cols[num_names], as.double), use.names = FALSE))
+  dim(x) <- c(n, length(num_names))
+  dimnames(x) <- list(NULL, num_names)
+  # one pass in C for the summary, the centre and the scale; a column holds
+  # an infinite value exactly when its minimum is -Inf or its maximum Inf
+  stats <- column_stats(x)
+  if (any(stats$min == -Inf | stats$max == Inf)) {
     bad <- which(is.infinite(x), arr.ind = TRUE)
     sg_abort(c(sprintf("Predictors must not contain Inf or -Inf; %d value(s) do.", nrow(bad)),
                sprintf("In column(s) %s, first in row %d.",
@@ -66,19 +79,19 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
                "Replace them (NA is allowed: missing values are skipped in distances)."),
              call = call)
   }
-  x[is.nan(x)] <- NA_real_
-  nom_levels <- lapply(data[nom_names], function(col) {
+  x_na <- anyNA(x)
+  if (x_na) x[is.nan(x)] <- NA_real_
+  nom_levels <- lapply(cols[nom_names], function(col) {
     if (is.factor(col)) levels(col)
     else if (is.logical(col)) c("FALSE", "TRUE")
     else sort(unique(col[!is.na(col)]))
   })
-  codes <- matrix(as.integer(unlist(Map(function(col, lv) match(as.character(col), lv),
-                                        data[nom_names], nom_levels),
-                                    use.names = FALSE)),
-                  nrow = n, ncol = length(nom_names),
-                  dimnames = list(NULL, nom_names))
+  codes <- if (length(nom_names) == 0) integer(0)
+           else as.integer(unlist(Map(function(col, lv) match(as.character(col), lv),
+                                      cols[nom_names], nom_levels), use.names = FALSE))
+  dim(codes) <- c(n, length(nom_names))
+  dimnames(codes) <- list(NULL, nom_names)
 
-  stats <- column_stats(x)
   if (distance == "gower") {
     center <- stats$min
     scale <- stats$max - stats$min
@@ -93,11 +106,12 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
   scale[bad] <- 0
   center[!is.finite(center)] <- 0
   names(center) <- names(scale) <- num_names
-  has_na <- anyNA(x) || anyNA(codes)
+  has_na <- x_na || anyNA(codes)
   pred <- list(
     x = x, names = num_names, stats = stats,
     kind = kinds[match(num_names, names)],
-    levels = lapply(data[num_names], function(col) if (is.ordered(col)) levels(col)),
+    levels = if (!any(kinds == "ordered")) stats::setNames(vector("list", length(num_names)), num_names)
+             else lapply(cols[num_names], function(col) if (is.ordered(col)) levels(col)),
     center = center, scale = scale,
     codes = codes, nominal = nom_names, nominal_levels = nom_levels,
     exclude = setdiff(names(data), c(var, names, keep_out)),
@@ -114,24 +128,23 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
   pred
 }
 
-# Per column of a numeric matrix: mean, standard deviation, minimum,
-# maximum (Inf / -Inf when all missing) and missing count, NA-aware.
-column_stats <- function(x) {
-  per <- function(f) vapply(seq_len(ncol(x)), function(j) f(x[, j]), numeric(1))
-  list(
-    mean = per(function(v) mean(v, na.rm = TRUE)),
-    sd = per(function(v) stats::sd(v, na.rm = TRUE)),
-    min = per(function(v) suppressWarnings(min(v, na.rm = TRUE))),
-    max = per(function(v) suppressWarnings(max(v, na.rm = TRUE))),
-    missing = per(function(v) sum(is.na(v)))
-  )
+# Per column of a numeric matrix (over all rows, or the rows numbered in
+# `rows`): mean, standard deviation, minimum, maximum (Inf / -Inf when all
+# missing) and missing count, NA-aware; those of mean(), sd(), min(),
+# max() with na.rm = TRUE, in one pass in C.
+column_stats <- function(x, rows = NULL) {
+  if (!is.double(x)) storage.mode(x) <- "double"
+  .Call(ffi_stats_columns, x, if (!is.null(rows)) as.integer(rows))
 }
 
-# The numeric predictors on the distance's scale, weight-0 columns dropped.
-standardized <- function(pred) {
+# The numeric predictors (or candidate rows `x` of them) on the distance's
+# scale, weight-0 columns dropped. The centre and scale repeated down the
+# rows give sweep()'s values without its aperm() copies.
+standardized <- function(pred, x = pred$x) {
   keep <- pred$scale > 0
-  z <- sweep(sweep(pred$x[, keep, drop = FALSE], 2, pred$center[keep]), 2,
-             pred$scale[keep], "/")
+  if (!all(keep)) x <- x[, keep, drop = FALSE]
+  n <- nrow(x)
+  z <- (x - rep(pred$center[keep], each = n)) / rep(pred$scale[keep], each = n)
   dimnames(z) <- NULL
   z
 }
@@ -145,9 +158,9 @@ nominal_penalty <- function(pred, y) {
   }
   yi <- as.integer(y)
   out <- vapply(seq_along(lv), function(c) {
-    z <- pred$z[yi == c, , drop = FALSE]
-    if (nrow(z) < 2) return(NA_real_)
-    stats::median(column_stats(z)$sd, na.rm = TRUE)^2
+    rows <- which(yi == c)
+    if (length(rows) < 2) return(NA_real_)
+    stats::median(column_stats(pred$z, rows)$sd, na.rm = TRUE)^2
   }, numeric(1))
   # a class too small to have a spread borrows the data's (1 after scaling)
   out[!is.finite(out)] <- 1

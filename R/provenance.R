@@ -51,7 +51,9 @@ new_frame <- function(cols) {
 bind_rows <- function(rows) {
   rows <- rows[!vapply(rows, is.null, logical(1))]
   if (length(rows) == 0) return(NULL)
-  new_frame(do.call(Map, c(list(f = c), rows)))
+  cols <- .mapply(c, rows, NULL)
+  names(cols) <- names(rows[[1]])
+  new_frame(cols)
 }
 
 # What the input looked like, for drift checks and ledgers: per numeric
@@ -74,12 +76,17 @@ input_summary <- function(pred, n_input) {
 }
 
 # A checksum of the outcome column that changes when rows are dropped,
-# added or reordered: class codes weighted by a function of the position.
-# Exact integer arithmetic in doubles (each term < 2^40).
+# added or reordered: value codes weighted by a function of the position,
+# summed in C in exact integer arithmetic. A factor's codes are its level
+# numbers; a string's code is a hash of its bytes, so no sort is needed
+# (character row names) and the checksum is the same in every locale.
 outcome_checksum <- function(y) {
-  codes <- if (is.factor(y)) as.integer(y) else match(y, sort(unique(y)))
-  weights <- (seq_along(codes) * 7919) %% 10007 + 1
-  sum(as.numeric(codes) * weights) %% 2^50
+  if (is.factor(y)) {
+    y <- as.integer(y)
+  } else if (!is.character(y)) {
+    y <- match(y, sort(unique(y), method = "radix"))
+  }
+  .Call(ffi_record_checksum, y)
 }
 
 # Row names change when rows are reordered even where the outcome column

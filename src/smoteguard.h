@@ -65,6 +65,18 @@ SEXP ffi_metrics_duplicates(SEXP real, SEXP syn);
 SEXP ffi_metrics_ks(SEXP real, SEXP syn);
 SEXP ffi_metrics_path(SEXP path);
 
+/* stats.c */
+void sg_column_stats(const double *x, R_xlen_t n, int d, const int *rows,
+                     R_xlen_t m, double *mean, double *sd, double *min,
+                     double *max, double *missing);
+void sg_rows_outside(const double *values, R_xlen_t m, int d,
+                     const double *lower, const double *upper, int *out);
+SEXP ffi_stats_columns(SEXP x, SEXP rows);
+SEXP ffi_stats_outside(SEXP values, SEXP lower, SEXP upper);
+
+/* record.c */
+SEXP ffi_record_checksum(SEXP x);
+
 /* utils */
 int sg_int_scalar(SEXP x, const char *what);
 double sg_num_scalar(SEXP x, const char *what);

@@ -395,6 +395,24 @@ call_templates <- list(
     real <- sprinkle_na(matrix(as.double(sample(0:2, 40 * p, TRUE)), 40, p), 0.05)
     syn <- real[sample.int(40, rint(1, 0, 40), TRUE), , drop = FALSE]
     list(real, syn)
+  },
+  ffi_stats_columns = function() {
+    n <- rsize(0L)
+    x <- sprinkle_na(rmat(n, rdim()), 0.2)
+    rows <- if (chance(0.5) || n == 0) NULL else sample.int(n, rint(1, 0, 2 * n), TRUE)
+    list(x, rows)
+  },
+  ffi_stats_outside = function() {
+    d <- rdim()
+    lower <- stats::rnorm(d) - 1
+    upper <- lower + abs(stats::rnorm(d))
+    if (chance(0.3) && d > 0) lower[1] <- -Inf
+    list(sprinkle_na(rmat(rint(1, 0, 30), d), 0.1), lower, upper)
+  },
+  ffi_record_checksum = function() {
+    n <- rint(1, 0, 50)
+    list(pick(list(sprinkle_na(rint(n, 1, 5), 0.05),
+                   sprinkle_na(as.character(rint(n, 1, 100)), 0.05))))
   }
 )
 

@@ -439,3 +439,109 @@ test_that("every registered routine survives garbage arguments", {
   expect_true(any(out == "CHILD ALIVE"),
               label = paste(c("child output:", utils::tail(out, 5)), collapse = "\n"))
 })
+
+# Plain-R column statistics: what ffi_stats_columns() must reproduce bit for bit.
+ref_column_stats <- function(x) {
+  per <- function(f) vapply(seq_len(ncol(x)), function(j) f(x[, j]), numeric(1))
+  list(mean = per(function(v) mean(v, na.rm = TRUE)),
+       sd = per(function(v) stats::sd(v, na.rm = TRUE)),
+       min = per(function(v) suppressWarnings(min(v, na.rm = TRUE))),
+       max = per(function(v) suppressWarnings(max(v, na.rm = TRUE))),
+       missing = per(function(v) sum(is.na(v))))
+}
+
+test_that("ffi_stats_columns() gives mean(), sd(), min(), max() with na.rm, exactly", {
+  f <- ffi("ffi_stats_columns")
+  set.seed(11)
+  for (it in 1:300) {
+    n <- sample(c(0:4, 30, 500), 1)
+    d <- sample(0:5, 1)
+    x <- matrix(stats::rnorm(n * d, mean = sample(c(0, 1e6, -3), 1)) *
+                  10^sample(-200:200, 1), n, d)
+    if (n * d > 0 && stats::runif(1) < 0.6) x[sample(n * d, sample(0:(n * d), 1))] <- NA
+    if (d > 0 && stats::runif(1) < 0.3) x[, 1] <- 0.1   # constant column
+    expect_identical(.Call(f, x, NULL), ref_column_stats(x))
+    if (n > 0) {
+      rows <- sample(n, sample(n, 1), replace = TRUE)
+      expect_identical(.Call(f, x, rows), ref_column_stats(x[rows, , drop = FALSE]))
+      # a class of one row: no standard deviation
+      expect_identical(.Call(f, x, rows[1]), ref_column_stats(x[rows[1], , drop = FALSE]))
+    }
+  }
+  # all missing, a single value, NaN counted as missing, huge values
+  x <- cbind(NA_real_, c(NA, 2, NA), c(NaN, 1, 3), c(1e308, 1e308, -1e308))
+  expect_identical(.Call(f, x, NULL), ref_column_stats(x))
+  expect_identical(.Call(f, x, integer(0)), ref_column_stats(x[integer(0), , drop = FALSE]))
+  expect_identical(smoteguard:::column_stats(matrix(1:6, 3)),
+                   ref_column_stats(matrix(as.double(1:6), 3)))
+})
+
+test_that("ffi_stats_columns() rejects bad types and row numbers", {
+  f <- ffi("ffi_stats_columns")
+  x <- matrix(as.double(1:6), 3, 2)
+  expect_c_errors(list(
+    quote(.Call(f, matrix(1:6, 3), NULL)),
+    quote(.Call(f, as.double(1:6), NULL)),
+    quote(.Call(f, "a", NULL)),
+    quote(.Call(f, x, c(1, 2))),
+    quote(.Call(f, x, c(1L, NA))),
+    quote(.Call(f, x, 0L)),
+    quote(.Call(f, x, 4L)),
+    quote(.Call(f, x, -1L))
+  ))
+  before <- x
+  .Call(f, x, 1:2)
+  expect_identical(x, before)
+})
+
+test_that("ffi_stats_outside() flags rows with a value out of bounds", {
+  f <- ffi("ffi_stats_outside")
+  set.seed(12)
+  for (it in 1:100) {
+    m <- sample(0:20, 1)
+    d <- sample(0:4, 1)
+    v <- matrix(stats::rnorm(m * d), m, d)
+    if (m * d > 0) v[sample(m * d, sample(0:(m * d), 1))] <- NA
+    if (m * d > 0 && stats::runif(1) < 0.3) v[1] <- NaN
+    lo <- stats::rnorm(d) - 1
+    hi <- lo + abs(stats::rnorm(d)) * 2
+    if (d > 0) hi[1] <- Inf
+    ref <- rep(FALSE, m)
+    for (j in seq_len(d)) ref <- ref | ((v[, j] < lo[j] | v[, j] > hi[j]) & !is.na(v[, j]))
+    expect_identical(.Call(f, v, lo, hi), ref)
+  }
+  v <- matrix(c(0, 1, 2), 3, 1)
+  expect_identical(.Call(f, v, 1, 1), c(TRUE, FALSE, TRUE))
+  expect_c_errors(list(
+    quote(.Call(f, v, 1L, 2)),
+    quote(.Call(f, v, c(0, 1), c(1, 2))),
+    quote(.Call(f, matrix(1:3), 0, 1)),
+    quote(.Call(f, c(0, 1), 0, 1)),
+    quote(.Call(f, v, NULL, NULL))
+  ))
+})
+
+test_that("ffi_record_checksum() weights codes by position, exactly, and rejects other types", {
+  f <- ffi("ffi_record_checksum")
+  set.seed(13)
+  for (n in c(0, 1, 7, 1000, 50000)) {
+    codes <- sample.int(40, n, replace = TRUE)
+    # the plain-R sum, exact in doubles at these sizes
+    ref <- sum(as.numeric(codes) * ((seq_len(n) * 7919) %% 10007 + 1)) %% 2^50
+    expect_identical(.Call(f, codes), ref)
+  }
+  rn <- c(as.character(1:300), paste0("synthetic_", 1:50))
+  s <- .Call(f, rn)
+  expect_true(is.double(s) && length(s) == 1 && s >= 0 && s < 2^50)
+  expect_identical(.Call(f, rn), s)
+  expect_false(identical(.Call(f, rn[c(2, 1, 3:350)]), s))
+  expect_false(identical(.Call(f, rn[-350]), s))
+  # the same string in two encodings has one code
+  latin <- "caf\xe9"
+  Encoding(latin) <- "latin1"
+  expect_identical(.Call(f, latin), .Call(f, "caf\u00e9"))
+  expect_identical(.Call(f, c(1L, NA)), NA_real_)
+  expect_identical(.Call(f, c("a", NA)), NA_real_)
+  expect_c_errors(list(quote(.Call(f, c(1, 2))), quote(.Call(f, NULL)),
+                       quote(.Call(f, list(1L))), quote(.Call(f, TRUE))))
+})

@@ -210,3 +210,15 @@ test_that("a rules function returning the wrong length is a clear error", {
   expect_error(sg_oversample(breast_biopsy, "diagnosis", seed = 1, constraints = cons),
                class = "smoteguard_error_rules")
 })
+
+test_that("the gap cap's quantile is stats::quantile()'s, bit for bit", {
+  gap_quantile <- smoteguard:::gap_quantile
+  set.seed(21)
+  for (i in 1:500) {
+    x <- abs(stats::rnorm(sample(c(1:6, 50, 400), 1))) * 10^sample(-3:3, 1)
+    if (stats::runif(1) < 0.3) x <- round(x, 1)   # ties
+    p <- sample(c(stats::runif(1), 0, 0.5, 0.95, 1), 1)
+    expect_identical(gap_quantile(x, p), stats::quantile(x, p, names = FALSE))
+  }
+  expect_error(gap_quantile(c(1, NA), 0.5))
+})

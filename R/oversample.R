@@ -274,12 +274,6 @@ generate <- function(pred, yf, n_new, settings, data, call) {
   info <- vector("list", length(levels))
   reports <- vector("list", length(levels))
   notes <- list()
-  if (!is.null(settings$guard) && length(pred$nominal) == 0 &&
-      pred$distance == "euclidean") {
-    # the whole data on the distance's scale, for every class's intrusion
-    # check (made once, not once per class)
-    pred$zall <- standardized(pred)
-  }
   for (c in which(n_new > 0)) {
     rows <- which(yi == c)
     part <- generate_class(settings$method, pred, yi, c, rows, n_new[[c]],
@@ -411,9 +405,6 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
 
   intrusion <- guard_intrusion_level(guard, method)
   if (!is.null(guard) && is.finite(intrusion) && intrusion < 1) {
-    zall <- if (length(pred$nominal) > 0 || pred$distance != "euclidean") NULL
-            else if (!is.null(pred$zall)) pred$zall
-            else standardized(pred)
     pos <- integer(n)
     pos[rows] <- seq_len(p)
   }
@@ -483,7 +474,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
       if (length(todo) > 0) {
         share <- intrusion_share(pred, values[todo, , drop = FALSE],
                                  codes[todo, , drop = FALSE], parent[todo],
-                                 draw$neighbor[todo], w, zall, pos, yi, c,
+                                 draw$neighbor[todo], w, pos, yi, c,
                                  settings, guard, threads)
         reason[todo[share > intrusion]] <- "intrusion"
       }
@@ -582,15 +573,15 @@ guard_intrusion_level <- function(guard, method) {
 }
 
 # Share of other classes among each candidate's m nearest real rows.
-intrusion_share <- function(pred, values, codes, parent, neighbor, w, zall,
+intrusion_share <- function(pred, values, codes, parent, neighbor, w,
                             pos, yi, c, settings, guard, threads) {
   m <- min(settings$m_neighbors, length(yi) - 1L)
   # the local search measures numeric (possibly incomplete) predictors;
   # nominal columns and Gower's distance take the exact search
   local_ok <- length(pred$nominal) == 0 && pred$distance == "euclidean"
   if (local_ok && guard$intrusion_search == "local") {
-    zc <- standardized(pred, values)
-    return(.Call(ffi_guard_intrusion, zall, zc, as.integer(parent),
+    return(.Call(ffi_guard_intrusion, pred$x, values, pred$center, pred$scale,
+                 as.integer(parent),
                  as.integer(neighbor), w$index[, seq_len(m), drop = FALSE],
                  as.integer(pos), as.integer(yi), as.integer(c), settings$threads))
   }

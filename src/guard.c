@@ -82,21 +82,34 @@ SEXP ffi_guard_pairs(SEXP index, SEXP dist, SEXP parents, SEXP group, SEXP k,
  * parent and neighbour has its nearest real rows almost always among the
  * parent's and the neighbour's own m nearest rows of the whole data (both
  * already known), so only those (and the two rows themselves) are
- * measured.  z: n x d standardised real rows; cand: G x d standardised
- * candidates (NaN where missing: nan-Euclidean distances); parent, neighbor: data rows (neighbor NA for a copy); whole:
- * r x m matrix of the m nearest data rows of the r class rows; pos: for
- * each data row its 1-based row in `whole` (0 if none); y: class codes;
- * cls: the class.  Returns, per candidate, the share of other classes
- * among its m nearest of those rows. */
-SEXP ffi_guard_intrusion(SEXP z, SEXP cand, SEXP parent, SEXP neighbor,
-                         SEXP whole, SEXP pos, SEXP y, SEXP cls,
-                         SEXP threads) {
+ * measured.  x: n x d real rows and cand: G x d candidates, both on the
+ * data's scale (NaN where missing: nan-Euclidean distances), standardised
+ * here by center and scale (length d; columns of scale 0 are left out, as
+ * the k-NN search does); parent, neighbor: data rows (neighbor NA for a
+ * copy); whole: r x m matrix of the m nearest data rows of the r class
+ * rows; pos: for each data row its 1-based row in `whole` (0 if none); y:
+ * class codes; cls: the class.  Returns, per candidate, the share of other
+ * classes among its m nearest of those rows. */
+SEXP ffi_guard_intrusion(SEXP x, SEXP cand, SEXP center, SEXP scale,
+                         SEXP parent, SEXP neighbor, SEXP whole, SEXP pos,
+                         SEXP y, SEXP cls, SEXP threads) {
   int nprot = 0;
-  if (!Rf_isReal(z) || !Rf_isMatrix(z) || !Rf_isReal(cand) || !Rf_isMatrix(cand))
-    Rf_error("`z` and `cand` must be double matrices.");
-  R_xlen_t n = Rf_nrows(z), G = Rf_nrows(cand);
-  int d = Rf_ncols(z);
-  if (Rf_ncols(cand) != d) Rf_error("`cand` must have the columns of `z`.");
+  if (!Rf_isReal(x) || !Rf_isMatrix(x) || !Rf_isReal(cand) || !Rf_isMatrix(cand))
+    Rf_error("`x` and `cand` must be double matrices.");
+  R_xlen_t n = Rf_nrows(x), G = Rf_nrows(cand);
+  int dx = Rf_ncols(x);
+  if (Rf_ncols(cand) != dx) Rf_error("`cand` must have the columns of `x`.");
+  if (!Rf_isReal(center) || XLENGTH(center) != dx || !Rf_isReal(scale) ||
+      XLENGTH(scale) != dx)
+    Rf_error("`center` and `scale` must be doubles, one per column of `x`.");
+  const double *cen = REAL_RO(center), *sca = REAL_RO(scale);
+  int *cols = (int *) R_alloc(dx > 0 ? dx : 1, sizeof(int));
+  int d = 0;
+  for (int j = 0; j < dx; j++) {
+    if (!R_FINITE(cen[j]) || !R_FINITE(sca[j]) || sca[j] < 0)
+      Rf_error("`center` and `scale` must be finite, `scale` non-negative.");
+    if (sca[j] > 0) cols[d++] = j;
+  }
   if (!Rf_isInteger(parent) || !Rf_isInteger(neighbor) ||
       XLENGTH(parent) != G || XLENGTH(neighbor) != G)
     Rf_error("`parent` and `neighbor` must be integer, one per candidate.");
@@ -108,7 +121,7 @@ SEXP ffi_guard_intrusion(SEXP z, SEXP cand, SEXP parent, SEXP neighbor,
     Rf_error("`whole` must have from 1 to %d columns.", (INT_MAX - 2) / 2);
   if (!Rf_isInteger(pos) || XLENGTH(pos) != n || !Rf_isInteger(y) ||
       XLENGTH(y) != n)
-    Rf_error("`pos` and `y` must be integer, one per row of `z`.");
+    Rf_error("`pos` and `y` must be integer, one per row of `x`.");
   int cl = sg_int_scalar(cls, "cls");
   const int *pa = INTEGER_RO(parent), *ne = INTEGER_RO(neighbor);
   const int *wh = INTEGER_RO(whole), *po = INTEGER_RO(pos), *yv = INTEGER_RO(y);
@@ -128,16 +141,19 @@ SEXP ffi_guard_intrusion(SEXP z, SEXP cand, SEXP parent, SEXP neighbor,
    * does); anything else must be finite (NaN compares false, an infinity
    * is above DBL_MAX) */
   for (int pass = 0; pass < 2; pass++) {
-    SEXP mat = pass == 0 ? z : cand;
+    SEXP mat = pass == 0 ? x : cand;
     const double *v = REAL_RO(mat);
     R_xlen_t len = XLENGTH(mat);
     int inf = 0;
     for (R_xlen_t i = 0; i < len; i++) inf |= fabs(v[i]) > DBL_MAX;
-    if (inf) Rf_error("`z` and `cand` must be finite or NaN (missing).");
+    if (inf) Rf_error("`x` and `cand` must be finite or NaN (missing).");
   }
   int req = sg_int_scalar(threads, "threads");
-  int nth = sg_threads_for(req, (double) G * (2.0 * m + 2) * d * 50);
-  const double *zv = REAL_RO(z), *cv = REAL_RO(cand);
+  /* the distance terms, weighted for their scattered reads, and the
+   * standardisation of the real rows */
+  int nth = sg_threads_for(req, (double) G * (2.0 * m + 2) * d * 8 +
+                                (double) n * d);
+  const double *xv = REAL_RO(x), *cv = REAL_RO(cand);
   SEXP out = PROTECT(Rf_allocVector(REALSXP, G)); nprot++;
   double *ov = REAL(out);
   int width = 2 * m + 2;
@@ -145,11 +161,18 @@ SEXP ffi_guard_intrusion(SEXP z, SEXP cand, SEXP parent, SEXP neighbor,
    * then d contiguous values each, not d scattered ones */
   double *zr = (double *) R_alloc(n * (R_xlen_t) d > 0 ? n * (R_xlen_t) d : 1,
                                   sizeof(double));
-  for (R_xlen_t i0 = 0; i0 < n; i0 += 64) { /* in tiles, for the cache */
+  /* standardised as the k-NN search does, (value - centre) / scale, in
+   * tiles of rows for the cache */
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(nth)
+#endif
+  for (R_xlen_t i0 = 0; i0 < n; i0 += 64) {
     R_xlen_t i1 = i0 + 64 < n ? i0 + 64 : n;
-    for (int j = 0; j < d; j++) {
-      const double *col = zv + (R_xlen_t) j * n;
-      for (R_xlen_t i = i0; i < i1; i++) zr[i * d + j] = col[i];
+    for (int jj = 0; jj < d; jj++) {
+      int j = cols[jj];
+      const double *col = xv + (R_xlen_t) j * n;
+      double c = cen[j], sc = sca[j];
+      for (R_xlen_t i = i0; i < i1; i++) zr[i * d + jj] = (col[i] - c) / sc;
     }
   }
   double *cr_all = (double *) R_alloc((size_t) (d > 0 ? d : 1) * nth, sizeof(double));
@@ -175,7 +198,10 @@ SEXP ffi_guard_intrusion(SEXP z, SEXP cand, SEXP parent, SEXP neighbor,
     double *bd = bd_all + (size_t) m * tid;
     int *bi = bi_all + (size_t) m * tid;
     double *cr = cr_all + (size_t) (d > 0 ? d : 1) * tid;
-    for (int j = 0; j < d; j++) cr[j] = cv[s + (R_xlen_t) j * G];
+    for (int jj = 0; jj < d; jj++) {
+      int j = cols[jj];
+      cr[jj] = (cv[s + (R_xlen_t) j * G] - cen[j]) / sca[j];
+    }
     int nr = 0;
     int ends[2] = {pa[s], ne[s]};
     for (int e = 0; e < 2; e++) {

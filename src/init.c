@@ -14,7 +14,7 @@ static const R_CallMethodDef CallEntries[] = {
   CALLDEF(ffi_draw_nominal, 3),
   CALLDEF(ffi_add_noise, 2),
   CALLDEF(ffi_guard_pairs, 6),
-  CALLDEF(ffi_guard_intrusion, 9),
+  CALLDEF(ffi_guard_intrusion, 11),
   CALLDEF(ffi_interpolate, 4),
   CALLDEF(ffi_metrics_class, 6),
   CALLDEF(ffi_metrics_near, 5),

@@ -51,9 +51,9 @@ SEXP ffi_interpolate(SEXP x, SEXP parent, SEXP neighbor, SEXP gap);
 /* guard.c */
 SEXP ffi_guard_pairs(SEXP index, SEXP dist, SEXP parents, SEXP group, SEXP k,
                      SEXP max_dist);
-SEXP ffi_guard_intrusion(SEXP z, SEXP cand, SEXP parent, SEXP neighbor,
-                         SEXP whole, SEXP pos, SEXP y, SEXP cls,
-                         SEXP threads);
+SEXP ffi_guard_intrusion(SEXP x, SEXP cand, SEXP center, SEXP scale,
+                         SEXP parent, SEXP neighbor, SEXP whole, SEXP pos,
+                         SEXP y, SEXP cls, SEXP threads);
 
 /* metrics.c */
 SEXP ffi_metrics_class(SEXP syn, SEXP whole, SEXP y, SEXP cls, SEXP k,

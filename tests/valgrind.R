@@ -187,13 +187,16 @@ if (has("ffi_guard_pairs", 6)) {
   run(ffi("ffi_guard_pairs", idx, dd, c(1L, 2L, 3L), NULL, 1L, Inf))
   fails(ffi("ffi_guard_pairs", idx, dd, c(1L, 2L, 3L), NULL, 3L, Inf))
 }
-if (has("ffi_guard_intrusion", 9)) {
-  z <- matrix(rnorm(30 * 2), 30, 2)
+if (has("ffi_guard_intrusion", 11)) {
+  z <- cbind(matrix(rnorm(30 * 2), 30, 2), 1)   # a constant column: left out
+  z[3, 1] <- NA                                 # a missing value: skipped
+  cen <- c(0.1, -0.2, 1)
+  sca <- c(2, 0.5, 0)
   pos <- c(1:10, integer(20))
   whole <- matrix(sample(30, 10 * 3, TRUE), 10, 3)
-  run(ffi("ffi_guard_intrusion", z, z[1:6, ] + 0.1, c(1L, 2L, 3L, 4L, 5L, 6L),
+  run(ffi("ffi_guard_intrusion", z, z[1:6, ] + 0.1, cen, sca, c(1L, 2L, 3L, 4L, 5L, 6L),
       c(2L, NA, 4L, 5L, 1L, 10L), whole, pos, rep(1:3, 10), 1L, 2L))
-  fails(ffi("ffi_guard_intrusion", z, z[1:2, ], c(1L, 20L), c(2L, NA), whole, pos,
+  fails(ffi("ffi_guard_intrusion", z, z[1:2, ], cen, sca, c(1L, 20L), c(2L, NA), whole, pos,
             rep(1:3, 10), 1L, 1L))
 }
 if (has("ffi_metrics_class", 7)) {

@@ -365,7 +365,9 @@ call_templates <- list(
     G <- rint(1, 0, 30)
     parent <- rows[rint(G, 1, r)]
     neighbor <- c(rows, NA_integer_)[rint(G, 1, r + 1)]
-    list(rmat(n, d), rmat(G, d), as.integer(parent), as.integer(neighbor),
+    list(rmat(n, d), rmat(G, d), stats::rnorm(d), pick(list(rep(1, d), stats::runif(d),
+                                                            c(0, rep(1, d - 1L)))),
+         as.integer(parent), as.integer(neighbor),
          matrix(rint(r * m, 1, n), r, m), pos, rint(n, 1, 3), rint(1, 1, 3),
          threads_value())
   },

@@ -222,3 +222,63 @@ test_that("the gap cap's quantile is stats::quantile()'s, bit for bit", {
   }
   expect_error(gap_quantile(c(1, NA), 0.5))
 })
+
+test_that("the local intrusion share is the plain-R computation of its definition", {
+  # each candidate's m nearest among its parent, its neighbour and their m
+  # nearest data rows, by nan-Euclidean distance on the standardised scale
+  # (constant columns left out), ties to the smaller row; the share of
+  # other classes among them
+  local_share <- function(x, cand, center, scale, parent, neighbor, whole, pos, y, cls) {
+    keep <- which(scale > 0)
+    z <- function(v) (v[keep] - center[keep]) / scale[keep]
+    m <- ncol(whole)
+    vapply(seq_len(nrow(cand)), function(s) {
+      ends <- c(parent[s], neighbor[s])
+      ends <- ends[!is.na(ends)]
+      rows <- unique(unlist(lapply(ends, function(e) c(e, whole[pos[e], ]))))
+      cz <- z(cand[s, ])
+      dist <- vapply(rows, function(r) {
+        rz <- z(x[r, ])
+        acc <- 0
+        present <- 0
+        for (j in seq_along(keep)) {
+          if (is.na(rz[j]) || is.na(cz[j])) next
+          diff <- rz[j] - cz[j]
+          acc <- acc + diff * diff
+          present <- present + 1
+        }
+        if (present == 0) Inf else if (present == length(keep)) acc
+        else acc * (length(keep) / present)
+      }, numeric(1))
+      near <- rows[order(dist, rows)][seq_len(min(m, length(rows)))]
+      mean(y[near] != cls)
+    }, numeric(1))
+  }
+  intrusion <- get("ffi_guard_intrusion", envir = asNamespace("smoteguard"))
+  for (seed in 1:4) {
+    withr::with_seed(seed, {
+      n <- 60
+      x <- cbind(matrix(stats::rnorm(n * 3), n, 3), 2, sample(0:2, n, TRUE))
+      x[sample(length(x), 12)] <- NA
+      x[5, ] <- x[4, ]                               # tied distances
+      y <- sample(1:3, n, TRUE)
+      rows <- which(y == 1)
+      pos <- integer(n)
+      pos[rows] <- seq_along(rows)
+      m <- 4L
+      whole <- matrix(sample(n, length(rows) * m, TRUE), length(rows), m)
+      G <- 40
+      parent <- rows[sample.int(length(rows), G, TRUE)]
+      neighbor <- c(rows, NA)[sample.int(length(rows) + 1, G, TRUE)]
+      cand <- x[parent, ] + matrix(stats::rnorm(G * ncol(x), sd = 0.3), G)
+      center <- colMeans(x, na.rm = TRUE)
+      scale <- c(1.5, 0.7, 2, 0, 0.9)
+      want <- local_share(x, cand, center, scale, parent, neighbor, whole, pos, y, 1L)
+      for (threads in 1:2) {
+        got <- .Call(intrusion, x, cand, center, scale, as.integer(parent),
+                     as.integer(neighbor), whole, as.integer(pos), as.integer(y), 1L, threads)
+        expect_identical(got, want)
+      }
+    })
+  }
+})

@@ -958,13 +958,12 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
   int *best_i_all = (int *) R_alloc(per_thread * nthreads, sizeof(int));
   double *acc_all = (double *) R_alloc((size_t) SG_RB * nthreads, sizeof(double));
 
-  /* Chunks of query blocks between interrupt checks, about 2e7 distance
-   * terms each (R looks at time limits only on every sixth check), but
-   * enough blocks to keep every thread busy. */
+  /* Chunks of query blocks between interrupt checks, SG_CHUNK_TERMS
+   * distance terms each, and enough blocks to keep every thread busy. */
   double per_block = (double) SG_QB * (double) n * (dk > 0 ? dk : 1);
-  R_xlen_t chunk = (R_xlen_t) (2e7 / per_block);
-  if (chunk > 256) chunk = 256;
-  if (chunk < 2 * nthreads) chunk = 2 * nthreads;
+  R_xlen_t chunk = (R_xlen_t) (SG_CHUNK_TERMS / per_block);
+  if (chunk > 4096) chunk = 4096;
+  if (chunk < 8 * nthreads) chunk = 8 * nthreads;
   for (R_xlen_t c0 = 0; c0 < n_qblocks; c0 += chunk) {
     R_xlen_t c1 = c0 + chunk < n_qblocks ? c0 + chunk : n_qblocks;
 #ifdef _OPENMP

@@ -8,6 +8,11 @@
 
 #define SG_RB 256 /* reference rows per block: 256 x d doubles stay in L2 */
 
+/* Distance terms a parallel loop does between two interrupt checks (each
+ * check ends a parallel region: threads meet there, so chunks must be long
+ * enough that the wait for the slowest is small; ~10 ms of screened work). */
+#define SG_CHUNK_TERMS 4e8
+
 /* Rows laid out [block][dimension][row], padded with zeros. */
 typedef struct {
   double *data;   /* n_blocks * d * SG_RB values */

@@ -25,8 +25,8 @@
 #include <string.h>
 
 #define SG_MB SG_RB      /* reference rows per block, knn.c's layout */
-#define SG_MCHUNK 512    /* the most query rows between interrupt checks */
-#define SG_MTERMS 2e7    /* about the distance terms between them (as knn.c) */
+#define SG_MCHUNK 8192   /* the most query rows between interrupt checks */
+#define SG_MTERMS SG_CHUNK_TERMS /* the distance terms between them (knn.h) */
 #define SG_NBINS 4096    /* histogram bins of the median's selection */
 #define SG_SELECT_CAP 131072 /* values sorted directly, per thread */
 

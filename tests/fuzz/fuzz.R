@@ -398,6 +398,11 @@ call_templates <- list(
     syn <- real[sample.int(40, rint(1, 0, 40), TRUE), , drop = FALSE]
     list(real, syn)
   },
+  ffi_metrics_ks = function() {
+    d <- rdim(1L)
+    list(sprinkle_na(rmat(rint(1, 0, 40), d), 0.1), sprinkle_na(rmat(rint(1, 0, 40), d), 0.1))
+  },
+  ffi_metrics_path = function() list(pick(list(0L, 1L, 0, 1))),
   ffi_stats_columns = function() {
     n <- rsize(0L)
     x <- sprinkle_na(rmat(n, rdim()), 0.2)

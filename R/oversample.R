@@ -714,7 +714,8 @@ assemble_result <- function(data, pred, gen, settings) {
   attrs$row.names <- if (automatic) {
     .set_row_names(n + G)
   } else {
-    make.unique(c(as.character(attrs$row.names), paste0("synthetic_", seq_len(G))))
+    make.unique(c(as.character(attrs$row.names),
+                  if (G > 0) paste0("synthetic_", seq_len(G))))
   }
   attributes(out) <- attrs
   out

@@ -714,12 +714,36 @@ assemble_result <- function(data, pred, gen, settings) {
   attrs$row.names <- if (automatic) {
     .set_row_names(n + G)
   } else {
-    make.unique(c(as.character(attrs$row.names),
-                  if (G > 0) paste0("synthetic_", seq_len(G))))
+    result_row_names(attrs$row.names, G)
   }
   attributes(out) <- attrs
   out
 }
+
+# The input's row names, then "synthetic_1", ..., made unique. Unique input
+# names that cannot meet a synthetic name (integers, or strings not starting
+# "synthetic_") are already the answer, without make.unique()'s hashing.
+result_row_names <- function(row_names, G) {
+  out <- c(as.character(row_names), synthetic_names(G))
+  clash <- anyDuplicated(row_names) > 0 ||
+    (is.character(row_names) && any(startsWith(row_names, "synthetic_")))
+  if (clash) make.unique(out) else out
+}
+
+# "synthetic_1", ..., "synthetic_G": pasting the strings costs more than the
+# rest of the row names, so the longest vector made so far is kept (up to a
+# size where the copy is negligible next to the call) and cut to length.
+synthetic_names <- function(G) {
+  if (G > 1e5) return(paste0("synthetic_", seq_len(G)))
+  have <- row_name_cache$synthetic
+  if (length(have) < G) {
+    have <- paste0("synthetic_", seq_len(min(1e5, max(G, 256L, 2 * length(have)))))
+    row_name_cache$synthetic <- have
+  }
+  have[seq_len(G)]
+}
+
+row_name_cache <- new.env(parent = emptyenv())
 
 typed_values <- function(v, kind, levels) {
   switch(kind,

@@ -271,20 +271,30 @@ generate <- function(pred, yf, n_new, settings, data, call) {
   n <- length(yi)
   counts <- tabulate(yi, length(levels))
   parts <- vector("list", length(levels))
-  info <- vector("list", length(levels))
   reports <- vector("list", length(levels))
   notes <- list()
-  for (c in which(n_new > 0)) {
+  done <- which(n_new > 0)
+  # class_info()'s fields are all integers: one column per class, turned
+  # into the table's columns at the end (bind_rows() costs more)
+  info <- matrix(NA_integer_, length(class_info_fields), length(done))
+  made <- integer(length(levels))
+  for (i in seq_along(done)) {
+    c <- done[i]
     rows <- which(yi == c)
     part <- generate_class(settings$method, pred, yi, c, rows, n_new[[c]],
                            settings, data)
     parts[[c]] <- part$rows
-    info[[c]] <- c(list(class = levels[c]), part$info)
+    made[c] <- length(part$rows$parent)
+    info[, i] <- unlist(part$info, use.names = FALSE)
     reports[[c]] <- c(list(class = levels[c]), part$report)
     for (nm in names(part$notes)) notes[[nm]] <- c(notes[[nm]], levels[c])
   }
+  info <- if (length(done) > 0) {
+    cols <- c(list(levels[done]), lapply(seq_along(class_info_fields), function(f) info[f, ]))
+    names(cols) <- c("class", class_info_fields)
+    new_frame(cols)
+  }
   # warn on what was made, not on what was asked
-  made <- vapply(parts, function(p) length(p$parent), integer(1))
   big <- which(made > 0 & counts + made > 20 * counts)
   if (length(big) > 0) notes$many <- levels[big]
   warnings <- class_warnings(notes, settings, call)
@@ -299,10 +309,14 @@ generate <- function(pred, yf, n_new, settings, data, call) {
        neighbor = pick("neighbor", integer(0)), gap = pick("gap", double(0)),
        values = stack("values", ncol(pred$x), double(0)),
        codes = stack("codes", ncol(pred$codes), integer(0)),
-       info = bind_rows(info), report = bind_rows(reports),
+       info = info, report = bind_rows(reports),
        warnings = warnings)
 }
 
+class_info_fields <- c("seeds", "danger", "noise", "safe", "neighbors_used",
+                       "wanted", "made", "shortfall")
+
+# in the order of class_info_fields (generate() stacks the values unnamed)
 class_info <- function(seeds, neighbors_used, made, wanted, danger = NA,
                        noise = NA, safe = NA) {
   list(seeds = as.integer(seeds), danger = as.integer(danger),
@@ -689,8 +703,9 @@ assemble_result <- function(data, pred, gen, settings) {
   attrs <- attributes(data)
   idx <- c(seq_len(n), gen$parent)
   out <- unclass(data)
-  plain <- pred$names[pred$kind %in% c("double", "integer")]
-  plain <- plain[vapply(out[plain], function(col) is.null(attributes(col)), logical(1))]
+  is_plain <- pred$kind == "double" | pred$kind == "integer"
+  is_plain[is_plain] <- lengths(lapply(out[pred$names[is_plain]], attributes)) == 0L
+  plain <- pred$names[is_plain]
   take <- !names(out) %in% plain
   out[take] <- lapply(out[take], function(col) {
     if (is.null(dim(col))) col[idx] else col[idx, , drop = FALSE]
@@ -701,7 +716,7 @@ assemble_result <- function(data, pred, gen, settings) {
       nm <- pred$names[j]
       v <- gen$values[, j]
       if (pred$kind[[j]] != "double") v <- typed_values(v, pred$kind[[j]], pred$levels[[j]])
-      if (nm %in% plain) out[[nm]] <- c(out[[nm]], v) else out[[nm]][idx] <- v
+      if (is_plain[j]) out[[nm]] <- c(out[[nm]], v) else out[[nm]][idx] <- v
     }
     for (j in seq_along(pred$nominal)) {
       col <- pred$nominal[j]

@@ -278,11 +278,12 @@ generate <- function(pred, yf, n_new, settings, data, call) {
   # into the table's columns at the end (bind_rows() costs more)
   info <- matrix(NA_integer_, length(class_info_fields), length(done))
   made <- integer(length(levels))
+  rounding <- rounding_plan(pred, settings$constraints)
   for (i in seq_along(done)) {
     c <- done[i]
     rows <- which(yi == c)
     part <- generate_class(settings$method, pred, yi, c, rows, n_new[[c]],
-                           settings, data)
+                           settings, data, rounding)
     parts[[c]] <- part$rows
     made[c] <- length(part$rows$parent)
     info[, i] <- unlist(part$info, use.names = FALSE)
@@ -329,7 +330,8 @@ class_info <- function(seeds, neighbors_used, made, wanted, danger = NA,
 # neighbourhoods, decides which rows may be parents (the method's rule and
 # the guard's), then draws candidates in rounds until G pass the guard's
 # checks or the rounds run out.
-generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
+generate_class <- function(method, pred, yi, c, rows, G, settings, data,
+                           rounding = rounding_plan(pred, settings$constraints)) {
   n <- length(yi)
   p <- length(rows)
   notes <- list()
@@ -481,7 +483,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
     if (!is.null(guard) && guard$jitter > 0 && ncol(values) > 0) {
       values <- add_jitter(values, pred, spacing[pos_parent], guard$jitter, bounds)
     }
-    values <- round_values(values, pred, cons)
+    values <- round_values(values, rounding)
     reason <- constraint_failures(values, codes, cons, bounds, pred, data, combos_seen)
     if (!is.null(guard) && is.finite(intrusion) && intrusion < 1) {
       todo <- which(is.na(reason))
@@ -533,7 +535,10 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
     rows_out$gap <- double(0)
   }
   rows_out$class <- rep(c, made)
-  rep$parents_used <- length(unique(rows_out$parent))
+  # parents are data rows: counting them is cheaper than unique() on
+  # small data
+  rep$parents_used <- if (n <= 1e5) sum(tabulate(rows_out$parent, n) > 0L)
+                      else length(unique(rows_out$parent))
   rep$wanted <- G
   rep$made <- made
   rep$shortfall <- G - made
@@ -636,14 +641,22 @@ hold_to_bounds <- function(values, bounds) {
 }
 
 # Integer columns (and those the constraints name) rounded, ordered ranks
-# rounded into their levels.
-round_values <- function(values, pred, cons) {
-  if (ncol(values) == 0) return(values)
+# rounded into their levels. The plan is the same for every class: made
+# once per call.
+rounding_plan <- function(pred, cons) {
   whole <- pred$kind %in% c("integer", "ordered") | pred$names %in% cons$integer
-  if (!any(whole)) return(values)
+  ordered <- which(pred$kind == "ordered")
+  list(whole = whole, any = any(whole), ordered = ordered,
+       top = lengths(pred$levels)[ordered])
+}
+
+round_values <- function(values, rounding) {
+  if (ncol(values) == 0 || !rounding$any) return(values)
+  whole <- rounding$whole
   values[, whole] <- round(values[, whole])
-  for (j in which(pred$kind == "ordered")) {
-    values[, j] <- pmin(pmax(values[, j], 1), length(pred$levels[[j]]))
+  for (i in seq_along(rounding$ordered)) {
+    j <- rounding$ordered[i]
+    values[, j] <- pmin(pmax(values[, j], 1), rounding$top[[i]])
   }
   values
 }

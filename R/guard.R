@@ -150,8 +150,11 @@ sg_constraints <- function(bounds = "observed", integer = NULL, rules = NULL,
   if (!is.null(combos) && (!is.character(combos) || anyNA(combos))) {
     sg_abort("`combos` must be NULL or names of nominal columns.", call = call)
   }
-  structure(list(bounds = bounds, integer = integer, rules = rules,
-                 combos = combos), class = "sg_constraints")
+  # built with class<- (structure() costs more): this runs on every call
+  # that takes the default constraints
+  out <- list(bounds = bounds, integer = integer, rules = rules, combos = combos)
+  class(out) <- "sg_constraints"
+  out
 }
 
 #' @export

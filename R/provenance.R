@@ -14,7 +14,7 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
     seed = seed,
     rng_kind = rng_kind,
     classes = levels,
-    counts = new_frame(list(class = factor(levels, levels = levels),
+    counts = new_frame(list(class = level_factor(levels),
                       before = as.integer(counts_before),
                       target = as.integer(targets),
                       after = as.integer(counts_after),
@@ -38,6 +38,15 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
   )
   class(record) <- "sg_record"
   record
+}
+
+# factor(levels, levels = levels) for the (unique) levels of a factor,
+# without factor()'s matching and sorting: codes 1, ..., L.
+level_factor <- function(levels) {
+  f <- seq_along(levels)
+  attr(f, "levels") <- levels
+  class(f) <- "factor"
+  f
 }
 
 # A data frame from equal-length columns, without data.frame()'s checks and

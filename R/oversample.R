@@ -725,10 +725,16 @@ assemble_result <- function(data, pred, gen, settings) {
   })
   if (G > 0) {
     idx <- n + seq_len(G)
+    values <- gen$values
+    kinds <- pred$kind
     for (j in seq_along(pred$names)) {
       nm <- pred$names[j]
-      v <- gen$values[, j]
-      if (pred$kind[[j]] != "double") v <- typed_values(v, pred$kind[[j]], pred$levels[[j]])
+      v <- values[, j]
+      # integer columns inline: typed_values()'s call costs as much as the
+      # conversion on small tables
+      kind <- kinds[[j]]
+      if (kind == "integer") v <- as.integer(round(v))
+      else if (kind != "double") v <- typed_values(v, kind, pred$levels[[j]])
       if (is_plain[j]) out[[nm]] <- c(out[[nm]], v) else out[[nm]][idx] <- v
     }
     for (j in seq_along(pred$nominal)) {

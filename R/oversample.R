@@ -389,7 +389,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
     }
     first <- function(m) w$other[, seq_len(min(m, m_all)), drop = FALSE]
 
-    if (method %in% c("borderline1", "borderline2")) {
+    if (method == "borderline1" || method == "borderline2") {
       mm <- min(settings$m_neighbors, m_all)
       mprime <- rowSums(first(mm))
       is_danger <- mprime >= mm / 2 & mprime < mm

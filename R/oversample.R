@@ -178,7 +178,9 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
                              y = yf, keep_out = groups, call = call)
   check_guard_args(guard, constraints, data, pred, call = call)
   targets <- class_targets(counts, ratio)
-  n_new <- pmax(targets - counts, 0L)
+  # pmax() without its attribute handling (a few microseconds a call)
+  n_new <- targets - counts
+  n_new[which(n_new < 0)] <- 0
   hint <- "Use a smaller `over_ratio`."
   check_result_size(as.numeric(nrow(data)) + sum(n_new), "The result's rows",
                     bytes = 8 * ncol(data), hint = hint, call = call)
@@ -259,7 +261,8 @@ class_targets <- function(counts, ratio) {
   targets <- round(ratio * largest)
   as_is <- is.na(ratio)
   targets[as_is] <- counts[as_is]
-  targets <- pmax(targets, counts)
+  up <- which(targets < counts)  # pmax(), without its attribute handling
+  targets[up] <- counts[up]
   targets[counts == 0] <- 0
   stats::setNames(as.numeric(targets), names(counts))
 }

@@ -4,12 +4,13 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
                        targets, counts_after, n_input, pred, provenance,
                        classes, removed, timings, result, warnings,
                        guard = NULL) {
+  versions <- session_versions()
   record <- list(
-    version = as.character(getNamespaceVersion(asNamespace("smoteguard"))),
+    version = versions$package,
     # the POSIXlt method directly: format()'s dispatch and the POSIXct
     # method's wrapping cost a third of the stamp
     created = format.POSIXlt(as.POSIXlt(Sys.time()), "%Y-%m-%dT%H:%M:%S%z"),
-    r_version = paste(R.version$major, R.version$minor, sep = "."),
+    r_version = versions$r,
     settings = settings,
     seed = seed,
     rng_kind = rng_kind,
@@ -39,6 +40,17 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
   class(record) <- "sg_record"
   record
 }
+
+# The package's and R's versions, fixed for the session: looked up once.
+session_versions <- function() {
+  if (is.null(version_cache$package)) {
+    version_cache$package <- as.character(getNamespaceVersion(asNamespace("smoteguard")))
+    version_cache$r <- paste(R.version$major, R.version$minor, sep = ".")
+  }
+  list(package = version_cache$package, r = version_cache$r)
+}
+
+version_cache <- new.env(parent = emptyenv())
 
 # factor(levels, levels = levels) for the (unique) levels of a factor,
 # without factor()'s matching and sorting: codes 1, ..., L.

@@ -167,7 +167,8 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
   levels <- if (is.factor(y)) levels(y) else sort(unique(y))
   yf <- factor(y, levels = levels)
   ratio <- check_over_ratio(over_ratio, levels, call = call)
-  counts <- stats::setNames(tabulate(yf, nbins = length(levels)), levels)
+  counts <- tabulate(yf, nbins = length(levels))
+  names(counts) <- levels
   if (sum(counts > 0) < 2) {
     sg_abort(c(sprintf("The outcome `%s` has only one class with rows (%s).",
                        var, paste(levels[counts > 0], collapse = ", ")),
@@ -186,7 +187,7 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
                     bytes = 8 * ncol(data), hint = hint, call = call)
   check_result_size(as.numeric(sum(n_new)) * max(1, ncol(pred$x), ncol(pred$codes)),
                     "The synthetic values", bytes = 24, hint = hint, call = call)
-  n_new <- stats::setNames(as.integer(n_new), names(n_new))
+  storage.mode(n_new) <- "integer"  # as.integer(), keeping the names
 
   if (!is.null(seed)) {
     restore <- preserve_rng()

@@ -57,8 +57,10 @@ check_data_frame <- function(data, arg = "data", call = NULL) {
     sg_abort(c(sprintf("`%s` has no rows.", arg),
                "Pass the data frame with its rows."), call = call)
   }
-  dup <- unique(nms[duplicated(nms)])
-  if (length(dup) > 0) {
+  # anyDuplicated() first: the names of the duplicates are only needed for
+  # the message
+  if (anyDuplicated(nms) > 0) {
+    dup <- unique(nms[duplicated(nms)])
     sg_abort(c(sprintf("Column names of `%s` must be unique.", arg),
                sprintf("Duplicated: %s.", paste0("`", dup, "`", collapse = ", ")),
                "Rename them, e.g. with `make.unique()`."), call = call)

@@ -150,8 +150,11 @@ sg_constraints <- function(bounds = "observed", integer = NULL, rules = NULL,
   if (!is.null(combos) && (!is.character(combos) || anyNA(combos))) {
     sg_abort("`combos` must be NULL or names of nominal columns.", call = call)
   }
-  structure(list(bounds = bounds, integer = integer, rules = rules,
-                 combos = combos), class = "sg_constraints")
+  # built with class<- (structure() costs more): this runs on every call
+  # that takes the default constraints
+  out <- list(bounds = bounds, integer = integer, rules = rules, combos = combos)
+  class(out) <- "sg_constraints"
+  out
 }
 
 #' @export
@@ -210,10 +213,13 @@ check_guard_args <- function(guard, constraints, data, pred, call) {
 # respect (NULL: none).
 class_bounds <- function(constraints, pred, rows) {
   if (is.null(constraints) || identical(constraints$bounds, "none") ||
-      ncol(pred$x) == 0) {
+      dim(pred$x)[2L] == 0L) {
     return(NULL)
   }
-  st <- column_stats(pred$x, rows)
+  # column_stats()'s call spared: this runs once per class
+  x <- pred$x
+  if (!is.double(x)) storage.mode(x) <- "double"
+  st <- .Call(ffi_stats_columns, x, as.integer(rows))
   lo <- st$min
   hi <- st$max
   lo[!is.finite(lo)] <- -Inf

@@ -167,7 +167,8 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
   levels <- if (is.factor(y)) levels(y) else sort(unique(y))
   yf <- factor(y, levels = levels)
   ratio <- check_over_ratio(over_ratio, levels, call = call)
-  counts <- stats::setNames(tabulate(yf, nbins = length(levels)), levels)
+  counts <- tabulate(yf, nbins = length(levels))
+  names(counts) <- levels
   if (sum(counts > 0) < 2) {
     sg_abort(c(sprintf("The outcome `%s` has only one class with rows (%s).",
                        var, paste(levels[counts > 0], collapse = ", ")),
@@ -178,13 +179,15 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
                              y = yf, keep_out = groups, call = call)
   check_guard_args(guard, constraints, data, pred, call = call)
   targets <- class_targets(counts, ratio)
-  n_new <- pmax(targets - counts, 0L)
+  # pmax() without its attribute handling (a few microseconds a call)
+  n_new <- targets - counts
+  n_new[which(n_new < 0)] <- 0
   hint <- "Use a smaller `over_ratio`."
   check_result_size(as.numeric(nrow(data)) + sum(n_new), "The result's rows",
                     bytes = 8 * ncol(data), hint = hint, call = call)
   check_result_size(as.numeric(sum(n_new)) * max(1, ncol(pred$x), ncol(pred$codes)),
                     "The synthetic values", bytes = 24, hint = hint, call = call)
-  n_new <- stats::setNames(as.integer(n_new), names(n_new))
+  storage.mode(n_new) <- "integer"  # as.integer(), keeping the names
 
   if (!is.null(seed)) {
     restore <- preserve_rng()
@@ -259,7 +262,8 @@ class_targets <- function(counts, ratio) {
   targets <- round(ratio * largest)
   as_is <- is.na(ratio)
   targets[as_is] <- counts[as_is]
-  targets <- pmax(targets, counts)
+  up <- which(targets < counts)  # pmax(), without its attribute handling
+  targets[up] <- counts[up]
   targets[counts == 0] <- 0
   stats::setNames(as.numeric(targets), names(counts))
 }
@@ -271,20 +275,31 @@ generate <- function(pred, yf, n_new, settings, data, call) {
   n <- length(yi)
   counts <- tabulate(yi, length(levels))
   parts <- vector("list", length(levels))
-  info <- vector("list", length(levels))
   reports <- vector("list", length(levels))
   notes <- list()
-  for (c in which(n_new > 0)) {
+  done <- which(n_new > 0)
+  # class_info()'s fields are all integers: one column per class, turned
+  # into the table's columns at the end (bind_rows() costs more)
+  info <- matrix(NA_integer_, length(class_info_fields), length(done))
+  made <- integer(length(levels))
+  rounding <- rounding_plan(pred, settings$constraints)
+  for (i in seq_along(done)) {
+    c <- done[i]
     rows <- which(yi == c)
     part <- generate_class(settings$method, pred, yi, c, rows, n_new[[c]],
-                           settings, data)
+                           settings, data, rounding)
     parts[[c]] <- part$rows
-    info[[c]] <- c(list(class = levels[c]), part$info)
+    made[c] <- length(part$rows$parent)
+    info[, i] <- unlist(part$info, use.names = FALSE)
     reports[[c]] <- c(list(class = levels[c]), part$report)
     for (nm in names(part$notes)) notes[[nm]] <- c(notes[[nm]], levels[c])
   }
+  info <- if (length(done) > 0) {
+    cols <- c(list(levels[done]), lapply(seq_along(class_info_fields), function(f) info[f, ]))
+    names(cols) <- c("class", class_info_fields)
+    new_frame(cols)
+  }
   # warn on what was made, not on what was asked
-  made <- vapply(parts, function(p) length(p$parent), integer(1))
   big <- which(made > 0 & counts + made > 20 * counts)
   if (length(big) > 0) notes$many <- levels[big]
   warnings <- class_warnings(notes, settings, call)
@@ -299,10 +314,14 @@ generate <- function(pred, yf, n_new, settings, data, call) {
        neighbor = pick("neighbor", integer(0)), gap = pick("gap", double(0)),
        values = stack("values", ncol(pred$x), double(0)),
        codes = stack("codes", ncol(pred$codes), integer(0)),
-       info = bind_rows(info), report = bind_rows(reports),
+       info = info, report = bind_rows(reports),
        warnings = warnings)
 }
 
+class_info_fields <- c("seeds", "danger", "noise", "safe", "neighbors_used",
+                       "wanted", "made", "shortfall")
+
+# in the order of class_info_fields (generate() stacks the values unnamed)
 class_info <- function(seeds, neighbors_used, made, wanted, danger = NA,
                        noise = NA, safe = NA) {
   list(seeds = as.integer(seeds), danger = as.integer(danger),
@@ -315,7 +334,8 @@ class_info <- function(seeds, neighbors_used, made, wanted, danger = NA,
 # neighbourhoods, decides which rows may be parents (the method's rule and
 # the guard's), then draws candidates in rounds until G pass the guard's
 # checks or the rounds run out.
-generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
+generate_class <- function(method, pred, yi, c, rows, G, settings, data,
+                           rounding = rounding_plan(pred, settings$constraints)) {
   n <- length(yi)
   p <- length(rows)
   notes <- list()
@@ -373,7 +393,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
     }
     first <- function(m) w$other[, seq_len(min(m, m_all)), drop = FALSE]
 
-    if (method %in% c("borderline1", "borderline2")) {
+    if (method == "borderline1" || method == "borderline2") {
       mm <- min(settings$m_neighbors, m_all)
       mprime <- rowSums(first(mm))
       is_danger <- mprime >= mm / 2 & mprime < mm
@@ -403,7 +423,9 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
   }
   rep$seeds <- sum(eligible)
 
-  intrusion <- guard_intrusion_level(guard, method)
+  # (calls spared when there is no guard: each costs a few microseconds,
+  # per class, on tables where a whole call takes one millisecond)
+  intrusion <- if (is.null(guard)) NA_real_ else guard_intrusion_level(guard, method)
   if (!is.null(guard) && is.finite(intrusion) && intrusion < 1) {
     pos <- integer(n)
     pos[rows] <- seq_len(p)
@@ -467,7 +489,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
     if (!is.null(guard) && guard$jitter > 0 && ncol(values) > 0) {
       values <- add_jitter(values, pred, spacing[pos_parent], guard$jitter, bounds)
     }
-    values <- round_values(values, pred, cons)
+    values <- round_values(values, rounding)
     reason <- constraint_failures(values, codes, cons, bounds, pred, data, combos_seen)
     if (!is.null(guard) && is.finite(intrusion) && intrusion < 1) {
       todo <- which(is.na(reason))
@@ -519,13 +541,17 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data) {
     rows_out$gap <- double(0)
   }
   rows_out$class <- rep(c, made)
-  rep$parents_used <- length(unique(rows_out$parent))
+  # parents are data rows: counting them is cheaper than unique() on
+  # small data
+  rep$parents_used <- if (n <= 1e5) sum(tabulate(rows_out$parent, n) > 0L)
+                      else length(unique(rows_out$parent))
   rep$wanted <- G
   rep$made <- made
   rep$shortfall <- G - made
   list(rows = rows_out,
        info = class_info(sum(eligible), k, made, G, danger, noise, safe),
-       report = c(rep, guard_settings(guard, intrusion)),
+       report = c(rep, if (is.null(guard)) no_guard_settings
+                       else guard_settings(guard, intrusion)),
        notes = notes)
 }
 
@@ -554,11 +580,12 @@ guard_counts <- function() {
        wanted = 0L, made = 0L, shortfall = 0L, max_gap_distance = NA_real_)
 }
 
+no_guard_settings <- list(min_safety = NA_real_, max_gap = NA_real_,
+                          jitter = NA_real_, intrusion = NA_real_,
+                          max_tries = NA_integer_)
+
 guard_settings <- function(guard, intrusion) {
-  if (is.null(guard)) {
-    return(list(min_safety = NA_real_, max_gap = NA_real_, jitter = NA_real_,
-                intrusion = NA_real_, max_tries = NA_integer_))
-  }
+  if (is.null(guard)) return(no_guard_settings)
   list(min_safety = guard$min_safety, max_gap = guard$max_gap,
        jitter = guard$jitter, intrusion = intrusion, max_tries = guard$max_tries)
 }
@@ -622,14 +649,22 @@ hold_to_bounds <- function(values, bounds) {
 }
 
 # Integer columns (and those the constraints name) rounded, ordered ranks
-# rounded into their levels.
-round_values <- function(values, pred, cons) {
-  if (ncol(values) == 0) return(values)
+# rounded into their levels. The plan is the same for every class: made
+# once per call.
+rounding_plan <- function(pred, cons) {
   whole <- pred$kind %in% c("integer", "ordered") | pred$names %in% cons$integer
-  if (!any(whole)) return(values)
+  ordered <- which(pred$kind == "ordered")
+  list(whole = whole, any = any(whole), ordered = ordered,
+       top = lengths(pred$levels)[ordered])
+}
+
+round_values <- function(values, rounding) {
+  if (ncol(values) == 0 || !rounding$any) return(values)
+  whole <- rounding$whole
   values[, whole] <- round(values[, whole])
-  for (j in which(pred$kind == "ordered")) {
-    values[, j] <- pmin(pmax(values[, j], 1), length(pred$levels[[j]]))
+  for (i in seq_along(rounding$ordered)) {
+    j <- rounding$ordered[i]
+    values[, j] <- pmin(pmax(values[, j], 1), rounding$top[[i]])
   }
   values
 }
@@ -689,19 +724,26 @@ assemble_result <- function(data, pred, gen, settings) {
   attrs <- attributes(data)
   idx <- c(seq_len(n), gen$parent)
   out <- unclass(data)
-  plain <- pred$names[pred$kind %in% c("double", "integer")]
-  plain <- plain[vapply(out[plain], function(col) is.null(attributes(col)), logical(1))]
+  is_plain <- pred$kind == "double" | pred$kind == "integer"
+  is_plain[is_plain] <- lengths(lapply(out[pred$names[is_plain]], attributes)) == 0L
+  plain <- pred$names[is_plain]
   take <- !names(out) %in% plain
   out[take] <- lapply(out[take], function(col) {
     if (is.null(dim(col))) col[idx] else col[idx, , drop = FALSE]
   })
   if (G > 0) {
     idx <- n + seq_len(G)
+    values <- gen$values
+    kinds <- pred$kind
     for (j in seq_along(pred$names)) {
       nm <- pred$names[j]
-      v <- gen$values[, j]
-      if (pred$kind[[j]] != "double") v <- typed_values(v, pred$kind[[j]], pred$levels[[j]])
-      if (nm %in% plain) out[[nm]] <- c(out[[nm]], v) else out[[nm]][idx] <- v
+      v <- values[, j]
+      # integer columns inline: typed_values()'s call costs as much as the
+      # conversion on small tables
+      kind <- kinds[[j]]
+      if (kind == "integer") v <- as.integer(round(v))
+      else if (kind != "double") v <- typed_values(v, kind, pred$levels[[j]])
+      if (is_plain[j]) out[[nm]] <- c(out[[nm]], v) else out[[nm]][idx] <- v
     }
     for (j in seq_along(pred$nominal)) {
       col <- pred$nominal[j]
@@ -714,11 +756,36 @@ assemble_result <- function(data, pred, gen, settings) {
   attrs$row.names <- if (automatic) {
     .set_row_names(n + G)
   } else {
-    make.unique(c(as.character(attrs$row.names), paste0("synthetic_", seq_len(G))))
+    result_row_names(attrs$row.names, G)
   }
   attributes(out) <- attrs
   out
 }
+
+# The input's row names, then "synthetic_1", ..., made unique. Unique input
+# names that cannot meet a synthetic name (integers, or strings not starting
+# "synthetic_") are already the answer, without make.unique()'s hashing.
+result_row_names <- function(row_names, G) {
+  out <- c(as.character(row_names), synthetic_names(G))
+  clash <- anyDuplicated(row_names) > 0 ||
+    (is.character(row_names) && any(startsWith(row_names, "synthetic_")))
+  if (clash) make.unique(out) else out
+}
+
+# "synthetic_1", ..., "synthetic_G": pasting the strings costs more than the
+# rest of the row names, so the longest vector made so far is kept (up to a
+# size where the copy is negligible next to the call) and cut to length.
+synthetic_names <- function(G) {
+  if (G > 1e5) return(paste0("synthetic_", seq_len(G)))
+  have <- row_name_cache$synthetic
+  if (length(have) < G) {
+    have <- paste0("synthetic_", seq_len(min(1e5, max(G, 256L, 2 * length(have)))))
+    row_name_cache$synthetic <- have
+  }
+  have[seq_len(G)]
+}
+
+row_name_cache <- new.env(parent = emptyenv())
 
 typed_values <- function(v, kind, levels) {
   switch(kind,

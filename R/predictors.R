@@ -1,6 +1,9 @@
 # Predictors: what each column is, the matrices the C core reads, and the
 # distance they define. Built once per call and kept (in part) in the record.
 
+bare_kinds <- c(double = "double", integer = "integer", character = "nominal",
+                logical = "nominal")
+
 column_kind <- function(col) {
   # the common case first: a bare vector (no class, dim or levels)
   if (is.null(attributes(col))) {
@@ -39,7 +42,13 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
   # lookups it does here
   cols <- unclass(data)
   names <- setdiff(names(data), c(var, exclude, keep_out))
-  kinds <- vapply(cols[names], column_kind, character(1))
+  # bare vectors (the common case) by type in one lookup; column_kind() for
+  # the rest
+  kinds <- bare_kinds[vapply(cols[names], typeof, "")]
+  bare <- lengths(lapply(cols[names], attributes)) == 0L
+  if (!all(bare)) kinds[!bare] <- vapply(cols[names[!bare]], column_kind, "")
+  kinds[is.na(kinds)] <- "unsupported"
+  names(kinds) <- names
   if (any(kinds == "unsupported")) {
     bad <- names[kinds == "unsupported"]
     what <- vapply(data[bad], function(col) class(col)[1], character(1))
@@ -64,7 +73,12 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
   nom_names <- names[kinds == "nominal"]
   n <- nrow(data)
   # dim<- on the one vector unlist() makes: matrix() would copy it again
-  x <- as.double(unlist(lapply(cols[num_names], as.double), use.names = FALSE))
+  # unlist() of plain numeric columns gives their values as they are (an
+  # ordered factor needs as.double() for its codes)
+  x <- if (any(kinds == "ordered"))
+         unlist(lapply(cols[num_names], as.double), use.names = FALSE)
+       else unlist(cols[num_names], use.names = FALSE)
+  x <- as.double(x)
   dim(x) <- c(n, length(num_names))
   dimnames(x) <- list(NULL, num_names)
   # one pass in C for the summary, the centre and the scale; a column holds

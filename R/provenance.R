@@ -4,39 +4,61 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
                        targets, counts_after, n_input, pred, provenance,
                        classes, removed, timings, result, warnings,
                        guard = NULL) {
-  structure(
-    list(
-      version = as.character(getNamespaceVersion(asNamespace("smoteguard"))),
-      created = format(Sys.time(), "%Y-%m-%dT%H:%M:%S%z"),
-      r_version = paste(R.version$major, R.version$minor, sep = "."),
-      settings = settings,
-      seed = seed,
-      rng_kind = rng_kind,
-      classes = levels,
-      counts = new_frame(list(class = factor(levels, levels = levels),
-                          before = as.integer(counts_before),
-                          target = as.integer(targets),
-                          after = as.integer(counts_after),
-                          added = as.integer(counts_after - counts_before))),
-      seeds = classes,
-      n_input = n_input,
-      input = input_summary(pred, n_input),
-      predictors = c(pred$names, pred$nominal),
-      nominal = pred$nominal,
-      center = pred$center,
-      scale = pred$scale,
-      distance = pred$distance,
-      provenance = provenance,
-      removed = removed,
-      guard = guard,
-      timings = timings,
-      warnings = warnings,
-      n_result = nrow(result),
-      checksum = outcome_checksum(result[[settings$var]]),
-      rownames_checksum = rownames_checksum(result)
-    ),
-    class = "sg_record"
+  versions <- session_versions()
+  record <- list(
+    version = versions$package,
+    # the POSIXlt method directly: format()'s dispatch and the POSIXct
+    # method's wrapping cost a third of the stamp
+    created = format.POSIXlt(as.POSIXlt(Sys.time()), "%Y-%m-%dT%H:%M:%S%z"),
+    r_version = versions$r,
+    settings = settings,
+    seed = seed,
+    rng_kind = rng_kind,
+    classes = levels,
+    counts = new_frame(list(class = level_factor(levels),
+                      before = as.integer(counts_before),
+                      target = as.integer(targets),
+                      after = as.integer(counts_after),
+                      added = as.integer(counts_after - counts_before))),
+    seeds = classes,
+    n_input = n_input,
+    input = input_summary(pred, n_input),
+    predictors = c(pred$names, pred$nominal),
+    nominal = pred$nominal,
+    center = pred$center,
+    scale = pred$scale,
+    distance = pred$distance,
+    provenance = provenance,
+    removed = removed,
+    guard = guard,
+    timings = timings,
+    warnings = warnings,
+    n_result = nrow(result),
+    checksum = outcome_checksum(result[[settings$var]]),
+    rownames_checksum = rownames_checksum(result)
   )
+  class(record) <- "sg_record"
+  record
+}
+
+# The package's and R's versions, fixed for the session: looked up once.
+session_versions <- function() {
+  if (is.null(version_cache$package)) {
+    version_cache$package <- as.character(getNamespaceVersion(asNamespace("smoteguard")))
+    version_cache$r <- paste(R.version$major, R.version$minor, sep = ".")
+  }
+  list(package = version_cache$package, r = version_cache$r)
+}
+
+version_cache <- new.env(parent = emptyenv())
+
+# factor(levels, levels = levels) for the (unique) levels of a factor,
+# without factor()'s matching and sorting: codes 1, ..., L.
+level_factor <- function(levels) {
+  f <- seq_along(levels)
+  attr(f, "levels") <- levels
+  class(f) <- "factor"
+  f
 }
 
 # A data frame from equal-length columns, without data.frame()'s checks and
@@ -44,7 +66,10 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
 # than the oversampling.
 new_frame <- function(cols) {
   n <- if (length(cols) > 0) length(cols[[1]]) else 0L
-  structure(cols, class = "data.frame", row.names = .set_row_names(n))
+  # attributes set one by one: structure() costs three times as much
+  class(cols) <- "data.frame"
+  attr(cols, "row.names") <- .set_row_names(n)
+  cols
 }
 
 # Rows (lists of equal names, NULLs skipped) stacked into one data frame.

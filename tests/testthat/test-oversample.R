@@ -86,6 +86,17 @@ test_that("the input rows come first, unchanged, with their row names", {
   expect_false(anyDuplicated(rownames(res)) > 0)
 })
 
+test_that("explicit row names stay one per row when no row is made", {
+  # paste0() of a zero-length vector gives one string, not none: the row
+  # names must not gain a "synthetic_" with no row behind it
+  df <- sim_classes(c(a = 30, b = 9), seed = 27)
+  rownames(df) <- paste0("patient_", seq_len(nrow(df)))
+  res <- sg_plain(df, "y", over_ratio = 0.1, seed = 7)
+  expect_identical(.row_names_info(res), nrow(df))
+  expect_identical(rownames(res), rownames(df))
+  expect_identical(strip_record(res), df)
+})
+
 test_that("row names of a shuffled or subset data frame are kept", {
   # A data frame that went through df[i, ] carries row names that are not
   # 1..n; the result must not renumber the input rows.

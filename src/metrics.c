@@ -43,6 +43,16 @@ SEXP ffi_metrics_path(SEXP path) {
   return Rf_ScalarInteger(old);
 }
 
+/* Groups of four query rows between interrupt checks, for scans against
+ * n reference rows of d columns: about SG_MTERMS distance terms, at least
+ * two groups, at most SG_MCHUNK rows. */
+static R_xlen_t sg_group_chunk(R_xlen_t n, int d) {
+  R_xlen_t chunk = (R_xlen_t) (SG_MTERMS / (4.0 * (double) n * (d > 0 ? d : 1) + 1.0));
+  if (chunk < 2) chunk = 2;
+  if (chunk > SG_MCHUNK / 4) chunk = SG_MCHUNK / 4;
+  return chunk;
+}
+
 /* Reference rows in knn.c's block layout (knn.h). */
 typedef sg_blocks sg_mblocks;
 
@@ -163,9 +173,7 @@ static void sg_scan_screened(const sg_mblocks *b, const double *qrow,
   double *dots_all = (double *) R_alloc((size_t) 4 * SG_MB * nthreads, sizeof(double));
   double *approx_all = (double *) R_alloc((size_t) SG_MB * nthreads, sizeof(double));
   R_xlen_t groups = (m + 3) / 4;
-  R_xlen_t chunk = (R_xlen_t) (SG_MTERMS / (4.0 * (double) n * (d > 0 ? d : 1) + 1.0));
-  if (chunk < 2) chunk = 2;
-  if (chunk > SG_MCHUNK / 4) chunk = SG_MCHUNK / 4;
+  R_xlen_t chunk = sg_group_chunk(n, d);
   for (R_xlen_t c0 = 0; c0 < groups; c0 += chunk) {
     R_xlen_t c1 = c0 + chunk < groups ? c0 + chunk : groups;
 #ifdef _OPENMP
@@ -583,9 +591,7 @@ static int sg_scan_pairs_f32(const sg_mblocks *rb, const double *qrow,
   memset(rec_all, 0, (size_t) n * nthreads + 1);
   int *hits_all = (int *) R_alloc((size_t) 4 * SG_MB * nthreads, sizeof(int));
   R_xlen_t groups = (m + 3) / 4;
-  R_xlen_t chunk = (R_xlen_t) (SG_MTERMS / (4.0 * (double) n * (d > 0 ? d : 1) + 1.0));
-  if (chunk < 2) chunk = 2;
-  if (chunk > SG_MCHUNK / 4) chunk = SG_MCHUNK / 4;
+  R_xlen_t chunk = sg_group_chunk(n, d);
   for (R_xlen_t c0 = 0; c0 < groups; c0 += chunk) {
     R_xlen_t c1 = c0 + chunk < groups ? c0 + chunk : groups;
 #ifdef _OPENMP
@@ -777,9 +783,7 @@ static void sg_kernel_sums(const sg_mblocks *b, const double *qrow,
   double *dots_all = (double *) R_alloc((size_t) 4 * SG_MB * nthreads, sizeof(double));
   double *e_all = (double *) R_alloc((size_t) 4 * SG_MB * nthreads, sizeof(double));
   R_xlen_t groups = (m + 3) / 4;
-  R_xlen_t chunk = (R_xlen_t) (SG_MTERMS / (4.0 * (double) n * (d > 0 ? d : 1) + 1.0));
-  if (chunk < 2) chunk = 2;
-  if (chunk > SG_MCHUNK / 4) chunk = SG_MCHUNK / 4;
+  R_xlen_t chunk = sg_group_chunk(n, d);
   for (R_xlen_t c0 = 0; c0 < groups; c0 += chunk) {
     R_xlen_t c1 = c0 + chunk < groups ? c0 + chunk : groups;
 #ifdef _OPENMP

@@ -199,14 +199,43 @@ if (has("ffi_guard_intrusion", 11)) {
   fails(ffi("ffi_guard_intrusion", z, z[1:2, ], cen, sca, c(1L, 20L), c(2L, NA), whole, pos,
             rep(1:3, 10), 1L, 1L))
 }
-if (has("ffi_metrics_class", 7)) {
-  real <- x3[1:40, ]
+if (has("ffi_metrics_class", 6)) {
+  # syn, whole (every real row), y (their classes), cls, k, threads
   syn <- x3[41:60, ] + 0.05
-  run(ffi("ffi_metrics_class", real, syn, x3, rep(1:3, 100), 1L, 3L, 2L))
-  run(ffi("ffi_metrics_class", real, syn, x3, rep(1:3, 100), 2L, 50L, 1L))
-  run(ffi("ffi_metrics_class", real[1, , drop = FALSE], syn[0, , drop = FALSE], x3,
-          rep(1:3, 100), 1L, 3L, 1L))
-  fails(ffi("ffi_metrics_class", real, syn[, 1:2], x3, rep(1:3, 100), 1L, 3L, 1L))
+  y3 <- rep(1:3, 100)
+  run(ffi("ffi_metrics_class", syn, x3, y3, 1L, 3L, 2L))
+  run(ffi("ffi_metrics_class", syn, x3, y3, 2L, 50L, 1L))
+  run(ffi("ffi_metrics_class", syn[0, , drop = FALSE], x3, y3, 1L, 3L, 1L))
+  run(ffi("ffi_metrics_class", x8[1:25, ] + 0.5, x8, y3, 3L, 4L, 2L))   # ties, float screen
+  for (p in 0:1) {                                                   # both scan paths
+    if (has("ffi_metrics_path", 1)) invisible(.Call(ns$ffi_metrics_path, p))
+    run(ffi("ffi_metrics_class", syn, x3, y3, 1L, 3L, 2L))
+  }
+  if (has("ffi_metrics_path", 1)) invisible(.Call(ns$ffi_metrics_path, 0L))
+  fails(ffi("ffi_metrics_class", syn[, 1:2], x3, y3, 1L, 3L, 1L))
+}
+if (has("ffi_stats_columns", 2)) {
+  g <- x3[1:30, ]
+  g[4, 2] <- NA
+  run(ffi("ffi_stats_columns", g, NULL))
+  run(ffi("ffi_stats_columns", g, c(1L, 4L, 4L, 30L)))
+  run(ffi("ffi_stats_columns", g[0, , drop = FALSE], NULL))
+  fails(ffi("ffi_stats_columns", g, c(1L, 31L)))
+}
+if (has("ffi_stats_outside", 3)) {
+  run(ffi("ffi_stats_outside", x3[1:20, ], c(-1, -Inf, 0), c(1, 2, Inf)))
+  fails(ffi("ffi_stats_outside", x3[1:20, ], c(-1, 0), c(1, 2)))
+}
+if (has("ffi_record_checksum", 1)) {
+  run(ffi("ffi_record_checksum", c(1L, NA, 3L)))
+  run(ffi("ffi_record_checksum", c("a", NA, "\u00e9t\u00e9")))
+  fails(ffi("ffi_record_checksum", list(1)))
+}
+if (has("ffi_metrics_ks", 2)) {
+  g <- x3[1:30, ]
+  g[2, 1] <- NA
+  run(ffi("ffi_metrics_ks", g, x3[31:50, ]))
+  fails(ffi("ffi_metrics_ks", g, x3[, 1:2]))
 }
 if (has("ffi_metrics_near", 5)) {
   axes <- eigen(stats::cov(x3), symmetric = TRUE)$vectors[, 1:2]

@@ -220,7 +220,8 @@ sg_diagnose <- function(x, synthetic = NULL, var = NULL, k = 5, max_rows = 5000,
       zr_c <- dd$zr[rows_r, , drop = FALSE]
       zs_c <- dd$zs[rows_s, , drop = FALSE]
       zs_sub <- zs_c[sub, , drop = FALSE]
-      nb <- .Call(ffi_metrics_class, zs_sub, whole, y_whole, as.integer(c), k, threads)
+      nb <- .Call(ffi_metrics_class, zs_sub, whole, y_whole, as.integer(c), k, threads,
+                  known_distances(dd, classes[c], k, length(rows_r), all(complete_r)))
       nb$sampled <- length(sub) < length(rows_s)
       nb$near_synthetic <- near_synthetic(zs_c, sub, tolerance * real_spacing(nb$real_nn),
                                           threads)
@@ -281,6 +282,23 @@ check_max_rows <- function(max_rows, k, call = NULL) {
 subset_positions <- function(n, max_rows) {
   if (n <= max_rows) return(seq_len(n))
   sort(sample.int(n, max_rows))
+}
+
+# The real rows' nearest and k-th distances within their class as the
+# oversampling measured them (its record carries them), when they are what
+# ffi_metrics_class() would measure: a result's own rows, uncleaned,
+# Euclidean on complete numeric predictors, with the same k; else NULL.
+known_distances <- function(dd, cls, k, p, complete) {
+  rec <- dd$record
+  if (is.null(rec) || !complete || length(dd$nom) > 0 ||
+      !identical(rec$distance, "euclidean")) {
+    return(NULL)
+  }
+  kn <- rec$known[[cls]]
+  if (is.null(kn) || !identical(kn$k, as.integer(k)) || length(kn$nearest) != p) {
+    return(NULL)
+  }
+  list(kn$nearest, kn$radius)
 }
 
 # The numeric predictors on the distance's scale, weight-0 columns dropped.

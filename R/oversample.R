@@ -239,7 +239,8 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
     guard = list(guard = guard, constraints = constraints, report = gen$report),
     timings = c(checks = checked - started, generate = generated - checked,
                 assemble = finished - generated, total = finished - started),
-    result = out, warnings = gen$warnings
+    result = out, warnings = gen$warnings,
+    known = if (is.null(clean)) gen$known
   )
   attr(out, "smoteguard") <- record
   out
@@ -283,12 +284,14 @@ generate <- function(pred, yf, n_new, settings, data, call) {
   info <- matrix(NA_integer_, length(class_info_fields), length(done))
   made <- integer(length(levels))
   rounding <- rounding_plan(pred, settings$constraints)
+  known <- NULL
   for (i in seq_along(done)) {
     c <- done[i]
     rows <- which(yi == c)
     part <- generate_class(settings$method, pred, yi, c, rows, n_new[[c]],
                            settings, data, rounding)
     parts[[c]] <- part$rows
+    if (!is.null(part$known)) known[[levels[c]]] <- part$known
     made[c] <- length(part$rows$parent)
     info[, i] <- unlist(part$info, use.names = FALSE)
     reports[[c]] <- c(list(class = levels[c]), part$report)
@@ -315,7 +318,7 @@ generate <- function(pred, yf, n_new, settings, data, call) {
        values = stack("values", ncol(pred$x), double(0)),
        codes = stack("codes", ncol(pred$codes), integer(0)),
        info = info, report = bind_rows(reports),
-       warnings = warnings)
+       warnings = warnings, known = known)
 }
 
 class_info_fields <- c("seeds", "danger", "noise", "safe", "neighbors_used",
@@ -348,6 +351,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
   rep <- guard_counts()
 
   k <- 0L
+  known <- NULL
   within <- matrix(1L, p, 0)
   eligible <- rep(TRUE, p)
   spacing <- NULL
@@ -364,6 +368,10 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
     }
     nn <- knn_rows(pred, rows, max(kq, 1L), threads = threads, cls = c)
     spacing <- nn$distance[, 1]
+    # each real row's nearest and k-th distance in its class, kept for
+    # sg_diagnose(), which would measure them again (Euclidean distances on
+    # complete numeric rows only: what it measures)
+    if (!pred$mixed) known <- list(k = k, nearest = spacing, radius = nn$distance[, k])
     cap <- Inf
     if (!is.null(guard) && guard$max_gap < 1) {
       cap <- gap_quantile(nn$distance[, seq_len(k)], guard$max_gap)
@@ -548,7 +556,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
   rep$wanted <- G
   rep$made <- made
   rep$shortfall <- G - made
-  list(rows = rows_out,
+  list(rows = rows_out, known = known,
        info = class_info(sum(eligible), k, made, G, danger, noise, safe),
        report = c(rep, if (is.null(guard)) no_guard_settings
                        else guard_settings(guard, intrusion)),

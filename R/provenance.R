@@ -3,7 +3,7 @@
 new_record <- function(settings, seed, rng_kind, levels, counts_before,
                        targets, counts_after, n_input, pred, provenance,
                        classes, removed, timings, result, warnings,
-                       guard = NULL) {
+                       guard = NULL, known = NULL) {
   versions <- session_versions()
   record <- list(
     version = versions$package,
@@ -33,6 +33,10 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
     guard = guard,
     timings = timings,
     warnings = warnings,
+    # per class: each real row's nearest and k-th distance within its class
+    # (k = `neighbors`) as the oversampling measured them, which
+    # sg_diagnose() would otherwise measure again
+    known = known,
     n_result = nrow(result),
     checksum = outcome_checksum(result[[settings$var]]),
     rownames_checksum = rownames_checksum(result)

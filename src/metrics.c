@@ -1255,9 +1255,13 @@ static SEXP sg_na_logical(R_xlen_t n) {
  * (nearest and second-nearest real row of the class), balls (real balls
  * holding it), syn_radius (k-NN radius within syn) and intrusion (share of
  * other classes among its k nearest rows of whole, ties to the earlier
- * row).  What the row counts do not allow (fewer than k + 1 rows) is NA. */
+ * row).  What the row counts do not allow (fewer than k + 1 rows) is NA.
+ *   known:   NULL, or list(nearest, radius): the real rows' real_nn and
+ *            real_radius already measured the same way (the oversampling's
+ *            own search, carried by its record), which spares that search;
+ *            one finite non-negative value per real row of the class. */
 SEXP ffi_metrics_class(SEXP syn, SEXP whole, SEXP y, SEXP cls, SEXP k,
-                       SEXP threads) {
+                       SEXP threads, SEXP known) {
   int nprot = 0;
   if (!Rf_isReal(whole) || !Rf_isMatrix(whole))
     Rf_error("`whole` must be a double matrix.");
@@ -1323,7 +1327,23 @@ SEXP ffi_metrics_class(SEXP syn, SEXP whole, SEXP y, SEXP cls, SEXP k,
 
   /* the real rows' own neighbourhoods: always all of them */
   int have_real_radius = 0;
-  if (p >= 2) {
+  if (!Rf_isNull(known)) {
+    if (TYPEOF(known) != VECSXP || XLENGTH(known) != 2)
+      Rf_error("`known` must be NULL or a list of two double vectors.");
+    SEXP kn = VECTOR_ELT(known, 0), kr = VECTOR_ELT(known, 1);
+    if (!Rf_isReal(kn) || !Rf_isReal(kr) || XLENGTH(kn) != p || XLENGTH(kr) != p ||
+        p < 2 || (R_xlen_t) kk > p - 1)
+      Rf_error("`known` must hold one nearest and one k-th distance per real row "
+               "of the class (at least k + 1 rows).");
+    const double *a = REAL_RO(kn), *b = REAL_RO(kr);
+    for (R_xlen_t i = 0; i < p; i++) {
+      if (!(a[i] >= 0) || !(b[i] >= a[i]) || !R_FINITE(b[i]))
+        Rf_error("`known` distances must be finite, non-negative and ordered.");
+      real_nn[i] = a[i];
+      real_rad[i] = b[i];
+    }
+    have_real_radius = 1;
+  } else if (p >= 2) {
     int kr = (R_xlen_t) kk < p ? kk : (int) (p - 1);
     sg_metrics_knn(R_, p, d, NULL, p, kr, NULL, &idx, &dist, req);
     for (R_xlen_t i = 0; i < p; i++) real_nn[i] = dist[i];

@@ -57,7 +57,7 @@ SEXP ffi_guard_intrusion(SEXP x, SEXP cand, SEXP center, SEXP scale,
 
 /* metrics.c */
 SEXP ffi_metrics_class(SEXP syn, SEXP whole, SEXP y, SEXP cls, SEXP k,
-                       SEXP threads);
+                       SEXP threads, SEXP known);
 SEXP ffi_metrics_near(SEXP x, SEXP rows, SEXP radius, SEXP directions,
                       SEXP threads);
 SEXP ffi_metrics_mmd(SEXP real, SEXP syn, SEXP threads);

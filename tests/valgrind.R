@@ -199,20 +199,23 @@ if (has("ffi_guard_intrusion", 11)) {
   fails(ffi("ffi_guard_intrusion", z, z[1:2, ], cen, sca, c(1L, 20L), c(2L, NA), whole, pos,
             rep(1:3, 10), 1L, 1L))
 }
-if (has("ffi_metrics_class", 6)) {
-  # syn, whole (every real row), y (their classes), cls, k, threads
+if (has("ffi_metrics_class", 7)) {
+  # syn, whole (every real row), y (their classes), cls, k, threads, known
   syn <- x3[41:60, ] + 0.05
   y3 <- rep(1:3, 100)
-  run(ffi("ffi_metrics_class", syn, x3, y3, 1L, 3L, 2L))
-  run(ffi("ffi_metrics_class", syn, x3, y3, 2L, 50L, 1L))
-  run(ffi("ffi_metrics_class", syn[0, , drop = FALSE], x3, y3, 1L, 3L, 1L))
-  run(ffi("ffi_metrics_class", x8[1:25, ] + 0.5, x8, y3, 3L, 4L, 2L))   # ties, float screen
+  run(ffi("ffi_metrics_class", syn, x3, y3, 1L, 3L, 2L, NULL))
+  run(ffi("ffi_metrics_class", syn, x3, y3, 2L, 50L, 1L, NULL))
+  run(ffi("ffi_metrics_class", syn[0, , drop = FALSE], x3, y3, 1L, 3L, 1L, NULL))
+  run(ffi("ffi_metrics_class", x8[1:25, ] + 0.5, x8, y3, 3L, 4L, 2L, NULL))   # ties, float screen
   for (p in 0:1) {                                                   # both scan paths
     if (has("ffi_metrics_path", 1)) invisible(.Call(ns$ffi_metrics_path, p))
-    run(ffi("ffi_metrics_class", syn, x3, y3, 1L, 3L, 2L))
+    run(ffi("ffi_metrics_class", syn, x3, y3, 1L, 3L, 2L, NULL))
   }
   if (has("ffi_metrics_path", 1)) invisible(.Call(ns$ffi_metrics_path, 0L))
-  fails(ffi("ffi_metrics_class", syn[, 1:2], x3, y3, 1L, 3L, 1L))
+  fails(ffi("ffi_metrics_class", syn[, 1:2], x3, y3, 1L, 3L, 1L, NULL))
+  a <- seq(0.1, 1, length.out = 100)                                  # known distances
+  run(ffi("ffi_metrics_class", syn, x3, y3, 1L, 3L, 2L, list(a, a + 0.5)))
+  fails(ffi("ffi_metrics_class", syn, x3, y3, 1L, 3L, 2L, list(a[-1], a[-1])))
 }
 if (has("ffi_stats_columns", 2)) {
   g <- x3[1:30, ]

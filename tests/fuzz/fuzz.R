@@ -372,10 +372,17 @@ call_templates <- list(
          threads_value())
   },
   ffi_metrics_class = function() {
+    # syn, whole, y, cls, k, threads, known (NULL, or the class's real rows'
+    # nearest and k-th distances)
     d <- rdim(1L)
     n <- rint(1, 0, 40)
-    list(rmat(rint(1, 0, 30), d), rmat(rint(1, 0, 30), d), rmat(n, d), rint(n, 1, 3),
-         rint(1, 1, 3), rint(1, 1, 8), threads_value())
+    y <- rint(n, 1, 3)
+    p <- sum(y == 1L)
+    known <- if (chance(0.3)) {
+      a <- abs(stats::rnorm(p))
+      list(a, a + abs(stats::rnorm(p)))
+    }
+    list(rmat(rint(1, 0, 30), d), rmat(n, d), y, 1L, rint(1, 1, 8), threads_value(), known)
   },
   ffi_metrics_near = function() {
     d <- rdim(1L)

@@ -65,7 +65,7 @@ test_that("sg_diagnose()'s table has the shape and types of the plain data frame
 class_on_path <- function(path, ...) {
   old <- .Call(fast_ffi("ffi_metrics_path"), as.integer(path))
   on.exit(.Call(fast_ffi("ffi_metrics_path"), old))
-  .Call(fast_ffi("ffi_metrics_class"), ...)
+  .Call(fast_ffi("ffi_metrics_class"), ..., NULL)
 }
 
 test_that("the float-screened ball scan gives the double scans' results, to the bit", {

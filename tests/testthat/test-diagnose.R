@@ -101,7 +101,7 @@ test_that("the class kernel matches the plain-R reference, ties included", {
     zr <- zr_all[s$real$y == "a", , drop = FALSE]
     y <- as.integer(s$real$y)
     for (k in c(1L, 3L, 5L)) {
-      got <- .Call(diag_ffi("ffi_metrics_class"), zs, zr_all, y, 1L, k, NA_integer_)
+      got <- .Call(diag_ffi("ffi_metrics_class"), zs, zr_all, y, 1L, k, NA_integer_, NULL)
       want <- ref_class(zr, zs, zr_all, y, 1L, k)
       for (nm in names(want)) {
         expect_equal(got[[nm]], want[[nm]], tolerance = 0,
@@ -123,7 +123,7 @@ test_that("the class kernel matches the reference across blocks and query groups
     y <- rep(c(1L, 2L), c(n_a, n_b))
     zs <- matrix(stats::rnorm(303 * d, 0.2), 303)
     zs[1:3, ] <- zr_all[c(2, 700, 20), ]
-    got <- .Call(diag_ffi("ffi_metrics_class"), zs, zr_all, y, 1L, 5L, NA_integer_)
+    got <- .Call(diag_ffi("ffi_metrics_class"), zs, zr_all, y, 1L, 5L, NA_integer_, NULL)
     want <- ref_class(zr_all[y == 1L, ], zs, zr_all, y, 1L, 5L)
     for (nm in names(want)) {
       expect_equal(got[[nm]], want[[nm]], tolerance = 0, label = sprintf("%s (d = %d)", nm, d))
@@ -142,7 +142,7 @@ test_that("too few rows for a radius give NA, not nonsense", {
   zs <- ref_z(s$syn, s$real, cols)[1:3, , drop = FALSE]
   keep <- c(1:4, 41:65)  # 4 real rows of class a, 25 of class b
   got <- .Call(diag_ffi("ffi_metrics_class"), zs, zr_all[keep, ],
-               as.integer(s$real$y)[keep], 1L, 5L, NA_integer_)
+               as.integer(s$real$y)[keep], 1L, 5L, NA_integer_, NULL)
   expect_length(got$real_nn, 4)
   expect_true(all(is.na(got$real_radius)))
   expect_true(all(is.na(got$balls)))
@@ -410,23 +410,23 @@ test_that("bad arguments are refused with classed errors", {
 test_that("the C entry points refuse bad input", {
   f <- diag_ffi("ffi_metrics_class")
   z <- matrix(stats::rnorm(20), 10)
-  expect_error(.Call(f, z, z, rep(1L, 10), 1L, 0L, NA_integer_), "at least 1")
-  expect_error(.Call(f, z[, 1, drop = FALSE], z, rep(1L, 10), 1L, 2L, NA_integer_), "columns")
+  expect_error(.Call(f, z, z, rep(1L, 10), 1L, 0L, NA_integer_, NULL), "at least 1")
+  expect_error(.Call(f, z[, 1, drop = FALSE], z, rep(1L, 10), 1L, 2L, NA_integer_, NULL), "columns")
   zn <- z
   zn[1] <- NA
-  expect_error(.Call(f, z, zn, rep(1L, 10), 1L, 2L, NA_integer_), "NA")
-  expect_error(.Call(f, zn, z, rep(1L, 10), 1L, 2L, NA_integer_), "NA")
-  expect_error(.Call(f, z, z, rep(1L, 9), 1L, 2L, NA_integer_), "one per row")
-  expect_error(.Call(f, z, z, rep(1L, 10), NA_integer_, 2L, NA_integer_), "NA")
+  expect_error(.Call(f, z, zn, rep(1L, 10), 1L, 2L, NA_integer_, NULL), "NA")
+  expect_error(.Call(f, zn, z, rep(1L, 10), 1L, 2L, NA_integer_, NULL), "NA")
+  expect_error(.Call(f, z, z, rep(1L, 9), 1L, 2L, NA_integer_, NULL), "one per row")
+  expect_error(.Call(f, z, z, rep(1L, 10), NA_integer_, 2L, NA_integer_, NULL), "NA")
   expect_error(.Call(diag_ffi("ffi_metrics_mmd"), z[1, , drop = FALSE], z, NA_integer_), "two rows")
   expect_error(.Call(diag_ffi("ffi_metrics_near"), z, 11L, 1, matrix(1, 2), NA_integer_), "outside")
   expect_error(.Call(diag_ffi("ffi_metrics_near"), z, 1L, -1, matrix(1, 2), NA_integer_), "radius")
   expect_error(.Call(diag_ffi("ffi_metrics_duplicates"), z, z[, 1, drop = FALSE]), "same columns")
   # empty synthetic rows: NA, no crash
-  got <- .Call(f, z[0, , drop = FALSE], z, rep(1L, 10), 1L, 2L, NA_integer_)
+  got <- .Call(f, z[0, , drop = FALSE], z, rep(1L, 10), 1L, 2L, NA_integer_, NULL)
   expect_length(got$dcr, 0)
   # a class with no real row: NA, no crash
-  got <- .Call(f, z, z, rep(2L, 10), 1L, 2L, NA_integer_)
+  got <- .Call(f, z, z, rep(2L, 10), 1L, 2L, NA_integer_, NULL)
   expect_length(got$real_nn, 0)
   expect_true(all(is.na(got$dcr)))
 })
@@ -477,4 +477,41 @@ test_that("plot() draws to a PNG device; autoplot() returns ggplots", {
     expect_s3_class(p, "ggplot")
     expect_no_error(ggplot2::ggplot_build(p))
   }
+})
+
+test_that("sg_diagnose() reuses the oversampling's own distances, with the same results", {
+  # the record carries each real row's nearest and k-th distance within its
+  # class; the diagnosis must be what it is when it measures them itself
+  df <- withr::with_seed(9, {
+    n <- 400
+    y <- ifelse(stats::runif(n) < 0.25, "min", "maj")
+    cbind(as.data.frame(matrix(stats::rnorm(n * 7), n, 7)), y = factor(y))
+  })
+  res <- sg_oversample(df, "y", seed = 2, guard = NULL)
+  rec <- attr(res, "smoteguard")
+  expect_named(rec$known, "min")
+  expect_identical(rec$known$min$k, 5L)
+  plain <- res
+  attr(plain, "smoteguard")$known <- NULL
+  a <- withr::with_seed(1, sg_diagnose(res))
+  b <- withr::with_seed(1, sg_diagnose(plain))
+  a$timings <- b$timings <- NULL
+  expect_identical(unclass(a)[setdiff(names(a), "timings")],
+                   unclass(b)[setdiff(names(b), "timings")])
+  # and the C routine: given the record's distances or measuring them
+  f <- diag_ffi("ffi_metrics_class")
+  keep <- rec$scale > 0
+  z <- scale(as.matrix(df[1:7]), rec$center, rec$scale)[, keep]
+  attributes(z) <- list(dim = dim(z))
+  y <- as.integer(df$y)
+  cls <- match("min", levels(df$y))
+  zs <- z[which(y == cls)[1:20], , drop = FALSE] + 0.01
+  own <- .Call(f, zs, z, y, cls, 5L, 1L, NULL)
+  given <- .Call(f, zs, z, y, cls, 5L, 1L, list(rec$known$min$nearest, rec$known$min$radius))
+  expect_identical(given, own)
+  # another k, a cleaned result, or mixed predictors: measured again
+  expect_null(smoteguard:::known_distances(list(record = rec, nom = character(0)), "min", 3L,
+                                           length(rec$known$min$nearest), TRUE))
+  cleaned <- sg_oversample(df, "y", seed = 2, guard = NULL, clean = "tomek")
+  expect_null(attr(cleaned, "smoteguard")$known)
 })

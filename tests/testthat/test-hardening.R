@@ -229,7 +229,7 @@ hd_valid_calls <- function() {
                                c(1L, 2L, 3L), c(2L, NA, 1L),
                                matrix(c(2L, 1L, 1L, 4L, 5L, 6L), 3, 2),
                                c(1L, 2L, 3L, integer(57)), rep(1:2, 30), 1L, 2L),
-    ffi_metrics_class = list(x[21:30, ], x, rep(1:2, 30), 1L, 3L, 2L),
+    ffi_metrics_class = list(x[21:30, ], x, rep(1:2, 30), 1L, 3L, 2L, NULL),
     ffi_metrics_near = list(x, c(1L, 5L, 51L), 0.4, diag(3)[, 1:2], 2L),
     ffi_metrics_mmd = list(x[1:20, ], x[21:40, ], 1L),
     ffi_metrics_duplicates = list(x[1:20, ], x[c(1, 1, 30), ])

@@ -205,7 +205,10 @@ sg_provenance <- function(result) {
 #'   neighbours used, rows wanted and made, shortfall), `n_input`,
 #'   `predictors`, `nominal`, `center`, `scale`, `distance`, `provenance`,
 #'   `removed` (with `clean`: the rows removed), `guard`, `timings`
-#'   (seconds), `warnings`, `n_result` and `checksum`.
+#'   (seconds), `warnings`, `known` (per oversampled class of numeric,
+#'   complete data: `k` and each real row's `nearest` and k-th (`radius`)
+#'   distance within its class, which `sg_diagnose()` reuses; `NULL` after
+#'   `clean`), `n_result`, `checksum` and `rownames_checksum`.
 #' @examples
 #' res <- sg_oversample(breast_biopsy, "diagnosis", seed = 1)
 #' rec <- sg_record(res)

@@ -1723,17 +1723,24 @@ static uint64_t sg_row_hash(const double *x, int p) {
   return h;
 }
 
+/* The columns of two double matrices of real and synthetic rows, checked
+ * to be the same number. */
+static int sg_real_syn_columns(SEXP real, SEXP syn) {
+  if (!Rf_isReal(real) || !Rf_isMatrix(real) || !Rf_isReal(syn) ||
+      !Rf_isMatrix(syn))
+    Rf_error("`real` and `syn` must be double matrices.");
+  int p = Rf_ncols(real);
+  if (Rf_ncols(syn) != p) Rf_error("`real` and `syn` must have the same columns.");
+  return p;
+}
+
 /* real (nr x p) and syn (ns x p) doubles, one column per predictor (and
  * one for the class, so rows match within a class).  Returns
  * list(real = each syn row equals some real row, synthetic = each syn row
  * equals another syn row). */
 SEXP ffi_metrics_duplicates(SEXP real, SEXP syn) {
   int nprot = 0;
-  if (!Rf_isReal(real) || !Rf_isMatrix(real) || !Rf_isReal(syn) ||
-      !Rf_isMatrix(syn))
-    Rf_error("`real` and `syn` must be double matrices.");
-  int p = Rf_ncols(real);
-  if (Rf_ncols(syn) != p) Rf_error("`real` and `syn` must have the same columns.");
+  int p = sg_real_syn_columns(real, syn);
   R_xlen_t nr = Rf_nrows(real), ns = Rf_nrows(syn);
   if (nr + ns > INT_MAX / 2) Rf_error("Too many rows.");
   int n = (int) (nr + ns);
@@ -1850,11 +1857,7 @@ static R_xlen_t sg_sorted_keys(const double *x, R_xlen_t n, uint64_t *out,
  * each column (NA when a side has no values). */
 SEXP ffi_metrics_ks(SEXP real, SEXP syn) {
   int nprot = 0;
-  if (!Rf_isReal(real) || !Rf_isMatrix(real) || !Rf_isReal(syn) ||
-      !Rf_isMatrix(syn))
-    Rf_error("`real` and `syn` must be double matrices.");
-  int d = Rf_ncols(real);
-  if (Rf_ncols(syn) != d) Rf_error("`real` and `syn` must have the same columns.");
+  int d = sg_real_syn_columns(real, syn);
   R_xlen_t nr = Rf_nrows(real), ns = Rf_nrows(syn);
   R_xlen_t big = nr > ns ? nr : ns;
   uint64_t *a = (uint64_t *) R_alloc(nr > 0 ? nr : 1, sizeof(uint64_t));

@@ -340,18 +340,11 @@ static sg_screen_fn sg_screen_kernel(void) {
  * by d u (Q + R) (twice its bound on |q||r|), the float subtraction and
  * the rounded norm by ~3u (Q + R): (d + 8) u (Q + R) in all.  The screen
  * uses four times that, so no row nearer than the k-th is ever dropped. */
-#define SG_F32_MAX_ABS 1e15 /* larger centred values: the double screen */
-
 static inline double sg_f32_tol(int d, double qn, double rmax) {
   return 4.0 * (d + 8) * (FLT_EPSILON / 2) * (qn + rmax) + 1e-30 * (d + 1);
 }
 
-/* Rows in float, [block][dimension][row] like sg_blocks. */
-typedef struct {
-  float *data;
-  float *norm;      /* per row, +Inf for padding */
-  double *norm_max; /* per block */
-} sg_fblocks;
+/* (the float copies themselves: sg_fblocks and sg_f32_fill(), knn.h) */
 
 /* The fused dot-and-screen over one block for four queries: for query u,
  * the rows t with norm[t] - 2 q_u.r_t < thr[u] are appended to
@@ -467,65 +460,66 @@ static sg_fscan_fn sg_fscan_kernel(void) {
   return sg_fscan_portable;
 }
 
-/* The float copies of the reference blocks and of the query rows, centred
- * on the reference mean; FALSE (nothing usable) when a centred value is too
- * large for float squares. */
-static int sg_f32_fill(const sg_blocks *rb, const double *qrow, R_xlen_t m,
-                       sg_fblocks *fb, float **qf_out, double **qn_out) {
-  int dk = rb->d;
-  R_xlen_t n = rb->n;
-  double *mu = (double *) R_alloc(dk > 0 ? dk : 1, sizeof(double));
-  for (int j = 0; j < dk; j++) {
-    double s = 0;
-    for (R_xlen_t blk = 0; blk < rb->n_blocks; blk++) {
-      const double *col = rb->data + (blk * dk + j) * SG_RB;
-      for (int t = 0; t < SG_RB; t++) s += col[t]; /* padding is 0 */
-    }
-    mu[j] = n > 0 ? s / (double) n : 0.0;
+/* The float copies (knn.h): b's rows and the queries, centred on b's mean;
+ * t2 adds the per-row thresholds metrics.c screens with. */
+int sg_f32_fill(const sg_blocks *b, const double *t2, const double *qrow,
+                R_xlen_t m, sg_fblocks *f, float **qf_out, double **qn_out) {
+  const int d = b->d;
+  const R_xlen_t n = b->n;
+  double *mu = (double *) R_alloc(d > 0 ? d : 1, sizeof(double));
+  for (int j = 0; j < d; j++) {
+    double acc = 0.0;
+    for (R_xlen_t blk = 0; blk < b->n_blocks; blk++)
+      for (int t = 0; t < SG_RB; t++) acc += b->data[(blk * d + j) * SG_RB + t];
+    mu[j] = n > 0 ? acc / (double) n : 0.0; /* padding rows are 0 */
   }
-  R_xlen_t len = rb->n_blocks * (R_xlen_t) dk * SG_RB;
-  fb->data = (float *) R_alloc(len > 0 ? len : 1, sizeof(float));
-  fb->norm = (float *) R_alloc(rb->n_blocks * SG_RB + 1, sizeof(float));
-  fb->norm_max = (double *) R_alloc(rb->n_blocks > 0 ? rb->n_blocks : 1,
-                                    sizeof(double));
-  for (R_xlen_t blk = 0; blk < rb->n_blocks; blk++) {
+  R_xlen_t rows = b->n_blocks * SG_RB;
+  f->data = (float *) R_alloc(rows * d > 0 ? rows * d : 1, sizeof(float));
+  f->norm = (float *) R_alloc(rows > 0 ? rows : 1, sizeof(float));
+  f->pnorm = t2 ? (float *) R_alloc(rows > 0 ? rows : 1, sizeof(float)) : NULL;
+  f->norm_max = (double *) R_alloc(b->n_blocks > 0 ? b->n_blocks : 1, sizeof(double));
+  f->t2_max = (double *) R_alloc(b->n_blocks > 0 ? b->n_blocks : 1, sizeof(double));
+  for (R_xlen_t blk = 0; blk < b->n_blocks; blk++) {
     R_xlen_t r0 = blk * SG_RB;
     int cnt = (int) (n - r0 < SG_RB ? n - r0 : SG_RB);
     double nrm[SG_RB];
-    for (int t = 0; t < SG_RB; t++) nrm[t] = 0;
-    for (int j = 0; j < dk; j++) {
-      const double *col = rb->data + (blk * dk + j) * SG_RB;
-      float *fcol = fb->data + (blk * dk + j) * SG_RB;
+    for (int t = 0; t < SG_RB; t++) nrm[t] = 0.0;
+    for (int j = 0; j < d; j++) {
+      const double *col = b->data + (blk * d + j) * SG_RB;
+      float *fcol = f->data + (blk * d + j) * SG_RB;
       for (int t = 0; t < SG_RB; t++) {
         double v = t < cnt ? col[t] - mu[j] : 0.0;
         if (!(fabs(v) <= SG_F32_MAX_ABS)) return 0;
-        float f = (float) v;
-        fcol[t] = f;
-        nrm[t] += (double) f * (double) f;
+        fcol[t] = (float) v;
+        nrm[t] += (double) fcol[t] * (double) fcol[t];
       }
     }
-    double mx = 0;
+    double nmax = 0.0, tmax = 0.0;
     for (int t = 0; t < SG_RB; t++) {
-      if (t < cnt) {
-        fb->norm[r0 + t] = (float) nrm[t];
-        if (nrm[t] > mx) mx = nrm[t];
-      } else {
-        fb->norm[r0 + t] = INFINITY;
+      if (t >= cnt) {
+        f->norm[r0 + t] = INFINITY;
+        if (t2) f->pnorm[r0 + t] = INFINITY;
+        continue;
+      }
+      f->norm[r0 + t] = (float) nrm[t];
+      if (nrm[t] > nmax) nmax = nrm[t];
+      if (t2) {
+        f->pnorm[r0 + t] = sg_float_down((double) f->norm[r0 + t] - t2[r0 + t]);
+        if (t2[r0 + t] > tmax) tmax = t2[r0 + t];
       }
     }
-    fb->norm_max[blk] = mx;
+    f->norm_max[blk] = nmax;
+    f->t2_max[blk] = tmax;
   }
-  R_xlen_t qlen = m * (R_xlen_t) dk;
-  float *qf = (float *) R_alloc(qlen > 0 ? qlen : 1, sizeof(float));
+  float *qf = (float *) R_alloc(m * d > 0 ? m * d : 1, sizeof(float));
   double *qn = (double *) R_alloc(m > 0 ? m : 1, sizeof(double));
   for (R_xlen_t i = 0; i < m; i++) {
-    double acc = 0;
-    for (int j = 0; j < dk; j++) {
-      double v = qrow[i * dk + j] - mu[j];
+    double acc = 0.0;
+    for (int j = 0; j < d; j++) {
+      double v = qrow[i * d + j] - mu[j];
       if (!(fabs(v) <= SG_F32_MAX_ABS)) return 0;
-      float f = (float) v;
-      qf[i * dk + j] = f;
-      acc += (double) f * (double) f;
+      qf[i * d + j] = (float) v;
+      acc += (double) qf[i * d + j] * (double) qf[i * d + j];
     }
     qn[i] = acc;
   }
@@ -572,14 +566,6 @@ static void sg_sqdist_pairs(const sg_blocks *b, R_xlen_t blk, const int *rows,
   while (np - h > 1) SG_PAIRS_GROUP(4)
   if (np - h == 1) SG_PAIRS_GROUP(1)
 #undef SG_PAIRS_GROUP
-}
-
-/* A double threshold as a float no smaller than it. */
-static inline float sg_float_up(double x) {
-  if (x >= (double) FLT_MAX) return INFINITY;
-  float f = (float) x;
-  if ((double) f < x) f = nextafterf(f, INFINITY);
-  return f;
 }
 
 /* The automatic path (measured on Gaussian data, one thread, k = 5): the
@@ -940,7 +926,7 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
   int *fhits_all = NULL;
   sg_fscan_fn fscan = sg_fscan_kernel();
   int use_f32 = use_dot && (sg_knn_path == 0 || sg_knn_path == 4) &&
-    sg_f32_fill(&rb, qrow, m, &fb, &qf, &qnf);
+    sg_f32_fill(&rb, NULL, qrow, m, &fb, &qf, &qnf);
   int *fpair_all = NULL;
   const double **fpq_all = NULL;
   double *fpex_all = NULL;

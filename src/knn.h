@@ -5,6 +5,8 @@
 #define SMOTEGUARD_KNN_H
 
 #include "smoteguard.h"
+#include <float.h>
+#include <math.h>
 
 #define SG_RB 256 /* reference rows per block: 256 x d doubles stay in L2 */
 
@@ -46,5 +48,45 @@ typedef void (*sg_dot_fn)(const sg_blocks *, R_xlen_t, const double *,
                           const double *, const double *, const double *,
                           double *);
 sg_dot_fn sg_dot_kernel(void);
+
+/* Float copies of blocked rows, centred on their mean, for the screens of
+ * knn.c and metrics.c (their error bounds are derived there): rows in the
+ * blocks' layout, |r|^2 per row (+Inf for padding), the largest per block;
+ * with per-row thresholds t2 also |r|^2 - t2 rounded down (else NULL) and
+ * the largest t2 per block (else 0). */
+typedef struct {
+  float *data;
+  float *norm;
+  float *pnorm;
+  double *norm_max;
+  double *t2_max;
+} sg_fblocks;
+
+/* Centred values beyond this would overflow float squares: the double
+ * screens instead. */
+#define SG_F32_MAX_ABS 1e15
+
+/* Fills *f from b (and t2, or NULL) and the m float queries of qrow
+ * (row-major, b's dimensions) with their squared norms; FALSE when a
+ * centred value exceeds SG_F32_MAX_ABS. */
+int sg_f32_fill(const sg_blocks *b, const double *t2, const double *qrow,
+                R_xlen_t m, sg_fblocks *f, float **qf_out, double **qn_out);
+
+/* A double as a float no smaller than it, and no larger than it. */
+static inline float sg_float_up(double x) {
+  if (x >= (double) FLT_MAX) return INFINITY;
+  if (x <= -(double) FLT_MAX) return -FLT_MAX;
+  float f = (float) x;
+  if ((double) f < x) f = nextafterf(f, INFINITY);
+  return f;
+}
+
+static inline float sg_float_down(double x) {
+  if (x >= (double) FLT_MAX) return FLT_MAX;
+  if (x <= -(double) FLT_MAX) return -INFINITY;
+  float f = (float) x;
+  if ((double) f > x) f = nextafterf(f, -INFINITY);
+  return f;
+}
 
 #endif

@@ -352,105 +352,10 @@ static int sg_visit_real(void *ctx, R_xlen_t qi, const double *q,
  * 3u(Q + R).  So (d + 8) u (Q + R) bounds the screened value's error; the
  * screen allows four times that.  A per-row threshold (a ball's squared
  * radius t2) enters as |r|^2 - t2 rounded down, which adds at most
- * 3u (R + t2): allowed for by 8u times the block's largest t2. */
-typedef struct {
-  float *data;      /* [block][dimension][row], centred */
-  float *norm;      /* |r|^2 per row, +Inf for padding */
-  float *pnorm;     /* |r|^2 - t2 rounded down, +Inf for padding; or NULL */
-  double *norm_max; /* per block */
-  double *t2_max;   /* per block, the largest t2 */
-} sg_mf32;
+ * 3u (R + t2): allowed for by 8u times the block's largest t2.  The float
+ * copies are knn.c's (sg_fblocks, sg_f32_fill(): knn.h), with t2. */
 
-#define SG_F32_LIMIT 1e15 /* larger centred values: the double scans */
 #define SG_U32 ((double) FLT_EPSILON / 2)
-
-/* A double as a float no smaller than it. */
-static inline float sg_up32(double x) {
-  if (x >= (double) FLT_MAX) return INFINITY;
-  if (x <= -(double) FLT_MAX) return -FLT_MAX;
-  float f = (float) x;
-  if ((double) f < x) f = nextafterf(f, INFINITY);
-  return f;
-}
-
-/* ... and no larger. */
-static inline float sg_down32(double x) {
-  if (x >= (double) FLT_MAX) return FLT_MAX;
-  if (x <= -(double) FLT_MAX) return -INFINITY;
-  float f = (float) x;
-  if ((double) f > x) f = nextafterf(f, -INFINITY);
-  return f;
-}
-
-/* The float rows of b and the float queries (m rows of qrow, row-major),
- * centred on b's mean; t2: per row of b, or NULL.  FALSE when a centred
- * value is too large for float squares. */
-static int sg_mf32_fill(const sg_mblocks *b, const double *t2,
-                        const double *qrow, R_xlen_t m, sg_mf32 *f,
-                        float **qf_out, double **qn_out) {
-  const int d = b->d;
-  const R_xlen_t n = b->n;
-  double *mu = (double *) R_alloc(d, sizeof(double));
-  for (int j = 0; j < d; j++) {
-    double acc = 0.0;
-    for (R_xlen_t blk = 0; blk < b->n_blocks; blk++)
-      for (int t = 0; t < SG_MB; t++) acc += b->data[(blk * d + j) * SG_MB + t];
-    mu[j] = n > 0 ? acc / (double) n : 0.0; /* padding rows are 0 */
-  }
-  R_xlen_t rows = b->n_blocks * SG_MB;
-  f->data = (float *) R_alloc(rows * d > 0 ? rows * d : 1, sizeof(float));
-  f->norm = (float *) R_alloc(rows > 0 ? rows : 1, sizeof(float));
-  f->pnorm = t2 ? (float *) R_alloc(rows > 0 ? rows : 1, sizeof(float)) : NULL;
-  f->norm_max = (double *) R_alloc(b->n_blocks > 0 ? b->n_blocks : 1, sizeof(double));
-  f->t2_max = (double *) R_alloc(b->n_blocks > 0 ? b->n_blocks : 1, sizeof(double));
-  for (R_xlen_t blk = 0; blk < b->n_blocks; blk++) {
-    R_xlen_t r0 = blk * SG_MB;
-    int cnt = (int) (n - r0 < SG_MB ? n - r0 : SG_MB);
-    double nrm[SG_MB];
-    for (int t = 0; t < SG_MB; t++) nrm[t] = 0.0;
-    for (int j = 0; j < d; j++) {
-      const double *col = b->data + (blk * d + j) * SG_MB;
-      float *fcol = f->data + (blk * d + j) * SG_MB;
-      for (int t = 0; t < SG_MB; t++) {
-        double v = t < cnt ? col[t] - mu[j] : 0.0;
-        if (!(fabs(v) <= SG_F32_LIMIT)) return 0;
-        fcol[t] = (float) v;
-        nrm[t] += (double) fcol[t] * (double) fcol[t];
-      }
-    }
-    double nmax = 0.0, tmax = 0.0;
-    for (int t = 0; t < SG_MB; t++) {
-      if (t >= cnt) {
-        f->norm[r0 + t] = INFINITY;
-        if (t2) f->pnorm[r0 + t] = INFINITY;
-        continue;
-      }
-      f->norm[r0 + t] = (float) nrm[t];
-      if (nrm[t] > nmax) nmax = nrm[t];
-      if (t2) {
-        f->pnorm[r0 + t] = sg_down32((double) f->norm[r0 + t] - t2[r0 + t]);
-        if (t2[r0 + t] > tmax) tmax = t2[r0 + t];
-      }
-    }
-    f->norm_max[blk] = nmax;
-    f->t2_max[blk] = tmax;
-  }
-  float *qf = (float *) R_alloc(m * d > 0 ? m * d : 1, sizeof(float));
-  double *qn = (double *) R_alloc(m > 0 ? m : 1, sizeof(double));
-  for (R_xlen_t i = 0; i < m; i++) {
-    double acc = 0.0;
-    for (int j = 0; j < d; j++) {
-      double v = qrow[i * d + j] - mu[j];
-      if (!(fabs(v) <= SG_F32_LIMIT)) return 0;
-      qf[i * d + j] = (float) v;
-      acc += (double) qf[i * d + j] * (double) qf[i * d + j];
-    }
-    qn[i] = acc;
-  }
-  *qf_out = qf;
-  *qn_out = qn;
-  return 1;
-}
 
 /* The screen of four queries against one block: row t passes for query u
  * when |r|^2 - 2 q.r < lim[u] or (with pnorm) |r|^2 - t2 - 2 q.r < plim[u];
@@ -513,7 +418,7 @@ static int sg_mf32_fill(const sg_mblocks *b, const double *t2,
   }
 
 #define SG_MSCREEN_ARGS                                                      \
-  (const sg_mf32 *f, int d, R_xlen_t blk, const float *const *q,             \
+  (const sg_fblocks *f, int d, R_xlen_t blk, const float *const *q,             \
    const float *lim, const float *plim, int *hits, int *nh)
 typedef void (*sg_mscreen_fn) SG_MSCREEN_ARGS;
 
@@ -570,7 +475,7 @@ static int sg_scan_pairs_f32(const sg_mblocks *rb, const double *qrow,
                              R_xlen_t m, sg_pairs_ctx *c, int nthreads) {
   const int d = rb->d;
   const R_xlen_t n = rb->n;
-  sg_mf32 f;
+  sg_fblocks f;
   float *qf;
   double *qn;
   /* the widened squared radii, with padding */
@@ -581,7 +486,7 @@ static int sg_scan_pairs_f32(const sg_mblocks *rb, const double *qrow,
     for (R_xlen_t i = 0; i < rb->n_blocks * SG_MB; i++)
       t2[i] = i < n ? c->real_radius2[i] : 0.0;
   }
-  if (!sg_mf32_fill(rb, t2, qrow, m, &f, &qf, &qn)) return 0;
+  if (!sg_f32_fill(rb, t2, qrow, m, &f, &qf, &qn)) return 0;
   sg_mscreen_fn screen = sg_mscreen_kernel();
   const int K = c->K;
   /* coverage and recall are "some pair": each thread marks its own copy */
@@ -617,8 +522,8 @@ static int sg_scan_pairs_f32(const sg_mblocks *rb, const double *qrow,
                        1e-30 * (d + 1);
           double w = c->best[qi * K + K - 1];
           if (c->syn_radius && c->syn_radius2[qi] > w) w = c->syn_radius2[qi];
-          lim[u] = sg_up32(w + tol - qnu);
-          plim[u] = sg_up32(tol + 8.0 * SG_U32 * (f.t2_max[blk] + qnu) - qnu);
+          lim[u] = sg_float_up(w + tol - qnu);
+          plim[u] = sg_float_up(tol + 8.0 * SG_U32 * (f.t2_max[blk] + qnu) - qnu);
         }
         int nh[4];
         screen(&f, d, blk, qp, lim, plim, hits, nh);

@@ -216,10 +216,7 @@ class_bounds <- function(constraints, pred, rows) {
       dim(pred$x)[2L] == 0L) {
     return(NULL)
   }
-  # column_stats()'s call spared: this runs once per class
-  x <- pred$x
-  if (!is.double(x)) storage.mode(x) <- "double"
-  st <- .Call(ffi_stats_columns, x, as.integer(rows))
+  st <- column_stats(pred$x, rows)
   lo <- st$min
   hi <- st$max
   lo[!is.finite(lo)] <- -Inf

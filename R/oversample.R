@@ -209,7 +209,7 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
   out <- assemble_result(data, pred, gen, settings)
   provenance <- new_frame(list(
     row = nrow(data) + seq_along(gen$parent),
-    class = structure(as.integer(gen$class), levels = levels, class = "factor"),
+    class = codes_factor(gen$class, levels),
     parent = as.integer(gen$parent),
     neighbor = as.integer(gen$neighbor),
     gap = as.double(gen$gap)
@@ -431,9 +431,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
   }
   rep$seeds <- sum(eligible)
 
-  # (calls spared when there is no guard: each costs a few microseconds,
-  # per class, on tables where a whole call takes one millisecond)
-  intrusion <- if (is.null(guard)) NA_real_ else guard_intrusion_level(guard, method)
+  intrusion <- guard_intrusion_level(guard, method)
   if (!is.null(guard) && is.finite(intrusion) && intrusion < 1) {
     pos <- integer(n)
     pos[rows] <- seq_len(p)
@@ -558,8 +556,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
   rep$shortfall <- G - made
   list(rows = rows_out, known = known,
        info = class_info(sum(eligible), k, made, G, danger, noise, safe),
-       report = c(rep, if (is.null(guard)) no_guard_settings
-                       else guard_settings(guard, intrusion)),
+       report = c(rep, guard_settings(guard, intrusion)),
        notes = notes)
 }
 

@@ -7,8 +7,8 @@ bare_kinds <- c(double = "double", integer = "integer", character = "nominal",
 column_kind <- function(col) {
   # the common case first: a bare vector (no class, dim or levels)
   if (is.null(attributes(col))) {
-    return(switch(typeof(col), double = "double", integer = "integer",
-                  character = , logical = "nominal", "unsupported"))
+    kind <- bare_kinds[typeof(col)]
+    return(if (is.na(kind)) "unsupported" else unname(kind))
   }
   if (!is.null(dim(col)) || is.list(col)) return("unsupported")
   if (inherits(col, c("Date", "POSIXt", "difftime"))) return("date")

@@ -15,7 +15,7 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
     seed = seed,
     rng_kind = rng_kind,
     classes = levels,
-    counts = new_frame(list(class = level_factor(levels),
+    counts = new_frame(list(class = codes_factor(seq_along(levels), levels),
                       before = as.integer(counts_before),
                       target = as.integer(targets),
                       after = as.integer(counts_after),
@@ -56,10 +56,11 @@ session_versions <- function() {
 
 version_cache <- new.env(parent = emptyenv())
 
-# factor(levels, levels = levels) for the (unique) levels of a factor,
-# without factor()'s matching and sorting: codes 1, ..., L.
-level_factor <- function(levels) {
-  f <- seq_along(levels)
+# The factor of integer codes into (unique) levels, without factor()'s
+# matching and sorting: codes_factor(seq_along(lv), lv) is
+# factor(lv, levels = lv).
+codes_factor <- function(codes, levels) {
+  f <- as.integer(codes)
   attr(f, "levels") <- levels
   class(f) <- "factor"
   f

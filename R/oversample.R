@@ -275,6 +275,10 @@ generate <- function(pred, yf, n_new, settings, data, call) {
   yi <- as.integer(yf)
   n <- length(yi)
   counts <- tabulate(yi, length(levels))
+  if (plain_lane_fits(pred, settings, counts, n_new)) {
+    gen <- generate_plain(pred, yi, levels, counts, n_new, settings, call)
+    if (!is.null(gen)) return(gen)
+  }
   parts <- vector("list", length(levels))
   reports <- vector("list", length(levels))
   notes <- list()
@@ -319,6 +323,99 @@ generate <- function(pred, yf, n_new, settings, data, call) {
        codes = stack("codes", ncol(pred$codes), integer(0)),
        info = info, report = bind_rows(reports),
        warnings = warnings, known = known)
+}
+
+# Plain SMOTE of complete numeric predictors (no guard, groups or
+# nominal columns; constraints at most bounds and integer columns), the
+# usual call on a table: every class in one C call instead of a round of R
+# per class. It makes what generate_class() makes, draw for draw (tested
+# against it): the classes in the same order, each with the same search
+# and the same random numbers. A candidate outside its class's bounds
+# (interpolation can overshoot an end by a rounding error) would start a
+# second round, which only generate_class() runs: the random stream is
+# then put back and the call goes there (NULL).
+plain_lane_fits <- function(pred, settings, counts, n_new) {
+  cons <- settings$constraints
+  plain_lane$on && settings$method == "smote" && is.null(settings$guard) &&
+    is.null(settings$group_codes) && !pred$mixed && ncol(pred$x) > 0 &&
+    is.null(cons$rules) && is.null(cons$combos) &&
+    all(counts[n_new > 0] >= 2L)
+}
+
+plain_lane <- new.env(parent = emptyenv())
+plain_lane$on <- TRUE
+
+generate_plain <- function(pred, yi, levels, counts, n_new, settings, call) {
+  done <- which(n_new > 0)
+  G <- unname(n_new[done])
+  cons <- settings$constraints
+  env <- globalenv()
+  had_seed <- exists(".Random.seed", envir = env, inherits = FALSE)
+  if (had_seed) seed <- get(".Random.seed", envir = env, inherits = FALSE)
+  res <- .Call(ffi_smote_plain, pred$x, pred$center, pred$scale, yi, done,
+               G, settings$neighbors, settings$threads)
+  values <- round_values(res$values, rounding_plan(pred, cons))
+  if (!is.null(cons) && !identical(cons$bounds, "none") && length(done) > 0) {
+    lo <- res$lower
+    hi <- res$upper
+    if (is.list(cons$bounds)) {
+      for (nm in names(cons$bounds)) {
+        j <- match(nm, pred$names)
+        lo[, j] <- cons$bounds[[nm]][1]
+        hi[, j] <- cons$bounds[[nm]][2]
+      }
+    }
+    end <- cumsum(G)
+    for (i in seq_along(done)) {
+      seg <- if (length(done) == 1) values
+             else values[seq.int(end[i] - G[i] + 1L, length.out = G[i]), , drop = FALSE]
+      if (any(.Call(ffi_stats_outside, seg, lo[i, ], hi[i, ]))) {
+        if (had_seed) assign(".Random.seed", seed, envir = env)
+        return(NULL)
+      }
+    }
+  }
+  p <- counts[done]
+  k <- pmin(settings$neighbors, p - 1L)
+  notes <- list()
+  small <- k < settings$neighbors
+  if (any(small)) notes$small <- levels[done[small]]
+  made <- integer(length(levels))
+  made[done] <- G
+  big <- which(made > 0 & counts + made > 20 * counts)
+  if (length(big) > 0) notes$many <- levels[big]
+  warnings <- class_warnings(notes, settings, call)
+
+  m <- length(done)
+  none <- rep(NA_integer_, m)
+  info <- if (m > 0) new_frame(list(
+    class = levels[done], seeds = p, danger = none, noise = none, safe = none,
+    neighbors_used = as.integer(k), wanted = G, made = G,
+    shortfall = integer(m)))
+  report <- NULL
+  if (m > 0) {
+    report <- c(list(class = levels[done]),
+                lapply(c(guard_counts(), no_guard_settings), rep_len, m))
+    report$seeds <- p
+    report$parents_used <- pmin(p, G)
+    report$drawn <- as.double(G)
+    report$wanted <- report$made <- G
+    report$max_gap_distance <- rep_len(Inf, m)
+    report <- new_frame(report)
+  }
+  known <- NULL
+  if (m > 0) {
+    end <- cumsum(p)
+    for (i in seq_len(m)) {
+      at <- seq.int(end[i] - p[i] + 1L, length.out = p[i])
+      known[[levels[done[i]]]] <- list(k = k[i], nearest = res$nearest[at],
+                                       radius = res$radius[at])
+    }
+  }
+  list(class = res$class, parent = res$parent, neighbor = res$neighbor,
+       gap = res$gap, values = values,
+       codes = pred$codes[res$parent, , drop = FALSE],
+       info = info, report = report, warnings = warnings, known = known)
 }
 
 class_info_fields <- c("seeds", "danger", "noise", "safe", "neighbors_used",

@@ -74,6 +74,33 @@ static int *sg_permutation(int p) {
   return perm;
 }
 
+/* The draws of the parent cycle (the caller holds the RNG state): parent
+ * positions (1-based among the P parents), neighbours and gaps of G rows
+ * (see ffi_draw_cycle()). */
+static void sg_cycle(const int *nn, int P, int k, const int *usable,
+                     const int *ot, double ogap, R_xlen_t G, int *pa,
+                     int *ne, double *ga) {
+  int *perm = sg_permutation(P);
+  for (R_xlen_t s = 0; s < G; s++) {
+    int par = perm[s % P];
+    pa[s] = par + 1;
+    int ncand = usable[par] + (ot ? 1 : 0);
+    if (ncand == 0) {
+      ne[s] = NA_INTEGER;
+      ga[s] = NA_REAL;
+      continue;
+    }
+    int c = (int) R_unif_index((double) ncand);
+    if (c < usable[par]) {
+      ne[s] = sg_usable_neighbor(nn, P, k, par, c);
+      ga[s] = unif_rand();
+    } else {
+      ne[s] = ot[par];
+      ga[s] = ogap * unif_rand();
+    }
+  }
+}
+
 /* The parent cycle of SMOTE, Borderline-SMOTE and random oversampling.
  * neighbors: P x k matrix of 1-based data rows, the candidates of each of
  * the P parents (k = 0: copies).  Parents are taken in turns through one
@@ -104,25 +131,7 @@ SEXP ffi_draw_cycle(SEXP neighbors, SEXP n_new, SEXP other, SEXP other_gap) {
   int *pa = INTEGER(parent), *ne = INTEGER(neighbor);
   double *ga = REAL(gap);
   GetRNGstate();
-  int *perm = sg_permutation(P);
-  for (R_xlen_t s = 0; s < G; s++) {
-    int par = perm[s % P];
-    pa[s] = par + 1;
-    int ncand = usable[par] + (ot ? 1 : 0);
-    if (ncand == 0) {
-      ne[s] = NA_INTEGER;
-      ga[s] = NA_REAL;
-      continue;
-    }
-    int c = (int) R_unif_index((double) ncand);
-    if (c < usable[par]) {
-      ne[s] = sg_usable_neighbor(nn, P, k, par, c);
-      ga[s] = unif_rand();
-    } else {
-      ne[s] = ot[par];
-      ga[s] = ogap * unif_rand();
-    }
-  }
+  sg_cycle(nn, P, k, usable, ot, ogap, G, pa, ne, ga);
   PutRNGstate();
   SEXP vals[3] = {parent, neighbor, gap};
   const char *nms[3] = {"parent", "neighbor", "gap"};
@@ -402,6 +411,29 @@ SEXP ffi_add_noise(SEXP values, SEXP sd) {
   return out;
 }
 
+/* The G x d interpolated rows (column-major, into `out`) of the n x d
+ * matrix x, for checked 1-based parents and neighbours (see
+ * ffi_interpolate()). */
+static void sg_interpolate_rows(const double *xv, R_xlen_t n, int d,
+                                const int *pa, const int *ne,
+                                const double *ga, R_xlen_t G, double *ov) {
+  for (int j = 0; j < d; j++) {
+    const double *col = xv + (R_xlen_t) j * n;
+    double *oc = ov + (R_xlen_t) j * G;
+    for (R_xlen_t s = 0; s < G; s++) {
+      double a = col[pa[s] - 1];
+      if (ne[s] == NA_INTEGER || ISNAN(ga[s])) {
+        oc[s] = a;
+        continue;
+      }
+      double b = col[ne[s] - 1];
+      if (ISNAN(a)) oc[s] = b;
+      else if (ISNAN(b)) oc[s] = a;
+      else oc[s] = a + ga[s] * (b - a);
+    }
+  }
+}
+
 /* New rows on the original scale: x[parent] + gap * (x[neighbor] -
  * x[parent]) for each column of the n x d double matrix x.  A missing
  * neighbour or gap (a copy) gives the parent's values; a value missing in
@@ -426,24 +458,184 @@ SEXP ffi_interpolate(SEXP x, SEXP parent, SEXP neighbor, SEXP gap) {
     if (ne[s] != NA_INTEGER && (ne[s] < 1 || ne[s] > n))
       Rf_error("`neighbor` holds an index outside 1..%d.", (int) n);
   }
-  const double *xv = REAL_RO(x);
   SEXP out = PROTECT(Rf_allocMatrix(REALSXP, (int) G, d)); nprot++;
-  double *ov = REAL(out);
-  for (int j = 0; j < d; j++) {
-    const double *col = xv + (R_xlen_t) j * n;
-    double *oc = ov + (R_xlen_t) j * G;
-    for (R_xlen_t s = 0; s < G; s++) {
-      double a = col[pa[s] - 1];
-      if (ne[s] == NA_INTEGER || ISNAN(ga[s])) {
-        oc[s] = a;
-        continue;
-      }
-      double b = col[ne[s] - 1];
-      if (ISNAN(a)) oc[s] = b;
-      else if (ISNAN(b)) oc[s] = a;
-      else oc[s] = a + ga[s] * (b - a);
+  sg_interpolate_rows(REAL_RO(x), n, d, pa, ne, ga, G, REAL(out));
+  UNPROTECT(nprot);
+  return out;
+}
+
+/* Plain SMOTE for every class at once, where nothing needs R between the
+ * steps (numeric complete predictors, no guard, no groups, no nominal
+ * columns): for each class of `classes` in turn, its rows' k nearest rows
+ * of the class (k = min(k, rows - 1), on the standardised scale, as
+ * ffi_knn_search() finds them), then ffi_draw_cycle()'s draws of n_new
+ * rows, then the interpolation.  The draws are those the class-by-class
+ * calls make, in the same order, so the result is theirs.
+ *   x: n x d double matrix, finite; center, scale: length d (a scale of 0
+ *   leaves a column out); y: the n rows' class codes (integer, NA
+ *   allowed); classes: the codes to oversample, distinct, each with at
+ *   least two rows; n_new: rows wanted per class.
+ * Returns list(class, parent, neighbor (data rows), gap, values (G x d),
+ * k (per class), nearest, radius (each class row's first and k-th
+ * neighbour distance, classes one after the other, rows in data order),
+ * lower, upper (per class and column: the class's minimum and maximum)). */
+SEXP ffi_smote_plain(SEXP x, SEXP center, SEXP scale, SEXP y, SEXP classes,
+                     SEXP n_new, SEXP k, SEXP threads) {
+  int nprot = 0;
+  if (!Rf_isReal(x) || !Rf_isMatrix(x))
+    Rf_error("`x` must be a double matrix.");
+  R_xlen_t n = Rf_nrows(x);
+  int d = Rf_ncols(x);
+  if (d < 1) Rf_error("`x` must have at least one column.");
+  if (n > INT_MAX) Rf_error("More than %d rows is not supported.", INT_MAX);
+  if (!sg_all_finite(REAL_RO(x), XLENGTH(x)))
+    Rf_error("`x` must not contain NA, NaN or Inf.");
+  if (!Rf_isReal(center) || XLENGTH(center) != d || !Rf_isReal(scale) ||
+      XLENGTH(scale) != d)
+    Rf_error("`center` and `scale` must be double vectors, one value per column.");
+  const double *cen = REAL_RO(center), *sc = REAL_RO(scale);
+  for (int j = 0; j < d; j++)
+    if (!R_FINITE(cen[j]) || !R_FINITE(sc[j]) || sc[j] < 0)
+      Rf_error("`center` and `scale` must be finite, `scale` non-negative.");
+  if (!Rf_isInteger(y) || XLENGTH(y) != n)
+    Rf_error("`y` must be an integer vector, one value per row of `x`.");
+  if (!Rf_isInteger(classes) || !Rf_isInteger(n_new) ||
+      XLENGTH(n_new) != XLENGTH(classes))
+    Rf_error("`classes` and `n_new` must be integer vectors of one length.");
+  if (XLENGTH(classes) > INT_MAX) Rf_error("Too many classes.");
+  int C = (int) XLENGTH(classes);
+  int kk = sg_int_scalar(k, "k");
+  if (kk == NA_INTEGER || kk < 1) Rf_error("`k` must be at least 1.");
+  int req = sg_int_scalar(threads, "threads");
+  const int *yv = INTEGER_RO(y), *cl = INTEGER_RO(classes),
+            *gn = INTEGER_RO(n_new);
+
+  /* each class code's slot among `classes` (-1: not oversampled) */
+  int top = 0;
+  for (int c = 0; c < C; c++) {
+    if (cl[c] == NA_INTEGER || cl[c] < 1)
+      Rf_error("`classes` must hold positive class codes.");
+    if (gn[c] == NA_INTEGER || gn[c] < 0)
+      Rf_error("`n_new` must hold counts of at least 0.");
+    if (cl[c] > top) top = cl[c];
+  }
+  int *slot = (int *) R_alloc((size_t) top + 1, sizeof(int));
+  for (int v = 0; v <= top; v++) slot[v] = -1;
+  for (int c = 0; c < C; c++) {
+    if (slot[cl[c]] >= 0) Rf_error("`classes` must be distinct.");
+    slot[cl[c]] = c;
+  }
+  /* the classes' rows, class after class, each in data order */
+  R_xlen_t *start = (R_xlen_t *) R_alloc((size_t) C + 1, sizeof(R_xlen_t));
+  int *p = (int *) R_alloc(C > 0 ? C : 1, sizeof(int));
+  for (int c = 0; c < C; c++) p[c] = 0;
+  for (R_xlen_t i = 0; i < n; i++) {
+    int v = yv[i];
+    if (v != NA_INTEGER && v >= 1 && v <= top && slot[v] >= 0) p[slot[v]]++;
+  }
+  R_xlen_t G = 0, nnlen = 0;
+  int *kc = (int *) R_alloc(C > 0 ? C : 1, sizeof(int));
+  R_xlen_t *nnat = (R_xlen_t *) R_alloc((size_t) C + 1, sizeof(R_xlen_t));
+  start[0] = 0;
+  nnat[0] = 0;
+  for (int c = 0; c < C; c++) {
+    if (p[c] < 2) Rf_error("Class %d has fewer than two rows.", cl[c]);
+    kc[c] = kk < p[c] - 1 ? kk : p[c] - 1;
+    G += gn[c];
+    start[c + 1] = start[c] + p[c];
+    nnat[c + 1] = nnat[c] + (R_xlen_t) p[c] * kc[c];
+  }
+  nnlen = nnat[C];
+  if (G > INT_MAX) Rf_error("Too many rows requested.");
+  R_xlen_t P = start[C];
+  int *rows = (int *) R_alloc(P > 0 ? P : 1, sizeof(int));
+  {
+    R_xlen_t *fill = (R_xlen_t *) R_alloc((size_t) C + 1, sizeof(R_xlen_t));
+    for (int c = 0; c < C; c++) fill[c] = start[c];
+    for (R_xlen_t i = 0; i < n; i++) {
+      int v = yv[i];
+      if (v != NA_INTEGER && v >= 1 && v <= top && slot[v] >= 0)
+        rows[fill[slot[v]]++] = (int) i + 1;
     }
   }
+
+  SEXP cls_out = PROTECT(Rf_allocVector(INTSXP, G)); nprot++;
+  SEXP parent = PROTECT(Rf_allocVector(INTSXP, G)); nprot++;
+  SEXP neighbor = PROTECT(Rf_allocVector(INTSXP, G)); nprot++;
+  SEXP gap = PROTECT(Rf_allocVector(REALSXP, G)); nprot++;
+  SEXP values = PROTECT(Rf_allocMatrix(REALSXP, (int) G, d)); nprot++;
+  SEXP k_out = PROTECT(Rf_allocVector(INTSXP, C)); nprot++;
+  SEXP nearest = PROTECT(Rf_allocVector(REALSXP, P)); nprot++;
+  SEXP radius = PROTECT(Rf_allocVector(REALSXP, P)); nprot++;
+  SEXP lower = PROTECT(Rf_allocMatrix(REALSXP, C, d)); nprot++;
+  SEXP upper = PROTECT(Rf_allocMatrix(REALSXP, C, d)); nprot++;
+  const double *xv = REAL_RO(x);
+  double *lo = REAL(lower), *hi = REAL(upper), *ne_d = REAL(nearest),
+         *ra_d = REAL(radius);
+  int *nn = (int *) R_alloc(nnlen > 0 ? nnlen : 1, sizeof(int));
+
+  /* the searches (no random numbers) */
+  for (int c = 0; c < C; c++) {
+    const void *vmax = vmaxget();
+    int pc = p[c], k1 = kc[c];
+    const int *rc = rows + start[c];
+    INTEGER(k_out)[c] = k1;
+    double *sub = (double *) R_alloc((size_t) pc * d, sizeof(double));
+    for (int j = 0; j < d; j++) {
+      const double *col = xv + (R_xlen_t) j * n;
+      double *sc_j = sub + (R_xlen_t) j * pc;
+      double a = R_PosInf, b = R_NegInf;
+      for (int i = 0; i < pc; i++) {
+        double v = col[rc[i] - 1];
+        sc_j[i] = v;
+        if (v < a) a = v;
+        if (v > b) b = v;
+      }
+      lo[c + (R_xlen_t) j * C] = a;
+      hi[c + (R_xlen_t) j * C] = b;
+    }
+    double *dist = (double *) R_alloc((size_t) pc * k1, sizeof(double));
+    int *idx = nn + nnat[c];
+    int nth = sg_threads_for(req, (double) pc * (double) pc * (double) d);
+    sg_knn_search(sub, pc, d, NULL, pc, k1, 1, NULL, cen, sc, 0, idx, dist,
+                  nth);
+    for (R_xlen_t t = 0; t < (R_xlen_t) pc * k1; t++) idx[t] = rc[idx[t] - 1];
+    for (int i = 0; i < pc; i++) {
+      ne_d[start[c] + i] = dist[i];
+      ra_d[start[c] + i] = dist[i + (R_xlen_t) (k1 - 1) * pc];
+    }
+    vmaxset(vmax);
+  }
+
+  /* the draws, class after class, as ffi_draw_cycle() makes them */
+  int *pa = INTEGER(parent), *ne = INTEGER(neighbor), *co = INTEGER(cls_out);
+  double *ga = REAL(gap);
+  R_xlen_t g0 = 0;
+  GetRNGstate();
+  for (int c = 0; c < C; c++) {
+    if (gn[c] == 0) continue;  /* no draw, as no call is made for it */
+    const void *vmax = vmaxget();
+    int pc = p[c], k1 = kc[c];
+    int *usable = (int *) R_alloc(pc, sizeof(int));
+    for (int i = 0; i < pc; i++) usable[i] = k1;
+    sg_cycle(nn + nnat[c], pc, k1, usable, NULL, 1.0, gn[c], pa + g0,
+             ne + g0, ga + g0);
+    const int *rc = rows + start[c];
+    for (R_xlen_t s = g0; s < g0 + gn[c]; s++) {
+      pa[s] = rc[pa[s] - 1];
+      co[s] = cl[c];
+    }
+    g0 += gn[c];
+    vmaxset(vmax);
+  }
+  PutRNGstate();
+  sg_interpolate_rows(xv, n, d, pa, ne, ga, G, REAL(values));
+
+  SEXP vals[10] = {cls_out, parent, neighbor, gap, values, k_out, nearest,
+                   radius, lower, upper};
+  const char *nms[10] = {"class", "parent", "neighbor", "gap", "values", "k",
+                         "nearest", "radius", "lower", "upper"};
+  SEXP out = PROTECT(sg_named_list(10, vals, nms)); nprot++;
   UNPROTECT(nprot);
   return out;
 }

@@ -223,6 +223,8 @@ hd_valid_calls <- function() {
     ffi_draw_nominal = list(codes, matrix(c(1L, 2L, 3L, 4L, NA, 6L), 3, 2), 1L),
     ffi_add_noise = list(x[1:5, ], matrix(0.1, 5, 3)),
     ffi_interpolate = list(num, c(1L, 2L, 3L), c(4L, NA, 9L), c(0.5, NA, 0.25)),
+    ffi_smote_plain = list(x, colMeans(x), c(1, 2, 0), rep(c(1L, 2L, NA), 20), c(2L, 1L),
+                           c(13L, 4L), 5L, 2L),
     ffi_guard_pairs = list(matrix(c(2L, 3L, 1L, 1L), 2, 2), matrix(c(0.1, 0.2, 0.3, 0.4), 2, 2),
                            c(1L, 2L), c(1L, 1L, 2L), 2L, 0.35),
     ffi_guard_intrusion = list(x, q[1:3, ], rep(0, ncol(x)), rep(1, ncol(x)),

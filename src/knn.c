@@ -1138,8 +1138,7 @@ static int sg_k_arg(SEXP k, R_xlen_t n, int excluding) {
 SEXP ffi_knn_search(SEXP x, SEXP query, SEXP k, SEXP center, SEXP scale,
                     SEXP threads, SEXP exclude, SEXP farthest) {
   int nprot = 0;
-  if (!Rf_isReal(x) || !Rf_isMatrix(x))
-    Rf_error("`x` must be a double matrix.");
+  sg_check_double_matrix(x, "x");
   R_xlen_t n = Rf_nrows(x);
   int d = Rf_ncols(x);
   int self = Rf_isNull(query);

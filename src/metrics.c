@@ -1109,8 +1109,7 @@ static double sg_median_pair_distance(const sg_mblocks *b, const double *qrow,
  * Entry points. */
 
 static void sg_check_rows(SEXP x, const char *what, int d) {
-  if (!Rf_isReal(x) || !Rf_isMatrix(x))
-    Rf_error("`%s` must be a double matrix.", what);
+  sg_check_double_matrix(x, what);
   if (d >= 0 && Rf_ncols(x) != d)
     Rf_error("`%s` must have %d columns.", what, d);
   if (!sg_all_finite(REAL_RO(x), XLENGTH(x)))
@@ -1168,8 +1167,7 @@ static SEXP sg_na_logical(R_xlen_t n) {
 SEXP ffi_metrics_class(SEXP syn, SEXP whole, SEXP y, SEXP cls, SEXP k,
                        SEXP threads, SEXP known) {
   int nprot = 0;
-  if (!Rf_isReal(whole) || !Rf_isMatrix(whole))
-    Rf_error("`whole` must be a double matrix.");
+  sg_check_double_matrix(whole, "whole");
   int d = Rf_ncols(whole);
   if (d < 1) Rf_error("`whole` must have at least one column.");
   sg_check_rows(whole, "whole", d);
@@ -1378,7 +1376,7 @@ static int sg_cmp_proj2(const void *a, const void *b) {
 SEXP ffi_metrics_near(SEXP x, SEXP rows, SEXP radius, SEXP directions,
                       SEXP threads) {
   int nprot = 0;
-  if (!Rf_isReal(x) || !Rf_isMatrix(x)) Rf_error("`x` must be a double matrix.");
+  sg_check_double_matrix(x, "x");
   int d = Rf_ncols(x);
   if (d < 1) Rf_error("`x` must have at least one column.");
   sg_check_rows(x, "x", d);
@@ -1526,8 +1524,7 @@ SEXP ffi_metrics_near(SEXP x, SEXP rows, SEXP radius, SEXP directions,
  * Returns c(mmd2, sigma, kxx, kyy, kxy). */
 SEXP ffi_metrics_mmd(SEXP real, SEXP syn, SEXP threads) {
   int nprot = 0;
-  if (!Rf_isReal(real) || !Rf_isMatrix(real))
-    Rf_error("`real` must be a double matrix.");
+  sg_check_double_matrix(real, "real");
   int d = Rf_ncols(real);
   if (d < 1) Rf_error("`real` must have at least one column.");
   sg_check_rows(real, "real", d);

@@ -440,8 +440,7 @@ static void sg_interpolate_rows(const double *xv, R_xlen_t n, int d,
  * one of the two rows is taken from the other; missing in both stays NA. */
 SEXP ffi_interpolate(SEXP x, SEXP parent, SEXP neighbor, SEXP gap) {
   int nprot = 0;
-  if (!Rf_isReal(x) || !Rf_isMatrix(x))
-    Rf_error("`x` must be a double matrix.");
+  sg_check_double_matrix(x, "x");
   if (!Rf_isInteger(parent) || !Rf_isInteger(neighbor) || !Rf_isReal(gap))
     Rf_error("`parent` and `neighbor` must be integer, `gap` double.");
   R_xlen_t G = XLENGTH(parent);
@@ -482,8 +481,7 @@ SEXP ffi_interpolate(SEXP x, SEXP parent, SEXP neighbor, SEXP gap) {
 SEXP ffi_smote_plain(SEXP x, SEXP center, SEXP scale, SEXP y, SEXP classes,
                      SEXP n_new, SEXP k, SEXP threads) {
   int nprot = 0;
-  if (!Rf_isReal(x) || !Rf_isMatrix(x))
-    Rf_error("`x` must be a double matrix.");
+  sg_check_double_matrix(x, "x");
   R_xlen_t n = Rf_nrows(x);
   int d = Rf_ncols(x);
   if (d < 1) Rf_error("`x` must have at least one column.");

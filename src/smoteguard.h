@@ -80,6 +80,7 @@ SEXP ffi_stats_outside(SEXP values, SEXP lower, SEXP upper);
 SEXP ffi_record_checksum(SEXP x);
 
 /* utils */
+void sg_check_double_matrix(SEXP x, const char *what);
 int sg_int_scalar(SEXP x, const char *what);
 double sg_num_scalar(SEXP x, const char *what);
 int sg_all_finite(const double *x, R_xlen_t n);

@@ -72,11 +72,6 @@ void sg_rows_outside(const double *values, R_xlen_t m, int d,
   }
 }
 
-static void sg_check_double_matrix(SEXP x, const char *what) {
-  if (!Rf_isReal(x) || !Rf_isMatrix(x))
-    Rf_error("`%s` must be a double matrix.", what);
-}
-
 /* list(mean, sd, min, max, missing) of the columns of a double matrix,
  * over all its rows (rows = NULL) or the rows numbered (1-based) in
  * `rows`, so that a class needs no copy of its rows. */

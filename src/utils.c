@@ -27,6 +27,11 @@ double sg_num_scalar(SEXP x, const char *what) {
   return 0; /* not reached */
 }
 
+void sg_check_double_matrix(SEXP x, const char *what) {
+  if (!Rf_isReal(x) || !Rf_isMatrix(x))
+    Rf_error("`%s` must be a double matrix.", what);
+}
+
 int sg_all_finite(const double *x, R_xlen_t n) {
   /* x * 0 is 0 for a finite x and NaN for NaN or an infinity, so the sums
    * stay 0 exactly when every value is finite: no call per value (R_FINITE

@@ -307,8 +307,7 @@ generate <- function(pred, yf, n_new, settings, data, call) {
     new_frame(cols)
   }
   # warn on what was made, not on what was asked
-  big <- which(made > 0 & counts + made > 20 * counts)
-  if (length(big) > 0) notes$many <- levels[big]
+  notes$many <- many_raised(made, counts, levels)
   warnings <- class_warnings(notes, settings, call)
   pick <- function(field, empty) {
     v <- unlist(lapply(parts, `[[`, field), use.names = FALSE)
@@ -371,6 +370,7 @@ generate_plain <- function(pred, yi, levels, counts, n_new, settings, call) {
              else values[seq.int(end[i] - G[i] + 1L, length.out = G[i]), , drop = FALSE]
       if (any(.Call(ffi_stats_outside, seg, lo[i, ], hi[i, ]))) {
         if (had_seed) assign(".Random.seed", seed, envir = env)
+        else rm(".Random.seed", envir = env)
         return(NULL)
       }
     }
@@ -382,8 +382,7 @@ generate_plain <- function(pred, yi, levels, counts, n_new, settings, call) {
   if (any(small)) notes$small <- levels[done[small]]
   made <- integer(length(levels))
   made[done] <- G
-  big <- which(made > 0 & counts + made > 20 * counts)
-  if (length(big) > 0) notes$many <- levels[big]
+  notes$many <- many_raised(made, counts, levels)
   warnings <- class_warnings(notes, settings, call)
 
   m <- length(done)
@@ -416,6 +415,13 @@ generate_plain <- function(pred, yi, levels, counts, n_new, settings, call) {
        gap = res$gap, values = values,
        codes = pred$codes[res$parent, , drop = FALSE],
        info = info, report = report, warnings = warnings, known = known)
+}
+
+# The classes raised to more than 20 times their size (NULL: none), for
+# the warning: judged on what was made, not on what was asked.
+many_raised <- function(made, counts, levels) {
+  big <- which(made > 0 & counts + made > 20 * counts)
+  if (length(big) > 0) levels[big]
 }
 
 class_info_fields <- c("seeds", "danger", "noise", "safe", "neighbors_used",

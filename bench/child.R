@@ -10,11 +10,14 @@
 #   expr   the expression timed; its value is kept as `res`
 #   after  an expression run after timing, its value returned as `extra`
 #   reps   timing rounds (default 3, and 1 for a call of 10 s or more)
+#   versus another expression, timed in turns with `expr` (`rounds` times each,
+#          default 5) for a ratio of the two; its `after` value is kept too
 # The result: time (best), first (the first call), peak (VmHWM during the first
 # call, after resetting it; includes R itself and the input), rss_before (resident
 # size before the call), input_mb, result_mb, others (the share of the machine other
 # processes used while timing), rows (of the result), warnings (those of the first
-# call, muffled), extra.
+# call, muffled), extra, versus (NULL, or list(time = expr's best in the turns,
+# time_versus, extra = `after` on the versus call's result)).
 args <- commandArgs(TRUE)
 job <- readRDS(args[1])
 if (!nzchar(Sys.getenv("TZ"))) Sys.setenv(TZ = "UTC")
@@ -62,11 +65,31 @@ peak <- vm_mb("VmHWM")
 env$res <- res
 reps <- if (is.null(job$reps)) 3 else job$reps
 time <- if (reps > 1) suppressWarnings(bench_best(eval(job$expr, env), first = first, reps = reps)) else first
-others <- others_share(s0)
 extra <- if (is.null(job$after)) NULL else eval(job$after, env)
+# A ratio of two of our own calls (`versus`: the other call): the two are
+# timed in turns in this one process, `rounds` times each, best of each, so
+# that both see the same machine (a KVM guest's speed drifts by 20-40%
+# from one minute to the next, which separate children timed minutes apart
+# would read as a difference between the calls).
+versus <- NULL
+if (!is.null(job$versus)) {
+  rounds <- if (is.null(job$rounds)) 5 else job$rounds
+  ta <- tb <- Inf
+  for (i in seq_len(rounds)) {
+    gc(FALSE)
+    ta <- min(ta, system.time(eval(job$expr, env))[["elapsed"]])
+    gc(FALSE)
+    tb <- min(tb, system.time(res_b <- eval(job$versus, env))[["elapsed"]])
+  }
+  extra_b <- if (is.null(job$after)) NULL
+             else eval(job$after, list2env(list(res = res_b), parent = env))
+  versus <- list(time = ta, time_versus = tb, extra = extra_b)
+}
+others <- others_share(s0)
 
 saveRDS(list(time = time, first = first, peak = peak, peak_reset = reset_ok,
              rss_before = rss_before,
              input_mb = as.numeric(utils::object.size(env$input)) / 2^20,
              result_mb = as.numeric(utils::object.size(res)) / 2^20,
-             others = others, rows = NROW(res), warnings = unique(warns), extra = extra), args[2])
+             others = others, rows = NROW(res), warnings = unique(warns), extra = extra,
+             versus = versus), args[2])

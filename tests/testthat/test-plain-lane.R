@@ -75,6 +75,15 @@ test_that("small classes, unused levels and large raises warn the same on the la
   expect_lane_identical(df1, "y", seed = 3, guard = NULL)
 })
 
+test_that("a call with nothing to make is the same on the lane", {
+  df <- sim_classes(c(a = 20, b = 20), d = 2, seed = 37)
+  res <- expect_lane_identical(df, "y", seed = 1, guard = NULL)
+  expect_identical(nrow(res), 40L)
+  df <- sim_classes(c(a = 40, b = 25), d = 2, seed = 38)
+  res <- expect_lane_identical(df, "y", seed = 1, guard = NULL, over_ratio = 0.5)
+  expect_identical(nrow(res), 65L)
+})
+
 test_that("ordered factors and row names take the lane and come out the same", {
   df <- sim_classes(c(a = 40, b = 12), d = 2, seed = 33)
   df$grade <- factor(sample(c("lo", "mid", "hi"), nrow(df), TRUE),
@@ -82,6 +91,19 @@ test_that("ordered factors and row names take the lane and come out the same", {
   rownames(df) <- paste0("r", seq_len(nrow(df)))
   expect_true(takes_lane(df, "y", guard = NULL))
   expect_lane_identical(df, "y", seed = 1, guard = NULL)
+})
+
+test_that("constant columns and tied rows come out the same on the lane", {
+  df <- sim_classes(c(a = 30, b = 8, c = 12), d = 3, seed = 36)
+  df$x2 <- 4                       # weight 0 in the distance
+  df[2:6, c("x1", "x3")] <- df[1, c("x1", "x3")]
+  expect_true(takes_lane(df, "y", guard = NULL))
+  expect_lane_identical(df, "y", seed = 1, guard = NULL)
+  # every predictor constant: all distances 0, neighbours by row order
+  flat <- data.frame(u = rep(1, 20), v = rep(2L, 20), y = rep(c("p", "q"), c(15, 5)))
+  expect_true(takes_lane(flat, "y", guard = NULL))
+  res <- expect_lane_identical(flat, "y", seed = 2, guard = NULL)
+  expect_identical(nrow(res), 30L)
 })
 
 test_that("a candidate outside its bounds sends the call to the class by class path", {

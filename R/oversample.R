@@ -176,7 +176,8 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
   }
   group_codes <- check_groups(groups, data, var, exclude, call = call)
   pred <- prepare_predictors(data, var, exclude = exclude, distance = distance,
-                             y = yf, keep_out = groups, call = call)
+                             y = yf, keep_out = groups, call = call,
+                             threads = threads)
   check_guard_args(guard, constraints, data, pred, call = call)
   targets <- class_targets(counts, ratio)
   # pmax() without its attribute handling (a few microseconds a call)

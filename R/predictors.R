@@ -21,7 +21,8 @@ column_kind <- function(col) {
 }
 
 prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean",
-                               y = NULL, keep_out = NULL, call = NULL) {
+                               y = NULL, keep_out = NULL, call = NULL,
+                               threads = 1L) {
   if (nrow(data) == 0) sg_abort("`data` has no rows.", call = call)
   if (!is.null(exclude)) {
     if (!is.character(exclude) || anyNA(exclude)) {
@@ -83,7 +84,7 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
   dimnames(x) <- list(NULL, num_names)
   # one pass in C for the summary, the centre and the scale; a column holds
   # an infinite value exactly when its minimum is -Inf or its maximum Inf
-  stats <- column_stats(x)
+  stats <- column_stats(x, threads = threads)
   if (any(stats$min == -Inf | stats$max == Inf)) {
     bad <- which(is.infinite(x), arr.ind = TRUE)
     sg_abort(c(sprintf("Predictors must not contain Inf or -Inf; %d value(s) do.", nrow(bad)),
@@ -145,10 +146,11 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
 # Per column of a numeric matrix (over all rows, or the rows numbered in
 # `rows`): mean, standard deviation, minimum, maximum (Inf / -Inf when all
 # missing) and missing count, NA-aware; those of mean(), sd(), min(),
-# max() with na.rm = TRUE, in one pass in C.
-column_stats <- function(x, rows = NULL) {
+# max() with na.rm = TRUE, in C; large matrices column by column on
+# `threads` (the same values on any number).
+column_stats <- function(x, rows = NULL, threads = 1L) {
   if (!is.double(x)) storage.mode(x) <- "double"
-  .Call(ffi_stats_columns, x, if (!is.null(rows)) as.integer(rows))
+  .Call(ffi_stats_columns, x, if (!is.null(rows)) as.integer(rows), threads)
 }
 
 # The numeric predictors (or candidate rows `x` of them) on the distance's

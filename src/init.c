@@ -23,7 +23,7 @@ static const R_CallMethodDef CallEntries[] = {
   CALLDEF(ffi_metrics_duplicates, 2),
   CALLDEF(ffi_metrics_ks, 2),
   CALLDEF(ffi_metrics_path, 1),
-  CALLDEF(ffi_stats_columns, 2),
+  CALLDEF(ffi_stats_columns, 3),
   CALLDEF(ffi_stats_outside, 3),
   CALLDEF(ffi_record_checksum, 1),
   {NULL, NULL, 0}

@@ -73,7 +73,7 @@ void sg_column_stats(const double *x, R_xlen_t n, int d, const int *rows,
                      double *max, double *missing);
 void sg_rows_outside(const double *values, R_xlen_t m, int d,
                      const double *lower, const double *upper, int *out);
-SEXP ffi_stats_columns(SEXP x, SEXP rows);
+SEXP ffi_stats_columns(SEXP x, SEXP rows, SEXP threads);
 SEXP ffi_stats_outside(SEXP values, SEXP lower, SEXP upper);
 
 /* record.c */

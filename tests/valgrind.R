@@ -225,13 +225,13 @@ if (has("ffi_metrics_class", 7)) {
   run(ffi("ffi_metrics_class", syn, x3, y3, 1L, 3L, 2L, list(a, a + 0.5)))
   fails(ffi("ffi_metrics_class", syn, x3, y3, 1L, 3L, 2L, list(a[-1], a[-1])))
 }
-if (has("ffi_stats_columns", 2)) {
+if (has("ffi_stats_columns", 3)) {
   g <- x3[1:30, ]
   g[4, 2] <- NA
-  run(ffi("ffi_stats_columns", g, NULL))
-  run(ffi("ffi_stats_columns", g, c(1L, 4L, 4L, 30L)))
-  run(ffi("ffi_stats_columns", g[0, , drop = FALSE], NULL))
-  fails(ffi("ffi_stats_columns", g, c(1L, 31L)))
+  run(ffi("ffi_stats_columns", g, NULL, 2L))
+  run(ffi("ffi_stats_columns", g, c(1L, 4L, 4L, 30L), 1L))
+  run(ffi("ffi_stats_columns", g[0, , drop = FALSE], NULL, NA_integer_))
+  fails(ffi("ffi_stats_columns", g, c(1L, 31L), 1L))
 }
 if (has("ffi_stats_outside", 3)) {
   run(ffi("ffi_stats_outside", x3[1:20, ], c(-1, -Inf, 0), c(1, 2, Inf)))

@@ -429,7 +429,7 @@ call_templates <- list(
     n <- rsize(0L)
     x <- sprinkle_na(rmat(n, rdim()), 0.2)
     rows <- if (chance(0.5) || n == 0) NULL else sample.int(n, rint(1, 0, 2 * n), TRUE)
-    list(x, rows)
+    list(x, rows, threads_value())
   },
   ffi_stats_outside = function() {
     d <- rdim()

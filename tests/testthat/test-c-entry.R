@@ -460,37 +460,52 @@ test_that("ffi_stats_columns() gives mean(), sd(), min(), max() with na.rm, exac
                   10^sample(-200:200, 1), n, d)
     if (n * d > 0 && stats::runif(1) < 0.6) x[sample(n * d, sample(0:(n * d), 1))] <- NA
     if (d > 0 && stats::runif(1) < 0.3) x[, 1] <- 0.1   # constant column
-    expect_identical(.Call(f, x, NULL), ref_column_stats(x))
+    expect_identical(.Call(f, x, NULL, 1L), ref_column_stats(x))
     if (n > 0) {
       rows <- sample(n, sample(n, 1), replace = TRUE)
-      expect_identical(.Call(f, x, rows), ref_column_stats(x[rows, , drop = FALSE]))
+      expect_identical(.Call(f, x, rows, 1L), ref_column_stats(x[rows, , drop = FALSE]))
       # a class of one row: no standard deviation
-      expect_identical(.Call(f, x, rows[1]), ref_column_stats(x[rows[1], , drop = FALSE]))
+      expect_identical(.Call(f, x, rows[1], 1L), ref_column_stats(x[rows[1], , drop = FALSE]))
     }
   }
   # all missing, a single value, NaN counted as missing, huge values
   x <- cbind(NA_real_, c(NA, 2, NA), c(NaN, 1, 3), c(1e308, 1e308, -1e308))
-  expect_identical(.Call(f, x, NULL), ref_column_stats(x))
-  expect_identical(.Call(f, x, integer(0)), ref_column_stats(x[integer(0), , drop = FALSE]))
+  expect_identical(.Call(f, x, NULL, 1L), ref_column_stats(x))
+  expect_identical(.Call(f, x, integer(0), 1L), ref_column_stats(x[integer(0), , drop = FALSE]))
   expect_identical(smoteguard:::column_stats(matrix(1:6, 3)),
                    ref_column_stats(matrix(as.double(1:6), 3)))
+})
+
+test_that("ffi_stats_columns() gives the same values on one and two threads", {
+  f <- ffi("ffi_stats_columns")
+  # large enough to be shared among threads (about 3 n d >= 2e6)
+  x <- withr::with_seed(13, matrix(stats::rnorm(150000 * 7, mean = 1e5), 150000, 7))
+  x[withr::with_seed(14, sample(length(x), 5000))] <- NA
+  one <- .Call(f, x, NULL, 1L)
+  expect_identical(.Call(f, x, NULL, 2L), one)
+  expect_identical(.Call(f, x, NULL, NA_integer_), one)
+  expect_identical(one, ref_column_stats(x))
+  rows <- withr::with_seed(15, sample(150000, 120000))
+  expect_identical(.Call(f, x, rows, 2L), .Call(f, x, rows, 1L))
 })
 
 test_that("ffi_stats_columns() rejects bad types and row numbers", {
   f <- ffi("ffi_stats_columns")
   x <- matrix(as.double(1:6), 3, 2)
   expect_c_errors(list(
-    quote(.Call(f, matrix(1:6, 3), NULL)),
-    quote(.Call(f, as.double(1:6), NULL)),
-    quote(.Call(f, "a", NULL)),
-    quote(.Call(f, x, c(1, 2))),
-    quote(.Call(f, x, c(1L, NA))),
-    quote(.Call(f, x, 0L)),
-    quote(.Call(f, x, 4L)),
-    quote(.Call(f, x, -1L))
+    quote(.Call(f, matrix(1:6, 3), NULL, 1L)),
+    quote(.Call(f, as.double(1:6), NULL, 1L)),
+    quote(.Call(f, "a", NULL, 1L)),
+    quote(.Call(f, x, c(1, 2), 1L)),
+    quote(.Call(f, x, c(1L, NA), 1L)),
+    quote(.Call(f, x, 0L, 1L)),
+    quote(.Call(f, x, 4L, 1L)),
+    quote(.Call(f, x, -1L, 1L)),
+    quote(.Call(f, x, NULL, "two")),
+    quote(.Call(f, x, NULL, 1.5))
   ))
   before <- x
-  .Call(f, x, 1:2)
+  .Call(f, x, 1:2, 1L)
   expect_identical(x, before)
 })
 

@@ -326,20 +326,34 @@ generate <- function(pred, yf, n_new, settings, data, call) {
 }
 
 # Plain SMOTE of complete numeric predictors (no guard, groups or
-# nominal columns; constraints at most bounds and integer columns), the
+# nominal columns; constraints that interpolation keeps by itself), the
 # usual call on a table: every class in one C call instead of a round of R
 # per class. It makes what generate_class() makes, draw for draw (tested
 # against it): the classes in the same order, each with the same search
 # and the same random numbers. A candidate outside its class's bounds
-# (interpolation can overshoot an end by a rounding error) would start a
-# second round, which only generate_class() runs: the random stream is
-# then put back and the call goes there (NULL).
+# would start a second round, which only generate_class() runs: the random
+# stream is then put back and the call goes there (NULL), doing the
+# searches again. Interpolated values stay between their parents' (but for
+# a rounding error at an end), so only calls whose constraints could
+# reject them are kept off the lane: bounds narrower than the data, and
+# `integer` rounding of a column that is not already whole numbers.
 plain_lane_fits <- function(pred, settings, counts, n_new) {
   cons <- settings$constraints
   plain_lane$on && settings$method == "smote" && is.null(settings$guard) &&
     is.null(settings$group_codes) && !pred$mixed && ncol(pred$x) > 0 &&
     is.null(cons$rules) && is.null(cons$combos) &&
-    all(counts[n_new > 0] >= 2L)
+    all(counts[n_new > 0] >= 2L) && bounds_hold_data(cons, pred) &&
+    all(pred$kind[match(cons$integer, pred$names)] %in% c("integer", "ordered"))
+}
+
+# Whether user bounds (a list) hold every value of their columns.
+bounds_hold_data <- function(cons, pred) {
+  b <- cons$bounds
+  if (!is.list(b)) return(TRUE)
+  j <- match(names(b), pred$names)
+  lo <- vapply(b, `[[`, 0, 1L)
+  hi <- vapply(b, `[[`, 0, 2L)
+  all(pred$stats$min[j] >= lo & pred$stats$max[j] <= hi)
 }
 
 plain_lane <- new.env(parent = emptyenv())

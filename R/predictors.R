@@ -82,7 +82,7 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
   x <- as.double(x)
   dim(x) <- c(n, length(num_names))
   dimnames(x) <- list(NULL, num_names)
-  # one pass in C for the summary, the centre and the scale; a column holds
+  # one call in C for the summary, the centre and the scale; a column holds
   # an infinite value exactly when its minimum is -Inf or its maximum Inf
   stats <- column_stats(x, threads = threads)
   if (any(stats$min == -Inf | stats$max == Inf)) {

@@ -63,24 +63,25 @@ static R_xlen_t sg_count_arg(SEXP x, const char *what) {
   return (R_xlen_t) g;
 }
 
-/* A random permutation of 0..p-1 (Fisher-Yates, R's unbiased index). */
-static int *sg_permutation(int p) {
-  int *perm = (int *) R_alloc(p, sizeof(int));
+/* A random permutation of 0..p-1 into `perm` (Fisher-Yates, R's unbiased
+ * index); the caller holds the RNG state, and allocates `perm` before
+ * taking it, so that nothing between GetRNGstate() and PutRNGstate() can
+ * fail. */
+static void sg_permutation(int *perm, int p) {
   for (int i = 0; i < p; i++) perm[i] = i;
   for (int i = p - 1; i > 0; i--) {
     int j = (int) R_unif_index((double) i + 1);
     int tmp = perm[i]; perm[i] = perm[j]; perm[j] = tmp;
   }
-  return perm;
 }
 
 /* The draws of the parent cycle (the caller holds the RNG state): parent
  * positions (1-based among the P parents), neighbours and gaps of G rows
- * (see ffi_draw_cycle()). */
+ * (see ffi_draw_cycle()); `perm`: scratch for P values. */
 static void sg_cycle(const int *nn, int P, int k, const int *usable,
-                     const int *ot, double ogap, R_xlen_t G, int *pa,
-                     int *ne, double *ga) {
-  int *perm = sg_permutation(P);
+                     const int *ot, double ogap, R_xlen_t G, int *perm,
+                     int *pa, int *ne, double *ga) {
+  sg_permutation(perm, P);
   for (R_xlen_t s = 0; s < G; s++) {
     int par = perm[s % P];
     pa[s] = par + 1;
@@ -130,8 +131,9 @@ SEXP ffi_draw_cycle(SEXP neighbors, SEXP n_new, SEXP other, SEXP other_gap) {
   SEXP gap = PROTECT(Rf_allocVector(REALSXP, G)); nprot++;
   int *pa = INTEGER(parent), *ne = INTEGER(neighbor);
   double *ga = REAL(gap);
+  int *perm = (int *) R_alloc(P, sizeof(int));
   GetRNGstate();
-  sg_cycle(nn, P, k, usable, ot, ogap, G, pa, ne, ga);
+  sg_cycle(nn, P, k, usable, ot, ogap, G, perm, pa, ne, ga);
   PutRNGstate();
   SEXP vals[3] = {parent, neighbor, gap};
   const char *nms[3] = {"parent", "neighbor", "gap"};
@@ -262,8 +264,9 @@ SEXP ffi_draw_safe_level(SEXP neighbors, SEXP sl_parent, SEXP sl_neighbor,
   for (int i = 0; i < P; i++) alive[i] = 1;
   int n_alive = P;
   R_xlen_t made = 0;
+  int *perm = (int *) R_alloc(P, sizeof(int));
   GetRNGstate();
-  int *perm = sg_permutation(P);
+  sg_permutation(perm, P);
   R_xlen_t turn = 0;
   while (made < G && n_alive > 0) {
     int par = perm[turn % P];
@@ -465,11 +468,12 @@ SEXP ffi_interpolate(SEXP x, SEXP parent, SEXP neighbor, SEXP gap) {
 
 /* Plain SMOTE for every class at once, where nothing needs R between the
  * steps (numeric complete predictors, no guard, no groups, no nominal
- * columns): for each class of `classes` in turn, its rows' k nearest rows
- * of the class (k = min(k, rows - 1), on the standardised scale, as
+ * columns): first each class's search (its rows' k nearest rows of the
+ * class, k = min(k, rows - 1), on the standardised scale, as
  * ffi_knn_search() finds them), then ffi_draw_cycle()'s draws of n_new
- * rows, then the interpolation.  The draws are those the class-by-class
- * calls make, in the same order, so the result is theirs.
+ * rows class after class, then one interpolation of all rows.  The
+ * searches use no random numbers, so the draws are those the
+ * class-by-class calls make, in the same order, and the result is theirs.
  *   x: n x d double matrix, finite; center, scale: length d (a scale of 0
  *   leaves a column out); y: the n rows' class codes (integer, NA
  *   allowed); classes: the codes to oversample, distinct, each with at
@@ -508,14 +512,17 @@ SEXP ffi_smote_plain(SEXP x, SEXP center, SEXP scale, SEXP y, SEXP classes,
   const int *yv = INTEGER_RO(y), *cl = INTEGER_RO(classes),
             *gn = INTEGER_RO(n_new);
 
-  /* each class code's slot among `classes` (-1: not oversampled) */
+  /* each class code's slot among `classes` (-1: not oversampled), for the
+   * codes y holds: a class beyond them has no rows */
   int top = 0;
+  for (R_xlen_t i = 0; i < n; i++)
+    if (yv[i] != NA_INTEGER && yv[i] > top) top = yv[i];
   for (int c = 0; c < C; c++) {
     if (cl[c] == NA_INTEGER || cl[c] < 1)
       Rf_error("`classes` must hold positive class codes.");
     if (gn[c] == NA_INTEGER || gn[c] < 0)
       Rf_error("`n_new` must hold counts of at least 0.");
-    if (cl[c] > top) top = cl[c];
+    if (cl[c] > top) Rf_error("Class %d has fewer than two rows.", cl[c]);
   }
   int *slot = (int *) R_alloc((size_t) top + 1, sizeof(int));
   for (int v = 0; v <= top; v++) slot[v] = -1;
@@ -605,18 +612,21 @@ SEXP ffi_smote_plain(SEXP x, SEXP center, SEXP scale, SEXP y, SEXP classes,
     vmaxset(vmax);
   }
 
-  /* the draws, class after class, as ffi_draw_cycle() makes them */
+  /* the draws, class after class, as ffi_draw_cycle() makes them; the
+   * scratch allocated first (see sg_permutation()) */
   int *pa = INTEGER(parent), *ne = INTEGER(neighbor), *co = INTEGER(cls_out);
   double *ga = REAL(gap);
+  int pmax = 1;
+  for (int c = 0; c < C; c++) if (p[c] > pmax) pmax = p[c];
+  int *usable = (int *) R_alloc(pmax, sizeof(int));
+  int *perm = (int *) R_alloc(pmax, sizeof(int));
   R_xlen_t g0 = 0;
   GetRNGstate();
   for (int c = 0; c < C; c++) {
     if (gn[c] == 0) continue;  /* no draw, as no call is made for it */
-    const void *vmax = vmaxget();
     int pc = p[c], k1 = kc[c];
-    int *usable = (int *) R_alloc(pc, sizeof(int));
     for (int i = 0; i < pc; i++) usable[i] = k1;
-    sg_cycle(nn + nnat[c], pc, k1, usable, NULL, 1.0, gn[c], pa + g0,
+    sg_cycle(nn + nnat[c], pc, k1, usable, NULL, 1.0, gn[c], perm, pa + g0,
              ne + g0, ga + g0);
     const int *rc = rows + start[c];
     for (R_xlen_t s = g0; s < g0 + gn[c]; s++) {
@@ -624,7 +634,6 @@ SEXP ffi_smote_plain(SEXP x, SEXP center, SEXP scale, SEXP y, SEXP classes,
       co[s] = cl[c];
     }
     g0 += gn[c];
-    vmaxset(vmax);
   }
   PutRNGstate();
   sg_interpolate_rows(xv, n, d, pa, ne, ga, G, REAL(values));

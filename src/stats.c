@@ -1,4 +1,4 @@
-/* Column statistics of the numeric predictors in one pass per column:
+/* Column statistics of the numeric predictors (three passes per column):
  * the input summary, the distance's centre and scale and the observed
  * bounds of each class; and the bound check of candidate rows.  Missing
  * values (NA, NaN) are skipped. */
@@ -76,7 +76,9 @@ void sg_rows_outside(const double *values, R_xlen_t m, int d,
  * over all its rows (rows = NULL) or the rows numbered (1-based) in
  * `rows`, so that a class needs no copy of its rows.  Columns are shared
  * among `threads` (as sg_threads_for() allows), each computed whole by
- * one thread: the same values whatever the threads. */
+ * one thread: the same values whatever the threads.  Not on Windows, where
+ * OpenMP's worker threads can start with the x87 unit at double (53-bit)
+ * precision, which would change the long double sums on their columns. */
 SEXP ffi_stats_columns(SEXP x, SEXP rows, SEXP threads) {
   int nprot = 0;
   sg_check_double_matrix(x, "x");
@@ -111,7 +113,7 @@ SEXP ffi_stats_columns(SEXP x, SEXP rows, SEXP threads) {
   int nth = sg_threads_for(req, 3.0 * (double) m * (double) d);
   if (nth > d) nth = d > 0 ? d : 1;
   const double *xv = REAL_RO(x);
-#ifdef _OPENMP
+#if defined(_OPENMP) && !defined(_WIN32)
 #pragma omp parallel for num_threads(nth) schedule(static)
 #endif
   for (int j = 0; j < d; j++)

@@ -54,8 +54,13 @@ test_that("the lane makes what the class by class path makes", {
   expect_lane_identical(df, "y", seed = 2, guard = NULL, neighbors = 3,
                         over_ratio = 0.8)
   expect_lane_identical(df, "y", seed = 3, guard = NULL, constraints = NULL)
-  expect_lane_identical(df, "y", seed = 4, guard = NULL,
-                        constraints = sg_constraints(bounds = "none", integer = "x3"))
+  cons <- sg_constraints(bounds = "none", integer = "x2")
+  expect_true(takes_lane(df, "y", guard = NULL, constraints = cons))
+  expect_lane_identical(df, "y", seed = 4, guard = NULL, constraints = cons)
+  # user bounds that hold the data: the lane
+  cons <- sg_constraints(bounds = list(x1 = c(-100, 100), x4 = c(-50, 60)))
+  expect_true(takes_lane(df, "y", guard = NULL, constraints = cons))
+  expect_lane_identical(df, "y", seed = 4, guard = NULL, constraints = cons)
   expect_lane_identical(df, "y", seed = 5, guard = NULL, over_ratio = c(d = 0.5, b = 1))
   # no seed: the caller's stream is used and left where the draws end
   expect_lane_identical(df, "y", guard = NULL)
@@ -106,14 +111,44 @@ test_that("constant columns and tied rows come out the same on the lane", {
   expect_identical(nrow(res), 30L)
 })
 
-test_that("a candidate outside its bounds sends the call to the class by class path", {
+test_that("constraints interpolation could break keep the call off the lane", {
   df <- sim_classes(c(a = 50, b = 15), d = 2, seed = 34)
   # bounds tighter than the data: candidates are rejected and redrawn
   cons <- sg_constraints(bounds = list(x1 = c(1.5, 2.5)))
-  expect_true(takes_lane(df, "y", guard = NULL, constraints = cons))
+  expect_false(takes_lane(df, "y", guard = NULL, constraints = cons))
   res <- expect_lane_identical(df, "y", seed = 1, guard = NULL, constraints = cons)
   expect_gt(sum(sg_guard_report(res)$rejected_bound), 0)
-  expect_lane_identical(df, "y", guard = NULL, constraints = cons)
+  # rounding a column of fractions can leave its class's range
+  cons <- sg_constraints(integer = "x2")
+  expect_false(takes_lane(df, "y", guard = NULL, constraints = cons))
+  expect_lane_identical(df, "y", seed = 2, guard = NULL, constraints = cons)
+})
+
+test_that("a candidate outside its bounds hands the call over with the random stream put back", {
+  df <- sim_classes(c(a = 50, b = 15), d = 2, seed = 35)
+  yf <- df$y
+  pred <- smoteguard:::prepare_predictors(df, "y", y = yf)
+  counts <- tabulate(yf, nlevels(yf))
+  n_new <- c(a = 0L, b = 35L)
+  # generate_plain() called directly with bounds the lane would not take
+  settings <- list(method = "smote", neighbors = 5L, guard = NULL, group_codes = NULL,
+                   threads = 1L, constraints = sg_constraints(bounds = list(x1 = c(1.5, 2.5))))
+  set.seed(5)
+  before <- .Random.seed
+  expect_null(smoteguard:::generate_plain(pred, as.integer(yf), levels(yf), counts,
+                                          n_new, settings, NULL))
+  expect_identical(.Random.seed, before)
+  # with no stream before the call, none after it
+  rm(".Random.seed", envir = globalenv())
+  expect_null(smoteguard:::generate_plain(pred, as.integer(yf), levels(yf), counts,
+                                          n_new, settings, NULL))
+  expect_false(exists(".Random.seed", envir = globalenv(), inherits = FALSE))
+  set.seed(5)
+  # bounds that hold: the rows are made
+  settings$constraints <- sg_constraints()
+  gen <- smoteguard:::generate_plain(pred, as.integer(yf), levels(yf), counts, n_new,
+                                     settings, NULL)
+  expect_length(gen$parent, 35L)
 })
 
 test_that("calls the lane cannot make are left to the class by class path", {

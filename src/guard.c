@@ -99,17 +99,12 @@ SEXP ffi_guard_intrusion(SEXP x, SEXP cand, SEXP center, SEXP scale,
   R_xlen_t n = Rf_nrows(x), G = Rf_nrows(cand);
   int dx = Rf_ncols(x);
   if (Rf_ncols(cand) != dx) Rf_error("`cand` must have the columns of `x`.");
-  if (!Rf_isReal(center) || XLENGTH(center) != dx || !Rf_isReal(scale) ||
-      XLENGTH(scale) != dx)
-    Rf_error("`center` and `scale` must be doubles, one per column of `x`.");
-  const double *cen = REAL_RO(center), *sca = REAL_RO(scale);
+  const double *cen, *sca;
+  sg_center_scale_args(center, scale, dx, 0, &cen, &sca);
   int *cols = (int *) R_alloc(dx > 0 ? dx : 1, sizeof(int));
   int d = 0;
-  for (int j = 0; j < dx; j++) {
-    if (!R_FINITE(cen[j]) || !R_FINITE(sca[j]) || sca[j] < 0)
-      Rf_error("`center` and `scale` must be finite, `scale` non-negative.");
+  for (int j = 0; j < dx; j++)
     if (sca[j] > 0) cols[d++] = j;
-  }
   if (!Rf_isInteger(parent) || !Rf_isInteger(neighbor) ||
       XLENGTH(parent) != G || XLENGTH(neighbor) != G)
     Rf_error("`parent` and `neighbor` must be integer, one per candidate.");

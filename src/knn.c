@@ -1154,20 +1154,8 @@ SEXP ffi_knn_search(SEXP x, SEXP query, SEXP k, SEXP center, SEXP scale,
   int kk = sg_k_arg(k, n, self || excl);
   if (m > INT_MAX || n > INT_MAX)
     Rf_error("More than %d rows is not supported.", INT_MAX);
-  const double *cen = NULL, *sc = NULL;
-  if (!Rf_isNull(center)) {
-    if (!Rf_isReal(center) || XLENGTH(center) != d)
-      Rf_error("`center` must be a double vector, one value per column.");
-    cen = REAL_RO(center);
-  }
-  if (!Rf_isNull(scale)) {
-    if (!Rf_isReal(scale) || XLENGTH(scale) != d)
-      Rf_error("`scale` must be a double vector, one value per column.");
-    sc = REAL_RO(scale);
-    for (int j = 0; j < d; j++)
-      if (!(sc[j] >= 0) || !R_FINITE(sc[j]))
-        Rf_error("`scale` must be finite and non-negative.");
-  }
+  const double *cen, *sc;
+  sg_center_scale_args(center, scale, d, 1, &cen, &sc);
   if (!sg_all_finite(REAL_RO(x), XLENGTH(x)) ||
       (!self && !sg_all_finite(REAL_RO(query), XLENGTH(query))))
     Rf_error("`x` and `query` must not contain NA, NaN or Inf.");

@@ -492,13 +492,8 @@ SEXP ffi_smote_plain(SEXP x, SEXP center, SEXP scale, SEXP y, SEXP classes,
   if (n > INT_MAX) Rf_error("More than %d rows is not supported.", INT_MAX);
   if (!sg_all_finite(REAL_RO(x), XLENGTH(x)))
     Rf_error("`x` must not contain NA, NaN or Inf.");
-  if (!Rf_isReal(center) || XLENGTH(center) != d || !Rf_isReal(scale) ||
-      XLENGTH(scale) != d)
-    Rf_error("`center` and `scale` must be double vectors, one value per column.");
-  const double *cen = REAL_RO(center), *sc = REAL_RO(scale);
-  for (int j = 0; j < d; j++)
-    if (!R_FINITE(cen[j]) || !R_FINITE(sc[j]) || sc[j] < 0)
-      Rf_error("`center` and `scale` must be finite, `scale` non-negative.");
+  const double *cen, *sc;
+  sg_center_scale_args(center, scale, d, 0, &cen, &sc);
   if (!Rf_isInteger(y) || XLENGTH(y) != n)
     Rf_error("`y` must be an integer vector, one value per row of `x`.");
   if (!Rf_isInteger(classes) || !Rf_isInteger(n_new) ||

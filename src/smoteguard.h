@@ -81,6 +81,8 @@ SEXP ffi_record_checksum(SEXP x);
 
 /* utils */
 void sg_check_double_matrix(SEXP x, const char *what);
+void sg_center_scale_args(SEXP center, SEXP scale, int d, int optional,
+                          const double **cen, const double **sc);
 int sg_int_scalar(SEXP x, const char *what);
 double sg_num_scalar(SEXP x, const char *what);
 int sg_all_finite(const double *x, R_xlen_t n);

@@ -32,6 +32,25 @@ void sg_check_double_matrix(SEXP x, const char *what) {
     Rf_error("`%s` must be a double matrix.", what);
 }
 
+/* The centre and scale of a standardisation, checked: double vectors of
+ * length d, finite, the scale non-negative (0 leaves a column out); NULL
+ * where `optional`, giving NULL pointers. */
+void sg_center_scale_args(SEXP center, SEXP scale, int d, int optional,
+                          const double **cen, const double **sc) {
+  *cen = *sc = NULL;
+  SEXP v[2] = {center, scale};
+  for (int i = 0; i < 2; i++) {
+    if (optional && Rf_isNull(v[i])) continue;
+    if (!Rf_isReal(v[i]) || XLENGTH(v[i]) != d)
+      Rf_error("`center` and `scale` must be double vectors, one value per column.");
+    const double *p = REAL_RO(v[i]);
+    for (int j = 0; j < d; j++)
+      if (!R_FINITE(p[j]) || (i == 1 && p[j] < 0))
+        Rf_error("`center` and `scale` must be finite, `scale` non-negative.");
+    if (i == 0) *cen = p; else *sc = p;
+  }
+}
+
 int sg_all_finite(const double *x, R_xlen_t n) {
   /* x * 0 is 0 for a finite x and NaN for NaN or an infinity, so the sums
    * stay 0 exactly when every value is finite: no call per value (R_FINITE

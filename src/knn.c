@@ -94,8 +94,7 @@ typedef double sg_v4d __attribute__((vector_size(32)));
   }
 #endif
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define SG_HAVE_AVX2_KERNEL 1
+#ifdef SG_HAVE_AVX2_KERNEL
 __attribute__((target("avx2"), optimize("O3", "fp-contract=off")))
 static void sg_sqdist_block_avx2(const sg_blocks *b, R_xlen_t blk,
                                  const double *q, double *acc) {
@@ -116,7 +115,7 @@ static void sg_sqdist_block_portable(const sg_blocks *b, R_xlen_t blk,
  * lower (ffi_knn_path()) to check every kernel against the others. */
 static int sg_isa_cap = 2;
 
-static int sg_cpu_level(void) {
+int sg_cpu_level(void) {
   int level = 0;
 #ifdef SG_HAVE_AVX2_KERNEL
   __builtin_cpu_init();
@@ -220,10 +219,9 @@ static void sg_dot_block_portable(const sg_blocks *b, R_xlen_t blk,
   SG_DOT_BODY
 }
 
-#if defined(SG_HAVE_AVX2_KERNEL)
+#ifdef SG_HAVE_AVX512_KERNEL
 /* The same tile, 16 rows wide, in 512-bit registers where the CPU has
  * AVX-512F. */
-#define SG_HAVE_AVX512_KERNEL 1
 typedef double sg_v8d __attribute__((vector_size(64)));
 __attribute__((target("avx512f"), optimize("O3")))
 static void sg_dot_block_avx512(const sg_blocks *b, R_xlen_t blk,
@@ -398,10 +396,6 @@ static inline double sg_f32_tol(int d, double qn, double rmax) {
   }                                                                        \
   (void) qs;
 
-typedef float sg_v8f __attribute__((vector_size(32)));
-typedef int sg_v8i __attribute__((vector_size(32)));
-typedef float sg_v16f __attribute__((vector_size(64)));
-typedef int sg_v16i __attribute__((vector_size(64)));
 #else
 #define SG_FSCAN_BODY(VT, VI, W)                                           \
   const float *base = fb->data + blk * (R_xlen_t) d * SG_RB;               \

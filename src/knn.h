@@ -15,6 +15,26 @@
  * enough that the wait for the slowest is small; ~10 ms of screened work). */
 #define SG_CHUNK_TERMS 4e8
 
+/* The vector kernels of knn.c and metrics.c: built where GCC targets
+ * x86-64, chosen at run time by sg_cpu_level(). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define SG_HAVE_AVX2_KERNEL 1
+#define SG_HAVE_AVX512_KERNEL 1
+#endif
+
+/* The instruction set the kernels may use on this CPU: 2 AVX-512F, 1
+ * AVX2 with FMA, 0 neither (the portable kernels); never above the cap
+ * tests set through ffi_knn_path(). */
+int sg_cpu_level(void);
+
+/* Float lanes of the screens (GCC and clang vector extensions). */
+#if defined(__GNUC__)
+typedef float sg_v8f __attribute__((vector_size(32)));
+typedef int sg_v8i __attribute__((vector_size(32)));
+typedef float sg_v16f __attribute__((vector_size(64)));
+typedef int sg_v16i __attribute__((vector_size(64)));
+#endif
+
 /* Rows laid out [block][dimension][row], padded with zeros. */
 typedef struct {
   double *data;   /* n_blocks * d * SG_RB values */

@@ -73,11 +73,9 @@ static double *sg_row_major(const double *x, R_xlen_t n, int d) {
   return out;
 }
 
-/* Squared distances: knn.c's canonical kernels (knn.h); the exp kernel
- * below has an AVX2 variant too. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define SG_METRICS_AVX2 1
-#endif
+/* Squared distances: knn.c's canonical kernels (knn.h); the screen and
+ * the exp kernel below have vector variants too, built and chosen as
+ * knn.c's (SG_HAVE_AVX2_KERNEL, sg_cpu_level()). */
 
 /* A visitor sees, for query row qi, the squared distances acc[from..cnt)
  * to reference rows r0 + from .. r0 + cnt - 1.  It runs inside a parallel
@@ -422,37 +420,36 @@ static int sg_visit_real(void *ctx, R_xlen_t qi, const double *q,
    const float *lim, const float *plim, int *hits, int *nh)
 typedef void (*sg_mscreen_fn) SG_MSCREEN_ARGS;
 
-typedef float sg_m8f __attribute__((vector_size(32)));
-typedef int sg_m8i __attribute__((vector_size(32)));
-typedef float sg_m16f __attribute__((vector_size(64)));
-typedef int sg_m16i __attribute__((vector_size(64)));
-
 #if defined(__GNUC__) && !defined(__clang__)
 __attribute__((optimize("O3")))
 #endif
 static void sg_mscreen_portable SG_MSCREEN_ARGS {
-  SG_MSCREEN_BODY(sg_m8f, sg_m8i, 8)
+  SG_MSCREEN_BODY(sg_v8f, sg_v8i, 8)
 }
 
-#ifdef SG_METRICS_AVX2
+#ifdef SG_HAVE_AVX2_KERNEL
 __attribute__((target("avx2,fma"), optimize("O3")))
 static void sg_mscreen_avx2 SG_MSCREEN_ARGS {
-  SG_MSCREEN_BODY(sg_m8f, sg_m8i, 8)
+  SG_MSCREEN_BODY(sg_v8f, sg_v8i, 8)
 }
+#endif
 
+#ifdef SG_HAVE_AVX512_KERNEL
 __attribute__((target("avx512f,fma"), optimize("O3")))
 static void sg_mscreen_avx512 SG_MSCREEN_ARGS {
-  SG_MSCREEN_BODY(sg_m16f, sg_m16i, 16)
+  SG_MSCREEN_BODY(sg_v16f, sg_v16i, 16)
 }
 #endif
 
 static sg_mscreen_fn sg_mscreen_kernel(void) {
-#ifdef SG_METRICS_AVX2
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return sg_mscreen_avx512;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-    return sg_mscreen_avx2;
+  int level = sg_cpu_level();
+#ifdef SG_HAVE_AVX512_KERNEL
+  if (level == 2) return sg_mscreen_avx512;
 #endif
+#ifdef SG_HAVE_AVX2_KERNEL
+  if (level >= 1) return sg_mscreen_avx2;
+#endif
+  (void) level;
   return sg_mscreen_portable;
 }
 
@@ -617,12 +614,14 @@ static int sg_scan_pairs_f32(const sg_mblocks *rb, const double *qrow,
     v[t] = p * two_k;                                                     \
   }
 
-#ifdef SG_METRICS_AVX2
+#ifdef SG_HAVE_AVX2_KERNEL
 __attribute__((target("avx2"), optimize("O3", "fp-contract=off")))
 static void sg_exp_avx2(double *v, int n) {
   SG_EXP_BODY
 }
+#endif
 
+#ifdef SG_HAVE_AVX512_KERNEL
 /* the same operations on eight lanes: the same bits */
 __attribute__((target("avx512f"), optimize("O3", "fp-contract=off")))
 static void sg_exp_avx512(double *v, int n) {
@@ -640,11 +639,14 @@ static void sg_exp_portable(double *v, int n) {
 typedef void (*sg_exp_fn)(double *, int);
 
 static sg_exp_fn sg_exp_kernel(void) {
-#ifdef SG_METRICS_AVX2
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return sg_exp_avx512;
-  if (__builtin_cpu_supports("avx2")) return sg_exp_avx2;
+  int level = sg_cpu_level();
+#ifdef SG_HAVE_AVX512_KERNEL
+  if (level == 2) return sg_exp_avx512;
 #endif
+#ifdef SG_HAVE_AVX2_KERNEL
+  if (level >= 1) return sg_exp_avx2;
+#endif
+  (void) level;
   return sg_exp_portable;
 }
 

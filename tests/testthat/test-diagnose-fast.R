@@ -127,6 +127,21 @@ test_that("the MMD's kernel sums four queries at a time are those one at a time,
   }
 })
 
+test_that("the metrics' vector kernels give the portable kernels' results at every instruction-set level", {
+  sw <- fast_ffi("ffi_knn_path")
+  old <- .Call(sw, c(0L, 2L))
+  on.exit(.Call(sw, old), add = TRUE)
+  set.seed(320)
+  df <- data.frame(matrix(stats::rnorm(900 * 9), 900), y = rep(c("a", "b"), c(700, 200)))
+  res <- sg_oversample(df, "y", seed = 1, guard = NULL)
+  by_level <- lapply(2:0, function(level) {
+    .Call(sw, c(0L, level))
+    as.data.frame(sg_diagnose(res, seed = 1))
+  })
+  expect_identical(by_level[[2]], by_level[[1]])   # AVX2 vs AVX-512 (where present)
+  expect_identical(by_level[[3]], by_level[[1]])   # portable vs AVX-512
+})
+
 test_that("near duplicates by slabs match brute force, any radius and number of directions", {
   set.seed(400)
   z <- rbind(matrix(stats::rnorm(500 * 5), 500), matrix(stats::rnorm(30 * 5, 3), 30))

@@ -260,15 +260,7 @@ static void sg_dot_block_avx512(const sg_blocks *b, R_xlen_t blk,
 #endif
 
 sg_dot_fn sg_dot_kernel(void) {
-  int level = sg_cpu_level();
-#ifdef SG_HAVE_AVX512_KERNEL
-  if (level == 2) return sg_dot_block_avx512;
-#endif
-#ifdef SG_HAVE_AVX2_KERNEL
-  if (level >= 1) return sg_dot_block_avx2;
-#endif
-  (void) level;
-  return sg_dot_block_portable;
+  SG_RETURN_KERNEL(sg_dot_block);
 }
 
 /* The screen: positions t (of a full block) where rn[t] - 2 dq[t] < thr,
@@ -443,15 +435,7 @@ static void sg_fscan_avx512 SG_FSCAN_ARGS {
 #endif
 
 static sg_fscan_fn sg_fscan_kernel(void) {
-  int level = sg_cpu_level();
-#ifdef SG_HAVE_AVX512_KERNEL
-  if (level == 2) return sg_fscan_avx512;
-#endif
-#ifdef SG_HAVE_AVX2_KERNEL
-  if (level >= 1) return sg_fscan_avx2;
-#endif
-  (void) level;
-  return sg_fscan_portable;
+  SG_RETURN_KERNEL(sg_fscan);
 }
 
 /* The float copies (knn.h): b's rows and the queries, centred on b's mean;

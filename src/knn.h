@@ -27,6 +27,20 @@
  * tests set through ffi_knn_path(). */
 int sg_cpu_level(void);
 
+/* The body of a kernel selector for the variants name_avx512, name_avx2
+ * and name_portable (the first two built only under the guards above). */
+#ifdef SG_HAVE_AVX512_KERNEL
+#define SG_RETURN_KERNEL(name)                                              \
+  do {                                                                      \
+    int level_ = sg_cpu_level();                                            \
+    if (level_ == 2) return name##_avx512;                                  \
+    if (level_ == 1) return name##_avx2;                                    \
+    return name##_portable;                                                 \
+  } while (0)
+#else
+#define SG_RETURN_KERNEL(name) return name##_portable
+#endif
+
 /* Float lanes of the screens (GCC and clang vector extensions). */
 #if defined(__GNUC__)
 typedef float sg_v8f __attribute__((vector_size(32)));

@@ -442,15 +442,7 @@ static void sg_mscreen_avx512 SG_MSCREEN_ARGS {
 #endif
 
 static sg_mscreen_fn sg_mscreen_kernel(void) {
-  int level = sg_cpu_level();
-#ifdef SG_HAVE_AVX512_KERNEL
-  if (level == 2) return sg_mscreen_avx512;
-#endif
-#ifdef SG_HAVE_AVX2_KERNEL
-  if (level >= 1) return sg_mscreen_avx2;
-#endif
-  (void) level;
-  return sg_mscreen_portable;
+  SG_RETURN_KERNEL(sg_mscreen);
 }
 
 /* What one pass over the (synthetic, real) pairs fills: per synthetic row
@@ -639,15 +631,7 @@ static void sg_exp_portable(double *v, int n) {
 typedef void (*sg_exp_fn)(double *, int);
 
 static sg_exp_fn sg_exp_kernel(void) {
-  int level = sg_cpu_level();
-#ifdef SG_HAVE_AVX512_KERNEL
-  if (level == 2) return sg_exp_avx512;
-#endif
-#ifdef SG_HAVE_AVX2_KERNEL
-  if (level >= 1) return sg_exp_avx2;
-#endif
-  (void) level;
-  return sg_exp_portable;
+  SG_RETURN_KERNEL(sg_exp);
 }
 
 /* ---------------------------------------------------------------------

@@ -343,7 +343,7 @@ plain_lane_fits <- function(pred, settings, counts, n_new) {
     is.null(settings$group_codes) && !pred$mixed && ncol(pred$x) > 0 &&
     is.null(cons$rules) && is.null(cons$combos) &&
     all(counts[n_new > 0] >= 2L) && bounds_hold_data(cons, pred) &&
-    all(pred$kind[match(cons$integer, pred$names)] %in% c("integer", "ordered"))
+    all(pred$kind[match(cons$integer, pred$names)] == "integer")
 }
 
 # Whether user bounds (a list) hold every value of their columns.
@@ -363,29 +363,20 @@ generate_plain <- function(pred, yi, levels, counts, n_new, settings, call) {
   done <- which(n_new > 0)
   G <- unname(n_new[done])
   cons <- settings$constraints
-  env <- globalenv()
-  had_seed <- exists(".Random.seed", envir = env, inherits = FALSE)
-  if (had_seed) seed <- get(".Random.seed", envir = env, inherits = FALSE)
+  restore <- preserve_rng()
   res <- .Call(ffi_smote_plain, pred$x, pred$center, pred$scale, yi, done,
                G, settings$neighbors, settings$threads)
   values <- round_values(res$values, rounding_plan(pred, cons))
+  # each class's observed range: user bounds (a list) hold the data (see
+  # plain_lane_fits()), so where they are the rule this check is only
+  # stricter, and a candidate it stops goes to generate_class() all the same
   if (!is.null(cons) && !identical(cons$bounds, "none") && length(done) > 0) {
-    lo <- res$lower
-    hi <- res$upper
-    if (is.list(cons$bounds)) {
-      for (nm in names(cons$bounds)) {
-        j <- match(nm, pred$names)
-        lo[, j] <- cons$bounds[[nm]][1]
-        hi[, j] <- cons$bounds[[nm]][2]
-      }
-    }
     end <- cumsum(G)
     for (i in seq_along(done)) {
       seg <- if (length(done) == 1) values
              else values[seq.int(end[i] - G[i] + 1L, length.out = G[i]), , drop = FALSE]
-      if (any(.Call(ffi_stats_outside, seg, lo[i, ], hi[i, ]))) {
-        if (had_seed) assign(".Random.seed", seed, envir = env)
-        else rm(".Random.seed", envir = env)
+      if (any(.Call(ffi_stats_outside, seg, res$lower[i, ], res$upper[i, ]))) {
+        restore()
         return(NULL)
       }
     }
@@ -923,13 +914,14 @@ preserve_rng <- function() {
   env <- globalenv()
   had <- exists(".Random.seed", envir = env, inherits = FALSE)
   old <- if (had) get(".Random.seed", envir = env, inherits = FALSE)
-  kind <- RNGkind()
+  # .Random.seed names its generator in its first value: putting it back
+  # restores the kind too
   function() {
     if (had) {
       assign(".Random.seed", old, envir = env)
     } else if (exists(".Random.seed", envir = env, inherits = FALSE)) {
       rm(".Random.seed", envir = env)
     }
-    invisible(kind)
+    invisible()
   }
 }

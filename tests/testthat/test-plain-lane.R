@@ -126,13 +126,16 @@ test_that("constraints interpolation could break keep the call off the lane", {
 
 test_that("a candidate outside its bounds hands the call over with the random stream put back", {
   df <- sim_classes(c(a = 50, b = 15), d = 2, seed = 35)
+  # fractions strictly between 0.2 and 0.8: rounded, every candidate leaves
+  # its class's range
+  df$x2 <- withr::with_seed(36, 0.2 + 0.6 * stats::runif(nrow(df)))
   yf <- df$y
   pred <- smoteguard:::prepare_predictors(df, "y", y = yf)
   counts <- tabulate(yf, nlevels(yf))
   n_new <- c(a = 0L, b = 35L)
-  # generate_plain() called directly with bounds the lane would not take
+  # generate_plain() called directly with a rounding the lane would not take
   settings <- list(method = "smote", neighbors = 5L, guard = NULL, group_codes = NULL,
-                   threads = 1L, constraints = sg_constraints(bounds = list(x1 = c(1.5, 2.5))))
+                   threads = 1L, constraints = sg_constraints(integer = "x2"))
   set.seed(5)
   before <- .Random.seed
   expect_null(smoteguard:::generate_plain(pred, as.integer(yf), levels(yf), counts,
@@ -144,7 +147,7 @@ test_that("a candidate outside its bounds hands the call over with the random st
                                           n_new, settings, NULL))
   expect_false(exists(".Random.seed", envir = globalenv(), inherits = FALSE))
   set.seed(5)
-  # bounds that hold: the rows are made
+  # no rounding: the rows are made
   settings$constraints <- sg_constraints()
   gen <- smoteguard:::generate_plain(pred, as.integer(yf), levels(yf), counts, n_new,
                                      settings, NULL)

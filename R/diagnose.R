@@ -478,17 +478,10 @@ metric_rows <- function(class, metric, value = NA_real_, se = NA_real_,
        reading = rep(as.character(reading), length.out = m))
 }
 
-# Stack lists of metric_rows() into one data frame.
+# Stack lists of metric_rows() into one data frame (bind_rows(), with the
+# empty rows first so that a table without rows has its columns).
 metric_table <- function(parts) {
-  cols <- metric_bind(c(list(metric_rows(character(0), character(0))), parts))
-  structure(cols, class = "data.frame", row.names = .set_row_names(length(cols$metric)))
-}
-
-# Rows of several metric_rows() as one.
-metric_bind <- function(parts) {
-  out <- lapply(names(parts[[1]]), function(nm) unlist(lapply(parts, `[[`, nm), use.names = FALSE))
-  names(out) <- names(parts[[1]])
-  out
+  bind_rows(c(list(metric_rows(character(0), character(0))), parts))
 }
 
 metric_readings <- c(
@@ -657,7 +650,7 @@ marginal_metrics <- function(cls, dd, real_c, all_s) {
                   numeric(1))
     out[[length(out) + 1]] <- metric_rows(cls, paste0("tvd:", dd$nom), tvd, NA, n)
   }
-  metric_bind(c(list(metric_rows(cls, character(0))), out))
+  stack_columns(c(list(metric_rows(cls, character(0))), out))
 }
 
 # The hook for constraints: a result made with constraints reports the

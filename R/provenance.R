@@ -79,11 +79,17 @@ new_frame <- function(cols) {
 
 # Rows (lists of equal names, NULLs skipped) stacked into one data frame.
 bind_rows <- function(rows) {
+  cols <- stack_columns(rows)
+  if (is.null(cols)) NULL else new_frame(cols)
+}
+
+# The same stacking as a plain list of columns (NULL when every row is).
+stack_columns <- function(rows) {
   rows <- rows[!vapply(rows, is.null, logical(1))]
   if (length(rows) == 0) return(NULL)
   cols <- .mapply(c, rows, NULL)
   names(cols) <- names(rows[[1]])
-  new_frame(cols)
+  cols
 }
 
 # What the input looked like, for drift checks and ledgers: per numeric

@@ -94,8 +94,8 @@ SEXP ffi_guard_intrusion(SEXP x, SEXP cand, SEXP center, SEXP scale,
                          SEXP parent, SEXP neighbor, SEXP whole, SEXP pos,
                          SEXP y, SEXP cls, SEXP threads) {
   int nprot = 0;
-  if (!Rf_isReal(x) || !Rf_isMatrix(x) || !Rf_isReal(cand) || !Rf_isMatrix(cand))
-    Rf_error("`x` and `cand` must be double matrices.");
+  sg_check_double_matrix(x, "x");
+  sg_check_double_matrix(cand, "cand");
   R_xlen_t n = Rf_nrows(x), G = Rf_nrows(cand);
   int dx = Rf_ncols(x);
   if (Rf_ncols(cand) != dx) Rf_error("`cand` must have the columns of `x`.");

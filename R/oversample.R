@@ -382,7 +382,7 @@ generate_plain <- function(pred, yi, levels, counts, n_new, settings, call) {
     }
   }
   p <- counts[done]
-  k <- pmin(settings$neighbors, p - 1L)
+  k <- res$k  # min(neighbors, rows - 1) per class, as the search used
   notes <- list()
   small <- k < settings$neighbors
   if (any(small)) notes$small <- levels[done[small]]
@@ -395,7 +395,7 @@ generate_plain <- function(pred, yi, levels, counts, n_new, settings, call) {
   none <- rep(NA_integer_, m)
   info <- if (m > 0) new_frame(list(
     class = levels[done], seeds = p, danger = none, noise = none, safe = none,
-    neighbors_used = as.integer(k), wanted = G, made = G,
+    neighbors_used = k, wanted = G, made = G,
     shortfall = integer(m)))
   report <- NULL
   if (m > 0) {

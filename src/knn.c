@@ -691,6 +691,13 @@ static void sg_tree_query(const sg_tree *t, const double *q, int k,
   }
 }
 
+/* The 0-based reference row query q must not find: itself in a self
+ * search, else the one `exclude` names (1-based, NA for none), else -1. */
+static inline R_xlen_t sg_skip_row(int self, const int *exclude, R_xlen_t q) {
+  if (self) return q;
+  return exclude && exclude[q] != NA_INTEGER ? exclude[q] - 1 : -1;
+}
+
 /* The whole search by kd-tree; same contract as sg_knn_search. */
 static void sg_knn_tree(const double *pts, R_xlen_t n, int dk,
                         const double *qrow, R_xlen_t m, int k, int self,
@@ -749,8 +756,7 @@ static void sg_knn_tree(const double *pts, R_xlen_t n, int dk,
       int tid = omp_get_thread_num();
       double *bd = bd_all + (size_t) k * tid;
       int *bi = bi_all + (size_t) k * tid;
-      R_xlen_t skip = self ? qi
-        : (exclude && exclude[qi] != NA_INTEGER ? exclude[qi] - 1 : -1);
+      R_xlen_t skip = sg_skip_row(self, exclude, qi);
       sg_tree_query(&t, qrow + qi * dk, k, skip, bd, bi, stack_all + (size_t) 256 * tid);
       for (int c = 0; c < k; c++) {
         out_index[qi + (R_xlen_t) c * m] = bi[c] + 1;
@@ -987,8 +993,7 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
               R_xlen_t qidx = q0 + qi;
               double *bd = best_d + (size_t) qi * k;
               int *bi = best_i + (size_t) qi * k;
-              R_xlen_t skip = self ? qidx
-                : (exclude && exclude[qidx] != NA_INTEGER ? exclude[qidx] - 1 : -1);
+              R_xlen_t skip = sg_skip_row(self, exclude, qidx);
               double worst = bd[k - 1];
               const int *hu = hits + (size_t) u * SG_RB;
               const double *ex = pex + np;
@@ -1026,8 +1031,7 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
               R_xlen_t qidx = q0 + qi;
               double *bd = best_d + (size_t) qi * k;
               int *bi = best_i + (size_t) qi * k;
-              R_xlen_t skip = self ? qidx
-                : (exclude && exclude[qidx] != NA_INTEGER ? exclude[qidx] - 1 : -1);
+              R_xlen_t skip = sg_skip_row(self, exclude, qidx);
               double qn = qnorm[qidx];
               double tol = 8.0 * (dk + 4) * DBL_EPSILON * (qn + rmax);
               const double *dq = dots + (size_t) u * SG_RB;
@@ -1056,9 +1060,7 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
           int *bi = best_i + (size_t) qi * k;
           sqdist(&rb, blk, qrow + qidx * dk, acc);
           double worst = bd[k - 1];
-          /* The row a query must not find: itself, or the one named. */
-          R_xlen_t skip = self ? qidx
-            : (exclude && exclude[qidx] != NA_INTEGER ? exclude[qidx] - 1 : -1);
+          R_xlen_t skip = sg_skip_row(self, exclude, qidx);
           /* farthest rows: the same search on negated distances */
           if (farthest)
             for (int t = 0; t < cnt; t++) acc[t] = -acc[t];
@@ -1274,8 +1276,7 @@ SEXP ffi_knn_mixed(SEXP num, SEXP codes, SEXP qnum, SEXP qcodes, SEXP k,
       double *bd = bd_all + (size_t) kk * tid;
       int *bi = bi_all + (size_t) kk * tid;
       for (int c = 0; c < kk; c++) { bd[c] = R_PosInf; bi[c] = -1; }
-      R_xlen_t skip = self ? qi
-        : (excl && excl[qi] != NA_INTEGER ? excl[qi] - 1 : -1);
+      R_xlen_t skip = sg_skip_row(self, excl, qi);
       int filled = 0;
       for (R_xlen_t r = 0; r < n; r++) {
         if (r == skip) continue;

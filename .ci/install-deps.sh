@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Install what smoteguard needs to build, test and check, if it is missing.
 #
-#   bash .ci/install-deps.sh           # R packages + pandoc + qpdf
-#   bash .ci/install-deps.sh --bench   # ... plus python3-imblearn and OpenBLAS
+#   bash .ci/install-deps.sh           # R packages + pandoc + qpdf, and the
+#                                      # outside references the tests compare
+#                                      # against: python3-imblearn (with
+#                                      # python3-sklearn) and chromium
+#   bash .ci/install-deps.sh --bench   # ... plus OpenBLAS
 #                                      # (libopenblas0-pthread) for the benchmarks
 #
 # Idempotent: when everything is present it prints one line and exits 0.
@@ -35,7 +38,7 @@ for arg in "$@"; do
 done
 
 read -r -a required <<< "${SMOTEGUARD_DEPS_REQUIRED-knitr rmarkdown testthat withr}"
-read -r -a optional <<< "${SMOTEGUARD_DEPS_OPTIONAL-themis RANN FNN ROSE recipes caret ggplot2 jsonlite roxygen2}"
+read -r -a optional <<< "${SMOTEGUARD_DEPS_OPTIONAL-jsonlite filelock themis RANN FNN ROSE recipes caret ggplot2 roxygen2 future future.apply progressr e1071 glmnet ranger rsample hardhat pROC mlbench tibble rlang dials workflows parsnip}"
 RSCRIPT=${RSCRIPT:-Rscript}
 if [ -z "${PYTHON:-}" ]; then
   if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
@@ -123,9 +126,16 @@ sys_missing=()
 for t in "${sys_tools[@]}"; do
   command -v "${t%%|*}" >/dev/null 2>&1 || sys_missing+=("$t")
 done
+# imbalanced-learn is a reference of the tests (not only of the benchmarks):
+# under CI=true its comparisons fail rather than skip when it is missing.
 need_imblearn=0
-if [ "$bench" = 1 ] && ! "$PYTHON" -c 'import imblearn' >/dev/null 2>&1; then
+if ! "$PYTHON" -c 'import imblearn, sklearn' >/dev/null 2>&1; then
   need_imblearn=1
+fi
+# Headless Chromium opens the HTML reports in the tests; root installs it.
+need_chromium=0
+if ! command -v chromium >/dev/null 2>&1; then
+  need_chromium=1
 fi
 # OpenBLAS for the python benchmarks (bench/run.R looks for it here).
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
@@ -136,7 +146,7 @@ if [ "$bench" = 1 ] && [ ! -e "$openblas_dir/libblas.so.3" ]; then
 fi
 
 if [ "${#missing[@]}" -eq 0 ] && [ "${#sys_missing[@]}" -eq 0 ] && [ "$need_imblearn" = 0 ] &&
-   [ "$need_openblas" = 0 ]; then
+   [ "$need_openblas" = 0 ] && { [ "$need_chromium" = 0 ] || [ "$use_apt" = 0 ]; }; then
   say "all dependencies present"
   exit 0
 fi
@@ -152,7 +162,8 @@ if [ "$use_apt" = 1 ]; then
     if apt_known "$deb"; then debs+=("$deb"); fi
   done
   for t in "${sys_missing[@]}"; do rest=${t#*|}; debs+=("${rest%%|*}"); done
-  [ "$need_imblearn" = 1 ] && debs+=(python3-imblearn)
+  [ "$need_imblearn" = 1 ] && debs+=(python3-imblearn python3-sklearn)
+  [ "$need_chromium" = 1 ] && debs+=(chromium)
   # Installing OpenBLAS re-points the libblas.so.3 / liblapack.so.3
   # alternatives (auto mode prefers it), which would change R's BLAS and every
   # timing and test that uses it: note where they point now, restore after.
@@ -185,7 +196,7 @@ else
     say "note: $cmd not found; needed for ${rest#*|} (Debian: apt-get install ${rest%%|*})"
   done
   if [ "$need_imblearn" = 1 ]; then
-    say "note: module imblearn not found for $PYTHON; the Python benchmarks need it (Debian: apt-get install python3-imblearn; or pip install imbalanced-learn)"
+    say "note: module imblearn not found for $PYTHON; the reference tests and the Python benchmarks need it (Debian: apt-get install python3-imblearn python3-sklearn)"
   fi
   if [ "$need_openblas" = 1 ]; then
     say "note: OpenBLAS not found in $openblas_dir; the imbalanced-learn timings with OpenBLAS need it (Debian, as root: apt-get install libopenblas0-pthread, then update-alternatives --set libblas.so.3-$multiarch and liblapack.so.3-$multiarch back to the reference BLAS)"
@@ -215,8 +226,10 @@ if [ "$use_apt" = 1 ]; then
     cmd=${t%%|*}; rest=${t#*|}
     command -v "$cmd" >/dev/null 2>&1 || say "warning: $cmd is still missing; needed for ${rest#*|}"
   done
-  [ "$need_imblearn" = 1 ] && ! "$PYTHON" -c 'import imblearn' >/dev/null 2>&1 \
-    && say "warning: python3-imblearn is still missing; Python benchmarks will not run"
+  [ "$need_imblearn" = 1 ] && ! "$PYTHON" -c 'import imblearn, sklearn' >/dev/null 2>&1 \
+    && say "warning: python3-imblearn is still missing; the reference tests fail under CI=true and the Python benchmarks will not run"
+  [ "$need_chromium" = 1 ] && ! command -v chromium >/dev/null 2>&1 \
+    && say "warning: chromium is still missing; the browser tests of the reports will skip"
   [ "$need_openblas" = 1 ] && [ ! -e "$openblas_dir/libblas.so.3" ] \
     && say "warning: libopenblas0-pthread is still missing; imbalanced-learn is timed with the reference BLAS only"
 fi

@@ -23,12 +23,32 @@ summary_line <- function(passed, failed, skipped) {
   s
 }
 
+# `make test` names the library it installed into (SMOTEGUARD_TEST_LIB); the
+# copy loaded must be that one, never another installed copy.
+check_library <- function() {
+  want <- Sys.getenv("SMOTEGUARD_TEST_LIB")
+  if (!nzchar(want)) return(invisible())
+  got <- dirname(getNamespaceInfo(pkg, "path"))
+  if (normalizePath(got) != normalizePath(want)) {
+    stop(sprintf("loaded %s from %s, not from %s, where `make test` installed it",
+                 pkg, got, want), call. = FALSE)
+  }
+  message(sprintf("testing %s from %s", pkg, got))
+}
+
 main <- function() {
   options(warn = 1)  # print warnings as they happen, never after the summary
+  .libPaths(c(strsplit(Sys.getenv("SMOTEGUARD_TEST_LIB"), ":", fixed = TRUE)[[1]],
+              .libPaths()))
   suppressPackageStartupMessages({
     library(testthat)
     library(pkg, character.only = TRUE)
   })
+  wrong <- tryCatch({ check_library(); NULL }, error = conditionMessage)
+  if (!is.null(wrong)) {
+    message("test run aborted: ", wrong)
+    return(list(passed = 0L, failed = 1L, skipped = 0L))
+  }
   reporter <- testthat::ProgressReporter$new(show_praise = FALSE,
                                              max_failures = Inf)
   res <- tryCatch(

@@ -50,7 +50,7 @@
 #' @export
 sg_caret_sampling <- function(method = "smote", ..., first = TRUE) {
   call <- sys.call()
-  method <- check_method(method, sg_methods, call = call)
+  method <- check_method(method, method_names(oversampling_families), call = call)
   args <- list(...)
   nms <- names(args)
   allowed <- setdiff(names(formals(sg_oversample)), c("data", "var", "method"))

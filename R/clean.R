@@ -18,7 +18,9 @@
 #' over all rows, nominal mismatches penalised, missing values skipped.
 #'
 #' @inheritParams sg_oversample
-#' @param method `"tomek"` or `"enn"`.
+#' @param guard Only `NULL`. The guard steers where synthetic rows are made,
+#'   and this method makes none: any other value is refused with an error.
+#' @param method `"tomek"` or `"enn"` (see [sg_methods()]).
 #' @param remove `"larger"` or `"both"`, see Details.
 #' @param neighbors The number of nearest rows ENN's vote reads (3 by
 #'   default); Tomek links always use the single nearest row.
@@ -43,10 +45,11 @@
 #' @export
 sg_clean <- function(data, var, method = c("tomek", "enn"),
                      remove = c("larger", "both"), neighbors = 3,
-                     threads = getOption("smoteguard.threads")) {
+                     threads = getOption("smoteguard.threads"), guard = NULL) {
   call <- sys.call()
   started <- proc.time()[["elapsed"]]
-  method <- check_choice(method, "method", c("tomek", "enn"), call = call)
+  method <- check_choice(method, "method", method_names("clean"), call = call)
+  check_no_guard(guard, method, call = call)
   remove <- check_choice(remove, "remove", c("larger", "both"), call = call)
   check_data_frame(data, call = call)
   check_var(data, var, call = call)
@@ -89,28 +92,10 @@ empty_provenance <- function(levels) {
              parent = integer(0), neighbor = integer(0), gap = double(0))
 }
 
-# Which rows stay. yi: integer class codes of the rows of pred.
+# Which rows stay: the registered cleaner's rule. yi: integer class codes of
+# the rows of pred.
 clean_keep <- function(pred, yi, method, remove, neighbors, threads) {
-  n <- length(yi)
-  counts <- tabulate(yi, max(yi))
-  if (method == "tomek") {
-    nearest <- knn_rows(pred, seq_len(n), 1L, threads = threads)$index[, 1]
-    linked <- nearest[nearest] == seq_len(n) & yi != yi[nearest]
-    drop <- if (remove == "both") linked
-            else linked & counts[yi] > counts[yi[nearest]]
-    return(!drop)
-  }
-  nn <- knn_rows(pred, seq_len(n), neighbors, threads = threads)$index
-  votes <- vapply(seq_along(counts), function(c) rowSums(matrix(yi[nn] == c, n)),
-                  numeric(n))
-  votes <- matrix(votes, nrow = n)
-  top <- apply(votes, 1, max)
-  winners <- rowSums(votes == top)
-  mode <- max.col(votes, ties.method = "first")
-  wrong <- winners == 1 & mode != yi
-  eligible <- if (remove == "both") rep(TRUE, n)
-              else counts[yi] > min(counts[counts > 0])
-  !(wrong & eligible)
+  sampler_method(method)$select(pred, yi, remove, neighbors, threads)
 }
 
 # SMOTE-Tomek / SMOTE-ENN: clean every class of an oversampled result,

@@ -150,7 +150,7 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
                           threads = getOption("smoteguard.threads")) {
   call <- sys.call()
   started <- proc.time()[["elapsed"]]
-  method <- check_method(method, sg_methods, call = call)
+  method <- check_method(method, method_names(oversampling_families), call = call)
   check_data_frame(data, call = call)
   check_var(data, var, call = call)
   neighbors <- check_count(neighbors, "neighbors", call = call)
@@ -158,7 +158,7 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
   shrinkage <- check_number(shrinkage, "shrinkage", min = 0, call = call)
   distance <- check_choice(distance, "distance", c("euclidean", "gower"), call = call)
   nominal <- check_choice(nominal, "nominal", c("draw", "vote"), call = call)
-  if (!is.null(clean)) clean <- check_choice(clean, "clean", c("tomek", "enn"), call = call)
+  if (!is.null(clean)) clean <- check_choice(clean, "clean", method_names("clean"), call = call)
   clean_neighbors <- check_count(clean_neighbors, "clean_neighbors", call = call)
   seed <- check_seed(seed, call = call)
   threads <- check_threads(threads, call = call)
@@ -254,9 +254,6 @@ sg_smote <- function(data, var, ...) {
   sg_oversample(data, var, method = "smote", ...)
 }
 
-sg_methods <- c("smote", "ros", "borderline1", "borderline2", "adasyn",
-                "safe_level")
-
 # In doubles: a huge over_ratio is refused by the size check, not turned
 # into NA by integer overflow.
 class_targets <- function(counts, ratio) {
@@ -309,7 +306,9 @@ generate <- function(pred, yf, n_new, settings, data, call) {
   }
   # warn on what was made, not on what was asked
   notes$many <- many_raised(made, counts, levels)
-  warnings <- class_warnings(notes, settings, call)
+  report <- bind_rows(reports)
+  warnings <- class_warnings(notes, settings, call, report,
+                             stats::setNames(counts, levels))
   pick <- function(field, empty) {
     v <- unlist(lapply(parts, `[[`, field), use.names = FALSE)
     if (is.null(v)) empty else v
@@ -321,7 +320,7 @@ generate <- function(pred, yf, n_new, settings, data, call) {
        neighbor = pick("neighbor", integer(0)), gap = pick("gap", double(0)),
        values = stack("values", ncol(pred$x), double(0)),
        codes = stack("codes", ncol(pred$codes), integer(0)),
-       info = info, report = bind_rows(reports),
+       info = info, report = report,
        warnings = warnings, known = known)
 }
 
@@ -454,9 +453,10 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
   threads <- settings$threads
   guard <- settings$guard
   cons <- settings$constraints
-  interpolating <- method != "ros" && p > 1
+  def <- sampler_method(method)
+  interpolating <- def$family == "interpolate" && p > 1
   if (!interpolating) guard <- NULL
-  if (p == 1 && method != "ros") notes$single <- TRUE
+  if (p == 1 && def$family == "interpolate") notes$single <- TRUE
   rep <- guard_counts()
 
   k <- 0L
@@ -466,6 +466,9 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
   spacing <- NULL
   w <- NULL
   danger <- noise <- safe <- NA
+  # what the method's hooks read (see new_sampler_method())
+  ctx <- list(settings = settings, pred = pred, rows = rows)
+  picked <- NULL
   if (interpolating) {
     k <- min(settings$neighbors, p - 1L)
     if (k < settings$neighbors) notes$small <- TRUE
@@ -500,38 +503,35 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
     rep$isolated <- sum(!usable)
 
     # whole-data neighbourhoods: the method's and the guard's in one search
-    m_method <- switch(method, borderline1 = , borderline2 = settings$m_neighbors,
-                       adasyn = , safe_level = settings$neighbors, 0L)
+    m_method <- def$whole_neighbors(settings)
     m_guard <- if (is.null(guard)) 0L else settings$m_neighbors
     m_all <- min(max(m_method, m_guard), n - 1L)
     if (m_all > 0) {
       w <- knn_rows(pred, seq_len(n), m_all, query = rows, threads = threads, cls = c)
       w$other <- matrix(yi[w$index] != c, nrow = p)
     }
+    # whether each of a row's m nearest rows of the whole data is of
+    # another class
     first <- function(m) w$other[, seq_len(min(m, m_all)), drop = FALSE]
+    ctx$within <- within
+    ctx$whole <- w
+    ctx$m_all <- m_all
+    ctx$other <- first
 
-    if (method == "borderline1" || method == "borderline2") {
-      mm <- min(settings$m_neighbors, m_all)
-      mprime <- rowSums(first(mm))
-      is_danger <- mprime >= mm / 2 & mprime < mm
-      danger <- sum(is_danger)
-      noise <- sum(mprime == mm)
-      safe <- sum(mprime < mm / 2)
-      if (danger == 0) notes$no_danger <- TRUE else eligible <- is_danger
-    } else if (method == "adasyn") {
-      # other-class counts among the k nearest rows: r_i = a_i / k
-      r <- as.integer(rowSums(first(settings$neighbors)))
-      if (!any(r > 0)) notes$adasyn_flat <- TRUE else eligible <- r > 0
-    } else if (method == "safe_level") {
-      sl <- as.integer(rowSums(!first(settings$neighbors)))
-      sl_nb <- matrix(sl[match(within, rows)], nrow = p)
+    if (!is.null(def$seeds)) {
+      picked <- def$seeds(ctx)
+      if (!is.null(picked$note)) notes[[picked$note]] <- TRUE
+      if (!is.null(picked$eligible)) eligible <- picked$eligible
+      danger <- picked$danger
+      noise <- picked$noise
+      safe <- picked$safe
     }
     if (!is.null(guard)) {
       mg <- min(settings$m_neighbors, m_all)
       own <- rowSums(!first(mg)) / mg
       is_noise <- own == 0
       is_unsafe <- own < guard$min_safety & !is_noise
-      at_boundary <- method %in% c("borderline1", "borderline2", "adasyn")
+      at_boundary <- def$seeks_boundary
       rep$noise <- sum(eligible & is_noise)
       rep$unsafe <- if (at_boundary) 0L else sum(eligible & is_unsafe)
       eligible <- eligible & !is_noise & (at_boundary | !is_unsafe)
@@ -540,7 +540,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
   }
   rep$seeds <- sum(eligible)
 
-  intrusion <- guard_intrusion_level(guard, method)
+  intrusion <- guard_intrusion_level(guard, def)
   if (!is.null(guard) && is.finite(intrusion) && intrusion < 1) {
     pos <- integer(n)
     pos[rows] <- seq_len(p)
@@ -553,11 +553,11 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
                                            sep = "\r")))
   }
 
-  # the draw: the method's, plain SMOTE where the method fell back, copies
-  # where there is nothing to interpolate
-  draw_method <- if (!interpolating) "ros"
-                 else if (!is.null(notes$no_danger) || !is.null(notes$adasyn_flat)) "smote"
-                 else method
+  # the draw: the method's, SMOTE's where the method could not apply its
+  # rule, copies where there is nothing to interpolate
+  own_draw <- interpolating && is.null(picked$note)
+  draw_rows <- if (own_draw) def$draw else draw_in_turns
+  stop_short <- own_draw && def$stop_when_short
   at <- which(eligible)
   # the parents' candidates: every row's, unless the method or the guard
   # set some aside
@@ -569,19 +569,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
   round <- 0L
   while (need > 0 && length(at) > 0 && round < rounds) {
     round <- round + 1L
-    draw <- switch(draw_method,
-      smote = , borderline1 = .Call(ffi_draw_cycle, within_at, as.numeric(need), NULL, 0),
-      borderline2 = {
-        other <- w$index[cbind(at, max.col(first(settings$m_neighbors)[at, , drop = FALSE],
-                                           ties.method = "first"))]
-        .Call(ffi_draw_cycle, within_at, as.numeric(need), as.integer(other), 0.5)
-      },
-      adasyn = .Call(ffi_draw_counts, within_at,
-                     .Call(ffi_adasyn_alloc, r[at], as.numeric(need))),
-      safe_level = .Call(ffi_draw_safe_level, within_at, sl[at],
-                         sl_nb[at, , drop = FALSE], as.numeric(need)),
-      ros = .Call(ffi_draw_cycle, within_at, as.numeric(need), NULL, 0)
-    )
+    draw <- draw_rows(ctx, at, within_at, need, picked$state)
     pos_parent <- at[draw$parent]
     parent <- rows[pos_parent]
     made <- length(parent)
@@ -597,10 +585,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
       codes <- .Call(ffi_draw_nominal, pred$codes, cand,
                      if (settings$nominal == "vote") 1L else 0L)
     }
-    if (method == "ros" && settings$shrinkage > 0) {
-      values <- hold_to_bounds(smooth_copies(values, pred, rows, settings$shrinkage),
-                               bounds)
-    }
+    if (!is.null(def$finish)) values <- def$finish(values, ctx, bounds)
     if (!is.null(guard) && guard$jitter > 0 && ncol(values) > 0) {
       values <- add_jitter(values, pred, spacing[pos_parent], guard$jitter, bounds)
     }
@@ -633,10 +618,10 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
            codes = codes[ok, , drop = FALSE], pos = pos_parent[ok])
     }
     need <- need - sum(ok)
-    if (draw_method == "safe_level" && made < need) break
+    if (stop_short && made < need) break
   }
   if (length(at) == 0 && G > 0) notes$no_seeds <- TRUE
-  else if (need > 0 && method == "safe_level" && is.null(guard) && is.null(cons)) notes$short <- TRUE
+  else if (need > 0 && def$stop_when_short && is.null(guard) && is.null(cons)) notes$short <- TRUE
   else if (need > 0) notes$short_guard <- TRUE
   if (length(kept) == 1) {
     # one round (no guard, nothing rejected): nothing to stack
@@ -706,10 +691,10 @@ guard_settings <- function(guard, intrusion) {
 
 # The intrusion threshold in force: the user's, or by default 0.5, except
 # for the methods that seek the boundary on purpose.
-guard_intrusion_level <- function(guard, method) {
+guard_intrusion_level <- function(guard, def) {
   if (is.null(guard)) return(NA_real_)
   if (!is.null(guard$intrusion)) return(guard$intrusion)
-  if (method %in% c("borderline1", "borderline2", "adasyn")) return(NA_real_)
+  if (def$seeks_boundary) return(NA_real_)
   0.5
 }
 
@@ -783,33 +768,24 @@ round_values <- function(values, rounding) {
   values
 }
 
-# The smoothed bootstrap's noise: per numeric column,
-# shrinkage * (4 / ((d + 2) n_c))^(1 / (d + 4)) * sd_c.
-smooth_copies <- function(values, pred, rows, shrinkage) {
-  d <- ncol(pred$x)
-  sds <- column_stats(pred$x, rows)$sd
-  sds[!is.finite(sds)] <- 0
-  h <- shrinkage * (4 / ((d + 2) * length(rows)))^(1 / (d + 4))
-  sd <- matrix(h * sds, nrow(values), d, byrow = TRUE)
-  .Call(ffi_add_noise, values, sd)
-}
-
-class_warnings <- function(notes, settings, call) {
+# One warning per kind of note, naming its classes; a shortfall gives each
+# class's numbers from the guard's report (`counts`: the class sizes).
+class_warnings <- function(notes, settings, call, report = NULL, counts = NULL) {
   msgs <- c(
     small = "Class(es) %s have no more than `neighbors` = %d rows; each row was paired with all the other rows of its class.",
     single = "Class(es) %s have a single row, which was copied, not interpolated.",
     no_danger = "Class(es) %s have no danger rows (none near the class boundary); plain SMOTE was used.",
     adasyn_flat = "Class(es) %s have no rows of other classes among any row's neighbours; ADASYN has nothing to weight, plain SMOTE was used.",
-    short = "Class(es) %s ran out of usable parent-neighbour pairs (both of safe level 0) and fall short of their target; see `sg_record(result)$seeds`.",
-    short_guard = "Class(es) %s fall short of their target: the guard or the constraints rejected too many candidates; see `sg_guard_report(result)`.",
-    no_seeds = "Class(es) %s have no row the guard lets be a parent (all unsafe, noise or isolated); no rows were made. See `sg_guard_report(result)`.",
     many = "Class(es) %s were raised to more than 20 times their size: few real rows stand behind many synthetic ones."
   )
   out <- character(0)
   for (nm in names(notes)) {
     cls <- paste0("`", notes[[nm]], "`", collapse = ", ")
-    msg <- if (nm == "small") sprintf(msgs[[nm]], cls, settings$neighbors)
+    msg <- if (nm %in% c("short", "short_guard", "no_seeds"))
+             shortfall_lines(nm, notes[[nm]], report, counts, settings)
+           else if (nm == "small") sprintf(msgs[[nm]], cls, settings$neighbors)
            else sprintf(msgs[[nm]], cls)
+    msg <- paste(msg, collapse = "\n")
     out <- c(out, msg)
     sg_warn(msg, class = c(small = "small_class", single = "single_row",
                            no_danger = "fallback", adasyn_flat = "fallback",

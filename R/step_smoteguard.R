@@ -147,7 +147,7 @@ step_smoteguard <- function(recipe, ..., role = NA, trained = FALSE,
                             id = recipes::rand_id("smoteguard")) {
   call <- sys.call()
   check_recipes_installed(call)
-  if (!is_tune(method)) method <- check_method(method, sg_methods, call = call)
+  if (!is_tune(method)) method <- check_method(method, method_names(oversampling_families), call = call)
   if (!is_tune(neighbors)) neighbors <- check_count(neighbors, "neighbors", call = call)
   if (!is_tune(over_ratio)) check_over_ratio(over_ratio, names(over_ratio), call = call)
   check_guard_types(guard, constraints, call)
@@ -189,7 +189,7 @@ step_smoteguard_clean <- function(recipe, ..., role = NA, trained = FALSE,
                                   id = recipes::rand_id("smoteguard_clean")) {
   call <- sys.call()
   check_recipes_installed(call)
-  if (!is_tune(method)) method <- check_choice(method, "method", c("tomek", "enn"), call = call)
+  if (!is_tune(method)) method <- check_choice(method, "method", method_names("clean"), call = call)
   if (!is_tune(neighbors)) neighbors <- check_count(neighbors, "neighbors", call = call)
   remove <- check_choice(remove, "remove", c("larger", "both"), call = call)
   check_step_options(options, call, allowed = "threads")
@@ -507,14 +507,14 @@ required_pkgs.step_smoteguard_clean <- function(x, ...) "smoteguard"
 #'   sg_cleaning_method()
 #' }
 #' @export
-sg_oversampling_method <- function(values = sg_methods) {
-  method_param(values, sg_methods, "Oversampling method", sys.call())
+sg_oversampling_method <- function(values = method_names(oversampling_families)) {
+  method_param(values, method_names(oversampling_families), "Oversampling method", sys.call())
 }
 
 #' @rdname sg_oversampling_method
 #' @export
-sg_cleaning_method <- function(values = c("tomek", "enn")) {
-  method_param(values, c("tomek", "enn"), "Cleaning method", sys.call())
+sg_cleaning_method <- function(values = method_names("clean")) {
+  method_param(values, method_names("clean"), "Cleaning method", sys.call())
 }
 
 method_param <- function(values, choices, label, call) {

@@ -19,6 +19,8 @@
 #' the smallest class itself is reduced at random.
 #'
 #' @inheritParams sg_oversample
+#' @param guard Only `NULL`. The guard steers where synthetic rows are made,
+#'   and this method makes none: any other value is refused with an error.
 #' @param method `"random"`, `"nearmiss1"`, `"nearmiss2"` or `"nearmiss3"`.
 #' @param under_ratio The target of each class as a multiple of the smallest
 #'   non-empty class count.
@@ -38,11 +40,11 @@
 sg_undersample <- function(data, var,
                            method = c("random", "nearmiss1", "nearmiss2", "nearmiss3"),
                            under_ratio = 1, neighbors = 3, seed = NULL,
-                           threads = getOption("smoteguard.threads")) {
+                           threads = getOption("smoteguard.threads"), guard = NULL) {
   call <- sys.call()
   started <- proc.time()[["elapsed"]]
-  method <- check_choice(method, "method",
-                         c("random", "nearmiss1", "nearmiss2", "nearmiss3"), call = call)
+  method <- check_choice(method, "method", method_names("undersample"), call = call)
+  check_no_guard(guard, method, call = call)
   check_data_frame(data, call = call)
   check_var(data, var, call = call)
   under_ratio <- check_number(under_ratio, "under_ratio", min = 0, call = call)
@@ -66,35 +68,26 @@ sg_undersample <- function(data, var,
   # in doubles, then capped by the largest class: never an integer overflow
   target <- as.integer(max(1, min(round(under_ratio * counts[[smallest]]), max(counts))))
   targets <- stats::setNames(pmin(counts, target), levels)
-  pred <- if (method != "random") prepare_predictors(data, var, y = yf, call = call)
+  pred <- if (sampler_method(method)$distances) prepare_predictors(data, var, y = yf, call = call)
   if (!is.null(seed)) {
     restore <- preserve_rng()
     on.exit(restore(), add = TRUE)
     set.seed(seed)
   }
-  minority <- which(yi == smallest)
-  kk <- min(neighbors, length(minority))
+  ctx <- list(pred = pred, minority = which(yi == smallest), neighbors = neighbors,
+              threads = threads)
+  ctx$kk <- min(neighbors, length(ctx$minority))
+  select <- sampler_method(method)$select
   keep <- rep(TRUE, length(yi))
   short <- character(0)
-  for (c in which(counts > targets)) {
-    rows <- which(yi == c)
-    T <- targets[[c]]
-    chosen <- if (method == "random" || c == smallest) {
-      sample_rows(rows, T)
-    } else if (method == "nearmiss1") {
-      score <- rowMeans(knn_rows(pred, minority, kk, query = rows, threads = threads)$distance)
-      rows[order(score, rows)[seq_len(T)]]
-    } else if (method == "nearmiss2") {
-      score <- rowMeans(farthest_rows(pred, minority, kk, rows, threads))
-      rows[order(score, rows)[seq_len(T)]]
-    } else {
-      around <- knn_rows(pred, rows, min(neighbors, length(rows)), query = minority,
-                         threads = threads)$index
-      cand <- sort(unique(as.vector(around)))
-      if (length(cand) < T) short <- c(short, levels[c])
-      score <- rowMeans(knn_rows(pred, minority, kk, query = cand, threads = threads)$distance)
-      cand[order(-score, cand)[seq_len(min(T, length(cand)))]]
-    }
+  for (cl in which(counts > targets)) {
+    rows <- which(yi == cl)
+    size <- targets[[cl]]
+    # the smallest class, when its own target is below its size, loses
+    # rows at random whatever the method (the methods score rows by their
+    # distance to it)
+    chosen <- if (cl == smallest) sample_rows(rows, size) else select(ctx, rows, size)
+    if (length(chosen) < size) short <- c(short, levels[cl])
     keep[rows] <- FALSE
     keep[chosen] <- TRUE
   }

@@ -498,7 +498,8 @@ required_pkgs.step_smoteguard_clean <- function(x, ...) "smoteguard"
 #' [step_smoteguard()] and [step_smoteguard_clean()], used when a step's
 #' method is marked for tuning with `tune()`. They need the dials package.
 #'
-#' @param values The methods to choose among.
+#' @param values The methods to choose among; `NULL` for every registered
+#'   method of the step (see [sg_methods()]).
 #' @return A qualitative parameter object of the dials package.
 #' @examples
 #' if (requireNamespace("dials", quietly = TRUE)) {
@@ -507,14 +508,18 @@ required_pkgs.step_smoteguard_clean <- function(x, ...) "smoteguard"
 #'   sg_cleaning_method()
 #' }
 #' @export
-sg_oversampling_method <- function(values = method_names(oversampling_families)) {
-  method_param(values, method_names(oversampling_families), "Oversampling method", sys.call())
+sg_oversampling_method <- function(values = NULL) {
+  choices <- method_names(oversampling_families)
+  method_param(if (is.null(values)) choices else values, choices,
+               "Oversampling method", sys.call())
 }
 
 #' @rdname sg_oversampling_method
 #' @export
-sg_cleaning_method <- function(values = method_names("clean")) {
-  method_param(values, method_names("clean"), "Cleaning method", sys.call())
+sg_cleaning_method <- function(values = NULL) {
+  choices <- method_names("clean")
+  method_param(if (is.null(values)) choices else values, choices,
+               "Cleaning method", sys.call())
 }
 
 method_param <- function(values, choices, label, call) {

@@ -10,13 +10,18 @@
 #   make valgrind   run tests/valgrind.R under valgrind
 #   make fuzz       call every exported function and .Call routine with
 #                   thousands of random malformed inputs (tests/fuzz/fuzz.R)
+#   make mutants    mutation testing: apply each mutation of
+#                   tests/mutants/mutants.R to a copy of the tree, run the
+#                   tests that cover it, report killed / survived
+#                   (MUTANTS_ARGS, e.g. --only=ID,ID or --list; under 30 min)
 #   make clean
 #
 # Everything works as a non-root user: R packages then go to R_LIBS_USER.
 # Variables: R (R front end), RSCRIPT, OUT (demo folder), DEMO, LIB (library to
 # install into; default: the first writable one, else R_LIBS_USER), LOGDIR,
 # BENCH_ARGS (arguments of bench/run.R), FUZZ_ARGS (options of
-# tests/fuzz/fuzz.R, e.g. FUZZ_ARGS="--calls=50000 --seed=7").
+# tests/fuzz/fuzz.R, e.g. FUZZ_ARGS="--calls=50000 --seed=7"), MUTANTS_ARGS
+# (options of tests/mutants/run.R).
 
 SHELL := /bin/bash
 
@@ -43,7 +48,7 @@ FIND_LIB = $(RSCRIPT) --no-init-file -e 'l <- .libPaths()[1L]; \
     dir.create(l, recursive = TRUE, showWarnings = FALSE) }; \
   cat(l)'
 
-.PHONY: all deps install demo test check bench sanitize valgrind fuzz clean
+.PHONY: all deps install demo test check bench sanitize valgrind fuzz mutants clean
 
 all: install
 
@@ -86,6 +91,10 @@ valgrind: install
 fuzz: install
 	@lib='$(LIB)'; [ -n "$$lib" ] || lib=$$($(FIND_LIB)) || exit 1; \
 	$(RSCRIPT) tests/fuzz/fuzz.R --lib="$$lib" $(FUZZ_ARGS)
+
+# Builds its own copy in a temporary directory: the tree's src/ is untouched.
+mutants:
+	@$(RSCRIPT) tests/mutants/run.R $(MUTANTS_ARGS)
 
 clean:
 	rm -f src/*.o src/*.so src/*.dll src/symbols.rds

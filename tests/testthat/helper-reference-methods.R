@@ -232,15 +232,26 @@ ref_safe_gap_range <- function(sp, sn) {
 # ---------------------------------------------------------------------------
 # Cleaning and under-sampling
 
-# Tomek links: pairs of rows of different classes that are each other's
-# nearest row (a duplicate is a row like any other: it can be the nearest).
-# Returns a two-column matrix, a < b.
+# Tomek links, from Tomek's (1976) definition as ALGORITHMS.md states it:
+# rows a and b of different classes that are each other's nearest row in D
+# (a duplicate is a row like any other: it can be the nearest). "b is a's
+# nearest row" is read pair by pair: no other row is strictly nearer to a,
+# and none as near has a smaller row number (the convention of every
+# nearest-row rule here). Returns a two-column matrix, a < b.
 ref_tomek_links <- function(D, y) {
   y <- as.character(y)
   n <- length(y)
-  nearest <- vapply(seq_len(n), function(i) ref_nearest(D, i, seq_len(n), 1), numeric(1))
-  a <- which(nearest[nearest] == seq_len(n) & y != y[nearest] & seq_len(n) < nearest)
-  cbind(a = a, b = nearest[a])
+  is_nearest <- function(a, b) {
+    others <- setdiff(seq_len(n), c(a, b))
+    !any(D[a, others] < D[a, b] | (D[a, others] == D[a, b] & others < b))
+  }
+  links <- matrix(numeric(0), 0, 2, dimnames = list(NULL, c("a", "b")))
+  for (a in seq_len(n - 1)) {
+    for (b in (a + 1):n) {
+      if (y[a] != y[b] && is_nearest(a, b) && is_nearest(b, a)) links <- rbind(links, c(a, b))
+    }
+  }
+  links
 }
 
 # Rows removed by Tomek cleaning: of each link, the member of the larger
@@ -278,9 +289,17 @@ ref_enn_removed <- function(D, y, k = 3, clean = unique(as.character(y))) {
   out
 }
 
-# NearMiss: rows of class `cls` kept, `target` of them, measured against
-# the rows of the smallest class `minority` (k of them). Ties by the
-# earlier row.
+# NearMiss, from Mani and Zhang (2003) as ALGORITHMS.md states it: rows of
+# class `cls` kept, `target` of them, measured against the rows of the
+# smallest class `minority` (k of them).
+# 1: the rows with the smallest mean distance to their k nearest minority rows;
+# 2: ... to their k farthest minority rows;
+# 3: the candidates are the k nearest rows of `cls` around each minority row;
+#    keep the candidates with the largest mean distance to their k nearest
+#    minority rows (all of them when fewer than the target).
+# Ties go to the earlier row (the package's documented rule). The choice is
+# made one row at a time: the best remaining score, the smallest row number
+# among equals.
 ref_nearmiss <- function(D, y, cls, minority, version, target, k = 3) {
   y <- as.character(y)
   rows <- which(y == cls)
@@ -288,17 +307,26 @@ ref_nearmiss <- function(D, y, cls, minority, version, target, k = 3) {
   kk <- min(k, length(mins))
   near_mean <- function(i) mean(sort(D[i, mins])[seq_len(kk)])
   far_mean <- function(i) mean(sort(D[i, mins], decreasing = TRUE)[seq_len(kk)])
-  if (version == 1) {
-    score <- vapply(rows, near_mean, numeric(1))
-    return(sort(rows[order(score, rows)][seq_len(target)]))
+  pick <- function(cand, score, best) {
+    kept <- integer(0)
+    while (length(kept) < min(target, length(cand))) {
+      left <- setdiff(cand, kept)
+      s <- score[match(left, cand)]
+      top <- left[s == best(s)]
+      kept <- c(kept, min(top))
+    }
+    sort(kept)
   }
-  if (version == 2) {
-    score <- vapply(rows, far_mean, numeric(1))
-    return(sort(rows[order(score, rows)][seq_len(target)]))
+  if (version == 1) return(pick(rows, vapply(rows, near_mean, numeric(1)), min))
+  if (version == 2) return(pick(rows, vapply(rows, far_mean, numeric(1)), min))
+  # row j of `cls` is among the k nearest of minority row i when fewer than
+  # k rows of `cls` come before it: strictly nearer, or as near and earlier
+  among_k_nearest <- function(i, j) {
+    sum(D[i, rows] < D[i, j] | (D[i, rows] == D[i, j] & rows < j)) < k
   }
-  cand <- sort(unique(unlist(lapply(mins, function(i) ref_nearest(D, i, rows, k)))))
-  score <- vapply(cand, near_mean, numeric(1))
-  sort(cand[order(-score, cand)][seq_len(min(target, length(cand)))])
+  cand <- rows[vapply(rows, function(j) any(vapply(mins, among_k_nearest, TRUE, j = j)),
+                      logical(1))]
+  pick(cand, vapply(cand, near_mean, numeric(1)), max)
 }
 
 # ---------------------------------------------------------------------------

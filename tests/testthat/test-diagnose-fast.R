@@ -170,32 +170,73 @@ test_that("near duplicates by slabs match brute force, any radius and number of 
   expect_identical(got, apply(dmf[rows, , drop = FALSE], 1, min) < 0.3)
 })
 
-test_that("duplicate keys are the plain column-by-column keys", {
+test_that("duplicate keys find the duplicates ?sg_diagnose defines", {
+  # The definition (?sg_diagnose, "Metrics"): a synthetic row is a duplicate
+  # of a real row (of another synthetic row) when it has the same class and
+  # is equal to it on every predictor, numeric and nominal, a missing value
+  # being equal to a missing value. Checked pair by pair against what the
+  # keys of duplicate_keys() lead ffi_metrics_duplicates() to find.
   keys <- fast_ffi("duplicate_keys")
-  ref_keys <- function(dd, side) {
-    real <- side == "real"
-    y <- if (real) dd$yr else dd$ys
-    x <- if (real) dd$xr else dd$xs
-    codes <- lapply(dd$nom, function(nm) {
-      lv <- unique(c(dd$nr[[nm]], dd$ns[[nm]]))
-      as.double(match(if (real) dd$nr[[nm]] else dd$ns[[nm]], lv, incomparables = NA))
-    })
-    cols <- c(list(as.double(as.integer(y))), lapply(seq_len(ncol(x)), function(j) x[, j]), codes)
-    matrix(as.double(unlist(cols, use.names = FALSE)), nrow = length(y), ncol = length(cols))
+  same <- function(a, b) all((is.na(a) & is.na(b)) | (!is.na(a) & !is.na(b) & a == b))
+  ref_duplicates <- function(dd) {
+    ns <- length(dd$ys)
+    row_of <- function(side, i) {
+      real <- side == "real"
+      x <- if (real) dd$xr else dd$xs
+      nom <- vapply(dd$nom, function(nm) (if (real) dd$nr else dd$ns)[[nm]][i], "")
+      list(class = as.character(if (real) dd$yr[i] else dd$ys[i]), num = x[i, ], nom = nom)
+    }
+    equal <- function(a, b) a$class == b$class && same(a$num, b$num) && same(a$nom, b$nom)
+    real <- vapply(seq_len(ns), function(s) {
+      any(vapply(seq_along(dd$yr), function(r) equal(row_of("synthetic", s), row_of("real", r)),
+                 logical(1)))
+    }, logical(1))
+    synthetic <- vapply(seq_len(ns), function(s) {
+      any(vapply(setdiff(seq_len(ns), s), function(t) {
+        equal(row_of("synthetic", s), row_of("synthetic", t))
+      }, logical(1)))
+    }, logical(1))
+    list(real = real, synthetic = synthetic)
   }
-  dd <- list(yr = factor(c("a", "b", "a"), levels = c("a", "b")),
-             ys = factor(character(0), levels = c("a", "b")),
-             xr = matrix(c(1, 2, NA, 4, 5, 6), 3, dimnames = list(NULL, c("u", "v"))),
-             xs = matrix(double(0), 0, 2, dimnames = list(NULL, c("u", "v"))),
-             nom = c("f", "g"), nr = list(f = c("x", NA, "y"), g = c("1", "1", "2")),
-             ns = list(f = character(0), g = character(0)))
-  for (side in c("real", "synthetic")) expect_identical(keys(dd, side), ref_keys(dd, side))
-  dd$ys <- factor(c("b", "a"), levels = c("a", "b"))
-  dd$xs <- matrix(c(1, 9, 4, 4), 2)
-  dd$ns <- list(f = c(NA, "z"), g = c("2", "3"))
-  for (side in c("real", "synthetic")) expect_identical(keys(dd, side), ref_keys(dd, side))
+  found <- function(dd) {
+    .Call(fast_ffi("ffi_metrics_duplicates"), keys(dd, "real"), keys(dd, "synthetic"))
+  }
+  lv <- c("a", "b")
+  dd <- list(yr = factor(c("a", "b", "a", "a", "b"), levels = lv),
+             xr = matrix(c(1, 2, NA, 1, 2, 4, 5, 6, 4, 5), 5, dimnames = list(NULL, c("u", "v"))),
+             nom = c("f", "g"),
+             nr = list(f = c("x", NA, "y", "x", NA), g = c("1", "1", "2", "1", "1")))
+  # synthetic rows: 1 equals real row 1; 2 equals real row 2 but for its
+  # class; 3 equals real row 3 (NA against NA in `u`); 4 differs from real
+  # row 4 in `g` only; 5 has a value of `f` no real row has; 6 and 7 are
+  # equal (0 and -0 in `v`, NA in `f`); 8 equals real row 1 and synthetic
+  # row 1
+  dd$ys <- factor(c("a", "a", "a", "a", "b", "b", "b", "a"), levels = lv)
+  dd$xs <- matrix(c(1, 2, NA, 1, 9, 3, 3, 1, 4, 5, 6, 4, 5, 0, -0, 4), 8,
+                  dimnames = list(NULL, c("u", "v")))
+  dd$ns <- list(f = c("x", NA, "y", "x", "z", NA, NA, "x"),
+                g = c("1", "1", "2", "2", "1", "3", "3", "1"))
+  want <- ref_duplicates(dd)
+  expect_identical(want$real, c(TRUE, FALSE, TRUE, FALSE, FALSE, FALSE, FALSE, TRUE))
+  expect_identical(want$synthetic, c(TRUE, FALSE, FALSE, FALSE, FALSE, TRUE, TRUE, TRUE))
+  expect_identical(found(dd), want)
+  # with no nominal columns, rows 4 and 1 are the same
   dd$nom <- character(0)
-  for (side in c("real", "synthetic")) expect_identical(keys(dd, side), ref_keys(dd, side))
+  expect_identical(found(dd), ref_duplicates(dd))
+  expect_true(ref_duplicates(dd)$real[4])
+  # random rows with many ties
+  set.seed(33)
+  for (rep in 1:20) {
+    nr <- sample(1:30, 1)
+    ns <- sample(0:30, 1)
+    draw <- function(n) matrix(sample(c(0, -0, 1, NA), n * 2, TRUE), n, 2)
+    dd <- list(yr = factor(sample(lv, nr, TRUE), levels = lv),
+               ys = factor(sample(lv, ns, TRUE), levels = lv),
+               xr = draw(nr), xs = draw(ns), nom = "f",
+               nr = list(f = sample(c("p", "q", NA), nr, TRUE)),
+               ns = list(f = sample(c("p", "q", "r", NA), ns, TRUE)))
+    expect_identical(found(dd), ref_duplicates(dd), label = sprintf("random case %d", rep))
+  }
 })
 
 test_that("the median pair distance from screened passes is the canonical one", {

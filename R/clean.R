@@ -89,7 +89,8 @@ sg_clean <- function(data, var, method = c("tomek", "enn"),
 
 empty_provenance <- function(levels) {
   data.frame(row = integer(0), class = factor(character(0), levels = levels),
-             parent = integer(0), neighbor = integer(0), gap = double(0))
+             parent = integer(0), neighbor = integer(0), gap = double(0),
+             kind = character(0))
 }
 
 # Which rows stay: the registered cleaner's rule. yi: integer class codes of

@@ -28,5 +28,6 @@ register_method(new_sampler_method(
   reference = "Menardi and Torelli (2014), Data Min Knowl Disc 28",
   params = list(shrinkage = param_number(
     0, "0 for plain copies, or a multiple of the smoothed bootstrap's bandwidth")),
-  draw = draw_in_turns, finish = finish_copies
+  draw = draw_in_turns, finish = finish_copies,
+  kind = function(settings) if (settings$shrinkage > 0) "copy+noise" else "copy"
 ))

@@ -213,7 +213,8 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
     class = codes_factor(gen$class, levels),
     parent = as.integer(gen$parent),
     neighbor = as.integer(gen$neighbor),
-    gap = as.double(gen$gap)
+    gap = as.double(gen$gap),
+    kind = gen$kind
   ))
   removed <- NULL
   if (!is.null(clean)) {
@@ -318,6 +319,7 @@ generate <- function(pred, yf, n_new, settings, data, call) {
   }
   list(class = pick("class", integer(0)), parent = pick("parent", integer(0)),
        neighbor = pick("neighbor", integer(0)), gap = pick("gap", double(0)),
+       kind = pick("kind", character(0)),
        values = stack("values", ncol(pred$x), double(0)),
        codes = stack("codes", ncol(pred$codes), integer(0)),
        info = info, report = report,
@@ -417,7 +419,7 @@ generate_plain <- function(pred, yi, levels, counts, n_new, settings, call) {
     }
   }
   list(class = res$class, parent = res$parent, neighbor = res$neighbor,
-       gap = res$gap, values = values,
+       gap = res$gap, kind = rep("interpolate", length(res$parent)), values = values,
        codes = pred$codes[res$parent, , drop = FALSE],
        info = info, report = report, warnings = warnings, known = known)
 }
@@ -641,6 +643,12 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
     rows_out$gap <- double(0)
   }
   rows_out$class <- rep(c, made)
+  kind <- if (!interpolating) {
+    if (def$family == "copy") def$kind(settings) else "copy"
+  } else if (!is.null(guard) && guard$jitter > 0) {
+    paste0(def$kind(settings), "+jitter")
+  } else def$kind(settings)
+  rows_out$kind <- rep(kind, made)
   # parents are data rows: counting them is cheaper than unique() on
   # small data
   rep$parents_used <- if (n <= 1e5) sum(tabulate(rows_out$parent, n) > 0L)

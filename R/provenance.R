@@ -3,9 +3,10 @@
 new_record <- function(settings, seed, rng_kind, levels, counts_before,
                        targets, counts_after, n_input, pred, provenance,
                        classes, removed, timings, result, warnings,
-                       guard = NULL, known = NULL) {
+                       guard = NULL, known = NULL, fidelity = NULL) {
   versions <- session_versions()
   record <- list(
+    schema = record_schema,
     version = versions$package,
     # the POSIXlt method directly: format()'s dispatch and the POSIXct
     # method's wrapping cost a third of the stamp
@@ -31,6 +32,7 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
     provenance = provenance,
     removed = removed,
     guard = guard,
+    fidelity = fidelity,
     timings = timings,
     warnings = warnings,
     # per class: each real row's nearest and k-th distance within its class
@@ -44,6 +46,11 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
   class(record) <- "sg_record"
   record
 }
+
+# The record's layout. 1: the records of smoteguard 0.1.0 (no `schema`
+# field); 2: adds `schema`, the provenance's `kind` and `fidelity`. Readers
+# of saved records (the ledger) check it.
+record_schema <- 2L
 
 # The package's and R's versions, fixed for the session: looked up once.
 session_versions <- function() {
@@ -179,7 +186,11 @@ result_record <- function(result, arg = "result", call = NULL) {
 #' @return A data frame with columns `row` (the row number in `result`),
 #'   `class`, `parent` and `neighbor` (row numbers in the input data;
 #'   `neighbor` is `NA` for a copy) and `gap` (the position along the
-#'   segment from parent to neighbour, in \[0, 1\]; `NA` for a copy).
+#'   segment from parent to neighbour, in \[0, 1\]; `NA` for a copy) and
+#'   `kind`, how the row was made: `"interpolate"` (on the segment),
+#'   `"interpolate+jitter"` (then moved by the guard's jitter), `"copy"`
+#'   (a copy of the parent: random oversampling, or a class of one row) or
+#'   `"copy+noise"` (the smoothed bootstrap).
 #' @examples
 #' res <- sg_oversample(breast_biopsy, "diagnosis", seed = 1)
 #' prov <- sg_provenance(res)
@@ -211,7 +222,11 @@ sg_provenance <- function(result) {
 #'   parents available, Borderline's danger, noise and safe counts,
 #'   neighbours used, rows wanted and made, shortfall), `n_input`,
 #'   `predictors`, `nominal`, `center`, `scale`, `distance`, `provenance`,
-#'   `removed` (with `clean`: the rows removed), `guard`, `timings`
+#'   `removed` (with `clean`: the rows removed), `guard`, `fidelity` (the
+#'   fidelity check of the synthetic rows, see [sg_oversample()]: a data
+#'   frame with one row per oversampled class and predictor, columns
+#'   `class`, `column`, `kind`, `n_real`, `n_synthetic`, `shift`, `ks`,
+#'   `tv`, `se_shift` and `flagged`; `NULL` when no row was made), `timings`
 #'   (seconds), `warnings`, `known` (per oversampled class of numeric,
 #'   complete data: `k` and each real row's `nearest` and k-th (`radius`)
 #'   distance within its class, which `sg_diagnose()` reuses; `NULL` after

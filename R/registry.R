@@ -78,6 +78,9 @@ param_number <- function(default, doc, min = 0, tune = NULL) {
 #'   ends the rounds (the method has run out of usable pairs).
 #' @param finish For copiers, `NULL` or a function `(values, ctx, bounds)`
 #'   applied to the made values (the smoothed bootstrap's noise).
+#' @param kind For interpolators and copiers, a function of the settings
+#'   giving the provenance `kind` of the rows the method makes (by default
+#'   the family's name; the guard's jitter adds `"+jitter"`).
 #' @param select For cleaners and under-samplers, the function that picks
 #'   the rows (see clean.R and undersample.R).
 #' @param distances Whether the method reads distances between rows (the
@@ -88,6 +91,7 @@ new_sampler_method <- function(name, family, rank, title, reference, params = li
                                whole_neighbors = function(settings) 0L,
                                seeds = NULL, draw = NULL,
                                stop_when_short = FALSE, finish = NULL,
+                               kind = function(settings) family,
                                select = NULL, distances = TRUE,
                                suggests = character()) {
   stopifnot(is.character(name), length(name) == 1,
@@ -99,7 +103,7 @@ new_sampler_method <- function(name, family, rank, title, reference, params = li
                  reference = reference, params = params, outcome = outcome,
                  seeks_boundary = seeks_boundary,
                  whole_neighbors = whole_neighbors, seeds = seeds, draw = draw,
-                 stop_when_short = stop_when_short, finish = finish,
+                 stop_when_short = stop_when_short, finish = finish, kind = kind,
                  select = select, distances = distances, suggests = suggests),
             class = "sg_sampler_method")
 }

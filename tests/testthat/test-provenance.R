@@ -10,7 +10,7 @@ test_that("sg_provenance() has one row per synthetic row, with typed columns", {
   res <- sg_plain(df, "y", neighbors = 4, seed = 1)
   prov <- sg_provenance(res)
   expect_s3_class(prov, "data.frame")
-  expect_named(prov, c("row", "class", "parent", "neighbor", "gap"))
+  expect_named(prov, c("row", "class", "parent", "neighbor", "gap", "kind"))
   expect_type(prov$row, "integer")
   expect_s3_class(prov$class, "factor")
   expect_identical(levels(prov$class), levels(df$y))
@@ -28,7 +28,7 @@ test_that("with nothing to add, the provenance has no rows but all columns", {
   res <- sg_plain(df, "y", seed = 2)
   prov <- sg_provenance(res)
   expect_identical(nrow(prov), 0L)
-  expect_named(prov, c("row", "class", "parent", "neighbor", "gap"))
+  expect_named(prov, c("row", "class", "parent", "neighbor", "gap", "kind"))
   expect_type(prov$row, "integer")
   expect_s3_class(prov$class, "factor")
   expect_type(prov$parent, "integer")
@@ -143,7 +143,30 @@ test_that("print() of a record (snapshot)", {
 test_that("the record's timings are printed", {
   df <- sim_classes(c(a = 30, b = 10), seed = 59)
   rec <- sg_record(sg_plain(df, "y", seed = 8))
-  rec$timings[] <- c(0.5, 1.25, 0.25, 2)
+  rec$timings[c("checks", "generate", "assemble", "total")] <- c(0.5, 1.25, 0.25, 2)
   out <- capture.output(print(rec))
   expect_match(out, "time: 2.000 s (generate 1.250 s)", fixed = TRUE, all = FALSE)
+})
+
+test_that("the provenance says how each row was made, and the record its schema", {
+  df <- sim_classes(c(a = 40, b = 12, c = 1), seed = 54)
+  res <- suppressWarnings(sg_oversample(df, "y", seed = 1, guard = NULL))
+  prov <- sg_provenance(res)
+  expect_type(prov$kind, "character")
+  # interpolated rows have a neighbour and a gap; the one-row class is copied
+  expect_identical(prov$kind, ifelse(prov$class == "c", "copy", "interpolate"))
+  expect_true(all(is.na(prov$neighbor[prov$kind == "copy"])))
+  expect_false(anyNA(prov$gap[prov$kind == "interpolate"]))
+  expect_identical(sg_record(res)$schema, 2L)
+
+  ros <- sg_oversample(df, "y", method = "ros", seed = 1)
+  expect_identical(unique(sg_provenance(ros)$kind), "copy")
+  smooth <- sg_oversample(df, "y", method = "ros", shrinkage = 1, seed = 1)
+  expect_identical(unique(sg_provenance(smooth)$kind), "copy+noise")
+  jit <- suppressWarnings(sg_oversample(df[df$y != "c", ], "y", seed = 1,
+                                        guard = sg_guard(jitter = 0.5)))
+  expect_identical(unique(sg_provenance(jit)$kind), "interpolate+jitter")
+  # cleaning keeps each kept row's kind; the selectors make none
+  cl <- sg_clean(df, "y", method = "tomek")
+  expect_identical(sg_provenance(cl)$kind, character(0))
 })

@@ -281,6 +281,43 @@ candidate_frame <- function(values, codes, pred, data) {
   as.data.frame(cols, stringsAsFactors = FALSE, optional = TRUE)
 }
 
+# The shortfall warning's line for each class in `classes`: what was made
+# of what was wanted, and why not more, from the guard's report. `kind`:
+# "no_seeds" (no row may be a parent), "short_guard" (candidates
+# rejected), "short" (Safe-Level ran out of usable pairs).
+shortfall_lines <- function(kind, classes, report, counts, settings) {
+  num <- function(x) format(x, scientific = FALSE, trim = TRUE)
+  vapply(classes, function(cls) {
+    r <- report[match(cls, report$class), , drop = FALSE]
+    head <- sprintf("Class `%s`: made %s of %s rows", cls, num(r$made), num(r$wanted))
+    if (kind == "no_seeds") {
+      why <- c(unsafe = r$unsafe, noise = r$noise,
+               `without a usable neighbour (gap cap or groups)` = r$isolated)
+      why <- why[why > 0]
+      return(sprintf("%s: its %s rows, none may be a parent%s; %s", head,
+                     num(counts[[cls]]),
+                     if (length(why) > 0) sprintf(" (%s)", paste(num(why), names(why), collapse = ", ")) else "",
+                     if (is.null(settings$guard)) "see `sg_guard_report(result)`."
+                     else "`guard = NULL` makes them."))
+    }
+    rejected <- c(intrusion = r$rejected_intrusion, bounds = r$rejected_bound,
+                  rules = r$rejected_rule, combinations = r$rejected_combo)
+    if (kind == "short" || sum(rejected) == 0) {
+      return(sprintf("%s: it ran out of usable parent-neighbour pairs (both of safe level 0); see `sg_record(result)$seeds`.",
+                     head))
+    }
+    who <- c(if (!is.null(settings$guard)) "the guard", if (!is.null(settings$constraints)) "the constraints")
+    every <- c(intrusion = "the intrusion check", bounds = "the bounds",
+               rules = "the `rules` function", combinations = "the combinations")[
+      names(rejected)[rejected == r$drawn]]
+    sprintf("%s from %s parents: %s rejected %s of %s candidates drawn (%s)%s; see `sg_guard_report(result)`.",
+            head, num(r$seeds), paste(who, collapse = " and "), num(sum(rejected)),
+            num(r$drawn), paste(num(rejected), "for", names(rejected), collapse = ", "),
+            if (length(every) > 0) sprintf("; %s rejected every one: check that it can hold", every[1])
+            else "")
+  }, character(1), USE.NAMES = FALSE)
+}
+
 #' What the guard did
 #'
 #' One row per oversampled class of a result of [sg_oversample()]: the

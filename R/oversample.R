@@ -226,6 +226,11 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
     provenance$row <- cleaned$new_rows
     rownames(provenance) <- NULL
   }
+  assembled <- proc.time()[["elapsed"]]
+  # the fidelity check reads the synthetic rows the result holds
+  fidelity <- fidelity_check(pred, as.integer(yf), levels, gen,
+                             if (!is.null(clean)) cleaned$kept_synthetic, threads)
+  fidelity_msg <- fidelity_warning(fidelity, call)
   finished <- proc.time()[["elapsed"]]
 
   # the result's outcome is the input's, then each synthetic row's class
@@ -240,8 +245,9 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
     classes = gen$info, removed = removed,
     guard = list(guard = guard, constraints = constraints, report = gen$report),
     timings = c(checks = checked - started, generate = generated - checked,
-                assemble = finished - generated, total = finished - started),
-    result = out, warnings = gen$warnings,
+                assemble = assembled - generated, fidelity = finished - assembled,
+                total = finished - started),
+    result = out, warnings = c(gen$warnings, fidelity_msg), fidelity = fidelity,
     known = if (is.null(clean)) gen$known
   )
   attr(out, "smoteguard") <- record

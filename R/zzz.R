@@ -11,6 +11,7 @@
   }
   # autoplot() of a diagnosis, for ggplot2's generic (ggplot2 is suggested)
   s3_register("ggplot2::autoplot", "sg_diagnosis")
+  threads_from_env()
   invisible()
 }
 

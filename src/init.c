@@ -26,6 +26,8 @@ static const R_CallMethodDef CallEntries[] = {
   CALLDEF(ffi_stats_columns, 3),
   CALLDEF(ffi_stats_outside, 3),
   CALLDEF(ffi_record_checksum, 1),
+  CALLDEF(ffi_threads_get, 0),
+  CALLDEF(ffi_threads_set, 1),
   {NULL, NULL, 0}
 };
 
@@ -33,4 +35,5 @@ void R_init_smoteguard(DllInfo *dll) {
   R_registerRoutines(dll, NULL, CallEntries, NULL, NULL);
   R_useDynamicSymbols(dll, FALSE);
   R_forceSymbols(dll, TRUE);
+  sg_threads_init();
 }

@@ -19,6 +19,11 @@ static inline int omp_get_thread_num(void) { return 0; }
 static inline int omp_get_max_threads(void) { return 1; }
 #endif
 
+/* threads.c */
+void sg_threads_init(void);
+SEXP ffi_threads_get(void);
+SEXP ffi_threads_set(SEXP n);
+
 /* Below this many distance evaluations a parallel region costs more
  * than it saves; the work runs on one thread. */
 #define SG_MIN_PARALLEL_WORK 2000000.0

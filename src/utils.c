@@ -67,23 +67,3 @@ int sg_all_finite(const double *x, R_xlen_t n) {
   return (a0 + a1) + (a2 + a3) == 0.0;
 }
 
-/* The one place the thread count is chosen: the request (from
- * getOption("smoteguard.threads"), NA or <= 0 meaning "as OpenMP
- * allows"), capped by OpenMP's limits, and 1 for small work. */
-int sg_threads_for(int requested, double work) {
-  if (work < SG_MIN_PARALLEL_WORK) return 1;
-#ifdef _OPENMP
-  int avail = omp_get_max_threads();
-  int limit = omp_get_thread_limit();
-  int n = (requested == NA_INTEGER || requested <= 0) ? avail : requested;
-  if (n > limit) n = limit;
-  /* never more threads than processors: each gets its own scratch */
-  int procs = omp_get_num_procs();
-  if (n > procs) n = procs;
-  if (n < 1) n = 1;
-  return n;
-#else
-  (void) requested;
-  return 1;
-#endif
-}

@@ -244,6 +244,12 @@ if (need("ffi_stats_outside", 3)) {
   run(ffi("ffi_stats_outside", x3[1:20, ], c(-1, -Inf, 0), c(1, 2, Inf)))
   fails(ffi("ffi_stats_outside", x3[1:20, ], c(-1, 0), c(1, 2)))
 }
+if (need("ffi_threads_get", 0) && need("ffi_threads_set", 1)) {
+  run(ffi("ffi_threads_get"))
+  run(ffi("ffi_threads_set", 1L))
+  run(ffi("ffi_threads_set", NA_integer_))
+  fails(ffi("ffi_threads_set", 0L))
+}
 if (need("ffi_record_checksum", 1)) {
   run(ffi("ffi_record_checksum", c(1L, NA, 3L)))
   run(ffi("ffi_record_checksum", c("a", NA, "\u00e9t\u00e9")))

@@ -438,6 +438,8 @@ call_templates <- list(
     if (chance(0.3) && d > 0) lower[1] <- -Inf
     list(sprinkle_na(rmat(rint(1, 0, 30), d), 0.1), lower, upper)
   },
+  ffi_threads_get = function() list(),
+  ffi_threads_set = function() list(pick(list(NA_integer_, 1L, 2L, 0L, -1L, 1.5, "a", NULL))),
   ffi_record_checksum = function() {
     n <- rint(1, 0, 50)
     list(pick(list(sprinkle_na(rint(n, 1, 5), 0.05),

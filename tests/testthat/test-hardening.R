@@ -245,7 +245,8 @@ test_that("no registered routine writes into its arguments", {
   calls <- hd_valid_calls()
   routines <- getDLLRegisteredRoutines("smoteguard")$.Call
   # the switches of the search and metric paths take no data to write into
-  switches <- c("ffi_knn_path", "ffi_metrics_path")
+  # (and the thread count's getter and setter)
+  switches <- c("ffi_knn_path", "ffi_metrics_path", "ffi_threads_get", "ffi_threads_set")
   expect_setequal(unique(names(calls)), setdiff(names(routines), switches))
   for (i in seq_along(calls)) {
     name <- names(calls)[i]

@@ -55,7 +55,8 @@ check_data_frame <- function(data, arg = "data", call = NULL) {
   }
   if (nrow(data) == 0) {
     sg_abort(c(sprintf("`%s` has no rows.", arg),
-               "Pass the data frame with its rows."), call = call)
+               "Pass a data frame with rows of at least two classes; if it was filtered or joined, check that this kept some rows."),
+             call = call)
   }
   # anyDuplicated() first: the names of the duplicates are only needed for
   # the message
@@ -218,9 +219,13 @@ check_threads <- function(threads = getOption("smoteguard.threads"), call = NULL
   ok <- is.numeric(threads) && length(threads) == 1 && !is.na(threads) &&
     threads == round(threads) && threads >= 1 && threads <= 1024
   if (!ok) {
-    sg_abort(c("The thread count must be a whole number from 1 to 1024.",
+    # the value may come from the option (the argument's default): say so
+    from <- if (identical(threads, getOption("smoteguard.threads"))) {
+      " (here from `options(smoteguard.threads)`)"
+    } else ""
+    sg_abort(c(sprintf("`threads`%s must be a whole number from 1 to 1024, or NULL.", from),
                sprintf("It is %s.", describe(threads)),
-               "Set it with `options(smoteguard.threads = 2)`, or NULL for the default."),
+               "Use e.g. `threads = 2`, or `threads = NULL` for as many threads as OpenMP allows."),
              call = call)
   }
   as.integer(threads)

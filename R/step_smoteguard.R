@@ -220,7 +220,8 @@ prep.step_smoteguard <- function(x, training, info = NULL, ...) {
   columns <- selected_columns(x, training, info, column, extra)
   if (!is.null(x$indicator) && x$indicator %in% names(training)) {
     sg_abort(c(sprintf("`indicator` names column `%s`, which the data already have.", x$indicator),
-               "Choose another name, e.g. `indicator = \".synthetic\"`."),
+               sprintf("Choose a name the data do not have, e.g. `indicator = \"%s\"`.",
+                       free_name(x$indicator, names(training)))),
              call = signal_call(x))
   }
   input <- input_columns(training, columns)
@@ -523,20 +524,38 @@ sg_cleaning_method <- function(values = NULL) {
 }
 
 method_param <- function(values, choices, label, call) {
-  if (!requireNamespace("dials", quietly = TRUE)) {
+  # the values first: they are checked whether or not dials is installed
+  bad <- !is.character(values) || length(values) == 0 || anyNA(values) ||
+    !all(values %in% choices)
+  if (bad) {
+    sg_abort(c(sprintf("`values` must be a character vector of methods among %s.",
+                       paste0("\"", choices, "\"", collapse = ", ")),
+               sprintf("It is %s.", describe(values)),
+               sprintf("Use e.g. `values = c(\"%s\", \"%s\")`, or leave it out for all of them.",
+                       choices[1], choices[2])), call = call)
+  }
+  if (!dials_installed()) {
     sg_abort(c("Tuning parameter objects need the dials package.",
                "Install it with `install.packages(\"dials\")`."),
              class = "missing_package", call = call)
   }
-  bad <- !is.character(values) || length(values) == 0 || anyNA(values) ||
-    !all(values %in% choices)
-  if (bad) {
-    sg_abort(c(sprintf("`values` must be methods among %s.",
-                       paste0("\"", choices, "\"", collapse = ", ")),
-               sprintf("It is %s.", describe(values))), call = call)
-  }
   dials::new_qual_param(type = "character", values = values,
                         label = c(method = label))
+}
+
+# Whether dials can be loaded (one place, so that a test can pretend it is
+# not installed).
+dials_installed <- function() requireNamespace("dials", quietly = TRUE)
+
+# `name`, or the first of `name_2`, `name_3`, ... that is not in `taken`.
+free_name <- function(name, taken) {
+  i <- 2L
+  candidate <- name
+  while (candidate %in% taken) {
+    candidate <- paste0(name, "_", i)
+    i <- i + 1L
+  }
+  candidate
 }
 
 # ---- argument checks of the steps --------------------------------------------

@@ -214,6 +214,8 @@ test_that("`method` and `threads` are checked", {
     sg_oversample(df, "y", method = "magic")
     sg_oversample(df, "y", threads = 0)
   })
+  # the bad value came from the option: the message says so
+  expect_snapshot(error = TRUE, sg_oversample(df, "y"))
 })
 
 test_that("column names must be unique and present; `data` a data frame", {

@@ -1,5 +1,65 @@
 # step_smoteguard() and step_smoteguard_clean(): the recipes steps.
 
+# sg_oversampling_method() and sg_cleaning_method() without recipes or
+# dials: their values are checked first, and without dials they say so.
+# (With dials, the tune() test below reads the parameter objects.)
+local_without_dials <- function(env = parent.frame()) {
+  ns <- asNamespace("smoteguard")
+  real <- get("dials_installed", envir = ns)
+  unlockBinding("dials_installed", ns)
+  assign("dials_installed", function() FALSE, envir = ns)
+  withr::defer({
+    assign("dials_installed", real, envir = ns)
+    lockBinding("dials_installed", ns)
+  }, envir = env)
+}
+
+test_that("the method parameters check their values, with or without dials", {
+  for (pretend_missing in c(FALSE, TRUE)) {
+    local({
+      if (pretend_missing) local_without_dials()
+      expect_error(sg_oversampling_method("smite"), class = "smoteguard_error_input")
+      expect_error(sg_oversampling_method(c("smote", "tomek")), class = "smoteguard_error_input")
+      expect_error(sg_oversampling_method(character(0)), class = "smoteguard_error_input")
+      expect_error(sg_cleaning_method(NA_character_), class = "smoteguard_error_input")
+      expect_error(sg_cleaning_method(1), class = "smoteguard_error_input")
+      expect_error(sg_cleaning_method("smote"), "among \"tomek\", \"enn\"")
+    })
+  }
+  expect_snapshot(error = TRUE, sg_cleaning_method(c("tomek", "nope")))
+})
+
+test_that("without dials the method parameters are a classed error naming it", {
+  local_without_dials()
+  expect_error(sg_oversampling_method(), class = "smoteguard_error_missing_package")
+  expect_error(sg_cleaning_method("enn"), class = "smoteguard_error_missing_package")
+  expect_snapshot(error = TRUE, sg_oversampling_method(c("smote", "ros")))
+})
+
+test_that("with dials the method parameters are qualitative parameters of the methods", {
+  skip_if_not_installed("dials")
+  over <- sg_oversampling_method()
+  expect_s3_class(over, "qual_param")
+  expect_identical(over$type, "character")
+  expect_identical(over$values, c("smote", "ros", "borderline1", "borderline2", "adasyn",
+                                  "safe_level"))
+  expect_identical(over$label, c(method = "Oversampling method"))
+  expect_identical(sg_oversampling_method(c("adasyn", "smote"))$values, c("adasyn", "smote"))
+  clean <- sg_cleaning_method()
+  expect_s3_class(clean, "qual_param")
+  expect_identical(clean$values, c("tomek", "enn"))
+  expect_identical(clean$label, c(method = "Cleaning method"))
+  # every value is one sg_oversample() / sg_clean() accept
+  for (m in over$values) {
+    expect_s3_class(suppressWarnings(sg_oversample(breast_biopsy[1:120, ], "diagnosis",
+                                                   method = m, seed = 1)), "data.frame")
+  }
+  for (m in clean$values) {
+    expect_s3_class(sg_clean(breast_biopsy[1:120, ], "diagnosis", method = m), "data.frame")
+  }
+  expect_identical(dials::value_seq(clean, 2), c("tomek", "enn"))
+})
+
 skip_if_not_installed("recipes")
 
 # Two overlapping classes with numeric, integer and factor predictors.
@@ -385,7 +445,7 @@ test_that("tune() placeholders are accepted and become dials parameters", {
   expect_s3_class(sg_cleaning_method(), "qual_param")
   expect_snapshot(error = TRUE, sg_oversampling_method("smite"))
   # a recipe still holding tune() cannot be prepped
-  expect_error(recipes::prep(rec))
+  expect_error(recipes::prep(rec), "tune\\(\\)|tunable")
 })
 
 test_that("the methods are registered with recipes and pass its check", {

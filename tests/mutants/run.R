@@ -34,8 +34,8 @@ main <- function(args) {
   root <- project_root()
   source(file.path(root, "tests", "mutants", "mutants.R"), local = (env <- new.env()))
   all <- env$mutants
-  check_list(all, root)
   if (opts$list) {
+    check_list(all, root)
     list_mutants(all)
     return(0L)
   }
@@ -58,6 +58,9 @@ main <- function(args) {
   lib <- file.path(work, "lib")
   dir.create(lib)
   copy_tree(root, tree, head = opts$head)
+  # checked in the copy: that is what the mutants change (with --head, the
+  # last commit, which may differ from the work tree)
+  check_list(todo, tree)
   say(sprintf("building smoteguard once in %s", work))
   built <- install(tree, lib, file.path(work, "install-0.log"))
   if (!built$ok) {

@@ -1,0 +1,186 @@
+# The guard's filters checked against their definitions (R/guard.R, the
+# sg_guard() help; ALGORITHMS.md), each recomputed here in plain R from the
+# data: seed safety and noise, the max_gap pair cap, group pairs, the
+# intrusion check, jitter and the redraw rounds. Written to kill the guard
+# mutants of tests/mutants/mutants.R.
+
+# Two overlapping Gaussian classes: many minority rows sit among majority
+# rows, so plain SMOTE places many rows there and every filter has work.
+overlap <- function(n_maj = 600, n_min = 150, shift = 1, d = 2, seed = 1) {
+  set.seed(seed)
+  x <- rbind(matrix(rnorm(n_maj * d), n_maj),
+             matrix(rnorm(n_min * d), n_min) + rep(c(shift, rep(0, d - 1)), each = n_min))
+  colnames(x) <- paste0("x", seq_len(d))
+  data.frame(x, y = factor(rep(c("maj", "min"), c(n_maj, n_min))))
+}
+
+predictor_names <- function(d) setdiff(names(d), "y")
+
+# sg_oversample() without the fidelity warning: the filters move the class
+# on purpose here (they keep rows away from the other class).
+oversample <- function(...) {
+  withCallingHandlers(sg_oversample(...), smoteguard_warning_fidelity = function(w) {
+    invokeRestart("muffleWarning")
+  })
+}
+
+# Each synthetic row's share of other classes among its m nearest real rows
+# (sg_guard(): "a candidate whose m_neighbors nearest real rows are mostly of
+# other classes (share above `intrusion`) is rejected"), on the scale every
+# search uses (ALGORITHMS.md: centred and scaled by all rows).
+other_share <- function(d, res, m = 10) {
+  st <- ref_standardise(d, "y")
+  n <- nrow(d)
+  syn <- as.matrix(res[-seq_len(n), predictor_names(d)])
+  zs <- sweep(sweep(syn, 2, st$center), 2, st$scale, "/")
+  nn <- ref_knn(st$z, m, query = zs)$index
+  cls <- as.character(res$y[-seq_len(n)])
+  rowMeans(matrix(as.character(d$y)[nn] != cls, nrow(syn)))
+}
+
+# Each minority row's own-class share among its m nearest other rows.
+own_share <- function(d, m = 10) {
+  st <- ref_standardise(d, "y")
+  rows <- which(d$y == "min")
+  nn <- ref_knn(st$z, m, rows = rows)$index
+  rowMeans(matrix(d$y[nn] == "min", length(rows)))
+}
+
+test_that("the exact intrusion check keeps only rows with at most `intrusion` of other classes near them", {
+  d <- overlap()
+  plain <- oversample(d, "y", seed = 1, guard = NULL, constraints = NULL)
+  # the check has work to do: plain SMOTE puts many rows among the majority
+  expect_gt(sum(other_share(d, plain) > 0.5), 100)
+  for (level in c(0.5, 0.3)) {
+    g <- sg_guard(min_safety = 0, max_gap = 1, intrusion = level,
+                  intrusion_search = "exact", max_tries = 50)
+    res <- oversample(d, "y", seed = 1, guard = g, constraints = NULL)
+    rep <- sg_guard_report(res)
+    expect_gt(rep$rejected_intrusion, 100)
+    expect_equal(rep$made, 450)
+    expect_equal(rep$drawn, rep$made + rep$rejected_intrusion)
+    share <- other_share(d, res)
+    expect_true(all(share <= level + 1e-12))
+  }
+})
+
+test_that("the local intrusion check keeps rows among other classes out too", {
+  d <- overlap(seed = 2)
+  g <- sg_guard(min_safety = 0, max_gap = 1, intrusion = 0.5, max_tries = 50)
+  res <- oversample(d, "y", seed = 2, guard = g, constraints = NULL)
+  rep <- sg_guard_report(res)
+  expect_gt(rep$rejected_intrusion, 100)
+  expect_equal(rep$made, 450)
+  # the local search reads only the parent's and the neighbour's
+  # neighbourhoods, which almost always hold the candidate's nearest rows
+  share <- other_share(d, res)
+  expect_lte(sum(share > 0.5), 5)
+})
+
+test_that("SMOTE's default intrusion threshold is 0.5; the boundary methods have none", {
+  d <- overlap(seed = 3)
+  g <- sg_guard(min_safety = 0, max_gap = 1, intrusion_search = "exact", max_tries = 50)
+  res <- oversample(d, "y", seed = 3, guard = g, constraints = NULL)
+  rep <- sg_guard_report(res)
+  expect_equal(rep$intrusion, 0.5)
+  expect_gt(rep$rejected_intrusion, 100)
+  expect_true(all(other_share(d, res) <= 0.5))
+  bl <- oversample(d, "y", method = "borderline1", seed = 3, guard = g,
+                      constraints = NULL)
+  expect_equal(sg_guard_report(bl)$rejected_intrusion, 0)
+  expect_true(is.na(sg_guard_report(bl)$intrusion))
+})
+
+test_that("rejected candidates are drawn again up to `max_tries` rounds", {
+  d <- overlap(seed = 4)
+  once <- sg_guard(min_safety = 0, max_gap = 1, intrusion = 0.5,
+                   intrusion_search = "exact", max_tries = 1)
+  res1 <- NULL
+  expect_warning(res1 <- oversample(d, "y", seed = 4, guard = once, constraints = NULL),
+                 class = "smoteguard_warning_shortfall")
+  r1 <- sg_guard_report(res1)
+  # one round: every row wanted drawn once, the rejected ones missing
+  expect_equal(r1$drawn, 450)
+  expect_equal(r1$made, 450 - r1$rejected_intrusion)
+  expect_equal(r1$shortfall, r1$rejected_intrusion)
+  many <- sg_guard(min_safety = 0, max_gap = 1, intrusion = 0.5,
+                   intrusion_search = "exact", max_tries = 50)
+  r50 <- sg_guard_report(oversample(d, "y", seed = 4, guard = many, constraints = NULL))
+  expect_equal(r50$made, 450)
+  expect_equal(r50$shortfall, 0)
+  expect_gt(r50$drawn, 450)
+})
+
+test_that("parents are the rows with an own-class share of at least min_safety; noise rows never", {
+  d <- overlap(shift = 1.5, seed = 5)
+  own <- own_share(d)
+  minr <- which(d$y == "min")
+  expect_gt(sum(own == 0), 0)
+  expect_gt(sum(own > 0 & own < 0.5), 0)
+  for (ms in c(0, 0.2, 0.5)) {
+    g <- sg_guard(min_safety = ms, max_gap = 1, intrusion = 1)
+    res <- oversample(d, "y", seed = 5, guard = g, constraints = NULL)
+    # 450 rows from fewer than 150 parents taken in turns: every allowed
+    # parent is used
+    expect_setequal(unique(sg_provenance(res)$parent), minr[own >= ms & own > 0])
+    rep <- sg_guard_report(res)
+    expect_equal(rep$noise, sum(own == 0))
+    expect_equal(rep$unsafe, sum(own > 0 & own < ms))
+  }
+})
+
+test_that("Borderline-SMOTE's parents are its danger rows whatever min_safety is; noise never", {
+  d <- overlap(shift = 1.5, seed = 6)
+  own <- own_share(d)
+  minr <- which(d$y == "min")
+  # danger (Han et al. 2005): from half to all but one of the m nearest rows
+  # are of other classes
+  other <- round(10 * (1 - own))
+  danger <- minr[other >= 5 & other < 10]
+  expect_gt(length(danger), 0)
+  g <- sg_guard(min_safety = 0.6, max_gap = 1)
+  res <- oversample(d, "y", method = "borderline1", seed = 6, guard = g,
+                       constraints = NULL)
+  expect_setequal(unique(sg_provenance(res)$parent), danger)
+  expect_equal(sg_guard_report(res)$unsafe, 0)
+})
+
+test_that("no pair farther than the max_gap quantile of the class's neighbour distances is used", {
+  d <- overlap(seed = 7)
+  st <- ref_standardise(d, "y")
+  minr <- which(d$y == "min")
+  within <- ref_knn(st$z[minr, ], 5)
+  for (q in c(0.5, 0.8)) {
+    cap <- stats::quantile(within$distance, q, names = FALSE)
+    g <- sg_guard(min_safety = 0, max_gap = q, intrusion = 1)
+    res <- oversample(d, "y", seed = 7, guard = g, constraints = NULL)
+    p <- sg_provenance(res)
+    pair <- row_dist(st$z, p$parent, p$neighbor)
+    expect_true(all(pair <= cap * (1 + 1e-10)))
+    rep <- sg_guard_report(res)
+    expect_equal(rep$max_gap_distance, cap, tolerance = 1e-10)
+    expect_equal(rep$pairs_gap, sum(within$distance > cap * (1 + 1e-10)))
+    # the pairs within the cap are the ones used: some close to it
+    expect_gt(max(pair), 0.8 * cap)
+  }
+})
+
+test_that("jitter's squared displacement is jitter^2 times the parent's squared spacing on average", {
+  # sg_guard(): Gaussian noise on each numeric predictor, scaled so that
+  # the displacement's expected length is about `jitter` times the parent's
+  # distance to its nearest own-class row (standardised scale): per column
+  # sd = jitter * spacing / sqrt(d), so E|displacement|^2 = jitter^2 spacing^2
+  d <- overlap(n_maj = 300, n_min = 300, shift = 4, d = 4, seed = 8)
+  st <- ref_standardise(d, "y")
+  minr <- which(d$y == "min")
+  spacing <- ref_knn(st$z[minr, ], 1)$distance[, 1]
+  g <- sg_guard(min_safety = 0, max_gap = 1, intrusion = 1, jitter = 0.5)
+  res <- oversample(d, "y", seed = 8, over_ratio = c(min = 8), guard = g,
+                       constraints = NULL)
+  p <- sg_provenance(res)
+  on_segment <- st$z[p$parent, ] + p$gap * (st$z[p$neighbor, ] - st$z[p$parent, ])
+  zs <- sweep(sweep(as.matrix(res[p$row, predictor_names(d)]), 2, st$center), 2,
+              st$scale, "/")
+  ratio <- rowSums((zs - on_segment)^2) / spacing[match(p$parent, minr)]^2
+  expect_equal(mean(ratio), 0.25, tolerance = 0.1)
+})

@@ -108,8 +108,10 @@ clean_result <- function(out, var, pred, yf, gen, clean, clean_neighbors,
   plain <- out
   attr(plain, "smoteguard") <- NULL
   all_y <- factor(plain[[var]], levels = levels(yf))
+  # the same predictors as the oversampling's: the group column stays out
   full <- prepare_predictors(plain, var, exclude = pred$exclude,
-                             distance = pred$distance, call = call)
+                             distance = pred$distance, keep_out = pred$keep_out,
+                             call = call)
   full$center <- pred$center
   full$scale <- pred$scale
   full$penalty <- pred$penalty

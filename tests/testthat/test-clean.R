@@ -211,3 +211,31 @@ test_that("TomekLinks and EditedNearestNeighbours of imbalanced-learn remove the
     expect_gt(length(imb_enn), 0)
   }
 })
+
+test_that("cleaning after oversampling with groups keeps the group column out of the distance", {
+  # SMOTE-Tomek (Batista et al. 2004): after oversampling, every Tomek link
+  # of the whole result is removed (both rows), measured on the scale the
+  # oversampling used (the input's centre and scale), over the predictors
+  # only: the group column is not one. Plain-R reference on small data.
+  set.seed(31)
+  n <- 70
+  d <- data.frame(x1 = rnorm(n), x2 = rnorm(n),
+                  y = factor(rep(c("a", "b"), c(55, 15))),
+                  patient = rep(1:35, each = 2))
+  d$x1[d$y == "b"] <- d$x1[d$y == "b"] + 1
+  res <- expect_silent(sg_oversample(d, "y", seed = 2, guard = NULL, groups = "patient",
+                                     clean = "tomek"))
+  full <- sg_oversample(d, "y", seed = 2, guard = NULL, groups = "patient")
+  x <- as.matrix(full[c("x1", "x2")])
+  z <- sweep(sweep(x, 2, colMeans(d[c("x1", "x2")])), 2,
+             apply(d[c("x1", "x2")], 2, sd), "/")
+  dist2 <- as.matrix(stats::dist(z))^2
+  diag(dist2) <- Inf
+  nearest <- apply(dist2, 1, which.min)  # ties to the smaller row
+  linked <- nearest[nearest] == seq_len(nrow(z)) & full$y != full$y[nearest]
+  expect_identical(sg_record(res)$removed$row, unname(which(linked)))
+  expect_gt(sum(linked), 0)
+  expect_identical(nrow(res), nrow(full) - sum(linked))
+  # synthetic rows carry no group id in the result of an oversampling
+  expect_true(all(is.na(full$patient[-seq_len(n)])))
+})

@@ -27,20 +27,23 @@ borderline_m <- param_count(
   10, "nearest rows of the whole data read to find danger and noise rows",
   tune = list(pkg = "dials", fun = "neighbors", range = c(3, 20)))
 
-register_method(new_sampler_method(
-  name = "borderline1", family = "interpolate", rank = 3,
-  title = "Borderline-SMOTE 1: only rows in danger at the class boundary are parents",
-  reference = "Han, Wang and Mao (2005), ICIC, LNCS 3644",
-  params = list(m_neighbors = borderline_m), seeks_boundary = TRUE,
-  whole_neighbors = function(settings) settings$m_neighbors,
-  seeds = seeds_borderline, draw = draw_in_turns
-))
+# Both types: the same seeds and parameter, their own draw.
+borderline_method <- function(name, rank, title, draw) {
+  new_sampler_method(
+    name = name, family = "interpolate", rank = rank, title = title,
+    reference = "Han, Wang and Mao (2005), ICIC, LNCS 3644",
+    params = list(m_neighbors = borderline_m), seeks_boundary = TRUE,
+    whole_neighbors = function(settings) settings$m_neighbors,
+    seeds = seeds_borderline, draw = draw
+  )
+}
 
-register_method(new_sampler_method(
-  name = "borderline2", family = "interpolate", rank = 4,
-  title = "Borderline-SMOTE 2: danger rows, also stepping halfway toward another class",
-  reference = "Han, Wang and Mao (2005), ICIC, LNCS 3644",
-  params = list(m_neighbors = borderline_m), seeks_boundary = TRUE,
-  whole_neighbors = function(settings) settings$m_neighbors,
-  seeds = seeds_borderline, draw = draw_borderline2
-))
+register_method(borderline_method(
+  "borderline1", 3,
+  "Borderline-SMOTE 1: only rows in danger at the class boundary are parents",
+  draw_in_turns))
+
+register_method(borderline_method(
+  "borderline2", 4,
+  "Borderline-SMOTE 2: danger rows, also stepping halfway toward another class",
+  draw_borderline2))

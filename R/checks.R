@@ -225,7 +225,7 @@ check_threads <- function(threads = getOption("smoteguard.threads"), call = NULL
     } else ""
     sg_abort(c(sprintf("`threads`%s must be a whole number from 1 to 1024, or NULL.", from),
                sprintf("It is %s.", describe(threads)),
-               "Use e.g. `threads = 2`, or `threads = NULL` for as many threads as OpenMP allows."),
+               "Use e.g. `threads = 2`, or `threads = NULL` for the default count (see `sg_threads()`)."),
              call = call)
   }
   as.integer(threads)

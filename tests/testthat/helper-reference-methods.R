@@ -1,5 +1,5 @@
 # Plain-R references for the SMOTE family, mixed data, cleaning and
-# under-sampling, written from ../../../shared/ALGORITHMS.md and nothing
+# under-sampling, written from vignette("definitions") and nothing
 # else: no package internal is called here. Everything is brute force on
 # small data: a full distance matrix, then loops over rows.
 #
@@ -11,7 +11,8 @@
 # The plain methods
 
 # sg_oversample() with the guard and the constraints off: the methods as
-# ALGORITHMS.md defines them (the guard's default filters, gap cap and
+# vignette("definitions") defines them (the guard's default filters, gap
+# cap and
 # observed bounds change which pairs and rows are used; test-guard.R tests
 # those).
 sg_definition <- function(...) sg_oversample(..., guard = NULL, constraints = NULL)
@@ -19,7 +20,8 @@ sg_definition <- function(...) sg_oversample(..., guard = NULL, constraints = NU
 # ---------------------------------------------------------------------------
 # Columns and scales
 
-# The kinds of the predictor columns as ALGORITHMS.md and the issue describe
+# The kinds of the predictor columns as vignette("definitions") (section
+# #column-kinds) and the issue describe
 # them: double, integer and ordered (on its rank) are numeric; factor,
 # character and logical are nominal; Date / date-time columns and the
 # `exclude` ones take no part in the distance.
@@ -232,7 +234,8 @@ ref_safe_gap_range <- function(sp, sn) {
 # ---------------------------------------------------------------------------
 # Cleaning and under-sampling
 
-# Tomek links, from Tomek's (1976) definition as ALGORITHMS.md states it:
+# Tomek links, from Tomek's (1976) definition as vignette("definitions")
+# states it (section #tomek):
 # rows a and b of different classes that are each other's nearest row in D
 # (a duplicate is a row like any other: it can be the nearest). "b is a's
 # nearest row" is read pair by pair: no other row is strictly nearer to a,
@@ -289,7 +292,8 @@ ref_enn_removed <- function(D, y, k = 3, clean = unique(as.character(y))) {
   out
 }
 
-# NearMiss, from Mani and Zhang (2003) as ALGORITHMS.md states it: rows of
+# NearMiss, from Mani and Zhang (2003) as vignette("definitions") states it
+# (section #nearmiss): rows of
 # class `cls` kept, `target` of them, measured against the rows of the
 # smallest class `minority` (k of them).
 # 1: the rows with the smallest mean distance to their k nearest minority rows;

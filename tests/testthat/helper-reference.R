@@ -43,7 +43,8 @@ knn_rows_of <- function(nn, rows) {
        distance = nn$distance[rows, , drop = FALSE])
 }
 
-# Predictors standardised as ALGORITHMS.md says: centred and scaled by the
+# Predictors standardised as vignette("definitions"), section #scale,
+# says: centred and scaled by the
 # mean and standard deviation of all rows; a constant column gets weight 0
 # (it is dropped).
 ref_standardise <- function(data, var) {
@@ -78,7 +79,8 @@ sim_classes <- function(counts, d = 3, seed = 1, integer = character(0),
   })
 }
 
-# Plain SMOTE as ALGORITHMS.md defines it. Where the installed version has a
+# Plain SMOTE as vignette("definitions"), section #smote, defines it.
+# Where the installed version has a
 # guard (on by default, it filters and jitters candidates), switch it off.
 sg_plain <- function(data, var, ...) {
   if ("guard" %in% names(formals(sg_oversample))) {

@@ -52,7 +52,8 @@ ref_mmd <- function(x, y) {
     sigma = sigma)
 }
 
-# Standardised numeric predictors, as ALGORITHMS.md says: centre and scale
+# Standardised numeric predictors, as vignette("definitions"), section
+# #diagnostics, says: centre and scale
 # of all real rows; constant columns dropped.
 ref_z <- function(df, real, cols) {
   x <- as.matrix(df[cols])

@@ -1,5 +1,6 @@
 # The guard's filters checked against their definitions (R/guard.R, the
-# sg_guard() help; ALGORITHMS.md), each recomputed here in plain R from the
+# sg_guard() help; vignette("definitions"), section #guard), each
+# recomputed here in plain R from the
 # data: seed safety and noise, the max_gap pair cap, group pairs, the
 # intrusion check, jitter and the redraw rounds. Written to kill the guard
 # mutants of tests/mutants/mutants.R.
@@ -27,7 +28,8 @@ oversample <- function(...) {
 # Each synthetic row's share of other classes among its m nearest real rows
 # (sg_guard(): "a candidate whose m_neighbors nearest real rows are mostly of
 # other classes (share above `intrusion`) is rejected"), on the scale every
-# search uses (ALGORITHMS.md: centred and scaled by all rows).
+# search uses (vignette("definitions"), section #scale: centred and
+# scaled by all rows).
 other_share <- function(d, res, m = 10) {
   st <- ref_standardise(d, "y")
   n <- nrow(d)

@@ -1,4 +1,5 @@
-# The SMOTE family against plain-R references of ALGORITHMS.md
+# The SMOTE family against plain-R references of vignette("definitions"),
+# sections #smote, #borderline, #adasyn, #safe-level, #ros and #new-values
 # (helper-reference-methods.R): Borderline-SMOTE's danger / noise / safe
 # sets, ADASYN's allocation, Safe-Level's gap ranges, random oversampling
 # and the smoothed bootstrap, and the interpolation of every method; then

@@ -52,8 +52,10 @@
 #' @param jitter A non-negative multiple of the local spacing; 0 adds none.
 #' @param intrusion The largest share, in \[0, 1\], of other classes among a
 #'   candidate's nearest real rows (1 turns the check off). `NULL`, the
-#'   default, means 0.5 for SMOTE, Safe-Level and random oversampling and no
-#'   check for Borderline-SMOTE and ADASYN.
+#'   default, means 0.5 for SMOTE and Safe-Level, and no check for the
+#'   methods that seek the class boundary on purpose (Borderline-SMOTE,
+#'   ADASYN; `sg_methods()$boundary`). Random oversampling makes copies of
+#'   real rows, which the guard does not judge.
 #' @param max_tries The rounds of redrawing rejected candidates, a whole
 #'   number >= 1.
 #' @param intrusion_search `"local"` or `"exact"`, see Details.

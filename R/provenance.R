@@ -214,7 +214,9 @@ sg_provenance <- function(result) {
 #' it, after checking that `result` is still the table it describes.
 #'
 #' @inheritParams sg_provenance
-#' @return An object of class `sg_record` (a list) with elements `version`,
+#' @return An object of class `sg_record` (a list) with elements `schema`
+#'   (the record's layout: 2 since the provenance got its `kind` column),
+#'   `version`,
 #'   `created`, `r_version`, `settings` (the arguments of the call),
 #'   `seed`, `rng_kind`, `classes`, `input` (a summary of the input's
 #'   predictors for drift checks), `counts` (a data frame: `class`,

@@ -186,3 +186,64 @@ test_that("jitter's squared displacement is jitter^2 times the parent's squared 
   ratio <- rowSums((zs - on_segment)^2) / spacing[match(p$parent, minr)]^2
   expect_equal(mean(ratio), 0.25, tolerance = 0.1)
 })
+
+# ---- constraints (sg_constraints()) ----------------------------------------
+
+test_that("bounds narrower than the class reject the candidates outside them", {
+  d <- overlap(n_maj = 200, n_min = 100, shift = 3, seed = 9)
+  cons <- sg_constraints(bounds = list(x1 = c(2.5, 3.5)))
+  res <- oversample(d, "y", seed = 9, guard = NULL, constraints = cons)
+  syn <- res[-seq_len(nrow(d)), ]
+  # interpolation alone would place many rows outside [2.5, 3.5]
+  plain <- oversample(d, "y", seed = 9, guard = NULL, constraints = NULL)
+  expect_gt(sum(plain$x1[-seq_len(nrow(d))] < 2.5), 10)
+  expect_true(all(syn$x1 >= 2.5 & syn$x1 <= 3.5))
+  expect_gt(sg_guard_report(res)$rejected_bound, 10)
+})
+
+test_that("a user's bounds replace the observed range: smoothed copies may pass the class's range up to them", {
+  d <- overlap(n_maj = 200, n_min = 100, shift = 3, seed = 10)
+  x1 <- d$x1[d$y == "min"]
+  wide <- sg_constraints(bounds = list(x1 = c(-50, 50)))
+  res <- oversample(d, "y", method = "ros", shrinkage = 2, seed = 10,
+                    guard = NULL, constraints = wide)
+  syn <- res$x1[-seq_len(nrow(d))]
+  expect_gt(sum(syn < min(x1)), 0)
+  expect_gt(sum(syn > max(x1)), 0)
+  # observed bounds hold the noisy copies to the class's range
+  res_obs <- oversample(d, "y", method = "ros", shrinkage = 2, seed = 10,
+                        guard = NULL, constraints = sg_constraints())
+  syn_obs <- res_obs$x1[-seq_len(nrow(d))]
+  expect_true(all(syn_obs >= min(x1) & syn_obs <= max(x1)))
+})
+
+test_that("a rule's NA counts as a violation", {
+  d <- overlap(n_maj = 200, n_min = 100, shift = 3, seed = 11)
+  cons <- sg_constraints(rules = function(r) ifelse(r$x2 > 0, NA, TRUE))
+  res <- oversample(d, "y", seed = 11, guard = NULL, constraints = cons)
+  syn <- res[-seq_len(nrow(d)), ]
+  expect_equal(nrow(syn), 100)
+  expect_true(all(syn$x2 <= 0))
+  expect_gt(sg_guard_report(res)$rejected_rule, 10)
+})
+
+test_that("combinations of nominal values unseen in the class are rejected", {
+  set.seed(12)
+  n <- 160
+  # eight numeric columns and few rows: the nominal penalty is small next
+  # to the distances, so a parent's neighbours often hold other values
+  d <- data.frame(matrix(rnorm(n * 8), n), a = sample(c("p", "q"), n, TRUE),
+                  y = factor(rep(c("maj", "min"), c(120, 40))))
+  # in each class, b follows a: only (p, u) and (q, v) are seen
+  d$b <- ifelse(d$a == "p", "u", "v")
+  cons <- sg_constraints(combos = c("a", "b"))
+  plain <- oversample(d, "y", seed = 12, guard = NULL, constraints = NULL)
+  syn_plain <- plain[-seq_len(n), ]
+  # drawn value by value, unseen pairs arise without the constraint
+  expect_gt(sum(paste(syn_plain$a, syn_plain$b) %in% c("p v", "q u")), 5)
+  res <- oversample(d, "y", seed = 12, guard = NULL, constraints = cons)
+  syn <- res[-seq_len(n), ]
+  expect_equal(nrow(syn), 80)
+  expect_true(all(paste(syn$a, syn$b) %in% c("p u", "q v")))
+  expect_gt(sg_guard_report(res)$rejected_combo, 5)
+})

@@ -62,6 +62,40 @@
 #' `neighbors` uses all its other rows as neighbours, and a class of one row
 #' can only be copied; both warn.
 #'
+#' @section Oversampling and predicted risks:
+#' In clinical risk prediction, oversampling rarely improves discrimination
+#' and makes predicted risks too high: a model fitted to rows balanced by
+#' oversampling predicts the balanced class shares, not the real ones (van
+#' den Goorbergh et al. 2022; Carriero et al. 2025). Fitting to the real
+#' data and choosing a decision threshold is often the better choice. If you
+#' oversample, correct the predicted risks to the real class shares with
+#' [sg_correct_prior()] (the log-odds shifted by logit(real share) -
+#' logit(share after oversampling); the shares are in the record) and check
+#' calibration (calibration-in-the-large, calibration slope) on data the
+#' resampling never touched. TRIPOD+AI (Collins et al. 2024), item 13, asks
+#' authors to report how class imbalance was handled and how the
+#' predictions were recalibrated.
+#'
+#' @section Fidelity check:
+#' Every call compares the synthetic rows of each class with the class's
+#' real rows, per predictor, and stores the result in
+#' `sg_record(result)$fidelity` (with `clean`, the synthetic rows kept):
+#' the standardised mean shift, `(mean of synthetic - mean of real) / sd of
+#' real`, and the Kolmogorov-Smirnov statistic for numeric columns (integer
+#' columns and the ranks of ordered factors included), the total variation
+#' distance of the value shares for nominal ones. A warning of class
+#' `smoteguard_warning_fidelity` names the features whose shift exceeds both
+#' 0.25 class standard deviations and 3 standard errors, the standard error
+#' being `se_shift = 1 / sqrt(n_synthetic)` class standard deviations: that of
+#' the mean of `n_synthetic` rows drawn at random from the class's real rows.
+#' Interpolated rows vary less than the class, so this is conservative, and
+#' a call making a few rows does not warn on the noise of their mean. Rows
+#' made from one part of a class (the guard leaving only the class's core as
+#' parents, or Borderline-SMOTE and ADASYN seeding at the boundary on
+#' purpose) move the class, and a model fitted to them learns the moved
+#' class: try `guard = NULL`, a lower `over_ratio`, case weights, or no
+#' oversampling.
+#'
 #' @param data A data frame with the outcome and the predictors.
 #' @param var The name of the outcome column, a factor or character vector.
 #' @param method The oversampling method: `"smote"`, `"ros"`,
@@ -105,7 +139,7 @@
 #'   columns, types and factor levels (with `clean`, the kept rows of each
 #'   part, in that order). It carries the attribute `"smoteguard"`, the
 #'   record of how it was made, read by [sg_provenance()] and [sg_record()].
-#' @seealso [sg_smote()], [sg_provenance()], [sg_clean()],
+#' @seealso [sg_correct_prior()], [sg_smote()], [sg_provenance()], [sg_clean()],
 #'   [sg_undersample()], [sg_knn()].
 #' @references
 #' Chawla, N. V., Bowyer, K. W., Hall, L. O. and Kegelmeyer, W. P. (2002).
@@ -124,6 +158,20 @@
 #' Menardi, G. and Torelli, N. (2014). Training and assessing classification
 #' rules with imbalanced data. *Data Mining and Knowledge Discovery*, 28,
 #' 92-122.
+#'
+#' van den Goorbergh, R., van Smeden, M., Timmerman, D. and Van Calster, B.
+#' (2022). The harm of class imbalance corrections for risk prediction
+#' models: illustration and simulation using logistic regression. *Journal
+#' of the American Medical Informatics Association*, 29, 1525-1534.
+#'
+#' Carriero, A., Luijken, K., de Hond, A., Moons, K. G. M., Van Calster, B.
+#' and van Smeden, M. (2025). The harms of class imbalance corrections for
+#' machine learning based prediction models: a simulation study.
+#' *Statistics in Medicine*, 44.
+#'
+#' Collins, G. S., Moons, K. G. M., Dhiman, P. et al. (2024). TRIPOD+AI
+#' statement: updated guidance for reporting clinical prediction models that
+#' use regression or machine learning methods. *BMJ*, 385, e078378.
 #' @examples
 #' table(breast_biopsy$diagnosis)
 #' res <- sg_oversample(breast_biopsy, "diagnosis", seed = 1)

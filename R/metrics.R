@@ -1,0 +1,545 @@
+# Metrics of a binary risk model: ranking (PR-AUC, ROC-AUC), accuracy of
+# the risks (Brier, scaled Brier, log-loss), calibration (intercept, slope,
+# ICI), classification at a threshold, and net benefit. sg_evaluate() and
+# sg_monitor() call eval_metrics() per fold or batch; sg_metrics() is the
+# user's door.
+#
+# Internal conventions: `y` is logical or 0/1 (TRUE / 1 the positive class),
+# `p` the predicted probability of the positive class in [0, 1], both
+# checked by the caller (sg_metrics() checks them for users). A metric that
+# cannot be computed on the data given (one class absent, too few rows,
+# a fit that failed) is NA with an attribute "note" saying why; never an
+# error, so that one fold or batch without events does not stop an
+# evaluation.
+
+# NA carrying the reason.
+na_note <- function(note) structure(NA_real_, note = note)
+
+one_class_note <- function(y) {
+  n_pos <- sum(y)
+  if (n_pos == 0) return("no positive case (every outcome is negative)")
+  if (n_pos == length(y)) return("no negative case (every outcome is positive)")
+  NULL
+}
+
+# ---------------------------------------------------------------------------
+# Ranking
+
+# Average precision, the step-wise area under the precision-recall curve:
+# AP = sum_k (R_k - R_{k-1}) P_k over the distinct scores taken as
+# thresholds from the highest down, with P_k and R_k the precision and recall
+# when every row scoring at least the k-th distinct score is called positive.
+# Tied scores are one threshold: the positives among them enter together,
+# at the precision of the whole tied group (scikit-learn's
+# average_precision_score does the same; it is not the "interpolated" AP,
+# nor the trapezoid under the PR curve). Without ties this is the mean, over
+# the positives, of the precision at each positive's rank.
+metric_pr_auc <- function(y, p) {
+  y <- as.logical(y)
+  note <- one_class_note(y)
+  if (!is.null(note)) return(na_note(note))
+  o <- order(p, decreasing = TRUE)
+  ys <- y[o]
+  ps <- p[o]
+  tp <- cumsum(ys)
+  fp <- cumsum(!ys)
+  # the last row of each run of equal scores closes its threshold
+  last <- c(ps[-1] != ps[-length(ps)], TRUE)
+  tp <- tp[last]
+  fp <- fp[last]
+  precision <- tp / (tp + fp)
+  recall <- tp / tp[length(tp)]
+  sum(diff(c(0, recall)) * precision)
+}
+
+# Area under the ROC curve as the Mann-Whitney statistic: the share of
+# (positive, negative) pairs in which the positive scores higher, a tie
+# counting 1/2 (the same as the trapezoid under the empirical ROC curve).
+metric_roc_auc <- function(y, p) {
+  y <- as.logical(y)
+  note <- one_class_note(y)
+  if (!is.null(note)) return(na_note(note))
+  n_pos <- sum(y)
+  n_neg <- length(y) - n_pos
+  r <- rank(p, ties.method = "average")
+  (sum(r[y]) - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+}
+
+# ---------------------------------------------------------------------------
+# Accuracy of the risks
+
+metric_brier <- function(y, p) mean((p - as.double(y))^2)
+
+# 1 - Brier / Brier of the constant prediction `prevalence`:
+# 1 is perfect, 0 no better than predicting the prevalence for everyone.
+metric_scaled_brier <- function(y, p, prevalence = mean(y)) {
+  if (!is.finite(prevalence) || prevalence <= 0 || prevalence >= 1) {
+    return(na_note(one_class_note(as.logical(y)) %||%
+                     "the prevalence is 0 or 1: no reference Brier score"))
+  }
+  1 - metric_brier(y, p) / (prevalence * (1 - prevalence))
+}
+
+# Mean negative log-likelihood (natural log). Probabilities are clamped to
+# [eps, 1 - eps] so that a confident miss costs a large, finite amount.
+metric_log_loss <- function(y, p, eps = 1e-15) {
+  y <- as.logical(y)
+  pc <- pmin(pmax(p, eps), 1 - eps)
+  -mean(ifelse(y, log(pc), log1p(-pc)))
+}
+
+# ---------------------------------------------------------------------------
+# Calibration
+
+# Calibration-in-the-large and the calibration slope (Cox 1958; Van Calster
+# et al. 2019): with lp = qlogis(p),
+#   intercept: a in glm(y ~ offset(lp), binomial) (0 when the mean risk is
+#              right; negative when risks are too high),
+#   slope:     b in glm(y ~ lp, binomial) (1 when risks are neither too
+#              extreme, b < 1, nor too modest, b > 1).
+# p is clamped to [eps, 1 - eps] first, so 0 and 1 give finite log-odds.
+# Returns list(intercept, slope) with an attribute "note" when a value is NA
+# or the fit did not converge (e.g. a model that separates the classes).
+metric_calibration <- function(y, p, eps = 1e-8) {
+  y <- as.double(as.logical(y))
+  note <- one_class_note(y == 1)
+  if (!is.null(note)) {
+    return(structure(list(intercept = NA_real_, slope = NA_real_), note = note))
+  }
+  lp <- stats::qlogis(pmin(pmax(p, eps), 1 - eps))
+  notes <- character()
+  fit <- function(x, offset) {
+    w <- character()
+    f <- withCallingHandlers(
+      stats::glm.fit(x, y, offset = offset, family = stats::binomial()),
+      warning = function(cnd) {
+        w <<- c(w, conditionMessage(cnd))
+        invokeRestart("muffleWarning")
+      })
+    if (!f$converged) notes <<- c(notes, "the logistic fit did not converge")
+    f$coefficients
+  }
+  n <- length(y)
+  intercept <- unname(fit(matrix(1, n, 1), lp)[1])
+  slope <- NA_real_
+  if (length(unique(lp)) < 2) {
+    notes <- c(notes, "every prediction is the same: the slope is undefined")
+  } else {
+    slope <- unname(fit(cbind(1, lp), NULL)[2])
+  }
+  res <- list(intercept = intercept, slope = slope)
+  if (length(notes)) attr(res, "note") <- paste(unique(notes), collapse = "; ")
+  res
+}
+
+# Integrated calibration index (Austin and Steyerberg 2019): the mean
+# absolute difference between the predicted risk and the observed risk
+# smoothed over the predictions, mean(|p - s(p)|), with s the loess of y on
+# p at R's defaults as the paper uses them (stats::loess, span 0.75, degree
+# 2, gaussian family, no robustness iterations). The smoothed values are not
+# clamped to [0, 1]. NA with a note below 20 rows, with one class, or when
+# the smoother fails (e.g. too few distinct predictions).
+metric_ici <- function(y, p) {
+  y <- as.logical(y)
+  if (length(y) < 20) {
+    return(na_note(sprintf("%d rows: the calibration smoother needs at least 20",
+                           length(y))))
+  }
+  note <- one_class_note(y)
+  if (!is.null(note)) return(na_note(note))
+  d <- data.frame(y = as.double(y), p = as.double(p))
+  smooth <- tryCatch(
+    suppressWarnings(stats::predict(
+      stats::loess(y ~ p, data = d, span = 0.75, degree = 2,
+                   family = "gaussian"),
+      newdata = d)),
+    error = function(cnd) NULL)
+  if (is.null(smooth) || !all(is.finite(smooth))) {
+    return(na_note("the loess calibration smoother failed (too few distinct predictions?)"))
+  }
+  mean(abs(d$p - smooth))
+}
+
+# ---------------------------------------------------------------------------
+# Classification at thresholds
+
+# Confusion counts when rows with p >= t are called positive, for each t in
+# `thresholds` (doubles, so products do not overflow).
+confusion_counts <- function(y, p, thresholds) {
+  y <- as.logical(y)
+  o <- order(p)
+  ps <- p[o]
+  pos_below <- c(0, cumsum(y[o]))          # positives among the i lowest
+  below <- findInterval(thresholds, ps, left.open = TRUE)  # rows with p < t
+  n_pos <- sum(y)
+  n_neg <- length(y) - n_pos
+  fn <- pos_below[below + 1]
+  tn <- below - fn
+  list(tp = as.double(n_pos - fn), fp = as.double(n_neg - tn),
+       tn = as.double(tn), fn = as.double(fn))
+}
+
+ratio_or_na <- function(num, den) ifelse(den > 0, num / den, NA_real_)
+
+# One row per threshold: the counts and recall (sensitivity), precision
+# (positive predictive value), F1, specificity, balanced accuracy and the
+# Matthews correlation coefficient. A ratio whose denominator is 0 is NA
+# (precision when nothing is called positive, recall without positives,
+# specificity without negatives, MCC when a row or column of the table is
+# empty). F1 is 2 TP / (2 TP + FP + FN): 0 when positives exist and none is
+# found, NA only when there are no positives and none is called.
+metric_threshold <- function(y, p, threshold) {
+  k <- confusion_counts(y, p, threshold)
+  tp <- k$tp; fp <- k$fp; tn <- k$tn; fn <- k$fn
+  recall <- ratio_or_na(tp, tp + fn)
+  specificity <- ratio_or_na(tn, tn + fp)
+  mcc_den <- sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+  data.frame(
+    threshold = threshold,
+    recall = recall,
+    precision = ratio_or_na(tp, tp + fp),
+    f1 = ratio_or_na(2 * tp, 2 * tp + fp + fn),
+    specificity = specificity,
+    balanced_accuracy = (recall + specificity) / 2,
+    mcc = ratio_or_na(tp * tn - fp * fn, mcc_den),
+    tp = tp, fp = fp, tn = tn, fn = fn
+  )
+}
+
+# Decision curve (Vickers and Elkin 2006): at threshold probability t the
+# net benefit of treating rows with p >= t is TP/n - FP/n * t / (1 - t);
+# treating everyone gives prev - (1 - prev) t / (1 - t), no one 0.
+# Thresholds must lie in [0, 1).
+metric_net_benefit <- function(y, p, thresholds) {
+  y <- as.logical(y)
+  n <- length(y)
+  prev <- mean(y)
+  k <- confusion_counts(y, p, thresholds)
+  odds <- thresholds / (1 - thresholds)
+  data.frame(
+    threshold = thresholds,
+    net_benefit = k$tp / n - k$fp / n * odds,
+    treat_all = prev - (1 - prev) * odds,
+    treat_none = 0
+  )
+}
+
+# The largest threshold t whose recall (p >= t) is at least `target`, to
+# compare models at the same sensitivity: the k-th highest score among the
+# positives, k = ceiling(target * n_pos) (ties among the positives can
+# lift the recall at that t above the target). NA with a note without
+# positives.
+threshold_matched_sensitivity <- function(y, p, target) {
+  y <- as.logical(y)
+  if (!any(y)) return(na_note("no positive case: recall is undefined"))
+  pos <- sort(p[y], decreasing = TRUE)
+  # the tolerance keeps 0.3 * 10 (3.0000000000000004) from asking for 4
+  k <- ceiling(target * length(pos) - sqrt(.Machine$double.eps))
+  pos[min(max(k, 1), length(pos))]
+}
+
+# ---------------------------------------------------------------------------
+# All headline metrics
+
+eval_metric_names <- c("pr_auc", "roc_auc", "brier", "scaled_brier",
+                       "log_loss", "cal_intercept", "cal_slope", "ici",
+                       "recall", "precision", "f1", "specificity",
+                       "balanced_accuracy", "mcc")
+
+# A named numeric vector of the headline metrics in eval_metric_names'
+# order, at threshold `threshold` (rows with p >= threshold are called
+# positive). Attribute "notes": a character vector named by metric, why
+# each NA (or doubtful) value is so; empty when there is nothing to say.
+eval_metrics <- function(y, p, threshold = mean(y)) {
+  y <- as.logical(y)
+  notes <- character()
+  take <- function(name, value) {
+    note <- attr(value, "note")
+    if (!is.null(note)) notes[[name]] <<- note
+    as.double(value)
+  }
+  cal <- metric_calibration(y, p)
+  cal_note <- attr(cal, "note")
+  at <- metric_threshold(y, p, threshold)
+  out <- c(
+    pr_auc = take("pr_auc", metric_pr_auc(y, p)),
+    roc_auc = take("roc_auc", metric_roc_auc(y, p)),
+    brier = metric_brier(y, p),
+    scaled_brier = take("scaled_brier", metric_scaled_brier(y, p)),
+    log_loss = metric_log_loss(y, p),
+    cal_intercept = take("cal_intercept", structure(cal$intercept, note = cal_note)),
+    cal_slope = take("cal_slope", structure(cal$slope, note = cal_note)),
+    ici = take("ici", metric_ici(y, p)),
+    unlist(at[1, c("recall", "precision", "f1", "specificity",
+                   "balanced_accuracy", "mcc")])
+  )
+  for (m in c("recall", "precision", "f1", "specificity", "balanced_accuracy", "mcc")) {
+    if (is.na(out[[m]])) notes[[m]] <- threshold_na_note(m, at, threshold)
+  }
+  structure(out, notes = notes)
+}
+
+threshold_na_note <- function(metric, at, threshold) {
+  if (is.na(threshold)) return("no threshold")
+  no_pos <- at$tp + at$fn == 0
+  no_neg <- at$tn + at$fp == 0
+  none_called <- at$tp + at$fp == 0
+  all_called <- at$tn + at$fn == 0
+  reasons <- c(
+    if (no_pos) "no positive case",
+    if (no_neg) "no negative case",
+    if (none_called && metric %in% c("precision", "mcc"))
+      sprintf("no row has p >= %s", format(threshold)),
+    if (all_called && metric == "mcc")
+      sprintf("every row has p >= %s", format(threshold)))
+  paste(reasons, collapse = "; ")
+}
+
+# ---------------------------------------------------------------------------
+# Bootstrap intervals
+
+# Percentile interval of fun(y, p) over B resamples of the rows, drawn with
+# replacement within each class (so every resample keeps the class counts
+# and a rare class never vanishes from one). `fun` returns one number or a
+# named vector (e.g. eval_metrics). With `seed`, the caller's random stream
+# is left as it was. Returns a data frame: metric, estimate (on the data
+# given), lower, upper, and valid (resamples where the metric was not NA).
+bootstrap_metric <- function(y, p, fun, B = 200, seed = NULL, level = 0.95) {
+  y <- as.logical(y)
+  if (!is.null(seed)) {
+    restore <- preserve_rng()
+    on.exit(restore(), add = TRUE)
+    set.seed(seed)
+  }
+  estimate <- fun(y, p)
+  pos <- which(y)
+  neg <- which(!y)
+  draws <- vapply(seq_len(B), function(b) {
+    i <- c(pos[sample.int(length(pos), length(pos), replace = TRUE)],
+           neg[sample.int(length(neg), length(neg), replace = TRUE)])
+    as.double(fun(y[i], p[i]))
+  }, numeric(length(estimate)))
+  draws <- matrix(draws, nrow = length(estimate))
+  alpha <- (1 - level) / 2
+  q <- function(v, prob) {
+    v <- v[!is.na(v)]
+    if (!length(v)) NA_real_ else unname(stats::quantile(v, prob, type = 7))
+  }
+  data.frame(
+    metric = names(estimate) %||% "value",
+    estimate = as.double(estimate),
+    lower = apply(draws, 1, q, prob = alpha),
+    upper = apply(draws, 1, q, prob = 1 - alpha),
+    valid = rowSums(!is.na(draws)),
+    row.names = NULL
+  )
+}
+
+# ---------------------------------------------------------------------------
+# The user's door
+
+#' Performance metrics of predicted risks
+#'
+#' `sg_metrics()` scores predicted probabilities of a two-class outcome with
+#' the metrics the evaluation reports per fold: how well they rank, how
+#' accurate and how well calibrated the risks are, and how the model
+#' classifies at a threshold.
+#'
+#' * `pr_auc`: average precision, the step-wise area under the
+#'   precision-recall curve: over the distinct predictions taken as
+#'   thresholds from the highest down, the sum of each step in recall times
+#'   the precision there. Tied predictions form one step (their positives
+#'   enter together, at the precision of the whole tied group), as in
+#'   scikit-learn's `average_precision_score()`; not interpolated, not a
+#'   trapezoid.
+#' * `roc_auc`: area under the ROC curve, the share of (positive, negative)
+#'   pairs in which the positive has the higher prediction, ties counting
+#'   one half (Mann-Whitney).
+#' * `brier`: mean squared difference between the prediction and the
+#'   outcome (1 / 0); `scaled_brier`: `1 - brier / (prev * (1 - prev))`,
+#'   `prev` the observed prevalence (1 is perfect, 0 no better than
+#'   predicting the prevalence for everyone).
+#' * `log_loss`: mean negative log-likelihood (natural logarithm),
+#'   predictions clamped to `[1e-15, 1 - 1e-15]`.
+#' * `cal_intercept`: calibration-in-the-large, the intercept of a logistic
+#'   regression of the outcome with the predictions' log-odds as offset (0
+#'   when the average risk is right, below 0 when risks are too high);
+#'   `cal_slope`: the coefficient of the log-odds in a logistic regression
+#'   of the outcome on them (1 ideal; below 1, risks too extreme). The
+#'   predictions are clamped to `[1e-8, 1 - 1e-8]` before the log-odds.
+#' * `ici`: integrated calibration index (Austin and Steyerberg 2019), the
+#'   mean absolute difference between the predictions and the observed risk
+#'   smoothed over them by [stats::loess()] at its defaults (span 0.75,
+#'   degree 2), as in the paper; NA below 20 rows.
+#' * At the threshold (a row is called positive when its prediction is at
+#'   least `threshold`): `recall` (sensitivity), `precision` (positive
+#'   predictive value), `f1` (`2 TP / (2 TP + FP + FN)`), `specificity`,
+#'   `balanced_accuracy` (mean of recall and specificity) and `mcc`
+#'   (Matthews correlation coefficient). A ratio with a zero denominator is
+#'   NA (e.g. precision when no row is called positive).
+#'
+#' A metric that cannot be computed on these data (most need both classes;
+#' the ICI needs 20 rows) is NA, and the attribute `"notes"` of the result
+#' says why: one batch or fold without events never stops the caller.
+#'
+#' @param truth The observed outcome: a factor or character vector with two
+#'   classes, a logical vector, or a numeric vector of 0 and 1. No missing
+#'   values.
+#' @param prob The predicted probability of the `positive` class for each
+#'   row: numbers in `[0, 1]`, no missing values, as long as `truth`.
+#' @param threshold The risk from which a row is called positive, a number
+#'   in `[0, 1]`. By default the observed prevalence (the share of
+#'   positives in `truth`).
+#' @param positive The positive class: the class `prob` is the probability
+#'   of. By default the second level of a factor (the class whose
+#'   probability `glm(family = binomial)` predicts), `TRUE` for a logical
+#'   and `1` for a 0/1 `truth`. Required for a character `truth`: its class
+#'   is never guessed from the order of the values.
+#' @return A data frame with columns `metric` and `value`, one row per
+#'   metric in the order above, with the attributes `"notes"` (a character
+#'   vector named by metric: why a value is NA or doubtful; empty when all
+#'   is well), `"threshold"` and `"positive"`.
+#' @references
+#' Austin, P. C. and Steyerberg, E. W. (2019). The Integrated Calibration
+#' Index (ICI) and related metrics for quantifying the calibration of
+#' logistic regression models. *Statistics in Medicine*, 38, 4051-4065.
+#'
+#' Van Calster, B., McLernon, D. J., van Smeden, M., Wynants, L. and
+#' Steyerberg, E. W. (2019). Calibration: the Achilles heel of predictive
+#' analytics. *BMC Medicine*, 17, 230.
+#'
+#' Vickers, A. J. and Elkin, E. B. (2006). Decision curve analysis: a
+#' novel method for evaluating prediction models. *Medical Decision
+#' Making*, 26, 565-574.
+#' @seealso [sg_correct_prior()] to correct the risks of a model trained on
+#'   oversampled data before scoring them.
+#' @export
+#' @examples
+#' # a logistic model, scored on the rows it did not see
+#' set.seed(1)
+#' test <- sample(nrow(breast_biopsy), 200)
+#' fit <- glm(diagnosis ~ cell_size + bare_nuclei + clump_thickness,
+#'            data = breast_biopsy[-test, ], family = binomial)
+#' risk <- predict(fit, breast_biopsy[test, ], type = "response")
+#' # the second level, "malignant", is the positive class
+#' sg_metrics(breast_biopsy$diagnosis[test], risk)
+#'
+#' # at a threshold of your choice, naming the positive class
+#' sg_metrics(as.character(breast_biopsy$diagnosis[test]), risk,
+#'            threshold = 0.2, positive = "malignant")
+sg_metrics <- function(truth, prob, threshold = NULL, positive = NULL) {
+  call <- sys.call()
+  y <- metrics_truth(truth, positive, call = call)
+  check_metric_prob(prob, length(y), call = call)
+  if (is.null(threshold)) {
+    threshold <- mean(y)
+  } else {
+    ok <- is.numeric(threshold) && length(threshold) == 1 &&
+      !is.na(threshold) && threshold >= 0 && threshold <= 1
+    if (!ok) {
+      sg_abort(c("`threshold` must be one number from 0 to 1, or NULL (the observed prevalence).",
+                 sprintf("It is %s.", describe(threshold))), call = call)
+    }
+  }
+  values <- eval_metrics(y, as.double(prob), threshold)
+  structure(
+    data.frame(metric = names(values), value = as.vector(values)),
+    notes = attr(values, "notes"),
+    threshold = threshold,
+    positive = attr(y, "positive")
+  )
+}
+
+# The outcome as a logical vector (TRUE = positive), the positive class's
+# name in attribute "positive".
+metrics_truth <- function(truth, positive, call = NULL) {
+  if (!(is.factor(truth) || is.character(truth) || is.logical(truth) ||
+        is.numeric(truth)) || length(truth) == 0) {
+    sg_abort(c("`truth` must be a non-empty factor, character, logical or 0/1 vector.",
+               sprintf("It is %s.", describe(truth))), call = call)
+  }
+  if (anyNA(truth)) {
+    bad <- which(is.na(truth))
+    sg_abort(c(sprintf("`truth` has %d missing value(s), in row(s) %s.",
+                       length(bad), row_list(bad)),
+               "Drop those rows from `truth` and `prob` first."), call = call)
+  }
+  if (is.numeric(truth) && !all(truth %in% c(0, 1))) {
+    sg_abort(c("A numeric `truth` must hold only 0 and 1.",
+               sprintf("It holds %s.", paste(utils::head(sort(unique(truth)), 5),
+                                             collapse = ", ")),
+               "Pass a factor instead, and name the positive class with `positive`."),
+             call = call)
+  }
+  classes <- if (is.factor(truth)) levels(truth)
+             else if (is.logical(truth)) c("FALSE", "TRUE")
+             else if (is.numeric(truth)) c("0", "1")
+             else sort(unique(truth))
+  if (length(classes) > 2) {
+    sg_abort(c(sprintf("`truth` must have two classes; it has %d: %s.",
+                       length(classes), paste(utils::head(classes, 6), collapse = ", ")),
+               if (is.factor(truth)) "Drop unused levels with `droplevels()`, or score one class against the rest with `truth == \"<class>\"`."
+               else "Score one class against the rest with `truth == \"<class>\"`."),
+             call = call)
+  }
+  if (is.null(positive)) {
+    if (is.character(truth)) {
+      sg_abort(c("`positive` is missing: with a character `truth`, name the class `prob` is the probability of.",
+                 sprintf("Classes in `truth`: %s.", paste(classes, collapse = ", ")),
+                 sprintf("For example `positive = \"%s\"`.", classes[length(classes)])),
+               call = call)
+    }
+    positive <- classes[length(classes)]
+    if (is.factor(truth) && length(classes) < 2) {
+      sg_abort(c(sprintf("`truth` is a factor with one level (%s): the positive class cannot be its second level.",
+                         classes),
+                 "Name the positive class with `positive`, or give the factor both levels."),
+               call = call)
+    }
+  }
+  if (!(is.character(positive) || is.numeric(positive) || is.logical(positive)) ||
+      length(positive) != 1 || is.na(positive)) {
+    sg_abort(c("`positive` must be a single class name.",
+               sprintf("It is %s.", describe(positive))), call = call)
+  }
+  positive <- as.character(positive)
+  # a character truth may hold one class only (a batch without events):
+  # then the positive class cannot be checked against its values
+  one_class_character <- is.character(truth) && length(classes) == 1
+  if (!positive %in% classes && !one_class_character) {
+    sg_abort(c(sprintf("`positive` is \"%s\", which is not a class of `truth`.", positive),
+               sprintf("Classes are: %s.", paste(classes, collapse = ", "))),
+             call = call)
+  }
+  structure(as.character(truth) == positive, positive = positive)
+}
+
+check_metric_prob <- function(prob, n, call = NULL) {
+  if (!is.numeric(prob) || NCOL(prob) != 1) {
+    sg_abort(c("`prob` must be a numeric vector of predicted probabilities.",
+               sprintf("It is %s.", describe(prob)),
+               "For several classes, pass the column of the positive class."),
+             call = call)
+  }
+  if (length(prob) != n) {
+    sg_abort(c(sprintf("`truth` and `prob` must have the same length: `truth` has %d, `prob` %d.",
+                       n, length(prob)),
+               "Pass one prediction per observed outcome."), call = call)
+  }
+  if (anyNA(prob)) {
+    bad <- which(is.na(prob))
+    sg_abort(c(sprintf("`prob` has %d missing value(s), in row(s) %s.",
+                       length(bad), row_list(bad)),
+               "Drop those rows from `truth` and `prob`, or find why the model gave no prediction."),
+             call = call)
+  }
+  out <- prob < 0 | prob > 1
+  if (any(out)) {
+    bad <- which(out)
+    sg_abort(c(sprintf("`prob` must lie in [0, 1]; %d value(s) do not, in row(s) %s (e.g. %s).",
+                       length(bad), row_list(bad), format(prob[bad[1]])),
+               "Pass probabilities (e.g. `predict(fit, type = \"response\")`), not log-odds or scores."),
+             call = call)
+  }
+  invisible(prob)
+}

@@ -409,10 +409,40 @@ mutants <- list(
     r"-(cols$flagged <- !is.na(cols$shift) & abs(cols$shift) > fidelity_limit &)-",
     r"-(cols$flagged <- !is.na(cols$shift) &)-",
     "fidelity check ignores its 0.25 sd threshold",
-    c("fidelity")),
+    c("fidelity", "fidelity-threshold")),
   mutant("fidelity-se", "fidelity", "R/fidelity.R",
     r"-(abs(cols$shift) > fidelity_se_multiple * cols$se_shift)-",
     r"-(abs(cols$shift) > 0 * cols$se_shift)-",
     "fidelity check ignores the standard error of chance",
-    c("fidelity"))
+    c("fidelity", "fidelity-threshold")),
+
+  # ---- sampler configurations, registry, threads ------------------------------
+  mutant("sampler-seed", "sampler", "R/sampler.R",
+    r"-(if (!is.null(seed)) args$seed <- check_seed(seed, call = call))-",
+    r"-(if (FALSE) args$seed <- check_seed(seed, call = call))-",
+    "sg_resample() ignores the seed it is given (a fold's own)",
+    c("sampler")),
+  mutant("registry-params-unchecked", "registry", "R/registry.R",
+    r"-(out[[nm]] <- if (is.null(v)) p[[nm]]$default else p[[nm]]$check(v, nm, call))-",
+    r"-(out[[nm]] <- if (is.null(v)) p[[nm]]$default else v)-",
+    "a method's own parameters (m_neighbors, shrinkage) no longer checked",
+    c("registry", "sampler", "checks")),
+  mutant("registry-no-guard", "registry", "R/registry.R",
+    r"-(if (is.null(guard)) return(invisible())
+  fam <- sampler_method(method)$family)-",
+    r"-(return(invisible())
+  fam <- sampler_method(method)$family)-",
+    "a guard given to a cleaner or under-sampler is silently ignored",
+    c("registry", "sampler", "clean", "undersample")),
+  mutant("threads-set", "threads", "R/threads.R",
+    r"-(.Call(ffi_threads_set, as.integer(threads)))-",
+    r"-(.Call(ffi_threads_set, NA_integer_))-",
+    "sg_threads(n) does not set the thread count",
+    c("threads")),
+  mutant("threads-env", "threads", "R/threads.R",
+    r"-(.Call(ffi_threads_set, as.integer(n))
+  invisible())-",
+    r"-(invisible())-",
+    "SMOTEGUARD_NUM_THREADS is read but not applied",
+    c("threads"))
 )

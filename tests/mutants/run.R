@@ -8,7 +8,8 @@
 # Other options: --head (copy the last commit, `git archive HEAD`, instead of
 # the work tree), --no-baseline (skip the run of the mapped test files on the
 # unmutated package), --keep (keep the temporary copy), --timeout=SECONDS
-# (per test run, default 600).
+# (per test run, default 600), --mutants=FILE (another list than
+# tests/mutants/mutants.R, e.g. one mapped to fewer test files).
 #
 # The mutants are listed in tests/mutants/mutants.R. The tree is copied once
 # to a temporary directory (without .git) and built once into a temporary
@@ -32,7 +33,8 @@
 main <- function(args) {
   opts <- parse_args(args)
   root <- project_root()
-  source(file.path(root, "tests", "mutants", "mutants.R"), local = (env <- new.env()))
+  source(opts$mutants %||% file.path(root, "tests", "mutants", "mutants.R"),
+         local = (env <- new.env()))
   all <- env$mutants
   if (opts$list) {
     check_list(all, root)
@@ -108,6 +110,7 @@ parse_args <- function(args) {
     else if (a == "--head") opts$head <- TRUE
     else if (a == "--no-baseline") opts$baseline <- FALSE
     else if (a == "--keep") opts$keep <- TRUE
+    else if (startsWith(a, "--mutants=")) opts$mutants <- normalizePath(sub("^--mutants=", "", a))
     else if (startsWith(a, "--only=")) {
       opts$only <- strsplit(sub("^--only=", "", a), ",", fixed = TRUE)[[1]]
     } else if (startsWith(a, "--timeout=")) {
@@ -119,6 +122,8 @@ parse_args <- function(args) {
   }
   opts
 }
+
+`%||%` <- function(x, y) if (is.null(x)) y else x
 
 say <- function(...) {
   cat(..., "\n", sep = "")

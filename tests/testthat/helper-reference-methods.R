@@ -430,22 +430,35 @@ ref_segment_parents <- function(p, x, D, parents, pool, k) {
 # ---------------------------------------------------------------------------
 # imbalanced-learn, run by /usr/bin/python3 (Debian's python3-imblearn)
 
-imblearn_available <- function() {
+# TRUE when /usr/bin/python3 can import `module`.
+python_module_available <- function(module) {
   if (!file.exists("/usr/bin/python3")) return(FALSE)
-  status <- suppressWarnings(system2("/usr/bin/python3", c("-c", "'import imblearn'"),
+  status <- suppressWarnings(system2("/usr/bin/python3", c("-c", shQuote(paste("import", module))),
                                      stdout = FALSE, stderr = FALSE))
   identical(as.integer(status), 0L)
 }
 
-# Under CI (CI=true) the reference must be there: .ci/install-deps.sh installs
+# Under CI (CI=true) a reference must be there: .ci/install-deps.sh installs
 # it, so its absence is a failure of the set-up, never a quiet skip.
-skip_if_no_imblearn <- function() {
+skip_if_no_python_module <- function(module, name, debian) {
   skip_on_cran()
-  if (imblearn_available()) return(invisible())
+  if (python_module_available(module)) return(invisible())
   if (identical(tolower(Sys.getenv("CI")), "true")) {
-    stop("CI=true but imbalanced-learn is not importable from /usr/bin/python3 (.ci/install-deps.sh installs python3-imblearn)", call. = FALSE)
+    stop(sprintf("CI=true but %s is not importable from /usr/bin/python3 (.ci/install-deps.sh installs %s)",
+                 name, debian), call. = FALSE)
   }
-  skip("imbalanced-learn is not importable from /usr/bin/python3")
+  skip(sprintf("%s is not importable from /usr/bin/python3", name))
+}
+
+imblearn_available <- function() python_module_available("imblearn")
+
+skip_if_no_imblearn <- function() {
+  skip_if_no_python_module("imblearn", "imbalanced-learn", "python3-imblearn")
+}
+
+# scikit-learn comes with python3-imblearn (python3-sklearn)
+skip_if_no_sklearn <- function() {
+  skip_if_no_python_module("sklearn", "scikit-learn", "python3-sklearn")
 }
 
 # Write x (numeric matrix) and y (integer labels) to a temporary CSV, run

@@ -83,7 +83,8 @@ sg_clean <- function(data, var, method = c("tomek", "enn"),
     removed = data.frame(row = which(!keep), class = yf[!keep]),
     timings = c(checks = 0, generate = finished - started, assemble = 0,
                 total = finished - started),
-    result = out, warnings = character(0))
+    result = out, warnings = character(0),
+    fingerprint = data_fingerprint(data))
   out
 }
 

@@ -296,7 +296,8 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
                 assemble = assembled - generated, fidelity = finished - assembled,
                 total = finished - started),
     result = out, warnings = c(gen$warnings, fidelity_msg), fidelity = fidelity,
-    known = if (is.null(clean)) gen$known
+    known = if (is.null(clean)) gen$known,
+    fingerprint = data_fingerprint(data)
   )
   attr(out, "smoteguard") <- record
   out

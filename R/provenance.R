@@ -3,7 +3,8 @@
 new_record <- function(settings, seed, rng_kind, levels, counts_before,
                        targets, counts_after, n_input, pred, provenance,
                        classes, removed, timings, result, warnings,
-                       guard = NULL, known = NULL, fidelity = NULL) {
+                       guard = NULL, known = NULL, fidelity = NULL,
+                       fingerprint = NA_character_) {
   versions <- session_versions()
   record <- list(
     schema = record_schema,
@@ -23,7 +24,10 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
                       added = as.integer(counts_after - counts_before))),
     seeds = classes,
     n_input = n_input,
-    input = input_summary(pred, n_input),
+    # the input data's fingerprint (data_fingerprint()): the ledger's "same
+    # data or not", without the data
+    fingerprint = fingerprint,
+    input = input_summary(pred, n_input, settings$threads),
     predictors = c(pred$names, pred$nominal),
     nominal = pred$nominal,
     center = pred$center,
@@ -100,22 +104,55 @@ stack_columns <- function(rows) {
 }
 
 # What the input looked like, for drift checks and ledgers: per numeric
-# predictor its mean, standard deviation, range and missing count; per
-# nominal predictor its levels and missing count.
-input_summary <- function(pred, n_input) {
+# predictor its mean, standard deviation, range and missing count, and its
+# 101 quantiles (0, 0.01, ..., 1; type 7) with the count of values between
+# consecutive ones (`bins`: the first bin [q0, q1], then (q_b, q_b+1]),
+# found in C by selection, not by sorting; per nominal predictor its
+# levels, missing count and the count of each level (`categories`).
+input_summary <- function(pred, n_input, threads = NULL) {
   st <- pred$stats
   numeric <- if (is.null(st) || length(st$mean) == 0) NULL else new_frame(list(
     column = pred$names, kind = unname(pred$kind), mean = st$mean,
     sd = st$sd, min = st$min, max = st$max, missing = st$missing
   ))
+  quantiles <- bins <- NULL
+  if (!is.null(numeric)) {
+    qs <- .Call(ffi_stats_quantiles, pred$x, threads %||% 1L)
+    quantiles <- qs$quantiles
+    bins <- qs$counts
+    dimnames(quantiles) <- list(NULL, pred$names)
+    dimnames(bins) <- list(NULL, pred$names)
+  }
   codes <- pred$codes
+  categories <- NULL
   nominal <- if (is.null(codes) || ncol(codes) == 0) NULL else data.frame(
     column = colnames(codes),
     levels = vapply(pred$nominal_levels, function(l) paste(l, collapse = "|"), ""),
     missing = unname(colSums(is.na(codes)))
   )
+  if (!is.null(nominal)) {
+    categories <- lapply(seq_len(ncol(codes)), function(j) {
+      lv <- pred$nominal_levels[[j]]
+      stats::setNames(tabulate(codes[, j], length(lv)), lv)
+    })
+    names(categories) <- colnames(codes)
+  }
   list(rows = n_input, numeric = numeric, nominal = nominal,
-       excluded = pred$exclude)
+       excluded = pred$exclude, quantiles = quantiles, bins = bins,
+       categories = categories)
+}
+
+# The fingerprint of a data frame (ffi_record_fingerprint): 16 hex digits
+# that change with any name, type, class, level or value (doubles by their
+# bits, -0 as 0; strings by their UTF-8 bytes); the same on every platform.
+# Columns of other types (lists, complex) are hashed as their text.
+data_fingerprint <- function(data) {
+  cols <- unclass(data)
+  attributes(cols) <- list(names = names(data))
+  odd <- !vapply(cols, function(col) typeof(col) %in% c("double", "integer", "logical", "character"),
+                 logical(1))
+  if (any(odd)) cols[odd] <- lapply(cols[odd], function(col) as.character(unlist(lapply(col, format))))
+  .Call(ffi_record_fingerprint, cols)
 }
 
 # A checksum of the outcome column that changes when rows are dropped,
@@ -218,8 +255,16 @@ sg_provenance <- function(result) {
 #'   (the record's layout: 2 since the provenance got its `kind` column),
 #'   `version`,
 #'   `created`, `r_version`, `settings` (the arguments of the call),
-#'   `seed`, `rng_kind`, `classes`, `input` (a summary of the input's
-#'   predictors for drift checks), `counts` (a data frame: `class`,
+#'   `seed`, `rng_kind`, `classes`, `fingerprint` (16 hex digits: a hash
+#'   of the input data's column names, types, levels and values, the same on
+#'   every platform; the data are not kept), `input` (a summary of the
+#'   input's predictors for drift checks, see [sg_drift()]: `rows`;
+#'   `numeric`, a data frame of each numeric predictor's mean, sd, range and
+#'   missing count; `quantiles`, a 101-row matrix of each numeric
+#'   predictor's quantiles at 0, 0.01, ..., 1 (`quantile(type = 7)`), and
+#'   `bins`, a 100-row matrix of the count of values between consecutive
+#'   ones; `nominal` and `categories`, each nominal predictor's levels,
+#'   missing count and count per level), `counts` (a data frame: `class`,
 #'   `before`, `target`, `after`, `added`), `seeds` (per oversampled class:
 #'   parents available, Borderline's danger, noise and safe counts,
 #'   neighbours used, rows wanted and made, shortfall), `n_input`,

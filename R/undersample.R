@@ -112,7 +112,8 @@ sg_undersample <- function(data, var,
     removed = data.frame(row = which(!keep), class = yf[!keep]),
     timings = c(checks = 0, generate = finished - started, assemble = 0,
                 total = finished - started),
-    result = out, warnings = warnings)
+    result = out, warnings = warnings,
+    fingerprint = data_fingerprint(data))
   out
 }
 

@@ -25,7 +25,9 @@ static const R_CallMethodDef CallEntries[] = {
   CALLDEF(ffi_metrics_path, 1),
   CALLDEF(ffi_stats_columns, 3),
   CALLDEF(ffi_stats_outside, 3),
+  CALLDEF(ffi_stats_quantiles, 2),
   CALLDEF(ffi_record_checksum, 1),
+  CALLDEF(ffi_record_fingerprint, 1),
   CALLDEF(ffi_threads_get, 0),
   CALLDEF(ffi_threads_set, 1),
   {NULL, NULL, 0}

@@ -80,9 +80,13 @@ void sg_rows_outside(const double *values, R_xlen_t m, int d,
                      const double *lower, const double *upper, int *out);
 SEXP ffi_stats_columns(SEXP x, SEXP rows, SEXP threads);
 SEXP ffi_stats_outside(SEXP values, SEXP lower, SEXP upper);
+void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, double *q,
+                         double *counts, double *missing);
+SEXP ffi_stats_quantiles(SEXP x, SEXP threads);
 
 /* record.c */
 SEXP ffi_record_checksum(SEXP x);
+SEXP ffi_record_fingerprint(SEXP x);
 
 /* utils */
 void sg_check_double_matrix(SEXP x, const char *what);

@@ -140,3 +140,164 @@ SEXP ffi_stats_outside(SEXP values, SEXP lower, SEXP upper) {
   UNPROTECT(nprot);
   return out;
 }
+
+/* ---- Quantiles by selection (the record's input summary) --------------
+ * Per column, the 101 quantiles at 0, 0.01, ..., 1 as R's quantile(type
+ * = 7) gives them, and the count of values between consecutive ones, from
+ * linear-time selection: the order statistics the quantiles need (at most
+ * 202) are placed by quickselect, each search splitting the rest, so a
+ * column costs O(n log 202) rather than a sort. */
+
+#define SG_NQ 101
+
+static inline void sg_swap(double *a, R_xlen_t i, R_xlen_t j) {
+  double t = a[i]; a[i] = a[j]; a[j] = t;
+}
+
+/* Place the k-th smallest of a[lo..hi] (inclusive) at a[k], the smaller
+ * ones before it and the larger after (Hoare partition, median of three;
+ * small ranges by insertion). */
+static void sg_select(double *a, R_xlen_t lo, R_xlen_t hi, R_xlen_t k) {
+  while (hi - lo > 16) {
+    R_xlen_t mid = lo + (hi - lo) / 2;
+    if (a[mid] < a[lo]) sg_swap(a, mid, lo);
+    if (a[hi] < a[lo]) sg_swap(a, hi, lo);
+    if (a[hi] < a[mid]) sg_swap(a, hi, mid);
+    double pivot = a[mid];
+    R_xlen_t i = lo - 1, j = hi + 1;
+    for (;;) {
+      do i++; while (a[i] < pivot);
+      do j--; while (a[j] > pivot);
+      if (i >= j) break;
+      sg_swap(a, i, j);
+    }
+    /* a[lo..j] <= pivot <= a[j+1..hi] */
+    if (k <= j) hi = j; else lo = j + 1;
+  }
+  for (R_xlen_t i = lo + 1; i <= hi; i++) {
+    double v = a[i];
+    R_xlen_t j = i - 1;
+    while (j >= lo && a[j] > v) { a[j + 1] = a[j]; j--; }
+    a[j + 1] = v;
+  }
+}
+
+/* Place every rank of ranks[rlo..rhi) (sorted, distinct, within lo..hi):
+ * the middle one first, then each side with its own ranks. */
+static void sg_select_many(double *a, R_xlen_t lo, R_xlen_t hi,
+                           const R_xlen_t *ranks, int rlo, int rhi) {
+  while (rlo < rhi) {
+    int mid = rlo + (rhi - rlo) / 2;
+    R_xlen_t k = ranks[mid];
+    sg_select(a, lo, hi, k);
+    sg_select_many(a, lo, k - 1, ranks, rlo, mid);
+    lo = k + 1;
+    rlo = mid + 1;
+  }
+}
+
+/* One column's n values (NA/NaN skipped, counted in *missing): quantiles
+ * q[0..100] and counts[0..99], counts[b] the values v with b = number of
+ * q[1..99] strictly below v (the first bin [min, q1], then (q_b, q_b+1]).
+ * With no value the quantiles are NA and the counts 0.  buf: n doubles. */
+void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, double *q,
+                         double *counts, double *missing) {
+  R_xlen_t m = 0;
+  for (R_xlen_t i = 0; i < n; i++) if (!ISNAN(v[i])) buf[m++] = v[i];
+  *missing = (double) (n - m);
+  for (int b = 0; b < SG_NQ - 1; b++) counts[b] = 0;
+  if (m == 0) {
+    for (int i = 0; i < SG_NQ; i++) q[i] = NA_REAL;
+    return;
+  }
+  /* as quantile.default(type = 7): index = 1 + (m - 1) p, its floor and
+   * ceiling (1-based) */
+  R_xlen_t ranks[2 * SG_NQ];
+  R_xlen_t lo_of[SG_NQ], hi_of[SG_NQ];
+  double index[SG_NQ];
+  int nr = 0;
+  for (int i = 0; i < SG_NQ; i++) {
+    double p = (double) i / 100.0;
+    index[i] = 1 + (double) (m - 1) * p;
+    lo_of[i] = (R_xlen_t) floor(index[i]) - 1;
+    hi_of[i] = (R_xlen_t) ceil(index[i]) - 1;
+    /* ranks rise with i: append the new ones */
+    if (nr == 0 || ranks[nr - 1] < lo_of[i]) ranks[nr++] = lo_of[i];
+    if (ranks[nr - 1] < hi_of[i]) ranks[nr++] = hi_of[i];
+  }
+  sg_select_many(buf, 0, m - 1, ranks, 0, nr);
+  for (int i = 0; i < SG_NQ; i++) {
+    double x = buf[lo_of[i]], y = buf[hi_of[i]];
+    double h = index[i] - (double) (lo_of[i] + 1);
+    q[i] = (h > 0 && y != x) ? (1 - h) * x + h * y : x;
+  }
+  /* The counts from the placed ranks, without a search per value: every
+   * value before a placed rank is <= its value and every value after it
+   * >=, so the values <= a cut are those up to the rank `lo` below it,
+   * then whole blocks up to each later placed rank whose value is <= the
+   * cut, then those <= the cut in the first block that ends above it.
+   * (A cut below buf[lo] by rounding is counted over the whole column.) */
+  double below_prev = 0;
+  int r = 0;
+  for (int i = 1; i < SG_NQ - 1; i++) {
+    double c = q[i];
+    R_xlen_t lo = lo_of[i];
+    double le = 0;
+    if (c < buf[lo]) {
+      for (R_xlen_t p = 0; p < m; p++) le += buf[p] <= c;
+    } else {
+      le = (double) (lo + 1);
+      while (r < nr && ranks[r] <= lo) r++;
+      int rr = r;
+      R_xlen_t from = lo + 1;
+      for (;;) {
+        R_xlen_t to = rr < nr ? ranks[rr] : m; /* the next placed rank */
+        if (to < m && buf[to] <= c) {
+          le += (double) (to - from + 1);
+          from = to + 1;
+          rr++;
+          continue;
+        }
+        for (R_xlen_t p = from; p < to; p++) le += buf[p] <= c;
+        break;
+      }
+    }
+    counts[i - 1] = le - below_prev;
+    below_prev = le;
+  }
+  counts[SG_NQ - 2] = (double) m - below_prev;
+}
+
+/* list(quantiles = 101 x d, counts = 100 x d, missing = d) of the columns
+ * of a double matrix; columns shared among `threads`. */
+SEXP ffi_stats_quantiles(SEXP x, SEXP threads) {
+  int nprot = 0;
+  sg_check_double_matrix(x, "x");
+  R_xlen_t n = Rf_nrows(x);
+  int d = Rf_ncols(x);
+  int req = sg_int_scalar(threads, "threads");
+  SEXP q = PROTECT(Rf_allocMatrix(REALSXP, SG_NQ, d)); nprot++;
+  SEXP counts = PROTECT(Rf_allocMatrix(REALSXP, SG_NQ - 1, d)); nprot++;
+  SEXP missing = PROTECT(Rf_allocVector(REALSXP, d)); nprot++;
+  int nth = sg_threads_for(req, 10.0 * (double) n * (double) d);
+  if (nth > d) nth = d > 0 ? d : 1;
+  double *buf = (double *) R_alloc((size_t) (n > 0 ? n : 1) * (size_t) nth, sizeof(double));
+  const double *xv = REAL_RO(x);
+  double *qv = REAL(q), *cv = REAL(counts), *mv = REAL(missing);
+#if defined(_OPENMP) && !defined(_WIN32)
+#pragma omp parallel for num_threads(nth) schedule(static)
+#endif
+  for (int j = 0; j < d; j++)
+    sg_column_quantiles(xv + (R_xlen_t) j * n, n, buf + (R_xlen_t) omp_get_thread_num() * n,
+                        qv + (R_xlen_t) j * SG_NQ, cv + (R_xlen_t) j * (SG_NQ - 1), mv + j);
+  const char *names[] = {"quantiles", "counts", "missing"};
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, 3)); nprot++;
+  SEXP nms = PROTECT(Rf_allocVector(STRSXP, 3)); nprot++;
+  SET_VECTOR_ELT(out, 0, q);
+  SET_VECTOR_ELT(out, 1, counts);
+  SET_VECTOR_ELT(out, 2, missing);
+  for (int i = 0; i < 3; i++) SET_STRING_ELT(nms, i, Rf_mkChar(names[i]));
+  Rf_setAttrib(out, R_NamesSymbol, nms);
+  UNPROTECT(nprot);
+  return out;
+}

@@ -250,6 +250,23 @@ if (need("ffi_threads_get", 0) && need("ffi_threads_set", 1)) {
   run(ffi("ffi_threads_set", NA_integer_))
   fails(ffi("ffi_threads_set", 0L))
 }
+if (need("ffi_stats_quantiles", 2)) {
+  g <- x3[1:40, ]
+  g[c(2, 7), 1] <- NA
+  g[, 3] <- NA
+  run(ffi("ffi_stats_quantiles", g, 1L))
+  run(ffi("ffi_stats_quantiles", g, 2L))
+  run(ffi("ffi_stats_quantiles", g[0, , drop = FALSE], 1L))
+  run(ffi("ffi_stats_quantiles", matrix(rep(c(1, 2), 500), 1000, 1), 1L))
+  fails(ffi("ffi_stats_quantiles", 1:3, 1L))
+}
+if (need("ffi_record_fingerprint", 1)) {
+  run(ffi("ffi_record_fingerprint", list(a = c(1, NA, NaN, -0), b = c("a", NA, "\u00e9t\u00e9"),
+                                          f = factor(c("u", "v", "u", NA)), i = c(1L, NA, 3L, 4L))))
+  run(ffi("ffi_record_fingerprint", stats::setNames(list(), character(0))))
+  fails(ffi("ffi_record_fingerprint", list(a = list(1))))
+  fails(ffi("ffi_record_fingerprint", list(1, 2)))
+}
 if (need("ffi_record_checksum", 1)) {
   run(ffi("ffi_record_checksum", c(1L, NA, 3L)))
   run(ffi("ffi_record_checksum", c("a", NA, "\u00e9t\u00e9")))

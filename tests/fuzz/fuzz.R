@@ -440,6 +440,19 @@ call_templates <- list(
   },
   ffi_threads_get = function() list(),
   ffi_threads_set = function() list(pick(list(NA_integer_, 1L, 2L, 0L, -1L, 1.5, "a", NULL))),
+  ffi_stats_quantiles = function() {
+    n <- rsize(0L)
+    x <- sprinkle_na(rmat(n, rdim()), 0.2)
+    if (chance(0.3) && n > 0) x[] <- round(x)  # ties
+    list(x, threads_value())
+  },
+  ffi_record_fingerprint = function() {
+    n <- rint(1, 0, 30)
+    cols <- list(a = sprinkle_na(stats::rnorm(n), 0.1), b = sprinkle_na(rint(n, 1, 5), 0.1),
+                 c = sprinkle_na(as.character(rint(n, 1, 9)), 0.1),
+                 d = factor(sample(c("u", "v", NA), n, TRUE)))
+    list(pick(list(cols, cols[sample.int(4, rint(1, 0, 4))], unname(cols), list(x = list(1)))))
+  },
   ffi_record_checksum = function() {
     n <- rint(1, 0, 50)
     list(pick(list(sprinkle_na(rint(n, 1, 5), 0.05),

@@ -1,0 +1,91 @@
+# The record's data fingerprint and input summaries (R/provenance.R:
+# data_fingerprint(), input_summary(); src/record.c, src/stats.c).
+
+fp <- function(x) smoteguard:::data_fingerprint(x)
+
+test_that("the fingerprint is 16 hex digits that change with names, types, levels and values", {
+  df <- data.frame(a = c(1.5, NA, 3), b = c("x", "y", NA), f = factor(c("u", "v", "u")),
+                   i = c(1L, 2L, NA), l = c(TRUE, FALSE, NA))
+  h <- fp(df)
+  expect_match(h, "^[0-9a-f]{16}$")
+  expect_identical(fp(df), h)
+  changed <- list(
+    stats::setNames(df, c("A", names(df)[-1])),
+    transform(df, a = a + 1e-15),
+    transform(df, i = as.double(i)),
+    transform(df, f = factor(f, levels = c("v", "u"))),
+    transform(df, b = c("x", "y", "NA")),
+    df[c(2, 1, 3), ],
+    df[, c(2, 1, 3, 4, 5)],
+    df[1:2, ]
+  )
+  hs <- vapply(changed, fp, "")
+  expect_false(any(hs == h))
+  expect_identical(anyDuplicated(hs), 0L)
+  # -0 is 0; every NaN one value, NA another
+  expect_identical(fp(data.frame(a = c(0, 1))), fp(data.frame(a = c(-0, 1))))
+  expect_identical(fp(data.frame(a = c(NaN, 1))), fp(data.frame(a = c(0 / 0, 1))))
+  expect_false(fp(data.frame(a = c(NaN, 1))) == fp(data.frame(a = c(NA, 1))))
+  # row names are not data
+  df2 <- df
+  rownames(df2) <- c("p", "q", "r")
+  expect_identical(fp(df2), h)
+  # strings by their UTF-8 bytes, whatever their declared encoding
+  s1 <- "\u00e9t\u00e9"
+  s2 <- iconv(s1, "UTF-8", "latin1")
+  expect_identical(fp(data.frame(s = s1)), fp(data.frame(s = s2)))
+})
+
+test_that("the fingerprint is fixed across sessions and platforms (known values)", {
+  # computed once; the hash is defined on values, not on memory layout
+  df <- data.frame(a = c(1, 2.5, NA), s = c("a", "\u00e9", NA), f = factor(c("x", "y", "x")),
+                   i = c(1L, NA, 3L))
+  expect_identical(fp(df), "4e6cb569bb7c88b7")
+})
+
+test_that("every result's record holds the fingerprint of its input", {
+  df <- breast_biopsy
+  h <- fp(df)
+  expect_identical(sg_record(sg_oversample(df, "diagnosis", seed = 1))$fingerprint, h)
+  expect_identical(sg_record(sg_clean(df, "diagnosis"))$fingerprint, h)
+  expect_identical(sg_record(sg_undersample(df, "diagnosis", seed = 1))$fingerprint, h)
+})
+
+test_that("the input summary's quantiles are quantile(type = 7) exactly, and the bins count the values", {
+  set.seed(3)
+  x <- cbind(a = stats::rnorm(537), b = round(stats::rexp(537) * 3),
+             c = c(stats::runif(500), rep(NA, 37)), d = rep(2, 537))
+  x[sample.int(537, 20), 2] <- NA
+  q <- .Call(smoteguard:::ffi_stats_quantiles, x, 1L)
+  probs <- (0:100) / 100
+  for (j in seq_len(ncol(x))) {
+    v <- x[!is.na(x[, j]), j]
+    expect_identical(q$quantiles[, j], unname(stats::quantile(v, probs, type = 7)))
+    cuts <- q$quantiles[2:100, j]
+    want <- tabulate(findInterval(v, cuts, left.open = TRUE) + 1L, 100)
+    expect_identical(q$counts[, j], as.double(want))
+    expect_identical(q$missing[j], as.double(sum(is.na(x[, j]))))
+  }
+  expect_identical(.Call(smoteguard:::ffi_stats_quantiles, x, 2L), q)
+  # tiny and empty columns
+  for (n in 1:3) {
+    v <- c(5, 1, 3)[seq_len(n)]
+    got <- .Call(smoteguard:::ffi_stats_quantiles, matrix(v), 1L)
+    expect_identical(got$quantiles[, 1], unname(stats::quantile(v, probs, type = 7)))
+    expect_identical(sum(got$counts), as.double(n))
+  }
+  got <- .Call(smoteguard:::ffi_stats_quantiles, matrix(NA_real_, 4, 1), 1L)
+  expect_true(all(is.na(got$quantiles)))
+  expect_identical(sum(got$counts), 0)
+})
+
+test_that("the record keeps the quantiles and the category counts", {
+  df <- data.frame(y = factor(rep(c("a", "b"), c(40, 10))), x = c(1:49, NA),
+                   g = factor(rep(c("u", "v", "w"), length.out = 50)))
+  rec <- sg_record(sg_oversample(df, "y", seed = 1, guard = NULL))
+  inp <- rec$input
+  expect_identical(unname(inp$quantiles[, "x"]),
+                   unname(stats::quantile(as.double(1:49), (0:100) / 100, type = 7)))
+  expect_identical(sum(inp$bins[, "x"]), 49)
+  expect_identical(inp$categories$g, c(u = 17L, v = 17L, w = 16L))
+})

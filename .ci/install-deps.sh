@@ -7,6 +7,11 @@
 #                                      # python3-sklearn) and chromium
 #   bash .ci/install-deps.sh --bench   # ... plus OpenBLAS
 #                                      # (libopenblas0-pthread) for the benchmarks
+#   bash .ci/install-deps.sh --demo    # only what building the package with
+#                                      # its vignettes needs (knitr,
+#                                      # rmarkdown, pandoc): what `make
+#                                      # install` and `make demo` use; no
+#                                      # qpdf, test packages or references
 #
 # Idempotent: when everything is present it prints one line and exits 0.
 # OpenBLAS (--bench) is for the imbalanced-learn timings only: installing it
@@ -29,16 +34,24 @@
 set -euo pipefail
 
 bench=0
+demo=0
 for arg in "$@"; do
   case "$arg" in
     --bench) bench=1 ;;
+    --demo) demo=1 ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "install-deps: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
 
-read -r -a required <<< "${SMOTEGUARD_DEPS_REQUIRED-knitr rmarkdown testthat withr}"
-read -r -a optional <<< "${SMOTEGUARD_DEPS_OPTIONAL-jsonlite filelock themis RANN FNN ROSE recipes caret ggplot2 roxygen2 future future.apply progressr e1071 glmnet ranger rsample hardhat pROC mlbench tibble rlang dials workflows parsnip}"
+if [ "$demo" = 1 ]; then
+  # building the vignettes needs these; the demo itself only base R
+  read -r -a required <<< "${SMOTEGUARD_DEPS_REQUIRED-knitr rmarkdown jsonlite filelock}"
+  read -r -a optional <<< "${SMOTEGUARD_DEPS_OPTIONAL-}"
+else
+  read -r -a required <<< "${SMOTEGUARD_DEPS_REQUIRED-knitr rmarkdown testthat withr jsonlite filelock}"
+  read -r -a optional <<< "${SMOTEGUARD_DEPS_OPTIONAL-themis RANN FNN ROSE recipes caret ggplot2 roxygen2 future future.apply progressr e1071 glmnet ranger rsample hardhat pROC mlbench tibble rlang dials workflows parsnip yardstick}"
+fi
 RSCRIPT=${RSCRIPT:-Rscript}
 if [ -z "${PYTHON:-}" ]; then
   if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
@@ -120,8 +133,8 @@ set_missing "${all[@]}"
 # System tools: command, Debian package, what needs it.
 sys_tools=(
   "pandoc|pandoc|building the vignettes (rmarkdown)"
-  "qpdf|qpdf|R CMD check --as-cran (else a WARNING)"
 )
+[ "$demo" = 1 ] || sys_tools+=("qpdf|qpdf|R CMD check --as-cran (else a WARNING)")
 sys_missing=()
 for t in "${sys_tools[@]}"; do
   command -v "${t%%|*}" >/dev/null 2>&1 || sys_missing+=("$t")
@@ -129,12 +142,12 @@ done
 # imbalanced-learn is a reference of the tests (not only of the benchmarks):
 # under CI=true its comparisons fail rather than skip when it is missing.
 need_imblearn=0
-if ! "$PYTHON" -c 'import imblearn, sklearn' >/dev/null 2>&1; then
+if [ "$demo" = 0 ] && ! "$PYTHON" -c 'import imblearn, sklearn' >/dev/null 2>&1; then
   need_imblearn=1
 fi
 # Headless Chromium opens the HTML reports in the tests; root installs it.
 need_chromium=0
-if ! command -v chromium >/dev/null 2>&1; then
+if [ "$demo" = 0 ] && ! command -v chromium >/dev/null 2>&1; then
   need_chromium=1
 fi
 # OpenBLAS for the python benchmarks (bench/run.R looks for it here).

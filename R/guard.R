@@ -123,6 +123,17 @@ print.sg_guard <- function(x, ...) {
 #'                        rules = function(d) d$cell_size <= d$clump_thickness + 9)
 #' res <- sg_oversample(breast_biopsy, "diagnosis", seed = 1, constraints = cons)
 #' sg_guard_report(res)
+#'
+#' # a rule in the safe grammar: saved and loaded without running code
+#' sg_constraints(rules = ~ cell_size <= clump_thickness + 9)
+#' @section Rules that load safely:
+#' `rules` may also be a one-sided formula or a string in the small grammar
+#' of [sg_rule()] (column names, numbers, strings, comparisons, arithmetic,
+#' `&`, `|`, `!`, `%in%`, `is.na()`), e.g. `rules = ~ age >= 18 & bmi < 70`.
+#' Such a rule is checked when it is made and is saved in configurations and
+#' the ledger as its text, which loads without running any code; a function
+#' is saved as code and runs again only when loaded with `trust = TRUE`
+#' ([sg_config_load()]).
 #' @export
 sg_constraints <- function(bounds = "observed", integer = NULL, rules = NULL,
                            combos = NULL) {
@@ -145,6 +156,7 @@ sg_constraints <- function(bounds = "observed", integer = NULL, rules = NULL,
   if (!is.null(integer) && (!is.character(integer) || anyNA(integer))) {
     sg_abort("`integer` must be NULL or column names.", call = call)
   }
+  if (inherits(rules, "formula") || is.character(rules)) rules <- sg_rule(rules)
   if (!is.null(rules) && !is.function(rules)) {
     sg_abort(c("`rules` must be NULL or a function of a data frame returning one logical per row.",
                sprintf("It is %s.", describe(rules))), call = call)

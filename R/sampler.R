@@ -130,6 +130,20 @@ sg_resample <- function(sampler, data, var, seed = NULL) {
   }
   args <- sampler$args
   if (!is.null(seed)) args$seed <- check_seed(seed, call = call)
+  origin <- sampler$origin
+  if (!is.null(origin)) {
+    # a configuration from a file or the ledger (sg_config_load(),
+    # sg_rollback()): says when it cannot reproduce its result, and runs
+    # with the random number generator it was made with
+    check_data_frame(data, call = call)
+    check_origin(sampler, data, seed, call)
+    kind <- origin$rng_kind
+    if (is.character(kind) && length(kind) == 3 && !identical(kind, RNGkind())) {
+      old <- RNGkind()
+      on.exit(suppressWarnings(do.call(RNGkind, as.list(old))), add = TRUE)
+      suppressWarnings(do.call(RNGkind, as.list(kind)))
+    }
+  }
   fun <- get(sampler$entry, mode = "function")
   eval(as.call(c(list(fun, quote(data), var, method = sampler$method), args)))
 }
@@ -148,11 +162,31 @@ print.sg_sampler <- function(x, ...) {
     v <- x$args[[nm]]
     shown <- if (is.null(v)) "NULL"
              else if (inherits(v, "sg_guard")) "sg_guard(...)"
-             else if (inherits(v, "sg_constraints")) "sg_constraints(...)"
+             else if (inherits(v, "sg_constraints")) constraints_label(v)
              else if (is.atomic(v) && length(v) <= 6) {
                paste(if (is.character(v)) paste0("\"", v, "\"") else format(v), collapse = ", ")
              } else describe(v)
     cat(sprintf("  %s = %s\n", nm, shown))
   }
+  code <- code_in(x$args)
+  if (length(code) > 0) {
+    cat("  code in `rules`, not evaluated (load with `trust = TRUE` to use it):\n")
+    cat(paste0("    ", unlist(strsplit(code, "\n", fixed = TRUE)), "\n"), sep = "")
+  }
+  o <- x$origin
+  if (!is.null(o)) {
+    cat(sprintf("  saved from: seed %s, RNG %s, smoteguard %s, data %s\n",
+                if (is.null(o$seed)) "none" else format(o$seed),
+                paste(o$rng_kind, collapse = "/"), o$version %||% "?",
+                if (is.null(o$fingerprint) || is.na(o$fingerprint)) "not recorded" else o$fingerprint))
+  }
   invisible(x)
+}
+
+constraints_label <- function(v) {
+  r <- v$rules
+  rules <- if (is.null(r)) "" else if (inherits(r, "sg_rule")) sprintf(", rules = ~ %s", attr(r, "text"))
+           else if (inherits(r, "sg_code")) ", rules = <code, not evaluated>" else ", rules = <function>"
+  sprintf("sg_constraints(bounds = %s%s)",
+          if (is.list(v$bounds)) "list(...)" else paste0("\"", v$bounds, "\""), rules)
 }

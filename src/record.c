@@ -159,3 +159,88 @@ SEXP ffi_record_fingerprint(SEXP x) {
   snprintf(buf, sizeof buf, "%016llx", (unsigned long long) h);
   return Rf_mkString(buf);
 }
+
+/* ---- The ledger's append ----------------------------------------------
+ * One entry of the ledger (R/ledger.R) written to the end of the file with
+ * a single write() and made durable with fsync(), the caller holding the
+ * lock.  If the file does not end in a newline (a writer was killed in the
+ * middle of a line), a newline goes first, in the same write, so the new
+ * entry starts on a line of its own.  Returns the file's new size. */
+
+#ifdef _WIN32
+#include <io.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#define sg_open _open
+#define sg_write _write
+#define sg_close _close
+#define sg_fsync _commit
+#define sg_lseek _lseeki64
+#define sg_read _read
+#define SG_OPEN_FLAGS (_O_RDWR | _O_APPEND | _O_CREAT | _O_BINARY)
+#define SG_OPEN_MODE (_S_IREAD | _S_IWRITE)
+#else
+#include <fcntl.h>
+#include <unistd.h>
+#include <errno.h>
+#include <sys/stat.h>
+#define sg_open open
+#define sg_write write
+#define sg_close close
+#define sg_fsync fsync
+#define sg_lseek lseek
+#define sg_read read
+#define SG_OPEN_FLAGS (O_RDWR | O_APPEND | O_CREAT)
+#define SG_OPEN_MODE 0666
+#endif
+
+SEXP ffi_record_append(SEXP path, SEXP text) {
+  if (TYPEOF(path) != STRSXP || XLENGTH(path) != 1 || STRING_ELT(path, 0) == NA_STRING)
+    Rf_error("`path` must be a single string.");
+  if (TYPEOF(text) != STRSXP || XLENGTH(text) != 1 || STRING_ELT(text, 0) == NA_STRING)
+    Rf_error("`text` must be a single string.");
+  const char *file = R_ExpandFileName(Rf_translateChar(STRING_ELT(path, 0)));
+  const char *line = Rf_translateCharUTF8(STRING_ELT(text, 0));
+  size_t len = strlen(line);
+  if (len == 0 || line[len - 1] != '\n' || memchr(line, '\n', len - 1) != NULL)
+    Rf_error("`text` must be one line ending in a newline.");
+  int fd = sg_open(file, SG_OPEN_FLAGS, SG_OPEN_MODE);
+  if (fd < 0) Rf_error("cannot open '%s' for appending.", file);
+  /* does the file end in a newline? */
+  int fresh = 0;
+  long long end = (long long) sg_lseek(fd, 0, SEEK_END);
+  if (end > 0) {
+    char last = '\n';
+    if (sg_lseek(fd, end - 1, SEEK_SET) < 0 || sg_read(fd, &last, 1) != 1) {
+      sg_close(fd);
+      Rf_error("cannot read the end of '%s'.", file);
+    }
+    fresh = last != '\n';
+  }
+  char *buf = R_alloc(len + 1, 1);
+  size_t n = 0;
+  if (fresh) buf[n++] = '\n';
+  memcpy(buf + n, line, len);
+  n += len;
+  /* O_APPEND: the write goes to the end whatever the offset */
+  size_t done = 0;
+  while (done < n) {
+    long w = (long) sg_write(fd, buf + done, (unsigned int) (n - done));
+    if (w < 0) {
+#ifndef _WIN32
+      if (errno == EINTR) continue;
+#endif
+      sg_close(fd);
+      Rf_error("cannot write to '%s'.", file);
+    }
+    done += (size_t) w;
+  }
+  int synced = sg_fsync(fd) == 0;
+  long long size = (long long) sg_lseek(fd, 0, SEEK_END);
+  sg_close(fd);
+  SEXP out = PROTECT(Rf_allocVector(REALSXP, 2));
+  REAL(out)[0] = (double) size;
+  REAL(out)[1] = synced;
+  UNPROTECT(1);
+  return out;
+}

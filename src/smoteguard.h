@@ -87,6 +87,7 @@ SEXP ffi_stats_quantiles(SEXP x, SEXP threads);
 /* record.c */
 SEXP ffi_record_checksum(SEXP x);
 SEXP ffi_record_fingerprint(SEXP x);
+SEXP ffi_record_append(SEXP path, SEXP text);
 
 /* utils */
 void sg_check_double_matrix(SEXP x, const char *what);

@@ -267,6 +267,17 @@ if (need("ffi_record_fingerprint", 1)) {
   fails(ffi("ffi_record_fingerprint", list(a = list(1))))
   fails(ffi("ffi_record_fingerprint", list(1, 2)))
 }
+if (need("ffi_record_append", 2)) {
+  lf <- tempfile("vg-ledger")
+  run(ffi("ffi_record_append", lf, "{\"a\":1}\n"))
+  cat("{\"cut", file = lf, append = TRUE)
+  run(ffi("ffi_record_append", lf, "{\"b\":2}\n"))
+  fails(ffi("ffi_record_append", lf, "no newline"))
+  fails(ffi("ffi_record_append", lf, "two\nlines\n"))
+  fails(ffi("ffi_record_append", file.path(lf, "not-a-dir", "x"), "{}\n"))
+  fails(ffi("ffi_record_append", NA_character_, "{}\n"))
+  unlink(lf)
+}
 if (need("ffi_record_checksum", 1)) {
   run(ffi("ffi_record_checksum", c(1L, NA, 3L)))
   run(ffi("ffi_record_checksum", c("a", NA, "\u00e9t\u00e9")))

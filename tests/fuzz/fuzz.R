@@ -453,6 +453,11 @@ call_templates <- list(
                  d = factor(sample(c("u", "v", NA), n, TRUE)))
     list(pick(list(cols, cols[sample.int(4, rint(1, 0, 4))], unname(cols), list(x = list(1)))))
   },
+  ffi_record_append = function() {
+    lf <- file.path(tempdir(), "fuzz-ledger.jsonl")
+    list(pick(list(lf, NA_character_, c(lf, lf), 1, file.path(lf, "x", "y"))),
+         pick(list("{}\n", "", "a\nb\n", "no newline", NA_character_, 3L)))
+  },
   ffi_record_checksum = function() {
     n <- rint(1, 0, 50)
     list(pick(list(sprinkle_na(rint(n, 1, 5), 0.05),

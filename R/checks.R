@@ -26,7 +26,8 @@ describe <- function(x) {
   if (is.data.frame(x)) return(sprintf("a data frame with %d rows", nrow(x)))
   if (is.function(x)) return("a function")
   if (is.matrix(x)) {
-    return(sprintf("a %s matrix (%d x %d)", typeof(x), nrow(x), ncol(x)))
+    return(sprintf("%s %s matrix (%d x %d)", article(typeof(x)), typeof(x),
+                   nrow(x), ncol(x)))
   }
   if (is.object(x)) {
     return(sprintf("%s %s object of length %d", article(class(x)[1]),
@@ -256,10 +257,14 @@ check_choice <- function(x, arg, choices, call = NULL) {
 # The grouping column: integer codes per row (NA: no group), or NULL.
 check_groups <- function(groups, data, var, exclude, call = NULL) {
   if (is.null(groups)) return(NULL)
-  if (!is.character(groups) || length(groups) != 1 || is.na(groups) ||
-      !groups %in% names(data)) {
+  if (!is.character(groups) || length(groups) != 1 || is.na(groups)) {
     sg_abort(c("`groups` must be NULL or the name of one column of `data`.",
                sprintf("It is %s.", describe(groups))), call = call)
+  }
+  if (!groups %in% names(data)) {
+    sg_abort(c(sprintf("`groups` names column `%s`, which is not in `data`.", groups),
+               sprintf("Columns are: %s.", paste(names(data), collapse = ", "))),
+             call = call)
   }
   if (groups == var) sg_abort("`groups` must not be the outcome column.", call = call)
   g <- data[[groups]]
@@ -267,6 +272,51 @@ check_groups <- function(groups, data, var, exclude, call = NULL) {
     sg_abort(sprintf("The `groups` column `%s` must be a plain vector.", groups), call = call)
   }
   as.integer(factor(g))
+}
+
+# The case weights column of sg_oversample(): importance weights (or plain
+# numbers) are copied from each synthetic row's parent; frequency weights
+# are refused, since the draw cannot take a row w times as often as
+# weight 1 (see ?sg_oversample).
+check_weights <- function(weights, data, var, groups, call = NULL) {
+  if (is.null(weights)) return(invisible())
+  if (!is.character(weights) || length(weights) != 1 || is.na(weights)) {
+    sg_abort(c("`weights` must be NULL or the name of one column of `data`.",
+               sprintf("It is %s.", describe(weights))), call = call)
+  }
+  if (!weights %in% names(data)) {
+    sg_abort(c(sprintf("`weights` names column `%s`, which is not in `data`.", weights),
+               sprintf("Columns are: %s.", paste(names(data), collapse = ", "))),
+             call = call)
+  }
+  if (weights %in% c(var, groups)) {
+    sg_abort(sprintf("`weights` must not be the %s column.",
+                     if (weights == var) "outcome" else "`groups`"), call = call)
+  }
+  w <- data[[weights]]
+  if (inherits(w, "hardhat_frequency_weights")) {
+    sg_abort(c(sprintf("The case weights `%s` are frequency weights, which smoteguard does not honour.", weights),
+               "A row of weight w would count as w rows of its class and be drawn as a parent w times as often; the draw gives every parent the same chance, and copying the weight to synthetic rows would count it twice.",
+               "Expand the rows first (e.g. `tidyr::uncount()`) and drop the weights, or use importance weights (`hardhat::importance_weights()`), which synthetic rows take from their parent."),
+             class = "case_weights", call = call)
+  }
+  v <- if (is.object(w)) unclass(w) else w
+  if (!is.numeric(v) || !is.null(dim(v)) || anyNA(v) || any(!is.finite(v)) || any(v < 0)) {
+    sg_abort(c(sprintf("The case weights column `%s` must hold finite numbers, none negative or missing.", weights),
+               sprintf("It is %s%s.", describe(w), weight_problems(v)),
+               "Give every row a weight (1 for an ordinary row)."),
+             class = "case_weights", call = call)
+  }
+  invisible()
+}
+
+weight_problems <- function(v) {
+  if (!is.numeric(v)) return("")
+  n <- c(missing = sum(is.na(v)), infinite = sum(is.infinite(v)),
+         negative = sum(v < 0, na.rm = TRUE))
+  n <- n[n > 0]
+  if (length(n) == 0) return("")
+  paste0(" with ", paste(n, names(n), collapse = ", "))
 }
 
 # Names in `nms` that are not among `allowed`: an error naming them, what

@@ -124,7 +124,13 @@
 #'   data frame of real rows, with `synthetic` and `var`.
 #' @param synthetic `NULL` when `x` is a result; otherwise a data frame of
 #'   synthetic rows with the outcome column and every predictor column of
-#'   `x` (rows made by any package can be judged this way).
+#'   `x` (rows made by any package can be judged this way). For the
+#'   training data baked from a prepped recipe with [step_smoteguard()]
+#'   (`bake(prepped, new_data = NULL)`): the name of the step's `indicator`
+#'   column (the rows marked `TRUE` are the synthetic rows; give `var`), or
+#'   the prepped step itself (`prepped$steps[[i]]`), whose record then
+#'   describes `x` as it describes a result (the baked rows must be the
+#'   step's rows: no later step may remove or reorder rows).
 #' @param var The outcome column, for data frames (ignored, or checked,
 #'   for a result).
 #' @param k The neighbourhood size of precision, recall, density, coverage
@@ -326,6 +332,8 @@ column_sds <- function(x) {
 # real and synthetic rows' classes, numeric matrices and nominal values.
 
 diagnosis_input <- function(x, synthetic, var, call) {
+  if (inherits(synthetic, "step_smoteguard")) return(recipe_step_input(x, synthetic, var, call))
+  if (is.character(synthetic)) return(indicator_input(x, synthetic, var, call))
   record <- attr(x, "smoteguard", exact = TRUE)
   if (is.data.frame(x) && inherits(record, "sg_record")) {
     if (!is.null(synthetic)) {
@@ -341,6 +349,37 @@ diagnosis_input <- function(x, synthetic, var, call) {
              class = "not_result", call = call)
   }
   frames_input(x, synthetic, var, call)
+}
+
+# Baked training data of a recipe: the prepped step's record describes
+# them as it describes the result it was made from.
+recipe_step_input <- function(x, step, var, call) {
+  if (!isTRUE(step$trained) || is.null(step$record)) {
+    sg_abort(c("`synthetic` is a step that was not prepped, or that did nothing.",
+               "Pass the step of the prepped recipe, e.g. `prepped$steps[[1]]`."), call = call)
+  }
+  check_data_frame(x, "x", call = call)
+  data <- as.data.frame(x, stringsAsFactors = FALSE)
+  attr(data, "row.names") <- .set_row_names(nrow(data))
+  attr(data, "smoteguard") <- step$record
+  result_input(data, var, call)
+}
+
+# Baked training data with the step's indicator column: its TRUE rows are
+# the synthetic rows, judged against the others as two data frames.
+indicator_input <- function(x, indicator, var, call) {
+  check_data_frame(x, "x", call = call)
+  if (length(indicator) != 1 || is.na(indicator) || !indicator %in% names(x) ||
+      !is.logical(x[[indicator]]) || anyNA(x[[indicator]])) {
+    sg_abort(c("A string `synthetic` must name a logical column of `x` marking the synthetic rows (the step's `indicator`).",
+               sprintf("It is %s; the logical columns of `x` are: %s.", describe(indicator),
+                       paste0("`", names(x)[vapply(x, is.logical, NA)], "`", collapse = ", "))),
+             call = call)
+  }
+  mark <- x[[indicator]]
+  data <- as.data.frame(x, stringsAsFactors = FALSE)
+  data[[indicator]] <- NULL
+  frames_input(data[!mark, , drop = FALSE], data[mark, , drop = FALSE], var, call)
 }
 
 result_input <- function(x, var, call) {
@@ -673,7 +712,8 @@ constraint_metrics <- function(cls, dd, all_s) {
                                            sep = "\r")))
   }
   reason <- constraint_failures(values, codes, cons, class_bounds(cons, pred, rows),
-                                pred, dd$data, combos_seen)
+                                pred, dd$data, combos_seen,
+                                dd$record$provenance$row[all_s])
   metric_rows(cls, "constraint_violations", mean(!is.na(reason)), NA, length(all_s))
 }
 
@@ -922,7 +962,10 @@ features_by_ks <- function(x) {
 #' @param x,object An `sg_diagnosis` from [sg_diagnose()].
 #' @param which Which panels: any of `"pca"`, `"metrics"`, `"features"`
 #'   (`plot()`, all by default, on one page), or one of them
-#'   (`autoplot()`, `"pca"` by default).
+#'   (`autoplot()`, `"pca"` by default). For `plot()`, another
+#'   `sg_diagnosis` instead: `plot(dg, dg2)` draws the two side by side
+#'   (each one's PCA above its metrics, on the same metric scale), to
+#'   compare two ways of oversampling the same data.
 #' @param max_features The most feature panels drawn.
 #' @param ... Ignored.
 #' @return `plot()` returns `x` invisibly; `autoplot()` a ggplot object.
@@ -931,6 +974,11 @@ features_by_ks <- function(x) {
 #' dg <- sg_diagnose(res, seed = 1)
 #' plot(dg)
 #' plot(dg, which = "pca")
+#'
+#' # two diagnoses side by side: SMOTE against random oversampling
+#' dg_ros <- sg_diagnose(sg_oversample(breast_biopsy, "diagnosis",
+#'                                     method = "ros", seed = 1), seed = 1)
+#' plot(dg, dg_ros)
 #' if (requireNamespace("ggplot2", quietly = TRUE)) {
 #'   library(ggplot2)
 #'   autoplot(dg)
@@ -939,6 +987,11 @@ features_by_ks <- function(x) {
 #' @export
 plot.sg_diagnosis <- function(x, which = c("pca", "metrics", "features"),
                               max_features = 9, ...) {
+  if (inherits(which, "sg_diagnosis")) {
+    labels <- c(paste(deparse(substitute(x)), collapse = ""),
+                paste(deparse(substitute(which)), collapse = ""))
+    return(plot_two_diagnoses(x, which, labels))
+  }
   which <- unique(match.arg(which, c("pca", "metrics", "features"), several.ok = TRUE))
   max_features <- check_count(max_features, "max_features", call = sys.call())
   feats <- utils::head(features_by_ks(x), max_features)
@@ -978,6 +1031,29 @@ plot.sg_diagnosis <- function(x, which = c("pca", "metrics", "features"),
   invisible(x)
 }
 
+# Two diagnoses side by side: each one's PCA above its metric panel, the
+# metrics on one scale so that their positions compare.
+plot_two_diagnoses <- function(x, y, labels) {
+  old <- graphics::par(no.readonly = TRUE)
+  on.exit(graphics::par(old))
+  graphics::layout(matrix(1:4, nrow = 2), heights = c(1, 1))
+  graphics::par(mar = c(4, 4, 3.5, 1), mgp = c(2.2, 0.7, 0), cex = 0.75,
+                oma = c(0, 0, 0, 0))
+  hi <- max(metric_panel_top(x), metric_panel_top(y))
+  for (i in 1:2) {
+    d <- if (i == 1) x else y
+    plot_pca(d)
+    graphics::mtext(labels[i], side = 3, line = 2.3, font = 2)
+    plot_metric_panel(d, hi = hi)
+  }
+  invisible(x)
+}
+
+metric_panel_top <- function(x) {
+  tab <- x$table[x$table$metric %in% panel_metrics, , drop = FALSE]
+  max(1, tab$value + 2 * ifelse(is.na(tab$se), 0, tab$se), na.rm = TRUE)
+}
+
 plot_pca <- function(x) {
   pts <- x$plot$points
   classes <- levels(pts$class)
@@ -1010,7 +1086,7 @@ plot_pca <- function(x) {
                    bg = grDevices::adjustcolor("white", alpha.f = 0.8), cex = 0.9)
 }
 
-plot_metric_panel <- function(x) {
+plot_metric_panel <- function(x, hi = NULL) {
   tab <- x$table
   tab$flag <- diagnosis_flags(tab, length(x$numeric))
   tab <- tab[tab$metric %in% panel_metrics, , drop = FALSE]
@@ -1019,7 +1095,7 @@ plot_metric_panel <- function(x) {
   col <- diagnosis_palette(length(levels(x$plot$points$class)))
   col <- col[match(classes, levels(x$plot$points$class))]
   nm <- length(metrics)
-  hi <- max(1, tab$value + 2 * ifelse(is.na(tab$se), 0, tab$se), na.rm = TRUE)
+  if (is.null(hi)) hi <- metric_panel_top(x)
   labels <- gsub("_", " ", metrics)
   old_mar <- graphics::par(mar = c(4, 11, 2.5, 1))
   on.exit(graphics::par(old_mar))

@@ -114,7 +114,13 @@ print.sg_guard <- function(x, ...) {
 #' @param rules `NULL`, or a function of a data frame of candidate rows
 #'   returning one logical per row, `TRUE` for a plausible row, e.g.
 #'   `function(d) d$systolic > d$diastolic`. It is called on batches of
-#'   candidates, never once per row; `NA` counts as a violation.
+#'   candidates, never once per row; `NA` counts as a violation. `d` holds
+#'   every column of the data in the data's order: the predictors with the
+#'   candidate's values, the other columns (the outcome, excluded, group and
+#'   date columns) as in the candidate's parent row. A rule that fails, or
+#'   returns other than one logical per row (a column name it misspells is
+#'   `NULL`), is an error of class `smoteguard_error_rules` listing the
+#'   columns it can see.
 #' @param combos Names of nominal columns whose joint values must be a
 #'   combination seen among the real rows of the class.
 #' @return An object of class `sg_constraints`.
@@ -247,7 +253,10 @@ class_bounds <- function(constraints, pred, rows) {
 
 # Reasons candidates fail the constraints: a character vector, NA = kept.
 # values: G x dn numeric (already rounded), codes: G x dc.
-constraint_failures <- function(values, codes, cons, bounds, pred, data, combos_seen) {
+# rows: the candidates' parents (rows of data), whose other columns the
+# `rules` function sees with the candidate's predictor values.
+constraint_failures <- function(values, codes, cons, bounds, pred, data, combos_seen,
+                                rows = NULL) {
   G <- nrow(values)
   reason <- rep(NA_character_, G)
   if (G == 0 || is.null(cons)) return(reason)
@@ -266,11 +275,19 @@ constraint_failures <- function(values, codes, cons, bounds, pred, data, combos_
     todo <- which(is.na(reason))
     if (length(todo) > 0) {
       cand <- candidate_frame(values[todo, , drop = FALSE],
-                              codes[todo, , drop = FALSE], pred, data)
-      ok <- cons$rules(cand)
-      if (!is.logical(ok) || length(ok) != length(todo)) {
+                              codes[todo, , drop = FALSE], pred, data,
+                              if (!is.null(rows)) rows[todo])
+      seen <- sprintf("It sees the columns %s (a column it names that is not among them is NULL).",
+                      paste0("`", names(cand), "`", collapse = ", "))
+      ok <- tryCatch(cons$rules(cand), error = function(e) {
+        sg_abort(c("The `rules` function failed on the candidate rows.",
+                   sprintf("Its error: %s", conditionMessage(e)), seen),
+                 class = "rules")
+      })
+      if (!is.logical(ok) || !is.null(dim(ok)) || length(ok) != length(todo)) {
         sg_abort(c("The `rules` function must return one logical per candidate row.",
-                   sprintf("It returned %s for %d rows.", describe(ok), length(todo))),
+                   sprintf("It returned %s for %d rows.", describe(ok), length(todo)),
+                   seen),
                  class = "rules")
       }
       reason[todo[is.na(ok) | !ok]] <- "rule"
@@ -279,8 +296,11 @@ constraint_failures <- function(values, codes, cons, bounds, pred, data, combos_
   reason
 }
 
-# Candidates as a data frame with the predictors' own types, for `rules`.
-candidate_frame <- function(values, codes, pred, data) {
+# Candidates as a data frame with the predictors' own types, for `rules`:
+# with `rows` (their parents), every column of `data` in its order (the
+# outcome, excluded, group and date columns as in the parent), the
+# predictors holding the candidate's values.
+candidate_frame <- function(values, codes, pred, data, rows = NULL) {
   cols <- list()
   for (j in seq_along(pred$names)) {
     cols[[pred$names[j]]] <- typed_values(values[, j], pred$kind[[j]], pred$levels[[j]])
@@ -292,7 +312,14 @@ candidate_frame <- function(values, codes, pred, data) {
     if (is.logical(data[[col]])) v <- as.logical(v)
     cols[[col]] <- v
   }
-  as.data.frame(cols, stringsAsFactors = FALSE, optional = TRUE)
+  if (is.null(rows)) return(as.data.frame(cols, stringsAsFactors = FALSE, optional = TRUE))
+  full <- lapply(unclass(data), function(col) {
+    if (is.null(dim(col))) col[rows] else col[rows, , drop = FALSE]
+  })
+  full[names(cols)] <- cols
+  attr(full, "row.names") <- .set_row_names(length(rows))
+  class(full) <- "data.frame"
+  full
 }
 
 # The shortfall warning's line for each class in `classes`: what was made

@@ -130,7 +130,21 @@
 #'   for none.
 #' @param groups `NULL`, or the name of a column grouping rows (a patient's
 #'   rows): rows of one group are never parent and neighbour of each other.
-#'   The column is not a predictor, and is `NA` in synthetic rows.
+#'   The column is not a predictor; a synthetic row carries its parent's
+#'   group id (the provenance's `parent` names that row), so a model or a
+#'   later split never meets an `NA` group. Oversample inside each analysis
+#'   set of a grouped resampling, never before splitting: a synthetic row's
+#'   neighbour is another group's row, which may be in the assessment set.
+#' @param weights `NULL`, or the name of a numeric column of case weights
+#'   (finite, not negative, no `NA`). It is not a predictor. Importance
+#'   weights ([hardhat::importance_weights()], or a plain numeric column):
+#'   parents are drawn as without weights and each synthetic row takes its
+#'   parent's weight, so no weight is counted twice and none is `NA`.
+#'   Frequency weights ([hardhat::frequency_weights()]) are refused with an
+#'   error of class `smoteguard_error_case_weights`: honouring them would
+#'   mean counting a row of weight w as w rows and drawing it as a parent w
+#'   times as often, which the draw does not do; expand the rows first
+#'   (e.g. `tidyr::uncount()`) or use importance weights.
 #' @param threads The number of threads for the neighbour searches; by
 #'   default `getOption("smoteguard.threads")`. The result does not depend on
 #'   it.
@@ -195,6 +209,7 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
                           nominal = "draw", exclude = NULL, clean = NULL,
                           clean_neighbors = 3, guard = sg_guard(),
                           constraints = sg_constraints(), groups = NULL,
+                          weights = NULL,
                           threads = getOption("smoteguard.threads")) {
   call <- sys.call()
   started <- proc.time()[["elapsed"]]
@@ -223,8 +238,9 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
                "Oversampling needs at least two classes."), call = call)
   }
   group_codes <- check_groups(groups, data, var, exclude, call = call)
+  check_weights(weights, data, var, groups, call = call)
   pred <- prepare_predictors(data, var, exclude = exclude, distance = distance,
-                             y = yf, keep_out = groups, call = call,
+                             y = yf, keep_out = c(groups, weights), call = call,
                              threads = threads)
   check_guard_args(guard, constraints, data, pred, call = call)
   targets <- class_targets(counts, ratio)
@@ -249,6 +265,7 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
                    shrinkage = shrinkage, distance = distance,
                    nominal = nominal, exclude = pred$exclude, clean = clean,
                    clean_neighbors = clean_neighbors, groups = groups,
+                   weights = weights,
                    guard = guard, constraints = constraints, threads = threads,
                    group_codes = group_codes)
 
@@ -647,7 +664,8 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
       values <- add_jitter(values, pred, spacing[pos_parent], guard$jitter, bounds)
     }
     values <- round_values(values, rounding)
-    reason <- constraint_failures(values, codes, cons, bounds, pred, data, combos_seen)
+    reason <- constraint_failures(values, codes, cons, bounds, pred, data, combos_seen,
+                                  parent)
     if (!is.null(guard) && is.finite(intrusion) && intrusion < 1) {
       todo <- which(is.na(reason))
       if (length(todo) > 0) {
@@ -860,8 +878,8 @@ class_warnings <- function(notes, settings, call, report = NULL, counts = NULL) 
 }
 
 # The result: the rows of `data`, then the synthetic rows. Indexing each
-# column by parent keeps its type and levels (and copies excluded columns
-# from the parent); numeric predictors are then overwritten with
+# column by parent keeps its type and levels (and copies excluded columns,
+# the group id and the case weight from the parent); numeric predictors are then overwritten with
 # interpolated values and nominal ones with drawn values, and the data
 # frame's class and attributes put back, without `[.data.frame`'s
 # make.unique() on repeated row names.
@@ -904,7 +922,6 @@ assemble_result <- function(data, pred, gen, settings) {
       if (is.logical(out[[col]])) v <- as.logical(v)
       out[[col]][idx] <- v
     }
-    if (!is.null(settings$groups)) out[[settings$groups]][idx] <- NA
   }
   attrs$row.names <- if (automatic) {
     .set_row_names(n + G)

@@ -21,17 +21,53 @@
 #' When the recipe is used inside resampling (caret's `train()` with a
 #' recipe, or a workflow in tune), the recipe is prepped on each analysis
 #' set, so only the training rows of each resample are oversampled and the
-#' assessment rows are predicted as they are.
+#' assessment rows are predicted as they are. That is where oversampling
+#' belongs: inside each analysis set, never on data that are split
+#' afterwards, since a synthetic row's neighbour is another row (another
+#' patient), which may land in the assessment set.
+#'
+#' With `skip = FALSE`, baking new data that hold one row, or rows of one
+#' class, returns them unchanged with a warning of class
+#' `smoteguard_warning_bake_one_class`: there is no other class to balance
+#' against. Selectors that choose no column make a step that does nothing
+#' (it prints `<none>` and `tidy()` gives no rows).
+#'
+#' @section Groups:
+#' `groups` names a column of rows that belong together (one patient's
+#' visits): rows of one group are never parent and neighbour of each other.
+#' Give the column a role of its own first, e.g.
+#' `update_role(patient, new_role = "group")`; a group column with the role
+#' `"predictor"` is refused when the step is prepped (a model would take the
+#' patient id for a predictor). Each synthetic row carries its parent's
+#' group id (the provenance's `parent` is that row), never `NA`, so a model
+#' fitted to the baked data uses every row. For grouped resampling, put the
+#' step (with `skip = TRUE`) in the recipe of a workflow resampled with
+#' `rsample::group_vfold_cv()`, or use `sg_evaluate(groups = )`.
+#'
+#' @section Case weights:
+#' A column with the role `"case_weights"` (made by
+#' [hardhat::importance_weights()] or [hardhat::frequency_weights()]) is
+#' read by `step_smoteguard()`. Importance weights are honoured: parents are
+#' drawn as without weights and each synthetic row takes its parent's
+#' weight (so no weight is counted twice and none is `NA`); the step prints
+#' `weighted`. Frequency weights are refused at `prep()` with an error of
+#' class `smoteguard_error_case_weights`: honouring them would mean counting
+#' a row of weight w as w rows and drawing it as a parent w times as often,
+#' which the draw does not do; expand the rows (e.g. `tidyr::uncount()`)
+#' before the recipe, or use importance weights. `step_smoteguard_clean()`
+#' removes rows whatever their weight and prints `ignored weights`; the
+#' rows it keeps keep their weights.
 #'
 #' @section What is passed to `sg_oversample()`:
 #' The outcome column chosen by `...`, the columns with the role
-#' `"predictor"`, and the columns named by `groups` and `options$exclude`,
-#' in the order of the data the step is given (recipes puts the outcome of
-#' a formula after the other columns, which changes nothing else). The rows
-#' made are the rows that `sg_oversample()` makes from those columns with
-#' `seed = seed`: a direct call on the same columns with the same seed
-#' gives the same rows (see the examples). Other columns (identifiers,
-#' other roles) are `NA` in the synthetic rows.
+#' `"predictor"`, the columns named by `groups` and `options$exclude`, and
+#' the case weights column, in the order of the data the step is given
+#' (recipes puts the outcome of a formula after the other columns, which
+#' changes nothing else). The rows made are the rows that `sg_oversample()`
+#' makes from those columns with `seed = seed`: a direct call on the same
+#' columns with the same seed gives the same rows (see the examples). The
+#' group id and the case weight of a synthetic row are its parent's; other
+#' columns (identifiers, other roles) are `NA` in the synthetic rows.
 #'
 #' Nominal predictors (factor, character, logical) are supported (SMOTE-NC
 #' distances and values drawn from the parent's neighbourhood), and so are
@@ -51,11 +87,14 @@
 #' [sg_guard_report()]).
 #'
 #' @section Tuning parameters:
-#' `step_smoteguard()` has three: `method` ([sg_oversampling_method()]),
-#' `neighbors` ([dials::neighbors()]) and `over_ratio`
-#' ([dials::over_ratio()]). `step_smoteguard_clean()` has two: `method`
-#' ([sg_cleaning_method()]) and `neighbors`. The parameter objects come
-#' from the dials package, when it is installed.
+#' `step_smoteguard()` has four: `method` ([sg_oversampling_method()]),
+#' `neighbors` ([dials::neighbors()]), `over_ratio` ([dials::over_ratio()])
+#' and `m_neighbors` (Borderline-SMOTE's neighbourhood, a
+#' [dials::neighbors()] range read from the method's registration; other
+#' methods ignore it). `step_smoteguard_clean()` has two: `method`
+#' ([sg_cleaning_method()]) and `neighbors`. Every registered method of the
+#' step's families is accepted (see [sg_methods()]). The parameter objects
+#' come from the dials package, when it is installed.
 #'
 #' @param recipe A recipe object (from the recipes package). The step is
 #'   added to its sequence of operations.
@@ -67,24 +106,28 @@
 #'   model takes it for a predictor).
 #' @param trained A logical to indicate if the step has been prepped.
 #' @param method For `step_smoteguard()`, the oversampling method of
-#'   [sg_oversample()]: `"smote"`, `"ros"`, `"borderline1"`,
-#'   `"borderline2"`, `"adasyn"` or `"safe_level"`. For
-#'   `step_smoteguard_clean()`, `"tomek"` or `"enn"` (see [sg_clean()]).
+#'   [sg_oversample()], any registered oversampling method
+#'   (`sg_methods(c("interpolate", "copy"))$method`). For
+#'   `step_smoteguard_clean()`, any registered cleaning method
+#'   (`sg_methods("clean")$method`, see [sg_clean()]).
 #' @param neighbors For `step_smoteguard()`, the number of nearest
 #'   same-class rows a parent may be paired with (see [sg_oversample()]);
 #'   for `step_smoteguard_clean()`, the rows ENN's vote reads.
+#' @param m_neighbors Borderline-SMOTE's neighbourhood of every class, which
+#'   decides which rows are in danger (see [sg_oversample()]); read only by
+#'   `"borderline1"` and `"borderline2"`.
 #' @param over_ratio The target of each class as a share of the largest
 #'   class count (one number, or a vector named by class); `1` balances the
 #'   classes.
 #' @param guard,constraints The guard and the domain rules, as in
 #'   [sg_oversample()]: [sg_guard()] and [sg_constraints()] by default,
 #'   `NULL` for none.
-#' @param groups `NULL`, or the name of a column (of any role) whose rows
-#'   that share a value are never parent and neighbour of each other (one
-#'   patient's visits, say). It is not a predictor, and is `NA` in the
-#'   synthetic rows.
+#' @param groups `NULL`, or the name of a column whose rows that share a
+#'   value are never parent and neighbour of each other (one patient's
+#'   visits, say). It must not have the role `"predictor"` (see the section
+#'   "Groups"); synthetic rows carry their parent's group id.
 #' @param options A named list of further arguments of [sg_oversample()]:
-#'   `m_neighbors`, `shrinkage`, `distance`, `nominal`, `exclude`, `clean`,
+#'   `shrinkage`, `distance`, `nominal`, `exclude`, `clean`,
 #'   `clean_neighbors` or `threads`. For `step_smoteguard_clean()`, only
 #'   `threads` (of [sg_clean()]).
 #' @param seed A whole number: the seed of the oversampling, captured when
@@ -139,7 +182,8 @@
 #' }
 #' @export
 step_smoteguard <- function(recipe, ..., role = NA, trained = FALSE,
-                            method = "smote", neighbors = 5, over_ratio = 1,
+                            method = "smote", neighbors = 5, m_neighbors = 10,
+                            over_ratio = 1,
                             guard = sg_guard(), constraints = sg_constraints(),
                             groups = NULL, options = list(),
                             seed = sample.int(10^5, 1), indicator = NULL,
@@ -149,6 +193,7 @@ step_smoteguard <- function(recipe, ..., role = NA, trained = FALSE,
   check_recipes_installed(call)
   if (!is_tune(method)) method <- check_method(method, method_names(oversampling_families), call = call)
   if (!is_tune(neighbors)) neighbors <- check_count(neighbors, "neighbors", call = call)
+  if (!is_tune(m_neighbors)) m_neighbors <- check_count(m_neighbors, "m_neighbors", call = call)
   if (!is_tune(over_ratio)) check_over_ratio(over_ratio, names(over_ratio), call = call)
   check_guard_types(guard, constraints, call)
   check_column_name(groups, "groups", call)
@@ -159,22 +204,24 @@ step_smoteguard <- function(recipe, ..., role = NA, trained = FALSE,
   recipes::add_step(recipe, step_smoteguard_new(
     terms = rlang::enquos(...), role = role, trained = trained,
     column = NULL, columns = NULL, method = method, neighbors = neighbors,
-    over_ratio = over_ratio, guard = guard, constraints = constraints,
-    groups = groups, options = options, seed = seed, indicator = indicator,
-    record = NULL, cache = NULL, skip = skip, id = id))
+    m_neighbors = m_neighbors, over_ratio = over_ratio, guard = guard,
+    constraints = constraints, groups = groups, options = options, seed = seed,
+    indicator = indicator, record = NULL, cache = NULL, case_weights = NULL,
+    skip = skip, id = id))
 }
 
 step_smoteguard_new <- function(terms, role, trained, column, columns, method,
-                                neighbors, over_ratio, guard, constraints,
-                                groups, options, seed, indicator, record,
-                                cache, skip, id) {
+                                neighbors, m_neighbors, over_ratio, guard,
+                                constraints, groups, options, seed, indicator,
+                                record, cache, case_weights, skip, id) {
   recipes::step(subclass = "smoteguard", terms = terms, role = role,
                 trained = trained, column = column, columns = columns,
                 method = method, neighbors = neighbors,
-                over_ratio = over_ratio, guard = guard,
-                constraints = constraints, groups = groups, options = options,
-                seed = seed, indicator = indicator, record = record,
-                cache = cache, skip = skip, id = id)
+                m_neighbors = m_neighbors, over_ratio = over_ratio,
+                guard = guard, constraints = constraints, groups = groups,
+                options = options, seed = seed, indicator = indicator,
+                record = record, cache = cache, case_weights = case_weights,
+                skip = skip, id = id)
 }
 
 #' @rdname step_smoteguard
@@ -198,17 +245,17 @@ step_smoteguard_clean <- function(recipe, ..., role = NA, trained = FALSE,
     terms = rlang::enquos(...), role = role, trained = trained,
     column = NULL, columns = NULL, method = method, neighbors = neighbors,
     remove = remove, options = options, record = NULL, cache = NULL,
-    skip = skip, id = id))
+    case_weights = NULL, skip = skip, id = id))
 }
 
 step_smoteguard_clean_new <- function(terms, role, trained, column, columns,
                                       method, neighbors, remove, options,
-                                      record, cache, skip, id) {
+                                      record, cache, case_weights, skip, id) {
   recipes::step(subclass = "smoteguard_clean", terms = terms, role = role,
                 trained = trained, column = column, columns = columns,
                 method = method, neighbors = neighbors, remove = remove,
                 options = options, record = record, cache = cache,
-                skip = skip, id = id)
+                case_weights = case_weights, skip = skip, id = id)
 }
 
 # ---- prep --------------------------------------------------------------------
@@ -216,7 +263,16 @@ step_smoteguard_clean_new <- function(terms, role, trained, column, columns,
 # Registered as recipes::prep methods when recipes is loaded (see zzz.R).
 prep.step_smoteguard <- function(x, training, info = NULL, ...) {
   column <- selected_outcome(x, training, info)
-  extra <- c(x$groups, x$options$exclude)
+  weights <- case_weights_column(info)
+  if (length(column) == 0) {
+    # selectors that choose nothing: a step that does nothing (as recipes'
+    # own steps do)
+    return(trained_smoteguard(x, column = character(0), columns = character(0),
+                              record = NULL, cache = NULL,
+                              case_weights = if (!is.null(weights)) FALSE))
+  }
+  check_group_role(x, info, training)
+  extra <- c(x$groups, x$options$exclude, weights)
   columns <- selected_columns(x, training, info, column, extra)
   if (!is.null(x$indicator) && x$indicator %in% names(training)) {
     sg_abort(c(sprintf("`indicator` names column `%s`, which the data already have.", x$indicator),
@@ -225,32 +281,76 @@ prep.step_smoteguard <- function(x, training, info = NULL, ...) {
              call = signal_call(x))
   }
   input <- input_columns(training, columns)
+  x$weights <- weights
   result <- run_step_oversample(x, input, column)
+  trained_smoteguard(x, column = column, columns = columns,
+                     record = attr(result, "smoteguard"),
+                     cache = new_step_cache(input, result),
+                     case_weights = if (!is.null(weights)) TRUE)
+}
+
+trained_smoteguard <- function(x, column, columns, record, cache, case_weights) {
   step_smoteguard_new(
     terms = x$terms, role = x$role, trained = TRUE, column = column,
     columns = columns, method = x$method, neighbors = x$neighbors,
-    over_ratio = x$over_ratio, guard = x$guard, constraints = x$constraints,
-    groups = x$groups, options = x$options, seed = x$seed,
-    indicator = x$indicator, record = attr(result, "smoteguard"),
-    cache = new_step_cache(input, result), skip = x$skip, id = x$id)
+    m_neighbors = x$m_neighbors, over_ratio = x$over_ratio, guard = x$guard,
+    constraints = x$constraints, groups = x$groups, options = x$options,
+    seed = x$seed, indicator = x$indicator, record = record, cache = cache,
+    case_weights = case_weights, skip = x$skip, id = x$id)
 }
 
 prep.step_smoteguard_clean <- function(x, training, info = NULL, ...) {
   column <- selected_outcome(x, training, info)
-  columns <- selected_columns(x, training, info, column)
-  input <- input_columns(training, columns)
-  result <- run_step_clean(x, input, column)
+  # cleaning removes rows whatever their weight: the weights are ignored
+  # (and the kept rows keep theirs)
+  case_weights <- if (!is.null(case_weights_column(info))) FALSE
+  if (length(column) == 0) {
+    columns <- character(0)
+    record <- NULL
+    cache <- NULL
+  } else {
+    columns <- selected_columns(x, training, info, column)
+    input <- input_columns(training, columns)
+    result <- run_step_clean(x, input, column)
+    record <- attr(result, "smoteguard")
+    cache <- new_step_cache(input, result)
+  }
   step_smoteguard_clean_new(
     terms = x$terms, role = x$role, trained = TRUE, column = column,
     columns = columns, method = x$method, neighbors = x$neighbors,
-    remove = x$remove, options = x$options,
-    record = attr(result, "smoteguard"), cache = new_step_cache(input, result),
-    skip = x$skip, id = x$id)
+    remove = x$remove, options = x$options, record = record, cache = cache,
+    case_weights = case_weights, skip = x$skip, id = x$id)
 }
 
-# The one outcome column chosen by the step's selectors.
+# The case weights column of the recipe (role "case_weights"), or NULL.
+case_weights_column <- function(info) {
+  col <- info$variable[info$role %in% "case_weights"]
+  if (length(col) == 1) col else NULL
+}
+
+# A group column that is a predictor would reach the model as a number (a
+# patient id as a coefficient): the step wants it in a role of its own.
+check_group_role <- function(x, info, training) {
+  g <- x$groups
+  if (is.null(g)) return(invisible())
+  if (!g %in% names(training)) {
+    sg_abort(c(sprintf("`groups` names column `%s`, which is not in the training data.", g),
+               sprintf("Columns are: %s.", paste(names(training), collapse = ", "))),
+             call = signal_call(x))
+  }
+  if (g %in% info$variable[info$role %in% "predictor"]) {
+    sg_abort(c(sprintf("The `groups` column `%s` has the role \"predictor\": a model would use the group id as a predictor.", g),
+               sprintf("Give it a role of its own before the step: `update_role(%s, new_role = \"group\")`.", g)),
+             class = "group_role", call = signal_call(x))
+  }
+  invisible()
+}
+
+# The one outcome column chosen by the step's selectors (none: the step
+# does nothing).
 selected_outcome <- function(x, training, info) {
   column <- recipes::recipes_eval_select(x$terms, training, info)
+  if (length(column) == 0) return(character(0))
   if (length(column) != 1) {
     sg_abort(c("The step's selectors must choose exactly one column, the outcome.",
                sprintf("They chose %d: %s.", length(column),
@@ -292,8 +392,10 @@ input_columns <- function(data, columns) {
 
 run_step_oversample <- function(x, input, column) {
   args <- c(list(method = x$method, neighbors = x$neighbors,
+                 m_neighbors = x$m_neighbors,
                  over_ratio = x$over_ratio, seed = x$seed, guard = x$guard,
-                 constraints = x$constraints, groups = x$groups),
+                 constraints = x$constraints, groups = x$groups,
+                 weights = x$weights),
             x$options)
   with_step_call(signal_call(x), {
     call_with_data(sg_oversample, input, column, args)
@@ -355,27 +457,65 @@ take_cached <- function(cache, input) {
 
 bake.step_smoteguard <- function(object, new_data, ...) {
   recipes::check_new_data(object$columns, object, new_data)
-  if (nrow(new_data) == 0) return(no_rows(new_data, object$indicator))
+  if (length(object$column) == 0 || nrow(new_data) == 0) {
+    return(unchanged(new_data, object$indicator))
+  }
   input <- input_columns(new_data, object$columns)
   result <- take_cached(object$cache, input)
-  if (is.null(result)) result <- run_step_oversample(object, input, object$column)
+  if (is.null(result)) {
+    if (!two_classes(object, new_data, "oversampled")) {
+      return(unchanged(new_data, object$indicator))
+    }
+    object$weights <- case_weights_in(object)
+    result <- run_step_oversample(object, input, object$column)
+  }
   splice_result(new_data, result, object$indicator)
 }
 
 bake.step_smoteguard_clean <- function(object, new_data, ...) {
   recipes::check_new_data(object$columns, object, new_data)
-  if (nrow(new_data) == 0) return(no_rows(new_data, NULL))
+  if (length(object$column) == 0 || nrow(new_data) == 0) {
+    return(unchanged(new_data, NULL))
+  }
   input <- input_columns(new_data, object$columns)
   result <- take_cached(object$cache, input)
-  if (is.null(result)) result <- run_step_clean(object, input, object$column)
+  if (is.null(result)) {
+    if (!two_classes(object, new_data, "cleaned")) return(unchanged(new_data, NULL))
+    result <- run_step_clean(object, input, object$column)
+  }
   splice_result(new_data, result, NULL)
 }
 
-# No rows: nothing to oversample or clean (and the core refuses empty data).
-no_rows <- function(new_data, indicator) {
+# The case weights column a prepped step passed to sg_oversample(): the
+# column of its inputs that is neither outcome, predictor nor named.
+case_weights_in <- function(object) {
+  if (!isTRUE(object$case_weights)) return(NULL)
+  object$record$settings$weights
+}
+
+# Data without rows, a step that selected nothing, or data the step leaves
+# as they are: returned unchanged (the indicator FALSE throughout).
+unchanged <- function(new_data, indicator) {
   out <- tibble::as_tibble(new_data)
-  if (!is.null(indicator)) out[[indicator]] <- logical(0)
+  if (!is.null(indicator)) out[[indicator]] <- rep(FALSE, nrow(out))
   out
+}
+
+# Whether baked data have two classes with rows; if not (one row, or rows
+# of one class, as `skip = FALSE` may bake), a warning says why nothing is
+# done: there is no other class to balance against.
+two_classes <- function(object, new_data, done) {
+  y <- new_data[[object$column]]
+  present <- unique(as.character(y[!is.na(y)]))
+  if (length(present) >= 2) return(TRUE)
+  sg_warn(c(sprintf("`bake()` got %d row(s) of %s: they are returned unchanged, nothing %s.",
+                    nrow(new_data),
+                    if (length(present) == 0) "no class"
+                    else sprintf("one class (`%s`)", present),
+                    done),
+            "Balancing needs rows of at least two classes; with `skip = FALSE` the step also runs on new data (the default `skip = TRUE` leaves new data alone)."),
+          class = "bake_one_class", call = signal_call(object))
+  FALSE
 }
 
 # The rows of new_data the result kept, in order, then its synthetic rows:
@@ -403,14 +543,23 @@ splice_result <- function(new_data, result, indicator) {
 #' @export
 print.step_smoteguard <- function(x, width = max(20, options()$width - 26), ...) {
   title <- sprintf("Guarded oversampling (%s) based on ", format_arg(x$method))
-  recipes::print_step(x$column, x$terms, x$trained, title, width)
-  invisible(x)
+  print_smoteguard_step(x, title, width)
 }
 
 #' @export
 print.step_smoteguard_clean <- function(x, width = max(20, options()$width - 26), ...) {
   title <- sprintf("Cleaning (%s) based on ", format_arg(x$method))
-  recipes::print_step(x$column, x$terms, x$trained, title, width)
+  print_smoteguard_step(x, title, width)
+}
+
+# recipes before 1.0.0 had no case weights (nor print_step()'s argument).
+print_smoteguard_step <- function(x, title, width) {
+  if ("case_weights" %in% names(formals(recipes::print_step))) {
+    recipes::print_step(x$column, x$terms, x$trained, title, width,
+                        case_weights = x$case_weights)
+  } else {
+    recipes::print_step(x$column, x$terms, x$trained, title, width)
+  }
   invisible(x)
 }
 
@@ -437,10 +586,15 @@ tidy_step <- function(x, type) {
                "Run `prep()` on the recipe first."), call = quote(tidy()))
   }
   if (type == "provenance") {
-    out <- tibble::as_tibble(x$record$provenance)
+    prov <- x$record$provenance
+    out <- tibble::as_tibble(if (is.null(prov)) empty_provenance(character(0)) else prov)
   } else if (type == "guard") {
     report <- x$record$guard$report
     out <- tibble::as_tibble(if (is.null(report)) data.frame() else report)
+  } else if (recipes::is_trained(x) && length(x$column) == 0) {
+    out <- tibble::tibble(terms = character(0), class = character(0),
+                          before = integer(0), after = integer(0),
+                          generated = integer(0), removed = integer(0))
   } else if (recipes::is_trained(x)) {
     counts <- x$record$counts
     removed <- x$record$removed
@@ -466,26 +620,35 @@ tidy_step <- function(x, type) {
 
 # ---- tunable, required_pkgs --------------------------------------------------
 
+# The step's own parameters, then the registered methods' parameters that
+# declare a tuning range (from the registry) and are arguments of the step
+# (only a step argument can hold `tune()`): `m_neighbors` of
+# Borderline-SMOTE for step_smoteguard(). A method parameter reached only
+# through `options` cannot be tuned.
 tunable.step_smoteguard <- function(x, ...) {
-  tibble::tibble(
-    name = c("method", "neighbors", "over_ratio"),
-    call_info = list(
-      list(pkg = "smoteguard", fun = "sg_oversampling_method"),
-      list(pkg = "dials", fun = "neighbors", range = c(1, 10)),
-      list(pkg = "dials", fun = "over_ratio")),
-    source = "recipe",
-    component = "step_smoteguard",
-    component_id = x$id)
+  tunable_tibble(x, "step_smoteguard", list(
+    method = list(pkg = "smoteguard", fun = "sg_oversampling_method"),
+    neighbors = list(pkg = "dials", fun = "neighbors", range = c(1, 10)),
+    over_ratio = list(pkg = "dials", fun = "over_ratio")),
+    method_names(oversampling_families), step_smoteguard)
 }
 
 tunable.step_smoteguard_clean <- function(x, ...) {
+  tunable_tibble(x, "step_smoteguard_clean", list(
+    method = list(pkg = "smoteguard", fun = "sg_cleaning_method"),
+    neighbors = list(pkg = "dials", fun = "neighbors", range = c(1, 10))),
+    method_names("clean"), step_smoteguard_clean)
+}
+
+tunable_tibble <- function(x, component, own, methods, step_fun) {
+  extra <- tunable_params(methods)
+  extra <- extra[setdiff(intersect(names(extra), names(formals(step_fun))), names(own))]
+  info <- c(own, extra)
   tibble::tibble(
-    name = c("method", "neighbors"),
-    call_info = list(
-      list(pkg = "smoteguard", fun = "sg_cleaning_method"),
-      list(pkg = "dials", fun = "neighbors", range = c(1, 10))),
+    name = names(info),
+    call_info = unname(info),
     source = "recipe",
-    component = "step_smoteguard_clean",
+    component = component,
     component_id = x$id)
 }
 
@@ -602,8 +765,8 @@ check_flag <- function(x, arg, call) {
 # sg_oversample() (or sg_clean()) is, so that every setting is reachable.
 oversample_option_names <- function() {
   setdiff(names(formals(sg_oversample)),
-          c("data", "var", "method", "neighbors", "over_ratio", "seed",
-            "guard", "constraints", "groups"))
+          c("data", "var", "method", "neighbors", "m_neighbors", "over_ratio",
+            "seed", "guard", "constraints", "groups", "weights"))
 }
 
 check_step_options <- function(options, call, allowed = oversample_option_names()) {
@@ -614,7 +777,7 @@ check_step_options <- function(options, call, allowed = oversample_option_names(
   if (!ok) {
     sg_abort(c("`options` must be a list of named arguments.",
                sprintf("It is %s.", describe(options)),
-               "For example `options = list(m_neighbors = 10)`."), call = call)
+               "For example `options = list(shrinkage = 0.5)`."), call = call)
   }
   check_known_names(nms, allowed, "`options`",
                     "the step's own arguments are set directly", call = call)

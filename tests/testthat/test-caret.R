@@ -22,7 +22,8 @@ caret_data <- function(n_major = 150, n_minor = 40, seed = 1) {
 test_that("sg_caret_sampling() returns the list trainControl() accepts", {
   s <- sg_caret_sampling("smote", neighbors = 4)
   expect_type(s, "list")
-  expect_identical(names(attributes(s)), "names")
+  # caret reads class(x)[1] and wants exactly these three elements
+  expect_identical(class(s), c("list", "sg_caret_sampling"))
   expect_identical(names(s), c("name", "func", "first"))
   expect_identical(names(formals(s$func)), c("x", "y"))
   expect_true(s$first)
@@ -150,4 +151,48 @@ test_that("caret::train() with sg_caret_sampling() and pre-processing after it",
   # the predictor with ".y" in its name was used
   expect_true("size.y" %in% names(stats::coef(fit$finalModel)) ||
                 "`size.y`" %in% names(stats::coef(fit$finalModel)))
+})
+
+test_that("print() shows the hook's settings, not a function body", {
+  expect_snapshot({
+    sg_caret_sampling("smote")
+    sg_caret_sampling("borderline1", neighbors = 4, over_ratio = 0.8, seed = 3,
+                      guard = NULL, first = FALSE)
+  })
+})
+
+test_that("groups and weights are refused, pointing to the recipe step", {
+  expect_snapshot(error = TRUE, {
+    sg_caret_sampling("smote", groups = "patient")
+    sg_caret_sampling("smote", weights = "w")
+  })
+  expect_error(sg_caret_sampling("smote", groups = "patient"),
+               class = "smoteguard_error_input")
+})
+
+test_that("the hook keeps each call's record, read by sg_caret_records()", {
+  d <- caret_data(seed = 41)
+  s <- sg_caret_sampling("smote", seed = 1)
+  expect_identical(sg_caret_records(s), list())
+  x <- d[names(d) != "class"]
+  a <- s$func(x[1:100, ], d$class[1:100])
+  b <- s$func(x[51:150, ], d$class[51:150])
+  recs <- sg_caret_records(s)
+  expect_length(recs, 2L)
+  expect_true(all(vapply(recs, inherits, NA, "sg_record")))
+  expect_identical(recs[[1]]$n_result, length(a$y))
+  expect_identical(recs[[2]]$n_result, length(b$y))
+  expect_identical(recs[[1]]$counts$after, as.integer(table(a$y)))
+  expect_error(sg_caret_records(list()), class = "smoteguard_error_input")
+  skip_if_not_installed("caret")
+  set.seed(1)
+  s2 <- sg_caret_sampling("smote")
+  fit <- suppressWarnings(caret::train(
+    x = x, y = d$class, method = "glm",
+    trControl = caret::trainControl(method = "cv", number = 3, sampling = s2)))
+  # three resamples, then the final model
+  recs <- sg_caret_records(fit)
+  expect_length(recs, 4L)
+  expect_identical(recs[[4]]$n_result, stats::nobs(fit$finalModel))
+  expect_identical(sg_caret_records(fit), sg_caret_records(s2))
 })

@@ -13,8 +13,14 @@
 # Listed calls are not compared; record them again when the corpus is
 # renewed.
 golden_intended_changes <- c(
-  clean_tomek_grouped = "NEWS 0.2.0: cleaning after oversampling with `groups` no longer treats the group column as a predictor",
-  clean_enn_grouped = "NEWS 0.2.0: cleaning after oversampling with `groups` no longer treats the group column as a predictor"
+  clean_tomek_grouped = "NEWS 0.2.0: cleaning after oversampling with `groups` no longer treats the group column as a predictor; synthetic rows carry their parent's group id instead of NA",
+  clean_enn_grouped = "NEWS 0.2.0: cleaning after oversampling with `groups` no longer treats the group column as a predictor; synthetic rows carry their parent's group id instead of NA",
+  groups_smote = "NEWS 0.2.0: with `groups`, synthetic rows carry their parent's group id instead of NA",
+  groups_ros = "NEWS 0.2.0: with `groups`, synthetic rows carry their parent's group id instead of NA",
+  groups_borderline1 = "NEWS 0.2.0: with `groups`, synthetic rows carry their parent's group id instead of NA",
+  groups_borderline2 = "NEWS 0.2.0: with `groups`, synthetic rows carry their parent's group id instead of NA",
+  groups_adasyn = "NEWS 0.2.0: with `groups`, synthetic rows carry their parent's group id instead of NA",
+  groups_safe_level = "NEWS 0.2.0: with `groups`, synthetic rows carry their parent's group id instead of NA"
 )
 
 test_that("the golden corpus gives identical results, records and warnings", {

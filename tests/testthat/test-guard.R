@@ -146,7 +146,8 @@ test_that("rows of one group are never parent and neighbour of each other", {
     res <- sg_oversample(d, "y", seed = s, groups = "patient")
     p <- sg_provenance(res)
     expect_false(any(d$patient[p$parent] == d$patient[p$neighbor]))
-    expect_true(all(is.na(res$patient[p$row])))
+    # a synthetic row carries its parent's group id
+    expect_identical(res$patient[p$row], d$patient[p$parent])
   }
   expect_gt(sg_guard_report(res)$pairs_group, 0)
   expect_false("patient" %in% sg_record(res)$predictors)

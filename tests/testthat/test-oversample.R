@@ -411,3 +411,114 @@ test_that("class counts match themis::smote() for over_ratio = 1", {
     expect_identical(as.vector(table(ours$y)), as.vector(table(theirs$y)))
   }
 })
+
+# Two overlapping classes of patients with three rows each, a weight and an
+# identifier.
+grouped_data <- function(seed = 1) {
+  withr::with_seed(seed, {
+    n <- 90
+    y <- factor(rep(c("a", "b"), c(66, 24)))
+    data.frame(id = sprintf("r%02d", seq_len(n)),
+               x1 = rnorm(n, (y == "b") * 1.5), x2 = rnorm(n),
+               patient = rep(seq_len(n / 3), each = 3),
+               w = runif(n, 0.5, 2), y = y, stringsAsFactors = FALSE)
+  })
+}
+
+test_that("with groups, a synthetic row carries its parent's group id", {
+  d <- grouped_data()
+  res <- sg_oversample(d, "y", seed = 1, groups = "patient", exclude = "id",
+                       weights = "w")
+  prov <- sg_provenance(res)
+  expect_gt(nrow(prov), 0)
+  expect_false(anyNA(res$patient))
+  expect_identical(res$patient[prov$row], d$patient[prov$parent])
+  expect_false(any(d$patient[prov$parent] == d$patient[prov$neighbor], na.rm = TRUE))
+  # the case weight too, and the excluded identifier, as before
+  expect_identical(res$w[prov$row], d$w[prov$parent])
+  expect_identical(res$id[prov$row], d$id[prov$parent])
+  # a glm() on the result uses every row
+  fit <- stats::glm(y ~ x1 + x2, family = stats::quasibinomial, data = res,
+                    weights = w)
+  expect_identical(stats::nobs(fit), nrow(res))
+})
+
+test_that("weights are no predictor: the rows are those made without the column", {
+  d <- grouped_data(seed = 2)
+  with_w <- sg_oversample(d, "y", seed = 3, exclude = "id", weights = "w")
+  without <- sg_oversample(d[names(d) != "w"], "y", seed = 3, exclude = "id")
+  expect_identical(with_w[names(without)], without, ignore_attr = TRUE)
+  expect_identical(sg_record(with_w)$settings$weights, "w")
+  expect_false("w" %in% sg_record(with_w)$predictors)
+})
+
+test_that("bad weights are refused with classed errors, never NA", {
+  d <- grouped_data(seed = 3)
+  d$bad <- d$w
+  d$bad[3] <- NA
+  d$neg <- -d$w
+  d$txt <- as.character(d$w)
+  expect_snapshot(error = TRUE, {
+    sg_oversample(d, "y", weights = "nope")
+    sg_oversample(d, "y", weights = "bad")
+    sg_oversample(d, "y", weights = "neg")
+    sg_oversample(d, "y", weights = "txt")
+    sg_oversample(d, "y", weights = "y")
+    sg_oversample(d, "y", weights = c("w", "w"))
+  })
+  expect_error(sg_oversample(d, "y", weights = "bad"), class = "smoteguard_error_case_weights")
+  skip_if_not_installed("hardhat")
+  d$f <- hardhat::frequency_weights(rep(1:3, 30))
+  expect_error(sg_oversample(d[names(d) != "bad"], "y", weights = "f"),
+               class = "smoteguard_error_case_weights")
+  d$i <- hardhat::importance_weights(d$w)
+  res <- sg_oversample(d[c("x1", "x2", "i", "y")], "y", seed = 1, weights = "i")
+  prov <- sg_provenance(res)
+  expect_s3_class(res$i, "hardhat_importance_weights")
+  expect_identical(as.double(unclass(res$i))[prov$row], d$w[prov$parent])
+})
+
+test_that("the groups not-found error lists the columns, as the var error does", {
+  d <- grouped_data(seed = 4)
+  expect_snapshot(error = TRUE, sg_oversample(d, "y", groups = "visit"))
+})
+
+test_that("rules see every column of the candidate rows, in the data's order", {
+  d <- grouped_data(seed = 5)
+  d$when <- as.Date("2020-01-01") + seq_len(nrow(d))
+  seen <- new.env()
+  rule <- function(cand) {
+    seen$names <- names(cand)
+    seen$cand <- cand
+    rep(TRUE, nrow(cand))
+  }
+  res <- sg_oversample(d, "y", seed = 1, groups = "patient", exclude = c("id", "when"),
+                       weights = "w", constraints = sg_constraints(rules = rule))
+  expect_identical(seen$names, names(d))
+  cand <- seen$cand
+  expect_true(all(cand$y == "b"))
+  expect_s3_class(cand$when, "Date")
+  # the non-predictor columns are the parent's: an id of the class's rows
+  expect_true(all(cand$id %in% d$id[d$y == "b"]))
+  # a rule may read the outcome and the identifiers
+  res2 <- sg_oversample(d, "y", seed = 1, exclude = c("id", "when"),
+                        constraints = sg_constraints(
+                          rules = function(c) c$y == "b" & c$id != "r70"))
+  prov <- sg_provenance(res2)
+  expect_false(any(d$id[prov$parent] == "r70"))
+})
+
+test_that("a rule naming an unknown column, or failing, gets the columns it can see", {
+  d <- grouped_data(seed = 6)
+  expect_snapshot(error = TRUE, {
+    sg_oversample(d, "y", seed = 1, exclude = "id",
+                  constraints = sg_constraints(rules = function(c) c$x3 > 0))
+    sg_oversample(d, "y", seed = 1, exclude = "id",
+                  constraints = sg_constraints(rules = function(c) stop("no age")))
+    sg_oversample(d, "y", seed = 1, exclude = "id",
+                  constraints = sg_constraints(rules = function(c) c$x1))
+  })
+  expect_error(sg_oversample(d, "y", seed = 1, exclude = "id",
+                             constraints = sg_constraints(rules = function(c) c$x3 > 0)),
+               class = "smoteguard_error_rules")
+})

@@ -144,7 +144,8 @@ test_that("the step makes the rows of a direct call with the same seed", {
     list(guard = NULL),
     list(guard = sg_guard(min_safety = 0.4, jitter = 0.1)),
     list(constraints = sg_constraints(bounds = list(x1 = c(-1, 2)))),
-    list(constraints = NULL, options = list(nominal = "vote", m_neighbors = 8)),
+    list(constraints = NULL, method = "borderline2", m_neighbors = 8,
+         options = list(nominal = "vote")),
     list(options = list(distance = "gower"))
   )
   for (s in settings) {
@@ -411,11 +412,11 @@ test_that("tunable() and required_pkgs() of the steps", {
   rec <- step_smoteguard(rec, class, id = "over")
   rec <- step_smoteguard_clean(rec, class, id = "clean")
   over <- recipes::tunable(rec$steps[[1]])
-  expect_identical(over$name, c("method", "neighbors", "over_ratio"))
-  expect_identical(over$component, rep("step_smoteguard", 3))
-  expect_identical(over$component_id, rep("over", 3))
+  expect_identical(over$name, c("method", "neighbors", "over_ratio", "m_neighbors"))
+  expect_identical(over$component, rep("step_smoteguard", 4))
+  expect_identical(over$component_id, rep("over", 4))
   expect_identical(vapply(over$call_info, `[[`, "", "fun"),
-                   c("sg_oversampling_method", "neighbors", "over_ratio"))
+                   c("sg_oversampling_method", "neighbors", "over_ratio", "neighbors"))
   clean <- recipes::tunable(rec$steps[[2]])
   expect_identical(clean$name, c("method", "neighbors"))
   expect_identical(clean$component_id, rep("clean", 2))
@@ -497,4 +498,225 @@ test_that("a recipe with the step, inside a workflow", {
   expect_identical(stats::nobs(engine), 300L)
   pred <- stats::predict(fitted, new_data = test)
   expect_identical(nrow(pred), nrow(test))
+})
+
+# ---- conventions of recipes steps (themis' step tests, in our words) ----------
+
+# What print() shows, whether recipes prints with cli (messages) or cat().
+printed <- function(x) {
+  msgs <- testthat::capture_messages(out <- testthat::capture_output(print(x)))
+  paste(c(out, msgs), collapse = "\n")
+}
+
+test_that("selectors that choose nothing make a step that does nothing", {
+  train <- step_data(seed = 30)
+  rec <- recipes::recipe(class ~ ., data = train)
+  rec <- step_smoteguard(rec, tidyselect::starts_with("nothing"), seed = 1,
+                         indicator = ".synthetic")
+  rec <- step_smoteguard_clean(rec, tidyselect::starts_with("nothing"))
+  prepped <- recipes::prep(rec)
+  baked <- recipes::bake(prepped, new_data = NULL)
+  expect_identical(nrow(baked), nrow(train))
+  expect_identical(baked$.synthetic, rep(FALSE, nrow(train)))
+  expect_identical(plain(baked[names(train)]), plain(train))
+  for (i in 1:2) {
+    counts <- recipes::tidy(prepped, number = i)
+    expect_identical(nrow(counts), 0L)
+    expect_named(counts, c("terms", "class", "before", "after", "generated",
+                           "removed", "id"))
+  }
+  expect_identical(nrow(recipes::tidy(prepped, number = 1, type = "provenance")), 0L)
+  expect_match(printed(prepped$steps[[1]]), "<none>")
+  expect_match(printed(prepped$steps[[2]]), "<none>")
+})
+
+test_that("with skip = FALSE, one row or one class is returned unchanged, with a warning", {
+  train <- step_data(seed = 31)
+  rec <- recipes::recipe(class ~ ., data = train)
+  rec <- step_smoteguard(rec, class, seed = 1, skip = FALSE, indicator = ".synthetic")
+  prepped <- suppressWarnings(recipes::prep(rec))
+  one_row <- train[1, ]
+  expect_warning(out <- recipes::bake(prepped, new_data = one_row),
+                 class = "smoteguard_warning_bake_one_class")
+  expect_identical(nrow(out), 1L)
+  expect_false(out$.synthetic)
+  expect_identical(plain(out[names(train)]), plain(one_row))
+  one_class <- train[train$class == "major", ][1:20, ]
+  expect_snapshot(out <- recipes::bake(prepped, new_data = one_class))
+  expect_identical(plain(out[names(train)]), plain(one_class))
+  cleaner <- recipes::prep(step_smoteguard_clean(recipes::recipe(class ~ ., data = train),
+                                                 class, skip = FALSE))
+  expect_warning(out <- recipes::bake(cleaner, new_data = one_class),
+                 class = "smoteguard_warning_bake_one_class")
+  expect_identical(plain(out[names(train)]), plain(one_class))
+  # no rows at all: no warning, nothing to say
+  expect_no_warning(out <- recipes::bake(prepped, new_data = train[0, ]))
+  expect_identical(nrow(out), 0L)
+})
+
+test_that("a character outcome, and a factor outcome with an unused level", {
+  train <- step_data(seed = 32)
+  chr <- train
+  chr$class <- as.character(chr$class)
+  rec <- recipes::recipe(class ~ ., data = chr, strings_as_factors = FALSE)
+  baked <- recipes::bake(recipes::prep(step_smoteguard(rec, class, seed = 2)),
+                         new_data = NULL)
+  expect_type(baked$class, "character")
+  direct <- sg_oversample(chr, "class", seed = 2)
+  expect_identical(table(baked$class), table(direct$class))
+
+  unused <- train
+  unused$class <- factor(unused$class, levels = c("major", "minor", "rare"))
+  rec <- recipes::recipe(class ~ ., data = unused)
+  prepped <- recipes::prep(step_smoteguard(rec, class, seed = 2))
+  baked <- recipes::bake(prepped, new_data = NULL)
+  expect_identical(levels(baked$class), c("major", "minor", "rare"))
+  expect_identical(sum(baked$class == "rare"), 0L)
+  counts <- recipes::tidy(prepped, number = 1)
+  expect_identical(counts$class, c("major", "minor", "rare"))
+  expect_identical(counts$generated[3], 0L)
+})
+
+test_that("importance weights are honoured: each synthetic row takes its parent's, never NA", {
+  skip_if_not_installed("hardhat")
+  train <- step_data(seed = 33)
+  train$w <- hardhat::importance_weights(withr::with_seed(1, runif(nrow(train), 0.5, 2)))
+  rec <- recipes::recipe(class ~ ., data = train)
+  expect_identical(summary(rec)$role[summary(rec)$variable == "w"], "case_weights")
+  prepped <- recipes::prep(step_smoteguard(rec, class, seed = 4))
+  baked <- recipes::bake(prepped, new_data = NULL)
+  w <- as.double(unclass(baked$w))
+  expect_false(anyNA(w))
+  prov <- recipes::tidy(prepped, number = 1, type = "provenance")
+  expect_gt(nrow(prov), 0)
+  expect_identical(w[prov$row], as.double(unclass(train$w))[prov$parent])
+  expect_identical(w[seq_len(nrow(train))], as.double(unclass(train$w)))
+  # the weights are no predictor: the rows are those of a direct call
+  direct <- sg_oversample(train, "class", seed = 4, weights = "w")
+  expect_identical(plain(baked[names(train)]), plain(direct))
+  expect_match(printed(prepped$steps[[1]]), "Trained, weighted")
+  # cleaning ignores them and says so; kept rows keep theirs
+  cleaned <- recipes::prep(step_smoteguard_clean(rec, class))
+  expect_match(printed(cleaned$steps[[1]]), "ignored weights")
+  out <- recipes::bake(cleaned, new_data = NULL)
+  expect_false(anyNA(as.double(unclass(out$w))))
+  # fitted with the weights, the model uses every baked row
+  fit <- stats::glm(class ~ x1 + x2 + colour + size, family = stats::quasibinomial,
+                    data = baked, weights = as.double(unclass(baked$w)))
+  expect_identical(stats::nobs(fit), nrow(baked))
+})
+
+test_that("frequency weights are refused with an error that says why, never NA", {
+  skip_if_not_installed("hardhat")
+  train <- step_data(seed = 34)
+  train$w <- hardhat::frequency_weights(withr::with_seed(1, sample(1:3, nrow(train), TRUE)))
+  rec <- step_smoteguard(recipes::recipe(class ~ ., data = train), class, seed = 4)
+  expect_error(recipes::prep(rec), class = "smoteguard_error_case_weights")
+  expect_snapshot(error = TRUE, recipes::prep(rec))
+  expect_error(sg_oversample(train, "class", weights = "w"),
+               class = "smoteguard_error_case_weights")
+})
+
+test_that("tunable() lists the registered methods' parameters that are step arguments", {
+  rec <- recipes::recipe(class ~ ., data = step_data(seed = 35))
+  rec <- step_smoteguard(rec, class, id = "over")
+  over <- recipes::tunable(rec$steps[[1]])
+  expect_identical(over$name, c("method", "neighbors", "over_ratio", "m_neighbors"))
+  # m_neighbors' range is Borderline-SMOTE's registration
+  reg <- tunable_params(c("borderline1", "borderline2"))$m_neighbors
+  expect_identical(over$call_info[[4]], reg)
+  skip_if_not_installed("dials")
+  rec <- recipes::recipe(class ~ ., data = step_data(seed = 35))
+  rec <- step_smoteguard(rec, class, method = call("tune"),
+                         m_neighbors = call("tune"))
+  params <- recipes::extract_parameter_set_dials(rec)
+  expect_identical(params$name, c("method", "m_neighbors"))
+  expect_identical(params$object[[2]]$range, list(lower = 3L, upper = 20L))
+  expect_identical(params$object[[1]]$values, method_names(oversampling_families))
+  # every registered method of the steps' families is accepted
+  for (m in method_names(oversampling_families)) {
+    expect_identical(step_smoteguard(rec, class, method = m)$steps[[2]]$method, m)
+  }
+  for (m in method_names("clean")) {
+    expect_identical(step_smoteguard_clean(rec, class, method = m)$steps[[2]]$method, m)
+  }
+})
+
+test_that("the provenance and the guard report of each prepped step", {
+  train <- step_data(seed = 36)
+  rec <- recipes::recipe(class ~ ., data = train)
+  rec <- step_smoteguard(rec, class, seed = 1, over_ratio = 0.6, id = "first")
+  rec <- step_smoteguard(rec, class, seed = 2, method = "ros", id = "second",
+                         indicator = ".synthetic")
+  prepped <- suppressWarnings(recipes::prep(rec))
+  p1 <- recipes::tidy(prepped, number = 1, type = "provenance")
+  p2 <- recipes::tidy(prepped, id = "second", type = "provenance")
+  expect_identical(p1$id, rep("first", nrow(p1)))
+  expect_identical(p1[names(p1) != "id"],
+                   tibble::as_tibble(prepped$steps[[1]]$record$provenance))
+  expect_identical(p2[names(p2) != "id"],
+                   tibble::as_tibble(prepped$steps[[2]]$record$provenance))
+  expect_identical(unique(p2$kind), "copy")
+  expect_identical(unique(p1$kind), "interpolate")
+  g1 <- recipes::tidy(prepped, number = 1, type = "guard")
+  expect_identical(g1[names(g1) != "id"],
+                   tibble::as_tibble(prepped$steps[[1]]$record$guard$report))
+  # the baked training data, diagnosed through the step or its indicator
+  baked <- recipes::bake(prepped, new_data = NULL)
+  by_step <- sg_diagnose(baked, synthetic = prepped$steps[[2]], seed = 1)
+  by_indicator <- sg_diagnose(baked, synthetic = ".synthetic", var = "class", seed = 1)
+  expect_s3_class(by_step, "sg_diagnosis")
+  expect_s3_class(by_indicator, "sg_diagnosis")
+  expect_identical(by_step$method, "ros")
+  expect_error(sg_diagnose(baked, synthetic = "x1", var = "class"),
+               class = "smoteguard_error_input")
+})
+
+test_that("groups: a non-predictor role, the parent's id in synthetic rows, every row in glm()", {
+  train <- step_data(seed = 37)
+  train$patient <- rep(seq_len(nrow(train) / 3), each = 3)
+  rec <- recipes::recipe(class ~ ., data = train)
+  expect_error(recipes::prep(step_smoteguard(rec, class, groups = "patient")),
+               class = "smoteguard_error_group_role")
+  rec <- recipes::update_role(rec, patient, new_role = "group")
+  prepped <- recipes::prep(step_smoteguard(rec, class, seed = 3, groups = "patient"))
+  baked <- recipes::bake(prepped, new_data = NULL)
+  prov <- recipes::tidy(prepped, number = 1, type = "provenance")
+  expect_false(anyNA(baked$patient))
+  expect_identical(baked$patient[prov$row], train$patient[prov$parent])
+  fit <- stats::glm(class ~ x1 + x2 + colour + size, family = stats::binomial,
+                    data = baked)
+  expect_identical(stats::nobs(fit), nrow(baked))
+})
+
+test_that("groups end to end: no synthetic row of an analysis set reaches its assessment set", {
+  skip_if_not_installed("rsample")
+  train <- step_data(n_major = 150, n_minor = 60, seed = 38)
+  train$patient <- rep(seq_len(nrow(train) / 3), each = 3)
+  rec <- recipes::recipe(class ~ ., data = train)
+  rec <- recipes::update_role(rec, patient, new_role = "group")
+  rec <- step_smoteguard(rec, class, seed = 5, groups = "patient")
+  folds <- withr::with_seed(1, rsample::group_vfold_cv(train, group = patient, v = 4))
+  for (split in folds$splits) {
+    analysis <- rsample::analysis(split)
+    assessment <- rsample::assessment(split)
+    prepped <- suppressWarnings(recipes::prep(rec, training = analysis))
+    baked <- recipes::bake(prepped, new_data = NULL)
+    prov <- recipes::tidy(prepped, number = 1, type = "provenance")
+    expect_gt(nrow(prov), 0)
+    # parents and neighbours are rows of the analysis set, whose patients
+    # are none of the assessment set's
+    used <- analysis$patient[c(prov$parent, prov$neighbor[!is.na(prov$neighbor)])]
+    expect_false(any(used %in% assessment$patient))
+    expect_false(any(baked$patient %in% assessment$patient))
+    # no synthetic row pairs one patient's rows
+    expect_false(any(analysis$patient[prov$parent] ==
+                       analysis$patient[prov$neighbor], na.rm = TRUE))
+    # the assessment rows are baked as they are
+    expect_identical(nrow(recipes::bake(prepped, new_data = assessment)),
+                     nrow(assessment))
+    fit <- stats::glm(class ~ x1 + x2 + colour + size, family = stats::binomial,
+                      data = baked)
+    expect_identical(stats::nobs(fit), nrow(baked))
+  }
 })

@@ -1,9 +1,15 @@
 # Developer and CI entry points for smoteguard.
 #
 #   make deps       install missing build/test dependencies (.ci/install-deps.sh)
-#   make install    R CMD INSTALL the package (log in $(LOGDIR))
-#   make demo       run $(DEMO) (inst/scripts/demo.R), writing into $(OUT)
-#   make test       run the test suite against the installed package
+#   make install    build the source tarball with its vignettes (R CMD build,
+#                   in $(BUILDDIR)) and R CMD INSTALL it, so that
+#                   vignette("getting-started", package = "smoteguard") works;
+#                   first installs what that needs if missing (knitr,
+#                   rmarkdown, pandoc: .ci/install-deps.sh --demo)
+#   make demo       make install, then run $(DEMO) (inst/scripts/demo.R,
+#                   base R only), writing into $(OUT)
+#   make test       make deps (test packages too), make install, then run
+#                   the test suite against the installed package
 #   make check      R CMD build + R CMD check --as-cran --no-manual
 #   make bench      run bench/run.R (BENCH_ARGS=--quick for a short run, --full for all)
 #   make sanitize   build with ASan/UBSan in a temporary library and run the tests
@@ -32,6 +38,8 @@ OUT ?= smoteguard-demo
 DEMO ?= inst/scripts/demo.R
 LIB ?=
 LOGDIR ?= $(if $(TMPDIR),$(TMPDIR),/tmp)
+# where the tarball is built (outside the tree: R CMD build compiles a copy)
+BUILDDIR ?= $(LOGDIR)/$(PKG)-build
 BENCH_ARGS ?=
 
 PKG := $(shell sed -n 's/^Package:[[:space:]]*//p' DESCRIPTION 2>/dev/null)
@@ -48,18 +56,33 @@ FIND_LIB = $(RSCRIPT) --no-init-file -e 'l <- .libPaths()[1L]; \
     dir.create(l, recursive = TRUE, showWarnings = FALSE) }; \
   cat(l)'
 
-.PHONY: all deps install demo test check bench sanitize valgrind fuzz mutants clean
+.PHONY: all deps deps-build install demo test check bench sanitize valgrind fuzz mutants clean
 
 all: install
 
 deps:
 	@bash .ci/install-deps.sh
 
-install: deps
+# Only what building the tarball with its vignettes needs (no qpdf, no test
+# packages or references): enough for make install and make demo.
+deps-build:
+	@bash .ci/install-deps.sh --demo
+
+# The tree is copied (without .git and object files) to $(BUILDDIR) and built
+# there, so that building the vignettes never compiles inside the tree.
+install: deps-build
 	@lib='$(LIB)'; [ -n "$$lib" ] || lib=$$($(FIND_LIB)) || exit 1; \
-	log='$(LOGDIR)/$(PKG)-install.log'; \
-	echo "R CMD INSTALL $(PKG) into $$lib (log: $$log)"; \
-	if ! $(R) CMD INSTALL --no-multiarch --with-keep.source -l "$$lib" . >"$$log" 2>&1; then \
+	log='$(LOGDIR)/$(PKG)-install.log'; build='$(BUILDDIR)'; \
+	rm -rf "$$build" && mkdir -p "$$build/$(PKG)" || exit 1; \
+	tar -c --exclude=./.git --exclude='./src/*.o' --exclude='./src/*.so' --exclude='./src/*.dll' \
+	  --exclude='./$(PKG)_*.tar.gz' --exclude='./$(PKG).Rcheck' . | tar -x -C "$$build/$(PKG)" || exit 1; \
+	echo "R CMD build $(PKG) with its vignettes in $$build (log: $$log)"; \
+	if ! (cd "$$build" && $(R) CMD build --no-manual $(PKG)) >"$$log" 2>&1; then \
+	  tail -n 40 "$$log"; echo "R CMD build failed; full log: $$log" >&2; exit 1; \
+	fi; \
+	tarball=$$(ls "$$build"/$(PKG)_*.tar.gz | head -n 1); \
+	echo "R CMD INSTALL $$(basename "$$tarball") into $$lib"; \
+	if ! $(R) CMD INSTALL --no-multiarch --with-keep.source -l "$$lib" "$$tarball" >>"$$log" 2>&1; then \
 	  tail -n 40 "$$log"; echo "R CMD INSTALL failed; full log: $$log" >&2; exit 1; \
 	fi
 
@@ -68,7 +91,7 @@ demo: install
 
 # The library just installed into goes first on the library path, and
 # run-tests.R checks that the copy it loads is the one from that library.
-test: install
+test: deps install
 	@lib='$(LIB)'; [ -n "$$lib" ] || lib=$$($(FIND_LIB)) || exit 1; \
 	NOT_CRAN=true SMOTEGUARD_TEST_LIB="$$lib" R_LIBS="$$lib$${R_LIBS:+:$$R_LIBS}" \
 	  $(RSCRIPT) tests/run-tests.R

@@ -462,6 +462,15 @@ test_that("plot() draws to a PNG device; autoplot() returns ggplots", {
     expect_gt(file.size(file), 5000)
     unlink(file)
   }
+  # two diagnoses side by side: plot(dg, dg2) compares them
+  dg_ros <- sg_diagnose(sg_oversample(breast_biopsy, "diagnosis", method = "ros",
+                                      seed = 1), seed = 1)
+  file <- tempfile(fileext = ".png")
+  grDevices::png(file, width = 1200, height = 1000)
+  expect_invisible(plot(dg, dg_ros))
+  grDevices::dev.off()
+  expect_gt(file.size(file), 5000)
+  unlink(file)
   # nominal predictors only: no principal components, still a plot
   df <- data.frame(g = rep(c("u", "v", "w"), 20), y = factor(rep(c("a", "b"), c(45, 15))))
   dgn <- sg_diagnose(df, synthetic = df[df$y == "b", ], var = "y", seed = 1)

@@ -511,9 +511,9 @@ printed <- function(x) {
 test_that("selectors that choose nothing make a step that does nothing", {
   train <- step_data(seed = 30)
   rec <- recipes::recipe(class ~ ., data = train)
-  rec <- step_smoteguard(rec, tidyselect::starts_with("nothing"), seed = 1,
+  rec <- step_smoteguard(rec, recipes::has_role("nothing"), seed = 1,
                          indicator = ".synthetic")
-  rec <- step_smoteguard_clean(rec, tidyselect::starts_with("nothing"))
+  rec <- step_smoteguard_clean(rec, recipes::has_role("nothing"))
   prepped <- recipes::prep(rec)
   baked <- recipes::bake(prepped, new_data = NULL)
   expect_identical(nrow(baked), nrow(train))

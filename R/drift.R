@@ -52,8 +52,7 @@
 #'   `missing_p`, `p_value` (the smallest, Bonferroni-adjusted) and
 #'   `flagged`), `alpha`, `n_null`, `source` (`"data"` or `"record"`) and the
 #'   two sample sizes. Methods: `print()`, `as.data.frame()`, `plot()`.
-#' @seealso [sg_ledger_append()] keeps drift checks; [sg_monitor()] checks
-#'   performance on labelled batches.
+#' @seealso [sg_ledger_append()] keeps drift checks.
 #' @examples
 #' set.seed(1)
 #' ref <- data.frame(a = rnorm(2000), b = rnorm(2000),

@@ -158,7 +158,8 @@ ledger_schema <- 1L
 #' * an evaluation (`sg_evaluation`, from `sg_evaluate()`): its metrics per
 #'   fold and the holdout, the verdict and the decisions, its settings
 #'   (not the predictions, not the records of the training rows);
-#' * a drift check ([sg_drift()]) or a monitoring check ([sg_monitor()]).
+#' * a drift check ([sg_drift()]), or a monitoring check (an object of class
+#'   `sg_monitor`; the monitoring function is still to come).
 #'
 #' Each entry has an `id` (time stamp and a hash of the time, the process
 #' and a counter; no random numbers are drawn, so the caller's random
@@ -191,7 +192,7 @@ ledger_schema <- 1L
 #'   arguments that differ), `same_data`, `counts` and `metrics` (for
 #'   evaluations: per sampler, learner and metric, the mean and fold
 #'   standard deviation in each entry and the change).
-#' @seealso [sg_rollback()], [sg_config_save()], [sg_drift()], [sg_monitor()].
+#' @seealso [sg_rollback()], [sg_config_save()], [sg_drift()].
 #' @examples
 #' path <- tempfile(fileext = ".jsonl")
 #' res <- sg_oversample(breast_biopsy, "diagnosis", seed = 1)

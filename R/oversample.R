@@ -641,9 +641,36 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
   rounds <- if (is.null(guard) && is.null(cons)) 1L
             else if (is.null(guard)) 10L else guard$max_tries
   round <- 0L
+  # quota = "keep" (SMOTE: the draw in turns, no seed rule): every row of
+  # the class keeps the share of rows plain SMOTE gives it. A row that may
+  # not be a parent hands its share to its nearest own-class neighbour that
+  # may, which makes those rows towards it (quota_handover(): the rows stay
+  # where the class is, not where it is safest), and a rejected candidate is
+  # drawn again from its own parent (another neighbour, another gap), so
+  # rejections do not move the rows towards the parents whose candidates
+  # pass. quota = "free": the rows still missing are drawn again from every
+  # parent, and a row that may not be a parent gives its share to all.
+  same_parent <- !is.null(guard) && identical(guard$quota, "keep") &&
+    is.null(def$seeds) && identical(draw_rows, draw_in_turns)
+  if (same_parent && length(at) > 0 && length(at) < p) {
+    hand <- quota_handover(within, rows, eligible)
+    if (length(hand$from) > 0) {
+      extra <- matrix(NA_integer_, length(hand$from), ncol(within))
+      extra[, 1] <- rows[hand$from]
+      at <- c(at, hand$to)
+      within_at <- rbind(within_at, extra)
+    }
+  }
+  redo <- NULL
   while (need > 0 && length(at) > 0 && round < rounds) {
     round <- round + 1L
-    draw <- draw_rows(ctx, at, within_at, need, picked$state)
+    if (is.null(redo)) {
+      draw <- draw_rows(ctx, at, within_at, need, picked$state)
+    } else {
+      draw <- draw_rows(ctx, at[redo], within_at[redo, , drop = FALSE],
+                        length(redo), picked$state)
+      draw$parent <- redo[draw$parent]
+    }
     pos_parent <- at[draw$parent]
     parent <- rows[pos_parent]
     made <- length(parent)
@@ -693,6 +720,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
            codes = codes[ok, , drop = FALSE], pos = pos_parent[ok])
     }
     need <- need - sum(ok)
+    if (same_parent) redo <- draw$parent[!ok]
     if (stop_short && made < need) break
   }
   if (length(at) == 0 && G > 0) notes$no_seeds <- TRUE
@@ -735,6 +763,24 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
        notes = notes)
 }
 
+# Under quota = "keep", the rows that may not be parents (unsafe, noise)
+# and the parent each hands its share to: its nearest own-class neighbour
+# that may be a parent, among its pairs the gap cap and groups left
+# (`within`: data rows, nearest first, NA where removed). The handed rows
+# are made on the segment from that parent towards the row (its only
+# neighbour), so they stay near where the row lies. A row with no such
+# neighbour hands its share to no one (the draw spreads it over all
+# parents). from, to: positions among the class's rows.
+quota_handover <- function(within, rows, eligible) {
+  p <- length(rows)
+  if (ncol(within) == 0) return(list(from = integer(0), to = integer(0)))
+  pos <- matrix(match(within, rows), nrow = p)
+  ok <- matrix(eligible[pos] %in% TRUE, nrow = p)
+  from <- which(!eligible & rowSums(ok) > 0)
+  first <- max.col(ok[from, , drop = FALSE] + 0, ties.method = "first")
+  list(from = from, to = pos[cbind(from, first)])
+}
+
 # quantile(x, p, names = FALSE) (type 7) for one p in [0, 1] and no NA,
 # without the generic's checks: (1 - h) x[lo] + h x[hi] on the order
 # statistics at the fractional index 1 + (n - 1) p.
@@ -770,13 +816,14 @@ guard_settings <- function(guard, intrusion) {
        jitter = guard$jitter, intrusion = intrusion, max_tries = guard$max_tries)
 }
 
-# The intrusion threshold in force: the user's, or by default 0.5, except
-# for the methods that seek the boundary on purpose.
+# The intrusion threshold in force: the user's, or by default 0.95 (with
+# up to 19 neighbours: a candidate none of whose nearest real rows is of
+# its class), except for the methods that seek the boundary on purpose.
 guard_intrusion_level <- function(guard, def) {
   if (is.null(guard)) return(NA_real_)
   if (!is.null(guard$intrusion)) return(guard$intrusion)
   if (def$seeks_boundary) return(NA_real_)
-  0.5
+  0.95
 }
 
 # Share of other classes among each candidate's m nearest real rows.

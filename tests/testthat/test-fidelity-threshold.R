@@ -12,11 +12,13 @@ test_that("a shift beyond 3 standard errors but within 0.25 sd is not flagged", 
   x <- rbind(matrix(rnorm(n_maj * 6), n_maj),
              matrix(rnorm(n_min * 6), n_min) + rep(c(1, 0, 0, 0, 0, 0), each = n_min))
   d <- data.frame(x, y = factor(rep(c("maj", "min"), c(n_maj, n_min))))
-  # the guard keeps parents away from the majority: X1's mean moves (the
-  # class also falls a little short of its target, which is not the point)
+  # the guard of smoteguard 0.1 (intrusion 0.5, quota "free") keeps parents
+  # away from the majority: X1's mean moves (the class also falls a little
+  # short of its target, which is not the point)
   short <- function(w) invokeRestart("muffleWarning")
   expect_warning(withCallingHandlers(
-    res <- sg_oversample(d, "y", seed = 1, over_ratio = c(min = 4)),
+    res <- sg_oversample(d, "y", seed = 1, over_ratio = c(min = 4),
+                         guard = sg_guard(intrusion = 0.5, quota = "free")),
     smoteguard_warning_shortfall = short), class = "smoteguard_warning_fidelity")
   f <- sg_record(res)$fidelity
   real <- d[d$y == "min", 1:6]

@@ -55,7 +55,7 @@ test_that("the exact intrusion check keeps only rows with at most `intrusion` of
   expect_gt(sum(other_share(d, plain) > 0.5), 100)
   for (level in c(0.5, 0.3)) {
     g <- sg_guard(min_safety = 0, max_gap = 1, intrusion = level,
-                  intrusion_search = "exact", max_tries = 50)
+                  intrusion_search = "exact", max_tries = 50, quota = "free")
     res <- oversample(d, "y", seed = 1, guard = g, constraints = NULL)
     rep <- sg_guard_report(res)
     expect_gt(rep$rejected_intrusion, 100)
@@ -68,7 +68,8 @@ test_that("the exact intrusion check keeps only rows with at most `intrusion` of
 
 test_that("the local intrusion check keeps rows among other classes out too", {
   d <- overlap(seed = 2)
-  g <- sg_guard(min_safety = 0, max_gap = 1, intrusion = 0.5, max_tries = 50)
+  g <- sg_guard(min_safety = 0, max_gap = 1, intrusion = 0.5, max_tries = 50,
+                quota = "free")
   res <- oversample(d, "y", seed = 2, guard = g, constraints = NULL)
   rep <- sg_guard_report(res)
   expect_gt(rep$rejected_intrusion, 100)
@@ -79,14 +80,23 @@ test_that("the local intrusion check keeps rows among other classes out too", {
   expect_lte(sum(share > 0.5), 5)
 })
 
-test_that("SMOTE's default intrusion threshold is 0.5; the boundary methods have none", {
-  d <- overlap(seed = 3)
-  g <- sg_guard(min_safety = 0, max_gap = 1, intrusion_search = "exact", max_tries = 50)
+test_that("SMOTE's default intrusion threshold is 0.95 (no own-class row near); the boundary methods have none", {
+  # 0.5 until issue 14: it rejected most candidates in the class's real
+  # overlap and moved the class to its core
+  d <- overlap(shift = 3, seed = 3)
+  d <- rbind(d, data.frame(x1 = c(-3, -2.8), x2 = c(0, 0.2), y = factor("min", levels(d$y))))
+  g <- sg_guard(min_safety = 0, max_gap = 1, intrusion_search = "exact", max_tries = 50,
+                quota = "free")
   res <- oversample(d, "y", seed = 3, guard = g, constraints = NULL)
   rep <- sg_guard_report(res)
-  expect_equal(rep$intrusion, 0.5)
-  expect_gt(rep$rejected_intrusion, 100)
-  expect_true(all(other_share(d, res) <= 0.5))
+  expect_equal(rep$intrusion, 0.95)
+  # the two rows planted deep in the other class pair with each other: their
+  # candidates have no own-class row among their 10 nearest
+  expect_gt(rep$rejected_intrusion, 0)
+  expect_true(all(other_share(d, res) <= 0.95))
+  plain <- oversample(d, "y", seed = 3, guard = sg_guard(min_safety = 0, max_gap = 1,
+                                                         intrusion = 1), constraints = NULL)
+  expect_true(any(other_share(d, plain) == 1))
   bl <- oversample(d, "y", method = "borderline1", seed = 3, guard = g,
                       constraints = NULL)
   expect_equal(sg_guard_report(bl)$rejected_intrusion, 0)
@@ -96,7 +106,7 @@ test_that("SMOTE's default intrusion threshold is 0.5; the boundary methods have
 test_that("rejected candidates are drawn again up to `max_tries` rounds", {
   d <- overlap(seed = 4)
   once <- sg_guard(min_safety = 0, max_gap = 1, intrusion = 0.5,
-                   intrusion_search = "exact", max_tries = 1)
+                   intrusion_search = "exact", max_tries = 1, quota = "free")
   res1 <- NULL
   expect_warning(res1 <- oversample(d, "y", seed = 4, guard = once, constraints = NULL),
                  class = "smoteguard_warning_shortfall")
@@ -106,11 +116,58 @@ test_that("rejected candidates are drawn again up to `max_tries` rounds", {
   expect_equal(r1$made, 450 - r1$rejected_intrusion)
   expect_equal(r1$shortfall, r1$rejected_intrusion)
   many <- sg_guard(min_safety = 0, max_gap = 1, intrusion = 0.5,
-                   intrusion_search = "exact", max_tries = 50)
+                   intrusion_search = "exact", max_tries = 50, quota = "free")
   r50 <- sg_guard_report(oversample(d, "y", seed = 4, guard = many, constraints = NULL))
   expect_equal(r50$made, 450)
   expect_equal(r50$shortfall, 0)
   expect_gt(r50$drawn, 450)
+})
+
+test_that("quota = \"keep\": each parent keeps its share; rejected candidates are drawn again from their own parent", {
+  # vignette("definitions"), section #guard-quota
+  d <- overlap(shift = 1.5, seed = 5)
+  own <- own_share(d)
+  minr <- which(d$y == "min")
+  k <- 5
+  st <- ref_standardise(d, "y")
+  nn <- ref_knn(st$z[minr, ], k)$index  # positions among the class's rows
+  ok <- own >= 0.2
+  # the entries of the cycle: the parents, then each row set aside whose
+  # nearest own-class neighbours hold a parent, entered as that parent
+  hands <- which(!ok & apply(nn, 1, function(r) any(ok[r])))
+  to <- vapply(hands, function(i) nn[i, which(ok[nn[i, ]])[1]], 1L)
+  entries <- c(which(ok), to)
+  G <- 450
+  g <- sg_guard(min_safety = 0.2, max_gap = 1, intrusion = 1)
+  expect_identical(g$quota, "keep")
+  res <- oversample(d, "y", seed = 5, guard = g, constraints = NULL)
+  prov <- sg_provenance(res)
+  # every entry gets floor or ceiling of G / entries rows
+  per_entry <- G / length(entries)
+  uses <- tabulate(match(prov$parent, minr), length(minr))
+  expect_true(all(uses[!ok] == 0))
+  expected <- tabulate(entries, length(minr))
+  expect_true(all(uses >= floor(per_entry) * expected & uses <= ceiling(per_entry) * expected))
+  # a handed entry makes its rows towards the row that handed its share
+  for (j in seq_along(hands)) {
+    towards <- prov$parent == minr[to[j]] & prov$neighbor == minr[hands[j]]
+    expect_gte(sum(towards), floor(per_entry))
+  }
+  # with rejections: no parent makes more than its share, whatever the rounds
+  g2 <- sg_guard(min_safety = 0.2, max_gap = 1, intrusion = 0.5, max_tries = 50,
+                 intrusion_search = "exact")
+  res2 <- suppressWarnings(oversample(d, "y", seed = 5, guard = g2, constraints = NULL))
+  rep2 <- sg_guard_report(res2)
+  expect_gt(rep2$rejected_intrusion, 0)
+  uses2 <- tabulate(match(sg_provenance(res2)$parent, minr), length(minr))
+  expect_true(all(uses2 <= ceiling(per_entry) * expected))
+  # quota = "free" lets the parents whose candidates pass make the rows
+  g3 <- sg_guard(min_safety = 0.2, max_gap = 1, intrusion = 0.5, max_tries = 50,
+                 intrusion_search = "exact", quota = "free")
+  uses3 <- tabulate(match(sg_provenance(oversample(d, "y", seed = 5, guard = g3,
+                                                   constraints = NULL))$parent, minr),
+                    length(minr))
+  expect_true(any(uses3 > ceiling(per_entry) * expected))
 })
 
 test_that("parents are the rows with an own-class share of at least min_safety; noise rows never", {

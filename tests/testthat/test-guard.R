@@ -322,7 +322,8 @@ test_that("shortfall warnings give made, wanted and the rejections by filter", {
     data.frame(x1 = rnorm(600, 0.6 * y), x2 = rnorm(600, 0.6 * y),
                y = factor(y, 0:1, c("a", "b")))
   })
-  expect_snapshot(res2 <- sg_oversample(d2, "y", seed = 1, guard = sg_guard(max_tries = 1)))
+  expect_snapshot(res2 <- sg_oversample(d2, "y", seed = 1,
+                                        guard = sg_guard(max_tries = 1, intrusion = 0.5)))
   rep2 <- sg_guard_report(res2)
   expect_match(sg_record(res2)$warnings,
                sprintf("made %d of %d rows .* rejected %d of %d candidates drawn \\(%d for intrusion",
@@ -335,4 +336,86 @@ test_that("shortfall warnings give made, wanted and the rejections by filter", {
   never <- sg_constraints(rules = function(d) d$x1 > 1e6)
   expect_snapshot(res3 <- sg_oversample(d3, "y", seed = 1, constraints = never))
   expect_identical(sg_guard_report(res3)$rejected_rule, sg_guard_report(res3)$drawn)
+})
+
+# Issue 14: the guard must not move the class it oversamples.
+test_that("the default guard keeps an overlapping rare class where it is: no shift past 0.25 sd, no fidelity warning", {
+  # two Gaussian classes, 10% events, AUC about 0.8 (each of 5 features
+  # shifted by 0.53 sd): half the events have less than 20% own-class
+  # support, and the guard of smoteguard 0.1 moved features by 0.5 sd
+  set.seed(14)
+  n <- 2000
+  yes <- rep(c(FALSE, TRUE), c(1800, 200))
+  x <- matrix(rnorm(n * 5), n) + outer(yes, rep(0.532, 5))
+  d <- data.frame(x, y = factor(ifelse(yes, "event", "none")))
+  res <- expect_no_warning(sg_oversample(d, "y", seed = 1),
+                           class = "smoteguard_warning_fidelity")
+  fid <- sg_record(res)$fidelity
+  expect_lte(max(abs(fid$shift)), 0.25)
+  # recomputed from the rows, not only read from the record
+  syn <- res[-seq_len(n), 1:5]
+  real <- d[yes, 1:5]
+  expect_lte(max(abs(colMeans(syn) - colMeans(real)) / apply(real, 2, sd)), 0.25)
+  # nor on 100 small calls making ten rows each
+  for (s in 1:100) {
+    set.seed(100 + s)
+    sub <- d[c(sample(which(!yes), 200), sample(which(yes), 20)), ]
+    expect_no_warning(r <- sg_oversample(sub, "y", seed = s, over_ratio = 0.15),
+                      class = "smoteguard_warning_fidelity")
+    expect_equal(nrow(r) - nrow(sub), 10)
+  }
+})
+
+test_that("a class the guard must discard most seeds of warns, naming the feature it moved", {
+  # 20 events in a tight clump far along x1, 40 scattered thinly through
+  # the other class: the scattered ones have less than 20% own-class
+  # support and no parent among their own-class neighbours to hand their
+  # share to, so nearly every row is made in the clump
+  set.seed(15)
+  clump <- cbind(x1 = rnorm(20, 4, 0.2), x2 = rnorm(20, 0, 1))
+  scattered <- cbind(x1 = rnorm(40), x2 = rnorm(40))
+  other <- cbind(x1 = rnorm(2000), x2 = rnorm(2000))
+  d <- data.frame(rbind(other, clump, scattered),
+                  y = factor(rep(c("none", "event"), c(2000, 60))))
+  w <- NULL
+  res <- withCallingHandlers(sg_oversample(d, "y", seed = 1, over_ratio = 0.5),
+                             smoteguard_warning_fidelity = function(cond) {
+                               w <<- cond
+                               invokeRestart("muffleWarning")
+                             })
+  expect_s3_class(w, "smoteguard_warning_fidelity")
+  expect_match(conditionMessage(w), "`x1` \\+[0-9.]+ sd")
+  expect_no_match(conditionMessage(w), "`x2`")
+  rep <- sg_guard_report(res)
+  expect_gt(rep$unsafe + rep$noise, 30)
+  fid <- sg_record(res)$fidelity
+  expect_gt(abs(fid$shift[fid$column == "x1"]), 0.25)
+})
+
+test_that("the kept quota keeps the guard's purpose on clusters with planted noise", {
+  # three tight clusters of the rare class with the other class filling
+  # the space between them, and six rare rows planted deep inside it
+  set.seed(7)
+  centres <- rbind(c(-4, 0), c(0, 4), c(4, 0))
+  cl <- do.call(rbind, lapply(1:3, function(i)
+    matrix(rnorm(80, sd = 0.5), 40) + matrix(centres[i, ], 40, 2, byrow = TRUE)))
+  maj <- matrix(runif(2400, -6, 6), 1200)
+  near <- apply(maj, 1, function(p) min(sqrt(colSums((t(centres) - p)^2))))
+  maj <- maj[near > 1.8, ][1:900, ]
+  noise <- cbind(c(-2, 2, 0, -2.5, 2.5, 0), c(2, 2, 0, -3, -3, -4.5)) +
+    matrix(rnorm(12, sd = 0.1), 6)
+  d <- data.frame(x1 = c(maj[, 1], cl[, 1], noise[, 1]), x2 = c(maj[, 2], cl[, 2], noise[, 2]),
+                  y = factor(rep(c("maj", "min"), c(900, 126))))
+  among <- function(r) {
+    syn <- as.matrix(r[-seq_len(nrow(d)), 1:2])
+    nn <- sg_knn(as.matrix(d[, 1:2]), 5, query = syn)$index
+    sum(rowSums(matrix(d$y[nn] == "maj", nrow(syn))) >= 3)
+  }
+  plain <- sg_oversample(d, "y", seed = 1, guard = NULL, constraints = NULL)
+  guarded <- suppressWarnings(sg_oversample(d, "y", seed = 1))
+  expect_gt(among(plain), 10)
+  expect_lte(among(guarded), among(plain) / 3)
+  planted <- 900 + 120 + seq_len(6)
+  expect_false(any(sg_provenance(guarded)$parent %in% planted))
+  expect_false(any(sg_provenance(guarded)$neighbor %in% planted))
 })

@@ -67,12 +67,8 @@ mutants <- list(
     "intrusion_share() returns 0 for every candidate",
     c("guard", "guard-filters")),
   mutant("guard-intrusion-default", "guard", "R/oversample.R",
-    r"-(return(NA_real_)
-  0.5
-})-", r"-(return(NA_real_)
-  1
-})-",
-    "SMOTE's default intrusion threshold 1 (off) instead of 0.5",
+    r"-(if (def$seeks_boundary) return(NA_real_))-", r"-(return(NA_real_))-",
+    "no default intrusion check for SMOTE (as for the boundary methods)",
     c("guard", "guard-filters")),
   mutant("guard-local-count", "guard", "src/guard.c",
     r"-(if (yv[bi[c]] != cl) other++;)-", r"-(if (yv[bi[c]] == cl) other++;)-",
@@ -445,4 +441,32 @@ mutants <- list(
     r"-(invisible())-",
     "SMOTEGUARD_NUM_THREADS is read but not applied",
     c("threads"))
+,
+
+  # ---- evaluation, ledger, drift ------------------------------------------------
+  mutant("folds-not-stratified", "evaluate", "R/folds.R",
+    r"-(fold[at] <- (start + seq_along(at) - 2L) %% k + 1L)-",
+    r"-(fold[at] <- sample.int(k, length(at), replace = TRUE))-",
+    "stratified folds dealt at random (folds' class counts no longer within one)",
+    c("folds")),
+  mutant("metric-roc-auc", "metrics", "R/metrics.R",
+    r"-((sum(r[y]) - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))-",
+    r"-((sum(r[y]) - n_pos * (n_pos - 1) / 2) / (n_pos * n_neg))-",
+    "ROC AUC's Mann-Whitney count off by n_pos",
+    c("metrics")),
+  mutant("metric-net-benefit", "metrics", "R/metrics.R",
+    r"-(net_benefit = k$tp / n - k$fp / n * odds,)-",
+    r"-(net_benefit = k$tp / n - k$fp / n,)-",
+    "net benefit without the threshold's odds weight",
+    c("metrics")),
+  mutant("ledger-lock", "ledger", "R/ledger.R",
+    r"-(lock <- ledger_lock(path, call)
+  on.exit(filelock::unlock(lock), add = TRUE))-",
+    r"-(NULL)-",
+    "sg_ledger_append() writes without the ledger's lock",
+    c("ledger")),
+  mutant("drift-psi", "drift", "R/drift.R",
+    r"-(term <- (q - p) * log(q / p))-", r"-(term <- (q - p) * log(q))-",
+    "PSI's log ratio replaced by log q",
+    c("drift"))
 )

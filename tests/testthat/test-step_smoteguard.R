@@ -595,6 +595,13 @@ test_that("importance weights are honoured: each synthetic row takes its parent'
   direct <- sg_oversample(train, "class", seed = 4, weights = "w")
   expect_identical(plain(baked[names(train)]), plain(direct))
   expect_match(printed(prepped$steps[[1]]), "Trained, weighted")
+  # with skip = FALSE, new data are oversampled with their weights too
+  again <- recipes::prep(step_smoteguard(rec, class, seed = 4, skip = FALSE))
+  new_rows <- train[c(1:40, which(train$class == "minor")[1:10]), ]
+  out <- recipes::bake(again, new_data = new_rows)
+  expect_gt(nrow(out), nrow(new_rows))
+  expect_s3_class(out$w, "hardhat_importance_weights")
+  expect_false(anyNA(as.double(unclass(out$w))))
   # cleaning ignores them and says so; kept rows keep theirs
   cleaned <- recipes::prep(step_smoteguard_clean(rec, class))
   expect_match(printed(cleaned$steps[[1]]), "ignored weights")

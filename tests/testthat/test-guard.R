@@ -212,7 +212,10 @@ test_that("guard and constraints arguments are checked", {
   expect_error(sg_guard(jitter = -1), class = "smoteguard_error_input")
   expect_error(sg_guard(max_tries = 0), class = "smoteguard_error_input")
   expect_error(sg_constraints(bounds = list(a = c(2, 1))), class = "smoteguard_error_input")
-  expect_error(sg_constraints(rules = "x > 1"), class = "smoteguard_error_input")
+  # a string is a rule in the safe grammar (sg_rule()); other types are refused
+  expect_error(sg_constraints(rules = 3), class = "smoteguard_error_input")
+  expect_error(sg_constraints(rules = "x >"), class = "smoteguard_error_rule")
+  expect_error(sg_constraints(rules = "system('touch x')"), class = "smoteguard_error_rule")
   expect_error(sg_oversample(breast_biopsy, "diagnosis", guard = list()),
                class = "smoteguard_error_input")
   expect_error(sg_oversample(breast_biopsy, "diagnosis",

@@ -1,29 +1,56 @@
-#' Remove noisy and overlapping rows: Tomek links and ENN
+#' Remove noisy and overlapping rows: Tomek links, ENN and their relatives
 #'
-#' `method = "tomek"` finds Tomek links (Tomek 1976): pairs of rows of
-#' different classes that are each other's nearest row. `method = "enn"`,
-#' Wilson's edited nearest neighbours (1972), finds rows whose `neighbors`
-#' nearest rows vote, by a strict majority of the most frequent class, for
-#' another class than their own (a tie for the most frequent class keeps the
-#' row).
+#' Every method removes rows and makes none; distances are those of
+#' [sg_oversample()].
+#'
+#' * `"tomek"` finds Tomek links (Tomek 1976): pairs of rows of different
+#'   classes that are each other's nearest row.
+#' * `"enn"`, Wilson's edited nearest neighbours (1972), finds rows whose
+#'   `neighbors` nearest rows vote, by a strict majority of the most frequent
+#'   class, for another class than their own (a tie for the most frequent
+#'   class keeps the row).
+#' * `"cnn"`, Hart's condensed nearest neighbours (1968), keeps the rows the
+#'   1-NN rule needs: each larger class is condensed against the smallest
+#'   class, starting from its first row in the data (no random choice), its
+#'   other rows joining in turn when their nearest kept row is of another
+#'   class.
+#' * `"oss"`, one-sided selection (Kubat and Matwin 1997): each larger class
+#'   keeps its first row and the rows that the 1-NN rule over the smallest
+#'   class and that row gets wrong; Tomek links among the kept rows are then
+#'   removed.
+#' * `"ncl"`, the neighbourhood cleaning rule (Laurikkala 2001): ENN's
+#'   removals, and the rows of the larger classes among the `neighbors`
+#'   nearest rows of each row of the smallest class that its nearest rows
+#'   misclassify.
+#' * `"renn"` (repeated ENN) and `"allknn"` (Tomek 1976): ENN on the rows
+#'   the last pass left, with the same `neighbors` until a pass removes
+#'   nothing (`"renn"`, at most 100 passes), or with 1, 2, ..., `neighbors`
+#'   nearest rows (`"allknn"`). Both stop early after a pass that leaves a
+#'   larger class smaller than the smallest class was, or a class empty.
 #'
 #' With `remove = "larger"` (the default) only rows of the larger classes
 #' are removed: the member of the larger class of each Tomek link (neither
-#' when the two classes are of equal size), and for ENN the rows of every
-#' class but the smallest. With `remove = "both"` both members of a link
-#' and misclassified rows of every class are removed, as Batista et al.
-#' (2004) do after oversampling.
+#' when the two classes are of equal size), and for the ENN family the rows
+#' of every class but the smallest. With `remove = "both"` both members of a
+#' link and misclassified rows of every class are removed, as Batista et al.
+#' (2004) do after oversampling; CNN then runs Hart's rule over all classes
+#' at once (the kept set starting with row 1, passes repeated until one adds
+#' no row). `vignette("definitions", package = "smoteguard")` defines each
+#' method and lists where it differs from imbalanced-learn.
 #'
 #' Distances are those of [sg_oversample()]: numeric columns standardised
-#' over all rows, nominal mismatches penalised, missing values skipped.
+#' over all rows, nominal mismatches penalised, missing values skipped, so
+#' every method runs on mixed data with missing values.
 #'
 #' @inheritParams sg_oversample
 #' @param guard Only `NULL`. The guard steers where synthetic rows are made,
 #'   and this method makes none: any other value is refused with an error.
-#' @param method `"tomek"` or `"enn"` (see [sg_methods()]).
+#' @param method `"tomek"`, `"enn"`, `"cnn"`, `"oss"`, `"ncl"`, `"renn"` or
+#'   `"allknn"` (see [sg_methods()]).
 #' @param remove `"larger"` or `"both"`, see Details.
 #' @param neighbors The number of nearest rows ENN's vote reads (3 by
-#'   default); Tomek links always use the single nearest row.
+#'   default; for `"allknn"` the largest); Tomek links, CNN and OSS always
+#'   use the single nearest row.
 #' @return The kept rows of `data`, in their original order, with a
 #'   `"smoteguard"` record whose `removed` element lists the removed rows
 #'   (their row numbers in `data` and classes).
@@ -34,6 +61,20 @@
 #' using edited data. *IEEE Transactions on Systems, Man, and Cybernetics*,
 #' 2, 408-421.
 #'
+#' Tomek, I. (1976). An experiment with the edited nearest-neighbor rule.
+#' *IEEE Transactions on Systems, Man, and Cybernetics*, 6, 448-452.
+#'
+#' Hart, P. E. (1968). The condensed nearest neighbor rule. *IEEE
+#' Transactions on Information Theory*, 14, 515-516.
+#'
+#' Kubat, M. and Matwin, S. (1997). Addressing the curse of imbalanced
+#' training sets: one-sided selection. *Proceedings of the 14th
+#' International Conference on Machine Learning*, 179-186.
+#'
+#' Laurikkala, J. (2001). Improving identification of difficult small
+#' classes by balancing class distribution. *Artificial Intelligence in
+#' Medicine (AIME 2001)*, LNCS 2101, 63-66.
+#'
 #' Batista, G. E., Prati, R. C. and Monard, M. C. (2004). A study of the
 #' behavior of several methods for balancing machine learning training
 #' data. *SIGKDD Explorations*, 6, 20-29.
@@ -43,7 +84,8 @@
 #' table(cleaned$diagnosis)
 #' sg_record(cleaned)$removed
 #' @export
-sg_clean <- function(data, var, method = c("tomek", "enn"),
+sg_clean <- function(data, var,
+                     method = c("tomek", "enn", "cnn", "oss", "ncl", "renn", "allknn"),
                      remove = c("larger", "both"), neighbors = 3,
                      threads = getOption("smoteguard.threads"), guard = NULL) {
   call <- sys.call()
@@ -64,7 +106,7 @@ sg_clean <- function(data, var, method = c("tomek", "enn"),
                "Cleaning needs at least two classes."), call = call)
   }
   pred <- prepare_predictors(data, var, y = yf, call = call)
-  if (method == "enn" && neighbors > nrow(data) - 1) {
+  if (reads_neighbors(method) && neighbors > nrow(data) - 1) {
     sg_abort(sprintf("`neighbors` = %d is larger than the %d other rows.",
                      neighbors, nrow(data) - 1), call = call)
   }
@@ -94,6 +136,10 @@ empty_provenance <- function(levels) {
              kind = character(0))
 }
 
+# Whether a cleaner's vote reads `neighbors` rows (Tomek links, CNN and OSS
+# read the single nearest one).
+reads_neighbors <- function(method) "neighbors" %in% names(sampler_method(method)$params)
+
 # Which rows stay: the registered cleaner's rule. yi: integer class codes of
 # the rows of pred.
 clean_keep <- function(pred, yi, method, remove, neighbors, threads) {
@@ -118,7 +164,7 @@ clean_result <- function(out, var, pred, yf, gen, clean, clean_neighbors,
   full$penalty <- pred$penalty
   full$vdm <- pred$vdm
   if (full$mixed) full$z <- standardized(full)
-  if (clean == "enn" && clean_neighbors > nrow(plain) - 1) {
+  if (reads_neighbors(clean) && clean_neighbors > nrow(plain) - 1) {
     sg_abort(sprintf("`clean_neighbors` = %d is larger than the %d other rows.",
                      clean_neighbors, nrow(plain) - 1), call = call)
   }

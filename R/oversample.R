@@ -119,10 +119,11 @@
 #'   `"vote"` (see Details).
 #' @param exclude Names of columns kept out of the distance and copied from
 #'   the parent row (identifiers, free text).
-#' @param clean `NULL`, or `"tomek"` or `"enn"` to clean all classes after
-#'   oversampling (SMOTE-Tomek and SMOTE-ENN, Batista et al. 2004).
-#' @param clean_neighbors The neighbours ENN's vote reads when
-#'   `clean = "enn"`.
+#' @param clean `NULL`, or a cleaning method of [sg_clean()] (`"tomek"`,
+#'   `"enn"`, ...) to clean all classes after oversampling (SMOTE-Tomek and
+#'   SMOTE-ENN, Batista et al. 2004).
+#' @param clean_neighbors The neighbours the vote reads when `clean` is
+#'   `"enn"`, `"ncl"`, `"renn"` or `"allknn"`.
 #' @param guard The guard, made by [sg_guard()], applied to every
 #'   interpolating method; `NULL` for the plain method.
 #' @param constraints Domain rules made by [sg_constraints()] (by default,

@@ -230,7 +230,8 @@ step_smoteguard_new <- function(terms, role, trained, column, columns, method,
 #'   [sg_clean()]).
 #' @export
 step_smoteguard_clean <- function(recipe, ..., role = NA, trained = FALSE,
-                                  method = c("tomek", "enn"), neighbors = 3,
+                                  method = c("tomek", "enn", "cnn", "oss", "ncl", "renn", "allknn"),
+                                  neighbors = 3,
                                   remove = c("larger", "both"),
                                   options = list(), skip = TRUE,
                                   id = recipes::rand_id("smoteguard_clean")) {

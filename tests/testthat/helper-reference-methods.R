@@ -484,3 +484,112 @@ run_imblearn <- function(x, y, code) {
   if (!file.exists(out)) stop("imbalanced-learn run failed:\n", paste(status, collapse = "\n"))
   as.matrix(utils::read.table(out, sep = ","))
 }
+
+# ---------------------------------------------------------------------------
+# CNN, OSS, NCL, RENN and AllKNN, from the papers as vignette("definitions")
+# states them. `D` the whole data's distance matrix; rows as numbers of D.
+
+# The row of `set` nearest to row i (ties to the earlier row).
+ref_nearest_in <- function(D, i, set) set[order(D[i, set], set)][1]
+
+# The smallest class(es) and the larger ones.
+ref_class_split <- function(y) {
+  counts <- table(as.character(y))
+  small <- min(counts)
+  list(counts = counts, base = which(as.character(y) %in% names(counts)[counts == small]),
+       larger = names(counts)[counts > small])
+}
+
+# Hart (1968): rows of `cand` examined in order join `store` when their
+# nearest stored row is of another class; passes until one adds no row.
+ref_condense <- function(D, y, store, cand) {
+  y <- as.character(y)
+  repeat {
+    changed <- FALSE
+    for (i in setdiff(cand, store)) {
+      if (y[ref_nearest_in(D, i, store)] != y[i]) {
+        store <- c(store, i)
+        changed <- TRUE
+      }
+    }
+    if (!changed) break
+  }
+  store
+}
+
+# CNN's kept rows: each larger class condensed against the smallest class,
+# its first row stored first; or ("both") every row, row 1 stored first.
+ref_cnn_kept <- function(D, y, remove = "larger") {
+  y <- as.character(y)
+  if (remove == "both") return(sort(ref_condense(D, y, 1L, seq_along(y)[-1])))
+  cs <- ref_class_split(y)
+  kept <- cs$base
+  for (cl in cs$larger) {
+    rows <- which(y == cl)
+    kept <- union(kept, ref_condense(D, y, c(cs$base, rows[1]), rows[-1]))
+  }
+  sort(kept)
+}
+
+# OSS (Kubat and Matwin 1997): one 1-NN classification of each larger
+# class by (smallest class + its first row); the misclassified rows, the
+# first row and the smallest class kept; then Tomek links among the kept
+# rows remove their member of the class larger in the input (or both).
+ref_oss_kept <- function(D, y, remove = "larger") {
+  y <- as.character(y)
+  cs <- ref_class_split(y)
+  kept <- cs$base
+  for (cl in cs$larger) {
+    rows <- which(y == cl)
+    store <- c(cs$base, rows[1])
+    wrong <- rows[-1][vapply(rows[-1], function(i) y[ref_nearest_in(D, i, store)] != cl, NA)]
+    kept <- c(kept, rows[1], wrong)
+  }
+  kept <- sort(kept)
+  links <- ref_tomek_links(D[kept, kept, drop = FALSE], y[kept])
+  drop <- integer(0)
+  for (l in seq_len(nrow(links))) {
+    a <- kept[links[l, 1]]
+    b <- kept[links[l, 2]]
+    if (remove == "both") drop <- c(drop, a, b)
+    else if (cs$counts[[y[a]]] > cs$counts[[y[b]]]) drop <- c(drop, a)
+    else if (cs$counts[[y[b]]] > cs$counts[[y[a]]]) drop <- c(drop, b)
+  }
+  setdiff(kept, drop)
+}
+
+# NCL (Laurikkala 2001): ENN's removals among the larger classes (A1), and
+# the rows of the larger classes (every class with at least half the size
+# of the class of interest) among the k nearest rows of each smallest-class
+# row its k nearest rows misclassify (A2).
+ref_ncl_kept <- function(D, y, k = 3) {
+  y <- as.character(y)
+  cs <- ref_class_split(y)
+  a1 <- ref_enn_removed(D, y, k, clean = cs$larger)
+  wrong <- ref_enn_removed(D, y, k, clean = unique(y[cs$base]))
+  around <- unlist(lapply(wrong, function(i) ref_nearest(D, i, seq_along(y), k)))
+  a2 <- around[y[around] %in% cs$larger]
+  setdiff(seq_along(y), c(a1, a2))
+}
+
+# Repeated ENN / AllKNN (Tomek 1976): ENN (larger classes of the rows left)
+# on the rows left by the last pass, with k = `ks` in turn; RENN stops
+# when a pass removes nothing; both after a pass that leaves a larger class
+# smaller than the smallest class was, or a class empty.
+ref_enn_passes_kept <- function(D, y, ks, until_stable) {
+  y <- as.character(y)
+  cs <- ref_class_split(y)
+  small <- min(cs$counts)
+  rows <- seq_along(y)
+  for (k in ks) {
+    sub <- table(y[rows])
+    larger <- names(sub)[sub > min(sub)]
+    gone <- ref_enn_removed(D[rows, rows, drop = FALSE], y[rows], min(k, length(rows) - 1),
+                            clean = larger)
+    if (length(gone) > 0) rows <- rows[-gone]
+    if (until_stable && length(gone) == 0) break
+    now <- table(factor(y[rows], levels = names(cs$counts)))
+    if (any(now[cs$larger] < small) || any(now == 0)) break
+  }
+  rows
+}

@@ -114,8 +114,8 @@ sg_method_params <- function(method) smoteguard:::sampler_method(method)$params
 test_that("every registered sampler keeps the contract of its family", {
   methods <- sg_methods()$method
   expect_setequal(methods, c("smote", "ros", "borderline1", "borderline2", "adasyn",
-                             "safe_level", "tomek", "enn", "random", "nearmiss1",
-                             "nearmiss2", "nearmiss3"))
+                             "safe_level", "tomek", "enn", "cnn", "oss", "ncl", "renn",
+                             "allknn", "random", "nearmiss1", "nearmiss2", "nearmiss3"))
   for (m in methods) expect_sampler_contract(m)
 })
 
@@ -126,8 +126,9 @@ test_that("sg_methods() describes every method from the registry", {
                     "boundary", "description", "reference"))
   expect_false(anyDuplicated(m$method) > 0)
   expect_true(all(nzchar(m$description)))
-  expect_identical(m$entry[m$family == "clean"], rep("sg_clean", 2))
-  expect_identical(sg_methods("clean")$method, c("tomek", "enn"))
+  expect_identical(m$entry[m$family == "clean"], rep("sg_clean", 7))
+  expect_identical(sg_methods("clean")$method,
+                   c("tomek", "enn", "cnn", "oss", "ncl", "renn", "allknn"))
   expect_identical(sg_methods(c("interpolate", "copy"))$method,
                    c("smote", "ros", "borderline1", "borderline2", "adasyn", "safe_level"))
   # the methods that seek the boundary are those the guard leaves at it

@@ -47,7 +47,7 @@ test_that("with dials the method parameters are qualitative parameters of the me
   expect_identical(sg_oversampling_method(c("adasyn", "smote"))$values, c("adasyn", "smote"))
   clean <- sg_cleaning_method()
   expect_s3_class(clean, "qual_param")
-  expect_identical(clean$values, c("tomek", "enn"))
+  expect_identical(clean$values, c("tomek", "enn", "cnn", "oss", "ncl", "renn", "allknn"))
   expect_identical(clean$label, c(method = "Cleaning method"))
   # every value is one sg_oversample() / sg_clean() accept
   for (m in over$values) {

@@ -99,7 +99,8 @@
 #' @param data A data frame with the outcome and the predictors.
 #' @param var The name of the outcome column, a factor or character vector.
 #' @param method The oversampling method: `"smote"`, `"ros"`,
-#'   `"borderline1"`, `"borderline2"`, `"adasyn"` or `"safe_level"`.
+#'   `"borderline1"`, `"borderline2"`, `"adasyn"`, `"safe_level"` or
+#'   `"svm_smote"` (see [sg_methods()]; SVM-SMOTE needs the e1071 package).
 #' @param neighbors The number of nearest same-class rows a parent may be
 #'   paired with (`k` in the SMOTE paper), a whole number >= 1. ADASYN and
 #'   Safe-Level also use it for their whole-data neighbourhoods.
@@ -110,9 +111,12 @@
 #'   the result is then the same as after `set.seed(seed)`, and the caller's
 #'   random stream is restored afterwards.
 #' @param m_neighbors The number of nearest rows of the whole data that
-#'   Borderline-SMOTE reads to find danger and noise rows.
+#'   Borderline-SMOTE and SVM-SMOTE read to find danger and noise rows.
 #' @param shrinkage For `"ros"`: 0 for plain copies, or a positive multiple
 #'   of the smoothed bootstrap's bandwidth.
+#' @param out_step For `"svm_smote"`: how far a safe support vector's rows
+#'   reach away from its neighbour, as a multiple of the distance to it
+#'   (gap uniform in `[-out_step, 0]`).
 #' @param distance `"euclidean"` (standardised, with the SMOTE-NC penalty for
 #'   nominal columns) or `"gower"`.
 #' @param nominal How synthetic rows get nominal values: `"draw"` or
@@ -206,7 +210,7 @@
 #' @export
 sg_oversample <- function(data, var, method = "smote", neighbors = 5,
                           over_ratio = 1, seed = NULL, m_neighbors = 10,
-                          shrinkage = 0, distance = "euclidean",
+                          shrinkage = 0, out_step = 0.5, distance = "euclidean",
                           nominal = "draw", exclude = NULL, clean = NULL,
                           clean_neighbors = 3, guard = sg_guard(),
                           constraints = sg_constraints(), groups = NULL,
@@ -215,11 +219,13 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
   call <- sys.call()
   started <- proc.time()[["elapsed"]]
   method <- check_method(method, method_names(oversampling_families), call = call)
+  check_method_packages(method, call = call)
   check_data_frame(data, call = call)
   check_var(data, var, call = call)
   neighbors <- check_count(neighbors, "neighbors", call = call)
   m_neighbors <- check_count(m_neighbors, "m_neighbors", call = call)
   shrinkage <- check_number(shrinkage, "shrinkage", min = 0, call = call)
+  out_step <- check_number(out_step, "out_step", min = 0, call = call)
   distance <- check_choice(distance, "distance", c("euclidean", "gower"), call = call)
   nominal <- check_choice(nominal, "nominal", c("draw", "vote"), call = call)
   if (!is.null(clean)) clean <- check_choice(clean, "clean", method_names("clean"), call = call)
@@ -263,7 +269,7 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
   rng_kind <- RNGkind()
   settings <- list(method = method, var = var, neighbors = neighbors,
                    over_ratio = over_ratio, m_neighbors = m_neighbors,
-                   shrinkage = shrinkage, distance = distance,
+                   shrinkage = shrinkage, out_step = out_step, distance = distance,
                    nominal = nominal, exclude = pred$exclude, clean = clean,
                    clean_neighbors = clean_neighbors, groups = groups,
                    weights = weights,
@@ -542,7 +548,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
   w <- NULL
   danger <- noise <- safe <- NA
   # what the method's hooks read (see new_sampler_method())
-  ctx <- list(settings = settings, pred = pred, rows = rows)
+  ctx <- list(settings = settings, pred = pred, rows = rows, yi = yi)
   picked <- NULL
   if (interpolating) {
     k <- min(settings$neighbors, p - 1L)
@@ -747,10 +753,9 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
   rows_out$class <- rep(c, made)
   kind <- if (!interpolating) {
     if (def$family == "copy") def$kind(settings) else "copy"
-  } else if (!is.null(guard) && guard$jitter > 0) {
-    paste0(def$kind(settings), "+jitter")
-  } else def$kind(settings)
-  rows_out$kind <- rep(kind, made)
+  } else def$kind(settings, rows_out$gap)  # one kind, or one per row
+  if (interpolating && !is.null(guard) && guard$jitter > 0) kind <- paste0(kind, "+jitter")
+  rows_out$kind <- rep_len(kind, made)
   # parents are data rows: counting them is cheaper than unique() on
   # small data
   rep$parents_used <- if (n <= 1e5) sum(tabulate(rows_out$parent, n) > 0L)

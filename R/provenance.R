@@ -223,8 +223,11 @@ result_record <- function(result, arg = "result", call = NULL) {
 #' @return A data frame with columns `row` (the row number in `result`),
 #'   `class`, `parent` and `neighbor` (row numbers in the input data;
 #'   `neighbor` is `NA` for a copy) and `gap` (the position along the
-#'   segment from parent to neighbour, in \[0, 1\]; `NA` for a copy) and
+#'   segment from parent to neighbour, in \[0, 1\], or below 0 for a row
+#'   made beyond the parent; `NA` for a copy) and
 #'   `kind`, how the row was made: `"interpolate"` (on the segment),
+#'   `"extrapolate"` (on the line beyond the parent, away from the
+#'   neighbour: SVM-SMOTE's safe parents),
 #'   `"interpolate+jitter"` (then moved by the guard's jitter), `"copy"`
 #'   (a copy of the parent: random oversampling, or a class of one row) or
 #'   `"copy+noise"` (the smoothed bootstrap).

@@ -70,7 +70,10 @@ param_number <- function(default, doc, min = 0, tune = NULL) {
 #'   of the class, or `NULL` for all), `note` (`NULL`, or the name of a
 #'   class note: the method could not apply its rule and SMOTE's draw is
 #'   used), `danger`, `noise`, `safe` (counts or `NA`) and `state` (what the
-#'   draw needs).
+#'   draw needs). `ctx` holds `settings`, `pred`, `rows` (the class's data
+#'   rows), `yi` (every row's class code), `within` (each row's same-class
+#'   neighbours), `whole`, `m_all` and `other(m)` (whether each of a row's m
+#'   nearest rows of the whole data is of another class).
 #' @param draw For interpolators and copiers, a function `(ctx, at, within_at,
 #'   need, state)` calling the C draw; returns `parent` (positions in `at`),
 #'   `neighbor` and `gap`.
@@ -78,9 +81,12 @@ param_number <- function(default, doc, min = 0, tune = NULL) {
 #'   ends the rounds (the method has run out of usable pairs).
 #' @param finish For copiers, `NULL` or a function `(values, ctx, bounds)`
 #'   applied to the made values (the smoothed bootstrap's noise).
-#' @param kind For interpolators and copiers, a function of the settings
-#'   giving the provenance `kind` of the rows the method makes (by default
-#'   the family's name; the guard's jitter adds `"+jitter"`).
+#' @param kind For copiers, a function `(settings)` giving the provenance
+#'   `kind` of the rows the method makes; for interpolators, a function
+#'   `(settings, gap)` of the settings and the made rows' gaps giving one
+#'   kind, or one per row (SVM-SMOTE: `"extrapolate"` where the gap is
+#'   negative). By default the family's name; the guard's jitter adds
+#'   `"+jitter"`.
 #' @param select For cleaners and under-samplers, the function that picks
 #'   the rows (see clean.R and undersample.R).
 #' @param distances Whether the method reads distances between rows (the
@@ -91,7 +97,7 @@ new_sampler_method <- function(name, family, rank, title, reference, params = li
                                whole_neighbors = function(settings) 0L,
                                seeds = NULL, draw = NULL,
                                stop_when_short = FALSE, finish = NULL,
-                               kind = function(settings) family,
+                               kind = function(settings, gap = NULL) family,
                                select = NULL, distances = TRUE,
                                suggests = character()) {
   stopifnot(is.character(name), length(name) == 1,
@@ -223,6 +229,21 @@ tunable_params <- function(methods) {
     }
   }
   out
+}
+
+# The packages a method suggests, checked before it runs: a classed error
+# naming the method and the package.
+check_method_packages <- function(method, call = NULL) {
+  for (pkg in sampler_method(method)$suggests) {
+    if (!requireNamespace(pkg, quietly = TRUE)) {
+      sg_abort(c(sprintf("Method \"%s\" needs the package %s, which is not installed.",
+                         method, pkg),
+                 sprintf("Install it with `install.packages(\"%s\")`, or choose another method (see `sg_methods()`).",
+                         pkg)),
+               class = "missing_package", call = call)
+    }
+  }
+  invisible()
 }
 
 # A guard given to a method it does not apply to: cleaners and

@@ -64,7 +64,12 @@ expect_sampler_contract <- function(method) {
       expect_true(all(!is.na(prov$neighbor)), label = label)
       expected <- x[prov$parent, ] + prov$gap * (x[prov$neighbor, ] - x[prov$parent, ])
       expect_equal(unname(made), unname(expected), tolerance = 1e-12, label = label)
-      expect_true(all(prov$gap >= 0 & prov$gap <= 1), label = label)
+      # a gap in [0, 1], or below 0 for a row that extrapolates
+      # (SVM-SMOTE's safe parents)
+      away <- prov$kind == "extrapolate"
+      expect_true(all(prov$gap[!away] >= 0 & prov$gap[!away] <= 1), label = label)
+      expect_true(all(prov$gap[away] <= 0), label = label)
+      expect_true(all(prov$kind %in% c("interpolate", "extrapolate")), label = label)
     } else {
       expect_equal(unname(made), unname(x[prov$parent, ]), label = label)
     }
@@ -114,7 +119,7 @@ sg_method_params <- function(method) smoteguard:::sampler_method(method)$params
 test_that("every registered sampler keeps the contract of its family", {
   methods <- sg_methods()$method
   expect_setequal(methods, c("smote", "ros", "borderline1", "borderline2", "adasyn",
-                             "safe_level", "tomek", "enn", "cnn", "oss", "ncl", "renn",
+                             "safe_level", "svm_smote", "tomek", "enn", "cnn", "oss", "ncl", "renn",
                              "allknn", "random", "nearmiss1", "nearmiss2", "nearmiss3"))
   for (m in methods) expect_sampler_contract(m)
 })
@@ -130,9 +135,11 @@ test_that("sg_methods() describes every method from the registry", {
   expect_identical(sg_methods("clean")$method,
                    c("tomek", "enn", "cnn", "oss", "ncl", "renn", "allknn"))
   expect_identical(sg_methods(c("interpolate", "copy"))$method,
-                   c("smote", "ros", "borderline1", "borderline2", "adasyn", "safe_level"))
+                   c("smote", "ros", "borderline1", "borderline2", "adasyn", "safe_level",
+                     "svm_smote"))
   # the methods that seek the boundary are those the guard leaves at it
-  expect_identical(m$method[m$boundary], c("borderline1", "borderline2", "adasyn"))
+  expect_identical(m$method[m$boundary],
+                   c("borderline1", "borderline2", "adasyn", "svm_smote"))
   expect_match(m$parameters[m$method == "borderline1"], "m_neighbors = 10")
   expect_error(sg_methods("nope"), class = "smoteguard_error_input")
   expect_snapshot(error = TRUE, sg_methods("nope"))

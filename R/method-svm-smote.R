@@ -1,0 +1,76 @@
+#' @include registry.R generate.R
+NULL
+
+# SVM-SMOTE (Nguyen, Cooper and Kamei 2011). An SVM (radial kernel, cost 1,
+# gamma 1 / columns; libsvm through e1071) is fitted to every row on the
+# standardised predictors, nominal columns as 0/1 indicators. The parents
+# are the class's support vectors. Among a support vector's `m_neighbors`
+# nearest rows of the whole data, m' are of other classes: m' = m is noise
+# (dropped), m / 2 <= m' < m danger, m' < m / 2 safe. Danger parents
+# interpolate toward one of their `neighbors` nearest rows of the class
+# (gap uniform in [0, 1]); safe parents extrapolate away from it (gap
+# uniform in [-out_step, 0]). Parents take turns, as in SMOTE.
+
+# The SVM's design matrix: standardised numeric columns and one 0/1
+# column per level of each nominal column. The SVM cannot fit a row with a
+# missing value: such data are refused.
+svm_design <- function(pred) {
+  if (isTRUE(pred$has_na)) {
+    sg_abort(c("Method \"svm_smote\" cannot fit its SVM on rows with missing values.",
+               "Impute the missing predictor values first (e.g. with recipes::step_impute_median()), or choose a method that skips them, such as \"smote\" or \"borderline1\"."),
+             class = "input")
+  }
+  z <- if (is.null(pred$z)) standardized(pred) else pred$z
+  ind <- lapply(seq_along(pred$nominal), function(j) {
+    lv <- seq_along(pred$nominal_levels[[j]])
+    outer(pred$codes[, j], lv, `==`) + 0
+  })
+  do.call(cbind, c(list(z), ind))
+}
+
+# The rows of every class that are support vectors of the SVM.
+svm_support_rows <- function(pred, yi) {
+  x <- svm_design(pred)
+  y <- factor(yi)
+  if (nlevels(y) < 2 || ncol(x) == 0) return(integer(0))
+  fit <- e1071::svm(x = x, y = y, type = "C-classification", kernel = "radial",
+                    cost = 1, gamma = 1 / ncol(x), scale = FALSE, fitted = FALSE)
+  sort(as.integer(fit$index))
+}
+
+seeds_svm_smote <- function(ctx) {
+  support <- ctx$rows %in% svm_support_rows(ctx$pred, ctx$yi)
+  mm <- min(ctx$settings$m_neighbors, ctx$m_all)
+  mprime <- rowSums(ctx$other(mm))
+  noise <- support & mprime == mm
+  danger <- support & !noise & mprime >= mm / 2
+  safe <- support & mprime < mm / 2
+  list(eligible = support & !noise, note = NULL,
+       danger = sum(danger), noise = sum(noise), safe = sum(safe),
+       state = list(safe = safe))
+}
+
+# SMOTE's draw in turns over the parents, the gap of a safe parent's row
+# turned into a step away from the neighbour.
+draw_svm_smote <- function(ctx, at, within_at, need, state) {
+  draw <- .Call(ffi_draw_cycle, within_at, as.numeric(need), NULL, 0)
+  away <- state$safe[at[draw$parent]]
+  draw$gap[away] <- -ctx$settings$out_step * draw$gap[away]
+  draw
+}
+
+register_method(new_sampler_method(
+  name = "svm_smote", family = "interpolate", rank = 7,
+  title = "SVM-SMOTE: support vectors are parents; danger ones interpolate, safe ones extrapolate",
+  reference = "Nguyen, Cooper and Kamei (2011), IJKESDP 3",
+  params = list(
+    m_neighbors = param_count(
+      10, "nearest rows of the whole data read to find danger, safe and noise support vectors",
+      tune = list(pkg = "dials", fun = "neighbors", range = c(3, 20))),
+    out_step = param_number(0.5, "how far safe support vectors extrapolate, as a multiple of the distance to the neighbour")),
+  seeks_boundary = TRUE,
+  whole_neighbors = function(settings) settings$m_neighbors,
+  seeds = seeds_svm_smote, draw = draw_svm_smote,
+  kind = function(settings, gap) ifelse(gap < 0, "extrapolate", "interpolate"),
+  suggests = "e1071"
+))

@@ -1,6 +1,7 @@
 /* The guard's filters: which parent-neighbour pairs may be used (gap cap,
  * groups) and whether a candidate row intrudes into another class. */
 #include "smoteguard.h"
+#include "topk.h"
 #include <limits.h>
 #include <float.h>
 
@@ -224,19 +225,8 @@ SEXP ffi_guard_intrusion(SEXP x, SEXP cand, SEXP center, SEXP scale,
       acc = present == 0 ? R_PosInf
         : (present == d ? acc : acc * ((double) d / present));
       /* keep the m smallest, ties to the smaller row number */
-      if (filled < m) {
-        int p2 = filled++;
-        while (p2 > 0 && (bd[p2 - 1] > acc || (bd[p2 - 1] == acc && bi[p2 - 1] > row))) {
-          bd[p2] = bd[p2 - 1]; bi[p2] = bi[p2 - 1]; p2--;
-        }
-        bd[p2] = acc; bi[p2] = row;
-      } else if (acc < bd[m - 1] || (acc == bd[m - 1] && row < bi[m - 1])) {
-        int p2 = m - 1;
-        while (p2 > 0 && (bd[p2 - 1] > acc || (bd[p2 - 1] == acc && bi[p2 - 1] > row))) {
-          bd[p2] = bd[p2 - 1]; bi[p2] = bi[p2 - 1]; p2--;
-        }
-        bd[p2] = acc; bi[p2] = row;
-      }
+      if (filled < m) sg_topk_place_lex(bd, bi, ++filled, acc, row);
+      else sg_topk_insert_lex(bd, bi, m, acc, row);
     }
     int other = 0;
     for (int c = 0; c < filled; c++) if (yv[bi[c]] != cl) other++;

@@ -10,6 +10,7 @@
  * by the smaller index without an explicit comparison. */
 #include "smoteguard.h"
 #include "knn.h"
+#include "topk.h"
 #include <limits.h>
 #include <string.h>
 #include <float.h>
@@ -56,7 +57,6 @@ void sg_blocks_fill(sg_blocks *b, const double *x, R_xlen_t n, int d,
  * sum runs over dimensions in their natural order with no fused
  * multiply-add, so every kernel gives the same bits. */
 #if defined(__GNUC__)
-typedef double sg_v4d __attribute__((vector_size(32)));
 /* 16 rows' sums kept in registers across the dimensions */
 #define SG_SQDIST_BODY                                              \
   const double *base = b->data + blk * (R_xlen_t) b->d * SG_RB;     \
@@ -110,26 +110,12 @@ static void sg_sqdist_block_portable(const sg_blocks *b, R_xlen_t blk,
   SG_SQDIST_BODY
 }
 
-/* What this CPU runs, asked once per choice: 2 AVX-512F, 1 AVX2 with FMA,
- * 0 neither (the portable kernels); never above sg_isa_cap, which tests
- * lower (ffi_knn_path()) to check every kernel against the others. */
-static int sg_isa_cap = 2;
-
-int sg_cpu_level(void) {
-  int level = 0;
-#ifdef SG_HAVE_AVX2_KERNEL
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) level = 2;
-  else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) level = 1;
-#endif
-  return level < sg_isa_cap ? level : sg_isa_cap;
-}
-
-/* The kernel for this CPU, chosen at run time. */
+/* The kernel for this CPU, chosen at run time (AVX2 without FMA will do:
+ * the sum has no multiply-add). */
 sg_sqdist_fn sg_sqdist_kernel(void) {
 #ifdef SG_HAVE_AVX2_KERNEL
   __builtin_cpu_init();
-  if (sg_isa_cap >= 1 && __builtin_cpu_supports("avx2")) return sg_sqdist_block_avx2;
+  if (sg_isa_cap() >= 1 && __builtin_cpu_supports("avx2")) return sg_sqdist_block_avx2;
 #endif
   return sg_sqdist_block_portable;
 }
@@ -222,7 +208,6 @@ static void sg_dot_block_portable(const sg_blocks *b, R_xlen_t blk,
 #ifdef SG_HAVE_AVX512_KERNEL
 /* The same tile, 16 rows wide, in 512-bit registers where the CPU has
  * AVX-512F. */
-typedef double sg_v8d __attribute__((vector_size(64)));
 __attribute__((target("avx512f"), optimize("O3")))
 static void sg_dot_block_avx512(const sg_blocks *b, R_xlen_t blk,
                                 const double *q0, const double *q1,
@@ -267,7 +252,6 @@ sg_dot_fn sg_dot_kernel(void) {
  * written to `hits`; returns their number.  Eight rows are compared at a
  * time and the rare passing group is resolved one by one. */
 #if defined(__GNUC__)
-typedef long long sg_v4l __attribute__((vector_size(32)));
 #define SG_SCREEN_BODY                                                     \
   int nh = 0;                                                              \
   sg_v4d th = {thr, thr, thr, thr}, two = {2.0, 2.0, 2.0, 2.0};            \
@@ -308,9 +292,7 @@ static int sg_screen_portable(const double *rn, const double *dq, double thr,
   SG_SCREEN_BODY
 }
 
-typedef int (*sg_screen_fn)(const double *, const double *, double, int *);
-
-static sg_screen_fn sg_screen_kernel(void) {
+sg_row_screen_fn sg_row_screen_kernel(void) {
 #ifdef SG_HAVE_AVX2_KERNEL
   if (sg_cpu_level() >= 1) return sg_screen_avx2;
 #endif
@@ -404,10 +386,6 @@ static inline double sg_f32_tol(int d, double qn, double rmax) {
   }
 #endif
 
-typedef void (*sg_fscan_fn)(const sg_fblocks *, int, R_xlen_t, const float *,
-                            const float *, const float *, const float *,
-                            const float *, int *, int *);
-
 #define SG_FSCAN_ARGS                                                      \
   (const sg_fblocks *fb, int d, R_xlen_t blk, const float *q0,             \
    const float *q1, const float *q2, const float *q3, const float *thr,    \
@@ -434,7 +412,7 @@ static void sg_fscan_avx512 SG_FSCAN_ARGS {
 }
 #endif
 
-static sg_fscan_fn sg_fscan_kernel(void) {
+sg_fscan_fn sg_fscan_kernel(void) {
   SG_RETURN_KERNEL(sg_fscan);
 }
 
@@ -648,21 +626,6 @@ static inline double sg_box_dist(const double *blo, const double *bhi,
   return acc;
 }
 
-/* Insert in (distance, row) order if it beats the k-th. */
-static inline void sg_topk_insert_lex(double *bd, int *bi, int k, double dist,
-                                      int idx) {
-  if (!(dist < bd[k - 1] || (dist == bd[k - 1] && idx < bi[k - 1])))
-    return;
-  int pos = k - 1;
-  while (pos > 0 && (bd[pos - 1] > dist || (bd[pos - 1] == dist && bi[pos - 1] > idx))) {
-    bd[pos] = bd[pos - 1];
-    bi[pos] = bi[pos - 1];
-    pos--;
-  }
-  bd[pos] = dist;
-  bi[pos] = idx;
-}
-
 static void sg_tree_query(const sg_tree *t, const double *q, int k,
                           R_xlen_t skip, double *bd, int *bi, int *stack) {
   int d = t->d, top = 0;
@@ -767,51 +730,6 @@ static void sg_knn_tree(const double *pts, R_xlen_t n, int dk,
   }
 }
 
-/* Insert (dist, idx) into a sorted list of k; caller knows dist < list[k-1].
- * Equal distances already present stay first (they have smaller indices). */
-static inline void sg_topk_insert(double *bd, int *bi, int k, double dist,
-                                  int idx) {
-  int pos = k - 1;
-  while (pos > 0 && bd[pos - 1] > dist) {
-    bd[pos] = bd[pos - 1];
-    bi[pos] = bi[pos - 1];
-    pos--;
-  }
-  bd[pos] = dist;
-  bi[pos] = idx;
-}
-
-/* The search path, for tests and benchmarks (ffi_knn_path()): 0 chosen
- * automatically, 1 the plain direct kernel, 2 the kd-tree, 3 the screened
- * expansion kernel in double, 4 the float screen (falling back to 3 where
- * values are too large for it). */
-static int sg_knn_path = 0;
-
-SEXP ffi_knn_path(SEXP path) {
-  /* path, or c(path, the highest instruction set the kernels may use: 0
-   * portable, 1 AVX2, 2 AVX-512); returns both as they were */
-  if ((!Rf_isInteger(path) && !Rf_isReal(path)) ||
-      (XLENGTH(path) != 1 && XLENGTH(path) != 2))
-    Rf_error("`path` must be one or two whole numbers.");
-  int v[2] = {0, sg_isa_cap};
-  for (R_xlen_t i = 0; i < XLENGTH(path); i++) {
-    double x = Rf_isInteger(path)
-      ? (INTEGER_RO(path)[i] == NA_INTEGER ? NA_REAL : INTEGER_RO(path)[i])
-      : REAL_RO(path)[i];
-    if (ISNAN(x) || x != floor(x) || x < 0 || x > (i == 0 ? 4 : 2))
-      Rf_error(i == 0 ? "`path` must be 0, 1, 2, 3 or 4."
-                      : "The instruction set level must be 0, 1 or 2.");
-    v[i] = (int) x;
-  }
-  SEXP old = PROTECT(Rf_allocVector(INTSXP, 2));
-  INTEGER(old)[0] = sg_knn_path;
-  INTEGER(old)[1] = sg_isa_cap;
-  sg_knn_path = v[0];
-  sg_isa_cap = v[1];
-  UNPROTECT(1);
-  return old;
-}
-
 /* list(index = , distance = ) */
 static SEXP sg_knn_result(SEXP index, SEXP dist) {
   SEXP out = PROTECT(Rf_allocVector(VECSXP, 2));
@@ -853,8 +771,9 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
     }
   }
 
-  int use_tree = sg_knn_path == 2 ||
-    (sg_knn_path == 0 && n >= SG_TREE_MIN_N &&
+  int path = sg_knn_path();
+  int use_tree = path == 2 ||
+    (path == 0 && n >= SG_TREE_MIN_N &&
      (dk < SG_TREE_MAX_D || (dk == SG_TREE_MAX_D && n >= 50000)));
   if (!farthest && dk > 0 && use_tree) {
     /* row-major standardised copy: the same values as the blocks */
@@ -868,12 +787,12 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
   }
   sg_sqdist_fn sqdist = sg_sqdist_kernel();
   sg_dot_fn dotk = sg_dot_kernel();
-  int use_dot = !farthest && (sg_knn_path == 3 || sg_knn_path == 4 ||
-                              (sg_knn_path == 0 && dk >= SG_DOT_MIN_D &&
+  int use_dot = !farthest && (path == 3 || path == 4 ||
+                              (path == 0 && dk >= SG_DOT_MIN_D &&
                                n > SG_DOT_MIN_N));
   double *rnorm = NULL, *qnorm = NULL, *rnorm_max = NULL, *dots_all = NULL;
   int *hits_all = NULL;
-  sg_screen_fn screen = sg_screen_kernel();
+  sg_row_screen_fn screen = sg_row_screen_kernel();
   if (use_dot) {
     /* squared norms on the standardised scale, and the largest per block */
     rnorm = (double *) R_alloc(rb.n_blocks * SG_RB + 1, sizeof(double));
@@ -909,7 +828,7 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
   double *qnf = NULL;
   int *fhits_all = NULL;
   sg_fscan_fn fscan = sg_fscan_kernel();
-  int use_f32 = use_dot && (sg_knn_path == 0 || sg_knn_path == 4) &&
+  int use_f32 = use_dot && (path == 0 || path == 4) &&
     sg_f32_fill(&rb, NULL, qrow, m, &fb, &qf, &qnf);
   int *fpair_all = NULL;
   const double **fpq_all = NULL;
@@ -1285,14 +1204,7 @@ SEXP ffi_knn_mixed(SEXP num, SEXP codes, SEXP qnum, SEXP qcodes, SEXP k,
          * included: rows with no column in common), so every query gets
          * k neighbours; later rows enter only when strictly nearer */
         if (filled < kk) {
-          int pos = filled++;
-          while (pos > 0 && bd[pos - 1] > dd) {
-            bd[pos] = bd[pos - 1];
-            bi[pos] = bi[pos - 1];
-            pos--;
-          }
-          bd[pos] = dd;
-          bi[pos] = (int) r;
+          sg_topk_insert(bd, bi, ++filled, dd, (int) r);
           continue;
         }
         if (dd < bd[kk - 1]) sg_topk_insert(bd, bi, kk, dd, (int) r);

@@ -20,6 +20,7 @@
  * result. */
 #include "smoteguard.h"
 #include "knn.h"
+#include "topk.h"
 #include <limits.h>
 #include <float.h>
 #include <string.h>
@@ -30,19 +31,6 @@
 #define SG_MTERMS SG_CHUNK_TERMS /* the distance terms between them (knn.h) */
 #define SG_NBINS 4096    /* histogram bins of the median's selection */
 #define SG_SELECT_CAP 131072 /* values sorted directly, per thread */
-
-/* The scan path, for tests (ffi_metrics_path()): 0 the float screen where
- * the values allow it and the kernel sums four queries at a time, 1 the
- * double scans and one query at a time. */
-static int sg_metrics_path = 0;
-
-SEXP ffi_metrics_path(SEXP path) {
-  int old = sg_metrics_path;
-  int v = sg_int_scalar(path, "path");
-  if (v == NA_INTEGER || v < 0 || v > 1) Rf_error("`path` must be 0 or 1.");
-  sg_metrics_path = v;
-  return Rf_ScalarInteger(old);
-}
 
 /* Groups of four query rows between interrupt checks, for scans against
  * n reference rows of d columns: about SG_MTERMS distance terms, at least
@@ -134,7 +122,7 @@ static void sg_scan_pairs(const sg_mblocks *b, const double *qrow, R_xlen_t m,
 /* A screened visitor sees query qi (its values q) against rows
  * from..cnt-1 of block blk: approx[t] is the screened squared distance,
  * within tol of the canonical one.  Same rules as sg_visit_fn. */
-typedef int (*sg_screen_fn)(void *ctx, R_xlen_t qi, const double *q,
+typedef int (*sg_screened_visit_fn)(void *ctx, R_xlen_t qi, const double *q,
                             const sg_mblocks *b, R_xlen_t blk, int from,
                             int cnt, const double *approx, double tol);
 
@@ -142,7 +130,7 @@ typedef int (*sg_screen_fn)(void *ctx, R_xlen_t qi, const double *q,
 __attribute__((optimize("O3")))
 #endif
 static void sg_scan_screened(const sg_mblocks *b, const double *qrow,
-                             R_xlen_t m, int upper, sg_screen_fn visit,
+                             R_xlen_t m, int upper, sg_screened_visit_fn visit,
                              void *ctx, int nthreads) {
   sg_dot_fn dotk = sg_dot_kernel();
   const int d = b->d;
@@ -219,7 +207,7 @@ static void sg_scan_screened(const sg_mblocks *b, const double *qrow,
  * ||q - r|| <= radius[r]: the distance itself (the square root of the
  * canonical sum, as knn.c reports radii) decides; a widened squared radius
  * only spares the square root. */
-static double *sg_screen(const double *radius, R_xlen_t n) {
+static double *sg_widened_squares(const double *radius, R_xlen_t n) {
   double *r2 = (double *) R_alloc(n > 0 ? n : 1, sizeof(double));
   for (R_xlen_t i = 0; i < n; i++)
     r2[i] = radius[i] * radius[i] * (1.0 + 16.0 * DBL_EPSILON) + DBL_MIN;
@@ -270,14 +258,7 @@ static int sg_visit_syn(void *ctx, R_xlen_t qi, const double *q,
     if (approx[t] - tol > limit) continue;
     double v = sg_sqdist_exact(b, blk, t, q);
     if (v < worst) {
-      int pos = K - 1;
-      while (pos > 0 && bd[pos - 1] > v) {
-        bd[pos] = bd[pos - 1];
-        bi[pos] = bi[pos - 1];
-        pos--;
-      }
-      bd[pos] = v;
-      bi[pos] = (int) (r0 + t);
+      sg_topk_insert(bd, bi, K, v, (int) (r0 + t));
       worst = bd[K - 1];
     }
     if (c->radius && v <= c->radius2[r0 + t] && sqrt(v) <= c->radius[r0 + t]) hits++;
@@ -361,7 +342,7 @@ static int sg_visit_real(void *ctx, R_xlen_t qi, const double *q,
  * the rows passing are written to hits[u * SG_MB ...], their number to
  * nh[u].  W rows per vector, two vectors per step, the dot products kept
  * in registers over the dimensions. */
-#define SG_MSCREEN_BODY(VF, VI, W)                                           \
+#define SG_BALL_SCREEN_BODY(VF, VI, W)                                           \
   const float *base = f->data + blk * (R_xlen_t) d * SG_MB;                  \
   const float *rn = f->norm + blk * SG_MB;                                   \
   const float *pn = f->pnorm ? f->pnorm + blk * SG_MB : NULL;                \
@@ -416,34 +397,33 @@ static int sg_visit_real(void *ctx, R_xlen_t qi, const double *q,
           if (pass[u][h][l]) hits[u * SG_MB + nh[u]++] = t + h * W + l;      \
   }
 
-#define SG_MSCREEN_ARGS                                                      \
+#define SG_BALL_SCREEN_ARGS                                                      \
   (const sg_fblocks *f, int d, R_xlen_t blk, const float *const *q,             \
    const float *lim, const float *plim, int *hits, int *nh)
-typedef void (*sg_mscreen_fn) SG_MSCREEN_ARGS;
 
 #if defined(__GNUC__) && !defined(__clang__)
 __attribute__((optimize("O3")))
 #endif
-static void sg_mscreen_portable SG_MSCREEN_ARGS {
-  SG_MSCREEN_BODY(sg_v8f, sg_v8i, 8)
+static void sg_ball_screen_portable SG_BALL_SCREEN_ARGS {
+  SG_BALL_SCREEN_BODY(sg_v8f, sg_v8i, 8)
 }
 
 #ifdef SG_HAVE_AVX2_KERNEL
 __attribute__((target("avx2,fma"), optimize("O3")))
-static void sg_mscreen_avx2 SG_MSCREEN_ARGS {
-  SG_MSCREEN_BODY(sg_v8f, sg_v8i, 8)
+static void sg_ball_screen_avx2 SG_BALL_SCREEN_ARGS {
+  SG_BALL_SCREEN_BODY(sg_v8f, sg_v8i, 8)
 }
 #endif
 
 #ifdef SG_HAVE_AVX512_KERNEL
 __attribute__((target("avx512f,fma"), optimize("O3")))
-static void sg_mscreen_avx512 SG_MSCREEN_ARGS {
-  SG_MSCREEN_BODY(sg_v16f, sg_v16i, 16)
+static void sg_ball_screen_avx512 SG_BALL_SCREEN_ARGS {
+  SG_BALL_SCREEN_BODY(sg_v16f, sg_v16i, 16)
 }
 #endif
 
-static sg_mscreen_fn sg_mscreen_kernel(void) {
-  SG_RETURN_KERNEL(sg_mscreen);
+sg_ball_screen_fn sg_ball_screen_kernel(void) {
+  SG_RETURN_KERNEL(sg_ball_screen);
 }
 
 /* What one pass over the (synthetic, real) pairs fills: per synthetic row
@@ -477,7 +457,7 @@ static int sg_scan_pairs_f32(const sg_mblocks *rb, const double *qrow,
       t2[i] = i < n ? c->real_radius2[i] : 0.0;
   }
   if (!sg_f32_fill(rb, t2, qrow, m, &f, &qf, &qn)) return 0;
-  sg_mscreen_fn screen = sg_mscreen_kernel();
+  sg_ball_screen_fn screen = sg_ball_screen_kernel();
   const int K = c->K;
   /* coverage and recall are "some pair": each thread marks its own copy */
   char *cov_all = (char *) R_alloc((size_t) n * nthreads + 1, 1);
@@ -528,16 +508,7 @@ static int sg_scan_pairs_f32(const sg_mblocks *rb, const double *qrow,
             if (t >= cnt) continue;
             R_xlen_t r = r0 + t;
             double v = sg_sqdist_exact(rb, blk, t, q);
-            if (v < bd[K - 1]) {
-              int pos = K - 1;
-              while (pos > 0 && bd[pos - 1] > v) {
-                bd[pos] = bd[pos - 1];
-                bi[pos] = bi[pos - 1];
-                pos--;
-              }
-              bd[pos] = v;
-              bi[pos] = (int) r;
-            }
+            if (v < bd[K - 1]) sg_topk_insert(bd, bi, K, v, (int) r);
             if (c->real_radius && v <= c->real_radius2[r] &&
                 sqrt(v) <= c->real_radius[r]) {
               balls++;
@@ -629,9 +600,7 @@ static void sg_exp_portable(double *v, int n) {
   SG_EXP_BODY
 }
 
-typedef void (*sg_exp_fn)(double *, int);
-
-static sg_exp_fn sg_exp_kernel(void) {
+sg_exp_fn sg_exp_kernel(void) {
   SG_RETURN_KERNEL(sg_exp);
 }
 
@@ -768,7 +737,7 @@ static double sg_kernel_mean(const sg_mblocks *b, const double *qrow,
                              int nthreads) {
   double *sum = (double *) R_alloc(m > 0 ? m : 1, sizeof(double));
   for (R_xlen_t i = 0; i < m; i++) sum[i] = 0.0;
-  if (sg_metrics_path == 1) {
+  if (sg_metrics_path() == 1) {
     sg_kernel_ctx ctx = {scale, sum, sg_exp_kernel()};
     sg_scan_screened(b, qrow, m, upper, sg_visit_kernel, &ctx, nthreads);
   } else {
@@ -1085,7 +1054,7 @@ static double sg_median_pair_distance(const sg_mblocks *b, const double *qrow,
   }
   R_xlen_t pairs = n * (n - 1) / 2;
   double lo, hi;
-  if (sg_metrics_path == 1 ||
+  if (sg_metrics_path() == 1 ||
       !sg_pair_select_screened(b, qrow, (pairs - 1) / 2, 4.0 * far, &lo, &hi, nthreads))
     sg_pair_select(b, qrow, (pairs - 1) / 2, 4.0 * far, &lo, &hi, nthreads);
   if (pairs % 2 == 1) return sqrt(lo);
@@ -1273,8 +1242,8 @@ SEXP ffi_metrics_class(SEXP syn, SEXP whole, SEXP y, SEXP cls, SEXP k,
   sg_mblocks rb;
   sg_mblocks_fill(&rb, R_, p, d);
   for (R_xlen_t i = 0; i < q; i++) nballs[i] = 0;
-  const double *real_rad2 = have_real_radius ? sg_screen(real_rad, p) : NULL;
-  const double *syn_rad2 = have_syn_radius ? sg_screen(syn_rad, q) : NULL;
+  const double *real_rad2 = have_real_radius ? sg_widened_squares(real_rad, p) : NULL;
+  const double *syn_rad2 = have_syn_radius ? sg_widened_squares(syn_rad, q) : NULL;
   const double *srow = sg_row_major(S, q, d);
   int nth = sg_threads_for(req, (double) p * (double) q * d);
   int *rec = (int *) R_alloc(p, sizeof(int));
@@ -1283,7 +1252,7 @@ SEXP ffi_metrics_class(SEXP syn, SEXP whole, SEXP y, SEXP cls, SEXP k,
   sg_pairs_ctx pc = {have_real_radius ? real_rad : NULL, real_rad2,
                      have_syn_radius ? syn_rad : NULL, syn_rad2,
                      nballs, best, best_i, K, cov, rec};
-  if (sg_metrics_path == 1 || !sg_scan_pairs_f32(&rb, srow, q, &pc, nth)) {
+  if (sg_metrics_path() == 1 || !sg_scan_pairs_f32(&rb, srow, q, &pc, nth)) {
     /* the double scans: from the synthetic rows, then from the real ones */
     sg_syn_ctx ctx = {have_real_radius ? real_rad : NULL, real_rad2,
                       nballs, best, best_i, K};

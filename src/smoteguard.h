@@ -39,7 +39,6 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
 
 SEXP ffi_knn_search(SEXP x, SEXP query, SEXP k, SEXP center, SEXP scale,
                     SEXP threads, SEXP exclude, SEXP farthest);
-SEXP ffi_knn_path(SEXP path);
 SEXP ffi_knn_mixed(SEXP num, SEXP codes, SEXP qnum, SEXP qcodes, SEXP k,
                    SEXP cost, SEXP metric, SEXP threads, SEXP exclude);
 
@@ -70,7 +69,12 @@ SEXP ffi_metrics_near(SEXP x, SEXP rows, SEXP radius, SEXP directions,
 SEXP ffi_metrics_mmd(SEXP real, SEXP syn, SEXP threads);
 SEXP ffi_metrics_duplicates(SEXP real, SEXP syn);
 SEXP ffi_metrics_ks(SEXP real, SEXP syn);
+
+/* tests.c: the test switches and what they set */
+SEXP ffi_knn_path(SEXP path);
 SEXP ffi_metrics_path(SEXP path);
+int sg_knn_path(void);
+int sg_metrics_path(void);
 
 /* stats.c */
 void sg_column_stats(const double *x, R_xlen_t n, int d, const int *rows,

@@ -1,0 +1,108 @@
+/* Vector types and kernel selection, in one place.
+ *
+ * The distance kernels (knn.c, knn-screen.c) and the pair scans (scan.c)
+ * come in variants: name_portable always, name_avx2 and name_avx512 where
+ * GCC targets x86-64.  Every variant gives the same bits (no fused
+ * multiply-add where a sum decides anything), so the choice, made at run
+ * time by sg_cpu_level(), changes speed only; tests lower the cap
+ * (ffi_knn_path(), tests.c) to check each variant against the others. */
+#ifndef SMOTEGUARD_SIMD_H
+#define SMOTEGUARD_SIMD_H
+
+#include "smoteguard.h"
+
+/* Build guards: the vector variants exist where GCC targets x86-64. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define SG_HAVE_AVX2_KERNEL 1
+#define SG_HAVE_AVX512_KERNEL 1
+#endif
+
+/* Vector lanes (GCC and clang vector extensions). */
+#if defined(__GNUC__)
+typedef double sg_v4d __attribute__((vector_size(32)));
+typedef long long sg_v4l __attribute__((vector_size(32)));
+typedef float sg_v8f __attribute__((vector_size(32)));
+typedef int sg_v8i __attribute__((vector_size(32)));
+typedef float sg_v16f __attribute__((vector_size(64)));
+typedef int sg_v16i __attribute__((vector_size(64)));
+#endif
+#ifdef SG_HAVE_AVX512_KERNEL
+typedef double sg_v8d __attribute__((vector_size(64)));
+#endif
+
+/* The highest instruction set tests allow (tests.c): 2 AVX-512, 1 AVX2,
+ * 0 the portable kernels only. */
+int sg_isa_cap(void);
+
+/* The instruction set the kernels may use on this CPU: 2 AVX-512F, 1
+ * AVX2 with FMA, 0 neither (the portable kernels); never above the cap. */
+static inline int sg_cpu_level(void) {
+  int level = 0;
+#ifdef SG_HAVE_AVX2_KERNEL
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) level = 2;
+  else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) level = 1;
+#endif
+  int cap = sg_isa_cap();
+  return level < cap ? level : cap;
+}
+
+/* The body of a kernel selector for the variants name_avx512, name_avx2
+ * and name_portable (the first two built only under the guards above). */
+#ifdef SG_HAVE_AVX512_KERNEL
+#define SG_RETURN_KERNEL(name)                                              \
+  do {                                                                      \
+    int level_ = sg_cpu_level();                                            \
+    if (level_ == 2) return name##_avx512;                                  \
+    if (level_ == 1) return name##_avx2;                                    \
+    return name##_portable;                                                 \
+  } while (0)
+#else
+#define SG_RETURN_KERNEL(name) return name##_portable
+#endif
+
+/* ---------------------------------------------------------------------
+ * The kernels and their selectors.  The row layouts they read are knn.h's
+ * (struct sg_blocks: doubles [block][dimension][row]; struct sg_fblocks:
+ * their float copies). */
+struct sg_blocks;
+struct sg_fblocks;
+
+/* knn.c: squared distances from one query to the SG_RB rows of a block,
+ * the canonical sum (dimensions in order, no fused multiply-add). */
+typedef void (*sg_sqdist_fn)(const struct sg_blocks *, R_xlen_t,
+                             const double *, double *);
+sg_sqdist_fn sg_sqdist_kernel(void);
+
+/* knn-screen.c: dot products of four queries with the SG_RB rows of a
+ * block (4 x SG_RB out), for screening only. */
+typedef void (*sg_dot_fn)(const struct sg_blocks *, R_xlen_t, const double *,
+                          const double *, const double *, const double *,
+                          double *);
+sg_dot_fn sg_dot_kernel(void);
+
+/* knn-screen.c: the rows t of a block with rn[t] - 2 dq[t] < thr, written
+ * to hits; returns their number. */
+typedef int (*sg_row_screen_fn)(const double *rn, const double *dq,
+                                double thr, int *hits);
+sg_row_screen_fn sg_row_screen_kernel(void);
+
+/* knn-screen.c: the float dot-and-screen of four queries over one block:
+ * rows t with norm[t] - 2 q_u.r_t < thr[u], per query u. */
+typedef void (*sg_fscan_fn)(const struct sg_fblocks *, int, R_xlen_t,
+                            const float *, const float *, const float *,
+                            const float *, const float *, int *, int *);
+sg_fscan_fn sg_fscan_kernel(void);
+
+/* scan.c: the float screen of four queries with per-row thresholds (the
+ * balls of the pair scan). */
+typedef void (*sg_ball_screen_fn)(const struct sg_fblocks *, int, R_xlen_t,
+                                  const float *const *, const float *,
+                                  const float *, int *, int *);
+sg_ball_screen_fn sg_ball_screen_kernel(void);
+
+/* scan.c: exp(x) for x <= 0, in place. */
+typedef void (*sg_exp_fn)(double *, int);
+sg_exp_fn sg_exp_kernel(void);
+
+#endif

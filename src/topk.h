@@ -1,0 +1,54 @@
+/* The k smallest distances seen so far, kept sorted in bd[0..k) with their
+ * rows in bi[0..k).  Two tie rules, because rows arrive in two ways:
+ *
+ * - sg_topk_insert(): rows arrive in increasing row order (the block
+ *   scans, the mixed search, the pair scans), so a row equal in distance
+ *   to one already kept is the later row and goes after it.  The order is
+ *   (distance, row) without comparing rows.
+ * - sg_topk_insert_lex(), sg_topk_place_lex(): rows arrive in any order
+ *   (the kd-tree's leaves, the guard's neighbourhood rows), so ties are
+ *   broken by comparing rows: the same (distance, row) order, explicitly.
+ *
+ * Neither checks for NaN: a caller that can meet one says what it means. */
+#ifndef SMOTEGUARD_TOPK_H
+#define SMOTEGUARD_TOPK_H
+
+/* Insert (dist, row) into a sorted list of k whose last entry it replaces;
+ * the caller knows dist < bd[k - 1] (or that slot k - 1 is free).  Equal
+ * distances already present stay first. */
+static inline void sg_topk_insert(double *bd, int *bi, int k, double dist,
+                                  int row) {
+  int pos = k - 1;
+  while (pos > 0 && bd[pos - 1] > dist) {
+    bd[pos] = bd[pos - 1];
+    bi[pos] = bi[pos - 1];
+    pos--;
+  }
+  bd[pos] = dist;
+  bi[pos] = row;
+}
+
+/* Insert (dist, row) in (distance, row) order into a sorted list of k
+ * whose last entry it replaces; the caller knows it comes before that
+ * entry (or that slot k - 1 is free). */
+static inline void sg_topk_place_lex(double *bd, int *bi, int k, double dist,
+                                     int row) {
+  int pos = k - 1;
+  while (pos > 0 && (bd[pos - 1] > dist || (bd[pos - 1] == dist && bi[pos - 1] > row))) {
+    bd[pos] = bd[pos - 1];
+    bi[pos] = bi[pos - 1];
+    pos--;
+  }
+  bd[pos] = dist;
+  bi[pos] = row;
+}
+
+/* The same, when (dist, row) comes before the k-th entry; else nothing. */
+static inline void sg_topk_insert_lex(double *bd, int *bi, int k, double dist,
+                                      int row) {
+  if (!(dist < bd[k - 1] || (dist == bd[k - 1] && row < bi[k - 1])))
+    return;
+  sg_topk_place_lex(bd, bi, k, dist, row);
+}
+
+#endif

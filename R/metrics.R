@@ -59,7 +59,8 @@ metric_roc_auc <- function(y, p) {
   y <- as.logical(y)
   note <- one_class_note(y)
   if (!is.null(note)) return(na_note(note))
-  n_pos <- sum(y)
+  # doubles: n_pos * n_neg passes .Machine$integer.max from ~46,000 rows
+  n_pos <- as.double(sum(y))
   n_neg <- length(y) - n_pos
   r <- rank(p, ties.method = "average")
   (sum(r[y]) - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)

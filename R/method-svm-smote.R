@@ -11,12 +11,14 @@ NULL
 # (gap uniform in [0, 1]); safe parents extrapolate away from it (gap
 # uniform in [-out_step, 0]). Parents take turns, as in SMOTE.
 
-# The SVM's design matrix: standardised numeric columns and one 0/1
-# column per level of each nominal column. The SVM cannot fit a row with a
-# missing value: such data are refused.
-svm_design <- function(pred) {
+# The design matrix of a model fitted to the whole data (SVM-SMOTE's SVM,
+# KMeans-SMOTE's k-means): standardised numeric columns and one 0/1 column
+# per level of each nominal column. Neither model takes a row with a
+# missing value: such data are refused, naming the method and the model.
+design_matrix <- function(pred, method, model) {
   if (isTRUE(pred$has_na)) {
-    sg_abort(c("Method \"svm_smote\" cannot fit its SVM on rows with missing values.",
+    sg_abort(c(sprintf("Method \"%s\" cannot fit its %s on rows with missing values.",
+                       method, model),
                "Impute the missing predictor values first (e.g. with recipes::step_impute_median()), or choose a method that skips them, such as \"smote\" or \"borderline1\"."),
              class = "input")
   }
@@ -30,7 +32,7 @@ svm_design <- function(pred) {
 
 # The rows of every class that are support vectors of the SVM.
 svm_support_rows <- function(pred, yi) {
-  x <- svm_design(pred)
+  x <- design_matrix(pred, "svm_smote", "SVM")
   y <- factor(yi)
   if (nlevels(y) < 2 || ncol(x) == 0) return(integer(0))
   fit <- e1071::svm(x = x, y = y, type = "C-classification", kernel = "radial",

@@ -99,8 +99,9 @@
 #' @param data A data frame with the outcome and the predictors.
 #' @param var The name of the outcome column, a factor or character vector.
 #' @param method The oversampling method: `"smote"`, `"ros"`,
-#'   `"borderline1"`, `"borderline2"`, `"adasyn"`, `"safe_level"` or
-#'   `"svm_smote"` (see [sg_methods()]; SVM-SMOTE needs the e1071 package).
+#'   `"borderline1"`, `"borderline2"`, `"adasyn"`, `"safe_level"`,
+#'   `"svm_smote"` or `"kmeans_smote"` (see [sg_methods()]; SVM-SMOTE needs
+#'   the e1071 package).
 #' @param neighbors The number of nearest same-class rows a parent may be
 #'   paired with (`k` in the SMOTE paper), a whole number >= 1. ADASYN and
 #'   Safe-Level also use it for their whole-data neighbourhoods.
@@ -117,6 +118,11 @@
 #' @param out_step For `"svm_smote"`: how far a safe support vector's rows
 #'   reach away from its neighbour, as a multiple of the distance to it
 #'   (gap uniform in `[-out_step, 0]`).
+#' @param clusters For `"kmeans_smote"`: the number of k-means clusters of
+#'   the whole data.
+#' @param imbalance_threshold For `"kmeans_smote"`: a cluster is used for a
+#'   class when (its rows of other classes + 1) / (its rows of the class + 1)
+#'   is below this; raise it when no cluster qualifies.
 #' @param distance `"euclidean"` (standardised, with the SMOTE-NC penalty for
 #'   nominal columns) or `"gower"`.
 #' @param nominal How synthetic rows get nominal values: `"draw"` or
@@ -210,7 +216,8 @@
 #' @export
 sg_oversample <- function(data, var, method = "smote", neighbors = 5,
                           over_ratio = 1, seed = NULL, m_neighbors = 10,
-                          shrinkage = 0, out_step = 0.5, distance = "euclidean",
+                          shrinkage = 0, out_step = 0.5, clusters = 8,
+                          imbalance_threshold = 1, distance = "euclidean",
                           nominal = "draw", exclude = NULL, clean = NULL,
                           clean_neighbors = 3, guard = sg_guard(),
                           constraints = sg_constraints(), groups = NULL,
@@ -226,6 +233,9 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
   m_neighbors <- check_count(m_neighbors, "m_neighbors", call = call)
   shrinkage <- check_number(shrinkage, "shrinkage", min = 0, call = call)
   out_step <- check_number(out_step, "out_step", min = 0, call = call)
+  clusters <- check_count(clusters, "clusters", call = call)
+  imbalance_threshold <- check_number(imbalance_threshold, "imbalance_threshold", min = 0,
+                                      call = call)
   distance <- check_choice(distance, "distance", c("euclidean", "gower"), call = call)
   nominal <- check_choice(nominal, "nominal", c("draw", "vote"), call = call)
   if (!is.null(clean)) clean <- check_choice(clean, "clean", method_names("clean"), call = call)
@@ -269,7 +279,8 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
   rng_kind <- RNGkind()
   settings <- list(method = method, var = var, neighbors = neighbors,
                    over_ratio = over_ratio, m_neighbors = m_neighbors,
-                   shrinkage = shrinkage, out_step = out_step, distance = distance,
+                   shrinkage = shrinkage, out_step = out_step, clusters = clusters,
+                   imbalance_threshold = imbalance_threshold, distance = distance,
                    nominal = nominal, exclude = pred$exclude, clean = clean,
                    clean_neighbors = clean_neighbors, groups = groups,
                    weights = weights,

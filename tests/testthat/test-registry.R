@@ -12,15 +12,17 @@ contract_data <- function(seed = 1) {
              row.names = sprintf("r%03d", seq_len(sum(n))))
 }
 
-# NearMiss-3 may find fewer candidates than its target (a warning the
-# contract does not judge).
+# NearMiss-3 may find fewer candidates than its target, and the boundary
+# and cluster methods move a class's mean (warnings the contract does not
+# judge).
 run_sampler <- function(method, data, ...) {
   fam <- sg_methods()$family[sg_methods()$method == method]
   withCallingHandlers(switch(fam,
     interpolate = , copy = sg_oversample(data, "y", method = method, ...),
     clean = sg_clean(data, "y", method = method, ...),
     undersample = sg_undersample(data, "y", method = method, ...)),
-    smoteguard_warning_shortfall = function(w) invokeRestart("muffleWarning"))
+    smoteguard_warning_shortfall = function(w) invokeRestart("muffleWarning"),
+    smoteguard_warning_fidelity = function(w) invokeRestart("muffleWarning"))
 }
 
 # What the result of `method` on `data` must be, by family.
@@ -119,8 +121,8 @@ sg_method_params <- function(method) smoteguard:::sampler_method(method)$params
 test_that("every registered sampler keeps the contract of its family", {
   methods <- sg_methods()$method
   expect_setequal(methods, c("smote", "ros", "borderline1", "borderline2", "adasyn",
-                             "safe_level", "svm_smote", "tomek", "enn", "cnn", "oss", "ncl", "renn",
-                             "allknn", "random", "nearmiss1", "nearmiss2", "nearmiss3"))
+                             "safe_level", "svm_smote", "kmeans_smote", "tomek", "enn",
+                             "cnn", "oss", "ncl", "renn", "allknn", "random", "nearmiss1", "nearmiss2", "nearmiss3"))
   for (m in methods) expect_sampler_contract(m)
 })
 
@@ -136,7 +138,7 @@ test_that("sg_methods() describes every method from the registry", {
                    c("tomek", "enn", "cnn", "oss", "ncl", "renn", "allknn"))
   expect_identical(sg_methods(c("interpolate", "copy"))$method,
                    c("smote", "ros", "borderline1", "borderline2", "adasyn", "safe_level",
-                     "svm_smote"))
+                     "svm_smote", "kmeans_smote"))
   # the methods that seek the boundary are those the guard leaves at it
   expect_identical(m$method[m$boundary],
                    c("borderline1", "borderline2", "adasyn", "svm_smote"))

@@ -195,7 +195,7 @@ glm_predict <- function(model, newdata) {
 
 # The design matrix of the predictors, and what it needs to be made again
 # on new rows.
-design_matrix <- function(data, var, spec = NULL) {
+learner_matrix <- function(data, var, spec = NULL) {
   if (is.null(spec)) {
     f <- stats::reformulate(setdiff(names(data), var))
     environment(f) <- baseenv()
@@ -211,7 +211,7 @@ design_matrix <- function(data, var, spec = NULL) {
 
 glmnet_fit <- function(data, var, context, alpha, inner_folds, nlambda) {
   stop_if_incomplete(data, var, context, "glmnet")
-  dm <- design_matrix(data, var)
+  dm <- learner_matrix(data, var)
   y <- data[[var]]
   path <- glmnet::glmnet(dm$x, y, family = "binomial", alpha = alpha, nlambda = nlambda)
   lambda <- path$lambda
@@ -227,10 +227,10 @@ glmnet_fit <- function(data, var, context, alpha, inner_folds, nlambda) {
   for (f in unique(fold)) {
     inner <- real[fold != f, , drop = FALSE]
     fitted <- context$resample(inner, f)
-    di <- design_matrix(fitted, var, dm$spec)
+    di <- learner_matrix(fitted, var, dm$spec)
     m <- glmnet::glmnet(di$x, fitted[[var]], family = "binomial", alpha = alpha,
                         lambda = lambda)
-    dv <- design_matrix(real[fold == f, , drop = FALSE], var, dm$spec)
+    dv <- learner_matrix(real[fold == f, , drop = FALSE], var, dm$spec)
     p <- stats::predict(m, dv$x, type = "response")
     p <- correct_to_real(p, inner[[var]], fitted[[var]])
     yv <- yr[fold == f]
@@ -243,7 +243,7 @@ glmnet_fit <- function(data, var, context, alpha, inner_folds, nlambda) {
 }
 
 glmnet_predict <- function(model, newdata) {
-  x <- design_matrix(newdata, "", model$spec)$x
+  x <- learner_matrix(newdata, "", model$spec)$x
   drop(stats::predict(model$path, x, s = model$lambda, type = "response"))
 }
 

@@ -1,0 +1,1027 @@
+#' Does resampling help this model on this data? A leak-free evaluation
+#'
+#' `sg_evaluate()` compares samplers (no resampling, oversampling, cleaning,
+#' under-sampling; see [sg_sampler()]) for one or more learners on the same
+#' splits of the same data, and says whether any of them did better than no
+#' resampling, with intervals that account for the folds' overlap.
+#'
+#' @section How the rows are used:
+#' 1. The **holdout** (`holdout`, a share of the rows) is set aside first:
+#'    stratified by class; with `groups`, whole groups; with `time`, the
+#'    latest rows (every row at the cut-off time included). It is never
+#'    resampled, never used to tune or choose anything, and is scored once at
+#'    the end by a model of each sampler and learner fitted to all the other
+#'    rows. With fewer than 100 events in it, a warning of class
+#'    `smoteguard_warning_holdout` gives the count: its estimates are wide.
+#' 2. The other rows are split by `resamples` ([sg_folds()]; with `groups`,
+#'    whole groups per fold; with `time`, rolling origin), the same splits
+#'    for every sampler and learner, so their differences are paired.
+#' 3. In each split, **each sampler runs on the training part only**
+#'    ([sg_resample()], with a seed of its own derived from `seed`), and each
+#'    learner is fitted to what it returns and predicts the test part, which
+#'    holds real rows only. A learner's inner choices (glmnet's `lambda`,
+#'    the `"f1"` threshold) are made on inner folds of the real training
+#'    rows, the sampler run inside each inner training part.
+#'
+#' @section Prior correction and thresholds:
+#' A model fitted to resampled rows learns the resampled class shares. With
+#' `correct_prior = TRUE`, each resampled model's predictions are also
+#' reported after [sg_correct_prior()], from the class counts of the
+#' sampler's record (after) back to the real training rows' (before);
+#' `corrected` is `FALSE` for the raw predictions and `TRUE` for the
+#' corrected ones (for `"none"` both are the same numbers).
+#'
+#' Metrics that need a threshold (recall, precision, F1, specificity,
+#' balanced accuracy, MCC) call a row positive when its probability is at
+#' least the threshold, the same number for the raw and the corrected
+#' predictions of every sampler:
+#' * `NULL` (default): the share of events among the real training rows of
+#'   the split;
+#' * a number in (0, 1), or [sg_threshold_cost()] for a cost ratio;
+#' * `"f1"`: per split, learner and sampler, the threshold that maximises F1
+#'   on inner out-of-fold predictions (prior-corrected) of the real training
+#'   rows, never on resampled rows.
+#'
+#' A model can buy recall by predicting higher risks. So each model is also
+#' scored at **matched sensitivity**: the highest threshold at which its
+#' corrected predictions reach the recall that `"none"` has at the threshold
+#' above, on the same split (metrics `matched_threshold`, `matched_recall`,
+#' `matched_precision`, `matched_specificity`, `matched_f1`,
+#' `matched_balanced_accuracy`, `matched_mcc`).
+#'
+#' @section The verdict:
+#' For each sampler other than `"none"` and each learner, the paired
+#' differences sampler minus `"none"` over the `J` splits are computed for
+#' PR-AUC, ROC-AUC, the Brier score and the calibration slope's distance
+#' from 1 (`cal_slope_error = |cal_slope - 1|`), all on the prior-corrected
+#' predictions. The variance of the mean difference is the
+#' Nadeau-Bengio corrected one, `(1/J + n_test/n_train) * var(d)`, which
+#' allows for training parts that share most of their rows, with a t
+#' interval on `J - 1` degrees of freedom. The p-values are adjusted by Holm
+#' over every sampler x learner x metric of the verdict; `lower_holm` and
+#' `upper_holm` are intervals at Holm's level for each comparison
+#' (`1 - 0.05 / (m - rank + 1)`, `m` comparisons ranked by p-value).
+#'
+#' A sampler **helped** a learner when the Holm-adjusted p-value for PR-AUC
+#' or ROC-AUC is below 0.05 with a positive mean difference (its interval
+#' lies above 0), **and calibration after prior correction is not worse**:
+#' neither the corrected Brier score nor the corrected calibration slope's
+#' distance from 1 is significantly larger than with `"none"` (Holm-adjusted
+#' p-value below 0.05 with a positive mean difference). Otherwise the
+#' verdict is "no evidence of benefit" (which is not evidence of no
+#' benefit). The verdict also says which samplers **hurt calibration** (the
+#' raw predictions' Brier score or distance of the calibration intercept
+#' from 0 significantly larger than `"none"`'s, by the unadjusted corrected
+#' interval) and whether the prior correction **repaired** it (the same
+#' comparisons on the corrected predictions no longer significant).
+#'
+#' @section Error analysis:
+#' Per learner, the positive rows that `"none"` missed (probability below
+#' the threshold) in most of the splits that tested them (more than half),
+#' and the negative rows it flagged in most, with their values and counts;
+#' and for each sampler, which of those rows it recovered (missed or
+#' flagged in at most half of its splits). These are rows of your data:
+#' they are returned to you, not printed.
+#'
+#' @section Parallel runs:
+#' The cells of the grid (splits x samplers, every learner within a cell)
+#' run through [future.apply::future_lapply()] when future.apply is
+#' installed, on whatever [future::plan()] is set (sequential by default).
+#' Every random choice is seeded from `seed` before the cells are handed
+#' out, so the result is the same under any plan. Inside each cell the
+#' package runs on one thread ([sg_threads()]). With progressr installed,
+#' wrap the call in `progressr::with_progress()` for a progress bar.
+#'
+#' @section Errors:
+#' A numeric outcome (this is for classification), an outcome of more than
+#' two classes, a `time` column that cannot be ordered or has missing
+#' values, a `groups` column with missing values, a holdout that leaves
+#' fewer rows of a class than folds, and a training part with one class are
+#' refused with classed errors (`smoteguard_error_input`,
+#' `smoteguard_error_folds`). A sampler or learner that fails in a cell
+#' marks that cell failed (see `failures` in the result; a warning of class
+#' `smoteguard_warning_evaluate` says how many) and the other cells go on; a
+#' sampler or learner that fails in every cell stops the evaluation with an
+#' error of class `smoteguard_error_sampler` or `smoteguard_error_learner`
+#' that gives the first cell's message. A positive class absent from a test
+#' fold makes the metrics that need it NA, with a note in `notes`.
+#'
+#' @param data A data frame: the outcome, the predictors, and any `groups`,
+#'   `time`, `subgroups` or `exclude` columns.
+#' @param var The name of the outcome column (two classes).
+#' @param samplers A list of [sg_sampler()] configurations (or one). If none
+#'   of them is `sg_sampler("none")`, it is added first: every sampler is
+#'   compared with no resampling. Their labels (or the list's names) must
+#'   be unique.
+#' @param learners A list of learners (or one): [sg_learner_glm()],
+#'   [sg_learner_glmnet()], [sg_learner_ranger()] or [sg_learner()].
+#' @param resamples [sg_folds()], or an rsample `rset` made on `data`.
+#' @param holdout The share of rows set aside and scored once at the end,
+#'   in `[0, 1)`; 0 for none. The rows left must hold at least as many rows
+#'   of each class as there are folds.
+#' @param time `NULL`, or the name of a column that orders the rows in time
+#'   (numeric, `Date`, `POSIXct` or an ordered factor; no missing values):
+#'   the holdout is the latest rows and the splits roll forward.
+#' @param groups `NULL`, or the name of a column of groups (e.g. patients)
+#'   whose rows must stay together (no missing values).
+#' @param positive The positive class (the event). By default the rarer
+#'   class (the outcome's second level when both are as common).
+#' @param correct_prior Also report each resampled model's metrics after
+#'   the prior correction.
+#' @param threshold `NULL`, a number in (0, 1), [sg_threshold_cost()] or
+#'   `"f1"`: see the section on thresholds.
+#' @param subgroups `NULL`, or names of columns (e.g. sex, site): the
+#'   metrics per subgroup on the holdout (or, without a holdout, on the
+#'   out-of-fold predictions of the first repeat), with bootstrap intervals;
+#'   NA with a note for a subgroup with fewer than 20 events.
+#' @param exclude Names of columns that are neither outcome nor predictor
+#'   (identifiers): kept out of the samplers and learners. The `groups` and
+#'   `time` columns are always kept out.
+#' @param seed A whole number: the seed of every split, sampler and
+#'   learner. `NULL` draws one from the current random stream (it is kept in
+#'   the result). The caller's random stream is left as it was.
+#' @return An object of class `sg_evaluation`, a list with:
+#'   `metrics` (long: `rep`, `fold`, `sampler`, `learner`, `corrected`,
+#'   `metric`, `value`), `holdout` (the same for the holdout, `rep` and
+#'   `fold` 0), `verdict` (one row per sampler, learner and verdict
+#'   metric), `decisions` (per sampler and learner: `helped`, the words of
+#'   the verdict, `hurt_calibration`, `repaired`), `calibration` (the raw
+#'   and corrected calibration comparisons), `decision_curve`,
+#'   `subgroups`, `errors` (`missed`, `flagged`, `recovered`),
+#'   `predictions` (every test row's probability, raw and corrected),
+#'   `thresholds`, `records` (the [sg_record()] of every sampler call, with
+#'   the training rows it was given), `failures`, `warnings`, `notes`,
+#'   `splits`, `settings` and `seed`. Methods: `print()`, `summary()`,
+#'   `as.data.frame()` and `plot()`.
+#' @references
+#' Nadeau, C. and Bengio, Y. (2003). Inference for the generalization
+#' error. *Machine Learning*, 52, 239-281.
+#'
+#' Holm, S. (1979). A simple sequentially rejective multiple test
+#' procedure. *Scandinavian Journal of Statistics*, 6, 65-70.
+#'
+#' van den Goorbergh, R., van Smeden, M., Timmerman, D. and Van Calster, B.
+#' (2022). The harm of class imbalance corrections for risk prediction
+#' models. *Journal of the American Medical Informatics Association*, 29,
+#' 1525-1534.
+#'
+#' Vickers, A. J. and Elkin, E. B. (2006). Decision curve analysis: a novel
+#' method for evaluating prediction models. *Medical Decision Making*, 26,
+#' 565-574.
+#' @seealso [sg_folds()], [sg_learner_glm()], [sg_sampler()],
+#'   [sg_correct_prior()]; `vignette("evaluation")`.
+#' @examples
+#' ev <- sg_evaluate(breast_biopsy, "diagnosis",
+#'                   resamples = sg_folds(folds = 2, repeats = 1),
+#'                   holdout = 0, seed = 1)
+#' ev
+#' head(as.data.frame(ev))
+#' ev$decisions
+#' @export
+sg_evaluate <- function(data, var,
+                        samplers = list(sg_sampler("none"),
+                                        sg_sampler("smote", guard = NULL, label = "smote-plain"),
+                                        sg_sampler("smote", label = "smote-guard")),
+                        learners = sg_learner_glm(), resamples = sg_folds(),
+                        holdout = 0.2, time = NULL, groups = NULL, positive = NULL,
+                        correct_prior = TRUE, threshold = NULL, subgroups = NULL,
+                        exclude = NULL, seed = NULL) {
+  call <- sys.call()
+  started <- proc.time()[["elapsed"]]
+  check_data_frame(data, call = call)
+  outcome <- evaluation_outcome(data, var, positive, call)
+  samplers <- check_samplers(samplers, call)
+  learners <- check_learners(learners, call)
+  check_resamples(resamples, call)
+  holdout <- check_number(holdout, "holdout", min = 0, call = call)
+  if (holdout >= 1) {
+    sg_abort(c("`holdout` must be a share of the rows in [0, 1).",
+               sprintf("It is %s.", format(holdout)),
+               "Use e.g. `holdout = 0.2`, or 0 for no holdout."), call = call)
+  }
+  if (!is.null(time) && !is.null(groups)) {
+    sg_abort(c("Give `time` or `groups`, not both.",
+               "Rolling-origin splits by time with whole groups are not supported yet."),
+             call = call)
+  }
+  time_values <- check_time(time, data, var, call)
+  group_codes <- check_eval_groups(groups, data, var, call)
+  subgroups <- check_columns(subgroups, data, var, "subgroups", call)
+  exclude <- check_columns(exclude, data, var, "exclude", call)
+  check_flag(correct_prior, "correct_prior", call)
+  threshold <- check_threshold(threshold, call)
+  seed <- check_seed(seed, call = call)
+  # without a seed, one is drawn from the caller's stream (which moves on,
+  # so two calls differ); the stream is then left as it was
+  if (is.null(seed)) seed <- sample.int(.Machine$integer.max, 1)
+  restore <- preserve_rng()
+  on.exit(restore(), add = TRUE)
+  set_cell_seed(seed)
+
+  y <- outcome$y
+  n <- length(y)
+  predictors <- setdiff(names(data), c(var, groups, time, exclude))
+  if (length(predictors) == 0) {
+    sg_abort(c("`data` has no predictor columns left.",
+               "Every column other than the outcome is `groups`, `time` or in `exclude`."),
+             call = call)
+  }
+  mdata <- data[c(predictors, var)]
+  mdata[[var]] <- factor(ifelse(y, outcome$positive, outcome$negative),
+                         levels = c(outcome$negative, outcome$positive))
+
+  held <- holdout_rows(holdout, y, group_codes, time_values)
+  dev <- setdiff(seq_len(n), held)
+  folds_needed <- if (inherits(resamples, "rset")) 2L else resamples$folds
+  check_development(y, dev, held, folds_needed, call)
+  if (length(held) > 0 && sum(y[held]) < 100) {
+    sg_warn(c(sprintf("The holdout has %d event(s) (rows of `%s`): its estimates will be wide.",
+                      sum(y[held]), outcome$positive),
+              "Report them with their intervals, or use the folds' spread."),
+            class = "holdout", call = call)
+  }
+  splits <- make_splits(resamples, dev, y, group_codes, time_values, call)
+  check_splits(splits, y, call)
+  if (length(held) > 0) {
+    splits[[length(splits) + 1]] <- list(rep = 0L, fold = 0L, train = dev, test = held)
+  }
+
+  # one seed per split and sampler, drawn before any cell runs, so that no
+  # plan or worker count changes what a cell draws
+  cell_seeds <- matrix(sample.int(.Machine$integer.max, length(splits) * length(samplers)),
+                       nrow = length(splits))
+  cells <- list()
+  for (s in seq_along(splits)) {
+    for (j in seq_along(samplers)) {
+      cells[[length(cells) + 1]] <- list(split = s, sampler = j, seed = cell_seeds[s, j],
+                                         rep = splits[[s]]$rep, fold = splits[[s]]$fold,
+                                         train = splits[[s]]$train, test = splits[[s]]$test)
+    }
+  }
+  shared <- list(data = mdata, var = var, samplers = samplers, learners = learners,
+                 correct_prior = correct_prior, threshold = threshold)
+  results <- run_cells(cells, shared)
+
+  out <- assemble_evaluation(results, cells, splits, shared, y, data, outcome,
+                             subgroups, seed, call)
+  out$settings <- list(var = var, positive = outcome$positive, negative = outcome$negative,
+                       n = n, n_holdout = length(held), n_events = sum(y),
+                       n_holdout_events = sum(y[held]),
+                       holdout = holdout, time = time, groups = groups,
+                       subgroups = subgroups, exclude = exclude,
+                       predictors = predictors, correct_prior = correct_prior,
+                       threshold = threshold, resamples = resamples,
+                       samplers = samplers, learners = lapply(learners, function(l) l[c("name", "packages", "settings")]),
+                       version = as.character(utils::packageVersion("smoteguard")))
+  out$seed <- seed
+  out$holdout_rows <- held
+  out$timing <- proc.time()[["elapsed"]] - started
+  class(out) <- "sg_evaluation"
+  report_failures(out, call)
+  out
+}
+
+# Seeds: one kind of generator, whatever the caller (or a future worker)
+# has set, so that a cell seeded alike draws alike everywhere.
+set_cell_seed <- function(seed) {
+  set.seed(seed, kind = "Mersenne-Twister", normal.kind = "Inversion",
+           sample.kind = "Rejection")
+}
+
+# A seed derived from another: for the i-th inner use within a cell.
+derive_seed <- function(seed, i) {
+  as.integer((as.numeric(seed) + 104729 * i) %% .Machine$integer.max)
+}
+
+#' A risk threshold from the costs of errors
+#'
+#' With `fp` the cost of a false positive (treating, or working up, someone
+#' without the event) and `fn` the cost of a false negative (missing an
+#' event), the threshold that minimises the expected cost of calibrated
+#' risks is `fp / (fp + fn)`: with a missed event four times as costly as
+#' a false alarm, treat from a risk of 0.2.
+#'
+#' @param fp,fn Positive costs of a false positive and a false negative (only
+#'   their ratio matters).
+#' @return The threshold, a number in (0, 1) with the costs as attributes,
+#'   for `sg_evaluate(threshold = )`.
+#' @examples
+#' sg_threshold_cost(fp = 1, fn = 4)
+#' @export
+sg_threshold_cost <- function(fp = 1, fn = 1) {
+  call <- sys.call()
+  fp <- check_number(fp, "fp", min = 0, call = call)
+  fn <- check_number(fn, "fn", min = 0, call = call)
+  if (fp <= 0 || fn <= 0) {
+    sg_abort(c("The costs `fp` and `fn` must be positive.",
+               sprintf("They are fp = %s and fn = %s.", format(fp), format(fn))), call = call)
+  }
+  structure(fp / (fp + fn), fp = fp, fn = fn, class = "sg_threshold_cost")
+}
+
+#' @export
+print.sg_threshold_cost <- function(x, ...) {
+  cat(sprintf("<smoteguard threshold> %s (false positive cost %s, false negative cost %s)\n",
+              format(unclass(x)[1], digits = 4), format(attr(x, "fp")), format(attr(x, "fn"))))
+  invisible(x)
+}
+
+# ---------------------------------------------------------------------------
+# Checks at the door
+
+evaluation_outcome <- function(data, var, positive, call) {
+  if (!missing(var) && is.character(var) && length(var) == 1 && !is.na(var) &&
+      var %in% names(data) && (is.numeric(data[[var]]) || is.logical(data[[var]]))) {
+    sg_abort(c(sprintf("The outcome `%s` is %s: `sg_evaluate()` is for classification.",
+                       var, describe(data[[var]])),
+               "Oversampling and its evaluation need classes; a numeric outcome is regression.",
+               sprintf("If it holds class codes, make them a factor: `data$%s <- factor(data$%s)`.",
+                       var, var)),
+             call = call)
+  }
+  check_var(data, var, call = call)
+  yv <- as.character(data[[var]])
+  lv <- if (is.factor(data[[var]])) levels(data[[var]]) else sort(unique(yv))
+  lv <- lv[lv %in% yv]
+  if (length(lv) != 2) {
+    sg_abort(c(sprintf("The outcome `%s` must have two classes; it has %d (%s).",
+                       var, length(lv), paste(utils::head(lv, 6), collapse = ", ")),
+               "Only two-class outcomes are supported for now (one-vs-rest is planned).",
+               "Combine classes into event / no event first."),
+             call = call)
+  }
+  if (is.null(positive)) {
+    counts <- table(factor(yv, levels = lv))
+    positive <- if (counts[[1]] < counts[[2]]) lv[1] else lv[2]
+  } else if (!is.character(positive) || length(positive) != 1 || is.na(positive) ||
+             !positive %in% lv) {
+    sg_abort(c(sprintf("`positive` must name one of the classes: %s.", class_list(lv)),
+               sprintf("It is %s.", describe(positive))), call = call)
+  }
+  list(y = yv == positive, positive = positive, negative = setdiff(lv, positive))
+}
+
+check_samplers <- function(samplers, call) {
+  if (inherits(samplers, "sg_sampler")) samplers <- list(samplers)
+  ok <- is.list(samplers) && length(samplers) > 0 &&
+    all(vapply(samplers, inherits, logical(1), "sg_sampler"))
+  if (!ok) {
+    sg_abort(c("`samplers` must be a list of `sg_sampler()` configurations.",
+               sprintf("It is %s.", describe(samplers)),
+               "For example `list(sg_sampler(\"none\"), sg_sampler(\"smote\"))`."), call = call)
+  }
+  if (!is.null(names(samplers))) {
+    for (j in seq_along(samplers)) {
+      if (!is.na(names(samplers)[j]) && nzchar(names(samplers)[j])) {
+        samplers[[j]]$label <- names(samplers)[j]
+      }
+    }
+  }
+  methods <- vapply(samplers, function(s) s$method, character(1))
+  if (!"none" %in% methods) samplers <- c(list(sg_sampler("none")), samplers)
+  labels <- vapply(samplers, function(s) s$label, character(1))
+  if (anyDuplicated(labels) > 0) {
+    sg_abort(c(sprintf("The samplers' labels must be unique; %s appears more than once.",
+                       class_list(unique(labels[duplicated(labels)]))),
+               "Give each a label, e.g. `sg_sampler(\"smote\", guard = NULL, label = \"smote-plain\")`, or name the list."),
+             call = call)
+  }
+  if (sum(methods == "none") > 1) {
+    sg_abort("`samplers` must hold `sg_sampler(\"none\")` once.", call = call)
+  }
+  # "none" first: the reference of every comparison
+  none_at <- which(vapply(samplers, function(s) s$method, character(1)) == "none")
+  samplers[c(none_at, setdiff(seq_along(samplers), none_at))]
+}
+
+check_learners <- function(learners, call) {
+  if (inherits(learners, "sg_learner")) learners <- list(learners)
+  ok <- is.list(learners) && length(learners) > 0 &&
+    all(vapply(learners, inherits, logical(1), "sg_learner"))
+  if (!ok) {
+    sg_abort(c("`learners` must be a list of learners.",
+               sprintf("It is %s.", describe(learners)),
+               "For example `list(sg_learner_glm(), sg_learner_ranger())`."), call = call)
+  }
+  nms <- vapply(learners, function(l) l$name, character(1))
+  if (anyDuplicated(nms) > 0) {
+    sg_abort(c(sprintf("The learners' names must be unique; %s appears more than once.",
+                       class_list(unique(nms[duplicated(nms)]))),
+               "Give each a `name =`."), call = call)
+  }
+  for (l in learners) {
+    for (pkg in l$packages) {
+      if (!requireNamespace(pkg, quietly = TRUE)) {
+        sg_abort(c(sprintf("Learner `%s` needs the package %s, which is not installed.", l$name, pkg),
+                   sprintf("Install it with `install.packages(\"%s\")`.", pkg)),
+                 class = "missing_package", call = call)
+      }
+    }
+  }
+  learners
+}
+
+check_resamples <- function(resamples, call) {
+  if (inherits(resamples, "sg_folds")) return(invisible())
+  if (inherits(resamples, "rset")) {
+    if (!requireNamespace("rsample", quietly = TRUE)) {
+      sg_abort("An rset in `resamples` needs the package rsample; install it.",
+               class = "missing_package", call = call)
+    }
+    return(invisible())
+  }
+  sg_abort(c("`resamples` must be `sg_folds()` or an rsample rset.",
+             sprintf("It is %s.", describe(resamples)),
+             "For example `resamples = sg_folds(folds = 5, repeats = 3)`."), call = call)
+}
+
+check_time <- function(time, data, var, call) {
+  if (is.null(time)) return(NULL)
+  if (!is.character(time) || length(time) != 1 || is.na(time) || !time %in% names(data)) {
+    sg_abort(c("`time` must be NULL or the name of one column of `data`.",
+               sprintf("It is %s.", describe(time))), call = call)
+  }
+  if (time == var) sg_abort("`time` must not be the outcome column.", call = call)
+  v <- data[[time]]
+  orderable <- (is.numeric(v) && !is.object(v)) || inherits(v, c("Date", "POSIXct")) ||
+    is.ordered(v)
+  if (!orderable) {
+    sg_abort(c(sprintf("The `time` column `%s` cannot be ordered in time: it is %s.",
+                       time, describe(v)),
+               "It must be numeric, a Date, a date-time (POSIXct) or an ordered factor.",
+               sprintf("Convert it, e.g. `data$%s <- as.Date(data$%s)`.", time, time)),
+             call = call)
+  }
+  if (anyNA(v)) {
+    bad <- which(is.na(v))
+    sg_abort(c(sprintf("The `time` column `%s` has %d missing value(s), in row(s) %s.",
+                       time, length(bad), row_list(bad)),
+               "Every row needs a time to be put in the past or the future; drop those rows."),
+             call = call)
+  }
+  if (is.ordered(v)) as.integer(v) else as.numeric(v)
+}
+
+check_eval_groups <- function(groups, data, var, call) {
+  codes <- check_groups(groups, data, var, NULL, call = call)
+  if (is.null(codes)) return(NULL)
+  if (anyNA(codes)) {
+    bad <- which(is.na(codes))
+    sg_abort(c(sprintf("The `groups` column `%s` has %d missing value(s), in row(s) %s.",
+                       groups, length(bad), row_list(bad)),
+               "A row without a group cannot be kept with its group; give each its own id or drop it."),
+             call = call)
+  }
+  codes
+}
+
+check_columns <- function(cols, data, var, arg, call) {
+  if (is.null(cols)) return(NULL)
+  if (!is.character(cols) || anyNA(cols) || length(cols) == 0) {
+    sg_abort(c(sprintf("`%s` must be NULL or column names.", arg),
+               sprintf("It is %s.", describe(cols))), call = call)
+  }
+  unknown <- setdiff(cols, names(data))
+  if (length(unknown) > 0) {
+    sg_abort(c(sprintf("`%s` names column(s) not in `data`: %s.", arg, class_list(unknown)),
+               sprintf("Columns are: %s.", paste(names(data), collapse = ", "))), call = call)
+  }
+  if (var %in% cols) sg_abort(sprintf("`%s` must not name the outcome column.", arg), call = call)
+  unique(cols)
+}
+
+check_threshold <- function(threshold, call) {
+  if (is.null(threshold)) return(NULL)
+  if (identical(threshold, "f1")) return("f1")
+  ok <- is.numeric(threshold) && length(threshold) == 1 && !is.na(threshold) &&
+    threshold > 0 && threshold < 1
+  if (!ok) {
+    sg_abort(c("`threshold` must be NULL, a number in (0, 1), `sg_threshold_cost()` or \"f1\".",
+               sprintf("It is %s.", describe(threshold))), call = call)
+  }
+  as.numeric(unclass(threshold))[1]
+}
+
+check_development <- function(y, dev, held, folds, call) {
+  need <- max(folds, 2L)
+  have <- c(sum(!y[dev]), sum(y[dev]))
+  if (any(have < need)) {
+    sg_abort(c(sprintf("After the holdout (%d rows), the rows left have %d event(s) and %d non-event(s); the folds need at least %d of each.",
+                       length(held), have[2], have[1], need),
+               "Use a smaller `holdout` or fewer folds."),
+             call = call)
+  }
+}
+
+check_splits <- function(splits, y, call) {
+  for (sp in splits) {
+    cls <- unique(y[sp$train])
+    if (length(cls) < 2) {
+      sg_abort(c(sprintf("The training part of repeat %d, fold %d has one class only (%d row(s), %s).",
+                         sp$rep, sp$fold, length(sp$train), if (isTRUE(cls)) "events" else "non-events"),
+                 "A model cannot learn an outcome it never sees vary.",
+                 "Use fewer folds (with `time`, the first window is the smallest)."),
+               class = "folds", call = call)
+    }
+    if (length(sp$test) == 0) {
+      sg_abort(sprintf("The test part of repeat %d, fold %d is empty.", sp$rep, sp$fold),
+               class = "folds", call = call)
+    }
+  }
+}
+
+# ---------------------------------------------------------------------------
+# The grid
+
+# Hooks for the tests: functions called with the row names each sampler and
+# each learner receives. Unset (empty) outside the tests.
+eval_hooks <- new.env(parent = emptyenv())
+
+run_cells <- function(cells, shared) {
+  if (requireNamespace("future.apply", quietly = TRUE)) {
+    progress <- if (requireNamespace("progressr", quietly = TRUE)) {
+      progressr::progressor(steps = length(cells))
+    }
+    future.apply::future_lapply(cells, eval_cell, shared = shared, progress = progress,
+                                future.seed = TRUE, future.packages = "smoteguard")
+  } else {
+    lapply(cells, eval_cell, shared = shared, progress = NULL)
+  }
+}
+
+# One cell: one split and one sampler, every learner. Failures are caught
+# and returned, so the other cells go on.
+eval_cell <- function(cell, shared, progress = NULL) {
+  old <- sg_threads(1)
+  on.exit(sg_threads(old), add = TRUE)
+  if (!is.null(progress)) on.exit(progress(), add = TRUE)
+  set_cell_seed(cell$seed)
+  var <- shared$var
+  sampler <- shared$samplers[[cell$sampler]]
+  train <- shared$data[cell$train, , drop = FALSE]
+  test <- shared$data[cell$test, , drop = FALSE]
+  warnings <- character()
+  collect <- function(w) {
+    warnings <<- c(warnings, conditionMessage(w))
+    invokeRestart("muffleWarning")
+  }
+  context <- list(rep = cell$rep, fold = cell$fold, sampler_label = sampler$label)
+  out <- list(sampler_error = NULL, record = NULL, learners = list(), warnings = NULL)
+  if (!is.null(eval_hooks$sampler)) eval_hooks$sampler(rownames(train), cell)
+  fitted <- tryCatch(
+    withCallingHandlers(sg_resample(sampler, train, var, seed = cell$seed),
+                        warning = collect),
+    error = function(e) e)
+  if (inherits(fitted, "error")) {
+    out$sampler_error <- sprintf("Sampler `%s` failed (%s): %s", sampler$label,
+                                 cell_label(context), conditionMessage(fitted))
+    out$warnings <- warnings
+    return(out)
+  }
+  out$record <- attr(fitted, "smoteguard", exact = TRUE)
+  out$counts <- c(before = as.integer(table(train[[var]])),
+                  after = as.integer(table(fitted[[var]])))
+  context$real <- train
+  context$resample <- function(d, i) {
+    withCallingHandlers(sg_resample(sampler, d, var, seed = derive_seed(cell$seed, i)),
+                        warning = collect)
+  }
+  for (l in seq_along(shared$learners)) {
+    learner <- shared$learners[[l]]
+    context$seed <- derive_seed(cell$seed, 1000L + l)
+    set_cell_seed(context$seed)
+    res <- tryCatch(withCallingHandlers({
+      if (!is.null(eval_hooks$learner)) eval_hooks$learner(rownames(fitted), cell)
+      p <- learner_fit_predict(learner, fitted, test, var, context)
+      pc <- if (shared$correct_prior) correct_to_real(p, train[[var]], fitted[[var]]) else p
+      thr <- if (identical(shared$threshold, "f1")) {
+        f1_threshold(learner, train, var, context, shared$correct_prior)
+      } else {
+        shared$threshold %||% mean(train[[var]] == levels(train[[var]])[2])
+      }
+      list(p = p, p_corrected = pc, threshold = thr, error = NULL)
+    }, warning = collect), error = function(e) {
+      list(error = sprintf("Learner `%s` failed (%s): %s", learner$name,
+                           cell_label(context), conditionMessage(e)))
+    })
+    out$learners[[l]] <- res
+  }
+  out$warnings <- unique(warnings)
+  out
+}
+
+# The threshold maximising F1 on inner out-of-fold predictions of the real
+# training rows (prior-corrected), the sampler run inside each inner
+# training part.
+f1_threshold <- function(learner, real, var, context, correct_prior, k = 3) {
+  yr <- real[[var]] == levels(real[[var]])[2]
+  fold <- stratified_folds(yr, min(k, sum(yr), sum(!yr)))
+  p <- numeric(length(yr))
+  for (f in unique(fold)) {
+    inner <- real[fold != f, , drop = FALSE]
+    fitted <- context$resample(inner, 100L + f)
+    inner_context <- context
+    inner_context$real <- inner
+    pf <- learner_fit_predict(learner, fitted, real[fold == f, , drop = FALSE], var,
+                              inner_context)
+    p[fold == f] <- if (correct_prior) correct_to_real(pf, inner[[var]], fitted[[var]]) else pf
+  }
+  grid <- sort(unique(p))
+  at <- metric_threshold(yr, p, grid)
+  f1 <- at$f1
+  f1[is.na(f1)] <- -1
+  grid[which.max(f1)]
+}
+
+# ---------------------------------------------------------------------------
+# From the cells to the result
+
+assemble_evaluation <- function(results, cells, splits, shared, y, data, outcome,
+                                subgroups, seed, call) {
+  samplers <- vapply(shared$samplers, function(s) s$label, character(1))
+  learners <- vapply(shared$learners, function(l) l$name, character(1))
+  preds <- list(); failures <- list(); records <- list(); warns <- list()
+  for (i in seq_along(cells)) {
+    cell <- cells[[i]]
+    res <- results[[i]]
+    sl <- samplers[cell$sampler]
+    where <- list(rep = cell$rep, fold = cell$fold, sampler = sl)
+    if (length(res$warnings) > 0) {
+      warns[[length(warns) + 1]] <- c(lapply(where, rep, length(res$warnings)),
+                                      list(warning = res$warnings))
+    }
+    if (!is.null(res$sampler_error)) {
+      failures[[length(failures) + 1]] <- c(lapply(where, rep, length(learners)),
+        list(learner = learners, stage = "sampler", message = res$sampler_error))
+      next
+    }
+    if (shared$samplers[[cell$sampler]]$method != "none") {
+      records[[length(records) + 1]] <- c(where, list(train_rows = cell$train,
+                                                      record = res$record))
+    }
+    for (l in seq_along(learners)) {
+      lr <- res$learners[[l]]
+      if (!is.null(lr$error)) {
+        failures[[length(failures) + 1]] <- c(where, list(learner = learners[l],
+          stage = "learner", message = lr$error))
+        next
+      }
+      nt <- length(cell$test)
+      preds[[length(preds) + 1]] <- list(
+        rep = rep(cell$rep, nt), fold = rep(cell$fold, nt), sampler = rep(sl, nt),
+        learner = rep(learners[l], nt), row = cell$test, y = y[cell$test],
+        p = lr$p, p_corrected = lr$p_corrected, threshold = rep(lr$threshold, nt))
+    }
+  }
+  failures <- bind_rows(failures) %||%
+    data.frame(rep = integer(), fold = integer(), sampler = character(),
+               learner = character(), stage = character(), message = character())
+  out <- list(failures = failures,
+              warnings = bind_rows(warns),
+              records = records, splits = splits[vapply(splits, function(s) s$rep > 0, logical(1))])
+  if (length(preds) == 0) {
+    out$predictions <- NULL
+    return(out)
+  }
+  scored <- score_cells(preds, shared$correct_prior)
+  predictions <- bind_rows(preds)
+  predictions$sampler <- factor(predictions$sampler, levels = samplers)
+  predictions$learner <- factor(predictions$learner, levels = learners)
+  metrics <- scored$metrics
+  metrics$sampler <- factor(metrics$sampler, levels = samplers)
+  metrics$learner <- factor(metrics$learner, levels = learners)
+  fold_rows <- metrics$rep > 0
+  out$metrics <- metrics[fold_rows, , drop = FALSE]
+  out$holdout <- metrics[!fold_rows, , drop = FALSE]
+  rownames(out$metrics) <- NULL
+  rownames(out$holdout) <- NULL
+  out$notes <- scored$notes
+  out$predictions <- predictions
+  out$thresholds <- unique(predictions[c("rep", "fold", "sampler", "learner", "threshold")])
+  rownames(out$thresholds) <- NULL
+  corrected <- shared$correct_prior
+  ratio <- mean(vapply(out$splits, function(s) length(s$test) / length(s$train), numeric(1)))
+  out$verdict <- verdict_table(out$metrics, samplers, learners, corrected, ratio)
+  out$calibration <- calibration_table(out$metrics, samplers, learners, corrected, ratio)
+  out$decisions <- decision_table(out$verdict, out$calibration, samplers, learners, corrected)
+  source <- curve_source(predictions)
+  out$decision_curve <- decision_curves(source, corrected)
+  out$subgroups <- subgroup_table(source, data, subgroups, corrected, seed)
+  out$errors <- error_analysis(predictions, data, samplers, learners, corrected)
+  out
+}
+
+# Metrics per cell: raw and (with the prior correction) corrected, and at
+# matched sensitivity. `preds`: the list of per-cell columns.
+score_cells <- function(preds, correct_prior) {
+  rows <- list(); notes <- list()
+  add <- function(key, corrected, values, note = NULL) {
+    rows[[length(rows) + 1]] <<- c(lapply(key, rep, length(values)),
+      list(corrected = rep(corrected, length(values)), metric = names(values),
+           value = unname(as.double(values))))
+    if (length(note) > 0) {
+      notes[[length(notes) + 1]] <<- c(lapply(key, rep, length(note)),
+        list(corrected = rep(corrected, length(note)), metric = names(note),
+             note = unname(note)))
+    }
+  }
+  key_of <- function(pr) list(rep = pr$rep[1], fold = pr$fold[1], sampler = pr$sampler[1],
+                              learner = pr$learner[1])
+  none_recall <- list()
+  for (pr in preds) {
+    key <- key_of(pr)
+    thr <- pr$threshold[1]
+    raw <- eval_metrics(pr$y, pr$p, thr)
+    add(key, FALSE, raw, attr(raw, "notes"))
+    if (correct_prior) {
+      cor <- if (identical(pr$p, pr$p_corrected)) raw else eval_metrics(pr$y, pr$p_corrected, thr)
+      add(key, TRUE, cor, attr(cor, "notes"))
+    }
+    if (identical(key$sampler, preds[[1]]$sampler[1])) {
+      none_recall[[paste(key$rep, key$fold, key$learner)]] <- raw[["recall"]]
+    }
+  }
+  # matched sensitivity: each model's threshold reaching "none"'s recall
+  for (pr in preds) {
+    key <- key_of(pr)
+    target <- none_recall[[paste(key$rep, key$fold, key$learner)]]
+    p <- if (correct_prior) pr$p_corrected else pr$p
+    t <- if (is.null(target) || is.na(target)) NA_real_
+         else as.double(threshold_matched_sensitivity(pr$y, p, target))
+    at <- if (is.na(t)) {
+      as.list(stats::setNames(rep(NA_real_, 6), matched_names[-1]))
+    } else {
+      metric_threshold(pr$y, p, t)[1, sub("^matched_", "", matched_names[-1])]
+    }
+    values <- stats::setNames(c(t, unlist(at)), matched_names)
+    note <- if (is.na(t)) stats::setNames("no positive case in the test part, or no recall to match",
+                                          "matched_threshold")
+    add(key, correct_prior, values, note)
+  }
+  list(metrics = bind_rows(rows),
+       notes = bind_rows(notes))
+}
+
+matched_names <- c("matched_threshold", "matched_recall", "matched_precision",
+                   "matched_f1", "matched_specificity", "matched_balanced_accuracy",
+                   "matched_mcc")
+
+# The verdict's metrics, all on the predictions the verdict reads
+# (corrected when the prior correction is on).
+verdict_metrics <- c("pr_auc", "roc_auc", "brier", "cal_slope_error")
+
+# Values of one metric per split for a sampler and learner, named by split.
+metric_by_split <- function(metrics, sampler, learner, corrected, metric) {
+  m <- metrics[metrics$sampler == sampler & metrics$learner == learner &
+                 metrics$corrected == corrected, , drop = FALSE]
+  base <- sub("_error$", "", metric)
+  m <- m[m$metric == base, , drop = FALSE]
+  v <- m$value
+  if (metric == "cal_slope_error") v <- abs(v - 1)
+  if (metric == "cal_intercept_error") v <- abs(v)
+  stats::setNames(v, paste(m$rep, m$fold))
+}
+
+# Nadeau-Bengio corrected t interval of the mean of paired differences d,
+# at `level`; `ratio` = n_test / n_train.
+nb_interval <- function(d, ratio, level = 0.95) {
+  d <- d[!is.na(d)]
+  J <- length(d)
+  if (J < 2) {
+    return(list(mean = if (J) mean(d) else NA_real_, lower = NA_real_, upper = NA_real_,
+                p_value = NA_real_, J = J))
+  }
+  m <- mean(d)
+  se <- sqrt((1 / J + ratio) * stats::var(d))
+  if (se == 0) {
+    return(list(mean = m, lower = m, upper = m, p_value = if (m == 0) 1 else 0, J = J))
+  }
+  q <- stats::qt(1 - (1 - level) / 2, J - 1)
+  list(mean = m, lower = m - q * se, upper = m + q * se,
+       p_value = 2 * stats::pt(-abs(m / se), J - 1), J = J)
+}
+
+paired_differences <- function(metrics, sampler, reference, learner, corrected, metric) {
+  a <- metric_by_split(metrics, sampler, learner, corrected, metric)
+  b <- metric_by_split(metrics, reference, learner, corrected, metric)
+  keys <- intersect(names(a), names(b))
+  a[keys] - b[keys]
+}
+
+verdict_table <- function(metrics, samplers, learners, corrected, ratio) {
+  rows <- list()
+  for (lrn in learners) for (s in samplers[-1]) for (m in verdict_metrics) {
+    d <- paired_differences(metrics, s, samplers[1], lrn, corrected, m)
+    iv <- nb_interval(d, ratio)
+    rows[[length(rows) + 1]] <- c(list(sampler = s, learner = lrn, metric = m), iv)
+  }
+  v <- bind_rows(rows)
+  if (is.null(v)) return(NULL)
+  v$p_holm <- stats::p.adjust(v$p_value, "holm")
+  # intervals at Holm's level for each comparison's rank
+  m <- sum(!is.na(v$p_value))
+  rank <- rank(v$p_value, ties.method = "first", na.last = "keep")
+  level <- 1 - 0.05 / (m - rank + 1)
+  se_q <- (v$upper - v$mean) / stats::qt(0.975, pmax(v$J - 1, 1))
+  v$lower_holm <- v$mean - stats::qt(1 - (1 - level) / 2, pmax(v$J - 1, 1)) * se_q
+  v$upper_holm <- v$mean + stats::qt(1 - (1 - level) / 2, pmax(v$J - 1, 1)) * se_q
+  v$better <- ifelse(v$metric %in% c("pr_auc", "roc_auc"), "higher", "lower")
+  v$significant <- !is.na(v$p_holm) & v$p_holm < 0.05
+  v$sampler <- factor(v$sampler, levels = samplers)
+  v$learner <- factor(v$learner, levels = learners)
+  v
+}
+
+# Calibration of the raw and corrected predictions against "none": Brier
+# and the calibration intercept's distance from 0, unadjusted intervals.
+calibration_table <- function(metrics, samplers, learners, corrected, ratio) {
+  rows <- list()
+  versions <- if (corrected) c(FALSE, TRUE) else FALSE
+  for (lrn in learners) for (s in samplers[-1]) for (cr in versions) {
+    for (m in c("brier", "cal_intercept_error")) {
+      d <- paired_differences(metrics, s, samplers[1], lrn, cr, m)
+      iv <- nb_interval(d, ratio)
+      rows[[length(rows) + 1]] <- c(list(sampler = s, learner = lrn, corrected = cr,
+                                         metric = m), iv)
+    }
+  }
+  bind_rows(rows)
+}
+
+decision_table <- function(verdict, calibration, samplers, learners, corrected) {
+  if (is.null(verdict)) return(NULL)
+  rows <- list()
+  for (lrn in learners) for (s in samplers[-1]) {
+    v <- verdict[verdict$sampler == s & verdict$learner == lrn, , drop = FALSE]
+    get <- function(m) v[v$metric == m, , drop = FALSE]
+    up <- function(r) nrow(r) == 1 && isTRUE(r$significant) && r$mean > 0
+    down <- function(r) nrow(r) == 1 && isTRUE(r$significant) && r$mean < 0
+    ranking <- up(get("pr_auc")) || up(get("roc_auc"))
+    worse_ranking <- down(get("pr_auc")) || down(get("roc_auc"))
+    calib_worse <- up(get("brier")) || up(get("cal_slope_error"))
+    helped <- ranking && !calib_worse
+    cal <- calibration[calibration$sampler == s & calibration$learner == lrn, , drop = FALSE]
+    raw_cal <- cal[!cal$corrected, , drop = FALSE]
+    hurt <- any(!is.na(raw_cal$lower) & raw_cal$lower > 0)
+    repaired <- if (!corrected || !hurt) NA else {
+      cor_cal <- cal[cal$corrected, , drop = FALSE]
+      !any(!is.na(cor_cal$lower) & cor_cal$lower > 0)
+    }
+    words <- if (helped) "helped" else "no evidence of benefit"
+    detail <- c(
+      if (ranking && calib_worse) "ranking better, but calibration after prior correction worse",
+      if (worse_ranking) "ranking worse",
+      if (hurt) sprintf("hurt calibration%s",
+                        if (isTRUE(repaired)) "; the prior correction repaired it"
+                        else if (isFALSE(repaired)) "; the prior correction did not repair it"
+                        else ""))
+    rows[[length(rows) + 1]] <- list(sampler = s, learner = lrn, helped = helped,
+                                     verdict = words,
+                                     detail = if (length(detail)) paste(detail, collapse = "; ") else "",
+                                     hurt_calibration = hurt, repaired = repaired)
+  }
+  d <- bind_rows(rows)
+  d$sampler <- factor(d$sampler, levels = samplers)
+  d$learner <- factor(d$learner, levels = learners)
+  d
+}
+
+# The predictions the curves and subgroups read: the holdout's when there
+# is one, otherwise the first repeat's out-of-fold predictions (each row
+# once).
+curve_source <- function(predictions) {
+  if (any(predictions$rep == 0)) {
+    src <- predictions[predictions$rep == 0, , drop = FALSE]
+    attr(src, "source") <- "holdout"
+  } else {
+    src <- predictions[predictions$rep == 1, , drop = FALSE]
+    attr(src, "source") <- "out-of-fold (repeat 1)"
+  }
+  src
+}
+
+decision_curves <- function(source, corrected, thresholds = seq(0.01, 0.99, by = 0.01)) {
+  rows <- list()
+  for (key in split(source, list(source$sampler, source$learner), drop = TRUE)) {
+    p <- if (corrected) key$p_corrected else key$p
+    nb <- metric_net_benefit(key$y, p, thresholds)
+    rows[[length(rows) + 1]] <- c(list(sampler = rep(as.character(key$sampler[1]), nrow(nb)),
+                                       learner = rep(as.character(key$learner[1]), nrow(nb))),
+                                  as.list(nb))
+  }
+  out <- bind_rows(rows)
+  out$sampler <- factor(out$sampler, levels = levels(source$sampler))
+  out$learner <- factor(out$learner, levels = levels(source$learner))
+  attr(out, "source") <- attr(source, "source")
+  out
+}
+
+subgroup_metrics <- c("pr_auc", "roc_auc", "brier", "recall", "precision")
+
+subgroup_table <- function(source, data, subgroups, corrected, seed, B = 200, min_events = 20) {
+  if (is.null(subgroups)) return(NULL)
+  rows <- list()
+  i <- 0L
+  for (col in subgroups) {
+    level_of <- as.character(data[[col]])[source$row]
+    level_of[is.na(level_of)] <- "(missing)"
+    for (key in split(seq_len(nrow(source)), list(source$sampler, source$learner, level_of),
+                      drop = TRUE)) {
+      part <- source[key, , drop = FALSE]
+      p <- if (corrected) part$p_corrected else part$p
+      thr <- stats::median(part$threshold)
+      events <- sum(part$y)
+      id <- list(column = col, level = level_of[key[1]],
+                 sampler = as.character(part$sampler[1]),
+                 learner = as.character(part$learner[1]), n = nrow(part), events = events)
+      i <- i + 1L
+      if (events < min_events || events == nrow(part)) {
+        k <- length(subgroup_metrics)
+        rows[[length(rows) + 1]] <- c(lapply(id, rep, k), list(
+          metric = subgroup_metrics, estimate = rep(NA_real_, k), lower = rep(NA_real_, k),
+          upper = rep(NA_real_, k),
+          note = rep(sprintf("%d event(s): fewer than %d, no estimate", events, min_events), k)))
+        next
+      }
+      fun <- function(y, p) {
+        at <- metric_threshold(y, p, thr)
+        c(pr_auc = metric_pr_auc(y, p), roc_auc = metric_roc_auc(y, p),
+          brier = metric_brier(y, p), recall = at$recall, precision = at$precision)
+      }
+      bt <- bootstrap_metric(part$y, p, fun, B = B, seed = derive_seed(seed, 5000L + i))
+      rows[[length(rows) + 1]] <- c(lapply(id, rep, nrow(bt)),
+        list(metric = bt$metric, estimate = bt$estimate, lower = bt$lower,
+             upper = bt$upper, note = rep("", nrow(bt))))
+    }
+  }
+  out <- bind_rows(rows)
+  attr(out, "source") <- attr(source, "source")
+  out
+}
+
+# Rows "none" missed (positives) or flagged (negatives) in most of the
+# splits that tested them, and which each sampler recovered.
+error_analysis <- function(predictions, data, samplers, learners, corrected) {
+  oof <- predictions[predictions$rep > 0, , drop = FALSE]
+  p_use <- if (corrected) oof$p_corrected else oof$p
+  wrong <- ifelse(oof$y, p_use < oof$threshold, p_use >= oof$threshold)
+  tally <- function(sel) {
+    t <- tapply(wrong[sel], oof$row[sel], sum)
+    n <- tapply(wrong[sel], oof$row[sel], length)
+    data.frame(row = as.integer(names(t)), times_tested = as.integer(n),
+               times_wrong = as.integer(t))
+  }
+  missed <- list(); flagged <- list(); recovered <- list()
+  for (lrn in learners) {
+    base <- tally(oof$sampler == samplers[1] & oof$learner == lrn)
+    base <- base[base$times_wrong / base$times_tested > 0.5, , drop = FALSE]
+    if (nrow(base) == 0) next
+    is_pos <- oof$y[match(base$row, oof$row)]
+    for (kind in c("missed", "flagged")) {
+      b <- base[if (kind == "missed") is_pos else !is_pos, , drop = FALSE]
+      if (nrow(b) == 0) next
+      names(b)[3] <- paste0("times_", kind)
+      rows <- cbind(data.frame(learner = lrn, b), data[b$row, , drop = FALSE])
+      rownames(rows) <- NULL
+      if (kind == "missed") missed[[lrn]] <- rows else flagged[[lrn]] <- rows
+      for (s in samplers[-1]) {
+        t <- tally(oof$sampler == s & oof$learner == lrn)
+        t <- t[match(b$row, t$row), , drop = FALSE]
+        recovered[[length(recovered) + 1]] <- list(
+          learner = rep(lrn, nrow(b)), sampler = rep(s, nrow(b)), kind = rep(kind, nrow(b)),
+          row = b$row, share_none = b[[3]] / b$times_tested,
+          share_sampler = t$times_wrong / t$times_tested,
+          recovered = !is.na(t$times_wrong) & t$times_wrong / t$times_tested <= 0.5)
+      }
+    }
+  }
+  list(missed = if (length(missed)) do.call(rbind, unname(missed)),
+       flagged = if (length(flagged)) do.call(rbind, unname(flagged)),
+       recovered = bind_rows(recovered))
+}
+
+# Failed cells: an error when a sampler or a learner failed everywhere, a
+# warning otherwise.
+report_failures <- function(x, call) {
+  f <- x$failures
+  if (nrow(f) == 0) return(invisible())
+  for (s in unique(f$sampler[f$stage == "sampler"])) {
+    fs <- f[f$stage == "sampler" & f$sampler == s, , drop = FALSE]
+    if (length(unique(paste(fs$rep, fs$fold))) >= length(x$splits) + (x$settings$n_holdout > 0)) {
+      sg_abort(c(sprintf("Sampler `%s` failed in every split.", s), fs$message[1]),
+               class = "sampler", call = call)
+    }
+  }
+  for (l in unique(f$learner)) {
+    fl <- f[f$learner == l, , drop = FALSE]
+    total <- (length(x$splits) + (x$settings$n_holdout > 0)) * length(x$settings$samplers)
+    if (nrow(fl) >= total) {
+      sg_abort(c(sprintf("Learner `%s` failed in every split and sampler.", l), fl$message[1]),
+               class = if (all(fl$stage == "sampler")) "sampler" else "learner", call = call)
+    }
+  }
+  sg_warn(c(sprintf("%d of the evaluation's cells failed; they are marked in `$failures` and left out of the metrics.",
+                    nrow(f)),
+            sprintf("First: %s", f$message[1])),
+          class = "evaluate", call = call)
+}

@@ -19,7 +19,16 @@ kmeans_clusters <- function(x, clusters) {
                        clusters, nrow(unique(x))),
                "Lower `clusters`."), class = "input")
   }
-  stats::kmeans(x, centers = clusters, iter.max = 100)$cluster
+  kmeans_fit(x, clusters)$cluster
+}
+
+# k-means (Hartigan-Wong, at most 100 iterations) started from `k` distinct
+# rows drawn at random (stats::kmeans() draws from all rows, so repeated
+# rows, common in clinical data, can start two centres at one point and
+# stop it). With no repeated rows the draw is stats::kmeans()'s own.
+kmeans_fit <- function(x, k) {
+  u <- unique(x)
+  stats::kmeans(x, centers = u[sample.int(nrow(u), k), , drop = FALSE], iter.max = 100)
 }
 
 # Mean pairwise Euclidean distance among the rows of x, to the power d,

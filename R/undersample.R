@@ -1,4 +1,4 @@
-#' Under-sample the large classes: random and NearMiss
+#' Under-sample the large classes: random, NearMiss and cluster centroids
 #'
 #' Every class with more rows than `round(under_ratio * s)`, `s` the
 #' smallest non-empty class count, is reduced to that count.
@@ -14,6 +14,13 @@
 #'   distance to their `neighbors` nearest rows of the smallest class are
 #'   kept. When there are fewer candidates than the target, all are kept,
 #'   with a warning.
+#' * `"cluster_centroids"` (Lin, Tsai, Hu and Jhang 2017) runs k-means
+#'   (seeded) on the class's rows with as many clusters as the class keeps
+#'   rows and keeps the real row nearest each centroid (where two centroids
+#'   share a nearest row, the second takes its nearest free row). A class
+#'   with no more distinct rows than its target keeps each distinct row once
+#'   and repeats drawn at random. It needs complete data: data with missing
+#'   values are refused.
 #'
 #' Ties are broken by the earlier row. With NearMiss and `under_ratio < 1`
 #' the smallest class itself is reduced at random.
@@ -21,14 +28,19 @@
 #' @inheritParams sg_oversample
 #' @param guard Only `NULL`. The guard steers where synthetic rows are made,
 #'   and this method makes none: any other value is refused with an error.
-#' @param method `"random"`, `"nearmiss1"`, `"nearmiss2"` or `"nearmiss3"`.
+#' @param method `"random"`, `"nearmiss1"`, `"nearmiss2"`, `"nearmiss3"` or
+#'   `"cluster_centroids"` (see [sg_methods()]).
 #' @param under_ratio The target of each class as a multiple of the smallest
 #'   non-empty class count.
 #' @param neighbors The number of rows of the smallest class that NearMiss
 #'   averages over (3 by default).
 #' @return The kept rows of `data`, in their original order, with a
 #'   `"smoteguard"` record whose `removed` element lists the removed rows.
-#' @references Mani, I. and Zhang, J. (2003). kNN approach to unbalanced
+#' @references Lin, W.-C., Tsai, C.-F., Hu, Y.-H. and Jhang, J.-S. (2017).
+#'   Clustering-based undersampling in class-imbalanced data. *Information
+#'   Sciences*, 409-410, 17-26.
+#'
+#' Mani, I. and Zhang, J. (2003). kNN approach to unbalanced
 #'   data distributions: a case study involving information extraction.
 #'   *ICML 2003 Workshop on Learning from Imbalanced Datasets*.
 #' @examples
@@ -38,7 +50,8 @@
 #' table(near$diagnosis)
 #' @export
 sg_undersample <- function(data, var,
-                           method = c("random", "nearmiss1", "nearmiss2", "nearmiss3"),
+                           method = c("random", "nearmiss1", "nearmiss2", "nearmiss3",
+                                      "cluster_centroids"),
                            under_ratio = 1, neighbors = 3, seed = NULL,
                            threads = getOption("smoteguard.threads"), guard = NULL) {
   call <- sys.call()

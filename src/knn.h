@@ -1,6 +1,13 @@
-/* The blocked layout and distance kernels of knn.c, shared with the
- * metrics (metrics.c): one implementation of the canonical squared
- * distance and of the screening dot products. */
+/* The exact k-NN search and what its strategies share with each other and
+ * with the metrics' pair scans (scan.c): the blocked layout of the rows,
+ * the one canonical squared distance, the float copies and the error
+ * bounds of the screens.  The strategies:
+ *   knn.c         the layout, the canonical distance, the choice of a
+ *                 strategy (sg_knn_search()) and the entry point
+ *   knn-tree.c    a kd-tree, for few dimensions
+ *   knn-screen.c  brute force over the blocks: direct, or screened by the
+ *                 expansion |q|^2 + |r|^2 - 2 q.r in double or in float
+ *   knn-mixed.c   mixed, incomplete or Gower data (a general distance) */
 #ifndef SMOTEGUARD_KNN_H
 #define SMOTEGUARD_KNN_H
 
@@ -15,6 +22,13 @@
  * check ends a parallel region: threads meet there, so chunks must be long
  * enough that the wait for the slowest is small; ~10 ms of screened work). */
 #define SG_CHUNK_TERMS 4e8
+
+/* Coordinates beyond this would overflow a squared distance (1e300 for
+ * 1e4 dimensions); also catches NaN from a missing centre or scale. */
+#define SG_MAX_ABS 1e148
+
+/* The error for a coordinate beyond SG_MAX_ABS. */
+void sg_magnitude_error(void);
 
 /* Rows laid out [block][dimension][row], padded with zeros. */
 typedef struct sg_blocks {
@@ -60,6 +74,26 @@ typedef struct sg_fblocks {
 int sg_f32_fill(const sg_blocks *b, const double *t2, const double *qrow,
                 R_xlen_t m, sg_fblocks *f, float **qf_out, double **qn_out);
 
+/* The bounds on the rounding error of a screened squared distance
+ * |q|^2 + |r|^2 - 2 q.r of d terms, for a query of squared norm qn and
+ * rows of squared norm at most rmax: in double (the dot products in
+ * double), and in float (sg_fblocks; the bound is derived in
+ * knn-screen.c).  A screen passes every row whose screened value, less
+ * the bound, could still matter; the decision is then taken on the
+ * canonical distance. */
+static inline double sg_f64_tol(int d, double qn, double rmax) {
+  return 8.0 * (d + 4) * DBL_EPSILON * (qn + rmax);
+}
+
+static inline double sg_f32_tol(int d, double qn, double rmax) {
+  return 4.0 * (d + 8) * (FLT_EPSILON / 2) * (qn + rmax) + 1e-30 * (d + 1);
+}
+
+/* |r|^2 of every row of b (padding rows +Inf), and with norm_max the
+ * largest per block; |q|^2 of m rows of d contiguous values. */
+double *sg_block_norms(const sg_blocks *b, double **norm_max);
+double *sg_row_norms(const double *rows, R_xlen_t m, int d);
+
 /* A double as a float no smaller than it, and no larger than it. */
 static inline float sg_float_up(double x) {
   if (x >= (double) FLT_MAX) return INFINITY;
@@ -76,5 +110,35 @@ static inline float sg_float_down(double x) {
   if ((double) f > x) f = nextafterf(f, -INFINITY);
   return f;
 }
+
+/* ---------------------------------------------------------------------
+ * The strategies of sg_knn_search(), each the whole search for rows
+ * already standardised (rows of the blocks, queries qrow row-major, dk
+ * values each); out_index (1-based) and out_dist are m x k, column-major. */
+
+/* knn.c: the 0-based reference row query q must not find: itself in a
+ * self search, else the one `exclude` names (1-based, NA for none), else
+ * -1.  (Not inline: one definition, in one object file.) */
+R_xlen_t sg_skip_row(int self, const int *exclude, R_xlen_t q);
+
+/* knn.c: list(index = , distance = ), the entry points' answer. */
+SEXP sg_knn_result(SEXP index, SEXP dist);
+
+/* knn-tree.c: pts the reference rows row-major (n x dk). */
+void sg_knn_tree(const double *pts, R_xlen_t n, int dk, const double *qrow,
+                 R_xlen_t m, int k, int self, const int *exclude,
+                 int *out_index, double *out_dist, int nthreads);
+
+/* knn-screen.c: how a block of reference rows is searched. */
+typedef enum {
+  SG_SCAN_DIRECT,    /* every canonical distance */
+  SG_SCAN_FARTHEST,  /* the same on negated distances: the k farthest */
+  SG_SCAN_DOUBLE,    /* screened by the expansion in double */
+  SG_SCAN_FLOAT      /* screened in float (else in double: large values) */
+} sg_scan_kind;
+
+void sg_knn_scan(const sg_blocks *rb, const double *qrow, R_xlen_t m, int k,
+                 int self, const int *exclude, sg_scan_kind kind,
+                 int *out_index, double *out_dist, int nthreads);
 
 #endif

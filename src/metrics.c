@@ -1064,14 +1064,6 @@ static double sg_median_pair_distance(const sg_mblocks *b, const double *qrow,
 /* ---------------------------------------------------------------------
  * Entry points. */
 
-static void sg_check_rows(SEXP x, const char *what, int d) {
-  sg_check_double_matrix(x, what);
-  if (d >= 0 && Rf_ncols(x) != d)
-    Rf_error("`%s` must have %d columns.", what, d);
-  if (!sg_all_finite(REAL_RO(x), XLENGTH(x)))
-    Rf_error("`%s` must not contain NA, NaN or Inf.", what);
-}
-
 /* k nearest rows of `ref` (n x d, column-major) for each query row (or
  * each row of ref among the others when query is NULL). */
 static void sg_metrics_knn(const double *ref, R_xlen_t n, int d,
@@ -1579,17 +1571,6 @@ static uint64_t sg_row_hash(const double *x, int p) {
     h *= 1099511628211ULL;
   }
   return h;
-}
-
-/* The columns of two double matrices of real and synthetic rows, checked
- * to be the same number. */
-static int sg_real_syn_columns(SEXP real, SEXP syn) {
-  if (!Rf_isReal(real) || !Rf_isMatrix(real) || !Rf_isReal(syn) ||
-      !Rf_isMatrix(syn))
-    Rf_error("`real` and `syn` must be double matrices.");
-  int p = Rf_ncols(real);
-  if (Rf_ncols(syn) != p) Rf_error("`real` and `syn` must have the same columns.");
-  return p;
 }
 
 /* real (nr x p) and syn (ns x p) doubles, one column per predictor (and

@@ -4,19 +4,6 @@
 #include "smoteguard.h"
 #include <limits.h>
 
-/* A named list of the given SEXPs. */
-static SEXP sg_named_list(int n, SEXP *values, const char **names) {
-  SEXP out = PROTECT(Rf_allocVector(VECSXP, n));
-  SEXP nms = PROTECT(Rf_allocVector(STRSXP, n));
-  for (int i = 0; i < n; i++) {
-    SET_VECTOR_ELT(out, i, values[i]);
-    SET_STRING_ELT(nms, i, Rf_mkChar(names[i]));
-  }
-  Rf_setAttrib(out, R_NamesSymbol, nms);
-  UNPROTECT(2);
-  return out;
-}
-
 /* Check a P x k integer matrix of 1-based data rows (k may be 0).  NA
  * marks a pair the guard removed; a row keeps at least one candidate
  * unless require_one is 0.  usable[i] receives the count per row. */

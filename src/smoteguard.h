@@ -93,12 +93,19 @@ SEXP ffi_record_checksum(SEXP x);
 SEXP ffi_record_fingerprint(SEXP x);
 SEXP ffi_record_append(SEXP path, SEXP text);
 
-/* utils */
+/* utils.c: argument checks, the named-list builder */
 void sg_check_double_matrix(SEXP x, const char *what);
 void sg_center_scale_args(SEXP center, SEXP scale, int d, int optional,
                           const double **cen, const double **sc);
 int sg_int_scalar(SEXP x, const char *what);
 double sg_num_scalar(SEXP x, const char *what);
 int sg_all_finite(const double *x, R_xlen_t n);
+void sg_check_rows(SEXP x, const char *what, int d);
+int sg_real_syn_columns(SEXP real, SEXP syn);
+R_xlen_t sg_query_arg(SEXP query, int d);
+const int *sg_exclude_arg(SEXP exclude, int self, R_xlen_t m, R_xlen_t n);
+int sg_k_arg(SEXP k, R_xlen_t n, int excluding);
+int sg_flag_arg(SEXP x, const char *what);
+SEXP sg_named_list(int n, const SEXP *values, const char **names);
 
 #endif

@@ -1,0 +1,707 @@
+/* Exact k-NN by brute force over the blocks of reference rows (knn.c
+ * chooses among these scans and the kd-tree).
+ *
+ * Direct: every canonical squared distance (sg_sqdist_kernel()); the k
+ * farthest rows are the same search on negated distances.  Rows are
+ * scanned in increasing order and a row enters the list only when strictly
+ * nearer than the current k-th, which breaks ties by the smaller row
+ * without comparing rows (sg_topk_insert()).
+ *
+ * Screened, for more than a few dimensions: squared distances by the
+ * expansion |q|^2 + |r|^2 - 2 q.r, the dot products from a register-tiled
+ * kernel (4 queries x 8 rows at a time).  The expansion loses digits for
+ * near points, so it only screens: a row whose screened distance, less a
+ * bound on its rounding error, is below the current k-th is measured again
+ * the canonical way (sg_sqdist_exact) and enters with that exact value.
+ * Every path therefore returns the same neighbours and the same bits. */
+#include "smoteguard.h"
+#include "knn.h"
+#include "topk.h"
+#include <string.h>
+#include <float.h>
+
+#if defined(__GNUC__)
+#define SG_DOT_BODY                                                        \
+  const double *base = b->data + blk * (R_xlen_t) b->d * SG_RB;           \
+  const int d = b->d;                                                      \
+  for (int t = 0; t < SG_RB; t += 8) {                                     \
+    sg_v4d a00 = {0, 0, 0, 0}, a01 = a00, a10 = a00, a11 = a00;            \
+    sg_v4d a20 = a00, a21 = a00, a30 = a00, a31 = a00;                     \
+    for (int j = 0; j < d; j++) {                                          \
+      sg_v4d r0, r1;                                                       \
+      memcpy(&r0, base + (R_xlen_t) j * SG_RB + t, sizeof r0);             \
+      memcpy(&r1, base + (R_xlen_t) j * SG_RB + t + 4, sizeof r1);         \
+      double x0 = q0[j], x1 = q1[j], x2 = q2[j], x3 = q3[j];               \
+      sg_v4d b0 = {x0, x0, x0, x0}, b1 = {x1, x1, x1, x1};                 \
+      sg_v4d b2 = {x2, x2, x2, x2}, b3 = {x3, x3, x3, x3};                 \
+      a00 += r0 * b0; a01 += r1 * b0;                                      \
+      a10 += r0 * b1; a11 += r1 * b1;                                      \
+      a20 += r0 * b2; a21 += r1 * b2;                                      \
+      a30 += r0 * b3; a31 += r1 * b3;                                      \
+    }                                                                      \
+    memcpy(out + t, &a00, sizeof a00);                                     \
+    memcpy(out + t + 4, &a01, sizeof a01);                                 \
+    memcpy(out + SG_RB + t, &a10, sizeof a10);                             \
+    memcpy(out + SG_RB + t + 4, &a11, sizeof a11);                         \
+    memcpy(out + 2 * SG_RB + t, &a20, sizeof a20);                         \
+    memcpy(out + 2 * SG_RB + t + 4, &a21, sizeof a21);                     \
+    memcpy(out + 3 * SG_RB + t, &a30, sizeof a30);                         \
+    memcpy(out + 3 * SG_RB + t + 4, &a31, sizeof a31);                     \
+  }
+#else
+#define SG_DOT_BODY                                                        \
+  const double *base = b->data + blk * (R_xlen_t) b->d * SG_RB;           \
+  const double *qs[4] = {q0, q1, q2, q3};                                  \
+  for (int u = 0; u < 4; u++)                                              \
+    for (int t = 0; t < SG_RB; t++) {                                      \
+      double acc = 0.0;                                                    \
+      for (int j = 0; j < b->d; j++)                                       \
+        acc += base[(R_xlen_t) j * SG_RB + t] * qs[u][j];                  \
+      out[u * SG_RB + t] = acc;                                            \
+    }
+#endif
+
+#ifdef SG_HAVE_AVX2_KERNEL
+__attribute__((target("avx2,fma"), optimize("O3")))
+static void sg_dot_block_avx2(const sg_blocks *b, R_xlen_t blk,
+                              const double *q0, const double *q1,
+                              const double *q2, const double *q3,
+                              double *out) {
+  SG_DOT_BODY
+}
+#endif
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3")))
+#endif
+static void sg_dot_block_portable(const sg_blocks *b, R_xlen_t blk,
+                                  const double *q0, const double *q1,
+                                  const double *q2, const double *q3,
+                                  double *out) {
+  SG_DOT_BODY
+}
+
+#ifdef SG_HAVE_AVX512_KERNEL
+/* The same tile, 16 rows wide, in 512-bit registers where the CPU has
+ * AVX-512F. */
+__attribute__((target("avx512f"), optimize("O3")))
+static void sg_dot_block_avx512(const sg_blocks *b, R_xlen_t blk,
+                                const double *q0, const double *q1,
+                                const double *q2, const double *q3,
+                                double *out) {
+  const double *base = b->data + blk * (R_xlen_t) b->d * SG_RB;
+  const int d = b->d;
+  for (int t = 0; t < SG_RB; t += 16) {
+    sg_v8d a00 = {0, 0, 0, 0, 0, 0, 0, 0}, a01 = a00, a10 = a00, a11 = a00;
+    sg_v8d a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+    for (int j = 0; j < d; j++) {
+      sg_v8d r0, r1;
+      memcpy(&r0, base + (R_xlen_t) j * SG_RB + t, sizeof r0);
+      memcpy(&r1, base + (R_xlen_t) j * SG_RB + t + 8, sizeof r1);
+      double x0 = q0[j], x1 = q1[j], x2 = q2[j], x3 = q3[j];
+      sg_v8d b0 = {x0, x0, x0, x0, x0, x0, x0, x0};
+      sg_v8d b1 = {x1, x1, x1, x1, x1, x1, x1, x1};
+      sg_v8d b2 = {x2, x2, x2, x2, x2, x2, x2, x2};
+      sg_v8d b3 = {x3, x3, x3, x3, x3, x3, x3, x3};
+      a00 += r0 * b0; a01 += r1 * b0;
+      a10 += r0 * b1; a11 += r1 * b1;
+      a20 += r0 * b2; a21 += r1 * b2;
+      a30 += r0 * b3; a31 += r1 * b3;
+    }
+    memcpy(out + t, &a00, sizeof a00);
+    memcpy(out + t + 8, &a01, sizeof a01);
+    memcpy(out + SG_RB + t, &a10, sizeof a10);
+    memcpy(out + SG_RB + t + 8, &a11, sizeof a11);
+    memcpy(out + 2 * SG_RB + t, &a20, sizeof a20);
+    memcpy(out + 2 * SG_RB + t + 8, &a21, sizeof a21);
+    memcpy(out + 3 * SG_RB + t, &a30, sizeof a30);
+    memcpy(out + 3 * SG_RB + t + 8, &a31, sizeof a31);
+  }
+}
+#endif
+
+sg_dot_fn sg_dot_kernel(void) {
+  SG_RETURN_KERNEL(sg_dot_block);
+}
+
+/* The screen: positions t (of a full block) where rn[t] - 2 dq[t] < thr,
+ * written to `hits`; returns their number.  Eight rows are compared at a
+ * time and the rare passing group is resolved one by one. */
+#if defined(__GNUC__)
+#define SG_ROW_SCREEN_BODY                                                     \
+  int nh = 0;                                                              \
+  sg_v4d th = {thr, thr, thr, thr}, two = {2.0, 2.0, 2.0, 2.0};            \
+  for (int t = 0; t < SG_RB; t += 8) {                                     \
+    sg_v4d r0, r1, d0, d1;                                                 \
+    memcpy(&r0, rn + t, sizeof r0);                                        \
+    memcpy(&r1, rn + t + 4, sizeof r1);                                    \
+    memcpy(&d0, dq + t, sizeof d0);                                        \
+    memcpy(&d1, dq + t + 4, sizeof d1);                                    \
+    sg_v4l m0 = (r0 - two * d0) < th, m1 = (r1 - two * d1) < th;           \
+    sg_v4l any = m0 | m1;                                                  \
+    if ((any[0] | any[1] | any[2] | any[3]) == 0) continue;                \
+    for (int u = t; u < t + 8; u++)                                        \
+      if (rn[u] - 2.0 * dq[u] < thr) hits[nh++] = u;                       \
+  }                                                                        \
+  return nh;
+#else
+#define SG_ROW_SCREEN_BODY                                                     \
+  int nh = 0;                                                              \
+  for (int t = 0; t < SG_RB; t++)                                          \
+    if (rn[t] - 2.0 * dq[t] < thr) hits[nh++] = t;                         \
+  return nh;
+#endif
+
+#ifdef SG_HAVE_AVX2_KERNEL
+__attribute__((target("avx2,fma"), optimize("O3")))
+static int sg_row_screen_avx2(const double *rn, const double *dq, double thr,
+                          int *hits) {
+  SG_ROW_SCREEN_BODY
+}
+#endif
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3")))
+#endif
+static int sg_row_screen_portable(const double *rn, const double *dq, double thr,
+                              int *hits) {
+  SG_ROW_SCREEN_BODY
+}
+
+sg_row_screen_fn sg_row_screen_kernel(void) {
+#ifdef SG_HAVE_AVX2_KERNEL
+  if (sg_cpu_level() >= 1) return sg_row_screen_avx2;
+#endif
+  return sg_row_screen_portable;
+}
+
+/* ---------------------------------------------------------------------
+ * The single-precision screen.  Rows and queries are also kept in float,
+ * centred on the reference rows' mean (distances do not change, the
+ * norms and so the rounding shrink), and the screened distance
+ * |q|^2 + |r|^2 - 2 q.r is computed with float dot products, twice as many
+ * per instruction as in double.  It only chooses the candidates: each is
+ * recomputed the canonical way in double, so results are the same bits as
+ * every other path.  Error bound of the screened value, with u = 2^-24 and
+ * Q, R the squared norms of the float rows: converting to float moves a
+ * distance's square by at most ~4u (Q + R), the d-term float dot product
+ * by d u (Q + R) (twice its bound on |q||r|), the float subtraction and
+ * the rounded norm by ~3u (Q + R): (d + 8) u (Q + R) in all.  The screen
+ * uses four times that, so no row nearer than the k-th is ever dropped
+ * (sg_f32_tol(), knn.h).  The float copies are sg_fblocks (knn.h). */
+
+/* The fused dot-and-screen over one block for four queries: for query u,
+ * the rows t with norm[t] - 2 q_u.r_t < thr[u] are appended to
+ * hits[u * SG_RB ...], their number to nh[u].  The dot products stay in
+ * registers (2W rows at a time); the rare passing group is resolved lane
+ * by lane. */
+#if defined(__GNUC__)
+/* a value in every lane (a plain initialiser: the compiler broadcasts from
+ * memory; adding it to a zero vector would cost a dependent scalar add) */
+#define SG_BCAST8(x) {x, x, x, x, x, x, x, x}
+#define SG_BCAST16(x) {x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x}
+#define SG_FSCAN_BODY(VT, VI, W)                                           \
+  const float *base = fb->data + blk * (R_xlen_t) d * SG_RB;               \
+  const float *rn = fb->norm + blk * SG_RB;                                \
+  const float *qs[4] = {q0, q1, q2, q3};                                   \
+  VT z = {0};                                                              \
+  VT th0 = SG_BCAST##W(thr[0]), th1 = SG_BCAST##W(thr[1]);                \
+  VT th2 = SG_BCAST##W(thr[2]), th3 = SG_BCAST##W(thr[3]);                \
+  nh[0] = nh[1] = nh[2] = nh[3] = 0;                                       \
+  for (int t = 0; t < SG_RB; t += 2 * W) {                                 \
+    VT a00 = z, a01 = z, a10 = z, a11 = z;                                 \
+    VT a20 = z, a21 = z, a30 = z, a31 = z;                                 \
+    for (int j = 0; j < d; j++) {                                          \
+      VT r0, r1;                                                           \
+      memcpy(&r0, base + (R_xlen_t) j * SG_RB + t, sizeof r0);             \
+      memcpy(&r1, base + (R_xlen_t) j * SG_RB + t + W, sizeof r1);         \
+      VT b0 = SG_BCAST##W(q0[j]), b1 = SG_BCAST##W(q1[j]);                 \
+      VT b2 = SG_BCAST##W(q2[j]), b3 = SG_BCAST##W(q3[j]);                 \
+      a00 += r0 * b0; a01 += r1 * b0;                                      \
+      a10 += r0 * b1; a11 += r1 * b1;                                      \
+      a20 += r0 * b2; a21 += r1 * b2;                                      \
+      a30 += r0 * b3; a31 += r1 * b3;                                      \
+    }                                                                      \
+    VT n0, n1;                                                             \
+    memcpy(&n0, rn + t, sizeof n0);                                        \
+    memcpy(&n1, rn + t + W, sizeof n1);                                    \
+    VI c[4][2];                                                            \
+    c[0][0] = (n0 - (a00 + a00)) < th0; c[0][1] = (n1 - (a01 + a01)) < th0; \
+    c[1][0] = (n0 - (a10 + a10)) < th1; c[1][1] = (n1 - (a11 + a11)) < th1; \
+    c[2][0] = (n0 - (a20 + a20)) < th2; c[2][1] = (n1 - (a21 + a21)) < th2; \
+    c[3][0] = (n0 - (a30 + a30)) < th3; c[3][1] = (n1 - (a31 + a31)) < th3; \
+    VI any = (c[0][0] | c[0][1]) | (c[1][0] | c[1][1]) |                   \
+             (c[2][0] | c[2][1]) | (c[3][0] | c[3][1]);                    \
+    int hit = 0;                                                           \
+    for (int l = 0; l < W; l++) hit |= any[l];                             \
+    if (!hit) continue;                                                    \
+    for (int u = 0; u < 4; u++)                                            \
+      for (int h = 0; h < 2; h++)                                          \
+        for (int l = 0; l < W; l++)                                        \
+          if (c[u][h][l]) hits[u * SG_RB + nh[u]++] = t + h * W + l;       \
+  }                                                                        \
+  (void) qs;
+
+#else
+#define SG_FSCAN_BODY(VT, VI, W)                                           \
+  const float *base = fb->data + blk * (R_xlen_t) d * SG_RB;               \
+  const float *rn = fb->norm + blk * SG_RB;                                \
+  const float *qs[4] = {q0, q1, q2, q3};                                   \
+  for (int u = 0; u < 4; u++) {                                            \
+    nh[u] = 0;                                                             \
+    for (int t = 0; t < SG_RB; t++) {                                      \
+      float acc = 0.0f;                                                    \
+      for (int j = 0; j < d; j++)                                          \
+        acc += base[(R_xlen_t) j * SG_RB + t] * qs[u][j];                  \
+      if (rn[t] - (acc + acc) < thr[u]) hits[u * SG_RB + nh[u]++] = t;     \
+    }                                                                      \
+  }
+#endif
+
+#define SG_FSCAN_ARGS                                                      \
+  (const sg_fblocks *fb, int d, R_xlen_t blk, const float *q0,             \
+   const float *q1, const float *q2, const float *q3, const float *thr,    \
+   int *hits, int *nh)
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3")))
+#endif
+static void sg_fscan_portable SG_FSCAN_ARGS {
+  SG_FSCAN_BODY(sg_v8f, sg_v8i, 8)
+}
+
+#ifdef SG_HAVE_AVX2_KERNEL
+__attribute__((target("avx2,fma"), optimize("O3")))
+static void sg_fscan_avx2 SG_FSCAN_ARGS {
+  SG_FSCAN_BODY(sg_v8f, sg_v8i, 8)
+}
+#endif
+
+#ifdef SG_HAVE_AVX512_KERNEL
+__attribute__((target("avx512f"), optimize("O3")))
+static void sg_fscan_avx512 SG_FSCAN_ARGS {
+  SG_FSCAN_BODY(sg_v16f, sg_v16i, 16)
+}
+#endif
+
+sg_fscan_fn sg_fscan_kernel(void) {
+  SG_RETURN_KERNEL(sg_fscan);
+}
+
+/* The float copies (knn.h): b's rows and the queries, centred on b's mean;
+ * t2 adds the per-row thresholds metrics.c screens with. */
+int sg_f32_fill(const sg_blocks *b, const double *t2, const double *qrow,
+                R_xlen_t m, sg_fblocks *f, float **qf_out, double **qn_out) {
+  const int d = b->d;
+  const R_xlen_t n = b->n;
+  double *mu = (double *) R_alloc(d > 0 ? d : 1, sizeof(double));
+  for (int j = 0; j < d; j++) {
+    double acc = 0.0;
+    for (R_xlen_t blk = 0; blk < b->n_blocks; blk++)
+      for (int t = 0; t < SG_RB; t++) acc += b->data[(blk * d + j) * SG_RB + t];
+    mu[j] = n > 0 ? acc / (double) n : 0.0; /* padding rows are 0 */
+  }
+  R_xlen_t rows = b->n_blocks * SG_RB;
+  f->data = (float *) R_alloc(rows * d > 0 ? rows * d : 1, sizeof(float));
+  f->norm = (float *) R_alloc(rows > 0 ? rows : 1, sizeof(float));
+  f->pnorm = t2 ? (float *) R_alloc(rows > 0 ? rows : 1, sizeof(float)) : NULL;
+  f->norm_max = (double *) R_alloc(b->n_blocks > 0 ? b->n_blocks : 1, sizeof(double));
+  f->t2_max = (double *) R_alloc(b->n_blocks > 0 ? b->n_blocks : 1, sizeof(double));
+  for (R_xlen_t blk = 0; blk < b->n_blocks; blk++) {
+    R_xlen_t r0 = blk * SG_RB;
+    int cnt = (int) (n - r0 < SG_RB ? n - r0 : SG_RB);
+    double nrm[SG_RB];
+    for (int t = 0; t < SG_RB; t++) nrm[t] = 0.0;
+    for (int j = 0; j < d; j++) {
+      const double *col = b->data + (blk * d + j) * SG_RB;
+      float *fcol = f->data + (blk * d + j) * SG_RB;
+      for (int t = 0; t < SG_RB; t++) {
+        double v = t < cnt ? col[t] - mu[j] : 0.0;
+        if (!(fabs(v) <= SG_F32_MAX_ABS)) return 0;
+        fcol[t] = (float) v;
+        nrm[t] += (double) fcol[t] * (double) fcol[t];
+      }
+    }
+    double nmax = 0.0, tmax = 0.0;
+    for (int t = 0; t < SG_RB; t++) {
+      if (t >= cnt) {
+        f->norm[r0 + t] = INFINITY;
+        if (t2) f->pnorm[r0 + t] = INFINITY;
+        continue;
+      }
+      f->norm[r0 + t] = (float) nrm[t];
+      if (nrm[t] > nmax) nmax = nrm[t];
+      if (t2) {
+        f->pnorm[r0 + t] = sg_float_down((double) f->norm[r0 + t] - t2[r0 + t]);
+        if (t2[r0 + t] > tmax) tmax = t2[r0 + t];
+      }
+    }
+    f->norm_max[blk] = nmax;
+    f->t2_max[blk] = tmax;
+  }
+  float *qf = (float *) R_alloc(m * d > 0 ? m * d : 1, sizeof(float));
+  double *qn = (double *) R_alloc(m > 0 ? m : 1, sizeof(double));
+  for (R_xlen_t i = 0; i < m; i++) {
+    double acc = 0.0;
+    for (int j = 0; j < d; j++) {
+      double v = qrow[i * d + j] - mu[j];
+      if (!(fabs(v) <= SG_F32_MAX_ABS)) return 0;
+      qf[i * d + j] = (float) v;
+      acc += (double) qf[i * d + j] * (double) qf[i * d + j];
+    }
+    qn[i] = acc;
+  }
+  *qf_out = qf;
+  *qn_out = qn;
+  return 1;
+}
+
+/* The canonical squared distances of np (row of the block, query) pairs,
+ * eight independent sums at a time (each still summed over dimensions in
+ * order, so the same bits as sg_sqdist_exact()); out needs room for np
+ * rounded up to 8. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3", "fp-contract=off")))
+#endif
+static void sg_sqdist_pairs(const sg_blocks *b, R_xlen_t blk, const int *rows,
+                            const double *const *qs, int np, double *out) {
+  const double *base = b->data + blk * (R_xlen_t) b->d * SG_RB;
+  const int d = b->d;
+  int h = 0;
+#define SG_PAIRS_GROUP(L)                                                  \
+  {                                                                        \
+    int t[L];                                                              \
+    const double *q[L];                                                    \
+    for (int u = 0; u < L; u++) {                                          \
+      int p = h + u < np ? h + u : np - 1;                                 \
+      t[u] = rows[p];                                                      \
+      q[u] = qs[p];                                                        \
+    }                                                                      \
+    double a[L];                                                           \
+    for (int u = 0; u < L; u++) a[u] = 0.0;                                \
+    for (int j = 0; j < d; j++) {                                          \
+      const double *col = base + (R_xlen_t) j * SG_RB;                     \
+      for (int u = 0; u < L; u++) {                                        \
+        double diff = col[t[u]] - q[u][j];                                 \
+        double sq = diff * diff;                                           \
+        a[u] = a[u] + sq;                                                  \
+      }                                                                    \
+    }                                                                      \
+    for (int u = 0; u < L; u++) out[h + u] = a[u];                         \
+    h += L;                                                                \
+  }
+  while (np - h > 4) SG_PAIRS_GROUP(8)
+  while (np - h > 1) SG_PAIRS_GROUP(4)
+  if (np - h == 1) SG_PAIRS_GROUP(1)
+#undef SG_PAIRS_GROUP
+}
+
+/* |r|^2 of every row of b, the terms in dimension order (padding rows
+ * +Inf, so no screen passes them), and the largest per block. */
+double *sg_block_norms(const sg_blocks *b, double **norm_max) {
+  const int d = b->d;
+  const R_xlen_t n = b->n;
+  double *norm = (double *) R_alloc(b->n_blocks * SG_RB + 1, sizeof(double));
+  for (R_xlen_t i = n; i < b->n_blocks * SG_RB; i++) norm[i] = R_PosInf;
+  double *mx_all = norm_max
+    ? (double *) R_alloc(b->n_blocks > 0 ? b->n_blocks : 1, sizeof(double)) : NULL;
+  for (R_xlen_t blk = 0; blk < b->n_blocks; blk++) {
+    R_xlen_t r0 = blk * SG_RB;
+    int cnt = (int) (n - r0 < SG_RB ? n - r0 : SG_RB);
+    double mx = 0.0;
+    for (int t = 0; t < cnt; t++) {
+      double acc = 0.0;
+      for (int j = 0; j < d; j++) {
+        double v = b->data[(blk * d + j) * SG_RB + t];
+        acc += v * v;
+      }
+      norm[r0 + t] = acc;
+      if (acc > mx) mx = acc;
+    }
+    if (mx_all) mx_all[blk] = mx;
+  }
+  if (norm_max) *norm_max = mx_all;
+  return norm;
+}
+
+/* |q|^2 of m rows of d contiguous values, the terms in order. */
+double *sg_row_norms(const double *rows, R_xlen_t m, int d) {
+  double *norm = (double *) R_alloc(m > 0 ? m : 1, sizeof(double));
+  for (R_xlen_t i = 0; i < m; i++) {
+    double acc = 0.0;
+    for (int j = 0; j < d; j++) acc += rows[i * d + j] * rows[i * d + j];
+    norm[i] = acc;
+  }
+  return norm;
+}
+
+/* ---------------------------------------------------------------------
+ * The scan: query blocks of SG_QB rows in parallel, each against every
+ * block of reference rows in order, by one of the three block searches. */
+#define SG_QB 32  /* queries per task */
+
+/* What every thread reads. */
+typedef struct {
+  const sg_blocks *rb;
+  const double *qrow;   /* m x d row-major, the reference rows' scale */
+  R_xlen_t m;
+  int k, self;
+  const int *exclude;
+  sg_scan_kind kind;
+  sg_sqdist_fn sqdist;
+  /* the double screen: the rows' squared norms and their largest per
+   * block, the queries' squared norms */
+  sg_dot_fn dotk;
+  sg_row_screen_fn screen;
+  double *rnorm, *rnorm_max, *qnorm;
+  /* the float screen: the float copies and the float queries' norms */
+  sg_fscan_fn fscan;
+  sg_fblocks fb;
+  float *qf;
+  double *qnf;
+} sg_knn_plan;
+
+/* What one thread writes: the lists of its query block (SG_QB x k) and
+ * the scratch of the block searches. */
+typedef struct {
+  double *best_d;
+  int *best_i;
+  double *acc;          /* SG_RB squared distances */
+  double *dots;         /* 4 x SG_RB dot products (double screen) */
+  int *hits;            /* 4 x SG_RB rows passing a screen */
+  int *prow;            /* float screen: the candidate pairs' rows, */
+  const double **pq;    /* their queries */
+  double *pex;          /* and their canonical distances */
+} sg_knn_scratch;
+
+/* Direct: the nq queries from q0 against block blk, every distance. */
+static void sg_block_direct(const sg_knn_plan *p, sg_knn_scratch *w,
+                            R_xlen_t q0, int nq, R_xlen_t blk) {
+  const int k = p->k, dk = p->rb->d;
+  const R_xlen_t r0 = blk * SG_RB;
+  const int cnt = (int) (p->rb->n - r0 < SG_RB ? p->rb->n - r0 : SG_RB);
+  double *acc = w->acc;
+  for (int qi = 0; qi < nq; qi++) {
+    R_xlen_t qidx = q0 + qi;
+    double *bd = w->best_d + (size_t) qi * k;
+    int *bi = w->best_i + (size_t) qi * k;
+    p->sqdist(p->rb, blk, p->qrow + qidx * dk, acc);
+    double worst = bd[k - 1];
+    R_xlen_t skip = sg_skip_row(p->self, p->exclude, qidx);
+    /* farthest rows: the same search on negated distances */
+    if (p->kind == SG_SCAN_FARTHEST)
+      for (int t = 0; t < cnt; t++) acc[t] = -acc[t];
+    for (int t = 0; t < cnt; t++) {
+      if (acc[t] < worst) {
+        R_xlen_t ridx = r0 + t;
+        if (ridx == skip) continue;
+        sg_topk_insert(bd, bi, k, acc[t], (int) ridx);
+        worst = bd[k - 1];
+      }
+    }
+  }
+}
+
+/* The double screen: four queries' dot products with the block at a time,
+ * then the rows the screen passes measured the canonical way. */
+static void sg_block_double(const sg_knn_plan *p, sg_knn_scratch *w,
+                            R_xlen_t q0, int nq, R_xlen_t blk) {
+  const int k = p->k, dk = p->rb->d;
+  const R_xlen_t r0 = blk * SG_RB;
+  const double rmax = p->rnorm_max[blk];
+  for (int q4 = 0; q4 < nq; q4 += 4) {
+    const double *qp[4];
+    for (int u = 0; u < 4; u++) {
+      int qi = q4 + u < nq ? q4 + u : nq - 1;
+      qp[u] = p->qrow + (q0 + qi) * dk;
+    }
+    p->dotk(p->rb, blk, qp[0], qp[1], qp[2], qp[3], w->dots);
+    for (int u = 0; u < 4 && q4 + u < nq; u++) {
+      int qi = q4 + u;
+      R_xlen_t qidx = q0 + qi;
+      double *bd = w->best_d + (size_t) qi * k;
+      int *bi = w->best_i + (size_t) qi * k;
+      R_xlen_t skip = sg_skip_row(p->self, p->exclude, qidx);
+      double qn = p->qnorm[qidx];
+      double tol = sg_f64_tol(dk, qn, rmax);
+      const double *dq = w->dots + (size_t) u * SG_RB;
+      const double *rn = p->rnorm + r0;
+      double worst = bd[k - 1];
+      /* rows whose screened distance, less its error bound, is below the
+       * k-th; padding rows have rn = Inf and never pass */
+      int nh = p->screen(rn, dq, worst + tol - qn, w->hits);
+      for (int h = 0; h < nh; h++) {
+        int t = w->hits[h];
+        R_xlen_t ridx = r0 + t;
+        if (ridx == skip) continue;
+        double exact = sg_sqdist_exact(p->rb, blk, t, qp[u]);
+        if (exact < worst) {
+          sg_topk_insert(bd, bi, k, exact, (int) ridx);
+          worst = bd[k - 1];
+        }
+      }
+    }
+  }
+}
+
+/* The float screen: four queries screened against the block at once, then
+ * the canonical distances of every candidate; a query with many
+ * candidates (the first blocks) has the whole block measured at once, the
+ * same canonical bits. */
+static void sg_block_float(const sg_knn_plan *p, sg_knn_scratch *w,
+                           R_xlen_t q0, int nq, R_xlen_t blk) {
+  const int k = p->k, dk = p->rb->d;
+  const R_xlen_t r0 = blk * SG_RB;
+  const int cnt = (int) (p->rb->n - r0 < SG_RB ? p->rb->n - r0 : SG_RB);
+  const double rmax = p->fb.norm_max[blk];
+  int *hits = w->hits;
+  for (int q4 = 0; q4 < nq; q4 += 4) {
+    const float *qp[4];
+    float thr[4];
+    for (int u = 0; u < 4; u++) {
+      int qi = q4 + u < nq ? q4 + u : nq - 1;
+      qp[u] = p->qf + (q0 + qi) * dk;
+      double qn = p->qnf[q0 + qi];
+      thr[u] = sg_float_up(w->best_d[(size_t) qi * k + k - 1] +
+                           sg_f32_tol(dk, qn, rmax) - qn);
+    }
+    int nhit[4];
+    p->fscan(&p->fb, dk, blk, qp[0], qp[1], qp[2], qp[3], thr, hits, nhit);
+    int np = 0, whole[4];
+    for (int u = 0; u < 4 && q4 + u < nq; u++) {
+      const double *qd = p->qrow + (q0 + q4 + u) * dk;
+      whole[u] = nhit[u] > SG_RB / 8;
+      if (whole[u]) continue;
+      for (int h = 0; h < nhit[u]; h++) {
+        w->prow[np] = hits[u * SG_RB + h];
+        w->pq[np++] = qd;
+      }
+    }
+    if (np > 0) sg_sqdist_pairs(p->rb, blk, w->prow, w->pq, np, w->pex);
+    np = 0;
+    for (int u = 0; u < 4 && q4 + u < nq; u++) {
+      int qi = q4 + u;
+      R_xlen_t qidx = q0 + qi;
+      double *bd = w->best_d + (size_t) qi * k;
+      int *bi = w->best_i + (size_t) qi * k;
+      R_xlen_t skip = sg_skip_row(p->self, p->exclude, qidx);
+      double worst = bd[k - 1];
+      const int *hu = hits + (size_t) u * SG_RB;
+      const double *ex = w->pex + np;
+      if (whole[u]) {
+        p->sqdist(p->rb, blk, p->qrow + qidx * dk, w->acc);
+        ex = w->acc;
+      } else {
+        np += nhit[u];
+      }
+      for (int h = 0; h < nhit[u]; h++) {
+        int t = hu[h];
+        R_xlen_t ridx = r0 + t;
+        if (ridx == skip || t >= cnt) continue;
+        double exact = whole[u] ? ex[t] : ex[h];
+        if (exact < worst) {
+          sg_topk_insert(bd, bi, k, exact, (int) ridx);
+          worst = bd[k - 1];
+        }
+      }
+    }
+  }
+}
+
+/* The kernels and precomputed norms of p->kind; the float screen becomes
+ * the double one where values are too large for floats. */
+static void sg_knn_plan_make(sg_knn_plan *p) {
+  p->sqdist = sg_sqdist_kernel();
+  if (p->kind == SG_SCAN_FLOAT) {
+    p->fscan = sg_fscan_kernel();
+    if (sg_f32_fill(p->rb, NULL, p->qrow, p->m, &p->fb, &p->qf, &p->qnf)) return;
+    p->kind = SG_SCAN_DOUBLE;
+  }
+  if (p->kind == SG_SCAN_DOUBLE) {
+    p->dotk = sg_dot_kernel();
+    p->screen = sg_row_screen_kernel();
+    p->rnorm = sg_block_norms(p->rb, &p->rnorm_max);
+    p->qnorm = sg_row_norms(p->qrow, p->m, p->rb->d);
+  }
+}
+
+/* Each thread's scratch, for the searches of kind. */
+static sg_knn_scratch *sg_knn_scratch_make(int k, sg_scan_kind kind,
+                                           int nthreads) {
+  sg_knn_scratch *w = (sg_knn_scratch *) R_alloc(nthreads, sizeof(sg_knn_scratch));
+  size_t per_thread = (size_t) SG_QB * (size_t) k;
+  for (int tid = 0; tid < nthreads; tid++) {
+    sg_knn_scratch *s = w + tid;
+    memset(s, 0, sizeof *s);
+    s->best_d = (double *) R_alloc(per_thread, sizeof(double));
+    s->best_i = (int *) R_alloc(per_thread, sizeof(int));
+    s->acc = (double *) R_alloc(SG_RB, sizeof(double));
+    if (kind == SG_SCAN_DOUBLE || kind == SG_SCAN_FLOAT)
+      s->hits = (int *) R_alloc((size_t) 4 * SG_RB, sizeof(int));
+    if (kind == SG_SCAN_DOUBLE)
+      s->dots = (double *) R_alloc((size_t) 4 * SG_RB, sizeof(double));
+    if (kind == SG_SCAN_FLOAT) {
+      s->prow = (int *) R_alloc((size_t) 4 * SG_RB, sizeof(int));
+      s->pq = (const double **) R_alloc((size_t) 4 * SG_RB, sizeof(double *));
+      s->pex = (double *) R_alloc((size_t) 4 * SG_RB + 8, sizeof(double));
+    }
+  }
+  return w;
+}
+
+/* The whole search by a scan of the blocks (knn.h). */
+void sg_knn_scan(const sg_blocks *rb, const double *qrow, R_xlen_t m, int k,
+                 int self, const int *exclude, sg_scan_kind kind,
+                 int *out_index, double *out_dist, int nthreads) {
+  sg_knn_plan p;
+  memset(&p, 0, sizeof p);
+  p.rb = rb;
+  p.qrow = qrow;
+  p.m = m;
+  p.k = k;
+  p.self = self;
+  p.exclude = exclude;
+  p.kind = kind;
+  sg_knn_plan_make(&p);
+  sg_knn_scratch *scratch = sg_knn_scratch_make(k, p.kind, nthreads);
+  const R_xlen_t n = rb->n;
+  const int dk = rb->d;
+  R_xlen_t n_qblocks = (m + SG_QB - 1) / SG_QB;
+
+  /* Chunks of query blocks between interrupt checks, SG_CHUNK_TERMS
+   * distance terms each, and enough blocks to keep every thread busy. */
+  double per_block = (double) SG_QB * (double) n * (dk > 0 ? dk : 1);
+  R_xlen_t chunk = (R_xlen_t) (SG_CHUNK_TERMS / per_block);
+  if (chunk > 4096) chunk = 4096;
+  if (chunk < 8 * nthreads) chunk = 8 * nthreads;
+  for (R_xlen_t c0 = 0; c0 < n_qblocks; c0 += chunk) {
+    R_xlen_t c1 = c0 + chunk < n_qblocks ? c0 + chunk : n_qblocks;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic) num_threads(nthreads)
+#endif
+    for (R_xlen_t qb = c0; qb < c1; qb++) {
+      sg_knn_scratch *w = scratch + omp_get_thread_num();
+      R_xlen_t q0 = qb * SG_QB;
+      int nq = (int) (m - q0 < SG_QB ? m - q0 : SG_QB);
+      for (size_t s = 0; s < (size_t) nq * k; s++) {
+        w->best_d[s] = R_PosInf;
+        w->best_i[s] = -1;
+      }
+      for (R_xlen_t blk = 0; blk < rb->n_blocks; blk++) {
+        switch (p.kind) {
+        case SG_SCAN_FLOAT: sg_block_float(&p, w, q0, nq, blk); break;
+        case SG_SCAN_DOUBLE: sg_block_double(&p, w, q0, nq, blk); break;
+        default: sg_block_direct(&p, w, q0, nq, blk); break;
+        }
+      }
+      for (int qi = 0; qi < nq; qi++) {
+        R_xlen_t qidx = q0 + qi;
+        for (int c = 0; c < k; c++) {
+          out_index[qidx + (R_xlen_t) c * m] = w->best_i[(size_t) qi * k + c] + 1;
+          out_dist[qidx + (R_xlen_t) c * m] = sqrt(fabs(w->best_d[(size_t) qi * k + c]));
+        }
+      }
+    }
+    R_CheckUserInterrupt();
+  }
+}

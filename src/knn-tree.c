@@ -1,0 +1,189 @@
+/* Exact k-NN by a kd-tree, for few dimensions, where brute force wastes
+ * most of its work (knn.c chooses it).  Leaves hold up to SG_LEAF rows; each node keeps the bounding box of its
+ * rows, and a node is skipped only when the box is strictly farther than
+ * the current k-th distance (with a relative margin for the box's own
+ * rounding), so rows tied with the k-th are still seen.  Distances of rows
+ * are the canonical ones (sg_sqdist_row), and the list is ordered by
+ * (distance, row) explicitly since rows are not visited in index order. */
+#include "smoteguard.h"
+#include "knn.h"
+#include "topk.h"
+#include <limits.h>
+
+#define SG_LEAF 24
+
+typedef struct {
+  R_xlen_t lo, hi;     /* rows perm[lo..hi) */
+  int left, right;     /* children, -1 for a leaf */
+} sg_node;
+
+typedef struct {
+  const double *pts;   /* n x d row-major, standardised */
+  double *ppts;        /* the same rows in tree order (leaves contiguous) */
+  int d;
+  R_xlen_t *perm;
+  sg_node *nodes;
+  double *box;         /* per node: d lower then d upper bounds */
+  int n_nodes;
+} sg_tree;
+
+static int sg_tree_build(sg_tree *t, R_xlen_t lo, R_xlen_t hi) {
+  int id = t->n_nodes++;
+  sg_node *nd = t->nodes + id;
+  int d = t->d;
+  double *blo = t->box + (size_t) id * 2 * d, *bhi = blo + d;
+  for (int j = 0; j < d; j++) { blo[j] = R_PosInf; bhi[j] = R_NegInf; }
+  for (R_xlen_t i = lo; i < hi; i++) {
+    const double *p = t->pts + t->perm[i] * d;
+    for (int j = 0; j < d; j++) {
+      if (p[j] < blo[j]) blo[j] = p[j];
+      if (p[j] > bhi[j]) bhi[j] = p[j];
+    }
+  }
+  nd->lo = lo; nd->hi = hi; nd->left = nd->right = -1;
+  if (hi - lo <= SG_LEAF) return id;
+  int dim = 0;
+  double spread = -1;
+  for (int j = 0; j < d; j++)
+    if (bhi[j] - blo[j] > spread) { spread = bhi[j] - blo[j]; dim = j; }
+  if (!(spread > 0)) return id; /* all rows equal: one leaf */
+  /* quickselect the median on `dim` */
+  R_xlen_t mid = lo + (hi - lo) / 2, a = lo, b = hi - 1;
+  while (a < b) {
+    double pivot = t->pts[t->perm[(a + b) / 2] * d + dim];
+    R_xlen_t i = a, j = b;
+    while (i <= j) {
+      while (t->pts[t->perm[i] * d + dim] < pivot) i++;
+      while (t->pts[t->perm[j] * d + dim] > pivot) j--;
+      if (i <= j) {
+        R_xlen_t tmp = t->perm[i]; t->perm[i] = t->perm[j]; t->perm[j] = tmp;
+        i++; j--;
+      }
+    }
+    if (mid <= j) b = j; else if (mid >= i) a = i; else break;
+  }
+  int left = sg_tree_build(t, lo, mid);
+  int right = sg_tree_build(t, mid, hi);
+  t->nodes[id].left = left;
+  t->nodes[id].right = right;
+  return id;
+}
+
+static inline double sg_box_dist(const double *blo, const double *bhi,
+                                 const double *q, int d) {
+  double acc = 0.0;
+  for (int j = 0; j < d; j++) {
+    double g = q[j] < blo[j] ? blo[j] - q[j] : (q[j] > bhi[j] ? q[j] - bhi[j] : 0.0);
+    acc += g * g;
+  }
+  return acc;
+}
+
+static void sg_tree_query(const sg_tree *t, const double *q, int k,
+                          R_xlen_t skip, double *bd, int *bi, int *stack) {
+  int d = t->d, top = 0;
+  for (int c = 0; c < k; c++) { bd[c] = R_PosInf; bi[c] = INT_MAX; }
+  stack[top++] = 0;
+  while (top > 0) {
+    int id = stack[--top];
+    const sg_node *nd = t->nodes + id;
+    const double *blo = t->box + (size_t) id * 2 * d, *bhi = blo + d;
+    double bdist = sg_box_dist(blo, bhi, q, d);
+    if (bdist > bd[k - 1] * (1 + 1e-12) + 1e-300) continue;
+    if (nd->left < 0) {
+      for (R_xlen_t i = nd->lo; i < nd->hi; i++) {
+        R_xlen_t row = t->perm[i];
+        if (row == skip) continue;
+        sg_topk_insert_lex(bd, bi, k, sg_sqdist_row(t->ppts + i * d, q, d), (int) row);
+      }
+      continue;
+    }
+    /* visit the nearer child first: push it last */
+    const double *llo = t->box + (size_t) nd->left * 2 * d;
+    const double *rlo = t->box + (size_t) nd->right * 2 * d;
+    double dl = sg_box_dist(llo, llo + d, q, d), dr = sg_box_dist(rlo, rlo + d, q, d);
+    if (dl <= dr) { stack[top++] = nd->right; stack[top++] = nd->left; }
+    else { stack[top++] = nd->left; stack[top++] = nd->right; }
+  }
+}
+
+/* The tree over the n rows pts (row-major, d values each), and its rows
+ * in tree order. */
+static void sg_tree_make(sg_tree *t, const double *pts, R_xlen_t n, int dk) {
+  t->pts = pts;
+  t->d = dk;
+  t->perm = (R_xlen_t *) R_alloc(n, sizeof(R_xlen_t));
+  for (R_xlen_t i = 0; i < n; i++) t->perm[i] = i;
+  R_xlen_t max_nodes = 2 * (n / (SG_LEAF / 2) + 1) + 1;
+  t->nodes = (sg_node *) R_alloc(max_nodes, sizeof(sg_node));
+  t->box = (double *) R_alloc((size_t) max_nodes * 2 * (dk > 0 ? dk : 1), sizeof(double));
+  t->n_nodes = 0;
+  sg_tree_build(t, 0, n);
+  t->ppts = (double *) R_alloc(n * (R_xlen_t) dk > 0 ? n * (R_xlen_t) dk : 1,
+                               sizeof(double));
+  for (R_xlen_t i = 0; i < n; i++)
+    for (int j = 0; j < dk; j++) t->ppts[i * dk + j] = pts[t->perm[i] * dk + j];
+}
+
+/* Queries in tree order, so that consecutive queries visit the same
+ * leaves (the order never changes a result): the rows' own order for a
+ * self-search, otherwise by the leaf each query descends to. */
+static const R_xlen_t *sg_tree_query_order(const sg_tree *t, const double *qrow,
+                                           R_xlen_t m, int self) {
+  const int dk = t->d;
+  R_xlen_t *order = (R_xlen_t *) R_alloc(m > 0 ? m : 1, sizeof(R_xlen_t));
+  if (self) {
+    for (R_xlen_t i = 0; i < m; i++) order[i] = t->perm[i];
+    return order;
+  }
+  int *leaf = (int *) R_alloc(m > 0 ? m : 1, sizeof(int));
+  R_xlen_t *count = (R_xlen_t *) R_alloc((size_t) t->n_nodes + 1, sizeof(R_xlen_t));
+  for (int id = 0; id <= t->n_nodes; id++) count[id] = 0;
+  for (R_xlen_t i = 0; i < m; i++) {
+    const double *q = qrow + i * dk;
+    int id = 0;
+    while (t->nodes[id].left >= 0) {
+      int l = t->nodes[id].left, r = t->nodes[id].right;
+      const double *llo = t->box + (size_t) l * 2 * dk;
+      const double *rlo = t->box + (size_t) r * 2 * dk;
+      id = sg_box_dist(llo, llo + dk, q, dk) <= sg_box_dist(rlo, rlo + dk, q, dk) ? l : r;
+    }
+    leaf[i] = id;
+    count[id + 1]++;
+  }
+  for (int id = 0; id < t->n_nodes; id++) count[id + 1] += count[id];
+  for (R_xlen_t i = 0; i < m; i++) order[count[leaf[i]]++] = i;
+  return order;
+}
+
+/* The whole search by kd-tree (knn.h). */
+void sg_knn_tree(const double *pts, R_xlen_t n, int dk, const double *qrow,
+                 R_xlen_t m, int k, int self, const int *exclude,
+                 int *out_index, double *out_dist, int nthreads) {
+  sg_tree t;
+  sg_tree_make(&t, pts, n, dk);
+  const R_xlen_t *order = sg_tree_query_order(&t, qrow, m, self);
+  double *bd_all = (double *) R_alloc((size_t) k * nthreads, sizeof(double));
+  int *bi_all = (int *) R_alloc((size_t) k * nthreads, sizeof(int));
+  int *stack_all = (int *) R_alloc((size_t) 256 * nthreads, sizeof(int));
+  const R_xlen_t chunk = 8192;
+  for (R_xlen_t c0 = 0; c0 < m; c0 += chunk) {
+    R_xlen_t c1 = c0 + chunk < m ? c0 + chunk : m;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 64) num_threads(nthreads)
+#endif
+    for (R_xlen_t s = c0; s < c1; s++) {
+      R_xlen_t qi = order[s];
+      int tid = omp_get_thread_num();
+      double *bd = bd_all + (size_t) k * tid;
+      int *bi = bi_all + (size_t) k * tid;
+      R_xlen_t skip = sg_skip_row(self, exclude, qi);
+      sg_tree_query(&t, qrow + qi * dk, k, skip, bd, bi, stack_all + (size_t) 256 * tid);
+      for (int c = 0; c < k; c++) {
+        out_index[qi + (R_xlen_t) c * m] = bi[c] + 1;
+        out_dist[qi + (R_xlen_t) c * m] = sqrt(bd[c]);
+      }
+    }
+    R_CheckUserInterrupt();
+  }
+}

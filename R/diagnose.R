@@ -1134,7 +1134,10 @@ plot_feature <- function(x, feature) {
       vv <- v[pts$class == cl & pts$kind == kind]
       vv <- vv[!is.na(vv)]
       if (length(vv) >= 2 && stats::sd(vv) > 0) {
-        dens[[length(dens) + 1]] <- list(d = stats::density(vv), cl = cl, kind = kind)
+        # kept within the values' range: a kernel's tails past the data
+        # (below 1 for scores of 1 to 10) would show values no row has
+        dens[[length(dens) + 1]] <- list(d = stats::density(vv, from = min(vv), to = max(vv)),
+                                         cl = cl, kind = kind)
       }
     }
   }
@@ -1147,7 +1150,8 @@ plot_feature <- function(x, feature) {
     return(invisible())
   }
   xr <- range(unlist(lapply(dens, function(d) d$d$x)))
-  yr <- c(0, max(unlist(lapply(dens, function(d) d$d$y))))
+  # headroom above the curves for the legend, so that it covers none
+  yr <- c(0, 1.3 * max(unlist(lapply(dens, function(d) d$d$y))))
   graphics::plot(NA, xlim = xr, ylim = yr, xlab = feature, ylab = "density", main = main)
   for (d in dens) {
     k <- match(d$cl, classes)
@@ -1155,11 +1159,9 @@ plot_feature <- function(x, feature) {
                     lty = if (d$kind == "real") 1 else 2, lwd = 2)
   }
   if (identical(feature, features_by_ks(x)[1])) {
-    curves_x <- unlist(lapply(dens, function(d) d$d$x))
-    curves_y <- unlist(lapply(dens, function(d) d$d$y))
-    graphics::legend(emptiest_corner(curves_x, curves_y), legend = c("real", "synthetic"),
+    graphics::legend("top", legend = c("real", "synthetic"), horiz = TRUE, bty = "n",
                      lty = c(1, 2), col = c(col[match(syn_classes[1], classes)], "black"),
-                     lwd = 2, cex = 0.85, bg = grDevices::adjustcolor("white", alpha.f = 0.8))
+                     lwd = 2, cex = 0.85)
   }
 }
 

@@ -1,0 +1,715 @@
+#' A report for people: one self-contained HTML file
+#'
+#' `sg_report()` writes what an object knows as a web page for readers who
+#' will not run R (clinicians, reviewers, managers): an evaluation
+#' ([sg_evaluate()]), a result of [sg_oversample()] (with its diagnosis,
+#' [sg_diagnose()]), a drift check ([sg_drift()]) or a ledger
+#' ([sg_ledger_read()], its history). The page is rendered by rmarkdown and
+#' pandoc from the template in `system.file("report", package =
+#' "smoteguard")` into one HTML file: images are embedded, and nothing is
+#' loaded from the network (no fonts, scripts or styles from elsewhere).
+#'
+#' @section An evaluation:
+#' The first screen says, in words, the question, the data in one line, the
+#' verdict of [sg_evaluate()] for each sampler and learner ("no evidence of
+#' benefit" unless a sampler helped), how much the sampler raised the
+#' predicted risks on average and what the prior correction did. Then, per
+#' 1,000 patients like the evaluated ones, the events caught, the events
+#' missed and the false alarms with and without each sampler, at the same
+#' prior-corrected risk threshold for every model and again at matched
+#' sensitivity (so that a moved threshold never looks like a better
+#' model); precision-recall, calibration and decision curves; the spread
+#' over the folds; the subgroup table (when there is one); the guard's and
+#' the fidelity check's reports of the samplers' calls; the error analysis
+#' (counts and feature summaries; the patients' rows only with
+#' `include_rows = TRUE`); and a methods section to quote (how class
+#' imbalance was handled and how predictions were recalibrated, as TRIPOD+AI
+#' item 13 asks), with the package version, the data fingerprints, the
+#' seed, the samplers' configuration as JSON and [sessionInfo()].
+#'
+#' With `audience = "technical"` the verdict's statistics (mean
+#' differences, Holm intervals and p-values) follow the first screen; with
+#' `"clinical"` they are in the methods section.
+#'
+#' @section Text from the data:
+#' Column names, class labels, sampler labels, subgroup levels and the
+#' ledger's `why` notes are shown as text: every punctuation character is
+#' written as an HTML character reference, so neither markdown nor HTML in
+#' them takes effect (a column named `<script>` is shown, not run; a level
+#' `[x](javascript:...)` is not a link).
+#'
+#' @section Reproducible:
+#' The same object gives the same file, apart from the line that says when
+#' it was made (in an element of class `sg-stamp`).
+#'
+#' @param x An evaluation ([sg_evaluate()]), a result of [sg_oversample()],
+#'   a drift check ([sg_drift()]) or a ledger ([sg_ledger_read()]).
+#' @param file The HTML file to write.
+#' @param title The page's title; by default one for the kind of report.
+#' @param audience `"clinical"` (default) or `"technical"`: see the section
+#'   on evaluations.
+#' @param include_rows For an evaluation: also list the rows of the error
+#'   analysis (values of patients). `FALSE` by default: reports travel
+#'   further than data should.
+#' @param overwrite Replace `file` when it exists. The file is written to a
+#'   temporary file in the same directory first, then moved into place.
+#' @return `file`, invisibly.
+#' @section Errors:
+#' Without rmarkdown, an error of class `smoteguard_error_missing_package`;
+#' without pandoc, an error of class `smoteguard_error_pandoc` that says
+#' how to install it; an existing `file` without `overwrite = TRUE`,
+#' `smoteguard_error_exists`.
+#' @seealso [sg_evaluate()], [sg_diagnose()], [sg_drift()],
+#'   [sg_ledger_read()].
+#' @examples
+#' if (requireNamespace("rmarkdown", quietly = TRUE) && rmarkdown::pandoc_available()) {
+#'   res <- sg_oversample(breast_biopsy, "diagnosis", seed = 1)
+#'   out <- sg_report(res, file = tempfile(fileext = ".html"))
+#'   file.size(out)
+#' }
+#' @export
+sg_report <- function(x, file = "smoteguard-report.html", title = NULL,
+                      audience = c("clinical", "technical"), include_rows = FALSE,
+                      overwrite = FALSE) {
+  call <- sys.call()
+  kind <- report_kind(x, call)
+  audience <- match.arg(audience)
+  if (!is.character(file) || length(file) != 1 || is.na(file) || !nzchar(file)) {
+    sg_abort(c("`file` must be one file name.", sprintf("It is %s.", describe(file))),
+             call = call)
+  }
+  if (!is.null(title) && (!is.character(title) || length(title) != 1 || is.na(title))) {
+    sg_abort(c("`title` must be NULL or one string.", sprintf("It is %s.", describe(title))),
+             call = call)
+  }
+  check_flag(include_rows, "include_rows", call)
+  check_flag(overwrite, "overwrite", call)
+  if (file.exists(file) && !overwrite) {
+    sg_abort(c(sprintf("`%s` exists already.", file),
+               "Choose another name, or pass `overwrite = TRUE` to replace it."),
+             class = "exists", call = call)
+  }
+  if (!dir.exists(dirname(file))) {
+    sg_abort(c(sprintf("The directory of `file` (`%s`) does not exist.", dirname(file)),
+               "Create it first, or write the report elsewhere."), class = "input", call = call)
+  }
+  report_check_tools(call)
+
+  work <- tempfile("smoteguard-report-")
+  dir.create(work)
+  on.exit(unlink(work, recursive = TRUE), add = TRUE)
+  ctx <- new.env(parent = emptyenv())
+  ctx$dir <- work
+  ctx$audience <- audience
+  ctx$include_rows <- include_rows
+  ctx$n_fig <- 0L
+  page <- switch(kind,
+                 evaluation = report_evaluation(x, ctx),
+                 result = report_result(x, ctx),
+                 drift = report_drift(x, ctx),
+                 ledger = report_ledger(x, ctx))
+  title <- report_escape(title %||% page$title)
+  stamp <- sprintf('<p class="sg-stamp">Made by smoteguard %s on %s.</p>',
+                   session_versions()$package,
+                   format(Sys.time(), "%Y-%m-%d %H:%M %Z"))
+  rmd <- file.path(work, "report.Rmd")
+  file.copy(system.file("report", "report.Rmd", package = "smoteguard"), rmd)
+  css <- system.file("report", "report.css", package = "smoteguard")
+  format <- rmarkdown::html_document(self_contained = TRUE, theme = NULL, mathjax = NULL,
+                                     highlight = NULL, css = css, section_divs = TRUE,
+                                     anchor_sections = FALSE)
+  html <- file.path(work, "report.html")
+  rendered <- tryCatch(
+    rmarkdown::render(rmd, output_format = format, output_file = html, intermediates_dir = work,
+                      params = list(title = title, body = c(stamp, page$body)),
+                      envir = new.env(parent = globalenv()), quiet = TRUE),
+    error = function(e) {
+      sg_abort(c("Rendering the report failed.", conditionMessage(e)), class = "report",
+               call = call)
+    })
+  text <- readChar(rendered, file.size(rendered), useBytes = TRUE)
+  write_atomic(text, file, overwrite, call)
+  invisible(file)
+}
+
+report_kind <- function(x, call) {
+  if (inherits(x, "sg_evaluation")) return("evaluation")
+  if (inherits(x, "sg_drift")) return("drift")
+  if (is.data.frame(x) && !is.null(attr(x, "smoteguard"))) return("result")
+  if (is.data.frame(x) && all(c("id", "time", "kind", "why", "line") %in% names(x))) {
+    return("ledger")
+  }
+  sg_abort(c("`x` must be an evaluation (`sg_evaluate()`), a result of `sg_oversample()`, a drift check (`sg_drift()`) or a ledger (`sg_ledger_read()`).",
+             sprintf("It is %s.", describe(x))), call = call)
+}
+
+report_check_tools <- function(call) {
+  if (!requireNamespace("rmarkdown", quietly = TRUE)) {
+    sg_abort(c("Writing a report needs the rmarkdown package, which is not installed.",
+               "Install it with `install.packages(\"rmarkdown\")`."),
+             class = "missing_package", call = call)
+  }
+  if (!rmarkdown::pandoc_available("2.0")) {
+    sg_abort(c("Writing a report needs pandoc (2.0 or later), which was not found.",
+               "Install it: on Debian or Ubuntu `apt-get install pandoc`; on macOS `brew install pandoc`; elsewhere see pandoc.org. Or set the environment variable RSTUDIO_PANDOC to the directory that holds it."),
+             class = "pandoc", call = call)
+  }
+}
+
+# ---------------------------------------------------------------------------
+# Text: escaping and small HTML pieces
+
+#' Text from data, safe for markdown and HTML
+#'
+#' Every ASCII punctuation character becomes a numeric character reference
+#' (`<` is `&#60;`), so that pandoc's markdown sees no syntax and the
+#' browser no markup, while the reader sees the text as it was; line
+#' breaks become spaces; `NA` becomes "NA".
+#' @noRd
+report_escape <- function(x) {
+  x <- as.character(x)
+  x[is.na(x)] <- "NA"
+  x <- enc2utf8(x)
+  x <- gsub("[\r\n\t]+", " ", x, perl = TRUE)
+  vapply(x, function(s) {
+    if (!nzchar(s)) return(s)
+    cp <- utf8ToInt(s)
+    if (anyNA(cp)) cp <- utf8ToInt(iconv(s, "UTF-8", "UTF-8", sub = "?"))
+    punct <- (cp >= 33 & cp <= 47) | (cp >= 58 & cp <= 64) | (cp >= 91 & cp <= 96) |
+      (cp >= 123 & cp <= 126)
+    out <- vapply(cp, intToUtf8, "")
+    out[punct] <- sprintf("&#%d;", cp[punct])
+    paste(out, collapse = "")
+  }, "", USE.NAMES = FALSE)
+}
+
+# Numbers written by us: formatted, not escaped.
+report_num <- function(x, digits = 3) {
+  trimws(ifelse(is.na(x), "NA", formatC(signif(x, digits), digits = digits, format = "fg")))
+}
+
+report_fixed <- function(x, digits = 1) {
+  ifelse(is.na(x), "NA", formatC(x, digits = digits, format = "f"))
+}
+
+# A data frame as an HTML table; character and factor cells are escaped,
+# numbers formatted; `raw` names columns already written as HTML by us.
+report_table <- function(df, digits = 3, raw = character(), caption = NULL) {
+  if (is.null(df) || nrow(df) == 0) return("<p><em>(none)</em></p>")
+  # a column with no value says nothing
+  df <- df[!vapply(df, function(v) all(is.na(v)), logical(1)) | names(df) %in% raw]
+  cells <- lapply(names(df), function(n) {
+    v <- df[[n]]
+    if (n %in% raw) return(as.character(v))
+    if (is.numeric(v)) {
+      if (is.integer(v) || all(is.na(v) | v == round(v))) return(ifelse(is.na(v), "NA", format(v, big.mark = ",", trim = TRUE, scientific = FALSE)))
+      return(report_num(v, digits))
+    }
+    if (is.logical(v)) return(ifelse(is.na(v), "NA", ifelse(v, "yes", "no")))
+    if (is.list(v)) v <- vapply(v, function(e) paste(format(e), collapse = ", "), "")
+    report_escape(v)
+  })
+  num <- vapply(df, is.numeric, logical(1))
+  head <- paste0("<tr>", paste0("<th", ifelse(num, ' class="num"', ""), ">",
+                                report_escape(names(df)), "</th>", collapse = ""), "</tr>")
+  rows <- vapply(seq_len(nrow(df)), function(i) {
+    paste0("<tr>", paste0("<td", ifelse(num, ' class="num"', ""), ">",
+                          vapply(cells, `[`, "", i), "</td>", collapse = ""), "</tr>")
+  }, "")
+  c("", "<table>",
+    if (!is.null(caption)) paste0("<caption>", caption, "</caption>"),
+    "<thead>", head, "</thead>", "<tbody>", rows, "</tbody>", "</table>", "")
+}
+
+report_code <- function(text) {
+  lines <- unlist(strsplit(paste(text, collapse = "\n"), "\n", fixed = TRUE))
+  c("", paste0('<pre class="sg-code">', paste(report_escape(lines), collapse = "\n"), "</pre>"), "")
+}
+
+report_section <- function(title, ...) c("", paste("##", title), "", ...)
+
+report_par <- function(...) c("", paste0(...), "")
+
+# A PNG of a plot, drawn by `draw`, as a markdown image; pandoc embeds it.
+report_figure <- function(ctx, draw, alt, width = 1600, height = 1000, res = 150) {
+  ctx$n_fig <- ctx$n_fig + 1L
+  file <- file.path(ctx$dir, sprintf("figure-%d.png", ctx$n_fig))
+  report_png(file, width, height, res)
+  ok <- tryCatch({ draw(); TRUE }, error = function(e) conditionMessage(e),
+                 finally = grDevices::dev.off())
+  if (!isTRUE(ok)) return(report_par("<p><em>The plot could not be drawn: ", report_escape(ok), "</em></p>"))
+  c("", sprintf('<img src="%s" alt="%s" class="sg-figure">', file, report_escape(alt)), "")
+}
+
+# A PNG device that works without X11: cairo when R has it.
+report_png <- function(file, width, height, res) {
+  if (isTRUE(capabilities("cairo"))) {
+    grDevices::png(file, width = width, height = height, res = res, type = "cairo")
+  } else {
+    grDevices::png(file, width = width, height = height, res = res)
+  }
+}
+
+# The configuration of a sampler as readable JSON: its method, label and
+# arguments (rules as their text, functions as their code).
+report_config_json <- function(sampler) {
+  plain <- function(v) {
+    if (inherits(v, "sg_rule")) return(attr(v, "text"))
+    if (inherits(v, "sg_code")) return(v$text)
+    if (is.function(v) || is.language(v)) return(paste(deparse(v), collapse = "\n"))
+    if (is.environment(v)) return("<environment>")
+    if (is.list(v)) return(lapply(unclass(v), plain))
+    if (is.factor(v)) return(as.character(v))
+    v
+  }
+  cfg <- list(method = sampler$method, label = sampler$label, family = sampler$family,
+              args = plain(sampler$args))
+  as.character(jsonlite::toJSON(cfg, auto_unbox = TRUE, null = "null", na = "null",
+                                pretty = TRUE, digits = NA, force = TRUE))
+}
+
+report_session <- function() {
+  utils::capture.output(print(utils::sessionInfo()))
+}
+
+report_methods_common <- function(seed, fingerprints, json) {
+  c(report_par("smoteguard version ", report_escape(session_versions()$package), "; R ",
+               report_escape(session_versions()$r), "; seed ", report_escape(seed %||% "none"),
+               ". Data fingerprint", if (length(fingerprints) > 1) "s" else "", ": ",
+               paste0("<code>", report_escape(fingerprints), "</code>", collapse = ", "), "."),
+    "", "### Configuration", "", report_code(json),
+    "", "### Session", "", report_code(report_session()))
+}
+
+# ---------------------------------------------------------------------------
+# An evaluation
+
+report_evaluation <- function(x, ctx) {
+  s <- x$settings
+  if (is.null(x$metrics)) {
+    return(list(title = "Evaluation: no results",
+                body = report_par("Every cell of the evaluation failed; nothing to report.")))
+  }
+  learners <- levels(droplevels(as.factor(x$metrics$learner)))
+  samplers <- levels(as.factor(x$metrics$sampler))
+  body <- c(
+    report_eval_headline(x),
+    if (ctx$audience == "technical") report_eval_verdict(x),
+    report_section("Per 1,000 patients", report_eval_thousand(x)),
+    report_section("Curves", report_eval_curves(x, ctx, learners)),
+    report_section("Across the folds", report_eval_spread(x)),
+    report_section("Subgroups", report_eval_subgroups(x)),
+    report_section("What the samplers did: guard and fidelity", report_eval_guard(x)),
+    report_section("Error analysis", report_eval_errors(x, ctx$include_rows)),
+    report_section("Methods", report_eval_methods(x, ctx))
+  )
+  list(title = sprintf("Does resampling help predict %s?", s$positive), body = body)
+}
+
+report_eval_prevalence <- function(x) {
+  s <- x$settings
+  if (s$n_holdout > 0) return(s$n_holdout_events / s$n_holdout)
+  (s$n_events - s$n_holdout_events) / (s$n - s$n_holdout)
+}
+
+# Mean predicted risk of each sampler minus that of "none", in percentage
+# points, on the rows the curves use, before and after the prior
+# correction.
+report_risk_shift <- function(x) {
+  src <- curve_source(x$predictions)
+  out <- list()
+  for (lrn in levels(as.factor(src$learner))) {
+    part <- src[src$learner == lrn, , drop = FALSE]
+    base <- part[part$sampler == "none", , drop = FALSE]
+    for (smp in setdiff(levels(droplevels(as.factor(part$sampler))), "none")) {
+      p <- part[part$sampler == smp, , drop = FALSE]
+      out[[length(out) + 1]] <- data.frame(
+        learner = lrn, sampler = smp,
+        raw = 100 * (mean(p$p) - mean(base$p)),
+        corrected = 100 * (mean(p$p_corrected) - mean(base$p)),
+        stringsAsFactors = FALSE)
+    }
+  }
+  do.call(rbind, out)
+}
+
+report_eval_headline <- function(x) {
+  s <- x$settings
+  smp <- setdiff(levels(as.factor(x$metrics$sampler)), "none")
+  question <- sprintf(
+    "Does resampling the training data (%s) help %s predict <strong>%s</strong> (outcome <code>%s</code>)?",
+    paste(report_escape(smp), collapse = ", "),
+    paste(report_escape(vapply(s$learners, function(l) l$name, "")), collapse = ", "),
+    report_escape(s$positive), report_escape(s$var))
+  data_line <- sprintf(
+    "%s patients, %s with %s (%s%%), %d predictors; %s%s; seed %s.",
+    format(s$n, big.mark = ","), format(s$n_events, big.mark = ","), report_escape(s$positive),
+    report_fixed(100 * s$n_events / s$n), length(s$predictors), report_escape(describe_resamples(x)),
+    if (s$n_holdout > 0) sprintf(", then a holdout of %s patients scored once", format(s$n_holdout, big.mark = ","))
+    else ", no holdout", report_escape(x$seed))
+  shift <- report_risk_shift(x)
+  d <- x$decisions
+  items <- character()
+  for (i in seq_len(nrow(d))) {
+    sh <- shift[shift$sampler == d$sampler[i] & shift$learner == d$learner[i], , drop = FALSE]
+    verdict <- if (isTRUE(d$helped[i])) "helped" else "no evidence of benefit"
+    words <- sprintf('<li><strong>%s</strong> with %s: <span class="sg-verdict">%s</span>%s.',
+                     report_escape(d$sampler[i]), report_escape(d$learner[i]),
+                     report_escape(toupper_first(d$verdict[i] %||% verdict)),
+                     if (nzchar(d$detail[i] %||% "")) paste0(" (", report_escape(d$detail[i]), ")") else "")
+    if (nrow(sh) == 1) {
+      words <- paste0(words, sprintf(
+        " It %s predicted risks by <span class=\"sg-shift\">%s</span> percentage points on average",
+        if (sh$raw >= 0) "raised" else "lowered", report_fixed(abs(sh$raw))))
+      if (isTRUE(s$correct_prior)) {
+        words <- paste0(words, sprintf(
+          "; after prior correction the difference from the model without resampling was <span class=\"sg-shift-corrected\">%s</span> points",
+          formatC(sh$corrected, digits = 1, format = "f", flag = "+")))
+      }
+      words <- paste0(words, ".")
+    }
+    if (isTRUE(d$hurt_calibration[i])) {
+      words <- paste0(words, if (isTRUE(d$repaired[i])) " Its raw risks were miscalibrated; the prior correction repaired that."
+                      else " Its raw risks were miscalibrated, and the prior correction did not fully repair that.")
+    }
+    items <- c(items, paste0(words, "</li>"))
+  }
+  c('<div class="sg-first">',
+    sprintf('<p class="sg-question">%s</p>', question),
+    sprintf('<p class="sg-data"><strong>Data:</strong> %s</p>', data_line),
+    '<p><strong>Verdict</strong> (each resampling against none, on PR-AUC and ROC-AUC, calibration after prior correction not worse):</p>',
+    "<ul>", items, "</ul>",
+    '<p class="sg-note">&#8220;No evidence of benefit&#8221; is not evidence of no benefit: the data could not show a difference.</p>',
+    "</div>")
+}
+
+report_eval_verdict <- function(x) {
+  v <- x$verdict
+  if (is.null(v) || nrow(v) == 0) return(character())
+  tab <- data.frame(learner = v$learner, sampler = v$sampler,
+                    metric = unname(metric_label[v$metric]), difference = v$mean,
+                    lower = v$lower_holm, upper = v$upper_holm, p_holm = v$p_holm,
+                    stringsAsFactors = FALSE)
+  report_section("The verdict's statistics",
+                 report_par("Differences are resampling minus none over the splits (for Brier and |slope - 1| lower is better), with Nadeau-Bengio corrected intervals at Holm's level over ", nrow(v), " comparisons."),
+                 report_table(tab))
+}
+
+# Per 1,000 patients with the evaluated prevalence: caught = recall, missed
+# = 1 - recall, false alarms = 1 - specificity, from the metrics' means over
+# the folds (or the holdout's values when there is a holdout).
+report_per_thousand <- function(x) {
+  s <- x$settings
+  m <- if (s$n_holdout > 0 && !is.null(x$holdout) && nrow(x$holdout) > 0) x$holdout else x$metrics
+  m <- m[m$corrected == isTRUE(s$correct_prior), , drop = FALSE]
+  prev <- report_eval_prevalence(x)
+  val <- function(smp, lrn, metric) {
+    v <- m$value[m$sampler == smp & m$learner == lrn & m$metric == metric]
+    if (length(v) == 0 || all(is.na(v))) NA_real_ else mean(v, na.rm = TRUE)
+  }
+  out <- list()
+  for (lrn in levels(droplevels(as.factor(m$learner)))) {
+    for (smp in levels(droplevels(as.factor(m$sampler)))) {
+      for (at in c("same", "matched")) {
+        pre <- if (at == "same") "" else "matched_"
+        rec <- val(smp, lrn, paste0(pre, "recall"))
+        spec <- val(smp, lrn, paste0(pre, "specificity"))
+        out[[length(out) + 1]] <- data.frame(
+          learner = lrn, sampler = smp, at = at,
+          caught = 1000 * prev * rec, missed = 1000 * prev * (1 - rec),
+          false_alarms = 1000 * (1 - prev) * (1 - spec), stringsAsFactors = FALSE)
+      }
+    }
+  }
+  do.call(rbind, out)
+}
+
+report_eval_thousand <- function(x) {
+  pt <- report_per_thousand(x)
+  s <- x$settings
+  prev <- report_eval_prevalence(x)
+  thr <- describe_threshold(s$threshold)
+  if (!is.null(x$thresholds) && nrow(x$thresholds) > 0 && !is.numeric(s$threshold)) {
+    r <- range(x$thresholds$threshold, na.rm = TRUE)
+    thr <- sprintf("%s (%s)", if (r[1] == r[2]) report_num(r[1]) else
+      sprintf("%s to %s", report_num(r[1]), report_num(r[2])), thr)
+  }
+  shown <- function(at) {
+    p <- pt[pt$at == at, , drop = FALSE]
+    data.frame(learner = p$learner, resampling = p$sampler,
+               `events caught` = report_fixed(p$caught), `events missed` = report_fixed(p$missed),
+               `false alarms` = report_fixed(p$false_alarms), check.names = FALSE,
+               stringsAsFactors = FALSE)
+  }
+  c(report_par(sprintf(
+    "Among 1,000 patients like these (%s with %s), %s. Numbers are %s.",
+    report_fixed(1000 * prev, 0), report_escape(s$positive),
+    "how many events each model catches and misses, and how many patients without the event it flags",
+    if (s$n_holdout > 0) "from the holdout" else "means over the folds")),
+    "", "### At the same risk threshold", "",
+    report_par("Every model, after prior correction, flags a patient whose predicted risk is at least ",
+               thr, "."),
+    report_table(shown("same"), raw = c("events caught", "events missed", "false alarms")),
+    "", "### At matched sensitivity", "",
+    report_par("Each model's threshold moved until it catches as many events as the model without resampling: only the false alarms can differ, so a moved threshold cannot pass for a better model."),
+    report_table(shown("matched"), raw = c("events caught", "events missed", "false alarms")))
+}
+
+report_eval_curves <- function(x, ctx, learners) {
+  out <- report_par("Grey is the model without resampling; each resampling keeps its colour in every plot. ",
+                    "Curves use ", report_escape(attr(curve_source(x$predictions), "source")),
+                    " predictions", if (isTRUE(x$settings$correct_prior)) ", after prior correction" else "", ".")
+  for (lrn in learners) {
+    if (length(learners) > 1) out <- c(out, "", paste("### Learner", report_escape(lrn)), "")
+    out <- c(out, report_figure(ctx, function() {
+      graphics::par(cex = 1.1)
+      graphics::plot(x, type = c("pr", "calibration", "decision", "spread"), learner = lrn)
+    }, alt = paste("Curves for", lrn), width = 1400, height = 1260, res = 165))
+  }
+  out
+}
+
+report_eval_spread <- function(x) {
+  s <- x$settings
+  tabs <- spread_table(x$metrics, isTRUE(s$correct_prior), 3)
+  readable <- c(pr_auc = "PR-AUC", roc_auc = "ROC-AUC", brier = "Brier score",
+                cal_intercept = "calibration intercept (0 is best)",
+                cal_slope = "calibration slope (1 is best)", recall = "sensitivity (recall)",
+                precision = "positive predictive value (precision)")
+  tabs <- lapply(tabs, function(t) {
+    t$metric <- ifelse(t$metric %in% names(readable), readable[t$metric], t$metric)
+    t
+  })
+  out <- report_par("Mean (standard deviation) over the ", length(x$splits),
+                    " splits", if (isTRUE(s$correct_prior)) ", after prior correction" else "",
+                    ". PR-AUC and ROC-AUC: higher is better; Brier: lower is better; calibration slope: 1 is best.")
+  for (lrn in names(tabs)) {
+    out <- c(out, if (length(tabs) > 1) c("", paste("### Learner", report_escape(lrn)), ""),
+             report_table(tabs[[lrn]]))
+  }
+  out
+}
+
+report_eval_subgroups <- function(x) {
+  sg <- x$subgroups
+  if (is.null(sg) || nrow(sg) == 0) {
+    return(report_par("No subgroups were asked for (`subgroups` in `sg_evaluate()`)."))
+  }
+  report_table(as.data.frame(sg))
+}
+
+# The guard's and the fidelity check's reports of every sampler call:
+# guard counts summed over the splits; per column, the largest shift and
+# how many calls flagged it.
+report_eval_guard <- function(x) {
+  recs <- x$records
+  if (length(recs) == 0) return(report_par("No sampler call kept a record."))
+  smp <- vapply(recs, function(r) r$sampler, "")
+  out <- report_par("Each resampling ran once per split on the training part only (", length(recs),
+                    " calls). Guard counts are summed over the calls; the fidelity check compares the synthetic rows with the real rows of their class, per column.")
+  for (s in unique(smp)) {
+    rr <- lapply(recs[smp == s], function(r) r$record)
+    out <- c(out, "", paste("###", report_escape(s)), "")
+    g <- do.call(rbind, lapply(rr, function(r) r$guard$report))
+    if (!is.null(g) && nrow(g) > 0) {
+      keep <- intersect(c("seeds", "unsafe", "noise", "drawn", "rejected_intrusion",
+                          "rejected_bound", "rejected_rule", "made", "shortfall"), names(g))
+      agg <- stats::aggregate(g[keep], by = list(class = as.character(g$class)), FUN = sum)
+      out <- c(out, report_table(agg, caption = "Guard"))
+    }
+    f <- do.call(rbind, lapply(rr, function(r) r$fidelity))
+    if (!is.null(f) && nrow(f) > 0) {
+      # per class and column, the call with the largest shift (total
+      # variation for nominal columns), and how many calls flagged it
+      key <- paste(f$class, f$column, sep = "\r")
+      size <- ifelse(is.na(f$shift), f$tv, abs(f$shift))
+      size[is.na(size)] <- -Inf
+      o <- order(key, -size)
+      worst <- o[!duplicated(key[o])]
+      ft <- f[worst, intersect(c("class", "column", "kind", "shift", "ks", "tv"), names(f)),
+              drop = FALSE]
+      flagged <- tapply(f$flagged %in% TRUE, key, sum)
+      ft$flagged_in <- as.integer(flagged[key[worst]])
+      ft <- ft[order(-size[worst]), , drop = FALSE]
+      names(ft)[names(ft) == "shift"] <- "largest shift (sd)"
+      out <- c(out, report_table(ft, caption = sprintf("Fidelity (over %d calls)", length(rr))))
+    }
+  }
+  out
+}
+
+report_eval_errors <- function(x, include_rows) {
+  e <- x$errors
+  if (is.null(e)) return(report_par("No error analysis."))
+  pred <- x$settings$predictors
+  out <- report_par("Patients with the event that the model without resampling missed in most splits that tested them, patients without it that it flagged in most, and how many of them each resampling recovered.")
+  count <- function(df) if (is.null(df)) 0L else nrow(df)
+  lrns <- unique(c(e$missed$learner, e$flagged$learner))
+  for (lrn in lrns) {
+    mi <- e$missed[e$missed$learner == lrn, , drop = FALSE]
+    fl <- e$flagged[e$flagged$learner == lrn, , drop = FALSE]
+    rc <- e$recovered[e$recovered$learner == lrn, , drop = FALSE]
+    tab <- data.frame(resampling = "none", missed = count(mi), flagged = count(fl),
+                      stringsAsFactors = FALSE)
+    for (s in unique(rc$sampler)) {
+      r <- rc[rc$sampler == s, , drop = FALSE]
+      tab <- rbind(tab, data.frame(resampling = paste(s, "(recovered)"),
+                                   missed = sum(r$recovered & r$kind == "missed"),
+                                   flagged = sum(r$recovered & r$kind == "flagged")))
+    }
+    out <- c(out, if (length(lrns) > 1) c("", paste("### Learner", report_escape(lrn)), ""),
+             report_table(tab, caption = "Counts"))
+    num <- pred[vapply(pred, function(p) is.numeric(mi[[p]] %||% fl[[p]]), logical(1))]
+    if (length(num) > 0) {
+      summ <- function(df, p) {
+        v <- df[[p]]
+        if (is.null(v) || length(v) == 0) return("")
+        sprintf("%s [%s, %s]", report_num(stats::median(v, na.rm = TRUE)),
+                report_num(min(v, na.rm = TRUE)), report_num(max(v, na.rm = TRUE)))
+      }
+      ft <- data.frame(feature = num,
+                       missed = vapply(num, function(p) summ(mi, p), ""),
+                       flagged = vapply(num, function(p) summ(fl, p), ""),
+                       stringsAsFactors = FALSE)
+      out <- c(out, report_table(ft, raw = c("missed", "flagged"),
+                                 caption = "Median [min, max] of each numeric predictor"))
+    }
+    if (include_rows) {
+      out <- c(out, report_table(mi, caption = "Missed patients (rows of the data)"),
+               report_table(fl, caption = "Flagged patients (rows of the data)"))
+    }
+  }
+  if (!include_rows) {
+    out <- c(out, report_par("The patients' rows are left out of this report; <code>sg_report(include_rows = TRUE)</code> lists them."))
+  }
+  out
+}
+
+report_eval_methods <- function(x, ctx) {
+  s <- x$settings
+  smp <- s$samplers
+  labels <- vapply(smp, function(z) z$label %||% z$method, "")
+  threshold <- describe_threshold(s$threshold)
+  text <- paste0(
+    "Class imbalance: ", report_escape(s$positive), " made up ",
+    report_fixed(100 * s$n_events / s$n), "% of ", format(s$n, big.mark = ","),
+    " patients. We compared training without resampling against ",
+    paste(report_escape(setdiff(labels, "none")), collapse = ", "),
+    " (smoteguard ", report_escape(s$version), "), each applied to the training part of every split only; test rows were never resampled",
+    if (s$n_holdout > 0) ", and a holdout set aside first was scored once" else "",
+    ". Splits: ", report_escape(describe_resamples(x)), ". ",
+    if (isTRUE(s$correct_prior)) "Predicted risks of models trained on resampled data were recalibrated to the real event share of the training rows by a prior (intercept) correction on the log-odds scale, from the class counts after resampling back to those before. " else "Predicted risks were not recalibrated. ",
+    "Threshold-based measures used one threshold for every model (", report_escape(threshold),
+    ") and, separately, the threshold at which each model reached the sensitivity of the model without resampling. ",
+    "Resampling was judged to help only if PR-AUC or ROC-AUC improved (paired differences over the splits, Nadeau-Bengio corrected variance, Holm adjustment) without worse calibration after correction.")
+  fps <- unique(vapply(x$records, function(r) r$record$fingerprint %||% NA_character_, ""))
+  json <- unlist(lapply(smp, report_config_json))
+  c(report_par("<em>For a paper (TRIPOD+AI item 13, class imbalance):</em> ", text),
+    if (ctx$audience == "clinical") report_eval_verdict(x),
+    report_par("Learners: ", paste(report_escape(vapply(s$learners, function(l) l$name, "")), collapse = ", "),
+               ". The fingerprints are those of the training parts given to the samplers."),
+    report_methods_common(x$seed, fps[!is.na(fps)], json))
+}
+
+# ---------------------------------------------------------------------------
+# A result of sg_oversample()
+
+report_result <- function(x, ctx) {
+  rec <- sg_record(x)
+  s <- rec$settings
+  counts <- rec$counts
+  dg <- tryCatch(sg_diagnose(x), error = function(e) e)
+  body <- c(
+    '<div class="sg-first">',
+    sprintf("<p>%s on <code>%s</code>: %s real rows in, %s synthetic rows made, %s rows out.</p>",
+            report_escape(s$method), report_escape(s$var), format(rec$n_input, big.mark = ","),
+            format(nrow(rec$provenance), big.mark = ","), format(rec$n_result, big.mark = ",")),
+    "</div>",
+    report_section("Rows per class", report_table(counts[intersect(c("class", "before", "target", "after", "added", "removed"), names(counts))])),
+    report_section("What the guard did", report_table(rec$guard$report[intersect(c(
+      "class", "seeds", "parents_used", "unsafe", "noise", "drawn", "rejected_intrusion",
+      "rejected_bound", "rejected_rule", "made", "shortfall"), names(rec$guard$report))])),
+    report_section("Fidelity: synthetic against real rows of the class",
+                   report_par("Shift: difference of means in standard deviations of the real rows; flagged when it is larger than chance allows."),
+                   report_table(rec$fidelity)),
+    report_section("Diagnosis",
+                   if (inherits(dg, "error")) report_par("The diagnosis failed: ", report_escape(conditionMessage(dg)))
+                   else c(report_diagnosis_tables(dg),
+                          report_figure(ctx, function() plot(dg), alt = "Diagnosis", width = 1600,
+                                        height = 1200, res = 140))),
+    report_section("Methods", report_methods_common(
+      rec$seed, rec$fingerprint, report_config_json(sampler_from_record(rec)))))
+  list(title = sprintf("Oversampling the outcome %s", s$var), body = body)
+}
+
+# The diagnosis's metrics: one table of the headline metrics, and one of
+# the per-column ones (`ks:x`, `mean_shift:x`, ...) with a column each.
+report_diagnosis_tables <- function(dg) {
+  t <- as.data.frame(dg)
+  per_col <- grepl(":", t$metric, fixed = TRUE)
+  out <- report_table(t[!per_col, intersect(c("class", "metric", "value", "se", "n", "reading"),
+                                            names(t)), drop = FALSE])
+  if (any(per_col)) {
+    p <- t[per_col, , drop = FALSE]
+    stat <- sub(":.*$", "", p$metric)
+    p$column <- sub("^[^:]*:", "", p$metric)
+    wide <- unique(p[c("class", "column")])
+    for (st in unique(stat)) {
+      key <- paste(p$class, p$column, sep = "\r")[stat == st]
+      wide[[st]] <- p$value[stat == st][match(paste(wide$class, wide$column, sep = "\r"), key)]
+    }
+    out <- c(out, report_table(wide, caption = "Per column: synthetic against real rows (shifts in standard deviations)"))
+  }
+  out
+}
+
+# ---------------------------------------------------------------------------
+# A drift check
+
+report_drift <- function(x, ctx) {
+  t <- x$table
+  flagged <- t$feature[t$flagged %in% TRUE]
+  body <- c(
+    '<div class="sg-first">',
+    sprintf("<p>A batch of %s rows against a reference (%s) of %s rows: <strong>%s</strong>.</p>",
+            format(x$n_cur, big.mark = ","), if (identical(x$source, "record")) "a result's record" else "data",
+            format(x$n_ref, big.mark = ","),
+            if (length(flagged) == 0) "no feature drifted beyond chance"
+            else sprintf("%d feature(s) drifted: %s", length(flagged),
+                         paste0("<code>", report_escape(flagged), "</code>", collapse = ", "))),
+    "</div>",
+    report_section("Drift per feature",
+                   report_par("Flagged: smallest p-value below ", report_num(x$alpha),
+                              " after Bonferroni over each feature's tests. PSI readings: below 0.1 stable, 0.1 to 0.25 some shift, above 0.25 a large shift."),
+                   report_table(t[intersect(c("feature", "kind", "psi", "psi_reading", "ks", "tv",
+                                              "missing_ref", "missing_cur", "p_value", "flagged"),
+                                            names(t))]),
+                   report_figure(ctx, function() plot(x), alt = "Drift per feature",
+                                 width = 1400, height = max(600, 120 + 60 * nrow(t)), res = 140)),
+    report_section("Methods", report_par(
+      "PSI over the reference's deciles, Kolmogorov-Smirnov for numeric features, total variation for nominal ones, and the change in the missing share; no-drift distributions from ",
+      x$n_null, " simulations. smoteguard ", report_escape(session_versions()$package), "."),
+      "", "### Session", "", report_code(report_session())))
+  list(title = "Drift check", body = body)
+}
+
+# ---------------------------------------------------------------------------
+# A ledger
+
+report_ledger <- function(x, ctx) {
+  kinds <- table(factor(x$kind))
+  tab <- data.frame(time = format(x$time, "%Y-%m-%d %H:%M:%S"), kind = x$kind,
+                    author = x$author, why = x$why, method = x$method, var = x$var,
+                    seed = x$seed, rows_before = x$rows_before, rows_after = x$rows_after,
+                    fingerprint = x$fingerprint, id = x$id, stringsAsFactors = FALSE)
+  body <- c(
+    '<div class="sg-first">',
+    sprintf("<p>%d entr%s: %s.</p>", nrow(x), if (nrow(x) == 1) "y" else "ies",
+            paste(sprintf("%d %s", as.integer(kinds), report_escape(names(kinds))), collapse = ", ")),
+    "</div>",
+    report_section("History", report_table(tab)),
+    report_section("Methods", report_par(
+      "Entries as read by <code>sg_ledger_read()</code>, in the file's order; smoteguard ",
+      report_escape(session_versions()$package), ".")))
+  list(title = "Ledger history", body = body)
+}

@@ -15,7 +15,7 @@ NULL
 # KMeans-SMOTE's k-means): standardised numeric columns and one 0/1 column
 # per level of each nominal column. Neither model takes a row with a
 # missing value: such data are refused, naming the method and the model.
-design_matrix <- function(pred, method, model) {
+design_matrix <- function(pred, method, model, drop_first = FALSE) {
   if (isTRUE(pred$has_na)) {
     sg_abort(c(sprintf("Method \"%s\" cannot fit its %s on rows with missing values.",
                        method, model),
@@ -23,8 +23,11 @@ design_matrix <- function(pred, method, model) {
              class = "input")
   }
   z <- if (is.null(pred$z)) standardized(pred) else pred$z
+  # (drop_first: without the first level's column, for a model with an
+  # intercept)
   ind <- lapply(seq_along(pred$nominal), function(j) {
     lv <- seq_along(pred$nominal_levels[[j]])
+    if (drop_first) lv <- lv[-1]
     outer(pred$codes[, j], lv, `==`) + 0
   })
   do.call(cbind, c(list(z), ind))

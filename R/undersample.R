@@ -21,6 +21,11 @@
 #'   with no more distinct rows than its target keeps each distinct row once
 #'   and repeats drawn at random. It needs complete data: data with missing
 #'   values are refused.
+#' * `"instance_hardness"` (Smith, Martinez and Giraud-Carrier 2014) keeps
+#'   the rows a logistic regression of "this class or not", fitted in
+#'   `folds` stratified folds (seeded), gives the highest out-of-fold
+#'   probability of their own class: the easiest rows. It needs complete
+#'   data.
 #'
 #' Ties are broken by the earlier row. With NearMiss and `under_ratio < 1`
 #' the smallest class itself is reduced at random.
@@ -28,15 +33,21 @@
 #' @inheritParams sg_oversample
 #' @param guard Only `NULL`. The guard steers where synthetic rows are made,
 #'   and this method makes none: any other value is refused with an error.
-#' @param method `"random"`, `"nearmiss1"`, `"nearmiss2"`, `"nearmiss3"` or
-#'   `"cluster_centroids"` (see [sg_methods()]).
+#' @param method `"random"`, `"nearmiss1"`, `"nearmiss2"`, `"nearmiss3"`,
+#'   `"cluster_centroids"` or `"instance_hardness"` (see [sg_methods()]).
+#' @param folds For `"instance_hardness"`: the number of stratified
+#'   cross-validation folds of its logistic regression.
 #' @param under_ratio The target of each class as a multiple of the smallest
 #'   non-empty class count.
 #' @param neighbors The number of rows of the smallest class that NearMiss
 #'   averages over (3 by default).
 #' @return The kept rows of `data`, in their original order, with a
 #'   `"smoteguard"` record whose `removed` element lists the removed rows.
-#' @references Lin, W.-C., Tsai, C.-F., Hu, Y.-H. and Jhang, J.-S. (2017).
+#' @references Smith, M. R., Martinez, T. and Giraud-Carrier, C. (2014). An
+#'   instance level analysis of data complexity. *Machine Learning*, 95,
+#'   225-256.
+#'
+#' Lin, W.-C., Tsai, C.-F., Hu, Y.-H. and Jhang, J.-S. (2017).
 #'   Clustering-based undersampling in class-imbalanced data. *Information
 #'   Sciences*, 409-410, 17-26.
 #'
@@ -51,8 +62,8 @@
 #' @export
 sg_undersample <- function(data, var,
                            method = c("random", "nearmiss1", "nearmiss2", "nearmiss3",
-                                      "cluster_centroids"),
-                           under_ratio = 1, neighbors = 3, seed = NULL,
+                                      "cluster_centroids", "instance_hardness"),
+                           under_ratio = 1, neighbors = 3, folds = 5, seed = NULL,
                            threads = getOption("smoteguard.threads"), guard = NULL) {
   call <- sys.call()
   started <- proc.time()[["elapsed"]]
@@ -66,6 +77,7 @@ sg_undersample <- function(data, var,
              call = call)
   }
   neighbors <- check_count(neighbors, "neighbors", call = call)
+  folds <- check_count(folds, "folds", call = call)
   seed <- check_seed(seed, call = call)
   threads <- check_threads(threads, call = call)
   y <- data[[var]]
@@ -88,7 +100,7 @@ sg_undersample <- function(data, var,
     set.seed(seed)
   }
   ctx <- list(pred = pred, minority = which(yi == smallest), neighbors = neighbors,
-              threads = threads)
+              folds = folds, yi = yi, threads = threads)
   ctx$kk <- min(neighbors, length(ctx$minority))
   select <- sampler_method(method)$select
   keep <- rep(TRUE, length(yi))
@@ -115,7 +127,7 @@ sg_undersample <- function(data, var,
   finished <- proc.time()[["elapsed"]]
   after <- tabulate(factor(out[[var]], levels = levels), length(levels))
   attr(out, "smoteguard") <- new_record(
-    settings = list(method = method, var = var, neighbors = neighbors,
+    settings = list(method = method, var = var, neighbors = neighbors, folds = folds,
                     under_ratio = under_ratio, threads = threads),
     seed = seed, rng_kind = RNGkind(), levels = levels,
     counts_before = counts, targets = targets, counts_after = after,

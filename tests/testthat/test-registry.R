@@ -123,7 +123,7 @@ test_that("every registered sampler keeps the contract of its family", {
   expect_setequal(methods, c("smote", "ros", "borderline1", "borderline2", "adasyn",
                              "safe_level", "svm_smote", "kmeans_smote", "tomek", "enn",
                              "cnn", "oss", "ncl", "renn", "allknn", "random", "nearmiss1", "nearmiss2",
-                             "nearmiss3", "cluster_centroids"))
+                             "nearmiss3", "cluster_centroids", "instance_hardness"))
   for (m in methods) expect_sampler_contract(m)
 })
 

@@ -542,8 +542,12 @@ run_cells <- function(cells, shared) {
     progress <- if (requireNamespace("progressr", quietly = TRUE)) {
       progressr::progressor(steps = length(cells))
     }
+    # eval_cell() is the package's own: its globals are the namespace's, so
+    # future's scan of its code (a quarter of a small evaluation's time) is
+    # skipped; `shared` travels as an argument
     future.apply::future_lapply(cells, eval_cell, shared = shared, progress = progress,
-                                future.seed = TRUE, future.packages = "smoteguard")
+                                future.seed = TRUE, future.packages = "smoteguard",
+                                future.globals = FALSE)
   } else {
     lapply(cells, eval_cell, shared = shared, progress = NULL)
   }
@@ -697,8 +701,14 @@ assemble_evaluation <- function(results, cells, splits, shared, y, data, outcome
   rownames(out$holdout) <- NULL
   out$notes <- scored$notes
   out$predictions <- predictions
-  out$thresholds <- unique(predictions[c("rep", "fold", "sampler", "learner", "threshold")])
-  rownames(out$thresholds) <- NULL
+  # one row per cell, from the cells (unique() on the predictions' rows is
+  # slow on a large holdout)
+  out$thresholds <- bind_rows(lapply(preds, function(pr) {
+    list(rep = pr$rep[1], fold = pr$fold[1], sampler = pr$sampler[1],
+         learner = pr$learner[1], threshold = pr$threshold[1])
+  }))
+  out$thresholds$sampler <- factor(out$thresholds$sampler, levels = samplers)
+  out$thresholds$learner <- factor(out$thresholds$learner, levels = learners)
   corrected <- shared$correct_prior
   ratio <- mean(vapply(out$splits, function(s) length(s$test) / length(s$train), numeric(1)))
   out$verdict <- verdict_table(out$metrics, samplers, learners, corrected, ratio)

@@ -24,7 +24,10 @@
 #'   thread, seeded from the evaluation's cell seed.
 #' * `sg_learner()`: anything else: `fit(data, var)` returns a model,
 #'   `predict(model, newdata)` the probability of the positive class (the
-#'   outcome's second level) for each row of `newdata`.
+#'   outcome's second level) for each row of `newdata`. Under a parallel
+#'   [future::plan()] they run on workers that have only their arguments and
+#'   the packages in `packages`: call functions as `pkg::fun()` and do not
+#'   read objects of your global environment.
 #'
 #' Only two-class outcomes are supported for now; an outcome of more classes
 #' is refused by [sg_evaluate()] with an error of class

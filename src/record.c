@@ -43,6 +43,22 @@ SEXP ffi_record_checksum(SEXP x) {
   return Rf_ScalarReal((double) acc);
 }
 
+/* A 64-bit hash of a row of p doubles, for the duplicate check
+ * (ffi_metrics_duplicates(), metrics.c): equal rows get equal hashes, NA
+ * equal to NA (any NaN hashes as one pattern) and -0 equal to 0. */
+uint64_t sg_row_hash(const double *x, int p) {
+  uint64_t h = 1469598103934665603ULL;
+  for (int j = 0; j < p; j++) {
+    double v = ISNAN(x[j]) ? NA_REAL : (x[j] == 0.0 ? 0.0 : x[j]);
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    if (ISNAN(x[j])) bits = 0x7ff00000000007a2ULL;
+    h ^= bits + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
 /* ---- The data fingerprint --------------------------------------------
  * A 64-bit hash of a data frame's columns (names, types, classes, factor
  * levels and values), written as 16 hex digits: the ledger's way of saying

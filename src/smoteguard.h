@@ -68,7 +68,6 @@ SEXP ffi_metrics_near(SEXP x, SEXP rows, SEXP radius, SEXP directions,
                       SEXP threads);
 SEXP ffi_metrics_mmd(SEXP real, SEXP syn, SEXP threads);
 SEXP ffi_metrics_duplicates(SEXP real, SEXP syn);
-SEXP ffi_metrics_ks(SEXP real, SEXP syn);
 
 /* tests.c: the test switches and what they set */
 SEXP ffi_knn_path(SEXP path);
@@ -87,11 +86,13 @@ SEXP ffi_stats_outside(SEXP values, SEXP lower, SEXP upper);
 void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, double *q,
                          double *counts, double *missing);
 SEXP ffi_stats_quantiles(SEXP x, SEXP threads);
+SEXP ffi_metrics_ks(SEXP real, SEXP syn);
 
 /* record.c */
 SEXP ffi_record_checksum(SEXP x);
 SEXP ffi_record_fingerprint(SEXP x);
 SEXP ffi_record_append(SEXP path, SEXP text);
+uint64_t sg_row_hash(const double *x, int p);
 
 /* utils.c: argument checks, the named-list builder */
 void sg_check_double_matrix(SEXP x, const char *what);

@@ -367,7 +367,7 @@ mutants <- list(
     r"-(o[0] = o[2] + o[3] - 2.0 * o[4];)-", r"-(o[0] = o[2] + o[3] - o[4];)-",
     "MMD^2 = kxx + kyy - kxy",
     c("diagnose", "diagnose-fast")),
-  mutant("diag-ks", "diagnostics", "src/metrics.c",
+  mutant("diag-ks", "diagnostics", "src/stats.c",
     r"-(double diff = fabs((double) i / (double) na - (double) k / (double) nb);)-",
     r"-(double diff = fabs((double) i / (double) (na + 1) - (double) k / (double) nb);)-",
     "KS statistic with the real ECDF divided by n + 1",

@@ -619,7 +619,7 @@ eval_cell <- function(cell, shared, progress = NULL) {
 # training part.
 f1_threshold <- function(learner, real, var, context, correct_prior, k = 3) {
   yr <- real[[var]] == levels(real[[var]])[2]
-  fold <- stratified_folds(yr, min(k, sum(yr), sum(!yr)))
+  fold <- class_folds(yr, min(k, sum(yr), sum(!yr)))
   p <- numeric(length(yr))
   for (f in unique(fold)) {
     inner <- real[fold != f, , drop = FALSE]

@@ -72,7 +72,7 @@ make_splits <- function(resamples, dev, y, groups, time, call) {
     fold <- if (!is.null(groups)) {
       group_folds(dev, y, groups, k)
     } else if (resamples$strata) {
-      stratified_folds(y[dev], k)
+      class_folds(y[dev], k)
     } else {
       sample(rep_len(seq_len(k), length(dev)))
     }
@@ -86,7 +86,7 @@ make_splits <- function(resamples, dev, y, groups, time, call) {
 
 # Fold numbers 1..k per row, each class dealt round the folds in a random
 # order (so every fold gets floor or ceiling of its share of each class).
-stratified_folds <- function(y, k) {
+class_folds <- function(y, k) {
   fold <- integer(length(y))
   start <- sample.int(k, 1)
   for (cls in c(FALSE, TRUE)) {

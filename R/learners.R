@@ -225,7 +225,7 @@ glmnet_fit <- function(data, var, context, alpha, inner_folds, nlambda) {
   # inner CV on the real training rows, the sampler inside each inner
   # training part; the validation parts hold real rows only
   yr <- real[[var]] == levels(real[[var]])[2]
-  fold <- stratified_folds(yr, min(inner_folds, sum(yr), sum(!yr)))
+  fold <- class_folds(yr, min(inner_folds, sum(yr), sum(!yr)))
   loss <- numeric(length(lambda))
   for (f in unique(fold)) {
     inner <- real[fold != f, , drop = FALSE]

@@ -158,8 +158,9 @@ ledger_schema <- 1L
 #' * an evaluation (`sg_evaluation`, from `sg_evaluate()`): its metrics per
 #'   fold and the holdout, the verdict and the decisions, its settings
 #'   (not the predictions, not the records of the training rows);
-#' * a drift check ([sg_drift()]), or a monitoring check (an object of class
-#'   `sg_monitor`; the monitoring function is still to come).
+#' * a drift check ([sg_drift()]), or a monitoring check ([sg_monitor()]:
+#'   its table, the baseline's sampler, learner and ledger id, the threshold
+#'   and the batch's size; [sg_monitor_plot()] plots a ledger's checks).
 #'
 #' Each entry has an `id` (time stamp and a hash of the time, the process
 #' and a counter; no random numbers are drawn, so the caller's random
@@ -186,7 +187,8 @@ ledger_schema <- 1L
 #'   column), `package`, `r_version`, `fingerprint`, `method`, `var`, `seed`,
 #'   `rows_before`, `rows_after`, `line` (the line number in the file), and
 #'   the list columns `config` (the sampler configuration, a [sg_sampler()]
-#'   value), `counts`, `guard`, `fidelity`, `metrics`, `verdict` and `entry`
+#'   value), `counts`, `guard`, `fidelity`, `metrics` (an evaluation's
+#'   metrics per fold; a monitoring check's table), `verdict` and `entry`
 #'   (everything recorded). `sg_ledger_compare()`: an object of class
 #'   `sg_ledger_comparison` (printed side by side): `settings` (the
 #'   arguments that differ), `same_data`, `counts` and `metrics` (for
@@ -417,7 +419,7 @@ ledger_frame <- function(entries) {
   out$counts <- lapply(rec, function(r) r$counts)
   out$guard <- lapply(rec, function(r) r$guard$report)
   out$fidelity <- lapply(rec, function(r) r$fidelity)
-  out$metrics <- lapply(ev, function(e) e$metrics)
+  out$metrics <- lapply(bodies, function(b) b$evaluation$metrics %||% b$monitor$table)
   out$verdict <- lapply(ev, function(e) e$verdict)
   out$entry <- bodies
   out

@@ -309,7 +309,10 @@ threshold_na_note <- function(metric, at, threshold) {
 # named vector (e.g. eval_metrics). With `seed`, the caller's random stream
 # is left as it was. Returns a data frame: metric, estimate (on the data
 # given), lower, upper, and valid (resamples where the metric was not NA).
-bootstrap_metric <- function(y, p, fun, B = 200, seed = NULL, level = 0.95) {
+# strata = FALSE resamples the rows as a whole: the class shares vary as
+# they would between batches, which a metric of the event rate itself
+# (calibration-in-the-large) needs.
+bootstrap_metric <- function(y, p, fun, B = 200, seed = NULL, level = 0.95, strata = TRUE) {
   y <- as.logical(y)
   if (!is.null(seed)) {
     restore <- preserve_rng()
@@ -320,8 +323,9 @@ bootstrap_metric <- function(y, p, fun, B = 200, seed = NULL, level = 0.95) {
   pos <- which(y)
   neg <- which(!y)
   draws <- vapply(seq_len(B), function(b) {
-    i <- c(pos[sample.int(length(pos), length(pos), replace = TRUE)],
-           neg[sample.int(length(neg), length(neg), replace = TRUE)])
+    i <- if (!strata) sample.int(length(y), length(y), replace = TRUE)
+         else c(pos[sample.int(length(pos), length(pos), replace = TRUE)],
+                neg[sample.int(length(neg), length(neg), replace = TRUE)])
     as.double(fun(y[i], p[i]))
   }, numeric(length(estimate)))
   draws <- matrix(draws, nrow = length(estimate))

@@ -170,7 +170,7 @@ test_that("identical results under sequential, multisession and cluster plans", 
   expect_identical(run(), seq_res)
   cl <- parallel::makeCluster(2)
   on.exit(parallel::stopCluster(cl), add = TRUE)
-  future::plan("cluster", workers = cl)
+  future::plan(future::cluster, workers = cl)
   expect_identical(run(), seq_res)
   future::plan("sequential")
   # and the caller's random stream is left as it was

@@ -131,7 +131,7 @@
 #' fit <- glm(diagnosis ~ ., data = dev, family = binomial)
 #'
 #' # a later labelled batch, scored by the deployed model
-#' batch <- breast_biopsy[451:699, ]
+#' batch <- breast_biopsy[451:683, ]
 #' m <- sg_monitor(fit, batch, "diagnosis", ev, seed = 1, label = "batch 1")
 #' m
 #'
@@ -480,7 +480,7 @@ plot.sg_monitor <- function(x, ...) sg_monitor_plot(x, ...)
 #'                   holdout = 0, seed = 1)
 #' fit <- glm(diagnosis ~ ., data = dev, family = binomial)
 #' checks <- lapply(1:3, function(i) {
-#'   rows <- 450 + (i - 1) * 83 + 1:83
+#'   rows <- 450 + (i - 1) * 77 + 1:77
 #'   sg_monitor(fit, breast_biopsy[rows, ], "diagnosis", ev, B = 50, seed = i,
 #'              label = paste("batch", i))
 #' })

@@ -687,7 +687,7 @@ assemble_evaluation <- function(results, cells, splits, shared, y, data, outcome
     out$predictions <- NULL
     return(out)
   }
-  scored <- score_cells(preds, shared$correct_prior)
+  scored <- score_cells(preds, shared$correct_prior, reference = samplers[1])
   predictions <- bind_rows(preds)
   predictions$sampler <- factor(predictions$sampler, levels = samplers)
   predictions$learner <- factor(predictions$learner, levels = learners)
@@ -723,7 +723,7 @@ assemble_evaluation <- function(results, cells, splits, shared, y, data, outcome
 
 # Metrics per cell: raw and (with the prior correction) corrected, and at
 # matched sensitivity. `preds`: the list of per-cell columns.
-score_cells <- function(preds, correct_prior) {
+score_cells <- function(preds, correct_prior, reference) {
   rows <- list(); notes <- list()
   add <- function(key, corrected, values, note = NULL) {
     rows[[length(rows) + 1]] <<- c(lapply(key, rep, length(values)),
@@ -747,7 +747,7 @@ score_cells <- function(preds, correct_prior) {
       cor <- if (identical(pr$p, pr$p_corrected)) raw else eval_metrics(pr$y, pr$p_corrected, thr)
       add(key, TRUE, cor, attr(cor, "notes"))
     }
-    if (identical(key$sampler, preds[[1]]$sampler[1])) {
+    if (identical(key$sampler, reference)) {
       none_recall[[paste(key$rep, key$fold, key$learner)]] <- raw[["recall"]]
     }
   }

@@ -66,15 +66,11 @@ SEXP ffi_guard_pairs(SEXP index, SEXP dist, SEXP parents, SEXP group, SEXP k,
     }
     for (; taken < kk; taken++) oi[i + (R_xlen_t) taken * p] = NA_INTEGER;
   }
-  SEXP out = PROTECT(Rf_allocVector(VECSXP, 3)); nprot++;
-  SET_VECTOR_ELT(out, 0, out_index);
-  SET_VECTOR_ELT(out, 1, Rf_ScalarReal(removed_gap));
-  SET_VECTOR_ELT(out, 2, Rf_ScalarReal(removed_group));
-  SEXP nms = PROTECT(Rf_allocVector(STRSXP, 3)); nprot++;
-  SET_STRING_ELT(nms, 0, Rf_mkChar("index"));
-  SET_STRING_ELT(nms, 1, Rf_mkChar("removed_gap"));
-  SET_STRING_ELT(nms, 2, Rf_mkChar("removed_group"));
-  Rf_setAttrib(out, R_NamesSymbol, nms);
+  SEXP vals[3] = {out_index, NULL, NULL};
+  vals[1] = PROTECT(Rf_ScalarReal(removed_gap)); nprot++;
+  vals[2] = PROTECT(Rf_ScalarReal(removed_group)); nprot++;
+  const char *names[3] = {"index", "removed_gap", "removed_group"};
+  SEXP out = PROTECT(sg_named_list(3, vals, names)); nprot++;
   UNPROTECT(nprot);
   return out;
 }
@@ -91,21 +87,20 @@ SEXP ffi_guard_pairs(SEXP index, SEXP dist, SEXP parents, SEXP group, SEXP k,
  * rows; pos: for each data row its 1-based row in `whole` (0 if none); y:
  * class codes; cls: the class.  Returns, per candidate, the share of other
  * classes among its m nearest of those rows. */
-SEXP ffi_guard_intrusion(SEXP x, SEXP cand, SEXP center, SEXP scale,
-                         SEXP parent, SEXP neighbor, SEXP whole, SEXP pos,
-                         SEXP y, SEXP cls, SEXP threads) {
-  int nprot = 0;
-  sg_check_double_matrix(x, "x");
-  sg_check_double_matrix(cand, "cand");
-  R_xlen_t n = Rf_nrows(x), G = Rf_nrows(cand);
-  int dx = Rf_ncols(x);
-  if (Rf_ncols(cand) != dx) Rf_error("`cand` must have the columns of `x`.");
-  const double *cen, *sca;
-  sg_center_scale_args(center, scale, dx, 0, &cen, &sca);
-  int *cols = (int *) R_alloc(dx > 0 ? dx : 1, sizeof(int));
-  int d = 0;
-  for (int j = 0; j < dx; j++)
-    if (sca[j] > 0) cols[d++] = j;
+/* The class's neighbourhoods the check reads, and the candidates' ends. */
+typedef struct {
+  const int *pa, *ne;   /* per candidate: parent and neighbour (1-based) */
+  const int *wh;        /* r x m: the m nearest data rows of each class row */
+  const int *po;        /* per data row: its row of wh (1-based, 0 none) */
+  const int *yv;        /* per data row: its class */
+  R_xlen_t n, r;
+  int m, cl;
+} sg_local_rows;
+
+/* The row numbers of the neighbourhoods, checked. */
+static void sg_local_rows_make(sg_local_rows *lr, SEXP parent, SEXP neighbor,
+                               SEXP whole, SEXP pos, SEXP y, SEXP cls,
+                               R_xlen_t n, R_xlen_t G) {
   if (!Rf_isInteger(parent) || !Rf_isInteger(neighbor) ||
       XLENGTH(parent) != G || XLENGTH(neighbor) != G)
     Rf_error("`parent` and `neighbor` must be integer, one per candidate.");
@@ -133,9 +128,14 @@ SEXP ffi_guard_intrusion(SEXP x, SEXP cand, SEXP center, SEXP scale,
     if (ne[s] != NA_INTEGER && (ne[s] < 1 || ne[s] > n || po[ne[s] - 1] == 0))
       Rf_error("`neighbor` must name rows of the class.");
   }
-  /* NaN marks a missing value (skipped, as the nan-Euclidean distance
-   * does); anything else must be finite (NaN compares false, an infinity
-   * is above DBL_MAX) */
+  sg_local_rows v = {pa, ne, wh, po, yv, n, r, m, cl};
+  *lr = v;
+}
+
+/* NaN marks a missing value (skipped, as the nan-Euclidean distance
+ * does); anything else must be finite (NaN compares false, an infinity is
+ * above DBL_MAX). */
+static void sg_finite_or_missing(SEXP x, SEXP cand) {
   for (int pass = 0; pass < 2; pass++) {
     SEXP mat = pass == 0 ? x : cand;
     const double *v = REAL_RO(mat);
@@ -144,21 +144,17 @@ SEXP ffi_guard_intrusion(SEXP x, SEXP cand, SEXP center, SEXP scale,
     for (R_xlen_t i = 0; i < len; i++) inf |= fabs(v[i]) > DBL_MAX;
     if (inf) Rf_error("`x` and `cand` must be finite or NaN (missing).");
   }
-  int req = sg_int_scalar(threads, "threads");
-  /* the distance terms, weighted for their scattered reads, and the
-   * standardisation of the real rows */
-  int nth = sg_threads_for(req, (double) G * (2.0 * m + 2) * d * 8 +
-                                (double) n * d);
-  const double *xv = REAL_RO(x), *cv = REAL_RO(cand);
-  SEXP out = PROTECT(Rf_allocVector(REALSXP, G)); nprot++;
-  double *ov = REAL(out);
-  int width = 2 * m + 2;
-  /* rows of z and candidates row-major: a candidate's 2m + 2 real rows are
-   * then d contiguous values each, not d scattered ones */
+}
+
+/* The n rows of x (column-major) standardised as the k-NN search does,
+ * (value - centre) / scale over the d columns cols, row-major: a
+ * candidate's 2m + 2 real rows are then d contiguous values each, not d
+ * scattered ones.  In tiles of rows for the cache. */
+static double *sg_rows_standardised(const double *xv, R_xlen_t n,
+                                    const int *cols, int d, const double *cen,
+                                    const double *sca, int nth) {
   double *zr = (double *) R_alloc(n * (R_xlen_t) d > 0 ? n * (R_xlen_t) d : 1,
                                   sizeof(double));
-  /* standardised as the k-NN search does, (value - centre) / scale, in
-   * tiles of rows for the cache */
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(nth)
 #endif
@@ -171,16 +167,99 @@ SEXP ffi_guard_intrusion(SEXP x, SEXP cand, SEXP center, SEXP scale,
       for (R_xlen_t i = i0; i < i1; i++) zr[i * d + jj] = (col[i] - c) / sc;
     }
   }
-  double *cr_all = (double *) R_alloc((size_t) (d > 0 ? d : 1) * nth, sizeof(double));
-  /* candidates taken parent by parent (counting sort on the parent's
-   * position in the class), so the parent's neighbourhood rows are read
-   * from cache by its later candidates; the order changes no result */
+  return zr;
+}
+
+/* Candidates taken parent by parent (counting sort on the parent's
+ * position in the class), so the parent's neighbourhood rows are read
+ * from cache by its later candidates; the order changes no result. */
+static const R_xlen_t *sg_by_parent(const sg_local_rows *lr, R_xlen_t G) {
+  const int *po = lr->po, *pa = lr->pa;
+  R_xlen_t r = lr->r;
   R_xlen_t *order = (R_xlen_t *) R_alloc(G > 0 ? G : 1, sizeof(R_xlen_t));
   R_xlen_t *start = (R_xlen_t *) R_alloc(r + 2, sizeof(R_xlen_t));
   for (R_xlen_t i = 0; i <= r + 1; i++) start[i] = 0;
   for (R_xlen_t s = 0; s < G; s++) start[po[pa[s] - 1] + 1]++;
   for (R_xlen_t i = 0; i <= r; i++) start[i + 1] += start[i];
   for (R_xlen_t s = 0; s < G; s++) order[start[po[pa[s] - 1]]++] = s;
+  return order;
+}
+
+/* Candidate s (cr: its d standardised values): the share of other classes
+ * among its m nearest of its parent's and neighbour's rows and their m
+ * nearest rows each (rows: room for 2m + 2; bd, bi: for m). */
+static double sg_local_share(const sg_local_rows *lr, R_xlen_t s,
+                             const double *zr, int d, const double *cr,
+                             int *rows, double *bd, int *bi) {
+  const int m = lr->m, cl = lr->cl;
+  const int *po = lr->po, *wh = lr->wh, *yv = lr->yv;
+  const R_xlen_t r = lr->r;
+  int nr = 0;
+  int ends[2] = {lr->pa[s], lr->ne[s]};
+  for (int e = 0; e < 2; e++) {
+    if (ends[e] == NA_INTEGER) continue;
+    rows[nr++] = ends[e] - 1;
+    R_xlen_t w = po[ends[e] - 1] - 1;
+    for (int c = 0; c < m; c++) rows[nr++] = wh[w + (R_xlen_t) c * r] - 1;
+  }
+  int filled = 0;
+  for (int t = 0; t < nr; t++) {
+    int row = rows[t], dup = 0;
+    for (int u = 0; u < t; u++) if (rows[u] == row) { dup = 1; break; }
+    if (dup) continue;
+    /* nan-Euclidean: only coordinates present in both, rescaled */
+    double acc = 0;
+    int present = 0;
+    const double *zrow = zr + (R_xlen_t) row * d;
+    for (int j = 0; j < d; j++) {
+      double a = zrow[j], b = cr[j];
+      if (ISNAN(a) || ISNAN(b)) continue;
+      double diff = a - b;
+      acc += diff * diff;
+      present++;
+    }
+    acc = present == 0 ? R_PosInf
+      : (present == d ? acc : acc * ((double) d / present));
+    /* keep the m smallest, ties to the smaller row number */
+    if (filled < m) sg_topk_place_lex(bd, bi, ++filled, acc, row);
+    else sg_topk_insert_lex(bd, bi, m, acc, row);
+  }
+  int other = 0;
+  for (int c = 0; c < filled; c++) if (yv[bi[c]] != cl) other++;
+  return filled > 0 ? (double) other / filled : 0.0;
+}
+
+SEXP ffi_guard_intrusion(SEXP x, SEXP cand, SEXP center, SEXP scale,
+                         SEXP parent, SEXP neighbor, SEXP whole, SEXP pos,
+                         SEXP y, SEXP cls, SEXP threads) {
+  int nprot = 0;
+  sg_check_double_matrix(x, "x");
+  sg_check_double_matrix(cand, "cand");
+  R_xlen_t n = Rf_nrows(x), G = Rf_nrows(cand);
+  int dx = Rf_ncols(x);
+  if (Rf_ncols(cand) != dx) Rf_error("`cand` must have the columns of `x`.");
+  const double *cen, *sca;
+  sg_center_scale_args(center, scale, dx, 0, &cen, &sca);
+  int *cols = (int *) R_alloc(dx > 0 ? dx : 1, sizeof(int));
+  int d = 0;
+  for (int j = 0; j < dx; j++)
+    if (sca[j] > 0) cols[d++] = j;
+  sg_local_rows lr;
+  sg_local_rows_make(&lr, parent, neighbor, whole, pos, y, cls, n, G);
+  sg_finite_or_missing(x, cand);
+  int req = sg_int_scalar(threads, "threads");
+  const int m = lr.m;
+  /* the distance terms, weighted for their scattered reads, and the
+   * standardisation of the real rows */
+  int nth = sg_threads_for(req, (double) G * (2.0 * m + 2) * d * 8 +
+                                (double) n * d);
+  const double *cv = REAL_RO(cand);
+  SEXP out = PROTECT(Rf_allocVector(REALSXP, G)); nprot++;
+  double *ov = REAL(out);
+  const double *zr = sg_rows_standardised(REAL_RO(x), n, cols, d, cen, sca, nth);
+  const R_xlen_t *order = sg_by_parent(&lr, G);
+  int width = 2 * m + 2;
+  double *cr_all = (double *) R_alloc((size_t) (d > 0 ? d : 1) * nth, sizeof(double));
   int *rows_all = (int *) R_alloc((size_t) width * nth, sizeof(int));
   double *bd_all = (double *) R_alloc((size_t) m * nth, sizeof(double));
   int *bi_all = (int *) R_alloc((size_t) m * nth, sizeof(int));
@@ -190,47 +269,13 @@ SEXP ffi_guard_intrusion(SEXP x, SEXP cand, SEXP center, SEXP scale,
   for (R_xlen_t o = 0; o < G; o++) {
     R_xlen_t s = order[o];
     int tid = omp_get_thread_num();
-    int *rows = rows_all + (size_t) width * tid;
-    double *bd = bd_all + (size_t) m * tid;
-    int *bi = bi_all + (size_t) m * tid;
     double *cr = cr_all + (size_t) (d > 0 ? d : 1) * tid;
     for (int jj = 0; jj < d; jj++) {
       int j = cols[jj];
       cr[jj] = (cv[s + (R_xlen_t) j * G] - cen[j]) / sca[j];
     }
-    int nr = 0;
-    int ends[2] = {pa[s], ne[s]};
-    for (int e = 0; e < 2; e++) {
-      if (ends[e] == NA_INTEGER) continue;
-      rows[nr++] = ends[e] - 1;
-      R_xlen_t w = po[ends[e] - 1] - 1;
-      for (int c = 0; c < m; c++) rows[nr++] = wh[w + (R_xlen_t) c * r] - 1;
-    }
-    int filled = 0;
-    for (int t = 0; t < nr; t++) {
-      int row = rows[t], dup = 0;
-      for (int u = 0; u < t; u++) if (rows[u] == row) { dup = 1; break; }
-      if (dup) continue;
-      /* nan-Euclidean: only coordinates present in both, rescaled */
-      double acc = 0;
-      int present = 0;
-      const double *zrow = zr + (R_xlen_t) row * d;
-      for (int j = 0; j < d; j++) {
-        double a = zrow[j], b = cr[j];
-        if (ISNAN(a) || ISNAN(b)) continue;
-        double diff = a - b;
-        acc += diff * diff;
-        present++;
-      }
-      acc = present == 0 ? R_PosInf
-        : (present == d ? acc : acc * ((double) d / present));
-      /* keep the m smallest, ties to the smaller row number */
-      if (filled < m) sg_topk_place_lex(bd, bi, ++filled, acc, row);
-      else sg_topk_insert_lex(bd, bi, m, acc, row);
-    }
-    int other = 0;
-    for (int c = 0; c < filled; c++) if (yv[bi[c]] != cl) other++;
-    ov[s] = filled > 0 ? (double) other / filled : 0.0;
+    ov[s] = sg_local_share(&lr, s, zr, d, cr, rows_all + (size_t) width * tid,
+                           bd_all + (size_t) m * tid, bi_all + (size_t) m * tid);
   }
   UNPROTECT(nprot);
   return out;

@@ -453,6 +453,150 @@ SEXP ffi_interpolate(SEXP x, SEXP parent, SEXP neighbor, SEXP gap) {
   return out;
 }
 
+/* The classes the one-call lane oversamples: their rows in the data, and
+ * where each class's rows and neighbours sit in the lane's arrays. */
+typedef struct {
+  int C;
+  const int *cl, *gn;     /* the class codes and their new rows' counts */
+  int *p, *kc;            /* per class: rows, neighbours per row */
+  R_xlen_t *start, *nnat; /* per class: first slot in rows, in nn */
+  int *rows;              /* the classes' rows (1-based), class after class */
+  R_xlen_t G, P, nnlen;   /* new rows, class rows, neighbour slots */
+} sg_plain_layout;
+
+static void sg_plain_layout_make(sg_plain_layout *L, const int *yv,
+                                 R_xlen_t n, const int *cl, const int *gn,
+                                 int C, int kk) {
+  /* each class code's slot among `classes` (-1: not oversampled), for the
+   * codes y holds: a class beyond them has no rows */
+  int top = 0;
+  for (R_xlen_t i = 0; i < n; i++)
+    if (yv[i] != NA_INTEGER && yv[i] > top) top = yv[i];
+  for (int c = 0; c < C; c++) {
+    if (cl[c] == NA_INTEGER || cl[c] < 1)
+      Rf_error("`classes` must hold positive class codes.");
+    if (gn[c] == NA_INTEGER || gn[c] < 0)
+      Rf_error("`n_new` must hold counts of at least 0.");
+    if (cl[c] > top) Rf_error("Class %d has fewer than two rows.", cl[c]);
+  }
+  int *slot = (int *) R_alloc((size_t) top + 1, sizeof(int));
+  for (int v = 0; v <= top; v++) slot[v] = -1;
+  for (int c = 0; c < C; c++) {
+    if (slot[cl[c]] >= 0) Rf_error("`classes` must be distinct.");
+    slot[cl[c]] = c;
+  }
+  /* the classes' rows, class after class, each in data order */
+  R_xlen_t *start = (R_xlen_t *) R_alloc((size_t) C + 1, sizeof(R_xlen_t));
+  int *p = (int *) R_alloc(C > 0 ? C : 1, sizeof(int));
+  for (int c = 0; c < C; c++) p[c] = 0;
+  for (R_xlen_t i = 0; i < n; i++) {
+    int v = yv[i];
+    if (v != NA_INTEGER && v >= 1 && v <= top && slot[v] >= 0) p[slot[v]]++;
+  }
+  R_xlen_t G = 0;
+  int *kc = (int *) R_alloc(C > 0 ? C : 1, sizeof(int));
+  R_xlen_t *nnat = (R_xlen_t *) R_alloc((size_t) C + 1, sizeof(R_xlen_t));
+  start[0] = 0;
+  nnat[0] = 0;
+  for (int c = 0; c < C; c++) {
+    if (p[c] < 2) Rf_error("Class %d has fewer than two rows.", cl[c]);
+    kc[c] = kk < p[c] - 1 ? kk : p[c] - 1;
+    G += gn[c];
+    start[c + 1] = start[c] + p[c];
+    nnat[c + 1] = nnat[c] + (R_xlen_t) p[c] * kc[c];
+  }
+  if (G > INT_MAX) Rf_error("Too many rows requested.");
+  R_xlen_t P = start[C];
+  int *rows = (int *) R_alloc(P > 0 ? P : 1, sizeof(int));
+  R_xlen_t *fill = (R_xlen_t *) R_alloc((size_t) C + 1, sizeof(R_xlen_t));
+  for (int c = 0; c < C; c++) fill[c] = start[c];
+  for (R_xlen_t i = 0; i < n; i++) {
+    int v = yv[i];
+    if (v != NA_INTEGER && v >= 1 && v <= top && slot[v] >= 0)
+      rows[fill[slot[v]]++] = (int) i + 1;
+  }
+  L->C = C;
+  L->cl = cl;
+  L->gn = gn;
+  L->p = p;
+  L->kc = kc;
+  L->start = start;
+  L->nnat = nnat;
+  L->rows = rows;
+  L->G = G;
+  L->P = P;
+  L->nnlen = nnat[C];
+}
+
+/* The searches (no random numbers): per class its rows' neighbours (nn,
+ * data rows), nearest and k-th distances, its k and its columns' ranges
+ * (lo, hi: C x d). */
+static void sg_plain_search(const sg_plain_layout *L, const double *xv,
+                            R_xlen_t n, int d, const double *cen,
+                            const double *sc, int req, int *nn, int *k_out,
+                            double *ne_d, double *ra_d, double *lo,
+                            double *hi) {
+  const int C = L->C;
+  for (int c = 0; c < C; c++) {
+    const void *vmax = vmaxget();
+    int pc = L->p[c], k1 = L->kc[c];
+    const int *rc = L->rows + L->start[c];
+    k_out[c] = k1;
+    double *sub = (double *) R_alloc((size_t) pc * d, sizeof(double));
+    for (int j = 0; j < d; j++) {
+      const double *col = xv + (R_xlen_t) j * n;
+      double *sc_j = sub + (R_xlen_t) j * pc;
+      double a = R_PosInf, b = R_NegInf;
+      for (int i = 0; i < pc; i++) {
+        double v = col[rc[i] - 1];
+        sc_j[i] = v;
+        if (v < a) a = v;
+        if (v > b) b = v;
+      }
+      lo[c + (R_xlen_t) j * C] = a;
+      hi[c + (R_xlen_t) j * C] = b;
+    }
+    double *dist = (double *) R_alloc((size_t) pc * k1, sizeof(double));
+    int *idx = nn + L->nnat[c];
+    int nth = sg_threads_for(req, (double) pc * (double) pc * (double) d);
+    sg_knn_search(sub, pc, d, NULL, pc, k1, 1, NULL, cen, sc, 0, idx, dist,
+                  nth);
+    for (R_xlen_t t = 0; t < (R_xlen_t) pc * k1; t++) idx[t] = rc[idx[t] - 1];
+    for (int i = 0; i < pc; i++) {
+      ne_d[L->start[c] + i] = dist[i];
+      ra_d[L->start[c] + i] = dist[i + (R_xlen_t) (k1 - 1) * pc];
+    }
+    vmaxset(vmax);
+  }
+}
+
+/* The draws, class after class, as ffi_draw_cycle() makes them; the
+ * scratch allocated first (see sg_permutation()). */
+static void sg_plain_draw(const sg_plain_layout *L, const int *nn, int *co,
+                          int *pa, int *ne, double *ga) {
+  const int C = L->C;
+  int pmax = 1;
+  for (int c = 0; c < C; c++) if (L->p[c] > pmax) pmax = L->p[c];
+  int *usable = (int *) R_alloc(pmax, sizeof(int));
+  int *perm = (int *) R_alloc(pmax, sizeof(int));
+  R_xlen_t g0 = 0;
+  GetRNGstate();
+  for (int c = 0; c < C; c++) {
+    if (L->gn[c] == 0) continue;  /* no draw, as no call is made for it */
+    int pc = L->p[c], k1 = L->kc[c];
+    for (int i = 0; i < pc; i++) usable[i] = k1;
+    sg_cycle(nn + L->nnat[c], pc, k1, usable, NULL, 1.0, L->gn[c], perm,
+             pa + g0, ne + g0, ga + g0);
+    const int *rc = L->rows + L->start[c];
+    for (R_xlen_t s = g0; s < g0 + L->gn[c]; s++) {
+      pa[s] = rc[pa[s] - 1];
+      co[s] = L->cl[c];
+    }
+    g0 += L->gn[c];
+  }
+  PutRNGstate();
+}
+
 /* Plain SMOTE for every class at once, where nothing needs R between the
  * steps (numeric complete predictors, no guard, no groups, no nominal
  * columns): first each class's search (its rows' k nearest rows of the
@@ -491,60 +635,10 @@ SEXP ffi_smote_plain(SEXP x, SEXP center, SEXP scale, SEXP y, SEXP classes,
   int kk = sg_int_scalar(k, "k");
   if (kk == NA_INTEGER || kk < 1) Rf_error("`k` must be at least 1.");
   int req = sg_int_scalar(threads, "threads");
-  const int *yv = INTEGER_RO(y), *cl = INTEGER_RO(classes),
-            *gn = INTEGER_RO(n_new);
-
-  /* each class code's slot among `classes` (-1: not oversampled), for the
-   * codes y holds: a class beyond them has no rows */
-  int top = 0;
-  for (R_xlen_t i = 0; i < n; i++)
-    if (yv[i] != NA_INTEGER && yv[i] > top) top = yv[i];
-  for (int c = 0; c < C; c++) {
-    if (cl[c] == NA_INTEGER || cl[c] < 1)
-      Rf_error("`classes` must hold positive class codes.");
-    if (gn[c] == NA_INTEGER || gn[c] < 0)
-      Rf_error("`n_new` must hold counts of at least 0.");
-    if (cl[c] > top) Rf_error("Class %d has fewer than two rows.", cl[c]);
-  }
-  int *slot = (int *) R_alloc((size_t) top + 1, sizeof(int));
-  for (int v = 0; v <= top; v++) slot[v] = -1;
-  for (int c = 0; c < C; c++) {
-    if (slot[cl[c]] >= 0) Rf_error("`classes` must be distinct.");
-    slot[cl[c]] = c;
-  }
-  /* the classes' rows, class after class, each in data order */
-  R_xlen_t *start = (R_xlen_t *) R_alloc((size_t) C + 1, sizeof(R_xlen_t));
-  int *p = (int *) R_alloc(C > 0 ? C : 1, sizeof(int));
-  for (int c = 0; c < C; c++) p[c] = 0;
-  for (R_xlen_t i = 0; i < n; i++) {
-    int v = yv[i];
-    if (v != NA_INTEGER && v >= 1 && v <= top && slot[v] >= 0) p[slot[v]]++;
-  }
-  R_xlen_t G = 0, nnlen = 0;
-  int *kc = (int *) R_alloc(C > 0 ? C : 1, sizeof(int));
-  R_xlen_t *nnat = (R_xlen_t *) R_alloc((size_t) C + 1, sizeof(R_xlen_t));
-  start[0] = 0;
-  nnat[0] = 0;
-  for (int c = 0; c < C; c++) {
-    if (p[c] < 2) Rf_error("Class %d has fewer than two rows.", cl[c]);
-    kc[c] = kk < p[c] - 1 ? kk : p[c] - 1;
-    G += gn[c];
-    start[c + 1] = start[c] + p[c];
-    nnat[c + 1] = nnat[c] + (R_xlen_t) p[c] * kc[c];
-  }
-  nnlen = nnat[C];
-  if (G > INT_MAX) Rf_error("Too many rows requested.");
-  R_xlen_t P = start[C];
-  int *rows = (int *) R_alloc(P > 0 ? P : 1, sizeof(int));
-  {
-    R_xlen_t *fill = (R_xlen_t *) R_alloc((size_t) C + 1, sizeof(R_xlen_t));
-    for (int c = 0; c < C; c++) fill[c] = start[c];
-    for (R_xlen_t i = 0; i < n; i++) {
-      int v = yv[i];
-      if (v != NA_INTEGER && v >= 1 && v <= top && slot[v] >= 0)
-        rows[fill[slot[v]]++] = (int) i + 1;
-    }
-  }
+  sg_plain_layout L;
+  sg_plain_layout_make(&L, INTEGER_RO(y), n, INTEGER_RO(classes),
+                       INTEGER_RO(n_new), C, kk);
+  R_xlen_t G = L.G, P = L.P;
 
   SEXP cls_out = PROTECT(Rf_allocVector(INTSXP, G)); nprot++;
   SEXP parent = PROTECT(Rf_allocVector(INTSXP, G)); nprot++;
@@ -557,67 +651,12 @@ SEXP ffi_smote_plain(SEXP x, SEXP center, SEXP scale, SEXP y, SEXP classes,
   SEXP lower = PROTECT(Rf_allocMatrix(REALSXP, C, d)); nprot++;
   SEXP upper = PROTECT(Rf_allocMatrix(REALSXP, C, d)); nprot++;
   const double *xv = REAL_RO(x);
-  double *lo = REAL(lower), *hi = REAL(upper), *ne_d = REAL(nearest),
-         *ra_d = REAL(radius);
-  int *nn = (int *) R_alloc(nnlen > 0 ? nnlen : 1, sizeof(int));
-
-  /* the searches (no random numbers) */
-  for (int c = 0; c < C; c++) {
-    const void *vmax = vmaxget();
-    int pc = p[c], k1 = kc[c];
-    const int *rc = rows + start[c];
-    INTEGER(k_out)[c] = k1;
-    double *sub = (double *) R_alloc((size_t) pc * d, sizeof(double));
-    for (int j = 0; j < d; j++) {
-      const double *col = xv + (R_xlen_t) j * n;
-      double *sc_j = sub + (R_xlen_t) j * pc;
-      double a = R_PosInf, b = R_NegInf;
-      for (int i = 0; i < pc; i++) {
-        double v = col[rc[i] - 1];
-        sc_j[i] = v;
-        if (v < a) a = v;
-        if (v > b) b = v;
-      }
-      lo[c + (R_xlen_t) j * C] = a;
-      hi[c + (R_xlen_t) j * C] = b;
-    }
-    double *dist = (double *) R_alloc((size_t) pc * k1, sizeof(double));
-    int *idx = nn + nnat[c];
-    int nth = sg_threads_for(req, (double) pc * (double) pc * (double) d);
-    sg_knn_search(sub, pc, d, NULL, pc, k1, 1, NULL, cen, sc, 0, idx, dist,
-                  nth);
-    for (R_xlen_t t = 0; t < (R_xlen_t) pc * k1; t++) idx[t] = rc[idx[t] - 1];
-    for (int i = 0; i < pc; i++) {
-      ne_d[start[c] + i] = dist[i];
-      ra_d[start[c] + i] = dist[i + (R_xlen_t) (k1 - 1) * pc];
-    }
-    vmaxset(vmax);
-  }
-
-  /* the draws, class after class, as ffi_draw_cycle() makes them; the
-   * scratch allocated first (see sg_permutation()) */
-  int *pa = INTEGER(parent), *ne = INTEGER(neighbor), *co = INTEGER(cls_out);
+  int *nn = (int *) R_alloc(L.nnlen > 0 ? L.nnlen : 1, sizeof(int));
+  sg_plain_search(&L, xv, n, d, cen, sc, req, nn, INTEGER(k_out),
+                  REAL(nearest), REAL(radius), REAL(lower), REAL(upper));
+  int *pa = INTEGER(parent), *ne = INTEGER(neighbor);
   double *ga = REAL(gap);
-  int pmax = 1;
-  for (int c = 0; c < C; c++) if (p[c] > pmax) pmax = p[c];
-  int *usable = (int *) R_alloc(pmax, sizeof(int));
-  int *perm = (int *) R_alloc(pmax, sizeof(int));
-  R_xlen_t g0 = 0;
-  GetRNGstate();
-  for (int c = 0; c < C; c++) {
-    if (gn[c] == 0) continue;  /* no draw, as no call is made for it */
-    int pc = p[c], k1 = kc[c];
-    for (int i = 0; i < pc; i++) usable[i] = k1;
-    sg_cycle(nn + nnat[c], pc, k1, usable, NULL, 1.0, gn[c], perm, pa + g0,
-             ne + g0, ga + g0);
-    const int *rc = rows + start[c];
-    for (R_xlen_t s = g0; s < g0 + gn[c]; s++) {
-      pa[s] = rc[pa[s] - 1];
-      co[s] = cl[c];
-    }
-    g0 += gn[c];
-  }
-  PutRNGstate();
+  sg_plain_draw(&L, nn, INTEGER(cls_out), pa, ne, ga);
   sg_interpolate_rows(xv, n, d, pa, ne, ga, G, REAL(values));
 
   SEXP vals[10] = {cls_out, parent, neighbor, gap, values, k_out, nearest,

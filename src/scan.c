@@ -421,14 +421,75 @@ typedef struct {
   int *covered, *recalled; /* per real row */
 } sg_pairs_ctx;
 
+/* What the float pass reads: the reference rows, their float copies, the
+ * queries (double and float, with the float ones' squared norms). */
+typedef struct {
+  const sg_blocks *rb;
+  sg_fblocks f;
+  sg_ball_screen_fn screen;
+  const double *qrow;
+  float *qf;
+  double *qn;
+} sg_f32_pass;
+
+/* The four queries q0.. (nq of them) against block blk: screened, then
+ * every pair passing measured the canonical way and counted; cov and rec
+ * the thread's own marks, hits its scratch. */
+static void sg_ball_pairs_block(const sg_f32_pass *fp, sg_pairs_ctx *c,
+                                R_xlen_t q0, int nq, R_xlen_t blk, int *hits,
+                                char *cov, char *rec) {
+  const sg_blocks *rb = fp->rb;
+  const int d = rb->d, K = c->K;
+  const R_xlen_t n = rb->n;
+  const float *qp[4];
+  for (int u = 0; u < 4; u++) qp[u] = fp->qf + (q0 + (u < nq ? u : nq - 1)) * d;
+  R_xlen_t r0 = blk * SG_MB;
+  int cnt = (int) (n - r0 < SG_MB ? n - r0 : SG_MB);
+  float lim[4], plim[4];
+  for (int u = 0; u < 4; u++) {
+    R_xlen_t qi = q0 + (u < nq ? u : nq - 1);
+    double qnu = fp->qn[qi];
+    double tol = sg_f32_tol(d, qnu, fp->f.norm_max[blk]);
+    double w = c->best[qi * K + K - 1];
+    if (c->syn_radius && c->syn_radius2[qi] > w) w = c->syn_radius2[qi];
+    lim[u] = sg_float_up(w + tol - qnu);
+    plim[u] = sg_float_up(tol + 8.0 * SG_U32 * (fp->f.t2_max[blk] + qnu) - qnu);
+  }
+  int nh[4];
+  fp->screen(&fp->f, d, blk, qp, lim, plim, hits, nh);
+  for (int u = 0; u < nq; u++) {
+    R_xlen_t qi = q0 + u;
+    const double *q = fp->qrow + qi * d;
+    double *bd = c->best + qi * K;
+    int *bi = c->best_i + qi * K;
+    int balls = 0;
+    for (int h = 0; h < nh[u]; h++) {
+      int t = hits[u * SG_MB + h];
+      if (t >= cnt) continue;
+      R_xlen_t r = r0 + t;
+      double v = sg_sqdist_exact(rb, blk, t, q);
+      if (v < bd[K - 1]) sg_topk_insert(bd, bi, K, v, (int) r);
+      if (c->real_radius && v <= c->real_radius2[r] &&
+          sqrt(v) <= c->real_radius[r]) {
+        balls++;
+        cov[r] = 1;
+      }
+      if (c->syn_radius && v <= c->syn_radius2[qi] &&
+          sqrt(v) <= c->syn_radius[qi])
+        rec[r] = 1;
+    }
+    c->count[qi] += balls;
+  }
+}
+
 /* FALSE (nothing done) when the values are too large for the float screen. */
 static int sg_scan_pairs_f32(const sg_blocks *rb, const double *qrow,
                              R_xlen_t m, sg_pairs_ctx *c, int nthreads) {
   const int d = rb->d;
   const R_xlen_t n = rb->n;
-  sg_fblocks f;
-  float *qf;
-  double *qn;
+  sg_f32_pass fp;
+  fp.rb = rb;
+  fp.qrow = qrow;
   /* the widened squared radii, with padding */
   double *t2 = NULL;
   if (c->real_radius) {
@@ -437,9 +498,8 @@ static int sg_scan_pairs_f32(const sg_blocks *rb, const double *qrow,
     for (R_xlen_t i = 0; i < rb->n_blocks * SG_MB; i++)
       t2[i] = i < n ? c->real_radius2[i] : 0.0;
   }
-  if (!sg_f32_fill(rb, t2, qrow, m, &f, &qf, &qn)) return 0;
-  sg_ball_screen_fn screen = sg_ball_screen_kernel();
-  const int K = c->K;
+  if (!sg_f32_fill(rb, t2, qrow, m, &fp.f, &fp.qf, &fp.qn)) return 0;
+  fp.screen = sg_ball_screen_kernel();
   /* coverage and recall are "some pair": each thread marks its own copy */
   char *cov_all = (char *) R_alloc((size_t) n * nthreads + 1, 1);
   char *rec_all = (char *) R_alloc((size_t) n * nthreads + 1, 1);
@@ -460,47 +520,8 @@ static int sg_scan_pairs_f32(const sg_blocks *rb, const double *qrow,
       char *rec = rec_all + (size_t) n * tid;
       R_xlen_t q0 = g * 4;
       int nq = (int) (m - q0 < 4 ? m - q0 : 4);
-      const float *qp[4];
-      for (int u = 0; u < 4; u++) qp[u] = qf + (q0 + (u < nq ? u : nq - 1)) * d;
-      for (R_xlen_t blk = 0; blk < rb->n_blocks; blk++) {
-        R_xlen_t r0 = blk * SG_MB;
-        int cnt = (int) (n - r0 < SG_MB ? n - r0 : SG_MB);
-        float lim[4], plim[4];
-        for (int u = 0; u < 4; u++) {
-          R_xlen_t qi = q0 + (u < nq ? u : nq - 1);
-          double qnu = qn[qi];
-          double tol = sg_f32_tol(d, qnu, f.norm_max[blk]);
-          double w = c->best[qi * K + K - 1];
-          if (c->syn_radius && c->syn_radius2[qi] > w) w = c->syn_radius2[qi];
-          lim[u] = sg_float_up(w + tol - qnu);
-          plim[u] = sg_float_up(tol + 8.0 * SG_U32 * (f.t2_max[blk] + qnu) - qnu);
-        }
-        int nh[4];
-        screen(&f, d, blk, qp, lim, plim, hits, nh);
-        for (int u = 0; u < nq; u++) {
-          R_xlen_t qi = q0 + u;
-          const double *q = qrow + qi * d;
-          double *bd = c->best + qi * K;
-          int *bi = c->best_i + qi * K;
-          int balls = 0;
-          for (int h = 0; h < nh[u]; h++) {
-            int t = hits[u * SG_MB + h];
-            if (t >= cnt) continue;
-            R_xlen_t r = r0 + t;
-            double v = sg_sqdist_exact(rb, blk, t, q);
-            if (v < bd[K - 1]) sg_topk_insert(bd, bi, K, v, (int) r);
-            if (c->real_radius && v <= c->real_radius2[r] &&
-                sqrt(v) <= c->real_radius[r]) {
-              balls++;
-              cov[r] = 1;
-            }
-            if (c->syn_radius && v <= c->syn_radius2[qi] &&
-                sqrt(v) <= c->syn_radius[qi])
-              rec[r] = 1;
-          }
-          c->count[qi] += balls;
-        }
-      }
+      for (R_xlen_t blk = 0; blk < rb->n_blocks; blk++)
+        sg_ball_pairs_block(&fp, c, q0, nq, blk, hits, cov, rec);
     }
     R_CheckUserInterrupt();
   }

@@ -100,16 +100,13 @@ SEXP ffi_stats_columns(SEXP x, SEXP rows, SEXP threads) {
     }
   }
   const char *names[] = {"mean", "sd", "min", "max", "missing"};
-  SEXP out = PROTECT(Rf_allocVector(VECSXP, 5)); nprot++;
-  SEXP nms = PROTECT(Rf_allocVector(STRSXP, 5)); nprot++;
+  SEXP vals[5];
   double *p[5];
   for (int i = 0; i < 5; i++) {
-    SEXP v = Rf_allocVector(REALSXP, d);
-    SET_VECTOR_ELT(out, i, v);
-    SET_STRING_ELT(nms, i, Rf_mkChar(names[i]));
-    p[i] = REAL(v);
+    vals[i] = PROTECT(Rf_allocVector(REALSXP, d)); nprot++;
+    p[i] = REAL(vals[i]);
   }
-  Rf_setAttrib(out, R_NamesSymbol, nms);
+  SEXP out = PROTECT(sg_named_list(5, vals, names)); nprot++;
   int req = sg_int_scalar(threads, "threads");
   /* about three passes over each value */
   int nth = sg_threads_for(req, 3.0 * (double) m * (double) d);
@@ -293,13 +290,8 @@ SEXP ffi_stats_quantiles(SEXP x, SEXP threads) {
     sg_column_quantiles(xv + (R_xlen_t) j * n, n, buf + (R_xlen_t) omp_get_thread_num() * n,
                         qv + (R_xlen_t) j * SG_NQ, cv + (R_xlen_t) j * (SG_NQ - 1), mv + j);
   const char *names[] = {"quantiles", "counts", "missing"};
-  SEXP out = PROTECT(Rf_allocVector(VECSXP, 3)); nprot++;
-  SEXP nms = PROTECT(Rf_allocVector(STRSXP, 3)); nprot++;
-  SET_VECTOR_ELT(out, 0, q);
-  SET_VECTOR_ELT(out, 1, counts);
-  SET_VECTOR_ELT(out, 2, missing);
-  for (int i = 0; i < 3; i++) SET_STRING_ELT(nms, i, Rf_mkChar(names[i]));
-  Rf_setAttrib(out, R_NamesSymbol, nms);
+  SEXP vals[3] = {q, counts, missing};
+  SEXP out = PROTECT(sg_named_list(3, vals, names)); nprot++;
   UNPROTECT(nprot);
   return out;
 }

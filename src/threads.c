@@ -69,17 +69,19 @@ int sg_threads_for(int requested, double work) {
  * machine's default, forked = in a forked child, openmp = built with it) */
 SEXP ffi_threads_get(void) {
   int nprot = 0;
-  const char *names[] = {"threads", "machine", "user", "forked", "openmp", ""};
-  SEXP out = PROTECT(Rf_mkNamed(VECSXP, names)); nprot++;
-  SET_VECTOR_ELT(out, 0, Rf_ScalarInteger(sg_default_threads()));
-  SET_VECTOR_ELT(out, 1, Rf_ScalarInteger(sg_machine_threads()));
-  SET_VECTOR_ELT(out, 2, Rf_ScalarInteger(sg_user_threads > 0 ? sg_user_threads : NA_INTEGER));
-  SET_VECTOR_ELT(out, 3, Rf_ScalarLogical(sg_forked));
+  const char *names[] = {"threads", "machine", "user", "forked", "openmp"};
 #ifdef _OPENMP
-  SET_VECTOR_ELT(out, 4, Rf_ScalarLogical(1));
+  const int openmp = 1;
 #else
-  SET_VECTOR_ELT(out, 4, Rf_ScalarLogical(0));
+  const int openmp = 0;
 #endif
+  SEXP vals[5];
+  vals[0] = PROTECT(Rf_ScalarInteger(sg_default_threads())); nprot++;
+  vals[1] = PROTECT(Rf_ScalarInteger(sg_machine_threads())); nprot++;
+  vals[2] = PROTECT(Rf_ScalarInteger(sg_user_threads > 0 ? sg_user_threads : NA_INTEGER)); nprot++;
+  vals[3] = PROTECT(Rf_ScalarLogical(sg_forked)); nprot++;
+  vals[4] = PROTECT(Rf_ScalarLogical(openmp)); nprot++;
+  SEXP out = PROTECT(sg_named_list(5, vals, names)); nprot++;
   UNPROTECT(nprot);
   return out;
 }

@@ -1151,7 +1151,7 @@ plot_feature <- function(x, feature) {
   }
   xr <- range(unlist(lapply(dens, function(d) d$d$x)))
   # headroom above the curves for the legend, so that it covers none
-  yr <- c(0, 1.3 * max(unlist(lapply(dens, function(d) d$d$y))))
+  yr <- c(0, 1.45 * max(unlist(lapply(dens, function(d) d$d$y))))
   graphics::plot(NA, xlim = xr, ylim = yr, xlab = feature, ylab = "density", main = main)
   for (d in dens) {
     k <- match(d$cl, classes)

@@ -117,7 +117,10 @@ sg_report <- function(x, file = "smoteguard-report.html", title = NULL,
   css <- system.file("report", "report.css", package = "smoteguard")
   format <- rmarkdown::html_document(self_contained = TRUE, theme = NULL, mathjax = NULL,
                                      highlight = NULL, css = css, section_divs = TRUE,
-                                     anchor_sections = FALSE)
+                                     anchor_sections = FALSE,
+                                     # one line per paragraph: the page's text
+                                     # as written, easier to search and compare
+                                     pandoc_args = "--wrap=none")
   html <- file.path(work, "report.html")
   rendered <- tryCatch(
     rmarkdown::render(rmd, output_format = format, output_file = html, intermediates_dir = work,
@@ -268,8 +271,19 @@ report_config_json <- function(sampler) {
                                 pretty = TRUE, digits = NA, force = TRUE))
 }
 
+# sessionInfo() without the namespaces loaded but not attached: rendering
+# loads some of them (knitr, yaml, ...), which would make a second report of
+# the same object differ from the first; the tools of the report are listed
+# with their versions instead.
 report_session <- function() {
-  utils::capture.output(print(utils::sessionInfo()))
+  info <- utils::sessionInfo()
+  info$loadedOnly <- NULL
+  tools <- c("jsonlite", "rmarkdown", "knitr")
+  c(utils::capture.output(print(info)), "",
+    sprintf("Report made with %s; pandoc %s.",
+            paste(sprintf("%s %s", tools, vapply(tools, function(p) as.character(utils::packageVersion(p)), "")),
+                  collapse = ", "),
+            as.character(rmarkdown::pandoc_version())))
 }
 
 report_methods_common <- function(seed, fingerprints, json) {
@@ -364,7 +378,7 @@ report_eval_headline <- function(x) {
       if (isTRUE(s$correct_prior)) {
         words <- paste0(words, sprintf(
           "; after prior correction the difference from the model without resampling was <span class=\"sg-shift-corrected\">%s</span> points",
-          formatC(sh$corrected, digits = 1, format = "f", flag = "+")))
+          formatC(round(sh$corrected, 1) + 0, digits = 1, format = "f", flag = "+")))
       }
       words <- paste0(words, ".")
     }

@@ -1,0 +1,262 @@
+# sg_report(): one self-contained HTML page per kind of object.
+
+test_that("report_escape() leaves no markdown or HTML syntax in text from data", {
+  x <- c("<script>alert(1)</script>", "[x](javascript:alert(1))", "a_b *c* `d` #e",
+         "plain text", NA, "line\nbreak", "caf\u00e9 & \"q\"")
+  e <- smoteguard:::report_escape(x)
+  expect_false(any(grepl("[][<>()`*_#&\"]", gsub("&#[0-9]+;", "", e))))
+  expect_identical(e[4], "plain text")
+  expect_identical(e[5], "NA")
+  expect_identical(e[6], "line break")
+  # the character references read back as the text
+  back <- vapply(e, function(s) {
+    codes <- regmatches(s, gregexpr("&#[0-9]+;", s))[[1]]
+    for (code in unique(codes)) {
+      s <- gsub(code, intToUtf8(as.integer(gsub("[&#;]", "", code))), s, fixed = TRUE)
+    }
+    s
+  }, "", USE.NAMES = FALSE)
+  expect_identical(back[c(1:4, 7)], x[c(1:4, 7)])
+})
+
+skip_if_not_installed("rmarkdown")
+skip_if_not(rmarkdown::pandoc_available("2.0"), "pandoc is not installed")
+
+# the page without its time stamp
+read_page <- function(file) {
+  html <- paste(readLines(file, warn = FALSE, encoding = "UTF-8"), collapse = "\n")
+  html <- gsub('<p class="sg-stamp">[^<]*</p>', "", html)
+  # pandoc puts the tags of raw HTML on lines of their own
+  gsub("\n*(<[^>]+>)\n*", "\\1", html)
+}
+
+# the pages made once here, read by several tests
+pages <- withr::local_tempdir(.local_envir = teardown_env())
+page <- function(name) file.path(pages, paste0(name, ".html"))
+
+# a search in the page, without printing the page when it fails
+expect_has <- function(html, pattern, fixed = TRUE, ...) {
+  expect_true(grepl(pattern, html, fixed = fixed, ...), info = pattern)
+}
+expect_lacks <- function(html, pattern, fixed = TRUE) {
+  expect_false(grepl(pattern, html, fixed = fixed), info = pattern)
+}
+
+expect_self_contained <- function(html) {
+  src <- regmatches(html, gregexpr('<img[^>]*src="[^"]*"', html))[[1]]
+  expect_true(length(src) > 0)
+  expect_true(all(grepl('src="data:image/png;base64,', src, fixed = TRUE)))
+  # nothing to load from elsewhere: no src or href to the network
+  expect_false(grepl("(src|href)=[\"']?(https?:)?//", html))
+  expect_lacks(html, "@import")
+}
+
+expect_sections <- function(html, titles) {
+  for (t in titles) expect_has(html, paste0("<h2>", t))
+}
+
+small <- breast_biopsy[c(which(breast_biopsy$diagnosis == "benign")[1:150],
+                         which(breast_biopsy$diagnosis == "malignant")[1:90]), ]
+ev <- sg_evaluate(small, "diagnosis", resamples = sg_folds(folds = 3, repeats = 1),
+                  holdout = 0, seed = 3)
+res <- sg_oversample(small, "diagnosis", seed = 3)
+
+test_that("an evaluation's report holds its numbers and every section", {
+  file <- page("evaluation")
+  expect_identical(sg_report(ev, file), file)
+  html <- read_page(file)
+  expect_self_contained(html)
+  expect_sections(html, c("Per 1,000 patients", "Curves", "Across the folds", "Subgroups",
+                          "What the samplers did: guard and fidelity", "Error analysis",
+                          "Methods", "The verdict"))
+  expect_has(html, "<title>Does resampling help predict malignant?</title>", fixed = TRUE)
+  # the verdict in the object's words, never "did not help"
+  for (v in ev$decisions$verdict) expect_has(html, v, ignore.case = TRUE, fixed = FALSE)
+  expect_lacks(html, "did not help")
+  # the risk shift: mean predicted risk minus that of "none", in points
+  p <- ev$predictions[ev$predictions$rep == 1, ]
+  for (s in c("smote-plain", "smote-guard")) {
+    raw <- 100 * (mean(p$p[p$sampler == s]) - mean(p$p[p$sampler == "none"]))
+    cor <- 100 * (mean(p$p_corrected[p$sampler == s]) - mean(p$p[p$sampler == "none"]))
+    expect_has(html, sprintf('<span class="sg-shift">%s</span>', formatC(abs(raw), digits = 1, format = "f")),
+                 fixed = TRUE)
+    expect_has(html, sprintf('<span class="sg-shift-corrected">%s</span>',
+                               formatC(round(cor, 1) + 0, digits = 1, format = "f", flag = "+")), fixed = TRUE)
+  }
+  # per 1,000 patients, from the metrics' means over the folds
+  m <- ev$metrics[ev$metrics$corrected, ]
+  prev <- ev$settings$n_events / ev$settings$n
+  for (s in levels(m$sampler)) {
+    rec <- mean(m$value[m$sampler == s & m$metric == "recall"])
+    spec <- mean(m$value[m$sampler == s & m$metric == "specificity"])
+    mrec <- mean(m$value[m$sampler == s & m$metric == "matched_recall"])
+    mspec <- mean(m$value[m$sampler == s & m$metric == "matched_specificity"])
+    row <- function(r, sp) {
+      sprintf("<td>%s</td><td>%s</td><td>%s</td>", formatC(1000 * prev * r, digits = 1, format = "f"),
+              formatC(1000 * prev * (1 - r), digits = 1, format = "f"),
+              formatC(1000 * (1 - prev) * (1 - sp), digits = 1, format = "f"))
+    }
+    expect_has(html, paste0(s, "</td>", row(rec, spec)), fixed = TRUE)
+    expect_has(html, paste0(s, "</td>", row(mrec, mspec)), fixed = TRUE)
+  }
+  # methods: version, seed, a fingerprint, the configuration, the session
+  expect_has(html, ev$records[[1]]$record$fingerprint, fixed = TRUE)
+  expect_has(html, "TRIPOD+AI item 13", fixed = TRUE)
+  expect_has(html, "&quot;method&quot;: &quot;smote&quot;|\"method\": \"smote\"", fixed = FALSE)
+  expect_has(html, "R version", fixed = TRUE)
+  # the patients' rows only when asked for
+  expect_lacks(html, "Missed patients")
+  file2 <- withr::local_tempfile(fileext = ".html")
+  sg_report(ev, file2, include_rows = TRUE, audience = "technical")
+  html2 <- read_page(file2)
+  expect_has(html2, "Missed patients", fixed = TRUE)
+  expect_has(html2, "The verdict(&#8217;|’)s statistics", fixed = FALSE)
+})
+
+test_that("a result's, a drift check's and a ledger's reports", {
+  file <- page("result")
+  sg_report(res, file)
+  html <- read_page(file)
+  expect_self_contained(html)
+  expect_sections(html, c("Rows per class", "What the guard did", "Fidelity", "Diagnosis", "Methods"))
+  rec <- sg_record(res)
+  expect_has(html, sprintf("%d real rows in, %d synthetic rows made", rec$n_input,
+                             nrow(rec$provenance)), fixed = TRUE)
+  expect_has(html, rec$fingerprint, fixed = TRUE)
+
+  set.seed(1)
+  ref <- data.frame(a = rnorm(400), b = rnorm(400))
+  cur <- data.frame(a = rnorm(200, 1), b = rnorm(200))
+  dr <- sg_drift(ref, cur)
+  file <- page("drift")
+  sg_report(dr, file)
+  html <- read_page(file)
+  expect_self_contained(html)
+  expect_sections(html, c("Drift per feature", "Methods"))
+  expect_has(html, "1 feature(s) drifted: <code>a</code>", fixed = TRUE)
+
+  path <- withr::local_tempfile(fileext = ".jsonl")
+  sg_ledger_append(res, path, why = "first run")
+  sg_ledger_append(dr, path, why = "monthly check")
+  led <- sg_ledger_read(path)
+  file <- page("ledger")
+  sg_report(led, file)
+  html <- read_page(file)
+  expect_sections(html, c("History", "Methods"))
+  expect_has(html, "2 entries: 1 drift, 1 result", fixed = TRUE)
+  expect_has(html, "monthly check", fixed = TRUE)
+})
+
+test_that("text from data is shown as text, never as markup or a link", {
+  set.seed(2)
+  n <- 240
+  d <- data.frame(a = rnorm(n), b = rnorm(n),
+                  g = factor(sample(c("[x](javascript:alert(1))", "plain"), n, TRUE)))
+  names(d)[1] <- "<script>alert(1)</script>"
+  d$y <- factor(ifelse(d[[1]] + rnorm(n) > 1, "event", "none"))
+  res <- sg_oversample(d, "y", seed = 1)
+  file <- withr::local_tempfile(fileext = ".html")
+  sg_report(res, file, title = "<b>[t](javascript:alert(2))</b>")
+  html <- read_page(file)
+  expect_lacks(html, "<script>alert")
+  expect_has(html, "&lt;script&gt;alert(1)&lt;/script&gt;", fixed = TRUE)
+  expect_lacks(html, "<b>[t]")
+  expect_lacks(html, "href=\"javascript")
+
+  path <- withr::local_tempfile(fileext = ".jsonl")
+  sg_ledger_append(res, path, why = "[x](javascript:alert(1)) <i>note</i>")
+  sg_report(sg_ledger_read(path), file, overwrite = TRUE)
+  html <- read_page(file)
+  expect_has(html, "[x](javascript:alert(1)) &lt;i&gt;note&lt;/i&gt;", fixed = TRUE)
+  expect_lacks(html, "href=\"javascript")
+  expect_lacks(html, "<i>note")
+
+  ev <- sg_evaluate(d[-1], "y", resamples = sg_folds(folds = 2, repeats = 1), holdout = 0,
+                    seed = 1)
+  sg_report(ev, file, overwrite = TRUE, include_rows = TRUE)
+  html <- read_page(file)
+  expect_has(html, "<td>[x](javascript:alert(1))</td>", fixed = TRUE)
+  expect_lacks(html, "href=\"javascript")
+})
+
+test_that("the same object gives the same page apart from the time stamp", {
+  skip_if_not(file.exists(page("evaluation")))
+  again <- withr::local_tempfile(fileext = ".html")
+  sg_report(ev, again)
+  expect_identical(read_page(again), read_page(page("evaluation")))
+})
+
+test_that("an existing file is kept unless overwrite = TRUE; bad arguments are refused", {
+  file <- withr::local_tempfile(fileext = ".html")
+  writeLines("keep me", file)
+  expect_error(sg_report(res, file), class = "smoteguard_error_exists")
+  expect_identical(readLines(file), "keep me")
+  sg_report(res, file, overwrite = TRUE)
+  expect_match(read_page(file), "<html", fixed = TRUE)
+  # no temporary file left beside it
+  expect_identical(list.files(dirname(file), pattern = "^\\.smoteguard-", all.files = TRUE),
+                   character())
+  expect_error(sg_report(list(1), file), class = "smoteguard_error_input")
+  expect_error(sg_report(res, file, include_rows = NA), class = "smoteguard_error_input")
+  expect_error(sg_report(res, file, audience = "board"), "should be one of")
+})
+
+test_that("without pandoc the error says what to install", {
+  withr::local_envvar(PATH = "", RSTUDIO_PANDOC = "")
+  rmarkdown::find_pandoc(cache = FALSE)
+  on.exit(rmarkdown::find_pandoc(cache = FALSE), add = TRUE)
+  skip_if(rmarkdown::pandoc_available(), "pandoc is found outside PATH")
+  file <- withr::local_tempfile(fileext = ".html")
+  expect_error(sg_report(res, file), class = "smoteguard_error_pandoc")
+  expect_error(sg_report(res, file), "apt-get install pandoc", fixed = TRUE)
+  expect_false(file.exists(file))
+})
+
+# A real browser: Debian's chromium, when it is on PATH (make test's
+# dependency script installs it; nothing is installed from here).
+png_non_blank <- function(file) {
+  bytes <- readBin(file, "raw", file.size(file))
+  # the IDAT chunks, joined and inflated; the share of bytes that are
+  # neither 0 nor 255 (a blank page's filtered rows are only those)
+  pos <- 9L
+  idat <- raw()
+  while (pos < length(bytes)) {
+    len <- sum(as.integer(bytes[pos:(pos + 3)]) * 256^(3:0))
+    type <- rawToChar(bytes[(pos + 4):(pos + 7)])
+    if (type == "IDAT") idat <- c(idat, bytes[(pos + 8):(pos + 7 + len)])
+    pos <- pos + 12L + len
+  }
+  px <- memDecompress(idat, type = "gzip")
+  mean(!(px %in% as.raw(c(0, 255))))
+}
+
+test_that("each report renders in headless Chromium without console errors", {
+  chromium <- Sys.which("chromium")
+  if (!nzchar(chromium)) skip("chromium is not on PATH (make test's dependency script installs it)")
+  kinds <- c("evaluation", "result", "drift", "ledger")
+  html <- normalizePath(page(kinds))
+  skip_if_not(all(file.exists(html)), "the reports were not made")
+  png <- sub("html$", "png", html)
+  log <- sub("html$", "log", html)
+  # the browser mostly waits (for a session bus it does not find): the four
+  # pages are taken at once
+  shots <- sprintf("%s --headless --disable-gpu --no-sandbox --screenshot=%s --window-size=1280,2000 --enable-logging=stderr --v=0 %s > %s 2>&1",
+                   shQuote(chromium), shQuote(png), shQuote(paste0("file://", html)), shQuote(log))
+  system2("sh", c("-c", shQuote(paste(paste(shots, "&", collapse = " "), "wait"))), timeout = 180)
+  for (i in seq_along(kinds)) {
+    kind <- kinds[i]
+    expect_true(file.exists(png[i]), info = kind)
+    expect_gt(file.size(png[i]), 20000)
+    expect_gt(png_non_blank(png[i]), 0.001)
+    lines <- readLines(log[i], warn = FALSE)
+    console <- grep("CONSOLE|Uncaught|Failed to load resource|net::ERR", lines, value = TRUE)
+    expect_identical(console, character(), info = kind)
+  }
+  dom <- system2(chromium, c("--headless", "--disable-gpu", "--no-sandbox", "--dump-dom",
+                             shQuote(paste0("file://", html[1]))),
+                 stdout = TRUE, stderr = FALSE, timeout = 120)
+  dom <- paste(dom, collapse = "\n")
+  expect_has(dom, "<title>Does resampling help predict malignant?</title>")
+  expect_has(dom, '<h1 class="title')
+  expect_has(dom, "Per 1,000 patients")
+})

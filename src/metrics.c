@@ -164,10 +164,7 @@ static void sg_intrusion(const sg_class_rows *cr, const double *S, R_xlen_t q,
 SEXP ffi_metrics_class(SEXP syn, SEXP whole, SEXP y, SEXP cls, SEXP k,
                        SEXP threads, SEXP known) {
   int nprot = 0;
-  sg_check_double_matrix(whole, "whole");
-  int d = Rf_ncols(whole);
-  if (d < 1) Rf_error("`whole` must have at least one column.");
-  sg_check_rows(whole, "whole", d);
+  int d = sg_rows_arg(whole, "whole");
   sg_check_rows(syn, "syn", d);
   R_xlen_t q = Rf_nrows(syn), n = Rf_nrows(whole);
   if (q > INT_MAX || n > INT_MAX)
@@ -397,10 +394,7 @@ static int sg_near_found(const sg_near_index *ix, int r, double rad) {
 SEXP ffi_metrics_near(SEXP x, SEXP rows, SEXP radius, SEXP directions,
                       SEXP threads) {
   int nprot = 0;
-  sg_check_double_matrix(x, "x");
-  int d = Rf_ncols(x);
-  if (d < 1) Rf_error("`x` must have at least one column.");
-  sg_check_rows(x, "x", d);
+  int d = sg_rows_arg(x, "x");
   R_xlen_t N = Rf_nrows(x);
   if (N > INT_MAX) Rf_error("More than %d rows is not supported.", INT_MAX);
   if (!Rf_isInteger(rows)) Rf_error("`rows` must be an integer vector.");
@@ -447,10 +441,7 @@ SEXP ffi_metrics_near(SEXP x, SEXP rows, SEXP radius, SEXP directions,
  * Returns c(mmd2, sigma, kxx, kyy, kxy). */
 SEXP ffi_metrics_mmd(SEXP real, SEXP syn, SEXP threads) {
   int nprot = 0;
-  sg_check_double_matrix(real, "real");
-  int d = Rf_ncols(real);
-  if (d < 1) Rf_error("`real` must have at least one column.");
-  sg_check_rows(real, "real", d);
+  int d = sg_rows_arg(real, "real");
   sg_check_rows(syn, "syn", d);
   R_xlen_t m = Rf_nrows(real), n = Rf_nrows(syn);
   if (m < 2 || n < 2) Rf_error("`real` and `syn` need at least two rows each.");

@@ -102,6 +102,7 @@ int sg_int_scalar(SEXP x, const char *what);
 double sg_num_scalar(SEXP x, const char *what);
 int sg_all_finite(const double *x, R_xlen_t n);
 void sg_check_rows(SEXP x, const char *what, int d);
+int sg_rows_arg(SEXP x, const char *what);
 int sg_real_syn_columns(SEXP real, SEXP syn);
 R_xlen_t sg_query_arg(SEXP query, int d);
 const int *sg_exclude_arg(SEXP exclude, int self, R_xlen_t m, R_xlen_t n);

@@ -13,13 +13,16 @@
 #ifndef SMOTEGUARD_TOPK_H
 #define SMOTEGUARD_TOPK_H
 
-/* Insert (dist, row) into a sorted list of k whose last entry it replaces;
- * the caller knows dist < bd[k - 1] (or that slot k - 1 is free).  Equal
- * distances already present stay first. */
-static inline void sg_topk_insert(double *bd, int *bi, int k, double dist,
-                                  int row) {
+/* The one insertion: (dist, row) into a sorted list of k whose last entry
+ * it replaces (the caller knows it belongs before that entry, or that
+ * slot k - 1 is free).  An entry of equal distance stays before it, or
+ * with by_row only when its row is smaller.  by_row is a constant at each
+ * call, so the test costs nothing where it is 0. */
+static inline void sg_topk_place(double *bd, int *bi, int k, double dist,
+                                 int row, int by_row) {
   int pos = k - 1;
-  while (pos > 0 && bd[pos - 1] > dist) {
+  while (pos > 0 && (bd[pos - 1] > dist ||
+                     (by_row && bd[pos - 1] == dist && bi[pos - 1] > row))) {
     bd[pos] = bd[pos - 1];
     bi[pos] = bi[pos - 1];
     pos--;
@@ -28,19 +31,18 @@ static inline void sg_topk_insert(double *bd, int *bi, int k, double dist,
   bi[pos] = row;
 }
 
-/* Insert (dist, row) in (distance, row) order into a sorted list of k
- * whose last entry it replaces; the caller knows it comes before that
- * entry (or that slot k - 1 is free). */
+/* Rows in increasing order: the caller knows dist < bd[k - 1] (or that
+ * slot k - 1 is free); equal distances already present stay first. */
+static inline void sg_topk_insert(double *bd, int *bi, int k, double dist,
+                                  int row) {
+  sg_topk_place(bd, bi, k, dist, row, 0);
+}
+
+/* Rows in any order: (distance, row) order, the caller knowing it comes
+ * before the last entry (or that slot k - 1 is free). */
 static inline void sg_topk_place_lex(double *bd, int *bi, int k, double dist,
                                      int row) {
-  int pos = k - 1;
-  while (pos > 0 && (bd[pos - 1] > dist || (bd[pos - 1] == dist && bi[pos - 1] > row))) {
-    bd[pos] = bd[pos - 1];
-    bi[pos] = bi[pos - 1];
-    pos--;
-  }
-  bd[pos] = dist;
-  bi[pos] = row;
+  sg_topk_place(bd, bi, k, dist, row, 1);
 }
 
 /* The same, when (dist, row) comes before the k-th entry; else nothing. */

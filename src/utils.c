@@ -43,6 +43,16 @@ void sg_check_rows(SEXP x, const char *what, int d) {
     Rf_error("`%s` must not contain NA, NaN or Inf.", what);
 }
 
+/* A double matrix of rows to measure, with at least one column and every
+ * value finite: its columns. */
+int sg_rows_arg(SEXP x, const char *what) {
+  sg_check_double_matrix(x, what);
+  int d = Rf_ncols(x);
+  if (d < 1) Rf_error("`%s` must have at least one column.", what);
+  sg_check_rows(x, what, d);
+  return d;
+}
+
 /* The columns of two double matrices of real and synthetic rows, checked
  * to be the same number. */
 int sg_real_syn_columns(SEXP real, SEXP syn) {

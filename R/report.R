@@ -716,6 +716,11 @@ report_ledger <- function(x, ctx) {
                     author = x$author, why = x$why, method = x$method, var = x$var,
                     seed = x$seed, rows_before = x$rows_before, rows_after = x$rows_after,
                     fingerprint = x$fingerprint, id = x$id, stringsAsFactors = FALSE)
+  # an entry of one kind leaves the other kinds' fields empty: blank, not NA
+  tab[] <- lapply(tab, function(v) {
+    v <- ifelse(is.na(v), "", as.character(v))
+    v
+  })
   body <- c(
     '<div class="sg-first">',
     sprintf("<p>%d entr%s: %s.</p>", nrow(x), if (nrow(x) == 1) "y" else "ies",

@@ -41,6 +41,30 @@ static R_xlen_t sg_group_chunk(R_xlen_t n, int d) {
   return chunk;
 }
 
+/* The m query rows in groups of four, the groups in parallel and in
+ * chunks between interrupt checks (sg_group_chunk(), for n reference rows
+ * of d columns): group(ctx, tid, q0, nq) for the nq <= 4 queries from q0.
+ * group runs inside the parallel region: no R API, and it writes only to
+ * its queries' slots or to thread tid's own scratch. */
+typedef void (*sg_group_fn)(void *ctx, int tid, R_xlen_t q0, int nq);
+
+static void sg_for_groups(R_xlen_t m, R_xlen_t n, int d, sg_group_fn group,
+                          void *ctx, int nthreads) {
+  R_xlen_t groups = (m + 3) / 4;
+  R_xlen_t chunk = sg_group_chunk(n, d);
+  for (R_xlen_t c0 = 0; c0 < groups; c0 += chunk) {
+    R_xlen_t c1 = c0 + chunk < groups ? c0 + chunk : groups;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 2) num_threads(nthreads)
+#endif
+    for (R_xlen_t g = c0; g < c1; g++) {
+      R_xlen_t q0 = g * 4;
+      group(ctx, omp_get_thread_num(), q0, (int) (m - q0 < 4 ? m - q0 : 4));
+    }
+    R_CheckUserInterrupt();
+  }
+}
+
 /* Reference rows in knn.c's block layout (knn.h); x: column-major n x d,
  * already standardised: every column kept. */
 void sg_blocks_all(sg_blocks *b, const double *x, R_xlen_t n, int d) {
@@ -123,61 +147,67 @@ typedef int (*sg_screened_visit_fn)(void *ctx, R_xlen_t qi, const double *q,
                             const sg_blocks *b, R_xlen_t blk, int from,
                             int cnt, const double *approx, double tol);
 
+/* What every group of the screened scan reads, and its scratch. */
+typedef struct {
+  const sg_blocks *b;
+  const double *qrow;
+  R_xlen_t m;
+  int upper;
+  sg_screened_visit_fn visit;
+  void *ctx;
+  sg_dot_fn dotk;
+  const double *rnorm, *rmax, *qnorm;
+  double *dots_all, *approx_all;  /* per thread: 4 x SG_MB, SG_MB */
+} sg_screened_scan;
+
 #if defined(__GNUC__) && !defined(__clang__)
 __attribute__((optimize("O3")))
 #endif
+static void sg_screened_group(void *ctx, int tid, R_xlen_t q0, int nq) {
+  const sg_screened_scan *sc = (const sg_screened_scan *) ctx;
+  const sg_blocks *b = sc->b;
+  const int d = b->d, upper = sc->upper;
+  const R_xlen_t n = b->n;
+  double *dots = sc->dots_all + (size_t) 4 * SG_MB * tid;
+  double *approx = sc->approx_all + (size_t) SG_MB * tid;
+  const double *qp[4];
+  int done[4] = {0, 0, 0, 0};
+  for (int u = 0; u < 4; u++) qp[u] = sc->qrow + (q0 + (u < nq ? u : nq - 1)) * d;
+  R_xlen_t first = upper ? q0 + 1 : 0;
+  for (R_xlen_t blk = first / SG_MB; blk < b->n_blocks; blk++) {
+    int open = 0;
+    for (int u = 0; u < nq; u++) open += !done[u];
+    if (open == 0) break;
+    R_xlen_t r0 = blk * SG_MB;
+    int cnt = (int) (n - r0 < SG_MB ? n - r0 : SG_MB);
+    sc->dotk(b, blk, qp[0], qp[1], qp[2], qp[3], dots);
+    for (int u = 0; u < nq; u++) {
+      if (done[u]) continue;
+      R_xlen_t qi = q0 + u;
+      R_xlen_t lo = upper ? qi + 1 : 0;
+      int from = (int) (lo > r0 ? lo - r0 : 0);
+      if (from >= cnt) continue;
+      double qn = sc->qnorm[qi];
+      double tol = sg_f64_tol(d, qn, sc->rmax[blk]);
+      const double *dq = dots + (size_t) u * SG_MB;
+      const double *rn = sc->rnorm + r0;
+      for (int t = from; t < cnt; t++) approx[t] = qn + rn[t] - 2.0 * dq[t];
+      done[u] = sc->visit(sc->ctx, qi, qp[u], b, blk, from, cnt, approx, tol);
+    }
+  }
+}
+
 static void sg_scan_screened(const sg_blocks *b, const double *qrow,
                              R_xlen_t m, int upper, sg_screened_visit_fn visit,
                              void *ctx, int nthreads) {
-  sg_dot_fn dotk = sg_dot_kernel();
-  const int d = b->d;
-  const R_xlen_t n = b->n;
   double *rmax;
   const double *rnorm = sg_block_norms(b, &rmax);
-  const double *qnorm = sg_row_norms(qrow, m, d);
-  double *dots_all = (double *) R_alloc((size_t) 4 * SG_MB * nthreads, sizeof(double));
-  double *approx_all = (double *) R_alloc((size_t) SG_MB * nthreads, sizeof(double));
-  R_xlen_t groups = (m + 3) / 4;
-  R_xlen_t chunk = sg_group_chunk(n, d);
-  for (R_xlen_t c0 = 0; c0 < groups; c0 += chunk) {
-    R_xlen_t c1 = c0 + chunk < groups ? c0 + chunk : groups;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 2) num_threads(nthreads)
-#endif
-    for (R_xlen_t g = c0; g < c1; g++) {
-      int tid = omp_get_thread_num();
-      double *dots = dots_all + (size_t) 4 * SG_MB * tid;
-      double *approx = approx_all + (size_t) SG_MB * tid;
-      R_xlen_t q0 = g * 4;
-      int nq = (int) (m - q0 < 4 ? m - q0 : 4);
-      const double *qp[4];
-      int done[4] = {0, 0, 0, 0};
-      for (int u = 0; u < 4; u++) qp[u] = qrow + (q0 + (u < nq ? u : nq - 1)) * d;
-      R_xlen_t first = upper ? q0 + 1 : 0;
-      for (R_xlen_t blk = first / SG_MB; blk < b->n_blocks; blk++) {
-        int open = 0;
-        for (int u = 0; u < nq; u++) open += !done[u];
-        if (open == 0) break;
-        R_xlen_t r0 = blk * SG_MB;
-        int cnt = (int) (n - r0 < SG_MB ? n - r0 : SG_MB);
-        dotk(b, blk, qp[0], qp[1], qp[2], qp[3], dots);
-        for (int u = 0; u < nq; u++) {
-          if (done[u]) continue;
-          R_xlen_t qi = q0 + u;
-          R_xlen_t lo = upper ? qi + 1 : 0;
-          int from = (int) (lo > r0 ? lo - r0 : 0);
-          if (from >= cnt) continue;
-          double qn = qnorm[qi];
-          double tol = sg_f64_tol(d, qn, rmax[blk]);
-          const double *dq = dots + (size_t) u * SG_MB;
-          const double *rn = rnorm + r0;
-          for (int t = from; t < cnt; t++) approx[t] = qn + rn[t] - 2.0 * dq[t];
-          done[u] = visit(ctx, qi, qp[u], b, blk, from, cnt, approx, tol);
-        }
-      }
-    }
-    R_CheckUserInterrupt();
-  }
+  sg_screened_scan sc = {
+    b, qrow, m, upper, visit, ctx, sg_dot_kernel(), rnorm, rmax,
+    sg_row_norms(qrow, m, b->d),
+    (double *) R_alloc((size_t) 4 * SG_MB * nthreads, sizeof(double)),
+    (double *) R_alloc((size_t) SG_MB * nthreads, sizeof(double))};
+  sg_for_groups(m, b->n, b->d, sg_screened_group, &sc, nthreads);
 }
 
 /* ---------------------------------------------------------------------
@@ -430,6 +460,9 @@ typedef struct {
   const double *qrow;
   float *qf;
   double *qn;
+  sg_pairs_ctx *c;
+  int *hits_all;            /* per thread: 4 x SG_MB */
+  char *cov_all, *rec_all;  /* per thread: one mark per real row */
 } sg_f32_pass;
 
 /* The four queries q0.. (nq of them) against block blk: screened, then
@@ -482,6 +515,16 @@ static void sg_ball_pairs_block(const sg_f32_pass *fp, sg_pairs_ctx *c,
   }
 }
 
+static void sg_ball_pairs_group(void *ctx, int tid, R_xlen_t q0, int nq) {
+  const sg_f32_pass *fp = (const sg_f32_pass *) ctx;
+  const R_xlen_t n = fp->rb->n;
+  int *hits = fp->hits_all + (size_t) 4 * SG_MB * tid;
+  char *cov = fp->cov_all + (size_t) n * tid;
+  char *rec = fp->rec_all + (size_t) n * tid;
+  for (R_xlen_t blk = 0; blk < fp->rb->n_blocks; blk++)
+    sg_ball_pairs_block(fp, fp->c, q0, nq, blk, hits, cov, rec);
+}
+
 /* FALSE (nothing done) when the values are too large for the float screen. */
 static int sg_scan_pairs_f32(const sg_blocks *rb, const double *qrow,
                              R_xlen_t m, sg_pairs_ctx *c, int nthreads) {
@@ -490,6 +533,7 @@ static int sg_scan_pairs_f32(const sg_blocks *rb, const double *qrow,
   sg_f32_pass fp;
   fp.rb = rb;
   fp.qrow = qrow;
+  fp.c = c;
   /* the widened squared radii, with padding */
   double *t2 = NULL;
   if (c->real_radius) {
@@ -505,26 +549,10 @@ static int sg_scan_pairs_f32(const sg_blocks *rb, const double *qrow,
   char *rec_all = (char *) R_alloc((size_t) n * nthreads + 1, 1);
   memset(cov_all, 0, (size_t) n * nthreads + 1);
   memset(rec_all, 0, (size_t) n * nthreads + 1);
-  int *hits_all = (int *) R_alloc((size_t) 4 * SG_MB * nthreads, sizeof(int));
-  R_xlen_t groups = (m + 3) / 4;
-  R_xlen_t chunk = sg_group_chunk(n, d);
-  for (R_xlen_t c0 = 0; c0 < groups; c0 += chunk) {
-    R_xlen_t c1 = c0 + chunk < groups ? c0 + chunk : groups;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 2) num_threads(nthreads)
-#endif
-    for (R_xlen_t g = c0; g < c1; g++) {
-      int tid = omp_get_thread_num();
-      int *hits = hits_all + (size_t) 4 * SG_MB * tid;
-      char *cov = cov_all + (size_t) n * tid;
-      char *rec = rec_all + (size_t) n * tid;
-      R_xlen_t q0 = g * 4;
-      int nq = (int) (m - q0 < 4 ? m - q0 : 4);
-      for (R_xlen_t blk = 0; blk < rb->n_blocks; blk++)
-        sg_ball_pairs_block(&fp, c, q0, nq, blk, hits, cov, rec);
-    }
-    R_CheckUserInterrupt();
-  }
+  fp.cov_all = cov_all;
+  fp.rec_all = rec_all;
+  fp.hits_all = (int *) R_alloc((size_t) 4 * SG_MB * nthreads, sizeof(int));
+  sg_for_groups(m, n, d, sg_ball_pairs_group, &fp, nthreads);
   for (R_xlen_t i = 0; i < n; i++) {
     int cv = 0, rc = 0;
     for (int t = 0; t < nthreads; t++) {
@@ -648,76 +676,82 @@ sg_exp_fn sg_exp_kernel(void) {
  * wait on each other; four independent ones overlap).  Each sum sees the
  * same values in the same order as one query at a time would, so the same
  * bits. */
+/* What every group of the kernel sums reads, and its scratch. */
+typedef struct {
+  const sg_blocks *b;
+  const double *qrow;
+  int upper;
+  double scale;
+  double *sum;
+  sg_dot_fn dotk;
+  sg_exp_fn expk;
+  const double *rnorm, *qnorm;
+  double *dots_all, *e_all;  /* per thread: 4 x SG_MB each */
+} sg_kernel_scan;
+
 #if defined(__GNUC__) && !defined(__clang__)
 __attribute__((optimize("O3")))
 #endif
+static void sg_kernel_group(void *ctx, int tid, R_xlen_t q0, int nq) {
+  const sg_kernel_scan *ks = (const sg_kernel_scan *) ctx;
+  const sg_blocks *b = ks->b;
+  const int d = b->d, upper = ks->upper;
+  const R_xlen_t n = b->n;
+  const double scale = ks->scale;
+  double *sum = ks->sum;
+  double *dots = ks->dots_all + (size_t) 4 * SG_MB * tid;
+  double *e = ks->e_all + (size_t) 4 * SG_MB * tid;
+  const double *qp[4];
+  for (int u = 0; u < 4; u++) qp[u] = ks->qrow + (q0 + (u < nq ? u : nq - 1)) * d;
+  R_xlen_t first = upper ? q0 + 1 : 0;
+  for (R_xlen_t blk = first / SG_MB; blk < b->n_blocks; blk++) {
+    R_xlen_t r0 = blk * SG_MB;
+    int cnt = (int) (n - r0 < SG_MB ? n - r0 : SG_MB);
+    int from[4];
+    for (int u = 0; u < 4; u++) {
+      R_xlen_t lo = upper && u < nq ? q0 + u + 1 : 0;
+      from[u] = u < nq ? (int) (lo > r0 ? (lo - r0 < cnt ? lo - r0 : cnt) : 0) : cnt;
+    }
+    ks->dotk(b, blk, qp[0], qp[1], qp[2], qp[3], dots);
+    for (int u = 0; u < 4; u++) {
+      double qn = ks->qnorm[q0 + (u < nq ? u : nq - 1)];
+      const double *dq = dots + (size_t) u * SG_MB;
+      const double *rn = ks->rnorm + r0;
+      double *eu = e + (size_t) u * SG_MB;
+      for (int t = 0; t < cnt; t++) {
+        double v = qn + rn[t] - 2.0 * dq[t];
+        eu[t] = -(v > 0.0 ? v : 0.0) * scale;
+      }
+    }
+    for (int u = 1; u < 4; u++)
+      memmove(e + (size_t) u * cnt, e + (size_t) u * SG_MB, (size_t) cnt * sizeof(double));
+    ks->expk(e, 4 * cnt);
+    /* pairs not to count add exact zeros: 0 + 0 = 0 and 0 + x = x */
+    for (int u = 0; u < 4; u++)
+      for (int t = 0; t < from[u]; t++) e[(size_t) u * cnt + t] = 0.0;
+    const double *e0 = e, *e1 = e + cnt, *e2 = e + 2 * cnt, *e3 = e + 3 * cnt;
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    for (int t = 0; t < cnt; t++) {
+      s0 += e0[t];
+      s1 += e1[t];
+      s2 += e2[t];
+      s3 += e3[t];
+    }
+    double s[4] = {s0, s1, s2, s3};
+    for (int u = 0; u < nq; u++)
+      if (from[u] < cnt) sum[q0 + u] += s[u];
+  }
+}
+
 static void sg_kernel_sums(const sg_blocks *b, const double *qrow,
                            R_xlen_t m, int upper, double scale, double *sum,
                            int nthreads) {
-  sg_dot_fn dotk = sg_dot_kernel();
-  sg_exp_fn expk = sg_exp_kernel();
-  const int d = b->d;
-  const R_xlen_t n = b->n;
-  const double *rnorm = sg_block_norms(b, NULL);
-  const double *qnorm = sg_row_norms(qrow, m, d);
-  double *dots_all = (double *) R_alloc((size_t) 4 * SG_MB * nthreads, sizeof(double));
-  double *e_all = (double *) R_alloc((size_t) 4 * SG_MB * nthreads, sizeof(double));
-  R_xlen_t groups = (m + 3) / 4;
-  R_xlen_t chunk = sg_group_chunk(n, d);
-  for (R_xlen_t c0 = 0; c0 < groups; c0 += chunk) {
-    R_xlen_t c1 = c0 + chunk < groups ? c0 + chunk : groups;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 2) num_threads(nthreads)
-#endif
-    for (R_xlen_t g = c0; g < c1; g++) {
-      int tid = omp_get_thread_num();
-      double *dots = dots_all + (size_t) 4 * SG_MB * tid;
-      double *e = e_all + (size_t) 4 * SG_MB * tid;
-      R_xlen_t q0 = g * 4;
-      int nq = (int) (m - q0 < 4 ? m - q0 : 4);
-      const double *qp[4];
-      for (int u = 0; u < 4; u++) qp[u] = qrow + (q0 + (u < nq ? u : nq - 1)) * d;
-      R_xlen_t first = upper ? q0 + 1 : 0;
-      for (R_xlen_t blk = first / SG_MB; blk < b->n_blocks; blk++) {
-        R_xlen_t r0 = blk * SG_MB;
-        int cnt = (int) (n - r0 < SG_MB ? n - r0 : SG_MB);
-        int from[4];
-        for (int u = 0; u < 4; u++) {
-          R_xlen_t lo = upper && u < nq ? q0 + u + 1 : 0;
-          from[u] = u < nq ? (int) (lo > r0 ? (lo - r0 < cnt ? lo - r0 : cnt) : 0) : cnt;
-        }
-        dotk(b, blk, qp[0], qp[1], qp[2], qp[3], dots);
-        for (int u = 0; u < 4; u++) {
-          double qn = qnorm[q0 + (u < nq ? u : nq - 1)];
-          const double *dq = dots + (size_t) u * SG_MB;
-          const double *rn = rnorm + r0;
-          double *eu = e + (size_t) u * SG_MB;
-          for (int t = 0; t < cnt; t++) {
-            double v = qn + rn[t] - 2.0 * dq[t];
-            eu[t] = -(v > 0.0 ? v : 0.0) * scale;
-          }
-        }
-        for (int u = 1; u < 4; u++)
-          memmove(e + (size_t) u * cnt, e + (size_t) u * SG_MB, (size_t) cnt * sizeof(double));
-        expk(e, 4 * cnt);
-        /* pairs not to count add exact zeros: 0 + 0 = 0 and 0 + x = x */
-        for (int u = 0; u < 4; u++)
-          for (int t = 0; t < from[u]; t++) e[(size_t) u * cnt + t] = 0.0;
-        const double *e0 = e, *e1 = e + cnt, *e2 = e + 2 * cnt, *e3 = e + 3 * cnt;
-        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-        for (int t = 0; t < cnt; t++) {
-          s0 += e0[t];
-          s1 += e1[t];
-          s2 += e2[t];
-          s3 += e3[t];
-        }
-        double s[4] = {s0, s1, s2, s3};
-        for (int u = 0; u < nq; u++)
-          if (from[u] < cnt) sum[q0 + u] += s[u];
-      }
-    }
-    R_CheckUserInterrupt();
-  }
+  sg_kernel_scan ks = {
+    b, qrow, upper, scale, sum, sg_dot_kernel(), sg_exp_kernel(),
+    sg_block_norms(b, NULL), sg_row_norms(qrow, m, b->d),
+    (double *) R_alloc((size_t) 4 * SG_MB * nthreads, sizeof(double)),
+    (double *) R_alloc((size_t) 4 * SG_MB * nthreads, sizeof(double))};
+  sg_for_groups(m, b->n, b->d, sg_kernel_group, &ks, nthreads);
 }
 
 /* The same sums one query at a time through the screened scan (path 1,

@@ -5,6 +5,38 @@
 #include <limits.h>
 #include <float.h>
 
+/* For each of the p parents pa (data rows) the first k of its kq
+ * neighbours ix (with distances dv, p x kq) that are not of its group
+ * (gr: one code per data row, or NULL), NA where farther than md: oi
+ * (p x k); the pairs removed by the cap and by the groups are counted. */
+static void sg_pairs_keep(const int *ix, const double *dv, const int *pa,
+                          const int *gr, int p, int kq, int kk, double md,
+                          int *oi, double *removed) {
+  double removed_gap = 0, removed_group = 0;
+  for (int i = 0; i < p; i++) {
+    int gp = gr ? gr[pa[i] - 1] : NA_INTEGER;
+    int taken = 0;
+    for (int c = 0; c < kq && taken < kk; c++) {
+      int row = ix[i + (R_xlen_t) c * p];
+      if (gp != NA_INTEGER && gr[row - 1] == gp) {
+        removed_group++;
+        continue;
+      }
+      double d = dv[i + (R_xlen_t) c * p];
+      if (d > md) {
+        oi[i + (R_xlen_t) taken * p] = NA_INTEGER;
+        removed_gap++;
+      } else {
+        oi[i + (R_xlen_t) taken * p] = row;
+      }
+      taken++;
+    }
+    for (; taken < kk; taken++) oi[i + (R_xlen_t) taken * p] = NA_INTEGER;
+  }
+  removed[0] = removed_gap;
+  removed[1] = removed_group;
+}
+
 /* From the kq nearest same-class rows of each of the p parents (index and
  * dist, p x kq, data rows), keep the first k that are not of the parent's
  * group (group: one code per data row, NA = no group; or NULL), then mark
@@ -44,31 +76,11 @@ SEXP ffi_guard_pairs(SEXP index, SEXP dist, SEXP parents, SEXP group, SEXP k,
       Rf_error("`parents` holds an invalid row number.");
 
   SEXP out_index = PROTECT(Rf_allocMatrix(INTSXP, p, kk)); nprot++;
-  int *oi = INTEGER(out_index);
-  double removed_gap = 0, removed_group = 0;
-  for (int i = 0; i < p; i++) {
-    int gp = gr ? gr[pa[i] - 1] : NA_INTEGER;
-    int taken = 0;
-    for (int c = 0; c < kq && taken < kk; c++) {
-      int row = ix[i + (R_xlen_t) c * p];
-      if (gp != NA_INTEGER && gr[row - 1] == gp) {
-        removed_group++;
-        continue;
-      }
-      double d = dv[i + (R_xlen_t) c * p];
-      if (d > md) {
-        oi[i + (R_xlen_t) taken * p] = NA_INTEGER;
-        removed_gap++;
-      } else {
-        oi[i + (R_xlen_t) taken * p] = row;
-      }
-      taken++;
-    }
-    for (; taken < kk; taken++) oi[i + (R_xlen_t) taken * p] = NA_INTEGER;
-  }
+  double removed[2];
+  sg_pairs_keep(ix, dv, pa, gr, p, kq, kk, md, INTEGER(out_index), removed);
   SEXP vals[3] = {out_index, NULL, NULL};
-  vals[1] = PROTECT(Rf_ScalarReal(removed_gap)); nprot++;
-  vals[2] = PROTECT(Rf_ScalarReal(removed_group)); nprot++;
+  vals[1] = PROTECT(Rf_ScalarReal(removed[0])); nprot++;
+  vals[2] = PROTECT(Rf_ScalarReal(removed[1])); nprot++;
   const char *names[3] = {"index", "removed_gap", "removed_group"};
   SEXP out = PROTECT(sg_named_list(3, vals, names)); nprot++;
   UNPROTECT(nprot);

@@ -225,27 +225,28 @@ SEXP ffi_draw_counts(SEXP neighbors, SEXP counts) {
  * usable pair leaves the cycle.  Every pass either makes a row or removes
  * a parent, so the loop ends after at most n_new + P passes; the result
  * may be shorter than n_new when the parents run out. */
-SEXP ffi_draw_safe_level(SEXP neighbors, SEXP sl_parent, SEXP sl_neighbor,
-                         SEXP n_new) {
-  int nprot = 0, P, k, *usable;
-  const int *nn = sg_neighbor_matrix(neighbors, &P, &k, &usable, 0);
-  if (k < 1) Rf_error("`neighbors` must have at least one column.");
-  R_xlen_t G = sg_count_arg(n_new, "n_new");
-  if (!Rf_isInteger(sl_parent) || XLENGTH(sl_parent) != P)
-    Rf_error("`sl_parent` must be an integer vector, one per parent.");
-  if (!Rf_isInteger(sl_neighbor) || XLENGTH(sl_neighbor) != (R_xlen_t) P * k)
-    Rf_error("`sl_neighbor` must be an integer matrix like `neighbors`.");
-  const int *slp = INTEGER_RO(sl_parent), *sln = INTEGER_RO(sl_neighbor);
-  for (R_xlen_t i = 0; i < (R_xlen_t) P * k; i++)
-    if (nn[i] != NA_INTEGER && (sln[i] == NA_INTEGER || sln[i] < 0))
-      Rf_error("Safe levels must be non-negative.");
-  for (int i = 0; i < P; i++)
-    if (slp[i] == NA_INTEGER || slp[i] < 0)
-      Rf_error("Safe levels must be non-negative.");
+/* The gap of a Safe-Level pair from the two safe levels (not both 0). */
+static double sg_safe_level_gap(int sp, int sn) {
+  double g;
+  if (sn == 0) {
+    g = 0.0;                         /* ratio infinite: copy the parent */
+  } else if (sp == sn) {
+    g = unif_rand();
+  } else if (sp > sn) {
+    g = unif_rand() * ((double) sn / sp);          /* [0, 1 / ratio] */
+  } else {
+    double ratio = (double) sp / sn;
+    g = (1.0 - ratio) + unif_rand() * ratio;       /* [1 - ratio, 1] */
+  }
+  return g;
+}
 
-  int *pa = (int *) R_alloc(G > 0 ? G : 1, sizeof(int));
-  int *ne = (int *) R_alloc(G > 0 ? G : 1, sizeof(int));
-  double *ga = (double *) R_alloc(G > 0 ? G : 1, sizeof(double));
+/* Up to G Safe-Level draws from the P parents' k neighbours nn: parents in
+ * a random cycle, each taking a random neighbour not both of safe level 0
+ * (a parent with none leaves the cycle).  Returns the number made. */
+static R_xlen_t sg_safe_level_draws(const int *nn, int P, int k,
+                                    const int *slp, const int *sln,
+                                    R_xlen_t G, int *pa, int *ne, double *ga) {
   int *order = (int *) R_alloc(k, sizeof(int));
   char *alive = (char *) R_alloc(P, sizeof(char));
   for (int i = 0; i < P; i++) alive[i] = 1;
@@ -275,24 +276,37 @@ SEXP ffi_draw_safe_level(SEXP neighbors, SEXP sl_parent, SEXP sl_neighbor,
       n_alive--;
       continue;
     }
-    int sp = slp[par], sn = sln[par + (R_xlen_t) found * P];
-    double g;
-    if (sn == 0) {
-      g = 0.0;                         /* ratio infinite: copy the parent */
-    } else if (sp == sn) {
-      g = unif_rand();
-    } else if (sp > sn) {
-      g = unif_rand() * ((double) sn / sp);          /* [0, 1 / ratio] */
-    } else {
-      double ratio = (double) sp / sn;
-      g = (1.0 - ratio) + unif_rand() * ratio;       /* [1 - ratio, 1] */
-    }
     pa[made] = par + 1;
     ne[made] = nn[par + (R_xlen_t) found * P];
-    ga[made] = g;
+    ga[made] = sg_safe_level_gap(slp[par], sln[par + (R_xlen_t) found * P]);
     made++;
   }
   PutRNGstate();
+  return made;
+}
+
+SEXP ffi_draw_safe_level(SEXP neighbors, SEXP sl_parent, SEXP sl_neighbor,
+                         SEXP n_new) {
+  int nprot = 0, P, k, *usable;
+  const int *nn = sg_neighbor_matrix(neighbors, &P, &k, &usable, 0);
+  if (k < 1) Rf_error("`neighbors` must have at least one column.");
+  R_xlen_t G = sg_count_arg(n_new, "n_new");
+  if (!Rf_isInteger(sl_parent) || XLENGTH(sl_parent) != P)
+    Rf_error("`sl_parent` must be an integer vector, one per parent.");
+  if (!Rf_isInteger(sl_neighbor) || XLENGTH(sl_neighbor) != (R_xlen_t) P * k)
+    Rf_error("`sl_neighbor` must be an integer matrix like `neighbors`.");
+  const int *slp = INTEGER_RO(sl_parent), *sln = INTEGER_RO(sl_neighbor);
+  for (R_xlen_t i = 0; i < (R_xlen_t) P * k; i++)
+    if (nn[i] != NA_INTEGER && (sln[i] == NA_INTEGER || sln[i] < 0))
+      Rf_error("Safe levels must be non-negative.");
+  for (int i = 0; i < P; i++)
+    if (slp[i] == NA_INTEGER || slp[i] < 0)
+      Rf_error("Safe levels must be non-negative.");
+
+  int *pa = (int *) R_alloc(G > 0 ? G : 1, sizeof(int));
+  int *ne = (int *) R_alloc(G > 0 ? G : 1, sizeof(int));
+  double *ga = (double *) R_alloc(G > 0 ? G : 1, sizeof(double));
+  R_xlen_t made = sg_safe_level_draws(nn, P, k, slp, sln, G, pa, ne, ga);
   SEXP parent = PROTECT(Rf_allocVector(INTSXP, made)); nprot++;
   SEXP neighbor = PROTECT(Rf_allocVector(INTSXP, made)); nprot++;
   SEXP gap = PROTECT(Rf_allocVector(REALSXP, made)); nprot++;

@@ -1,7 +1,9 @@
 /* Registration only. */
 #include "smoteguard.h"
 
-#define CALLDEF(name, n) {#name, (DL_FUNC) &name, n}
+/* (through void (*)(void), the type GCC allows any function pointer to be
+ * cast to, so -Wextra does not warn for every routine) */
+#define CALLDEF(name, n) {#name, (DL_FUNC) (void (*)(void)) &name, n}
 
 static const R_CallMethodDef CallEntries[] = {
   CALLDEF(ffi_knn_search, 8),

@@ -145,6 +145,11 @@ plot_decision <- function(x, learner, samplers, cols) {
                    lty = c(rep(1, length(samplers)), 2, 3), bty = "n", cex = 0.8)
 }
 
+# A metric's readable name where print has one (metric_label), else its code.
+metric_name <- function(metric) {
+  if (metric %in% names(metric_label)) metric_label[[metric]] else metric
+}
+
 plot_spread <- function(x, learner, metric, samplers, cols, corrected) {
   m <- x$metrics
   m <- m[m$learner == learner & m$metric == metric & m$corrected == corrected, , drop = FALSE]
@@ -157,7 +162,8 @@ plot_spread <- function(x, learner, metric, samplers, cols, corrected) {
   jitter <- (seq_len(nrow(m)) %% 7 - 3) * 0.03
   graphics::plot(pos + jitter, m$value, xlim = c(0.5, length(samplers) + 0.5), xaxt = "n",
                  pch = 19, col = grDevices::adjustcolor(cols[as.character(m$sampler)], 0.6),
-                 xlab = "", ylab = metric, main = sprintf("%s across folds", metric),
+                 xlab = "", ylab = metric_name(metric),
+                 main = sprintf("%s across folds", metric_name(metric)),
                  sub = if (corrected) "prior-corrected" else "raw", cex.sub = 0.8)
   graphics::axis(1, at = seq_along(samplers), labels = samplers, cex.axis = 0.8)
   means <- tapply(m$value, factor(m$sampler, levels = samplers), mean, na.rm = TRUE)

@@ -3,7 +3,8 @@
 #' `sg_report()` writes what an object knows as a web page for readers who
 #' will not run R (clinicians, reviewers, managers): an evaluation
 #' ([sg_evaluate()]), a result of [sg_oversample()] (with its diagnosis,
-#' [sg_diagnose()]), a drift check ([sg_drift()]) or a ledger
+#' [sg_diagnose()]), a drift check ([sg_drift()]), monitoring checks
+#' ([sg_monitor()]) or a ledger
 #' ([sg_ledger_read()], its history). The page is rendered by rmarkdown and
 #' pandoc from the template in `system.file("report", package =
 #' "smoteguard")` into one HTML file: images are embedded, and nothing is
@@ -31,6 +32,16 @@
 #' differences, Holm intervals and p-values) follow the first screen; with
 #' `"clinical"` they are in the methods section.
 #'
+#' @section Monitoring:
+#' For one check of [sg_monitor()] or a list of them (batches over time,
+#' shown oldest first by their times): the baseline (the evaluation's data
+#' fingerprint, sampler and learner); the latest batch's alerts first, act
+#' before watch before ok, each in a sentence; what each alert level means
+#' (the rule of [sg_monitor()]); a table of every batch and metric
+#' (estimate, bootstrap interval, the baseline's fold mean, SD and range,
+#' alert); the sequence plot of [sg_monitor_plot()]; and a methods section
+#' (package version, the bootstrap and baseline seeds).
+#'
 #' @section Text from the data:
 #' Column names, class labels, sampler labels, subgroup levels and the
 #' ledger's `why` notes are shown as text: every punctuation character is
@@ -43,7 +54,8 @@
 #' it was made (in an element of class `sg-stamp`).
 #'
 #' @param x An evaluation ([sg_evaluate()]), a result of [sg_oversample()],
-#'   a drift check ([sg_drift()]) or a ledger ([sg_ledger_read()]).
+#'   a drift check ([sg_drift()]), a monitoring check ([sg_monitor()]) or a
+#'   list of them (a sequence over time), or a ledger ([sg_ledger_read()]).
 #' @param file The HTML file to write.
 #' @param title The page's title; by default one for the kind of report.
 #' @param audience `"clinical"` (default) or `"technical"`: see the section
@@ -59,7 +71,7 @@
 #' without pandoc, an error of class `smoteguard_error_pandoc` that says
 #' how to install it; an existing `file` without `overwrite = TRUE`,
 #' `smoteguard_error_exists`.
-#' @seealso [sg_evaluate()], [sg_diagnose()], [sg_drift()],
+#' @seealso [sg_evaluate()], [sg_diagnose()], [sg_drift()], [sg_monitor()],
 #'   [sg_ledger_read()].
 #' @examples
 #' if (requireNamespace("rmarkdown", quietly = TRUE) && rmarkdown::pandoc_available()) {
@@ -103,10 +115,12 @@ sg_report <- function(x, file = "smoteguard-report.html", title = NULL,
   ctx$audience <- audience
   ctx$include_rows <- include_rows
   ctx$n_fig <- 0L
+  ctx$call <- call
   page <- switch(kind,
                  evaluation = report_evaluation(x, ctx),
                  result = report_result(x, ctx),
                  drift = report_drift(x, ctx),
+                 monitor = report_monitor(x, ctx),
                  ledger = report_ledger(x, ctx))
   title <- report_escape(title %||% page$title)
   stamp <- sprintf('<p class="sg-stamp">Made by smoteguard %s on %s.</p>',
@@ -138,11 +152,16 @@ sg_report <- function(x, file = "smoteguard-report.html", title = NULL,
 report_kind <- function(x, call) {
   if (inherits(x, "sg_evaluation")) return("evaluation")
   if (inherits(x, "sg_drift")) return("drift")
+  if (inherits(x, "sg_monitor")) return("monitor")
+  if (is.list(x) && !is.object(x) && length(x) > 0 &&
+      all(vapply(x, inherits, logical(1), "sg_monitor"))) {
+    return("monitor")
+  }
   if (is.data.frame(x) && !is.null(attr(x, "smoteguard"))) return("result")
   if (is.data.frame(x) && all(c("id", "time", "kind", "why", "line") %in% names(x))) {
     return("ledger")
   }
-  sg_abort(c("`x` must be an evaluation (`sg_evaluate()`), a result of `sg_oversample()`, a drift check (`sg_drift()`) or a ledger (`sg_ledger_read()`).",
+  sg_abort(c("`x` must be an evaluation (`sg_evaluate()`), a result of `sg_oversample()`, a drift check (`sg_drift()`), a monitoring check (`sg_monitor()`) or a list of them, or a ledger (`sg_ledger_read()`).",
              sprintf("It is %s.", describe(x))), call = call)
 }
 
@@ -731,4 +750,135 @@ report_ledger <- function(x, ctx) {
       "Entries as read by <code>sg_ledger_read()</code>, in the file's order; smoteguard ",
       report_escape(session_versions()$package), ".")))
   list(title = "Ledger history", body = body)
+}
+
+# ---------------------------------------------------------------------------
+# Monitoring: one sg_monitor() check or a sequence of them
+
+# The checks in time order (as sg_monitor_plot() shows them; a tie keeps
+# the order given), each with the name it is shown by.
+report_monitor_checks <- function(x, call) {
+  checks <- monitor_collect(list(x), call)
+  checks <- checks[order(vapply(checks, function(m) as.double(m$time), 0))]
+  names(checks) <- vapply(checks, function(m) {
+    if (!is.na(m$label)) m$label else format(m$time, "%Y-%m-%d %H:%M")
+  }, "")
+  checks
+}
+
+# What an alert on a metric says, in words: one sentence per metric and
+# level; the direction of a calibration change from the batch's estimate
+# against the baseline's fold mean.
+report_monitor_words <- function(row) {
+  a <- row$alert
+  if (is.na(a)) {
+    return(paste0("not judged: ", if (nzchar(row$note)) row$note else "too little to compare with", "."))
+  }
+  above <- !is.na(row$estimate) && !is.na(row$base_mean) && row$estimate > row$base_mean
+  how <- if (a == "act") "worse than in any fold of the validation" else "worse than validated on average"
+  switch(row$metric,
+    pr_auc = if (a == "ok") "the model still ranks patients with the event above the others as validated."
+             else sprintf("the model now ranks patients with the event above the others less well: %s.", how),
+    recall = if (a == "ok") "the model still catches the share of events it caught when validated."
+             else sprintf("the model now misses more of the patients with the event at the agreed threshold: %s.", how),
+    brier = if (a == "ok") "the predicted risks are still as close to the outcomes as validated."
+            else sprintf("the predicted risks are now further from what happens: %s.", how),
+    cal_intercept = if (a == "ok") "the predicted risks are still right on average."
+                    else sprintf("predicted risks are now systematically off (%s on average than the events seen): %s.",
+                                 if (above) "lower" else "higher", how),
+    cal_slope = if (a == "ok") "the spread of the predicted risks still matches the outcomes."
+                else sprintf("the predicted risks are now %s: %s.",
+                             if (above) "too cautious (too close to the average)" else "too extreme (too high for high risks, too low for low ones)",
+                             how),
+    paste0(a, "."))
+}
+
+report_monitor_metric_name <- c(pr_auc = "PR-AUC", recall = "Sensitivity (recall)",
+                                brier = "Brier score",
+                                cal_intercept = "Calibration-in-the-large",
+                                cal_slope = "Calibration slope")
+
+report_monitor <- function(x, ctx) {
+  checks <- report_monitor_checks(x, ctx$call)
+  last <- checks[[length(checks)]]
+  t <- last$table
+  level <- c(act = 1, watch = 2, ok = 3)
+  t <- t[order(ifelse(is.na(t$alert), 4, level[t$alert]), match(t$metric, monitor_metrics)), ,
+         drop = FALSE]
+  names_of <- function(m) ifelse(m %in% names(report_monitor_metric_name),
+                                 report_monitor_metric_name[m], report_escape(m))
+  alerts <- vapply(seq_len(nrow(t)), function(i) {
+    a <- t$alert[i]
+    sprintf('<li class="sg-alert-%s"><strong>%s: %s</strong> &#8212; %s</li>',
+            if (is.na(a)) "na" else a, names_of(t$metric[i]),
+            if (is.na(a)) "NOT JUDGED" else toupper(a),
+            report_monitor_words(t[i, , drop = FALSE]))
+  }, "")
+  n_alert <- table(factor(t$alert, levels = c("act", "watch", "ok")))
+  summary <- if (n_alert[["act"]] > 0) "act on it" else if (n_alert[["watch"]] > 0) "watch it" else "no action needed"
+
+  base <- unique(do.call(rbind, lapply(checks, function(m) {
+    data.frame(sampler = m$sampler, learner = m$learner,
+               evaluation = m$baseline$fingerprint %||% NA_character_,
+               ledger_id = m$baseline$ledger_id %||% NA_character_,
+               seed = as.character(m$baseline$seed %||% NA), stringsAsFactors = FALSE)
+  })))
+  base_text <- vapply(seq_len(nrow(base)), function(i) {
+    b <- base[i, ]
+    which <- c(if (!is.na(b$evaluation)) paste0("data fingerprint <code>", report_escape(b$evaluation), "</code>"),
+               if (!is.na(b$ledger_id)) paste0("ledger entry <code>", report_escape(b$ledger_id), "</code>"),
+               if (!is.na(b$seed)) paste0("seed ", report_escape(b$seed)))
+    paste0("the evaluation",
+           if (length(which)) paste0(" (", paste(which, collapse = ", "), ")") else "",
+           ", sampler <code>", report_escape(b$sampler), "</code> and learner <code>",
+           report_escape(b$learner), "</code>")
+  }, "")
+
+  tab <- do.call(rbind, lapply(seq_along(checks), function(i) {
+    m <- checks[[i]]
+    d <- as.data.frame(m)
+    data.frame(batch = names(checks)[i], rows = d$n, events = d$events, metric = d$metric,
+               estimate = d$estimate,
+               interval = sprintf("[%s, %s]", report_num(d$lower), report_num(d$upper)),
+               `fold mean (sd)` = sprintf("%s (%s)", report_num(d$base_mean), report_num(d$base_sd)),
+               `fold range` = sprintf("%s to %s", report_num(d$base_min), report_num(d$base_max)),
+               alert = ifelse(is.na(d$alert), "NA", d$alert), note = d$note,
+               check.names = FALSE, stringsAsFactors = FALSE)
+  }))
+  seeds <- vapply(checks, function(m) if (is.na(m$seed)) "none" else format(m$seed), "")
+
+  body <- c(
+    '<div class="sg-first">',
+    sprintf("<p>The latest batch, <strong>%s</strong> (%s rows, %s of them <code>%s</code>), against %s: <strong>%s</strong>.</p>",
+            report_escape(names(checks)[length(checks)]), format(last$n, big.mark = ","),
+            format(last$events, big.mark = ","), report_escape(last$positive),
+            paste(base_text, collapse = "; "), summary),
+    "<ul>", alerts, "</ul>",
+    "</div>",
+    report_section("What the alerts mean",
+      report_par("Each batch is scored with the validated model and compared with how the model did over the folds of its evaluation. Each metric gets a 95% bootstrap interval (", last$B, " resamples of the batch's rows). A metric is worse when PR-AUC or sensitivity falls, when the Brier score rises, or when either calibration measure moves in either direction."),
+      "<ul>",
+      "<li><strong>ACT</strong>: the batch's whole interval is worse than the worst fold of the validation. The model is performing outside what was validated, beyond the batch's own noise: review it (recalibrate or retrain) before relying on its risks.</li>",
+      "<li><strong>WATCH</strong>: the batch's whole interval is worse than the validation's average, but not beyond its worst fold. Keep checking; act if the next batches agree.</li>",
+      "<li><strong>OK</strong>: within what was validated.</li>",
+      "<li><strong>NOT JUDGED</strong> (NA): the batch could not give the metric (e.g. no events), or the evaluation had fewer than two folds with a value for it.</li>",
+      "</ul>"),
+    report_section("Every batch and metric",
+      report_par(length(checks), " batch(es), oldest first. Interval: 95% bootstrap interval of the batch; fold mean, standard deviation and range: the baseline's folds."),
+      report_table(tab, raw = c("interval", "fold mean (sd)", "fold range"))),
+    report_section("Over time",
+      report_figure(ctx, function() sg_monitor_plot(checks, order = "given"),
+                    alt = "Monitoring over time", width = 1400,
+                    height = 1500, res = 140)),
+    report_section("Methods", report_par(
+      "Metrics as computed by <code>sg_evaluate()</code>, ",
+      if (isTRUE(last$corrected)) "against the baseline's prior-corrected metrics" else "against the baseline's raw metrics",
+      "; threshold for sensitivity ", report_num(last$threshold, 4), " (", report_escape(last$threshold_source),
+      "). Alert rule of <code>?sg_monitor</code> (\"The alert rule\"). smoteguard ",
+      report_escape(session_versions()$package), "; R ", report_escape(session_versions()$r),
+      "; bootstrap seed", if (length(unique(seeds)) > 1) "s" else "", " ",
+      paste(report_escape(unique(seeds)), collapse = ", "), "; the baseline's seed ",
+      paste(report_escape(ifelse(is.na(base$seed), "none", base$seed)), collapse = ", "), "."),
+      "", "### Session", "", report_code(report_session())))
+  list(title = "Monitoring: is the model still performing as validated?", body = body)
 }

@@ -260,3 +260,61 @@ test_that("each report renders in headless Chromium without console errors", {
   expect_has(dom, '<h1 class="title')
   expect_has(dom, "Per 1,000 patients")
 })
+
+test_that("a monitoring report: the latest alerts in words, every batch's numbers, the plot", {
+  dev <- breast_biopsy[1:450, ]
+  base <- sg_evaluate(dev, "diagnosis", samplers = sg_sampler("none"),
+                      resamples = sg_folds(folds = 2, repeats = 1), holdout = 0, seed = 1)
+  fit <- glm(diagnosis ~ ., data = dev, family = binomial)
+  batch <- breast_biopsy[451:683, ]
+  m1 <- sg_monitor(fit, batch, "diagnosis", base, B = 50, seed = 1, label = "<b>week 1</b>")
+  p <- predict(fit, batch, type = "response")
+  m2 <- sg_monitor(plogis(qlogis(p) - 3), batch, "diagnosis", base, B = 50, seed = 2,
+                   label = "week 2")
+  # the shifted batch is the latest: its calibration-in-the-large acts
+  m2$time <- m1$time + 60
+  expect_identical(m2$table$alert[m2$table$metric == "cal_intercept"], "act")
+
+  file <- withr::local_tempfile(fileext = ".html")
+  expect_identical(sg_report(list(m1, m2), file), file)
+  html <- read_page(file)
+  expect_self_contained(html)
+  expect_sections(html, c("What the alerts mean", "Every batch and metric", "Over time", "Methods"))
+  expect_has(html, "<title>Monitoring: is the model still performing as validated?</title>")
+  # the baseline named
+  expect_has(html, "the evaluation (seed 1), sampler <code>none</code> and learner <code>glm</code>")
+  # the latest batch's alerts first, act before the others, in words
+  first <- regmatches(html, regexpr('<div class="sg-first">.*?</div>', html, perl = TRUE))
+  expect_has(first, "<strong>week 2</strong>")
+  expect_has(first, "<strong>Calibration-in-the-large: ACT</strong>")
+  expect_has(first, "predicted risks are now systematically off (lower on average")
+  items <- regmatches(first, gregexpr("<li class=\"sg-alert-[a-z]+\"", first))[[1]]
+  lv <- match(sub('.*-([a-z]+)"$', "\\1", items), c("act", "watch", "ok", "na"))
+  expect_false(is.unsorted(lv))
+  expect_has(html, "<strong>ACT</strong>: the batch")
+  expect_has(html, "<strong>WATCH</strong>")
+  # the table: every batch x metric, the numbers of as.data.frame()
+  num <- function(v) smoteguard:::report_num(v)
+  for (m in list(m1, m2)) {
+    d <- as.data.frame(m)
+    lab <- if (identical(m$label, "week 2")) "week 2" else "&lt;b&gt;week 1&lt;/b&gt;"
+    for (i in seq_len(nrow(d))) {
+      expect_has(html, sprintf("<td>%s</td><td class=\"num\">%d</td><td class=\"num\">%d</td><td>%s</td><td class=\"num\">%s</td><td>[%s, %s]</td>",
+                               lab, d$n[i], d$events[i], d$metric[i], num(d$estimate[i]),
+                               num(d$lower[i]), num(d$upper[i])))
+      expect_has(html, sprintf("</td><td>%s</td>", if (is.na(d$alert[i])) "NA" else d$alert[i]))
+    }
+  }
+  # the label from data is text, not markup
+  expect_lacks(html, "<b>week 1</b>")
+  # methods: version and seeds
+  expect_has(html, paste0("smoteguard ", as.character(packageVersion("smoteguard")), "; R "))
+  expect_has(html, "bootstrap seeds 1, 2; the baseline")
+
+  # one check alone
+  sg_report(m1, file, overwrite = TRUE)
+  html <- read_page(file)
+  expect_has(html, "<strong>&lt;b&gt;week 1&lt;/b&gt;</strong>")
+  expect_self_contained(html)
+  expect_error(sg_report(list(m1, 1), file, overwrite = TRUE), class = "smoteguard_error_input")
+})

@@ -160,11 +160,11 @@ test_that("the provenance says how each row was made, and the record its schema"
   expect_identical(sg_record(res)$schema, 2L)
 
   # class `c` (one row) raised 40-fold: the "many" warning is expected
-  ros <- expect_warning(sg_oversample(df, "y", method = "ros", seed = 1),
-                        class = "smoteguard_warning_many")
+  expect_warning(ros <- sg_oversample(df, "y", method = "ros", seed = 1),
+                 class = "smoteguard_warning_many")
   expect_identical(unique(sg_provenance(ros)$kind), "copy")
-  smooth <- expect_warning(sg_oversample(df, "y", method = "ros", shrinkage = 1, seed = 1),
-                           class = "smoteguard_warning_many")
+  expect_warning(smooth <- sg_oversample(df, "y", method = "ros", shrinkage = 1, seed = 1),
+                 class = "smoteguard_warning_many")
   expect_identical(unique(sg_provenance(smooth)$kind), "copy+noise")
   jit <- suppressWarnings(sg_oversample(df[df$y != "c", ], "y", seed = 1,
                                         guard = sg_guard(jitter = 0.5)))

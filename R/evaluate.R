@@ -272,7 +272,7 @@ sg_evaluate <- function(data, var,
                        predictors = predictors, correct_prior = correct_prior,
                        threshold = threshold, resamples = resamples,
                        samplers = samplers, learners = lapply(learners, function(l) l[c("name", "packages", "settings")]),
-                       version = as.character(utils::packageVersion("smoteguard")))
+                       version = session_versions()$package)
   out$seed <- seed
   out$holdout_rows <- held
   out$timing <- proc.time()[["elapsed"]] - started

@@ -68,7 +68,7 @@ sg_sampler <- function(method = "smote", ..., label = NULL) {
 
 new_sampler <- function(method, family, entry, args, label) {
   structure(list(method = method, family = family, entry = entry, args = args,
-                 label = label, version = as.character(utils::packageVersion("smoteguard"))),
+                 label = label, version = session_versions()$package),
             class = "sg_sampler")
 }
 

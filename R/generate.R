@@ -1,5 +1,8 @@
-# The generation pipeline's shared steps. (generate_class(), the pipeline
-# itself, moves here from oversample.R.)
+# The generation pipeline: generate() runs the method class by class,
+# generate_class() is the one fixed pipeline for a class (neighbourhoods ->
+# seeds -> guard -> rounds of draw -> make in C -> round / constraints /
+# intrusion), and the steps the methods share. The guard's filters are in
+# guard-filters.R, the checks and constraints in guard.R.
 
 # SMOTE's draw, which other methods share: parents taken in turns (a
 # random permutation of the seeds per round of turns, so each is used
@@ -9,4 +12,511 @@
 # oversampling, and classes of a single row).
 draw_in_turns <- function(ctx, at, within_at, need, state) {
   .Call(ffi_draw_cycle, within_at, as.numeric(need), NULL, 0)
+}
+
+# Run the method class by class: neighbour searches and draws in C.
+generate <- function(pred, yf, n_new, settings, data, call) {
+  levels <- levels(yf)
+  yi <- as.integer(yf)
+  n <- length(yi)
+  counts <- tabulate(yi, length(levels))
+  if (plain_lane_fits(pred, settings, counts, n_new)) {
+    gen <- generate_plain(pred, yi, levels, counts, n_new, settings, call)
+    if (!is.null(gen)) return(gen)
+  }
+  parts <- vector("list", length(levels))
+  reports <- vector("list", length(levels))
+  notes <- list()
+  done <- which(n_new > 0)
+  # class_info()'s fields are all integers: one column per class, turned
+  # into the table's columns at the end (bind_rows() costs more)
+  info <- matrix(NA_integer_, length(class_info_fields), length(done))
+  made <- integer(length(levels))
+  rounding <- rounding_plan(pred, settings$constraints)
+  known <- NULL
+  for (i in seq_along(done)) {
+    c <- done[i]
+    rows <- which(yi == c)
+    part <- generate_class(settings$method, pred, yi, c, rows, n_new[[c]],
+                           settings, data, rounding)
+    parts[[c]] <- part$rows
+    if (!is.null(part$known)) known[[levels[c]]] <- part$known
+    made[c] <- length(part$rows$parent)
+    info[, i] <- unlist(part$info, use.names = FALSE)
+    reports[[c]] <- c(list(class = levels[c]), part$report)
+    for (nm in names(part$notes)) notes[[nm]] <- c(notes[[nm]], levels[c])
+  }
+  info <- if (length(done) > 0) {
+    cols <- c(list(levels[done]), lapply(seq_along(class_info_fields), function(f) info[f, ]))
+    names(cols) <- c("class", class_info_fields)
+    new_frame(cols)
+  }
+  # warn on what was made, not on what was asked
+  notes$many <- many_raised(made, counts, levels)
+  report <- bind_rows(reports)
+  warnings <- class_warnings(notes, settings, call, report,
+                             stats::setNames(counts, levels))
+  pick <- function(field, empty) {
+    v <- unlist(lapply(parts, `[[`, field), use.names = FALSE)
+    if (is.null(v)) empty else v
+  }
+  stack <- function(field, width, type) {
+    do.call(rbind, c(list(matrix(type, 0, width)), lapply(parts, `[[`, field)))
+  }
+  list(class = pick("class", integer(0)), parent = pick("parent", integer(0)),
+       neighbor = pick("neighbor", integer(0)), gap = pick("gap", double(0)),
+       kind = pick("kind", character(0)),
+       values = stack("values", ncol(pred$x), double(0)),
+       codes = stack("codes", ncol(pred$codes), integer(0)),
+       info = info, report = report,
+       warnings = warnings, known = known)
+}
+
+# Plain SMOTE of complete numeric predictors (no guard, groups or
+# nominal columns; constraints that interpolation keeps by itself), the
+# usual call on a table: every class in one C call instead of a round of R
+# per class. It makes what generate_class() makes, draw for draw (tested
+# against it): the classes in the same order, each with the same search
+# and the same random numbers. A candidate outside its class's bounds
+# would start a second round, which only generate_class() runs: the random
+# stream is then put back and the call goes there (NULL), doing the
+# searches again. Interpolated values stay between their parents' (but for
+# a rounding error at an end), so only calls whose constraints could
+# reject them are kept off the lane: bounds narrower than the data, and
+# `integer` rounding of a column that is not already whole numbers.
+plain_lane_fits <- function(pred, settings, counts, n_new) {
+  cons <- settings$constraints
+  plain_lane$on && settings$method == "smote" && is.null(settings$guard) &&
+    is.null(settings$group_codes) && !pred$mixed && ncol(pred$x) > 0 &&
+    is.null(cons$rules) && is.null(cons$combos) &&
+    all(counts[n_new > 0] >= 2L) && bounds_hold_data(cons, pred) &&
+    all(pred$kind[match(cons$integer, pred$names)] == "integer")
+}
+
+# Whether user bounds (a list) hold every value of their columns.
+bounds_hold_data <- function(cons, pred) {
+  b <- cons$bounds
+  if (!is.list(b)) return(TRUE)
+  j <- match(names(b), pred$names)
+  lo <- vapply(b, `[[`, 0, 1L)
+  hi <- vapply(b, `[[`, 0, 2L)
+  all(pred$stats$min[j] >= lo & pred$stats$max[j] <= hi)
+}
+
+plain_lane <- new.env(parent = emptyenv())
+plain_lane$on <- TRUE
+
+generate_plain <- function(pred, yi, levels, counts, n_new, settings, call) {
+  done <- which(n_new > 0)
+  G <- unname(n_new[done])
+  cons <- settings$constraints
+  restore <- preserve_rng()
+  res <- .Call(ffi_smote_plain, pred$x, pred$center, pred$scale, yi, done,
+               G, settings$neighbors, settings$threads)
+  values <- round_values(res$values, rounding_plan(pred, cons))
+  # each class's observed range: user bounds (a list) hold the data (see
+  # plain_lane_fits()), so where they are the rule this check is only
+  # stricter, and a candidate it stops goes to generate_class() all the same
+  if (!is.null(cons) && !identical(cons$bounds, "none") && length(done) > 0) {
+    end <- cumsum(G)
+    for (i in seq_along(done)) {
+      seg <- if (length(done) == 1) values
+             else values[seq.int(end[i] - G[i] + 1L, length.out = G[i]), , drop = FALSE]
+      if (any(.Call(ffi_stats_outside, seg, res$lower[i, ], res$upper[i, ]))) {
+        restore()
+        return(NULL)
+      }
+    }
+  }
+  p <- counts[done]
+  k <- res$k  # min(neighbors, rows - 1) per class, as the search used
+  notes <- list()
+  small <- k < settings$neighbors
+  if (any(small)) notes$small <- levels[done[small]]
+  made <- integer(length(levels))
+  made[done] <- G
+  notes$many <- many_raised(made, counts, levels)
+  warnings <- class_warnings(notes, settings, call)
+
+  m <- length(done)
+  none <- rep(NA_integer_, m)
+  info <- if (m > 0) new_frame(list(
+    class = levels[done], seeds = p, danger = none, noise = none, safe = none,
+    neighbors_used = k, wanted = G, made = G,
+    shortfall = integer(m)))
+  report <- NULL
+  if (m > 0) {
+    report <- c(list(class = levels[done]),
+                lapply(c(guard_counts(), no_guard_settings), rep_len, m))
+    report$seeds <- p
+    report$parents_used <- pmin(p, G)
+    report$drawn <- as.double(G)
+    report$wanted <- report$made <- G
+    report$max_gap_distance <- rep_len(Inf, m)
+    report <- new_frame(report)
+  }
+  known <- NULL
+  if (m > 0) {
+    end <- cumsum(p)
+    for (i in seq_len(m)) {
+      at <- seq.int(end[i] - p[i] + 1L, length.out = p[i])
+      known[[levels[done[i]]]] <- list(k = k[i], nearest = res$nearest[at],
+                                       radius = res$radius[at])
+    }
+  }
+  list(class = res$class, parent = res$parent, neighbor = res$neighbor,
+       gap = res$gap, kind = rep("interpolate", length(res$parent)), values = values,
+       codes = pred$codes[res$parent, , drop = FALSE],
+       info = info, report = report, warnings = warnings, known = known)
+}
+
+# The classes raised to more than 20 times their size (NULL: none), for
+# the warning: judged on what was made, not on what was asked.
+many_raised <- function(made, counts, levels) {
+  big <- which(made > 0 & counts + made > 20 * counts)
+  if (length(big) > 0) levels[big]
+}
+
+class_info_fields <- c("seeds", "danger", "noise", "safe", "neighbors_used",
+                       "wanted", "made", "shortfall")
+
+# in the order of class_info_fields (generate() stacks the values unnamed)
+class_info <- function(seeds, neighbors_used, made, wanted, danger = NA,
+                       noise = NA, safe = NA) {
+  list(seeds = as.integer(seeds), danger = as.integer(danger),
+       noise = as.integer(noise), safe = as.integer(safe),
+       neighbors_used = as.integer(neighbors_used), wanted = as.integer(wanted),
+       made = as.integer(made), shortfall = as.integer(wanted - made))
+}
+
+# One class: `rows` are its data rows, G the rows wanted. Finds the
+# neighbourhoods, decides which rows may be parents (the method's rule and
+# the guard's), then draws candidates in rounds until G pass the guard's
+# checks or the rounds run out.
+generate_class <- function(method, pred, yi, c, rows, G, settings, data,
+                           rounding = rounding_plan(pred, settings$constraints)) {
+  n <- length(yi)
+  p <- length(rows)
+  notes <- list()
+  threads <- settings$threads
+  guard <- settings$guard
+  cons <- settings$constraints
+  def <- sampler_method(method)
+  interpolating <- def$family == "interpolate" && p > 1
+  if (!interpolating) guard <- NULL
+  if (p == 1 && def$family == "interpolate") notes$single <- TRUE
+  rep <- guard_counts()
+
+  k <- 0L
+  known <- NULL
+  within <- matrix(1L, p, 0)
+  eligible <- rep(TRUE, p)
+  spacing <- NULL
+  w <- NULL
+  danger <- noise <- safe <- NA
+  # what the method's hooks read (see new_sampler_method())
+  ctx <- list(settings = settings, pred = pred, rows = rows, yi = yi)
+  picked <- NULL
+  if (interpolating) {
+    k <- min(settings$neighbors, p - 1L)
+    if (k < settings$neighbors) notes$small <- TRUE
+    kq <- k
+    grp <- settings$group_codes
+    if (!is.null(grp)) {
+      sizes <- tabulate(grp[rows][!is.na(grp[rows])])
+      kq <- min(p - 1L, k + max(c(0L, sizes)) - 1L)
+    }
+    nn <- knn_rows(pred, rows, max(kq, 1L), threads = threads, cls = c)
+    spacing <- nn$distance[, 1]
+    # each real row's nearest and k-th distance in its class, kept for
+    # sg_diagnose(), which would measure them again (Euclidean distances on
+    # complete numeric rows only: what it measures)
+    if (!pred$mixed) known <- list(k = k, nearest = spacing, radius = nn$distance[, k])
+    cap <- Inf
+    if (!is.null(guard) && guard$max_gap < 1) {
+      cap <- gap_quantile(nn$distance[, seq_len(k)], guard$max_gap)
+    }
+    rep$max_gap_distance <- cap
+    if (!is.null(grp) || is.finite(cap)) {
+      pr <- .Call(ffi_guard_pairs, nn$index, nn$distance, as.integer(rows),
+                  grp, k, as.double(cap))
+      within <- pr$index
+      rep$pairs_gap <- pr$removed_gap
+      rep$pairs_group <- pr$removed_group
+    } else {
+      within <- nn$index[, seq_len(k), drop = FALSE]
+    }
+    # only the guard's pair checks leave holes (NA) in `within`
+    usable <- if (anyNA(within)) rowSums(!is.na(within)) > 0 else rep(TRUE, p)
+    rep$isolated <- sum(!usable)
+
+    # whole-data neighbourhoods: the method's and the guard's in one search
+    m_method <- def$whole_neighbors(settings)
+    m_guard <- if (is.null(guard)) 0L else settings$m_neighbors
+    m_all <- min(max(m_method, m_guard), n - 1L)
+    if (m_all > 0) {
+      w <- knn_rows(pred, seq_len(n), m_all, query = rows, threads = threads, cls = c)
+      w$other <- matrix(yi[w$index] != c, nrow = p)
+    }
+    # whether each of a row's m nearest rows of the whole data is of
+    # another class
+    first <- function(m) w$other[, seq_len(min(m, m_all)), drop = FALSE]
+    ctx$within <- within
+    ctx$whole <- w
+    ctx$m_all <- m_all
+    ctx$other <- first
+
+    if (!is.null(def$seeds)) {
+      picked <- def$seeds(ctx)
+      if (!is.null(picked$note)) notes[[picked$note]] <- TRUE
+      if (!is.null(picked$eligible)) eligible <- picked$eligible
+      danger <- picked$danger
+      noise <- picked$noise
+      safe <- picked$safe
+    }
+    if (!is.null(guard)) {
+      mg <- min(settings$m_neighbors, m_all)
+      own <- rowSums(!first(mg)) / mg
+      is_noise <- own == 0
+      is_unsafe <- own < guard$min_safety & !is_noise
+      at_boundary <- def$seeks_boundary
+      rep$noise <- sum(eligible & is_noise)
+      rep$unsafe <- if (at_boundary) 0L else sum(eligible & is_unsafe)
+      eligible <- eligible & !is_noise & (at_boundary | !is_unsafe)
+    }
+    eligible <- eligible & usable
+  }
+  rep$seeds <- sum(eligible)
+
+  intrusion <- guard_intrusion_level(guard, def)
+  if (!is.null(guard) && is.finite(intrusion) && intrusion < 1) {
+    pos <- integer(n)
+    pos[rows] <- seq_len(p)
+  }
+  bounds <- class_bounds(cons, pred, rows)
+  combos_seen <- NULL
+  if (!is.null(cons$combos)) {
+    cols <- match(cons$combos, pred$nominal)
+    combos_seen <- unique(do.call(paste, c(lapply(cols, function(j) pred$codes[rows, j]),
+                                           sep = "\r")))
+  }
+
+  # the draw: the method's, SMOTE's where the method could not apply its
+  # rule, copies where there is nothing to interpolate
+  own_draw <- interpolating && is.null(picked$note)
+  draw_rows <- if (own_draw) def$draw else draw_in_turns
+  stop_short <- own_draw && def$stop_when_short
+  at <- which(eligible)
+  # the parents' candidates: every row's, unless the method or the guard
+  # set some aside
+  within_at <- if (length(at) == p) within else within[at, , drop = FALSE]
+  kept <- list()
+  need <- G
+  rounds <- if (is.null(guard) && is.null(cons)) 1L
+            else if (is.null(guard)) 10L else guard$max_tries
+  round <- 0L
+  # quota = "keep" (SMOTE: the draw in turns, no seed rule): every row of
+  # the class keeps the share of rows plain SMOTE gives it. A row that may
+  # not be a parent hands its share to its nearest own-class neighbour that
+  # may, which makes those rows towards it (quota_handover(): the rows stay
+  # where the class is, not where it is safest), and a rejected candidate is
+  # drawn again from its own parent (another neighbour, another gap), so
+  # rejections do not move the rows towards the parents whose candidates
+  # pass. quota = "free": the rows still missing are drawn again from every
+  # parent, and a row that may not be a parent gives its share to all.
+  same_parent <- !is.null(guard) && identical(guard$quota, "keep") &&
+    is.null(def$seeds) && identical(draw_rows, draw_in_turns)
+  if (same_parent && length(at) > 0 && length(at) < p) {
+    hand <- quota_handover(within, rows, eligible)
+    if (length(hand$from) > 0) {
+      extra <- matrix(NA_integer_, length(hand$from), ncol(within))
+      extra[, 1] <- rows[hand$from]
+      at <- c(at, hand$to)
+      within_at <- rbind(within_at, extra)
+    }
+  }
+  redo <- NULL
+  while (need > 0 && length(at) > 0 && round < rounds) {
+    round <- round + 1L
+    if (is.null(redo)) {
+      draw <- draw_rows(ctx, at, within_at, need, picked$state)
+    } else {
+      draw <- draw_rows(ctx, at[redo], within_at[redo, , drop = FALSE],
+                        length(redo), picked$state)
+      draw$parent <- redo[draw$parent]
+    }
+    pos_parent <- at[draw$parent]
+    parent <- rows[pos_parent]
+    made <- length(parent)
+    if (made == 0) break
+    rep$drawn <- rep$drawn + made
+    values <- .Call(ffi_interpolate, pred$x, as.integer(parent),
+                    as.integer(draw$neighbor), as.double(draw$gap))
+    codes <- pred$codes[parent, , drop = FALSE]
+    if (interpolating && ncol(codes) > 0) {
+      # each nominal value from the parent and the parent's own-class
+      # neighbours (Borderline-2's other-class candidate never lends one)
+      cand <- cbind(parent, within[pos_parent, , drop = FALSE])
+      codes <- .Call(ffi_draw_nominal, pred$codes, cand,
+                     if (settings$nominal == "vote") 1L else 0L)
+    }
+    if (!is.null(def$finish)) values <- def$finish(values, ctx, bounds)
+    if (!is.null(guard) && guard$jitter > 0 && ncol(values) > 0) {
+      values <- add_jitter(values, pred, spacing[pos_parent], guard$jitter, bounds)
+    }
+    values <- round_values(values, rounding)
+    reason <- constraint_failures(values, codes, cons, bounds, pred, data, combos_seen,
+                                  parent)
+    if (!is.null(guard) && is.finite(intrusion) && intrusion < 1) {
+      todo <- which(is.na(reason))
+      if (length(todo) > 0) {
+        share <- intrusion_share(pred, values[todo, , drop = FALSE],
+                                 codes[todo, , drop = FALSE], parent[todo],
+                                 draw$neighbor[todo], w, pos, yi, c,
+                                 settings, guard, threads)
+        reason[todo[share > intrusion]] <- "intrusion"
+      }
+    }
+    ok <- is.na(reason)
+    if (!all(ok)) {
+      why <- tabulate(match(reason, c("intrusion", "bound", "rule", "combo")), 4L)
+      rep$rejected_intrusion <- rep$rejected_intrusion + why[1]
+      rep$rejected_bound <- rep$rejected_bound + why[2]
+      rep$rejected_rule <- rep$rejected_rule + why[3]
+      rep$rejected_combo <- rep$rejected_combo + why[4]
+    }
+    kept[[round]] <- if (all(ok)) {
+      list(parent = parent, neighbor = draw$neighbor, gap = draw$gap,
+           values = values, codes = codes, pos = pos_parent)
+    } else {
+      list(parent = parent[ok], neighbor = draw$neighbor[ok],
+           gap = draw$gap[ok], values = values[ok, , drop = FALSE],
+           codes = codes[ok, , drop = FALSE], pos = pos_parent[ok])
+    }
+    need <- need - sum(ok)
+    if (same_parent) redo <- draw$parent[!ok]
+    if (stop_short && made < need) break
+  }
+  if (length(at) == 0 && G > 0) notes$no_seeds <- TRUE
+  else if (need > 0 && def$stop_when_short && is.null(guard) && is.null(cons)) notes$short <- TRUE
+  else if (need > 0) notes$short_guard <- TRUE
+  if (length(kept) == 1) {
+    # one round (no guard, nothing rejected): nothing to stack
+    rows_out <- kept[[1]][c("parent", "neighbor", "gap", "values", "codes")]
+  } else {
+    bind <- function(f) do.call("c", lapply(kept, `[[`, f))
+    rows_out <- list(
+      parent = bind("parent"), neighbor = bind("neighbor"), gap = bind("gap"),
+      values = do.call(rbind, c(list(matrix(double(0), 0, ncol(pred$x))),
+                                lapply(kept, `[[`, "values"))),
+      codes = do.call(rbind, c(list(matrix(integer(0), 0, ncol(pred$codes))),
+                               lapply(kept, `[[`, "codes"))))
+  }
+  made <- length(rows_out$parent)
+  if (is.null(rows_out$parent)) {
+    rows_out$parent <- rows_out$neighbor <- integer(0)
+    rows_out$gap <- double(0)
+  }
+  rows_out$class <- rep(c, made)
+  kind <- if (!interpolating) {
+    if (def$family == "copy") def$kind(settings) else "copy"
+  } else def$kind(settings, rows_out$gap)  # one kind, or one per row
+  if (interpolating && !is.null(guard) && guard$jitter > 0) kind <- paste0(kind, "+jitter")
+  rows_out$kind <- rep_len(kind, made)
+  # parents are data rows: counting them is cheaper than unique() on
+  # small data
+  rep$parents_used <- if (n <= 1e5) sum(tabulate(rows_out$parent, n) > 0L)
+                      else length(unique(rows_out$parent))
+  rep$wanted <- G
+  rep$made <- made
+  rep$shortfall <- G - made
+  list(rows = rows_out, known = known,
+       info = class_info(sum(eligible), k, made, G, danger, noise, safe),
+       report = c(rep, guard_settings(guard, intrusion)),
+       notes = notes)
+}
+
+# Under quota = "keep", the rows that may not be parents (unsafe, noise)
+# and the parent each hands its share to: its nearest own-class neighbour
+# that may be a parent, among its pairs the gap cap and groups left
+# (`within`: data rows, nearest first, NA where removed). The handed rows
+# are made on the segment from that parent towards the row (its only
+# neighbour), so they stay near where the row lies. A row with no such
+# neighbour hands its share to no one (the draw spreads it over all
+# parents). from, to: positions among the class's rows.
+quota_handover <- function(within, rows, eligible) {
+  p <- length(rows)
+  if (ncol(within) == 0) return(list(from = integer(0), to = integer(0)))
+  pos <- matrix(match(within, rows), nrow = p)
+  ok <- matrix(eligible[pos] %in% TRUE, nrow = p)
+  from <- which(!eligible & rowSums(ok) > 0)
+  first <- max.col(ok[from, , drop = FALSE] + 0, ties.method = "first")
+  list(from = from, to = pos[cbind(from, first)])
+}
+
+# quantile(x, p, names = FALSE) (type 7) for one p in [0, 1] and no NA,
+# without the generic's checks: (1 - h) x[lo] + h x[hi] on the order
+# statistics at the fractional index 1 + (n - 1) p.
+gap_quantile <- function(x, p) {
+  n <- length(x)
+  if (n == 0 || anyNA(x)) return(stats::quantile(x, p, names = FALSE))
+  index <- 1 + (n - 1) * p
+  lo <- floor(index)
+  hi <- ceiling(index)
+  x <- sort(x, partial = unique(c(lo, hi)))
+  q <- x[lo]
+  if (index > lo && x[hi] != q) {
+    h <- index - lo
+    q <- (1 - h) * q + h * x[hi]
+  }
+  q
+}
+
+# Integer columns (and those the constraints name) rounded, ordered ranks
+# rounded into their levels. The plan is the same for every class: made
+# once per call.
+rounding_plan <- function(pred, cons) {
+  whole <- pred$kind %in% c("integer", "ordered") | pred$names %in% cons$integer
+  ordered <- which(pred$kind == "ordered")
+  list(whole = whole, any = any(whole), ordered = ordered,
+       top = lengths(pred$levels)[ordered])
+}
+
+round_values <- function(values, rounding) {
+  if (ncol(values) == 0 || !rounding$any) return(values)
+  whole <- rounding$whole
+  values[, whole] <- round(values[, whole])
+  for (i in seq_along(rounding$ordered)) {
+    j <- rounding$ordered[i]
+    values[, j] <- pmin(pmax(values[, j], 1), rounding$top[[i]])
+  }
+  values
+}
+
+# One warning per kind of note, naming its classes; a shortfall gives each
+# class's numbers from the guard's report (`counts`: the class sizes).
+class_warnings <- function(notes, settings, call, report = NULL, counts = NULL) {
+  msgs <- c(
+    small = "Class(es) %s have no more than `neighbors` = %d rows; each row was paired with all the other rows of its class.",
+    single = "Class(es) %s have a single row, which was copied, not interpolated.",
+    no_danger = "Class(es) %s have no danger rows (none near the class boundary); plain SMOTE was used.",
+    adasyn_flat = "Class(es) %s have no rows of other classes among any row's neighbours; ADASYN has nothing to weight, plain SMOTE was used.",
+    many = "Class(es) %s were raised to more than 20 times their size: few real rows stand behind many synthetic ones."
+  )
+  out <- character(0)
+  for (nm in names(notes)) {
+    cls <- paste0("`", notes[[nm]], "`", collapse = ", ")
+    msg <- if (nm %in% c("short", "short_guard", "no_seeds"))
+             shortfall_lines(nm, notes[[nm]], report, counts, settings)
+           else if (nm == "small") sprintf(msgs[[nm]], cls, settings$neighbors)
+           else sprintf(msgs[[nm]], cls)
+    msg <- paste(msg, collapse = "\n")
+    out <- c(out, msg)
+    sg_warn(msg, class = c(small = "small_class", single = "single_row",
+                           no_danger = "fallback", adasyn_flat = "fallback",
+                           short = "shortfall", short_guard = "shortfall",
+                           no_seeds = "shortfall", many = "many")[[nm]],
+            call = call)
+  }
+  out
 }

@@ -1,0 +1,80 @@
+# The guard's filters as generate_class() applies them (sg_guard() and its
+# checks are in guard.R): the report's counters and settings, the
+# intrusion threshold in force and its check, and the jitter held to the
+# bounds.
+
+guard_counts <- function() {
+  list(seeds = 0L, parents_used = 0L, unsafe = 0L, noise = 0L, isolated = 0L,
+       pairs_gap = 0, pairs_group = 0, drawn = 0, rejected_intrusion = 0,
+       rejected_bound = 0, rejected_rule = 0, rejected_combo = 0,
+       wanted = 0L, made = 0L, shortfall = 0L, max_gap_distance = NA_real_)
+}
+
+no_guard_settings <- list(min_safety = NA_real_, max_gap = NA_real_,
+                          jitter = NA_real_, intrusion = NA_real_,
+                          max_tries = NA_integer_)
+
+guard_settings <- function(guard, intrusion) {
+  if (is.null(guard)) return(no_guard_settings)
+  list(min_safety = guard$min_safety, max_gap = guard$max_gap,
+       jitter = guard$jitter, intrusion = intrusion, max_tries = guard$max_tries)
+}
+
+# The intrusion threshold in force: the user's, or by default 0.95 (with
+# up to 19 neighbours: a candidate none of whose nearest real rows is of
+# its class), except for the methods that seek the boundary on purpose.
+guard_intrusion_level <- function(guard, def) {
+  if (is.null(guard)) return(NA_real_)
+  if (!is.null(guard$intrusion)) return(guard$intrusion)
+  if (def$seeks_boundary) return(NA_real_)
+  0.95
+}
+
+# Share of other classes among each candidate's m nearest real rows.
+intrusion_share <- function(pred, values, codes, parent, neighbor, w,
+                            pos, yi, c, settings, guard, threads) {
+  m <- min(settings$m_neighbors, length(yi) - 1L)
+  # the local search measures numeric (possibly incomplete) predictors;
+  # nominal columns and Gower's distance take the exact search
+  local_ok <- length(pred$nominal) == 0 && pred$distance == "euclidean"
+  if (local_ok && guard$intrusion_search == "local") {
+    return(.Call(ffi_guard_intrusion, pred$x, values, pred$center, pred$scale,
+                 as.integer(parent),
+                 as.integer(neighbor), w$index[, seq_len(m), drop = FALSE],
+                 as.integer(pos), as.integer(yi), as.integer(c), settings$threads))
+  }
+  nn <- knn_values(pred, values, codes, m, threads, c)
+  rowMeans(matrix(yi[nn$index] != c, nrow = nrow(values)))
+}
+
+# Neighbours among all real rows of candidate rows given by their values.
+knn_values <- function(pred, values, codes, k, threads, cls) {
+  if (!pred$mixed) {
+    return(.Call(ffi_knn_search, pred$x, values, k, pred$center, pred$scale,
+                 threads, NULL, FALSE))
+  }
+  zc <- standardized(pred, values)
+  costs <- mixed_costs(pred, cls)
+  .Call(ffi_knn_mixed, pred$z, pred$codes, zc, codes, k, costs$cost,
+        costs$metric, threads, NULL)
+}
+
+# Gaussian jitter scaled by each parent's local spacing (standardised
+# scale), then held to the bounds.
+add_jitter <- function(values, pred, spacing, jitter, bounds) {
+  keep <- pred$scale > 0
+  d <- max(1, sum(keep))
+  sd <- outer(jitter * spacing / sqrt(d), pred$scale)
+  sd[!is.finite(sd)] <- 0
+  hold_to_bounds(.Call(ffi_add_noise, values, sd), bounds)
+}
+
+# Noise (jitter, smoothing) is held to the bounds rather than rejected.
+hold_to_bounds <- function(values, bounds) {
+  if (is.null(bounds) || nrow(values) == 0) return(values)
+  lo <- matrix(bounds$lower, nrow(values), ncol(values), byrow = TRUE)
+  hi <- matrix(bounds$upper, nrow(values), ncol(values), byrow = TRUE)
+  out <- pmin(pmax(values, lo), hi)
+  out[is.na(values)] <- NA
+  out
+}

@@ -12,6 +12,12 @@
 #                   the test suite against the installed package
 #   make check      R CMD build + R CMD check --as-cran --no-manual
 #   make bench      run bench/run.R (BENCH_ARGS=--quick for a short run, --full for all)
+#   make slurm-check  start a one-node Slurm here (root; installs slurm-wlm,
+#                   munge, r-cran-future.batchtools if missing), run a small
+#                   sg_evaluate() grid through future.batchtools and check it
+#                   equals the sequential result (.ci/slurm-check.sh; not in
+#                   make test; SLURM_CHECK_LIB=<lib with smoteguard> skips
+#                   installing the tree)
 #   make sanitize   build with ASan/UBSan in a temporary library and run the tests
 #   make valgrind   run tests/valgrind.R under valgrind
 #   make fuzz       call every exported function and .Call routine with
@@ -56,7 +62,7 @@ FIND_LIB = $(RSCRIPT) --no-init-file -e 'l <- .libPaths()[1L]; \
     dir.create(l, recursive = TRUE, showWarnings = FALSE) }; \
   cat(l)'
 
-.PHONY: all deps deps-build install demo test check bench sanitize valgrind fuzz mutants clean
+.PHONY: all deps deps-build install demo test check bench slurm-check sanitize valgrind fuzz mutants clean
 
 all: install
 
@@ -102,6 +108,9 @@ check: deps
 bench:
 	@if [ ! -f bench/run.R ]; then echo "bench/run.R does not exist yet" >&2; exit 1; fi
 	$(RSCRIPT) bench/run.R $(BENCH_ARGS)
+
+slurm-check:
+	@bash .ci/slurm-check.sh
 
 sanitize: deps
 	@bash .ci/sanitize.sh

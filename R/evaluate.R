@@ -114,7 +114,16 @@
 #'   compared with no resampling. Their labels (or the list's names) must
 #'   be unique.
 #' @param learners A list of learners (or one): [sg_learner_glm()],
-#'   [sg_learner_glmnet()], [sg_learner_ranger()] or [sg_learner()].
+#'   [sg_learner_glmnet()], [sg_learner_ranger()], [sg_learner_blend()],
+#'   [sg_learner()], or, when those packages are installed, a parsnip model
+#'   specification (e.g. `parsnip::logistic_reg()`) or a workflows
+#'   `workflow()`. These are fitted to the training part with the outcome as
+#'   a factor (formula `outcome ~ .` unless the workflow has a preprocessor)
+#'   and predict with `type = "prob"`, the positive class's column. A
+#'   workflow whose recipe resamples rows (a smoteguard or themis step) is
+#'   refused with an error of class `smoteguard_error_input`: give that
+#'   method as a sampler instead. The list's names, where given, name the
+#'   learners.
 #' @param resamples [sg_folds()], or an rsample `rset` made on `data`.
 #' @param holdout The share of rows set aside and scored once at the end,
 #'   in `[0, 1)`; 0 for none. The rows left must hold at least as many rows
@@ -395,14 +404,20 @@ check_samplers <- function(samplers, call) {
 }
 
 check_learners <- function(learners, call) {
-  if (inherits(learners, "sg_learner")) learners <- list(learners)
+  if (is_learner_like(learners)) learners <- list(learners)
   ok <- is.list(learners) && length(learners) > 0 &&
-    all(vapply(learners, inherits, logical(1), "sg_learner"))
+    all(vapply(learners, is_learner_like, logical(1)))
   if (!ok) {
     sg_abort(c("`learners` must be a list of learners.",
                sprintf("It is %s.", describe(learners)),
                "For example `list(sg_learner_glm(), sg_learner_ranger())`."), call = call)
   }
+  # parsnip specifications and workflows wrapped; the list's names, where
+  # given, name the learners
+  given <- names(learners) %||% rep("", length(learners))
+  learners <- unname(Map(function(l, nm) {
+    as_learner(l, "learners", call, name = if (!is.na(nm) && nzchar(nm)) nm)
+  }, learners, given))
   nms <- vapply(learners, function(l) l$name, character(1))
   if (anyDuplicated(nms) > 0) {
     sg_abort(c(sprintf("The learners' names must be unique; %s appears more than once.",
@@ -597,7 +612,9 @@ eval_cell <- function(cell, shared, progress = NULL) {
     res <- tryCatch(withCallingHandlers({
       if (!is.null(eval_hooks$learner)) eval_hooks$learner(rownames(fitted), cell)
       p <- learner_fit_predict(learner, fitted, test, var, context)
-      pc <- if (shared$correct_prior) correct_to_real(p, train[[var]], fitted[[var]]) else p
+      pc <- if (shared$correct_prior) prior_corrected(p, train[[var]], fitted[[var]])
+            else raw_predictions(p)
+      p <- raw_predictions(p)
       thr <- if (identical(shared$threshold, "f1")) {
         f1_threshold(learner, train, var, context, shared$correct_prior)
       } else {
@@ -628,7 +645,8 @@ f1_threshold <- function(learner, real, var, context, correct_prior, k = 3) {
     inner_context$real <- inner
     pf <- learner_fit_predict(learner, fitted, real[fold == f, , drop = FALSE], var,
                               inner_context)
-    p[fold == f] <- if (correct_prior) correct_to_real(pf, inner[[var]], fitted[[var]]) else pf
+    p[fold == f] <- if (correct_prior) prior_corrected(pf, inner[[var]], fitted[[var]])
+                    else raw_predictions(pf)
   }
   grid <- sort(unique(p))
   at <- metric_threshold(yr, p, grid)

@@ -268,10 +268,21 @@ correct_to_real <- function(p, real, trained) {
 }
 
 # Fit a learner and predict `newdata`, checking the answer: one probability
-# in [0, 1] per row.
+# in [0, 1] per row. A learner that corrects its own predictions for the
+# prior (a blend: only its resampled part is corrected) returns them as the
+# attribute "corrected", kept here and read by prior_corrected().
 learner_fit_predict <- function(learner, train, newdata, var, context) {
   model <- learner$fit(train, var, context)
   p <- learner$predict(model, newdata)
+  corrected <- attr(p, "corrected", exact = TRUE)
+  p <- check_learner_output(p, learner, newdata, context)
+  if (!is.null(corrected)) {
+    attr(p, "corrected") <- check_learner_output(corrected, learner, newdata, context)
+  }
+  p
+}
+
+check_learner_output <- function(p, learner, newdata, context) {
   if (is.matrix(p) && ncol(p) == 1) p <- p[, 1]
   if (!is.numeric(p) || length(p) != nrow(newdata)) {
     sg_abort(c(sprintf("Learner `%s` must predict one probability per row (%s).",
@@ -287,4 +298,242 @@ learner_fit_predict <- function(learner, train, newdata, var, context) {
              class = "learner")
   }
   as.double(unname(p))
+}
+
+# The raw predictions (without the attribute), and the prior-corrected
+# ones: the learner's own when it made them, else sg_correct_prior() from
+# the trained shares to the real ones.
+raw_predictions <- function(p) {
+  attr(p, "corrected") <- NULL
+  p
+}
+
+prior_corrected <- function(p, real, trained) {
+  attr(p, "corrected", exact = TRUE) %||% correct_to_real(p, real, trained)
+}
+
+#' A blend of a model on the original rows and one on the resampled rows
+#'
+#' Practitioners who doubt that resampling helps often hedge: they average a
+#' model fitted to the real training rows and the same model fitted to the
+#' resampled rows. `sg_learner_blend()` makes that a learner, so that
+#' [sg_evaluate()] can say whether the hedge did better than no resampling.
+#'
+#' In each training part, `learner` is fitted twice: to the real rows (with
+#' no resampling in its inner choices either) and to the rows the sampler
+#' returned. The blend's probability is
+#' `(1 - weight) * p_original + weight * p_resampled`: `weight = 0` is the
+#' learner on the original rows only, `weight = 1` the learner on the
+#' resampled rows only (each part is fitted only when its weight is above
+#' 0). With `sg_sampler("none")` both parts are the same model, fitted once,
+#' and the blend equals `learner`.
+#'
+#' **The prior correction is applied to the resampled part only**: the
+#' corrected blend is `(1 - weight) * p_original + weight * p_resampled_corrected`.
+#' The model on the original rows already predicts on the real class
+#' shares; correcting the blend as a whole would shift its calibrated half
+#' too (over-correcting it), and the class shares a blend "was trained on"
+#' are not defined. The raw blend (`corrected = FALSE`) mixes the two parts
+#' as predicted.
+#'
+#' A blend needs the training rows before resampling, which
+#' [sg_evaluate()] gives it; its fit called elsewhere stops with an error of
+#' class `smoteguard_error_learner`.
+#'
+#' @param learner A learner: [sg_learner_glm()], [sg_learner_glmnet()],
+#'   [sg_learner_ranger()], [sg_learner()], or a parsnip model specification
+#'   or workflow (see [sg_evaluate()]).
+#' @param weight The weight of the model on the resampled rows, in `[0, 1]`.
+#' @param name A short name for tables and plots; by default the learner's
+#'   name followed by `-blend`.
+#' @return An object of class `sg_learner`.
+#' @seealso [sg_learner()], [sg_evaluate()]
+#' @examples
+#' blend <- sg_learner_blend(sg_learner_glm(), weight = 0.5)
+#' blend
+#' ev <- sg_evaluate(breast_biopsy, "diagnosis",
+#'                   samplers = sg_sampler("ros"),
+#'                   learners = list(sg_learner_glm(), blend),
+#'                   resamples = sg_folds(folds = 2, repeats = 1),
+#'                   holdout = 0, seed = 1)
+#' ev$decisions
+#' @export
+sg_learner_blend <- function(learner, weight = 0.5, name = NULL) {
+  call <- sys.call()
+  learner <- as_learner(learner, "learner", call)
+  weight <- check_number(weight, "weight", min = 0, call = call)
+  if (weight > 1) {
+    sg_abort(c("`weight` must lie in [0, 1]: the weight of the model on the resampled rows.",
+               sprintf("It is %s.", describe(weight))), call = call)
+  }
+  name <- check_name(name %||% paste0(learner$name, "-blend"), "name", call)
+  new_learner(name,
+              fit = function(data, var, context) blend_fit(learner, weight, data, var, context),
+              predict = blend_predict, packages = learner$packages,
+              settings = list(learner = learner$name, weight = weight))
+}
+
+blend_fit <- function(learner, weight, data, var, context) {
+  real <- context$real
+  if (is.null(real)) {
+    sg_abort(c(sprintf("The blend of `%s` needs the training rows before resampling.", learner$name),
+               "Use it as a learner of `sg_evaluate()`, which gives them."),
+             class = "learner")
+  }
+  # sg_sampler("none") hands the training part over unchanged: one model
+  resampled <- !identical(data, real)
+  original <- NULL
+  synthetic <- NULL
+  if (weight < 1 || !resampled) {
+    plain <- context
+    plain$resample <- function(d, i) d  # no resampling in its inner choices either
+    original <- learner$fit(real, var, plain)
+  }
+  if (resampled && weight > 0) synthetic <- learner$fit(data, var, context)
+  list(learner = learner, weight = if (resampled) weight else 0, original = original,
+       resampled = synthetic, real = real[[var]], trained = data[[var]])
+}
+
+blend_predict <- function(model, newdata) {
+  w <- model$weight
+  part <- function(m) {
+    if (is.null(m)) return(0)
+    as.double(unname(raw_predictions(model$learner$predict(m, newdata))))
+  }
+  po <- part(model$original)
+  pr <- part(model$resampled)
+  pc <- if (w > 0) correct_to_real(pr, model$real, model$trained) else pr
+  structure((1 - w) * po + w * pr, corrected = (1 - w) * po + w * pc)
+}
+
+# ---------------------------------------------------------------------------
+# parsnip model specifications and workflows as learners
+
+# A learner from what the user gave: an sg_learner as it is; a parsnip
+# model specification or a workflow wrapped (those packages are suggested).
+as_learner <- function(x, arg, call, name = NULL) {
+  if (inherits(x, "sg_learner")) {
+    if (!is.null(name)) x$name <- name
+    return(x)
+  }
+  if (inherits(x, "workflow")) return(workflow_learner(x, name, arg, call))
+  if (inherits(x, "model_spec")) return(parsnip_learner(x, name, arg, call))
+  sg_abort(c(sprintf("`%s` must be a learner: `sg_learner_glm()`, `sg_learner()`, a parsnip model specification or a workflow.",
+                     arg),
+             sprintf("It is %s.", describe(x))), call = call)
+}
+
+is_learner_like <- function(x) inherits(x, c("sg_learner", "model_spec", "workflow"))
+
+need_package <- function(pkg, what, call) {
+  if (!requireNamespace(pkg, quietly = TRUE)) {
+    sg_abort(c(sprintf("%s needs the package %s, which is not installed.", what, pkg),
+               sprintf("Install it with `install.packages(\"%s\")`.", pkg)),
+             class = "missing_package", call = call)
+  }
+}
+
+# The specification's mode: classification (set when unknown); a
+# regression specification refused.
+classification_spec <- function(spec, arg, call) {
+  if (identical(spec$mode, "unknown")) return(parsnip::set_mode(spec, "classification"))
+  if (!identical(spec$mode, "classification")) {
+    sg_abort(c(sprintf("The model specification in `%s` has mode \"%s\"; an evaluation needs \"classification\".",
+                       arg, spec$mode),
+               sprintf("Set it with `parsnip::set_mode(spec, \"classification\")`.")),
+             call = call)
+  }
+  spec
+}
+
+spec_packages <- function(x, base) {
+  pkgs <- tryCatch(parsnip::required_pkgs(x), error = function(e) character())
+  unique(c(base, setdiff(pkgs, c("stats", "base"))))
+}
+
+# The column of predict(type = "prob") for the positive class (the
+# outcome's second level): by name, else the second column.
+positive_column <- function(prob, positive) {
+  col <- paste0(".pred_", positive)
+  if (col %in% names(prob)) prob[[col]] else prob[[2]]
+}
+
+parsnip_learner <- function(spec, name, arg, call) {
+  need_package("parsnip", "A parsnip model specification", call)
+  spec <- classification_spec(spec, arg, call)
+  name <- name %||% paste(c(class(spec)[1], spec$engine), collapse = "-")
+  new_learner(name,
+              fit = function(data, var, context) {
+                f <- stats::reformulate(".", response = var)
+                environment(f) <- baseenv()
+                list(fit = parsnip::fit(spec, f, data = data),
+                     positive = levels(data[[var]])[2])
+              },
+              predict = function(model, newdata) {
+                positive_column(stats::predict(model$fit, newdata, type = "prob"),
+                                model$positive)
+              },
+              packages = spec_packages(spec, "parsnip"),
+              settings = list(model = class(spec)[1], engine = spec$engine %||% "default"))
+}
+
+# Steps that resample rows: ours and themis's. A workflow holding one would
+# resample inside each fit, on top of (or in place of) the evaluation's
+# sampler: "none" would not be none, and the prior correction would not
+# know the counts.
+resampling_steps <- function(recipe) {
+  known <- c("step_smoteguard", "step_smoteguard_clean", "step_smote", "step_smotenc",
+             "step_bsmote", "step_adasyn", "step_rose", "step_upsample", "step_downsample",
+             "step_nearmiss", "step_tomek")
+  found <- character()
+  for (step in recipe$steps) {
+    cls <- class(step)[1]
+    method <- utils::getS3method("prep", cls, optional = TRUE)
+    from <- if (is.null(method)) "" else environmentName(environment(method))
+    if (cls %in% known || from == "themis") found <- c(found, cls)
+  }
+  unique(found)
+}
+
+workflow_learner <- function(wf, name, arg, call) {
+  need_package("workflows", "A workflow", call)
+  need_package("parsnip", "A workflow", call)
+  spec <- tryCatch(workflows::extract_spec_parsnip(wf), error = function(e) NULL)
+  if (is.null(spec)) {
+    sg_abort(c(sprintf("The workflow in `%s` has no model.", arg),
+               "Add one with `workflows::add_model()`."), call = call)
+  }
+  spec <- classification_spec(spec, arg, call)
+  wf <- workflows::update_model(wf, spec)
+  pre <- tryCatch(workflows::extract_preprocessor(wf), error = function(e) NULL)
+  if (inherits(pre, "recipe")) {
+    steps <- resampling_steps(pre)
+    if (length(steps) > 0) {
+      sg_abort(c(sprintf("The workflow in `%s` has a recipe that resamples rows (%s).",
+                         arg, paste0("`", steps, "()`", collapse = ", ")),
+                 "Inside an evaluation the rows would be resampled twice (by the sampler, then by the recipe), and `sg_sampler(\"none\")`, the reference, would resample too.",
+                 "Take the step out of the recipe and give the method as a sampler, e.g. `samplers = sg_sampler(\"smote\")`: it then runs inside each training fold and its counts feed the prior correction."),
+               call = call)
+    }
+  }
+  formula_needed <- is.null(pre)
+  name <- name %||% paste(c("workflow", class(spec)[1]), collapse = "-")
+  new_learner(name,
+              fit = function(data, var, context) {
+                w <- wf
+                if (formula_needed) {
+                  f <- stats::reformulate(".", response = var)
+                  environment(f) <- baseenv()
+                  w <- workflows::add_formula(w, f)
+                }
+                list(fit = parsnip::fit(w, data = data), positive = levels(data[[var]])[2])
+              },
+              predict = function(model, newdata) {
+                positive_column(stats::predict(model$fit, newdata, type = "prob"),
+                                model$positive)
+              },
+              packages = spec_packages(wf, c("workflows", "parsnip")),
+              settings = list(model = class(spec)[1], engine = spec$engine %||% "default",
+                              preprocessor = if (is.null(pre)) "formula `outcome ~ .`"
+                                             else class(pre)[1]))
 }

@@ -1,0 +1,178 @@
+# sg_evaluate()'s speed (issues 15 and 20). Not part of the package.
+#
+#   R_LIBS=<lib> Rscript bench/evaluate.R [--parts=a,b,c] [--reps=5] [--markdown=FILE]
+#
+# a  the default evaluation on the shipped data, one thread: 3 samplers (none,
+#    plain SMOTE, the default guarded SMOTE) x glm, 5 folds x 3 repeats and the
+#    20% holdout (16 splits, 48 cells). The first call in a fresh R process
+#    (`--child=first`, library(smoteguard) not timed; 3 processes, median) and
+#    warm calls in this process (median of --reps). Target: under 10 s.
+# b  plan(multisession, workers = 2) against plan(sequential) on a grid whose
+#    cells take >= 0.5 s (simulated logistic data, 40,000 rows x 20 columns,
+#    10% events; 5 folds x 1 repeat + holdout, 3 samplers: 18 cells). Workers
+#    started and warmed before timing; the two plans timed in turns, --reps/2
+#    rounded up each, medians; results checked identical. Target: >= 1.6x.
+# c  sg_evaluate()'s own overhead: the call of part a with a glm learner whose
+#    fit and predict time themselves (sg_learner(fit =, predict =)) and every
+#    sg_resample() call timed (trace() on the namespace's function, at run
+#    time; the package is not edited). Overhead = wall time - fits - predicts
+#    - sampler calls, as a share of fits + predicts + sampler calls (median of
+#    --reps). Target: <= 20%.
+# Each part prints the 1-minute load average before it (the machine is shared).
+
+args <- commandArgs(TRUE)
+opt <- function(name, default = NULL) {
+  hit <- grep(paste0("^--", name, "="), args, value = TRUE)
+  if (length(hit)) sub(paste0("^--", name, "="), "", hit[1]) else default
+}
+if (!nzchar(Sys.getenv("TZ"))) Sys.setenv(TZ = "UTC")
+suppressMessages(library(smoteguard))
+now <- function() as.numeric(Sys.time())
+load1 <- function() as.numeric(strsplit(readLines("/proc/loadavg", n = 1L), " ")[[1]][1])
+quiet_eval <- function(...) suppressWarnings(sg_evaluate(...))
+
+# part a's call: the defaults, on the shipped data
+default_call <- function(learners = sg_learner_glm()) {
+  quiet_eval(breast_biopsy, "diagnosis", learners = learners, seed = 1)
+}
+
+# ---- a fresh process: the first call ---------------------------------------
+if (identical(opt("child"), "first")) {
+  future::plan("sequential")
+  t0 <- now()
+  ev <- default_call()
+  cat(sprintf("first %.4f\n", now() - t0))
+  quit(save = "no")
+}
+
+parts <- strsplit(opt("parts", "a,b,c"), ",")[[1]]
+reps <- as.integer(opt("reps", "5"))
+md_file <- opt("markdown")
+rows <- list()
+add_row <- function(...) rows[[length(rows) + 1]] <<- data.frame(..., check.names = FALSE)
+say <- function(...) message(sprintf(...))
+fmt <- function(x, digits = 3) formatC(x, digits = digits, format = "fg")
+
+self <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])
+sg_threads(1)
+future::plan("sequential")
+
+# ---- a ---------------------------------------------------------------------
+if ("a" %in% parts) {
+  l0 <- load1()
+  say("a: first calls in fresh processes (load %.2f)", l0)
+  rscript <- file.path(R.home("bin"), "Rscript")
+  first <- vapply(1:3, function(i) {
+    out <- system2(rscript, c("--no-init-file", shQuote(self), "--child=first"), stdout = TRUE)
+    as.numeric(sub("^first ", "", grep("^first ", out, value = TRUE)))
+  }, numeric(1))
+  default_call()  # warm-up
+  warm <- vapply(seq_len(reps), function(i) { t0 <- now(); default_call(); now() - t0 },
+                 numeric(1))
+  add_row(part = "a", what = "sg_evaluate(breast_biopsy), defaults, 1 thread: first call (fresh R)",
+          seconds = median(first), spread = paste(fmt(range(first)), collapse = "-"),
+          target = "< 10 s", met = if (median(first) < 10) "yes" else "NO",
+          load = l0, note = "48 cells: 16 splits (5 folds x 3 repeats + holdout) x 3 samplers; median of 3 processes")
+  add_row(part = "a", what = "the same, warm", seconds = median(warm),
+          spread = paste(fmt(range(warm)), collapse = "-"),
+          target = "< 10 s", met = if (median(warm) < 10) "yes" else "NO",
+          load = l0, note = sprintf("median of %d calls in one process", reps))
+}
+
+# ---- c ---------------------------------------------------------------------
+if ("c" %in% parts) {
+  l0 <- load1()
+  say("c: overhead (load %.2f)", l0)
+  acc <- new.env()
+  zero <- function() for (k in c("fit", "predict", "sampler", "n_fit", "n_sampler")) assign(k, 0, acc)
+  glm <- sg_learner_glm()
+  ctx <- list(rep = 0L, fold = 0L, sampler_label = "")
+  timed_glm <- sg_learner(
+    fit = function(data, var) {
+      t0 <- now(); m <- glm$fit(data, var, ctx)
+      acc$fit <- acc$fit + now() - t0; acc$n_fit <- acc$n_fit + 1; m
+    },
+    predict = function(model, newdata) {
+      t0 <- now(); p <- glm$predict(model, newdata)
+      acc$predict <- acc$predict + now() - t0; p
+    }, name = "glm")
+  assign("bench_acc", acc, envir = globalenv())
+  suppressMessages(trace("sg_resample", where = asNamespace("smoteguard"), print = FALSE,
+        tracer = quote(.bench_t0 <- as.numeric(Sys.time())),
+        exit = quote({ bench_acc$sampler <- bench_acc$sampler + as.numeric(Sys.time()) - .bench_t0
+                       bench_acc$n_sampler <- bench_acc$n_sampler + 1 })))
+  default_call(timed_glm)  # warm-up
+  one <- function() {
+    zero()
+    t0 <- now(); ev <- default_call(timed_glm); wall <- now() - t0
+    work <- acc$fit + acc$predict + acc$sampler
+    c(wall = wall, fit = acc$fit, predict = acc$predict, sampler = acc$sampler,
+      overhead = wall - work, share = (wall - work) / work, n_fit = acc$n_fit,
+      n_sampler = acc$n_sampler)
+  }
+  res <- sapply(seq_len(reps), function(i) one())
+  suppressMessages(untrace("sg_resample", where = asNamespace("smoteguard")))
+  m <- apply(res, 1, median)
+  add_row(part = "c", what = "sg_evaluate's own overhead / (learner fits + predicts + sampler calls)",
+          seconds = m[["overhead"]], spread = paste(fmt(range(res["share", ])), collapse = "-"),
+          target = "<= 20%", met = if (m[["share"]] <= 0.2) "yes" else "NO", load = l0,
+          note = sprintf("share %.0f%% (median of %d); wall %.3f s = fits %.3f (%d) + predicts %.3f + sampler calls %.3f (%d) + overhead %.3f",
+                         100 * m[["share"]], reps, m[["wall"]], m[["fit"]], m[["n_fit"]],
+                         m[["predict"]], m[["sampler"]], m[["n_sampler"]], m[["overhead"]]))
+}
+
+# ---- b ---------------------------------------------------------------------
+sim_data <- function(n = 40000, d = 20, seed = 1) {
+  set.seed(seed)
+  x <- matrix(stats::rnorm(n * d), n)
+  beta <- c(rep(0.5, 5), rep(0, d - 5))
+  y <- stats::rbinom(n, 1, stats::plogis(-2.75 + drop(x %*% beta)))
+  df <- as.data.frame(x)
+  df$event <- factor(ifelse(y == 1, "yes", "no"), levels = c("no", "yes"))
+  df
+}
+if ("b" %in% parts) {
+  sim <- sim_data(as.integer(opt("n", "40000")))
+  grid <- function() quiet_eval(sim, "event", resamples = sg_folds(folds = 5, repeats = 1), seed = 1)
+  n_cells <- 18
+  future::plan("sequential")
+  grid()  # warm-up
+  future::plan(future::multisession, workers = 2)
+  grid()  # starts and warms the workers (package loaded there)
+  l0 <- load1()
+  say("b: sequential vs multisession (load %.2f)", l0)
+  rounds <- ceiling(reps / 2)
+  seq_t <- par_t <- numeric(rounds)
+  for (i in seq_len(rounds)) {
+    future::plan("sequential")
+    t0 <- now(); e_seq <- grid(); seq_t[i] <- now() - t0
+    future::plan(future::multisession, workers = 2)
+    t0 <- now(); e_par <- grid(); par_t[i] <- now() - t0
+  }
+  l1 <- load1()
+  same <- identical(e_seq$metrics, e_par$metrics) && identical(e_seq$predictions, e_par$predictions)
+  future::plan("sequential")
+  speed <- median(seq_t) / median(par_t)
+  add_row(part = "b", what = sprintf("multisession, 2 workers vs sequential: %d rows x 20, 18 cells", nrow(sim)),
+          seconds = median(par_t), spread = paste(fmt(range(par_t)), collapse = "-"),
+          target = ">= 1.6x", met = if (speed >= 1.6) "yes" else "NO", load = l0,
+          note = sprintf("sequential %.2f s (%s), %.2f s a cell; speed-up %.2fx; results identical: %s; load after %.2f; medians of %d in turns",
+                         median(seq_t), paste(fmt(range(seq_t)), collapse = "-"),
+                         median(seq_t) / n_cells, speed, if (same) "yes" else "NO", l1, rounds))
+}
+
+tab <- do.call(rbind, rows)
+tab$seconds <- fmt(tab$seconds)
+tab$load <- sprintf("%.2f", tab$load)
+header <- sprintf("smoteguard %s, R %s, %s; %s; %s cores (%s)", utils::packageVersion("smoteguard"),
+                  getRversion(), format(Sys.time(), "%Y-%m-%d %H:%M UTC"),
+                  sub("^model name\\s*:\\s*", "", grep("^model name", readLines("/proc/cpuinfo"), value = TRUE)[1]),
+                  parallel::detectCores(), find.package("smoteguard"))
+cat(header, "\n\n")
+print(tab, row.names = FALSE, right = FALSE)
+if (!is.null(md_file)) {
+  md <- c(paste0("- ", header), "", paste0("| ", paste(names(tab), collapse = " | "), " |"),
+          paste0("|", paste(rep("---", ncol(tab)), collapse = "|"), "|"),
+          apply(tab, 1, function(r) paste0("| ", paste(r, collapse = " | "), " |")))
+  writeLines(md, md_file)
+}

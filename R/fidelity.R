@@ -20,7 +20,10 @@ fidelity_limit <- 0.25
 fidelity_se_multiple <- 3
 
 # gen: generate()'s synthetic rows (class codes, values, nominal codes);
-# keep: NULL, or the ones the result kept after cleaning.
+# keep: NULL, or the ones the result kept after cleaning. The numbers come
+# from one C routine for all classes (src/fidelity.c: the class's rows
+# found once, means and sds as mean() and sd() give them, KS from each
+# side sorted once, TV from the value counts); R adds names and the flag.
 fidelity_check <- function(pred, yi, levels, gen, keep, threads) {
   syn_class <- gen$class
   values <- gen$values
@@ -30,56 +33,24 @@ fidelity_check <- function(pred, yi, levels, gen, keep, threads) {
     values <- values[keep, , drop = FALSE]
     codes <- codes[keep, , drop = FALSE]
   }
-  done <- which(tabulate(syn_class, length(levels)) > 0)
   num <- pred$names
   nom <- pred$nominal
-  if (length(done) == 0 || length(num) + length(nom) == 0) return(NULL)
-  parts <- lapply(done, function(c) {
-    real <- which(yi == c)
-    syn <- which(syn_class == c)
-    all_syn <- length(syn) == length(syn_class)
-    out <- NULL
-    if (length(num) > 0) {
-      sr <- column_stats(pred$x, real, threads)
-      ss <- column_stats(values, if (!all_syn) syn, threads)
-      xs <- if (all_syn) values else values[syn, , drop = FALSE]
-      ks <- .Call(ffi_metrics_ks, pred$x[real, , drop = FALSE], xs)
-      n_syn <- length(syn) - ss$missing
-      sd <- sr$sd
-      sd[!is.finite(sd) | sd <= 0] <- NA_real_
-      shift <- (ss$mean - sr$mean) / sd
-      shift[!is.finite(shift)] <- NA_real_
-      se <- 1 / sqrt(n_syn)
-      se[!is.finite(se)] <- NA_real_
-      out <- list(column = num, kind = rep("numeric", length(num)),
-                  n_real = as.integer(length(real) - sr$missing),
-                  n_synthetic = as.integer(n_syn), shift = shift, ks = ks,
-                  tv = rep(NA_real_, length(num)), se_shift = se)
-    }
-    if (length(nom) > 0) {
-      tv <- n_real <- n_syn <- numeric(length(nom))
-      for (j in seq_along(nom)) {
-        # value shares of the codes 1..L, missing values left out
-        L <- length(pred$nominal_levels[[j]])
-        a <- tabulate(pred$codes[real, j], L)
-        b <- tabulate(codes[syn, j], L)
-        n_real[j] <- sum(a)
-        n_syn[j] <- sum(b)
-        tv[j] <- if (n_real[j] > 0 && n_syn[j] > 0) sum(abs(a / n_real[j] - b / n_syn[j])) / 2
-                 else NA_real_
-      }
-      m <- length(nom)
-      more <- list(column = nom, kind = rep("nominal", m),
-                   n_real = as.integer(n_real), n_synthetic = as.integer(n_syn),
-                   shift = rep(NA_real_, m), ks = rep(NA_real_, m), tv = tv,
-                   se_shift = rep(NA_real_, m))
-      out <- if (is.null(out)) more else .mapply(c, list(out, more), NULL)
-      names(out) <- names(more)
-    }
-    c(list(class = rep(c, length(out$column))), out)
-  })
-  cols <- stack_columns(parts)
-  cols$class <- codes_factor(cols$class, levels)
+  p <- length(num) + length(nom)
+  if (length(syn_class) == 0 || p == 0) return(NULL)
+  # (without numeric predictors the synthetic values may not have a row
+  # per synthetic row)
+  if (length(num) == 0) values <- matrix(0, length(syn_class), 0)
+  else if (!is.double(values)) storage.mode(values) <- "double"
+  if (length(nom) == 0) codes <- NULL
+  cols <- .Call(ffi_fidelity_check, pred$x, yi, as.integer(syn_class), values,
+                if (length(nom) > 0) pred$codes, codes,
+                lengths(pred$nominal_levels, use.names = FALSE), length(levels))
+  k <- length(cols$class) %/% p
+  cols <- list(class = codes_factor(cols$class, levels),
+               column = rep.int(c(num, nom), k),
+               kind = rep.int(rep.int(c("numeric", "nominal"), c(length(num), length(nom))), k),
+               n_real = cols$n_real, n_synthetic = cols$n_synthetic,
+               shift = cols$shift, ks = cols$ks, tv = cols$tv, se_shift = cols$se_shift)
   cols$flagged <- !is.na(cols$shift) & abs(cols$shift) > fidelity_limit &
     abs(cols$shift) > fidelity_se_multiple * cols$se_shift
   new_frame(cols)

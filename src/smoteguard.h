@@ -87,6 +87,17 @@ void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, double *q,
                          double *counts, double *missing);
 SEXP ffi_stats_quantiles(SEXP x, SEXP threads);
 SEXP ffi_metrics_ks(SEXP real, SEXP syn);
+/* the radix sort's counters (its passes x digit values) */
+#define SG_KS_COUNT (6 * 2048)
+R_xlen_t sg_sorted_keys(const double *x, const int *rows, R_xlen_t n,
+                        uint64_t *out, uint64_t *tmp, R_xlen_t *count);
+double sg_ks_sorted(const uint64_t *a, R_xlen_t na, const uint64_t *b,
+                    R_xlen_t nb);
+
+/* fidelity.c */
+SEXP ffi_fidelity_check(SEXP x, SEXP y, SEXP syn_class, SEXP values,
+                        SEXP codes, SEXP syn_codes, SEXP n_levels,
+                        SEXP n_classes);
 
 /* record.c */
 SEXP ffi_record_checksum(SEXP x);

@@ -424,6 +424,18 @@ call_templates <- list(
     d <- rdim(1L)
     list(sprinkle_na(rmat(rint(1, 0, 40), d), 0.1), sprinkle_na(rmat(rint(1, 0, 40), d), 0.1))
   },
+  ffi_fidelity_check = function() {
+    n <- rint(1, 1, 40)
+    m <- rint(1, 0, 30)
+    d <- rdim()
+    q <- rint(1, 0, 2)
+    K <- rint(1, 1, 4)
+    lv <- rint(q, 0, 4)
+    codes <- function(r) matrix(sample(c(0:4, NA), r * q, TRUE), r, q)
+    list(sprinkle_na(rmat(n, d), 0.1), sample(c(seq_len(K), NA), n, TRUE),
+         sample.int(K, m, TRUE), sprinkle_na(rmat(m, d), 0.1),
+         if (q > 0) codes(n), if (q > 0) codes(m), lv, K)
+  },
   ffi_metrics_path = function() list(pick(list(0L, 1L, 0, 1))),
   ffi_stats_columns = function() {
     n <- rsize(0L)

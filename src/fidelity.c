@@ -1,0 +1,258 @@
+/* The fidelity check of every sg_oversample() call (R/fidelity.R), for all
+ * classes in one call: per class that received synthetic rows and per
+ * predictor, the synthetic rows against the class's real rows.
+ *
+ * Numeric predictors: the real and synthetic rows' mean and sd (those of
+ * mean() and sd() with na.rm = TRUE: sg_column_stats()), the shift of the
+ * synthetic mean in class sd, its standard error under random parent choice
+ * (1 / sqrt(n_synthetic)) and the two-sample KS statistic (each side's
+ * values sorted once, sg_sorted_keys(), then one walk).  Nominal
+ * predictors: the total variation distance of the value shares.  Missing
+ * values are left out of every number, as R's na.rm and tabulate() do.
+ *
+ * The rows of each class are found once, by a counting sort of the class
+ * codes, in increasing row order: the same order as which(y == class), so
+ * every sum is taken in the same order as the plain-R check and the numbers
+ * are the same bits. */
+#include "smoteguard.h"
+#include <string.h>
+
+typedef struct {
+  const double *x;         /* n x d real numeric predictors */
+  const int *codes;        /* n x q real nominal codes (1..L; others skipped) */
+  const int *y;            /* n class codes, 1..K or NA */
+  R_xlen_t n;
+  const double *values;    /* m x d synthetic numeric predictors */
+  const int *syn_codes;    /* m x q synthetic nominal codes */
+  const int *syn_class;    /* m class codes, 1..K */
+  R_xlen_t m;
+  int d, q, K;
+  const int *n_levels;     /* q level counts */
+} sg_fidelity_data;
+
+/* The table, one row per (class with synthetic rows, predictor): for each
+ * such class its numeric predictors, then its nominal ones. */
+typedef struct {
+  int *cls, *n_real, *n_syn;
+  double *shift, *ks, *tv, *se;
+} sg_fidelity_table;
+
+/* Rows with class c (1..K) are order[start[c - 1] .. start[c]), in
+ * increasing order; rows whose code is NA are in no class. */
+static void sg_rows_by_class(const int *cls, R_xlen_t n, int K,
+                             R_xlen_t *start, int *order) {
+  for (int c = 0; c <= K; c++) start[c] = 0;
+  for (R_xlen_t i = 0; i < n; i++)
+    if (cls[i] != NA_INTEGER) start[cls[i]]++;
+  for (int c = 1; c <= K; c++) start[c] += start[c - 1];
+  R_xlen_t *next = (R_xlen_t *) R_alloc(K + 1, sizeof(R_xlen_t));
+  for (int c = 1; c <= K; c++) next[c] = start[c - 1];
+  for (R_xlen_t i = 0; i < n; i++)
+    if (cls[i] != NA_INTEGER) order[next[cls[i]]++] = (int) i;
+}
+
+/* Scratch for one class's numeric columns: the statistics of each side
+ * and the sorted keys of one column of each side. */
+typedef struct {
+  double *mean_r, *sd_r, *miss_r, *mean_s, *sd_s, *miss_s, *lo, *hi;
+  uint64_t *a, *b, *tmp;
+  R_xlen_t *count;
+} sg_fidelity_scratch;
+
+/* Numeric columns of one class: `real` (mr rows of x), `syn` (ms rows of
+ * values), written to the table from row `at`. */
+static void sg_fidelity_numeric(const sg_fidelity_data *in, const int *real,
+                                R_xlen_t mr, const int *syn, R_xlen_t ms,
+                                sg_fidelity_scratch *w, sg_fidelity_table *t,
+                                R_xlen_t at) {
+  int d = in->d;
+  sg_column_stats(in->x, in->n, d, real, mr, w->mean_r, w->sd_r, w->lo, w->hi,
+                  w->miss_r);
+  sg_column_stats(in->values, in->m, d, syn, ms, w->mean_s, w->sd_s, w->lo,
+                  w->hi, w->miss_s);
+  for (int j = 0; j < d; j++) {
+    R_xlen_t r = at + j;
+    double n_syn = (double) ms - w->miss_s[j];
+    double sd = w->sd_r[j];
+    double shift = R_FINITE(sd) && sd > 0 ? (w->mean_s[j] - w->mean_r[j]) / sd
+                                          : NA_REAL;
+    double se = 1.0 / sqrt(n_syn);
+    t->n_real[r] = (int) ((double) mr - w->miss_r[j]);
+    t->n_syn[r] = (int) n_syn;
+    t->shift[r] = R_FINITE(shift) ? shift : NA_REAL;
+    t->se[r] = R_FINITE(se) ? se : NA_REAL;
+    t->tv[r] = NA_REAL;
+    R_xlen_t na = sg_sorted_keys(in->x + (R_xlen_t) j * in->n, real, mr, w->a,
+                                 w->tmp, w->count);
+    R_xlen_t nb = sg_sorted_keys(in->values + (R_xlen_t) j * in->m, syn, ms,
+                                 w->b, w->tmp, w->count);
+    t->ks[r] = na == 0 || nb == 0 ? NA_REAL : sg_ks_sorted(w->a, na, w->b, nb);
+  }
+}
+
+/* Nominal columns of one class: the value shares of codes 1..L on each
+ * side (as tabulate(): other codes and NA left out) and their total
+ * variation, summed in long double as R's sum() does. */
+static void sg_fidelity_nominal(const sg_fidelity_data *in, const int *real,
+                                R_xlen_t mr, const int *syn, R_xlen_t ms,
+                                double *ca, double *cb, sg_fidelity_table *t,
+                                R_xlen_t at) {
+  for (int j = 0; j < in->q; j++) {
+    int L = in->n_levels[j];
+    const int *cr = in->codes + (R_xlen_t) j * in->n;
+    const int *cs = in->syn_codes + (R_xlen_t) j * in->m;
+    for (int l = 0; l < L; l++) ca[l] = cb[l] = 0.0;
+    double nr = 0.0, ns = 0.0;
+    for (R_xlen_t i = 0; i < mr; i++) {
+      int v = cr[real[i]];
+      if (v >= 1 && v <= L) { ca[v - 1]++; nr++; } /* false for NA */
+    }
+    for (R_xlen_t i = 0; i < ms; i++) {
+      int v = cs[syn[i]];
+      if (v >= 1 && v <= L) { cb[v - 1]++; ns++; }
+    }
+    double tv = NA_REAL;
+    if (nr > 0 && ns > 0) {
+      long double s = 0;
+      for (int l = 0; l < L; l++) s += fabs(ca[l] / nr - cb[l] / ns);
+      tv = (double) s / 2;
+    }
+    R_xlen_t r = at + in->d + j;
+    t->n_real[r] = (int) nr;
+    t->n_syn[r] = (int) ns;
+    t->shift[r] = t->ks[r] = t->se[r] = NA_REAL;
+    t->tv[r] = tv;
+  }
+}
+
+/* The whole table: the rows of each class found once, then each class
+ * with synthetic rows in increasing code. Scratch from R_alloc. */
+static void sg_fidelity_worker(const sg_fidelity_data *in, sg_fidelity_table *t) {
+  int K = in->K, d = in->d, q = in->q;
+  R_xlen_t *rstart = (R_xlen_t *) R_alloc(K + 1, sizeof(R_xlen_t));
+  R_xlen_t *sstart = (R_xlen_t *) R_alloc(K + 1, sizeof(R_xlen_t));
+  int *rorder = (int *) R_alloc(in->n > 0 ? in->n : 1, sizeof(int));
+  int *sorder = (int *) R_alloc(in->m > 0 ? in->m : 1, sizeof(int));
+  sg_rows_by_class(in->y, in->n, K, rstart, rorder);
+  sg_rows_by_class(in->syn_class, in->m, K, sstart, sorder);
+  /* the largest class on each side sizes the key buffers */
+  R_xlen_t big_r = 1, big_s = 1;
+  for (int c = 1; c <= K; c++) {
+    if (sstart[c] == sstart[c - 1]) continue;
+    if (rstart[c] - rstart[c - 1] > big_r) big_r = rstart[c] - rstart[c - 1];
+    if (sstart[c] - sstart[c - 1] > big_s) big_s = sstart[c] - sstart[c - 1];
+  }
+  int max_l = 1;
+  for (int j = 0; j < q; j++) if (in->n_levels[j] > max_l) max_l = in->n_levels[j];
+  sg_fidelity_scratch w;
+  double *st = (double *) R_alloc(8 * (size_t) (d > 0 ? d : 1), sizeof(double));
+  double **slots[8] = {&w.mean_r, &w.sd_r, &w.miss_r, &w.mean_s, &w.sd_s,
+                       &w.miss_s, &w.lo, &w.hi};
+  for (int i = 0; i < 8; i++) *slots[i] = st + (R_xlen_t) i * (d > 0 ? d : 1);
+  w.a = w.b = w.tmp = NULL;
+  w.count = NULL;
+  if (d > 0) {
+    w.a = (uint64_t *) R_alloc(big_r, sizeof(uint64_t));
+    w.b = (uint64_t *) R_alloc(big_s, sizeof(uint64_t));
+    w.tmp = (uint64_t *) R_alloc(big_r > big_s ? big_r : big_s, sizeof(uint64_t));
+    w.count = (R_xlen_t *) R_alloc(SG_KS_COUNT, sizeof(R_xlen_t));
+  }
+  double *ca = (double *) R_alloc(max_l, sizeof(double));
+  double *cb = (double *) R_alloc(max_l, sizeof(double));
+  R_xlen_t at = 0;
+  for (int c = 1; c <= K; c++) {
+    R_xlen_t ms = sstart[c] - sstart[c - 1];
+    if (ms == 0) continue;
+    const int *real = rorder + rstart[c - 1], *syn = sorder + sstart[c - 1];
+    R_xlen_t mr = rstart[c] - rstart[c - 1];
+    for (int j = 0; j < d + q; j++) t->cls[at + j] = c;
+    if (d > 0) sg_fidelity_numeric(in, real, mr, syn, ms, &w, t, at);
+    if (q > 0) sg_fidelity_nominal(in, real, mr, syn, ms, ca, cb, t, at);
+    at += d + q;
+  }
+}
+
+/* Class codes: an integer vector of length n, each 1..K (NA where
+ * `na_ok`); returns how many classes occur. */
+static int sg_class_codes_arg(SEXP cls, R_xlen_t n, int K, int na_ok,
+                              const char *what) {
+  if (!Rf_isInteger(cls) || Rf_isFactor(cls) || XLENGTH(cls) != n)
+    Rf_error("`%s` must be an integer vector, one code per row.", what);
+  const int *v = INTEGER_RO(cls);
+  int *seen = (int *) R_alloc(K + 1, sizeof(int));
+  memset(seen, 0, (size_t) (K + 1) * sizeof(int));
+  int found = 0;
+  for (R_xlen_t i = 0; i < n; i++) {
+    if (v[i] == NA_INTEGER && na_ok) continue;
+    if (v[i] == NA_INTEGER || v[i] < 1 || v[i] > K)
+      Rf_error("`%s` must hold class codes from 1 to %d.", what, K);
+    if (!seen[v[i]]) { seen[v[i]] = 1; found++; }
+  }
+  return found;
+}
+
+/* A nominal code matrix with `rows` rows and q columns (q < 0: any),
+ * NULL for none; returns its columns. */
+static int sg_codes_arg(SEXP codes, R_xlen_t rows, int q, const char *what) {
+  if (Rf_isNull(codes)) {
+    if (q > 0) Rf_error("`%s` must be an integer matrix with %d columns.", what, q);
+    return 0;
+  }
+  if (!Rf_isInteger(codes) || !Rf_isMatrix(codes) || Rf_nrows(codes) != rows ||
+      (q >= 0 && Rf_ncols(codes) != q))
+    Rf_error("`%s` must be NULL or an integer matrix, one row per row.", what);
+  return Rf_ncols(codes);
+}
+
+/* ffi_fidelity_check(x, y, syn_class, values, codes, syn_codes, n_levels,
+ * n_classes): x the real numeric predictors (n x d doubles), y their class
+ * codes (1..n_classes, NA: no class), syn_class and values the synthetic
+ * rows' codes and numeric predictors (m x d), codes and syn_codes the
+ * nominal predictors (n x q, m x q integers, or NULL for none), n_levels
+ * their level counts.  A list of the table's columns (class, n_real,
+ * n_synthetic, shift, ks, tv, se_shift), one row per class with synthetic
+ * rows and predictor. */
+SEXP ffi_fidelity_check(SEXP x, SEXP y, SEXP syn_class, SEXP values,
+                        SEXP codes, SEXP syn_codes, SEXP n_levels,
+                        SEXP n_classes) {
+  int nprot = 0;
+  sg_fidelity_data in;
+  in.K = sg_int_scalar(n_classes, "n_classes");
+  if (in.K == NA_INTEGER || in.K < 1) Rf_error("`n_classes` must be at least 1.");
+  sg_check_double_matrix(x, "x");
+  sg_check_double_matrix(values, "values");
+  in.n = Rf_nrows(x);
+  in.m = Rf_nrows(values);
+  in.d = Rf_ncols(x);
+  if (Rf_ncols(values) != in.d) Rf_error("`values` must have as many columns as `x`.");
+  sg_class_codes_arg(y, in.n, in.K, 1, "y");
+  int done = sg_class_codes_arg(syn_class, in.m, in.K, 0, "syn_class");
+  in.q = sg_codes_arg(codes, in.n, -1, "codes");
+  sg_codes_arg(syn_codes, in.m, in.q, "syn_codes");
+  if (!Rf_isInteger(n_levels) || XLENGTH(n_levels) != in.q)
+    Rf_error("`n_levels` must be an integer vector, one count per nominal column.");
+  for (int j = 0; j < in.q; j++)
+    if (INTEGER_RO(n_levels)[j] == NA_INTEGER || INTEGER_RO(n_levels)[j] < 0)
+      Rf_error("`n_levels` must hold counts of levels (0 or more).");
+  in.x = REAL_RO(x);
+  in.values = REAL_RO(values);
+  in.y = INTEGER_RO(y);
+  in.syn_class = INTEGER_RO(syn_class);
+  in.codes = in.q > 0 ? INTEGER_RO(codes) : NULL;
+  in.syn_codes = in.q > 0 ? INTEGER_RO(syn_codes) : NULL;
+  in.n_levels = INTEGER_RO(n_levels);
+
+  R_xlen_t rows = (R_xlen_t) done * (in.d + in.q);
+  const char *names[] = {"class", "n_real", "n_synthetic", "shift", "ks", "tv",
+                         "se_shift"};
+  SEXP cols[7];
+  for (int i = 0; i < 7; i++) {
+    cols[i] = PROTECT(Rf_allocVector(i < 3 ? INTSXP : REALSXP, rows)); nprot++;
+  }
+  sg_fidelity_table t = {INTEGER(cols[0]), INTEGER(cols[1]), INTEGER(cols[2]),
+                         REAL(cols[3]), REAL(cols[4]), REAL(cols[5]), REAL(cols[6])};
+  sg_fidelity_worker(&in, &t);
+  SEXP out = PROTECT(sg_named_list(7, cols, names)); nprot++;
+  UNPROTECT(nprot);
+  return out;
+}

@@ -170,3 +170,24 @@ plot_spread <- function(x, learner, metric, samplers, cols, corrected) {
   graphics::segments(seq_along(samplers) - 0.25, means, seq_along(samplers) + 0.25, means,
                      lwd = 3, col = cols[samplers])
 }
+
+#' @rdname plot.sg_evaluation
+#' @param class For an evaluation of more than two classes: the class whose
+#'   one-vs-rest evaluation to show; by default the rarest.
+#' @export
+plot.sg_evaluation_ovr <- function(x, ..., class = NULL) {
+  plot(ovr_class(x, class, sys.call()), ...)
+  invisible(x)
+}
+
+# One class's evaluation (that class against the rest) of a one-vs-rest
+# evaluation.
+ovr_class <- function(x, class, call) {
+  classes <- names(x$per_class)
+  if (is.null(class)) class <- classes[which.min(x$settings$n_events)]
+  if (!is.character(class) || length(class) != 1 || !class %in% classes) {
+    sg_abort(c(sprintf("`class` must be one of %s.", class_list(classes)),
+               sprintf("It is %s.", describe(class))), call = call)
+  }
+  x$per_class[[class]]
+}

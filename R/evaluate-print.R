@@ -167,3 +167,68 @@ as.data.frame.sg_evaluation <- function(x, row.names = NULL, optional = FALSE, .
   rownames(out) <- NULL
   out
 }
+
+# An evaluation of more than two classes (one-vs-rest): the macro average
+# and its verdict first, then each class's own verdict.
+
+#' @export
+print.sg_evaluation_ovr <- function(x, digits = 3, ...) {
+  s <- x$settings
+  cat(sprintf("<smoteguard evaluation> `%s`, %d classes, each against the rest: %d rows\n",
+              s$var, length(s$classes), s$n))
+  cat(sprintf("  classes (rows): %s\n",
+              paste(sprintf("%s (%d)", s$classes, as.integer(s$n_events)), collapse = ", ")))
+  cat(sprintf("  %s on %d rows; holdout %s; seed %s\n", describe_resamples(x),
+              s$n - s$n_holdout,
+              if (s$n_holdout > 0) sprintf("%d rows", s$n_holdout) else "none", x$seed))
+  cat(sprintf("  threshold: %s; prior correction: %s\n", describe_threshold(s$threshold),
+              if (s$correct_prior) "on (rows marked corrected)" else "off"))
+  if (is.null(x$metrics)) {
+    cat("No cell succeeded; see `$failures`.\n")
+    return(invisible(x))
+  }
+  cat(sprintf("\nMacro average over the classes, across folds, mean (sd)%s:\n",
+              if (s$correct_prior) ", predictions after prior correction" else ""))
+  print_metric_tables(spread_table(x$metrics, s$correct_prior, digits))
+  if (!is.null(x$holdout) && nrow(x$holdout) > 0) {
+    cat("\nHoldout, scored once (macro average):\n")
+    print_metric_tables(holdout_table(x$holdout, s$correct_prior, digits))
+  }
+  cat(sprintf("\nVerdict on the macro average (each sampler against `none`; Nadeau-Bengio intervals, Holm-adjusted over %d comparisons):\n",
+              if (is.null(x$verdict)) 0L else nrow(x$verdict)))
+  cat(paste0(verdict_lines(x, digits), "\n"), sep = "")
+  cat("\nEach class against the rest (its own verdict, Holm-adjusted within the class):\n")
+  fmt <- function(z) formatC(z, digits = digits, format = "f", flag = "+")
+  for (cls in names(x$per_class)) {
+    e <- x$per_class[[cls]]
+    d <- e$decisions
+    if (is.null(d) || nrow(d) == 0) next
+    for (i in seq_len(nrow(d))) {
+      v <- e$verdict[e$verdict$sampler == d$sampler[i] & e$verdict$learner == d$learner[i] &
+                       e$verdict$metric == "pr_auc", , drop = FALSE]
+      cat(sprintf("  `%s` / %s / %s: %s; PR-AUC %s [%s, %s]%s\n", cls, d$learner[i],
+                  d$sampler[i], d$verdict[i], fmt(v$mean), fmt(v$lower_holm),
+                  fmt(v$upper_holm),
+                  if (nzchar(d$detail[i])) paste0(" (", d$detail[i], ")") else ""))
+    }
+  }
+  if (!is.null(x$failures) && nrow(x$failures) > 0) {
+    cat(sprintf("\n%d failed cell(s), left out (see `$failures`): %s\n", nrow(x$failures),
+                x$failures$message[1]))
+  }
+  invisible(x)
+}
+
+#' @export
+as.data.frame.sg_evaluation_ovr <- function(x, row.names = NULL, optional = FALSE, ...,
+                                            holdout = FALSE) {
+  cm <- x$class_metrics
+  if (!holdout) cm <- cm[cm$rep > 0, , drop = FALSE]
+  macro <- x$metrics
+  if (holdout && !is.null(x$holdout)) macro <- rbind(macro, x$holdout)
+  out <- rbind(cm, cbind(data.frame(class = rep("(macro)", nrow(macro))), macro))
+  out$sampler <- as.character(out$sampler)
+  out$learner <- as.character(out$learner)
+  rownames(out) <- NULL
+  out
+}

@@ -83,6 +83,34 @@
 #' flagged in at most half of its splits). These are rows of your data:
 #' they are returned to you, not printed.
 #'
+#' @section More than two classes:
+#' An outcome of more than two classes is evaluated **one class against the
+#' rest**: for each class, the rows of that class are the events and all
+#' others the non-events (named `"not <class>"`), and the whole evaluation
+#' above runs on that two-class problem: each sampler resamples the
+#' training part of that problem, each learner is fitted to it and returns
+#' the probability of that class. The holdout and the splits are made once,
+#' stratified by every class (with `groups`, balanced on the rarest class),
+#' and serve every class, so the classes' results are paired too.
+#'
+#' The result (class `sg_evaluation_ovr`) holds each class's evaluation in
+#' `per_class` (each with its own verdict, Holm-adjusted within the class,
+#' its curves, subgroups and error analysis), every class's metrics in
+#' `class_metrics` (with a `class` column), and in `metrics` and `holdout`
+#' the **macro average**: per split, the mean over the classes of each
+#' metric (over the classes with a value, as a class can be absent from a
+#' test part), the calibration slope's and intercept's distances from 1 and
+#' 0 averaged as distances (`cal_slope_error`, `cal_intercept_error`).
+#' **The verdict is made on the macro average**, with the same rules and
+#' the same number of comparisons as for two classes: whether resampling
+#' helps is one question about the model, and the macro average weighs
+#' each class alike, the rare classes resampling is for as much as the
+#' common one; a verdict per class would multiply the comparisons and let a
+#' sampler that helps one class at another's expense be called helpful.
+#' `print()` shows each class's own verdict under it, so that a class that
+#' lost is seen. With `positive =` naming a class, only that class against
+#' the rest is evaluated (an ordinary two-class result).
+#'
 #' @section Parallel runs:
 #' The cells of the grid (splits x samplers, every learner within a cell)
 #' run through [future.apply::future_lapply()] when future.apply is
@@ -93,8 +121,8 @@
 #' wrap the call in `progressr::with_progress()` for a progress bar.
 #'
 #' @section Errors:
-#' A numeric outcome (this is for classification), an outcome of more than
-#' two classes, a `time` column that cannot be ordered or has missing
+#' A numeric outcome (this is for classification), an outcome of one
+#' class, a `time` column that cannot be ordered or has missing
 #' values, a `groups` column with missing values, a holdout that leaves
 #' fewer rows of a class than folds, and a training part with one class are
 #' refused with classed errors (`smoteguard_error_input`,
@@ -108,7 +136,8 @@
 #'
 #' @param data A data frame: the outcome, the predictors, and any `groups`,
 #'   `time`, `subgroups` or `exclude` columns.
-#' @param var The name of the outcome column (two classes).
+#' @param var The name of the outcome column (two classes or more; see
+#'   the section on more than two classes).
 #' @param samplers A list of [sg_sampler()] configurations (or one). If none
 #'   of them is `sg_sampler("none")`, it is added first: every sampler is
 #'   compared with no resampling. Their labels (or the list's names) must
@@ -134,7 +163,9 @@
 #' @param groups `NULL`, or the name of a column of groups (e.g. patients)
 #'   whose rows must stay together (no missing values).
 #' @param positive The positive class (the event). By default the rarer
-#'   class (the outcome's second level when both are as common).
+#'   class (the outcome's second level when both are as common); with more
+#'   than two classes, by default every class in turn (one-vs-rest), or the
+#'   one named here against the rest.
 #' @param correct_prior Also report each resampled model's metrics after
 #'   the prior correction.
 #' @param threshold `NULL`, a number in (0, 1), [sg_threshold_cost()] or
@@ -161,7 +192,9 @@
 #'   `thresholds`, `records` (the [sg_record()] of every sampler call, with
 #'   the training rows it was given), `failures`, `warnings`, `notes`,
 #'   `splits`, `settings` and `seed`. Methods: `print()`, `summary()`,
-#'   `as.data.frame()` and `plot()`.
+#'   `as.data.frame()`, `plot()` and (with ggplot2) `autoplot()`. With
+#'   more than two classes, an object of class `sg_evaluation_ovr`: see the
+#'   section on more than two classes.
 #' @references
 #' Nadeau, C. and Bengio, Y. (2003). Inference for the generalization
 #' error. *Machine Learning*, 52, 239-281.
@@ -227,34 +260,66 @@ sg_evaluate <- function(data, var,
   on.exit(restore(), add = TRUE)
   set_cell_seed(seed)
 
-  y <- outcome$y
-  n <- length(y)
+  n <- nrow(data)
   predictors <- setdiff(names(data), c(var, groups, time, exclude))
   if (length(predictors) == 0) {
     sg_abort(c("`data` has no predictor columns left.",
                "Every column other than the outcome is `groups`, `time` or in `exclude`."),
              call = call)
   }
-  mdata <- data[c(predictors, var)]
-  mdata[[var]] <- factor(ifelse(y, outcome$positive, outcome$negative),
-                         levels = c(outcome$negative, outcome$positive))
-
-  held <- holdout_rows(holdout, y, group_codes, time_values)
+  # the binary problems: one, or one per class (one-vs-rest); the splits
+  # are made once, stratified by every class, and serve them all
+  targets <- outcome$targets
+  strata <- outcome$strata
+  if (!is.null(group_codes) && !is.logical(strata)) {
+    # whole groups are balanced on the rows of the rarest class
+    events <- vapply(targets, function(o) sum(o$y), numeric(1))
+    strata <- targets[[which.min(events)]]$y
+  }
+  held <- holdout_rows(holdout, strata, group_codes, time_values)
   dev <- setdiff(seq_len(n), held)
   folds_needed <- if (inherits(resamples, "rset")) 2L else resamples$folds
-  check_development(y, dev, held, folds_needed, call)
-  if (length(held) > 0 && sum(y[held]) < 100) {
-    sg_warn(c(sprintf("The holdout has %d event(s) (rows of `%s`): its estimates will be wide.",
-                      sum(y[held]), outcome$positive),
-              "Report them with their intervals, or use the folds' spread."),
-            class = "holdout", call = call)
-  }
-  splits <- make_splits(resamples, dev, y, group_codes, time_values, call)
-  check_splits(splits, y, call)
+  event <- function(o) if (!is.logical(outcome$strata)) o$positive
+  for (o in targets) check_development(o$y, dev, held, folds_needed, call, event(o))
+  warn_small_holdout(targets, held, call)
+  splits <- make_splits(resamples, dev, strata, group_codes, time_values, call)
+  for (o in targets) check_splits(splits, o$y, call, event(o))
   if (length(held) > 0) {
     splits[[length(splits) + 1]] <- list(rep = 0L, fold = 0L, train = dev, test = held)
   }
+  settings <- function(o) {
+    list(var = var, positive = o$positive, negative = o$negative,
+         n = n, n_holdout = length(held), n_events = sum(o$y),
+         n_holdout_events = sum(o$y[held]),
+         holdout = holdout, time = time, groups = groups,
+         subgroups = subgroups, exclude = exclude,
+         predictors = predictors, correct_prior = correct_prior,
+         threshold = threshold, resamples = resamples,
+         samplers = samplers, learners = lapply(learners, function(l) l[c("name", "packages", "settings")]),
+         version = session_versions()$package)
+  }
+  evals <- lapply(targets, function(o) {
+    ev <- evaluate_target(o, data, var, predictors, splits, samplers, learners,
+                          correct_prior, threshold, subgroups, seed, call)
+    ev$settings <- settings(o)
+    ev$seed <- seed
+    ev$holdout_rows <- held
+    ev
+  })
+  out <- if (is.null(outcome$classes)) evals[[1]]
+         else combine_one_vs_rest(evals, outcome, seed, held)
+  out$timing <- proc.time()[["elapsed"]] - started
+  out
+}
 
+# One binary problem (`o`: y, positive, negative) on the given splits: the
+# cells run, scored and assembled into an evaluation.
+evaluate_target <- function(o, data, var, predictors, splits, samplers, learners,
+                            correct_prior, threshold, subgroups, seed, call) {
+  y <- o$y
+  mdata <- data[c(predictors, var)]
+  mdata[[var]] <- factor(ifelse(y, o$positive, o$negative),
+                         levels = c(o$negative, o$positive))
   # one seed per split and sampler, drawn before any cell runs, so that no
   # plan or worker count changes what a cell draws
   cell_seeds <- matrix(sample.int(.Machine$integer.max, length(splits) * length(samplers)),
@@ -270,24 +335,35 @@ sg_evaluate <- function(data, var,
   shared <- list(data = mdata, var = var, samplers = samplers, learners = learners,
                  correct_prior = correct_prior, threshold = threshold)
   results <- run_cells(cells, shared)
-
-  out <- assemble_evaluation(results, cells, splits, shared, y, data, outcome,
+  out <- assemble_evaluation(results, cells, splits, shared, y, data, o,
                              subgroups, seed, call)
-  out$settings <- list(var = var, positive = outcome$positive, negative = outcome$negative,
-                       n = n, n_holdout = length(held), n_events = sum(y),
-                       n_holdout_events = sum(y[held]),
-                       holdout = holdout, time = time, groups = groups,
-                       subgroups = subgroups, exclude = exclude,
-                       predictors = predictors, correct_prior = correct_prior,
-                       threshold = threshold, resamples = resamples,
-                       samplers = samplers, learners = lapply(learners, function(l) l[c("name", "packages", "settings")]),
-                       version = session_versions()$package)
-  out$seed <- seed
-  out$holdout_rows <- held
-  out$timing <- proc.time()[["elapsed"]] - started
   class(out) <- "sg_evaluation"
+  # report_failures() reads the counts of splits and samplers
+  out$settings <- list(n_holdout = sum(vapply(splits, function(s) s$rep == 0, logical(1))),
+                       samplers = samplers)
   report_failures(out, call)
   out
+}
+
+# A holdout with fewer than 100 events (per class, one-vs-rest) gets a
+# warning with the count.
+warn_small_holdout <- function(targets, held, call) {
+  if (length(held) == 0) return(invisible())
+  events <- vapply(targets, function(o) sum(o$y[held]), numeric(1))
+  small <- events < 100
+  if (!any(small)) return(invisible())
+  if (length(targets) == 1) {
+    sg_warn(c(sprintf("The holdout has %d event(s) (rows of `%s`): its estimates will be wide.",
+                      events, targets[[1]]$positive),
+              "Report them with their intervals, or use the folds' spread."),
+            class = "holdout", call = call)
+  } else {
+    positives <- vapply(targets, function(o) o$positive, character(1))
+    sg_warn(c(sprintf("The holdout has fewer than 100 rows of class(es) %s: their estimates will be wide.",
+                      paste(sprintf("`%s` (%d)", positives[small], events[small]), collapse = ", ")),
+              "Report them with their intervals, or use the folds' spread."),
+            class = "holdout", call = call)
+  }
 }
 
 # Seeds: one kind of generator, whatever the caller (or a future worker)
@@ -352,22 +428,43 @@ evaluation_outcome <- function(data, var, positive, call) {
   yv <- as.character(data[[var]])
   lv <- if (is.factor(data[[var]])) levels(data[[var]]) else sort(unique(yv))
   lv <- lv[lv %in% yv]
-  if (length(lv) != 2) {
-    sg_abort(c(sprintf("The outcome `%s` must have two classes; it has %d (%s).",
-                       var, length(lv), paste(utils::head(lv, 6), collapse = ", ")),
-               "Only two-class outcomes are supported for now (one-vs-rest is planned).",
-               "Combine classes into event / no event first."),
+  if (length(lv) < 2) {
+    sg_abort(c(sprintf("The outcome `%s` must have at least two classes; it has %d (%s).",
+                       var, length(lv), paste(lv, collapse = ", ")),
+               "A model cannot learn an outcome that does not vary."),
              call = call)
   }
-  if (is.null(positive)) {
-    counts <- table(factor(yv, levels = lv))
-    positive <- if (counts[[1]] < counts[[2]]) lv[1] else lv[2]
-  } else if (!is.character(positive) || length(positive) != 1 || is.na(positive) ||
-             !positive %in% lv) {
+  if (!is.null(positive) &&
+      (!is.character(positive) || length(positive) != 1 || is.na(positive) || !positive %in% lv)) {
     sg_abort(c(sprintf("`positive` must name one of the classes: %s.", class_list(lv)),
                sprintf("It is %s.", describe(positive))), call = call)
   }
-  list(y = yv == positive, positive = positive, negative = setdiff(lv, positive))
+  if (length(lv) == 2) {
+    if (is.null(positive)) {
+      counts <- table(factor(yv, levels = lv))
+      positive <- if (counts[[1]] < counts[[2]]) lv[1] else lv[2]
+    }
+    y <- yv == positive
+    return(list(y = y, positive = positive, negative = setdiff(lv, positive), strata = y,
+                targets = list(list(y = y, positive = positive,
+                                    negative = setdiff(lv, positive)))))
+  }
+  # more than two classes: one class against the rest, the rest named
+  # "not <class>"
+  rest <- function(cls) {
+    label <- paste("not", cls)
+    while (label %in% lv) label <- paste0(label, "_")
+    label
+  }
+  if (!is.null(positive)) {
+    y <- yv == positive
+    return(list(y = y, positive = positive, negative = rest(positive), strata = match(yv, lv),
+                targets = list(list(y = y, positive = positive, negative = rest(positive)))))
+  }
+  codes <- match(yv, lv)
+  list(classes = lv, codes = codes, strata = codes,
+       targets = lapply(lv, function(cls) list(y = yv == cls, positive = cls,
+                                               negative = rest(cls))))
 }
 
 check_samplers <- function(samplers, call) {
@@ -517,23 +614,27 @@ check_threshold <- function(threshold, call) {
   as.numeric(unclass(threshold))[1]
 }
 
-check_development <- function(y, dev, held, folds, call) {
+# `event`: NULL for two classes; the class against the rest otherwise.
+check_development <- function(y, dev, held, folds, call, event = NULL) {
   need <- max(folds, 2L)
   have <- c(sum(!y[dev]), sum(y[dev]))
   if (any(have < need)) {
-    sg_abort(c(sprintf("After the holdout (%d rows), the rows left have %d event(s) and %d non-event(s); the folds need at least %d of each.",
-                       length(held), have[2], have[1], need),
+    sg_abort(c(sprintf("After the holdout (%d rows), the rows left have %d event(s) and %d non-event(s)%s; the folds need at least %d of each.",
+                       length(held), have[2], have[1],
+                       if (is.null(event)) "" else sprintf(" (class `%s` against the rest)", event),
+                       need),
                "Use a smaller `holdout` or fewer folds."),
              call = call)
   }
 }
 
-check_splits <- function(splits, y, call) {
+check_splits <- function(splits, y, call, event = NULL) {
   for (sp in splits) {
     cls <- unique(y[sp$train])
     if (length(cls) < 2) {
-      sg_abort(c(sprintf("The training part of repeat %d, fold %d has one class only (%d row(s), %s).",
-                         sp$rep, sp$fold, length(sp$train), if (isTRUE(cls)) "events" else "non-events"),
+      sg_abort(c(sprintf("The training part of repeat %d, fold %d has one class only (%d row(s), %s%s).",
+                         sp$rep, sp$fold, length(sp$train), if (isTRUE(cls)) "events" else "non-events",
+                         if (is.null(event)) "" else sprintf(", class `%s` against the rest", event)),
                  "A model cannot learn an outcome it never sees vary.",
                  "Use fewer folds (with `time`, the first window is the smallest)."),
                class = "folds", call = call)
@@ -802,6 +903,11 @@ verdict_metrics <- c("pr_auc", "roc_auc", "brier", "cal_slope_error")
 metric_by_split <- function(metrics, sampler, learner, corrected, metric) {
   m <- metrics[metrics$sampler == sampler & metrics$learner == learner &
                  metrics$corrected == corrected, , drop = FALSE]
+  if (any(m$metric == metric)) {
+    # given as such (a macro average of the classes' distances)
+    m <- m[m$metric == metric, , drop = FALSE]
+    return(stats::setNames(m$value, paste(m$rep, m$fold)))
+  }
   base <- sub("_error$", "", metric)
   m <- m[m$metric == base, , drop = FALSE]
   v <- m$value
@@ -1052,4 +1158,80 @@ report_failures <- function(x, call) {
                     nrow(f)),
             sprintf("First: %s", f$message[1])),
           class = "evaluate", call = call)
+}
+
+# ---------------------------------------------------------------------------
+# More than two classes: one evaluation per class (that class against the
+# rest, on the same splits), and their macro average
+
+combine_one_vs_rest <- function(evals, outcome, seed, held) {
+  classes <- outcome$classes
+  names(evals) <- classes
+  first <- evals[[1]]
+  learners <- vapply(first$settings$learners, function(l) l$name, character(1))
+  samplers <- vapply(first$settings$samplers, function(s) s$label, character(1))
+  with_class <- function(part) {
+    tabs <- lapply(classes, function(cls) {
+      t <- evals[[cls]][[part]]
+      if (is.null(t) || nrow(t) == 0) return(NULL)
+      cbind(data.frame(class = rep(cls, nrow(t))), t)
+    })
+    out <- do.call(rbind, tabs)
+    if (!is.null(out)) rownames(out) <- NULL
+    out
+  }
+  class_metrics <- with_class("metrics")
+  class_holdout <- with_class("holdout")
+  settings <- first$settings
+  settings$positive <- NULL
+  settings$negative <- NULL
+  settings$classes <- classes
+  settings$n_events <- vapply(evals, function(e) e$settings$n_events, numeric(1))
+  settings$n_holdout_events <- vapply(evals, function(e) e$settings$n_holdout_events,
+                                      numeric(1))
+  out <- list(metrics = macro_average(class_metrics, samplers, learners),
+              holdout = macro_average(class_holdout, samplers, learners),
+              class_metrics = rbind(class_metrics, class_holdout),
+              per_class = evals,
+              failures = with_class("failures") %||% first$failures,
+              warnings = with_class("warnings"),
+              notes = with_class("notes"),
+              splits = first$splits)
+  corrected <- settings$correct_prior
+  if (!is.null(out$metrics)) {
+    ratio <- mean(vapply(out$splits, function(s) length(s$test) / length(s$train), numeric(1)))
+    out$verdict <- verdict_table(out$metrics, samplers, learners, corrected, ratio)
+    out$calibration <- calibration_table(out$metrics, samplers, learners, corrected, ratio)
+    out$decisions <- decision_table(out$verdict, out$calibration, samplers, learners, corrected)
+  }
+  out$settings <- settings
+  out$seed <- seed
+  out$holdout_rows <- held
+  class(out) <- c("sg_evaluation_ovr", "sg_evaluation")
+  out
+}
+
+# The mean over the classes of each metric per split, sampler, learner and
+# correction (the classes with a value: a class absent from a test part
+# has NA ranking metrics there). The calibration slope's and intercept's
+# distances (from 1 and 0) are averaged as distances, so that one class's
+# slope above 1 does not cancel another's below.
+macro_average <- function(metrics, samplers, learners) {
+  if (is.null(metrics) || nrow(metrics) == 0) return(NULL)
+  dist <- metrics[metrics$metric %in% c("cal_slope", "cal_intercept"), , drop = FALSE]
+  dist$value <- ifelse(dist$metric == "cal_slope", abs(dist$value - 1), abs(dist$value))
+  dist$metric <- paste0(dist$metric, "_error")
+  all <- rbind(metrics, dist)
+  key <- paste(all$rep, all$fold, all$sampler, all$learner, all$corrected, all$metric,
+               sep = "\r")
+  first <- !duplicated(key)
+  out <- all[first, c("rep", "fold", "sampler", "learner", "corrected", "metric")]
+  value <- tapply(all$value, factor(key, levels = key[first]), function(v) {
+    if (all(is.na(v))) NA_real_ else mean(v, na.rm = TRUE)
+  })
+  out$value <- as.double(value)
+  out$sampler <- factor(as.character(out$sampler), levels = samplers)
+  out$learner <- factor(as.character(out$learner), levels = learners)
+  rownames(out) <- NULL
+  out
 }

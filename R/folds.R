@@ -86,10 +86,12 @@ make_splits <- function(resamples, dev, y, groups, time, call) {
 
 # Fold numbers 1..k per row, each class dealt round the folds in a random
 # order (so every fold gets floor or ceiling of its share of each class).
+# `y` logical or class codes.
 class_folds <- function(y, k) {
   fold <- integer(length(y))
   start <- sample.int(k, 1)
-  for (cls in c(FALSE, TRUE)) {
+  # y logical (the two classes, FALSE first) or class codes (one-vs-rest)
+  for (cls in sort(unique(y))) {
     at <- which(y == cls)
     if (length(at) == 0) next
     at <- at[sample.int(length(at))]
@@ -210,7 +212,7 @@ holdout_rows <- function(share, y, groups, time) {
     return(which(groups %in% take))
   }
   out <- integer(0)
-  for (cls in c(FALSE, TRUE)) {
+  for (cls in sort(unique(y))) {
     at <- which(y == cls)
     m <- round(share * length(at))
     if (m > 0) out <- c(out, at[sample.int(length(at), m)])

@@ -29,9 +29,10 @@
 #'   the packages in `packages`: call functions as `pkg::fun()` and do not
 #'   read objects of your global environment.
 #'
-#' Only two-class outcomes are supported for now; an outcome of more classes
-#' is refused by [sg_evaluate()] with an error of class
-#' `smoteguard_error_input`.
+#' With an outcome of more than two classes, [sg_evaluate()] evaluates each
+#' class against the rest: a learner is fitted to each two-class problem
+#' (the class as the second level, `"not <class>"` as the first) and returns
+#' the probability of that class.
 #'
 #' @param fit A function `(data, var)` returning a fitted model.
 #' @param predict A function `(model, newdata)` returning one probability of

@@ -208,9 +208,10 @@ test_that("bad input gets classed errors", {
   d <- breast_biopsy
   d$num <- as.numeric(d$diagnosis == "malignant")
   expect_error(sg_evaluate(d, "num"), class = "smoteguard_error_input", regexp = "classification")
-  d3 <- d
-  d3$diagnosis <- factor(rep(c("a", "b", "c"), length.out = nrow(d)))
-  expect_error(sg_evaluate(d3, "diagnosis"), class = "smoteguard_error_input")
+  d1 <- d
+  d1$diagnosis <- factor(rep("a", nrow(d)))
+  expect_error(sg_evaluate(d1, "diagnosis"), class = "smoteguard_error_input",
+               regexp = "at least two classes")
   d$when <- as.character(seq_len(nrow(d)))
   expect_error(sg_evaluate(d, "diagnosis", time = "when"), class = "smoteguard_error_input")
   d$when <- seq_len(nrow(d))
@@ -275,4 +276,83 @@ test_that("subgroups, error analysis, print, summary and plot", {
   on.exit(dev.off(), add = TRUE)
   expect_identical(plot(ev), ev)
   expect_identical(plot(ev, type = "spread", metric = "brier", corrected = FALSE), ev)
+})
+
+# A three-class outcome: a multinomial logistic model, classes of about
+# 23%, 64% and 13%.
+three_classes <- function(n = 600, seed = 1) {
+  withr::with_seed(seed, {
+    d <- data.frame(x1 = rnorm(n), x2 = rnorm(n), x3 = rnorm(n))
+    eta <- cbind(0, 1 + d$x1, -1.5 + d$x2 - d$x1)
+    pr <- exp(eta) / rowSums(exp(eta))
+    d$y <- factor(apply(pr, 1, function(p) sample(c("a", "b", "c"), 1, prob = p)))
+  })
+  d
+}
+
+test_that("more than two classes: each class against the rest, on the same splits, macro verdict", {
+  d <- three_classes()
+  expect_warning(
+    ev <- sg_evaluate(d, "y", samplers = sg_sampler("ros"), resamples = sg_folds(3, 2),
+                      holdout = 0.2, seed = 1),
+    class = "smoteguard_warning_holdout", regexp = "`c` \\(16\\)")
+  expect_s3_class(ev, "sg_evaluation_ovr")
+  expect_named(ev$per_class, c("a", "b", "c"))
+  # the holdout is stratified by every class
+  expect_equal(as.vector(table(d$y[ev$holdout_rows])), round(0.2 * as.vector(table(d$y))))
+  for (cls in c("a", "b", "c")) {
+    e <- ev$per_class[[cls]]
+    expect_identical(e$settings$positive, cls)
+    expect_identical(e$settings$negative, paste("not", cls))
+    # the events of this problem are the rows of the class
+    expect_identical(e$predictions$y, d$y[e$predictions$row] == cls)
+    # the same splits and holdout for every class
+    expect_identical(e$splits, ev$per_class$a$splits)
+    expect_identical(e$predictions$row, ev$per_class$a$predictions$row)
+  }
+  # each split's test part holds every class (stratified folds)
+  for (sp in ev$splits) expect_setequal(unique(d$y[sp$test]), c("a", "b", "c"))
+  # the macro average: the mean over the classes, distances averaged as distances
+  m <- ev$metrics
+  cm <- ev$class_metrics
+  pick <- function(tab, metric) {
+    tab[tab$rep == 1 & tab$fold == 2 & tab$sampler == "ros" & tab$corrected &
+          tab$metric == metric, "value"]
+  }
+  expect_equal(pick(m, "pr_auc"), mean(pick(cm, "pr_auc")))
+  expect_equal(pick(m, "cal_slope"), mean(pick(cm, "cal_slope")))
+  expect_equal(pick(m, "cal_slope_error"), mean(abs(pick(cm, "cal_slope") - 1)))
+  # the verdict on the macro average: one row per sampler x learner x metric
+  expect_identical(nrow(ev$verdict), 4L)
+  d_none <- smoteguard:::paired_differences(m, "ros", "none", "glm", TRUE, "cal_slope_error")
+  expect_equal(ev$verdict$mean[ev$verdict$metric == "cal_slope_error"], mean(d_none))
+  expect_identical(nrow(ev$decisions), 1L)
+  df <- as.data.frame(ev)
+  expect_named(df, c("class", "rep", "fold", "sampler", "learner", "corrected", "metric", "value"))
+  expect_setequal(unique(df$class), c("a", "b", "c", "(macro)"))
+  expect_s3_class(summary(ev), "summary.sg_evaluation")
+  expect_snapshot(print(ev))
+  pdf(NULL)
+  on.exit(dev.off(), add = TRUE)
+  expect_identical(plot(ev, type = "pr"), ev)
+  expect_identical(plot(ev, type = "calibration", class = "b"), ev)
+  expect_error(plot(ev, class = "z"), class = "smoteguard_error_input")
+})
+
+test_that("more than two classes: one class against the rest, groups, and too few rows", {
+  d <- three_classes()
+  ev <- sg_evaluate(d, "y", positive = "c", resamples = sg_folds(3, 1), holdout = 0,
+                    samplers = sg_sampler("ros"), seed = 2)
+  expect_false(inherits(ev, "sg_evaluation_ovr"))
+  expect_identical(ev$settings$negative, "not c")
+  expect_identical(ev$predictions$y, d$y[ev$predictions$row] == "c")
+  d$patient <- rep(seq_len(200), length.out = nrow(d))
+  ev <- sg_evaluate(d, "y", groups = "patient", resamples = sg_folds(3, 1), holdout = 0,
+                    samplers = sg_sampler("none"), seed = 3)
+  for (sp in ev$splits) {
+    expect_length(intersect(d$patient[sp$train], d$patient[sp$test]), 0)
+  }
+  rare <- d[c(which(d$y != "c"), which(d$y == "c")[1:2]), ]
+  expect_error(sg_evaluate(rare, "y", resamples = sg_folds(3, 1), holdout = 0),
+               class = "smoteguard_error_input", regexp = "class `c` against the rest")
 })

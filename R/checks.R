@@ -242,6 +242,19 @@ check_number <- function(x, arg, min = -Inf, call = NULL) {
   as.numeric(x)
 }
 
+# A single number in [lower, upper] (`open_lower`: in (lower, upper]).
+check_between <- function(x, arg, lower, upper, open_lower = FALSE, call = NULL) {
+  ok <- is.numeric(x) && length(x) == 1 && is.finite(x) && x <= upper &&
+    (if (open_lower) x > lower else x >= lower)
+  if (!ok) {
+    sg_abort(c(sprintf("`%s` must be a single number in %s%s, %s%s.", arg,
+                       if (open_lower) "(" else "[", format(lower), format(upper),
+                       if (is.finite(upper)) "]" else ")"),
+               sprintf("It is %s.", describe(x))), call = call)
+  }
+  as.numeric(x)
+}
+
 # One of a set of strings; a vector of choices (the function's default)
 # means the first.
 check_choice <- function(x, arg, choices, call = NULL) {

@@ -306,6 +306,11 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
   own_draw <- interpolating && is.null(picked$note)
   draw_rows <- if (own_draw) def$draw else draw_in_turns
   stop_short <- own_draw && def$stop_when_short
+  # the method's own maker (rows off the parent-neighbour segment), and then
+  # the intrusion check's exact search: the local one assumes the segment
+  make_rows <- if (own_draw) def$make
+  guard_check <- guard
+  if (!is.null(make_rows) && !is.null(guard)) guard_check$intrusion_search <- "exact"
   at <- which(eligible)
   # the parents' candidates: every row's, unless the method or the guard
   # set some aside
@@ -350,8 +355,14 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
     made <- length(parent)
     if (made == 0) break
     rep$drawn <- rep$drawn + made
-    values <- .Call(ffi_interpolate, pred$x, as.integer(parent),
-                    as.integer(draw$neighbor), as.double(draw$gap))
+    if (is.null(make_rows)) {
+      values <- .Call(ffi_interpolate, pred$x, as.integer(parent),
+                      as.integer(draw$neighbor), as.double(draw$gap))
+    } else {
+      made_rows <- make_rows(ctx, parent, draw, picked$state)
+      values <- made_rows$values
+      draw$gap <- made_rows$gap
+    }
     codes <- pred$codes[parent, , drop = FALSE]
     if (interpolating && ncol(codes) > 0) {
       # each nominal value from the parent and the parent's own-class
@@ -373,7 +384,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
         share <- intrusion_share(pred, values[todo, , drop = FALSE],
                                  codes[todo, , drop = FALSE], parent[todo],
                                  draw$neighbor[todo], w, pos, yi, c,
-                                 settings, guard, threads)
+                                 settings, guard_check, threads)
         reason[todo[share > intrusion]] <- "intrusion"
       }
     }

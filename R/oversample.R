@@ -100,7 +100,8 @@
 #' @param var The name of the outcome column, a factor or character vector.
 #' @param method The oversampling method: `"smote"`, `"ros"`,
 #'   `"borderline1"`, `"borderline2"`, `"adasyn"`, `"safe_level"`,
-#'   `"svm_smote"` or `"kmeans_smote"` (see [sg_methods()]; SVM-SMOTE needs
+#'   `"svm_smote"`, `"kmeans_smote"`, `"geometric_smote"` or `"mwmote"`
+#'   (see [sg_methods()]; SVM-SMOTE needs
 #'   the e1071 package).
 #' @param neighbors The number of nearest same-class rows a parent may be
 #'   paired with (`k` in the SMOTE paper), a whole number >= 1. ADASYN and
@@ -123,6 +124,23 @@
 #' @param imbalance_threshold For `"kmeans_smote"`: a cluster is used for a
 #'   class when (its rows of other classes + 1) / (its rows of the class + 1)
 #'   is below this; raise it when no cluster qualifies.
+#' @param truncation,deformation,selection For `"geometric_smote"`: which
+#'   part of the hypersphere around the parent is kept (`truncation` in
+#'   \[-1, 1\]: 1 the half towards the surface point, 0 all of it, -1 the
+#'   half away from it), how far it is flattened towards the line to the
+#'   surface point (`deformation` in \[0, 1\]: 1 is SMOTE's segment), and
+#'   which row is the surface point (`selection`: `"combined"`, the nearer of
+#'   a random one of the parent's `neighbors` nearest rows of its class and
+#'   its nearest row of another class; `"minority"`; `"majority"`).
+#' @param noise_neighbors,border_neighbors,inform_share,closeness_cutoff,closeness_max,cluster_spread
+#'   For `"mwmote"`: the paper's k1 (rows whose `noise_neighbors` nearest
+#'   rows hold none of their class are noise), k2 (each other row's
+#'   `border_neighbors` nearest rows of other classes are the borderline
+#'   rows), k3 as a share of the class (each borderline row's
+#'   `round(inform_share * class size)` nearest rows of the class are the
+#'   informative rows), the closeness factor's cut-off Cf(th) and largest
+#'   value CMAX, and Cp (average-linkage clusters merge while within
+#'   `cluster_spread` times the mean nearest-row distance).
 #' @param distance `"euclidean"` (standardised, with the SMOTE-NC penalty for
 #'   nominal columns) or `"gower"`.
 #' @param nominal How synthetic rows get nominal values: `"draw"` or
@@ -217,7 +235,11 @@
 sg_oversample <- function(data, var, method = "smote", neighbors = 5,
                           over_ratio = 1, seed = NULL, m_neighbors = 10,
                           shrinkage = 0, out_step = 0.5, clusters = 8,
-                          imbalance_threshold = 1, distance = "euclidean",
+                          imbalance_threshold = 1, truncation = 1, deformation = 0, selection = "combined",
+                          noise_neighbors = 5, border_neighbors = 3,
+                          inform_share = 0.5, closeness_cutoff = 5,
+                          closeness_max = 2, cluster_spread = 3,
+                          distance = "euclidean",
                           nominal = "draw", exclude = NULL, clean = NULL,
                           clean_neighbors = 3, guard = sg_guard(),
                           constraints = sg_constraints(), groups = NULL,
@@ -236,6 +258,13 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
   clusters <- check_count(clusters, "clusters", call = call)
   imbalance_threshold <- check_number(imbalance_threshold, "imbalance_threshold", min = 0,
                                       call = call)
+  # (checked by their registrations)
+  geometric <- check_method_params("geometric_smote", list(
+    truncation = truncation, deformation = deformation, selection = selection), call = call)
+  mwmote <- check_method_params("mwmote", list(
+    noise_neighbors = noise_neighbors, border_neighbors = border_neighbors,
+    inform_share = inform_share, closeness_cutoff = closeness_cutoff,
+    closeness_max = closeness_max, cluster_spread = cluster_spread), call = call)
   distance <- check_choice(distance, "distance", c("euclidean", "gower"), call = call)
   nominal <- check_choice(nominal, "nominal", c("draw", "vote"), call = call)
   if (!is.null(clean)) clean <- check_choice(clean, "clean", method_names("clean"), call = call)
@@ -286,6 +315,7 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
                    weights = weights,
                    guard = guard, constraints = constraints, threads = threads,
                    group_codes = group_codes)
+  settings <- c(settings, geometric, mwmote)
 
   checked <- proc.time()[["elapsed"]]
   gen <- generate(pred, yf, n_new, settings, data, call)

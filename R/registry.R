@@ -31,8 +31,11 @@ sampler_families <- c(
 #' @param tune `NULL`, or the `call_info` of the recipes steps' `tunable()`
 #'   (a list with `pkg`, `fun` and optionally `range`).
 #' @param doc One line for sg_methods() and the help pages.
-sampler_param <- function(default, check, doc, tune = NULL) {
-  structure(list(default = default, check = check, doc = doc, tune = tune),
+#' @param invalid A value the check refuses (the contract test gives it;
+#'   -1 unless -1 is a valid value, as for Geometric SMOTE's `truncation`).
+sampler_param <- function(default, check, doc, tune = NULL, invalid = -1) {
+  structure(list(default = default, check = check, doc = doc, tune = tune,
+                 invalid = invalid),
             class = "sg_sampler_param")
 }
 
@@ -81,6 +84,13 @@ param_number <- function(default, doc, min = 0, tune = NULL) {
 #'   ends the rounds (the method has run out of usable pairs).
 #' @param finish For copiers, `NULL` or a function `(values, ctx, bounds)`
 #'   applied to the made values (the smoothed bootstrap's noise).
+#' @param make For interpolators, `NULL` (the new rows interpolate parent
+#'   and neighbour at the drawn gap, in C) or a function `(ctx, parent,
+#'   draw, state)` that makes the rows itself, given the parents' data rows
+#'   and the draw: it returns `values` (one row per parent) and `gap` (what
+#'   the provenance records). The rows then need not lie on the segment, so
+#'   the guard's intrusion check searches the whole data for them (Geometric
+#'   SMOTE's hypersphere).
 #' @param kind For copiers, a function `(settings)` giving the provenance
 #'   `kind` of the rows the method makes; for interpolators, a function
 #'   `(settings, gap)` of the settings and the made rows' gaps giving one
@@ -96,7 +106,7 @@ new_sampler_method <- function(name, family, rank, title, reference, params = li
                                outcome = "class", seeks_boundary = FALSE,
                                whole_neighbors = function(settings) 0L,
                                seeds = NULL, draw = NULL,
-                               stop_when_short = FALSE, finish = NULL,
+                               stop_when_short = FALSE, finish = NULL, make = NULL,
                                kind = function(settings, gap = NULL) family,
                                select = NULL, distances = TRUE,
                                suggests = character()) {
@@ -109,7 +119,8 @@ new_sampler_method <- function(name, family, rank, title, reference, params = li
                  reference = reference, params = params, outcome = outcome,
                  seeks_boundary = seeks_boundary,
                  whole_neighbors = whole_neighbors, seeds = seeds, draw = draw,
-                 stop_when_short = stop_when_short, finish = finish, kind = kind,
+                 stop_when_short = stop_when_short, finish = finish, make = make,
+                 kind = kind,
                  select = select, distances = distances, suggests = suggests),
             class = "sg_sampler_method")
 }

@@ -54,6 +54,10 @@ SEXP ffi_interpolate(SEXP x, SEXP parent, SEXP neighbor, SEXP gap);
 SEXP ffi_smote_plain(SEXP x, SEXP center, SEXP scale, SEXP y, SEXP classes,
                      SEXP n_new, SEXP k, SEXP threads);
 
+/* geometric.c */
+SEXP ffi_geometric_make(SEXP x, SEXP scale, SEXP parent, SEXP surface,
+                        SEXP truncation, SEXP deformation);
+
 /* guard.c */
 SEXP ffi_guard_pairs(SEXP index, SEXP dist, SEXP parents, SEXP group, SEXP k,
                      SEXP max_dist);

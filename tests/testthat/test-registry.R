@@ -65,13 +65,27 @@ expect_sampler_contract <- function(method) {
     if (fam == "interpolate") {
       expect_true(all(!is.na(prov$neighbor)), label = label)
       expected <- x[prov$parent, ] + prov$gap * (x[prov$neighbor, ] - x[prov$parent, ])
-      expect_equal(unname(made), unname(expected), tolerance = 1e-12, label = label)
+      # Geometric SMOTE's rows lie in the hypersphere around the parent
+      # through the neighbour (standardised scale), the gap their component
+      # along that direction
+      geo <- prov$kind == "geometric"
+      expect_equal(unname(made[!geo, , drop = FALSE]), unname(expected[!geo, , drop = FALSE]),
+                   tolerance = 1e-12, label = label)
+      if (any(geo)) {
+        s <- apply(x, 2, stats::sd)
+        off <- sweep(made[geo, , drop = FALSE] - x[prov$parent[geo], , drop = FALSE], 2, s, "/")
+        dir <- sweep(x[prov$neighbor[geo], , drop = FALSE] - x[prov$parent[geo], , drop = FALSE],
+                     2, s, "/")
+        expect_true(all(rowSums(off^2) <= rowSums(dir^2) * (1 + 1e-9)), label = label)
+        expect_equal(unname(rowSums(off * dir) / rowSums(dir^2)), prov$gap[geo], tolerance = 1e-9,
+                     label = label)
+      }
       # a gap in [0, 1], or below 0 for a row that extrapolates
       # (SVM-SMOTE's safe parents)
       away <- prov$kind == "extrapolate"
       expect_true(all(prov$gap[!away] >= 0 & prov$gap[!away] <= 1), label = label)
       expect_true(all(prov$gap[away] <= 0), label = label)
-      expect_true(all(prov$kind %in% c("interpolate", "extrapolate")), label = label)
+      expect_true(all(prov$kind %in% c("interpolate", "extrapolate", "geometric")), label = label)
     } else {
       expect_equal(unname(made), unname(x[prov$parent, ]), label = label)
     }
@@ -102,7 +116,7 @@ expect_sampler_contract <- function(method) {
   # method by its own check
   params <- names(sg_method_params(method))
   for (p in params) {
-    bad <- stats::setNames(list(-1), p)
+    bad <- stats::setNames(list(sg_method_params(method)[[p]]$invalid %||% -1), p)
     expect_error(do.call(run_sampler, c(list(method, d), bad)),
                  class = "smoteguard_error_input", label = sprintf("%s, %s = -1", label, p))
   }
@@ -121,7 +135,8 @@ sg_method_params <- function(method) smoteguard:::sampler_method(method)$params
 test_that("every registered sampler keeps the contract of its family", {
   methods <- sg_methods()$method
   expect_setequal(methods, c("smote", "ros", "borderline1", "borderline2", "adasyn",
-                             "safe_level", "svm_smote", "kmeans_smote", "tomek", "enn",
+                             "safe_level", "svm_smote", "kmeans_smote", "geometric_smote",
+                             "mwmote", "tomek", "enn",
                              "cnn", "oss", "ncl", "renn", "allknn", "random", "nearmiss1", "nearmiss2",
                              "nearmiss3", "cluster_centroids", "instance_hardness"))
   for (m in methods) expect_sampler_contract(m)
@@ -139,10 +154,10 @@ test_that("sg_methods() describes every method from the registry", {
                    c("tomek", "enn", "cnn", "oss", "ncl", "renn", "allknn"))
   expect_identical(sg_methods(c("interpolate", "copy"))$method,
                    c("smote", "ros", "borderline1", "borderline2", "adasyn", "safe_level",
-                     "svm_smote", "kmeans_smote"))
+                     "svm_smote", "kmeans_smote", "geometric_smote", "mwmote"))
   # the methods that seek the boundary are those the guard leaves at it
   expect_identical(m$method[m$boundary],
-                   c("borderline1", "borderline2", "adasyn", "svm_smote"))
+                   c("borderline1", "borderline2", "adasyn", "svm_smote", "mwmote"))
   expect_match(m$parameters[m$method == "borderline1"], "m_neighbors = 10")
   expect_error(sg_methods("nope"), class = "smoteguard_error_input")
   expect_snapshot(error = TRUE, sg_methods("nope"))

@@ -42,7 +42,8 @@ test_that("with dials the method parameters are qualitative parameters of the me
   expect_s3_class(over, "qual_param")
   expect_identical(over$type, "character")
   expect_identical(over$values, c("smote", "ros", "borderline1", "borderline2", "adasyn",
-                                  "safe_level", "svm_smote", "kmeans_smote"))
+                                  "safe_level", "svm_smote", "kmeans_smote",
+                                  "geometric_smote", "mwmote"))
   expect_identical(over$label, c(method = "Oversampling method"))
   expect_identical(sg_oversampling_method(c("adasyn", "smote"))$values, c("adasyn", "smote"))
   clean <- sg_cleaning_method()
@@ -440,7 +441,8 @@ test_that("tune() placeholders are accepted and become dials parameters", {
   methods <- params$object[[which(params$component == "step_smoteguard" &
                                     params$name == "method")]]
   expect_identical(methods$values, c("smote", "ros", "borderline1",
-                                     "borderline2", "adasyn", "safe_level", "svm_smote", "kmeans_smote"))
+                                     "borderline2", "adasyn", "safe_level", "svm_smote", "kmeans_smote",
+                                     "geometric_smote", "mwmote"))
   grid <- dials::grid_regular(params, levels = 2)
   expect_gt(nrow(grid), 0)
   expect_s3_class(sg_cleaning_method(), "qual_param")

@@ -8,6 +8,27 @@ quiet_fidelity <- function(expr) {
     smoteguard_warning_fidelity = function(w) invokeRestart("muffleWarning"))
 }
 
+# Two classes, two numeric columns and a nominal one, with missing values
+# in both kinds.
+mixed_missing_data <- function(seed, n = 150) {
+  set.seed(seed)
+  df <- data.frame(x1 = rnorm(n), x2 = rnorm(n),
+                   colour = factor(sample(c("red", "green", "blue"), n, TRUE)),
+                   y = factor(sample(c("a", "b"), n, TRUE, prob = c(0.75, 0.25))))
+  df$x1[df$y == "b"] <- df$x1[df$y == "b"] + 1
+  df$x2[c(3, 9, 40)] <- NA
+  df$colour[c(5, 11)] <- NA
+  df
+}
+
+# sg_oversample() on such data, its fidelity and shortfall warnings muffled.
+oversample_mixed <- function(df, method, distance) {
+  withCallingHandlers(
+    sg_oversample(df, "y", method = method, seed = 2, distance = distance),
+    smoteguard_warning_fidelity = function(w) invokeRestart("muffleWarning"),
+    smoteguard_warning_shortfall = function(w) invokeRestart("muffleWarning"))
+}
+
 # ---------------------------------------------------------------------------
 # Geometric SMOTE (Douzas and Bacao 2019, Algorithm 1)
 

@@ -168,19 +168,9 @@ test_that("Geometric SMOTE runs on the shipped data, nominal columns, missing va
                                       seed = 1, constraints = NULL))
   expect_identical(as.integer(table(res$diagnosis)), c(444L, 444L))
   expect_true(all(sg_provenance(res)$kind == "geometric"))
-  set.seed(330)
-  n <- 150
-  df <- data.frame(x1 = rnorm(n), x2 = rnorm(n),
-                   colour = factor(sample(c("red", "green", "blue"), n, TRUE)),
-                   y = factor(sample(c("a", "b"), n, TRUE, prob = c(0.75, 0.25))))
-  df$x1[df$y == "b"] <- df$x1[df$y == "b"] + 1
-  df$x2[c(3, 9, 40)] <- NA
-  df$colour[c(5, 11)] <- NA
+  df <- mixed_missing_data(330)
   for (dist in c("euclidean", "gower")) {
-    mixed <- withCallingHandlers(
-      sg_oversample(df, "y", method = "geometric_smote", seed = 2, distance = dist),
-      smoteguard_warning_fidelity = function(w) invokeRestart("muffleWarning"),
-      smoteguard_warning_shortfall = function(w) invokeRestart("muffleWarning"))
+    mixed <- oversample_mixed(df, "geometric_smote", dist)
     prov <- sg_provenance(mixed)
     expect_true(nrow(prov) > 0)
     expect_true(all(mixed$colour[prov$row] %in% c(levels(df$colour), NA)))

@@ -155,7 +155,11 @@ static void sg_fidelity_worker(const sg_fidelity_data *in, sg_fidelity_table *t)
     w.a = (uint64_t *) R_alloc(big_r, sizeof(uint64_t));
     w.b = (uint64_t *) R_alloc(big_s, sizeof(uint64_t));
     w.tmp = (uint64_t *) R_alloc(big_r > big_s ? big_r : big_s, sizeof(uint64_t));
-    w.count = (R_xlen_t *) R_alloc(SG_KS_COUNT, sizeof(R_xlen_t));
+    /* the radix sort's counters only where a side is large enough to
+     * use them (an allocation of their size costs more than the small
+     * tables' whole check) */
+    if (big_r >= SG_RADIX_MIN || big_s >= SG_RADIX_MIN)
+      w.count = (R_xlen_t *) R_alloc(SG_KS_COUNT, sizeof(R_xlen_t));
   }
   double *ca = (double *) R_alloc(max_l, sizeof(double));
   double *cb = (double *) R_alloc(max_l, sizeof(double));

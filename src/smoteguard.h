@@ -91,8 +91,10 @@ void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, double *q,
                          double *counts, double *missing);
 SEXP ffi_stats_quantiles(SEXP x, SEXP threads);
 SEXP ffi_metrics_ks(SEXP real, SEXP syn);
-/* the radix sort's counters (its passes x digit values) */
+/* the radix sort's counters (its passes x digit values), and the number
+ * of keys from which sg_sorted_keys() uses it (a merge sort below) */
 #define SG_KS_COUNT (6 * 2048)
+#define SG_RADIX_MIN 2048
 R_xlen_t sg_sorted_keys(const double *x, const int *rows, R_xlen_t n,
                         uint64_t *out, uint64_t *tmp, R_xlen_t *count);
 double sg_ks_sorted(const uint64_t *a, R_xlen_t na, const uint64_t *b,

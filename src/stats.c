@@ -376,16 +376,15 @@ static void sg_merge_sort(uint64_t *v, uint64_t *tmp, R_xlen_t n) {
   if (src != v) memcpy(v, src, (size_t) n * sizeof(uint64_t));
 }
 
-/* Below this many keys the merge sort beats the radix sort, whose
- * 6 x 2048 counters cost the same for 10 keys as for 1,000 (the fidelity
- * check of every sg_oversample() call sorts classes of a few rows; on this
- * machine the merge sort was 4-8 times faster up to 1,000 keys and on par
- * at 3,000). Both give the same sorted keys. */
-#define SG_RADIX_MIN 2048
+/* SG_RADIX_MIN (smoteguard.h): below this many keys the merge sort beats
+ * the radix sort, whose 6 x 2048 counters cost the same for 10 keys as for
+ * 1,000 (the fidelity check of every sg_oversample() call sorts classes of
+ * a few rows; on this machine the merge sort was 4-8 times faster up to
+ * 1,000 keys and on par at 3,000). Both give the same sorted keys. */
 
 /* The non-missing values of x[0..n) (rows != NULL: of x[rows[0..n)]) as
- * sorted keys in out (tmp: n more keys, count: SG_KS_COUNT counters);
- * returns their number. */
+ * sorted keys in out (tmp: n more keys, count: SG_KS_COUNT counters, which
+ * may be NULL when n < SG_RADIX_MIN); returns their number. */
 R_xlen_t sg_sorted_keys(const double *x, const int *rows, R_xlen_t n,
                         uint64_t *out, uint64_t *tmp, R_xlen_t *count) {
   R_xlen_t m = 0;

@@ -68,6 +68,13 @@
 #' @export
 sg_caret_sampling <- function(method = "smote", ..., first = TRUE) {
   call <- sys.call()
+  if (is.character(method) && length(method) == 1 && method %in% method_names("regress")) {
+    sg_abort(c(sprintf("Method \"%s\" is for a numeric outcome, and caret's sampling hook is called only for classification.",
+                       method),
+               sprintf("Use `step_smoteguard(method = \"%s\")` in a recipe (caret's `train()` takes a recipe), or `sg_oversample()` on each training set.",
+                       method)),
+             class = c("regress_caret", "input"), call = call)
+  }
   method <- check_method(method, method_names(oversampling_families), call = call)
   args <- list(...)
   nms <- names(args)

@@ -33,6 +33,27 @@
 #'   nothing and the parent tries its other neighbours; a class that runs out
 #'   of usable pairs falls short, with a warning.
 #'
+#' @section Numeric outcomes:
+#' `method = "smoter"` (Torgo et al. 2013) and `"smogn"` (Branco et al.
+#' 2017) oversample the rare values of a numeric outcome; they run only when
+#' asked for by name, and every other method refuses a numeric outcome (a
+#' class coded 0/1 is never taken for a number). The rows sorted by the
+#' outcome are cut into bins where the relevance ([sg_relevance()]) crosses
+#' `rel_threshold`; with `B` = rows / bins, each rare bin is raised to
+#' `round(over_ratio * B)` rows, and common bins are kept (`under =
+#' FALSE`), reduced to `round(B)` (`TRUE`) or to that share of their rows (a
+#' number). SMOTER places a row between a row of the bin and one of its
+#' `neighbors` nearest rows of the same bin, at a uniform gap, with the
+#' outcome the two rows' outcomes weighted by the inverse of their distances
+#' to the new row. SMOGN does so when the neighbour is closer than half the
+#' median distance to the row's neighbours, and otherwise adds Gaussian
+#' noise (`min(pert, that half median)` times each column's sd in the bin)
+#' to the row's numeric predictors and outcome (provenance `kind` `"noise"`).
+#' The guard, `clean`, `groups`, Gower's distance and missing predictor
+#' values are refused with classed errors; `constraints` may bound the
+#' noise rows. The record keeps the relevance's control points
+#' (`$relevance`) and the bins (`$bins`); the counts are per bin.
+#'
 #' @section Distances and data types:
 #' Numeric predictors are centred and scaled by the mean and standard
 #' deviation of all rows of `data` (every class), so one scale serves every
@@ -102,7 +123,7 @@
 #'   `"borderline1"`, `"borderline2"`, `"adasyn"`, `"safe_level"`,
 #'   `"svm_smote"`, `"kmeans_smote"`, `"geometric_smote"` or `"mwmote"`
 #'   (see [sg_methods()]; SVM-SMOTE needs
-#'   the e1071 package).
+#'   the e1071 package); for a numeric outcome, `"smoter"` or `"smogn"`.
 #' @param neighbors The number of nearest same-class rows a parent may be
 #'   paired with (`k` in the SMOTE paper), a whole number >= 1. ADASYN and
 #'   Safe-Level also use it for their whole-data neighbourhoods.
@@ -124,6 +145,13 @@
 #' @param imbalance_threshold For `"kmeans_smote"`: a cluster is used for a
 #'   class when (its rows of other classes + 1) / (its rows of the class + 1)
 #'   is below this; raise it when no cluster qualifies.
+#' @param rel_threshold,relevance,under,pert For `"smoter"` and `"smogn"`
+#'   (numeric outcomes): the relevance at or above which an outcome value is
+#'   rare; `NULL` for the box-plot relevance or a matrix of control points
+#'   (see [sg_relevance()]); whether common bins are under-sampled (`FALSE`,
+#'   `TRUE` for the balanced bin size, or the share of their rows kept); and
+#'   SMOGN's noise as a multiple of each column's standard deviation in the
+#'   bin. See the section "Numeric outcomes".
 #' @param truncation,deformation,selection For `"geometric_smote"`: which
 #'   part of the hypersphere around the parent is kept (`truncation` in
 #'   \[-1, 1\]: 1 the half towards the surface point, 0 all of it, -1 the
@@ -235,7 +263,9 @@
 sg_oversample <- function(data, var, method = "smote", neighbors = 5,
                           over_ratio = 1, seed = NULL, m_neighbors = 10,
                           shrinkage = 0, out_step = 0.5, clusters = 8,
-                          imbalance_threshold = 1, truncation = 1, deformation = 0, selection = "combined",
+                          imbalance_threshold = 1, rel_threshold = 0.8,
+                          relevance = NULL, under = FALSE, pert = 0.02,
+                          truncation = 1, deformation = 0, selection = "combined",
                           noise_neighbors = 5, border_neighbors = 3,
                           inform_share = 0.5, closeness_cutoff = 5,
                           closeness_max = 2, cluster_spread = 3,
@@ -247,9 +277,19 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
                           threads = getOption("smoteguard.threads")) {
   call <- sys.call()
   started <- proc.time()[["elapsed"]]
-  method <- check_method(method, method_names(oversampling_families), call = call)
+  method <- check_method(method, method_names(c(oversampling_families, "regress")),
+                         call = call)
+  if (sampler_method(method)$family == "regress") {
+    # SMOTER / SMOGN, asked for by name (method-smoter.R); the default guard
+    # is for classes and is left out
+    return(oversample_numeric(data, var, method, neighbors, over_ratio, seed,
+                              rel_threshold, relevance, under, pert, distance,
+                              nominal, exclude, clean, if (!missing(guard)) guard,
+                              constraints, groups, weights, threads, call))
+  }
   check_method_packages(method, call = call)
   check_data_frame(data, call = call)
+  check_class_outcome(data, if (!missing(var)) var, call = call)
   check_var(data, var, call = call)
   neighbors <- check_count(neighbors, "neighbors", call = call)
   m_neighbors <- check_count(m_neighbors, "m_neighbors", call = call)

@@ -19,7 +19,8 @@ sampler_families <- c(
   interpolate = "makes synthetic rows between a parent and a same-class neighbour",
   copy = "makes copies of real rows (optionally smoothed)",
   clean = "removes rows that sit among another class's rows",
-  undersample = "keeps a subset of the larger classes' rows"
+  undersample = "keeps a subset of the larger classes' rows",
+  regress = "makes synthetic rows for the rare values of a numeric outcome"
 )
 
 #' Parameters of a registered method
@@ -61,7 +62,9 @@ param_number <- function(default, doc, min = 0, tune = NULL) {
 #' @param reference Its source, short form.
 #' @param params Named list of sampler_param(): the parameters the method
 #'   reads beyond those every method of its family takes.
-#' @param outcome `"class"` (numeric outcomes come with SMOTER/SMOGN).
+#' @param outcome `"class"`, or `"numeric"` for the "regress" family
+#'   (SMOTER, SMOGN: method-smoter.R), whose `draw` is a function `(ctx)`
+#'   making every rare bin's rows, run by oversample_numeric().
 #' @param seeks_boundary Whether the method places rows at the class boundary
 #'   on purpose: the guard then keeps unsafe seeds and has no default
 #'   intrusion check.
@@ -141,6 +144,7 @@ method_names <- function(family = names(sampler_families)) {
   fam <- vapply(registry$methods, `[[`, "", "family")
   entry <- match(fam, c("interpolate", "copy", "clean", "undersample"))
   entry[entry == 2L] <- 1L  # sg_oversample() runs both its families
+  entry[fam == "regress"] <- 5L  # and, asked by name, the numeric-outcome ones
   rank <- vapply(registry$methods, `[[`, 0, "rank")
   keep <- fam %in% family
   names(registry$methods)[keep][order(entry[keep], rank[keep])]
@@ -167,8 +171,9 @@ oversampling_families <- c("interpolate", "copy")
 #'
 #' @param family `NULL` for every method, or some of `"interpolate"` (makes
 #'   rows between a real row and a same-class neighbour), `"copy"` (copies
-#'   real rows), `"clean"` (removes rows that sit among another class's rows)
-#'   and `"undersample"` (keeps a subset of the larger classes).
+#'   real rows), `"clean"` (removes rows that sit among another class's rows),
+#'   `"undersample"` (keeps a subset of the larger classes) and `"regress"`
+#'   (SMOTER and SMOGN, for a numeric outcome).
 #' @return A data frame with one row per method: `method` (the name to pass),
 #'   `family`, `entry` (the function that runs it), `outcome` (the outcome
 #'   kind it handles), `parameters` (its own parameters with their defaults,
@@ -187,7 +192,8 @@ sg_methods <- function(family = NULL) {
   }
   ms <- registry$methods[method_names(family)]
   entry <- c(interpolate = "sg_oversample", copy = "sg_oversample",
-             clean = "sg_clean", undersample = "sg_undersample")
+             clean = "sg_clean", undersample = "sg_undersample",
+             regress = "sg_oversample")
   new_frame(list(
     method = names(ms),
     family = vapply(ms, `[[`, "", "family", USE.NAMES = FALSE),
@@ -262,6 +268,12 @@ check_method_packages <- function(method, call = NULL) {
 check_no_guard <- function(guard, method, call = NULL) {
   if (is.null(guard)) return(invisible())
   fam <- sampler_method(method)$family
+  if (fam == "regress") {
+    sg_abort(c(sprintf("The guard does not apply to \"%s\", a numeric-outcome method: its safety rules read classes, which a numeric outcome does not have.",
+                       method),
+               "Leave `guard` out (or `guard = NULL`); SMOGN's own rule already replaces a far neighbour by noise around the seed."),
+             call = call)
+  }
   sg_abort(c(sprintf("The guard does not apply to \"%s\", a %s method: it makes no rows to guard.",
                      method, if (fam == "clean") "cleaning" else "under-sampling"),
              "Leave `guard` out (or `guard = NULL`); the guard belongs to `sg_oversample()`."),

@@ -60,6 +60,9 @@ sg_sampler <- function(method = "smote", ..., label = NULL) {
     resolved[nm] <- list(if (nm %in% nms) args[[nm]] else resolve_default(fun, nm))
   }
   if ("threads" %in% nms) resolved["threads"] <- list(args$threads)
+  # the numeric-outcome methods take no guard: sg_oversample()'s default
+  # guard is for classes
+  if (def$family == "regress" && !"guard" %in% nms) resolved["guard"] <- list(NULL)
   check_sampler_args(def, resolved, call)
   new_sampler(method, def$family, entry, resolved, label %||% method)
 }
@@ -74,7 +77,7 @@ new_sampler <- function(method, family, entry, args, label) {
 
 sampler_entry <- function(family) {
   c(interpolate = "sg_oversample", copy = "sg_oversample", clean = "sg_clean",
-    undersample = "sg_undersample")[[family]]
+    undersample = "sg_undersample", regress = "sg_oversample")[[family]]
 }
 
 # A formal argument's default, evaluated in the package's namespace. The

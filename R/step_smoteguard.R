@@ -191,7 +191,14 @@ step_smoteguard <- function(recipe, ..., role = NA, trained = FALSE,
                             id = recipes::rand_id("smoteguard")) {
   call <- sys.call()
   check_recipes_installed(call)
-  if (!is_tune(method)) method <- check_method(method, method_names(oversampling_families), call = call)
+  if (!is_tune(method)) {
+    method <- check_method(method, method_names(c(oversampling_families, "regress")),
+                           call = call)
+    # SMOTER / SMOGN (numeric outcome) take no guard: the default is left out
+    if (method %in% method_names("regress")) {
+      if (missing(guard)) guard <- NULL else check_no_guard(guard, method, call = call)
+    }
+  }
   if (!is_tune(neighbors)) neighbors <- check_count(neighbors, "neighbors", call = call)
   if (!is_tune(m_neighbors)) m_neighbors <- check_count(m_neighbors, "m_neighbors", call = call)
   if (!is_tune(over_ratio)) check_over_ratio(over_ratio, names(over_ratio), call = call)
@@ -360,10 +367,15 @@ selected_outcome <- function(x, training, info) {
              call = signal_call(x))
   }
   y <- training[[column]]
-  if (!is.factor(y) && !is.character(y)) {
+  # a numeric outcome only for SMOTER / SMOGN, which check it themselves
+  regress <- is.character(x$method) && length(x$method) == 1 &&
+    x$method %in% method_names("regress")
+  if (!regress && !is.factor(y) && !is.character(y)) {
     sg_abort(c(sprintf("The outcome column `%s` must be a factor or character.", column),
                sprintf("It is %s.", describe(y)),
-               "Select the class column, or convert it with `factor()` before the recipe."),
+               if (is.numeric(y) && inherits(x, "step_smoteguard"))
+                 "Select the class column, or convert it with `factor()` before the recipe; for a numeric outcome use `method = \"smoter\"` or `\"smogn\"`."
+               else "Select the class column, or convert it with `factor()` before the recipe."),
              call = signal_call(x))
   }
   unname(column)

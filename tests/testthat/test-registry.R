@@ -25,10 +25,89 @@ run_sampler <- function(method, data, ...) {
     smoteguard_warning_fidelity = function(w) invokeRestart("muffleWarning"))
 }
 
+# The numeric-outcome family ("regress": SMOTER, SMOGN): a skewed outcome
+# with rare high and low values.
+regress_contract_data <- function(seed = 1) {
+  set.seed(seed)
+  y <- c(rnorm(70, 10, 1), 15 + rexp(8), c(2, 3, 4))
+  data.frame(x1 = y + rnorm(81), x2 = runif(81), y = y, id = seq_len(81),
+             row.names = sprintf("r%03d", seq_len(81)))
+}
+
+run_regress <- function(method, data, ...) {
+  withCallingHandlers(sg_oversample(data, "y", method = method, ...),
+    smoteguard_warning_fidelity = function(w) invokeRestart("muffleWarning"))
+}
+
+# For the "regress" family: the outcome's type kept; without `under`, the
+# originals first and unchanged; with `under = TRUE`, the kept rows are a
+# subset of the input in their order (common bins may lose rows, rare bins
+# never do); new rows only in rare bins, their provenance consistent with
+# the rows (interpolated rows on the segment, outcome between the parents';
+# noise rows without neighbour or gap); seeds, threads, bad parameters and
+# a guard as for every family.
+expect_regress_contract <- function(method) {
+  d <- regress_contract_data()
+  n <- nrow(d)
+  label <- sprintf("method \"%s\"", method)
+  res <- run_regress(method, d, exclude = "id", seed = 3)
+  rec <- sg_record(res)
+  expect_identical(names(res), names(d), label = label)
+  expect_identical(vapply(res, class, ""), vapply(d, class, ""), label = label)
+  expect_identical(res[seq_len(n), , drop = FALSE], d, ignore_attr = "smoteguard",
+                   label = label)
+  prov <- sg_provenance(res)
+  expect_identical(prov$row, n + seq_len(nrow(res) - n), label = label)
+  rare <- as.character(rec$bins$bin[rec$bins$rare])
+  expect_true(all(as.character(prov$class) %in% rare), label = label)
+  expect_identical(rec$counts$after, rec$bins$after, label = label)
+  expect_identical(sum(rec$bins$after), nrow(res), label = label)
+  expect_identical(res$id[prov$row], d$id[prov$parent], label = label)
+  inter <- prov$kind == "interpolate"
+  expect_true(all(prov$kind %in% c("interpolate", "noise", "copy")), label = label)
+  x <- as.matrix(d[c("x1", "x2")])
+  made <- as.matrix(res[prov$row[inter], c("x1", "x2")])
+  p <- prov$parent[inter]
+  nb <- prov$neighbor[inter]
+  expect_equal(unname(made), unname(x[p, ] + prov$gap[inter] * (x[nb, ] - x[p, ])),
+               tolerance = 1e-12, label = label)
+  yn <- res$y[prov$row[inter]]
+  expect_true(all(yn >= pmin(d$y[p], d$y[nb]) - 1e-12 & yn <= pmax(d$y[p], d$y[nb]) + 1e-12),
+              label = label)
+  expect_true(all(is.na(prov$neighbor[!inter]) & is.na(prov$gap[!inter])), label = label)
+
+  # under-sampled: a subset of the input in its order, then the new rows
+  under <- run_regress(method, d, exclude = "id", seed = 3, under = TRUE)
+  ur <- sg_record(under)
+  kept <- setdiff(seq_len(n), ur$removed$row)
+  expect_identical(under[seq_along(kept), , drop = FALSE], d[kept, , drop = FALSE],
+                   ignore_attr = "smoteguard", label = label)
+  expect_true(all(!ur$bins$rare[as.integer(ur$removed$class)]), label = label)
+  expect_true(all(ur$bins$after[ur$bins$rare] >= ur$bins$before[ur$bins$rare]), label = label)
+
+  again <- run_regress(method, d, exclude = "id", seed = 3)
+  expect_identical(again, res, ignore_attr = "smoteguard", label = label)
+  two <- run_regress(method, d, exclude = "id", seed = 3, threads = 2)
+  expect_identical(two, res, ignore_attr = "smoteguard", label = label)
+  for (p in names(sg_method_params(method))) {
+    bad <- stats::setNames(list(sg_method_params(method)[[p]]$invalid %||% -1), p)
+    expect_error(do.call(run_regress, c(list(method, d), bad)),
+                 class = "smoteguard_error_input", label = sprintf("%s, %s", label, p))
+  }
+  expect_error(run_regress(method, d, threads = 0), class = "smoteguard_error_input",
+               label = label)
+  expect_error(run_regress(method, d, guard = sg_guard()), class = "smoteguard_error_input",
+               label = label)
+  # a class outcome is refused
+  expect_error(run_regress(method, contract_data()), class = "smoteguard_error_outcome_type",
+               label = label)
+}
+
 # What the result of `method` on `data` must be, by family.
 expect_sampler_contract <- function(method) {
   info <- sg_methods()[sg_methods()$method == method, ]
   fam <- info$family
+  if (fam == "regress") return(expect_regress_contract(method))
   d <- contract_data()
   n <- nrow(d)
   # seeded calls: oversamplers plain (no guard or constraints, so the
@@ -138,7 +217,8 @@ test_that("every registered sampler keeps the contract of its family", {
                              "safe_level", "svm_smote", "kmeans_smote", "geometric_smote",
                              "mwmote", "tomek", "enn",
                              "cnn", "oss", "ncl", "renn", "allknn", "random", "nearmiss1", "nearmiss2",
-                             "nearmiss3", "cluster_centroids", "instance_hardness"))
+                             "nearmiss3", "cluster_centroids", "instance_hardness",
+                             "smoter", "smogn"))
   for (m in methods) expect_sampler_contract(m)
 })
 

@@ -304,6 +304,26 @@ drift_nominal <- function(counts, miss_ref, v, n_null, f, kind) {
   row
 }
 
+# The flagged features, largest shift first: PSI (one scale for numeric
+# and nominal features) and then the p-value; for each, the test that
+# flagged it (the smallest p-value), its statistic and the level each test
+# had to beat (`alpha` over the feature's number of tests, Bonferroni).
+drift_flagged <- function(x) {
+  t <- x$table[x$table$flagged %in% TRUE, , drop = FALSE]
+  ps <- cbind(psi = t$psi_p, ks = t$ks_p, tv = t$tv_p, missing = t$missing_p)
+  n_tests <- rowSums(!is.na(ps))
+  test <- colnames(ps)[apply(ps, 1, function(p) if (all(is.na(p))) NA_integer_ else which.min(p))]
+  stat <- ifelse(test == "psi", t$psi, ifelse(test == "ks", t$ks, ifelse(
+    test == "tv", t$tv, t$missing_cur - t$missing_ref)))
+  out <- data.frame(feature = t$feature, kind = t$kind, psi = t$psi, psi_reading = t$psi_reading,
+                    ks = t$ks, tv = t$tv, missing_ref = t$missing_ref, missing_cur = t$missing_cur,
+                    test = test, statistic = stat, p_value = t$p_value,
+                    level = x$alpha / n_tests, stringsAsFactors = FALSE)
+  out <- out[order(-ifelse(is.na(out$psi), -Inf, out$psi), out$p_value), , drop = FALSE]
+  rownames(out) <- NULL
+  out
+}
+
 #' @export
 print.sg_drift <- function(x, ...) {
   t <- x$table
@@ -332,7 +352,9 @@ plot.sg_drift <- function(x, ...) {
   on.exit(graphics::par(old))
   graphics::barplot(rev(psi), names.arg = rev(t$feature), horiz = TRUE, las = 1, col = rev(col),
                     border = NA, xlab = "PSI", xlim = c(0, max(0.3, psi) * 1.05),
-                    main = "Drift per feature (red: flagged for this batch size)", ...)
+                    main = "PSI per feature (red: flagged, by any of its tests)", ...)
   graphics::abline(v = c(0.1, 0.25), lty = c(3, 2), col = "#404040")
+  graphics::mtext(c("0.1 some shift", "0.25 large"), side = 3, at = c(0.1, 0.25), line = 0,
+                  cex = 0.75, col = "#404040")
   invisible(x)
 }

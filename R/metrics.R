@@ -530,24 +530,34 @@ check_metric_prob <- function(prob, n, call = NULL) {
                "For several classes, pass the column of the positive class."),
              call = call)
   }
+  check_predictions(prob, n, "prob", "`truth`", "value", call = call)
+}
+
+# Predicted probabilities against the outcomes they predict (sg_metrics(),
+# sg_monitor()): one per outcome, none missing, all in [0, 1]. `arg` names
+# the probabilities, `of` where the outcomes are and `unit` what one
+# outcome is there, for the messages.
+check_predictions <- function(prob, n, arg, of, unit, call = NULL) {
   if (length(prob) != n) {
-    sg_abort(c(sprintf("`truth` and `prob` must have the same length: `truth` has %d, `prob` %d.",
-                       n, length(prob)),
-               "Pass one prediction per observed outcome."), call = call)
+    sg_abort(c(sprintf("`%s` has %d prediction(s) but %s has %d %s(s).", arg, length(prob), of,
+                       n, unit),
+               sprintf("Pass one predicted probability per %s of %s, in the same order (a model that drops rows with missing values gives fewer).",
+                       unit, of)),
+             call = call)
   }
   if (anyNA(prob)) {
     bad <- which(is.na(prob))
-    sg_abort(c(sprintf("`prob` has %d missing value(s), in row(s) %s.",
+    sg_abort(c(sprintf("The predictions (`%s`) have %d missing value(s), in row(s) %s.", arg,
                        length(bad), row_list(bad)),
-               "Drop those rows from `truth` and `prob`, or find why the model gave no prediction."),
+               sprintf("Drop those rows from %s and the predictions, or find why the model gave none.", of)),
              call = call)
   }
   out <- prob < 0 | prob > 1
   if (any(out)) {
     bad <- which(out)
-    sg_abort(c(sprintf("`prob` must lie in [0, 1]; %d value(s) do not, in row(s) %s (e.g. %s).",
-                       length(bad), row_list(bad), format(prob[bad[1]])),
-               "Pass probabilities (e.g. `predict(fit, type = \"response\")`), not log-odds or scores."),
+    sg_abort(c(sprintf("The predictions (`%s`) must be probabilities in [0, 1]; %d do not, in row(s) %s (e.g. %s).",
+                       arg, length(bad), row_list(bad), format(prob[bad[1]])),
+               "Pass probabilities (e.g. `predict(fit, newdata, type = \"response\")`), not log-odds or scores."),
              call = call)
   }
   invisible(prob)

@@ -110,13 +110,20 @@
 #'   caller's random stream is left as it was.
 #' @param label An optional name for the batch (e.g. `"week 12"`), shown by
 #'   print and plot.
+#' @param drift `NULL`, a drift check of this batch ([sg_drift()]), or the
+#'   reference to check the batch's predictors against (the data the model
+#'   was built on, a result of [sg_oversample()] or its [sg_record()]):
+#'   then `sg_drift(drift, new_data, var)` is run (with `seed`, or 1). The
+#'   check is kept in the result, and [sg_report()] lists the drifted
+#'   features of each batch.
 #' @return An object of class `sg_monitor`: a list with `table` (one row per
 #'   metric: `metric`, `estimate`, `lower`, `upper`, `base_mean`, `base_sd`,
 #'   `base_min`, `base_max`, `base_folds`, `harmful` (`"lower"`,
 #'   `"higher"`, `"both"`), `alert` (`"ok"`, `"watch"`, `"act"` or `NA`) and
 #'   `note`), `sampler`, `learner`, `corrected`, `threshold`,
 #'   `threshold_source`, `n`, `events`, `positive`, `var`, `time`, `label`,
-#'   `baseline` (its fingerprint, ledger id and seed), `B` and `seed`.
+#'   `baseline` (its fingerprint, ledger id and seed), `B`, `seed` and
+#'   `drift` (the drift check, or `NULL`).
 #'   Methods: `print()`, `as.data.frame()`, and `plot()` for one check;
 #'   [sg_monitor_plot()] for a sequence of them. [sg_ledger_append()] keeps
 #'   it (kind `"monitor"`).
@@ -150,7 +157,7 @@
 #' @export
 sg_monitor <- function(model_or_predictions, new_data, var = NULL, baseline,
                        sampler = NULL, learner = NULL, threshold = NULL, B = 200,
-                       seed = NULL, label = NULL) {
+                       seed = NULL, label = NULL, drift = NULL) {
   call <- sys.call()
   base <- monitor_baseline(baseline, call)
   if (is.data.frame(new_data) && nrow(new_data) == 0) {
@@ -171,6 +178,7 @@ sg_monitor <- function(model_or_predictions, new_data, var = NULL, baseline,
     sg_abort(c("`label` must be NULL or a single string.", sprintf("It is %s.", describe(label))),
              call = call)
   }
+  drift <- monitor_drift(drift, new_data, var, seed, call)
   batch <- monitor_batch(y, p, threshold$value, B, seed)
   spread <- monitor_spread(base$metrics, which_row)
   table <- cbind(batch[c("metric", "estimate", "lower", "upper")], spread[-1],
@@ -187,11 +195,35 @@ sg_monitor <- function(model_or_predictions, new_data, var = NULL, baseline,
     baseline = list(fingerprint = base$fingerprint %||% NA_character_,
                     ledger_id = base$id %||% NA_character_,
                     seed = base$seed %||% NA_real_),
-    B = B, seed = seed %||% NA_integer_
+    B = B, seed = seed %||% NA_integer_, drift = drift
   ), class = "sg_monitor")
 }
 
+# The batch's drift check: given, or run against the reference given.
+monitor_drift <- function(drift, new_data, var, seed, call) {
+  if (is.null(drift)) return(NULL)
+  if (inherits(drift, "sg_drift")) {
+    if (!identical(as.integer(drift$n_cur), nrow(new_data))) {
+      sg_abort(c(sprintf("`drift` is a drift check of a batch of %d rows, but `new_data` has %d.",
+                         as.integer(drift$n_cur), nrow(new_data)),
+                 "Pass the drift check of this batch, or the reference, and `sg_monitor()` checks the batch itself."),
+               call = call)
+    }
+    return(drift)
+  }
+  if (!is.data.frame(drift) && !inherits(drift, "sg_record")) {
+    sg_abort(c("`drift` must be NULL, a drift check (`sg_drift()`) of this batch, or the reference data (a data frame, a result of `sg_oversample()` or its `sg_record()`).",
+               sprintf("It is %s.", describe(drift))), call = call)
+  }
+  sg_drift(drift, new_data, var = var, seed = seed %||% 1L)
+}
+
 monitor_metrics <- c("pr_auc", "recall", "brier", "cal_intercept", "cal_slope")
+
+# The metrics' names for readers (plots, reports).
+monitor_metric_label <- c(pr_auc = "PR-AUC", recall = "Sensitivity (recall)",
+                          brier = "Brier score", cal_intercept = "Calibration-in-the-large",
+                          cal_slope = "Calibration slope")
 
 # The direction in which a metric's change is harmful.
 monitor_harm <- c(pr_auc = "lower", recall = "lower", brier = "higher",
@@ -277,27 +309,7 @@ monitor_predictions <- function(x, new_data, positive, call) {
     }
     x <- as.vector(x)
   }
-  if (length(x) != n) {
-    sg_abort(c(sprintf("`model_or_predictions` has %d prediction(s) but `new_data` has %d row(s).",
-                       length(x), n),
-               "Pass one predicted probability per row of `new_data`, in the same order (a model that drops rows with missing values gives fewer)."),
-             call = call)
-  }
-  if (anyNA(x)) {
-    bad <- which(is.na(x))
-    sg_abort(c(sprintf("The predictions have %d missing value(s), in row(s) %s.",
-                       length(bad), row_list(bad)),
-               "Drop those rows from `new_data` and the predictions, or find why the model gave none."),
-             call = call)
-  }
-  out <- x < 0 | x > 1
-  if (any(out)) {
-    bad <- which(out)
-    sg_abort(c(sprintf("The predictions must be probabilities in [0, 1]; %d do not, in row(s) %s (e.g. %s).",
-                       length(bad), row_list(bad), format(x[bad[1]])),
-               "Pass probabilities (e.g. `predict(fit, new_data, type = \"response\")`), not log-odds or scores."),
-             call = call)
-  }
+  check_predictions(x, n, "model_or_predictions", "`new_data`", "row", call = call)
   as.double(x)
 }
 
@@ -447,6 +459,11 @@ print.sg_monitor <- function(x, ...) {
   }
   cat(sprintf("harmful: lower pr_auc and recall, higher brier, calibration either way\nact: the batch's 95%% interval (%d resamples) beyond the fold range; watch: beyond the fold mean\n",
               x$B))
+  if (inherits(x$drift, "sg_drift")) {
+    fl <- drift_flagged(x$drift)
+    cat(sprintf("drift: %d of %d feature(s) flagged%s\n", nrow(fl), nrow(x$drift$table),
+                if (nrow(fl)) paste0(", largest shift first: ", paste0("`", fl$feature, "`", collapse = ", ")) else ""))
+  }
   invisible(x)
 }
 
@@ -497,7 +514,7 @@ sg_monitor_plot <- function(..., metrics = monitor_metrics, order = c("time", "g
     if (!is.na(checks[[i]]$label)) checks[[i]]$label else format(checks[[i]]$time, "%Y-%m-%d %H:%M")
   }, "")
   cols <- c(ok = "#7F7F7F", watch = "#E08214", act = "#B2182B")
-  old <- graphics::par(mfrow = c(length(metrics), 1), mar = c(2, 4.5, 1.5, 1), oma = c(3, 0, 2, 0))
+  old <- graphics::par(mfrow = c(length(metrics), 1), mar = c(2, 4.5, 1.5, 1), oma = c(3, 0, 3, 0))
   on.exit(graphics::par(old))
   for (metric in metrics) {
     rows <- lapply(checks, function(m) m$table[m$table$metric == metric, , drop = FALSE])
@@ -506,21 +523,36 @@ sg_monitor_plot <- function(..., metrics = monitor_metrics, order = c("time", "g
     bmin <- get("base_min"); bmax <- get("base_max")
     bm <- get("base_mean"); bs <- get("base_sd")
     alert <- vapply(rows, function(r) if (nrow(r)) r$alert[1] else NA_character_, "")
-    ylim <- range(c(est, lo, hi, bmin, bmax, bm - 2 * bs, bm + 2 * bs), na.rm = TRUE, finite = TRUE)
+    # the axis fits the estimates and the baseline; an interval far wider
+    # (a calibration slope of a nearly separated batch) is cut at the
+    # panel's edge with an arrow, instead of squeezing everything else
+    ylim <- range(c(est, bmin, bmax, bm - 2 * bs, bm + 2 * bs), na.rm = TRUE, finite = TRUE)
     if (!all(is.finite(ylim))) ylim <- c(0, 1)
-    graphics::plot(NA, xlim = c(0.5, k + 0.5), ylim = ylim, xaxt = "n", xlab = "", ylab = metric)
+    if (diff(ylim) == 0) ylim <- ylim + c(-0.05, 0.05)
+    ylim <- range(ylim, pmax(pmin(c(lo, hi), ylim[2] + diff(ylim)), ylim[1] - diff(ylim)),
+                  na.rm = TRUE, finite = TRUE)
+    # PR-AUC, recall and the Brier score lie in [0, 1]
+    if (metric %in% c("pr_auc", "recall", "brier")) ylim <- c(max(0, ylim[1]), min(1, ylim[2]))
+    graphics::plot(NA, xlim = c(0.5, k + 0.5), ylim = ylim, xaxt = "n", xlab = "",
+                   ylab = monitor_metric_label[[metric]])
     graphics::rect(seq_len(k) - 0.4, bmin, seq_len(k) + 0.4, bmax, col = "#E5E5E5", border = NA)
     graphics::segments(seq_len(k) - 0.4, bm - 2 * bs, seq_len(k) + 0.4, bm - 2 * bs, lty = 2)
     graphics::segments(seq_len(k) - 0.4, bm + 2 * bs, seq_len(k) + 0.4, bm + 2 * bs, lty = 2)
     col <- ifelse(is.na(alert), "#404040", cols[alert])
     ok <- !is.na(lo) & !is.na(hi)
-    graphics::segments(seq_len(k)[ok], lo[ok], seq_len(k)[ok], hi[ok], col = col[ok], lwd = 2)
+    lo_in <- pmax(lo, ylim[1])
+    hi_in <- pmin(hi, ylim[2])
+    graphics::segments(seq_len(k)[ok], lo_in[ok], seq_len(k)[ok], hi_in[ok], col = col[ok], lwd = 2)
+    for (i in which(ok & (hi > ylim[2] | lo < ylim[1]))) {
+      if (hi[i] > ylim[2]) graphics::arrows(i, ylim[2] - 0.1 * diff(ylim), i, ylim[2], length = 0.08, col = col[i], lwd = 2)
+      if (lo[i] < ylim[1]) graphics::arrows(i, ylim[1] + 0.1 * diff(ylim), i, ylim[1], length = 0.08, col = col[i], lwd = 2)
+    }
     graphics::points(seq_len(k), est, pch = ifelse(is.na(alert), 1, 19), col = col)
     if (k > 1) graphics::lines(seq_len(k), est, col = "#404040", lty = 3)
     graphics::axis(1, at = seq_len(k), labels = labels)
   }
-  graphics::mtext("Monitoring: batch estimate and interval (grey ok, orange watch, red act) against the fold range (band) and mean -/+ 2 sd",
-                  side = 3, outer = TRUE, cex = 0.8)
+  graphics::mtext("Each batch: estimate and 95% interval (grey ok, orange watch, red act; arrow: interval goes on)\nagainst the validation's fold range (grey band) and fold mean -/+ 2 SD (dashed)",
+                  side = 3, outer = TRUE, cex = 0.8, line = 0)
   invisible(checks)
 }
 

@@ -231,9 +231,14 @@ report_table <- function(df, digits = 3, raw = character(), caption = NULL) {
     if (is.list(v)) v <- vapply(v, function(e) paste(format(e), collapse = ", "), "")
     report_escape(v)
   })
-  num <- vapply(df, is.numeric, logical(1))
+  # numbers, and columns of numbers written by us, are right-aligned
+  num <- vapply(seq_along(df), function(j) {
+    is.numeric(df[[j]]) || all(grepl("^(NA|[-+]?[0-9][0-9,]*([.][0-9]+)?)$", cells[[j]]))
+  }, logical(1))
+  # names as words: an underscore becomes a space, so that a header can wrap
   head <- paste0("<tr>", paste0("<th", ifelse(num, ' class="num"', ""), ">",
-                                report_escape(names(df)), "</th>", collapse = ""), "</tr>")
+                                gsub("&#95;", " ", report_escape(names(df)), fixed = TRUE),
+                                "</th>", collapse = ""), "</tr>")
   rows <- vapply(seq_len(nrow(df)), function(i) {
     paste0("<tr>", paste0("<td", ifelse(num, ' class="num"', ""), ">",
                           vapply(cells, `[`, "", i), "</td>", collapse = ""), "</tr>")
@@ -497,7 +502,7 @@ report_eval_curves <- function(x, ctx, learners) {
     out <- c(out, report_figure(ctx, function() {
       graphics::par(cex = 1.1)
       graphics::plot(x, type = c("pr", "calibration", "decision", "spread"), learner = lrn)
-    }, alt = paste("Curves for", lrn), width = 1400, height = 1260, res = 165))
+    }, alt = paste("Curves for", lrn), width = 1400, height = 1320, res = 165))
   }
   out
 }
@@ -657,6 +662,7 @@ report_result <- function(x, ctx) {
     sprintf("<p>%s on <code>%s</code>: %s real rows in, %s synthetic rows made, %s rows out.</p>",
             report_escape(s$method), report_escape(s$var), format(rec$n_input, big.mark = ","),
             format(nrow(rec$provenance), big.mark = ","), format(rec$n_result, big.mark = ",")),
+    report_result_words(rec),
     "</div>",
     report_section("Rows per class", report_table(counts[intersect(c("class", "before", "target", "after", "added", "removed"), names(counts))])),
     report_section("What the guard did", report_table(rec$guard$report[intersect(c(
@@ -673,6 +679,32 @@ report_result <- function(x, ctx) {
     report_section("Methods", report_methods_common(
       rec$seed, rec$fingerprint, report_config_json(sampler_from_record(rec)))))
   list(title = sprintf("Oversampling the outcome %s", s$var), body = body)
+}
+
+# The guard's and the fidelity check's findings in two sentences.
+report_result_words <- function(rec) {
+  g <- rec$guard$report
+  out <- character()
+  if (is.data.frame(g) && nrow(g) > 0) {
+    total <- function(f) if (f %in% names(g)) sum(g[[f]], na.rm = TRUE) else 0
+    rejected <- sum(vapply(c("rejected_intrusion", "rejected_bound", "rejected_rule", "rejected_combo"),
+                           total, 0))
+    out <- c(out, sprintf(
+      "<p>The guard kept %s unsafe and %s noise row(s) from being parents and rejected %s drawn row(s)%s.</p>",
+      format(total("unsafe"), big.mark = ","), format(total("noise"), big.mark = ","),
+      format(rejected, big.mark = ","),
+      if (total("shortfall") > 0) sprintf("; %s row(s) short of the target", format(total("shortfall"), big.mark = ","))
+      else "; every target was met"))
+  }
+  f <- rec$fidelity
+  if (is.data.frame(f) && nrow(f) > 0) {
+    flagged <- f$column[f$flagged %in% TRUE]
+    out <- c(out, sprintf("<p>Fidelity: %s</p>", if (length(flagged) == 0)
+      sprintf("the synthetic rows matched the real rows of their class on all %d column(s).", nrow(f))
+      else sprintf("the synthetic rows differed from the real rows of their class beyond chance on %d of %d column(s): %s.",
+                   length(flagged), nrow(f), paste0("<code>", report_escape(flagged), "</code>", collapse = ", "))))
+  }
+  out
 }
 
 # The diagnosis's metrics: one table of the headline metrics, and one of
@@ -701,22 +733,17 @@ report_diagnosis_tables <- function(dg) {
 
 report_drift <- function(x, ctx) {
   t <- x$table
-  flagged <- t$feature[t$flagged %in% TRUE]
+  fl <- drift_flagged(x)
   body <- c(
     '<div class="sg-first">',
     sprintf("<p>A batch of %s rows against a reference (%s) of %s rows: <strong>%s</strong>.</p>",
             format(x$n_cur, big.mark = ","), if (identical(x$source, "record")) "a result's record" else "data",
-            format(x$n_ref, big.mark = ","),
-            if (length(flagged) == 0) "no feature drifted beyond chance"
-            else sprintf("%d feature(s) drifted: %s", length(flagged),
-                         paste0("<code>", report_escape(flagged), "</code>", collapse = ", "))),
+            format(x$n_ref, big.mark = ","), report_drift_words(x)),
     "</div>",
+    report_section("Drifted features", report_drift_flagged(fl, x$alpha)),
     report_section("Drift per feature",
-                   report_par("Flagged: smallest p-value below ", report_num(x$alpha),
-                              " after Bonferroni over each feature's tests. PSI readings: below 0.1 stable, 0.1 to 0.25 some shift, above 0.25 a large shift."),
-                   report_table(t[intersect(c("feature", "kind", "psi", "psi_reading", "ks", "tv",
-                                              "missing_ref", "missing_cur", "p_value", "flagged"),
-                                            names(t))]),
+                   report_par("Every feature, in the data's order. PSI readings: below 0.1 stable, 0.1 to 0.25 some shift, above 0.25 a large shift (shown, not used to flag: see Drifted features)."),
+                   report_drift_all(t),
                    report_figure(ctx, function() plot(x), alt = "Drift per feature",
                                  width = 1400, height = max(600, 120 + 60 * nrow(t)), res = 140)),
     report_section("Methods", report_par(
@@ -726,12 +753,84 @@ report_drift <- function(x, ctx) {
   list(title = "Drift check", body = body)
 }
 
+# Every feature of a drift check, in the data's order.
+report_drift_all <- function(t) {
+  pct <- function(v) ifelse(is.na(v), "", paste0(report_fixed(100 * v), "%"))
+  tab <- data.frame(feature = t$feature, kind = t$kind, PSI = t$psi, reading = t$psi_reading,
+                    KS = t$ks, `total variation` = t$tv,
+                    missing = ifelse(t$missing_ref == 0 & t$missing_cur == 0, "",
+                                     paste(pct(t$missing_ref), "\u2192", pct(t$missing_cur))),
+                    p_tests = report_p(t$p_value), flagged = t$flagged,
+                    check.names = FALSE, stringsAsFactors = FALSE)
+  names(tab)[names(tab) == "p_tests"] <- "p \u00d7 tests"
+  report_table(tab, raw = "p \u00d7 tests")
+}
+
+# The drifted features of a check in one sentence: how many, and the
+# largest shifts with their PSI (the first `most`); the outcome's class
+# shares apart, as they are not a predictor.
+report_drift_words <- function(x, most = 5, see = " (see Drifted features)") {
+  fl <- drift_flagged(x)
+  out <- fl$kind == "outcome"
+  n_features <- sum(x$table$kind != "outcome")
+  named <- function(f) {
+    paste0("<code>", report_escape(f$feature), "</code>",
+           ifelse(is.na(f$psi), "", sprintf(" (PSI %s, %s)", report_fixed(f$psi, 2),
+                                            report_escape(f$psi_reading))))
+  }
+  feat <- fl[!out, , drop = FALSE]
+  words <- if (nrow(feat) == 0) sprintf("no feature of %d drifted beyond chance", n_features)
+  else sprintf("%d of %d feature(s) drifted, largest shift first: %s%s", nrow(feat), n_features,
+               paste(named(utils::head(feat, most)), collapse = ", "),
+               if (nrow(feat) > most) sprintf(" and %d more%s", nrow(feat) - most, see) else "")
+  if (any(out)) {
+    words <- paste0(words, "; the outcome&#8217;s class shares shifted too: ", named(fl[out, , drop = FALSE])[1])
+  }
+  words
+}
+
+report_drift_tests <- c(psi = "PSI", ks = "Kolmogorov-Smirnov", tv = "total variation",
+                        missing = "missing share")
+
+# A p-value as a reader meets it: very small ones as "< 0.0001".
+report_p <- function(p) ifelse(is.na(p), "NA", ifelse(p < 1e-4, "&lt; 0.0001", report_num(p, 2)))
+
+# The table of drifted features (drift_flagged()), with `batch` first when
+# given; the explanation of the flag above it.
+report_drift_flagged <- function(fl, alpha, batch = NULL) {
+  expl <- report_par(
+    "Largest shift first (by PSI, which puts numeric and nominal features on one scale). ",
+    "A feature is flagged when one of its tests (PSI, Kolmogorov-Smirnov or total variation, and the change in the share of missing values) has a p-value below ",
+    report_num(alpha), " divided by the number of its tests (Bonferroni): the column <em>flagged by</em> names the test with the smallest p-value and its statistic, <em>p &#215; tests</em> is that p-value times the number of tests, and <em>level</em> what each test had to beat. ",
+    "The p-values come from the no-drift distribution for these two sample sizes, so a small batch is not flagged for its noise alone.")
+  if (nrow(fl) == 0) return(c(expl, report_par("<em>No feature drifted beyond chance.</em>")))
+  stat <- ifelse(fl$test == "missing",
+                 sprintf("%s%% &#8594; %s%%", report_fixed(100 * fl$missing_ref), report_fixed(100 * fl$missing_cur)),
+                 report_num(fl$statistic))
+  tab <- data.frame(feature = fl$feature, kind = fl$kind,
+                    PSI = ifelse(is.na(fl$psi), "", sprintf("%s (%s)", report_fixed(fl$psi, 3),
+                                                            report_escape(fl$psi_reading))),
+                    `flagged by` = sprintf("%s %s", report_drift_tests[fl$test], stat),
+                    p_tests = report_p(fl$p_value),
+                    level = report_num(fl$level),
+                    check.names = FALSE, stringsAsFactors = FALSE)
+  names(tab)[names(tab) == "p_tests"] <- "p \u00d7 tests"
+  if (!is.null(batch)) tab <- cbind(batch = batch, tab, stringsAsFactors = FALSE)
+  c(expl, report_table(tab, raw = c("PSI", "flagged by", "p \u00d7 tests", "level")))
+}
+
 # ---------------------------------------------------------------------------
 # A ledger
 
 report_ledger <- function(x, ctx) {
   kinds <- table(factor(x$kind))
-  tab <- data.frame(time = format(x$time, "%Y-%m-%d %H:%M:%S"), kind = x$kind,
+  # the time on one line: non-breaking hyphens and space
+  time <- gsub(" ", "&#160;", gsub("-", "&#8209;", format(x$time, "%Y-%m-%d %H:%M:%S"), fixed = TRUE),
+               fixed = TRUE)
+  says <- report_ledger_says(x)
+  # wide enough to read as a sentence, not a column of words
+  says <- ifelse(nzchar(says), paste0('<span class="sg-says">', says, "</span>"), "")
+  tab <- data.frame(time = time, kind = x$kind, says = says,
                     author = x$author, why = x$why, method = x$method, var = x$var,
                     seed = x$seed, rows_before = x$rows_before, rows_after = x$rows_after,
                     fingerprint = x$fingerprint, id = x$id, stringsAsFactors = FALSE)
@@ -745,11 +844,30 @@ report_ledger <- function(x, ctx) {
     sprintf("<p>%d entr%s: %s.</p>", nrow(x), if (nrow(x) == 1) "y" else "ies",
             paste(sprintf("%d %s", as.integer(kinds), report_escape(names(kinds))), collapse = ", ")),
     "</div>",
-    report_section("History", report_table(tab)),
+    report_section("History", report_table(tab, raw = c("time", "says"))),
     report_section("Methods", report_par(
       "Entries as read by <code>sg_ledger_read()</code>, in the file's order; smoteguard ",
       report_escape(session_versions()$package), ".")))
   list(title = "Ledger history", body = body)
+}
+
+# What a drift or monitoring entry found, in words (HTML, escaped):
+# the drifted features; the alerts that are not ok.
+report_ledger_says <- function(x) {
+  vapply(seq_len(nrow(x)), function(i) {
+    e <- x$entry[[i]]
+    if (identical(x$kind[i], "drift") && is.list(e$drift)) {
+      return(report_drift_words(structure(e$drift, class = "sg_drift"), most = 3, see = ""))
+    }
+    if (identical(x$kind[i], "monitor") && is.list(e$monitor)) {
+      t <- e$monitor$table
+      bad <- !is.na(t$alert) & t$alert != "ok"
+      if (!any(bad)) return("every metric ok")
+      return(paste(sprintf("%s: %s", toupper(t$alert[bad]), report_escape(t$metric[bad])),
+                   collapse = ", "))
+    }
+    ""
+  }, "")
 }
 
 # ---------------------------------------------------------------------------
@@ -793,10 +911,26 @@ report_monitor_words <- function(row) {
     paste0(a, "."))
 }
 
-report_monitor_metric_name <- c(pr_auc = "PR-AUC", recall = "Sensitivity (recall)",
-                                brier = "Brier score",
-                                cal_intercept = "Calibration-in-the-large",
-                                cal_slope = "Calibration slope")
+
+# The drifted features of every batch that was checked for drift, newest
+# batch first.
+report_monitor_drift <- function(checks) {
+  has <- vapply(checks, function(m) inherits(m$drift, "sg_drift"), logical(1))
+  if (!any(has)) {
+    return(report_par("No batch was checked for drift of its predictors: pass the training data (or the drift check of the batch) as <code>drift =</code> to <code>sg_monitor()</code>."))
+  }
+  idx <- rev(which(has))
+  fl <- lapply(idx, function(i) drift_flagged(checks[[i]]$drift))
+  alpha <- unique(vapply(idx, function(i) checks[[i]]$drift$alpha, 0))
+  counts <- sprintf("%s: %d of %d", report_escape(names(checks)[idx]),
+                    vapply(fl, function(f) sum(f$kind != "outcome"), 0L),
+                    vapply(idx, function(i) sum(checks[[i]]$drift$table$kind != "outcome"), 0L))
+  c(report_par("Each batch's predictors (and the outcome's class shares) against the reference data, newest batch first (predictors flagged: ",
+               paste(counts, collapse = "; "), ")",
+               if (sum(!has) > 0) sprintf("; %d batch(es) not checked", sum(!has)) else "", "."),
+    report_drift_flagged(do.call(rbind, fl), if (length(alpha) == 1) alpha else max(alpha),
+                         batch = rep(names(checks)[idx], vapply(fl, nrow, 0L))))
+}
 
 report_monitor <- function(x, ctx) {
   checks <- report_monitor_checks(x, ctx$call)
@@ -805,8 +939,8 @@ report_monitor <- function(x, ctx) {
   level <- c(act = 1, watch = 2, ok = 3)
   t <- t[order(ifelse(is.na(t$alert), 4, level[t$alert]), match(t$metric, monitor_metrics)), ,
          drop = FALSE]
-  names_of <- function(m) ifelse(m %in% names(report_monitor_metric_name),
-                                 report_monitor_metric_name[m], report_escape(m))
+  names_of <- function(m) ifelse(m %in% names(monitor_metric_label),
+                                 monitor_metric_label[m], report_escape(m))
   alerts <- vapply(seq_len(nrow(t)), function(i) {
     a <- t$alert[i]
     sprintf('<li class="sg-alert-%s"><strong>%s: %s</strong> &#8212; %s</li>',
@@ -854,6 +988,9 @@ report_monitor <- function(x, ctx) {
             format(last$events, big.mark = ","), report_escape(last$positive),
             paste(base_text, collapse = "; "), summary),
     "<ul>", alerts, "</ul>",
+    report_par("<strong>Predictors:</strong> ",
+               if (inherits(last$drift, "sg_drift")) paste0(report_drift_words(last$drift), ".")
+               else "not checked for drift in this batch (pass <code>drift =</code> to <code>sg_monitor()</code>)."),
     "</div>",
     report_section("What the alerts mean",
       report_par("Each batch is scored with the validated model and compared with how the model did over the folds of its evaluation. Each metric gets a 95% bootstrap interval (", last$B, " resamples of the batch's rows). A metric is worse when PR-AUC or sensitivity falls, when the Brier score rises, or when either calibration measure moves in either direction."),
@@ -863,6 +1000,7 @@ report_monitor <- function(x, ctx) {
       "<li><strong>OK</strong>: within what was validated.</li>",
       "<li><strong>NOT JUDGED</strong> (NA): the batch could not give the metric (e.g. no events), or the evaluation had fewer than two folds with a value for it.</li>",
       "</ul>"),
+    report_section("Drifted features", report_monitor_drift(checks)),
     report_section("Every batch and metric",
       report_par(length(checks), " batch(es), oldest first. Interval: 95% bootstrap interval of the batch; fold mean, standard deviation and range: the baseline's folds."),
       report_table(tab, raw = c("interval", "fold mean (sd)", "fold range"))),

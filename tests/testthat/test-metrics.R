@@ -367,7 +367,7 @@ test_that("sg_metrics(): classed errors for bad input", {
   expect_error(sg_metrics(f, p[1:3]), class = "smoteguard_error_input")
   expect_error(sg_metrics(f, c(0.1, NA, 0.3, NA)), "2 missing",
                class = "smoteguard_error_input")
-  expect_error(sg_metrics(f, c(0.1, 1.2, -0.3, 0.6)), "2 value",
+  expect_error(sg_metrics(f, c(0.1, 1.2, -0.3, 0.6)), "2 do not",
                class = "smoteguard_error_input")
   expect_error(sg_metrics(factor(c("a", "b", "c", "a")), p),
                class = "smoteguard_error_input")

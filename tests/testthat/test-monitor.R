@@ -138,6 +138,30 @@ test_that("monitoring checks go to the ledger and come back", {
   expect_silent(plot(m))
 })
 
+test_that("a batch's drift check: run from the reference, or given; kept in the ledger", {
+  s <- monitor_setup()
+  batch <- monitor_sim(200, 51)
+  batch$x2 <- batch$x2 + 1
+  p <- stats::predict(s$fit, batch, type = "response")
+  m <- sg_monitor(p, batch, "y", s$ev, B = 20, seed = 6, drift = s$dev)
+  expect_s3_class(m$drift, "sg_drift")
+  # the same as sg_drift() of the batch with the monitor's seed
+  expect_identical(m$drift, sg_drift(s$dev, batch, "y", seed = 6))
+  expect_identical(sg_monitor(p, batch, "y", s$ev, B = 20, seed = 6, drift = m$drift)$drift,
+                   m$drift)
+  expect_identical(smoteguard:::drift_flagged(m$drift)$feature[1], "x2")
+  expect_output(print(m), "drift: [0-9]+ of 3 feature\\(s\\) flagged, largest shift first: `x2`")
+  expect_null(sg_monitor(p, batch, "y", s$ev, B = 20, seed = 6)$drift)
+  path <- tempfile(fileext = ".jsonl")
+  on.exit(unlink(c(path, paste0(path, ".lock"))))
+  sg_ledger_append(m, path)
+  expect_identical(sg_ledger_read(path)$entry[[1]]$monitor$drift, m$drift)
+  expect_error(sg_monitor(p, batch, "y", s$ev, drift = sg_drift(s$dev, batch[1:50, ], "y")),
+               "batch of 50 rows", class = "smoteguard_error_input")
+  expect_error(sg_monitor(p, batch, "y", s$ev, drift = "dev"), "`drift` must be",
+               class = "smoteguard_error_input")
+})
+
 test_that("as.data.frame() and print()", {
   s <- monitor_setup()
   batch <- monitor_sim(200, 31)

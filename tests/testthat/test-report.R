@@ -92,7 +92,7 @@ test_that("an evaluation's report holds its numbers and every section", {
     mrec <- mean(m$value[m$sampler == s & m$metric == "matched_recall"])
     mspec <- mean(m$value[m$sampler == s & m$metric == "matched_specificity"])
     row <- function(r, sp) {
-      sprintf("<td>%s</td><td>%s</td><td>%s</td>", formatC(1000 * prev * r, digits = 1, format = "f"),
+      sprintf("<td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td>", formatC(1000 * prev * r, digits = 1, format = "f"),
               formatC(1000 * prev * (1 - r), digits = 1, format = "f"),
               formatC(1000 * (1 - prev) * (1 - sp), digits = 1, format = "f"))
     }
@@ -124,16 +124,37 @@ test_that("a result's, a drift check's and a ledger's reports", {
                              nrow(rec$provenance)), fixed = TRUE)
   expect_has(html, rec$fingerprint, fixed = TRUE)
 
+  # a large shift, a smaller one, a nominal one, missing values, and none
   set.seed(1)
-  ref <- data.frame(a = rnorm(400), b = rnorm(400))
-  cur <- data.frame(a = rnorm(200, 1), b = rnorm(200))
+  ref <- data.frame(a = rnorm(400), b = rnorm(400), c = rnorm(400), d = rnorm(400),
+                    g = sample(c("x", "y", "z"), 400, TRUE))
+  cur <- data.frame(a = rnorm(200, 1), b = rnorm(200, 0.5), c = rnorm(200), d = rnorm(200),
+                    g = sample(c("x", "y", "z"), 200, TRUE, prob = c(0.6, 0.2, 0.2)))
+  cur$c[1:40] <- NA
   dr <- sg_drift(ref, cur)
+  fl <- smoteguard:::drift_flagged(dr)
+  expect_identical(fl$feature, c("a", "b", "g", "c"))
   file <- page("drift")
   sg_report(dr, file)
   html <- read_page(file)
   expect_self_contained(html)
-  expect_sections(html, c("Drift per feature", "Methods"))
-  expect_has(html, "1 feature(s) drifted: <code>a</code>", fixed = TRUE)
+  expect_sections(html, c("Drifted features", "Drift per feature", "Methods"))
+  # the first screen names the drifted features, largest shift first, with their PSI
+  expect_has(html, sprintf("4 of 5 feature(s) drifted, largest shift first: <code>a</code> (PSI %s, major), <code>b</code> (PSI %s,",
+                           formatC(fl$psi[1], digits = 2, format = "f"),
+                           formatC(fl$psi[2], digits = 2, format = "f")), fixed = TRUE)
+  # the table: by how much, which test flagged it, its statistic, the level
+  num <- function(v) smoteguard:::report_num(v)
+  expect_has(html, sprintf("<td>a</td><td>numeric</td><td>%s (major)</td><td>Kolmogorov-Smirnov %s</td><td>&lt; 0.0001</td><td class=\"num\">%s</td>",
+                           formatC(fl$psi[1], digits = 3, format = "f"), num(dr$table$ks[1]),
+                           num(0.05 / 2)), fixed = TRUE)
+  expect_has(html, sprintf("<td>c</td><td>numeric</td><td>%s (%s)</td><td>missing share 0.0%% \u2192 20.0%%</td>",
+                           formatC(fl$psi[4], digits = 3, format = "f"), fl$psi_reading[4]), fixed = TRUE)
+  expect_has(html, sprintf("<td>g</td><td>nominal</td><td>%s (%s)</td><td>", formatC(fl$psi[3], digits = 3, format = "f"),
+                           fl$psi_reading[3]), fixed = TRUE)
+  drifted <- regmatches(html, regexpr("<h2>Drifted features.*?</table>", html, perl = TRUE))
+  shown <- regmatches(drifted, gregexpr("<tr><td>[a-z]+</td>", drifted))[[1]]
+  expect_identical(gsub("<[^>]+>", "", shown), fl$feature)
 
   path <- withr::local_tempfile(fileext = ".jsonl")
   sg_ledger_append(res, path, why = "first run")
@@ -145,6 +166,8 @@ test_that("a result's, a drift check's and a ledger's reports", {
   expect_sections(html, c("History", "Methods"))
   expect_has(html, "2 entries: 1 drift, 1 result", fixed = TRUE)
   expect_has(html, "monthly check", fixed = TRUE)
+  # what the drift entry found, in words
+  expect_has(html, '<span class="sg-says">4 of 5 feature(s) drifted, largest shift first: <code>a</code> (PSI')
 })
 
 test_that("text from data is shown as text, never as markup or a link", {
@@ -212,6 +235,99 @@ test_that("without pandoc the error says what to install", {
   expect_false(file.exists(file))
 })
 
+test_that("a monitoring report: the latest alerts in words, every batch's numbers, the plot", {
+  dev <- breast_biopsy[1:450, ]
+  base <- sg_evaluate(dev, "diagnosis", samplers = sg_sampler("none"),
+                      resamples = sg_folds(folds = 2, repeats = 1), holdout = 0, seed = 1)
+  fit <- glm(diagnosis ~ ., data = dev, family = binomial)
+  batch <- breast_biopsy[451:683, ]
+  # week 1 with its drift check, week 2 checked against the training data
+  # by sg_monitor() itself, with two predictors moved
+  m1 <- sg_monitor(fit, batch, "diagnosis", base, B = 50, seed = 1, label = "<b>week 1</b>",
+                   drift = sg_drift(dev, batch, "diagnosis"))
+  p <- predict(fit, batch, type = "response")
+  batch2 <- batch
+  batch2$mitoses <- pmin(10L, batch2$mitoses + 4L)
+  batch2$cell_size <- pmin(10L, batch2$cell_size + 1L)
+  m2 <- sg_monitor(plogis(qlogis(p) - 3), batch2, "diagnosis", base, B = 50, seed = 2,
+                   label = "week 2", drift = dev)
+  # the shifted batch is the latest: its calibration-in-the-large acts
+  m2$time <- m1$time + 60
+  expect_identical(m2$table$alert[m2$table$metric == "cal_intercept"], "act")
+  fl1 <- smoteguard:::drift_flagged(m1$drift)
+  fl2 <- smoteguard:::drift_flagged(m2$drift)
+  expect_true(all(c("mitoses", "cell_size") %in% fl2$feature))
+
+  file <- page("monitor")
+  expect_identical(sg_report(list(m1, m2), file), file)
+  html <- read_page(file)
+  expect_self_contained(html)
+  expect_sections(html, c("What the alerts mean", "Drifted features", "Every batch and metric",
+                          "Over time", "Methods"))
+  expect_has(html, "<title>Monitoring: is the model still performing as validated?</title>")
+  # the baseline named
+  expect_has(html, "the evaluation (seed 1), sampler <code>none</code> and learner <code>glm</code>")
+  # the latest batch's alerts first, act before the others, in words
+  first <- regmatches(html, regexpr('<div class="sg-first">.*?</div>', html, perl = TRUE))
+  expect_has(first, "<strong>week 2</strong>")
+  expect_has(first, "<strong>Calibration-in-the-large: ACT</strong>")
+  expect_has(first, "predicted risks are now systematically off (lower on average")
+  items <- regmatches(first, gregexpr("<li class=\"sg-alert-[a-z]+\"", first))[[1]]
+  lv <- match(sub('.*-([a-z]+)"$', "\\1", items), c("act", "watch", "ok", "na"))
+  expect_false(is.unsorted(lv))
+  # the latest batch's drifted features on the first screen, largest shift first
+  # (the five largest named; the outcome's class shares apart)
+  feat2 <- fl2[fl2$kind != "outcome", ]
+  out2 <- fl2[fl2$kind == "outcome", ]
+  named <- function(f) paste0("<code>", f$feature, "</code> (PSI ", formatC(f$psi, digits = 2, format = "f"),
+                              ", ", f$psi_reading, ")", collapse = ", ")
+  expect_gt(nrow(feat2), 5)
+  expect_identical(nrow(out2), 1L)
+  expect_has(first, sprintf("<strong>Predictors:</strong> %d of %d feature(s) drifted, largest shift first: %s and %d more (see Drifted features); the outcome\u2019s class shares shifted too: %s.",
+                            nrow(feat2), sum(m2$drift$table$kind != "outcome"), named(feat2[1:5, ]),
+                            nrow(feat2) - 5, named(out2)))
+  # every batch's drifted features, newest batch first, with their numbers
+  drifted <- regmatches(html, regexpr("<h2>Drifted features.*?</table>", html, perl = TRUE))
+  rows <- rbind(cbind(batch = "week 2", fl2), cbind(batch = "&lt;b&gt;week 1&lt;/b&gt;", fl1))
+  for (i in seq_len(nrow(rows))) {
+    expect_has(drifted, sprintf("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s (%s)</td>",
+                                rows$batch[i], rows$feature[i], rows$kind[i],
+                                formatC(rows$psi[i], digits = 3, format = "f"), rows$psi_reading[i]))
+  }
+  shown <- regmatches(drifted, gregexpr("<tr><td>[^<]*</td><td>[^<]*</td>", drifted))[[1]]
+  expect_identical(sub("^<tr><td>[^<]*</td><td>([^<]*)</td>$", "\\1", shown), rows$feature)
+  expect_has(html, "<strong>ACT</strong>: the batch")
+  expect_has(html, "<strong>WATCH</strong>")
+  # the table: every batch x metric, the numbers of as.data.frame()
+  num <- function(v) smoteguard:::report_num(v)
+  for (m in list(m1, m2)) {
+    d <- as.data.frame(m)
+    lab <- if (identical(m$label, "week 2")) "week 2" else "&lt;b&gt;week 1&lt;/b&gt;"
+    for (i in seq_len(nrow(d))) {
+      expect_has(html, sprintf("<td>%s</td><td class=\"num\">%d</td><td class=\"num\">%d</td><td>%s</td><td class=\"num\">%s</td><td>[%s, %s]</td>",
+                               lab, d$n[i], d$events[i], d$metric[i], num(d$estimate[i]),
+                               num(d$lower[i]), num(d$upper[i])))
+      expect_has(html, sprintf("</td><td>%s</td>", if (is.na(d$alert[i])) "NA" else d$alert[i]))
+    }
+  }
+  # the label from data is text, not markup
+  expect_lacks(html, "<b>week 1</b>")
+  # methods: version and seeds
+  expect_has(html, paste0("smoteguard ", as.character(packageVersion("smoteguard")), "; R "))
+  expect_has(html, "bootstrap seeds 1, 2; the baseline")
+
+  # one check alone, without a drift check
+  m1$drift <- NULL
+  file <- withr::local_tempfile(fileext = ".html")
+  sg_report(m1, file)
+  html <- read_page(file)
+  expect_has(html, "<strong>&lt;b&gt;week 1&lt;/b&gt;</strong>")
+  expect_has(html, "<strong>Predictors:</strong> not checked for drift")
+  expect_has(html, "No batch was checked for drift")
+  expect_self_contained(html)
+  expect_error(sg_report(list(m1, 1), file, overwrite = TRUE), class = "smoteguard_error_input")
+})
+
 # A real browser: Debian's chromium, when it is on PATH (make test's
 # dependency script installs it; nothing is installed from here).
 png_non_blank <- function(file) {
@@ -233,12 +349,12 @@ png_non_blank <- function(file) {
 test_that("each report renders in headless Chromium without console errors", {
   chromium <- Sys.which("chromium")
   if (!nzchar(chromium)) skip("chromium is not on PATH (make test's dependency script installs it)")
-  kinds <- c("evaluation", "result", "drift", "ledger")
+  kinds <- c("evaluation", "result", "drift", "ledger", "monitor")
   html <- normalizePath(page(kinds))
   skip_if_not(all(file.exists(html)), "the reports were not made")
   png <- sub("html$", "png", html)
   log <- sub("html$", "log", html)
-  # the browser mostly waits (for a session bus it does not find): the four
+  # the browser mostly waits (for a session bus it does not find): the
   # pages are taken at once
   shots <- sprintf("%s --headless --disable-gpu --no-sandbox --screenshot=%s --window-size=1280,2000 --enable-logging=stderr --v=0 %s > %s 2>&1",
                    shQuote(chromium), shQuote(png), shQuote(paste0("file://", html)), shQuote(log))
@@ -252,69 +368,21 @@ test_that("each report renders in headless Chromium without console errors", {
     console <- grep("CONSOLE|Uncaught|Failed to load resource|net::ERR", lines, value = TRUE)
     expect_identical(console, character(), info = kind)
   }
-  dom <- system2(chromium, c("--headless", "--disable-gpu", "--no-sandbox", "--dump-dom",
-                             shQuote(paste0("file://", html[1]))),
-                 stdout = TRUE, stderr = FALSE, timeout = 120)
-  dom <- paste(dom, collapse = "\n")
-  expect_has(dom, "<title>Does resampling help predict malignant?</title>")
-  expect_has(dom, '<h1 class="title')
-  expect_has(dom, "Per 1,000 patients")
-})
-
-test_that("a monitoring report: the latest alerts in words, every batch's numbers, the plot", {
-  dev <- breast_biopsy[1:450, ]
-  base <- sg_evaluate(dev, "diagnosis", samplers = sg_sampler("none"),
-                      resamples = sg_folds(folds = 2, repeats = 1), holdout = 0, seed = 1)
-  fit <- glm(diagnosis ~ ., data = dev, family = binomial)
-  batch <- breast_biopsy[451:683, ]
-  m1 <- sg_monitor(fit, batch, "diagnosis", base, B = 50, seed = 1, label = "<b>week 1</b>")
-  p <- predict(fit, batch, type = "response")
-  m2 <- sg_monitor(plogis(qlogis(p) - 3), batch, "diagnosis", base, B = 50, seed = 2,
-                   label = "week 2")
-  # the shifted batch is the latest: its calibration-in-the-large acts
-  m2$time <- m1$time + 60
-  expect_identical(m2$table$alert[m2$table$metric == "cal_intercept"], "act")
-
-  file <- withr::local_tempfile(fileext = ".html")
-  expect_identical(sg_report(list(m1, m2), file), file)
-  html <- read_page(file)
-  expect_self_contained(html)
-  expect_sections(html, c("What the alerts mean", "Every batch and metric", "Over time", "Methods"))
-  expect_has(html, "<title>Monitoring: is the model still performing as validated?</title>")
-  # the baseline named
-  expect_has(html, "the evaluation (seed 1), sampler <code>none</code> and learner <code>glm</code>")
-  # the latest batch's alerts first, act before the others, in words
-  first <- regmatches(html, regexpr('<div class="sg-first">.*?</div>', html, perl = TRUE))
-  expect_has(first, "<strong>week 2</strong>")
-  expect_has(first, "<strong>Calibration-in-the-large: ACT</strong>")
-  expect_has(first, "predicted risks are now systematically off (lower on average")
-  items <- regmatches(first, gregexpr("<li class=\"sg-alert-[a-z]+\"", first))[[1]]
-  lv <- match(sub('.*-([a-z]+)"$', "\\1", items), c("act", "watch", "ok", "na"))
-  expect_false(is.unsorted(lv))
-  expect_has(html, "<strong>ACT</strong>: the batch")
-  expect_has(html, "<strong>WATCH</strong>")
-  # the table: every batch x metric, the numbers of as.data.frame()
-  num <- function(v) smoteguard:::report_num(v)
-  for (m in list(m1, m2)) {
-    d <- as.data.frame(m)
-    lab <- if (identical(m$label, "week 2")) "week 2" else "&lt;b&gt;week 1&lt;/b&gt;"
-    for (i in seq_len(nrow(d))) {
-      expect_has(html, sprintf("<td>%s</td><td class=\"num\">%d</td><td class=\"num\">%d</td><td>%s</td><td class=\"num\">%s</td><td>[%s, %s]</td>",
-                               lab, d$n[i], d$events[i], d$metric[i], num(d$estimate[i]),
-                               num(d$lower[i]), num(d$upper[i])))
-      expect_has(html, sprintf("</td><td>%s</td>", if (is.na(d$alert[i])) "NA" else d$alert[i]))
-    }
+  # the title and the first section as the browser built them, every page
+  titles <- c(evaluation = "Does resampling help predict malignant?",
+              result = "Oversampling the outcome diagnosis", drift = "Drift check",
+              ledger = "Ledger history",
+              monitor = "Monitoring: is the model still performing as validated?")
+  sections <- c(evaluation = "Per 1,000 patients", result = "Rows per class",
+                drift = "Drifted features", ledger = "History", monitor = "Drifted features")
+  doms <- sub("html$", "dom", html)
+  dumps <- sprintf("%s --headless --disable-gpu --no-sandbox --dump-dom %s > %s 2>/dev/null",
+                   shQuote(chromium), shQuote(paste0("file://", html)), shQuote(doms))
+  system2("sh", c("-c", shQuote(paste(paste(dumps, "&", collapse = " "), "wait"))), timeout = 180)
+  for (i in seq_along(kinds)) {
+    dom <- paste(readLines(doms[i], warn = FALSE, encoding = "UTF-8"), collapse = "\n")
+    expect_has(dom, sprintf("<title>%s</title>", titles[[kinds[i]]]))
+    expect_has(dom, '<h1 class="title')
+    expect_has(dom, sections[[kinds[i]]])
   }
-  # the label from data is text, not markup
-  expect_lacks(html, "<b>week 1</b>")
-  # methods: version and seeds
-  expect_has(html, paste0("smoteguard ", as.character(packageVersion("smoteguard")), "; R "))
-  expect_has(html, "bootstrap seeds 1, 2; the baseline")
-
-  # one check alone
-  sg_report(m1, file, overwrite = TRUE)
-  html <- read_page(file)
-  expect_has(html, "<strong>&lt;b&gt;week 1&lt;/b&gt;</strong>")
-  expect_self_contained(html)
-  expect_error(sg_report(list(m1, 1), file, overwrite = TRUE), class = "smoteguard_error_input")
 })

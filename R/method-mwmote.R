@@ -49,27 +49,31 @@ mwmote_weights <- function(ctx, informative) {
 # Average-linkage clusters of the class's rows, cut at Th = davg * Cp.
 mwmote_clusters <- function(ctx, filtered) {
   st <- ctx$settings
+  pred <- ctx$pred
   rows <- ctx$rows
   p <- length(rows)
   cls <- ctx$yi[rows[1]]
-  check_result_size(as.numeric(p) * (p - 1), "MWMOTE's distances between the class's rows",
-                    bytes = 28, hint = "MWMOTE clusters the class by average linkage, which needs every distance between its rows; use a method that does not, such as \"smote\" or \"kmeans_smote\".")
-  nn <- knn_rows(ctx$pred, rows, p - 1L, threads = st$threads, cls = cls)
-  pos <- matrix(match(nn$index, rows), nrow = p)
-  dist <- nn$distance
   # davg: each Sminf row's distance to its nearest other Sminf row (the
   # whole class when Sminf has fewer than two rows)
-  f <- if (sum(filtered) >= 2) filtered else rep(TRUE, p)
-  in_f <- matrix(f[pos], nrow = p)[f, , drop = FALSE]
-  first <- max.col(in_f + 0, ties.method = "first")
-  davg <- mean(dist[f, , drop = FALSE][cbind(seq_along(first), first)])
+  f <- if (sum(filtered) >= 2) rows[filtered] else rows
+  davg <- mean(knn_rows(pred, f, 1L, threads = st$threads, cls = cls)$distance[, 1])
   th <- davg * st$cluster_spread
-  D <- matrix(0, p, p)
-  D[cbind(rep(seq_len(p), p - 1L), as.vector(pos))] <- as.vector(dist)
-  # rows sharing no observed column: far apart (never merged directly)
-  finite <- is.finite(D)
-  if (!all(finite)) D[!finite] <- 2 * max(c(D[finite], th, 1))
-  stats::cutree(stats::hclust(stats::as.dist(D), method = "average"), h = th)
+  check_result_size(as.numeric(p) * (p - 1) / 2, "MWMOTE's distances between the class's rows",
+                    bytes = 24, hint = "MWMOTE clusters the class by average linkage, which needs every distance between its rows; use a method that does not, such as \"smote\" or \"kmeans_smote\".")
+  D <- if (!pred$mixed) {
+    stats::dist(standardized(pred, pred$x[rows, , drop = FALSE]))
+  } else {
+    # the mixed distance (nominal columns, missing values, Gower) through
+    # the search: every row's p - 1 neighbours
+    nn <- knn_rows(pred, rows, p - 1L, threads = st$threads, cls = cls)
+    m <- matrix(0, p, p)
+    m[cbind(rep(seq_len(p), p - 1L), match(nn$index, rows))] <- as.vector(nn$distance)
+    # rows sharing no observed column: far apart (never merged directly)
+    finite <- is.finite(m)
+    if (!all(finite)) m[!finite] <- 2 * max(c(m[finite], th, 1))
+    stats::as.dist(m)
+  }
+  stats::cutree(stats::hclust(D, method = "average"), h = th)
 }
 
 # For each row of the class, where its partners sit in `order` (the rows

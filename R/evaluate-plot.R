@@ -7,7 +7,7 @@
 #' colour per sampler throughout (grey for `"none"`):
 #' * `"pr"`: precision-recall curves;
 #' * `"calibration"`: observed event share against predicted risk (a loess
-#'   smoother of the outcome on the prediction), the diagonal for perfect
+#'   smoother of the outcome on the prediction, local lines), the diagonal for perfect
 #'   calibration, and the distribution of the predictions along the bottom;
 #' * `"decision"`: net benefit across threshold probabilities, with treat-all
 #'   and treat-none;
@@ -68,6 +68,32 @@ plot.sg_evaluation <- function(x, type = c("pr", "calibration", "decision", "spr
   invisible(x)
 }
 
+# The observed event share against the predicted risk: a loess smoother
+# (local lines: local quadratics through the piles of predictions near 0
+# and 1 of a good model bend far from the diagonal where there are hardly
+# any predictions), read at the points of `grid` within the predictions'
+# range. NULL when it cannot be fitted.
+calibration_curve <- function(y, p, grid) {
+  fit <- tryCatch(stats::loess(y ~ p, data = data.frame(y = as.numeric(y), p = p),
+                               span = 0.75, degree = 1),
+                  error = function(e) NULL, warning = function(w) NULL)
+  if (is.null(fit)) return(NULL)
+  at <- grid[grid >= min(p) & grid <= max(p)]
+  sm <- stats::predict(fit, data.frame(p = at))
+  data.frame(predicted = at, observed = pmin(pmax(sm, 0), 1))
+}
+
+# The observed event share in tenths of the predicted risk, with the rows
+# in each: the evidence under the smoother (sparse where predictions are).
+calibration_bins <- function(y, p) {
+  bin <- cut(p, seq(0, 1, by = 0.1), include.lowest = TRUE)
+  n <- tapply(y, bin, length)
+  keep <- !is.na(n) & n > 0
+  data.frame(predicted = as.double(tapply(p, bin, mean)[keep]),
+             observed = as.double(tapply(as.numeric(y), bin, mean)[keep]),
+             rows = as.integer(n[keep]))
+}
+
 sampler_colours <- function(samplers) {
   hues <- c("#E69F00", "#0072B2", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442")
   cols <- rep_len(hues, max(0, length(samplers) - 1))
@@ -111,13 +137,8 @@ plot_calibration <- function(src, samplers, cols, corrected) {
     h <- graphics::hist(p, breaks = seq(0, 1, by = 0.02), plot = FALSE)
     graphics::lines(h$breaks, 0.1 * sqrt(c(h$counts, 0) / max(h$counts)), type = "s",
                     col = cols[[s]])
-    fit <- tryCatch(stats::loess(as.numeric(y) ~ p, data = data.frame(y = part$y, p = p),
-                                 span = 0.75, degree = 2),
-                    error = function(e) NULL, warning = function(w) NULL)
-    if (is.null(fit)) next
-    at <- grid[grid >= min(p) & grid <= max(p)]
-    sm <- stats::predict(fit, data.frame(p = at))
-    graphics::lines(at, pmin(pmax(sm, 0), 1), col = cols[[s]], lwd = 2)
+    cc <- calibration_curve(part$y, p, grid)
+    if (!is.null(cc)) graphics::lines(cc$predicted, cc$observed, col = cols[[s]], lwd = 2)
   }
   graphics::legend("topleft", legend = samplers, col = cols[samplers], lwd = 2, bty = "n",
                    cex = 0.8)
@@ -190,4 +211,181 @@ ovr_class <- function(x, class, call) {
                sprintf("It is %s.", describe(class))), call = call)
   }
   x$per_class[[class]]
+}
+
+# autoplot(): registered for ggplot2's generic when ggplot2 is loaded (see
+# .onLoad in zzz.R); ggplot2 is suggested, not imported.
+
+#' @rdname plot.sg_evaluation
+#' @param object An evaluation made by [sg_evaluate()].
+#' @details `autoplot()` (when ggplot2 is installed and loaded) draws one
+#'   view as a ggplot object, one panel per learner (all of them by default),
+#'   the same colours as `plot()`.
+#' @method autoplot sg_evaluation
+#' @examplesIf requireNamespace("ggplot2", quietly = TRUE)
+#' library(ggplot2)
+#' autoplot(ev)
+#' autoplot(ev, type = "decision")
+autoplot.sg_evaluation <- function(object, type = c("pr", "calibration", "decision", "spread"),
+                                   learner = NULL, metric = "pr_auc",
+                                   corrected = object$settings$correct_prior, ...) {
+  call <- sys.call()
+  if (!requireNamespace("ggplot2", quietly = TRUE)) {
+    sg_abort(c("`autoplot()` needs the ggplot2 package.",
+               "Install it with `install.packages(\"ggplot2\")`, or use `plot()`."),
+             class = "missing_package", call = call)
+  }
+  type <- match.arg(type)
+  x <- object
+  if (is.null(x$predictions)) {
+    sg_abort("The evaluation has no predictions to plot: every cell failed.", call = call)
+  }
+  learners <- levels(x$predictions$learner)
+  learner <- learner %||% learners
+  if (!is.character(learner) || !all(learner %in% learners)) {
+    sg_abort(c(sprintf("`learner` must name learners of the evaluation: %s.", class_list(learners)),
+               sprintf("It is %s.", describe(learner))), call = call)
+  }
+  corrected <- isTRUE(corrected) && isTRUE(x$settings$correct_prior)
+  samplers <- levels(x$predictions$sampler)
+  cols <- sampler_colours(samplers)
+  src <- curve_source(x$predictions)
+  note <- source_note(src, corrected)
+  src <- src[src$learner %in% learner, , drop = FALSE]
+  gg <- asNamespace("ggplot2")
+  p <- switch(type,
+    pr = gg_pr(gg, src, samplers, corrected),
+    calibration = gg_calibration(gg, src, samplers, corrected),
+    decision = gg_decision(gg, x, learner, samplers),
+    spread = gg_spread(gg, x, learner, metric, samplers, corrected))
+  p <- p + gg$scale_colour_manual(values = cols, limits = samplers, name = "sampler") +
+    gg$theme_bw() +
+    gg$theme(legend.position = "bottom", legend.box = "vertical",
+             panel.grid.minor = gg$element_blank())
+  if (type != "spread") p <- p + gg$labs(caption = if (type == "decision") attr(x$decision_curve, "source") else note)
+  if (length(learner) > 1) p <- p + gg$facet_wrap(~learner, labeller = gg$label_both)
+  p
+}
+
+#' @rdname plot.sg_evaluation
+#' @method autoplot sg_evaluation_ovr
+autoplot.sg_evaluation_ovr <- function(object, ..., class = NULL) {
+  one <- ovr_class(object, class, sys.call())
+  gg <- asNamespace("ggplot2")
+  p <- autoplot.sg_evaluation(one, ...)
+  p + gg$labs(title = sprintf("%s: class `%s` against the rest", p$labels$title,
+                              one$settings$positive))
+}
+
+# One data frame of curves per sampler and learner, bound.
+curves_by <- function(src, samplers, fun) {
+  parts <- list()
+  for (key in split(src, list(src$sampler, src$learner), drop = TRUE)) {
+    d <- fun(key)
+    if (is.null(d) || nrow(d) == 0) next
+    d$sampler <- factor(as.character(key$sampler[1]), levels = samplers)
+    d$learner <- as.character(key$learner[1])
+    parts[[length(parts) + 1]] <- d
+  }
+  do.call(rbind, parts)
+}
+
+gg_pr <- function(gg, src, samplers, corrected) {
+  aes <- gg$aes
+  curves <- curves_by(src, samplers, function(part) {
+    if (!any(part$y)) return(NULL)
+    p <- if (corrected) part$p_corrected else part$p
+    at <- metric_threshold(part$y, p, sort(unique(p), decreasing = TRUE))
+    data.frame(recall = c(0, at$recall), precision = c(1, at$precision))
+  })
+  base <- stats::aggregate(list(prevalence = src$y), list(learner = as.character(src$learner)),
+                           mean)
+  gg$ggplot(curves, aes(x = .data$recall, y = .data$precision, colour = .data$sampler)) +
+    gg$geom_hline(data = base, aes(yintercept = .data$prevalence), linetype = 3,
+                  colour = "grey50") +
+    gg$geom_step(direction = "vh", linewidth = 0.8) +
+    gg$coord_cartesian(xlim = c(0, 1), ylim = c(0, 1)) +
+    gg$labs(x = "Recall (sensitivity)", y = "Precision (PPV)", title = "Precision-recall",
+            subtitle = "dotted: the event share (a model that ranks at random)")
+}
+
+gg_calibration <- function(gg, src, samplers, corrected) {
+  aes <- gg$aes
+  grid <- seq(0, 1, by = 0.02)
+  smooth <- curves_by(src, samplers, function(part) {
+    p <- if (corrected) part$p_corrected else part$p
+    if (length(p) < 10) return(NULL)
+    calibration_curve(part$y, p, grid)
+  })
+  # the predictions' distribution along the bottom: square-root counts, the
+  # tallest bar a tenth of the panel (as plot() draws it)
+  hist <- curves_by(src, samplers, function(part) {
+    p <- if (corrected) part$p_corrected else part$p
+    h <- graphics::hist(p, breaks = grid, plot = FALSE)
+    data.frame(predicted = grid, height = 0.1 * sqrt(c(h$counts, 0) / max(h$counts)))
+  })
+  bins <- curves_by(src, samplers, function(part) {
+    calibration_bins(part$y, if (corrected) part$p_corrected else part$p)
+  })
+  gg$ggplot(mapping = aes(colour = .data$sampler)) +
+    gg$geom_abline(slope = 1, intercept = 0, linetype = 2, colour = "grey50") +
+    gg$geom_step(data = hist, aes(x = .data$predicted, y = .data$height), linewidth = 0.4) +
+    gg$geom_line(data = smooth, aes(x = .data$predicted, y = .data$observed), linewidth = 0.9) +
+    gg$geom_point(data = bins, aes(x = .data$predicted, y = .data$observed, size = .data$rows),
+                  alpha = 0.6, shape = 21, stroke = 0.8) +
+    gg$scale_size_area(max_size = 5, name = "rows in tenth") +
+    gg$coord_cartesian(xlim = c(0, 1), ylim = c(0, 1)) +
+    gg$labs(x = "Predicted risk", y = "Observed event share", title = "Calibration",
+            subtitle = paste("line: loess smoother; circles: event share per tenth of risk (area: rows);",
+                             "dashed: perfect calibration; bottom: where the predictions lie",
+                             sep = "\n"))
+}
+
+gg_decision <- function(gg, x, learner, samplers) {
+  aes <- gg$aes
+  dc <- x$decision_curve
+  dc <- dc[dc$learner %in% learner, , drop = FALSE]
+  prev <- max(dc$treat_all)
+  xmax <- min(0.99, max(0.5, 2 * prev))
+  dc <- dc[dc$threshold <= xmax, , drop = FALSE]
+  dc$learner <- as.character(dc$learner)
+  all <- dc[dc$sampler == samplers[1], , drop = FALSE]
+  gg$ggplot(dc, aes(x = .data$threshold)) +
+    gg$geom_hline(yintercept = 0, linetype = 3, colour = "grey40") +
+    gg$geom_line(data = all, aes(y = .data$treat_all), linetype = 2, colour = "grey40") +
+    gg$geom_line(aes(y = .data$net_benefit, colour = .data$sampler), linewidth = 0.8) +
+    gg$coord_cartesian(xlim = c(0, xmax),
+                       ylim = c(-0.05 * max(prev, 0.05), max(prev, 0.01) * 1.05)) +
+    gg$labs(x = "Threshold probability", y = "Net benefit", title = "Decision curve",
+            subtitle = "dashed: treat all; dotted: treat none")
+}
+
+gg_spread <- function(gg, x, learner, metric, samplers, corrected) {
+  aes <- gg$aes
+  m <- x$metrics
+  m <- m[m$learner %in% learner & m$metric == metric & m$corrected == corrected, , drop = FALSE]
+  if (nrow(m) == 0) {
+    sg_abort(c(sprintf("No values of metric `%s` to plot.", metric),
+               sprintf("Metrics are: %s.", paste(unique(x$metrics$metric), collapse = ", "))),
+             call = NULL)
+  }
+  m$learner <- as.character(m$learner)
+  # a fixed jitter (no random draw): the folds side by side
+  m$at <- match(as.character(m$sampler), samplers) + (seq_len(nrow(m)) %% 7 - 3) * 0.03
+  means <- stats::aggregate(list(value = m$value),
+                            list(sampler = m$sampler, learner = m$learner), mean, na.rm = TRUE)
+  means$at <- match(as.character(means$sampler), samplers)
+  m$split <- paste(m$rep, m$fold)
+  gg$ggplot(m, aes(x = .data$at, y = .data$value, colour = .data$sampler)) +
+    gg$geom_line(aes(group = .data$split), colour = "grey80", linewidth = 0.3) +
+    gg$geom_point(alpha = 0.7, size = 2) +
+    gg$geom_segment(data = means, aes(x = .data$at - 0.25, xend = .data$at + 0.25,
+                                      y = .data$value, yend = .data$value), linewidth = 1.5) +
+    gg$scale_x_continuous(breaks = seq_along(samplers), labels = samplers,
+                          limits = c(0.5, length(samplers) + 0.5)) +
+    gg$labs(x = NULL, y = metric_name(metric),
+            title = sprintf("%s across folds", metric_name(metric)),
+            subtitle = sprintf("one point per split, grey lines join a split's samplers, bar: the mean; %s",
+                               if (corrected) "prior-corrected" else "raw")) +
+    gg$guides(colour = "none")
 }

@@ -9,8 +9,10 @@
     s3_register("generics::tunable", cls)
     s3_register("generics::required_pkgs", cls)
   }
-  # autoplot() of a diagnosis, for ggplot2's generic (ggplot2 is suggested)
+  # autoplot() of a diagnosis and an evaluation, for ggplot2's generic (ggplot2 is suggested)
   s3_register("ggplot2::autoplot", "sg_diagnosis")
+  s3_register("ggplot2::autoplot", "sg_evaluation")
+  s3_register("ggplot2::autoplot", "sg_evaluation_ovr")
   threads_from_env()
   invisible()
 }

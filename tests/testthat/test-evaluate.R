@@ -356,3 +356,24 @@ test_that("more than two classes: one class against the rest, groups, and too fe
   expect_error(sg_evaluate(rare, "y", resamples = sg_folds(3, 1), holdout = 0),
                class = "smoteguard_error_input", regexp = "class `c` against the rest")
 })
+
+test_that("autoplot() draws each view as a ggplot, a panel per learner", {
+  skip_if_not_installed("ggplot2")
+  ev <- small_eval(learners = list(sg_learner_glm(), sg_learner_blend(sg_learner_glm())))
+  for (type in c("pr", "calibration", "decision", "spread")) {
+    p <- ggplot2::autoplot(ev, type = type)
+    expect_s3_class(p, "ggplot")
+    built <- ggplot2::ggplot_build(p)
+    expect_identical(nlevels(built$layout$layout$PANEL), 2L)
+  }
+  one <- ggplot2::autoplot(ev, type = "spread", learner = "glm", metric = "brier",
+                           corrected = FALSE)
+  expect_identical(nlevels(ggplot2::ggplot_build(one)$layout$layout$PANEL), 1L)
+  expect_match(one$labels$subtitle, "raw")
+  expect_error(ggplot2::autoplot(ev, learner = "nope"), class = "smoteguard_error_input")
+  ovr <- suppressWarnings(sg_evaluate(three_classes(), "y", samplers = sg_sampler("ros"),
+                                      resamples = sg_folds(2, 1), holdout = 0, seed = 4))
+  p <- ggplot2::autoplot(ovr, type = "calibration", class = "c")
+  expect_s3_class(p, "ggplot")
+  expect_identical(p$labels$title, "Calibration: class `c` against the rest")
+})

@@ -110,13 +110,12 @@ metric_calibration <- function(y, p, eps = 1e-8) {
   lp <- stats::qlogis(pmin(pmax(p, eps), 1 - eps))
   notes <- character()
   fit <- function(x, offset) {
-    w <- character()
-    f <- withCallingHandlers(
-      stats::glm.fit(x, y, offset = offset, family = stats::binomial()),
-      warning = function(cnd) {
-        w <<- c(w, conditionMessage(cnd))
-        invokeRestart("muffleWarning")
-      })
+    f <- logit_fit(x, y, offset)
+    if (is.null(f)) {
+      f <- withCallingHandlers(
+        stats::glm.fit(x, y, offset = offset, family = stats::binomial()),
+        warning = function(cnd) invokeRestart("muffleWarning"))
+    }
     if (!f$converged) notes <<- c(notes, "the logistic fit did not converge")
     f$coefficients
   }
@@ -132,6 +131,54 @@ metric_calibration <- function(y, p, eps = 1e-8) {
   if (length(notes)) attr(res, "note") <- paste(unique(notes), collapse = "; ")
   res
 }
+
+# glm.fit()'s iterations for a logistic regression with unit weights
+# (family binomial, logit link), without its set-up and summaries: the same
+# start, steps (.lm.fit(), called as glm.fit() calls its QR), convergence
+# rule and iteration limit, so the same coefficients to the last bit (checked
+# against glm.fit() on thousands of fits, separated ones included), in a
+# third of the time on a fold's rows. NULL where glm.fit() would halve a step
+# (non-finite deviance or coefficients): the caller then calls glm.fit().
+logit_fit <- function(x, y, offset = NULL) {
+  fam <- logit_family()
+  n <- length(y)
+  weights <- rep.int(1, n)
+  if (is.null(offset)) offset <- rep.int(0, n)
+  mu <- (weights * y + 0.5) / (weights + 1)
+  eta <- fam$linkfun(mu)
+  mu <- fam$linkinv(eta)
+  devold <- sum(fam$dev.resids(y, mu, weights))
+  start <- numeric(ncol(x))
+  conv <- FALSE
+  for (iter in 1:25) {
+    mu_eta <- fam$mu.eta(eta)
+    z <- (eta - offset) + (y - mu) / mu_eta
+    w <- sqrt((weights * mu_eta^2) / fam$variance(mu))
+    fit <- .lm.fit(x * w, z * w, min(1e-07, 1e-8 / 1000))
+    if (any(!is.finite(fit$coefficients))) return(NULL)
+    start[fit$pivot] <- fit$coefficients
+    eta <- drop(x %*% start)
+    mu <- fam$linkinv(eta <- eta + offset)
+    dev <- sum(fam$dev.resids(y, mu, weights))
+    if (!is.finite(dev) || !all(is.finite(mu) & mu > 0 & mu < 1)) return(NULL)
+    if (abs(dev - devold) / (0.1 + abs(dev)) < 1e-8) {
+      conv <- TRUE
+      break
+    }
+    devold <- dev
+  }
+  if (fit$rank < ncol(x)) start[fit$pivot][seq.int(fit$rank + 1, ncol(x))] <- NA
+  list(coefficients = start, converged = conv)
+}
+
+# stats::binomial(), made once.
+logit_family <- local({
+  fam <- NULL
+  function() {
+    if (is.null(fam)) fam <<- stats::binomial()
+    fam
+  }
+})
 
 # Integrated calibration index (Austin and Steyerberg 2019): the mean
 # absolute difference between the predicted risk and the observed risk
@@ -149,15 +196,16 @@ metric_ici <- function(y, p) {
   note <- one_class_note(y)
   if (!is.null(note)) return(na_note(note))
   d <- data.frame(y = as.double(y), p = as.double(p))
+  # the fitted values are the surface at the rows themselves: the same
+  # numbers as predict() at them, without building the surface again
   smooth <- tryCatch(
-    suppressWarnings(stats::predict(
+    suppressWarnings(unname(stats::fitted(
       stats::loess(y ~ p, data = d, span = 0.75, degree = 2,
                    family = "gaussian",
                    # the exact trace of the hat matrix costs O(n^2) and is
                    # not used by the fitted values (identical either way):
                    # 200,000 rows took minutes
-                   control = stats::loess.control(trace.hat = "approximate")),
-      newdata = d)),
+                   control = stats::loess.control(trace.hat = "approximate"))))),
     error = function(cnd) NULL)
   if (is.null(smooth) || !all(is.finite(smooth))) {
     return(na_note("the loess calibration smoother failed (too few distinct predictions?)"))
@@ -186,6 +234,12 @@ confusion_counts <- function(y, p, thresholds) {
 
 ratio_or_na <- function(num, den) ifelse(den > 0, num / den, NA_real_)
 
+# data.frame(...) for unnamed columns of one length, without its checks.
+fast_data_frame <- function(...) {
+  cols <- list(...)
+  structure(cols, class = "data.frame", row.names = .set_row_names(length(cols[[1]])))
+}
+
 # One row per threshold: the counts and recall (sensitivity), precision
 # (positive predictive value), F1, specificity, balanced accuracy and the
 # Matthews correlation coefficient. A ratio whose denominator is 0 is NA
@@ -199,7 +253,10 @@ metric_threshold <- function(y, p, threshold) {
   recall <- ratio_or_na(tp, tp + fn)
   specificity <- ratio_or_na(tn, tn + fp)
   mcc_den <- sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
-  data.frame(
+  # equal-length columns: the data frame made directly (data.frame()'s
+  # checks were a third of the evaluation's scoring on small folds)
+  make <- if (is.null(names(threshold))) fast_data_frame else data.frame
+  make(
     threshold = threshold,
     recall = recall,
     precision = ratio_or_na(tp, tp + fp),

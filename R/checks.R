@@ -2,23 +2,7 @@
 # condition whose message names the argument, what was expected, what was
 # given and how to fix it, before any work reaches the C core.
 
-sg_abort <- function(message, class = "input", call = NULL, data = list()) {
-  cnd <- structure(
-    c(list(message = paste(message, collapse = "\n"), call = call), data),
-    class = c(paste0("smoteguard_error_", class), "smoteguard_error",
-              "error", "condition")
-  )
-  stop(cnd)
-}
-
-sg_warn <- function(message, class = "warning", call = NULL) {
-  cnd <- structure(
-    list(message = paste(message, collapse = "\n"), call = call),
-    class = c(paste0("smoteguard_warning_", class), "smoteguard_warning",
-              "warning", "condition")
-  )
-  warning(cnd)
-}
+# sg_abort() and sg_warn(), which raise them, are in conditions.R.
 
 # A short description of what was given, for messages.
 describe <- function(x) {

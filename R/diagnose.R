@@ -215,10 +215,10 @@ sg_diagnose <- function(x, synthetic = NULL, var = NULL, k = 5, max_rows = 5000,
   parts <- list()
   subsets <- list()
   sigma <- stats::setNames(rep(NA_real_, length(judged)), classes[judged])
-  for (c in judged) {
-    rows_r <- which(dd$yr == classes[c] & complete_r)
-    rows_s <- which(dd$ys == classes[c] & complete_s)
-    all_s <- which(dd$ys == classes[c])
+  for (cl in judged) {
+    rows_r <- which(dd$yr == classes[cl] & complete_r)
+    rows_s <- which(dd$ys == classes[cl] & complete_s)
+    all_s <- which(dd$ys == classes[cl])
     sub <- subset_positions(length(rows_s), max_rows)
     nb <- NULL
     mmd <- NULL
@@ -226,8 +226,8 @@ sg_diagnose <- function(x, synthetic = NULL, var = NULL, k = 5, max_rows = 5000,
       zr_c <- dd$zr[rows_r, , drop = FALSE]
       zs_c <- dd$zs[rows_s, , drop = FALSE]
       zs_sub <- zs_c[sub, , drop = FALSE]
-      nb <- .Call(ffi_metrics_class, zs_sub, whole, y_whole, as.integer(c), k, threads,
-                  known_distances(dd, classes[c], k, length(rows_r), all(complete_r)))
+      nb <- .Call(ffi_metrics_class, zs_sub, whole, y_whole, as.integer(cl), k, threads,
+                  known_distances(dd, classes[cl], k, length(rows_r), all(complete_r)))
       nb$sampled <- length(sub) < length(rows_s)
       nb$near_synthetic <- near_synthetic(zs_c, sub, tolerance * real_spacing(nb$real_nn),
                                           threads)
@@ -235,17 +235,17 @@ sg_diagnose <- function(x, synthetic = NULL, var = NULL, k = 5, max_rows = 5000,
         mr <- subset_positions(length(rows_r), max_rows)
         mmd <- .Call(ffi_metrics_mmd, zr_c[mr, , drop = FALSE], zs_sub, threads)
         mmd[["n"]] <- length(sub)
-        sigma[[classes[c]]] <- mmd[["sigma"]]
+        sigma[[classes[cl]]] <- mmd[["sigma"]]
       }
     }
-    subsets[[classes[c]]] <- rows_s[sub]
+    subsets[[classes[cl]]] <- rows_s[sub]
     parts <- c(parts, list(
-      neighbour_metrics(classes[c], nb, k, tolerance),
-      duplicate_metrics(classes[c], dup, all_s),
-      parent_metrics(classes[c], dd, all_s),
-      mmd_metrics(classes[c], mmd),
-      marginal_metrics(classes[c], dd, which(dd$yr == classes[c]), all_s),
-      constraint_metrics(classes[c], dd, all_s)
+      neighbour_metrics(classes[cl], nb, k, tolerance),
+      duplicate_metrics(classes[cl], dup, all_s),
+      parent_metrics(classes[cl], dd, all_s),
+      mmd_metrics(classes[cl], mmd),
+      marginal_metrics(classes[cl], dd, which(dd$yr == classes[cl]), all_s),
+      constraint_metrics(classes[cl], dd, all_s)
     ))
   }
   table <- metric_table(parts)
@@ -384,6 +384,12 @@ indicator_input <- function(x, indicator, var, call) {
 
 result_input <- function(x, var, call) {
   record <- result_record(x, arg = "x", call = call)
+  if (identical(record$outcome, "numeric")) {
+    # SMOTER / SMOGN results have bins, not classes (method-smoter.R)
+    sg_abort(c("`sg_diagnose()` judges synthetic rows class by class; `x` is a result of a numeric-outcome method (SMOTER or SMOGN).",
+               "Read its provenance with `sg_provenance(x)`, and its bins and fidelity check with `sg_record(x)$bins` and `sg_record(x)$fidelity`."),
+             class = c("regress_unsupported", "input"), call = call)
+  }
   rvar <- record$settings$var
   if (!is.null(var) && !identical(var, rvar)) {
     sg_abort(c(sprintf("`var` is `%s`, but the result's outcome is `%s`.", format(var), rvar),

@@ -184,10 +184,10 @@ rset_splits <- function(rset, dev, n, groups, call) {
   }
   # vfold_cv(repeats = ) names its splits "Repeat1 Fold1": keep the repeat
   if (repeated) {
-    rep <- as.integer(factor(rset[["id"]]))
+    repeat_id <- as.integer(factor(rset[["id"]]))
     fold <- as.integer(factor(rset[["id2"]]))
     for (s in seq_along(out)) {
-      out[[s]]$rep <- rep[s]
+      out[[s]]$rep <- repeat_id[s]
       out[[s]]$fold <- fold[s]
     }
   }

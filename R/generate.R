@@ -20,14 +20,12 @@ generate <- function(pred, yf, n_new, settings, data, call) {
   yi <- as.integer(yf)
   n <- length(yi)
   counts <- tabulate(yi, length(levels))
-  if (plain_lane_fits(pred, settings, counts, n_new)) {
-    gen <- generate_plain(pred, yi, levels, counts, n_new, settings, call)
-    if (!is.null(gen)) return(gen)
-  }
   parts <- vector("list", length(levels))
   reports <- vector("list", length(levels))
   notes <- list()
   done <- which(n_new > 0)
+  class_rows <- split_rows(yi, length(levels))
+  nbhd <- class_neighborhoods(pred, yi, class_rows, done, settings)
   # class_info()'s fields are all integers: one column per class, turned
   # into the table's columns at the end (bind_rows() costs more)
   info <- matrix(NA_integer_, length(class_info_fields), length(done))
@@ -35,16 +33,15 @@ generate <- function(pred, yf, n_new, settings, data, call) {
   rounding <- rounding_plan(pred, settings$constraints)
   known <- NULL
   for (i in seq_along(done)) {
-    c <- done[i]
-    rows <- which(yi == c)
-    part <- generate_class(settings$method, pred, yi, c, rows, n_new[[c]],
-                           settings, data, rounding)
-    parts[[c]] <- part$rows
-    if (!is.null(part$known)) known[[levels[c]]] <- part$known
-    made[c] <- length(part$rows$parent)
+    cl <- done[i]
+    part <- generate_class(settings$method, pred, yi, cl, class_rows[[cl]], n_new[[cl]],
+                           settings, data, rounding, nbhd[[cl]])
+    parts[[cl]] <- part$rows
+    if (!is.null(part$known)) known[[levels[cl]]] <- part$known
+    made[cl] <- length(part$rows$parent)
     info[, i] <- unlist(part$info, use.names = FALSE)
-    reports[[c]] <- c(list(class = levels[c]), part$report)
-    for (nm in names(part$notes)) notes[[nm]] <- c(notes[[nm]], levels[c])
+    reports[[cl]] <- c(list(class = levels[cl]), part$report)
+    for (nm in names(part$notes)) notes[[nm]] <- c(notes[[nm]], levels[cl])
   }
   info <- if (length(done) > 0) {
     cols <- c(list(levels[done]), lapply(seq_along(class_info_fields), function(f) info[f, ]))
@@ -72,102 +69,69 @@ generate <- function(pred, yf, n_new, settings, data, call) {
        warnings = warnings, known = known)
 }
 
-# Plain SMOTE of complete numeric predictors (no guard, groups or
-# nominal columns; constraints that interpolation keeps by itself), the
-# usual call on a table: every class in one C call instead of a round of R
-# per class. It makes what generate_class() makes, draw for draw (tested
-# against it): the classes in the same order, each with the same search
-# and the same random numbers. A candidate outside its class's bounds
-# would start a second round, which only generate_class() runs: the random
-# stream is then put back and the call goes there (NULL), doing the
-# searches again. Interpolated values stay between their parents' (but for
-# a rounding error at an end), so only calls whose constraints could
-# reject them are kept off the lane: bounds narrower than the data, and
-# `integer` rounding of a column that is not already whole numbers.
-plain_lane_fits <- function(pred, settings, counts, n_new) {
-  cons <- settings$constraints
-  plain_lane$on && settings$method == "smote" && is.null(settings$guard) &&
-    is.null(settings$group_codes) && !pred$mixed && ncol(pred$x) > 0 &&
-    is.null(cons$rules) && is.null(cons$combos) &&
-    all(counts[n_new > 0] >= 2L) && bounds_hold_data(cons, pred) &&
-    all(pred$kind[match(cons$integer, pred$names)] == "integer")
+# Each class's rows (data order), one vector per class code 1..L.
+split_rows <- function(yi, L) {
+  split.default(seq_along(yi), structure(yi, levels = as.character(seq_len(L)),
+                                         class = "factor"))
 }
 
-# Whether user bounds (a list) hold every value of their columns.
-bounds_hold_data <- function(cons, pred) {
-  b <- cons$bounds
-  if (!is.list(b)) return(TRUE)
-  j <- match(names(b), pred$names)
-  lo <- vapply(b, `[[`, 0, 1L)
-  hi <- vapply(b, `[[`, 0, 2L)
-  all(pred$stats$min[j] >= lo & pred$stats$max[j] <= hi)
+# How many own-class neighbours a class's rows use (k) and how many its
+# search finds (kq: with groups, enough that k remain from other groups).
+own_search_k <- function(settings, rows) {
+  p <- length(rows)
+  k <- min(settings$neighbors, p - 1L)
+  kq <- k
+  grp <- settings$group_codes
+  if (!is.null(grp)) {
+    sizes <- tabulate(grp[rows][!is.na(grp[rows])])
+    kq <- min(p - 1L, k + max(0L, sizes) - 1L)
+  }
+  list(k = k, kq = max(kq, 1L))
 }
 
-plain_lane <- new.env(parent = emptyenv())
-plain_lane$on <- TRUE
+# The whole-data neighbourhood's size: the method's and the guard's in one
+# search.
+whole_search_m <- function(def, settings, guard, n) {
+  m_method <- def$whole_neighbors(settings)
+  m_guard <- if (is.null(guard)) 0L else settings$m_neighbors
+  min(max(m_method, m_guard), n - 1L)
+}
 
-generate_plain <- function(pred, yi, levels, counts, n_new, settings, call) {
-  done <- which(n_new > 0)
-  G <- unname(n_new[done])
-  cons <- settings$constraints
-  restore <- preserve_rng()
-  res <- .Call(ffi_smote_plain, pred$x, pred$center, pred$scale, yi, done,
-               G, settings$neighbors, settings$threads)
-  values <- round_values(res$values, rounding_plan(pred, cons))
-  # each class's observed range: user bounds (a list) hold the data (see
-  # plain_lane_fits()), so where they are the rule this check is only
-  # stricter, and a candidate it stops goes to generate_class() all the same
-  if (!is.null(cons) && !identical(cons$bounds, "none") && length(done) > 0) {
-    end <- cumsum(G)
-    for (i in seq_along(done)) {
-      seg <- if (length(done) == 1) values
-             else values[seq.int(end[i] - G[i] + 1L, length.out = G[i]), , drop = FALSE]
-      if (any(.Call(ffi_stats_outside, seg, res$lower[i, ], res$upper[i, ]))) {
-        restore()
-        return(NULL)
-      }
+# The neighbourhoods generate_class() reads, for every class to raise at
+# once: each class's own search in one C call, and one whole-data search for
+# all their rows (the same neighbours as the searches class by class, which
+# a table of several small classes would pay for in R overhead). NULL for a
+# class generate_class() searches itself: mixed or incomplete predictors
+# (the distance depends on the class), a class of one row, a method that
+# does not interpolate.
+class_neighborhoods <- function(pred, yi, class_rows, done, settings) {
+  out <- vector("list", length(class_rows))
+  def <- sampler_method(settings$method)
+  if (pred$mixed || ncol(pred$x) == 0 || def$family != "interpolate") return(out)
+  p <- lengths(class_rows)
+  todo <- done[p[done] > 1]
+  if (length(todo) == 0) return(out)
+  kq <- vapply(class_rows[todo], function(r) own_search_k(settings, r)$kq, 1L)
+  own <- .Call(ffi_knn_classes, pred$x, pred$center, pred$scale, class_rows[todo],
+               as.integer(kq), settings$threads)
+  m_all <- whole_search_m(def, settings, settings$guard, length(yi))
+  whole <- NULL
+  if (m_all > 0) {
+    q <- unlist(class_rows[todo], use.names = FALSE)
+    whole <- .Call(ffi_knn_search, pred$x, pred$x[q, , drop = FALSE], m_all,
+                   pred$center, pred$scale, settings$threads, q, FALSE)
+  }
+  end <- cumsum(p[todo])
+  for (i in seq_along(todo)) {
+    nb <- list(own = own[[i]])
+    if (!is.null(whole)) {
+      at <- seq.int(end[i] - p[todo[i]] + 1L, end[i])
+      nb$whole <- list(index = whole$index[at, , drop = FALSE],
+                       distance = whole$distance[at, , drop = FALSE])
     }
+    out[[todo[i]]] <- nb
   }
-  p <- counts[done]
-  k <- res$k  # min(neighbors, rows - 1) per class, as the search used
-  notes <- list()
-  small <- k < settings$neighbors
-  if (any(small)) notes$small <- levels[done[small]]
-  made <- integer(length(levels))
-  made[done] <- G
-  notes$many <- many_raised(made, counts, levels)
-  warnings <- class_warnings(notes, settings, call)
-
-  m <- length(done)
-  none <- rep(NA_integer_, m)
-  info <- if (m > 0) new_frame(list(
-    class = levels[done], seeds = p, danger = none, noise = none, safe = none,
-    neighbors_used = k, wanted = G, made = G,
-    shortfall = integer(m)))
-  report <- NULL
-  if (m > 0) {
-    report <- c(list(class = levels[done]),
-                lapply(c(guard_counts(), no_guard_settings), rep_len, m))
-    report$seeds <- p
-    report$parents_used <- pmin(p, G)
-    report$drawn <- as.double(G)
-    report$wanted <- report$made <- G
-    report$max_gap_distance <- rep_len(Inf, m)
-    report <- new_frame(report)
-  }
-  known <- NULL
-  if (m > 0) {
-    end <- cumsum(p)
-    for (i in seq_len(m)) {
-      at <- seq.int(end[i] - p[i] + 1L, length.out = p[i])
-      known[[levels[done[i]]]] <- list(k = k[i], nearest = res$nearest[at],
-                                       radius = res$radius[at])
-    }
-  }
-  list(class = res$class, parent = res$parent, neighbor = res$neighbor,
-       gap = res$gap, kind = rep("interpolate", length(res$parent)), values = values,
-       codes = pred$codes[res$parent, , drop = FALSE],
-       info = info, report = report, warnings = warnings, known = known)
+  out
 }
 
 # The classes raised to more than 20 times their size (NULL: none), for
@@ -193,8 +157,9 @@ class_info <- function(seeds, neighbors_used, made, wanted, danger = NA,
 # neighbourhoods, decides which rows may be parents (the method's rule and
 # the guard's), then draws candidates in rounds until G pass the guard's
 # checks or the rounds run out.
-generate_class <- function(method, pred, yi, c, rows, G, settings, data,
-                           rounding = rounding_plan(pred, settings$constraints)) {
+generate_class <- function(method, pred, yi, cl, rows, G, settings, data,
+                           rounding = rounding_plan(pred, settings$constraints),
+                           nbhd = NULL) {
   n <- length(yi)
   p <- length(rows)
   notes <- list()
@@ -205,7 +170,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
   interpolating <- def$family == "interpolate" && p > 1
   if (!interpolating) guard <- NULL
   if (p == 1 && def$family == "interpolate") notes$single <- TRUE
-  rep <- guard_counts()
+  tally <- guard_counts()
 
   k <- 0L
   known <- NULL
@@ -218,15 +183,11 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
   ctx <- list(settings = settings, pred = pred, rows = rows, yi = yi)
   picked <- NULL
   if (interpolating) {
-    k <- min(settings$neighbors, p - 1L)
+    ks <- own_search_k(settings, rows)
+    k <- ks$k
     if (k < settings$neighbors) notes$small <- TRUE
-    kq <- k
     grp <- settings$group_codes
-    if (!is.null(grp)) {
-      sizes <- tabulate(grp[rows][!is.na(grp[rows])])
-      kq <- min(p - 1L, k + max(c(0L, sizes)) - 1L)
-    }
-    nn <- knn_rows(pred, rows, max(kq, 1L), threads = threads, cls = c)
+    nn <- nbhd$own %||% knn_rows(pred, rows, ks$kq, threads = threads, cls = cl)
     spacing <- nn$distance[, 1]
     # each real row's nearest and k-th distance in its class, kept for
     # sg_diagnose(), which would measure them again (Euclidean distances on
@@ -236,27 +197,26 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
     if (!is.null(guard) && guard$max_gap < 1) {
       cap <- gap_quantile(nn$distance[, seq_len(k)], guard$max_gap)
     }
-    rep$max_gap_distance <- cap
+    tally$max_gap_distance <- cap
     if (!is.null(grp) || is.finite(cap)) {
       pr <- .Call(ffi_guard_pairs, nn$index, nn$distance, as.integer(rows),
                   grp, k, as.double(cap))
       within <- pr$index
-      rep$pairs_gap <- pr$removed_gap
-      rep$pairs_group <- pr$removed_group
+      tally$pairs_gap <- pr$removed_gap
+      tally$pairs_group <- pr$removed_group
     } else {
       within <- nn$index[, seq_len(k), drop = FALSE]
     }
     # only the guard's pair checks leave holes (NA) in `within`
     usable <- if (anyNA(within)) rowSums(!is.na(within)) > 0 else rep(TRUE, p)
-    rep$isolated <- sum(!usable)
+    tally$isolated <- sum(!usable)
 
     # whole-data neighbourhoods: the method's and the guard's in one search
-    m_method <- def$whole_neighbors(settings)
-    m_guard <- if (is.null(guard)) 0L else settings$m_neighbors
-    m_all <- min(max(m_method, m_guard), n - 1L)
+    m_all <- whole_search_m(def, settings, guard, n)
     if (m_all > 0) {
-      w <- knn_rows(pred, seq_len(n), m_all, query = rows, threads = threads, cls = c)
-      w$other <- matrix(yi[w$index] != c, nrow = p)
+      w <- nbhd$whole %||%
+        knn_rows(pred, seq_len(n), m_all, query = rows, threads = threads, cls = cl)
+      w$other <- matrix(yi[w$index] != cl, nrow = p)
     }
     # whether each of a row's m nearest rows of the whole data is of
     # another class
@@ -280,13 +240,13 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
       is_noise <- own == 0
       is_unsafe <- own < guard$min_safety & !is_noise
       at_boundary <- def$seeks_boundary
-      rep$noise <- sum(eligible & is_noise)
-      rep$unsafe <- if (at_boundary) 0L else sum(eligible & is_unsafe)
+      tally$noise <- sum(eligible & is_noise)
+      tally$unsafe <- if (at_boundary) 0L else sum(eligible & is_unsafe)
       eligible <- eligible & !is_noise & (at_boundary | !is_unsafe)
     }
     eligible <- eligible & usable
   }
-  rep$seeds <- sum(eligible)
+  tally$seeds <- sum(eligible)
 
   intrusion <- guard_intrusion_level(guard, def)
   if (!is.null(guard) && is.finite(intrusion) && intrusion < 1) {
@@ -319,7 +279,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
   need <- G
   rounds <- if (is.null(guard) && is.null(cons)) 1L
             else if (is.null(guard)) 10L else guard$max_tries
-  round <- 0L
+  round_no <- 0L
   # quota = "keep" (SMOTE: the draw in turns, no seed rule): every row of
   # the class keeps the share of rows plain SMOTE gives it. A row that may
   # not be a parent hands its share to its nearest own-class neighbour that
@@ -341,8 +301,8 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
     }
   }
   redo <- NULL
-  while (need > 0 && length(at) > 0 && round < rounds) {
-    round <- round + 1L
+  while (need > 0 && length(at) > 0 && round_no < rounds) {
+    round_no <- round_no + 1L
     if (is.null(redo)) {
       draw <- draw_rows(ctx, at, within_at, need, picked$state)
     } else {
@@ -354,7 +314,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
     parent <- rows[pos_parent]
     made <- length(parent)
     if (made == 0) break
-    rep$drawn <- rep$drawn + made
+    tally$drawn <- tally$drawn + made
     if (is.null(make_rows)) {
       values <- .Call(ffi_interpolate, pred$x, as.integer(parent),
                       as.integer(draw$neighbor), as.double(draw$gap))
@@ -383,7 +343,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
       if (length(todo) > 0) {
         share <- intrusion_share(pred, values[todo, , drop = FALSE],
                                  codes[todo, , drop = FALSE], parent[todo],
-                                 draw$neighbor[todo], w, pos, yi, c,
+                                 draw$neighbor[todo], w, pos, yi, cl,
                                  settings, guard_check, threads)
         reason[todo[share > intrusion]] <- "intrusion"
       }
@@ -391,12 +351,12 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
     ok <- is.na(reason)
     if (!all(ok)) {
       why <- tabulate(match(reason, c("intrusion", "bound", "rule", "combo")), 4L)
-      rep$rejected_intrusion <- rep$rejected_intrusion + why[1]
-      rep$rejected_bound <- rep$rejected_bound + why[2]
-      rep$rejected_rule <- rep$rejected_rule + why[3]
-      rep$rejected_combo <- rep$rejected_combo + why[4]
+      tally$rejected_intrusion <- tally$rejected_intrusion + why[1]
+      tally$rejected_bound <- tally$rejected_bound + why[2]
+      tally$rejected_rule <- tally$rejected_rule + why[3]
+      tally$rejected_combo <- tally$rejected_combo + why[4]
     }
-    kept[[round]] <- if (all(ok)) {
+    kept[[round_no]] <- if (all(ok)) {
       list(parent = parent, neighbor = draw$neighbor, gap = draw$gap,
            values = values, codes = codes, pos = pos_parent)
     } else {
@@ -428,7 +388,7 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
     rows_out$parent <- rows_out$neighbor <- integer(0)
     rows_out$gap <- double(0)
   }
-  rows_out$class <- rep(c, made)
+  rows_out$class <- rep(cl, made)
   kind <- if (!interpolating) {
     if (def$family == "copy") def$kind(settings) else "copy"
   } else def$kind(settings, rows_out$gap)  # one kind, or one per row
@@ -436,14 +396,14 @@ generate_class <- function(method, pred, yi, c, rows, G, settings, data,
   rows_out$kind <- rep_len(kind, made)
   # parents are data rows: counting them is cheaper than unique() on
   # small data
-  rep$parents_used <- if (n <= 1e5) sum(tabulate(rows_out$parent, n) > 0L)
+  tally$parents_used <- if (n <= 1e5) sum(tabulate(rows_out$parent, n) > 0L)
                       else length(unique(rows_out$parent))
-  rep$wanted <- G
-  rep$made <- made
-  rep$shortfall <- G - made
+  tally$wanted <- G
+  tally$made <- made
+  tally$shortfall <- G - made
   list(rows = rows_out, known = known,
        info = class_info(sum(eligible), k, made, G, danger, noise, safe),
-       report = c(rep, guard_settings(guard, intrusion)),
+       report = c(tally, guard_settings(guard, intrusion)),
        notes = notes)
 }
 

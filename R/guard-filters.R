@@ -32,7 +32,7 @@ guard_intrusion_level <- function(guard, def) {
 
 # Share of other classes among each candidate's m nearest real rows.
 intrusion_share <- function(pred, values, codes, parent, neighbor, w,
-                            pos, yi, c, settings, guard, threads) {
+                            pos, yi, cl, settings, guard, threads) {
   m <- min(settings$m_neighbors, length(yi) - 1L)
   # the local search measures numeric (possibly incomplete) predictors;
   # nominal columns and Gower's distance take the exact search
@@ -41,10 +41,10 @@ intrusion_share <- function(pred, values, codes, parent, neighbor, w,
     return(.Call(ffi_guard_intrusion, pred$x, values, pred$center, pred$scale,
                  as.integer(parent),
                  as.integer(neighbor), w$index[, seq_len(m), drop = FALSE],
-                 as.integer(pos), as.integer(yi), as.integer(c), settings$threads))
+                 as.integer(pos), as.integer(yi), as.integer(cl), settings$threads))
   }
-  nn <- knn_values(pred, values, codes, m, threads, c)
-  rowMeans(matrix(yi[nn$index] != c, nrow = nrow(values)))
+  nn <- knn_values(pred, values, codes, m, threads, cl)
+  rowMeans(matrix(yi[nn$index] != cl, nrow = nrow(values)))
 }
 
 # Neighbours among all real rows of candidate rows given by their values.

@@ -425,9 +425,9 @@ shortfall_lines <- function(kind, classes, report, counts, settings) {
 #' @export
 sg_guard_report <- function(result) {
   record <- result_record(result, call = sys.call())
-  rep <- record$guard$report
-  if (is.null(rep)) {
-    rep <- data.frame(class = character(0))
+  report <- record$guard$report
+  if (is.null(report)) {
+    report <- data.frame(class = character(0))
   }
-  rep
+  report
 }

@@ -123,7 +123,9 @@ knn_rows <- function(pred, ref, k, query = NULL, threads = NA_integer_,
     nn <- .Call(ffi_knn_search, pred$x[ref, , drop = FALSE], qx, k,
                 pred$center, pred$scale, threads, excl, farthest)
   } else {
-    if (farthest) stop("internal: farthest rows need numeric complete data")
+    if (farthest) {
+      sg_abort("internal: farthest rows need numeric complete data", class = "internal")
+    }
     costs <- mixed_costs(pred, cls)
     # pred$z: standardised, or (Gower) divided by the range
     num <- pred$z

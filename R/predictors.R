@@ -173,8 +173,8 @@ nominal_penalty <- function(pred, y) {
     return(stats::setNames(rep(1, length(lv)), lv))
   }
   yi <- as.integer(y)
-  out <- vapply(seq_along(lv), function(c) {
-    rows <- which(yi == c)
+  out <- vapply(seq_along(lv), function(j) {
+    rows <- which(yi == j)
     if (length(rows) < 2) return(NA_real_)
     stats::median(column_stats(pred$z, rows)$sd, na.rm = TRUE)^2
   }, numeric(1))

@@ -19,7 +19,7 @@ static const R_CallMethodDef CallEntries[] = {
   CALLDEF(ffi_guard_intrusion, 11),
   CALLDEF(ffi_interpolate, 4),
   CALLDEF(ffi_geometric_make, 6),
-  CALLDEF(ffi_smote_plain, 8),
+  CALLDEF(ffi_knn_classes, 6),
   CALLDEF(ffi_metrics_class, 7),
   CALLDEF(ffi_metrics_near, 5),
   CALLDEF(ffi_metrics_mmd, 3),

@@ -467,217 +467,70 @@ SEXP ffi_interpolate(SEXP x, SEXP parent, SEXP neighbor, SEXP gap) {
   return out;
 }
 
-/* The classes the one-call lane oversamples: their rows in the data, and
- * where each class's rows and neighbours sit in the lane's arrays. */
-typedef struct {
-  int C;
-  const int *cl, *gn;     /* the class codes and their new rows' counts */
-  int *p, *kc;            /* per class: rows, neighbours per row */
-  R_xlen_t *start, *nnat; /* per class: first slot in rows, in nn */
-  int *rows;              /* the classes' rows (1-based), class after class */
-  R_xlen_t G, P, nnlen;   /* new rows, class rows, neighbour slots */
-} sg_plain_layout;
-
-static void sg_plain_layout_make(sg_plain_layout *L, const int *yv,
-                                 R_xlen_t n, const int *cl, const int *gn,
-                                 int C, int kk) {
-  /* each class code's slot among `classes` (-1: not oversampled), for the
-   * codes y holds: a class beyond them has no rows */
-  int top = 0;
-  for (R_xlen_t i = 0; i < n; i++)
-    if (yv[i] != NA_INTEGER && yv[i] > top) top = yv[i];
-  for (int c = 0; c < C; c++) {
-    if (cl[c] == NA_INTEGER || cl[c] < 1)
-      Rf_error("`classes` must hold positive class codes.");
-    if (gn[c] == NA_INTEGER || gn[c] < 0)
-      Rf_error("`n_new` must hold counts of at least 0.");
-    if (cl[c] > top) Rf_error("Class %d has fewer than two rows.", cl[c]);
-  }
-  int *slot = (int *) R_alloc((size_t) top + 1, sizeof(int));
-  for (int v = 0; v <= top; v++) slot[v] = -1;
-  for (int c = 0; c < C; c++) {
-    if (slot[cl[c]] >= 0) Rf_error("`classes` must be distinct.");
-    slot[cl[c]] = c;
-  }
-  /* the classes' rows, class after class, each in data order */
-  R_xlen_t *start = (R_xlen_t *) R_alloc((size_t) C + 1, sizeof(R_xlen_t));
-  int *p = (int *) R_alloc(C > 0 ? C : 1, sizeof(int));
-  for (int c = 0; c < C; c++) p[c] = 0;
-  for (R_xlen_t i = 0; i < n; i++) {
-    int v = yv[i];
-    if (v != NA_INTEGER && v >= 1 && v <= top && slot[v] >= 0) p[slot[v]]++;
-  }
-  R_xlen_t G = 0;
-  int *kc = (int *) R_alloc(C > 0 ? C : 1, sizeof(int));
-  R_xlen_t *nnat = (R_xlen_t *) R_alloc((size_t) C + 1, sizeof(R_xlen_t));
-  start[0] = 0;
-  nnat[0] = 0;
-  for (int c = 0; c < C; c++) {
-    if (p[c] < 2) Rf_error("Class %d has fewer than two rows.", cl[c]);
-    kc[c] = kk < p[c] - 1 ? kk : p[c] - 1;
-    G += gn[c];
-    start[c + 1] = start[c] + p[c];
-    nnat[c + 1] = nnat[c] + (R_xlen_t) p[c] * kc[c];
-  }
-  if (G > INT_MAX) Rf_error("Too many rows requested.");
-  R_xlen_t P = start[C];
-  int *rows = (int *) R_alloc(P > 0 ? P : 1, sizeof(int));
-  R_xlen_t *fill = (R_xlen_t *) R_alloc((size_t) C + 1, sizeof(R_xlen_t));
-  for (int c = 0; c < C; c++) fill[c] = start[c];
-  for (R_xlen_t i = 0; i < n; i++) {
-    int v = yv[i];
-    if (v != NA_INTEGER && v >= 1 && v <= top && slot[v] >= 0)
-      rows[fill[slot[v]]++] = (int) i + 1;
-  }
-  L->C = C;
-  L->cl = cl;
-  L->gn = gn;
-  L->p = p;
-  L->kc = kc;
-  L->start = start;
-  L->nnat = nnat;
-  L->rows = rows;
-  L->G = G;
-  L->P = P;
-  L->nnlen = nnat[C];
-}
-
-/* The searches (no random numbers): per class its rows' neighbours (nn,
- * data rows), nearest and k-th distances, its k and its columns' ranges
- * (lo, hi: C x d). */
-static void sg_plain_search(const sg_plain_layout *L, const double *xv,
-                            R_xlen_t n, int d, const double *cen,
-                            const double *sc, int req, int *nn, int *k_out,
-                            double *ne_d, double *ra_d, double *lo,
-                            double *hi) {
-  const int C = L->C;
-  for (int c = 0; c < C; c++) {
-    const void *vmax = vmaxget();
-    int pc = L->p[c], k1 = L->kc[c];
-    const int *rc = L->rows + L->start[c];
-    k_out[c] = k1;
-    double *sub = (double *) R_alloc((size_t) pc * d, sizeof(double));
-    for (int j = 0; j < d; j++) {
-      const double *col = xv + (R_xlen_t) j * n;
-      double *sc_j = sub + (R_xlen_t) j * pc;
-      double a = R_PosInf, b = R_NegInf;
-      for (int i = 0; i < pc; i++) {
-        double v = col[rc[i] - 1];
-        sc_j[i] = v;
-        if (v < a) a = v;
-        if (v > b) b = v;
-      }
-      lo[c + (R_xlen_t) j * C] = a;
-      hi[c + (R_xlen_t) j * C] = b;
-    }
-    double *dist = (double *) R_alloc((size_t) pc * k1, sizeof(double));
-    int *idx = nn + L->nnat[c];
-    int nth = sg_threads_for(req, (double) pc * (double) pc * (double) d);
-    sg_knn_search(sub, pc, d, NULL, pc, k1, 1, NULL, cen, sc, 0, idx, dist,
-                  nth);
-    for (R_xlen_t t = 0; t < (R_xlen_t) pc * k1; t++) idx[t] = rc[idx[t] - 1];
-    for (int i = 0; i < pc; i++) {
-      ne_d[L->start[c] + i] = dist[i];
-      ra_d[L->start[c] + i] = dist[i + (R_xlen_t) (k1 - 1) * pc];
-    }
-    vmaxset(vmax);
-  }
-}
-
-/* The draws, class after class, as ffi_draw_cycle() makes them; the
- * scratch allocated first (see sg_permutation()). */
-static void sg_plain_draw(const sg_plain_layout *L, const int *nn, int *co,
-                          int *pa, int *ne, double *ga) {
-  const int C = L->C;
-  int pmax = 1;
-  for (int c = 0; c < C; c++) if (L->p[c] > pmax) pmax = L->p[c];
-  int *usable = (int *) R_alloc(pmax, sizeof(int));
-  int *perm = (int *) R_alloc(pmax, sizeof(int));
-  R_xlen_t g0 = 0;
-  GetRNGstate();
-  for (int c = 0; c < C; c++) {
-    if (L->gn[c] == 0) continue;  /* no draw, as no call is made for it */
-    int pc = L->p[c], k1 = L->kc[c];
-    for (int i = 0; i < pc; i++) usable[i] = k1;
-    sg_cycle(nn + L->nnat[c], pc, k1, usable, NULL, 1.0, L->gn[c], perm,
-             pa + g0, ne + g0, ga + g0);
-    const int *rc = L->rows + L->start[c];
-    for (R_xlen_t s = g0; s < g0 + L->gn[c]; s++) {
-      pa[s] = rc[pa[s] - 1];
-      co[s] = L->cl[c];
-    }
-    g0 += L->gn[c];
-  }
-  PutRNGstate();
-}
-
-/* Plain SMOTE for every class at once, where nothing needs R between the
- * steps (numeric complete predictors, no guard, no groups, no nominal
- * columns): first each class's search (its rows' k nearest rows of the
- * class, k = min(k, rows - 1), on the standardised scale, as
- * ffi_knn_search() finds them), then ffi_draw_cycle()'s draws of n_new
- * rows class after class, then one interpolation of all rows.  The
- * searches use no random numbers, so the draws are those the
- * class-by-class calls make, in the same order, and the result is theirs.
+/* Each class's own neighbourhoods, all classes in one call: for class c,
+ * its rows' k[c] nearest rows of the class (a row never finds itself), on
+ * the standardised scale, as ffi_knn_search() finds them for the class's
+ * rows alone.  The searches use no random numbers.
  *   x: n x d double matrix, finite; center, scale: length d (a scale of 0
- *   leaves a column out); y: the n rows' class codes (integer, NA
- *   allowed); classes: the codes to oversample, distinct, each with at
- *   least two rows; n_new: rows wanted per class.
- * Returns list(class, parent, neighbor (data rows), gap, values (G x d),
- * k (per class), nearest, radius (each class row's first and k-th
- * neighbour distance, classes one after the other, rows in data order),
- * lower, upper (per class and column: the class's minimum and maximum)). */
-SEXP ffi_smote_plain(SEXP x, SEXP center, SEXP scale, SEXP y, SEXP classes,
-                     SEXP n_new, SEXP k, SEXP threads) {
+ *   leaves a column out); rows: a list, per class its data rows (1-based,
+ *   at least two); k: per class, from 1 to its rows - 1; threads.
+ * Returns a list, per class list(index (data rows), distance), each
+ * rows x k[c]. */
+SEXP ffi_knn_classes(SEXP x, SEXP center, SEXP scale, SEXP rows, SEXP k,
+                     SEXP threads) {
   int nprot = 0;
   sg_check_double_matrix(x, "x");
   R_xlen_t n = Rf_nrows(x);
   int d = Rf_ncols(x);
-  if (d < 1) Rf_error("`x` must have at least one column.");
   if (n > INT_MAX) Rf_error("More than %d rows is not supported.", INT_MAX);
   if (!sg_all_finite(REAL_RO(x), XLENGTH(x)))
     Rf_error("`x` must not contain NA, NaN or Inf.");
   const double *cen, *sc;
-  sg_center_scale_args(center, scale, d, 0, &cen, &sc);
-  if (!Rf_isInteger(y) || XLENGTH(y) != n)
-    Rf_error("`y` must be an integer vector, one value per row of `x`.");
-  if (!Rf_isInteger(classes) || !Rf_isInteger(n_new) ||
-      XLENGTH(n_new) != XLENGTH(classes))
-    Rf_error("`classes` and `n_new` must be integer vectors of one length.");
-  if (XLENGTH(classes) > INT_MAX) Rf_error("Too many classes.");
-  int C = (int) XLENGTH(classes);
-  int kk = sg_int_scalar(k, "k");
-  if (kk == NA_INTEGER || kk < 1) Rf_error("`k` must be at least 1.");
+  sg_center_scale_args(center, scale, d, 1, &cen, &sc);
+  if (!Rf_isNewList(rows) || !Rf_isInteger(k) || XLENGTH(k) != XLENGTH(rows))
+    Rf_error("`rows` must be a list and `k` an integer vector of its length.");
+  R_xlen_t C = XLENGTH(rows);
+  const int *kv = INTEGER_RO(k);
+  for (R_xlen_t c = 0; c < C; c++) {
+    SEXP rc = VECTOR_ELT(rows, c);
+    if (!Rf_isInteger(rc) || XLENGTH(rc) < 2)
+      Rf_error("`rows[[%d]]` must be an integer vector of at least two rows.",
+               (int) c + 1);
+    const int *r = INTEGER_RO(rc);
+    for (R_xlen_t i = 0; i < XLENGTH(rc); i++)
+      if (r[i] == NA_INTEGER || r[i] < 1 || r[i] > n)
+        Rf_error("`rows[[%d]]` holds an index outside 1..%d.", (int) c + 1,
+                 (int) n);
+    if (kv[c] == NA_INTEGER || kv[c] < 1 || kv[c] > XLENGTH(rc) - 1)
+      Rf_error("`k[%d]` must be from 1 to the class's rows - 1.", (int) c + 1);
+  }
   int req = sg_int_scalar(threads, "threads");
-  sg_plain_layout L;
-  sg_plain_layout_make(&L, INTEGER_RO(y), n, INTEGER_RO(classes),
-                       INTEGER_RO(n_new), C, kk);
-  R_xlen_t G = L.G, P = L.P;
-
-  SEXP cls_out = PROTECT(Rf_allocVector(INTSXP, G)); nprot++;
-  SEXP parent = PROTECT(Rf_allocVector(INTSXP, G)); nprot++;
-  SEXP neighbor = PROTECT(Rf_allocVector(INTSXP, G)); nprot++;
-  SEXP gap = PROTECT(Rf_allocVector(REALSXP, G)); nprot++;
-  SEXP values = PROTECT(Rf_allocMatrix(REALSXP, (int) G, d)); nprot++;
-  SEXP k_out = PROTECT(Rf_allocVector(INTSXP, C)); nprot++;
-  SEXP nearest = PROTECT(Rf_allocVector(REALSXP, P)); nprot++;
-  SEXP radius = PROTECT(Rf_allocVector(REALSXP, P)); nprot++;
-  SEXP lower = PROTECT(Rf_allocMatrix(REALSXP, C, d)); nprot++;
-  SEXP upper = PROTECT(Rf_allocMatrix(REALSXP, C, d)); nprot++;
   const double *xv = REAL_RO(x);
-  int *nn = (int *) R_alloc(L.nnlen > 0 ? L.nnlen : 1, sizeof(int));
-  sg_plain_search(&L, xv, n, d, cen, sc, req, nn, INTEGER(k_out),
-                  REAL(nearest), REAL(radius), REAL(lower), REAL(upper));
-  int *pa = INTEGER(parent), *ne = INTEGER(neighbor);
-  double *ga = REAL(gap);
-  sg_plain_draw(&L, nn, INTEGER(cls_out), pa, ne, ga);
-  sg_interpolate_rows(xv, n, d, pa, ne, ga, G, REAL(values));
-
-  SEXP vals[10] = {cls_out, parent, neighbor, gap, values, k_out, nearest,
-                   radius, lower, upper};
-  const char *nms[10] = {"class", "parent", "neighbor", "gap", "values", "k",
-                         "nearest", "radius", "lower", "upper"};
-  SEXP out = PROTECT(sg_named_list(10, vals, nms)); nprot++;
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, C)); nprot++;
+  for (R_xlen_t c = 0; c < C; c++) {
+    const void *vmax = vmaxget();
+    SEXP rc = VECTOR_ELT(rows, c);
+    const int *r = INTEGER_RO(rc);
+    int pc = (int) XLENGTH(rc), kc = kv[c];
+    double *sub = (double *) R_alloc((size_t) pc * (d > 0 ? d : 1), sizeof(double));
+    for (int j = 0; j < d; j++) {
+      const double *col = xv + (R_xlen_t) j * n;
+      double *sj = sub + (R_xlen_t) j * pc;
+      for (int i = 0; i < pc; i++) sj[i] = col[r[i] - 1];
+    }
+    SEXP index = PROTECT(Rf_allocMatrix(INTSXP, pc, kc));
+    SEXP dist = PROTECT(Rf_allocMatrix(REALSXP, pc, kc));
+    int *idx = INTEGER(index);
+    int nth = sg_threads_for(req, (double) pc * (double) pc * (double) (d > 0 ? d : 1));
+    sg_knn_search(sub, pc, d, NULL, pc, kc, 1, NULL, cen, sc, 0, idx,
+                  REAL(dist), nth);
+    for (R_xlen_t t = 0; t < (R_xlen_t) pc * kc; t++) idx[t] = r[idx[t] - 1];
+    SEXP vals[2] = {index, dist};
+    const char *nms[2] = {"index", "distance"};
+    SET_VECTOR_ELT(out, c, sg_named_list(2, vals, nms));
+    UNPROTECT(2);
+    vmaxset(vmax);
+  }
   UNPROTECT(nprot);
   return out;
 }

@@ -51,8 +51,8 @@ SEXP ffi_draw_safe_level(SEXP neighbors, SEXP sl_parent, SEXP sl_neighbor,
 SEXP ffi_draw_nominal(SEXP codes, SEXP candidates, SEXP mode);
 SEXP ffi_add_noise(SEXP values, SEXP sd);
 SEXP ffi_interpolate(SEXP x, SEXP parent, SEXP neighbor, SEXP gap);
-SEXP ffi_smote_plain(SEXP x, SEXP center, SEXP scale, SEXP y, SEXP classes,
-                     SEXP n_new, SEXP k, SEXP threads);
+SEXP ffi_knn_classes(SEXP x, SEXP center, SEXP scale, SEXP rows, SEXP k,
+                     SEXP threads);
 
 /* geometric.c */
 SEXP ffi_geometric_make(SEXP x, SEXP scale, SEXP parent, SEXP surface,

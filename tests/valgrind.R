@@ -187,13 +187,15 @@ if (need("ffi_interpolate", 4)) {
   run(ffi("ffi_interpolate", znum, c(1L, 2L, 7L), c(3L, NA, 2L), c(0.5, NA, 0.25)))
   fails(ffi("ffi_interpolate", znum, c(1L, 61L), c(3L, 4L), c(0.5, 0.5)))
 }
-if (need("ffi_smote_plain", 8)) {
+if (need("ffi_knn_classes", 6)) {
   xp <- matrix(rnorm(40 * 3), 40, 3)
   xp[, 3] <- 2                                    # a constant column: left out
   yp <- rep(c(1L, 2L, 3L, NA), 10)
-  run(ffi("ffi_smote_plain", xp, colMeans(xp), c(1, 0.5, 0), yp, c(3L, 1L), c(25L, 4L), 5L, 2L))
-  run(ffi("ffi_smote_plain", xp, colMeans(xp), c(1, 0.5, 0), yp, 2L, 0L, 20L, 1L))
-  fails(ffi("ffi_smote_plain", xp, colMeans(xp), c(1, 0.5, 0), c(1L, rep(2L, 39)), 1L, 3L, 5L, 1L))
+  rp <- lapply(1:3, function(l) which(yp == l))
+  run(ffi("ffi_knn_classes", xp, colMeans(xp), c(1, 0.5, 0), rp, c(5L, 9L, 1L), 2L))
+  run(ffi("ffi_knn_classes", xp, colMeans(xp), c(1, 0.5, 0), rp[2], 5L, 1L))
+  fails(ffi("ffi_knn_classes", xp, colMeans(xp), c(1, 0.5, 0), list(1L), 1L, 1L))
+  fails(ffi("ffi_knn_classes", xp, colMeans(xp), c(1, 0.5, 0), rp[1], 10L, 1L))
 }
 if (need("ffi_guard_pairs", 6)) {
   idx <- matrix(c(2L, 3L, 1L, 1L, 4L, 4L), 3, 2)

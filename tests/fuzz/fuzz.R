@@ -343,20 +343,21 @@ call_templates <- list(
     gap[is.na(ne)] <- NA
     list(sprinkle_na(rmat(n, d), 0.1), rint(G, 1, n), ne, gap)
   },
-  ffi_smote_plain = function() {
-    # classes of at least two rows (a few of one, an error), counts to draw
+  ffi_knn_classes = function() {
+    # classes of at least two rows (a few of one, an error), k per class
+    # (sometimes beyond the class's rows - 1, an error)
     n <- rsize(2L)
     d <- rdim(1L)
     L <- rint(1, 1, 4)
     y <- sprinkle_na(rint(n, 1, L), 0.05)
-    cls <- unique(y[!is.na(y)])
-    if (chance(0.5)) cls <- cls[tabulate(y, L)[cls] >= 2]
+    rows <- lapply(seq_len(L), function(l) which(y == l))
+    if (chance(0.5)) rows <- rows[lengths(rows) >= 2]
     x <- rmat(n, d)
     center <- if (d > 0) colMeans(x) else double(0)
     scale <- if (d > 0 && n > 1) apply(x, 2, stats::sd) else rep(1, d)
     scale[!is.finite(scale)] <- 0
-    list(x, center, scale, y, as.integer(cls), rint(length(cls), 0, 40),
-         rint(1, 1, 7), threads_value())
+    k <- vapply(rows, function(r) as.integer(max(1, min(rint(1, 1, 7), length(r) - 1 + chance(0.1)))), 1L)
+    list(x, center, scale, rows, as.integer(k), threads_value())
   },
   ffi_guard_pairs = function() {
     n <- rsize(2L)

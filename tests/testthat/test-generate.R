@@ -1,0 +1,114 @@
+# The pipeline's neighbourhoods (R/generate.R): on numeric complete
+# predictors generate() finds every class's own neighbours in one C call
+# (ffi_knn_classes()) and the whole-data neighbours of all their rows in one
+# search; generate_class() reads them instead of searching class by class.
+# They must be the neighbours the class-by-class searches find (knn_rows(),
+# what generate_class() runs when it is given none), ties included.
+
+# generate()'s settings for a call, as sg_oversample() makes them
+pipeline_settings <- function(method = "smote", neighbors = 5L, m_neighbors = 10L,
+                              guard = sg_guard(), group_codes = NULL, threads = 1L) {
+  list(method = method, neighbors = neighbors, m_neighbors = m_neighbors,
+       guard = guard, group_codes = group_codes, threads = threads)
+}
+
+# class_neighborhoods() against knn_rows() class by class
+expect_batched_searches <- function(data, var, settings, n_new = NULL) {
+  yf <- factor(data[[var]])
+  pred <- smoteguard:::prepare_predictors(data, var, y = yf)
+  yi <- as.integer(yf)
+  L <- nlevels(yf)
+  rows <- smoteguard:::split_rows(yi, L)
+  for (l in seq_len(L)) expect_identical(rows[[l]], which(yi == l))
+  done <- if (is.null(n_new)) seq_len(L) else which(n_new > 0)
+  nb <- smoteguard:::class_neighborhoods(pred, yi, rows, done, settings)
+  def <- smoteguard:::sampler_method(settings$method)
+  m_all <- smoteguard:::whole_search_m(def, settings, settings$guard, length(yi))
+  searched <- 0L
+  for (l in seq_len(L)) {
+    if (!l %in% done || length(rows[[l]]) < 2) {
+      expect_null(nb[[l]])
+      next
+    }
+    kq <- smoteguard:::own_search_k(settings, rows[[l]])$kq
+    own <- smoteguard:::knn_rows(pred, rows[[l]], kq, threads = 1L, cls = l)
+    expect_identical(nb[[l]]$own, own)
+    if (m_all > 0) {
+      whole <- smoteguard:::knn_rows(pred, seq_along(yi), m_all, query = rows[[l]],
+                                     threads = 1L, cls = l)
+      expect_identical(nb[[l]]$whole, whole)
+    } else {
+      expect_null(nb[[l]]$whole)
+    }
+    searched <- searched + 1L
+  }
+  searched
+}
+
+test_that("all classes' searches at once find what the class-by-class searches find", {
+  df <- sim_classes(c(a = 60, b = 17, c = 31, d = 9), d = 4, seed = 31, integer = "x2")
+  expect_identical(expect_batched_searches(df, "y", pipeline_settings()), 4L)
+  expect_identical(expect_batched_searches(df, "y", pipeline_settings(guard = NULL)), 4L)
+  # a method with its own whole-data search, and k past a class's size
+  expect_identical(expect_batched_searches(df, "y", pipeline_settings(
+    method = "borderline1", guard = NULL, neighbors = 12L)), 4L)
+  # only the classes to raise
+  expect_identical(expect_batched_searches(df, "y", pipeline_settings(),
+                                           n_new = c(0, 43, 29, 0)), 2L)
+  # two threads: the same neighbours
+  expect_identical(expect_batched_searches(df, "y", pipeline_settings(threads = 2L)), 4L)
+})
+
+test_that("ties, constant columns and groups give the same neighbours at once", {
+  df <- sim_classes(c(a = 30, b = 8, c = 12), d = 3, seed = 36)
+  df$x2 <- 4                       # weight 0 in the distance
+  df[2:6, c("x1", "x3")] <- df[1, c("x1", "x3")]
+  expect_identical(expect_batched_searches(df, "y", pipeline_settings()), 3L)
+  flat <- data.frame(u = rep(1, 20), v = rep(2L, 20), y = rep(c("p", "q"), c(15, 5)))
+  expect_identical(expect_batched_searches(flat, "y", pipeline_settings()), 2L)
+  # groups widen each class's own search
+  grp <- rep(1:10, length.out = nrow(df))
+  expect_identical(expect_batched_searches(df, "y", pipeline_settings(group_codes = grp)), 3L)
+  # breast_biopsy: integer scores, many tied distances
+  bb <- breast_biopsy[stats::complete.cases(breast_biopsy), ]
+  expect_identical(expect_batched_searches(bb, "diagnosis", pipeline_settings()), 2L)
+})
+
+test_that("mixed data, single rows and copies are searched class by class", {
+  df <- sim_classes(c(a = 40, b = 1, c = 12), d = 2, seed = 37)
+  expect_identical(expect_batched_searches(df, "y", pipeline_settings()), 2L)
+  nom <- df
+  nom$f <- factor(rep(c("u", "v"), length.out = nrow(df)))
+  pred <- smoteguard:::prepare_predictors(nom, "y", y = factor(nom$y))
+  yi <- as.integer(factor(nom$y))
+  rows <- smoteguard:::split_rows(yi, 3L)
+  nb <- smoteguard:::class_neighborhoods(pred, yi, rows, 1:3, pipeline_settings())
+  expect_true(all(vapply(nb, is.null, TRUE)))
+  nb <- smoteguard:::class_neighborhoods(pred, yi, rows, 1:3, pipeline_settings(method = "ros"))
+  expect_true(all(vapply(nb, is.null, TRUE)))
+})
+
+test_that("ffi_knn_classes() checks its arguments", {
+  f <- get("ffi_knn_classes", envir = asNamespace("smoteguard"))
+  x <- matrix(as.double(1:20), 10, 2)
+  rows <- list(6:10, c(1L, 3L))
+  ok <- .Call(f, x, c(0, 0), c(1, 1), rows, c(3L, 1L), 1L)
+  expect_length(ok, 2L)
+  expect_named(ok[[1]], c("index", "distance"))
+  expect_identical(dim(ok[[1]]$index), c(5L, 3L))
+  expect_true(all(ok[[1]]$index %in% 6:10))
+  expect_identical(ok[[2]]$index, matrix(c(3L, 1L), 2))
+  bad <- x
+  bad[2, 1] <- NA
+  expect_error(.Call(f, bad, c(0, 0), c(1, 1), rows, c(3L, 1L), 1L), "NA")
+  expect_error(.Call(f, x, c(0, 0), c(1, -1), rows, c(3L, 1L), 1L), "scale")
+  expect_error(.Call(f, x, 0, 1, rows, c(3L, 1L), 1L), "one value per column")
+  expect_error(.Call(f, x, c(0, 0), c(1, 1), 6:10, 3L, 1L), "`rows` must be a list")
+  expect_error(.Call(f, x, c(0, 0), c(1, 1), rows, 3L, 1L), "of its length")
+  expect_error(.Call(f, x, c(0, 0), c(1, 1), list(6L), 1L, 1L), "at least two rows")
+  expect_error(.Call(f, x, c(0, 0), c(1, 1), list(c(1, 2)), 1L, 1L), "integer vector")
+  expect_error(.Call(f, x, c(0, 0), c(1, 1), list(c(1L, 11L)), 1L, 1L), "outside 1..10")
+  expect_error(.Call(f, x, c(0, 0), c(1, 1), list(c(1L, NA)), 1L, 1L), "outside 1..10")
+  expect_error(.Call(f, x, c(0, 0), c(1, 1), rows, c(5L, 1L), 1L), "rows - 1")
+  expect_error(.Call(f, x, c(0, 0), c(1, 1), rows, c(0L, 1L), 1L), "rows - 1")
+})

@@ -500,10 +500,13 @@ test_that("rules see every column of the candidate rows, in the data's order", {
   expect_s3_class(cand$when, "Date")
   # the non-predictor columns are the parent's: an id of the class's rows
   expect_true(all(cand$id %in% d$id[d$y == "b"]))
-  # a rule may read the outcome and the identifiers
-  res2 <- sg_oversample(d, "y", seed = 1, exclude = c("id", "when"),
-                        constraints = sg_constraints(
-                          rules = function(c) c$y == "b" & c$id != "r70"))
+  # a rule may read the outcome and the identifiers; refusing one parent's
+  # rows leaves the class short, and the warning says so
+  expect_warning(
+    res2 <- sg_oversample(d, "y", seed = 1, exclude = c("id", "when"),
+                          constraints = sg_constraints(
+                            rules = function(c) c$y == "b" & c$id != "r70")),
+    "20 for rules", class = "smoteguard_warning_shortfall")
   prov <- sg_provenance(res2)
   expect_false(any(d$id[prov$parent] == "r70"))
 })

@@ -30,9 +30,11 @@ read_page <- function(file) {
   gsub("\n*(<[^>]+>)\n*", "\\1", html)
 }
 
-# the pages made once here, read by several tests
+# the pages made once here, read by several tests, and the objects they
+# were made from
 pages <- withr::local_tempdir(.local_envir = teardown_env())
 page <- function(name) file.path(pages, paste0(name, ".html"))
+made <- new.env()
 
 # a search in the page, without printing the page when it fails
 expect_has <- function(html, pattern, fixed = TRUE, ...) {
@@ -42,9 +44,9 @@ expect_lacks <- function(html, pattern, fixed = TRUE) {
   expect_false(grepl(pattern, html, fixed = fixed), info = pattern)
 }
 
-expect_self_contained <- function(html) {
+expect_self_contained <- function(html, images = TRUE) {
   src <- regmatches(html, gregexpr('<img[^>]*src="[^"]*"', html))[[1]]
-  expect_true(length(src) > 0)
+  expect_identical(length(src) > 0, images)
   expect_true(all(grepl('src="data:image/png;base64,', src, fixed = TRUE)))
   # nothing to load from elsewhere: no src or href to the network
   expect_false(grepl("(src|href)=[\"']?(https?:)?//", html))
@@ -132,6 +134,7 @@ test_that("a result's, a drift check's and a ledger's reports", {
                     g = sample(c("x", "y", "z"), 200, TRUE, prob = c(0.6, 0.2, 0.2)))
   cur$c[1:40] <- NA
   dr <- sg_drift(ref, cur)
+  made$drift <- dr
   fl <- smoteguard:::drift_flagged(dr)
   expect_identical(fl$feature, c("a", "b", "g", "c"))
   file <- page("drift")
@@ -160,9 +163,11 @@ test_that("a result's, a drift check's and a ledger's reports", {
   sg_ledger_append(res, path, why = "first run")
   sg_ledger_append(dr, path, why = "monthly check")
   led <- sg_ledger_read(path)
+  made$ledger <- led
   file <- page("ledger")
   sg_report(led, file)
   html <- read_page(file)
+  expect_self_contained(html, images = FALSE)
   expect_sections(html, c("History", "Methods"))
   expect_has(html, "2 entries: 1 drift, 1 result", fixed = TRUE)
   expect_has(html, "monthly check", fixed = TRUE)
@@ -200,13 +205,23 @@ test_that("text from data is shown as text, never as markup or a link", {
   html <- read_page(file)
   expect_has(html, "<td>[x](javascript:alert(1))</td>", fixed = TRUE)
   expect_lacks(html, "href=\"javascript")
-})
 
-test_that("the same object gives the same page apart from the time stamp", {
-  skip_if_not(file.exists(page("evaluation")))
-  again <- withr::local_tempfile(fileext = ".html")
-  sg_report(ev, again)
-  expect_identical(read_page(again), read_page(page("evaluation")))
+  # a drift check and a monitoring check that name the column: drifted
+  d2 <- d
+  d2[121:240, 1] <- d2[121:240, 1] + 2
+  dr <- sg_drift(d2[1:120, ], d2[121:240, ], "y")
+  expect_true(dr$table$flagged[1])
+  m <- sg_monitor(rep(0.3, 120), d2[121:240, ], "y", ev, B = 20, seed = 1, drift = dr,
+                  label = "[w](javascript:alert(3))")
+  for (x in list(dr, m)) {
+    sg_report(x, file, overwrite = TRUE)
+    html <- read_page(file)
+    expect_lacks(html, "<script>alert")
+    expect_has(html, "<code>&lt;script&gt;alert(1)&lt;/script&gt;</code> (PSI", fixed = TRUE)
+    expect_has(html, "<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>", fixed = TRUE)
+    expect_lacks(html, "href=\"javascript")
+  }
+  expect_has(html, "<strong>[w](javascript:alert(3))</strong>", fixed = TRUE)
 })
 
 test_that("an existing file is kept unless overwrite = TRUE; bad arguments are refused", {
@@ -260,6 +275,7 @@ test_that("a monitoring report: the latest alerts in words, every batch's number
 
   file <- page("monitor")
   expect_identical(sg_report(list(m1, m2), file), file)
+  made$monitor <- list(m1, m2)
   html <- read_page(file)
   expect_self_contained(html)
   expect_sections(html, c("What the alerts mean", "Drifted features", "Every batch and metric",
@@ -326,6 +342,19 @@ test_that("a monitoring report: the latest alerts in words, every batch's number
   expect_has(html, "No batch was checked for drift")
   expect_self_contained(html)
   expect_error(sg_report(list(m1, 1), file, overwrite = TRUE), class = "smoteguard_error_input")
+})
+
+test_that("the same object gives the same page apart from the time stamp", {
+  made$evaluation <- ev
+  made$result <- res
+  kinds <- intersect(c("evaluation", "result", "drift", "ledger", "monitor"), ls(made))
+  expect_true(all(c("evaluation", "result", "drift", "ledger") %in% kinds))
+  for (kind in kinds) {
+    skip_if_not(file.exists(page(kind)))
+    again <- withr::local_tempfile(fileext = ".html")
+    sg_report(made[[kind]], again)
+    expect_identical(read_page(again), read_page(page(kind)), info = kind)
+  }
 })
 
 # A real browser: Debian's chromium, when it is on PATH (make test's

@@ -4,6 +4,23 @@
 
 # sg_abort() and sg_warn(), which raise them, are in conditions.R.
 
+# The outcome as classes: its levels (a factor's own, else its sorted
+# values), the outcome as a factor of them and the rows per class. An
+# outcome with fewer than two classes with rows is refused (`task`, e.g.
+# "Oversampling", names what needs two).
+outcome_classes <- function(data, var, task, call = NULL) {
+  y <- data[[var]]
+  levels <- if (is.factor(y)) levels(y) else sort(unique(y))
+  yf <- factor(y, levels = levels)
+  counts <- stats::setNames(tabulate(yf, nbins = length(levels)), levels)
+  if (sum(counts > 0) < 2) {
+    sg_abort(c(sprintf("The outcome `%s` has only one class with rows (%s).",
+                       var, paste(levels[counts > 0], collapse = ", ")),
+               sprintf("%s needs at least two classes.", task)), call = call)
+  }
+  list(levels = levels, yf = yf, counts = counts)
+}
+
 # A short description of what was given, for messages.
 describe <- function(x) {
   if (is.null(x)) return("NULL")

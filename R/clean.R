@@ -97,14 +97,10 @@ sg_clean <- function(data, var,
   check_var(data, var, call = call)
   neighbors <- check_count(neighbors, "neighbors", call = call)
   threads <- check_threads(threads, call = call)
-  y <- data[[var]]
-  levels <- if (is.factor(y)) levels(y) else sort(unique(y))
-  yf <- factor(y, levels = levels)
-  counts <- stats::setNames(tabulate(yf, nbins = length(levels)), levels)
-  if (sum(counts > 0) < 2) {
-    sg_abort(c(sprintf("The outcome `%s` has only one class with rows.", var),
-               "Cleaning needs at least two classes."), call = call)
-  }
+  classes <- outcome_classes(data, var, "Cleaning", call = call)
+  levels <- classes$levels
+  yf <- classes$yf
+  counts <- classes$counts
   pred <- prepare_predictors(data, var, y = yf, call = call)
   if (reads_neighbors(method) && neighbors > nrow(data) - 1) {
     sg_abort(sprintf("`neighbors` = %d is larger than the %d other rows.",

@@ -187,11 +187,7 @@ oversample_numeric <- function(data, var, method, neighbors, over_ratio, seed,
                     "The result's rows", bytes = 8 * ncol(data),
                     hint = "Use a smaller `over_ratio`.", call = call)
 
-  if (!is.null(seed)) {
-    restore <- preserve_rng()
-    on.exit(restore(), add = TRUE)
-    set.seed(seed)
-  }
+  local_seed(seed)
   rng_kind <- RNGkind()
   settings <- list(method = method, var = var, neighbors = neighbors,
                    over_ratio = over_ratio, rel_threshold = params$rel_threshold,

@@ -312,17 +312,11 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
   seed <- check_seed(seed, call = call)
   threads <- check_threads(threads, call = call)
 
-  y <- data[[var]]
-  levels <- if (is.factor(y)) levels(y) else sort(unique(y))
-  yf <- factor(y, levels = levels)
+  classes <- outcome_classes(data, var, "Oversampling", call = call)
+  levels <- classes$levels
+  yf <- classes$yf
+  counts <- classes$counts
   ratio <- check_over_ratio(over_ratio, levels, call = call)
-  counts <- tabulate(yf, nbins = length(levels))
-  names(counts) <- levels
-  if (sum(counts > 0) < 2) {
-    sg_abort(c(sprintf("The outcome `%s` has only one class with rows (%s).",
-                       var, paste(levels[counts > 0], collapse = ", ")),
-               "Oversampling needs at least two classes."), call = call)
-  }
   group_codes <- check_groups(groups, data, var, exclude, call = call)
   check_weights(weights, data, var, groups, call = call)
   pred <- prepare_predictors(data, var, exclude = exclude, distance = distance,
@@ -340,11 +334,7 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
                     "The synthetic values", bytes = 24, hint = hint, call = call)
   storage.mode(n_new) <- "integer"  # as.integer(), keeping the names
 
-  if (!is.null(seed)) {
-    restore <- preserve_rng()
-    on.exit(restore(), add = TRUE)
-    set.seed(seed)
-  }
+  local_seed(seed)
   rng_kind <- RNGkind()
   settings <- list(method = method, var = var, neighbors = neighbors,
                    over_ratio = over_ratio, m_neighbors = m_neighbors,
@@ -514,6 +504,17 @@ typed_values <- function(v, kind, levels) {
     ordered = factor(levels[pmin(pmax(round(v), 1), length(levels))],
                      levels = levels, ordered = TRUE),
     v)
+}
+
+# set.seed(seed) for the calling function (`envir`), whose exit puts the
+# caller's random stream back; NULL leaves the stream alone.
+local_seed <- function(seed, envir = parent.frame()) {
+  if (is.null(seed)) return(invisible())
+  restore <- preserve_rng()
+  # on.exit() in the caller's frame, calling this restore()
+  do.call(on.exit, list(as.call(list(restore)), add = TRUE), envir = envir)
+  set.seed(seed)
+  invisible()
 }
 
 # Save the caller's random stream; the returned function puts it back.

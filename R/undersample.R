@@ -80,15 +80,11 @@ sg_undersample <- function(data, var,
   folds <- check_count(folds, "folds", call = call)
   seed <- check_seed(seed, call = call)
   threads <- check_threads(threads, call = call)
-  y <- data[[var]]
-  levels <- if (is.factor(y)) levels(y) else sort(unique(y))
-  yf <- factor(y, levels = levels)
+  classes <- outcome_classes(data, var, "Under-sampling", call = call)
+  levels <- classes$levels
+  yf <- classes$yf
   yi <- as.integer(yf)
-  counts <- stats::setNames(tabulate(yf, nbins = length(levels)), levels)
-  if (sum(counts > 0) < 2) {
-    sg_abort(c(sprintf("The outcome `%s` has only one class with rows.", var),
-               "Under-sampling needs at least two classes."), call = call)
-  }
+  counts <- classes$counts
   smallest <- which(counts == min(counts[counts > 0]))[1]
   # in doubles, then capped by the largest class: never an integer overflow
   target <- as.integer(max(1, min(round(under_ratio * counts[[smallest]]), max(counts))))

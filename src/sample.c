@@ -50,6 +50,20 @@ static R_xlen_t sg_count_arg(SEXP x, const char *what) {
   return (R_xlen_t) g;
 }
 
+/* The draws' answer, list(parent, neighbor, gap) of length G (data rows
+ * or positions, and gaps), allocated for the caller to fill. */
+static SEXP sg_draws_new(R_xlen_t G) {
+  int nprot = 0;
+  SEXP parent = PROTECT(Rf_allocVector(INTSXP, G)); nprot++;
+  SEXP neighbor = PROTECT(Rf_allocVector(INTSXP, G)); nprot++;
+  SEXP gap = PROTECT(Rf_allocVector(REALSXP, G)); nprot++;
+  SEXP vals[3] = {parent, neighbor, gap};
+  const char *nms[3] = {"parent", "neighbor", "gap"};
+  SEXP out = sg_named_list(3, vals, nms);
+  UNPROTECT(nprot);
+  return out;
+}
+
 /* A random permutation of 0..p-1 into `perm` (Fisher-Yates, R's unbiased
  * index); the caller holds the RNG state, and allocates `perm` before
  * taking it, so that nothing between GetRNGstate() and PutRNGstate() can
@@ -113,18 +127,13 @@ SEXP ffi_draw_cycle(SEXP neighbors, SEXP n_new, SEXP other, SEXP other_gap) {
     ogap = sg_num_scalar(other_gap, "other_gap");
     if (!(ogap >= 0 && ogap <= 1)) Rf_error("`other_gap` must be in [0, 1].");
   }
-  SEXP parent = PROTECT(Rf_allocVector(INTSXP, G)); nprot++;
-  SEXP neighbor = PROTECT(Rf_allocVector(INTSXP, G)); nprot++;
-  SEXP gap = PROTECT(Rf_allocVector(REALSXP, G)); nprot++;
-  int *pa = INTEGER(parent), *ne = INTEGER(neighbor);
-  double *ga = REAL(gap);
+  SEXP out = PROTECT(sg_draws_new(G)); nprot++;
+  int *pa = INTEGER(VECTOR_ELT(out, 0)), *ne = INTEGER(VECTOR_ELT(out, 1));
+  double *ga = REAL(VECTOR_ELT(out, 2));
   int *perm = (int *) R_alloc(P, sizeof(int));
   GetRNGstate();
   sg_cycle(nn, P, k, usable, ot, ogap, G, perm, pa, ne, ga);
   PutRNGstate();
-  SEXP vals[3] = {parent, neighbor, gap};
-  const char *nms[3] = {"parent", "neighbor", "gap"};
-  SEXP out = PROTECT(sg_named_list(3, vals, nms)); nprot++;
   UNPROTECT(nprot);
   return out;
 }
@@ -195,11 +204,9 @@ SEXP ffi_draw_counts(SEXP neighbors, SEXP counts) {
   }
   if (total > INT_MAX) Rf_error("Too many rows requested.");
   R_xlen_t G = (R_xlen_t) total;
-  SEXP parent = PROTECT(Rf_allocVector(INTSXP, G)); nprot++;
-  SEXP neighbor = PROTECT(Rf_allocVector(INTSXP, G)); nprot++;
-  SEXP gap = PROTECT(Rf_allocVector(REALSXP, G)); nprot++;
-  int *pa = INTEGER(parent), *ne = INTEGER(neighbor);
-  double *ga = REAL(gap);
+  SEXP out = PROTECT(sg_draws_new(G)); nprot++;
+  int *pa = INTEGER(VECTOR_ELT(out, 0)), *ne = INTEGER(VECTOR_ELT(out, 1));
+  double *ga = REAL(VECTOR_ELT(out, 2));
   GetRNGstate();
   R_xlen_t s = 0;
   for (int i = 0; i < P; i++) {
@@ -211,9 +218,6 @@ SEXP ffi_draw_counts(SEXP neighbors, SEXP counts) {
     }
   }
   PutRNGstate();
-  SEXP vals[3] = {parent, neighbor, gap};
-  const char *nms[3] = {"parent", "neighbor", "gap"};
-  SEXP out = PROTECT(sg_named_list(3, vals, nms)); nprot++;
   UNPROTECT(nprot);
   return out;
 }
@@ -307,17 +311,14 @@ SEXP ffi_draw_safe_level(SEXP neighbors, SEXP sl_parent, SEXP sl_neighbor,
   int *ne = (int *) R_alloc(G > 0 ? G : 1, sizeof(int));
   double *ga = (double *) R_alloc(G > 0 ? G : 1, sizeof(double));
   R_xlen_t made = sg_safe_level_draws(nn, P, k, slp, sln, G, pa, ne, ga);
-  SEXP parent = PROTECT(Rf_allocVector(INTSXP, made)); nprot++;
-  SEXP neighbor = PROTECT(Rf_allocVector(INTSXP, made)); nprot++;
-  SEXP gap = PROTECT(Rf_allocVector(REALSXP, made)); nprot++;
+  SEXP out = PROTECT(sg_draws_new(made)); nprot++;
+  int *po = INTEGER(VECTOR_ELT(out, 0)), *no = INTEGER(VECTOR_ELT(out, 1));
+  double *go = REAL(VECTOR_ELT(out, 2));
   for (R_xlen_t s = 0; s < made; s++) {
-    INTEGER(parent)[s] = pa[s];
-    INTEGER(neighbor)[s] = ne[s];
-    REAL(gap)[s] = ga[s];
+    po[s] = pa[s];
+    no[s] = ne[s];
+    go[s] = ga[s];
   }
-  SEXP vals[3] = {parent, neighbor, gap};
-  const char *nms[3] = {"parent", "neighbor", "gap"};
-  SEXP out = PROTECT(sg_named_list(3, vals, nms)); nprot++;
   UNPROTECT(nprot);
   return out;
 }

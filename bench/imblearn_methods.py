@@ -8,7 +8,7 @@ numpy arrays in and out; a first call, then up to reps - 1 more while the calls
 take under 10 s. For svm_smote the SVC's fit inside the call is timed too (a
 subclass of SVC whose fit() times itself), so that it can be subtracted.
 Prints one line:
-  method first=<s> median=<s> svm=<median s of the SVC fit, or nan> rows=<rows out> calls=<k> version=<imblearn>
+  method first=<s> median=<s> svm=<median s of the SVC fit, or nan> rows=<rows out> calls=<k> version=<imblearn> cpu=<median CPU s>
 """
 import statistics
 import sys
@@ -69,14 +69,17 @@ make = {
 }[method]
 
 times = []
+cpus = []
 rows = -1
 for i in range(max(reps, 1)):
+    c0 = time.process_time()  # CPU seconds of the process, all threads
     t0 = time.perf_counter()
     xr, yr = make().fit_resample(x, y)
     times.append(time.perf_counter() - t0)
+    cpus.append(time.process_time() - c0)
     rows = xr.shape[0]
     if times[-1] >= 10:
         break
 svm = statistics.median(svm_fit_times) if svm_fit_times else float("nan")
 print(f"{method} first={times[0]:.4f} median={statistics.median(times):.4f} svm={svm:.4f} "
-      f"rows={rows} calls={len(times)} version={imblearn.__version__}")
+      f"rows={rows} calls={len(times)} version={imblearn.__version__} cpu={statistics.median(cpus):.4f}")

@@ -60,15 +60,17 @@ if (!is.null(child)) {
           exit = quote(bench_svm(proc.time()[["elapsed"]] - .bench_t0))))
   }
   reps <- as.integer(opt("reps", "3"))
-  times <- numeric()
+  times <- cpus <- numeric()
+  cpu <- function() sum(proc.time()[c("user.self", "sys.self")])
   for (i in seq_len(reps)) {
-    t0 <- proc.time()[["elapsed"]]
+    c0 <- cpu(); t0 <- proc.time()[["elapsed"]]
     res <- suppressWarnings(eval(calls[[child]]))
     times <- c(times, proc.time()[["elapsed"]] - t0)
+    cpus <- c(cpus, cpu() - c0)  # CPU seconds, all threads (load-robust)
     if (times[length(times)] >= 10) break
   }
-  cat(sprintf("result first=%.4f median=%.4f svm=%.4f rows=%d calls=%d\n", times[1], median(times),
-              if (length(svm)) median(svm) else NA_real_, nrow(res), length(times)))
+  cat(sprintf("result first=%.4f median=%.4f svm=%.4f rows=%d calls=%d cpu=%.4f\n", times[1], median(times),
+              if (length(svm)) median(svm) else NA_real_, nrow(res), length(times), median(cpus)))
   quit(save = "no")
 }
 
@@ -133,9 +135,11 @@ for (m in methods) {
   note <- c(
     if (svm) sprintf("SVM fit (not in the ratio): ours %s s, imblearn %s s; whole call: ours %s s, imblearn %s s",
                      fmt_s(ours_svm), fmt_s(peer_svm), fmt_s(ours_t), fmt_s(peer_t)),
-    if (!is.null(o)) sprintf("ours: %s call(s), first %s s, %s rows out", o$calls, fmt_s(num(o$first)), o$rows),
-    if (!is.null(p)) sprintf("imblearn %s: %s call(s), first %s s, %s rows out", p$version, p$calls,
-                             fmt_s(num(p$first)), p$rows),
+    if (!is.null(o)) sprintf("ours: %s call(s), first %s s, %s rows out%s", o$calls, fmt_s(num(o$first)), o$rows,
+                             if (is.null(o$cpu)) "" else sprintf(", CPU %s s", fmt_s(num(o$cpu)))),
+    if (!is.null(p)) sprintf("imblearn %s: %s call(s), first %s s, %s rows out%s", p$version, p$calls,
+                             fmt_s(num(p$first)), p$rows,
+                             if (is.null(p$cpu)) "" else sprintf(", CPU %s s", fmt_s(num(p$cpu)))),
     if (is.null(p) && peer$status != 124) sprintf("imblearn failed (status %s)", peer$status))
   rows[[length(rows) + 1]] <- data.frame(
     method = m, "smoteguard s" = ours_txt, peer = peer_name[[m]], "peer s" = peer_txt,

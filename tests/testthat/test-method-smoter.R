@@ -393,6 +393,8 @@ test_that("sg_sampler(), sg_methods() and the caret hook know the numeric method
   expect_error(sg_sampler("smoter", guard = sg_guard()), class = "smoteguard_error_input")
   expect_error(sg_sampler("smoter", rel_threshold = 2), class = "smoteguard_error_input")
   expect_error(sg_caret_sampling("smoter"), class = "smoteguard_error_regress_caret")
+  # the diagnosis reads classes: a numeric-outcome result is refused
+  expect_error(sg_diagnose(res), class = "smoteguard_error_regress_unsupported")
   expect_snapshot(error = TRUE, sg_caret_sampling("smogn"))
 })
 

@@ -390,12 +390,6 @@ result_input <- function(x, var, call) {
                "Read its provenance with `sg_provenance(x)`, and its bins and fidelity check with `sg_record(x)$bins` and `sg_record(x)$fidelity`."),
              class = c("regress_unsupported", "input"), call = call)
   }
-  if (identical(record$outcome, "numeric")) {
-    # SMOTER / SMOGN results have bins, not classes (method-smoter.R)
-    sg_abort(c("`sg_diagnose()` judges synthetic rows class by class; `x` is a result of a numeric-outcome method (SMOTER or SMOGN).",
-               "Read its provenance with `sg_provenance(x)`, and its bins and fidelity check with `sg_record(x)$bins` and `sg_record(x)$fidelity`."),
-             class = c("regress_unsupported", "input"), call = call)
-  }
   rvar <- record$settings$var
   if (!is.null(var) && !identical(var, rvar)) {
     sg_abort(c(sprintf("`var` is `%s`, but the result's outcome is `%s`.", format(var), rvar),

@@ -219,7 +219,8 @@ report_fixed <- function(x, digits = 1) {
 report_table <- function(df, digits = 3, raw = character(), caption = NULL) {
   if (is.null(df) || nrow(df) == 0) return("<p><em>(none)</em></p>")
   # a column with no value says nothing
-  df <- df[!vapply(df, function(v) all(is.na(v)), logical(1)) | names(df) %in% raw]
+  empty <- vapply(df, function(v) all(is.na(v) | (is.character(v) & v %in% "")), logical(1))
+  df <- df[!empty]
   cells <- lapply(names(df), function(n) {
     v <- df[[n]]
     if (n %in% raw) return(as.character(v))
@@ -971,7 +972,9 @@ report_monitor <- function(x, ctx) {
   tab <- do.call(rbind, lapply(seq_along(checks), function(i) {
     m <- checks[[i]]
     d <- as.data.frame(m)
-    data.frame(batch = names(checks)[i], rows = d$n, events = d$events, metric = d$metric,
+    data.frame(batch = names(checks)[i], rows = d$n, events = d$events,
+               metric = ifelse(d$metric %in% names(monitor_metric_label),
+                               monitor_metric_label[d$metric], d$metric),
                estimate = d$estimate,
                interval = sprintf("[%s, %s]", report_num(d$lower), report_num(d$upper)),
                `fold mean (sd)` = sprintf("%s (%s)", report_num(d$base_mean), report_num(d$base_sd)),
@@ -1007,7 +1010,7 @@ report_monitor <- function(x, ctx) {
     report_section("Over time",
       report_figure(ctx, function() sg_monitor_plot(checks, order = "given"),
                     alt = "Monitoring over time", width = 1400,
-                    height = 1500, res = 140)),
+                    height = 1500, res = 170)),
     report_section("Methods", report_par(
       "Metrics as computed by <code>sg_evaluate()</code>, ",
       if (isTRUE(last$corrected)) "against the baseline's prior-corrected metrics" else "against the baseline's raw metrics",

@@ -321,7 +321,8 @@ test_that("a monitoring report: the latest alerts in words, every batch's number
     lab <- if (identical(m$label, "week 2")) "week 2" else "&lt;b&gt;week 1&lt;/b&gt;"
     for (i in seq_len(nrow(d))) {
       expect_has(html, sprintf("<td>%s</td><td class=\"num\">%d</td><td class=\"num\">%d</td><td>%s</td><td class=\"num\">%s</td><td>[%s, %s]</td>",
-                               lab, d$n[i], d$events[i], d$metric[i], num(d$estimate[i]),
+                               lab, d$n[i], d$events[i],
+                               smoteguard:::monitor_metric_label[[d$metric[i]]], num(d$estimate[i]),
                                num(d$lower[i]), num(d$upper[i])))
       expect_has(html, sprintf("</td><td>%s</td>", if (is.na(d$alert[i])) "NA" else d$alert[i]))
     }

@@ -150,11 +150,21 @@ double sg_sqdist_row(const double *a, const double *b, int d) {
  * 50,000 rows on (20,000 rows: 0.25 s against 0.18 s screened); the float
  * screen from 6 dimensions on above 1024 rows; the direct kernel below
  * (500 rows, d = 9: 0.53 ms against 0.73 ms screened, whose first block
- * is measured twice) and in fewer dimensions. */
+ * is measured twice) and in fewer dimensions.  The tree of blocks from
+ * 8192 rows up to 64 columns, where at most 9 principal axes hold 90% of
+ * the variance (knn-btree.c declines otherwise), measured in CPU seconds
+ * of one thread against the float screen: n = 8192, d = 6 iid Gaussian
+ * 0.025 s against 0.039 s; d = 9 0.036 against 0.041; n = 20,000, d = 10
+ * 0.18 against 0.20; n = 200,000, d = 10 12 s against ~16 s (15% of the
+ * blocks visited); 3 dimensions inside 20 columns, n = 100,000: 2.4 s
+ * against 24.5 s (0.6% visited).  On full-dimensional data it loses
+ * (n = 20,000, d = 16: 0.30 s against 0.25 s), hence the axes' test. */
 #define SG_DOT_MIN_D 6
 #define SG_DOT_MIN_N 1024
 #define SG_TREE_MIN_N 4096
 #define SG_TREE_MAX_D 6
+#define SG_BTREE_MIN_N 8192
+#define SG_BTREE_MAX_D 64
 
 R_xlen_t sg_skip_row(int self, const int *exclude, R_xlen_t q) {
   if (self) return q;
@@ -162,17 +172,21 @@ R_xlen_t sg_skip_row(int self, const int *exclude, R_xlen_t q) {
 }
 
 /* The strategy for a search of n rows of dk columns: the kd-tree
- * (SG_KNN_TREE), or a kind of scan of the blocks (sg_scan_kind); the test
- * switch ffi_knn_path() forces one. */
+ * (SG_KNN_TREE), the tree of blocks (SG_KNN_BTREE), or a kind of scan of
+ * the blocks (sg_scan_kind); the test switch ffi_knn_path() forces one. */
 #define SG_KNN_TREE -1
+#define SG_KNN_BTREE -2
 
 static int sg_knn_strategy(R_xlen_t n, int dk, int farthest) {
   int path = sg_knn_path();
+  if (farthest) return SG_SCAN_FARTHEST;
   int use_tree = path == 2 ||
     (path == 0 && n >= SG_TREE_MIN_N &&
      (dk < SG_TREE_MAX_D || (dk == SG_TREE_MAX_D && n >= 50000)));
-  if (!farthest && dk > 0 && use_tree) return SG_KNN_TREE;
-  if (farthest) return SG_SCAN_FARTHEST;
+  if (dk > 0 && use_tree) return SG_KNN_TREE;
+  if (dk > 0 && (path == 5 || path == 6 ||
+                 (path == 0 && n >= SG_BTREE_MIN_N && dk <= SG_BTREE_MAX_D)))
+    return SG_KNN_BTREE;
   int use_dot = path == 3 || path == 4 ||
     (path == 0 && dk >= SG_DOT_MIN_D && n > SG_DOT_MIN_N);
   if (!use_dot) return SG_SCAN_DIRECT;
@@ -199,17 +213,6 @@ static double *sg_query_rows(const double *qsrc, R_xlen_t m, const int *cols,
   return qrow;
 }
 
-/* The rows of the blocks row-major (n x dk): the same values. */
-static double *sg_blocks_rows(const sg_blocks *b) {
-  R_xlen_t n = b->n;
-  int dk = b->d;
-  double *pts = (double *) R_alloc(n * (R_xlen_t) dk, sizeof(double));
-  for (R_xlen_t i = 0; i < n; i++)
-    for (int j = 0; j < dk; j++)
-      pts[i * dk + j] = b->data[((i / SG_RB) * dk + j) * SG_RB + i % SG_RB];
-  return pts;
-}
-
 /* The k nearest (or with farthest, farthest) rows of ref (n x d,
  * column-major) for each of the m rows of query (or, with self, of each
  * row of ref among the others), on the scale center and scale give (NULL:
@@ -225,17 +228,27 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
   for (int j = 0; j < d; j++) {
     if (!scale || scale[j] > 0) cols[dk++] = j;
   }
-  sg_blocks rb;
-  sg_blocks_fill(&rb, ref, n, d, center, scale, cols, dk);
+  int strategy = sg_knn_strategy(n, dk, farthest);
   const double *qrow = sg_query_rows(self ? ref : query, m, cols, dk, center,
                                      scale);
-  int strategy = sg_knn_strategy(n, dk, farthest);
-  if (strategy == SG_KNN_TREE)
-    sg_knn_tree(sg_blocks_rows(&rb), n, dk, qrow, m, k, self, exclude,
-                out_index, out_dist, nthreads);
-  else
-    sg_knn_scan(&rb, qrow, m, k, self, exclude, (sg_scan_kind) strategy,
-                out_index, out_dist, nthreads);
+  if (strategy == SG_KNN_TREE || strategy == SG_KNN_BTREE) {
+    /* the rows row-major: in a self-search the queries themselves */
+    const double *pts = self ? qrow
+      : sg_query_rows(ref, n, cols, dk, center, scale);
+    if (strategy == SG_KNN_TREE) {
+      sg_knn_tree(pts, n, dk, qrow, m, k, self, exclude, out_index, out_dist,
+                  nthreads);
+      return;
+    }
+    if (sg_knn_btree(pts, n, dk, qrow, m, k, self, exclude, out_index,
+                     out_dist, nthreads, sg_knn_path() == 0))
+      return;
+    strategy = SG_SCAN_FLOAT;  /* declined: full-dimensional data */
+  }
+  sg_blocks rb;
+  sg_blocks_fill(&rb, ref, n, d, center, scale, cols, dk);
+  sg_knn_scan(&rb, qrow, m, k, self, exclude, (sg_scan_kind) strategy,
+              out_index, out_dist, nthreads);
 }
 
 /* list(index = , distance = ), the answer of both searches' entry points */

@@ -5,6 +5,8 @@
  *   knn.c         the layout, the canonical distance, the choice of a
  *                 strategy (sg_knn_search()) and the entry point
  *   knn-tree.c    a kd-tree, for few dimensions
+ *   knn-btree.c   a tree of blocks on principal axes, for many rows in
+ *                 more dimensions
  *   knn-screen.c  brute force over the blocks: direct, or screened by the
  *                 expansion |q|^2 + |r|^2 - 2 q.r in double or in float
  *   knn-mixed.c   mixed, incomplete or Gower data (a general distance) */
@@ -128,6 +130,14 @@ SEXP sg_knn_result(SEXP index, SEXP dist);
 void sg_knn_tree(const double *pts, R_xlen_t n, int dk, const double *qrow,
                  R_xlen_t m, int k, int self, const int *exclude,
                  int *out_index, double *out_dist, int nthreads);
+
+/* knn-btree.c: pts the reference rows row-major (n x dk; the queries
+ * qrow themselves in a self-search); with may_decline, FALSE (nothing
+ * done) for data whose variance its axes do not hold. */
+int sg_knn_btree(const double *pts, R_xlen_t n, int dk, const double *qrow,
+                 R_xlen_t m, int k, int self, const int *exclude,
+                 int *out_index, double *out_dist, int nthreads,
+                 int may_decline);
 
 /* knn-screen.c: how a block of reference rows is searched. */
 typedef enum {

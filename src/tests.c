@@ -7,7 +7,10 @@
 
 /* The k-NN search path (knn.c): 0 chosen automatically, 1 the plain direct
  * kernel, 2 the kd-tree, 3 the screened expansion kernel in double, 4 the
- * float screen (falling back to 3 where values are too large for it). */
+ * float screen (falling back to 3 where values are too large for it), 5
+ * the tree of blocks (knn-btree.c; its leaves screened in float where the
+ * values allow it), 6 the tree of blocks measuring every row of a leaf it
+ * cannot skip (no float screen). */
 static int knn_path = 0;
 
 /* The highest instruction set the kernels may use (simd.h). */
@@ -33,8 +36,8 @@ SEXP ffi_knn_path(SEXP path) {
     double x = Rf_isInteger(path)
       ? (INTEGER_RO(path)[i] == NA_INTEGER ? NA_REAL : INTEGER_RO(path)[i])
       : REAL_RO(path)[i];
-    if (ISNAN(x) || x != floor(x) || x < 0 || x > (i == 0 ? 4 : 2))
-      Rf_error(i == 0 ? "`path` must be 0, 1, 2, 3 or 4."
+    if (ISNAN(x) || x != floor(x) || x < 0 || x > (i == 0 ? 6 : 2))
+      Rf_error(i == 0 ? "`path` must be a whole number from 0 to 6."
                       : "The instruction set level must be 0, 1 or 2.");
     v[i] = (int) x;
   }

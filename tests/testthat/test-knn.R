@@ -261,3 +261,87 @@ test_that("values so large that squared distances overflow are refused", {
   x9 <- matrix(c(0, 1e100, -1e100, 5), ncol = 1)
   expect_identical(sg_knn(x9, 3)$index, ref_knn(x9, 3)$index)
 })
+
+# The tree of blocks (src/knn-btree.c): forced through the test switch
+# (path 5: leaves screened in float; path 6: every row of a leaf measured),
+# it must give the bits of the direct kernel (path 1) and of the brute force.
+with_path <- function(path, expr) {
+  sw <- get("ffi_knn_path", envir = asNamespace("smoteguard"))
+  old <- .Call(sw, as.integer(path))
+  on.exit(.Call(sw, old), add = TRUE)
+  force(expr)
+}
+knn_ffi <- function(x, k, query = NULL, center = NULL, scale = NULL, threads = 1L,
+                    exclude = NULL) {
+  .Call(get("ffi_knn_search", envir = asNamespace("smoteguard")), x, query,
+        as.integer(k), center, scale, as.integer(threads), exclude, FALSE)
+}
+
+test_that("the tree of blocks gives the bits of the direct kernel: ties, duplicates, constant columns", {
+  low <- function(n, d, seed) {
+    withr::with_seed(seed, {
+      z <- matrix(stats::rnorm(n * 3), n, 3) %*% matrix(stats::rnorm(3 * d), 3, d)
+      z + matrix(stats::rnorm(n * d, sd = 0.01), n, d)
+    })
+  }
+  grid <- withr::with_seed(21, matrix(sample(0:2, 1300 * 7, TRUE), 1300, 7)) + 0
+  grid <- rbind(grid, grid[c(1, 1, 700, 1299), ])           # duplicates
+  gauss <- withr::with_seed(22, matrix(stats::rnorm(900 * 10), 900, 10))
+  gauss[, 4] <- 3                                            # a constant column
+  cases <- list(grid = grid, gauss = gauss, low = low(1100, 12, 23),
+                offset = low(600, 8, 24) + 1e6,              # cancellation
+                one_leaf = gauss[1:200, ], same = matrix(1.5, 300, 6))
+  for (nm in names(cases)) {
+    x <- cases[[nm]]
+    q <- x[seq(1, nrow(x), by = 7), , drop = FALSE] + 0.01
+    for (k in c(1L, 9L)) {
+      want <- with_path(1L, knn_ffi(x, k))
+      want_q <- with_path(1L, knn_ffi(x, k, query = q))
+      for (path in 5:6) {
+        for (threads in 1:2) {
+          label <- sprintf("%s, k = %d, path %d, %d thread(s)", nm, k, path, threads)
+          expect_identical(with_path(path, knn_ffi(x, k, threads = threads)), want, label = label)
+          expect_identical(with_path(path, knn_ffi(x, k, query = q, threads = threads)), want_q,
+                           label = label)
+        }
+      }
+    }
+    rows <- unique(c(1:20, withr::with_seed(1, sample(nrow(x), 30))))
+    expect_knn_equal(knn_rows_of(with_path(5L, sg_knn(x, 6)), rows), ref_knn(x, 6, rows = rows))
+  }
+  # standardised columns (one of scale 0, left out) and excluded rows, as
+  # the samplers call the search
+  x <- cases$low
+  cen <- colMeans(x)
+  sc <- apply(x, 2, stats::sd)
+  sc[3] <- 0
+  q <- x[1:150, ] + 0.001
+  excl <- c(1:100, rep(NA_integer_, 50))
+  want <- with_path(1L, knn_ffi(x, 5, query = q, center = cen, scale = sc, exclude = excl))
+  for (path in 5:6) {
+    expect_identical(with_path(path, knn_ffi(x, 5, query = q, center = cen, scale = sc,
+                                             exclude = excl, threads = 2L)), want)
+  }
+  # k up to n - 1 on a few rows, and missing values refused as on every path
+  small <- gauss[1:40, ]
+  expect_identical(with_path(5L, sg_knn(small, 39)), with_path(1L, sg_knn(small, 39)))
+  bad <- gauss
+  bad[5, 2] <- NaN
+  expect_error(with_path(5L, sg_knn(bad, 3)), class = "smoteguard_error_input")
+  expect_error(with_path(5L, knn_ffi(bad, 3)), "NA, NaN or Inf")
+})
+
+test_that("the automatic choice takes the tree of blocks on many rows of few intrinsic dimensions, exactly", {
+  # 9,000 rows near a 3-dimensional subspace of 8 columns: above the tree's
+  # row threshold; the same bits as the direct kernel, 1 and 2 threads
+  x <- withr::with_seed(31, {
+    z <- matrix(stats::rnorm(9000 * 3), 9000, 3) %*% matrix(stats::rnorm(24), 3, 8)
+    z + matrix(stats::rnorm(9000 * 8, sd = 0.01), 9000, 8)
+  })
+  x <- rbind(x, x[1:3, ])
+  auto1 <- sg_knn(x, 5, threads = 1)
+  expect_identical(sg_knn(x, 5, threads = 2), auto1)
+  expect_identical(auto1, with_path(1L, sg_knn(x, 5, threads = 2)))
+  expect_identical(auto1$index[9001:9003, 1], 1:3)
+  expect_identical(auto1$distance[9001:9003, 1], rep(0, 3))
+})

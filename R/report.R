@@ -37,10 +37,20 @@
 #' shown oldest first by their times): the baseline (the evaluation's data
 #' fingerprint, sampler and learner); the latest batch's alerts first, act
 #' before watch before ok, each in a sentence; what each alert level means
-#' (the rule of [sg_monitor()]); a table of every batch and metric
-#' (estimate, bootstrap interval, the baseline's fold mean, SD and range,
-#' alert); the sequence plot of [sg_monitor_plot()]; and a methods section
-#' (package version, the bootstrap and baseline seeds).
+#' (the rule of [sg_monitor()]); the drifted features of every batch
+#' checked for drift (`sg_monitor(drift = )`), the latest batch's on the
+#' first screen; a table of every batch and metric (estimate, bootstrap
+#' interval, the baseline's fold mean, SD and range, alert); the sequence
+#' plot of [sg_monitor_plot()]; and a methods section (package version, the
+#' bootstrap and baseline seeds).
+#'
+#' @section A drift check:
+#' The first screen names the drifted features, largest shift first. The
+#' table of drifted features gives each one's PSI and reading, the test that
+#' flagged it (PSI, Kolmogorov-Smirnov, total variation or the missing
+#' share) with its statistic, the smallest p-value times the number of the
+#' feature's tests, and the level each test had to beat (`alpha` over the
+#' number of tests); then every feature, the PSI plot and the methods.
 #'
 #' @section Text from the data:
 #' Column names, class labels, sampler labels, subgroup levels and the

@@ -88,11 +88,16 @@ parse_line <- function(out, prefix) {
   names(vals) <- sub("=.*$", "", parts)
   as.list(vals)
 }
+# The child's output, exit status (124: timed out), wall seconds and CPU
+# seconds (of the whole process tree, from the waited-for children's rusage:
+# counted even when `timeout` ended it)
 run_timed <- function(cmd, argv, env = character()) {
-  t0 <- proc.time()[["elapsed"]]
+  p0 <- proc.time()
   out <- suppressWarnings(system2("env", c(env, "timeout", timeout, cmd, argv), stdout = TRUE,
                                   stderr = FALSE))
-  list(out = out, status = attr(out, "status") %||% 0L, wall = proc.time()[["elapsed"]] - t0)
+  p1 <- proc.time()
+  list(out = out, status = attr(out, "status") %||% 0L, wall = p1[["elapsed"]] - p0[["elapsed"]],
+       cpu = sum(p1[c("user.child", "sys.child")]) - sum(p0[c("user.child", "sys.child")]))
 }
 `%||%` <- function(a, b) if (is.null(a)) b else a
 
@@ -140,7 +145,9 @@ for (m in methods) {
     if (!is.null(p)) sprintf("imblearn %s: %s call(s), first %s s, %s rows out%s", p$version, p$calls,
                              fmt_s(num(p$first)), p$rows,
                              if (is.null(p$cpu)) "" else sprintf(", CPU %s s", fmt_s(num(p$cpu)))),
-    if (is.null(p) && peer$status != 124) sprintf("imblearn failed (status %s)", peer$status))
+    if (is.null(p) && peer$status != 124) sprintf("imblearn failed (status %s)", peer$status),
+    sprintf("process CPU (data, import and every call): ours %s s, imblearn %s s",
+            fmt_s(ours$cpu), fmt_s(peer$cpu)))
   rows[[length(rows) + 1]] <- data.frame(
     method = m, "smoteguard s" = ours_txt, peer = peer_name[[m]], "peer s" = peer_txt,
     "peer/ours" = ratio_txt, goal = ">= 2x",

@@ -220,6 +220,7 @@ hd_valid_calls <- function() {
     ffi_draw_nominal = list(codes, matrix(c(1L, 2L, 3L, 4L, NA, 6L), 3, 2), 1L),
     ffi_add_noise = list(x[1:5, ], matrix(0.1, 5, 3)),
     ffi_interpolate = list(num, c(1L, 2L, 3L), c(4L, NA, 9L), c(0.5, NA, 0.25)),
+    ffi_geometric_make = list(num, c(1, 0.5, 0), c(1L, 3L, 9L, 5L), c(2L, 3L, 40L, 51L), 0.5, 0.3),
     ffi_knn_classes = list(x, colMeans(x), c(1, 2, 0), list(c(1L, 4L, 7L, 9L), 2:30),
                            c(3L, 5L), 2L),
     ffi_guard_pairs = list(matrix(c(2L, 3L, 1L, 1L), 2, 2), matrix(c(0.1, 0.2, 0.3, 0.4), 2, 2),

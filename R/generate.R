@@ -53,6 +53,15 @@ generate <- function(pred, yf, n_new, settings, data, call) {
   report <- bind_rows(reports)
   warnings <- class_warnings(notes, settings, call, report,
                              stats::setNames(counts, levels))
+  c(stack_parts(parts, pred),
+    list(info = info, report = report, warnings = warnings, known = known))
+}
+
+# The parts' made rows (a list, one element per class or bin; NULL where
+# none), stacked in order: provenance fields, then any `extra` fields
+# (named, each with its empty value), then the numeric values and nominal
+# codes as matrices.
+stack_parts <- function(parts, pred, extra = list()) {
   pick <- function(field, empty) {
     v <- unlist(lapply(parts, `[[`, field), use.names = FALSE)
     if (is.null(v)) empty else v
@@ -60,13 +69,13 @@ generate <- function(pred, yf, n_new, settings, data, call) {
   stack <- function(field, width, type) {
     do.call(rbind, c(list(matrix(type, 0, width)), lapply(parts, `[[`, field)))
   }
-  list(class = pick("class", integer(0)), parent = pick("parent", integer(0)),
-       neighbor = pick("neighbor", integer(0)), gap = pick("gap", double(0)),
-       kind = pick("kind", character(0)),
-       values = stack("values", ncol(pred$x), double(0)),
-       codes = stack("codes", ncol(pred$codes), integer(0)),
-       info = info, report = report,
-       warnings = warnings, known = known)
+  out <- list(class = pick("class", integer(0)), parent = pick("parent", integer(0)),
+              neighbor = pick("neighbor", integer(0)), gap = pick("gap", double(0)),
+              kind = pick("kind", character(0)))
+  for (nm in names(extra)) out[[nm]] <- pick(nm, extra[[nm]])
+  out$values <- stack("values", ncol(pred$x), double(0))
+  out$codes <- stack("codes", ncol(pred$codes), integer(0))
+  out
 }
 
 # Each class's rows (data order), one vector per class code 1..L.

@@ -362,19 +362,8 @@ draw_regress <- function(ctx, noise) {
   for (p in parts) made[p$class[1]] <- length(p$parent)
   notes$many <- many_raised(made, bins$size, bins$label)
   warnings <- class_warnings(notes, s, NULL)
-  pick <- function(f, empty) {
-    v <- unlist(lapply(parts, `[[`, f), use.names = FALSE)
-    if (is.null(v)) empty else v
-  }
-  stack <- function(f, width, type) {
-    do.call(rbind, c(list(matrix(type, 0, width)), lapply(parts, `[[`, f)))
-  }
-  list(class = pick("class", integer(0)), parent = pick("parent", integer(0)),
-       neighbor = pick("neighbor", integer(0)), gap = pick("gap", double(0)),
-       kind = pick("kind", character(0)), y = pick("y", ctx$y[0]),
-       values = stack("values", ncol(pred$x), double(0)),
-       codes = stack("codes", ncol(pred$codes), integer(0)),
-       info = if (length(info) > 0) bind_rows(info), warnings = warnings)
+  c(stack_parts(parts, pred, extra = list(y = ctx$y[0])),
+    list(info = if (length(info) > 0) bind_rows(info), warnings = warnings))
 }
 
 # One rare bin: G new rows from its rows (data-row numbers `rows`).

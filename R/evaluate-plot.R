@@ -7,8 +7,10 @@
 #' colour per sampler throughout (grey for `"none"`):
 #' * `"pr"`: precision-recall curves;
 #' * `"calibration"`: observed event share against predicted risk (a loess
-#'   smoother of the outcome on the prediction, local lines), the diagonal for perfect
-#'   calibration, and the distribution of the predictions along the bottom;
+#'   smoother of the outcome on the prediction, local lines), the event
+#'   share in each tenth of predicted risk (circles of area by rows), the
+#'   diagonal for perfect calibration, and the distribution of the
+#'   predictions along the bottom;
 #' * `"decision"`: net benefit across threshold probabilities, with treat-all
 #'   and treat-none;
 #' * `"spread"`: a metric per split and sampler (one point per fold), with
@@ -139,8 +141,15 @@ plot_calibration <- function(src, samplers, cols, corrected) {
                     col = cols[[s]])
     cc <- calibration_curve(part$y, p, grid)
     if (!is.null(cc)) graphics::lines(cc$predicted, cc$observed, col = cols[[s]], lwd = 2)
+    # the evidence under the curve: the event share per tenth of risk,
+    # circles of area by rows
+    b <- calibration_bins(part$y, p)
+    graphics::points(b$predicted, b$observed, col = cols[[s]],
+                     cex = 0.5 + 2.5 * sqrt(b$rows / nrow(part)))
   }
-  graphics::legend("topleft", legend = samplers, col = cols[samplers], lwd = 2, bty = "n",
+  # the top left holds the event shares of sparse tenths (circles); below
+  # the diagonal on the right is empty unless the risks are far too high
+  graphics::legend("right", legend = samplers, col = cols[samplers], lwd = 2, bty = "n",
                    cex = 0.8)
 }
 

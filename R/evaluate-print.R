@@ -14,22 +14,7 @@ print.sg_evaluation <- function(x, digits = 3, ...) {
               if (s$n_holdout > 0) sprintf("%d rows (%d events)", s$n_holdout, s$n_holdout_events)
               else "none",
               x$seed))
-  cat(sprintf("  threshold: %s; prior correction: %s\n", describe_threshold(s$threshold),
-              if (s$correct_prior) "on (rows marked corrected)" else "off"))
-  if (is.null(x$metrics)) {
-    cat("No cell succeeded; see `$failures`.\n")
-    return(invisible(x))
-  }
-  cat(sprintf("\nAcross folds, mean (sd)%s:\n",
-              if (s$correct_prior) ", predictions after prior correction" else ""))
-  print_metric_tables(spread_table(x$metrics, s$correct_prior, digits))
-  if (!is.null(x$holdout) && nrow(x$holdout) > 0) {
-    cat("\nHoldout, scored once:\n")
-    print_metric_tables(holdout_table(x$holdout, s$correct_prior, digits))
-  }
-  cat(sprintf("\nVerdict (each sampler against `none`; Nadeau-Bengio intervals, Holm-adjusted over %d comparisons):\n",
-              if (is.null(x$verdict)) 0L else nrow(x$verdict)))
-  cat(paste0(verdict_lines(x, digits), "\n"), sep = "")
+  if (!print_tables_verdict(x, digits, macro = FALSE)) return(invisible(x))
   if (nrow(x$failures) > 0) {
     cat(sprintf("\n%d failed cell(s), left out (see `$failures`): %s\n", nrow(x$failures),
                 x$failures$message[1]))
@@ -39,6 +24,32 @@ print.sg_evaluation <- function(x, digits = 3, ...) {
                 nrow(x$warnings)))
   }
   invisible(x)
+}
+
+# The threshold line, the metric tables and the verdict, for two classes
+# or (`macro`) the macro average of one-vs-rest; FALSE when no cell
+# succeeded.
+print_tables_verdict <- function(x, digits, macro) {
+  s <- x$settings
+  cat(sprintf("  threshold: %s; prior correction: %s\n", describe_threshold(s$threshold),
+              if (s$correct_prior) "on (rows marked corrected)" else "off"))
+  if (is.null(x$metrics)) {
+    cat("No cell succeeded; see `$failures`.\n")
+    return(FALSE)
+  }
+  cat(sprintf("\n%s, mean (sd)%s:\n",
+              if (macro) "Macro average over the classes, across folds" else "Across folds",
+              if (s$correct_prior) ", predictions after prior correction" else ""))
+  print_metric_tables(spread_table(x$metrics, s$correct_prior, digits))
+  if (!is.null(x$holdout) && nrow(x$holdout) > 0) {
+    cat(sprintf("\nHoldout, scored once%s:\n", if (macro) " (macro average)" else ""))
+    print_metric_tables(holdout_table(x$holdout, s$correct_prior, digits))
+  }
+  cat(sprintf("\nVerdict%s (each sampler against `none`; Nadeau-Bengio intervals, Holm-adjusted over %d comparisons):\n",
+              if (macro) " on the macro average" else "",
+              if (is.null(x$verdict)) 0L else nrow(x$verdict)))
+  cat(paste0(verdict_lines(x, digits), "\n"), sep = "")
+  TRUE
 }
 
 describe_resamples <- function(x) {
@@ -181,22 +192,7 @@ print.sg_evaluation_ovr <- function(x, digits = 3, ...) {
   cat(sprintf("  %s on %d rows; holdout %s; seed %s\n", describe_resamples(x),
               s$n - s$n_holdout,
               if (s$n_holdout > 0) sprintf("%d rows", s$n_holdout) else "none", x$seed))
-  cat(sprintf("  threshold: %s; prior correction: %s\n", describe_threshold(s$threshold),
-              if (s$correct_prior) "on (rows marked corrected)" else "off"))
-  if (is.null(x$metrics)) {
-    cat("No cell succeeded; see `$failures`.\n")
-    return(invisible(x))
-  }
-  cat(sprintf("\nMacro average over the classes, across folds, mean (sd)%s:\n",
-              if (s$correct_prior) ", predictions after prior correction" else ""))
-  print_metric_tables(spread_table(x$metrics, s$correct_prior, digits))
-  if (!is.null(x$holdout) && nrow(x$holdout) > 0) {
-    cat("\nHoldout, scored once (macro average):\n")
-    print_metric_tables(holdout_table(x$holdout, s$correct_prior, digits))
-  }
-  cat(sprintf("\nVerdict on the macro average (each sampler against `none`; Nadeau-Bengio intervals, Holm-adjusted over %d comparisons):\n",
-              if (is.null(x$verdict)) 0L else nrow(x$verdict)))
-  cat(paste0(verdict_lines(x, digits), "\n"), sep = "")
+  if (!print_tables_verdict(x, digits, macro = TRUE)) return(invisible(x))
   cat("\nEach class against the rest (its own verdict, Holm-adjusted within the class):\n")
   fmt <- function(z) formatC(z, digits = digits, format = "f", flag = "+")
   for (cls in names(x$per_class)) {

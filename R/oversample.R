@@ -464,13 +464,36 @@ assemble_result <- function(data, pred, gen, settings) {
       out[[col]][idx] <- v
     }
   }
-  attrs$row.names <- if (automatic) {
+  attrs$row.names <- if (automatic || (G > 0 && numbered_row_names(attrs$row.names))) {
     .set_row_names(n + G)
   } else {
     result_row_names(attrs$row.names, G)
   }
   attributes(out) <- attrs
   out
+}
+
+# Character row names "1", "2", ..., "n" in order: what automatic row names
+# print as, stored as strings (R keeps them as given, so .row_names_info()
+# calls them real), e.g. a table written with its row numbers and read back.
+# They name each row by its number and nothing else, so the result numbers
+# its rows as for automatic row names (compact: no string per row) instead of
+# adding "synthetic_<k>" strings. Read without making a string: the values
+# parse to 1..n, are digits only, and have the digits of 1..n (no leading
+# zero).
+numbered_row_names <- function(row_names) {
+  n <- length(row_names)
+  if (!is.character(row_names) || n == 0L) return(FALSE)
+  v <- suppressWarnings(as.integer(row_names))
+  i <- seq_len(n)
+  if (anyNA(v) || any(v != i) || any(grepl("[^0-9]", row_names))) return(FALSE)
+  digits <- rep.int(1L, n)
+  p <- 10L
+  while (p <= n) {
+    digits <- digits + (i >= p)
+    p <- p * 10L
+  }
+  identical(nchar(row_names, "bytes"), digits)
 }
 
 # The input's row names, then "synthetic_1", ..., made unique. Unique input

@@ -525,3 +525,33 @@ test_that("a rule naming an unknown column, or failing, gets the columns it can 
                              constraints = sg_constraints(rules = function(c) c$x3 > 0)),
                class = "smoteguard_error_rules")
 })
+
+test_that("character row names 1, 2, ..., n number the result's rows as automatic ones do", {
+  # "1", "2", ... stored as strings name each row by its number: the result
+  # numbers its rows compactly (no "synthetic_<k>" strings), and its input
+  # rows keep the names they print with
+  df <- sim_classes(c(a = 30, b = 9), seed = 27)
+  auto <- sg_plain(df, "y", seed = 7)
+  chr <- df
+  rownames(chr) <- as.character(seq_len(nrow(df)))
+  expect_identical(.row_names_info(chr), nrow(df))
+  res <- sg_plain(chr, "y", seed = 7)
+  expect_lt(.row_names_info(res), 0)
+  expect_identical(rownames(res), as.character(seq_len(nrow(res))))
+  expect_identical(strip_record(res), strip_record(auto))
+  expect_identical(sg_provenance(res), sg_provenance(auto))
+  # the stale-result checks still see a reordered result
+  expect_error(sg_provenance(res[rev(seq_len(nrow(res))), ]), class = "smoteguard_error_stale_result")
+  # no row made: the input comes back as it was
+  none <- sg_plain(chr, "y", over_ratio = 0.1, seed = 7)
+  expect_identical(strip_record(none), chr)
+  # names that only look like numbers stay names
+  for (rn in list(c("01", as.character(2:39)), c(as.character(1:9), "1e1", as.character(11:39)),
+                  c(" 1", as.character(2:39)), as.character(c(2, 1, 3:39)))) {
+    odd <- df
+    rownames(odd) <- rn
+    res <- sg_plain(odd, "y", seed = 7)
+    expect_identical(rownames(res)[seq_len(39)], rn)
+    expect_true(all(startsWith(rownames(res)[-seq_len(39)], "synthetic_")))
+  }
+})

@@ -142,6 +142,7 @@ test_that("a result's, a drift check's and a ledger's reports", {
   html <- read_page(file)
   expect_self_contained(html)
   expect_sections(html, c("Drifted features", "Drift per feature", "Methods"))
+  expect_has(html, sprintf("A batch of %d rows against a reference (data) of %d rows", dr$n_cur, dr$n_ref))
   # the first screen names the drifted features, largest shift first, with their PSI
   expect_has(html, sprintf("4 of 5 feature(s) drifted, largest shift first: <code>a</code> (PSI %s, major), <code>b</code> (PSI %s,",
                            formatC(fl$psi[1], digits = 2, format = "f"),
@@ -285,7 +286,8 @@ test_that("a monitoring report: the latest alerts in words, every batch's number
   expect_has(html, "the evaluation (seed 1), sampler <code>none</code> and learner <code>glm</code>")
   # the latest batch's alerts first, act before the others, in words
   first <- regmatches(html, regexpr('<div class="sg-first">.*?</div>', html, perl = TRUE))
-  expect_has(first, "<strong>week 2</strong>")
+  expect_has(first, sprintf("<strong>week 2</strong> (%d rows, %d of them <code>malignant</code>)",
+                            m2$n, m2$events))
   expect_has(first, "<strong>Calibration-in-the-large: ACT</strong>")
   expect_has(first, "predicted risks are now systematically off (lower on average")
   items <- regmatches(first, gregexpr("<li class=\"sg-alert-[a-z]+\"", first))[[1]]

@@ -32,6 +32,15 @@
 #' differences, Holm intervals and p-values) follow the first screen; with
 #' `"clinical"` they are in the methods section.
 #'
+#' An evaluation of more than two classes (one-vs-rest) opens with the
+#' verdict on the macro average, then each class's verdict (rarest class
+#' first) with how far resampling moved that class's predicted risks; the
+#' per-1,000 tables have a row per class and sampler (that class's patients
+#' caught and missed, the other classes' patients flagged as it), the
+#' curves, the guard's and fidelity reports and the error analysis come per
+#' class, and the methods section says that each class was modelled against
+#' the rest and how the classes were averaged.
+#'
 #' @section Monitoring:
 #' For one check of [sg_monitor()] or a list of them (batches over time,
 #' shown oldest first by their times): the baseline (the evaluation's data
@@ -334,6 +343,7 @@ report_methods_common <- function(seed, fingerprints, json) {
 # An evaluation
 
 report_evaluation <- function(x, ctx) {
+  if (inherits(x, "sg_evaluation_ovr")) return(report_evaluation_ovr(x, ctx))
   s <- x$settings
   if (is.null(x$metrics)) {
     return(list(title = "Evaluation: no results",
@@ -396,9 +406,24 @@ report_eval_headline <- function(x) {
     report_fixed(100 * s$n_events / s$n), length(s$predictors), report_escape(describe_resamples(x)),
     if (s$n_holdout > 0) sprintf(", then a holdout of %s patients scored once", format(s$n_holdout, big.mark = ","))
     else ", no holdout", report_escape(x$seed))
-  shift <- report_risk_shift(x)
+  items <- report_decision_items(x, report_risk_shift(x))
+  c('<div class="sg-first">',
+    sprintf('<p class="sg-question">%s</p>', question),
+    sprintf('<p class="sg-data"><strong>Data:</strong> %s</p>', data_line),
+    '<p><strong>Verdict</strong> (each resampling against none, on PR-AUC and ROC-AUC, calibration after prior correction not worse):</p>',
+    "<ul>", items, "</ul>",
+    '<p class="sg-note">&#8220;No evidence of benefit&#8221; is not evidence of no benefit: the data could not show a difference.</p>',
+    "</div>")
+}
+
+# Each resampling's verdict against none in words, one <li> per sampler
+# and learner; with `shift` (report_risk_shift()), how far it moved the
+# predicted risks.
+report_decision_items <- function(x, shift = NULL) {
+  s <- x$settings
   d <- x$decisions
   items <- character()
+  if (is.null(d)) return(items)
   for (i in seq_len(nrow(d))) {
     sh <- shift[shift$sampler == d$sampler[i] & shift$learner == d$learner[i], , drop = FALSE]
     verdict <- if (isTRUE(d$helped[i])) "helped" else "no evidence of benefit"
@@ -406,7 +431,7 @@ report_eval_headline <- function(x) {
                      report_escape(d$sampler[i]), report_escape(d$learner[i]),
                      report_escape(toupper_first(d$verdict[i] %||% verdict)),
                      if (nzchar(d$detail[i] %||% "")) paste0(" (", report_escape(d$detail[i]), ")") else "")
-    if (nrow(sh) == 1) {
+    if (!is.null(sh) && nrow(sh) == 1) {
       words <- paste0(words, sprintf(
         " It %s predicted risks by <span class=\"sg-shift\">%s</span> percentage points on average",
         if (sh$raw >= 0) "raised" else "lowered", report_fixed(abs(sh$raw))))
@@ -417,19 +442,13 @@ report_eval_headline <- function(x) {
       }
       words <- paste0(words, ".")
     }
-    if (isTRUE(d$hurt_calibration[i])) {
+    if (isTRUE(d$hurt_calibration[i]) && !grepl("hurt calibration", d$detail[i] %||% "", fixed = TRUE)) {
       words <- paste0(words, if (isTRUE(d$repaired[i])) " Its raw risks were miscalibrated; the prior correction repaired that."
                       else " Its raw risks were miscalibrated, and the prior correction did not fully repair that.")
     }
     items <- c(items, paste0(words, "</li>"))
   }
-  c('<div class="sg-first">',
-    sprintf('<p class="sg-question">%s</p>', question),
-    sprintf('<p class="sg-data"><strong>Data:</strong> %s</p>', data_line),
-    '<p><strong>Verdict</strong> (each resampling against none, on PR-AUC and ROC-AUC, calibration after prior correction not worse):</p>',
-    "<ul>", items, "</ul>",
-    '<p class="sg-note">&#8220;No evidence of benefit&#8221; is not evidence of no benefit: the data could not show a difference.</p>',
-    "</div>")
+  items
 }
 
 report_eval_verdict <- function(x) {
@@ -550,7 +569,7 @@ report_eval_subgroups <- function(x) {
 # The guard's and the fidelity check's reports of every sampler call:
 # guard counts summed over the splits; per column, the largest shift and
 # how many calls flagged it.
-report_eval_guard <- function(x) {
+report_eval_guard <- function(x, h = "###") {
   recs <- x$records
   if (length(recs) == 0) return(report_par("No sampler call kept a record."))
   smp <- vapply(recs, function(r) r$sampler, "")
@@ -558,7 +577,7 @@ report_eval_guard <- function(x) {
                     " calls). Guard counts are summed over the calls; the fidelity check compares the synthetic rows with the real rows of their class, per column.")
   for (s in unique(smp)) {
     rr <- lapply(recs[smp == s], function(r) r$record)
-    out <- c(out, "", paste("###", report_escape(s)), "")
+    out <- c(out, "", paste(h, report_escape(s)), "")
     g <- do.call(rbind, lapply(rr, function(r) r$guard$report))
     if (!is.null(g) && nrow(g) > 0) {
       keep <- intersect(c("seeds", "unsafe", "noise", "drawn", "rejected_intrusion",
@@ -587,7 +606,7 @@ report_eval_guard <- function(x) {
   out
 }
 
-report_eval_errors <- function(x, include_rows) {
+report_eval_errors <- function(x, include_rows, h = "###") {
   e <- x$errors
   if (is.null(e)) return(report_par("No error analysis."))
   pred <- x$settings$predictors
@@ -606,7 +625,7 @@ report_eval_errors <- function(x, include_rows) {
                                    missed = sum(r$recovered & r$kind == "missed"),
                                    flagged = sum(r$recovered & r$kind == "flagged")))
     }
-    out <- c(out, if (length(lrns) > 1) c("", paste("### Learner", report_escape(lrn)), ""),
+    out <- c(out, if (length(lrns) > 1) c("", paste(h, "Learner", report_escape(lrn)), ""),
              report_table(tab, caption = "Counts"))
     num <- pred[vapply(pred, function(p) is.numeric(mi[[p]] %||% fl[[p]]), logical(1))]
     if (length(num) > 0) {
@@ -652,6 +671,250 @@ report_eval_methods <- function(x, ctx) {
     ") and, separately, the threshold at which each model reached the sensitivity of the model without resampling. ",
     "Resampling was judged to help only if PR-AUC or ROC-AUC improved (paired differences over the splits, Nadeau-Bengio corrected variance, Holm adjustment) without worse calibration after correction.")
   fps <- unique(vapply(x$records, function(r) r$record$fingerprint %||% NA_character_, ""))
+  json <- unlist(lapply(smp, report_config_json))
+  c(report_par("<em>For a paper (TRIPOD+AI item 13, class imbalance):</em> ", text),
+    if (ctx$audience == "clinical") report_eval_verdict(x),
+    report_par("Learners: ", paste(report_escape(vapply(s$learners, function(l) l$name, "")), collapse = ", "),
+               ". The fingerprints are those of the training parts given to the samplers."),
+    report_methods_common(x$seed, fps[!is.na(fps)], json))
+}
+
+# ---------------------------------------------------------------------------
+# An evaluation of more than two classes (one-vs-rest): the verdict on the
+# macro average and each class's in words first, then per class (rarest
+# first) the numbers per 1,000 patients and the curves; the samplers'
+# reports and the error analysis per class.
+
+report_evaluation_ovr <- function(x, ctx) {
+  s <- x$settings
+  if (is.null(x$metrics)) {
+    return(list(title = "Evaluation: no results",
+                body = report_par("Every cell of the evaluation failed; nothing to report.")))
+  }
+  classes <- report_ovr_order(x)
+  per_class <- function(f, empty = NULL) {
+    out <- character()
+    for (cls in classes) {
+      part <- f(x$per_class[[cls]])
+      if (length(part) == 0) next
+      out <- c(out, "", sprintf("### %s against the rest", report_escape(cls)), "", part)
+    }
+    if (length(out) == 0 && !is.null(empty)) empty else out
+  }
+  learners <- levels(droplevels(as.factor(x$metrics$learner)))
+  body <- c(
+    report_ovr_headline(x, classes),
+    if (ctx$audience == "technical") report_eval_verdict(x),
+    report_section("Per 1,000 patients", report_ovr_thousand(x, classes)),
+    report_section("Curves", report_ovr_curves(x, ctx, classes, learners)),
+    report_section("Across the folds", report_ovr_spread(x, classes)),
+    report_section("Subgroups", per_class(function(e) {
+      if (!is.null(e$subgroups) && nrow(e$subgroups) > 0) report_table(as.data.frame(e$subgroups))
+    }, report_par("No subgroups were asked for (`subgroups` in `sg_evaluate()`)."))),
+    report_section("What the samplers did: guard and fidelity",
+                   report_par("Each class against the rest is its own two-class problem: the samplers ran on each, on the training part of every split."),
+                   per_class(function(e) report_eval_guard(e, h = "####"))),
+    report_section("Error analysis", per_class(function(e) {
+      report_eval_errors(e, ctx$include_rows, h = "####")
+    })),
+    report_section("Methods", report_ovr_methods(x, ctx))
+  )
+  list(title = sprintf("Does resampling help tell the classes of %s apart?", s$var), body = body)
+}
+
+# The classes, rarest first (ties in the data's order).
+report_ovr_order <- function(x) {
+  s <- x$settings
+  s$classes[order(as.double(s$n_events), seq_along(s$classes))]
+}
+
+report_ovr_headline <- function(x, classes) {
+  s <- x$settings
+  smp <- setdiff(levels(as.factor(x$metrics$sampler)), "none")
+  n_ev <- as.double(s$n_events[classes])
+  question <- sprintf(
+    "Does resampling the training data (%s) help %s tell each class of <code>%s</code> from the others (%d classes: %s)?",
+    paste(report_escape(smp), collapse = ", "),
+    paste(report_escape(vapply(s$learners, function(l) l$name, "")), collapse = ", "),
+    report_escape(s$var), length(classes),
+    paste0("<strong>", report_escape(classes), "</strong>", collapse = ", "))
+  data_line <- sprintf(
+    "%s patients: %s; %d predictors; %s%s; seed %s.",
+    format(s$n, big.mark = ","),
+    paste(sprintf("%s %s (%s%%)", format(n_ev, big.mark = ","), report_escape(classes),
+                  report_fixed(100 * n_ev / s$n)), collapse = ", "),
+    length(s$predictors), report_escape(describe_resamples(x)),
+    if (s$n_holdout > 0) sprintf(", then a holdout of %s patients scored once", format(s$n_holdout, big.mark = ","))
+    else ", no holdout", report_escape(x$seed))
+  each <- vapply(classes, function(cls) report_ovr_class_words(x, cls), "")
+  c('<div class="sg-first">',
+    sprintf('<p class="sg-question">%s</p>', question),
+    sprintf('<p class="sg-data"><strong>Data:</strong> %s</p>', data_line),
+    '<p>Each class was predicted against all the others (one-vs-rest), on the same splits.</p>',
+    '<p><strong>Verdict on the average over the classes</strong> (macro average; each resampling against none, on PR-AUC and ROC-AUC, calibration after prior correction not worse):</p>',
+    "<ul>", report_decision_items(x), "</ul>",
+    '<p><strong>Verdict for each class</strong> against the rest (rarest first; each class&#8217;s own test, Holm-adjusted within the class):</p>',
+    "<ul>", each, "</ul>",
+    '<p class="sg-note">&#8220;No evidence of benefit&#8221; is not evidence of no benefit: the data could not show a difference.</p>',
+    "</div>")
+}
+
+# One class's verdicts in one item: each resampling's verdict, then how far
+# the resamplings moved that class's predicted risks before and after the
+# prior correction (their range when several).
+report_ovr_class_words <- function(x, cls) {
+  s <- x$settings
+  e <- x$per_class[[cls]]
+  d <- e$decisions
+  head <- sprintf("<li><strong>%s</strong> (%s patients, %s%%): ", report_escape(cls),
+                  format(as.double(s$n_events[[cls]]), big.mark = ","),
+                  report_fixed(100 * as.double(s$n_events[[cls]]) / s$n))
+  if (is.null(d) || nrow(d) == 0) return(paste0(head, "no resampling could be compared with none.</li>"))
+  several <- length(unique(d$learner)) > 1
+  verdicts <- vapply(seq_len(nrow(d)), function(i) {
+    sprintf('%s%s: <span class="sg-verdict">%s</span>%s', report_escape(d$sampler[i]),
+            if (several) paste(" with", report_escape(d$learner[i])) else "",
+            report_escape(d$verdict[i]),
+            if (nzchar(d$detail[i] %||% "")) paste0(" (", report_escape(d$detail[i]), ")") else "")
+  }, "")
+  words <- paste0(head, paste(verdicts, collapse = "; "), ".")
+  shift <- tryCatch(report_risk_shift(e), error = function(err) NULL)
+  if (!is.null(shift) && nrow(shift) > 0) {
+    span <- function(v, signed) {
+      f <- function(z) if (signed) formatC(round(z, 1) + 0, digits = 1, format = "f", flag = "+")
+                       else report_fixed(abs(z))
+      r <- range(v)
+      if (f(r[1]) == f(r[2])) f(r[1]) else paste(f(r[1]), "to", f(r[2]))
+    }
+    up <- all(shift$raw >= 0)
+    down <- all(shift$raw < 0)
+    words <- paste0(words, sprintf(
+      " Resampling %s this class&#8217;s predicted risks by %s percentage points on average",
+      if (up) "raised" else if (down) "lowered" else "moved",
+      span(if (up || down) abs(shift$raw) else shift$raw, !(up || down))))
+    if (isTRUE(s$correct_prior)) {
+      words <- paste0(words, sprintf(
+        "; after prior correction the difference from the model without resampling was %s points",
+        span(shift$corrected, TRUE)))
+    }
+    words <- paste0(words, ".")
+  }
+  paste0(words, "</li>")
+}
+
+# One table per threshold rule with a row per class, learner and sampler:
+# each class's patients caught and missed among 1,000 patients of every
+# class, and the patients of the other classes flagged as that class.
+report_ovr_thousand <- function(x, classes) {
+  s <- x$settings
+  pt <- do.call(rbind, lapply(classes, function(cls) {
+    p <- report_per_thousand(x$per_class[[cls]])
+    cbind(data.frame(class = rep(cls, nrow(p)), stringsAsFactors = FALSE), p)
+  }))
+  prev <- vapply(classes, function(cls) report_eval_prevalence(x$per_class[[cls]]), 0)
+  shown <- function(at) {
+    p <- pt[pt$at == at, , drop = FALSE]
+    out <- data.frame(class = p$class, learner = p$learner, resampling = p$sampler,
+                      caught = report_fixed(p$caught), missed = report_fixed(p$missed),
+                      `false alarms` = report_fixed(p$false_alarms), check.names = FALSE,
+                      stringsAsFactors = FALSE)
+    # one learner: named in the text, not in every row
+    if (length(unique(p$learner)) == 1) out$learner <- NULL
+    out
+  }
+  raw <- c("caught", "missed", "false alarms")
+  c(report_par(sprintf(
+    "Among 1,000 patients like these (%s), for each class: how many of its patients the model for that class (that class against the rest%s) catches and misses, and how many patients of the other classes it flags as that class (false alarms). Numbers are %s; classes rarest first.",
+    paste(sprintf("%s %s", report_fixed(1000 * prev, 0), report_escape(classes)), collapse = ", "),
+    if (length(unique(pt$learner)) == 1) paste(", learner", report_escape(pt$learner[1])) else "",
+    if (s$n_holdout > 0) "from the holdout" else "means over the folds")),
+    "", "### At the same risk threshold", "",
+    report_par("Every model, after prior correction, flags a patient whose predicted risk of the class is at least ",
+               describe_threshold(s$threshold), "."),
+    report_table(shown("same"), raw = raw),
+    "", "### At matched sensitivity", "",
+    report_par("Each model's threshold moved until it catches as many patients of its class as the model without resampling: only the false alarms can differ, so a moved threshold cannot pass for a better model."),
+    report_table(shown("matched"), raw = raw))
+}
+
+report_ovr_curves <- function(x, ctx, classes, learners) {
+  out <- report_par("One set of curves per class against the rest, rarest class first. Grey is the model without resampling; each resampling keeps its colour in every plot. ",
+                    "Curves use ", report_escape(attr(curve_source(x$per_class[[1]]$predictions), "source")),
+                    " predictions", if (isTRUE(x$settings$correct_prior)) ", after prior correction" else "", ".")
+  for (cls in classes) {
+    e <- x$per_class[[cls]]
+    for (lrn in learners) {
+      out <- c(out, "", paste0("### ", report_escape(cls), " against the rest",
+                               if (length(learners) > 1) paste0(", learner ", report_escape(lrn))), "")
+      out <- c(out, report_figure(ctx, function() {
+        graphics::par(cex = 1.1)
+        graphics::plot(e, type = c("pr", "calibration", "decision", "spread"), learner = lrn)
+      }, alt = paste("Curves for", cls, "against the rest,", lrn), width = 1400, height = 1320,
+      res = 165))
+    }
+  }
+  out
+}
+
+# The macro average's spread over the splits, then each class's PR-AUC and
+# ROC-AUC.
+report_ovr_spread <- function(x, classes) {
+  s <- x$settings
+  corrected <- isTRUE(s$correct_prior)
+  out <- c(report_par("Mean (standard deviation) over the ", length(x$splits), " splits",
+                      if (corrected) ", after prior correction" else "",
+                      ". PR-AUC and ROC-AUC: higher is better; Brier: lower is better; calibration slope: 1 is best. Per class, the ranking measures; every measure per class is in <code>as.data.frame()</code> of the evaluation."),
+           "", "### Average over the classes", "",
+           report_ovr_spread_tables(spread_table(x$metrics, corrected, 3)))
+  keep <- c("pr_auc", "roc_auc")
+  for (cls in classes) {
+    tabs <- spread_table(x$per_class[[cls]]$metrics, corrected, 3)
+    tabs <- lapply(tabs, function(t) t[t$metric %in% keep, , drop = FALSE])
+    out <- c(out, "", sprintf("### %s against the rest", report_escape(cls)), "",
+             report_ovr_spread_tables(tabs))
+  }
+  out
+}
+
+report_ovr_spread_tables <- function(tabs) {
+  readable <- c(pr_auc = "PR-AUC", roc_auc = "ROC-AUC", brier = "Brier score",
+                cal_intercept = "calibration intercept (0 is best)",
+                cal_slope = "calibration slope (1 is best)",
+                cal_intercept_error = "|calibration intercept| (0 is best)",
+                cal_slope_error = "|calibration slope - 1| (0 is best)",
+                recall = "sensitivity (recall)",
+                precision = "positive predictive value (precision)")
+  out <- character()
+  for (lrn in names(tabs)) {
+    t <- tabs[[lrn]]
+    t$metric <- ifelse(t$metric %in% names(readable), readable[t$metric], t$metric)
+    out <- c(out, report_table(t, caption = if (length(tabs) > 1) paste("Learner", lrn)))
+  }
+  out
+}
+
+report_ovr_methods <- function(x, ctx) {
+  s <- x$settings
+  smp <- s$samplers
+  labels <- vapply(smp, function(z) z$label %||% z$method, "")
+  n_ev <- as.double(s$n_events)
+  text <- paste0(
+    "Class imbalance: the outcome ", report_escape(s$var), " has ", length(s$classes),
+    " classes (", paste(sprintf("%s %s%%", report_escape(s$classes), report_fixed(100 * n_ev / s$n)),
+                        collapse = ", "), " of ", format(s$n, big.mark = ","),
+    " patients). Each class was modelled against all the others (one-vs-rest), giving one two-class problem per class on the same splits. ",
+    "For each, we compared training without resampling against ",
+    paste(report_escape(setdiff(labels, "none")), collapse = ", "),
+    " (smoteguard ", report_escape(s$version), "), applied to the training part of every split only; test rows were never resampled",
+    if (s$n_holdout > 0) ", and a holdout set aside first was scored once" else "",
+    ". Splits: ", report_escape(describe_resamples(x)), ". ",
+    if (isTRUE(s$correct_prior)) "Predicted risks of models trained on resampled data were recalibrated to each class's real share of the training rows by a prior (intercept) correction on the log-odds scale. " else "Predicted risks were not recalibrated. ",
+    "Threshold-based measures used one threshold for every model (", report_escape(describe_threshold(s$threshold)),
+    ") and, separately, the threshold at which each model reached the sensitivity of the model without resampling. ",
+    "Each metric was averaged over the classes per split (macro average; for calibration, the distances of the slope from 1 and of the intercept from 0). ",
+    "Resampling was judged to help only if PR-AUC or ROC-AUC improved (paired differences over the splits, Nadeau-Bengio corrected variance, Holm adjustment) without worse calibration after correction, on the macro average and, separately, for each class.")
+  recs <- unlist(lapply(x$per_class, function(e) e$records), recursive = FALSE)
+  fps <- unique(vapply(recs, function(r) r$record$fingerprint %||% NA_character_, ""))
   json <- unlist(lapply(smp, report_config_json))
   c(report_par("<em>For a paper (TRIPOD+AI item 13, class imbalance):</em> ", text),
     if (ctx$audience == "clinical") report_eval_verdict(x),

@@ -115,6 +115,83 @@ test_that("an evaluation's report holds its numbers and every section", {
   expect_has(html2, "The verdict(&#8217;|’)s statistics", fixed = FALSE)
 })
 
+# three classes, one of them named like markup: evaluated one-vs-rest
+set.seed(4)
+n3 <- 300
+d3 <- data.frame(a = rnorm(n3), b = rnorm(n3), c = rnorm(n3))
+lp3 <- cbind(0, 0.8 * d3$a - 0.3, 1.2 * d3$b - 1.6)
+p3 <- exp(lp3) / rowSums(exp(lp3))
+d3$y <- factor(apply(p3, 1, function(r) {
+  sample(c("common", "middle", "<script>alert(1)</script>"), 1, prob = r)
+}))
+ev3 <- sg_evaluate(d3, "y", resamples = sg_folds(folds = 3, repeats = 1), holdout = 0, seed = 5)
+
+test_that("a one-vs-rest evaluation's report: each class's verdict and numbers, per class", {
+  expect_s3_class(ev3, "sg_evaluation_ovr")
+  file <- page("evaluation-ovr")
+  expect_identical(sg_report(ev3, file), file)
+  html <- read_page(file)
+  # one figure of curves per class, all embedded
+  expect_self_contained(html)
+  expect_length(regmatches(html, gregexpr("<img", html))[[1]], 3L)
+  expect_sections(html, c("Per 1,000 patients", "Curves", "Across the folds", "Subgroups",
+                          "What the samplers did: guard and fidelity", "Error analysis",
+                          "Methods", "The verdict"))
+  expect_has(html, "<title>Does resampling help tell the classes of y apart?</title>")
+  # the class named like markup is text
+  expect_lacks(html, "<script>alert")
+  shown <- function(cls) gsub(">", "&gt;", gsub("<", "&lt;", cls, fixed = TRUE), fixed = TRUE)
+  expect_has(html, "&lt;script&gt;alert(1)&lt;/script&gt; against the rest")
+  # the macro average's verdict, then each class's, rarest first
+  for (v in ev3$decisions$verdict) expect_has(html, v, ignore.case = TRUE, fixed = FALSE)
+  classes <- names(sort(ev3$settings$n_events))
+  at <- vapply(classes, function(cls) {
+    regexpr(sprintf("<li><strong>%s</strong> (%d patients", shown(cls),
+                    as.integer(ev3$settings$n_events[[cls]])), html, fixed = TRUE)
+  }, 1L)
+  expect_true(all(at > 0))
+  expect_false(is.unsorted(at))
+  for (cls in classes) {
+    e <- ev3$per_class[[cls]]
+    for (i in seq_len(nrow(e$decisions))) {
+      expect_has(html, sprintf('%s: <span class="sg-verdict">%s</span>', e$decisions$sampler[i],
+                               e$decisions$verdict[i]))
+    }
+    # how far resampling moved this class's risks, after the prior correction
+    p <- e$predictions[e$predictions$rep == 1, ]
+    cor <- vapply(c("smote-plain", "smote-guard"), function(s) {
+      100 * (mean(p$p_corrected[p$sampler == s]) - mean(p$p[p$sampler == "none"]))
+    }, 0)
+    f <- formatC(round(range(cor), 1) + 0, digits = 1, format = "f", flag = "+")
+    expect_has(html, sprintf("the model without resampling was %s points",
+                             if (f[1] == f[2]) f[1] else paste(f, collapse = " to ")))
+    # per 1,000 patients, from the class's metrics' means over the folds
+    m <- e$metrics[e$metrics$corrected, ]
+    prev <- e$settings$n_events / e$settings$n
+    for (s in levels(m$sampler)) {
+      val <- function(metric) mean(m$value[m$sampler == s & m$metric == metric])
+      row <- function(r, sp) {
+        sprintf('<td>%s</td><td>%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>',
+                shown(cls), s, formatC(1000 * prev * r, digits = 1, format = "f"),
+                formatC(1000 * prev * (1 - r), digits = 1, format = "f"),
+                formatC(1000 * (1 - prev) * (1 - sp), digits = 1, format = "f"))
+      }
+      expect_has(html, row(val("recall"), val("specificity")))
+      expect_has(html, row(val("matched_recall"), val("matched_specificity")))
+    }
+  }
+  # the macro average's spread over the folds
+  macro <- ev3$metrics[ev3$metrics$corrected & ev3$metrics$metric == "pr_auc" &
+                         ev3$metrics$sampler == "none", "value"]
+  expect_has(html, sprintf("<td>PR-AUC</td><td>%s (%s)</td>", formatC(mean(macro), digits = 3, format = "f"),
+                           formatC(stats::sd(macro), digits = 3, format = "f")))
+  # methods: one-vs-rest, the fingerprints of every class's training parts
+  expect_has(html, "one-vs-rest")
+  expect_has(html, "TRIPOD+AI item 13")
+  expect_has(html, ev3$per_class[[1]]$records[[1]]$record$fingerprint)
+  expect_has(html, ev3$per_class[[3]]$records[[1]]$record$fingerprint)
+})
+
 test_that("a result's, a drift check's and a ledger's reports", {
   file <- page("result")
   sg_report(res, file)
@@ -381,7 +458,7 @@ png_non_blank <- function(file) {
 test_that("each report renders in headless Chromium without console errors", {
   chromium <- Sys.which("chromium")
   if (!nzchar(chromium)) skip("chromium is not on PATH (make test's dependency script installs it)")
-  kinds <- c("evaluation", "result", "drift", "ledger", "monitor")
+  kinds <- c("evaluation", "evaluation-ovr", "result", "drift", "ledger", "monitor")
   html <- normalizePath(page(kinds))
   skip_if_not(all(file.exists(html)), "the reports were not made")
   png <- sub("html$", "png", html)
@@ -402,10 +479,12 @@ test_that("each report renders in headless Chromium without console errors", {
   }
   # the title and the first section as the browser built them, every page
   titles <- c(evaluation = "Does resampling help predict malignant?",
+              `evaluation-ovr` = "Does resampling help tell the classes of y apart?",
               result = "Oversampling the outcome diagnosis", drift = "Drift check",
               ledger = "Ledger history",
               monitor = "Monitoring: is the model still performing as validated?")
-  sections <- c(evaluation = "Per 1,000 patients", result = "Rows per class",
+  sections <- c(evaluation = "Per 1,000 patients", `evaluation-ovr` = "Verdict for each class",
+                result = "Rows per class",
                 drift = "Drifted features", ledger = "History", monitor = "Drifted features")
   doms <- sub("html$", "dom", html)
   dumps <- sprintf("%s --headless --disable-gpu --no-sandbox --dump-dom %s > %s 2>/dev/null",

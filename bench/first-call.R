@@ -1,0 +1,102 @@
+# The first call in a fresh R session, and many rows with row names (issue 20):
+#   shuttle   a 58,000 x 9 table with 7 classes in the class sizes of the public Statlog
+#             Shuttle data (45,586 / 8,903 / 3,267 / 171 / 50 / 13 / 10), integer-valued
+#             columns, raised to 1:1 (~319,000 rows), plain SMOTE (guard = NULL); with the
+#             character row names "1", "2", ... it came with, and with automatic row names;
+#             against imbalanced-learn's SMOTE in the same run (goal: >= 2x, first call
+#             included)
+#   gauss     20,000 + 100,000 rows, d = 20, plain SMOTE to 1:1 (goal: first call within
+#             1.3x of the fourth)
+# Each case runs in a fresh Rscript: library(smoteguard) and the data, then calls 1 to 5
+# timed one by one (the first call pays what a session pays once); "warm" is the median
+# of calls 2 to 5. Repeated `--reps` times (fresh processes), medians reported.
+#
+#   Rscript bench/first-call.R [--reps=3] [--only=shuttle,gauss] [--markdown=FILE]
+if (!nzchar(Sys.getenv("TZ"))) Sys.setenv(TZ = "UTC")
+argv <- commandArgs(TRUE)
+opt <- function(name, default) {
+  v <- sub(paste0("^--", name, "="), "", grep(paste0("^--", name, "="), argv, value = TRUE))
+  if (length(v)) v[1] else default
+}
+reps <- as.integer(opt("reps", "3"))
+only <- strsplit(opt("only", "shuttle,gauss"), ",")[[1]]
+md_file <- opt("markdown", "")
+bench <- Sys.getenv("SMOTEGUARD_BENCH_DIR",
+                    dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])))
+source(file.path(bench, "common.R"))
+
+shuttle_data <- function(names = c("character", "automatic")) {
+  sizes <- c(c1 = 45586, c4 = 8903, c5 = 3267, c3 = 171, c2 = 50, c7 = 13, c6 = 10)
+  set.seed(58)
+  cls <- rep(names(sizes), sizes)
+  centre <- matrix(round(stats::rnorm(7 * 9, sd = 20)), 7, 9, dimnames = list(names(sizes)))
+  x <- centre[cls, ] + round(matrix(stats::rnorm(length(cls) * 9, sd = 8), length(cls), 9))
+  dimnames(x) <- NULL
+  df <- as.data.frame(x)
+  names(df) <- paste0("A", 1:9)
+  df$class <- factor(cls, levels = names(sizes))
+  if (match.arg(names) == "character") rownames(df) <- as.character(seq_len(nrow(df)))
+  df
+}
+load1 <- function() as.numeric(strsplit(readLines("/proc/loadavg"), " ")[[1]][1])
+
+# calls 1..5 in a fresh process
+fresh <- function(case) {
+  out <- tempfile(fileext = ".rds")
+  data_expr <- switch(case,
+    shuttle = "df <- shuttle_data('character'); var <- 'class'",
+    shuttle_auto = "df <- shuttle_data('automatic'); var <- 'class'",
+    gauss = "df <- gaussian_data(20000, 100000, 20); var <- 'class'")
+  script <- tempfile(fileext = ".R")
+  writeLines(c(
+    "t_lib <- system.time(suppressMessages(library(smoteguard)))[['elapsed']]",
+    sprintf("source(%s)", deparse(file.path(bench, "common.R"))),
+    sprintf("source(%s, local = TRUE)", deparse(file.path(bench, "first-call.R"))),
+    data_expr,
+    "times <- numeric(5)",
+    "for (i in 1:5) times[i] <- system.time(r <- suppressWarnings(sg_oversample(df, var, guard = NULL, seed = i)))[['elapsed']]",
+    "rn <- .row_names_info(r, 0L)",
+    sprintf("saveRDS(list(lib = t_lib, times = times, rows = nrow(r), rn = if (is.character(rn)) 'character' else 'compact'), %s)",
+            deparse(out))), script)
+  system2(file.path(R.home("bin"), "Rscript"), c("--vanilla", script),
+          env = c(paste0("R_LIBS=", Sys.getenv("R_LIBS")), "SMOTEGUARD_FIRST_CALL_CHILD=1",
+                paste0("SMOTEGUARD_BENCH_DIR=", normalizePath(bench))))
+  readRDS(out)
+}
+
+if (!nzchar(Sys.getenv("SMOTEGUARD_FIRST_CALL_CHILD"))) {
+  suppressMessages(library(smoteguard))
+  cat(sprintf("smoteguard %s; %s; load %s\n", utils::packageVersion("smoteguard"),
+              format(Sys.time(), "%Y-%m-%d %H:%M UTC"), trimws(readLines("/proc/loadavg"))))
+  rows <- list()
+  cases <- c(if ("shuttle" %in% only) c("shuttle", "shuttle_auto"), if ("gauss" %in% only) "gauss")
+  for (case in cases) {
+    l <- load1()
+    runs <- lapply(seq_len(reps), function(i) fresh(case))
+    first <- stats::median(vapply(runs, function(r) r$times[1], 0))
+    warm <- stats::median(unlist(lapply(runs, function(r) r$times[2:5])))
+    fourth <- stats::median(vapply(runs, function(r) r$times[4], 0))
+    lib <- stats::median(vapply(runs, function(r) r$lib, 0))
+    peer <- NA_real_
+    if (startsWith(case, "shuttle") && have_imblearn()) {
+      df <- shuttle_data("automatic")
+      peer <- stats::median(vapply(seq_len(reps), function(i) imblearn_time(df, "class", "smote", k = 5)$time, 0))
+    }
+    rows[[length(rows) + 1]] <- data.frame(case = case, rows_out = runs[[1]]$rows, row_names = runs[[1]]$rn,
+      library_s = lib, first_s = first, fourth_s = fourth, warm_s = warm, first_over_fourth = first / fourth,
+      imblearn_s = peer, imblearn_over_first = peer / first, imblearn_over_warm = peer / warm, load = l)
+    print(rows[[length(rows)]], digits = 3, row.names = FALSE)
+  }
+  tab <- do.call(rbind, rows)
+  if (nzchar(md_file)) {
+    f <- function(v) ifelse(is.na(v), "-", sprintf("%.3f", v))
+    writeLines(c("| case | rows out | result row names | library() s | first call s | 4th call s | warm s (median 2-5) | first / 4th | imblearn s | imblearn / first | imblearn / warm | load |",
+                 "|---|---|---|---|---|---|---|---|---|---|---|---|",
+                 sprintf("| %s | %d | %s | %s | %s | %s | %s | %.2f | %s | %s | %s | %.2f |", tab$case, tab$rows_out,
+                         tab$row_names, f(tab$library_s), f(tab$first_s), f(tab$fourth_s), f(tab$warm_s),
+                         tab$first_over_fourth, f(tab$imblearn_s),
+                         ifelse(is.na(tab$imblearn_over_first), "-", sprintf("%.2fx", tab$imblearn_over_first)),
+                         ifelse(is.na(tab$imblearn_over_warm), "-", sprintf("%.2fx", tab$imblearn_over_warm)),
+                         tab$load)), md_file)
+  }
+}

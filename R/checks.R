@@ -11,7 +11,15 @@
 outcome_classes <- function(data, var, task, call = NULL) {
   y <- data[[var]]
   levels <- if (is.factor(y)) levels(y) else sort(unique(y))
-  yf <- factor(y, levels = levels)
+  yf <- if (is.factor(y) && is.null(names(y)) && !anyNA(levels)) {
+    # the factor's own codes: what factor(y, levels(y)) gives, without its
+    # matching of every value
+    f <- codes_factor(y, levels)
+    if (is.ordered(y)) class(f) <- c("ordered", "factor")
+    f
+  } else {
+    factor(y, levels = levels)
+  }
   counts <- stats::setNames(tabulate(yf, nbins = length(levels)), levels)
   if (sum(counts > 0) < 2) {
     sg_abort(c(sprintf("The outcome `%s` has only one class with rows (%s).",

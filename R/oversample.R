@@ -277,8 +277,7 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
                           threads = getOption("smoteguard.threads")) {
   call <- sys.call()
   started <- proc.time()[["elapsed"]]
-  method <- check_method(method, method_names(c(oversampling_families, "regress")),
-                         call = call)
+  method <- check_method_of(method, c(oversampling_families, "regress"), call = call)
   if (sampler_method(method)$family == "regress") {
     # SMOTER / SMOGN, asked for by name (method-smoter.R); the default guard
     # is for classes and is left out

@@ -150,6 +150,17 @@ method_names <- function(family = names(sampler_families)) {
   names(registry$methods)[keep][order(entry[keep], rank[keep])]
 }
 
+# check_method() against the methods of some families: a registered name of
+# one of them passes without listing every method (the list, sorted, is only
+# needed for the error message).
+check_method_of <- function(method, families, call = NULL) {
+  if (is.character(method) && length(method) == 1L && !is.na(method)) {
+    i <- match(method, names(registry$methods))
+    if (!is.na(i) && registry$methods[[i]]$family %in% families) return(method)
+  }
+  check_method(method, method_names(families), call = call)
+}
+
 # The definition of a method known to be registered (the entry points check
 # the name first, with check_method()).
 sampler_method <- function(name) {

@@ -120,7 +120,12 @@ class_neighborhoods <- function(pred, yi, class_rows, done, settings) {
   p <- lengths(class_rows)
   todo <- done[p[done] > 1]
   if (length(todo) == 0) return(out)
-  kq <- vapply(class_rows[todo], function(r) own_search_k(settings, r)$kq, 1L)
+  kq <- if (is.null(settings$group_codes)) {
+    # own_search_k() without groups, for every class at once
+    pmax(pmin(settings$neighbors, p[todo] - 1L), 1L)
+  } else {
+    vapply(class_rows[todo], function(r) own_search_k(settings, r)$kq, 1L)
+  }
   own <- .Call(ffi_knn_classes, pred$x, pred$center, pred$scale, class_rows[todo],
                as.integer(kq), settings$threads)
   m_all <- whole_search_m(def, settings, settings$guard, length(yi))
@@ -428,9 +433,15 @@ quota_handover <- function(within, rows, eligible) {
   p <- length(rows)
   if (ncol(within) == 0) return(list(from = integer(0), to = integer(0)))
   pos <- matrix(match(within, rows), nrow = p)
-  ok <- matrix(eligible[pos] %in% TRUE, nrow = p)
+  ok <- eligible[pos]
+  ok[is.na(ok)] <- FALSE
+  dim(ok) <- dim(pos)
   from <- which(!eligible & rowSums(ok) > 0)
-  first <- max.col(ok[from, , drop = FALSE] + 0, ties.method = "first")
+  # each such row's first usable column (the columns are few: a loop over
+  # them costs less than max.col()'s argument matching)
+  first <- integer(length(from))
+  ok_from <- ok[from, , drop = FALSE]
+  for (j in rev(seq_len(ncol(ok)))) first[ok_from[, j]] <- j
   list(from = from, to = pos[cbind(from, first)])
 }
 
@@ -443,7 +454,7 @@ gap_quantile <- function(x, p) {
   index <- 1 + (n - 1) * p
   lo <- floor(index)
   hi <- ceiling(index)
-  x <- sort(x, partial = unique(c(lo, hi)))
+  x <- sort.int(x, partial = unique(c(lo, hi)))  # sort()'s dispatch skipped
   q <- x[lo]
   if (index > lo && x[hi] != q) {
     h <- index - lo

@@ -1,10 +1,13 @@
 # plot() of an evaluation: base graphics, one colour per sampler in every
-# panel (grey for "none", then colour-blind-safe hues).
+# panel (grey for "none", then colour-blind-safe hues). The curves of "none"
+# are drawn last and dashed, so that where a sampler's curve coincides with
+# it both stay visible (the sampler's colour between the grey dashes).
 
 #' Plot an evaluation
 #'
 #' Four views of an [sg_evaluate()] result, for one learner, with one
-#' colour per sampler throughout (grey for `"none"`):
+#' colour per sampler throughout (grey for `"none"`, dashed and drawn on top,
+#' so that it shows where another sampler's curve coincides with it):
 #' * `"pr"`: precision-recall curves;
 #' * `"calibration"`: observed event share against predicted risk (a loess
 #'   smoother of the outcome on the prediction, local lines), the event
@@ -102,6 +105,14 @@ sampler_colours <- function(samplers) {
   stats::setNames(c("#595959", cols), samplers)
 }
 
+# The line type of each sampler: dashed for the first ("none"), solid for
+# the others; and the order to draw them in, "none" last (on top).
+sampler_ltys <- function(samplers) {
+  stats::setNames(c("22", rep("solid", max(0, length(samplers) - 1))), samplers)
+}
+
+drawing_order <- function(samplers) c(samplers[-1], samplers[1])
+
 source_note <- function(src, corrected) {
   sprintf("%s%s", attr(src, "source") %||% "",
           if (corrected) ", prior-corrected" else "")
@@ -112,15 +123,17 @@ plot_pr <- function(src, samplers, cols, corrected) {
                  ylab = "Precision (PPV)", main = "Precision-recall",
                  sub = source_note(src, corrected), cex.sub = 0.8)
   graphics::abline(h = mean(src$y[src$sampler == samplers[1]]), lty = 3, col = "grey60")
-  for (s in samplers) {
+  ltys <- sampler_ltys(samplers)
+  for (s in drawing_order(samplers)) {
     part <- src[src$sampler == s, , drop = FALSE]
     if (nrow(part) == 0 || !any(part$y)) next
     p <- if (corrected) part$p_corrected else part$p
     at <- metric_threshold(part$y, p, sort(unique(p), decreasing = TRUE))
-    graphics::lines(c(0, at$recall), c(1, at$precision), type = "s", col = cols[[s]], lwd = 2)
+    graphics::lines(c(0, at$recall), c(1, at$precision), type = "s", col = cols[[s]], lwd = 2,
+                    lty = ltys[[s]])
   }
-  graphics::legend("bottomleft", legend = samplers, col = cols[samplers], lwd = 2, bty = "n",
-                   cex = 0.8)
+  graphics::legend("bottomleft", legend = samplers, col = cols[samplers], lwd = 2,
+                   lty = ltys[samplers], seg.len = 3, bty = "n", cex = 0.8)
 }
 
 plot_calibration <- function(src, samplers, cols, corrected) {
@@ -129,7 +142,8 @@ plot_calibration <- function(src, samplers, cols, corrected) {
                  sub = source_note(src, corrected), cex.sub = 0.8)
   graphics::abline(0, 1, lty = 2, col = "grey50")
   grid <- seq(0, 1, by = 0.02)
-  for (s in samplers) {
+  ltys <- sampler_ltys(samplers)
+  for (s in drawing_order(samplers)) {
     part <- src[src$sampler == s, , drop = FALSE]
     if (nrow(part) < 10) next
     p <- if (corrected) part$p_corrected else part$p
@@ -140,7 +154,9 @@ plot_calibration <- function(src, samplers, cols, corrected) {
     graphics::lines(h$breaks, 0.1 * sqrt(c(h$counts, 0) / max(h$counts)), type = "s",
                     col = cols[[s]])
     cc <- calibration_curve(part$y, p, grid)
-    if (!is.null(cc)) graphics::lines(cc$predicted, cc$observed, col = cols[[s]], lwd = 2)
+    if (!is.null(cc)) {
+      graphics::lines(cc$predicted, cc$observed, col = cols[[s]], lwd = 2, lty = ltys[[s]])
+    }
     # the evidence under the curve: the event share per tenth of risk,
     # circles of area by rows
     b <- calibration_bins(part$y, p)
@@ -149,8 +165,8 @@ plot_calibration <- function(src, samplers, cols, corrected) {
   }
   # the top left holds the event shares of sparse tenths (circles); below
   # the diagonal on the right is empty unless the risks are far too high
-  graphics::legend("right", legend = samplers, col = cols[samplers], lwd = 2, bty = "n",
-                   cex = 0.8)
+  graphics::legend("right", legend = samplers, col = cols[samplers], lwd = 2,
+                   lty = ltys[samplers], seg.len = 3, bty = "n", cex = 0.8)
 }
 
 plot_decision <- function(x, learner, samplers, cols) {
@@ -164,15 +180,17 @@ plot_decision <- function(x, learner, samplers, cols) {
                  ylab = "Net benefit", main = "Decision curve",
                  sub = attr(x$decision_curve, "source"), cex.sub = 0.8)
   first <- dc[dc$sampler == samplers[1], , drop = FALSE]
-  graphics::lines(first$threshold, first$treat_all, lty = 2, col = "grey40")
+  # treat all dot-dashed: dashes are the model without resampling's
+  graphics::lines(first$threshold, first$treat_all, lty = "dotdash", col = "grey40")
   graphics::abline(h = 0, lty = 3, col = "grey40")
-  for (s in samplers) {
+  ltys <- sampler_ltys(samplers)
+  for (s in drawing_order(samplers)) {
     part <- dc[dc$sampler == s, , drop = FALSE]
-    graphics::lines(part$threshold, part$net_benefit, col = cols[[s]], lwd = 2)
+    graphics::lines(part$threshold, part$net_benefit, col = cols[[s]], lwd = 2, lty = ltys[[s]])
   }
   graphics::legend("right", legend = c(samplers, "treat all", "treat none"),
                    col = c(cols[samplers], "grey40", "grey40"), lwd = c(rep(2, length(samplers)), 1, 1),
-                   lty = c(rep(1, length(samplers)), 2, 3), bty = "n", cex = 0.8)
+                   lty = c(ltys[samplers], "dotdash", "dotted"), seg.len = 3, bty = "n", cex = 0.8)
 }
 
 # A metric's readable name where print has one (metric_label), else its code.
@@ -268,6 +286,8 @@ autoplot.sg_evaluation <- function(object, type = c("pr", "calibration", "decisi
     decision = gg_decision(gg, x, learner, samplers),
     spread = gg_spread(gg, x, learner, metric, samplers, corrected))
   p <- p + gg$scale_colour_manual(values = cols, limits = samplers, name = "sampler") +
+    gg$scale_linetype_manual(values = sampler_ltys(samplers), limits = samplers,
+                             name = "sampler") +
     gg$theme_bw() +
     gg$theme(legend.position = "bottom", legend.box = "vertical",
              panel.grid.minor = gg$element_blank())
@@ -284,6 +304,13 @@ autoplot.sg_evaluation_ovr <- function(object, ..., class = NULL) {
   p <- autoplot.sg_evaluation(one, ...)
   p + gg$labs(title = sprintf("%s: class `%s` against the rest", p$labels$title,
                               one$settings$positive))
+}
+
+# Two layers of one geom: the samplers' curves, then those of the first
+# sampler ("none", dashed) on top of them.
+gg_none_last <- function(data, samplers, layer) {
+  base <- as.character(data$sampler) == samplers[1]
+  list(layer(data[!base, , drop = FALSE]), layer(data[base, , drop = FALSE]))
 }
 
 # One data frame of curves per sampler and learner, bound.
@@ -312,7 +339,9 @@ gg_pr <- function(gg, src, samplers, corrected) {
   gg$ggplot(curves, aes(x = .data$recall, y = .data$precision, colour = .data$sampler)) +
     gg$geom_hline(data = base, aes(yintercept = .data$prevalence), linetype = 3,
                   colour = "grey50") +
-    gg$geom_step(direction = "vh", linewidth = 0.8) +
+    gg_none_last(curves, samplers, function(d) {
+      gg$geom_step(data = d, aes(linetype = .data$sampler), direction = "vh", linewidth = 0.8)
+    }) +
     gg$coord_cartesian(xlim = c(0, 1), ylim = c(0, 1)) +
     gg$labs(x = "Recall (sensitivity)", y = "Precision (PPV)", title = "Precision-recall",
             subtitle = "dotted: the event share (a model that ranks at random)")
@@ -339,7 +368,10 @@ gg_calibration <- function(gg, src, samplers, corrected) {
   gg$ggplot(mapping = aes(colour = .data$sampler)) +
     gg$geom_abline(slope = 1, intercept = 0, linetype = 2, colour = "grey50") +
     gg$geom_step(data = hist, aes(x = .data$predicted, y = .data$height), linewidth = 0.4) +
-    gg$geom_line(data = smooth, aes(x = .data$predicted, y = .data$observed), linewidth = 0.9) +
+    gg_none_last(smooth, samplers, function(d) {
+      gg$geom_line(data = d, aes(x = .data$predicted, y = .data$observed,
+                                 linetype = .data$sampler), linewidth = 0.9)
+    }) +
     gg$geom_point(data = bins, aes(x = .data$predicted, y = .data$observed, size = .data$rows),
                   alpha = 0.6, shape = 21, stroke = 0.8) +
     gg$scale_size_area(max_size = 5, name = "rows in tenth") +
@@ -361,12 +393,15 @@ gg_decision <- function(gg, x, learner, samplers) {
   all <- dc[dc$sampler == samplers[1], , drop = FALSE]
   gg$ggplot(dc, aes(x = .data$threshold)) +
     gg$geom_hline(yintercept = 0, linetype = 3, colour = "grey40") +
-    gg$geom_line(data = all, aes(y = .data$treat_all), linetype = 2, colour = "grey40") +
-    gg$geom_line(aes(y = .data$net_benefit, colour = .data$sampler), linewidth = 0.8) +
+    gg$geom_line(data = all, aes(y = .data$treat_all), linetype = "dotdash", colour = "grey40") +
+    gg_none_last(dc, samplers, function(d) {
+      gg$geom_line(data = d, aes(y = .data$net_benefit, colour = .data$sampler,
+                                 linetype = .data$sampler), linewidth = 0.8)
+    }) +
     gg$coord_cartesian(xlim = c(0, xmax),
                        ylim = c(-0.05 * max(prev, 0.05), max(prev, 0.01) * 1.05)) +
     gg$labs(x = "Threshold probability", y = "Net benefit", title = "Decision curve",
-            subtitle = "dashed: treat all; dotted: treat none")
+            subtitle = "dot-dashed: treat all; dotted: treat none")
 }
 
 gg_spread <- function(gg, x, learner, metric, samplers, corrected) {

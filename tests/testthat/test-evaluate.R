@@ -377,3 +377,21 @@ test_that("autoplot() draws each view as a ggplot, a panel per learner", {
   expect_s3_class(p, "ggplot")
   expect_identical(p$labels$title, "Calibration: class `c` against the rest")
 })
+
+test_that("the curves of none are drawn last and dashed, visible where they coincide", {
+  expect_identical(drawing_order(c("none", "a", "b")), c("a", "b", "none"))
+  expect_identical(unname(sampler_ltys(c("none", "a", "b"))), c("22", "solid", "solid"))
+  skip_if_not_installed("ggplot2")
+  ev <- small_eval()
+  for (type in c("pr", "calibration", "decision")) {
+    p <- ggplot2::autoplot(ev, type = type)
+    samplers <- lapply(p$layers, function(l) {
+      if (is.data.frame(l$data) && "sampler" %in% names(l$data)) unique(as.character(l$data$sampler))
+    })
+    last <- max(which(vapply(samplers, identical, logical(1), "none")))
+    expect_false("none" %in% samplers[[last - 1]], info = type)
+    expect_true(length(samplers[[last - 1]]) > 0, info = type)
+    built <- ggplot2::ggplot_build(p)$data[[last]]
+    expect_true(all(built$linetype == "22"), info = type)
+  }
+})

@@ -524,7 +524,7 @@ report_eval_thousand <- function(x) {
 }
 
 report_eval_curves <- function(x, ctx, learners) {
-  out <- report_par("Grey is the model without resampling; each resampling keeps its colour in every plot. ",
+  out <- report_par("The grey dashed line is the model without resampling, drawn on top so that a curve it coincides with shows between its dashes; each resampling keeps its colour in every plot. ",
                     "Curves use ", report_escape(attr(curve_source(x$predictions), "source")),
                     " predictions", if (isTRUE(x$settings$correct_prior)) ", after prior correction" else "", ".")
   for (lrn in learners) {
@@ -838,7 +838,7 @@ report_ovr_thousand <- function(x, classes) {
 }
 
 report_ovr_curves <- function(x, ctx, classes, learners) {
-  out <- report_par("One set of curves per class against the rest, rarest class first. Grey is the model without resampling; each resampling keeps its colour in every plot. ",
+  out <- report_par("One set of curves per class against the rest, rarest class first. The grey dashed line is the model without resampling, drawn on top so that a curve it coincides with shows between its dashes; each resampling keeps its colour in every plot. ",
                     "Curves use ", report_escape(attr(curve_source(x$per_class[[1]]$predictions), "source")),
                     " predictions", if (isTRUE(x$settings$correct_prior)) ", after prior correction" else "", ".")
   for (cls in classes) {

@@ -149,8 +149,7 @@ input_summary <- function(pred, n_input, threads = NULL) {
 data_fingerprint <- function(data) {
   cols <- unclass(data)
   attributes(cols) <- list(names = names(data))
-  odd <- !vapply(cols, function(col) typeof(col) %in% c("double", "integer", "logical", "character"),
-                 logical(1))
+  odd <- !vapply(cols, typeof, "") %in% c("double", "integer", "logical", "character")
   if (any(odd)) cols[odd] <- lapply(cols[odd], function(col) as.character(unlist(lapply(col, format))))
   .Call(ffi_record_fingerprint, cols)
 }

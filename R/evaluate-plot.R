@@ -122,7 +122,8 @@ plot_pr <- function(src, samplers, cols, corrected) {
   graphics::plot(NA, xlim = c(0, 1), ylim = c(0, 1), xlab = "Recall (sensitivity)",
                  ylab = "Precision (PPV)", main = "Precision-recall",
                  sub = source_note(src, corrected), cex.sub = 0.8)
-  graphics::abline(h = mean(src$y[src$sampler == samplers[1]]), lty = 3, col = "grey60")
+  prevalence <- mean(src$y[src$sampler == samplers[1]])
+  graphics::abline(h = prevalence, lty = 3, col = "grey60")
   ltys <- sampler_ltys(samplers)
   for (s in drawing_order(samplers)) {
     part <- src[src$sampler == s, , drop = FALSE]
@@ -132,7 +133,11 @@ plot_pr <- function(src, samplers, cols, corrected) {
     graphics::lines(c(0, at$recall), c(1, at$precision), type = "s", col = cols[[s]], lwd = 2,
                     lty = ltys[[s]])
   }
-  graphics::legend("bottomleft", legend = samplers, col = cols[samplers], lwd = 2,
+  # the curves end at the event share: with a rare event low on the right,
+  # leaving the top right free; with a common one high, leaving the bottom
+  # left free (there the rare event's dotted line would cross the legend)
+  graphics::legend(if (prevalence < 0.3) "topright" else "bottomleft", legend = samplers,
+                   col = cols[samplers], lwd = 2,
                    lty = ltys[samplers], seg.len = 3, bty = "n", cex = 0.8)
 }
 

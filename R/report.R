@@ -519,8 +519,15 @@ report_eval_thousand <- function(x) {
                thr, "."),
     report_table(shown("same"), raw = c("events caught", "events missed", "false alarms")),
     "", "### At matched sensitivity", "",
-    report_par("Each model's threshold moved until it catches as many events as the model without resampling: only the false alarms can differ, so a moved threshold cannot pass for a better model."),
+    report_par("Each model's threshold moved until it catches as many events as the model without resampling: only the false alarms can differ, so a moved threshold cannot pass for a better model. ",
+               report_matched_note()),
     report_table(shown("matched"), raw = c("events caught", "events missed", "false alarms")))
+}
+
+# Why the model without resampling has other numbers at matched
+# sensitivity than at the same threshold.
+report_matched_note <- function() {
+  "Every model, the one without resampling included, is read at the highest threshold that reaches that sensitivity, which can lie above the threshold of the table before: its false alarms can be fewer here."
 }
 
 report_eval_curves <- function(x, ctx, learners) {
@@ -712,14 +719,26 @@ report_evaluation_ovr <- function(x, ctx) {
       if (!is.null(e$subgroups) && nrow(e$subgroups) > 0) report_table(as.data.frame(e$subgroups))
     }, report_par("No subgroups were asked for (`subgroups` in `sg_evaluate()`)."))),
     report_section("What the samplers did: guard and fidelity",
-                   report_par("Each class against the rest is its own two-class problem: the samplers ran on each, on the training part of every split."),
+                   report_par("Each class against the rest is its own two-class problem: the samplers ran on each, on the training part of every split",
+                              report_ovr_majority(x), "."),
                    per_class(function(e) report_eval_guard(e, h = "####"))),
-    report_section("Error analysis", per_class(function(e) {
+    report_section("Error analysis", report_par("For each class, the event is belonging to that class: missed patients are of the class, flagged patients of another class."),
+                   per_class(function(e) {
       report_eval_errors(e, ctx$include_rows, h = "####")
     })),
     report_section("Methods", report_ovr_methods(x, ctx))
   )
   list(title = sprintf("Does resampling help tell the classes of %s apart?", s$var), body = body)
+}
+
+# A class that outnumbers the rest: its samplers made rows of the rest.
+report_ovr_majority <- function(x) {
+  s <- x$settings
+  big <- s$classes[as.double(s$n_events) > s$n / 2]
+  if (length(big) == 0) return("")
+  rest <- vapply(big, function(b) as.character(x$per_class[[b]]$settings$negative %||% "the rest"), "")
+  sprintf("; %s outnumbers the other classes together, so for it the samplers made rows of the rest (%s)",
+          report_escape(big), report_escape(rest))
 }
 
 # The classes, rarest first (ties in the data's order).
@@ -833,7 +852,8 @@ report_ovr_thousand <- function(x, classes) {
                describe_threshold(s$threshold), "."),
     report_table(shown("same"), raw = raw),
     "", "### At matched sensitivity", "",
-    report_par("Each model's threshold moved until it catches as many patients of its class as the model without resampling: only the false alarms can differ, so a moved threshold cannot pass for a better model."),
+    report_par("Each model's threshold moved until it catches as many patients of its class as the model without resampling: only the false alarms can differ, so a moved threshold cannot pass for a better model. ",
+               report_matched_note()),
     report_table(shown("matched"), raw = raw))
 }
 

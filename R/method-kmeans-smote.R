@@ -32,9 +32,11 @@ kmeans_fit <- function(x, k) {
 }
 
 # Mean pairwise Euclidean distance among the rows of x, to the power d,
-# divided by the number of rows.
-cluster_sparsity <- function(x, d) {
-  m <- mean(stats::dist(x))
+# divided by the number of rows. The mean is mean(stats::dist(x)) to the
+# bit, computed in C without storing the m^2 / 2 distances.
+cluster_sparsity <- function(x, d, threads = NA_integer_) {
+  storage.mode(x) <- "double"
+  m <- .Call(ffi_pair_mean, x, threads)
   m^d / nrow(x)
 }
 
@@ -58,7 +60,8 @@ seeds_kmeans_smote <- function(ctx) {
                        st$clusters, format(signif(min(ratio[n_class >= 2], Inf), 3)), st$clusters)),
              class = "no_cluster")
   }
-  sparsity <- vapply(kept, function(f) cluster_sparsity(x[rows[own == f], , drop = FALSE], ncol(x)), 0)
+  sparsity <- vapply(kept, function(f) cluster_sparsity(x[rows[own == f], , drop = FALSE], ncol(x),
+                                                                     st$threads), 0)
   if (!any(sparsity > 0)) sparsity[] <- 1
   # each row's neighbours among its cluster's class rows (NA beyond them,
   # or of its own group)

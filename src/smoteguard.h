@@ -79,6 +79,10 @@ SEXP ffi_metrics_path(SEXP path);
 int sg_knn_path(void);
 int sg_metrics_path(void);
 
+/* pairs.c */
+double sg_pair_mean(const double *x, R_xlen_t n, int d, int nthreads);
+SEXP ffi_pair_mean(SEXP x, SEXP threads);
+
 /* stats.c */
 void sg_column_stats(const double *x, R_xlen_t n, int d, const int *rows,
                      R_xlen_t m, double *mean, double *sd, double *min,

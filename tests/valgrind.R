@@ -242,6 +242,15 @@ if (need("ffi_stats_columns", 3)) {
   run(ffi("ffi_stats_columns", g[0, , drop = FALSE], NULL, NA_integer_))
   fails(ffi("ffi_stats_columns", g, c(1L, 31L), 1L))
 }
+if (need("ffi_pair_mean", 2)) {
+  g <- x3[1:40, ]
+  g[5, 1] <- NA
+  run(ffi("ffi_pair_mean", g, 1L))
+  run(ffi("ffi_pair_mean", x8, 2L))
+  run(ffi("ffi_pair_mean", g[1, , drop = FALSE], NA_integer_))
+  run(ffi("ffi_pair_mean", g[, 0, drop = FALSE], 1L))
+  fails(ffi("ffi_pair_mean", 1:3, 1L))
+}
 if (need("ffi_stats_outside", 3)) {
   run(ffi("ffi_stats_outside", x3[1:20, ], c(-1, -Inf, 0), c(1, 2, Inf)))
   fails(ffi("ffi_stats_outside", x3[1:20, ], c(-1, 0), c(1, 2)))

@@ -438,6 +438,11 @@ call_templates <- list(
          if (q > 0) codes(n), if (q > 0) codes(m), lv, K)
   },
   ffi_metrics_path = function() list(pick(list(0L, 1L, 0, 1))),
+  ffi_pair_mean = function() {
+    n <- rsize(0L)
+    if (n > 1000) n <- 1000L  # m^2 / 2 pairs
+    list(sprinkle_na(rmat(n, rdim()), 0.2), threads_value())
+  },
   ffi_stats_columns = function() {
     n <- rsize(0L)
     x <- sprinkle_na(rmat(n, rdim()), 0.2)

@@ -237,6 +237,8 @@ hd_valid_calls <- function() {
                               integer(0), 3L),
     ffi_fidelity_check = list(num, c(rep(1:2, 29), NA, 2L), c(1L, 2L, 2L), num[1:3, ], codes,
                               codes[4:6, ], c(3L, 3L), 2L),
+    ffi_pair_mean = list(num, 2L),
+    ffi_pair_mean = list(x[1:7, ], NA_integer_),
     ffi_stats_columns = list(num, c(1L, 3L, 3L, 60L), 2L),
     ffi_stats_columns = list(num, NULL, 1L),
     ffi_stats_outside = list(num, c(-1, -Inf, 0), c(1, 2, Inf)),

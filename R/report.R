@@ -677,8 +677,15 @@ report_eval_methods <- function(x, ctx) {
     "Threshold-based measures used one threshold for every model (", report_escape(threshold),
     ") and, separately, the threshold at which each model reached the sensitivity of the model without resampling. ",
     "Resampling was judged to help only if PR-AUC or ROC-AUC improved (paired differences over the splits, Nadeau-Bengio corrected variance, Holm adjustment) without worse calibration after correction.")
-  fps <- unique(vapply(x$records, function(r) r$record$fingerprint %||% NA_character_, ""))
-  json <- unlist(lapply(smp, report_config_json))
+  report_methods_parts(x, ctx, text, x$records)
+}
+
+# The methods paragraph, then the verdict's statistics (for a clinical
+# audience), the learners, version, fingerprints, configuration and session.
+report_methods_parts <- function(x, ctx, text, records) {
+  s <- x$settings
+  fps <- unique(vapply(records, function(r) r$record$fingerprint %||% NA_character_, ""))
+  json <- unlist(lapply(s$samplers, report_config_json))
   c(report_par("<em>For a paper (TRIPOD+AI item 13, class imbalance):</em> ", text),
     if (ctx$audience == "clinical") report_eval_verdict(x),
     report_par("Learners: ", paste(report_escape(vapply(s$learners, function(l) l$name, "")), collapse = ", "),
@@ -933,14 +940,8 @@ report_ovr_methods <- function(x, ctx) {
     ") and, separately, the threshold at which each model reached the sensitivity of the model without resampling. ",
     "Each metric was averaged over the classes per split (macro average; for calibration, the distances of the slope from 1 and of the intercept from 0). ",
     "Resampling was judged to help only if PR-AUC or ROC-AUC improved (paired differences over the splits, Nadeau-Bengio corrected variance, Holm adjustment) without worse calibration after correction, on the macro average and, separately, for each class.")
-  recs <- unlist(lapply(x$per_class, function(e) e$records), recursive = FALSE)
-  fps <- unique(vapply(recs, function(r) r$record$fingerprint %||% NA_character_, ""))
-  json <- unlist(lapply(smp, report_config_json))
-  c(report_par("<em>For a paper (TRIPOD+AI item 13, class imbalance):</em> ", text),
-    if (ctx$audience == "clinical") report_eval_verdict(x),
-    report_par("Learners: ", paste(report_escape(vapply(s$learners, function(l) l$name, "")), collapse = ", "),
-               ". The fingerprints are those of the training parts given to the samplers."),
-    report_methods_common(x$seed, fps[!is.na(fps)], json))
+  report_methods_parts(x, ctx, text,
+                       unlist(lapply(x$per_class, function(e) e$records), recursive = FALSE))
 }
 
 # ---------------------------------------------------------------------------

@@ -19,11 +19,18 @@ class_sizes <- function(yi) {
 # nearest row in the store (ties to the earlier row) is of another class
 # joins the store. Passes over `cand` repeat until one adds no row. Each
 # row's nearest stored row is kept up to date as rows join, so a pass is one
-# distance scan per row added. Returns the rows of `cand` that joined.
+# distance scan per row added (compiled for numeric predictors). Returns the
+# rows of `cand` that joined.
 condense <- function(pred, yi, store, cand, threads) {
   nn <- knn_rows(pred, sort(store), 1L, query = cand, threads = threads)
   near <- nn$index[, 1]
   dist <- nn$distance[, 1]
+  if (!pred$mixed) {
+    # the same loop compiled (src/condense.c), on the search's distances
+    joined <- .Call(ffi_condense, pred$x, pred$center, pred$scale, as.integer(yi),
+                    as.integer(cand), as.integer(near), as.numeric(dist), threads)
+    return(cand[joined])
+  }
   joined <- rep(FALSE, length(cand))
   from <- 1L
   added <- FALSE

@@ -79,6 +79,10 @@ SEXP ffi_metrics_path(SEXP path);
 int sg_knn_path(void);
 int sg_metrics_path(void);
 
+/* condense.c */
+SEXP ffi_condense(SEXP x, SEXP center, SEXP scale, SEXP yi, SEXP cand,
+                  SEXP near, SEXP dist, SEXP threads);
+
 /* pairs.c */
 double sg_pair_mean(const double *x, R_xlen_t n, int d, int nthreads);
 SEXP ffi_pair_mean(SEXP x, SEXP threads);

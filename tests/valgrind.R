@@ -242,6 +242,15 @@ if (need("ffi_stats_columns", 3)) {
   run(ffi("ffi_stats_columns", g[0, , drop = FALSE], NULL, NA_integer_))
   fails(ffi("ffi_stats_columns", g, c(1L, 31L), 1L))
 }
+if (need("ffi_condense", 8)) {
+  y3c <- rep(1:3, 100)
+  cand <- 2:300
+  run(ffi("ffi_condense", x3, colMeans(x3), c(1, 0, 2), y3c, cand, rep(1L, 299),
+          sqrt(rowSums(sweep(x3[cand, ], 2, x3[1, ])^2)), 2L))
+  run(ffi("ffi_condense", x8, NULL, NULL, y3c, cand, rep(1L, 299), rep(1, 299), 1L))
+  run(ffi("ffi_condense", x3, NULL, NULL, y3c, integer(0), integer(0), double(0), 1L))
+  fails(ffi("ffi_condense", x3, NULL, NULL, y3c, c(1L, 301L), c(1L, 1L), c(1, 1), 1L))
+}
 if (need("ffi_pair_mean", 2)) {
   g <- x3[1:40, ]
   g[5, 1] <- NA

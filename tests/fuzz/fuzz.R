@@ -438,6 +438,15 @@ call_templates <- list(
          if (q > 0) codes(n), if (q > 0) codes(m), lv, K)
   },
   ffi_metrics_path = function() list(pick(list(0L, 1L, 0, 1))),
+  ffi_condense = function() {
+    n <- rsize()
+    d <- rdim()
+    m <- rint(1, 0, n)
+    cand <- sample.int(n, m)
+    near <- sample(c(seq_len(n), if (chance(0.1)) NA), m, TRUE)
+    list(rmat(n, d), if (chance(0.5)) stats::rnorm(d), if (chance(0.5)) abs(stats::rnorm(d)),
+         sample.int(3, n, TRUE), cand, near, abs(stats::rnorm(m)), threads_value())
+  },
   ffi_pair_mean = function() {
     n <- rsize(0L)
     if (n > 1000) n <- 1000L  # m^2 / 2 pairs

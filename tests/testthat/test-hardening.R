@@ -239,6 +239,8 @@ hd_valid_calls <- function() {
                               codes[4:6, ], c(3L, 3L), 2L),
     ffi_pair_mean = list(num, 2L),
     ffi_pair_mean = list(x[1:7, ], NA_integer_),
+    ffi_condense = list(x, colMeans(x), c(1, 2, 0), rep(1:3, 20), 2:30, rep(1L, 29),
+                        rep(0.5, 29), 2L),
     ffi_stats_columns = list(num, c(1L, 3L, 3L, 60L), 2L),
     ffi_stats_columns = list(num, NULL, 1L),
     ffi_stats_outside = list(num, c(-1, -Inf, 0), c(1, 2, Inf)),

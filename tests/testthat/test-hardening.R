@@ -220,6 +220,7 @@ hd_valid_calls <- function() {
     ffi_draw_nominal = list(codes, matrix(c(1L, 2L, 3L, 4L, NA, 6L), 3, 2), 1L),
     ffi_add_noise = list(x[1:5, ], matrix(0.1, 5, 3)),
     ffi_interpolate = list(num, c(1L, 2L, 3L), c(4L, NA, 9L), c(0.5, NA, 0.25)),
+    ffi_geometric_make = list(num, c(1, 0.5, 0), c(1L, 3L, 9L, 5L), c(2L, 3L, 40L, 51L), 0.5, 0.3),
     ffi_knn_classes = list(x, colMeans(x), c(1, 2, 0), list(c(1L, 4L, 7L, 9L), 2:30),
                            c(3L, 5L), 2L),
     ffi_guard_pairs = list(matrix(c(2L, 3L, 1L, 1L), 2, 2), matrix(c(0.1, 0.2, 0.3, 0.4), 2, 2),
@@ -408,7 +409,7 @@ test_that("every k-NN search path gives the same neighbours, with 1 and 2 thread
            .Call(knn, x, q, 3L, NULL, NULL, threads, NULL, TRUE))
     }
     want <- with_knn_path(1L, run(1L))
-    for (path in 0:4) {
+    for (path in 0:6) {
       for (threads in 1:2) {
         got <- with_knn_path(path, run(threads))
         expect_identical(got, want, label = sprintf("%s, path %d, %d thread(s)", nm, path, threads))
@@ -417,7 +418,7 @@ test_that("every k-NN search path gives the same neighbours, with 1 and 2 thread
     # each kernel this CPU has, and the portable ones: the AVX-512, AVX2
     # and plain-C versions of the screens must find the same rows
     for (isa in 0:1) {
-      for (path in c(1L, 3L, 4L)) {
+      for (path in c(1L, 3L, 4L, 5L)) {
         got <- with_knn_path(c(path, isa), run(2L))
         expect_identical(got, want, label = sprintf("%s, path %d, instruction set %d", nm, path, isa))
       }

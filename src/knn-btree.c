@@ -34,10 +34,7 @@
 #define SG_BT_MAX_Q90 9  /* axes holding 90% of the variance, to be chosen */
 #endif
 
-typedef struct {
-  R_xlen_t lo, hi;      /* positions lo..hi in tree order */
-  int left, right;      /* children, -1 for a leaf (one block) */
-} sg_bnode;
+typedef sg_tree_node sg_bnode;  /* positions lo..hi in tree order; a leaf is one block */
 
 typedef struct {
   int p;                /* axes */
@@ -287,18 +284,6 @@ static int sg_bt_build(sg_btree *t, R_xlen_t lo, R_xlen_t hi) {
   return id;
 }
 
-static inline double sg_bt_box_dist(const double *blo, const double *bhi,
-                                    const double *q, int p) {
-  double acc = 0.0;
-  for (int a = 0; a < p; a++) {  /* no branch (maxsd): one is 0 */
-    double lo = blo[a] - q[a], hi = q[a] - bhi[a];
-    lo = lo > 0.0 ? lo : 0.0;
-    hi = hi > 0.0 ? hi : 0.0;
-    acc += (lo + hi) * (lo + hi);
-  }
-  return acc;
-}
-
 /* The same for the SG_BT_GROUP queries of a group at once (gy: by axis,
  * SG_BT_GROUP values each), in vector registers. */
 #if defined(__GNUC__) && !defined(__clang__)
@@ -460,8 +445,8 @@ static void sg_bt_group(const sg_bt_plan *pl, sg_bt_scratch *w,
     }
     const double *llo = t->box + (size_t) nd->left * 2 * p;
     const double *rlo = t->box + (size_t) nd->right * 2 * p;
-    double dl = sg_bt_box_dist(llo, llo + p, cen, p);
-    double dr = sg_bt_box_dist(rlo, rlo + p, cen, p);
+    double dl = sg_box_dist(llo, llo + p, cen, p);
+    double dr = sg_box_dist(rlo, rlo + p, cen, p);
     int near = dl <= dr ? nd->left : nd->right;
     w->stack[top] = near == nd->left ? nd->right : nd->left;
     w->mask[top++] = keep;
@@ -502,26 +487,9 @@ static R_xlen_t *sg_bt_query_order(const sg_btree *t, const double *qy,
   R_xlen_t *order = (R_xlen_t *) R_alloc(m > 0 ? m : 1, sizeof(R_xlen_t));
   if (self) {
     memcpy(order, t->perm, m * sizeof(R_xlen_t));
-    return order;
+  } else {
+    sg_tree_leaf_order(t->nodes, t->n_nodes, t->box, t->p, qy, m, order);
   }
-  const int p = t->p;
-  int *leaf = (int *) R_alloc(m > 0 ? m : 1, sizeof(int));
-  R_xlen_t *count = (R_xlen_t *) R_alloc((size_t) t->n_nodes + 1, sizeof(R_xlen_t));
-  for (int id = 0; id <= t->n_nodes; id++) count[id] = 0;
-  for (R_xlen_t i = 0; i < m; i++) {
-    const double *q = qy + i * p;
-    int id = 0;
-    while (t->nodes[id].left >= 0) {
-      int l = t->nodes[id].left, r = t->nodes[id].right;
-      const double *llo = t->box + (size_t) l * 2 * p;
-      const double *rlo = t->box + (size_t) r * 2 * p;
-      id = sg_bt_box_dist(llo, llo + p, q, p) <= sg_bt_box_dist(rlo, rlo + p, q, p) ? l : r;
-    }
-    leaf[i] = id;
-    count[id + 1]++;
-  }
-  for (int id = 0; id < t->n_nodes; id++) count[id + 1] += count[id];
-  for (R_xlen_t i = 0; i < m; i++) order[count[leaf[i]]++] = i;
   return order;
 }
 

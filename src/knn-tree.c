@@ -12,10 +12,7 @@
 
 #define SG_LEAF 24
 
-typedef struct {
-  R_xlen_t lo, hi;     /* rows perm[lo..hi) */
-  int left, right;     /* children, -1 for a leaf */
-} sg_node;
+typedef sg_tree_node sg_node;  /* rows perm[lo..hi) */
 
 typedef struct {
   const double *pts;   /* n x d row-major, standardised */
@@ -69,16 +66,6 @@ static int sg_tree_build(sg_tree *t, R_xlen_t lo, R_xlen_t hi) {
   return id;
 }
 
-static inline double sg_box_dist(const double *blo, const double *bhi,
-                                 const double *q, int d) {
-  double acc = 0.0;
-  for (int j = 0; j < d; j++) {
-    double g = q[j] < blo[j] ? blo[j] - q[j] : (q[j] > bhi[j] ? q[j] - bhi[j] : 0.0);
-    acc += g * g;
-  }
-  return acc;
-}
-
 static void sg_tree_query(const sg_tree *t, const double *q, int k,
                           R_xlen_t skip, double *bd, int *bi, int *stack) {
   int d = t->d, top = 0;
@@ -130,30 +117,35 @@ static void sg_tree_make(sg_tree *t, const double *pts, R_xlen_t n, int dk) {
  * self-search, otherwise by the leaf each query descends to. */
 static const R_xlen_t *sg_tree_query_order(const sg_tree *t, const double *qrow,
                                            R_xlen_t m, int self) {
-  const int dk = t->d;
   R_xlen_t *order = (R_xlen_t *) R_alloc(m > 0 ? m : 1, sizeof(R_xlen_t));
   if (self) {
     for (R_xlen_t i = 0; i < m; i++) order[i] = t->perm[i];
-    return order;
+  } else {
+    sg_tree_leaf_order(t->nodes, t->n_nodes, t->box, t->d, qrow, m, order);
   }
+  return order;
+}
+
+/* knn.h: a counting sort of the queries by their leaf. */
+void sg_tree_leaf_order(const sg_tree_node *nodes, int n_nodes, const double *box,
+                        int d, const double *q, R_xlen_t m, R_xlen_t *order) {
   int *leaf = (int *) R_alloc(m > 0 ? m : 1, sizeof(int));
-  R_xlen_t *count = (R_xlen_t *) R_alloc((size_t) t->n_nodes + 1, sizeof(R_xlen_t));
-  for (int id = 0; id <= t->n_nodes; id++) count[id] = 0;
+  R_xlen_t *count = (R_xlen_t *) R_alloc((size_t) n_nodes + 1, sizeof(R_xlen_t));
+  for (int id = 0; id <= n_nodes; id++) count[id] = 0;
   for (R_xlen_t i = 0; i < m; i++) {
-    const double *q = qrow + i * dk;
+    const double *qi = q + i * d;
     int id = 0;
-    while (t->nodes[id].left >= 0) {
-      int l = t->nodes[id].left, r = t->nodes[id].right;
-      const double *llo = t->box + (size_t) l * 2 * dk;
-      const double *rlo = t->box + (size_t) r * 2 * dk;
-      id = sg_box_dist(llo, llo + dk, q, dk) <= sg_box_dist(rlo, rlo + dk, q, dk) ? l : r;
+    while (nodes[id].left >= 0) {
+      int l = nodes[id].left, r = nodes[id].right;
+      const double *llo = box + (size_t) l * 2 * d;
+      const double *rlo = box + (size_t) r * 2 * d;
+      id = sg_box_dist(llo, llo + d, qi, d) <= sg_box_dist(rlo, rlo + d, qi, d) ? l : r;
     }
     leaf[i] = id;
     count[id + 1]++;
   }
-  for (int id = 0; id < t->n_nodes; id++) count[id + 1] += count[id];
+  for (int id = 0; id < n_nodes; id++) count[id + 1] += count[id];
   for (R_xlen_t i = 0; i < m; i++) order[count[leaf[i]]++] = i;
-  return order;
 }
 
 /* The whole search by kd-tree (knn.h). */

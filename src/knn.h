@@ -126,6 +126,34 @@ R_xlen_t sg_skip_row(int self, const int *exclude, R_xlen_t q);
 /* knn.c: list(index = , distance = ), the entry points' answer. */
 SEXP sg_knn_result(SEXP index, SEXP dist);
 
+/* A node of both trees (knn-tree.c, knn-btree.c): its rows lo..hi in the
+ * tree's order; its children, -1 for a leaf. */
+typedef struct {
+  R_xlen_t lo, hi;
+  int left, right;
+} sg_tree_node;
+
+/* The squared distance from q to the box blo..bhi (d values each; 0
+ * inside), without a branch: of the two gaps one is 0. */
+static inline double sg_box_dist(const double *blo, const double *bhi,
+                                 const double *q, int d) {
+  double acc = 0.0;
+  for (int j = 0; j < d; j++) {
+    double lo = blo[j] - q[j], hi = q[j] - bhi[j];
+    lo = lo > 0.0 ? lo : 0.0;
+    hi = hi > 0.0 ? hi : 0.0;
+    acc += (lo + hi) * (lo + hi);
+  }
+  return acc;
+}
+
+/* knn-tree.c: the m queries q (row-major, d values each) in order of the
+ * leaf each descends to (the nearer child's box at each node, ties to the
+ * left), written to order; box holds each node's d lower then d upper
+ * bounds. Both trees visit their queries in this order. */
+void sg_tree_leaf_order(const sg_tree_node *nodes, int n_nodes, const double *box,
+                        int d, const double *q, R_xlen_t m, R_xlen_t *order);
+
 /* knn-tree.c: pts the reference rows row-major (n x dk). */
 void sg_knn_tree(const double *pts, R_xlen_t n, int dk, const double *qrow,
                  R_xlen_t m, int k, int self, const int *exclude,

@@ -154,7 +154,7 @@ logit_fit <- function(x, y, offset = NULL) {
     mu_eta <- fam$mu.eta(eta)
     z <- (eta - offset) + (y - mu) / mu_eta
     w <- sqrt((weights * mu_eta^2) / fam$variance(mu))
-    fit <- .lm.fit(x * w, z * w, min(1e-07, 1e-8 / 1000))
+    fit <- stats::.lm.fit(x * w, z * w, min(1e-07, 1e-8 / 1000))
     if (any(!is.finite(fit$coefficients))) return(NULL)
     start[fit$pivot] <- fit$coefficients
     eta <- drop(x %*% start)

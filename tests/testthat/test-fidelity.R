@@ -111,6 +111,35 @@ test_that("100 small calls making ten rows each do not warn on noise", {
   }
 })
 
+test_that("the default guard on an overlapping rare-event table keeps every feature's mean", {
+  # issue 14: two Gaussian classes, 10% events, AUC about 0.8; the default
+  # (guarded) call, not only plain SMOTE, must stay within 0.25 class sd
+  df <- sim_overlap(2000, seed = 1)
+  for (s in 1:3) {
+    expect_no_warning(res <- sg_oversample(df, "y", seed = s))
+    fid <- sg_record(res)$fidelity
+    expect_true(all(abs(fid$shift) <= 0.25))
+    expect_false(any(fid$flagged))
+  }
+})
+
+test_that("100 small default calls do not raise the fidelity warning on noise", {
+  made <- integer(100)
+  for (s in 1:100) {
+    df <- sim_classes(c(a = 40, b = 30), d = 3, seed = 500 + s)
+    res <- withCallingHandlers(
+      sg_oversample(df, "y", seed = s),
+      smoteguard_warning_fidelity = function(w) {
+        fail(paste("fidelity warning on a small default call:", conditionMessage(w)))
+      },
+      # a guard may fall short of the ten rows; that warning is not the subject
+      smoteguard_warning_shortfall = function(w) invokeRestart("muffleWarning"))
+    made[s] <- nrow(sg_provenance(res))
+  }
+  expect_true(all(made <= 10L))
+  expect_gt(sum(made), 900L)
+})
+
 test_that("a guard that can only seed from one part of the class warns and names the feature", {
   # most minority rows scattered through the majority (unsafe or noise for
   # the guard), a few in a separate core at x1 = 4: every synthetic row is

@@ -64,7 +64,7 @@ tree <- matrix(rnorm(4096 * 2), 4096, 2)          # kd-tree path
 tree[4000:4096, ] <- tree[1:97, ]
 q3 <- x3[1:40, ] + 0.01
 for (threads in c(1L, 2L)) {
-  for (p in 0:4) {
+  for (p in 0:6) {
     path(p)
     run(sg_knn(x3, 5, threads = threads))
     run(sg_knn(x3, 4, query = q3, threads = threads))
@@ -105,7 +105,8 @@ mixed$a[sample(n, 12)] <- NA
 mixed$site[sample(n, 8)] <- NA
 nominal_only <- data.frame(f = factor(sample(c("u", "v", "w"), n, TRUE)),
                            g = sample(c("p", "q"), n, TRUE), outcome = factor(y))
-methods <- c("smote", "ros", "borderline1", "borderline2", "adasyn", "safe_level")
+methods <- c("smote", "ros", "borderline1", "borderline2", "adasyn", "safe_level",
+             "geometric_smote", "mwmote")
 
 for (m in methods) {
   for (threads in c(1L, 2L)) {
@@ -250,6 +251,18 @@ if (need("ffi_condense", 8)) {
   run(ffi("ffi_condense", x8, NULL, NULL, y3c, cand, rep(1L, 299), rep(1, 299), 1L))
   run(ffi("ffi_condense", x3, NULL, NULL, y3c, integer(0), integer(0), double(0), 1L))
   fails(ffi("ffi_condense", x3, NULL, NULL, y3c, c(1L, 301L), c(1L, 1L), c(1, 1), 1L))
+}
+if (need("ffi_geometric_make", 6)) {
+  # Geometric SMOTE's maker: every truncation sign, deformation, a missing
+  # value, a weight-0 column and a radius of 0 (parent = surface)
+  gx <- x3[1:60, ]
+  gx[7, 2] <- NA
+  for (tr in c(1, 0.4, 0, -0.6)) {
+    run(ffi("ffi_geometric_make", gx, c(1, 0.5, 0), c(1L, 3L, 9L, 5L, 7L), c(2L, 3L, 40L, 51L, 8L),
+            tr, 0.3))
+  }
+  run(ffi("ffi_geometric_make", gx, c(1, 1, 1), c(1L, 2L), c(4L, 5L), 1, 1))
+  fails(ffi("ffi_geometric_make", gx, c(1, 1, 1), c(1L, 61L), c(4L, 5L), 1, 0))
 }
 if (need("ffi_pair_mean", 2)) {
   g <- x3[1:40, ]

@@ -1011,6 +1011,9 @@ run_child <- function(script, opts, segments, dir) {
   } else if (opts$mem > 0 && .Platform$OS.type == "unix") {
     cmd <- sprintf("ulimit -v %d 2>/dev/null; exec %s", as.integer(opts$mem * 1024), cmd)
   }
+  # the child works in the job's folder, so that calls writing files by
+  # default (sg_report(), plot devices) leave nothing in the caller's
+  cmd <- paste("cd", shQuote(dir), "&&", cmd)
   status <- suppressWarnings(system2("sh", c("-c", shQuote(cmd)), stdout = FALSE,
                                      stderr = errfile, env = env,
                                      timeout = opts$child_timeout))
@@ -1122,6 +1125,7 @@ fuzz_main <- function(opts) {
   ns <- load_smoteguard(opts$lib)
   # the children load the very copy the parent found
   if (!nzchar(opts$lib)) opts$lib <- dirname(getNamespaceInfo(ns, "path"))
+  opts$lib <- normalizePath(opts$lib)  # the children start in their own folder
   routines <- getDLLRegisteredRoutines("smoteguard")$.Call
   exports <- sort(getNamespaceExports("smoteguard"))
   exports <- exports[vapply(exports, function(e) is.function(getExportedValue("smoteguard", e)),

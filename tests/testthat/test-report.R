@@ -465,7 +465,9 @@ test_that("each report renders in headless Chromium without console errors", {
   log <- sub("html$", "log", html)
   # the browser mostly waits (for a session bus it does not find): the
   # pages are taken at once
-  shots <- sprintf("%s --headless --disable-gpu --no-sandbox --screenshot=%s --window-size=1280,2000 --enable-logging=stderr --v=0 %s > %s 2>&1",
+  # env -u LD_PRELOAD: under make sanitize the R process preloads libasan,
+  # which the browser must not inherit
+  shots <- sprintf("env -u LD_PRELOAD %s --headless --disable-gpu --no-sandbox --screenshot=%s --window-size=1280,2000 --enable-logging=stderr --v=0 %s > %s 2>&1",
                    shQuote(chromium), shQuote(png), shQuote(paste0("file://", html)), shQuote(log))
   system2("sh", c("-c", shQuote(paste(paste(shots, "&", collapse = " "), "wait"))), timeout = 180)
   for (i in seq_along(kinds)) {

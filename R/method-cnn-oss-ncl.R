@@ -31,6 +31,13 @@ condense <- function(pred, yi, store, cand, threads) {
                     as.integer(cand), as.integer(near), as.numeric(dist), threads)
     return(cand[joined])
   }
+  condense_in_r(pred, yi, cand, near, dist, threads)
+}
+
+# The condensing loop in R (mixed or incomplete predictors, whose distance
+# the compiled loop does not compute): `near` and `dist` are each candidate's
+# nearest stored row and its distance, updated as rows join.
+condense_in_r <- function(pred, yi, cand, near, dist, threads) {
   joined <- rep(FALSE, length(cand))
   from <- 1L
   added <- FALSE

@@ -1,35 +1,11 @@
 # CNN's compiled condensing loop (src/condense.c, ffi_condense) against the
 # search-per-row loop in R that it replaced: the same rows join, in order.
 
+# the package's R loop (kept for mixed predictors), run here on numeric ones
 condense_in_r <- function(pred, yi, store, cand, threads) {
-  knn_rows <- get("knn_rows", envir = asNamespace("smoteguard"))
-  nn <- knn_rows(pred, sort(store), 1L, query = cand, threads = threads)
-  near <- nn$index[, 1]
-  dist <- nn$distance[, 1]
-  joined <- rep(FALSE, length(cand))
-  from <- 1L
-  added <- FALSE
-  repeat {
-    wrong <- which(!joined & yi[near] != yi[cand] & seq_along(cand) >= from)
-    if (length(wrong) == 0) {
-      if (!added) break
-      from <- 1L
-      added <- FALSE
-      next
-    }
-    j <- wrong[1]
-    joined[j] <- TRUE
-    added <- TRUE
-    from <- j + 1L
-    open <- which(!joined)
-    if (length(open) == 0) break
-    row <- cand[j]
-    d <- knn_rows(pred, row, 1L, query = cand[open], threads = threads)$distance[, 1]
-    closer <- d < dist[open] | (d == dist[open] & row < near[open])
-    near[open[closer]] <- row
-    dist[open[closer]] <- d[closer]
-  }
-  cand[joined]
+  ns <- asNamespace("smoteguard")
+  nn <- get("knn_rows", envir = ns)(pred, sort(store), 1L, query = cand, threads = threads)
+  get("condense_in_r", envir = ns)(pred, yi, cand, nn$index[, 1], nn$distance[, 1], threads)
 }
 
 test_that("the compiled condensing adds the rows the search-per-row loop adds, in order", {

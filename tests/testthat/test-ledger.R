@@ -134,7 +134,10 @@ test_that("a child killed with SIGKILL while appending large entries leaves the 
   }
   p <- callr::r_bg(writer, list(path = path), libpath = .libPaths())
   deadline <- Sys.time() + 60
-  while (Sys.time() < deadline && (!file.exists(path) || length(readLines(path, warn = FALSE)) < 3)) {
+  # four lines seen means at least three complete entries: only the line being
+  # written can be partial (a slow writer, e.g. under a sanitizer, is caught
+  # half-way through its third line otherwise)
+  while (Sys.time() < deadline && (!file.exists(path) || length(readLines(path, warn = FALSE)) < 4)) {
     Sys.sleep(0.05)
   }
   Sys.sleep(stats::runif(1, 0, 0.3))

@@ -2,13 +2,14 @@
 NULL
 
 # Cluster centroids, as the real rows nearest the centroids (Lin, Tsai,
-# Hu and Jhang 2017; imbalanced-learn's "hard" voting): k-means (stats::kmeans,
-# Hartigan-Wong, from the random stream) splits a larger class's rows into
-# as many clusters as the class keeps rows, on the standardised predictors
-# of the whole data (nominal columns as 0/1 indicators); each centroid
-# keeps its nearest row of the class (ties to the earlier row). Where
-# several centroids share a nearest row, the first (in k-means' numbering)
-# keeps it and each other takes its nearest row that no centroid took.
+# Hu and Jhang 2017; imbalanced-learn's "hard" voting): k-means (Lloyd's
+# iterations, kmeans_lloyd(), from distinct rows drawn from the random
+# stream) splits a larger class's rows into as many clusters as the class
+# keeps rows, on the standardised predictors of the whole data (nominal
+# columns as 0/1 indicators); each centroid keeps its nearest row of the
+# class (ties to the earlier row). Where several centroids share a nearest
+# row, the first (in k-means' numbering) keeps it and each other takes its
+# nearest row that no centroid took.
 select_cluster_centroids <- function(ctx, rows, size) {
   x <- design_matrix(ctx$pred, "cluster_centroids", "k-means")[rows, , drop = FALSE]
   first <- which(!duplicated(x))
@@ -18,7 +19,9 @@ select_cluster_centroids <- function(ctx, rows, size) {
     more <- setdiff(seq_along(rows), first)
     return(sort(rows[c(first, more[sample.int(length(more), size - length(first))])]))
   }
-  centers <- kmeans_fit(x, size)$centers
+  # the start: kmeans_fit()'s draw of distinct rows (x[first, ] is unique(x))
+  start <- x[first[sample.int(length(first), size)], , drop = FALSE]
+  centers <- kmeans_lloyd(x, start, threads = ctx$threads)$centers
   k <- min(length(rows), 10L)
   near <- .Call(ffi_knn_search, x, centers, k, NULL, NULL, ctx$threads, NULL, FALSE)$index
   chosen <- near[, 1]
@@ -29,6 +32,33 @@ select_cluster_centroids <- function(ctx, rows, size) {
     chosen[j] <- if (length(free) > 0) free[1] else nearest_free(x, centers[j, ], chosen[-j])
   }
   sort(rows[chosen])
+}
+
+# k-means by Lloyd's iterations from the centres `centers`: each row joins
+# its nearest centre, each centre moves to the mean of its rows, until no
+# row changes centre or after `iter_max` assignments (then the centres of
+# the last one). The iterations of stats::kmeans(x, centers, iter.max =
+# iter_max, algorithm = "Lloyd"), but the assignment, all the work with the
+# thousands of centres cluster centroids asks for, is the package's exact
+# k-NN search (k = 1 among the centres; equal distances to the earlier
+# centre, as there), which screens the centres in blocks on all threads
+# where stats scans every centre for every row in one. (Hartigan-Wong,
+# stats::kmeans' default, had not finished after 600 s at 100,000 rows and
+# 20,000 centres.) One difference: a centre left without rows stays where
+# it was (stats gives it NaN).
+kmeans_lloyd <- function(x, centers, iter_max = 100L, threads = NA_integer_) {
+  cluster <- integer(nrow(x))
+  iter <- 0L
+  while (iter < iter_max) {
+    iter <- iter + 1L
+    near <- .Call(ffi_knn_search, centers, x, 1L, NULL, NULL, threads, NULL, FALSE)$index[, 1]
+    if (identical(near, cluster)) break
+    cluster <- near
+    # sums in row order, then divided by the counts, as stats' Lloyd
+    used <- sort(unique(cluster))
+    centers[used, ] <- rowsum(x, cluster, reorder = TRUE) / tabulate(cluster, nrow(centers))[used]
+  }
+  list(cluster = cluster, centers = centers, iter = iter)
 }
 
 # The nearest row of x to `center` among those not in `taken`.

@@ -15,9 +15,12 @@
 #'   kept. When there are fewer candidates than the target, all are kept,
 #'   with a warning.
 #' * `"cluster_centroids"` (Lin, Tsai, Hu and Jhang 2017) runs k-means
-#'   (seeded) on the class's rows with as many clusters as the class keeps
-#'   rows and keeps the real row nearest each centroid (where two centroids
-#'   share a nearest row, the second takes its nearest free row). A class
+#'   on the class's rows with as many clusters as the class keeps rows and
+#'   keeps the real row nearest each centroid (where two centroids share a
+#'   nearest row, the second takes its nearest free row). The k-means is
+#'   Lloyd's, as `stats::kmeans(algorithm = "Lloyd")`: started from
+#'   distinct rows drawn at random (seeded), it stops when no row changes
+#'   cluster or after 100 iterations. A class
 #'   with no more distinct rows than its target keeps each distinct row once
 #'   and repeats drawn at random. It needs complete data: data with missing
 #'   values are refused.

@@ -12,22 +12,57 @@ centroid_data <- function(seed) {
   df
 }
 
-# The centroids the method finds for class `cls`: the same k-means call on
-# the class's standardised rows, first on the random stream after
-# set.seed(seed).
+# The centroids the method finds for class `cls`: stats::kmeans' Lloyd
+# iterations on the class's standardised rows, started from `size` rows
+# drawn first on the random stream after set.seed(seed) (no repeated rows:
+# the draw of stats::kmeans(z, size)).
 ref_centroids <- function(df, cls, size, seed) {
   z <- ref_scaled(df, "y")[df$y == cls, , drop = FALSE]
-  # (no repeated rows: the first draw of stats::kmeans(z, size))
-  withr::with_seed(seed, stats::kmeans(z, centers = size, iter.max = 100)$centers)
+  start <- withr::with_seed(seed, z[sample.int(nrow(z), size), , drop = FALSE])
+  stats::kmeans(z, centers = start, iter.max = 100, algorithm = "Lloyd")$centers
 }
+
+test_that("k-means for cluster centroids is stats::kmeans' Lloyd from the same start", {
+  for (s in 1:4) {
+    set.seed(530 + s)
+    n <- c(60, 200, 400, 300)[s]
+    d <- c(2, 3, 5, 20)[s]
+    k <- c(5, 40, 90, 60)[s]
+    x <- matrix(rnorm(n * d), n) + rep(sample(0:2, n, TRUE), d)
+    start <- x[sample.int(n, k), , drop = FALSE]
+    ref <- stats::kmeans(x, centers = start, iter.max = 100, algorithm = "Lloyd")
+    for (threads in 1:2) {
+      ours <- smoteguard:::kmeans_lloyd(x, start, threads = threads)
+      expect_identical(ours$cluster, ref$cluster)
+      expect_equal(ours$centers, ref$centers, tolerance = 1e-12, ignore_attr = TRUE)
+      expect_identical(ours$iter, ref$iter)
+    }
+    # stopped after a few assignments: the centres of the last one
+    ref2 <- suppressWarnings(stats::kmeans(x, centers = start, iter.max = 2, algorithm = "Lloyd"))
+    ours2 <- smoteguard:::kmeans_lloyd(x, start, iter_max = 2L, threads = 1L)
+    expect_identical(ours2$cluster, ref2$cluster)
+    expect_equal(ours2$centers, ref2$centers, tolerance = 1e-12, ignore_attr = TRUE)
+  }
+  # a centre that loses its rows stays where it was (stats: NaN)
+  x <- cbind(c(0, 0.1, 10, 10.1))
+  ours <- smoteguard:::kmeans_lloyd(x, cbind(c(0, 5, 10.1)), threads = 1L)
+  expect_identical(ours$cluster, c(1L, 1L, 3L, 3L))
+  expect_equal(ours$centers[, 1], c(0.05, 5, 10.05))
+})
 
 # Each centroid's nearest row of the class; a row shared goes to the first
 # centroid, the others take their nearest row no centroid took.
 ref_nearest_rows <- function(df, cls, centers) {
   z <- ref_scaled(df, "y")
   rows <- which(df$y == cls)
+  # squared distances summed column by column in double precision, as the
+  # search sums them: a centroid of a two-row cluster lies midway between
+  # them, where the last bit decides (sqrt() or colSums()' long double can
+  # merge two sums that differ in it)
   d <- vapply(seq_len(nrow(centers)), function(j) {
-    sqrt(colSums((t(z[rows, , drop = FALSE]) - centers[j, ])^2))
+    s <- 0
+    for (c in seq_len(ncol(z))) s <- s + (z[rows, c] - centers[j, c])^2
+    s
   }, numeric(length(rows)))
   first <- apply(d, 2, function(v) order(v, seq_along(v))[1])
   for (j in which(duplicated(first))) {

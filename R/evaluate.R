@@ -730,6 +730,11 @@ eval_cell <- function(cell, shared, progress = NULL) {
       list(error = sprintf("Learner `%s` failed (%s): %s", learner$name,
                            cell_label(context), conditionMessage(e)))
     })
+    # scored here, so that the scoring runs in the workers too
+    if (is.null(res$error)) {
+      res$scores <- score_predictions(test[[var]] == levels(test[[var]])[2], res$p,
+                                      res$p_corrected, res$threshold, shared$correct_prior)
+    }
     out$learners[[l]] <- res
   }
   out$warnings <- unique(warnings)
@@ -767,7 +772,7 @@ assemble_evaluation <- function(results, cells, splits, shared, y, data, outcome
                                 subgroups, seed, call) {
   samplers <- vapply(shared$samplers, function(s) s$label, character(1))
   learners <- vapply(shared$learners, function(l) l$name, character(1))
-  preds <- list(); failures <- list(); records <- list(); warns <- list()
+  preds <- list(); scores <- list(); failures <- list(); records <- list(); warns <- list()
   for (i in seq_along(cells)) {
     cell <- cells[[i]]
     res <- results[[i]]
@@ -798,6 +803,7 @@ assemble_evaluation <- function(results, cells, splits, shared, y, data, outcome
         rep = rep(cell$rep, nt), fold = rep(cell$fold, nt), sampler = rep(sl, nt),
         learner = rep(learners[l], nt), row = cell$test, y = y[cell$test],
         p = lr$p, p_corrected = lr$p_corrected, threshold = rep(lr$threshold, nt))
+      scores[[length(preds)]] <- lr$scores
     }
   }
   failures <- bind_rows(failures) %||%
@@ -810,7 +816,7 @@ assemble_evaluation <- function(results, cells, splits, shared, y, data, outcome
     out$predictions <- NULL
     return(out)
   }
-  scored <- score_cells(preds, shared$correct_prior, reference = samplers[1])
+  scored <- score_cells(preds, scores, shared$correct_prior, reference = samplers[1])
   predictions <- bind_rows(preds)
   predictions$sampler <- factor(predictions$sampler, levels = samplers)
   predictions$learner <- factor(predictions$learner, levels = learners)
@@ -844,9 +850,10 @@ assemble_evaluation <- function(results, cells, splits, shared, y, data, outcome
   out
 }
 
-# Metrics per cell: raw and (with the prior correction) corrected, and at
-# matched sensitivity. `preds`: the list of per-cell columns.
-score_cells <- function(preds, correct_prior, reference) {
+# Metrics per cell: raw and (with the prior correction) corrected, as the
+# cells scored them (`scores`, parallel to `preds`), and at matched
+# sensitivity. `preds`: the list of per-cell columns.
+score_cells <- function(preds, scores, correct_prior, reference) {
   rows <- list(); notes <- list()
   add <- function(key, corrected, values, note = NULL) {
     rows[[length(rows) + 1]] <<- c(lapply(key, rep, length(values)),
@@ -861,13 +868,13 @@ score_cells <- function(preds, correct_prior, reference) {
   key_of <- function(pr) list(rep = pr$rep[1], fold = pr$fold[1], sampler = pr$sampler[1],
                               learner = pr$learner[1])
   none_recall <- list()
-  for (pr in preds) {
+  for (i in seq_along(preds)) {
+    pr <- preds[[i]]
     key <- key_of(pr)
-    thr <- pr$threshold[1]
-    raw <- eval_metrics(pr$y, pr$p, thr)
+    raw <- scores[[i]]$raw
     add(key, FALSE, raw, attr(raw, "notes"))
     if (correct_prior) {
-      cor <- if (identical(pr$p, pr$p_corrected)) raw else eval_metrics(pr$y, pr$p_corrected, thr)
+      cor <- scores[[i]]$corrected
       add(key, TRUE, cor, attr(cor, "notes"))
     }
     if (identical(key$sampler, reference)) {
@@ -884,7 +891,7 @@ score_cells <- function(preds, correct_prior, reference) {
     at <- if (is.na(t)) {
       as.list(stats::setNames(rep(NA_real_, 6), matched_names[-1]))
     } else {
-      metric_threshold(pr$y, p, t)[1, sub("^matched_", "", matched_names[-1])]
+      threshold_at(pr$y, p, t)[sub("^matched_", "", matched_names[-1])]
     }
     values <- stats::setNames(c(t, unlist(at)), matched_names)
     note <- if (is.na(t)) stats::setNames("no positive case in the test part, or no recall to match",

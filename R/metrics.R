@@ -133,52 +133,16 @@ metric_calibration <- function(y, p, eps = 1e-8) {
 }
 
 # glm.fit()'s iterations for a logistic regression with unit weights
-# (family binomial, logit link), without its set-up and summaries: the same
-# start, steps (.lm.fit(), called as glm.fit() calls its QR), convergence
-# rule and iteration limit, so the same coefficients to the last bit (checked
-# against glm.fit() on thousands of fits, separated ones included), in a
-# third of the time on a fold's rows. NULL where glm.fit() would halve a step
-# (non-finite deviance or coefficients): the caller then calls glm.fit().
+# (family binomial, logit link), without its set-up and summaries, in C
+# (src/calibration.c): the same start, steps (dqrls(), as .lm.fit() and
+# glm.fit() call it), convergence rule and iteration limit, so the same
+# coefficients to the last bit (the tests check it against the R loop and
+# glm.fit(), separated fits included), in a tenth of the R loop's time on a
+# fold's rows. NULL where glm.fit() would halve a step (non-finite deviance
+# or coefficients): the caller then calls glm.fit().
 logit_fit <- function(x, y, offset = NULL) {
-  fam <- logit_family()
-  n <- length(y)
-  weights <- rep.int(1, n)
-  if (is.null(offset)) offset <- rep.int(0, n)
-  mu <- (weights * y + 0.5) / (weights + 1)
-  eta <- fam$linkfun(mu)
-  mu <- fam$linkinv(eta)
-  devold <- sum(fam$dev.resids(y, mu, weights))
-  start <- numeric(ncol(x))
-  conv <- FALSE
-  for (iter in 1:25) {
-    mu_eta <- fam$mu.eta(eta)
-    z <- (eta - offset) + (y - mu) / mu_eta
-    w <- sqrt((weights * mu_eta^2) / fam$variance(mu))
-    fit <- stats::.lm.fit(x * w, z * w, min(1e-07, 1e-8 / 1000))
-    if (any(!is.finite(fit$coefficients))) return(NULL)
-    start[fit$pivot] <- fit$coefficients
-    eta <- drop(x %*% start)
-    mu <- fam$linkinv(eta <- eta + offset)
-    dev <- sum(fam$dev.resids(y, mu, weights))
-    if (!is.finite(dev) || !all(is.finite(mu) & mu > 0 & mu < 1)) return(NULL)
-    if (abs(dev - devold) / (0.1 + abs(dev)) < 1e-8) {
-      conv <- TRUE
-      break
-    }
-    devold <- dev
-  }
-  if (fit$rank < ncol(x)) start[fit$pivot][seq.int(fit$rank + 1, ncol(x))] <- NA
-  list(coefficients = start, converged = conv)
+  .Call(ffi_logit_fit, x, as.double(y), if (!is.null(offset)) as.double(offset))
 }
-
-# stats::binomial(), made once.
-logit_family <- local({
-  fam <- NULL
-  function() {
-    if (is.null(fam)) fam <<- stats::binomial()
-    fam
-  }
-})
 
 # Integrated calibration index (Austin and Steyerberg 2019): the mean
 # absolute difference between the predicted risk and the observed risk
@@ -195,22 +159,62 @@ metric_ici <- function(y, p) {
   }
   note <- one_class_note(y)
   if (!is.null(note)) return(na_note(note))
-  d <- data.frame(y = as.double(y), p = as.double(p))
-  # the fitted values are the surface at the rows themselves: the same
-  # numbers as predict() at them, without building the surface again
-  smooth <- tryCatch(
-    suppressWarnings(unname(stats::fitted(
-      stats::loess(y ~ p, data = d, span = 0.75, degree = 2,
-                   family = "gaussian",
-                   # the exact trace of the hat matrix costs O(n^2) and is
-                   # not used by the fitted values (identical either way):
-                   # 200,000 rows took minutes
-                   control = stats::loess.control(trace.hat = "approximate"))))),
-    error = function(cnd) NULL)
+  p <- as.double(p)
+  smooth <- tryCatch(suppressWarnings(loess_smooth()(as.double(y), p)),
+                     error = function(cnd) NULL)
   if (is.null(smooth) || !all(is.finite(smooth))) {
     return(na_note("the loess calibration smoother failed (too few distinct predictions?)"))
   }
-  mean(abs(d$p - smooth))
+  mean(abs(p - smooth))
+}
+
+# The ICI's smooth at the rows themselves: the fitted values of
+#   stats::loess(y ~ p, span = 0.75, degree = 2, family = "gaussian",
+#                control = loess.control(trace.hat = "approximate"))
+# (the exact trace of the hat matrix costs O(n^2) and is not used by the
+# fitted values, identical either way: 200,000 rows took minutes). The
+# fitted values are the surface at the rows, the same numbers as predict()
+# there. loess() spends nine tenths of its time on a small fold building the
+# model frame and the object around the fit, which the evaluation does a
+# hundred times per call; stats' own fitting function, which loess() calls
+# with these arguments, is called directly when it is there with the
+# arguments it has had since R 3.x and gives loess()'s numbers to the bit on
+# a fixed check (made once per session); otherwise loess() itself.
+loess_smooth <- local({
+  smooth <- NULL
+  function() {
+    if (is.null(smooth)) smooth <<- choose_loess_smooth()
+    smooth
+  }
+})
+
+loess_public <- function(y, p) {
+  d <- data.frame(y = y, p = p)
+  unname(stats::fitted(stats::loess(
+    y ~ p, data = d, span = 0.75, degree = 2, family = "gaussian",
+    control = stats::loess.control(trace.hat = "approximate"))))
+}
+
+choose_loess_smooth <- function() {
+  fit <- get0("simpleLoess", envir = asNamespace("stats"), inherits = FALSE)
+  expected <- c("y", "x", "weights", "span", "degree", "parametric", "drop.square",
+                "normalize", "statistics", "surface", "cell", "iterations", "iterTrace",
+                "trace.hat")
+  if (!is.function(fit) || !identical(names(formals(fit)), expected)) return(loess_public)
+  # the arguments loess() passes for one predictor at the settings above
+  direct <- function(y, p) {
+    x <- matrix(p, ncol = 1L, dimnames = list(NULL, "p"))
+    unname(fit(y, x, rep_len(1, length(y)), 0.75, 2, c(p = FALSE), c(p = FALSE), TRUE,
+               "approximate", "interpolate", 0.2, 1, FALSE, "approximate")$fitted)
+  }
+  # a fixed check with ties, a boundary and a skewed spread of risks
+  p <- c(0.001, 0.01, 0.01, 0.02, 0.05, 0.05, 0.05, 0.1, 0.12, 0.2, 0.25, 0.3, 0.3, 0.42,
+         0.5, 0.55, 0.61, 0.7, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99, 0.999, 1, 0.33, 0.07,
+         0.66)
+  y <- as.double(c(0, 0, 1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 1, 1, 0, 1, 0, 1, 1, 1, 0, 1, 1,
+                   1, 1, 1, 1, 0, 0, 1))
+  same <- tryCatch(identical(direct(y, p), loess_public(y, p)), error = function(cnd) FALSE)
+  if (isTRUE(same)) direct else loess_public
 }
 
 # ---------------------------------------------------------------------------
@@ -248,16 +252,21 @@ fast_data_frame <- function(...) {
 # empty). F1 is 2 TP / (2 TP + FP + FN): 0 when positives exist and none is
 # found, NA only when there are no positives and none is called.
 metric_threshold <- function(y, p, threshold) {
-  k <- confusion_counts(y, p, threshold)
+  rates <- threshold_rates(confusion_counts(y, p, threshold))
+  # equal-length columns: the data frame made directly (data.frame()'s
+  # checks were a third of the evaluation's scoring on small folds)
+  make <- if (is.null(names(threshold))) fast_data_frame else data.frame
+  do.call(make, c(list(threshold = threshold), rates))
+}
+
+# metric_threshold()'s columns but the threshold, from confusion counts
+# (one threshold or many), as a list.
+threshold_rates <- function(k) {
   tp <- k$tp; fp <- k$fp; tn <- k$tn; fn <- k$fn
   recall <- ratio_or_na(tp, tp + fn)
   specificity <- ratio_or_na(tn, tn + fp)
   mcc_den <- sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
-  # equal-length columns: the data frame made directly (data.frame()'s
-  # checks were a third of the evaluation's scoring on small folds)
-  make <- if (is.null(names(threshold))) fast_data_frame else data.frame
-  make(
-    threshold = threshold,
+  list(
     recall = recall,
     precision = ratio_or_na(tp, tp + fp),
     f1 = ratio_or_na(2 * tp, 2 * tp + fp + fn),
@@ -266,6 +275,22 @@ metric_threshold <- function(y, p, threshold) {
     mcc = ratio_or_na(tp * tn - fp * fn, mcc_den),
     tp = tp, fp = fp, tn = tn, fn = fn
   )
+}
+
+# metric_threshold() at one threshold as a list, without sorting: the
+# counts are whole numbers, so they and every rate are the same numbers.
+threshold_at <- function(y, p, threshold) {
+  y <- as.logical(y)
+  if (length(threshold) != 1 || is.na(threshold)) {
+    return(threshold_rates(confusion_counts(y, p, threshold)))
+  }
+  called <- p >= threshold
+  n_pos <- sum(y)
+  tp <- sum(called & y)
+  fp <- sum(called) - tp
+  threshold_rates(list(tp = as.double(tp), fp = as.double(fp),
+                       tn = as.double(length(y) - n_pos - fp),
+                       fn = as.double(n_pos - tp)))
 }
 
 # Decision curve (Vickers and Elkin 2006): at threshold probability t the
@@ -312,7 +337,9 @@ eval_metric_names <- c("pr_auc", "roc_auc", "brier", "scaled_brier",
 # order, at threshold `threshold` (rows with p >= threshold are called
 # positive). Attribute "notes": a character vector named by metric, why
 # each NA (or doubtful) value is so; empty when there is nothing to say.
-eval_metrics <- function(y, p, threshold = mean(y)) {
+# `ranking`: ranking_metrics() of the same rows when the caller has them
+# (for predictions ranked alike, see same_ranking()).
+eval_metrics <- function(y, p, threshold = mean(y), ranking = NULL) {
   y <- as.logical(y)
   notes <- character()
   take <- function(name, value) {
@@ -320,25 +347,61 @@ eval_metrics <- function(y, p, threshold = mean(y)) {
     if (!is.null(note)) notes[[name]] <<- note
     as.double(value)
   }
+  if (is.null(ranking)) ranking <- ranking_metrics(y, p)
   cal <- metric_calibration(y, p)
   cal_note <- attr(cal, "note")
-  at <- metric_threshold(y, p, threshold)
+  at <- threshold_at(y, p, threshold)
   out <- c(
-    pr_auc = take("pr_auc", metric_pr_auc(y, p)),
-    roc_auc = take("roc_auc", metric_roc_auc(y, p)),
+    pr_auc = take("pr_auc", ranking$pr_auc),
+    roc_auc = take("roc_auc", ranking$roc_auc),
     brier = metric_brier(y, p),
     scaled_brier = take("scaled_brier", metric_scaled_brier(y, p)),
     log_loss = metric_log_loss(y, p),
     cal_intercept = take("cal_intercept", structure(cal$intercept, note = cal_note)),
     cal_slope = take("cal_slope", structure(cal$slope, note = cal_note)),
     ici = take("ici", metric_ici(y, p)),
-    unlist(at[1, c("recall", "precision", "f1", "specificity",
-                   "balanced_accuracy", "mcc")])
+    unlist(at[threshold_metric_names])
   )
-  for (m in c("recall", "precision", "f1", "specificity", "balanced_accuracy", "mcc")) {
+  for (m in threshold_metric_names) {
     if (is.na(out[[m]])) notes[[m]] <- threshold_na_note(m, at, threshold)
   }
   structure(out, notes = notes)
+}
+
+threshold_metric_names <- c("recall", "precision", "f1", "specificity",
+                            "balanced_accuracy", "mcc")
+
+# The metrics that read only the order of the predictions and their ties.
+ranking_metrics <- function(y, p) {
+  list(pr_auc = metric_pr_auc(y, p), roc_auc = metric_roc_auc(y, p))
+}
+
+# TRUE when q orders the rows as p does, with the same ties (q a
+# non-decreasing function of p that merges no two values, such as the prior
+# correction, which can merge risks that round to the same number): then
+# PR-AUC and ROC-AUC of q are those of p to the bit (the same sort, the same
+# tie groups, the same sums in the same order), so they are computed once.
+same_ranking <- function(p, q) {
+  if (length(p) != length(q)) return(FALSE)
+  if (length(p) < 2) return(TRUE)
+  o <- order(p)
+  dp <- diff(p[o])
+  dq <- diff(q[o])
+  !anyNA(dq) && all(dq >= 0) && identical(dp == 0, dq == 0)
+}
+
+# Every headline metric of a cell's predictions, raw and (with the prior
+# correction) corrected, ranking metrics computed once when the correction
+# keeps the ranking. list(raw, corrected), each as eval_metrics() gives it.
+score_predictions <- function(y, p, p_corrected, threshold, correct_prior) {
+  y <- as.logical(y)
+  ranking <- ranking_metrics(y, p)
+  raw <- eval_metrics(y, p, threshold, ranking)
+  corrected <- if (!correct_prior) NULL
+               else if (identical(p, p_corrected)) raw
+               else eval_metrics(y, p_corrected, threshold,
+                                 if (same_ranking(p, p_corrected)) ranking)
+  list(raw = raw, corrected = corrected)
 }
 
 threshold_na_note <- function(metric, at, threshold) {

@@ -79,6 +79,11 @@ SEXP ffi_metrics_path(SEXP path);
 int sg_knn_path(void);
 int sg_metrics_path(void);
 
+/* calibration.c */
+int sg_logit_fit(const double *x, const double *y, const double *offset, int n, int p,
+                 double *coef, int *converged);
+SEXP ffi_logit_fit(SEXP x, SEXP y, SEXP offset);
+
 /* condense.c */
 SEXP ffi_condense(SEXP x, SEXP center, SEXP scale, SEXP yi, SEXP cand,
                   SEXP near, SEXP dist, SEXP threads);

@@ -264,6 +264,16 @@ if (need("ffi_geometric_make", 6)) {
   run(ffi("ffi_geometric_make", gx, c(1, 1, 1), c(1L, 2L), c(4L, 5L), 1, 1))
   fails(ffi("ffi_geometric_make", gx, c(1, 1, 1), c(1L, 61L), c(4L, 5L), 1, 0))
 }
+if (need("ffi_logit_fit", 3)) {
+  # the calibration fits: offset and slope, a separated outcome, an aliased column
+  lp <- x3[1:80, 1] * 3
+  yl <- as.double(lp + x3[1:80, 2] > 0)
+  run(ffi("ffi_logit_fit", matrix(1, 80, 1), yl, lp))
+  run(ffi("ffi_logit_fit", cbind(1, lp), yl, NULL))
+  run(ffi("ffi_logit_fit", cbind(1, lp), as.double(lp > 0), NULL))
+  run(ffi("ffi_logit_fit", cbind(1, rep(2, 80)), yl, NULL))
+  fails(ffi("ffi_logit_fit", cbind(1, lp), yl + 1, NULL))
+}
 if (need("ffi_pair_mean", 2)) {
   g <- x3[1:40, ]
   g[5, 1] <- NA

@@ -447,6 +447,12 @@ call_templates <- list(
     list(rmat(n, d), if (chance(0.5)) stats::rnorm(d), if (chance(0.5)) abs(stats::rnorm(d)),
          sample.int(3, n, TRUE), cand, near, abs(stats::rnorm(m)), threads_value())
   },
+  ffi_logit_fit = function() {
+    n <- rsize()
+    lp <- stats::rnorm(n, sd = pick(list(0.5, 5, 50)))
+    x <- if (chance(0.5)) matrix(1, n, 1) else cbind(1, lp)
+    list(x, as.double(stats::runif(n) < stats::plogis(lp)), if (ncol(x) == 1) lp)
+  },
   ffi_pair_mean = function() {
     n <- rsize(0L)
     if (n > 1000) n <- 1000L  # m^2 / 2 pairs

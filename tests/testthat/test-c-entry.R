@@ -19,7 +19,8 @@ routines_wanted <- c(
   ffi_stats_columns = 3L, ffi_stats_outside = 3L, ffi_record_checksum = 1L,
   ffi_threads_get = 0L, ffi_threads_set = 1L, ffi_stats_quantiles = 2L,
   ffi_record_fingerprint = 1L, ffi_record_append = 2L,
-  ffi_fidelity_check = 8L, ffi_pair_mean = 2L, ffi_condense = 8L)
+  ffi_fidelity_check = 8L, ffi_pair_mean = 2L, ffi_condense = 8L,
+  ffi_logit_fit = 3L)
 
 # ffi_knn_search(x, query, k, center, scale, threads, exclude, farthest)
 knn_call <- function(x, query = NULL, k = 1L, center = NULL, scale = NULL,
@@ -561,3 +562,19 @@ test_that("ffi_record_checksum() weights codes by position, exactly, and rejects
   expect_c_error(.Call(f, TRUE), not_codes)
 })
 
+test_that("ffi_logit_fit() checks its arguments", {
+  fit <- function(x, y, offset = NULL) .Call(ffi("ffi_logit_fit"), x, y, offset)
+  x <- cbind(1, c(-1, 0.5, 2, 1))
+  y <- c(0, 1, 1, 0)
+  expect_named(fit(x, y), c("coefficients", "converged"))
+  expect_c_error(fit(1:4, y), "`x` must be a double matrix")
+  expect_c_error(fit(x, 1:4), "`x` must be a double matrix and `y` doubles")
+  expect_c_error(fit(x, y[1:3]), "one row per value of `y`")
+  expect_c_error(fit(x[0, , drop = FALSE], double()), "must have rows and columns")
+  expect_c_error(fit(x, c(0, 1, 2, 0)), "`y` must hold 0 and 1 only")
+  expect_c_error(fit(x, c(0, 1, NA, 0)), "`y` must hold 0 and 1 only")
+  expect_c_error(fit(x, y, 1:4), "`offset` must be NULL or one double per row")
+  expect_c_error(fit(x, y, c(0, NA, 0, 0)), "`offset` must be finite")
+  x[2, 2] <- Inf
+  expect_c_error(fit(x, y), "`x` must be finite")
+})

@@ -240,6 +240,8 @@ hd_valid_calls <- function() {
                               codes[4:6, ], c(3L, 3L), 2L),
     ffi_pair_mean = list(num, 2L),
     ffi_pair_mean = list(x[1:7, ], NA_integer_),
+    ffi_logit_fit = list(cbind(1, x[, 1]), rep(c(0, 1), 30), NULL),
+    ffi_logit_fit = list(matrix(1, 60, 1), rep(c(0, 1, 1), 20), x[, 2]),
     ffi_condense = list(x, colMeans(x), c(1, 2, 0), rep(1:3, 20), 2:30, rep(1L, 29),
                         rep(0.5, 29), 2L),
     ffi_stats_columns = list(num, c(1L, 3L, 3L, 60L), 2L),

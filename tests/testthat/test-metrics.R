@@ -448,3 +448,118 @@ test_that("metrics agree with scikit-learn", {
   expect_equal(c(at$recall, at$precision, at$f1, at$balanced_accuracy, at$mcc),
                ref[5:9], tolerance = 1e-12)
 })
+
+# ---------------------------------------------------------------------------
+# The evaluation's scoring: faster paths give the same numbers to the bit
+
+# glm.fit()'s iterations for a logistic regression, in R: what logit_fit()
+# ran before it moved to C (src/calibration.c), the reference it must match.
+logit_fit_in_r <- function(x, y, offset = NULL) {
+  fam <- stats::binomial()
+  n <- length(y)
+  weights <- rep.int(1, n)
+  if (is.null(offset)) offset <- rep.int(0, n)
+  mu <- (weights * y + 0.5) / (weights + 1)
+  eta <- fam$linkfun(mu)
+  mu <- fam$linkinv(eta)
+  devold <- sum(fam$dev.resids(y, mu, weights))
+  start <- numeric(ncol(x))
+  conv <- FALSE
+  for (iter in 1:25) {
+    mu_eta <- fam$mu.eta(eta)
+    z <- (eta - offset) + (y - mu) / mu_eta
+    w <- sqrt((weights * mu_eta^2) / fam$variance(mu))
+    fit <- stats::.lm.fit(x * w, z * w, min(1e-07, 1e-8 / 1000))
+    if (any(!is.finite(fit$coefficients))) return(NULL)
+    start[fit$pivot] <- fit$coefficients
+    eta <- drop(x %*% start)
+    mu <- fam$linkinv(eta <- eta + offset)
+    dev <- sum(fam$dev.resids(y, mu, weights))
+    if (!is.finite(dev) || !all(is.finite(mu) & mu > 0 & mu < 1)) return(NULL)
+    if (abs(dev - devold) / (0.1 + abs(dev)) < 1e-8) {
+      conv <- TRUE
+      break
+    }
+    devold <- dev
+  }
+  if (fit$rank < ncol(x)) start[fit$pivot][seq.int(fit$rank + 1, ncol(x))] <- NA
+  list(coefficients = start, converged = conv)
+}
+
+test_that("logit_fit() gives the R loop's and glm.fit()'s coefficients to the bit", {
+  # with R's reference BLAS, as here; another BLAS may add x %*% b in
+  # another order, and the last bits may then differ
+  set.seed(31)
+  for (k in 1:300) {
+    n <- sample(c(8, 30, 110, 400), 1)
+    y <- as.double(stats::rbinom(n, 1, stats::runif(1, 0.05, 0.6)))
+    # from weak to (near) separated, with ties every seventh
+    lp <- sample(c(0.5, 2, 8, 40), 1) * (y - 0.5) + stats::rnorm(n)
+    lp <- stats::qlogis(pmin(pmax(stats::plogis(lp), 1e-8), 1 - 1e-8))
+    if (k %% 7 == 0) lp <- round(lp)
+    for (x in list(matrix(1, n, 1), cbind(1, lp))) {
+      off <- if (ncol(x) == 1) lp
+      ours <- logit_fit(x, y, off)
+      expect_identical(ours, logit_fit_in_r(x, y, off))
+      g <- suppressWarnings(stats::glm.fit(x, y, offset = off, family = stats::binomial()))
+      expect_identical(ours$coefficients, unname(g$coefficients))
+      expect_identical(ours$converged, g$converged)
+    }
+  }
+  # an aliased column (NA, as glm.fit() reports it) and a separated outcome
+  y <- c(0, 0, 0, 1, 1, 1)
+  x <- cbind(1, rep(2, 6))
+  expect_identical(logit_fit(x, y), logit_fit_in_r(x, y))
+  expect_true(is.na(logit_fit(x, y)$coefficients[2]))
+  x <- cbind(1, c(-3, -2, -1, 1, 2, 3))
+  expect_identical(logit_fit(x, y), logit_fit_in_r(x, y))
+})
+
+test_that("the ICI's smooth is loess()'s fitted values to the bit", {
+  set.seed(32)
+  for (n in c(20, 25, 110, 137, 600)) {
+    y <- as.double(stats::rbinom(n, 1, 0.3))
+    p <- stats::plogis(stats::qlogis(0.3) + 2 * (y - 0.3) + stats::rnorm(n))
+    for (pp in list(p, round(p, 2), pmin(p * 3, 1))) {
+      ref <- unname(stats::fitted(stats::loess(y ~ pp, span = 0.75, degree = 2,
+        control = stats::loess.control(trace.hat = "approximate"))))
+      expect_identical(loess_smooth()(y, pp), ref)
+      expect_identical(metric_ici(y, pp), mean(abs(pp - ref)))
+    }
+  }
+  # on this R, stats' fitting function itself (not the fallback)
+  expect_false(identical(loess_smooth(), loess_public))
+})
+
+test_that("threshold_at() is metric_threshold() at one threshold", {
+  set.seed(33)
+  y <- stats::rbinom(90, 1, 0.3)
+  p <- round(stats::runif(90), 2)
+  for (t in c(0, 0.2, 0.5, p[3], 0.99, 1, NA)) {
+    at <- metric_threshold(y, p, t)
+    expect_identical(threshold_at(y, p, t), as.list(at[1, -1]))
+  }
+})
+
+test_that("score_predictions() is eval_metrics() on the raw and the corrected risks", {
+  set.seed(34)
+  y <- stats::rbinom(120, 1, 0.25)
+  p <- stats::plogis(stats::qlogis(0.5) + 2 * y + stats::rnorm(120))
+  p[1:10] <- p[11:20]    # ties
+  corrected <- sg_correct_prior(p, from = c(no = 0.5, yes = 0.5),
+                                to = c(no = 0.75, yes = 0.25), positive = "yes")
+  # the prior correction keeps the order and the ties here
+  expect_true(same_ranking(p, corrected))
+  s <- score_predictions(y, p, corrected, 0.3, TRUE)
+  expect_identical(s$raw, eval_metrics(y, p, 0.3))
+  expect_identical(s$corrected, eval_metrics(y, corrected, 0.3))
+  expect_identical(score_predictions(y, p, p, 0.3, TRUE)$corrected, s$raw)
+  expect_null(score_predictions(y, p, corrected, 0.3, FALSE)$corrected)
+  # a change of order or of ties: the ranking metrics are computed again
+  merged <- corrected
+  merged[2] <- merged[1] <- max(merged[1:2])
+  if (p[1] != p[2]) expect_false(same_ranking(p, merged))
+  expect_false(same_ranking(p, rev(corrected)))
+  expect_identical(score_predictions(y, p, rev(corrected), 0.3, TRUE)$corrected,
+                   eval_metrics(y, rev(corrected), 0.3))
+})

@@ -314,7 +314,7 @@ mutants <- list(
     r"-(wrong <- which(!joined & yi[near] != yi[cand] & seq_along(cand) >= from))-",
     r"-(wrong <- which(!joined & yi[near] == yi[cand] & seq_along(cand) >= from))-",
     "CNN stores the rows the 1-NN rule gets right instead of wrong",
-    c("method-cnn-oss-ncl")),
+    c("method-cnn-oss-ncl", "condense")),
   mutant("oss-misclassified", "clean", "R/method-cnn-oss-ncl.R",
     r"-(kept <- c(kept, rows[1], rows[-1][yi[near] != cl]))-",
     r"-(kept <- c(kept, rows[1], rows[-1]))-",

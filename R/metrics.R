@@ -236,7 +236,13 @@ confusion_counts <- function(y, p, thresholds) {
        tn = as.double(tn), fn = as.double(fn))
 }
 
-ratio_or_na <- function(num, den) ifelse(den > 0, num / den, NA_real_)
+# (ifelse()'s numbers, without its cost: a third of a cell's threshold
+# metrics)
+ratio_or_na <- function(num, den) {
+  r <- num / den
+  r[!(den > 0)] <- NA_real_
+  r
+}
 
 # data.frame(...) for unnamed columns of one length, without its checks.
 fast_data_frame <- function(...) {

@@ -5,10 +5,13 @@
  * principal axes until every leaf is one block of at most SG_RB rows;
  * the blocks are laid out in tree order, so a leaf is searched by the
  * same float screen and canonical distances as the block scans
- * (knn-screen.c).  Queries go in groups of SG_BT_GROUP neighbours in tree
- * order; a group walks the tree nearer child first and skips a node when,
- * for every query of the group, the node's box is farther than its k-th
- * distance so far.
+ * (knn-screen.c).  Inside a block the rows are split further into
+ * sub-leaves of SG_BT_SUB rows with boxes of their own, and each query
+ * screens only the sub-leaves it can reach.  Queries go in groups of
+ * SG_BT_GROUP neighbours in tree order; a group walks the tree, the child
+ * on its centre's side of the cut first, and skips a node when, for every
+ * query of the group, the node's box is farther than its k-th distance so
+ * far (the 32 tests in vector registers).
  *
  * The boxes are taken on p <= SG_BT_MAXP principal axes (a projection,
  * so a box distance is a lower bound of the true one: the axes need not
@@ -30,6 +33,8 @@
 #define SG_BT_MAXD 64   /* wider: the SG_BT_MAXP columns of most variance */
 #define SG_BT_GROUP 32  /* queries walking the tree together */
 #define SG_BT_COV_ROWS 65536 /* rows the axes are estimated from, at most */
+#define SG_BT_SUB SG_FSCAN_CHUNK       /* rows of a sub-leaf */
+#define SG_BT_NSUB (SG_RB / SG_BT_SUB)  /* sub-leaves of a block: 8 */
 #ifndef SG_BT_MAX_Q90
 #define SG_BT_MAX_Q90 9  /* axes holding 90% of the variance, to be chosen */
 #endif
@@ -44,6 +49,10 @@ typedef struct {
   R_xlen_t *perm;       /* position in tree order -> row */
   sg_bnode *nodes;
   double *box;          /* per node: p lower then p upper bounds */
+  int *cut_axis;        /* per inner node: the axis it was split on, */
+  double *cut;          /* and the middle of the gap between its children */
+  double *sbox;         /* per block and axis: the SG_BT_NSUB sub-leaves'
+                           lower, then upper bounds (sg_bt_sub()) */
   int n_nodes;
   int q90;              /* leading axes that hold 90% of the variance */
 } sg_btree;
@@ -237,12 +246,14 @@ static double *sg_bt_project(const sg_btree *t, const double *rows, R_xlen_t m,
 
 /* ---------------------------------------------------------------------
  * The tree: nodes split at a multiple of SG_RB rows, along the axis of
- * widest spread, until a node is one block. */
+ * widest spread, until a node is one block; inside each block the rows are
+ * split the same way, at multiples of SG_BT_SUB, into sub-leaves whose
+ * boxes let a query screen only the parts of a block it can reach. */
 
-static int sg_bt_build(sg_btree *t, R_xlen_t lo, R_xlen_t hi) {
-  int id = t->n_nodes++;
+/* The box of positions lo..hi on the axes. */
+static void sg_bt_box_of(const sg_btree *t, R_xlen_t lo, R_xlen_t hi,
+                         double *blo, double *bhi) {
   const int p = t->p;
-  double *blo = t->box + (size_t) id * 2 * p, *bhi = blo + p;
   for (int a = 0; a < p; a++) { blo[a] = R_PosInf; bhi[a] = R_NegInf; }
   for (R_xlen_t i = lo; i < hi; i++) {
     const double *yi = t->y + t->perm[i] * p;
@@ -251,57 +262,208 @@ static int sg_bt_build(sg_btree *t, R_xlen_t lo, R_xlen_t hi) {
       if (yi[a] > bhi[a]) bhi[a] = yi[a];
     }
   }
-  t->nodes[id].lo = lo;
-  t->nodes[id].hi = hi;
-  t->nodes[id].left = t->nodes[id].right = -1;
-  if (hi - lo <= SG_RB) return id;
-  R_xlen_t nblk = (hi - lo + SG_RB - 1) / SG_RB;
-  R_xlen_t mid = lo + SG_RB * ((nblk + 1) / 2);
+}
+
+/* The axis of widest spread of the box blo..bhi (the first of equals). */
+static int sg_bt_widest(const double *blo, const double *bhi, int p) {
   int dim = 0;
   double spread = -1.0;
   for (int a = 0; a < p; a++)
     if (bhi[a] - blo[a] > spread) { spread = bhi[a] - blo[a]; dim = a; }
-  if (spread > 0) {  /* quickselect: rows before mid no larger on dim */
-    R_xlen_t a = lo, b = hi - 1;
-    while (a < b) {
-      double pivot = t->y[t->perm[a + (b - a) / 2] * p + dim];
-      R_xlen_t i = a, j = b;
-      while (i <= j) {
-        while (t->y[t->perm[i] * p + dim] < pivot) i++;
-        while (t->y[t->perm[j] * p + dim] > pivot) j--;
-        if (i <= j) {
-          R_xlen_t tmp = t->perm[i]; t->perm[i] = t->perm[j]; t->perm[j] = tmp;
-          i++; j--;
-        }
+  return dim;
+}
+
+/* Positions lo..hi reordered so that those before mid are no larger, on
+ * the axis of widest spread of the box blo..bhi, than those after
+ * (quickselect); nothing when the box is a point. */
+static void sg_bt_split(sg_btree *t, R_xlen_t lo, R_xlen_t hi, R_xlen_t mid,
+                        const double *blo, const double *bhi) {
+  const int p = t->p;
+  int dim = sg_bt_widest(blo, bhi, p);
+  if (!(bhi[dim] - blo[dim] > 0)) return;
+  R_xlen_t a = lo, b = hi - 1;
+  while (a < b) {
+    double pivot = t->y[t->perm[a + (b - a) / 2] * p + dim];
+    R_xlen_t i = a, j = b;
+    while (i <= j) {
+      while (t->y[t->perm[i] * p + dim] < pivot) i++;
+      while (t->y[t->perm[j] * p + dim] > pivot) j--;
+      if (i <= j) {
+        R_xlen_t tmp = t->perm[i]; t->perm[i] = t->perm[j]; t->perm[j] = tmp;
+        i++; j--;
       }
-      if (mid <= j) b = j; else if (mid >= i) a = i; else break;
     }
+    if (mid <= j) b = j; else if (mid >= i) a = i; else break;
   }
+}
+
+/* The sub-leaves of positions lo..hi of one block (box blo..bhi): split
+ * until SG_BT_SUB rows, each one's box written to the block's sbox. */
+static void sg_bt_sub(sg_btree *t, R_xlen_t lo, R_xlen_t hi,
+                      const double *blo, const double *bhi) {
+  const int p = t->p;
+  if (hi - lo <= SG_BT_SUB) {
+    double *sb = t->sbox + (size_t) (lo / SG_RB) * p * 2 * SG_BT_NSUB;
+    int s = (int) (lo % SG_RB) / SG_BT_SUB;
+    for (int a = 0; a < p; a++) {
+      sb[(size_t) a * 2 * SG_BT_NSUB + s] = blo[a];
+      sb[(size_t) a * 2 * SG_BT_NSUB + SG_BT_NSUB + s] = bhi[a];
+    }
+    return;
+  }
+  R_xlen_t nsub = (hi - lo + SG_BT_SUB - 1) / SG_BT_SUB;
+  R_xlen_t mid = lo + SG_BT_SUB * ((nsub + 1) / 2);
+  double cb[2 * SG_BT_MAXP];
+  sg_bt_split(t, lo, hi, mid, blo, bhi);
+  sg_bt_box_of(t, lo, mid, cb, cb + p);
+  sg_bt_sub(t, lo, mid, cb, cb + p);
+  sg_bt_box_of(t, mid, hi, cb, cb + p);
+  sg_bt_sub(t, mid, hi, cb, cb + p);
+}
+
+static int sg_bt_build(sg_btree *t, R_xlen_t lo, R_xlen_t hi) {
+  int id = t->n_nodes++;
+  const int p = t->p;
+  double *blo = t->box + (size_t) id * 2 * p, *bhi = blo + p;
+  sg_bt_box_of(t, lo, hi, blo, bhi);
+  t->nodes[id].lo = lo;
+  t->nodes[id].hi = hi;
+  t->nodes[id].left = t->nodes[id].right = -1;
+  if (hi - lo <= SG_RB) {
+    sg_bt_sub(t, lo, hi, blo, bhi);
+    return id;
+  }
+  R_xlen_t nblk = (hi - lo + SG_RB - 1) / SG_RB;
+  R_xlen_t mid = lo + SG_RB * ((nblk + 1) / 2);
+  sg_bt_split(t, lo, hi, mid, blo, bhi);
   int left = sg_bt_build(t, lo, mid);
   int right = sg_bt_build(t, mid, hi);
   t->nodes[id].left = left;
   t->nodes[id].right = right;
+  const double *lb = t->box + (size_t) left * 2 * p, *rb = t->box + (size_t) right * 2 * p;
+  t->cut_axis[id] = sg_bt_widest(blo, bhi, p);
+  t->cut[id] = 0.5 * (lb[p + t->cut_axis[id]] + rb[t->cut_axis[id]]);
   return id;
 }
 
-/* The same for the SG_BT_GROUP queries of a group at once (gy: by axis,
- * SG_BT_GROUP values each), in vector registers. */
+/* The queries of a group (gy: by axis, SG_BT_GROUP values each) that a
+ * node with box blo..bhi may hold neighbours of: bit u set when query u's
+ * squared box distance is not beyond lim[u] (padding queries have lim -1).
+ * In vector registers; the distances are only compared, so the kernels
+ * may round differently (sg_bt_margin() covers it). */
+#define SG_BT_KEEP_BODY                                                    \
+  double dist[SG_BT_GROUP];                                                \
+  for (int u = 0; u < SG_BT_GROUP; u++) dist[u] = 0.0;                     \
+  for (int a = 0; a < p; a++) {                                            \
+    const double *ya = gy + a * SG_BT_GROUP;                               \
+    const double l = blo[a], h = bhi[a];                                   \
+    for (int u = 0; u < SG_BT_GROUP; u++) {                                \
+      double lo = l - ya[u], hi = ya[u] - h;                               \
+      lo = lo > 0.0 ? lo : 0.0;                                            \
+      hi = hi > 0.0 ? hi : 0.0;                                            \
+      dist[u] += (lo + hi) * (lo + hi);                                    \
+    }                                                                      \
+  }                                                                        \
+  uint32_t keep = 0;                                                       \
+  for (int u = 0; u < SG_BT_GROUP; u++)                                    \
+    keep |= (uint32_t) (dist[u] <= lim[u]) << u;                           \
+  return keep;
+
+typedef uint32_t (*sg_bt_keep_fn)(const double *, const double *,
+                                  const double *, int, const double *);
+
+#define SG_BT_KEEP_ARGS                                                    \
+  (const double *blo, const double *bhi, const double *gy, int p,          \
+   const double *lim)
+
 #if defined(__GNUC__) && !defined(__clang__)
 __attribute__((optimize("O3")))
 #endif
-static void sg_bt_box_dists(const double *blo, const double *bhi,
-                            const double *gy, int p, double *dist) {
-  for (int u = 0; u < SG_BT_GROUP; u++) dist[u] = 0.0;
-  for (int a = 0; a < p; a++) {
-    const double *ya = gy + a * SG_BT_GROUP;
-    const double l = blo[a], h = bhi[a];
-    for (int u = 0; u < SG_BT_GROUP; u++) {
-      double lo = l - ya[u], hi = ya[u] - h;
-      lo = lo > 0.0 ? lo : 0.0;
-      hi = hi > 0.0 ? hi : 0.0;
-      dist[u] += (lo + hi) * (lo + hi);
-    }
-  }
+static uint32_t sg_bt_keep_portable SG_BT_KEEP_ARGS { SG_BT_KEEP_BODY }
+
+#ifdef SG_HAVE_AVX2_KERNEL
+__attribute__((target("avx2"), optimize("O3")))
+static uint32_t sg_bt_keep_avx2 SG_BT_KEEP_ARGS { SG_BT_KEEP_BODY }
+#endif
+
+#ifdef SG_HAVE_AVX512_KERNEL
+__attribute__((target("avx512f"), optimize("O3")))
+static uint32_t sg_bt_keep_avx512 SG_BT_KEEP_ARGS { SG_BT_KEEP_BODY }
+#endif
+
+static sg_bt_keep_fn sg_bt_keep_kernel(void) {
+  SG_RETURN_KERNEL(sg_bt_keep);
+}
+
+/* The sub-leaves of a block (its sbox) that a query at y on the axes may
+ * hold neighbours of (within lim), as bits, among the first nsub; one
+ * vector of SG_BT_NSUB lanes per axis. */
+#ifdef SG_HAVE_AVX512_KERNEL
+/* the gaps of the SG_BT_NSUB = 8 boxes in one vector per axis */
+#define SG_BT_SUB_BODY                                                     \
+  const sg_v8d zero = {0, 0, 0, 0, 0, 0, 0, 0};                            \
+  sg_v8d acc = zero;                                                       \
+  for (int a = 0; a < p; a++) {                                            \
+    sg_v8d lo, hi;                                                         \
+    memcpy(&lo, sb + (size_t) a * 2 * SG_BT_NSUB, sizeof lo);              \
+    memcpy(&hi, sb + (size_t) a * 2 * SG_BT_NSUB + SG_BT_NSUB, sizeof hi); \
+    const double ya = y[a];                                                \
+    const sg_v8d yv = {ya, ya, ya, ya, ya, ya, ya, ya};                    \
+    lo = lo - yv;                                                          \
+    hi = yv - hi;                                                          \
+    sg_v8l pl = lo > zero, ph = hi > zero;                                 \
+    sg_v8d g = (sg_v8d) (((sg_v8l) lo & pl) | ((sg_v8l) hi & ph));         \
+    acc += g * g;                                                          \
+  }                                                                        \
+  const sg_v8d lv = {lim, lim, lim, lim, lim, lim, lim, lim};              \
+  sg_v8l in = acc <= lv;                                                   \
+  unsigned m = 0;                                                          \
+  for (int s = 0; s < SG_BT_NSUB; s++) m |= (unsigned) (in[s] & 1) << s;   \
+  return m & ((1u << nsub) - 1u);
+#else
+#define SG_BT_SUB_BODY                                                     \
+  double dist[SG_BT_NSUB];                                                 \
+  for (int s = 0; s < SG_BT_NSUB; s++) dist[s] = 0.0;                      \
+  for (int a = 0; a < p; a++) {                                            \
+    const double *lo_a = sb + (size_t) a * 2 * SG_BT_NSUB;                 \
+    const double *hi_a = lo_a + SG_BT_NSUB;                                \
+    const double ya = y[a];                                                \
+    for (int s = 0; s < SG_BT_NSUB; s++) {                                 \
+      double lo = lo_a[s] - ya, hi = ya - hi_a[s];                         \
+      lo = lo > 0.0 ? lo : 0.0;                                            \
+      hi = hi > 0.0 ? hi : 0.0;                                            \
+      dist[s] += (lo + hi) * (lo + hi);                                    \
+    }                                                                      \
+  }                                                                        \
+  unsigned m = 0;                                                          \
+  for (int s = 0; s < SG_BT_NSUB; s++)                                     \
+    m |= (unsigned) (dist[s] <= lim) << s;                                 \
+  return m & ((1u << nsub) - 1u);
+#endif
+
+typedef unsigned (*sg_bt_sub_fn)(const double *, const double *, int, double,
+                                 int);
+
+#define SG_BT_SUB_ARGS                                                     \
+  (const double *sb, const double *y, int p, double lim, int nsub)
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3")))
+#endif
+static unsigned sg_bt_sub_mask_portable SG_BT_SUB_ARGS { SG_BT_SUB_BODY }
+
+#ifdef SG_HAVE_AVX2_KERNEL
+__attribute__((target("avx2"), optimize("O3")))
+static unsigned sg_bt_sub_mask_avx2 SG_BT_SUB_ARGS { SG_BT_SUB_BODY }
+#endif
+
+#ifdef SG_HAVE_AVX512_KERNEL
+__attribute__((target("avx512f"), optimize("O3")))
+static unsigned sg_bt_sub_mask_avx512 SG_BT_SUB_ARGS { SG_BT_SUB_BODY }
+#endif
+
+static sg_bt_sub_fn sg_bt_sub_mask_kernel(void) {
+  SG_RETURN_KERNEL(sg_bt_sub_mask);
 }
 
 /* The squared box distance beyond which a node cannot hold a row within
@@ -327,6 +489,8 @@ typedef struct {
   double *qnf;
   sg_sqdist_fn sqdist;
   sg_fscan_fn fscan;
+  sg_bt_keep_fn keep;
+  sg_bt_sub_fn sub_mask;
   const double *qrow;   /* m x dk, the reference rows' scale */
   const double *qy;     /* m x p, on the axes */
   const double *qerr;   /* m: each query's projection error bound */
@@ -346,21 +510,36 @@ typedef struct {
   double *gy;           /* p x SG_BT_GROUP: the group's queries by axis */
 } sg_bt_scratch;
 
-/* The live queries (group members u in live[0..nl)) against leaf block
- * blk: screened in float four at a time where the values allow it, every
- * row otherwise; candidates measured the canonical way. */
+/* The queries of bits `keep` against leaf block blk: each keeps the
+ * sub-leaves it can reach (none: the block is skipped), and they are
+ * screened in float four at a time on the union of their sub-leaves where
+ * the values allow it, every row otherwise; candidates measured the
+ * canonical way. */
 static void sg_bt_leaf(const sg_bt_plan *pl, sg_bt_scratch *w,
                        const R_xlen_t *qidx, const R_xlen_t *skip,
-                       const int *live, int nl, R_xlen_t blk) {
-  const int k = pl->k, dk = pl->tb.d;
+                       uint32_t keep, R_xlen_t blk) {
+  const int k = pl->k, dk = pl->tb.d, p = pl->t->p;
   const R_xlen_t r0 = blk * SG_RB;
   const int cnt = (int) (pl->tb.n - r0 < SG_RB ? pl->tb.n - r0 : SG_RB);
+  const int nsub = (cnt + SG_BT_SUB - 1) / SG_BT_SUB;
   const R_xlen_t *perm = pl->t->perm + r0;
+  const double *sb = pl->t->sbox + (size_t) blk * p * 2 * SG_BT_NSUB;
+  int *live = w->live, nl = 0;
+  unsigned sub[SG_BT_GROUP];
+  while (keep) {
+    int u = __builtin_ctz(keep);
+    keep &= keep - 1;
+    double y[SG_BT_MAXP];
+    for (int a = 0; a < p; a++) y[a] = w->gy[a * SG_BT_GROUP + u];
+    unsigned m = pl->sub_mask(sb, y, p, w->lim[u], nsub);
+    if (m) { sub[nl] = m; live[nl++] = u; }
+  }
   for (int i = 0; i < nl; i += 4) {
     int nv = nl - i < 4 ? nl - i : 4, nhit[4];
     if (pl->use_float) {
       const float *qp[4];
       float thr[4];
+      unsigned chunks = 0;
       double rmax = pl->fb.norm_max[blk];
       for (int v = 0; v < 4; v++) {
         int u = live[i + (v < nv ? v : nv - 1)];
@@ -368,8 +547,10 @@ static void sg_bt_leaf(const sg_bt_plan *pl, sg_bt_scratch *w,
         double qn = pl->qnf[qi];
         qp[v] = pl->qf + qi * dk;
         thr[v] = sg_float_up(w->bd[(size_t) u * k + k - 1] + sg_f32_tol(dk, qn, rmax) - qn);
+        chunks |= sub[i + (v < nv ? v : nv - 1)];
       }
-      pl->fscan(&pl->fb, dk, blk, qp[0], qp[1], qp[2], qp[3], thr, w->hits, nhit);
+      pl->fscan(&pl->fb, dk, blk, qp[0], qp[1], qp[2], qp[3], thr, chunks,
+                w->hits, nhit);
     }
     for (int v = 0; v < nv; v++) {
       int u = live[i + v];
@@ -409,6 +590,7 @@ static void sg_bt_group(const sg_bt_plan *pl, sg_bt_scratch *w,
   double *gy = w->gy;  /* the group's queries on the axes, by axis */
   for (int a = 0; a < p; a++) cen[a] = 0.0;
   for (int i = 0; i < p * SG_BT_GROUP; i++) gy[i] = 0.0;
+  for (int u = nq; u < SG_BT_GROUP; u++) w->lim[u] = -1.0;  /* never kept */
   for (int u = 0; u < nq; u++) {
     for (int c = 0; c < k; c++) {
       w->bd[(size_t) u * k + c] = R_PosInf;
@@ -427,27 +609,16 @@ static void sg_bt_group(const sg_bt_plan *pl, sg_bt_scratch *w,
   while (top > 0) {
     top--;
     int id = w->stack[top];
-    uint32_t mask = w->mask[top], keep = 0;
     const sg_bnode *nd = t->nodes + id;
     const double *blo = t->box + (size_t) id * 2 * p, *bhi = blo + p;
-    double dist[SG_BT_GROUP];
-    sg_bt_box_dists(blo, bhi, gy, p, dist);
-    int nl = 0;
-    for (int u = 0; u < nq; u++)
-      if ((mask >> u & 1u) && !(dist[u] > w->lim[u])) {
-        w->live[nl++] = u;
-        keep |= 1u << u;
-      }
-    if (nl == 0) continue;
+    uint32_t keep = w->mask[top] & pl->keep(blo, bhi, gy, p, w->lim);
+    if (keep == 0) continue;
     if (nd->left < 0) {
-      sg_bt_leaf(pl, w, qidx, skip, w->live, nl, nd->lo / SG_RB);
+      sg_bt_leaf(pl, w, qidx, skip, keep, nd->lo / SG_RB);
       continue;
     }
-    const double *llo = t->box + (size_t) nd->left * 2 * p;
-    const double *rlo = t->box + (size_t) nd->right * 2 * p;
-    double dl = sg_box_dist(llo, llo + p, cen, p);
-    double dr = sg_box_dist(rlo, rlo + p, cen, p);
-    int near = dl <= dr ? nd->left : nd->right;
+    /* the child on the group centre's side of the cut first */
+    int near = cen[t->cut_axis[id]] <= t->cut[id] ? nd->left : nd->right;
     w->stack[top] = near == nd->left ? nd->right : nd->left;
     w->mask[top++] = keep;
     w->stack[top] = near;
@@ -465,6 +636,11 @@ static void sg_bt_make(sg_btree *t, sg_blocks *tb, const double *pts,
   R_xlen_t max_nodes = 2 * ((n + SG_RB - 1) / SG_RB) + 1;
   t->nodes = (sg_bnode *) R_alloc(max_nodes, sizeof(sg_bnode));
   t->box = (double *) R_alloc((size_t) max_nodes * 2 * t->p, sizeof(double));
+  t->cut_axis = (int *) R_alloc(max_nodes, sizeof(int));
+  t->cut = (double *) R_alloc(max_nodes, sizeof(double));
+  size_t sbox_len = (size_t) ((n + SG_RB - 1) / SG_RB) * t->p * 2 * SG_BT_NSUB;
+  t->sbox = (double *) R_alloc(sbox_len > 0 ? sbox_len : 1, sizeof(double));
+  memset(t->sbox, 0, (sbox_len > 0 ? sbox_len : 1) * sizeof(double));
   t->n_nodes = 0;
   sg_bt_build(t, 0, n);
   tb->n = n;
@@ -534,6 +710,8 @@ int sg_knn_btree(const double *pts, R_xlen_t n, int dk, const double *qrow,
   pl.exclude = exclude;
   pl.sqdist = sg_sqdist_kernel();
   pl.fscan = sg_fscan_kernel();
+  pl.keep = sg_bt_keep_kernel();
+  pl.sub_mask = sg_bt_sub_mask_kernel();
   pl.use_float = sg_knn_path() != 6 &&
     sg_f32_fill(&pl.tb, NULL, qrow, m, &pl.fb, &pl.qf, &pl.qnf);
   const R_xlen_t *order = sg_bt_query_order(&t, pl.qy, m, self);

@@ -192,7 +192,9 @@ sg_row_screen_fn sg_row_screen_kernel(void) {
 
 /* The fused dot-and-screen over one block for four queries: for query u,
  * the rows t with norm[t] - 2 q_u.r_t < thr[u] are appended to
- * hits[u * SG_RB ...], their number to nh[u].  The dot products stay in
+ * hits[u * SG_RB ...], their number to nh[u]; only the chunks of
+ * SG_FSCAN_CHUNK rows whose bit is set in `chunks` are read (SG_FSCAN_ALL:
+ * the whole block).  The dot products stay in
  * registers (2W rows at a time); the rare passing group is resolved lane
  * by lane. */
 #if defined(__GNUC__)
@@ -209,6 +211,7 @@ sg_row_screen_fn sg_row_screen_kernel(void) {
   VT th2 = SG_BCAST##W(thr[2]), th3 = SG_BCAST##W(thr[3]);                \
   nh[0] = nh[1] = nh[2] = nh[3] = 0;                                       \
   for (int t = 0; t < SG_RB; t += 2 * W) {                                 \
+    if (!(chunks >> (t / SG_FSCAN_CHUNK) & 1u)) continue;                  \
     VT a00 = z, a01 = z, a10 = z, a11 = z;                                 \
     VT a20 = z, a21 = z, a30 = z, a31 = z;                                 \
     for (int j = 0; j < d; j++) {                                          \
@@ -250,6 +253,7 @@ sg_row_screen_fn sg_row_screen_kernel(void) {
   for (int u = 0; u < 4; u++) {                                            \
     nh[u] = 0;                                                             \
     for (int t = 0; t < SG_RB; t++) {                                      \
+      if (!(chunks >> (t / SG_FSCAN_CHUNK) & 1u)) continue;                \
       float acc = 0.0f;                                                    \
       for (int j = 0; j < d; j++)                                          \
         acc += base[(R_xlen_t) j * SG_RB + t] * qs[u][j];                  \
@@ -261,7 +265,7 @@ sg_row_screen_fn sg_row_screen_kernel(void) {
 #define SG_FSCAN_ARGS                                                      \
   (const sg_fblocks *fb, int d, R_xlen_t blk, const float *q0,             \
    const float *q1, const float *q2, const float *q3, const float *thr,    \
-   int *hits, int *nh)
+   unsigned chunks, int *hits, int *nh)
 
 #if defined(__GNUC__) && !defined(__clang__)
 __attribute__((optimize("O3")))
@@ -566,7 +570,8 @@ static void sg_block_float(const sg_knn_plan *p, sg_knn_scratch *w,
                            sg_f32_tol(dk, qn, rmax) - qn);
     }
     int nhit[4];
-    p->fscan(&p->fb, dk, blk, qp[0], qp[1], qp[2], qp[3], thr, hits, nhit);
+    p->fscan(&p->fb, dk, blk, qp[0], qp[1], qp[2], qp[3], thr, SG_FSCAN_ALL,
+             hits, nhit);
     int np = 0, whole[4];
     for (int u = 0; u < 4 && q4 + u < nq; u++) {
       const double *qd = p->qrow + (q0 + q4 + u) * dk;

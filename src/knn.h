@@ -19,6 +19,9 @@
 #include <math.h>
 
 #define SG_RB 256 /* reference rows per block: 256 x d doubles stay in L2 */
+#if SG_RB != 8 * SG_FSCAN_CHUNK
+#error "a block is 8 chunks of the float screen (SG_FSCAN_ALL)"
+#endif
 
 /* Distance terms a parallel loop does between two interrupt checks (each
  * check ends a parallel region: threads meet there, so chunks must be long

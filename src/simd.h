@@ -28,6 +28,7 @@ typedef int sg_v16i __attribute__((vector_size(64)));
 #endif
 #ifdef SG_HAVE_AVX512_KERNEL
 typedef double sg_v8d __attribute__((vector_size(64)));
+typedef long long sg_v8l __attribute__((vector_size(64)));
 #endif
 
 /* The highest instruction set tests allow (tests.c): 2 AVX-512, 1 AVX2,
@@ -88,10 +89,14 @@ typedef int (*sg_row_screen_fn)(const double *rn, const double *dq,
 sg_row_screen_fn sg_row_screen_kernel(void);
 
 /* knn-screen.c: the float dot-and-screen of four queries over one block:
- * rows t with norm[t] - 2 q_u.r_t < thr[u], per query u. */
+ * rows t with norm[t] - 2 q_u.r_t < thr[u], per query u, among the chunks
+ * of SG_FSCAN_CHUNK rows set in the mask (SG_FSCAN_ALL: every row). */
+#define SG_FSCAN_CHUNK 32
+#define SG_FSCAN_ALL 0xffu
 typedef void (*sg_fscan_fn)(const struct sg_fblocks *, int, R_xlen_t,
                             const float *, const float *, const float *,
-                            const float *, const float *, int *, int *);
+                            const float *, const float *, unsigned,
+                            int *, int *);
 sg_fscan_fn sg_fscan_kernel(void);
 
 /* scan.c: the float screen of four queries with per-row thresholds (the

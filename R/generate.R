@@ -19,27 +19,38 @@ generate <- function(pred, yf, n_new, settings, data, call) {
   levels <- levels(yf)
   yi <- as.integer(yf)
   n <- length(yi)
-  counts <- tabulate(yi, length(levels))
-  parts <- vector("list", length(levels))
-  reports <- vector("list", length(levels))
+  L <- length(levels)
+  counts <- tabulate(yi, L)
+  parts <- vector("list", L)
+  reports <- vector("list", L)
   notes <- list()
   done <- which(n_new > 0)
-  class_rows <- split_rows(yi, length(levels))
+  class_rows <- split_rows(yi, L)
   nbhd <- class_neighborhoods(pred, yi, class_rows, done, settings)
-  # class_info()'s fields are all integers: one column per class, turned
+  # the classes' info (class_info_fields) are all integers: one column per class, turned
   # into the table's columns at the end (bind_rows() costs more)
   info <- matrix(NA_integer_, length(class_info_fields), length(done))
-  made <- integer(length(levels))
-  rounding <- rounding_plan(pred, settings$constraints)
+  made <- integer(L)
+  def <- sampler_method(settings$method)
+  interpolate <- def$family == "interpolate"
+  plan <- class_plan(pred, settings, def, if (interpolate) settings$guard, n)
+  copy_plan <- NULL  # a class of one row of an interpolating method
+  cons <- settings$constraints
   known <- NULL
   for (i in seq_along(done)) {
     cl <- done[i]
-    part <- generate_class(settings$method, pred, yi, cl, class_rows[[cl]], n_new[[cl]],
-                           settings, data, rounding, nbhd[[cl]])
+    rows <- class_rows[[cl]]
+    plan_cl <- plan
+    if (interpolate && length(rows) == 1L) {
+      if (is.null(copy_plan)) copy_plan <- class_plan(pred, settings, def, NULL, n)
+      plan_cl <- copy_plan
+    }
+    part <- generate_class(plan_cl, pred, yi, cl, rows, n_new[[cl]], settings, data,
+                           class_bounds(cons, pred, rows), nbhd[[cl]])
     parts[[cl]] <- part$rows
     if (!is.null(part$known)) known[[levels[cl]]] <- part$known
     made[cl] <- length(part$rows$parent)
-    info[, i] <- unlist(part$info, use.names = FALSE)
+    info[, i] <- part$info
     reports[[cl]] <- c(list(class = levels[cl]), part$report)
     for (nm in names(part$notes)) notes[[nm]] <- c(notes[[nm]], levels[cl])
   }
@@ -158,37 +169,51 @@ many_raised <- function(made, counts, levels) {
 class_info_fields <- c("seeds", "danger", "noise", "safe", "neighbors_used",
                        "wanted", "made", "shortfall")
 
-# in the order of class_info_fields (generate() stacks the values unnamed)
-class_info <- function(seeds, neighbors_used, made, wanted, danger = NA,
-                       noise = NA, safe = NA) {
-  list(seeds = as.integer(seeds), danger = as.integer(danger),
-       noise = as.integer(noise), safe = as.integer(safe),
-       neighbors_used = as.integer(neighbors_used), wanted = as.integer(wanted),
-       made = as.integer(made), shortfall = as.integer(wanted - made))
+# What generate_class() reads that is the same for every class of a call
+# (worked out once, not once per class): the method, the rounding, and the
+# guard's settings in force. `guard` is NULL for a class that is copied (a
+# method that does not interpolate, a class of one row).
+class_plan <- function(pred, settings, def, guard, n) {
+  cons <- settings$constraints
+  intrusion <- guard_intrusion_level(guard, def)
+  list(def = def, guard = guard,
+       rounding = rounding_plan(pred, cons),
+       m_all = whole_search_m(def, settings, guard, n),
+       intrusion = intrusion,
+       check_intrusion = !is.null(guard) && is.finite(intrusion) && intrusion < 1,
+       jitter = !is.null(guard) && guard$jitter > 0,
+       gap_cap = !is.null(guard) && guard$max_gap < 1,
+       report = guard_settings(guard, intrusion),
+       rounds = if (is.null(guard) && is.null(cons)) 1L
+                else if (is.null(guard)) 10L else guard$max_tries,
+       # quota = "keep" applies to SMOTE's draw in turns without a seed rule
+       keep_quota = !is.null(guard) && identical(guard$quota, "keep") &&
+         is.null(def$seeds),
+       vote = if (identical(settings$nominal, "vote")) 1L else 0L)
 }
 
 # One class: `rows` are its data rows, G the rows wanted. Finds the
 # neighbourhoods, decides which rows may be parents (the method's rule and
 # the guard's), then draws candidates in rounds until G pass the guard's
-# checks or the rounds run out.
-generate_class <- function(method, pred, yi, cl, rows, G, settings, data,
-                           rounding = rounding_plan(pred, settings$constraints),
-                           nbhd = NULL) {
+# checks or the rounds run out. `plan`: class_plan() for the class;
+# `bounds`: class_bounds() of the class.
+generate_class <- function(plan, pred, yi, cl, rows, G, settings, data,
+                           bounds = NULL, nbhd = NULL) {
   n <- length(yi)
   p <- length(rows)
-  notes <- list()
-  threads <- settings$threads
-  guard <- settings$guard
+  def <- plan$def
+  guard <- plan$guard
   cons <- settings$constraints
-  def <- sampler_method(method)
   interpolating <- def$family == "interpolate" && p > 1
-  if (!interpolating) guard <- NULL
-  if (p == 1 && def$family == "interpolate") notes$single <- TRUE
-  tally <- guard_counts()
+  notes <- if (p == 1 && def$family == "interpolate") list(single = TRUE) else list()
+  # the guard's counters (guard_counts()), kept as local values
+  unsafe <- noise_rows <- isolated <- 0L
+  pairs_gap <- pairs_group <- 0
+  cap <- NA_real_
 
   k <- 0L
   known <- NULL
-  within <- matrix(1L, p, 0)
+  within <- NULL
   eligible <- rep(TRUE, p)
   spacing <- NULL
   w <- NULL
@@ -201,35 +226,33 @@ generate_class <- function(method, pred, yi, cl, rows, G, settings, data,
     k <- ks$k
     if (k < settings$neighbors) notes$small <- TRUE
     grp <- settings$group_codes
-    nn <- nbhd$own %||% knn_rows(pred, rows, ks$kq, threads = threads, cls = cl)
+    nn <- nbhd$own %||% knn_rows(pred, rows, ks$kq, threads = settings$threads, cls = cl)
     spacing <- nn$distance[, 1]
     # each real row's nearest and k-th distance in its class, kept for
     # sg_diagnose(), which would measure them again (Euclidean distances on
     # complete numeric rows only: what it measures)
     if (!pred$mixed) known <- list(k = k, nearest = spacing, radius = nn$distance[, k])
     cap <- Inf
-    if (!is.null(guard) && guard$max_gap < 1) {
-      cap <- gap_quantile(nn$distance[, seq_len(k)], guard$max_gap)
-    }
-    tally$max_gap_distance <- cap
+    if (plan$gap_cap) cap <- gap_quantile(nn$distance[, seq_len(k)], guard$max_gap)
     if (!is.null(grp) || is.finite(cap)) {
       pr <- .Call(ffi_guard_pairs, nn$index, nn$distance, as.integer(rows),
                   grp, k, as.double(cap))
       within <- pr$index
-      tally$pairs_gap <- pr$removed_gap
-      tally$pairs_group <- pr$removed_group
+      pairs_gap <- pr$removed_gap
+      pairs_group <- pr$removed_group
     } else {
       within <- nn$index[, seq_len(k), drop = FALSE]
     }
     # only the guard's pair checks leave holes (NA) in `within`
-    usable <- if (anyNA(within)) rowSums(!is.na(within)) > 0 else rep(TRUE, p)
-    tally$isolated <- sum(!usable)
+    usable <- if (anyNA(within)) rowSums(!is.na(within)) > 0
+    if (!is.null(usable)) isolated <- sum(!usable)
 
     # whole-data neighbourhoods: the method's and the guard's in one search
-    m_all <- whole_search_m(def, settings, guard, n)
+    m_all <- plan$m_all
     if (m_all > 0) {
       w <- nbhd$whole %||%
-        knn_rows(pred, seq_len(n), m_all, query = rows, threads = threads, cls = cl)
+        knn_rows(pred, seq_len(n), m_all, query = rows, threads = settings$threads,
+                 cls = cl)
       w$other <- matrix(yi[w$index] != cl, nrow = p)
     }
     # whether each of a row's m nearest rows of the whole data is of
@@ -254,20 +277,19 @@ generate_class <- function(method, pred, yi, cl, rows, G, settings, data,
       is_noise <- own == 0
       is_unsafe <- own < guard$min_safety & !is_noise
       at_boundary <- def$seeks_boundary
-      tally$noise <- sum(eligible & is_noise)
-      tally$unsafe <- if (at_boundary) 0L else sum(eligible & is_unsafe)
+      noise_rows <- sum(eligible & is_noise)
+      unsafe <- if (at_boundary) 0L else sum(eligible & is_unsafe)
       eligible <- eligible & !is_noise & (at_boundary | !is_unsafe)
     }
-    eligible <- eligible & usable
+    if (!is.null(usable)) eligible <- eligible & usable
+  } else {
+    within <- matrix(1L, p, 0)
   }
-  tally$seeds <- sum(eligible)
 
-  intrusion <- guard_intrusion_level(guard, def)
-  if (!is.null(guard) && is.finite(intrusion) && intrusion < 1) {
+  if (plan$check_intrusion) {
     pos <- integer(n)
     pos[rows] <- seq_len(p)
   }
-  bounds <- class_bounds(cons, pred, rows)
   combos_seen <- NULL
   if (!is.null(cons$combos)) {
     cols <- match(cons$combos, pred$nominal)
@@ -280,20 +302,19 @@ generate_class <- function(method, pred, yi, cl, rows, G, settings, data,
   own_draw <- interpolating && is.null(picked$note)
   draw_rows <- if (own_draw) def$draw else draw_in_turns
   stop_short <- own_draw && def$stop_when_short
-  # the method's own maker (rows off the parent-neighbour segment), and then
-  # the intrusion check's exact search: the local one assumes the segment
+  # the method's own maker (rows off the parent-neighbour segment)
   make_rows <- if (own_draw) def$make
-  guard_check <- guard
-  if (!is.null(make_rows) && !is.null(guard)) guard_check$intrusion_search <- "exact"
   at <- which(eligible)
   # the parents' candidates: every row's, unless the method or the guard
   # set some aside
   within_at <- if (length(at) == p) within else within[at, , drop = FALSE]
   kept <- list()
   need <- G
-  rounds <- if (is.null(guard) && is.null(cons)) 1L
-            else if (is.null(guard)) 10L else guard$max_tries
+  rounds <- plan$rounds
   round_no <- 0L
+  drawn <- 0
+  rejected <- c(0, 0, 0, 0)  # intrusion, bound, rule, combo
+  nominal <- ncol(pred$codes) > 0
   # quota = "keep" (SMOTE: the draw in turns, no seed rule): every row of
   # the class keeps the share of rows plain SMOTE gives it. A row that may
   # not be a parent hands its share to its nearest own-class neighbour that
@@ -303,8 +324,7 @@ generate_class <- function(method, pred, yi, cl, rows, G, settings, data,
   # rejections do not move the rows towards the parents whose candidates
   # pass. quota = "free": the rows still missing are drawn again from every
   # parent, and a row that may not be a parent gives its share to all.
-  same_parent <- !is.null(guard) && identical(guard$quota, "keep") &&
-    is.null(def$seeds) && identical(draw_rows, draw_in_turns)
+  same_parent <- plan$keep_quota && identical(draw_rows, draw_in_turns)
   if (same_parent && length(at) > 0 && length(at) < p) {
     hand <- quota_handover(within, rows, eligible)
     if (length(hand$from) > 0) {
@@ -328,7 +348,7 @@ generate_class <- function(method, pred, yi, cl, rows, G, settings, data,
     parent <- rows[pos_parent]
     made <- length(parent)
     if (made == 0) break
-    tally$drawn <- tally$drawn + made
+    drawn <- drawn + made
     if (is.null(make_rows)) {
       values <- .Call(ffi_interpolate, pred$x, as.integer(parent),
                       as.integer(draw$neighbor), as.double(draw$gap))
@@ -338,48 +358,48 @@ generate_class <- function(method, pred, yi, cl, rows, G, settings, data,
       draw$gap <- made_rows$gap
     }
     codes <- pred$codes[parent, , drop = FALSE]
-    if (interpolating && ncol(codes) > 0) {
+    if (interpolating && nominal) {
       # each nominal value from the parent and the parent's own-class
       # neighbours (Borderline-2's other-class candidate never lends one)
       cand <- cbind(parent, within[pos_parent, , drop = FALSE])
-      codes <- .Call(ffi_draw_nominal, pred$codes, cand,
-                     if (settings$nominal == "vote") 1L else 0L)
+      codes <- .Call(ffi_draw_nominal, pred$codes, cand, plan$vote)
     }
     if (!is.null(def$finish)) values <- def$finish(values, ctx, bounds)
-    if (!is.null(guard) && guard$jitter > 0 && ncol(values) > 0) {
+    if (plan$jitter && ncol(values) > 0) {
       values <- add_jitter(values, pred, spacing[pos_parent], guard$jitter, bounds)
     }
-    values <- round_values(values, rounding)
+    if (plan$rounding$any) values <- round_values(values, plan$rounding)
     reason <- constraint_failures(values, codes, cons, bounds, pred, data, combos_seen,
                                   parent)
-    if (!is.null(guard) && is.finite(intrusion) && intrusion < 1) {
+    if (plan$check_intrusion) {
       todo <- which(is.na(reason))
       if (length(todo) > 0) {
+        # the method's own maker puts rows off the parent-neighbour
+        # segment, which the local search assumes: the exact search then
+        guard_check <- guard
+        if (!is.null(make_rows)) guard_check$intrusion_search <- "exact"
         share <- intrusion_share(pred, values[todo, , drop = FALSE],
                                  codes[todo, , drop = FALSE], parent[todo],
                                  draw$neighbor[todo], w, pos, yi, cl,
-                                 settings, guard_check, threads)
-        reason[todo[share > intrusion]] <- "intrusion"
+                                 settings, guard_check, settings$threads)
+        reason[todo[share > plan$intrusion]] <- "intrusion"
       }
     }
     ok <- is.na(reason)
-    if (!all(ok)) {
-      why <- tabulate(match(reason, c("intrusion", "bound", "rule", "combo")), 4L)
-      tally$rejected_intrusion <- tally$rejected_intrusion + why[1]
-      tally$rejected_bound <- tally$rejected_bound + why[2]
-      tally$rejected_rule <- tally$rejected_rule + why[3]
-      tally$rejected_combo <- tally$rejected_combo + why[4]
-    }
-    kept[[round_no]] <- if (all(ok)) {
-      list(parent = parent, neighbor = draw$neighbor, gap = draw$gap,
-           values = values, codes = codes, pos = pos_parent)
+    if (all(ok)) {
+      kept[[round_no]] <- list(parent = parent, neighbor = draw$neighbor,
+                               gap = draw$gap, values = values, codes = codes)
+      need <- need - made
+      if (same_parent) redo <- integer(0)
     } else {
-      list(parent = parent[ok], neighbor = draw$neighbor[ok],
-           gap = draw$gap[ok], values = values[ok, , drop = FALSE],
-           codes = codes[ok, , drop = FALSE], pos = pos_parent[ok])
+      rejected <- rejected +
+        tabulate(match(reason, c("intrusion", "bound", "rule", "combo")), 4L)
+      kept[[round_no]] <- list(parent = parent[ok], neighbor = draw$neighbor[ok],
+                               gap = draw$gap[ok], values = values[ok, , drop = FALSE],
+                               codes = codes[ok, , drop = FALSE])
+      need <- need - sum(ok)
+      if (same_parent) redo <- draw$parent[!ok]
     }
-    need <- need - sum(ok)
-    if (same_parent) redo <- draw$parent[!ok]
     if (stop_short && made < need) break
   }
   if (length(at) == 0 && G > 0) notes$no_seeds <- TRUE
@@ -387,7 +407,7 @@ generate_class <- function(method, pred, yi, cl, rows, G, settings, data,
   else if (need > 0) notes$short_guard <- TRUE
   if (length(kept) == 1) {
     # one round (no guard, nothing rejected): nothing to stack
-    rows_out <- kept[[1]][c("parent", "neighbor", "gap", "values", "codes")]
+    rows_out <- kept[[1]]
   } else {
     bind <- function(f) do.call("c", lapply(kept, `[[`, f))
     rows_out <- list(
@@ -402,23 +422,31 @@ generate_class <- function(method, pred, yi, cl, rows, G, settings, data,
     rows_out$parent <- rows_out$neighbor <- integer(0)
     rows_out$gap <- double(0)
   }
-  rows_out$class <- rep(cl, made)
+  rows_out$class <- rep.int(cl, made)
   kind <- if (!interpolating) {
     if (def$family == "copy") def$kind(settings) else "copy"
   } else def$kind(settings, rows_out$gap)  # one kind, or one per row
-  if (interpolating && !is.null(guard) && guard$jitter > 0) kind <- paste0(kind, "+jitter")
+  if (interpolating && plan$jitter) kind <- paste0(kind, "+jitter")
   rows_out$kind <- rep_len(kind, made)
   # parents are data rows: counting them is cheaper than unique() on
   # small data
-  tally$parents_used <- if (n <= 1e5) sum(tabulate(rows_out$parent, n) > 0L)
-                      else length(unique(rows_out$parent))
-  tally$wanted <- G
-  tally$made <- made
-  tally$shortfall <- G - made
+  parents_used <- if (n <= 1e5) sum(tabulate(rows_out$parent, n) > 0L)
+                  else length(unique(rows_out$parent))
+  seeds <- sum(eligible)
+  # the report's counters, in the order of guard_counts(), then the guard's
+  # settings in force
+  report <- c(list(seeds = seeds, parents_used = parents_used, unsafe = unsafe,
+                   noise = noise_rows, isolated = isolated, pairs_gap = pairs_gap,
+                   pairs_group = pairs_group, drawn = drawn,
+                   rejected_intrusion = rejected[1], rejected_bound = rejected[2],
+                   rejected_rule = rejected[3], rejected_combo = rejected[4],
+                   wanted = G, made = made, shortfall = G - made,
+                   max_gap_distance = cap),
+              plan$report)
   list(rows = rows_out, known = known,
-       info = class_info(sum(eligible), k, made, G, danger, noise, safe),
-       report = c(tally, guard_settings(guard, intrusion)),
-       notes = notes)
+       # in the order of class_info_fields
+       info = as.integer(c(seeds, danger, noise, safe, k, G, made, G - made)),
+       report = report, notes = notes)
 }
 
 # Under quota = "keep", the rows that may not be parents (unsafe, noise)

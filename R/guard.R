@@ -111,6 +111,9 @@ sg_guard <- function(min_safety = 0.2, max_gap = 0.95, jitter = 0,
                      intrusion = NULL, max_tries = 10,
                      intrusion_search = c("local", "exact"),
                      quota = c("keep", "free")) {
+  # the default guard is the argument default of sg_oversample(), made on
+  # every call that takes it: made once
+  if (nargs() == 0L && !is.null(guard_cache$default)) return(guard_cache$default)
   call <- sys.call()
   share <- function(x, arg) {
     if (!is.numeric(x) || length(x) != 1 || is.na(x) || x < 0 || x > 1) {
@@ -119,7 +122,7 @@ sg_guard <- function(min_safety = 0.2, max_gap = 0.95, jitter = 0,
     }
     as.numeric(x)
   }
-  structure(list(
+  out <- structure(list(
     min_safety = share(min_safety, "min_safety"),
     max_gap = share(max_gap, "max_gap"),
     jitter = check_number(jitter, "jitter", min = 0, call = call),
@@ -129,7 +132,11 @@ sg_guard <- function(min_safety = 0.2, max_gap = 0.95, jitter = 0,
                                     c("local", "exact"), call = call),
     quota = check_choice(quota, "quota", c("keep", "free"), call = call)
   ), class = "sg_guard")
+  if (nargs() == 0L) guard_cache$default <- out
+  out
 }
+
+guard_cache <- new.env(parent = emptyenv())
 
 #' @export
 print.sg_guard <- function(x, ...) {

@@ -9,9 +9,7 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
   record <- list(
     schema = record_schema,
     version = versions$package,
-    # the POSIXlt method directly: format()'s dispatch and the POSIXct
-    # method's wrapping cost a third of the stamp
-    created = format.POSIXlt(as.POSIXlt(Sys.time()), "%Y-%m-%dT%H:%M:%S%z"),
+    created = time_stamp(),
     r_version = versions$r,
     settings = settings,
     seed = seed,
@@ -55,6 +53,26 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
 # field); 2: adds `schema`, the provenance's `kind` and `fidelity`. Readers
 # of saved records (the ledger) check it.
 record_schema <- 2L
+
+# The time of the call to the second, with the offset of the time zone in
+# force ("2026-12-05T03:10:00+0000"). Formatting costs more than the rest
+# of a record on a small table, and a call takes well under a second: the
+# text is kept for the second (and time zone) it was made in.
+time_stamp <- function() {
+  now <- Sys.time()
+  second <- floor(unclass(now))
+  tz <- Sys.getenv("TZ")
+  if (!identical(stamp_cache$second, second) || !identical(stamp_cache$tz, tz)) {
+    # the POSIXlt method directly: format()'s dispatch and the POSIXct
+    # method's wrapping cost a third of the stamp
+    stamp_cache$text <- format.POSIXlt(as.POSIXlt(now), "%Y-%m-%dT%H:%M:%S%z")
+    stamp_cache$second <- second
+    stamp_cache$tz <- tz
+  }
+  stamp_cache$text
+}
+
+stamp_cache <- new.env(parent = emptyenv())
 
 # The package's and R's versions, fixed for the session: looked up once.
 session_versions <- function() {

@@ -136,6 +136,7 @@ registry$methods <- list()
 register_method <- function(method) {
   stopifnot(inherits(method, "sg_sampler_method"))
   registry$methods[[method$name]] <- method
+  if (exists("params_cache")) params_cache[[method$name]] <- NULL  # its checks may differ
   invisible(method)
 }
 
@@ -237,15 +238,23 @@ check_families <- function(family, call = NULL) {
 # Checks the method-specific parameters given to an entry point: each one
 # the method takes, by its own check. `values` is a named list of the
 # values given (missing ones take the default).
+# The checks are pure functions of the values: the values last checked for
+# each method and their answer are kept, so that the usual call (the same
+# defaults each time) does not run every check again.
 check_method_params <- function(method, values, call = NULL) {
+  last <- params_cache[[method]]
+  if (!is.null(last) && identical(last$values, values)) return(last$out)
   p <- sampler_method(method)$params
   out <- list()
   for (nm in names(p)) {
     v <- values[[nm]]
     out[[nm]] <- if (is.null(v)) p[[nm]]$default else p[[nm]]$check(v, nm, call)
   }
+  params_cache[[method]] <- list(values = values, out = out)
   out
 }
+
+params_cache <- new.env(parent = emptyenv())
 
 # The tunable parameters of the given methods (the recipes steps' tunable()).
 tunable_params <- function(methods) {

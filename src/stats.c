@@ -5,6 +5,7 @@
 #include "smoteguard.h"
 #include <string.h>
 #include <stdlib.h>
+#include <R_ext/Utils.h> /* R_qsort */
 
 /* Per column of the n x d matrix x (column-major), over the m rows
  * `rows` (0-based; NULL: all n rows, m = n): mean, standard deviation
@@ -145,9 +146,12 @@ SEXP ffi_stats_outside(SEXP values, SEXP lower, SEXP upper) {
  * = 7) gives them, and the count of values between consecutive ones, from
  * linear-time selection: the order statistics the quantiles need (at most
  * 202) are placed by quickselect, each search splitting the rest, so a
- * column costs O(n log 202) rather than a sort. */
+ * column costs O(n log 202) rather than a sort; a column of a few thousand
+ * values or fewer is sorted whole, which costs less at that size. */
 
 #define SG_NQ 101
+/* up to this many values a column is sorted instead (R_qsort) */
+#define SG_QUANTILE_SORT_MAX 4096
 
 static inline void sg_swap(double *a, R_xlen_t i, R_xlen_t j) {
   double t = a[i]; a[i] = a[j]; a[j] = t;
@@ -224,7 +228,11 @@ void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, double *q,
     if (nr == 0 || ranks[nr - 1] < lo_of[i]) ranks[nr++] = lo_of[i];
     if (ranks[nr - 1] < hi_of[i]) ranks[nr++] = hi_of[i];
   }
-  sg_select_many(buf, 0, m - 1, ranks, 0, nr);
+  /* a small column sorted whole: a sort of a few hundred values costs
+   * less than placing up to 202 ranks one search at a time (the same
+   * order statistics either way) */
+  if (m <= SG_QUANTILE_SORT_MAX) R_qsort(buf, 1, (size_t) m);
+  else sg_select_many(buf, 0, m - 1, ranks, 0, nr);
   for (int i = 0; i < SG_NQ; i++) {
     double x = buf[lo_of[i]], y = buf[hi_of[i]];
     double h = index[i] - (double) (lo_of[i] + 1);

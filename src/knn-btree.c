@@ -488,7 +488,7 @@ typedef struct {
   float *qf;            /* the queries in float (knn.h) */
   double *qnf;
   sg_sqdist_fn sqdist;
-  sg_fscan_fn fscan;
+  sg_fscan1_fn fscan1;
   sg_bt_keep_fn keep;
   sg_bt_sub_fn sub_mask;
   const double *qrow;   /* m x dk, the reference rows' scale */
@@ -503,7 +503,7 @@ typedef struct {
   int *bi;
   double *lim;          /* SG_BT_GROUP: sg_bt_margin() of each query */
   int *live;
-  int *hits;            /* 4 x SG_RB */
+  int *hits;            /* SG_RB */
   double *acc;          /* SG_RB */
   int *stack;          /* nodes to visit, */
   uint32_t *mask;       /* and the queries each may hold neighbours of */
@@ -511,10 +511,9 @@ typedef struct {
 } sg_bt_scratch;
 
 /* The queries of bits `keep` against leaf block blk: each keeps the
- * sub-leaves it can reach (none: the block is skipped), and they are
- * screened in float four at a time on the union of their sub-leaves where
- * the values allow it, every row otherwise; candidates measured the
- * canonical way. */
+ * sub-leaves it can reach (none: the block is skipped) and screens them in
+ * float where the values allow it, every row otherwise; candidates
+ * measured the canonical way. */
 static void sg_bt_leaf(const sg_bt_plan *pl, sg_bt_scratch *w,
                        const R_xlen_t *qidx, const R_xlen_t *skip,
                        uint32_t keep, R_xlen_t blk) {
@@ -534,47 +533,34 @@ static void sg_bt_leaf(const sg_bt_plan *pl, sg_bt_scratch *w,
     unsigned m = pl->sub_mask(sb, y, p, w->lim[u], nsub);
     if (m) { sub[nl] = m; live[nl++] = u; }
   }
-  for (int i = 0; i < nl; i += 4) {
-    int nv = nl - i < 4 ? nl - i : 4, nhit[4];
+  const double rmax = pl->use_float ? pl->fb.norm_max[blk] : 0.0;
+  for (int i = 0; i < nl; i++) {
+    int u = live[i];
+    R_xlen_t qi = qidx[u];
+    const double *q = pl->qrow + qi * dk;
+    double *bd = w->bd + (size_t) u * k;
+    int *bi = w->bi + (size_t) u * k;
+    int nhit = 0, whole = !pl->use_float;
     if (pl->use_float) {
-      const float *qp[4];
-      float thr[4];
-      unsigned chunks = 0;
-      double rmax = pl->fb.norm_max[blk];
-      for (int v = 0; v < 4; v++) {
-        int u = live[i + (v < nv ? v : nv - 1)];
-        R_xlen_t qi = qidx[u];
-        double qn = pl->qnf[qi];
-        qp[v] = pl->qf + qi * dk;
-        thr[v] = sg_float_up(w->bd[(size_t) u * k + k - 1] + sg_f32_tol(dk, qn, rmax) - qn);
-        chunks |= sub[i + (v < nv ? v : nv - 1)];
-      }
-      pl->fscan(&pl->fb, dk, blk, qp[0], qp[1], qp[2], qp[3], thr, chunks,
-                w->hits, nhit);
+      double qn = pl->qnf[qi];
+      float thr = sg_float_up(bd[k - 1] + sg_f32_tol(dk, qn, rmax) - qn);
+      nhit = pl->fscan1(&pl->fb, dk, blk, pl->qf + qi * dk, thr, sub[i], w->hits);
+      whole = nhit > SG_RB / 8;
     }
-    for (int v = 0; v < nv; v++) {
-      int u = live[i + v];
-      R_xlen_t qi = qidx[u];
-      const double *q = pl->qrow + qi * dk;
-      double *bd = w->bd + (size_t) u * k;
-      int *bi = w->bi + (size_t) u * k;
-      int whole = !pl->use_float || nhit[v] > SG_RB / 8;
-      if (whole) {
-        pl->sqdist(&pl->tb, blk, q, w->acc);
-        for (int t = 0; t < cnt; t++) {
-          if (perm[t] == skip[u]) continue;
-          sg_topk_insert_lex(bd, bi, k, w->acc[t], (int) perm[t]);
-        }
-      } else {
-        const int *hu = w->hits + (size_t) v * SG_RB;
-        for (int h = 0; h < nhit[v]; h++) {
-          int t = hu[h];
-          if (t >= cnt || perm[t] == skip[u]) continue;
-          sg_topk_insert_lex(bd, bi, k, sg_sqdist_exact(&pl->tb, blk, t, q), (int) perm[t]);
-        }
+    if (whole) {
+      pl->sqdist(&pl->tb, blk, q, w->acc);
+      for (int t = 0; t < cnt; t++) {
+        if (perm[t] == skip[u]) continue;
+        sg_topk_insert_lex(bd, bi, k, w->acc[t], (int) perm[t]);
       }
-      w->lim[u] = sg_bt_margin(bd[k - 1], pl->qerr[qi]);
+    } else {
+      for (int h = 0; h < nhit; h++) {
+        int t = w->hits[h];
+        if (t >= cnt || perm[t] == skip[u]) continue;
+        sg_topk_insert_lex(bd, bi, k, sg_sqdist_exact(&pl->tb, blk, t, q), (int) perm[t]);
+      }
     }
+    w->lim[u] = sg_bt_margin(bd[k - 1], pl->qerr[qi]);
   }
 }
 
@@ -709,7 +695,7 @@ int sg_knn_btree(const double *pts, R_xlen_t n, int dk, const double *qrow,
   pl.self = self;
   pl.exclude = exclude;
   pl.sqdist = sg_sqdist_kernel();
-  pl.fscan = sg_fscan_kernel();
+  pl.fscan1 = sg_fscan1_kernel();
   pl.keep = sg_bt_keep_kernel();
   pl.sub_mask = sg_bt_sub_mask_kernel();
   pl.use_float = sg_knn_path() != 6 &&
@@ -722,7 +708,7 @@ int sg_knn_btree(const double *pts, R_xlen_t n, int dk, const double *qrow,
     scr[i].bi = (int *) R_alloc((size_t) SG_BT_GROUP * k, sizeof(int));
     scr[i].lim = (double *) R_alloc(SG_BT_GROUP, sizeof(double));
     scr[i].live = (int *) R_alloc(SG_BT_GROUP, sizeof(int));
-    scr[i].hits = (int *) R_alloc((size_t) 4 * SG_RB, sizeof(int));
+    scr[i].hits = (int *) R_alloc(SG_RB, sizeof(int));
     scr[i].acc = (double *) R_alloc(SG_RB, sizeof(double));
     scr[i].stack = (int *) R_alloc(256, sizeof(int));
     scr[i].mask = (uint32_t *) R_alloc(256, sizeof(uint32_t));

@@ -19,6 +19,9 @@
 #include "topk.h"
 #include <string.h>
 #include <float.h>
+#ifdef SG_HAVE_AVX512_KERNEL
+#include <immintrin.h>
+#endif
 
 #if defined(__GNUC__)
 #define SG_DOT_BODY                                                        \
@@ -290,6 +293,106 @@ static void sg_fscan_avx512 SG_FSCAN_ARGS {
 
 sg_fscan_fn sg_fscan_kernel(void) {
   SG_RETURN_KERNEL(sg_fscan);
+}
+
+/* One query's float screen over the chunks of a block set in `chunks`:
+ * the rows t with norm[t] - 2 q.r_t < thr, in increasing order, written
+ * to hits; returns their number.  Up to four chunks at once, so that the
+ * sums are independent chains (the tree of blocks, knn-btree.c, gives
+ * each query only the chunks it can reach). */
+#if defined(__GNUC__)
+#define SG_FSCAN1_GROUP(VT, VI, W, L)                                      \
+  {                                                                        \
+    VT a[L][SG_FSCAN_CHUNK / W];                                           \
+    for (int l = 0; l < L; l++)                                            \
+      for (int v = 0; v < SG_FSCAN_CHUNK / W; v++) a[l][v] = z;            \
+    for (int j = 0; j < d; j++) {                                          \
+      const float *col = base + (R_xlen_t) j * SG_RB;                      \
+      const VT b = SG_BCAST##W(q[j]);                                      \
+      for (int l = 0; l < L; l++)                                          \
+        for (int v = 0; v < SG_FSCAN_CHUNK / W; v++) {                     \
+          VT r;                                                            \
+          memcpy(&r, col + c[i + l] * SG_FSCAN_CHUNK + v * W, sizeof r);   \
+          a[l][v] += r * b;                                                \
+        }                                                                  \
+    }                                                                      \
+    for (int l = 0; l < L; l++)                                            \
+      for (int v = 0; v < SG_FSCAN_CHUNK / W; v++) {                       \
+        int t0 = c[i + l] * SG_FSCAN_CHUNK + v * W;                        \
+        VT nv;                                                             \
+        memcpy(&nv, rn + t0, sizeof nv);                                   \
+        SG_FSCAN1_PASS##W(VT, VI, nv - (a[l][v] + a[l][v]))                \
+      }                                                                    \
+    i += L;                                                                \
+  }
+/* the rows t0 + e whose screened value x[e] is below th, into hits: a
+ * lane test for 8 lanes, the comparison's bit mask for 16 (AVX-512) */
+#define SG_FSCAN1_PASS8(VT, VI, x)                                         \
+  {                                                                        \
+    VI pass = (x) < th;                                                    \
+    int any = 0;                                                           \
+    for (int e = 0; e < 8; e++) any |= pass[e];                            \
+    if (any)                                                               \
+      for (int e = 0; e < 8; e++)                                          \
+        if (pass[e]) hits[nh++] = t0 + e;                                  \
+  }
+#define SG_FSCAN1_PASS16(VT, VI, x)                                        \
+  {                                                                        \
+    unsigned pm = _mm512_cmp_ps_mask((__m512) (x), (__m512) th, _CMP_LT_OQ); \
+    for (; pm; pm &= pm - 1) hits[nh++] = t0 + __builtin_ctz(pm);          \
+  }
+#define SG_FSCAN1_BODY(VT, VI, W)                                          \
+  const float *base = fb->data + blk * (R_xlen_t) d * SG_RB;               \
+  const float *rn = fb->norm + blk * SG_RB;                                \
+  const VT z = {0};                                                        \
+  const VT th = SG_BCAST##W(thr);                                          \
+  int c[SG_RB / SG_FSCAN_CHUNK], n = 0, nh = 0, i = 0;                     \
+  for (unsigned m = chunks; m; m &= m - 1) c[n++] = __builtin_ctz(m);      \
+  while (n - i >= 4) SG_FSCAN1_GROUP(VT, VI, W, 4)                         \
+  if (n - i >= 2) SG_FSCAN1_GROUP(VT, VI, W, 2)                            \
+  if (n - i == 1) SG_FSCAN1_GROUP(VT, VI, W, 1)                            \
+  return nh;
+#else
+#define SG_FSCAN1_BODY(VT, VI, W)                                          \
+  const float *base = fb->data + blk * (R_xlen_t) d * SG_RB;               \
+  const float *rn = fb->norm + blk * SG_RB;                                \
+  int nh = 0;                                                              \
+  for (int t = 0; t < SG_RB; t++) {                                        \
+    if (!(chunks >> (t / SG_FSCAN_CHUNK) & 1u)) continue;                  \
+    float acc = 0.0f;                                                      \
+    for (int j = 0; j < d; j++) acc += base[(R_xlen_t) j * SG_RB + t] * q[j]; \
+    if (rn[t] - (acc + acc) < thr) hits[nh++] = t;                         \
+  }                                                                        \
+  return nh;
+#endif
+
+#define SG_FSCAN1_ARGS                                                     \
+  (const sg_fblocks *fb, int d, R_xlen_t blk, const float *q, float thr,   \
+   unsigned chunks, int *hits)
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3")))
+#endif
+static int sg_fscan1_portable SG_FSCAN1_ARGS {
+  SG_FSCAN1_BODY(sg_v8f, sg_v8i, 8)
+}
+
+#ifdef SG_HAVE_AVX2_KERNEL
+__attribute__((target("avx2,fma"), optimize("O3")))
+static int sg_fscan1_avx2 SG_FSCAN1_ARGS {
+  SG_FSCAN1_BODY(sg_v8f, sg_v8i, 8)
+}
+#endif
+
+#ifdef SG_HAVE_AVX512_KERNEL
+__attribute__((target("avx512f"), optimize("O3")))
+static int sg_fscan1_avx512 SG_FSCAN1_ARGS {
+  SG_FSCAN1_BODY(sg_v16f, sg_v16i, 16)
+}
+#endif
+
+sg_fscan1_fn sg_fscan1_kernel(void) {
+  SG_RETURN_KERNEL(sg_fscan1);
 }
 
 /* The float copies (knn.h): b's rows and the queries, centred on b's mean;

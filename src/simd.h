@@ -99,6 +99,12 @@ typedef void (*sg_fscan_fn)(const struct sg_fblocks *, int, R_xlen_t,
                             int *, int *);
 sg_fscan_fn sg_fscan_kernel(void);
 
+/* knn-screen.c: the same for one query over the chunks set in the mask;
+ * returns the number of rows written to hits. */
+typedef int (*sg_fscan1_fn)(const struct sg_fblocks *, int, R_xlen_t,
+                            const float *, float, unsigned, int *);
+sg_fscan1_fn sg_fscan1_kernel(void);
+
 /* scan.c: the float screen of four queries with per-row thresholds (the
  * balls of the pair scan). */
 typedef void (*sg_ball_screen_fn)(const struct sg_fblocks *, int, R_xlen_t,

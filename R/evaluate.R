@@ -662,15 +662,65 @@ run_cells <- function(cells, shared) {
   # cell (a tenth of a small evaluation)
   if (requireNamespace("future.apply", quietly = TRUE) &&
       !inherits(future::plan(), "sequential")) {
-    # eval_cell() is the package's own: its globals are the namespace's, so
+    # eval_cells() is the package's own: its globals are the namespace's, so
     # future's scan of its code (a quarter of a small evaluation's time) is
-    # skipped; `shared` travels as an argument
-    future.apply::future_lapply(cells, eval_cell, shared = shared, progress = progress,
-                                future.seed = TRUE, future.packages = "smoteguard",
-                                future.globals = FALSE)
+    # skipped; `shared` travels as an argument, once per batch of cells.
+    # One batch per worker, balanced by the cells' expected cost (a worker
+    # that drew the heavy cells would finish last while the other waits).
+    batches <- cell_batches(cells, shared, future::nbrOfWorkers())
+    # the random stream the calling process is left with must be the one
+    # the sequential plan leaves (the last cell's): with more than two
+    # classes the next class's cell seeds are drawn from it
+    cells[[length(cells)]]$keep_rng <- TRUE
+    done <- future.apply::future_lapply(lapply(batches, function(b) cells[b]), eval_cells,
+                                        shared = shared, progress = progress,
+                                        future.seed = TRUE, future.packages = "smoteguard",
+                                        future.globals = FALSE)
+    # back in the cells' order (each cell seeds itself: the order they ran
+    # in changes nothing)
+    results <- unlist(done, recursive = FALSE)[order(unlist(batches))]
+    rng <- results[[length(results)]]$rng_after
+    results[[length(results)]]$rng_after <- NULL
+    if (!is.null(rng)) assign(".Random.seed", rng, envir = globalenv())
+    results
   } else {
     lapply(cells, eval_cell, shared = shared, progress = progress)
   }
+}
+
+eval_cells <- function(cells, shared, progress = NULL) {
+  lapply(cells, function(cell) {
+    res <- eval_cell(cell, shared = shared, progress = progress)
+    if (isTRUE(cell$keep_rng)) res$rng_after <- get0(".Random.seed", envir = globalenv())
+    res
+  })
+}
+
+# The cells' indices in `workers` batches of about equal expected cost,
+# largest cells first (each to the batch with the least so far): a cell's
+# cost taken as its training rows, doubled for a sampler that makes or
+# picks rows (the learner then fits the rows it returns as well). With as
+# many workers as cells or more (or an unknown number), one cell a batch.
+cell_batches <- function(cells, shared, workers) {
+  n <- length(cells)
+  if (!is.finite(workers) || workers >= n) return(as.list(seq_len(n)))
+  workers <- max(1L, as.integer(workers))
+  cost <- vapply(cells, function(cell) {
+    resampled <- shared$samplers[[cell$sampler]]$method != "none"
+    length(cell$train) * (1 + resampled)
+  }, numeric(1))
+  load <- numeric(workers)
+  batch <- integer(n)
+  for (i in order(cost, decreasing = TRUE)) {
+    b <- which.min(load)
+    batch[i] <- b
+    load[b] <- load[b] + cost[i]
+  }
+  # each batch runs its cells largest first
+  lapply(seq_len(workers), function(b) {
+    members <- which(batch == b)
+    members[order(cost[members], decreasing = TRUE)]
+  })
 }
 
 # One cell: one split and one sampler, every learner. Failures are caught
@@ -1110,11 +1160,15 @@ error_analysis <- function(predictions, data, samplers, learners, corrected) {
   oof <- predictions[predictions$rep > 0, , drop = FALSE]
   p_use <- if (corrected) oof$p_corrected else oof$p
   wrong <- ifelse(oof$y, p_use < oof$threshold, p_use >= oof$threshold)
+  # per row tested (in increasing row order): how often, and how often
+  # wrong (counted with tabulate(): tapply() over every row took seconds on
+  # large tables, in the calling process whatever the plan)
   tally <- function(sel) {
-    t <- tapply(wrong[sel], oof$row[sel], sum)
-    n <- tapply(wrong[sel], oof$row[sel], length)
-    data.frame(row = as.integer(names(t)), times_tested = as.integer(n),
-               times_wrong = as.integer(t))
+    r <- oof$row[sel]
+    rows <- sort(unique(r))
+    at <- match(r, rows)
+    data.frame(row = as.integer(rows), times_tested = tabulate(at, length(rows)),
+               times_wrong = tabulate(at[wrong[sel]], length(rows)))
   }
   missed <- list(); flagged <- list(); recovered <- list()
   for (lrn in learners) {

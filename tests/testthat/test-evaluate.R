@@ -161,13 +161,26 @@ test_that("identical results under sequential, multisession and cluster plans", 
   run <- function() {
     ev <- small_eval(resamples = sg_folds(folds = 2, repeats = 1),
                      learners = list(sg_learner_glm()))
-    ev[c("metrics", "holdout", "predictions", "verdict", "decisions", "thresholds")]
+    # the cells run in batches, largest first, under a parallel plan
+    c(ev[c("metrics", "holdout", "predictions", "verdict", "decisions", "thresholds",
+           "errors", "notes", "failures")], list(long = as.data.frame(ev)))
+  }
+  # more than two classes: each class's cell seeds are drawn after the
+  # previous class's cells ran, from the stream the last cell left
+  run_ovr <- function() {
+    ev <- suppressWarnings(sg_evaluate(MASS::fgl[c("RI", "Na", "Mg", "Al", "type")], "type",
+                                       samplers = list(sg_sampler("none"), sg_sampler("smote")),
+                                       resamples = sg_folds(folds = 2, repeats = 1), holdout = 0,
+                                       seed = 3))
+    as.data.frame(ev)
   }
   old <- future::plan("sequential")
   on.exit(future::plan(old), add = TRUE)
   seq_res <- run()
+  seq_ovr <- run_ovr()
   future::plan("multisession", workers = 2)
   expect_identical(run(), seq_res)
+  expect_identical(run_ovr(), seq_ovr)
   cl <- parallel::makeCluster(2)
   on.exit(parallel::stopCluster(cl), add = TRUE)
   future::plan(future::cluster, workers = cl)
@@ -178,6 +191,27 @@ test_that("identical results under sequential, multisession and cluster plans", 
   before <- .Random.seed
   small_eval(resamples = sg_folds(folds = 2, repeats = 1), samplers = sg_sampler("none"))
   expect_identical(.Random.seed, before)
+})
+
+test_that("cell_batches(): every cell once, batches of about equal cost, largest first", {
+  samplers <- list(sg_sampler("none"), sg_sampler("smote"))
+  cells <- lapply(1:7, function(i) {
+    list(sampler = 1 + (i %% 2), train = seq_len(100 * i))
+  })
+  cost <- vapply(cells, function(cell) length(cell$train) * cell$sampler, numeric(1))
+  b <- cell_batches(cells, list(samplers = samplers), 2)
+  expect_length(b, 2)
+  expect_setequal(unlist(b), 1:7)
+  expect_false(anyDuplicated(unlist(b)) > 0)
+  loads <- vapply(b, function(i) sum(cost[i]), numeric(1))
+  # greedy largest-first: the batches differ by at most the smallest cost
+  # assigned last, well under the largest cell here
+  expect_lt(abs(diff(loads)), max(cost))
+  for (i in b) expect_false(is.unsorted(rev(cost[i])))
+  # as many workers as cells, or more, or an unknown number: a cell a batch
+  expect_identical(cell_batches(cells, list(samplers = samplers), 7), as.list(1:7))
+  expect_identical(cell_batches(cells, list(samplers = samplers), Inf), as.list(1:7))
+  expect_identical(unlist(cell_batches(cells, list(samplers = samplers), 1)), order(cost, decreasing = TRUE))
 })
 
 test_that("failed cells are marked and the others go on; failing everywhere is an error", {

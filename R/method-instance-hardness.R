@@ -10,9 +10,16 @@ NULL
 # fit without its fold, and the class keeps its `size` rows with the highest
 # probability (the easiest; ties to the earlier row).
 select_instance_hardness <- function(ctx, rows, size) {
-  x <- design_matrix(ctx$pred, "instance_hardness", "logistic regression", drop_first = TRUE)
+  pred <- ctx$pred
+  method <- "instance_hardness"
+  model <- "logistic regression"
+  check_complete(pred, method, model)
   own <- ctx$yi == ctx$yi[rows[1]]
-  p <- out_of_fold_glm(x, own, ctx$folds, ctx$yi)
+  # numeric predictors only: standardised in C, not first copied in R
+  fit_design <- if (!pred$mixed) list(x = pred$x, center = pred$center, scale = pred$scale)
+                else list(x = design_matrix(pred, method, model, drop_first = TRUE))
+  p <- out_of_fold_glm(fit_design, own, ctx$folds, ctx$yi, ctx$threads,
+                       design = function() design_matrix(pred, method, model, drop_first = TRUE))
   rows[order(-p[rows], rows)[seq_len(size)]]
 }
 
@@ -28,14 +35,26 @@ stratified_folds <- function(yi, folds) {
 }
 
 # Each row's fitted probability of `target` from a logistic regression
-# fitted to the other folds. (glm.fit's warnings on separated data are not
-# the user's concern here: the probabilities are still what the rule
-# ranks.)
-out_of_fold_glm <- function(x, target, folds, yi) {
+# fitted to the other folds: the maximum-likelihood fit glm.fit() finds,
+# computed in C (src/logit.c: Newton's method on a subsample for a start,
+# then steps with each fold's Hessian held fixed, to a relative change of
+# 1e-12), on fit_design$x standardised by its `center` and `scale` (NULL:
+# as it is). A fold the C fit declines (separated classes, aliased
+# columns, steps that do not shrink) is fitted by glm.fit() on `design()`,
+# the same columns as one matrix. (glm.fit's warnings on separated data
+# are not the user's concern here: the probabilities are still what the
+# rule ranks.)
+out_of_fold_glm <- function(fit_design, target, folds, yi, threads = NA_integer_,
+                            design = function() fit_design$x) {
   fold <- stratified_folds(yi, min(folds, length(yi)))
-  design <- cbind(1, x)
-  p <- numeric(length(target))
-  for (f in unique(fold)) {
+  x <- fit_design$x
+  if (!is.double(x)) storage.mode(x) <- "double"
+  p <- .Call(ffi_logit_oof, x, fit_design$center, fit_design$scale, as.integer(target),
+             fold, threads)
+  left <- unique(fold[is.na(p)])
+  if (length(left) == 0) return(p)
+  design <- cbind(1, design())
+  for (f in left) {
     test <- fold == f
     fit <- suppressWarnings(stats::glm.fit(design[!test, , drop = FALSE],
                                            as.numeric(target[!test]),

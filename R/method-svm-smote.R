@@ -16,12 +16,7 @@ NULL
 # per level of each nominal column. Neither model takes a row with a
 # missing value: such data are refused, naming the method and the model.
 design_matrix <- function(pred, method, model, drop_first = FALSE) {
-  if (isTRUE(pred$has_na)) {
-    sg_abort(c(sprintf("Method \"%s\" cannot fit its %s on rows with missing values.",
-                       method, model),
-               "Impute the missing predictor values first (e.g. with recipes::step_impute_median()), or choose a method that skips them, such as \"smote\" or \"borderline1\"."),
-             class = "input")
-  }
+  check_complete(pred, method, model)
   z <- if (is.null(pred$z)) standardized(pred) else pred$z
   # (drop_first: without the first level's column, for a model with an
   # intercept)
@@ -31,6 +26,16 @@ design_matrix <- function(pred, method, model, drop_first = FALSE) {
     outer(pred$codes[, j], lv, `==`) + 0
   })
   do.call(cbind, c(list(z), ind))
+}
+
+# A model fitted to the predictors needs every value.
+check_complete <- function(pred, method, model) {
+  if (isTRUE(pred$has_na)) {
+    sg_abort(c(sprintf("Method \"%s\" cannot fit its %s on rows with missing values.",
+                       method, model),
+               "Impute the missing predictor values first (e.g. with recipes::step_impute_median()), or choose a method that skips them, such as \"smote\" or \"borderline1\"."),
+             class = "input")
+  }
 }
 
 # The rows of every class that are support vectors of the SVM.

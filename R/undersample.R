@@ -27,8 +27,10 @@
 #' * `"instance_hardness"` (Smith, Martinez and Giraud-Carrier 2014) keeps
 #'   the rows a logistic regression of "this class or not", fitted in
 #'   `folds` stratified folds (seeded), gives the highest out-of-fold
-#'   probability of their own class: the easiest rows. It needs complete
-#'   data.
+#'   probability of their own class: the easiest rows. The fits are
+#'   `glm.fit()`'s maximum-likelihood fits, computed in C from one shared
+#'   start (separated or aliased data: by `glm.fit()` itself). It needs
+#'   complete data.
 #'
 #' Ties are broken by the earlier row. With NearMiss and `under_ratio < 1`
 #' the smallest class itself is reduced at random.

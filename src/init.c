@@ -29,6 +29,7 @@ static const R_CallMethodDef CallEntries[] = {
   CALLDEF(ffi_metrics_path, 1),
   CALLDEF(ffi_pair_mean, 2),
   CALLDEF(ffi_condense, 8),
+  CALLDEF(ffi_logit_oof, 6),
   CALLDEF(ffi_logit_fit, 3),
   CALLDEF(ffi_stats_columns, 3),
   CALLDEF(ffi_stats_outside, 3),

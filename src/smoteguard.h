@@ -92,6 +92,10 @@ SEXP ffi_condense(SEXP x, SEXP center, SEXP scale, SEXP yi, SEXP cand,
 double sg_pair_mean(const double *x, R_xlen_t n, int d, int nthreads);
 SEXP ffi_pair_mean(SEXP x, SEXP threads);
 
+/* logit.c */
+SEXP ffi_logit_oof(SEXP x, SEXP center, SEXP scale, SEXP y, SEXP fold,
+                   SEXP threads);
+
 /* stats.c */
 void sg_column_stats(const double *x, R_xlen_t n, int d, const int *rows,
                      R_xlen_t m, double *mean, double *sd, double *min,

@@ -20,7 +20,7 @@ routines_wanted <- c(
   ffi_threads_get = 0L, ffi_threads_set = 1L, ffi_stats_quantiles = 2L,
   ffi_record_fingerprint = 1L, ffi_record_append = 2L,
   ffi_fidelity_check = 8L, ffi_pair_mean = 2L, ffi_condense = 8L,
-  ffi_logit_fit = 3L)
+  ffi_logit_fit = 3L, ffi_logit_oof = 6L)
 
 # ffi_knn_search(x, query, k, center, scale, threads, exclude, farthest)
 knn_call <- function(x, query = NULL, k = 1L, center = NULL, scale = NULL,

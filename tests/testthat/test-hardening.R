@@ -244,6 +244,7 @@ hd_valid_calls <- function() {
     ffi_logit_fit = list(matrix(1, 60, 1), rep(c(0, 1, 1), 20), x[, 2]),
     ffi_condense = list(x, colMeans(x), c(1, 2, 0), rep(1:3, 20), 2:30, rep(1L, 29),
                         rep(0.5, 29), 2L),
+    ffi_logit_oof = list(x, colMeans(x), c(1, 2, 0), rep(0:1, 30), rep(1:3, 20), 2L),
     ffi_stats_columns = list(num, c(1L, 3L, 3L, 60L), 2L),
     ffi_stats_columns = list(num, NULL, 1L),
     ffi_stats_outside = list(num, c(-1, -Inf, 0), c(1, 2, Inf)),

@@ -57,6 +57,87 @@ test_that("instance hardness keeps the rows with the highest out-of-fold probabi
   expect_identical(kept[df$y[kept] == "a"], sort(a[order(-p[a], a)[1:40]]))
 })
 
+# ffi_logit_oof(): each fold's probabilities from a logistic regression on
+# the other folds, as glm() converged to 1e-14 gives them (its default
+# 1e-8 stops up to ~1e-7 short on near-separated data); NA for a fold it
+# leaves to glm.fit().
+oof_c <- function(x, y, fold, threads = 1L, center = NULL, scale = NULL) {
+  .Call(get("ffi_logit_oof", envir = asNamespace("smoteguard")), x, center, scale,
+        as.integer(y), as.integer(fold), threads)
+}
+oof_glm <- function(x, y, fold) {
+  d <- data.frame(x, target = y)
+  p <- numeric(length(y))
+  for (f in unique(fold)) {
+    fit <- suppressWarnings(stats::glm(target ~ ., data = d[fold != f, , drop = FALSE],
+                                       family = stats::binomial(),
+                                       control = list(epsilon = 1e-14, maxit = 100)))
+    p[fold == f] <- stats::plogis(stats::predict(fit, d[fold == f, , drop = FALSE]))
+  }
+  p
+}
+
+test_that("the compiled logistic regression gives glm's out-of-fold probabilities", {
+  for (s in 1:5) {
+    set.seed(640 + s)
+    n <- c(150, 600, 3000, 20000, 400)[s]
+    d <- c(1, 3, 8, 4, 2)[s]
+    strength <- c(1, 0.5, 1.5, 2.5, 4)[s]
+    x <- matrix(rnorm(n * d), n)
+    y <- rbinom(n, 1, stats::plogis(drop(x %*% rnorm(d)) * strength - 0.5))
+    fold <- sample(rep_len(1:c(5, 5, 10, 5, 3)[s], n))
+    p <- oof_c(x, y, fold)
+    expect_false(anyNA(p))
+    expect_equal(p, oof_glm(x, y, fold), tolerance = 1e-8)
+    # the same bits on two threads
+    expect_identical(oof_c(x, y, fold, threads = 2L), p)
+  }
+  # standardised in C: as on the standardised matrix (a constant column
+  # left out by its scale 0)
+  set.seed(650)
+  x <- cbind(matrix(rnorm(500 * 3, 5, 2), 500), 7)
+  y <- rbinom(500, 1, 0.3)
+  fold <- sample(rep_len(1:5, 500))
+  center <- colMeans(x)
+  scale <- c(apply(x[, 1:3], 2, sd), 0)
+  z <- sweep(sweep(x[, 1:3], 2, center[1:3]), 2, scale[1:3], "/")
+  expect_equal(oof_c(x, y, fold, center = center, scale = scale), oof_glm(z, y, fold),
+               tolerance = 1e-8)
+})
+
+test_that("folds the compiled fit cannot trust are left to glm.fit", {
+  set.seed(660)
+  # separated classes: no maximum-likelihood fit
+  x <- matrix(c(rnorm(60, -3), rnorm(60, 3)), ncol = 1)
+  y <- rep(0:1, each = 60)
+  fold <- sample(rep_len(1:5, 120))
+  expect_true(all(is.na(oof_c(x, y, fold))))
+  # an aliased column
+  x2 <- cbind(rnorm(120), 0)
+  x2[, 2] <- 2 * x2[, 1]
+  expect_true(all(is.na(oof_c(x2, rbinom(120, 1, 0.4), fold))))
+  # the method still keeps rows: glm.fit's probabilities, as before
+  df <- data.frame(x1 = x[, 1], x2 = rnorm(120), y = factor(ifelse(y == 1, "b", "a")))
+  df <- df[c(1:60, 61:80), ]
+  res <- sg_undersample(df, "y", method = "instance_hardness", seed = 3)
+  expect_identical(as.integer(table(res$y)), c(20L, 20L))
+})
+
+test_that("ffi_logit_oof checks its arguments", {
+  x <- matrix(rnorm(20), 10)
+  y <- rep(0:1, 5)
+  fold <- rep(1:2, 5)
+  expect_error(oof_c(1:10, y, fold), "must be a double matrix")
+  f <- get("ffi_logit_oof", envir = asNamespace("smoteguard"))
+  expect_error(.Call(f, x, NULL, NULL, as.double(y), fold, 1L), "integer vectors")
+  expect_error(oof_c(x, y, fold[-1]), "integer vectors")
+  expect_error(oof_c(x, replace(y, 1, 2L), fold), "0 or 1")
+  expect_error(oof_c(x, y, replace(fold, 1, 0L)), "whole numbers from 1")
+  expect_error(oof_c(replace(x, 3, NA), y, fold), "must not contain NA")
+  expect_error(oof_c(x, y, fold, center = 1), "one value per column")
+  expect_identical(oof_c(x[0, , drop = FALSE], integer(0), integer(0)), numeric(0))
+})
+
 test_that("instance hardness runs on the shipped data and on nominal columns; missing values are refused", {
   res <- sg_undersample(breast_biopsy, "diagnosis", method = "instance_hardness", seed = 1)
   expect_identical(as.integer(table(res$diagnosis)), c(239L, 239L))

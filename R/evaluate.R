@@ -697,21 +697,26 @@ eval_cells <- function(cells, shared, progress = NULL) {
 }
 
 # The cells' indices in `workers` batches of about equal expected cost,
-# largest cells first (each to the batch with the least so far): a cell's
-# cost taken as its training rows, doubled for a sampler that makes or
-# picks rows (the learner then fits the rows it returns as well). With as
-# many workers as cells or more (or an unknown number), one cell a batch.
+# each cell to the batch with the least so far: a cell's cost taken as its
+# training rows, doubled for a sampler that makes or picks rows (the
+# learner then fits the rows it returns as well). Samplers differ in cost
+# in ways this cannot know (a guard's checks), so the cells are dealt one
+# sampler at a time, largest first within it: each batch gets its share of
+# every sampler's cells. With as many workers as cells or more (or an
+# unknown number), one cell a batch.
 cell_batches <- function(cells, shared, workers) {
   n <- length(cells)
   if (!is.finite(workers) || workers >= n) return(as.list(seq_len(n)))
   workers <- max(1L, as.integer(workers))
-  cost <- vapply(cells, function(cell) {
-    resampled <- shared$samplers[[cell$sampler]]$method != "none"
-    length(cell$train) * (1 + resampled)
-  }, numeric(1))
+  sampler <- vapply(cells, function(cell) cell$sampler, numeric(1))
+  resampled <- vapply(cells, function(cell) {
+    shared$samplers[[cell$sampler]]$method != "none"
+  }, logical(1))
+  rows <- vapply(cells, function(cell) length(cell$train), numeric(1))
+  cost <- rows * (1 + resampled)
   load <- numeric(workers)
   batch <- integer(n)
-  for (i in order(cost, decreasing = TRUE)) {
+  for (i in order(!resampled, sampler, -rows)) {
     b <- which.min(load)
     batch[i] <- b
     load[b] <- load[b] + cost[i]

@@ -193,7 +193,7 @@ test_that("identical results under sequential, multisession and cluster plans", 
   expect_identical(.Random.seed, before)
 })
 
-test_that("cell_batches(): every cell once, batches of about equal cost, largest first", {
+test_that("cell_batches(): every cell once, batches of about equal cost, every sampler in each", {
   samplers <- list(sg_sampler("none"), sg_sampler("smote"))
   cells <- lapply(1:7, function(i) {
     list(sampler = 1 + (i %% 2), train = seq_len(100 * i))
@@ -207,6 +207,9 @@ test_that("cell_batches(): every cell once, batches of about equal cost, largest
   # greedy largest-first: the batches differ by at most the smallest cost
   # assigned last, well under the largest cell here
   expect_lt(abs(diff(loads)), max(cost))
+  # each batch gets cells of every sampler (their costs may differ in ways
+  # the estimate does not know)
+  for (i in b) expect_setequal(vapply(cells[i], `[[`, numeric(1), "sampler"), 1:2)
   for (i in b) expect_false(is.unsorted(rev(cost[i])))
   # as many workers as cells, or more, or an unknown number: a cell a batch
   expect_identical(cell_batches(cells, list(samplers = samplers), 7), as.list(1:7))

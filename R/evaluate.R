@@ -668,6 +668,13 @@ run_cells <- function(cells, shared) {
     # One batch per worker, balanced by the cells' expected cost (a worker
     # that drew the heavy cells would finish last while the other waits).
     batches <- cell_batches(cells, shared, future::nbrOfWorkers())
+    # while the workers run, the calling process polls them, every 0.01 s
+    # by default: a tenth of a core taken from them on a small machine.
+    # Every 0.05 s unless the user chose
+    if (is.null(getOption("future.wait.interval"))) {
+      old <- options(future.wait.interval = 0.05)
+      on.exit(options(old), add = TRUE)
+    }
     # the random stream the calling process is left with must be the one
     # the sequential plan leaves (the last cell's): with more than two
     # classes the next class's cell seeds are drawn from it
@@ -1162,14 +1169,30 @@ subgroup_table <- function(source, data, subgroups, corrected, seed, B = 200, mi
 # Rows "none" missed (positives) or flagged (negatives) in most of the
 # splits that tested them, and which each sampler recovered.
 error_analysis <- function(predictions, data, samplers, learners, corrected) {
-  oof <- predictions[predictions$rep > 0, , drop = FALSE]
-  p_use <- if (corrected) oof$p_corrected else oof$p
-  wrong <- ifelse(oof$y, p_use < oof$threshold, p_use >= oof$threshold)
+  # the out-of-fold predictions' columns, taken as vectors (this runs in
+  # the calling process whatever the plan: subsetting the data frame of
+  # every prediction and tapply() over every row took seconds on large
+  # tables)
+  oof <- predictions$rep > 0
+  row <- predictions$row[oof]
+  y <- predictions$y[oof]
+  p_use <- (if (corrected) predictions$p_corrected else predictions$p)[oof]
+  # a positive is wrong below its threshold, a negative at or above it
+  wrong <- p_use >= predictions$threshold[oof]
+  wrong[y] <- !wrong[y]
+  code_of <- function(f) as.integer(f)[oof]
+  sampler_code <- code_of(predictions$sampler)
+  learner_code <- code_of(predictions$learner)
+  is_cell <- function(s, lrn) {
+    ks <- match(s, levels(predictions$sampler))
+    kl <- match(lrn, levels(predictions$learner))
+    if (is.na(ks) || is.na(kl)) return(logical(length(row)))
+    sampler_code == ks & learner_code == kl
+  }
   # per row tested (in increasing row order): how often, and how often
-  # wrong (counted with tabulate(): tapply() over every row took seconds on
-  # large tables, in the calling process whatever the plan)
+  # wrong
   tally <- function(sel) {
-    r <- oof$row[sel]
+    r <- row[sel]
     rows <- sort(unique(r))
     at <- match(r, rows)
     data.frame(row = as.integer(rows), times_tested = tabulate(at, length(rows)),
@@ -1177,10 +1200,11 @@ error_analysis <- function(predictions, data, samplers, learners, corrected) {
   }
   missed <- list(); flagged <- list(); recovered <- list()
   for (lrn in learners) {
-    base <- tally(oof$sampler == samplers[1] & oof$learner == lrn)
+    base <- tally(is_cell(samplers[1], lrn))
     base <- base[base$times_wrong / base$times_tested > 0.5, , drop = FALSE]
     if (nrow(base) == 0) next
-    is_pos <- oof$y[match(base$row, oof$row)]
+    is_pos <- y[match(base$row, row)]
+    tallies <- lapply(samplers[-1], function(s) tally(is_cell(s, lrn)))
     for (kind in c("missed", "flagged")) {
       b <- base[if (kind == "missed") is_pos else !is_pos, , drop = FALSE]
       if (nrow(b) == 0) next
@@ -1188,8 +1212,9 @@ error_analysis <- function(predictions, data, samplers, learners, corrected) {
       rows <- cbind(data.frame(learner = lrn, b), data[b$row, , drop = FALSE])
       rownames(rows) <- NULL
       if (kind == "missed") missed[[lrn]] <- rows else flagged[[lrn]] <- rows
-      for (s in samplers[-1]) {
-        t <- tally(oof$sampler == s & oof$learner == lrn)
+      for (j in seq_along(samplers[-1])) {
+        s <- samplers[-1][j]
+        t <- tallies[[j]]
         t <- t[match(b$row, t$row), , drop = FALSE]
         recovered[[length(recovered) + 1]] <- list(
           learner = rep(lrn, nrow(b)), sampler = rep(s, nrow(b)), kind = rep(kind, nrow(b)),

@@ -50,14 +50,29 @@ svm_support_rows <- function(pred, yi) {
 
 seeds_svm_smote <- function(ctx) {
   support <- ctx$rows %in% svm_support_rows(ctx$pred, ctx$yi)
-  mm <- min(ctx$settings$m_neighbors, ctx$m_all)
-  mprime <- rowSums(ctx$other(mm))
+  mm <- min(ctx$settings$m_neighbors, length(ctx$yi) - 1L)
+  mprime <- integer(length(ctx$rows))
+  mprime[support] <- rowSums(support_other(ctx, support, mm))
   noise <- support & mprime == mm
   danger <- support & !noise & mprime >= mm / 2
   safe <- support & mprime < mm / 2
   list(eligible = support & !noise, note = NULL,
        danger = sum(danger), noise = sum(noise), safe = sum(safe),
        state = list(safe = safe))
+}
+
+# Whether each of the `mm` nearest rows of the whole data of each support
+# vector of the class is of another class. Only the support vectors are
+# read (a tenth to a fifth of the class at 120,000 rows), so the method
+# asks the pipeline for no whole-data search and makes its own for them;
+# with a guard, the pipeline has searched every row of the class already
+# (the guard reads `m_neighbors` rows), and that search is read instead.
+support_other <- function(ctx, support, mm) {
+  if (ctx$m_all >= mm) return(ctx$other(mm)[support, , drop = FALSE])
+  cl <- ctx$yi[ctx$rows[1]]
+  nn <- knn_rows(ctx$pred, seq_along(ctx$yi), mm, query = ctx$rows[support],
+                 threads = ctx$settings$threads, cls = cl)
+  matrix(ctx$yi[nn$index] != cl, nrow = sum(support))
 }
 
 # SMOTE's draw in turns over the parents, the gap of a safe parent's row
@@ -79,7 +94,7 @@ register_method(new_sampler_method(
       tune = list(pkg = "dials", fun = "neighbors", range = c(3, 20))),
     out_step = param_number(0.5, "how far safe support vectors extrapolate, as a multiple of the distance to the neighbour")),
   seeks_boundary = TRUE,
-  whole_neighbors = function(settings) settings$m_neighbors,
+  # (the support vectors' whole-data neighbours: searched in support_other())
   seeds = seeds_svm_smote, draw = draw_svm_smote,
   kind = function(settings, gap) ifelse(gap < 0, "extrapolate", "interpolate"),
   suggests = "e1071"

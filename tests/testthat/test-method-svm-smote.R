@@ -68,6 +68,13 @@ test_that("SVM-SMOTE: support vectors are the parents, danger ones interpolate a
     expect_identical(seeds$safe, sum(state == "safe"))
     expect_identical(seeds$noise, sum(state == "noise"))
     expect_identical(seeds$seeds, sum(state != "noise"))
+    # with a guard the method reads the pipeline's whole-data search (it
+    # makes its own for the support vectors only without one): the same sets
+    guarded <- suppressWarnings(sg_oversample(df, "y", method = "svm_smote", seed = s,
+                                              constraints = NULL, out_step = 0.7))
+    for (what in c("danger", "safe", "noise")) {
+      expect_identical(sg_record(guarded)$seeds[[what]], seeds[[what]])
+    }
   }
 })
 

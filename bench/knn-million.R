@@ -49,18 +49,18 @@ ours <- function(kind, path) {
     sprintf("x <- make_data(%s, %.0f)", deparse(kind), n),
     sprintf(".Call(smoteguard:::ffi_knn_path, %dL)", path),
     "invisible(gc())",
-    sprintf("tm <- system.time(nn <- sg_knn(x, %dL))[['elapsed']]", k),
+    sprintf("st <- system.time(nn <- sg_knn(x, %dL)); tm <- st[['elapsed']]; cpu <- st[['user.self']] + st[['sys.self']]", k),
     "peak <- as.numeric(gsub('[^0-9]', '', grep('^VmHWM', readLines('/proc/self/status'), value = TRUE))) / 1024",
     "f <- tempfile(); writeBin(as.vector(nn$index), f); md5 <- unname(tools::md5sum(f)); unlink(f)",
     "set.seed(3); rows <- sample(nrow(x), 200)",
     "tx <- t(x)",
     "ok <- all(vapply(rows, function(i) { d2 <- colSums((tx - x[i, ])^2); d2[i] <- Inf;",
     "  identical(order(d2, seq_along(d2))[1:ncol(nn$index)], nn$index[i, ]) }, TRUE))",
-    sprintf("saveRDS(list(time = tm, peak = peak, md5 = md5, exact = ok), %s)", deparse(out))),
+    sprintf("saveRDS(list(time = tm, cpu = cpu, peak = peak, md5 = md5, exact = ok), %s)", deparse(out))),
     script)
   status <- system2(file.path(R.home("bin"), "Rscript"), c("--vanilla", script),
                     env = paste0("R_LIBS=", Sys.getenv("R_LIBS"), " SMOTEGUARD_KNN_MILLION_CHILD=1"))
-  if (status != 0 || !file.exists(out)) return(list(time = NA, peak = NA, md5 = NA, exact = NA))
+  if (status != 0 || !file.exists(out)) return(list(time = NA, cpu = NA, peak = NA, md5 = NA, exact = NA))
   readRDS(out)
 }
 
@@ -98,7 +98,7 @@ if (nzchar(Sys.getenv("SMOTEGUARD_KNN_MILLION_CHILD"))) {
       lab <- if (p == 0) "smoteguard sg_knn()" else sprintf("smoteguard, path %d forced", p)
       rows[[length(rows) + 1]] <- data.frame(data = kind, size = size, who = lab, seconds = r$time,
         goal = if (n == 1e6) sprintf("<= %g s", goal[[kind]]) else "-", load = l,
-        note = sprintf("peak %.0f MB; 200 rows exact: %s", r$peak, r$exact))
+        note = sprintf("%.1f CPU s; peak %.0f MB; 200 rows exact: %s", r$cpu, r$peak, r$exact))
       cat(sprintf("%-4s %-28s %8.2f s  load %.2f  %s\n", kind, lab, r$time, l, rows[[length(rows)]]$note))
     }
     for (algo in peers) {

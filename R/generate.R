@@ -465,11 +465,13 @@ quota_handover <- function(within, rows, eligible) {
   ok[is.na(ok)] <- FALSE
   dim(ok) <- dim(pos)
   from <- which(!eligible & rowSums(ok) > 0)
-  # each such row's first usable column (the columns are few: a loop over
-  # them costs less than max.col()'s argument matching)
-  first <- integer(length(from))
-  ok_from <- ok[from, , drop = FALSE]
-  for (j in rev(seq_len(ncol(ok)))) first[ok_from[, j]] <- j
+  # each such row's first usable column: which() numbers the usable pairs
+  # column after column, so writing them in reverse leaves each row its
+  # first (no loop over columns, no max.col() argument matching)
+  r <- length(from)
+  hit <- which(ok[from, , drop = FALSE]) - 1L
+  first <- integer(r)
+  first[rev(hit %% r + 1L)] <- rev(hit %/% r + 1L)
   list(from = from, to = pos[cbind(from, first)])
 }
 
@@ -479,6 +481,14 @@ quota_handover <- function(within, rows, eligible) {
 gap_quantile <- function(x, p) {
   n <- length(x)
   if (n == 0 || anyNA(x)) return(stats::quantile(x, p, names = FALSE))
+  at <- round(100 * p)
+  if (at / 100 == p && is.double(x)) {
+    # p on the percent grid (the default 0.95): the record's quantiles
+    # (ffi_stats_quantiles: the same order statistics and interpolation),
+    # without sort.int()'s argument handling, which costs more on a class
+    dim(x) <- c(n, 1L)
+    return(.Call(ffi_stats_quantiles, x, 1L)$quantiles[at + 1])
+  }
   index <- 1 + (n - 1) * p
   lo <- floor(index)
   hi <- ceiling(index)

@@ -333,7 +333,12 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
                     "The synthetic values", bytes = 24, hint = hint, call = call)
   storage.mode(n_new) <- "integer"  # as.integer(), keeping the names
 
-  local_seed(seed)
+  if (!is.null(seed)) {
+    # local_seed() inline: its do.call(on.exit) costs more on a small table
+    restore_rng <- preserve_rng()
+    on.exit(restore_rng(), add = TRUE)
+    set.seed(seed)
+  }
   rng_kind <- RNGkind()
   settings <- list(method = method, var = var, neighbors = neighbors,
                    over_ratio = over_ratio, m_neighbors = m_neighbors,
@@ -550,7 +555,7 @@ preserve_rng <- function() {
     if (had) {
       assign(".Random.seed", old, envir = env)
     } else if (exists(".Random.seed", envir = env, inherits = FALSE)) {
-      rm(".Random.seed", envir = env)
+      rm(list = ".Random.seed", envir = env)  # (no dots to match: cheaper)
     }
     invisible()
   }

@@ -231,7 +231,8 @@ void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, double *q,
   /* a small column sorted whole: a sort of a few hundred values costs
    * less than placing up to 202 ranks one search at a time (the same
    * order statistics either way) */
-  if (m <= SG_QUANTILE_SORT_MAX) R_qsort(buf, 1, (size_t) m);
+  int sorted = m <= SG_QUANTILE_SORT_MAX;
+  if (sorted) R_qsort(buf, 1, (size_t) m);
   else sg_select_many(buf, 0, m - 1, ranks, 0, nr);
   for (int i = 0; i < SG_NQ; i++) {
     double x = buf[lo_of[i]], y = buf[hi_of[i]];
@@ -243,14 +244,23 @@ void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, double *q,
    * >=, so the values <= a cut are those up to the rank `lo` below it,
    * then whole blocks up to each later placed rank whose value is <= the
    * cut, then those <= the cut in the first block that ends above it.
-   * (A cut below buf[lo] by rounding is counted over the whole column.) */
+   * (A cut below buf[lo] by rounding is counted over the whole column; a
+   * column sorted whole takes a binary search per cut.) */
   double below_prev = 0;
   int r = 0;
   for (int i = 1; i < SG_NQ - 1; i++) {
     double c = q[i];
     R_xlen_t lo = lo_of[i];
     double le = 0;
-    if (c < buf[lo]) {
+    if (sorted) {
+      /* the values <= c: the first position holding a larger one */
+      R_xlen_t a = 0, b = m;
+      while (a < b) {
+        R_xlen_t mid = a + (b - a) / 2;
+        if (buf[mid] <= c) a = mid + 1; else b = mid;
+      }
+      le = (double) a;
+    } else if (c < buf[lo]) {
       for (R_xlen_t p = 0; p < m; p++) le += buf[p] <= c;
     } else {
       le = (double) (lo + 1);

@@ -173,3 +173,10 @@ test_that("the provenance says how each row was made, and the record its schema"
   cl <- sg_clean(df, "y", method = "tomek")
   expect_identical(sg_provenance(cl)$kind, character(0))
 })
+
+test_that("the record's time stamp follows the time zone in force", {
+  stamp <- smoteguard:::time_stamp
+  expect_match(stamp(), "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{4}$")
+  withr::with_envvar(c(TZ = "Asia/Kolkata"), expect_match(stamp(), "\\+0530$"))
+  withr::with_envvar(c(TZ = "UTC"), expect_match(stamp(), "\\+0000$"))
+})

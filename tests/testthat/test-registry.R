@@ -255,3 +255,17 @@ test_that("the entry points accept exactly the registered methods of their famil
 test_that("a method that cannot be found in the registry is an internal error", {
   expect_error(smoteguard:::sampler_method("nope"), class = "smoteguard_error_internal")
 })
+
+test_that("checked method parameters are kept, and a bad value is refused after a good one", {
+  check <- smoteguard:::check_method_params
+  good <- list(noise_neighbors = 5, border_neighbors = 3)
+  first <- check("mwmote", good)
+  expect_type(first$noise_neighbors, "integer")
+  expect_identical(check("mwmote", good), first)
+  expect_error(check("mwmote", list(noise_neighbors = -1, border_neighbors = 3)),
+               class = "smoteguard_error_input")
+  expect_identical(check("mwmote", good), first)
+  # the default guard, made once, is the guard sg_guard() makes
+  expect_identical(sg_guard(), sg_guard(min_safety = 0.2))
+  expect_identical(sg_guard(), sg_guard())
+})

@@ -153,12 +153,13 @@ double sg_sqdist_row(const double *a, const double *b, int d) {
  * is measured twice) and in fewer dimensions.  The tree of blocks from
  * 8192 rows up to 64 columns, where at most 9 principal axes hold 90% of
  * the variance (knn-btree.c declines otherwise), measured in CPU seconds
- * of one thread against the float screen: n = 8192, d = 6 iid Gaussian
- * 0.025 s against 0.039 s; d = 9 0.036 against 0.041; n = 20,000, d = 10
- * 0.18 against 0.20; n = 200,000, d = 10 12 s against ~16 s (15% of the
- * blocks visited); 3 dimensions inside 20 columns, n = 100,000: 2.4 s
- * against 24.5 s (0.6% visited).  On full-dimensional data it loses
- * (n = 20,000, d = 16: 0.30 s against 0.25 s), hence the axes' test. */
+ * of one thread against the float screen (with its sub-leaves, best of
+ * 3): n = 8192, d = 6 iid Gaussian 0.021 s against 0.035 s; d = 9 0.036
+ * against 0.041; n = 20,000, d = 10 0.15 against 0.18; n = 200,000,
+ * d = 10 4.3-4.5 s against ~16 s; 3 dimensions inside 20 columns,
+ * n = 100,000: 2.4 s against 24.5 s (0.6% of the blocks visited).  On
+ * full-dimensional data it loses (n = 20,000, d = 16: 0.34 s against
+ * 0.22 s; d = 20: 0.42 against 0.25), hence the axes' test. */
 #define SG_DOT_MIN_D 6
 #define SG_DOT_MIN_N 1024
 #define SG_TREE_MIN_N 4096

@@ -133,13 +133,20 @@ test_that("a child killed with SIGKILL while appending large entries leaves the 
     repeat smoteguard::sg_ledger_append(big, path)
   }
   p <- callr::r_bg(writer, list(path = path), libpath = .libPaths())
-  deadline <- Sys.time() + 60
   # four lines seen means at least three complete entries: only the line being
   # written can be partial (a slow writer, e.g. under a sanitizer, is caught
-  # half-way through its third line otherwise)
-  while (Sys.time() < deadline && (!file.exists(path) || length(readLines(path, warn = FALSE)) < 4)) {
+  # half-way through its third line otherwise). The wait is long: a writer
+  # built with ASan on a loaded machine takes minutes to start.
+  deadline <- Sys.time() + 600
+  while (p$is_alive() && Sys.time() < deadline &&
+         (!file.exists(path) || length(readLines(path, warn = FALSE)) < 4)) {
     Sys.sleep(0.05)
   }
+  if (!p$is_alive()) {
+    fail(paste(c("the writer died:", p$read_all_error_lines()), collapse = "\n"))
+  }
+  expect_true(file.exists(path) && length(readLines(path, warn = FALSE)) >= 4,
+              info = "the writer did not write four lines in 600 s")
   Sys.sleep(stats::runif(1, 0, 0.3))
   tools::pskill(p$get_pid(), tools::SIGKILL)
   p$wait(10000)

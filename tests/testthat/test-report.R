@@ -489,7 +489,7 @@ test_that("each report renders in headless Chromium without console errors", {
                 result = "Rows per class",
                 drift = "Drifted features", ledger = "History", monitor = "Drifted features")
   doms <- sub("html$", "dom", html)
-  dumps <- sprintf("%s --headless --disable-gpu --no-sandbox --dump-dom %s > %s 2>/dev/null",
+  dumps <- sprintf("env -u LD_PRELOAD %s --headless --disable-gpu --no-sandbox --dump-dom %s > %s 2>/dev/null",
                    shQuote(chromium), shQuote(paste0("file://", html)), shQuote(doms))
   system2("sh", c("-c", shQuote(paste(paste(dumps, "&", collapse = " "), "wait"))), timeout = 180)
   for (i in seq_along(kinds)) {

@@ -291,7 +291,7 @@ static void sg_logit_oof(const sg_logit *m, int K, double *prob, int nthreads) {
   for (R_xlen_t i = 0; i < n; i++) prob[i] = NA_REAL;
   /* each fold's Hessian is kept: beyond SG_LOGIT_MEMORY values (so many
    * folds of so many columns), glm.fit() does it */
-  if ((double) pp * (K + 1) > SG_LOGIT_MEMORY) return;
+  if ((double) pp * ((double) K + 1) > SG_LOGIT_MEMORY) return;
   if (nthreads > K) nthreads = K;
   sg_logit_work *work = sg_logit_scratch(nthreads, p);
   double *start = work[0].beta;
@@ -356,6 +356,7 @@ SEXP ffi_logit_oof(SEXP x, SEXP center, SEXP scale, SEXP y, SEXP fold,
     if (fi[i] == NA_INTEGER || fi[i] < 1) Rf_error("`fold` must be whole numbers from 1.");
     if (fi[i] > K) K = fi[i];
   }
+  if (K > n) Rf_error("`fold` must number the folds from 1 to at most the number of rows.");
   int req = sg_int_scalar(threads, "threads");
   int nth = sg_threads_for(req, (double) n * (d + 1) * 20);
   SEXP out = PROTECT(Rf_allocVector(REALSXP, n)); nprot++;

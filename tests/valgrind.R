@@ -274,6 +274,20 @@ if (need("ffi_logit_fit", 3)) {
   run(ffi("ffi_logit_fit", cbind(1, rep(2, 80)), yl, NULL))
   fails(ffi("ffi_logit_fit", cbind(1, lp), yl + 1, NULL))
 }
+if (need("ffi_logit_oof", 6)) {
+  # instance hardness's folds: standardised in C (a scale-0 column), a
+  # subsample start (20,000 rows), separated classes and an aliased column
+  # (left to glm.fit: NA)
+  yo <- as.integer(x3[, 1] + x3[, 2] > 0.3)
+  fo <- rep_len(1:5, 300)
+  run(ffi("ffi_logit_oof", x3, colMeans(x3), c(1, 0, 2), yo, fo, 2L))
+  run(ffi("ffi_logit_oof", x3, NULL, NULL, as.integer(x3[, 1] > 0), fo, 1L))
+  run(ffi("ffi_logit_oof", cbind(x3[, 1], 2 * x3[, 1]), NULL, NULL, yo, fo, 1L))
+  xb <- matrix(stats::rnorm(20000 * 2), 20000)
+  run(ffi("ffi_logit_oof", xb, NULL, NULL, as.integer(xb[, 1] + stats::rnorm(20000) > 0),
+          rep_len(1:3, 20000), 2L))
+  fails(ffi("ffi_logit_oof", x3, NULL, NULL, yo + 1L, fo, 1L))
+}
 if (need("ffi_pair_mean", 2)) {
   g <- x3[1:40, ]
   g[5, 1] <- NA

@@ -453,6 +453,15 @@ call_templates <- list(
     x <- if (chance(0.5)) matrix(1, n, 1) else cbind(1, lp)
     list(x, as.double(stats::runif(n) < stats::plogis(lp)), if (ncol(x) == 1) lp)
   },
+  ffi_logit_oof = function() {
+    n <- rsize(0L)
+    d <- rdim()
+    x <- rmat(n, d)
+    lp <- if (d > 0) x[, 1] * pick(list(0.5, 5, 50)) else numeric(n)
+    list(x, if (chance(0.5)) stats::rnorm(d), if (chance(0.5)) abs(stats::rnorm(d)),
+         as.integer(stats::runif(n) < stats::plogis(lp)), sample.int(rint(1, 1, 6), n, TRUE),
+         threads_value())
+  },
   ffi_pair_mean = function() {
     n <- rsize(0L)
     if (n > 1000) n <- 1000L  # m^2 / 2 pairs

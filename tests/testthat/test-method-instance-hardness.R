@@ -133,6 +133,7 @@ test_that("ffi_logit_oof checks its arguments", {
   expect_error(oof_c(x, y, fold[-1]), "integer vectors")
   expect_error(oof_c(x, replace(y, 1, 2L), fold), "0 or 1")
   expect_error(oof_c(x, y, replace(fold, 1, 0L)), "whole numbers from 1")
+  expect_error(oof_c(x, y, replace(fold, 1, 11L)), "at most the number of rows")
   expect_error(oof_c(replace(x, 3, NA), y, fold), "must not contain NA")
   expect_error(oof_c(x, y, fold, center = 1), "one value per column")
   expect_identical(oof_c(x[0, , drop = FALSE], integer(0), integer(0)), numeric(0))

@@ -220,12 +220,16 @@ static void sg_bt_axes(sg_btree *t, const double *pts, R_xlen_t n, int dk) {
 }
 
 /* rows (m x dk row-major) on the axes: m x p row-major; and the largest
- * |row - mean| (for the margin) in *xmax, each in xn (or NULL). */
+ * |row - mean| (for the margin) in *xmax, each in xn (or NULL); rows
+ * shared among nthreads (each row's values do not depend on it). */
 static double *sg_bt_project(const sg_btree *t, const double *rows, R_xlen_t m,
-                             int dk, double *xn, double *xmax) {
+                             int dk, double *xn, double *xmax, int nthreads) {
   const int p = t->p;
   double *y = (double *) R_alloc(m * p > 0 ? m * p : 1, sizeof(double));
   double mx = 0.0;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) reduction(max:mx) num_threads(nthreads)
+#endif
   for (R_xlen_t i = 0; i < m; i++) {
     const double *r = rows + i * dk;
     double *yi = y + i * p;
@@ -321,8 +325,14 @@ static void sg_bt_sub(sg_btree *t, R_xlen_t lo, R_xlen_t hi,
   sg_bt_sub(t, mid, hi, cb, cb + p);
 }
 
-static int sg_bt_build(sg_btree *t, R_xlen_t lo, R_xlen_t hi) {
-  int id = t->n_nodes++;
+/* Node id over positions lo..hi and its subtree: the left child is id + 1
+ * and the right one follows the left's 2 L - 1 nodes (L its blocks), the
+ * numbering of a depth-first build, so large subtrees can be built as
+ * tasks of their own (each writes only its own nodes, positions and
+ * blocks). */
+#define SG_BT_TASK_ROWS 65536
+
+static void sg_bt_build(sg_btree *t, R_xlen_t lo, R_xlen_t hi, int id) {
   const int p = t->p;
   double *blo = t->box + (size_t) id * 2 * p, *bhi = blo + p;
   sg_bt_box_of(t, lo, hi, blo, bhi);
@@ -331,19 +341,25 @@ static int sg_bt_build(sg_btree *t, R_xlen_t lo, R_xlen_t hi) {
   t->nodes[id].left = t->nodes[id].right = -1;
   if (hi - lo <= SG_RB) {
     sg_bt_sub(t, lo, hi, blo, bhi);
-    return id;
+    return;
   }
   R_xlen_t nblk = (hi - lo + SG_RB - 1) / SG_RB;
   R_xlen_t mid = lo + SG_RB * ((nblk + 1) / 2);
   sg_bt_split(t, lo, hi, mid, blo, bhi);
-  int left = sg_bt_build(t, lo, mid);
-  int right = sg_bt_build(t, mid, hi);
+  int left = id + 1, right = id + 2 * (int) ((mid - lo) / SG_RB);
+#ifdef _OPENMP
+#pragma omp task if (mid - lo > SG_BT_TASK_ROWS)
+#endif
+  sg_bt_build(t, lo, mid, left);
+  sg_bt_build(t, mid, hi, right);
+#ifdef _OPENMP
+#pragma omp taskwait
+#endif
   t->nodes[id].left = left;
   t->nodes[id].right = right;
   const double *lb = t->box + (size_t) left * 2 * p, *rb = t->box + (size_t) right * 2 * p;
   t->cut_axis[id] = sg_bt_widest(blo, bhi, p);
   t->cut[id] = 0.5 * (lb[p + t->cut_axis[id]] + rb[t->cut_axis[id]]);
-  return id;
 }
 
 /* The queries of a group (gy: by axis, SG_BT_GROUP values each) that a
@@ -615,8 +631,8 @@ static void sg_bt_group(const sg_bt_plan *pl, sg_bt_scratch *w,
 /* The tree over pts (n x dk row-major, standardised), its rows in tree
  * order as blocks. */
 static void sg_bt_make(sg_btree *t, sg_blocks *tb, const double *pts,
-                       R_xlen_t n, int dk, double *xmax) {
-  t->y = sg_bt_project(t, pts, n, dk, NULL, xmax);
+                       R_xlen_t n, int dk, double *xmax, int nthreads) {
+  t->y = sg_bt_project(t, pts, n, dk, NULL, xmax, nthreads);
   t->perm = (R_xlen_t *) R_alloc(n, sizeof(R_xlen_t));
   for (R_xlen_t i = 0; i < n; i++) t->perm[i] = i;
   R_xlen_t max_nodes = 2 * ((n + SG_RB - 1) / SG_RB) + 1;
@@ -627,18 +643,27 @@ static void sg_bt_make(sg_btree *t, sg_blocks *tb, const double *pts,
   size_t sbox_len = (size_t) ((n + SG_RB - 1) / SG_RB) * t->p * 2 * SG_BT_NSUB;
   t->sbox = (double *) R_alloc(sbox_len > 0 ? sbox_len : 1, sizeof(double));
   memset(t->sbox, 0, (sbox_len > 0 ? sbox_len : 1) * sizeof(double));
-  t->n_nodes = 0;
-  sg_bt_build(t, 0, n);
+  t->n_nodes = (int) (2 * ((n + SG_RB - 1) / SG_RB) - 1);
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nthreads)
+#pragma omp single
+#endif
+  sg_bt_build(t, 0, n, 0);
   tb->n = n;
   tb->d = dk;
   tb->n_blocks = (n + SG_RB - 1) / SG_RB;
-  R_xlen_t len = tb->n_blocks * (R_xlen_t) dk * SG_RB;
-  tb->data = (double *) R_alloc(len, sizeof(double));
-  for (R_xlen_t i = 0; i < len; i++) tb->data[i] = 0.0;
-  for (R_xlen_t pos = 0; pos < n; pos++) {  /* each row read once */
-    const double *r = pts + t->perm[pos] * dk;
-    double *dst = tb->data + (pos / SG_RB) * dk * SG_RB + pos % SG_RB;
-    for (int j = 0; j < dk; j++) dst[(R_xlen_t) j * SG_RB] = r[j];
+  tb->data = (double *) R_alloc(tb->n_blocks * (R_xlen_t) dk * SG_RB, sizeof(double));
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(nthreads)
+#endif
+  for (R_xlen_t blk = 0; blk < tb->n_blocks; blk++) {  /* each row read once */
+    double *dst = tb->data + blk * dk * SG_RB;
+    memset(dst, 0, (size_t) dk * SG_RB * sizeof(double));
+    R_xlen_t end = (blk + 1) * SG_RB < n ? (blk + 1) * SG_RB : n;
+    for (R_xlen_t pos = blk * SG_RB; pos < end; pos++) {
+      const double *r = pts + t->perm[pos] * dk;
+      for (int j = 0; j < dk; j++) dst[(R_xlen_t) j * SG_RB + pos % SG_RB] = r[j];
+    }
   }
 }
 
@@ -671,10 +696,10 @@ int sg_knn_btree(const double *pts, R_xlen_t n, int dk, const double *qrow,
   sg_bt_axes(&t, pts, n, dk);
   if (may_decline && t.q90 > SG_BT_MAX_Q90) return 0;
   double xmax = 0.0;
-  sg_bt_make(&t, &pl.tb, pts, n, dk, &xmax);
+  sg_bt_make(&t, &pl.tb, pts, n, dk, &xmax, nthreads);
   double *qn = (double *) R_alloc(m > 0 ? m : 1, sizeof(double));
   double qmax = 0.0;
-  pl.qy = self ? t.y : sg_bt_project(&t, qrow, m, dk, qn, &qmax);
+  pl.qy = self ? t.y : sg_bt_project(&t, qrow, m, dk, qn, &qmax, nthreads);
   if (self) {
     for (R_xlen_t i = 0; i < m; i++) {
       double acc = 0.0;

@@ -104,8 +104,8 @@ void sg_rows_outside(const double *values, R_xlen_t m, int d,
                      const double *lower, const double *upper, int *out);
 SEXP ffi_stats_columns(SEXP x, SEXP rows, SEXP threads);
 SEXP ffi_stats_outside(SEXP values, SEXP lower, SEXP upper);
-void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, double *q,
-                         double *counts, double *missing);
+void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, uint64_t *keys,
+                         R_xlen_t *count, double *q, double *counts, double *missing);
 SEXP ffi_stats_quantiles(SEXP x, SEXP threads);
 SEXP ffi_metrics_ks(SEXP real, SEXP syn);
 /* the radix sort's counters (its passes x digit values), and the number

@@ -141,72 +141,43 @@ SEXP ffi_stats_outside(SEXP values, SEXP lower, SEXP upper) {
   return out;
 }
 
-/* ---- Quantiles by selection (the record's input summary) --------------
+/* ---- Quantiles from sorted values (the record's input summary) -------
  * Per column, the 101 quantiles at 0, 0.01, ..., 1 as R's quantile(type
- * = 7) gives them, and the count of values between consecutive ones, from
- * linear-time selection: the order statistics the quantiles need (at most
- * 202) are placed by quickselect, each search splitting the rest, so a
- * column costs O(n log 202) rather than a sort; a column of a few thousand
- * values or fewer is sorted whole, which costs less at that size. */
+ * = 7) gives them, and the count of values between consecutive ones. The
+ * column's values are sorted: a few thousand or fewer by R_qsort(), more
+ * by the radix sort of order keys below (the KS statistics' sort: linear
+ * in the rows, 6 passes at most), which costs a fraction of placing 202
+ * order statistics one quickselect at a time. */
 
 #define SG_NQ 101
-/* up to this many values a column is sorted instead (R_qsort) */
+/* up to this many values a column is sorted by R_qsort(); above, by the
+ * radix sort of order keys */
 #define SG_QUANTILE_SORT_MAX 4096
 
-static inline void sg_swap(double *a, R_xlen_t i, R_xlen_t j) {
-  double t = a[i]; a[i] = a[j]; a[j] = t;
-}
-
-/* Place the k-th smallest of a[lo..hi] (inclusive) at a[k], the smaller
- * ones before it and the larger after (Hoare partition, median of three;
- * small ranges by insertion). */
-static void sg_select(double *a, R_xlen_t lo, R_xlen_t hi, R_xlen_t k) {
-  while (hi - lo > 16) {
-    R_xlen_t mid = lo + (hi - lo) / 2;
-    if (a[mid] < a[lo]) sg_swap(a, mid, lo);
-    if (a[hi] < a[lo]) sg_swap(a, hi, lo);
-    if (a[hi] < a[mid]) sg_swap(a, hi, mid);
-    double pivot = a[mid];
-    R_xlen_t i = lo - 1, j = hi + 1;
-    for (;;) {
-      do i++; while (a[i] < pivot);
-      do j--; while (a[j] > pivot);
-      if (i >= j) break;
-      sg_swap(a, i, j);
-    }
-    /* a[lo..j] <= pivot <= a[j+1..hi] */
-    if (k <= j) hi = j; else lo = j + 1;
-  }
-  for (R_xlen_t i = lo + 1; i <= hi; i++) {
-    double v = a[i];
-    R_xlen_t j = i - 1;
-    while (j >= lo && a[j] > v) { a[j + 1] = a[j]; j--; }
-    a[j + 1] = v;
-  }
-}
-
-/* Place every rank of ranks[rlo..rhi) (sorted, distinct, within lo..hi):
- * the middle one first, then each side with its own ranks. */
-static void sg_select_many(double *a, R_xlen_t lo, R_xlen_t hi,
-                           const R_xlen_t *ranks, int rlo, int rhi) {
-  while (rlo < rhi) {
-    int mid = rlo + (rhi - rlo) / 2;
-    R_xlen_t k = ranks[mid];
-    sg_select(a, lo, hi, k);
-    sg_select_many(a, lo, k - 1, ranks, rlo, mid);
-    lo = k + 1;
-    rlo = mid + 1;
-  }
+/* the double of an order key (sg_order_key() below: NaN never, -0 as 0) */
+static inline double sg_key_value(uint64_t u) {
+  u = (u >> 63) ? (u & 0x7fffffffffffffffULL) : ~u;
+  double x;
+  memcpy(&x, &u, sizeof x);
+  return x;
 }
 
 /* One column's n values (NA/NaN skipped, counted in *missing): quantiles
  * q[0..100] and counts[0..99], counts[b] the values v with b = number of
  * q[1..99] strictly below v (the first bin [min, q1], then (q_b, q_b+1]).
- * With no value the quantiles are NA and the counts 0.  buf: n doubles. */
-void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, double *q,
-                         double *counts, double *missing) {
+ * With no value the quantiles are NA and the counts 0.  buf: n doubles;
+ * keys: 2 n keys and count: SG_KS_COUNT counters when n >
+ * SG_QUANTILE_SORT_MAX (else unused, may be NULL). */
+void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, uint64_t *keys,
+                         R_xlen_t *count, double *q, double *counts, double *missing) {
   R_xlen_t m = 0;
-  for (R_xlen_t i = 0; i < n; i++) if (!ISNAN(v[i])) buf[m++] = v[i];
+  if (n <= SG_QUANTILE_SORT_MAX) {
+    for (R_xlen_t i = 0; i < n; i++) if (!ISNAN(v[i])) buf[m++] = v[i];
+    R_qsort(buf, 1, (size_t) m);
+  } else {
+    m = sg_sorted_keys(v, NULL, n, keys, keys + n, count);
+    for (R_xlen_t i = 0; i < m; i++) buf[i] = sg_key_value(keys[i]);
+  }
   *missing = (double) (n - m);
   for (int b = 0; b < SG_NQ - 1; b++) counts[b] = 0;
   if (m == 0) {
@@ -214,73 +185,27 @@ void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, double *q,
     return;
   }
   /* as quantile.default(type = 7): index = 1 + (m - 1) p, its floor and
-   * ceiling (1-based) */
-  R_xlen_t ranks[2 * SG_NQ];
-  R_xlen_t lo_of[SG_NQ], hi_of[SG_NQ];
-  double index[SG_NQ];
-  int nr = 0;
+   * ceiling (1-based), from the sorted values */
   for (int i = 0; i < SG_NQ; i++) {
     double p = (double) i / 100.0;
-    index[i] = 1 + (double) (m - 1) * p;
-    lo_of[i] = (R_xlen_t) floor(index[i]) - 1;
-    hi_of[i] = (R_xlen_t) ceil(index[i]) - 1;
-    /* ranks rise with i: append the new ones */
-    if (nr == 0 || ranks[nr - 1] < lo_of[i]) ranks[nr++] = lo_of[i];
-    if (ranks[nr - 1] < hi_of[i]) ranks[nr++] = hi_of[i];
-  }
-  /* a small column sorted whole: a sort of a few hundred values costs
-   * less than placing up to 202 ranks one search at a time (the same
-   * order statistics either way) */
-  int sorted = m <= SG_QUANTILE_SORT_MAX;
-  if (sorted) R_qsort(buf, 1, (size_t) m);
-  else sg_select_many(buf, 0, m - 1, ranks, 0, nr);
-  for (int i = 0; i < SG_NQ; i++) {
-    double x = buf[lo_of[i]], y = buf[hi_of[i]];
-    double h = index[i] - (double) (lo_of[i] + 1);
+    double index = 1 + (double) (m - 1) * p;
+    R_xlen_t lo = (R_xlen_t) floor(index) - 1, hi = (R_xlen_t) ceil(index) - 1;
+    double x = buf[lo], y = buf[hi];
+    double h = index - (double) (lo + 1);
     q[i] = (h > 0 && y != x) ? (1 - h) * x + h * y : x;
   }
-  /* The counts from the placed ranks, without a search per value: every
-   * value before a placed rank is <= its value and every value after it
-   * >=, so the values <= a cut are those up to the rank `lo` below it,
-   * then whole blocks up to each later placed rank whose value is <= the
-   * cut, then those <= the cut in the first block that ends above it.
-   * (A cut below buf[lo] by rounding is counted over the whole column; a
-   * column sorted whole takes a binary search per cut.) */
+  /* the values <= each inner cut: the first position holding a larger
+   * one (binary search), as differences of consecutive cuts */
   double below_prev = 0;
-  int r = 0;
   for (int i = 1; i < SG_NQ - 1; i++) {
     double c = q[i];
-    R_xlen_t lo = lo_of[i];
-    double le = 0;
-    if (sorted) {
-      /* the values <= c: the first position holding a larger one */
-      R_xlen_t a = 0, b = m;
-      while (a < b) {
-        R_xlen_t mid = a + (b - a) / 2;
-        if (buf[mid] <= c) a = mid + 1; else b = mid;
-      }
-      le = (double) a;
-    } else if (c < buf[lo]) {
-      for (R_xlen_t p = 0; p < m; p++) le += buf[p] <= c;
-    } else {
-      le = (double) (lo + 1);
-      while (r < nr && ranks[r] <= lo) r++;
-      int rr = r;
-      R_xlen_t from = lo + 1;
-      for (;;) {
-        R_xlen_t to = rr < nr ? ranks[rr] : m; /* the next placed rank */
-        if (to < m && buf[to] <= c) {
-          le += (double) (to - from + 1);
-          from = to + 1;
-          rr++;
-          continue;
-        }
-        for (R_xlen_t p = from; p < to; p++) le += buf[p] <= c;
-        break;
-      }
+    R_xlen_t a = 0, b = m;
+    while (a < b) {
+      R_xlen_t mid = a + (b - a) / 2;
+      if (buf[mid] <= c) a = mid + 1; else b = mid;
     }
-    counts[i - 1] = le - below_prev;
-    below_prev = le;
+    counts[i - 1] = (double) a - below_prev;
+    below_prev = (double) a;
   }
   counts[SG_NQ - 2] = (double) m - below_prev;
 }
@@ -299,14 +224,22 @@ SEXP ffi_stats_quantiles(SEXP x, SEXP threads) {
   int nth = sg_threads_for(req, 10.0 * (double) n * (double) d);
   if (nth > d) nth = d > 0 ? d : 1;
   double *buf = (double *) R_alloc((size_t) (n > 0 ? n : 1) * (size_t) nth, sizeof(double));
+  /* the radix sort's keys (2 n per thread) and counters, for long columns */
+  int radix = n > SG_QUANTILE_SORT_MAX;
+  uint64_t *keys = radix ? (uint64_t *) R_alloc(2 * (size_t) n * (size_t) nth, sizeof(uint64_t)) : NULL;
+  R_xlen_t *cnt = radix ? (R_xlen_t *) R_alloc((size_t) SG_KS_COUNT * (size_t) nth, sizeof(R_xlen_t)) : NULL;
   const double *xv = REAL_RO(x);
   double *qv = REAL(q), *cv = REAL(counts), *mv = REAL(missing);
 #if defined(_OPENMP) && !defined(_WIN32)
 #pragma omp parallel for num_threads(nth) schedule(static)
 #endif
-  for (int j = 0; j < d; j++)
-    sg_column_quantiles(xv + (R_xlen_t) j * n, n, buf + (R_xlen_t) omp_get_thread_num() * n,
+  for (int j = 0; j < d; j++) {
+    int t = omp_get_thread_num();
+    sg_column_quantiles(xv + (R_xlen_t) j * n, n, buf + (R_xlen_t) t * n,
+                        radix ? keys + 2 * (R_xlen_t) t * n : NULL,
+                        radix ? cnt + (R_xlen_t) t * SG_KS_COUNT : NULL,
                         qv + (R_xlen_t) j * SG_NQ, cv + (R_xlen_t) j * (SG_NQ - 1), mv + j);
+  }
   const char *names[] = {"quantiles", "counts", "missing"};
   SEXP vals[3] = {q, counts, missing};
   SEXP out = PROTECT(sg_named_list(3, vals, names)); nprot++;

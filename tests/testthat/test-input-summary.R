@@ -53,20 +53,27 @@ test_that("every result's record holds the fingerprint of its input", {
 
 test_that("the input summary's quantiles are quantile(type = 7) exactly, and the bins count the values", {
   set.seed(3)
-  x <- cbind(a = stats::rnorm(537), b = round(stats::rexp(537) * 3),
-             c = c(stats::runif(500), rep(NA, 37)), d = rep(2, 537))
-  x[sample.int(537, 20), 2] <- NA
-  q <- .Call(smoteguard:::ffi_stats_quantiles, x, 1L)
   probs <- (0:100) / 100
-  for (j in seq_len(ncol(x))) {
-    v <- x[!is.na(x[, j]), j]
-    expect_identical(q$quantiles[, j], unname(stats::quantile(v, probs, type = 7)))
-    cuts <- q$quantiles[2:100, j]
-    want <- tabulate(findInterval(v, cuts, left.open = TRUE) + 1L, 100)
-    expect_identical(q$counts[, j], as.double(want))
-    expect_identical(q$missing[j], as.double(sum(is.na(x[, j]))))
+  # 537 rows: sorted by R_qsort(); 6,000: by the radix sort of order keys
+  # (column e: 1,000 values among 5,000 missing, the keys' merge sort)
+  for (n in c(537, 6000)) {
+    x <- cbind(a = stats::rnorm(n), b = round(stats::rexp(n) * 3),
+               c = c(stats::runif(n - 37), rep(NA, 37)), d = rep(2, n),
+               e = c(-stats::rexp(n %/% 6), rep(NA, n - n %/% 6)),
+               f = sample(c(-1.5, -0, 0, 2, Inf, -Inf), n, TRUE))
+    x[sample.int(n, 20), 2] <- NA
+    q <- .Call(smoteguard:::ffi_stats_quantiles, x, 1L)
+    for (j in seq_len(ncol(x))) {
+      v <- x[!is.na(x[, j]), j]
+      want_q <- suppressWarnings(unname(stats::quantile(v, probs, type = 7)))
+      expect_identical(q$quantiles[, j], want_q, info = paste(n, j))
+      cuts <- q$quantiles[2:100, j]
+      want <- tabulate(findInterval(v, cuts, left.open = TRUE) + 1L, 100)
+      expect_identical(q$counts[, j], as.double(want), info = paste(n, j))
+      expect_identical(q$missing[j], as.double(sum(is.na(x[, j]))))
+    }
+    expect_identical(.Call(smoteguard:::ffi_stats_quantiles, x, 2L), q)
   }
-  expect_identical(.Call(smoteguard:::ffi_stats_quantiles, x, 2L), q)
   # tiny and empty columns
   for (n in 1:3) {
     v <- c(5, 1, 3)[seq_len(n)]

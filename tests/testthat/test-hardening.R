@@ -601,7 +601,10 @@ test_that("a long sg_knn() stops on SIGINT, and R stays usable", {
   skip_on_cran()
   skip_on_os("windows")
   run <- run_interrupted_child(c(
-    "x <- matrix(stats::rnorm(100000 * 10), 100000, 10)",
+    # full-dimensional (d = 20 iid: the tree of blocks declines), so the
+    # brute force's ~3.6e12 flops take tens of seconds; 100,000 x 10 took
+    # the tree and finished within the second before the signal
+    "x <- matrix(stats::rnorm(300000 * 20), 300000, 20)",
     "cat('READY\\n'); flush(stdout())",
     "r <- tryCatch({ sg_knn(x, 10); 'FINISHED' }, interrupt = function(cnd) 'INTERRUPTED')",
     "cat(r, '\\n', sep = ''); flush(stdout())",
@@ -609,6 +612,22 @@ test_that("a long sg_knn() stops on SIGINT, and R stays usable", {
     "cat('USABLE ', identical(dim(nn$index), c(200L, 3L)), '\\n', sep = ''); flush(stdout())"
   ))
   expect_interrupted(run, "sg_knn()")
+})
+
+test_that("a long search by the tree of blocks stops on SIGINT, and R stays usable", {
+  skip_on_cran()
+  skip_on_os("windows")
+  # path 5 forced: 600,000 rows of 10 iid columns take the tree ~10 s of CPU
+  run <- run_interrupted_child(c(
+    "invisible(.Call(get('ffi_knn_path', envir = asNamespace('smoteguard')), 5L))",
+    "x <- matrix(stats::rnorm(600000 * 10), 600000, 10)",
+    "cat('READY\\n'); flush(stdout())",
+    "r <- tryCatch({ sg_knn(x, 5); 'FINISHED' }, interrupt = function(cnd) 'INTERRUPTED')",
+    "cat(r, '\\n', sep = ''); flush(stdout())",
+    "nn <- sg_knn(x[1:9000, ], 3)",
+    "cat('USABLE ', identical(dim(nn$index), c(9000L, 3L)), '\\n', sep = ''); flush(stdout())"
+  ))
+  expect_interrupted(run, "sg_knn() by the tree of blocks")
 })
 
 test_that("a long sg_oversample() stops on SIGINT, and R stays usable", {

@@ -367,7 +367,7 @@ static void sg_bt_build(sg_btree *t, R_xlen_t lo, R_xlen_t hi, int id) {
  * squared box distance is not beyond lim[u] (padding queries have lim -1).
  * In vector registers; the distances are only compared, so the kernels
  * may round differently (sg_bt_margin() covers it). */
-#define SG_BT_KEEP_BODY                                                    \
+#define SG_BT_KEEP_BODY()                                                  \
   double dist[SG_BT_GROUP];                                                \
   for (int u = 0; u < SG_BT_GROUP; u++) dist[u] = 0.0;                     \
   for (int a = 0; a < p; a++) {                                            \
@@ -392,20 +392,8 @@ typedef uint32_t (*sg_bt_keep_fn)(const double *, const double *,
   (const double *blo, const double *bhi, const double *gy, int p,          \
    const double *lim)
 
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("O3")))
-#endif
-static uint32_t sg_bt_keep_portable SG_BT_KEEP_ARGS { SG_BT_KEEP_BODY }
-
-#ifdef SG_HAVE_AVX2_KERNEL
-__attribute__((target("avx2"), optimize("O3")))
-static uint32_t sg_bt_keep_avx2 SG_BT_KEEP_ARGS { SG_BT_KEEP_BODY }
-#endif
-
-#ifdef SG_HAVE_AVX512_KERNEL
-__attribute__((target("avx512f"), optimize("O3")))
-static uint32_t sg_bt_keep_avx512 SG_BT_KEEP_ARGS { SG_BT_KEEP_BODY }
-#endif
+SG_KERNEL_VARIANTS(uint32_t, sg_bt_keep, SG_BT_KEEP_ARGS, "avx2", "avx512f",
+                   SG_BT_KEEP_BODY, (), ())
 
 static sg_bt_keep_fn sg_bt_keep_kernel(void) {
   SG_RETURN_KERNEL(sg_bt_keep);
@@ -416,7 +404,7 @@ static sg_bt_keep_fn sg_bt_keep_kernel(void) {
  * vector of SG_BT_NSUB lanes per axis. */
 #ifdef SG_HAVE_AVX512_KERNEL
 /* the gaps of the SG_BT_NSUB = 8 boxes in one vector per axis */
-#define SG_BT_SUB_BODY                                                     \
+#define SG_BT_SUB_BODY()                                                   \
   const sg_v8d zero = {0, 0, 0, 0, 0, 0, 0, 0};                            \
   sg_v8d acc = zero;                                                       \
   for (int a = 0; a < p; a++) {                                            \
@@ -437,7 +425,7 @@ static sg_bt_keep_fn sg_bt_keep_kernel(void) {
   for (int s = 0; s < SG_BT_NSUB; s++) m |= (unsigned) (in[s] & 1) << s;   \
   return m & ((1u << nsub) - 1u);
 #else
-#define SG_BT_SUB_BODY                                                     \
+#define SG_BT_SUB_BODY()                                                   \
   double dist[SG_BT_NSUB];                                                 \
   for (int s = 0; s < SG_BT_NSUB; s++) dist[s] = 0.0;                      \
   for (int a = 0; a < p; a++) {                                            \
@@ -463,20 +451,8 @@ typedef unsigned (*sg_bt_sub_fn)(const double *, const double *, int, double,
 #define SG_BT_SUB_ARGS                                                     \
   (const double *sb, const double *y, int p, double lim, int nsub)
 
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("O3")))
-#endif
-static unsigned sg_bt_sub_mask_portable SG_BT_SUB_ARGS { SG_BT_SUB_BODY }
-
-#ifdef SG_HAVE_AVX2_KERNEL
-__attribute__((target("avx2"), optimize("O3")))
-static unsigned sg_bt_sub_mask_avx2 SG_BT_SUB_ARGS { SG_BT_SUB_BODY }
-#endif
-
-#ifdef SG_HAVE_AVX512_KERNEL
-__attribute__((target("avx512f"), optimize("O3")))
-static unsigned sg_bt_sub_mask_avx512 SG_BT_SUB_ARGS { SG_BT_SUB_BODY }
-#endif
+SG_KERNEL_VARIANTS(unsigned, sg_bt_sub_mask, SG_BT_SUB_ARGS, "avx2", "avx512f",
+                   SG_BT_SUB_BODY, (), ())
 
 static sg_bt_sub_fn sg_bt_sub_mask_kernel(void) {
   SG_RETURN_KERNEL(sg_bt_sub_mask);

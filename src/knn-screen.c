@@ -270,26 +270,8 @@ sg_row_screen_fn sg_row_screen_kernel(void) {
    const float *q1, const float *q2, const float *q3, const float *thr,    \
    unsigned chunks, int *hits, int *nh)
 
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("O3")))
-#endif
-static void sg_fscan_portable SG_FSCAN_ARGS {
-  SG_FSCAN_BODY(sg_v8f, sg_v8i, 8)
-}
-
-#ifdef SG_HAVE_AVX2_KERNEL
-__attribute__((target("avx2,fma"), optimize("O3")))
-static void sg_fscan_avx2 SG_FSCAN_ARGS {
-  SG_FSCAN_BODY(sg_v8f, sg_v8i, 8)
-}
-#endif
-
-#ifdef SG_HAVE_AVX512_KERNEL
-__attribute__((target("avx512f"), optimize("O3")))
-static void sg_fscan_avx512 SG_FSCAN_ARGS {
-  SG_FSCAN_BODY(sg_v16f, sg_v16i, 16)
-}
-#endif
+SG_KERNEL_VARIANTS(void, sg_fscan, SG_FSCAN_ARGS, "avx2,fma", "avx512f",
+                   SG_FSCAN_BODY, (sg_v8f, sg_v8i, 8), (sg_v16f, sg_v16i, 16))
 
 sg_fscan_fn sg_fscan_kernel(void) {
   SG_RETURN_KERNEL(sg_fscan);
@@ -370,26 +352,8 @@ sg_fscan_fn sg_fscan_kernel(void) {
   (const sg_fblocks *fb, int d, R_xlen_t blk, const float *q, float thr,   \
    unsigned chunks, int *hits)
 
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("O3")))
-#endif
-static int sg_fscan1_portable SG_FSCAN1_ARGS {
-  SG_FSCAN1_BODY(sg_v8f, sg_v8i, 8)
-}
-
-#ifdef SG_HAVE_AVX2_KERNEL
-__attribute__((target("avx2,fma"), optimize("O3")))
-static int sg_fscan1_avx2 SG_FSCAN1_ARGS {
-  SG_FSCAN1_BODY(sg_v8f, sg_v8i, 8)
-}
-#endif
-
-#ifdef SG_HAVE_AVX512_KERNEL
-__attribute__((target("avx512f"), optimize("O3")))
-static int sg_fscan1_avx512 SG_FSCAN1_ARGS {
-  SG_FSCAN1_BODY(sg_v16f, sg_v16i, 16)
-}
-#endif
+SG_KERNEL_VARIANTS(int, sg_fscan1, SG_FSCAN1_ARGS, "avx2,fma", "avx512f",
+                   SG_FSCAN1_BODY, (sg_v8f, sg_v8i, 8), (sg_v16f, sg_v16i, 16))
 
 sg_fscan1_fn sg_fscan1_kernel(void) {
   SG_RETURN_KERNEL(sg_fscan1);

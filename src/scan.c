@@ -412,26 +412,8 @@ static int sg_visit_real(void *ctx, R_xlen_t qi, const double *q,
   (const sg_fblocks *f, int d, R_xlen_t blk, const float *const *q,             \
    const float *lim, const float *plim, int *hits, int *nh)
 
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("O3")))
-#endif
-static void sg_ball_screen_portable SG_BALL_SCREEN_ARGS {
-  SG_BALL_SCREEN_BODY(sg_v8f, sg_v8i, 8)
-}
-
-#ifdef SG_HAVE_AVX2_KERNEL
-__attribute__((target("avx2,fma"), optimize("O3")))
-static void sg_ball_screen_avx2 SG_BALL_SCREEN_ARGS {
-  SG_BALL_SCREEN_BODY(sg_v8f, sg_v8i, 8)
-}
-#endif
-
-#ifdef SG_HAVE_AVX512_KERNEL
-__attribute__((target("avx512f,fma"), optimize("O3")))
-static void sg_ball_screen_avx512 SG_BALL_SCREEN_ARGS {
-  SG_BALL_SCREEN_BODY(sg_v16f, sg_v16i, 16)
-}
-#endif
+SG_KERNEL_VARIANTS(void, sg_ball_screen, SG_BALL_SCREEN_ARGS, "avx2,fma", "avx512f,fma",
+                   SG_BALL_SCREEN_BODY, (sg_v8f, sg_v8i, 8), (sg_v16f, sg_v16i, 16))
 
 sg_ball_screen_fn sg_ball_screen_kernel(void) {
   SG_RETURN_KERNEL(sg_ball_screen);

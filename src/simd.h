@@ -62,6 +62,37 @@ static inline int sg_cpu_level(void) {
 #define SG_RETURN_KERNEL(name) return name##_portable
 #endif
 
+/* The three variants of a kernel whose body is a function-like macro
+ * BODY: `static ret name_portable ARGS { BODY A8 }` (optimised at -O3 by
+ * GCC), and under the guards above name_avx2 (target T2, BODY A8) and
+ * name_avx512 (target T512, BODY A16). A8 and A16 are BODY's parenthesised
+ * arguments (the 8- and 16-lane vector types where it takes them, else
+ * ()); BODY is passed by name so that the commas of its expansion never
+ * reach a macro's argument list. The targets are each kernel's own: a
+ * kernel whose sums decide anything is built without "fma", so no
+ * multiply-add is fused. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define SG_O3 __attribute__((optimize("O3")))
+#else
+#define SG_O3
+#endif
+#ifdef SG_HAVE_AVX2_KERNEL
+#define SG_AVX2_VARIANT(ret, name, ARGS, T2, BODY, A8) \
+  __attribute__((target(T2), optimize("O3"))) static ret name##_avx2 ARGS { BODY A8 }
+#else
+#define SG_AVX2_VARIANT(ret, name, ARGS, T2, BODY, A8)
+#endif
+#ifdef SG_HAVE_AVX512_KERNEL
+#define SG_AVX512_VARIANT(ret, name, ARGS, T512, BODY, A16) \
+  __attribute__((target(T512), optimize("O3"))) static ret name##_avx512 ARGS { BODY A16 }
+#else
+#define SG_AVX512_VARIANT(ret, name, ARGS, T512, BODY, A16)
+#endif
+#define SG_KERNEL_VARIANTS(ret, name, ARGS, T2, T512, BODY, A8, A16) \
+  SG_O3 static ret name##_portable ARGS { BODY A8 }                  \
+  SG_AVX2_VARIANT(ret, name, ARGS, T2, BODY, A8)                     \
+  SG_AVX512_VARIANT(ret, name, ARGS, T512, BODY, A16)
+
 /* ---------------------------------------------------------------------
  * The kernels and their selectors.  The row layouts they read are knn.h's
  * (struct sg_blocks: doubles [block][dimension][row]; struct sg_fblocks:

@@ -167,8 +167,15 @@ test_that("identical results under sequential, multisession and cluster plans", 
   }
   # more than two classes: each class's cell seeds are drawn after the
   # previous class's cells ran, from the stream the last cell left
+  three <- withr::with_seed(11, {
+    cls <- factor(sample(c("a", "b", "c"), 240, TRUE, prob = c(0.6, 0.25, 0.15)))
+    x <- matrix(stats::rnorm(240 * 4), 240, 4)
+    x[cls == "b", 1] <- x[cls == "b", 1] + 1
+    x[cls == "c", 2] <- x[cls == "c", 2] + 1.5
+    data.frame(x, type = cls)
+  })
   run_ovr <- function() {
-    ev <- suppressWarnings(sg_evaluate(MASS::fgl[c("RI", "Na", "Mg", "Al", "type")], "type",
+    ev <- suppressWarnings(sg_evaluate(three, "type",
                                        samplers = list(sg_sampler("none"), sg_sampler("smote")),
                                        resamples = sg_folds(folds = 2, repeats = 1), holdout = 0,
                                        seed = 3))

@@ -465,9 +465,11 @@ test_that("each report renders in headless Chromium without console errors", {
   log <- sub("html$", "log", html)
   # the browser mostly waits (for a session bus it does not find): the
   # pages are taken at once
+  # timeout -k: system2()'s own timeout stops the shell, not the browsers it
+  # started, which then run on (seen after a hung run under make sanitize).
   # env -u LD_PRELOAD: under make sanitize the R process preloads libasan,
   # which the browser must not inherit
-  shots <- sprintf("env -u LD_PRELOAD %s --headless --disable-gpu --no-sandbox --screenshot=%s --window-size=1280,2000 --enable-logging=stderr --v=0 %s > %s 2>&1",
+  shots <- sprintf("timeout -k 5 170 env -u LD_PRELOAD %s --headless --disable-gpu --no-sandbox --screenshot=%s --window-size=1280,2000 --enable-logging=stderr --v=0 %s > %s 2>&1",
                    shQuote(chromium), shQuote(png), shQuote(paste0("file://", html)), shQuote(log))
   system2("sh", c("-c", shQuote(paste(paste(shots, "&", collapse = " "), "wait"))), timeout = 180)
   for (i in seq_along(kinds)) {
@@ -489,7 +491,7 @@ test_that("each report renders in headless Chromium without console errors", {
                 result = "Rows per class",
                 drift = "Drifted features", ledger = "History", monitor = "Drifted features")
   doms <- sub("html$", "dom", html)
-  dumps <- sprintf("env -u LD_PRELOAD %s --headless --disable-gpu --no-sandbox --dump-dom %s > %s 2>/dev/null",
+  dumps <- sprintf("timeout -k 5 170 env -u LD_PRELOAD %s --headless --disable-gpu --no-sandbox --dump-dom %s > %s 2>/dev/null",
                    shQuote(chromium), shQuote(paste0("file://", html)), shQuote(doms))
   system2("sh", c("-c", shQuote(paste(paste(dumps, "&", collapse = " "), "wait"))), timeout = 180)
   for (i in seq_along(kinds)) {

@@ -206,7 +206,7 @@ generate_class <- function(plan, pred, yi, cl, rows, G, settings, data,
   cons <- settings$constraints
   interpolating <- def$family == "interpolate" && p > 1
   notes <- if (p == 1 && def$family == "interpolate") list(single = TRUE) else list()
-  # the guard's counters (guard_counts()), kept as local values
+  # the guard's counters for the class's report (see its list at the end)
   unsafe <- noise_rows <- isolated <- 0L
   pairs_gap <- pairs_group <- 0
   cap <- NA_real_
@@ -433,8 +433,7 @@ generate_class <- function(plan, pred, yi, cl, rows, G, settings, data,
   parents_used <- if (n <= 1e5) sum(tabulate(rows_out$parent, n) > 0L)
                   else length(unique(rows_out$parent))
   seeds <- sum(eligible)
-  # the report's counters, in the order of guard_counts(), then the guard's
-  # settings in force
+  # the report: the guard's counters, then its settings in force
   report <- c(list(seeds = seeds, parents_used = parents_used, unsafe = unsafe,
                    noise = noise_rows, isolated = isolated, pairs_gap = pairs_gap,
                    pairs_group = pairs_group, drawn = drawn,

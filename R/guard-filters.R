@@ -1,14 +1,7 @@
 # The guard's filters as generate_class() applies them (sg_guard() and its
-# checks are in guard.R): the report's counters and settings, the
-# intrusion threshold in force and its check, and the jitter held to the
-# bounds.
-
-guard_counts <- function() {
-  list(seeds = 0L, parents_used = 0L, unsafe = 0L, noise = 0L, isolated = 0L,
-       pairs_gap = 0, pairs_group = 0, drawn = 0, rejected_intrusion = 0,
-       rejected_bound = 0, rejected_rule = 0, rejected_combo = 0,
-       wanted = 0L, made = 0L, shortfall = 0L, max_gap_distance = NA_real_)
-}
+# checks are in guard.R): the report's settings (its counters are
+# generate_class()'s), the intrusion threshold in force and its check, and
+# the jitter held to the bounds.
 
 no_guard_settings <- list(min_safety = NA_real_, max_gap = NA_real_,
                           jitter = NA_real_, intrusion = NA_real_,

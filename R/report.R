@@ -664,20 +664,35 @@ report_eval_methods <- function(x, ctx) {
   s <- x$settings
   smp <- s$samplers
   labels <- vapply(smp, function(z) z$label %||% z$method, "")
-  threshold <- describe_threshold(s$threshold)
   text <- paste0(
     "Class imbalance: ", report_escape(s$positive), " made up ",
     report_fixed(100 * s$n_events / s$n), "% of ", format(s$n, big.mark = ","),
     " patients. We compared training without resampling against ",
-    paste(report_escape(setdiff(labels, "none")), collapse = ", "),
-    " (smoteguard ", report_escape(s$version), "), each applied to the training part of every split only; test rows were never resampled",
-    if (s$n_holdout > 0) ", and a holdout set aside first was scored once" else "",
-    ". Splits: ", report_escape(describe_resamples(x)), ". ",
-    if (isTRUE(s$correct_prior)) "Predicted risks of models trained on resampled data were recalibrated to the real event share of the training rows by a prior (intercept) correction on the log-odds scale, from the class counts after resampling back to those before. " else "Predicted risks were not recalibrated. ",
-    "Threshold-based measures used one threshold for every model (", report_escape(threshold),
-    ") and, separately, the threshold at which each model reached the sensitivity of the model without resampling. ",
+    report_design_text(x, labels, "each applied",
+                       "the real event share of the training rows by a prior (intercept) correction on the log-odds scale, from the class counts after resampling back to those before. "),
     "Resampling was judged to help only if PR-AUC or ROC-AUC improved (paired differences over the splits, Nadeau-Bengio corrected variance, Holm adjustment) without worse calibration after correction.")
   report_methods_parts(x, ctx, text, x$records)
+}
+
+# The part of the methods paragraph that two-class and one-vs-rest
+# evaluations share: the samplers compared (`applied`: how the sentence
+# joins them), the splits, the prior correction (`recalibrated_to`: what the
+# risks were recalibrated to) and the thresholds.
+report_design_text <- function(x, labels, applied, recalibrated_to) {
+  s <- x$settings
+  paste0(
+    paste(report_escape(setdiff(labels, "none")), collapse = ", "),
+    " (smoteguard ", report_escape(s$version), "), ", applied,
+    " to the training part of every split only; test rows were never resampled",
+    if (s$n_holdout > 0) ", and a holdout set aside first was scored once" else "",
+    ". Splits: ", report_escape(describe_resamples(x)), ". ",
+    if (isTRUE(s$correct_prior)) {
+      paste0("Predicted risks of models trained on resampled data were recalibrated to ",
+             recalibrated_to)
+    } else "Predicted risks were not recalibrated. ",
+    "Threshold-based measures used one threshold for every model (",
+    report_escape(describe_threshold(s$threshold)),
+    ") and, separately, the threshold at which each model reached the sensitivity of the model without resampling. ")
 }
 
 # The methods paragraph, then the verdict's statistics (for a clinical
@@ -931,13 +946,8 @@ report_ovr_methods <- function(x, ctx) {
                         collapse = ", "), " of ", format(s$n, big.mark = ","),
     " patients). Each class was modelled against all the others (one-vs-rest), giving one two-class problem per class on the same splits. ",
     "For each, we compared training without resampling against ",
-    paste(report_escape(setdiff(labels, "none")), collapse = ", "),
-    " (smoteguard ", report_escape(s$version), "), applied to the training part of every split only; test rows were never resampled",
-    if (s$n_holdout > 0) ", and a holdout set aside first was scored once" else "",
-    ". Splits: ", report_escape(describe_resamples(x)), ". ",
-    if (isTRUE(s$correct_prior)) "Predicted risks of models trained on resampled data were recalibrated to each class's real share of the training rows by a prior (intercept) correction on the log-odds scale. " else "Predicted risks were not recalibrated. ",
-    "Threshold-based measures used one threshold for every model (", report_escape(describe_threshold(s$threshold)),
-    ") and, separately, the threshold at which each model reached the sensitivity of the model without resampling. ",
+    report_design_text(x, labels, "applied",
+                       "each class's real share of the training rows by a prior (intercept) correction on the log-odds scale. "),
     "Each metric was averaged over the classes per split (macro average; for calibration, the distances of the slope from 1 and of the intercept from 0). ",
     "Resampling was judged to help only if PR-AUC or ROC-AUC improved (paired differences over the splits, Nadeau-Bengio corrected variance, Holm adjustment) without worse calibration after correction, on the macro average and, separately, for each class.")
   report_methods_parts(x, ctx, text,

@@ -450,16 +450,16 @@ assemble_result <- function(data, pred, gen, settings) {
   if (G > 0) {
     idx <- n + seq_len(G)
     values <- gen$values
+    # the plain columns in one C call, each written once at its full
+    # length (no copy of the values' column, no rounded copy)
+    if (length(plain) > 0) {
+      if (!is.double(values)) storage.mode(values) <- "double"
+      out[plain] <- .Call(ffi_record_extend, out[plain], values, which(is_plain))
+    }
     kinds <- pred$kind
-    for (j in seq_along(pred$names)) {
-      nm <- pred$names[j]
-      v <- values[, j]
-      # integer columns inline: typed_values()'s call costs as much as the
-      # conversion on small tables
-      kind <- kinds[[j]]
-      if (kind == "integer") v <- as.integer(round(v))
-      else if (kind != "double") v <- typed_values(v, kind, pred$levels[[j]])
-      if (is_plain[j]) out[[nm]] <- c(out[[nm]], v) else out[[nm]][idx] <- v
+    for (j in which(!is_plain)) {
+      v <- typed_values(values[, j], kinds[[j]], pred$levels[[j]])
+      out[[pred$names[j]]][idx] <- v
     }
     for (j in seq_along(pred$nominal)) {
       col <- pred$nominal[j]
@@ -482,22 +482,10 @@ assemble_result <- function(data, pred, gen, settings) {
 # calls them real), e.g. a table written with its row numbers and read back.
 # They name each row by its number and nothing else, so the result numbers
 # its rows as for automatic row names (compact: no string per row) instead of
-# adding "synthetic_<k>" strings. Read without making a string: the values
-# parse to 1..n, are digits only, and have the digits of 1..n (no leading
-# zero).
+# adding "synthetic_<k>" strings. Compared in C with the digits of 1..n,
+# without making a string (no leading zeros, blanks or signs).
 numbered_row_names <- function(row_names) {
-  n <- length(row_names)
-  if (!is.character(row_names) || n == 0L) return(FALSE)
-  v <- suppressWarnings(as.integer(row_names))
-  i <- seq_len(n)
-  if (anyNA(v) || any(v != i) || any(grepl("[^0-9]", row_names))) return(FALSE)
-  digits <- rep.int(1L, n)
-  p <- 10L
-  while (p <= n) {
-    digits <- digits + (i >= p)
-    p <- p * 10L
-  }
-  identical(nchar(row_names, "bytes"), digits)
+  .Call(ffi_record_numbered, row_names)
 }
 
 # The input's row names, then "synthetic_1", ..., made unique. Unique input

@@ -35,6 +35,8 @@ static const R_CallMethodDef CallEntries[] = {
   CALLDEF(ffi_stats_outside, 3),
   CALLDEF(ffi_stats_quantiles, 2),
   CALLDEF(ffi_record_checksum, 1),
+  CALLDEF(ffi_record_extend, 3),
+  CALLDEF(ffi_record_numbered, 1),
   CALLDEF(ffi_record_fingerprint, 1),
   CALLDEF(ffi_record_append, 2),
   CALLDEF(ffi_threads_get, 0),

@@ -124,6 +124,8 @@ SEXP ffi_fidelity_check(SEXP x, SEXP y, SEXP syn_class, SEXP values,
 
 /* record.c */
 SEXP ffi_record_checksum(SEXP x);
+SEXP ffi_record_extend(SEXP cols, SEXP values, SEXP which);
+SEXP ffi_record_numbered(SEXP x);
 SEXP ffi_record_fingerprint(SEXP x);
 SEXP ffi_record_append(SEXP path, SEXP text);
 uint64_t sg_row_hash(const double *x, int p);

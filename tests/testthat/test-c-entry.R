@@ -19,6 +19,7 @@ routines_wanted <- c(
   ffi_stats_columns = 3L, ffi_stats_outside = 3L, ffi_record_checksum = 1L,
   ffi_threads_get = 0L, ffi_threads_set = 1L, ffi_stats_quantiles = 2L,
   ffi_record_fingerprint = 1L, ffi_record_append = 2L,
+  ffi_record_extend = 3L, ffi_record_numbered = 1L,
   ffi_fidelity_check = 8L, ffi_pair_mean = 2L, ffi_condense = 8L,
   ffi_logit_fit = 3L, ffi_logit_oof = 6L)
 
@@ -577,4 +578,29 @@ test_that("ffi_logit_fit() checks its arguments", {
   expect_c_error(fit(x, y, c(0, NA, 0, 0)), "`offset` must be finite")
   x[2, 2] <- Inf
   expect_c_error(fit(x, y), "`x` must be finite")
+})
+
+test_that("ffi_record_extend() appends the synthetic values, as c() and as.integer(round()) do", {
+  extend <- function(...) .Call(ffi("ffi_record_extend"), ...)
+  set.seed(3)
+  v <- c(runif(200, -50, 50), seq(-3, 3, by = 0.5), NA, NaN, -0.2)
+  values <- cbind(v, rev(v))
+  cols <- list(a = 1:5, b = c(0.5, NA, 2, 3, -1))
+  values_before <- values + 0
+  out <- extend(cols, values, c(1L, 2L))
+  expect_identical(out[[1]], c(1:5, as.integer(round(v))))
+  expect_identical(out[[2]], c(cols$b, rev(v)))
+  expect_identical(values, values_before)
+  expect_identical(extend(list(), values, integer(0)), list())
+  expect_identical(extend(list(1L), values[0, , drop = FALSE], 1L), list(1L))
+  expect_warning(big <- extend(list(1L), matrix(c(1.4, 3e9, -3e9), 3, 1), 1L),
+                 "integer range")
+  expect_identical(big[[1]], c(1L, 1L, NA, NA))
+  expect_c_error(extend(cols, values, 1L), "`which` must be an integer vector")
+  expect_c_error(extend(cols, values, c(1L, 3L)), "`which` must hold column numbers from 1 to 2.")
+  expect_c_error(extend(cols, values, c(1L, NA)), "`which` must hold column numbers from 1 to 2.")
+  expect_c_error(extend(list("a"), values, 1L), "`cols` must hold bare double or integer vectors.")
+  expect_c_error(extend(list(factor("a")), values, 1L), "`cols` must hold bare double or integer vectors.")
+  expect_c_error(extend(1:3, values, 1L), "`cols` must be a list of columns.")
+  expect_c_error(extend(cols, 1:3, 1:2), "`values` must be a double matrix.")
 })

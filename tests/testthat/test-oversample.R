@@ -554,4 +554,15 @@ test_that("character row names 1, 2, ..., n number the result's rows as automati
     expect_identical(rownames(res)[seq_len(39)], rn)
     expect_true(all(startsWith(rownames(res)[-seq_len(39)], "synthetic_")))
   }
+  # the test (in C, on the digits of 1..n) across the steps in digit count
+  numbered <- smoteguard:::numbered_row_names
+  expect_true(numbered(as.character(1:10001)))
+  expect_true(numbered("1"))
+  expect_false(numbered(c(as.character(1:99), "1000")))
+  expect_false(numbered(c(as.character(1:998), "99", "1000")))
+  expect_false(numbered(c(as.character(1:9), "10 ")))
+  expect_false(numbered(c(as.character(1:9), NA)))
+  expect_false(numbered(c("0", "1")))
+  expect_false(numbered(1:5))
+  expect_false(numbered(character(0)))
 })

@@ -744,8 +744,8 @@ eval_cell <- function(cell, shared, progress = NULL) {
   set_cell_seed(cell$seed)
   var <- shared$var
   sampler <- shared$samplers[[cell$sampler]]
-  train <- shared$data[cell$train, , drop = FALSE]
-  test <- shared$data[cell$test, , drop = FALSE]
+  train <- data_rows(shared$data, cell$train)
+  test <- data_rows(shared$data, cell$test)
   warnings <- character()
   collect <- function(w) {
     warnings <<- c(warnings, conditionMessage(w))
@@ -801,6 +801,22 @@ eval_cell <- function(cell, shared, progress = NULL) {
   }
   out$warnings <- unique(warnings)
   out
+}
+
+# Rows `i` (distinct, none missing) of a plain data frame of vector
+# columns: the object `[.data.frame` gives (identical(), row names
+# included), without its checks, which were a twentieth of a small
+# evaluation's own time. Other data frames (a tibble, a matrix column) go
+# through `[`.
+data_rows <- function(data, i) {
+  if (!identical(class(data), "data.frame") ||
+      !all(vapply(data, function(col) is.null(dim(col)), logical(1)))) {
+    return(data[i, , drop = FALSE])
+  }
+  cols <- lapply(unclass(data), `[`, i)
+  attr(cols, "row.names") <- attr(data, "row.names")[i]
+  class(cols) <- "data.frame"
+  cols
 }
 
 # The threshold maximising F1 on inner out-of-fold predictions of the real
@@ -914,55 +930,62 @@ assemble_evaluation <- function(results, cells, splits, shared, y, data, outcome
 
 # Metrics per cell: raw and (with the prior correction) corrected, as the
 # cells scored them (`scores`, parallel to `preds`), and at matched
-# sensitivity. `preds`: the list of per-cell columns.
+# sensitivity. `preds`: the list of per-cell columns. The long tables are
+# made once from the blocks' values and the cells' keys, in the blocks'
+# order: every cell's raw and corrected metrics, then every cell's matched
+# ones.
 score_cells <- function(preds, scores, correct_prior, reference) {
-  rows <- list(); notes <- list()
-  add <- function(key, corrected, values, note = NULL) {
-    rows[[length(rows) + 1]] <<- c(lapply(key, rep, length(values)),
-      list(corrected = rep(corrected, length(values)), metric = names(values),
-           value = unname(as.double(values))))
-    if (length(note) > 0) {
-      notes[[length(notes) + 1]] <<- c(lapply(key, rep, length(note)),
-        list(corrected = rep(corrected, length(note)), metric = names(note),
-             note = unname(note)))
-    }
+  n <- length(preds)
+  key <- list(rep = vapply(preds, function(pr) pr$rep[1], pr_type(preds, "rep")),
+              fold = vapply(preds, function(pr) pr$fold[1], pr_type(preds, "fold")),
+              sampler = vapply(preds, function(pr) pr$sampler[1], character(1)),
+              learner = vapply(preds, function(pr) pr$learner[1], character(1)))
+  blocks <- vector("list", (2 + correct_prior) * n)
+  nb <- 0L
+  add <- function(i, corrected, values) {
+    nb <<- nb + 1L
+    blocks[[nb]] <<- list(i = i, corrected = corrected, values = values,
+                          notes = attr(values, "notes"))
   }
-  key_of <- function(pr) list(rep = pr$rep[1], fold = pr$fold[1], sampler = pr$sampler[1],
-                              learner = pr$learner[1])
-  none_recall <- list()
-  for (i in seq_along(preds)) {
-    pr <- preds[[i]]
-    key <- key_of(pr)
-    raw <- scores[[i]]$raw
-    add(key, FALSE, raw, attr(raw, "notes"))
-    if (correct_prior) {
-      cor <- scores[[i]]$corrected
-      add(key, TRUE, cor, attr(cor, "notes"))
-    }
-    if (identical(key$sampler, reference)) {
-      none_recall[[paste(key$rep, key$fold, key$learner)]] <- raw[["recall"]]
-    }
+  for (i in seq_len(n)) {
+    add(i, FALSE, scores[[i]]$raw)
+    if (correct_prior) add(i, TRUE, scores[[i]]$corrected)
   }
   # matched sensitivity: each model's threshold reaching "none"'s recall
-  for (pr in preds) {
-    key <- key_of(pr)
-    target <- none_recall[[paste(key$rep, key$fold, key$learner)]]
+  # of the same split and learner
+  is_ref <- key$sampler == reference
+  ref_at <- match(paste(key$rep, key$fold, key$learner),
+                  paste(key$rep, key$fold, key$learner)[is_ref])
+  ref_recall <- vapply(which(is_ref), function(i) scores[[i]]$raw[["recall"]], numeric(1))
+  for (i in seq_len(n)) {
+    pr <- preds[[i]]
+    target <- ref_recall[ref_at[i]]
     p <- if (correct_prior) pr$p_corrected else pr$p
-    t <- if (is.null(target) || is.na(target)) NA_real_
+    t <- if (is.na(target)) NA_real_
          else as.double(threshold_matched_sensitivity(pr$y, p, target))
-    at <- if (is.na(t)) {
-      as.list(stats::setNames(rep(NA_real_, 6), matched_names[-1]))
-    } else {
-      threshold_at(pr$y, p, t)[sub("^matched_", "", matched_names[-1])]
-    }
-    values <- stats::setNames(c(t, unlist(at)), matched_names)
-    note <- if (is.na(t)) stats::setNames("no positive case in the test part, or no recall to match",
-                                          "matched_threshold")
-    add(key, correct_prior, values, note)
+    at <- if (is.na(t)) rep(NA_real_, 6)
+          else unlist(threshold_at(pr$y, p, t)[matched_rates])
+    add(i, correct_prior, structure(stats::setNames(c(t, at), matched_names),
+      notes = if (is.na(t)) c(matched_threshold = "no positive case in the test part, or no recall to match")))
   }
-  list(metrics = bind_rows(rows),
-       notes = bind_rows(notes))
+  long <- function(part, values) {
+    size <- vapply(blocks, function(b) length(b[[part]]), integer(1))
+    cell <- rep(vapply(blocks, function(b) b$i, integer(1)), size)
+    cols <- lapply(key, function(k) k[cell])
+    cols$corrected <- rep(vapply(blocks, function(b) b$corrected, logical(1)), size)
+    cols$metric <- unlist(lapply(blocks, function(b) names(b[[part]])), use.names = FALSE)
+    cols[[values]] <- unlist(lapply(blocks, function(b) unname(b[[part]])), use.names = FALSE)
+    if (sum(size) == 0) NULL else new_frame(cols)
+  }
+  list(metrics = long("values", "value"), notes = long("notes", "note"))
 }
+
+# the type of a per-cell column's values, for vapply()
+pr_type <- function(preds, col) {
+  if (is.integer(preds[[1]][[col]])) integer(1) else numeric(1)
+}
+
+matched_rates <- c("recall", "precision", "f1", "specificity", "balanced_accuracy", "mcc")
 
 matched_names <- c("matched_threshold", "matched_recall", "matched_precision",
                    "matched_f1", "matched_specificity", "matched_balanced_accuracy",
@@ -972,21 +995,32 @@ matched_names <- c("matched_threshold", "matched_recall", "matched_precision",
 # (corrected when the prior correction is on).
 verdict_metrics <- c("pr_auc", "roc_auc", "brier", "cal_slope_error")
 
-# Values of one metric per split for a sampler and learner, named by split.
-metric_by_split <- function(metrics, sampler, learner, corrected, metric) {
-  m <- metrics[metrics$sampler == sampler & metrics$learner == learner &
-                 metrics$corrected == corrected, , drop = FALSE]
-  if (any(m$metric == metric)) {
+# The rows of a long metrics table by sampler, learner, correction and
+# metric, found once: the verdict and the calibration comparisons read
+# dozens of (sampler, learner, metric) series, and filtering the whole table
+# (factor comparisons on every row) for each was a tenth of a small
+# evaluation's own time.
+metric_index <- function(metrics) {
+  key <- paste(as.character(metrics$sampler), as.character(metrics$learner),
+               metrics$corrected, metrics$metric, sep = "\r")
+  list(rows = split(seq_len(nrow(metrics)), key), value = metrics$value,
+       split = paste(metrics$rep, metrics$fold))
+}
+
+# Values of one metric per split for a sampler and learner, named by split
+# (`index`: metric_index() of the table).
+metric_by_split <- function(index, sampler, learner, corrected, metric) {
+  at <- function(m) index$rows[[paste(sampler, learner, corrected, m, sep = "\r")]]
+  rows <- at(metric)
+  if (length(rows) > 0) {
     # given as such (a macro average of the classes' distances)
-    m <- m[m$metric == metric, , drop = FALSE]
-    return(stats::setNames(m$value, paste(m$rep, m$fold)))
+    return(stats::setNames(index$value[rows], index$split[rows]))
   }
-  base <- sub("_error$", "", metric)
-  m <- m[m$metric == base, , drop = FALSE]
-  v <- m$value
+  rows <- at(sub("_error$", "", metric))
+  v <- index$value[rows]
   if (metric == "cal_slope_error") v <- abs(v - 1)
   if (metric == "cal_intercept_error") v <- abs(v)
-  stats::setNames(v, paste(m$rep, m$fold))
+  stats::setNames(v, index$split[rows])
 }
 
 # Nadeau-Bengio corrected t interval of the mean of paired differences d,
@@ -1008,17 +1042,18 @@ nb_interval <- function(d, ratio, level = 0.95) {
        p_value = 2 * stats::pt(-abs(m / se), J - 1), J = J)
 }
 
-paired_differences <- function(metrics, sampler, reference, learner, corrected, metric) {
-  a <- metric_by_split(metrics, sampler, learner, corrected, metric)
-  b <- metric_by_split(metrics, reference, learner, corrected, metric)
+paired_differences <- function(index, sampler, reference, learner, corrected, metric) {
+  a <- metric_by_split(index, sampler, learner, corrected, metric)
+  b <- metric_by_split(index, reference, learner, corrected, metric)
   keys <- intersect(names(a), names(b))
   a[keys] - b[keys]
 }
 
 verdict_table <- function(metrics, samplers, learners, corrected, ratio) {
   rows <- list()
+  index <- metric_index(metrics)
   for (lrn in learners) for (s in samplers[-1]) for (m in verdict_metrics) {
-    d <- paired_differences(metrics, s, samplers[1], lrn, corrected, m)
+    d <- paired_differences(index, s, samplers[1], lrn, corrected, m)
     iv <- nb_interval(d, ratio)
     rows[[length(rows) + 1]] <- c(list(sampler = s, learner = lrn, metric = m), iv)
   }
@@ -1044,9 +1079,10 @@ verdict_table <- function(metrics, samplers, learners, corrected, ratio) {
 calibration_table <- function(metrics, samplers, learners, corrected, ratio) {
   rows <- list()
   versions <- if (corrected) c(FALSE, TRUE) else FALSE
+  index <- metric_index(metrics)
   for (lrn in learners) for (s in samplers[-1]) for (cr in versions) {
     for (m in c("brier", "cal_intercept_error")) {
-      d <- paired_differences(metrics, s, samplers[1], lrn, cr, m)
+      d <- paired_differences(index, s, samplers[1], lrn, cr, m)
       iv <- nb_interval(d, ratio)
       rows[[length(rows) + 1]] <- c(list(sampler = s, learner = lrn, corrected = cr,
                                          metric = m), iv)

@@ -343,57 +343,65 @@ eval_metric_names <- c("pr_auc", "roc_auc", "brier", "scaled_brier",
 # order, at threshold `threshold` (rows with p >= threshold are called
 # positive). Attribute "notes": a character vector named by metric, why
 # each NA (or doubtful) value is so; empty when there is nothing to say.
-# `ranking`: ranking_metrics() of the same rows when the caller has them
-# (for predictions ranked alike, see same_ranking()).
+# `ranking`: the PR-AUC and ROC-AUC of the same rows when the caller has
+# them (for predictions ranked alike, see same_ranking()), c(pr, roc).
+# Everything but the ICI comes from one pass in C (ffi_score_risks(), the
+# numbers of metric_pr_auc(), metric_roc_auc(), metric_brier(),
+# metric_scaled_brier(), metric_log_loss(), metric_calibration() and
+# threshold_at() to the bit): the evaluation scores each of its cells'
+# predictions here, and the R functions' calls cost more than their sums.
 eval_metrics <- function(y, p, threshold = mean(y), ranking = NULL) {
   y <- as.logical(y)
+  p <- as.double(p)
+  sc <- .Call(ffi_score_risks, y, p, as.double(threshold)[1], ranking)
+  names(sc) <- score_risk_names
+  one_class <- sc[["n_pos"]] == 0 || sc[["n_pos"]] == length(y)
   notes <- character()
-  take <- function(name, value) {
-    note <- attr(value, "note")
-    if (!is.null(note)) notes[[name]] <<- note
-    as.double(value)
+  cal <- list(intercept = sc[["cal_intercept"]], slope = sc[["cal_slope"]])
+  if (one_class) {
+    note <- one_class_note(y)
+    notes[c("pr_auc", "roc_auc", "scaled_brier")] <- note
+    cal_note <- note
+  } else {
+    state <- sc[["cal_state"]]
+    cal_note <- if (bitwAnd(state, 1L)) {
+      cal <- metric_calibration(y, p)
+      attr(cal, "note")
+    } else {
+      c(if (bitwAnd(state, 2L)) "the logistic fit did not converge",
+        if (bitwAnd(state, 4L)) "every prediction is the same: the slope is undefined")
+    }
+    if (length(cal_note) > 1) cal_note <- paste(cal_note, collapse = "; ")
   }
-  if (is.null(ranking)) ranking <- ranking_metrics(y, p)
-  cal <- metric_calibration(y, p)
-  cal_note <- attr(cal, "note")
-  at <- threshold_at(y, p, threshold)
-  out <- c(
-    pr_auc = take("pr_auc", ranking$pr_auc),
-    roc_auc = take("roc_auc", ranking$roc_auc),
-    brier = metric_brier(y, p),
-    scaled_brier = take("scaled_brier", metric_scaled_brier(y, p)),
-    log_loss = metric_log_loss(y, p),
-    cal_intercept = take("cal_intercept", structure(cal$intercept, note = cal_note)),
-    cal_slope = take("cal_slope", structure(cal$slope, note = cal_note)),
-    ici = take("ici", metric_ici(y, p)),
-    unlist(at[threshold_metric_names])
-  )
+  if (!is.null(cal_note)) notes[c("cal_intercept", "cal_slope")] <- cal_note
+  ici <- metric_ici(y, p)
+  if (!is.null(attr(ici, "note"))) notes[["ici"]] <- attr(ici, "note")
+  at <- threshold_rates(list(tp = sc[["tp"]], fp = sc[["fp"]], tn = sc[["tn"]],
+                             fn = sc[["fn"]]))
+  out <- c(sc[1:5], cal_intercept = cal$intercept, cal_slope = cal$slope,
+           ici = as.double(ici), unlist(at[threshold_metric_names]))
   for (m in threshold_metric_names) {
     if (is.na(out[[m]])) notes[[m]] <- threshold_na_note(m, at, threshold)
   }
   structure(out, notes = notes)
 }
 
+# ffi_score_risks()'s values, in its order
+score_risk_names <- c("pr_auc", "roc_auc", "brier", "scaled_brier", "log_loss",
+                      "cal_intercept", "cal_slope", "cal_state", "tp", "fp", "tn", "fn",
+                      "n_pos")
+
 threshold_metric_names <- c("recall", "precision", "f1", "specificity",
                             "balanced_accuracy", "mcc")
-
-# The metrics that read only the order of the predictions and their ties.
-ranking_metrics <- function(y, p) {
-  list(pr_auc = metric_pr_auc(y, p), roc_auc = metric_roc_auc(y, p))
-}
 
 # TRUE when q orders the rows as p does, with the same ties (q a
 # non-decreasing function of p that merges no two values, such as the prior
 # correction, which can merge risks that round to the same number): then
-# PR-AUC and ROC-AUC of q are those of p to the bit (the same sort, the same
-# tie groups, the same sums in the same order), so they are computed once.
+# PR-AUC and ROC-AUC of q are those of p to the bit (the same tie groups,
+# the same sums in the same order), so they are computed once. In C: sorted
+# by p, q rises between tie groups and is one value within each.
 same_ranking <- function(p, q) {
-  if (length(p) != length(q)) return(FALSE)
-  if (length(p) < 2) return(TRUE)
-  o <- order(p)
-  dp <- diff(p[o])
-  dq <- diff(q[o])
-  !anyNA(dq) && all(dq >= 0) && identical(dp == 0, dq == 0)
+  .Call(ffi_same_ranking, as.double(p), as.double(q))
 }
 
 # Every headline metric of a cell's predictions, raw and (with the prior
@@ -401,12 +409,11 @@ same_ranking <- function(p, q) {
 # keeps the ranking. list(raw, corrected), each as eval_metrics() gives it.
 score_predictions <- function(y, p, p_corrected, threshold, correct_prior) {
   y <- as.logical(y)
-  ranking <- ranking_metrics(y, p)
-  raw <- eval_metrics(y, p, threshold, ranking)
+  raw <- eval_metrics(y, p, threshold)
   corrected <- if (!correct_prior) NULL
                else if (identical(p, p_corrected)) raw
                else eval_metrics(y, p_corrected, threshold,
-                                 if (same_ranking(p, p_corrected)) ranking)
+                                 if (same_ranking(p, p_corrected)) unname(raw[1:2]))
   list(raw = raw, corrected = corrected)
 }
 

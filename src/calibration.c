@@ -18,6 +18,8 @@
 #include "smoteguard.h"
 #include <R_ext/Applic.h>
 #include <float.h>
+#include <limits.h>
+#include <Rmath.h>
 
 #define SG_LOGIT_THRESH 30.
 #define SG_LOGIT_MTHRESH -30.
@@ -159,4 +161,224 @@ SEXP ffi_logit_fit(SEXP x, SEXP y, SEXP offset) {
   }
   UNPROTECT(nprot);
   return out;
+}
+
+/* ---------------------------------------------------------------------------
+ * One cell's predictions scored in one pass (eval_metrics() in
+ * R/metrics.R): the ranking metrics, the accuracy of the risks, the
+ * calibration fits and the counts at the threshold, each as R computes it
+ * (the same sums in long double, the same two-pass mean, the same tie
+ * groups), so that the numbers are those of the R functions to the bit
+ * (test-metrics.R checks them against metric_pr_auc(), metric_roc_auc(),
+ * metric_brier(), metric_scaled_brier(), metric_log_loss(),
+ * metric_calibration() and threshold_at()). */
+
+
+enum {
+  SG_SC_PR_AUC, SG_SC_ROC_AUC, SG_SC_BRIER, SG_SC_SCALED_BRIER, SG_SC_LOG_LOSS,
+  SG_SC_CAL_INTERCEPT, SG_SC_CAL_SLOPE, SG_SC_CAL_STATE, SG_SC_TP, SG_SC_FP, SG_SC_TN,
+  SG_SC_FN, SG_SC_N_POS, SG_SC_LENGTH
+};
+
+/* the calibration state's bits */
+#define SG_CAL_FALLBACK 1      /* a fit glm.fit() must make */
+#define SG_CAL_UNCONVERGED 2   /* a fit did not converge */
+#define SG_CAL_SLOPE_UNDEFINED 4  /* every prediction the same */
+
+/* mean() of doubles: a long double sum, then its correction pass */
+static double sg_mean_r(const double *x, int n) {
+  long double s = 0;
+  for (int i = 0; i < n; i++) s += x[i];
+  s /= n;
+  if (R_FINITE((double) s)) {
+    long double t = 0;
+    for (int i = 0; i < n; i++) t += (x[i] - s);
+    s += t / n;
+  }
+  return (double) s;
+}
+
+/* PR-AUC and ROC-AUC from the rows sorted by p ascending (`ps`, their
+ * rows `idx`): the tie groups are runs of equal values, whatever order the
+ * sort left within them. */
+static void sg_ranking(const int *y, const double *ps, const int *idx, int n, int n_pos,
+                       double *pr_auc, double *roc_auc) {
+  /* ROC: the average rank of each tie group, summed over the positives */
+  long double rank_sum = 0;
+  for (int i = 0; i < n;) {
+    int j = i;
+    while (j + 1 < n && ps[j + 1] == ps[i]) j++;
+    double r = (i + j + 2) / 2.;
+    for (int k = i; k <= j; k++) if (y[idx[k]]) rank_sum += r;
+    i = j + 1;
+  }
+  double np = n_pos, nn = n - np;
+  *roc_auc = ((double) rank_sum - np * (np + 1) / 2) / (np * nn);
+  /* PR: thresholds from the highest down, one per tie group */
+  long double ap = 0;
+  int tp = 0, fp = 0;
+  double recall_before = 0;
+  for (int i = n - 1; i >= 0;) {
+    int j = i;
+    while (j - 1 >= 0 && ps[j - 1] == ps[i]) j--;
+    for (int k = j; k <= i; k++) {
+      if (y[idx[k]]) tp++; else fp++;
+    }
+    double precision = (double) tp / (double) (tp + fp);
+    double recall = (double) tp / (double) n_pos;
+    ap += (recall - recall_before) * precision;
+    recall_before = recall;
+    i = j - 1;
+  }
+  *pr_auc = (double) ap;
+}
+
+/* The calibration intercept and slope (metric_calibration()): lp the
+ * clamped log-odds. Returns the state's bits. */
+static int sg_calibration(const double *p, const double *y01, int n, double *intercept,
+                          double *slope) {
+  double *x = (double *) R_alloc(2 * (size_t) n, sizeof(double));
+  double *lp = x + n;
+  for (int i = 0; i < n; i++) {
+    double q = p[i];
+    if (q < 1e-8) q = 1e-8;
+    if (q > 1 - 1e-8) q = 1 - 1e-8;
+    lp[i] = Rf_qlogis(q, 0., 1., 1, 0);
+    x[i] = 1;
+  }
+  int state = 0, converged = 0;
+  double coef[2];
+  if (sg_logit_fit(x, y01, lp, n, 1, coef, &converged)) return SG_CAL_FALLBACK;
+  if (!converged) state |= SG_CAL_UNCONVERGED;
+  *intercept = coef[0];
+  *slope = NA_REAL;
+  int varies = 0;
+  for (int i = 1; i < n && !varies; i++) varies = lp[i] != lp[0];
+  if (!varies) return state | SG_CAL_SLOPE_UNDEFINED;
+  if (sg_logit_fit(x, y01, NULL, n, 2, coef, &converged)) return SG_CAL_FALLBACK;
+  if (!converged) state |= SG_CAL_UNCONVERGED;
+  *slope = coef[1];
+  return state;
+}
+
+/* .Call entry: y logical (no NA), p doubles in [0, 1] (checked by the
+ * caller), threshold one double (NA: NA counts), ranking NULL or the
+ * PR-AUC and ROC-AUC to take as they are (predictions ranked as others
+ * already scored). A double vector in the order of the enum above; NA
+ * where a class is absent. */
+SEXP ffi_score_risks(SEXP y, SEXP p, SEXP threshold, SEXP ranking) {
+  int nprot = 0;
+  if (!Rf_isLogical(y) || !Rf_isReal(p) || XLENGTH(y) != XLENGTH(p) ||
+      XLENGTH(y) > INT_MAX || !Rf_isReal(threshold) || XLENGTH(threshold) != 1 ||
+      (ranking != R_NilValue && (!Rf_isReal(ranking) || XLENGTH(ranking) != 2))) {
+    Rf_error("ffi_score_risks: `y` logical and `p` doubles of one length, one double threshold, `ranking` NULL or two doubles");
+  }
+  int n = (int) XLENGTH(y);
+  if (n < 1) Rf_error("ffi_score_risks: no rows");
+  const int *yy = LOGICAL_RO(y);
+  const double *pp = REAL_RO(p);
+  double thr = REAL_RO(threshold)[0];
+  SEXP out = PROTECT(Rf_allocVector(REALSXP, SG_SC_LENGTH)); nprot++;
+  double *o = REAL(out);
+  for (int k = 0; k < SG_SC_LENGTH; k++) o[k] = NA_REAL;
+  double *y01 = (double *) R_alloc(n, sizeof(double));
+  double *tmp = (double *) R_alloc(n, sizeof(double));
+  long double pos_sum = 0;
+  int n_pos = 0;
+  for (int i = 0; i < n; i++) {
+    if (yy[i] == NA_LOGICAL) Rf_error("ffi_score_risks: `y` has NA");
+    if (ISNAN(pp[i])) Rf_error("ffi_score_risks: `p` has NA");
+    n_pos += yy[i] != 0;
+    pos_sum += yy[i] != 0;
+    y01[i] = yy[i] != 0;
+  }
+  o[SG_SC_N_POS] = n_pos;
+  int one_class = n_pos == 0 || n_pos == n;
+  /* Brier: mean((p - y)^2); scaled by the prevalence (mean() of a logical) */
+  for (int i = 0; i < n; i++) {
+    double d = pp[i] - y01[i];
+    tmp[i] = d * d;
+  }
+  double brier = sg_mean_r(tmp, n);
+  o[SG_SC_BRIER] = brier;
+  double prev = (double) (pos_sum / n);
+  if (R_FINITE(prev) && prev > 0 && prev < 1) {
+    o[SG_SC_SCALED_BRIER] = 1 - brier / (prev * (1 - prev));
+  }
+  /* log-loss, the predictions clamped to [1e-15, 1 - 1e-15] */
+  double eps = 1e-15, top = 1 - eps;
+  for (int i = 0; i < n; i++) {
+    double q = pp[i];
+    if (q < eps) q = eps;
+    if (q > top) q = top;
+    tmp[i] = yy[i] ? log(q) : log1p(-q);
+  }
+  o[SG_SC_LOG_LOSS] = -sg_mean_r(tmp, n);
+  /* the counts at the threshold: a row is called positive at p >= t */
+  if (!ISNAN(thr)) {
+    int called = 0, tp = 0;
+    for (int i = 0; i < n; i++) {
+      if (pp[i] >= thr) {
+        called++;
+        tp += yy[i] != 0;
+      }
+    }
+    int fp = called - tp;
+    o[SG_SC_TP] = tp;
+    o[SG_SC_FP] = fp;
+    o[SG_SC_TN] = (double) (n - n_pos - fp);
+    o[SG_SC_FN] = (double) (n_pos - tp);
+  }
+  if (one_class) {
+    UNPROTECT(nprot);
+    return out;
+  }
+  if (ranking != R_NilValue) {
+    o[SG_SC_PR_AUC] = REAL_RO(ranking)[0];
+    o[SG_SC_ROC_AUC] = REAL_RO(ranking)[1];
+  } else {
+    int *idx = (int *) R_alloc(n, sizeof(int));
+    for (int i = 0; i < n; i++) {
+      tmp[i] = pp[i];
+      idx[i] = i;
+    }
+    rsort_with_index(tmp, idx, n);
+    sg_ranking(yy, tmp, idx, n, n_pos, &o[SG_SC_PR_AUC], &o[SG_SC_ROC_AUC]);
+  }
+  double intercept = NA_REAL, slope = NA_REAL;
+  int state = sg_calibration(pp, y01, n, &intercept, &slope);
+  o[SG_SC_CAL_STATE] = state;
+  if (!(state & SG_CAL_FALLBACK)) {
+    o[SG_SC_CAL_INTERCEPT] = intercept;
+    o[SG_SC_CAL_SLOPE] = slope;
+  }
+  UNPROTECT(nprot);
+  return out;
+}
+
+/* .Call entry: TRUE when q orders the rows as p does, with the same ties
+ * (same_ranking() in R/metrics.R): sorted by p, q never decreases, and
+ * two neighbours are equal in q exactly when they are equal in p. */
+SEXP ffi_same_ranking(SEXP p, SEXP q) {
+  if (!Rf_isReal(p) || !Rf_isReal(q)) Rf_error("ffi_same_ranking: `p` and `q` must be doubles");
+  if (XLENGTH(p) != XLENGTH(q) || XLENGTH(p) > INT_MAX) return Rf_ScalarLogical(0);
+  int n = (int) XLENGTH(p);
+  if (n < 2) return Rf_ScalarLogical(1);
+  const double *pp = REAL_RO(p), *qq = REAL_RO(q);
+  double *ps = (double *) R_alloc(n, sizeof(double));
+  int *idx = (int *) R_alloc(n, sizeof(int));
+  for (int i = 0; i < n; i++) {
+    if (ISNAN(pp[i]) || ISNAN(qq[i])) return Rf_ScalarLogical(0);
+    ps[i] = pp[i];
+    idx[i] = i;
+  }
+  rsort_with_index(ps, idx, n);
+  /* within a tie group of p, q must be one value; between groups, rise */
+  for (int k = 1; k < n; k++) {
+    double dq = qq[idx[k]] - qq[idx[k - 1]];
+    int tie_p = ps[k] == ps[k - 1];
+    if (ISNAN(dq)) return Rf_ScalarLogical(0);
+    if (tie_p ? dq != 0 : !(dq > 0)) return Rf_ScalarLogical(0);
+  }
+  return Rf_ScalarLogical(1);
 }

@@ -31,6 +31,8 @@ static const R_CallMethodDef CallEntries[] = {
   CALLDEF(ffi_condense, 8),
   CALLDEF(ffi_logit_oof, 6),
   CALLDEF(ffi_logit_fit, 3),
+  CALLDEF(ffi_score_risks, 4),
+  CALLDEF(ffi_same_ranking, 2),
   CALLDEF(ffi_stats_columns, 3),
   CALLDEF(ffi_stats_outside, 3),
   CALLDEF(ffi_stats_quantiles, 2),

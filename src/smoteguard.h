@@ -83,6 +83,8 @@ int sg_metrics_path(void);
 int sg_logit_fit(const double *x, const double *y, const double *offset, int n, int p,
                  double *coef, int *converged);
 SEXP ffi_logit_fit(SEXP x, SEXP y, SEXP offset);
+SEXP ffi_score_risks(SEXP y, SEXP p, SEXP threshold, SEXP ranking);
+SEXP ffi_same_ranking(SEXP p, SEXP q);
 
 /* condense.c */
 SEXP ffi_condense(SEXP x, SEXP center, SEXP scale, SEXP yi, SEXP cand,

@@ -368,7 +368,8 @@ test_that("more than two classes: each class against the rest, on the same split
   expect_equal(pick(m, "cal_slope_error"), mean(abs(pick(cm, "cal_slope") - 1)))
   # the verdict on the macro average: one row per sampler x learner x metric
   expect_identical(nrow(ev$verdict), 4L)
-  d_none <- smoteguard:::paired_differences(m, "ros", "none", "glm", TRUE, "cal_slope_error")
+  d_none <- smoteguard:::paired_differences(smoteguard:::metric_index(m), "ros", "none", "glm",
+                                            TRUE, "cal_slope_error")
   expect_equal(ev$verdict$mean[ev$verdict$metric == "cal_slope_error"], mean(d_none))
   expect_identical(nrow(ev$decisions), 1L)
   df <- as.data.frame(ev)

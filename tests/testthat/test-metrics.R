@@ -570,3 +570,41 @@ test_that("score_predictions() is eval_metrics() on the raw and the corrected ri
   expect_identical(score_predictions(y, p, rev(corrected), 0.3, TRUE)$corrected,
                    eval_metrics(y, rev(corrected), 0.3))
 })
+
+test_that("eval_metrics()'s one pass in C gives the R metric functions' numbers to the bit", {
+  # the headline metrics as the R functions compute them one by one
+  by_functions <- function(y, p, threshold) {
+    cal <- metric_calibration(y, p)
+    at <- threshold_at(y, p, threshold)
+    c(pr_auc = as.double(metric_pr_auc(y, p)), roc_auc = as.double(metric_roc_auc(y, p)),
+      brier = metric_brier(y, p), scaled_brier = as.double(metric_scaled_brier(y, p)),
+      log_loss = metric_log_loss(y, p), cal_intercept = cal$intercept,
+      cal_slope = cal$slope, ici = as.double(metric_ici(y, p)),
+      unlist(at[threshold_metric_names]))
+  }
+  set.seed(35)
+  for (i in 1:150) {
+    n <- sample(c(1, 2, 5, 19, 20, 60, 137, 900), 1)
+    y <- stats::runif(n) < stats::runif(1)
+    p <- switch(i %% 6 + 1,
+                stats::runif(n),
+                round(stats::runif(n), 1),                               # many ties
+                stats::plogis(stats::rnorm(n, ifelse(y, 3, -3) * 3)),   # (nearly) separated
+                rep(stats::runif(1), n),                                 # one value
+                as.double(y),                                            # 0 and 1
+                sample(c(0, 1, 0.5, 1e-17, 1 - 1e-16), n, TRUE))
+    threshold <- sample(c(mean(y), 0.5, stats::runif(1), NA), 1)
+    expect_identical(unclass(eval_metrics(y, p, threshold))[seq_along(eval_metric_names)],
+                     by_functions(y, p, threshold))
+    q <- stats::plogis(stats::qlogis(p) + 0.4)
+    o <- order(p)
+    reference <- !anyNA(diff(q[o])) && all(diff(q[o]) >= 0) &&
+      identical(diff(p[o]) == 0, diff(q[o]) == 0)
+    expect_identical(same_ranking(p, q), reference)
+  }
+  # a fit that glm.fit() must make (the C loop refuses non-finite steps)
+  y <- c(rep(FALSE, 30), rep(TRUE, 30))
+  p <- c(rep(1e-300, 30), rep(1, 30))
+  expect_identical(unclass(eval_metrics(y, p, 0.5))[seq_along(eval_metric_names)],
+                   by_functions(y, p, 0.5))
+})

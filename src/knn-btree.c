@@ -540,7 +540,7 @@ static void sg_bt_leaf(const sg_bt_plan *pl, sg_bt_scratch *w,
       whole = nhit > SG_RB / 8;
     }
     if (whole) {
-      pl->sqdist(&pl->tb, blk, q, w->acc);
+      pl->sqdist(&pl->tb, blk, cnt, q, w->acc);
       for (int t = 0; t < cnt; t++) {
         if (perm[t] == skip[u]) continue;
         sg_topk_insert_lex(bd, bi, k, w->acc[t], (int) perm[t]);

@@ -556,7 +556,7 @@ static void sg_block_direct(const sg_knn_plan *p, sg_knn_scratch *w,
     R_xlen_t qidx = q0 + qi;
     double *bd = w->best_d + (size_t) qi * k;
     int *bi = w->best_i + (size_t) qi * k;
-    p->sqdist(p->rb, blk, p->qrow + qidx * dk, acc);
+    p->sqdist(p->rb, blk, cnt, p->qrow + qidx * dk, acc);
     double worst = bd[k - 1];
     R_xlen_t skip = sg_skip_row(p->self, p->exclude, qidx);
     /* farthest rows: the same search on negated distances */
@@ -615,10 +615,19 @@ static void sg_block_double(const sg_knn_plan *p, sg_knn_scratch *w,
   }
 }
 
+/* Whether every one of the nq lists still has a free slot: no screen can
+ * then pass fewer than all rows. */
+static int sg_lists_open(const sg_knn_scratch *w, int nq, int k) {
+  for (int qi = 0; qi < nq; qi++)
+    if (w->best_d[(size_t) qi * k + k - 1] != R_PosInf) return 0;
+  return 1;
+}
+
 /* The float screen: four queries screened against the block at once, then
  * the canonical distances of every candidate; a query with many
  * candidates (the first blocks) has the whole block measured at once, the
- * same canonical bits. */
+ * same canonical bits, and while every list is open (the first block) the
+ * screen is not run at all. */
 static void sg_block_float(const sg_knn_plan *p, sg_knn_scratch *w,
                            R_xlen_t q0, int nq, R_xlen_t blk) {
   const int k = p->k, dk = p->rb->d;
@@ -626,6 +635,10 @@ static void sg_block_float(const sg_knn_plan *p, sg_knn_scratch *w,
   const int cnt = (int) (p->rb->n - r0 < SG_RB ? p->rb->n - r0 : SG_RB);
   const double rmax = p->fb.norm_max[blk];
   int *hits = w->hits;
+  if (sg_lists_open(w, nq, k)) {
+    sg_block_direct(p, w, q0, nq, blk);
+    return;
+  }
   for (int q4 = 0; q4 < nq; q4 += 4) {
     const float *qp[4];
     float thr[4];
@@ -661,7 +674,7 @@ static void sg_block_float(const sg_knn_plan *p, sg_knn_scratch *w,
       const int *hu = hits + (size_t) u * SG_RB;
       const double *ex = w->pex + np;
       if (whole[u]) {
-        p->sqdist(p->rb, blk, p->qrow + qidx * dk, w->acc);
+        p->sqdist(p->rb, blk, cnt, p->qrow + qidx * dk, w->acc);
         ex = w->acc;
       } else {
         np += nhit[u];

@@ -30,7 +30,11 @@ void sg_blocks_fill(sg_blocks *b, const double *x, R_xlen_t n, int d,
   b->n_blocks = (n + SG_RB - 1) / SG_RB;
   R_xlen_t len = b->n_blocks * (R_xlen_t) dk * SG_RB;
   b->data = (double *) R_alloc(len > 0 ? len : 1, sizeof(double));
-  for (R_xlen_t i = 0; i < len; i++) b->data[i] = 0.0;
+  /* every value is written below but the last block's padding rows */
+  R_xlen_t last = b->n_blocks - 1;
+  int cnt = (int) (n - last * SG_RB);
+  for (int jj = 0; b->n_blocks > 0 && jj < dk; jj++)
+    for (int t = cnt; t < SG_RB; t++) b->data[(last * dk + jj) * SG_RB + t] = 0.0;
   for (int jj = 0; jj < dk; jj++) {
     int j = cols[jj];
     const double *col = x + (R_xlen_t) j * n;
@@ -45,43 +49,44 @@ void sg_blocks_fill(sg_blocks *b, const double *x, R_xlen_t n, int d,
   (void) d;
 }
 
-/* Squared distances from one query (dk values) to the SG_RB rows of block
- * blk (padding rows included: they are never read back).  The inner loop
- * is over rows with a fixed trip count, so it vectorises for any dk.  The
- * sum runs over dimensions in their natural order with no fused
- * multiply-add, so every kernel gives the same bits. */
+/* Squared distances from one query (dk values) to the first `rows` rows
+ * of block blk, rounded up to the kernel's 16 or 32 (padding rows
+ * included: they are never read back), so that a class of 9 rows does not
+ * pay for a block of 256.
+ * The inner loop is over rows with a fixed trip count, so it vectorises
+ * for any dk.  The sum runs over dimensions in their natural order with no
+ * fused multiply-add, so every kernel gives the same bits. */
 #if defined(__GNUC__)
-/* 16 rows' sums kept in registers across the dimensions */
-#define SG_SQDIST_BODY                                              \
+/* 4 W rows' sums kept in registers across the dimensions (W lanes of VT) */
+#define SG_SQDIST_BODY(VT, W)                                       \
   const double *base = b->data + blk * (R_xlen_t) b->d * SG_RB;     \
   const int d = b->d;                                               \
-  for (int t = 0; t < SG_RB; t += 16) {                             \
-    sg_v4d a0 = {0.0, 0.0, 0.0, 0.0}, a1 = a0, a2 = a0, a3 = a0;    \
+  for (int t = 0; t < rows; t += 4 * W) {                           \
+    VT a0 = {0.0}, a1 = a0, a2 = a0, a3 = a0;                       \
     for (int j = 0; j < d; j++) {                                   \
       const double *col = base + (R_xlen_t) j * SG_RB + t;          \
-      const double qj = q[j];                                       \
-      const sg_v4d qv = {qj, qj, qj, qj};                           \
-      sg_v4d r0, r1, r2, r3;                                        \
+      const double qj = q[j]; /* broadcast by the vector ops */     \
+      VT r0, r1, r2, r3;                                            \
       memcpy(&r0, col, sizeof r0);                                  \
-      memcpy(&r1, col + 4, sizeof r1);                              \
-      memcpy(&r2, col + 8, sizeof r2);                              \
-      memcpy(&r3, col + 12, sizeof r3);                             \
-      r0 -= qv; r1 -= qv; r2 -= qv; r3 -= qv;                       \
+      memcpy(&r1, col + W, sizeof r1);                              \
+      memcpy(&r2, col + 2 * W, sizeof r2);                          \
+      memcpy(&r3, col + 3 * W, sizeof r3);                          \
+      r0 -= qj; r1 -= qj; r2 -= qj; r3 -= qj;                       \
       a0 += r0 * r0; a1 += r1 * r1; a2 += r2 * r2; a3 += r3 * r3;   \
     }                                                               \
     memcpy(acc + t, &a0, sizeof a0);                                \
-    memcpy(acc + t + 4, &a1, sizeof a1);                            \
-    memcpy(acc + t + 8, &a2, sizeof a2);                            \
-    memcpy(acc + t + 12, &a3, sizeof a3);                           \
+    memcpy(acc + t + W, &a1, sizeof a1);                            \
+    memcpy(acc + t + 2 * W, &a2, sizeof a2);                        \
+    memcpy(acc + t + 3 * W, &a3, sizeof a3);                        \
   }
 #else
-#define SG_SQDIST_BODY                                              \
+#define SG_SQDIST_BODY(VT, W)                                       \
   const double *base = b->data + blk * (R_xlen_t) b->d * SG_RB;     \
-  for (int t = 0; t < SG_RB; t++) acc[t] = 0.0;                     \
+  for (int t = 0; t < rows; t++) acc[t] = 0.0;                      \
   for (int j = 0; j < b->d; j++) {                                  \
     const double *col = base + (R_xlen_t) j * SG_RB;                \
     const double qj = q[j];                                         \
-    for (int t = 0; t < SG_RB; t++) {                               \
+    for (int t = 0; t < rows; t++) {                                \
       double diff = col[t] - qj;                                    \
       acc[t] += diff * diff;                                        \
     }                                                               \
@@ -90,9 +95,18 @@ void sg_blocks_fill(sg_blocks *b, const double *x, R_xlen_t n, int d,
 
 #ifdef SG_HAVE_AVX2_KERNEL
 __attribute__((target("avx2"), optimize("O3", "fp-contract=off")))
-static void sg_sqdist_block_avx2(const sg_blocks *b, R_xlen_t blk,
+static void sg_sqdist_block_avx2(const sg_blocks *b, R_xlen_t blk, int rows,
                                  const double *q, double *acc) {
-  SG_SQDIST_BODY
+  SG_SQDIST_BODY(sg_v4d, 4)
+}
+#endif
+
+#ifdef SG_HAVE_AVX512_KERNEL
+/* 32 rows at a time: the rows rounded up to 32 stay within the block */
+__attribute__((target("avx512f"), optimize("O3", "fp-contract=off")))
+static void sg_sqdist_block_avx512(const sg_blocks *b, R_xlen_t blk, int rows,
+                                   const double *q, double *acc) {
+  SG_SQDIST_BODY(sg_v8d, 8)
 }
 #endif
 
@@ -100,8 +114,8 @@ static void sg_sqdist_block_avx2(const sg_blocks *b, R_xlen_t blk,
 __attribute__((optimize("O3", "fp-contract=off")))
 #endif
 static void sg_sqdist_block_portable(const sg_blocks *b, R_xlen_t blk,
-                                     const double *q, double *acc) {
-  SG_SQDIST_BODY
+                                     int rows, const double *q, double *acc) {
+  SG_SQDIST_BODY(sg_v4d, 4)
 }
 
 /* The kernel for this CPU, chosen at run time (AVX2 without FMA will do:
@@ -109,6 +123,10 @@ static void sg_sqdist_block_portable(const sg_blocks *b, R_xlen_t blk,
 sg_sqdist_fn sg_sqdist_kernel(void) {
 #ifdef SG_HAVE_AVX2_KERNEL
   __builtin_cpu_init();
+#ifdef SG_HAVE_AVX512_KERNEL
+  if (sg_isa_cap() >= 2 && __builtin_cpu_supports("avx512f"))
+    return sg_sqdist_block_avx512;
+#endif
   if (sg_isa_cap() >= 1 && __builtin_cpu_supports("avx2")) return sg_sqdist_block_avx2;
 #endif
   return sg_sqdist_block_portable;

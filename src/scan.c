@@ -121,7 +121,7 @@ static void sg_scan_pairs(const sg_blocks *b, const double *qrow, R_xlen_t m,
         R_xlen_t r0 = blk * SG_MB;
         int cnt = (int) (n - r0 < SG_MB ? n - r0 : SG_MB);
         int from = (int) (first > r0 ? first - r0 : 0);
-        sqdist(b, blk, q, acc);
+        sqdist(b, blk, cnt, q, acc);
         if (visit(ctx, tid, qi, r0, from, cnt, acc)) break;
       }
     }

@@ -100,9 +100,10 @@ static inline int sg_cpu_level(void) {
 struct sg_blocks;
 struct sg_fblocks;
 
-/* knn.c: squared distances from one query to the SG_RB rows of a block,
- * the canonical sum (dimensions in order, no fused multiply-add). */
-typedef void (*sg_sqdist_fn)(const struct sg_blocks *, R_xlen_t,
+/* knn.c: squared distances from one query to the first `rows` rows of a
+ * block (rounded up to 16 or 32 by the kernel, so at most SG_RB), the
+ * canonical sum (dimensions in order, no fused multiply-add). */
+typedef void (*sg_sqdist_fn)(const struct sg_blocks *, R_xlen_t, int rows,
                              const double *, double *);
 sg_sqdist_fn sg_sqdist_kernel(void);
 

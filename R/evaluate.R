@@ -113,8 +113,9 @@
 #'
 #' @section Parallel runs:
 #' The cells of the grid (splits x samplers, every learner within a cell)
-#' run through [future.apply::future_lapply()] when future.apply is
-#' installed, on whatever [future::plan()] is set (sequential by default).
+#' run through [future::future()] when future is installed, on whatever
+#' [future::plan()] is set (sequential by default), in one batch of cells
+#' per worker.
 #' Every random choice is seeded from `seed` before the cells are handed
 #' out, so the result is the same under any plan. Inside each cell the
 #' package runs on one thread ([sg_threads()]). With progressr installed,
@@ -660,17 +661,16 @@ run_cells <- function(cells, shared) {
   # under the sequential plan the cells run here, as future would run them
   # (each cell sets its own seed and threads), without future's cost per
   # cell (a tenth of a small evaluation)
-  if (requireNamespace("future.apply", quietly = TRUE) &&
+  if (requireNamespace("future", quietly = TRUE) &&
       !inherits(future::plan(), "sequential")) {
-    # eval_cells() is the package's own: its globals are the namespace's, so
-    # future's scan of its code (a quarter of a small evaluation's time) is
-    # skipped; `shared` travels as an argument, once per batch of cells.
-    # One batch per worker, balanced by the cells' expected cost (a worker
-    # that drew the heavy cells would finish last while the other waits).
+    # One future per batch of cells, one batch per worker, balanced by the
+    # cells' expected cost (a worker that drew the heavy cells would finish
+    # last while the other waits). eval_cells() is the package's own and
+    # its globals are given, so future does not scan its code (a quarter of
+    # a small evaluation's time); `shared` travels once per batch.
     batches <- cell_batches(cells, shared, future::nbrOfWorkers())
-    # while the workers run, the calling process polls them, every 0.01 s
-    # by default: a tenth of a core taken from them on a small machine.
-    # Every 0.05 s unless the user chose
+    # where more batches than workers wait for one, future polls them,
+    # every 0.01 s by default: every 0.05 s unless the user chose
     if (is.null(getOption("future.wait.interval"))) {
       old <- options(future.wait.interval = 0.05)
       on.exit(options(old), add = TRUE)
@@ -679,10 +679,16 @@ run_cells <- function(cells, shared) {
     # the sequential plan leaves (the last cell's): with more than two
     # classes the next class's cell seeds are drawn from it
     cells[[length(cells)]]$keep_rng <- TRUE
-    done <- future.apply::future_lapply(lapply(batches, function(b) cells[b]), eval_cells,
-                                        shared = shared, progress = progress,
-                                        future.seed = TRUE, future.packages = "smoteguard",
-                                        future.globals = FALSE)
+    futures <- lapply(batches, function(b) {
+      future::future(eval_cells(batch, shared, progress),
+                     globals = list(eval_cells = eval_cells, batch = cells[b], shared = shared,
+                                    progress = progress),
+                     packages = "smoteguard", seed = TRUE)
+    })
+    # the results taken in turn, each waited for where it is (a blocking
+    # read from the worker): polling all of them until each is done took
+    # a tenth of a core from the workers on a small machine
+    done <- lapply(futures, future::value)
     # back in the cells' order (each cell seeds itself: the order they ran
     # in changes nothing)
     results <- unlist(done, recursive = FALSE)[order(unlist(batches))]
@@ -785,7 +791,7 @@ eval_cell <- function(cell, shared, progress = NULL) {
       thr <- if (identical(shared$threshold, "f1")) {
         f1_threshold(learner, train, var, context, shared$correct_prior)
       } else {
-        shared$threshold %||% mean(train[[var]] == levels(train[[var]])[2])
+        shared$threshold %||% mean(is_positive(train[[var]]))
       }
       list(p = p, p_corrected = pc, threshold = thr, error = NULL)
     }, warning = collect), error = function(e) {
@@ -794,7 +800,7 @@ eval_cell <- function(cell, shared, progress = NULL) {
     })
     # scored here, so that the scoring runs in the workers too
     if (is.null(res$error)) {
-      res$scores <- score_predictions(test[[var]] == levels(test[[var]])[2], res$p,
+      res$scores <- score_predictions(is_positive(test[[var]]), res$p,
                                       res$p_corrected, res$threshold, shared$correct_prior)
     }
     out$learners[[l]] <- res
@@ -802,6 +808,11 @@ eval_cell <- function(cell, shared, progress = NULL) {
   out$warnings <- unique(warnings)
   out
 }
+
+# The rows of the positive class, the second level of the cells' outcome
+# (a factor of the two levels negative, positive): `y == levels(y)[2]`
+# without the factor's comparison method.
+is_positive <- function(y) as.integer(y) == 2L
 
 # Rows `i` (distinct, none missing) of a plain data frame of vector
 # columns: the object `[.data.frame` gives (identical(), row names
@@ -823,7 +834,7 @@ data_rows <- function(data, i) {
 # training rows (prior-corrected), the sampler run inside each inner
 # training part.
 f1_threshold <- function(learner, real, var, context, correct_prior, k = 3) {
-  yr <- real[[var]] == levels(real[[var]])[2]
+  yr <- is_positive(real[[var]])
   fold <- class_folds(yr, min(k, sum(yr), sum(!yr)))
   p <- numeric(length(yr))
   for (f in unique(fold)) {

@@ -15,12 +15,18 @@
 #    sequential runs also time the cells' CPU (eval_cell() traced), so that the
 #    serial part and the speed-up two free cores would give are reported
 #    when the machine is busy. Target: >= 1.6x.
-# c  sg_evaluate()'s own overhead: the call of part a with a glm learner whose
-#    fit and predict time themselves (sg_learner(fit =, predict =)) and every
-#    sg_resample() call timed (trace() on the namespace's function, at run
-#    time; the package is not edited). Overhead = wall time - fits - predicts
-#    - sampler calls, as a share of fits + predicts + sampler calls (median of
-#    --reps). Target: <= 20%.
+# c  sg_evaluate()'s own overhead against the sum of its learner fits (and
+#    predicts) and sampler calls, two ways. Timers: the call of part a with
+#    a glm learner whose fit and predict time themselves (sg_learner(fit =,
+#    predict =)) and every sg_resample() call timed (trace() on the
+#    namespace's function, at run time; the package is not edited):
+#    overhead = time of the call - fits - predicts - sampler calls, as a
+#    share of fits + predicts + sampler calls, in wall and in CPU time
+#    (median of --reps; proc.time()'s CPU has 1 ms steps, a fit takes 5-10).
+#    Rprof: the plain call's CPU-time samples, those with a learner's fit or
+#    predict or sg_resample() on the stack against the rest inside
+#    sg_evaluate() (load-proof: the profiler's clock is this process's CPU).
+#    Target: <= 20%.
 # Each part prints the 1-minute load average before it (the machine is shared).
 
 args <- commandArgs(TRUE)
@@ -141,6 +147,28 @@ if ("c" %in% parts) {
   suppressMessages(untrace("sg_resample", where = asNamespace("smoteguard")))
   if (scored) suppressMessages(untrace("score_predictions", where = asNamespace("smoteguard")))
   m <- apply(res, 1, median)
+  # The same split read from the process's CPU time by Rprof (SIGPROF
+  # counts CPU, so other processes do not enter it), on the plain
+  # sg_learner_glm() without the timers: the samples whose stack holds a
+  # learner's fit or predict or a sampler call are the work, the other
+  # samples inside sg_evaluate() its overhead. Every 2 ms, --reps x 4
+  # calls.
+  prof <- tempfile()
+  Rprof(prof, interval = 0.002)
+  for (i in seq_len(4 * reps)) default_call()
+  Rprof(NULL)
+  stacks <- strsplit(readLines(prof)[-1], " ", fixed = TRUE)
+  has <- function(frames) vapply(stacks, function(s) any(frames %in% s), logical(1))
+  in_eval <- has('"sg_evaluate"')
+  in_work <- in_eval & has(c('"sg_resample"', '"learner$fit"', '"learner$predict"'))
+  in_scoring <- in_eval & !in_work & has('"score_predictions"')
+  prof_share <- (sum(in_eval) - sum(in_work)) / sum(in_work)
+  add_row(part = "c", what = "the same, from Rprof's CPU-time samples (plain glm learner, no timers)",
+          seconds = NA_real_, spread = "", target = "<= 20%",
+          met = if (prof_share <= 0.2) "yes" else "NO", load = l0,
+          note = sprintf("share %.0f%%: %d samples in sg_evaluate(), %d in learner fits, predicts and sampler calls; scoring the cells' predictions %.0f%% of the work",
+                         100 * prof_share, sum(in_eval), sum(in_work),
+                         100 * sum(in_scoring) / sum(in_work)))
   add_row(part = "c", what = "sg_evaluate's own overhead / (learner fits + predicts + sampler calls)",
           seconds = m[["overhead"]], spread = paste(fmt(range(res["share", ])), collapse = "-"),
           target = "<= 20%", met = if (m[["share"]] <= 0.2) "yes" else "NO", load = l0,
@@ -165,14 +193,29 @@ if ("b" %in% parts) {
   sim <- sim_data(as.integer(opt("n", "70000")))
   grid <- function() quiet_eval(sim, "event", resamples = sg_folds(folds = 5, repeats = 1), seed = 1)
   n_cells <- 18
+  # loads the package in the workers (a small grid)
+  warm_workers <- function() {
+    quiet_eval(breast_biopsy, "diagnosis", resamples = sg_folds(folds = 2, repeats = 1),
+               holdout = 0, seed = 1)
+  }
+  # the workers' process ids (two futures at once land on both) and their
+  # CPU seconds from /proc (utime + stime, in clock ticks of 1/100 s)
+  worker_pids <- function() {
+    fs <- lapply(1:2, function(i) future::future({ Sys.sleep(0.3); Sys.getpid() }, seed = NULL))
+    unique(vapply(fs, future::value, numeric(1)))
+  }
+  workers_cpu <- function(pids) {
+    vapply(pids, function(pid) {
+      f <- strsplit(sub("^.*\\) ", "", readLines(sprintf("/proc/%d/stat", pid))), " ")[[1]]
+      (as.numeric(f[12]) + as.numeric(f[13])) / 100
+    }, numeric(1))
+  }
   future::plan(future::multisession, workers = 2)
-  # starts the workers and loads the package there (a small grid)
-  quiet_eval(breast_biopsy, "diagnosis", resamples = sg_folds(folds = 2, repeats = 1),
-             holdout = 0, seed = 1)
+  warm_workers()
   l0 <- load1()
   say("b: sequential vs multisession (load %.2f)", l0)
   rounds <- ceiling(reps / 2)
-  seq_t <- par_t <- seq_cpu <- par_cpu <- cells_cpu <- cells_max <- numeric(rounds)
+  seq_t <- par_t <- seq_cpu <- par_cpu <- par_workers <- cells_cpu <- cells_max <- numeric(rounds)
   # the cells' CPU time under the sequential plan (eval_cell() traced at
   # run time): the rest of the call is serial under any plan
   cell_acc <- new.env()
@@ -184,12 +227,27 @@ if ("b" %in% parts) {
           tracer = quote(.bench_c0 <- sum(proc.time()[c("user.self", "sys.self")])),
           exit = quote(bench_cells$t <- c(bench_cells$t,
                        sum(proc.time()[c("user.self", "sys.self")]) - .bench_c0))))
+    if (i == 1) {
+      # what travels to and from the workers: the data and settings (once
+      # per batch: one batch per worker) and the cells' results
+      suppressMessages(trace("run_cells", where = asNamespace("smoteguard"), print = FALSE,
+            exit = quote(bench_cells$mb <- c(shared = length(serialize(shared, NULL)),
+                                             results = length(serialize(returnValue(), NULL))) / 1e6)))
+    }
     c0 <- cpu(); t0 <- now(); e_seq <- grid(); seq_t[i] <- now() - t0; seq_cpu[i] <- cpu() - c0
     suppressMessages(untrace("eval_cell", where = asNamespace("smoteguard")))
     cells_cpu[i] <- sum(cell_acc$t)
     cells_max[i] <- max(cell_acc$t)
+    if (i == 1) {
+      suppressMessages(untrace("run_cells", where = asNamespace("smoteguard")))
+    }
+    # a new plan starts new workers: warmed (the package loaded) before the
+    # timing, as in the first round
     future::plan(future::multisession, workers = 2)
+    warm_workers()
+    w0 <- workers_cpu(pids <- worker_pids())
     c0 <- cpu(); t0 <- now(); e_par <- grid(); par_t[i] <- now() - t0; par_cpu[i] <- cpu() - c0
+    par_workers[i] <- sum(workers_cpu(pids) - w0)
   }
   l1 <- load1()
   same <- identical(as.data.frame(e_seq), as.data.frame(e_par)) &&
@@ -202,11 +260,12 @@ if ("b" %in% parts) {
   add_row(part = "b", what = sprintf("multisession, 2 workers vs sequential: %d rows x 20, 18 cells", nrow(sim)),
           seconds = median(par_t), spread = paste(fmt(range(par_t)), collapse = "-"),
           target = ">= 1.6x", met = if (speed >= 1.6) "yes" else "NO", load = l0,
-          note = sprintf("sequential %.2f s (%s), %.2f s a cell (CPU: %.2f s a call, cells %.2f s, %.2f s a cell, largest %.2f s; serial part %.2f s); speed-up %.2fx (CPU bound with two free cores %.2fx; the calling process's CPU under multisession %.2f s); results identical: %s; load after %.2f; medians of %d in turns",
+          note = sprintf("sequential %.2f s (%s), %.2f s a cell (CPU: %.2f s a call, cells %.2f s, %.2f s a cell, largest %.2f s; serial part %.2f s); speed-up %.2fx (CPU bound with two free cores %.2fx; the calling process's CPU under multisession %.2f s, the workers' %.2f s; sent %.1f MB per batch, results %.1f MB); results identical: %s; load after %.2f; medians of %d in turns",
                          median(seq_t), paste(fmt(range(seq_t)), collapse = "-"),
                          median(seq_t) / n_cells, median(seq_cpu), median(cells_cpu),
                          median(cells_cpu) / n_cells, median(cells_max), serial, speed, bound,
-                         median(par_cpu), if (same) "yes" else "NO", l1, rounds))
+                         median(par_cpu), median(par_workers), cell_acc$mb[["shared"]],
+                         cell_acc$mb[["results"]], if (same) "yes" else "NO", l1, rounds))
 }
 
 tab <- do.call(rbind, rows)

@@ -711,14 +711,8 @@ constraint_metrics <- function(cls, dd, all_s) {
   codes <- matrix(vapply(seq_along(dd$nom), function(j) {
     match(dd$ns[[j]][all_s], pred$nominal_levels[[j]])
   }, integer(length(all_s))), nrow = length(all_s), ncol = length(dd$nom))
-  combos_seen <- NULL
-  if (!is.null(cons$combos)) {
-    cols <- match(cons$combos, pred$nominal)
-    combos_seen <- unique(do.call(paste, c(lapply(cols, function(j) pred$codes[rows, j]),
-                                           sep = "\r")))
-  }
   reason <- constraint_failures(values, codes, cons, class_bounds(cons, pred, rows),
-                                pred, dd$data, combos_seen,
+                                pred, dd$data, combos_input(cons, pred, rows),
                                 dd$record$provenance$row[all_s])
   metric_rows(cls, "constraint_violations", mean(!is.na(reason)), NA, length(all_s))
 }

@@ -14,29 +14,27 @@ draw_in_turns <- function(ctx, at, within_at, need, state) {
   .Call(ffi_draw_cycle, within_at, as.numeric(need), NULL, 0)
 }
 
-# Run the method class by class: neighbour searches and draws in C.
+# Run the method: each class's preamble in R (class_setup()), then every
+# class's rounds in one C call (src/rounds.c), which writes the stacked
+# rows; the classes' reports from what it made.
 generate <- function(pred, yf, n_new, settings, data, call) {
   levels <- levels(yf)
   yi <- as.integer(yf)
   n <- length(yi)
   L <- length(levels)
   counts <- tabulate(yi, L)
-  parts <- vector("list", L)
-  reports <- vector("list", L)
-  notes <- list()
   done <- which(n_new > 0)
   class_rows <- split_rows(yi, L)
   nbhd <- class_neighborhoods(pred, yi, class_rows, done, settings)
-  # the classes' info (class_info_fields) are all integers: one column per class, turned
-  # into the table's columns at the end (bind_rows() costs more)
-  info <- matrix(NA_integer_, length(class_info_fields), length(done))
-  made <- integer(L)
   def <- sampler_method(settings$method)
   interpolate <- def$family == "interpolate"
   plan <- class_plan(pred, settings, def, if (interpolate) settings$guard, n)
   copy_plan <- NULL  # a class of one row of an interpolating method
   cons <- settings$constraints
-  known <- NULL
+  # each row's position in its class (the local intrusion check's index)
+  pos <- integer(n)
+  pos[unlist(class_rows, use.names = FALSE)] <- sequence(lengths(class_rows))
+  setups <- vector("list", length(done))
   for (i in seq_along(done)) {
     cl <- done[i]
     rows <- class_rows[[cl]]
@@ -45,13 +43,47 @@ generate <- function(pred, yf, n_new, settings, data, call) {
       if (is.null(copy_plan)) copy_plan <- class_plan(pred, settings, def, NULL, n)
       plan_cl <- copy_plan
     }
-    part <- generate_class(plan_cl, pred, yi, cl, rows, n_new[[cl]], settings, data,
-                           class_bounds(cons, pred, rows), nbhd[[cl]])
-    parts[[cl]] <- part$rows
+    setups[[i]] <- class_setup(plan_cl, pred, yi, cl, rows, n_new[[cl]], settings, data,
+                               class_bounds(cons, pred, rows), nbhd[[cl]])
+  }
+  made <- rounds_run(pred, yi, pos, plan, settings, lapply(setups, `[[`, "input"))
+  finish_classes(setups, made, pred, yi, done, levels, counts, settings, call)
+}
+
+# Every class's rounds in one C call (src/rounds.c): the call's shared
+# inputs, and per class what class_setup() prepared. Returns the stacked
+# rows (class, parent, neighbor, gap, values, codes) and per class its
+# counts (made, drawn, rejections by intrusion, bound, rule, combination).
+rounds_run <- function(pred, yi, pos, plan, settings, inputs) {
+  rounding <- plan$rounding
+  m <- min(settings$m_neighbors, length(yi) - 1L)
+  data <- list(pred$x, pred$codes, pred$center, pred$scale, yi, pos, plan$vote,
+               which(rounding$whole), rounding$ordered, as.integer(rounding$top),
+               as.integer(m))
+  .Call(ffi_rounds_run, data, inputs, settings$threads)
+}
+
+# The classes' reports, info, kinds and warnings from what the rounds made.
+finish_classes <- function(setups, made, pred, yi, done, levels, counts, settings, call) {
+  rows <- made$rows
+  n_made <- as.integer(made$counts[1, ])
+  end <- cumsum(n_made)
+  kinds <- vector("list", length(done))
+  reports <- vector("list", length(done))
+  info <- matrix(NA_integer_, length(class_info_fields), length(done))
+  notes <- list()
+  known <- NULL
+  made_all <- integer(length(levels))
+  for (i in seq_along(done)) {
+    at <- seq.int(end[i] - n_made[i] + 1L, length.out = n_made[i])
+    part <- class_finish(setups[[i]], made$counts[, i], rows$parent[at], rows$gap[at],
+                         settings, length(yi))
+    kinds[[i]] <- part$kind
+    cl <- done[i]
     if (!is.null(part$known)) known[[levels[cl]]] <- part$known
-    made[cl] <- length(part$rows$parent)
+    made_all[cl] <- n_made[i]
     info[, i] <- part$info
-    reports[[cl]] <- c(list(class = levels[cl]), part$report)
+    reports[[i]] <- c(list(class = levels[cl]), part$report)
     for (nm in names(part$notes)) notes[[nm]] <- c(notes[[nm]], levels[cl])
   }
   info <- if (length(done) > 0) {
@@ -60,12 +92,15 @@ generate <- function(pred, yf, n_new, settings, data, call) {
     new_frame(cols)
   }
   # warn on what was made, not on what was asked
-  notes$many <- many_raised(made, counts, levels)
+  notes$many <- many_raised(made_all, counts, levels)
   report <- bind_rows(reports)
   warnings <- class_warnings(notes, settings, call, report,
                              stats::setNames(counts, levels))
-  c(stack_parts(parts, pred),
-    list(info = info, report = report, warnings = warnings, known = known))
+  kind <- unlist(kinds, use.names = FALSE)
+  list(class = rows$class, parent = rows$parent, neighbor = rows$neighbor,
+       gap = rows$gap, kind = if (is.null(kind)) character(0) else kind,
+       values = rows$values, codes = rows$codes,
+       info = info, report = report, warnings = warnings, known = known)
 }
 
 # The parts' made rows (a list, one element per class or bin; NULL where
@@ -181,6 +216,10 @@ class_plan <- function(pred, settings, def, guard, n) {
        m_all = whole_search_m(def, settings, guard, n),
        intrusion = intrusion,
        check_intrusion = !is.null(guard) && is.finite(intrusion) && intrusion < 1,
+       # the local intrusion search measures numeric (possibly incomplete)
+       # predictors; nominal columns and Gower's distance take the exact one
+       local = !is.null(guard) && guard$intrusion_search == "local" &&
+         length(pred$nominal) == 0 && pred$distance == "euclidean",
        jitter = !is.null(guard) && guard$jitter > 0,
        gap_cap = !is.null(guard) && guard$max_gap < 1,
        report = guard_settings(guard, intrusion),
@@ -192,13 +231,15 @@ class_plan <- function(pred, settings, def, guard, n) {
        vote = if (identical(settings$nominal, "vote")) 1L else 0L)
 }
 
-# One class: `rows` are its data rows, G the rows wanted. Finds the
-# neighbourhoods, decides which rows may be parents (the method's rule and
-# the guard's), then draws candidates in rounds until G pass the guard's
-# checks or the rounds run out. `plan`: class_plan() for the class;
-# `bounds`: class_bounds() of the class.
-generate_class <- function(plan, pred, yi, cl, rows, G, settings, data,
-                           bounds = NULL, nbhd = NULL) {
+# One class's preamble: `rows` are its data rows, G the rows wanted. Finds
+# the neighbourhoods, decides which rows may be parents (the method's rule
+# and the guard's) and prepares the rounds that draw candidates until G
+# pass the guard's checks or the rounds run out (src/rounds.c, for every
+# class at once: `input`, in the order sg_rounds_class_unpack() reads it).
+# `plan`: class_plan() for the class; `bounds`: class_bounds() of the
+# class.
+class_setup <- function(plan, pred, yi, cl, rows, G, settings, data,
+                        bounds = NULL, nbhd = NULL) {
   n <- length(yi)
   p <- length(rows)
   def <- plan$def
@@ -206,7 +247,8 @@ generate_class <- function(plan, pred, yi, cl, rows, G, settings, data,
   cons <- settings$constraints
   interpolating <- def$family == "interpolate" && p > 1
   notes <- if (p == 1 && def$family == "interpolate") list(single = TRUE) else list()
-  # the guard's counters for the class's report (see its list at the end)
+  # the guard's counters for the class's report (see its list in
+  # class_finish())
   unsafe <- noise_rows <- isolated <- 0L
   pairs_gap <- pairs_group <- 0
   cap <- NA_real_
@@ -286,35 +328,16 @@ generate_class <- function(plan, pred, yi, cl, rows, G, settings, data,
     within <- matrix(1L, p, 0)
   }
 
-  if (plan$check_intrusion) {
-    pos <- integer(n)
-    pos[rows] <- seq_len(p)
-  }
-  combos_seen <- NULL
-  if (!is.null(cons$combos)) {
-    cols <- match(cons$combos, pred$nominal)
-    combos_seen <- unique(do.call(paste, c(lapply(cols, function(j) pred$codes[rows, j]),
-                                           sep = "\r")))
-  }
-
   # the draw: the method's, SMOTE's where the method could not apply its
   # rule, copies where there is nothing to interpolate
   own_draw <- interpolating && is.null(picked$note)
   draw_rows <- if (own_draw) def$draw else draw_in_turns
-  stop_short <- own_draw && def$stop_when_short
   # the method's own maker (rows off the parent-neighbour segment)
   make_rows <- if (own_draw) def$make
   at <- which(eligible)
   # the parents' candidates: every row's, unless the method or the guard
   # set some aside
   within_at <- if (length(at) == p) within else within[at, , drop = FALSE]
-  kept <- list()
-  need <- G
-  rounds <- plan$rounds
-  round_no <- 0L
-  drawn <- 0
-  rejected <- c(0, 0, 0, 0)  # intrusion, bound, rule, combo
-  nominal <- ncol(pred$codes) > 0
   # quota = "keep" (SMOTE: the draw in turns, no seed rule): every row of
   # the class keeps the share of rows plain SMOTE gives it. A row that may
   # not be a parent hands its share to its nearest own-class neighbour that
@@ -334,117 +357,73 @@ generate_class <- function(plan, pred, yi, cl, rows, G, settings, data,
       within_at <- rbind(within_at, extra)
     }
   }
-  redo <- NULL
-  while (need > 0 && length(at) > 0 && round_no < rounds) {
-    round_no <- round_no + 1L
-    if (is.null(redo)) {
-      draw <- draw_rows(ctx, at, within_at, need, picked$state)
-    } else {
-      draw <- draw_rows(ctx, at[redo], within_at[redo, , drop = FALSE],
-                        length(redo), picked$state)
-      draw$parent <- redo[draw$parent]
-    }
-    pos_parent <- at[draw$parent]
-    parent <- rows[pos_parent]
-    made <- length(parent)
-    if (made == 0) break
-    drawn <- drawn + made
-    if (is.null(make_rows)) {
-      values <- .Call(ffi_interpolate, pred$x, as.integer(parent),
-                      as.integer(draw$neighbor), as.double(draw$gap))
-    } else {
-      made_rows <- make_rows(ctx, parent, draw, picked$state)
-      values <- made_rows$values
-      draw$gap <- made_rows$gap
-    }
-    codes <- pred$codes[parent, , drop = FALSE]
-    if (interpolating && nominal) {
-      # each nominal value from the parent and the parent's own-class
-      # neighbours (Borderline-2's other-class candidate never lends one)
-      cand <- cbind(parent, within[pos_parent, , drop = FALSE])
-      codes <- .Call(ffi_draw_nominal, pred$codes, cand, plan$vote)
-    }
-    if (!is.null(def$finish)) values <- def$finish(values, ctx, bounds)
-    if (plan$jitter && ncol(values) > 0) {
-      values <- add_jitter(values, pred, spacing[pos_parent], guard$jitter, bounds)
-    }
-    if (plan$rounding$any) values <- round_values(values, plan$rounding)
-    reason <- constraint_failures(values, codes, cons, bounds, pred, data, combos_seen,
-                                  parent)
-    if (plan$check_intrusion) {
-      todo <- which(is.na(reason))
-      if (length(todo) > 0) {
-        # the method's own maker puts rows off the parent-neighbour
-        # segment, which the local search assumes: the exact search then
-        guard_check <- guard
-        if (!is.null(make_rows)) guard_check$intrusion_search <- "exact"
-        share <- intrusion_share(pred, values[todo, , drop = FALSE],
-                                 codes[todo, , drop = FALSE], parent[todo],
-                                 draw$neighbor[todo], w, pos, yi, cl,
-                                 settings, guard_check, settings$threads)
-        reason[todo[share > plan$intrusion]] <- "intrusion"
-      }
-    }
-    ok <- is.na(reason)
-    if (all(ok)) {
-      kept[[round_no]] <- list(parent = parent, neighbor = draw$neighbor,
-                               gap = draw$gap, values = values, codes = codes)
-      need <- need - made
-      if (same_parent) redo <- integer(0)
-    } else {
-      rejected <- rejected +
-        tabulate(match(reason, c("intrusion", "bound", "rule", "combo")), 4L)
-      kept[[round_no]] <- list(parent = parent[ok], neighbor = draw$neighbor[ok],
-                               gap = draw$gap[ok], values = values[ok, , drop = FALSE],
-                               codes = codes[ok, , drop = FALSE])
-      need <- need - sum(ok)
-      if (same_parent) redo <- draw$parent[!ok]
-    }
-    if (stop_short && made < need) break
-  }
-  if (length(at) == 0 && G > 0) notes$no_seeds <- TRUE
-  else if (need > 0 && def$stop_when_short && is.null(guard) && is.null(cons)) notes$short <- TRUE
+  input <- list(
+    cl, as.integer(rows), as.integer(at), within_at,
+    if (interpolating) within, spacing,
+    if (plan$check_intrusion) w$index,
+    c(G, if (plan$jitter) guard$jitter else 0,
+      if (plan$check_intrusion) plan$intrusion else NA_real_, plan$rounds),
+    as.integer(c(!is.null(cons), interpolating,
+                 own_draw && def$stop_when_short, same_parent,
+                 plan$local && is.null(make_rows))),
+    bounds$lower, bounds$upper,
+    combos_input(cons, pred, rows),
+    if (!identical(draw_rows, draw_in_turns)) {
+      function(need) draw_rows(ctx, at, within_at, need, picked$state)
+    },
+    if (!is.null(make_rows)) function(parent, draw) make_rows(ctx, parent, draw, picked$state),
+    if (!is.null(def$finish)) function(values) def$finish(values, ctx, bounds),
+    if (!is.null(cons$rules)) function(values, codes, parents) {
+      rule_failures(values, codes, cons, pred, data, parents)
+    },
+    if (plan$check_intrusion) function(values, codes, parent, neighbor) {
+      intrusion_exact(pred, values, codes, yi, cl, settings)
+    })
+  list(input = input, interpolating = interpolating, def = def, plan = plan, G = G,
+       cl = cl, known = known, notes = notes, no_seeds = length(at) == 0,
+       seeds = sum(eligible), k = k, danger = danger, noise = noise, safe = safe,
+       counters = list(unsafe = unsafe, noise = noise_rows, isolated = isolated,
+                       pairs_gap = pairs_gap, pairs_group = pairs_group),
+       cap = cap)
+}
+
+# A class's report, info, kinds and notes once its rounds have run:
+# `counts` from rounds_run() (made, drawn, rejections by intrusion, bound,
+# rule, combination), `parent` and `gap` its made rows'.
+class_finish <- function(setup, counts, parent, gap, settings, n) {
+  def <- setup$def
+  guard <- setup$plan$guard
+  G <- setup$G
+  made <- length(parent)
+  notes <- setup$notes
+  need <- G - made
+  if (setup$no_seeds && G > 0) notes$no_seeds <- TRUE
+  else if (need > 0 && def$stop_when_short && is.null(guard) &&
+           is.null(settings$constraints)) notes$short <- TRUE
   else if (need > 0) notes$short_guard <- TRUE
-  if (length(kept) == 1) {
-    # one round (no guard, nothing rejected): nothing to stack
-    rows_out <- kept[[1]]
-  } else {
-    bind <- function(f) do.call("c", lapply(kept, `[[`, f))
-    rows_out <- list(
-      parent = bind("parent"), neighbor = bind("neighbor"), gap = bind("gap"),
-      values = do.call(rbind, c(list(matrix(double(0), 0, ncol(pred$x))),
-                                lapply(kept, `[[`, "values"))),
-      codes = do.call(rbind, c(list(matrix(integer(0), 0, ncol(pred$codes))),
-                               lapply(kept, `[[`, "codes"))))
-  }
-  made <- length(rows_out$parent)
-  if (is.null(rows_out$parent)) {
-    rows_out$parent <- rows_out$neighbor <- integer(0)
-    rows_out$gap <- double(0)
-  }
-  rows_out$class <- rep.int(cl, made)
-  kind <- if (!interpolating) {
+  kind <- if (!setup$interpolating) {
     if (def$family == "copy") def$kind(settings) else "copy"
-  } else def$kind(settings, rows_out$gap)  # one kind, or one per row
-  if (interpolating && plan$jitter) kind <- paste0(kind, "+jitter")
-  rows_out$kind <- rep_len(kind, made)
+  } else def$kind(settings, gap)  # one kind, or one per row
+  if (setup$interpolating && setup$plan$jitter) kind <- paste0(kind, "+jitter")
   # parents are data rows: counting them is cheaper than unique() on
   # small data
-  parents_used <- if (n <= 1e5) sum(tabulate(rows_out$parent, n) > 0L)
-                  else length(unique(rows_out$parent))
-  seeds <- sum(eligible)
+  parents_used <- if (n <= 1e5) sum(tabulate(parent, n) > 0L)
+                  else length(unique(parent))
+  seeds <- setup$seeds
+  ct <- setup$counters
   # the report: the guard's counters, then its settings in force
-  report <- c(list(seeds = seeds, parents_used = parents_used, unsafe = unsafe,
-                   noise = noise_rows, isolated = isolated, pairs_gap = pairs_gap,
-                   pairs_group = pairs_group, drawn = drawn,
-                   rejected_intrusion = rejected[1], rejected_bound = rejected[2],
-                   rejected_rule = rejected[3], rejected_combo = rejected[4],
+  report <- c(list(seeds = seeds, parents_used = parents_used, unsafe = ct$unsafe,
+                   noise = ct$noise, isolated = ct$isolated, pairs_gap = ct$pairs_gap,
+                   pairs_group = ct$pairs_group, drawn = counts[[2]],
+                   rejected_intrusion = counts[[3]], rejected_bound = counts[[4]],
+                   rejected_rule = counts[[5]], rejected_combo = counts[[6]],
                    wanted = G, made = made, shortfall = G - made,
-                   max_gap_distance = cap),
-              plan$report)
-  list(rows = rows_out, known = known,
+                   max_gap_distance = setup$cap),
+              setup$plan$report)
+  list(kind = rep_len(kind, made), known = setup$known,
        # in the order of class_info_fields
-       info = as.integer(c(seeds, danger, noise, safe, k, G, made, G - made)),
+       info = as.integer(c(seeds, setup$danger, setup$noise, setup$safe, setup$k, G,
+                           made, G - made)),
        report = report, notes = notes)
 }
 

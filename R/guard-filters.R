@@ -1,7 +1,9 @@
-# The guard's filters as generate_class() applies them (sg_guard() and its
+# The guard's filters as the pipeline applies them (sg_guard() and its
 # checks are in guard.R): the report's settings (its counters are
-# generate_class()'s), the intrusion threshold in force and its check, and
-# the jitter held to the bounds.
+# class_setup()'s and the rounds'), the intrusion threshold in force, the
+# exact intrusion search the rounds call back, and noise held to the
+# bounds. The rounds themselves (jitter, local intrusion check) are in
+# src/rounds.c.
 
 no_guard_settings <- list(min_safety = NA_real_, max_gap = NA_real_,
                           jitter = NA_real_, intrusion = NA_real_,
@@ -23,20 +25,13 @@ guard_intrusion_level <- function(guard, def) {
   0.95
 }
 
-# Share of other classes among each candidate's m nearest real rows.
-intrusion_share <- function(pred, values, codes, parent, neighbor, w,
-                            pos, yi, cl, settings, guard, threads) {
+# Share of other classes among each candidate's m nearest real rows, by
+# the exact search (mixed data, Gower's distance, `intrusion_search =
+# "exact"`, a method's own maker): the rounds (src/rounds.c) call it back;
+# they run the local search themselves.
+intrusion_exact <- function(pred, values, codes, yi, cl, settings) {
   m <- min(settings$m_neighbors, length(yi) - 1L)
-  # the local search measures numeric (possibly incomplete) predictors;
-  # nominal columns and Gower's distance take the exact search
-  local_ok <- length(pred$nominal) == 0 && pred$distance == "euclidean"
-  if (local_ok && guard$intrusion_search == "local") {
-    return(.Call(ffi_guard_intrusion, pred$x, values, pred$center, pred$scale,
-                 as.integer(parent),
-                 as.integer(neighbor), w$index[, seq_len(m), drop = FALSE],
-                 as.integer(pos), as.integer(yi), as.integer(cl), settings$threads))
-  }
-  nn <- knn_values(pred, values, codes, m, threads, cl)
+  nn <- knn_values(pred, values, codes, m, settings$threads, cl)
   rowMeans(matrix(yi[nn$index] != cl, nrow = nrow(values)))
 }
 
@@ -50,16 +45,6 @@ knn_values <- function(pred, values, codes, k, threads, cls) {
   costs <- mixed_costs(pred, cls)
   .Call(ffi_knn_mixed, pred$z, pred$codes, zc, codes, k, costs$cost,
         costs$metric, threads, NULL)
-}
-
-# Gaussian jitter scaled by each parent's local spacing (standardised
-# scale), then held to the bounds.
-add_jitter <- function(values, pred, spacing, jitter, bounds) {
-  keep <- pred$scale > 0
-  d <- max(1, sum(keep))
-  sd <- outer(jitter * spacing / sqrt(d), pred$scale)
-  sd[!is.finite(sd)] <- 0
-  hold_to_bounds(.Call(ffi_add_noise, values, sd), bounds)
 }
 
 # Noise (jitter, smoothing) is held to the bounds rather than rejected.

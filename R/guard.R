@@ -305,6 +305,8 @@ class_bounds <- function(constraints, pred, rows) {
 # values: G x dn numeric (already rounded), codes: G x dc.
 # rows: the candidates' parents (rows of data), whose other columns the
 # `rules` function sees with the candidate's predictor values.
+# `combos_seen`: combos_input() of the class. The rounds of generation run
+# the same checks in C (src/rounds.c), the rules through rule_failures().
 constraint_failures <- function(values, codes, cons, bounds, pred, data, combos_seen,
                                 rows = NULL) {
   G <- nrow(values)
@@ -317,33 +319,58 @@ constraint_failures <- function(values, codes, cons, bounds, pred, data, combos_
     reason[out] <- "bound"
   }
   if (!is.null(combos_seen)) {
-    key <- do.call(paste, c(lapply(match(cons$combos, pred$nominal),
-                                   function(j) codes[, j]), sep = "\r"))
-    reason[is.na(reason) & !key %in% combos_seen] <- "combo"
+    key <- combo_keys(codes[, combos_seen$columns, drop = FALSE])
+    seen <- combo_keys(combos_seen$seen)
+    reason[is.na(reason) & !key %in% seen] <- "combo"
   }
   if (!is.null(cons$rules)) {
     todo <- which(is.na(reason))
     if (length(todo) > 0) {
-      cand <- candidate_frame(values[todo, , drop = FALSE],
-                              codes[todo, , drop = FALSE], pred, data,
-                              if (!is.null(rows)) rows[todo])
-      seen <- sprintf("It sees the columns %s (a column it names that is not among them is NULL).",
-                      paste0("`", names(cand), "`", collapse = ", "))
-      ok <- tryCatch(cons$rules(cand), error = function(e) {
-        sg_abort(c("The `rules` function failed on the candidate rows.",
-                   sprintf("Its error: %s", conditionMessage(e)), seen),
-                 class = "rules")
-      })
-      if (!is.logical(ok) || !is.null(dim(ok)) || length(ok) != length(todo)) {
-        sg_abort(c("The `rules` function must return one logical per candidate row.",
-                   sprintf("It returned %s for %d rows.", describe(ok), length(todo)),
-                   seen),
-                 class = "rules")
-      }
-      reason[todo[is.na(ok) | !ok]] <- "rule"
+      bad <- rule_failures(values[todo, , drop = FALSE], codes[todo, , drop = FALSE],
+                           cons, pred, data, if (!is.null(rows)) rows[todo])
+      reason[todo[bad]] <- "rule"
     }
   }
   reason
+}
+
+# The combinations of a class for the constraints' check: list(columns
+# (of the codes), seen (the class's distinct tuples, one per row)), or
+# NULL without `combos`.
+combos_input <- function(cons, pred, rows) {
+  if (is.null(cons$combos)) return(NULL)
+  cols <- match(cons$combos, pred$nominal)
+  seen <- pred$codes[rows, cols, drop = FALSE]
+  seen <- seen[!duplicated(seen), , drop = FALSE]
+  dimnames(seen) <- NULL
+  list(columns = cols, seen = seen)
+}
+
+# One key per row of a matrix of codes (NA a value like any other).
+combo_keys <- function(codes) {
+  do.call(paste, c(lapply(seq_len(ncol(codes)), function(j) codes[, j]), sep = "\r"))
+}
+
+# Which candidates break the `rules` function (TRUE; NA counts as broken):
+# the rules see each candidate as a row of the data (candidate_frame()).
+# A rule that fails, or returns other than one logical per row, is an
+# error of class smoteguard_error_rules.
+rule_failures <- function(values, codes, cons, pred, data, rows = NULL) {
+  cand <- candidate_frame(values, codes, pred, data, rows)
+  seen <- sprintf("It sees the columns %s (a column it names that is not among them is NULL).",
+                  paste0("`", names(cand), "`", collapse = ", "))
+  ok <- tryCatch(cons$rules(cand), error = function(e) {
+    sg_abort(c("The `rules` function failed on the candidate rows.",
+               sprintf("Its error: %s", conditionMessage(e)), seen),
+             class = "rules")
+  })
+  if (!is.logical(ok) || !is.null(dim(ok)) || length(ok) != nrow(values)) {
+    sg_abort(c("The `rules` function must return one logical per candidate row.",
+               sprintf("It returned %s for %d rows.", describe(ok), nrow(values)),
+               seen),
+             class = "rules")
+  }
+  is.na(ok) | !ok
 }
 
 # Candidates as a data frame with the predictors' own types, for `rules`:

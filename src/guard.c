@@ -99,16 +99,6 @@ SEXP ffi_guard_pairs(SEXP index, SEXP dist, SEXP parents, SEXP group, SEXP k,
  * rows; pos: for each data row its 1-based row in `whole` (0 if none); y:
  * class codes; cls: the class.  Returns, per candidate, the share of other
  * classes among its m nearest of those rows. */
-/* The class's neighbourhoods the check reads, and the candidates' ends. */
-typedef struct {
-  const int *pa, *ne;   /* per candidate: parent and neighbour (1-based) */
-  const int *wh;        /* r x m: the m nearest data rows of each class row */
-  const int *po;        /* per data row: its row of wh (1-based, 0 none) */
-  const int *yv;        /* per data row: its class */
-  R_xlen_t n, r;
-  int m, cl;
-} sg_local_rows;
-
 /* The row numbers of the neighbourhoods, checked. */
 static void sg_local_rows_make(sg_local_rows *lr, SEXP parent, SEXP neighbor,
                                SEXP whole, SEXP pos, SEXP y, SEXP cls,
@@ -147,24 +137,28 @@ static void sg_local_rows_make(sg_local_rows *lr, SEXP parent, SEXP neighbor,
 /* NaN marks a missing value (skipped, as the nan-Euclidean distance
  * does); anything else must be finite (NaN compares false, an infinity is
  * above DBL_MAX). */
-static void sg_finite_or_missing(SEXP x, SEXP cand) {
-  for (int pass = 0; pass < 2; pass++) {
-    SEXP mat = pass == 0 ? x : cand;
-    const double *v = REAL_RO(mat);
-    R_xlen_t len = XLENGTH(mat);
-    int inf = 0;
-    for (R_xlen_t i = 0; i < len; i++) inf |= fabs(v[i]) > DBL_MAX;
-    if (inf) Rf_error("`x` and `cand` must be finite or NaN (missing).");
-  }
+void sg_finite_or_missing(const double *v, R_xlen_t len) {
+  int inf = 0;
+  for (R_xlen_t i = 0; i < len; i++) inf |= fabs(v[i]) > DBL_MAX;
+  if (inf) Rf_error("`x` and `cand` must be finite or NaN (missing).");
+}
+
+/* The columns of scale > 0 (the k-NN search leaves the others out) into
+ * cols; returns their count. */
+int sg_scaled_columns(const double *sca, int dx, int *cols) {
+  int d = 0;
+  for (int j = 0; j < dx; j++)
+    if (sca[j] > 0) cols[d++] = j;
+  return d;
 }
 
 /* The n rows of x (column-major) standardised as the k-NN search does,
  * (value - centre) / scale over the d columns cols, row-major: a
  * candidate's 2m + 2 real rows are then d contiguous values each, not d
  * scattered ones.  In tiles of rows for the cache. */
-static double *sg_rows_standardised(const double *xv, R_xlen_t n,
-                                    const int *cols, int d, const double *cen,
-                                    const double *sca, int nth) {
+double *sg_rows_standardised(const double *xv, R_xlen_t n, const int *cols,
+                             int d, const double *cen, const double *sca,
+                             int nth) {
   double *zr = (double *) R_alloc(n * (R_xlen_t) d > 0 ? n * (R_xlen_t) d : 1,
                                   sizeof(double));
 #ifdef _OPENMP
@@ -241,6 +235,45 @@ static double sg_local_share(const sg_local_rows *lr, R_xlen_t s,
   return filled > 0 ? (double) other / filled : 0.0;
 }
 
+/* The local intrusion shares ov of G candidates (lr: their ends and the
+ * class's neighbourhoods; candidate s's value in column j is cv[sel[s] +
+ * j * ldc], sel NULL for s), from the real rows zr standardised over the d
+ * columns cols (sg_rows_standardised()).  The candidates are taken parent
+ * by parent (see sg_by_parent()); nth threads, the same shares for any. */
+void sg_local_shares(const sg_local_rows *lr, const double *zr, int d,
+                     const int *cols, const double *cen, const double *sca,
+                     const double *cv, R_xlen_t ldc, const R_xlen_t *sel,
+                     R_xlen_t G, double *ov, int nth) {
+  const int m = lr->m;
+  const R_xlen_t *order = sg_by_parent(lr, G);
+  int width = 2 * m + 2;
+  double *cr_all = (double *) R_alloc((size_t) (d > 0 ? d : 1) * nth, sizeof(double));
+  int *rows_all = (int *) R_alloc((size_t) width * nth, sizeof(int));
+  double *bd_all = (double *) R_alloc((size_t) m * nth, sizeof(double));
+  int *bi_all = (int *) R_alloc((size_t) m * nth, sizeof(int));
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(nth)
+#endif
+  for (R_xlen_t o = 0; o < G; o++) {
+    R_xlen_t s = order[o], at = sel ? sel[s] : s;
+    int tid = omp_get_thread_num();
+    double *cr = cr_all + (size_t) (d > 0 ? d : 1) * tid;
+    for (int jj = 0; jj < d; jj++) {
+      int j = cols[jj];
+      cr[jj] = (cv[at + (R_xlen_t) j * ldc] - cen[j]) / sca[j];
+    }
+    ov[s] = sg_local_share(lr, s, zr, d, cr, rows_all + (size_t) width * tid,
+                           bd_all + (size_t) m * tid, bi_all + (size_t) m * tid);
+  }
+}
+
+/* The threads for the local check of G candidates over n real rows: the
+ * distance terms, weighted for their scattered reads, and the
+ * standardisation of the real rows. */
+int sg_local_threads(int req, R_xlen_t G, int m, int d, R_xlen_t n) {
+  return sg_threads_for(req, (double) G * (2.0 * m + 2) * d * 8 + (double) n * d);
+}
+
 SEXP ffi_guard_intrusion(SEXP x, SEXP cand, SEXP center, SEXP scale,
                          SEXP parent, SEXP neighbor, SEXP whole, SEXP pos,
                          SEXP y, SEXP cls, SEXP threads) {
@@ -253,42 +286,16 @@ SEXP ffi_guard_intrusion(SEXP x, SEXP cand, SEXP center, SEXP scale,
   const double *cen, *sca;
   sg_center_scale_args(center, scale, dx, 0, &cen, &sca);
   int *cols = (int *) R_alloc(dx > 0 ? dx : 1, sizeof(int));
-  int d = 0;
-  for (int j = 0; j < dx; j++)
-    if (sca[j] > 0) cols[d++] = j;
+  int d = sg_scaled_columns(sca, dx, cols);
   sg_local_rows lr;
   sg_local_rows_make(&lr, parent, neighbor, whole, pos, y, cls, n, G);
-  sg_finite_or_missing(x, cand);
-  int req = sg_int_scalar(threads, "threads");
-  const int m = lr.m;
-  /* the distance terms, weighted for their scattered reads, and the
-   * standardisation of the real rows */
-  int nth = sg_threads_for(req, (double) G * (2.0 * m + 2) * d * 8 +
-                                (double) n * d);
-  const double *cv = REAL_RO(cand);
+  sg_finite_or_missing(REAL_RO(x), XLENGTH(x));
+  sg_finite_or_missing(REAL_RO(cand), XLENGTH(cand));
+  int nth = sg_local_threads(sg_int_scalar(threads, "threads"), G, lr.m, d, n);
   SEXP out = PROTECT(Rf_allocVector(REALSXP, G)); nprot++;
-  double *ov = REAL(out);
   const double *zr = sg_rows_standardised(REAL_RO(x), n, cols, d, cen, sca, nth);
-  const R_xlen_t *order = sg_by_parent(&lr, G);
-  int width = 2 * m + 2;
-  double *cr_all = (double *) R_alloc((size_t) (d > 0 ? d : 1) * nth, sizeof(double));
-  int *rows_all = (int *) R_alloc((size_t) width * nth, sizeof(int));
-  double *bd_all = (double *) R_alloc((size_t) m * nth, sizeof(double));
-  int *bi_all = (int *) R_alloc((size_t) m * nth, sizeof(int));
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads(nth)
-#endif
-  for (R_xlen_t o = 0; o < G; o++) {
-    R_xlen_t s = order[o];
-    int tid = omp_get_thread_num();
-    double *cr = cr_all + (size_t) (d > 0 ? d : 1) * tid;
-    for (int jj = 0; jj < d; jj++) {
-      int j = cols[jj];
-      cr[jj] = (cv[s + (R_xlen_t) j * G] - cen[j]) / sca[j];
-    }
-    ov[s] = sg_local_share(&lr, s, zr, d, cr, rows_all + (size_t) width * tid,
-                           bd_all + (size_t) m * tid, bi_all + (size_t) m * tid);
-  }
+  sg_local_shares(&lr, zr, d, cols, cen, sca, REAL_RO(cand), G, NULL, G,
+                  REAL(out), nth);
   UNPROTECT(nprot);
   return out;
 }

@@ -7,6 +7,23 @@
 /* Check a P x k integer matrix of 1-based data rows (k may be 0).  NA
  * marks a pair the guard removed; a row keeps at least one candidate
  * unless require_one is 0.  usable[i] receives the count per row. */
+/* The usable (non-NA) candidates of each of the P parents of the P x k
+ * matrix nn into cnt; returns the first parent (0-based) with none when k
+ * > 0, else -1.  Rows must be positive (checked by the callers). */
+int sg_usable_counts(const int *nn, int P, int k, int *cnt) {
+  int none = -1;
+  for (int i = 0; i < P; i++) {
+    cnt[i] = 0;
+    for (int c = 0; c < k; c++)
+      if (nn[i + (R_xlen_t) c * P] != NA_INTEGER) cnt[i]++;
+    if (k > 0 && cnt[i] == 0 && none < 0) none = i;
+  }
+  return none;
+}
+
+/* Check a P x k integer matrix of 1-based data rows (k may be 0).  NA
+ * marks a pair the guard removed; a row keeps at least one candidate
+ * unless require_one is 0.  usable[i] receives the count per row. */
 static const int *sg_neighbor_matrix(SEXP neighbors, int *P, int *k,
                                      int **usable, int require_one) {
   if (!Rf_isInteger(neighbors) || !Rf_isMatrix(neighbors))
@@ -15,18 +32,13 @@ static const int *sg_neighbor_matrix(SEXP neighbors, int *P, int *k,
   *k = Rf_ncols(neighbors);
   if (*P < 1) Rf_error("`neighbors` must have at least one row.");
   const int *nn = INTEGER_RO(neighbors);
+  for (R_xlen_t i = 0; i < (R_xlen_t) *P * *k; i++)
+    if (nn[i] != NA_INTEGER && nn[i] < 1)
+      Rf_error("`neighbors` must hold positive row numbers.");
   int *cnt = (int *) R_alloc(*P, sizeof(int));
-  for (int i = 0; i < *P; i++) {
-    cnt[i] = 0;
-    for (int c = 0; c < *k; c++) {
-      int v = nn[i + (R_xlen_t) c * *P];
-      if (v == NA_INTEGER) continue;
-      if (v < 1) Rf_error("`neighbors` must hold positive row numbers.");
-      cnt[i]++;
-    }
-    if (require_one && *k > 0 && cnt[i] == 0)
-      Rf_error("Parent %d has no usable neighbour.", i + 1);
-  }
+  int none = sg_usable_counts(nn, *P, *k, cnt);
+  if (require_one && none >= 0)
+    Rf_error("Parent %d has no usable neighbour.", none + 1);
   *usable = cnt;
   return nn;
 }
@@ -68,7 +80,7 @@ static SEXP sg_draws_new(R_xlen_t G) {
  * index); the caller holds the RNG state, and allocates `perm` before
  * taking it, so that nothing between GetRNGstate() and PutRNGstate() can
  * fail. */
-static void sg_permutation(int *perm, int p) {
+void sg_permutation(int *perm, int p) {
   for (int i = 0; i < p; i++) perm[i] = i;
   for (int i = p - 1; i > 0; i--) {
     int j = (int) R_unif_index((double) i + 1);
@@ -79,9 +91,9 @@ static void sg_permutation(int *perm, int p) {
 /* The draws of the parent cycle (the caller holds the RNG state): parent
  * positions (1-based among the P parents), neighbours and gaps of G rows
  * (see ffi_draw_cycle()); `perm`: scratch for P values. */
-static void sg_cycle(const int *nn, int P, int k, const int *usable,
-                     const int *ot, double ogap, R_xlen_t G, int *perm,
-                     int *pa, int *ne, double *ga) {
+void sg_cycle(const int *nn, int P, int k, const int *usable,
+              const int *ot, double ogap, R_xlen_t G, int *perm,
+              int *pa, int *ne, double *ga) {
   sg_permutation(perm, P);
   for (R_xlen_t s = 0; s < G; s++) {
     int par = perm[s % P];
@@ -323,37 +335,13 @@ SEXP ffi_draw_safe_level(SEXP neighbors, SEXP sl_parent, SEXP sl_neighbor,
   return out;
 }
 
-/* Nominal values of synthetic rows.  codes: n x dc integer matrix (NA
- * allowed); candidates: G x c matrix of data rows (the parent first, then
- * its neighbours).  mode 0 ("draw"): each value is that of a candidate
- * drawn uniformly among those that have one, i.e. with probability
- * proportional to its frequency; mode 1 ("vote"): the most frequent value,
- * ties drawn at random.  NA when no candidate has a value.  An NA
- * candidate (a pair the guard removed) is skipped. */
-SEXP ffi_draw_nominal(SEXP codes, SEXP candidates, SEXP mode) {
-  int nprot = 0;
-  if (!Rf_isInteger(codes) || !Rf_isMatrix(codes))
-    Rf_error("`codes` must be an integer matrix.");
-  if (!Rf_isInteger(candidates) || !Rf_isMatrix(candidates))
-    Rf_error("`candidates` must be an integer matrix.");
-  int md = sg_int_scalar(mode, "mode");
-  if (md != 0 && md != 1) Rf_error("`mode` must be 0 or 1.");
-  R_xlen_t n = Rf_nrows(codes);
-  int dc = Rf_ncols(codes);
-  R_xlen_t G = Rf_nrows(candidates);
-  int nc = Rf_ncols(candidates);
-  const int *cd = INTEGER_RO(codes), *cand = INTEGER_RO(candidates);
-  for (R_xlen_t i = 0; i < G * nc; i++)
-    if (cand[i] != NA_INTEGER && (cand[i] < 1 || cand[i] > n))
-      Rf_error("`candidates` holds an index outside 1..%d.", (int) n);
-  for (R_xlen_t i = 0; i < n * dc; i++)
-    if (cd[i] != NA_INTEGER && cd[i] < 1)
-      Rf_error("`codes` must be positive or NA.");
-  SEXP out = PROTECT(Rf_allocMatrix(INTSXP, (int) G, dc)); nprot++;
-  int *ov = INTEGER(out);
+/* The G x dc nominal values (into ov) of the G candidates' rows cand (G x
+ * nc, checked data rows or NA) from the n x dc codes cd; md 0 draws, 1
+ * votes (see ffi_draw_nominal()).  The caller holds the RNG state. */
+void sg_nominal_values(const int *cd, R_xlen_t n, int dc, const int *cand,
+                       R_xlen_t G, int nc, int md, int *ov) {
   int *vals = (int *) R_alloc(nc > 0 ? nc : 1, sizeof(int));
   int *count = (int *) R_alloc(nc > 0 ? nc : 1, sizeof(int));
-  GetRNGstate();
   for (R_xlen_t s = 0; s < G; s++) {
     for (int j = 0; j < dc; j++) {
       const int *col = cd + (R_xlen_t) j * n;
@@ -389,9 +377,48 @@ SEXP ffi_draw_nominal(SEXP codes, SEXP candidates, SEXP mode) {
       ov[s + (R_xlen_t) j * G] = res;
     }
   }
+}
+
+/* Nominal values of synthetic rows.  codes: n x dc integer matrix (NA
+ * allowed); candidates: G x c matrix of data rows (the parent first, then
+ * its neighbours).  mode 0 ("draw"): each value is that of a candidate
+ * drawn uniformly among those that have one, i.e. with probability
+ * proportional to its frequency; mode 1 ("vote"): the most frequent value,
+ * ties drawn at random.  NA when no candidate has a value.  An NA
+ * candidate (a pair the guard removed) is skipped. */
+SEXP ffi_draw_nominal(SEXP codes, SEXP candidates, SEXP mode) {
+  int nprot = 0;
+  if (!Rf_isInteger(codes) || !Rf_isMatrix(codes))
+    Rf_error("`codes` must be an integer matrix.");
+  if (!Rf_isInteger(candidates) || !Rf_isMatrix(candidates))
+    Rf_error("`candidates` must be an integer matrix.");
+  int md = sg_int_scalar(mode, "mode");
+  if (md != 0 && md != 1) Rf_error("`mode` must be 0 or 1.");
+  R_xlen_t n = Rf_nrows(codes);
+  int dc = Rf_ncols(codes);
+  R_xlen_t G = Rf_nrows(candidates);
+  int nc = Rf_ncols(candidates);
+  const int *cd = INTEGER_RO(codes), *cand = INTEGER_RO(candidates);
+  for (R_xlen_t i = 0; i < G * nc; i++)
+    if (cand[i] != NA_INTEGER && (cand[i] < 1 || cand[i] > n))
+      Rf_error("`candidates` holds an index outside 1..%d.", (int) n);
+  for (R_xlen_t i = 0; i < n * dc; i++)
+    if (cd[i] != NA_INTEGER && cd[i] < 1)
+      Rf_error("`codes` must be positive or NA.");
+  SEXP out = PROTECT(Rf_allocMatrix(INTSXP, (int) G, dc)); nprot++;
+  GetRNGstate();
+  sg_nominal_values(cd, n, dc, cand, G, nc, md, INTEGER(out));
   PutRNGstate();
   UNPROTECT(nprot);
   return out;
+}
+
+/* v + sd * N(0, 1) in place, element by element, where sd > 0 and v is
+ * present (sd checked finite and non-negative; the caller holds the RNG
+ * state). */
+void sg_add_noise(double *v, const double *sd, R_xlen_t n) {
+  for (R_xlen_t i = 0; i < n; i++)
+    if (sd[i] > 0 && !ISNAN(v[i])) v[i] += sd[i] * norm_rand();
 }
 
 /* values + sd * N(0, 1), element by element (the smoothed bootstrap). */
@@ -400,17 +427,13 @@ SEXP ffi_add_noise(SEXP values, SEXP sd) {
   if (!Rf_isReal(values) || !Rf_isReal(sd) || XLENGTH(values) != XLENGTH(sd))
     Rf_error("`values` and `sd` must be double vectors of one length.");
   R_xlen_t n = XLENGTH(values);
-  SEXP out = PROTECT(Rf_duplicate(values)); nprot++;
-  double *ov = REAL(out);
   const double *sv = REAL_RO(sd);
-  GetRNGstate();
-  for (R_xlen_t i = 0; i < n; i++) {
-    if (!R_FINITE(sv[i]) || sv[i] < 0) {
-      PutRNGstate();
+  for (R_xlen_t i = 0; i < n; i++)
+    if (!R_FINITE(sv[i]) || sv[i] < 0)
       Rf_error("`sd` must be finite and non-negative.");
-    }
-    if (sv[i] > 0 && !ISNAN(ov[i])) ov[i] += sv[i] * norm_rand();
-  }
+  SEXP out = PROTECT(Rf_duplicate(values)); nprot++;
+  GetRNGstate();
+  sg_add_noise(REAL(out), sv, n);
   PutRNGstate();
   UNPROTECT(nprot);
   return out;
@@ -419,9 +442,9 @@ SEXP ffi_add_noise(SEXP values, SEXP sd) {
 /* The G x d interpolated rows (column-major, into `out`) of the n x d
  * matrix x, for checked 1-based parents and neighbours (see
  * ffi_interpolate()). */
-static void sg_interpolate_rows(const double *xv, R_xlen_t n, int d,
-                                const int *pa, const int *ne,
-                                const double *ga, R_xlen_t G, double *ov) {
+void sg_interpolate_rows(const double *xv, R_xlen_t n, int d,
+                         const int *pa, const int *ne,
+                         const double *ga, R_xlen_t G, double *ov) {
   for (int j = 0; j < d; j++) {
     const double *col = xv + (R_xlen_t) j * n;
     double *oc = ov + (R_xlen_t) j * G;

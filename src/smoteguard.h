@@ -51,6 +51,17 @@ SEXP ffi_draw_safe_level(SEXP neighbors, SEXP sl_parent, SEXP sl_neighbor,
 SEXP ffi_draw_nominal(SEXP codes, SEXP candidates, SEXP mode);
 SEXP ffi_add_noise(SEXP values, SEXP sd);
 SEXP ffi_interpolate(SEXP x, SEXP parent, SEXP neighbor, SEXP gap);
+int sg_usable_counts(const int *nn, int P, int k, int *cnt);
+void sg_permutation(int *perm, int p);
+void sg_cycle(const int *nn, int P, int k, const int *usable,
+              const int *ot, double ogap, R_xlen_t G, int *perm,
+              int *pa, int *ne, double *ga);
+void sg_interpolate_rows(const double *xv, R_xlen_t n, int d,
+                         const int *pa, const int *ne,
+                         const double *ga, R_xlen_t G, double *ov);
+void sg_nominal_values(const int *cd, R_xlen_t n, int dc, const int *cand,
+                       R_xlen_t G, int nc, int md, int *ov);
+void sg_add_noise(double *v, const double *sd, R_xlen_t n);
 SEXP ffi_knn_classes(SEXP x, SEXP center, SEXP scale, SEXP rows, SEXP k,
                      SEXP threads);
 
@@ -58,12 +69,34 @@ SEXP ffi_knn_classes(SEXP x, SEXP center, SEXP scale, SEXP rows, SEXP k,
 SEXP ffi_geometric_make(SEXP x, SEXP scale, SEXP parent, SEXP surface,
                         SEXP truncation, SEXP deformation);
 
-/* guard.c */
+/* guard.c: the local intrusion check's class neighbourhoods and the
+ * candidates' ends */
+typedef struct {
+  const int *pa, *ne;   /* per candidate: parent and neighbour (1-based) */
+  const int *wh;        /* r x m: the m nearest data rows of each class row */
+  const int *po;        /* per data row: its row of wh (1-based, 0 none) */
+  const int *yv;        /* per data row: its class */
+  R_xlen_t n, r;
+  int m, cl;
+} sg_local_rows;
+void sg_finite_or_missing(const double *v, R_xlen_t len);
+int sg_scaled_columns(const double *sca, int dx, int *cols);
+double *sg_rows_standardised(const double *xv, R_xlen_t n, const int *cols,
+                             int d, const double *cen, const double *sca,
+                             int nth);
+void sg_local_shares(const sg_local_rows *lr, const double *zr, int d,
+                     const int *cols, const double *cen, const double *sca,
+                     const double *cv, R_xlen_t ldc, const R_xlen_t *sel,
+                     R_xlen_t G, double *ov, int nth);
+int sg_local_threads(int req, R_xlen_t G, int m, int d, R_xlen_t n);
 SEXP ffi_guard_pairs(SEXP index, SEXP dist, SEXP parents, SEXP group, SEXP k,
                      SEXP max_dist);
 SEXP ffi_guard_intrusion(SEXP x, SEXP cand, SEXP center, SEXP scale,
                          SEXP parent, SEXP neighbor, SEXP whole, SEXP pos,
                          SEXP y, SEXP cls, SEXP threads);
+
+/* rounds.c */
+SEXP ffi_rounds_run(SEXP data, SEXP classes, SEXP threads);
 
 /* metrics.c */
 SEXP ffi_metrics_class(SEXP syn, SEXP whole, SEXP y, SEXP cls, SEXP k,

@@ -112,3 +112,110 @@ test_that("ffi_knn_classes() checks its arguments", {
   expect_error(.Call(f, x, c(0, 0), c(1, 1), rows, c(5L, 1L), 1L), "rows - 1")
   expect_error(.Call(f, x, c(0, 0), c(1, 1), rows, c(0L, 1L), 1L), "rows - 1")
 })
+
+# The rounds (src/rounds.c) run every class's draws in one C call and call
+# a method's R hooks back: a hook that draws SMOTE's way must give SMOTE's
+# rows (the random stream consumed in the same order), and an error in a
+# hook or in a `rules` function mid-loop must surface as the same classed
+# condition.
+with_test_method <- function(name, draw, code, make = NULL) {
+  m <- smoteguard:::new_sampler_method(
+    name = name, family = "interpolate", rank = 99, title = "test", reference = "",
+    draw = draw, make = make)
+  reg <- smoteguard:::registry
+  reg$methods[[name]] <- m
+  on.exit(reg$methods[[name]] <- NULL)
+  code
+}
+
+rounds_data <- function() {
+  set.seed(4)
+  n <- 90
+  y <- factor(rep(c("a", "b", "c"), c(50, 25, 15)))
+  data.frame(x1 = rnorm(n) + as.integer(y), x2 = rnorm(n), x3 = round(runif(n, 0, 9)), y = y)
+}
+
+test_that("a method's draw hook in the rounds gives SMOTE's rows when it draws SMOTE's way", {
+  df <- rounds_data()
+  hook <- function(ctx, at, within_at, need, state) {
+    .Call(smoteguard:::ffi_draw_cycle, within_at, as.numeric(need), NULL, 0)
+  }
+  with_test_method("smote_by_hook", hook, {
+    for (guard in list(NULL, sg_guard(quota = "free", min_safety = 0.4))) {
+      a <- suppressWarnings(sg_oversample(df, "y", seed = 3, guard = guard))
+      b <- suppressWarnings(sg_oversample(df, "y", method = "smote_by_hook", seed = 3,
+                                          guard = guard))
+      expect_identical(unclass(a)[names(a)], unclass(b)[names(b)])
+      expect_identical(sg_provenance(a), sg_provenance(b))
+    }
+  })
+})
+
+test_that("an error in a method's hook mid-loop surfaces as its classed condition", {
+  df <- rounds_data()
+  calls <- 0L
+  hook <- function(ctx, at, within_at, need, state) {
+    calls <<- calls + 1L
+    if (calls == 2L) smoteguard:::sg_abort("The test draw failed.", class = "input")
+    .Call(smoteguard:::ffi_draw_cycle, within_at, as.numeric(need), NULL, 0)
+  }
+  with_test_method("fails_second", hook, {
+    expect_error(sg_oversample(df, "y", method = "fails_second", seed = 1, guard = NULL),
+                 class = "smoteguard_error_input", regexp = "test draw failed")
+  })
+  expect_identical(calls, 2L)
+  maker <- function(ctx, parent, draw, state) stop("no rows today")
+  with_test_method("fails_make", smoteguard:::draw_in_turns, make = maker, {
+    expect_error(sg_oversample(df, "y", method = "fails_make", seed = 1, guard = NULL),
+                 regexp = "no rows today")
+  })
+})
+
+test_that("a `rules` function rejects candidates in the rounds, and its error is classed", {
+  df <- rounds_data()
+  rule <- function(d) d$x2 < 0.5
+  res <- suppressWarnings(sg_oversample(df, "y", seed = 2,
+                                        constraints = sg_constraints(rules = rule)))
+  syn <- sg_provenance(res)$row
+  expect_true(all(res$x2[syn] < 0.5))
+  rep <- sg_guard_report(res)
+  expect_true(all(rep$rejected_rule > 0))
+  expect_identical(rep$made + rep$shortfall, rep$wanted)
+  calls <- 0L
+  late <- function(d) {
+    calls <<- calls + 1L
+    if (calls == 3L) stop("rule broke")
+    d$x2 < 0.5
+  }
+  expect_error(sg_oversample(df, "y", seed = 2, constraints = sg_constraints(rules = late)),
+               class = "smoteguard_error_rules", regexp = "rule broke")
+  expect_identical(calls, 3L)
+})
+
+test_that("ffi_rounds_run() refuses malformed class inputs with an error", {
+  rr <- get("ffi_rounds_run", envir = asNamespace("smoteguard"))
+  x <- matrix(as.double(1:20), 10, 2)
+  data <- list(x, matrix(0L, 10, 0), c(0, 0), c(1, 1), rep(1:2, 5), rep(1:5, each = 2),
+               0L, NULL, NULL, NULL, 2L)
+  rows <- seq(1L, 9L, 2L)
+  pairs <- matrix(rows[c(2:5, 1)], 5, 1)
+  cls <- list(1L, rows, 1:5, pairs, pairs, NULL, NULL, c(4, 0, NA, 1),
+              c(0L, 1L, 0L, 0L, 0L), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
+  out <- withr::with_seed(1, .Call(rr, data, list(cls), 1L))
+  expect_identical(out$rows$class, rep(1L, 4))
+  expect_true(all(out$rows$parent %in% rows))
+  bad <- cls
+  bad[[3]] <- c(1L, 9L)
+  expect_error(.Call(rr, data, list(bad), 1L), "invalid position")
+  bad <- cls
+  bad[[4]] <- matrix(99L, 5, 1)
+  expect_error(.Call(rr, data, list(bad), 1L), "invalid row number")
+  bad <- cls
+  bad[[8]] <- c(4, 0, 0.5, 1)  # the local check without `whole`
+  bad[[9]] <- c(0L, 1L, 0L, 0L, 1L)
+  expect_error(.Call(rr, data, list(bad), 1L), "needs `whole`")
+  bad <- cls
+  bad[[13]] <- 3
+  expect_error(.Call(rr, data, list(bad), 1L), "NULL or a function")
+  expect_error(.Call(rr, data[-1], list(cls), 1L), "list of 11")
+})

@@ -192,6 +192,28 @@ test_that("the accessors, the caret hook and the recipes steps modify nothing", 
   expect_identical(train, train0)
 })
 
+# ffi_rounds_run()'s shared inputs on 60 rows of two alternating classes
+# (see sg_rounds_data_unpack()), and one class's (sg_rounds_class_unpack()):
+# 7 rows wanted, drawn in turns from every row of the class with its two
+# next rows as pairs, the jitter, the local intrusion check, bounds.
+hd_rounds_data <- function(x, codes) {
+  list(x, codes, colMeans(x, na.rm = TRUE), c(1, 2, 0), rep(1:2, 30),
+       rep(1:30, each = 2), 0L, 1L, NULL, NULL, 2L)
+}
+
+# a `rules` hook (TRUE: the candidate breaks the rule), in the global
+# environment so that a copy of the arguments is identical to them
+hd_rule <- function(v, cd, p) !(v[, 1] > 0) %in% FALSE
+environment(hd_rule) <- globalenv()
+
+hd_rounds_class <- function(cl, rules = NULL) {
+  rows <- seq.int(cl, 60L, 2L)
+  pairs <- matrix(rows[c(2:30, 1, 3:30, 1:2)], 30, 2)
+  list(cl, rows, 1:30, pairs, pairs, rep(0.1, 30), pairs,
+       c(7, 0.5, 0.9, 3), c(1L, 1L, 0L, 1L, 1L), rep(-Inf, 3), rep(Inf, 3),
+       NULL, NULL, NULL, NULL, rules, NULL)
+}
+
 # Valid arguments of each registered routine (small data), to check that
 # none writes into an argument. Every registered routine must be here, each
 # call with the routine's registered number of arguments.
@@ -229,6 +251,9 @@ hd_valid_calls <- function() {
                                c(1L, 2L, 3L), c(2L, NA, 1L),
                                matrix(c(2L, 1L, 1L, 4L, 5L, 6L), 3, 2),
                                c(1L, 2L, 3L, integer(57)), rep(1:2, 30), 1L, 2L),
+    ffi_rounds_run = list(hd_rounds_data(num, codes), list(hd_rounds_class(1L)), 2L),
+    ffi_rounds_run = list(hd_rounds_data(num, codes),
+                          list(hd_rounds_class(2L, rules = hd_rule)), 1L),
     ffi_metrics_class = list(x[21:30, ], x, rep(1:2, 30), 1L, 3L, 2L, NULL),
     ffi_metrics_near = list(x, c(1L, 5L, 51L), 0.4, diag(3)[, 1:2], 2L),
     ffi_metrics_mmd = list(x[1:20, ], x[21:40, ], 1L),

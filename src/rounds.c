@@ -1,0 +1,738 @@
+/* The rounds of generation, every class of a call in one pass: the one
+ * implementation of generate.R's pipeline after the class preamble.  Per
+ * class, per round: draw (SMOTE's draw in turns here, a method's own draw
+ * through its R hook), make (interpolation here, or the method's hook),
+ * nominal values, the method's finish hook, the guard's jitter, rounding,
+ * the constraints (bounds and combinations here, `rules` through R), the
+ * intrusion check (local here, exact through R), then the kept rows are
+ * written into the stacked result.  Random numbers are drawn in the order
+ * of the R loop this replaced: class by class, round by round, step by
+ * step, each step holding R's RNG state only while it draws, so that an R
+ * hook between two steps draws from the same stream. */
+#include "smoteguard.h"
+#include <limits.h>
+#include <stdlib.h>
+
+/* What every class of the call shares. */
+typedef struct {
+  const double *x; R_xlen_t n; int d;   /* n x d numeric predictors */
+  const int *codes; int dc;             /* n x dc nominal codes */
+  const double *cen, *sca;              /* standardisation (length d) */
+  const int *yi, *pos;                  /* per data row: class, row in class */
+  int vote;                             /* nominal values: 0 draw, 1 vote */
+  const int *whole; int nwhole;         /* 0-based columns rounded */
+  const int *ord, *top; int nord;       /* ordered columns and their tops */
+  int m;                                /* the intrusion check's neighbours */
+  int req;                              /* threads requested */
+  const double *zr; const int *zcols; int dz;  /* standardised rows */
+} sg_rounds_data;
+
+/* One class: its rows, parents, pairs, neighbourhoods, plan and hooks. */
+typedef struct {
+  int cl; const int *rows; int p;
+  const int *at; int na;                /* parents: 1-based positions in rows */
+  const int *wa; int k;                 /* na x k: the parents' candidates */
+  const int *within; int kw;            /* p x kw: every row's pairs */
+  const double *spacing;                /* p, for the jitter */
+  const int *whole; int mw;             /* p x mw: nearest rows of the data */
+  R_xlen_t G; double jitter, intrusion; int rounds;
+  const double *lo, *hi;                /* bounds, or NULL */
+  const int *ccols; int nc;             /* combination columns (0-based) */
+  int *seen; int nseen;                 /* nseen x nc, row-major, sorted */
+  int constrained, interpolating, stop_short, same_parent, local;
+  SEXP draw, make, finish, rules, exact;
+} sg_rounds_class;
+
+/* One round's candidates. */
+typedef struct {
+  R_xlen_t m;
+  int *ppos;      /* 0-based position among the parents (`at`) */
+  int *pa, *ne;   /* data rows; neighbour NA for a copy */
+  double *ga, *v; /* gaps; m x d values */
+  int *cd;        /* m x dc codes */
+  int *reason;    /* 0 kept, 1 intrusion, 2 bound, 3 rule, 4 combination */
+} sg_batch;
+
+/* The stacked result, grown if a method's draw gives more than asked. */
+typedef struct {
+  SEXP buf;       /* list(class, parent, neighbor, gap, values, codes) */
+  R_xlen_t cap, used;
+  int d, dc;
+} sg_stack;
+
+/* ---- calling R --------------------------------------------------------- */
+
+/* The element `name` of a list (R_NilValue if none). */
+static SEXP sg_list_get(SEXP list, const char *name) {
+  SEXP nms = Rf_getAttrib(list, R_NamesSymbol);
+  for (R_xlen_t i = 0; i < XLENGTH(list); i++)
+    if (!Rf_isNull(nms) && strcmp(CHAR(STRING_ELT(nms, i)), name) == 0)
+      return VECTOR_ELT(list, i);
+  return R_NilValue;
+}
+
+/* f(args...) evaluated: a hook's closure with up to four values. */
+static SEXP sg_hook(SEXP f, int nargs, SEXP a, SEXP b, SEXP c, SEXP d) {
+  SEXP call;
+  switch (nargs) {
+  case 1: call = PROTECT(Rf_lang2(f, a)); break;
+  case 2: call = PROTECT(Rf_lang3(f, a, b)); break;
+  case 3: call = PROTECT(Rf_lang4(f, a, b, c)); break;
+  default: call = PROTECT(Rf_lang5(f, a, b, c, d)); break;
+  }
+  SEXP out = Rf_eval(call, R_GlobalEnv);
+  UNPROTECT(1);
+  return out;
+}
+
+static SEXP sg_int_vector(const int *v, R_xlen_t m) {
+  SEXP out = Rf_allocVector(INTSXP, m);
+  if (m > 0) memcpy(INTEGER(out), v, (size_t) m * sizeof(int));
+  return out;
+}
+
+static SEXP sg_real_vector(const double *v, R_xlen_t m) {
+  SEXP out = Rf_allocVector(REALSXP, m);
+  if (m > 0) memcpy(REAL(out), v, (size_t) m * sizeof(double));
+  return out;
+}
+
+/* The rows sel (0-based, ns of them) of the m x d matrix v (double or
+ * integer by `real`) as an R matrix. */
+static SEXP sg_rows_matrix(const void *v, R_xlen_t m, int d, const R_xlen_t *sel,
+                           R_xlen_t ns, int real) {
+  SEXP out = Rf_allocMatrix(real ? REALSXP : INTSXP, (int) ns, d);
+  for (int j = 0; j < d; j++)
+    for (R_xlen_t s = 0; s < ns; s++) {
+      R_xlen_t from = sel[s] + (R_xlen_t) j * m, to = s + (R_xlen_t) j * ns;
+      if (real) REAL(out)[to] = ((const double *) v)[from];
+      else INTEGER(out)[to] = ((const int *) v)[from];
+    }
+  return out;
+}
+
+/* A hook's answer: a vector of `type` and length m (coerced), copied. */
+static void sg_hook_vector(SEXP x, SEXPTYPE type, R_xlen_t m, void *to,
+                           const char *what) {
+  if (XLENGTH(x) != m)
+    Rf_error("A method's hook returned %s of the wrong length.", what);
+  SEXP y = PROTECT(Rf_coerceVector(x, type));
+  if (m > 0)
+    memcpy(to, type == REALSXP ? (void *) REAL(y) : (void *) INTEGER(y),
+           (size_t) m * (type == REALSXP ? sizeof(double) : sizeof(int)));
+  UNPROTECT(1);
+}
+
+/* ---- the draw ---------------------------------------------------------- */
+
+static void sg_batch_alloc(sg_batch *b, R_xlen_t m, int d, int dc) {
+  size_t mm = m > 0 ? (size_t) m : 1;
+  b->m = m;
+  b->ppos = (int *) R_alloc(mm, sizeof(int));
+  b->pa = (int *) R_alloc(mm, sizeof(int));
+  b->ne = (int *) R_alloc(mm, sizeof(int));
+  b->ga = (double *) R_alloc(mm, sizeof(double));
+  b->v = (double *) R_alloc(mm * (d > 0 ? d : 1), sizeof(double));
+  b->cd = (int *) R_alloc(mm * (dc > 0 ? dc : 1), sizeof(int));
+  b->reason = (int *) R_alloc(mm, sizeof(int));
+  for (R_xlen_t s = 0; s < m; s++) b->reason[s] = 0;
+}
+
+/* SMOTE's draw in turns (sg_cycle()) over the parents, or over the
+ * parents `redo` (nredo >= 0: rejected candidates drawn again from their
+ * own parents, one each). */
+static void sg_draw_turns(const sg_rounds_class *C, const sg_rounds_data *D,
+                          const int *redo, int nredo, R_xlen_t need, sg_batch *b) {
+  int P = nredo >= 0 ? nredo : C->na, k = C->k;
+  const int *nn = C->wa;
+  if (nredo >= 0) {
+    int *sub = (int *) R_alloc((size_t) P * (k > 0 ? k : 1), sizeof(int));
+    for (int c = 0; c < k; c++)
+      for (int i = 0; i < P; i++)
+        sub[i + (R_xlen_t) c * P] = nn[redo[i] + (R_xlen_t) c * C->na];
+    nn = sub;
+  }
+  R_xlen_t G = nredo >= 0 ? nredo : need;
+  if (G > INT_MAX) Rf_error("Too many rows requested.");
+  int *usable = (int *) R_alloc(P, sizeof(int));
+  int none = sg_usable_counts(nn, P, k, usable);
+  if (none >= 0) Rf_error("Parent %d has no usable neighbour.", none + 1);
+  sg_batch_alloc(b, G, D->d, D->dc);
+  int *perm = (int *) R_alloc(P, sizeof(int));
+  GetRNGstate();
+  sg_cycle(nn, P, k, usable, NULL, 1.0, G, perm, b->ppos, b->ne, b->ga);
+  PutRNGstate();
+  for (R_xlen_t s = 0; s < G; s++) {
+    int at = b->ppos[s] - 1;
+    b->ppos[s] = nredo >= 0 ? redo[at] : at;
+  }
+}
+
+/* A method's own draw: its hook, draw(need), gives list(parent (1-based
+ * positions among the parents), neighbor, gap). */
+static void sg_draw_hook(const sg_rounds_class *C, const sg_rounds_data *D,
+                         R_xlen_t need, sg_batch *b) {
+  SEXP nd = PROTECT(Rf_ScalarInteger((int) need));
+  SEXP dr = PROTECT(sg_hook(C->draw, 1, nd, NULL, NULL, NULL));
+  if (!Rf_isNewList(dr) || XLENGTH(dr) < 3)
+    Rf_error("A method's draw must return list(parent, neighbor, gap).");
+  R_xlen_t m = XLENGTH(sg_list_get(dr, "parent"));
+  sg_batch_alloc(b, m, D->d, D->dc);
+  sg_hook_vector(sg_list_get(dr, "parent"), INTSXP, m, b->ppos, "parents");
+  sg_hook_vector(sg_list_get(dr, "neighbor"), INTSXP, m, b->ne, "neighbours");
+  sg_hook_vector(sg_list_get(dr, "gap"), REALSXP, m, b->ga, "gaps");
+  for (R_xlen_t s = 0; s < m; s++) {
+    if (b->ppos[s] == NA_INTEGER || b->ppos[s] < 1 || b->ppos[s] > C->na)
+      Rf_error("A method's draw returned a parent outside its parents.");
+    if (b->ne[s] != NA_INTEGER && (b->ne[s] < 1 || b->ne[s] > D->n))
+      Rf_error("A method's draw returned a neighbour outside the data.");
+    b->ppos[s]--;
+  }
+  UNPROTECT(2);
+}
+
+/* ---- the made rows ----------------------------------------------------- */
+
+/* The rows: interpolated, or by the method's make(parent, draw) hook
+ * (values m x d, and the gaps the provenance records). */
+static void sg_make_rows(const sg_rounds_class *C, const sg_rounds_data *D,
+                         sg_batch *b) {
+  R_xlen_t m = b->m;
+  for (R_xlen_t s = 0; s < m; s++) b->pa[s] = C->rows[C->at[b->ppos[s]] - 1];
+  if (Rf_isNull(C->make)) {
+    sg_interpolate_rows(D->x, D->n, D->d, b->pa, b->ne, b->ga, m, b->v);
+    return;
+  }
+  SEXP vals[3], par;
+  par = PROTECT(sg_int_vector(b->pa, m));
+  vals[0] = PROTECT(sg_int_vector(b->ppos, m));
+  for (R_xlen_t s = 0; s < m; s++) INTEGER(vals[0])[s]++;
+  vals[1] = PROTECT(sg_int_vector(b->ne, m));
+  vals[2] = PROTECT(sg_real_vector(b->ga, m));
+  const char *nms[3] = {"parent", "neighbor", "gap"};
+  SEXP draw = PROTECT(sg_named_list(3, vals, nms));
+  SEXP made = PROTECT(sg_hook(C->make, 2, par, draw, NULL, NULL));
+  sg_hook_vector(sg_list_get(made, "values"), REALSXP, m * D->d, b->v, "values");
+  sg_hook_vector(sg_list_get(made, "gap"), REALSXP, m, b->ga, "gaps");
+  UNPROTECT(6);
+}
+
+/* Nominal values: from the parent and its own-class pairs (interpolating
+ * classes), else the parent's. */
+static void sg_make_codes(const sg_rounds_class *C, const sg_rounds_data *D,
+                          sg_batch *b) {
+  R_xlen_t m = b->m;
+  if (D->dc == 0) return;
+  if (!C->interpolating) {
+    for (int j = 0; j < D->dc; j++)
+      for (R_xlen_t s = 0; s < m; s++)
+        b->cd[s + (R_xlen_t) j * m] = D->codes[b->pa[s] - 1 + (R_xlen_t) j * D->n];
+    return;
+  }
+  int nc = 1 + C->kw;
+  int *cand = (int *) R_alloc((size_t) (m > 0 ? m : 1) * nc, sizeof(int));
+  for (R_xlen_t s = 0; s < m; s++) {
+    int row = C->at[b->ppos[s]] - 1;
+    cand[s] = b->pa[s];
+    for (int c = 0; c < C->kw; c++)
+      cand[s + (R_xlen_t) (c + 1) * m] = C->within[row + (R_xlen_t) c * C->p];
+  }
+  GetRNGstate();
+  sg_nominal_values(D->codes, D->n, D->dc, cand, m, nc, D->vote, b->cd);
+  PutRNGstate();
+}
+
+/* Noise (the jitter) held to the bounds rather than rejected. */
+static void sg_hold_to_bounds(const sg_rounds_class *C, int d, sg_batch *b) {
+  if (C->lo == NULL) return;
+  for (int j = 0; j < d; j++) {
+    double *v = b->v + (R_xlen_t) j * b->m;
+    for (R_xlen_t s = 0; s < b->m; s++) {
+      if (ISNAN(v[s])) { v[s] = NA_REAL; continue; }
+      if (v[s] < C->lo[j]) v[s] = C->lo[j];
+      if (v[s] > C->hi[j]) v[s] = C->hi[j];
+    }
+  }
+}
+
+/* The guard's jitter: Gaussian noise of sd jitter * spacing / sqrt(d') *
+ * scale per value (d' the columns of positive scale; a non-finite sd is
+ * 0), then held to the bounds. */
+static void sg_jitter(const sg_rounds_class *C, const sg_rounds_data *D,
+                      sg_batch *b) {
+  R_xlen_t m = b->m;
+  int d = D->d, keep = 0;
+  if (d == 0) return;
+  for (int j = 0; j < d; j++) keep += D->sca[j] > 0;
+  double root = sqrt((double) (keep > 1 ? keep : 1));
+  double *sd = (double *) R_alloc((size_t) (m > 0 ? m : 1) * d, sizeof(double));
+  for (int j = 0; j < d; j++)
+    for (R_xlen_t s = 0; s < m; s++) {
+      double sp = C->spacing[C->at[b->ppos[s]] - 1];
+      double v = C->jitter * sp / root * D->sca[j];
+      sd[s + (R_xlen_t) j * m] = R_FINITE(v) ? v : 0;
+    }
+  GetRNGstate();
+  sg_add_noise(b->v, sd, m * d);
+  PutRNGstate();
+  sg_hold_to_bounds(C, d, b);
+}
+
+/* Whole-number columns rounded (half to even, as round()), ordered ranks
+ * held to their levels; a missing value stays missing. */
+static void sg_round_values(const sg_rounds_data *D, sg_batch *b) {
+  for (int w = 0; w < D->nwhole; w++) {
+    double *v = b->v + (R_xlen_t) D->whole[w] * b->m;
+    for (R_xlen_t s = 0; s < b->m; s++) if (!ISNAN(v[s])) v[s] = nearbyint(v[s]);
+  }
+  for (int o = 0; o < D->nord; o++) {
+    double *v = b->v + (R_xlen_t) D->ord[o] * b->m;
+    for (R_xlen_t s = 0; s < b->m; s++) {
+      if (ISNAN(v[s])) continue;
+      if (v[s] < 1) v[s] = 1;
+      if (v[s] > D->top[o]) v[s] = D->top[o];
+    }
+  }
+}
+
+/* ---- the checks -------------------------------------------------------- */
+
+static int sg_combo_width;
+static int sg_combo_cmp(const void *a, const void *b) {
+  const int *x = a, *y = b;
+  for (int j = 0; j < sg_combo_width; j++)
+    if (x[j] != y[j]) return x[j] < y[j] ? -1 : 1;
+  return 0;
+}
+
+/* Combinations: a kept candidate whose codes in the combination columns
+ * are not among the class's (sorted) tuples fails. */
+static void sg_check_combos(const sg_rounds_class *C, int dc, sg_batch *b) {
+  int *key = (int *) R_alloc(C->nc, sizeof(int));
+  sg_combo_width = C->nc;
+  for (R_xlen_t s = 0; s < b->m; s++) {
+    if (b->reason[s] != 0) continue;
+    for (int j = 0; j < C->nc; j++) key[j] = b->cd[s + (R_xlen_t) C->ccols[j] * b->m];
+    if (!bsearch(key, C->seen, C->nseen, C->nc * sizeof(int), sg_combo_cmp))
+      b->reason[s] = 4;
+  }
+  (void) dc;
+}
+
+/* The candidates still kept (reason 0), 0-based, into sel; their count. */
+static R_xlen_t sg_kept(const sg_batch *b, R_xlen_t *sel) {
+  R_xlen_t ns = 0;
+  for (R_xlen_t s = 0; s < b->m; s++) if (b->reason[s] == 0) sel[ns++] = s;
+  return ns;
+}
+
+/* The `rules` hook, rules(values, codes, parents): TRUE where a candidate
+ * breaks a rule. */
+static void sg_check_rules(const sg_rounds_class *C, const sg_rounds_data *D,
+                           sg_batch *b, R_xlen_t *sel) {
+  R_xlen_t ns = sg_kept(b, sel);
+  if (ns == 0) return;
+  SEXP v = PROTECT(sg_rows_matrix(b->v, b->m, D->d, sel, ns, 1));
+  SEXP cd = PROTECT(sg_rows_matrix(b->cd, b->m, D->dc, sel, ns, 0));
+  SEXP par = PROTECT(Rf_allocVector(INTSXP, ns));
+  for (R_xlen_t s = 0; s < ns; s++) INTEGER(par)[s] = b->pa[sel[s]];
+  SEXP bad = PROTECT(sg_hook(C->rules, 3, v, cd, par, NULL));
+  if (!Rf_isLogical(bad) || XLENGTH(bad) != ns)
+    Rf_error("The rules' check must return one logical per candidate.");
+  for (R_xlen_t s = 0; s < ns; s++) if (LOGICAL(bad)[s]) b->reason[sel[s]] = 3;
+  UNPROTECT(4);
+}
+
+/* The intrusion shares of the kept candidates sel (ns): the local search
+ * here, the exact one through the class's hook exact(values, codes,
+ * parents, neighbours). */
+static void sg_intrusion_shares(const sg_rounds_class *C, const sg_rounds_data *D,
+                                const sg_batch *b, const R_xlen_t *sel, R_xlen_t ns,
+                                double *share) {
+  int *pa = (int *) R_alloc(ns, sizeof(int)), *ne = (int *) R_alloc(ns, sizeof(int));
+  for (R_xlen_t s = 0; s < ns; s++) {
+    pa[s] = b->pa[sel[s]];
+    ne[s] = b->ne[sel[s]];
+  }
+  if (C->local) {
+    for (R_xlen_t s = 0; s < ns; s++) {
+      if (ne[s] != NA_INTEGER && D->yi[ne[s] - 1] != C->cl)
+        Rf_error("`neighbor` must name rows of the class.");
+      for (int j = 0; j < D->d; j++)
+        sg_finite_or_missing(b->v + sel[s] + (R_xlen_t) j * b->m, 1);
+    }
+    sg_local_rows lr = {pa, ne, C->whole, D->pos, D->yi, D->n, C->p, D->m, C->cl};
+    int nth = sg_local_threads(D->req, ns, D->m, D->dz, D->n);
+    sg_local_shares(&lr, D->zr, D->dz, D->zcols, D->cen, D->sca, b->v, b->m, sel,
+                    ns, share, nth);
+    return;
+  }
+  SEXP v = PROTECT(sg_rows_matrix(b->v, b->m, D->d, sel, ns, 1));
+  SEXP cd = PROTECT(sg_rows_matrix(b->cd, b->m, D->dc, sel, ns, 0));
+  SEXP par = PROTECT(sg_int_vector(pa, ns));
+  SEXP nei = PROTECT(sg_int_vector(ne, ns));
+  SEXP out = PROTECT(sg_hook(C->exact, 4, v, cd, par, nei));
+  sg_hook_vector(out, REALSXP, ns, share, "shares");
+  UNPROTECT(5);
+}
+
+/* Why each candidate fails (b->reason): bounds, combinations, rules, then
+ * the intrusion check on those that pass them. */
+static void sg_check_candidates(const sg_rounds_class *C, const sg_rounds_data *D,
+                                sg_batch *b) {
+  R_xlen_t m = b->m;
+  R_xlen_t *sel = (R_xlen_t *) R_alloc(m > 0 ? m : 1, sizeof(R_xlen_t));
+  if (C->constrained) {
+    if (C->lo != NULL) {
+      sg_rows_outside(b->v, m, D->d, C->lo, C->hi, b->reason);
+      for (R_xlen_t s = 0; s < m; s++) b->reason[s] = b->reason[s] ? 2 : 0;
+    }
+    if (C->seen != NULL) sg_check_combos(C, D->dc, b);
+    if (!Rf_isNull(C->rules)) sg_check_rules(C, D, b, sel);
+  }
+  if (ISNAN(C->intrusion)) return;
+  R_xlen_t ns = sg_kept(b, sel);
+  if (ns == 0) return;
+  double *share = (double *) R_alloc(ns, sizeof(double));
+  sg_intrusion_shares(C, D, b, sel, ns, share);
+  for (R_xlen_t s = 0; s < ns; s++) if (share[s] > C->intrusion) b->reason[sel[s]] = 1;
+}
+
+/* ---- the stacked result ------------------------------------------------ */
+
+static void sg_stack_alloc(sg_stack *st, R_xlen_t cap, int d, int dc) {
+  SEXP vals[6];
+  vals[0] = PROTECT(Rf_allocVector(INTSXP, cap));
+  vals[1] = PROTECT(Rf_allocVector(INTSXP, cap));
+  vals[2] = PROTECT(Rf_allocVector(INTSXP, cap));
+  vals[3] = PROTECT(Rf_allocVector(REALSXP, cap));
+  vals[4] = PROTECT(Rf_allocMatrix(REALSXP, (int) cap, d));
+  vals[5] = PROTECT(Rf_allocMatrix(INTSXP, (int) cap, dc));
+  const char *nms[6] = {"class", "parent", "neighbor", "gap", "values", "codes"};
+  st->buf = sg_named_list(6, vals, nms);
+  UNPROTECT(6);
+  st->cap = cap;
+  st->d = d;
+  st->dc = dc;
+}
+
+/* The first `keep` rows of the stack's buffers into a new stack of `cap`
+ * rows (growing, or trimming to what was made). */
+static SEXP sg_stack_resize(const sg_stack *st, R_xlen_t cap) {
+  sg_stack nw;
+  R_xlen_t used = st->used;
+  sg_stack_alloc(&nw, cap, st->d, st->dc);
+  PROTECT(nw.buf);
+  for (int e = 0; e < 6; e++) {
+    SEXP from = VECTOR_ELT(st->buf, e), to = VECTOR_ELT(nw.buf, e);
+    int width = e == 4 ? st->d : e == 5 ? st->dc : 1;
+    int real = TYPEOF(from) == REALSXP;
+    size_t size = real ? sizeof(double) : sizeof(int);
+    char *fb = real ? (char *) REAL(from) : (char *) INTEGER(from);
+    char *tb = real ? (char *) REAL(to) : (char *) INTEGER(to);
+    for (int j = 0; j < width; j++)
+      if (used > 0)
+        memcpy(tb + (size_t) j * cap * size, fb + (size_t) j * st->cap * size,
+               (size_t) used * size);
+  }
+  UNPROTECT(1);
+  return nw.buf;
+}
+
+/* The kept candidates appended to the stack (buf held at index ipx). */
+static R_xlen_t sg_stack_keep(sg_stack *st, PROTECT_INDEX ipx, int cl,
+                              const sg_batch *b, int d, int dc) {
+  R_xlen_t ok = 0;
+  for (R_xlen_t s = 0; s < b->m; s++) ok += b->reason[s] == 0;
+  if (st->used + ok > st->cap) {
+    R_xlen_t cap = 2 * (st->used + ok);
+    SEXP nb = sg_stack_resize(st, cap);
+    REPROTECT(st->buf = nb, ipx);
+    st->cap = cap;
+  }
+  int *ocl = INTEGER(VECTOR_ELT(st->buf, 0)), *opa = INTEGER(VECTOR_ELT(st->buf, 1));
+  int *one = INTEGER(VECTOR_ELT(st->buf, 2));
+  double *oga = REAL(VECTOR_ELT(st->buf, 3)), *ov = REAL(VECTOR_ELT(st->buf, 4));
+  int *ocd = INTEGER(VECTOR_ELT(st->buf, 5));
+  R_xlen_t t = st->used;
+  for (R_xlen_t s = 0; s < b->m; s++) {
+    if (b->reason[s] != 0) continue;
+    ocl[t] = cl; opa[t] = b->pa[s]; one[t] = b->ne[s]; oga[t] = b->ga[s];
+    for (int j = 0; j < d; j++) ov[t + (R_xlen_t) j * st->cap] = b->v[s + (R_xlen_t) j * b->m];
+    for (int j = 0; j < dc; j++) ocd[t + (R_xlen_t) j * st->cap] = b->cd[s + (R_xlen_t) j * b->m];
+    t++;
+  }
+  st->used = t;
+  return ok;
+}
+
+/* ---- the rounds -------------------------------------------------------- */
+
+/* One round's candidates, made and checked. */
+static void sg_round(const sg_rounds_class *C, const sg_rounds_data *D,
+                     const int *redo, int nredo, R_xlen_t need, sg_batch *b) {
+  if (Rf_isNull(C->draw)) sg_draw_turns(C, D, redo, nredo, need, b);
+  else sg_draw_hook(C, D, need, b);
+  if (b->m == 0) return;
+  sg_make_rows(C, D, b);
+  sg_make_codes(C, D, b);
+  if (!Rf_isNull(C->finish)) {
+    SEXP v = PROTECT(Rf_allocMatrix(REALSXP, (int) b->m, D->d));
+    if (b->m * D->d > 0) memcpy(REAL(v), b->v, (size_t) (b->m * D->d) * sizeof(double));
+    SEXP out = PROTECT(sg_hook(C->finish, 1, v, NULL, NULL, NULL));
+    sg_hook_vector(out, REALSXP, b->m * D->d, b->v, "values");
+    UNPROTECT(2);
+  }
+  if (C->jitter > 0) sg_jitter(C, D, b);
+  sg_round_values(D, b);
+  sg_check_candidates(C, D, b);
+}
+
+/* A class's rounds until G rows pass or the rounds run out; counts: made,
+ * drawn and the rejections by reason (intrusion, bound, rule, combination). */
+static void sg_class_rounds(const sg_rounds_class *C, const sg_rounds_data *D,
+                            sg_stack *st, PROTECT_INDEX ipx, double *counts) {
+  R_xlen_t need = C->G, made_all = 0;
+  int *redo = (int *) R_alloc(C->G > 0 ? C->G : 1, sizeof(int)), nredo = -1;
+  for (int e = 0; e < 6; e++) counts[e] = 0;
+  for (int round = 0; need > 0 && C->na > 0 && round < C->rounds; round++) {
+    R_CheckUserInterrupt();
+    const void *vmax = vmaxget();
+    sg_batch b;
+    sg_round(C, D, redo, nredo, need, &b);
+    if (b.m == 0) { vmaxset(vmax); break; }
+    counts[1] += (double) b.m;
+    R_xlen_t ok = sg_stack_keep(st, ipx, C->cl, &b, D->d, D->dc);
+    made_all += ok;
+    need -= ok;
+    if (C->same_parent) nredo = 0;
+    for (R_xlen_t s = 0; s < b.m; s++) {
+      if (b.reason[s] == 0) continue;
+      counts[1 + b.reason[s]] += 1;
+      if (C->same_parent) redo[nredo++] = b.ppos[s];
+    }
+    R_xlen_t drawn = b.m;
+    vmaxset(vmax);
+    if (C->stop_short && drawn < need) break;
+  }
+  counts[0] = (double) made_all;
+}
+
+/* ---- unpacking --------------------------------------------------------- */
+
+static const int *sg_opt_int(SEXP x, const char *what, R_xlen_t len) {
+  if (Rf_isNull(x)) return NULL;
+  if (!Rf_isInteger(x) || (len >= 0 && XLENGTH(x) != len))
+    Rf_error("`%s` must be NULL or an integer vector of length %d.", what, (int) len);
+  return INTEGER_RO(x);
+}
+
+static SEXP sg_hook_arg(SEXP f, const char *what) {
+  if (!Rf_isNull(f) && !Rf_isFunction(f)) Rf_error("`%s` must be NULL or a function.", what);
+  return f;
+}
+
+/* The call's shared inputs: list(x, codes, center, scale, y, pos, vote,
+ * whole (1-based columns), ordered, top, m). */
+static void sg_rounds_data_unpack(SEXP data, int req, sg_rounds_data *D) {
+  if (!Rf_isNewList(data) || XLENGTH(data) != 11) Rf_error("`data` must be a list of 11.");
+  SEXP x = VECTOR_ELT(data, 0), codes = VECTOR_ELT(data, 1);
+  sg_check_double_matrix(x, "x");
+  if (!Rf_isInteger(codes) || !Rf_isMatrix(codes) || Rf_nrows(codes) != Rf_nrows(x))
+    Rf_error("`codes` must be an integer matrix with the rows of `x`.");
+  D->x = REAL_RO(x); D->n = Rf_nrows(x); D->d = Rf_ncols(x);
+  D->codes = INTEGER_RO(codes); D->dc = Rf_ncols(codes);
+  sg_center_scale_args(VECTOR_ELT(data, 2), VECTOR_ELT(data, 3), D->d, 0, &D->cen, &D->sca);
+  D->yi = sg_opt_int(VECTOR_ELT(data, 4), "y", D->n);
+  D->pos = sg_opt_int(VECTOR_ELT(data, 5), "pos", D->n);
+  if (D->yi == NULL || D->pos == NULL) Rf_error("`y` and `pos` are required.");
+  D->vote = sg_int_scalar(VECTOR_ELT(data, 6), "vote") == 1;
+  SEXP whole = VECTOR_ELT(data, 7), ord = VECTOR_ELT(data, 8);
+  D->nwhole = Rf_isNull(whole) ? 0 : (int) XLENGTH(whole);
+  D->nord = Rf_isNull(ord) ? 0 : (int) XLENGTH(ord);
+  int *wh = (int *) R_alloc(D->nwhole + 1, sizeof(int)), *od = (int *) R_alloc(D->nord + 1, sizeof(int));
+  const int *w0 = sg_opt_int(whole, "whole", -1), *o0 = sg_opt_int(ord, "ordered", -1);
+  for (int i = 0; i < D->nwhole; i++) {
+    if (w0[i] == NA_INTEGER || w0[i] < 1 || w0[i] > D->d) Rf_error("`whole` holds an invalid column.");
+    wh[i] = w0[i] - 1;
+  }
+  for (int i = 0; i < D->nord; i++) {
+    if (o0[i] == NA_INTEGER || o0[i] < 1 || o0[i] > D->d) Rf_error("`ordered` holds an invalid column.");
+    od[i] = o0[i] - 1;
+  }
+  D->whole = wh; D->ord = od;
+  D->top = sg_opt_int(VECTOR_ELT(data, 9), "top", D->nord);
+  if (D->nord > 0 && D->top == NULL) Rf_error("`top` is required with ordered columns.");
+  D->m = sg_int_scalar(VECTOR_ELT(data, 10), "m");
+  D->req = req;
+  D->zr = NULL; D->zcols = NULL; D->dz = 0;
+}
+
+/* An integer matrix argument of `rows` rows (or NULL): its columns. */
+static const int *sg_opt_matrix(SEXP x, const char *what, int rows, int *cols) {
+  *cols = 0;
+  if (Rf_isNull(x)) return NULL;
+  if (!Rf_isInteger(x) || !Rf_isMatrix(x) || Rf_nrows(x) != rows)
+    Rf_error("`%s` must be an integer matrix of %d rows.", what, rows);
+  *cols = Rf_ncols(x);
+  return INTEGER_RO(x);
+}
+
+/* The row numbers a class's matrix holds: data rows 1..n or NA. */
+static void sg_check_rows_in(const int *v, R_xlen_t len, R_xlen_t n, const char *what) {
+  for (R_xlen_t i = 0; i < len; i++)
+    if (v[i] != NA_INTEGER && (v[i] < 1 || v[i] > n))
+      Rf_error("`%s` holds an invalid row number.", what);
+}
+
+/* The class's combinations: list(columns (1-based), seen (tuples, one per
+ * row)), sorted for the search. */
+static void sg_class_combos(SEXP combos, const sg_rounds_data *D, sg_rounds_class *C) {
+  C->seen = NULL; C->nseen = 0; C->nc = 0; C->ccols = NULL;
+  if (Rf_isNull(combos)) return;
+  if (!Rf_isNewList(combos) || XLENGTH(combos) != 2) Rf_error("`combos` must be a list of 2.");
+  SEXP cols = VECTOR_ELT(combos, 0), seen = VECTOR_ELT(combos, 1);
+  const int *c0 = sg_opt_int(cols, "combo columns", -1);
+  C->nc = c0 ? (int) XLENGTH(cols) : 0;
+  if (C->nc < 1) Rf_error("`combos` must name at least one column.");
+  int *cc = (int *) R_alloc(C->nc, sizeof(int));
+  for (int j = 0; j < C->nc; j++) {
+    if (c0[j] == NA_INTEGER || c0[j] < 1 || c0[j] > D->dc) Rf_error("`combos` holds an invalid column.");
+    cc[j] = c0[j] - 1;
+  }
+  if (!Rf_isInteger(seen) || !Rf_isMatrix(seen) || Rf_ncols(seen) != C->nc)
+    Rf_error("`combos` seen must be an integer matrix, one column per combination column.");
+  C->nseen = Rf_nrows(seen);
+  C->seen = (int *) R_alloc((size_t) (C->nseen > 0 ? C->nseen : 1) * C->nc, sizeof(int));
+  for (int i = 0; i < C->nseen; i++)
+    for (int j = 0; j < C->nc; j++) C->seen[(R_xlen_t) i * C->nc + j] = INTEGER_RO(seen)[i + (R_xlen_t) j * C->nseen];
+  sg_combo_width = C->nc;
+  qsort(C->seen, C->nseen, C->nc * sizeof(int), sg_combo_cmp);
+  C->ccols = cc;
+}
+
+/* One class's inputs: list(cl, rows, at, within_at, within, spacing,
+ * whole, num = c(G, jitter, intrusion, rounds), flags = c(constrained,
+ * interpolating, stop_short, same_parent, local), lower, upper, combos,
+ * draw, make, finish, rules, exact); see generate.R's class_rounds(). */
+static void sg_rounds_class_unpack(SEXP cls, const sg_rounds_data *D,
+                                   sg_rounds_class *C) {
+  if (!Rf_isNewList(cls) || XLENGTH(cls) != 17) Rf_error("A class must be a list of 17.");
+  C->cl = sg_int_scalar(VECTOR_ELT(cls, 0), "cl");
+  SEXP rows = VECTOR_ELT(cls, 1), at = VECTOR_ELT(cls, 2);
+  C->rows = sg_opt_int(rows, "rows", -1);
+  C->at = sg_opt_int(at, "at", -1);
+  if (C->rows == NULL || C->at == NULL) Rf_error("`rows` and `at` are required.");
+  C->p = (int) XLENGTH(rows); C->na = (int) XLENGTH(at);
+  sg_check_rows_in(C->rows, C->p, D->n, "rows");
+  for (int i = 0; i < C->na; i++)
+    if (C->at[i] == NA_INTEGER || C->at[i] < 1 || C->at[i] > C->p)
+      Rf_error("`at` holds an invalid position.");
+  C->wa = sg_opt_matrix(VECTOR_ELT(cls, 3), "within_at", C->na, &C->k);
+  if (C->wa == NULL) Rf_error("`within_at` is required.");
+  sg_check_rows_in(C->wa, (R_xlen_t) C->na * C->k, D->n, "within_at");
+  C->within = sg_opt_matrix(VECTOR_ELT(cls, 4), "within", C->p, &C->kw);
+  sg_check_rows_in(C->within, (R_xlen_t) C->p * C->kw, D->n, "within");
+  SEXP sp = VECTOR_ELT(cls, 5);
+  C->spacing = Rf_isNull(sp) ? NULL : REAL_RO(sp);
+  if (C->spacing && (!Rf_isReal(sp) || XLENGTH(sp) != C->p)) Rf_error("`spacing` must be one double per row.");
+  C->whole = sg_opt_matrix(VECTOR_ELT(cls, 6), "whole", C->p, &C->mw);
+  sg_check_rows_in(C->whole, (R_xlen_t) C->p * C->mw, D->n, "whole");
+  SEXP num = VECTOR_ELT(cls, 7), flags = VECTOR_ELT(cls, 8);
+  if (!Rf_isReal(num) || XLENGTH(num) != 4 || !Rf_isInteger(flags) || XLENGTH(flags) != 5)
+    Rf_error("`num` must be 4 doubles and `flags` 5 integers.");
+  const double *nv = REAL_RO(num);
+  const int *fl = INTEGER_RO(flags);
+  if (!(nv[0] >= 0 && nv[0] <= INT_MAX) || !(nv[1] >= 0) || !(nv[3] >= 0 && nv[3] <= INT_MAX))
+    Rf_error("`num` holds an invalid count.");
+  C->G = (R_xlen_t) nv[0]; C->jitter = nv[1]; C->intrusion = nv[2]; C->rounds = (int) nv[3];
+  C->constrained = fl[0]; C->interpolating = fl[1]; C->stop_short = fl[2];
+  C->same_parent = fl[3]; C->local = fl[4];
+  C->lo = Rf_isNull(VECTOR_ELT(cls, 9)) ? NULL : REAL_RO(VECTOR_ELT(cls, 9));
+  C->hi = Rf_isNull(VECTOR_ELT(cls, 10)) ? NULL : REAL_RO(VECTOR_ELT(cls, 10));
+  if (C->lo && (!Rf_isReal(VECTOR_ELT(cls, 9)) || !Rf_isReal(VECTOR_ELT(cls, 10)) ||
+                XLENGTH(VECTOR_ELT(cls, 9)) != D->d || XLENGTH(VECTOR_ELT(cls, 10)) != D->d))
+    Rf_error("`lower` and `upper` must be doubles, one per column.");
+  sg_class_combos(VECTOR_ELT(cls, 11), D, C);
+  C->draw = sg_hook_arg(VECTOR_ELT(cls, 12), "draw");
+  C->make = sg_hook_arg(VECTOR_ELT(cls, 13), "make");
+  C->finish = sg_hook_arg(VECTOR_ELT(cls, 14), "finish");
+  C->rules = sg_hook_arg(VECTOR_ELT(cls, 15), "rules");
+  C->exact = sg_hook_arg(VECTOR_ELT(cls, 16), "exact");
+}
+
+/* The checks that need the class's plan together. */
+static void sg_rounds_class_check(const sg_rounds_class *C, const sg_rounds_data *D) {
+  if (C->interpolating && D->dc > 0 && C->within == NULL)
+    Rf_error("An interpolating class needs `within` for its nominal values.");
+  if (C->jitter > 0 && C->spacing == NULL) Rf_error("The jitter needs `spacing`.");
+  if (!ISNAN(C->intrusion) && C->local) {
+    if (C->whole == NULL || C->mw < D->m || D->m < 1)
+      Rf_error("The local intrusion check needs `whole` of at least `m` columns.");
+    for (int i = 0; i < C->p; i++)
+      if (D->yi[C->rows[i] - 1] != C->cl || D->pos[C->rows[i] - 1] != i + 1)
+        Rf_error("`y` and `pos` must place each row of the class.");
+  }
+  if (!ISNAN(C->intrusion) && !C->local && Rf_isNull(C->exact))
+    Rf_error("The exact intrusion check needs its hook.");
+  if (!Rf_isNull(C->draw) && C->same_parent)
+    Rf_error("Drawing again from the same parent needs the draw in turns.");
+}
+
+/* The real rows standardised once for every class's local check. */
+static void sg_rounds_standardise(sg_rounds_data *D) {
+  int *cols = (int *) R_alloc(D->d > 0 ? D->d : 1, sizeof(int));
+  D->dz = sg_scaled_columns(D->sca, D->d, cols);
+  D->zcols = cols;
+  sg_finite_or_missing(D->x, D->n * D->d);
+  int nth = sg_threads_for(D->req, (double) D->n * D->dz);
+  D->zr = sg_rows_standardised(D->x, D->n, cols, D->dz, D->cen, D->sca, nth);
+}
+
+/* The result: the stacked rows trimmed to what was made, and per class
+ * made, drawn and the rejections (a 6 x classes matrix). */
+static SEXP sg_rounds_result(sg_stack *st, SEXP counts) {
+  int nprot = 0;
+  SEXP rows = st->buf;
+  if (st->used != st->cap) {
+    rows = PROTECT(sg_stack_resize(st, st->used)); nprot++;
+  }
+  SEXP vals[2] = {rows, counts};
+  const char *nms[2] = {"rows", "counts"};
+  SEXP out = sg_named_list(2, vals, nms);
+  UNPROTECT(nprot);
+  return out;
+}
+
+/* Every class's rounds in one call.  data: the call's shared inputs (see
+ * sg_rounds_data_unpack()); classes: one list per class (see
+ * sg_rounds_class_unpack()), in the order their rows are stacked. */
+SEXP ffi_rounds_run(SEXP data, SEXP classes, SEXP threads) {
+  int nprot = 0;
+  sg_rounds_data D;
+  sg_rounds_data_unpack(data, sg_int_scalar(threads, "threads"), &D);
+  if (!Rf_isNewList(classes)) Rf_error("`classes` must be a list.");
+  int nc = (int) XLENGTH(classes);
+  sg_rounds_class *C = (sg_rounds_class *) R_alloc(nc > 0 ? nc : 1, sizeof(sg_rounds_class));
+  double cap = 0;
+  int local = 0;
+  for (int c = 0; c < nc; c++) {
+    sg_rounds_class_unpack(VECTOR_ELT(classes, c), &D, &C[c]);
+    sg_rounds_class_check(&C[c], &D);
+    cap += (double) C[c].G;
+    local |= !ISNAN(C[c].intrusion) && C[c].local;
+  }
+  if (cap > INT_MAX) Rf_error("Too many rows requested.");
+  if (local) sg_rounds_standardise(&D);
+  SEXP counts = PROTECT(Rf_allocMatrix(REALSXP, 6, nc)); nprot++;
+  sg_stack st;
+  sg_stack_alloc(&st, (R_xlen_t) cap, D.d, D.dc);
+  st.used = 0;
+  PROTECT_INDEX ipx;
+  PROTECT_WITH_INDEX(st.buf, &ipx); nprot++;
+  for (int c = 0; c < nc; c++)
+    sg_class_rounds(&C[c], &D, &st, ipx, REAL(counts) + (R_xlen_t) 6 * c);
+  SEXP out = sg_rounds_result(&st, counts);
+  UNPROTECT(nprot);
+  return out;
+}

@@ -1105,22 +1105,25 @@ calibration_table <- function(metrics, samplers, learners, corrected, ratio) {
 decision_table <- function(verdict, calibration, samplers, learners, corrected) {
   if (is.null(verdict)) return(NULL)
   rows <- list()
+  # the tables' columns as vectors (subsetting the data frames for each
+  # comparison cost more than the comparisons)
+  v_sampler <- as.character(verdict$sampler)
+  v_learner <- as.character(verdict$learner)
+  c_sampler <- as.character(calibration$sampler)
+  c_learner <- as.character(calibration$learner)
   for (lrn in learners) for (s in samplers[-1]) {
-    v <- verdict[verdict$sampler == s & verdict$learner == lrn, , drop = FALSE]
-    get <- function(m) v[v$metric == m, , drop = FALSE]
-    up <- function(r) nrow(r) == 1 && isTRUE(r$significant) && r$mean > 0
-    down <- function(r) nrow(r) == 1 && isTRUE(r$significant) && r$mean < 0
+    here <- v_sampler == s & v_learner == lrn
+    get <- function(m) which(here & verdict$metric == m)
+    up <- function(i) length(i) == 1 && isTRUE(verdict$significant[i]) && verdict$mean[i] > 0
+    down <- function(i) length(i) == 1 && isTRUE(verdict$significant[i]) && verdict$mean[i] < 0
     ranking <- up(get("pr_auc")) || up(get("roc_auc"))
     worse_ranking <- down(get("pr_auc")) || down(get("roc_auc"))
     calib_worse <- up(get("brier")) || up(get("cal_slope_error"))
     helped <- ranking && !calib_worse
-    cal <- calibration[calibration$sampler == s & calibration$learner == lrn, , drop = FALSE]
-    raw_cal <- cal[!cal$corrected, , drop = FALSE]
-    hurt <- any(!is.na(raw_cal$lower) & raw_cal$lower > 0)
-    repaired <- if (!corrected || !hurt) NA else {
-      cor_cal <- cal[cal$corrected, , drop = FALSE]
-      !any(!is.na(cor_cal$lower) & cor_cal$lower > 0)
-    }
+    cal <- c_sampler == s & c_learner == lrn
+    above <- function(rows) any(!is.na(calibration$lower[rows]) & calibration$lower[rows] > 0)
+    hurt <- above(cal & !calibration$corrected)
+    repaired <- if (!corrected || !hurt) NA else !above(cal & calibration$corrected)
     words <- if (helped) "helped" else "no evidence of benefit"
     detail <- c(
       if (ranking && calib_worse) "ranking better, but calibration after prior correction worse",

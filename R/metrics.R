@@ -151,14 +151,17 @@ logit_fit <- function(x, y, offset = NULL) {
 # 2, gaussian family, no robustness iterations). The smoothed values are not
 # clamped to [0, 1]. NA with a note below 20 rows, with one class, or when
 # the smoother fails (e.g. too few distinct predictions).
-metric_ici <- function(y, p) {
+metric_ici <- function(y, p, n_pos = NULL) {
   y <- as.logical(y)
   if (length(y) < 20) {
     return(na_note(sprintf("%d rows: the calibration smoother needs at least 20",
                            length(y))))
   }
-  note <- one_class_note(y)
-  if (!is.null(note)) return(na_note(note))
+  # (`n_pos`: the count of positives, when the caller has it)
+  if (is.null(n_pos) || n_pos == 0 || n_pos == length(y)) {
+    note <- one_class_note(y)
+    if (!is.null(note)) return(na_note(note))
+  }
   p <- as.double(p)
   smooth <- tryCatch(suppressWarnings(loess_smooth()(as.double(y), p)),
                      error = function(cnd) NULL)
@@ -354,42 +357,41 @@ eval_metrics <- function(y, p, threshold = mean(y), ranking = NULL) {
   y <- as.logical(y)
   p <- as.double(p)
   sc <- .Call(ffi_score_risks, y, p, as.double(threshold)[1], ranking)
-  names(sc) <- score_risk_names
-  one_class <- sc[["n_pos"]] == 0 || sc[["n_pos"]] == length(y)
+  # ffi_score_risks()'s order: the headline metrics (the ICI's place NA),
+  # then the calibration's state bits, the counts tp, fp, tn, fn and n_pos
+  out <- sc[seq_along(eval_metric_names)]
+  names(out) <- eval_metric_names
+  state <- sc[[15L]]
+  n_pos <- sc[[20L]]
   notes <- character()
-  cal <- list(intercept = sc[["cal_intercept"]], slope = sc[["cal_slope"]])
-  if (one_class) {
-    note <- one_class_note(y)
-    notes[c("pr_auc", "roc_auc", "scaled_brier")] <- note
-    cal_note <- note
-  } else {
-    state <- sc[["cal_state"]]
+  if (n_pos == 0 || n_pos == length(y)) {
+    notes[c("pr_auc", "roc_auc", "scaled_brier", "cal_intercept", "cal_slope")] <-
+      one_class_note(y)
+  } else if (state > 0) {
     cal_note <- if (bitwAnd(state, 1L)) {
+      # a fit glm.fit() makes (a step the C loop would not take)
       cal <- metric_calibration(y, p)
+      out[c("cal_intercept", "cal_slope")] <- c(cal$intercept, cal$slope)
       attr(cal, "note")
     } else {
-      c(if (bitwAnd(state, 2L)) "the logistic fit did not converge",
-        if (bitwAnd(state, 4L)) "every prediction is the same: the slope is undefined")
+      paste(c(if (bitwAnd(state, 2L)) "the logistic fit did not converge",
+              if (bitwAnd(state, 4L)) "every prediction is the same: the slope is undefined"),
+            collapse = "; ")
     }
-    if (length(cal_note) > 1) cal_note <- paste(cal_note, collapse = "; ")
+    if (!is.null(cal_note)) notes[c("cal_intercept", "cal_slope")] <- cal_note
   }
-  if (!is.null(cal_note)) notes[c("cal_intercept", "cal_slope")] <- cal_note
-  ici <- metric_ici(y, p)
+  ici <- metric_ici(y, p, n_pos)
+  out[["ici"]] <- as.double(ici)
   if (!is.null(attr(ici, "note"))) notes[["ici"]] <- attr(ici, "note")
-  at <- threshold_rates(list(tp = sc[["tp"]], fp = sc[["fp"]], tn = sc[["tn"]],
-                             fn = sc[["fn"]]))
-  out <- c(sc[1:5], cal_intercept = cal$intercept, cal_slope = cal$slope,
-           ici = as.double(ici), unlist(at[threshold_metric_names]))
-  for (m in threshold_metric_names) {
-    if (is.na(out[[m]])) notes[[m]] <- threshold_na_note(m, at, threshold)
+  if (anyNA(out[threshold_metric_names])) {
+    at <- list(tp = sc[[16L]], fp = sc[[17L]], tn = sc[[18L]], fn = sc[[19L]])
+    for (m in threshold_metric_names) {
+      if (is.na(out[[m]])) notes[[m]] <- threshold_na_note(m, at, threshold)
+    }
   }
-  structure(out, notes = notes)
+  attr(out, "notes") <- notes
+  out
 }
-
-# ffi_score_risks()'s values, in its order
-score_risk_names <- c("pr_auc", "roc_auc", "brier", "scaled_brier", "log_loss",
-                      "cal_intercept", "cal_slope", "cal_state", "tp", "fp", "tn", "fn",
-                      "n_pos")
 
 threshold_metric_names <- c("recall", "precision", "f1", "specificity",
                             "balanced_accuracy", "mcc")

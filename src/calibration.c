@@ -174,11 +174,39 @@ SEXP ffi_logit_fit(SEXP x, SEXP y, SEXP offset) {
  * metric_calibration() and threshold_at()). */
 
 
+/* the headline metrics in eval_metric_names' order (the ICI's place left
+ * NA, R fills it), then what the notes need */
 enum {
   SG_SC_PR_AUC, SG_SC_ROC_AUC, SG_SC_BRIER, SG_SC_SCALED_BRIER, SG_SC_LOG_LOSS,
-  SG_SC_CAL_INTERCEPT, SG_SC_CAL_SLOPE, SG_SC_CAL_STATE, SG_SC_TP, SG_SC_FP, SG_SC_TN,
-  SG_SC_FN, SG_SC_N_POS, SG_SC_LENGTH
+  SG_SC_CAL_INTERCEPT, SG_SC_CAL_SLOPE, SG_SC_ICI, SG_SC_RECALL, SG_SC_PRECISION, SG_SC_F1,
+  SG_SC_SPECIFICITY, SG_SC_BALANCED_ACCURACY, SG_SC_MCC,
+  SG_SC_CAL_STATE, SG_SC_TP, SG_SC_FP, SG_SC_TN, SG_SC_FN, SG_SC_N_POS, SG_SC_LENGTH
 };
+
+/* ratio_or_na(): num / den, NA unless den > 0 */
+static inline double sg_ratio_or_na(double num, double den) {
+  return (den > 0) ? num / den : NA_REAL;
+}
+
+/* threshold_rates() of the counts in o[SG_SC_TP..SG_SC_FN] (NA counts give
+ * NA rates, as R's arithmetic carries NA) */
+static void sg_threshold_rates(double *o) {
+  double tp = o[SG_SC_TP], fp = o[SG_SC_FP], tn = o[SG_SC_TN], fn = o[SG_SC_FN];
+  if (ISNAN(tp)) {
+    for (int k = SG_SC_RECALL; k <= SG_SC_MCC; k++) o[k] = NA_REAL;
+    return;
+  }
+  double recall = sg_ratio_or_na(tp, tp + fn);
+  double specificity = sg_ratio_or_na(tn, tn + fp);
+  double mcc_den = sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn));
+  o[SG_SC_RECALL] = recall;
+  o[SG_SC_PRECISION] = sg_ratio_or_na(tp, tp + fp);
+  o[SG_SC_F1] = sg_ratio_or_na(2 * tp, 2 * tp + fp + fn);
+  o[SG_SC_SPECIFICITY] = specificity;
+  o[SG_SC_BALANCED_ACCURACY] = (ISNAN(recall) || ISNAN(specificity)) ? NA_REAL
+                               : (recall + specificity) / 2;
+  o[SG_SC_MCC] = sg_ratio_or_na(tp * tn - fp * fn, mcc_den);
+}
 
 /* the calibration state's bits */
 #define SG_CAL_FALLBACK 1      /* a fit glm.fit() must make */
@@ -265,7 +293,7 @@ static int sg_calibration(const double *p, const double *y01, int n, double *int
  * caller), threshold one double (NA: NA counts), ranking NULL or the
  * PR-AUC and ROC-AUC to take as they are (predictions ranked as others
  * already scored). A double vector in the order of the enum above; NA
- * where a class is absent. */
+ * where a class is absent, and at the ICI's place. */
 SEXP ffi_score_risks(SEXP y, SEXP p, SEXP threshold, SEXP ranking) {
   int nprot = 0;
   if (!Rf_isLogical(y) || !Rf_isReal(p) || XLENGTH(y) != XLENGTH(p) ||
@@ -329,6 +357,7 @@ SEXP ffi_score_risks(SEXP y, SEXP p, SEXP threshold, SEXP ranking) {
     o[SG_SC_TN] = (double) (n - n_pos - fp);
     o[SG_SC_FN] = (double) (n_pos - tp);
   }
+  sg_threshold_rates(o);
   if (one_class) {
     UNPROTECT(nprot);
     return out;

@@ -9,7 +9,7 @@
 # outcome with fewer than two classes with rows is refused (`task`, e.g.
 # "Oversampling", names what needs two).
 outcome_classes <- function(data, var, task, call = NULL) {
-  y <- data[[var]]
+  y <- .subset2(data, var)  # the column, without `[[`'s dispatch
   levels <- if (is.factor(y)) levels(y) else sort(unique(y))
   yf <- if (is.factor(y) && is.null(names(y)) && !anyNA(levels)) {
     # the factor's own codes: what factor(y, levels(y)) gives, without its
@@ -93,7 +93,7 @@ check_var <- function(data, var, call = NULL) {
                sprintf("Columns are: %s.", paste(names(data), collapse = ", "))),
              call = call)
   }
-  y <- data[[var]]
+  y <- .subset2(data, var)  # (`var` is in names(data): the column itself)
   if (!is.factor(y) && !is.character(y)) {
     sg_abort(c(sprintf("The outcome column `%s` must be a factor or character.", var),
                sprintf("It is %s.", describe(y)),

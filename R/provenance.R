@@ -42,7 +42,7 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
     # sg_diagnose() would otherwise measure again
     known = known,
     n_result = nrow(result),
-    checksum = outcome_checksum(result[[settings$var]]),
+    checksum = outcome_checksum(.subset2(result, settings$var)),
     rownames_checksum = rownames_checksum(result)
   )
   class(record) <- "sg_record"

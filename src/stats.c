@@ -7,6 +7,63 @@
 #include <stdlib.h>
 #include <R_ext/Utils.h> /* R_qsort */
 
+#if defined(__GNUC__)
+#define SG_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define SG_ALWAYS_INLINE inline
+#endif
+
+/* One column's statistics over v[at(i)], i < m, at(i) = rows[i] when
+ * `indexed`, else i.  Called with a constant `indexed`, so each caller
+ * gets its own loops without the choice inside them (the same operations
+ * in the same order: the same bits). */
+static SG_ALWAYS_INLINE void sg_column_stat1(const double *v, const int *rows,
+                                             R_xlen_t m, const int indexed,
+                                             double *mean, double *sd, double *min,
+                                             double *max, double *missing) {
+#define SG_AT(i) v[indexed ? rows[i] : (i)]
+  long double sum = 0;
+  double lo = R_PosInf, hi = R_NegInf;
+  R_xlen_t seen = 0;
+  for (R_xlen_t i = 0; i < m; i++) {
+    double a = SG_AT(i);
+    if (ISNAN(a)) continue;
+    seen++;
+    sum += a;
+    if (a < lo) lo = a;
+    if (a > hi) hi = a;
+  }
+  long double mu = sum / (long double) seen;
+  if (R_FINITE((double) mu)) {
+    long double dev = 0;
+    for (R_xlen_t i = 0; i < m; i++) {
+      double a = SG_AT(i);
+      if (!ISNAN(a)) dev += a - mu;
+    }
+    mu += dev / (long double) seen;
+  }
+  double s = NA_REAL;
+  if (seen > 1) {
+    /* as var(): deviations from the mean rounded to double, squared
+     * and summed in long double */
+    long double center = (double) mu;
+    long double ss = 0;
+    for (R_xlen_t i = 0; i < m; i++) {
+      double a = SG_AT(i);
+      if (ISNAN(a)) continue;
+      long double dv = a - center;
+      ss += dv * dv;
+    }
+    s = sqrt((double) (ss / (long double) (seen - 1)));
+  }
+#undef SG_AT
+  *mean = seen > 0 ? (double) mu : R_NaN;
+  *sd = s;
+  *min = lo;
+  *max = hi;
+  *missing = (double) (m - seen);
+}
+
 /* Per column of the n x d matrix x (column-major), over the m rows
  * `rows` (0-based; NULL: all n rows, m = n): mean, standard deviation
  * (m - 1 denominator), minimum, maximum and missing count.  The mean and
@@ -20,45 +77,10 @@ void sg_column_stats(const double *x, R_xlen_t n, int d, const int *rows,
   if (rows == NULL) m = n;
   for (int j = 0; j < d; j++) {
     const double *v = x + (R_xlen_t) j * n;
-    long double sum = 0;
-    double lo = R_PosInf, hi = R_NegInf;
-    R_xlen_t seen = 0;
-    for (R_xlen_t i = 0; i < m; i++) {
-      double a = v[rows ? rows[i] : i];
-      if (ISNAN(a)) continue;
-      seen++;
-      sum += a;
-      if (a < lo) lo = a;
-      if (a > hi) hi = a;
-    }
-    long double mu = sum / (long double) seen;
-    if (R_FINITE((double) mu)) {
-      long double dev = 0;
-      for (R_xlen_t i = 0; i < m; i++) {
-        double a = v[rows ? rows[i] : i];
-        if (!ISNAN(a)) dev += a - mu;
-      }
-      mu += dev / (long double) seen;
-    }
-    double s = NA_REAL;
-    if (seen > 1) {
-      /* as var(): deviations from the mean rounded to double, squared
-       * and summed in long double */
-      long double center = (double) mu;
-      long double ss = 0;
-      for (R_xlen_t i = 0; i < m; i++) {
-        double a = v[rows ? rows[i] : i];
-        if (ISNAN(a)) continue;
-        long double dv = a - center;
-        ss += dv * dv;
-      }
-      s = sqrt((double) (ss / (long double) (seen - 1)));
-    }
-    mean[j] = seen > 0 ? (double) mu : R_NaN;
-    sd[j] = s;
-    min[j] = lo;
-    max[j] = hi;
-    missing[j] = (double) (m - seen);
+    if (rows)
+      sg_column_stat1(v, rows, m, 1, mean + j, sd + j, min + j, max + j, missing + j);
+    else
+      sg_column_stat1(v, NULL, m, 0, mean + j, sd + j, min + j, max + j, missing + j);
   }
 }
 

@@ -248,15 +248,14 @@ class_setup <- function(plan, pred, yi, cl, rows, G, settings, data,
   interpolating <- def$family == "interpolate" && p > 1
   notes <- if (p == 1 && def$family == "interpolate") list(single = TRUE) else list()
   # the guard's counters for the class's report (see its list in
-  # class_finish())
-  unsafe <- noise_rows <- isolated <- 0L
+  # class_finish(); the seeds' are counted by the rounds)
   pairs_gap <- pairs_group <- 0
   cap <- NA_real_
 
   k <- 0L
   known <- NULL
-  within <- NULL
-  eligible <- rep(TRUE, p)
+  within <- matrix(1L, p, 0)
+  eligible <- NULL
   spacing <- NULL
   w <- NULL
   danger <- noise <- safe <- NA
@@ -285,9 +284,8 @@ class_setup <- function(plan, pred, yi, cl, rows, G, settings, data,
     } else {
       within <- nn$index[, seq_len(k), drop = FALSE]
     }
-    # only the guard's pair checks leave holes (NA) in `within`
-    usable <- if (anyNA(within)) rowSums(!is.na(within)) > 0
-    if (!is.null(usable)) isolated <- sum(!usable)
+    # only the guard's pair checks leave holes (NA) in `within`: a row left
+    # with none is never a parent (the rounds count them)
 
     # whole-data neighbourhoods: the method's and the guard's in one search
     m_all <- plan$m_all
@@ -295,11 +293,12 @@ class_setup <- function(plan, pred, yi, cl, rows, G, settings, data,
       w <- nbhd$whole %||%
         knn_rows(pred, seq_len(n), m_all, query = rows, threads = settings$threads,
                  cls = cl)
-      w$other <- matrix(yi[w$index] != cl, nrow = p)
     }
     # whether each of a row's m nearest rows of the whole data is of
     # another class
-    first <- function(m) w$other[, seq_len(min(m, m_all)), drop = FALSE]
+    first <- function(m) {
+      matrix(yi[w$index[, seq_len(min(m, m_all)), drop = FALSE]] != cl, nrow = p)
+    }
     ctx$within <- within
     ctx$whole <- w
     ctx$m_all <- m_all
@@ -308,24 +307,11 @@ class_setup <- function(plan, pred, yi, cl, rows, G, settings, data,
     if (!is.null(def$seeds)) {
       picked <- def$seeds(ctx)
       if (!is.null(picked$note)) notes[[picked$note]] <- TRUE
-      if (!is.null(picked$eligible)) eligible <- picked$eligible
+      eligible <- picked$eligible
       danger <- picked$danger
       noise <- picked$noise
       safe <- picked$safe
     }
-    if (!is.null(guard)) {
-      mg <- min(settings$m_neighbors, m_all)
-      own <- rowSums(!first(mg)) / mg
-      is_noise <- own == 0
-      is_unsafe <- own < guard$min_safety & !is_noise
-      at_boundary <- def$seeks_boundary
-      noise_rows <- sum(eligible & is_noise)
-      unsafe <- if (at_boundary) 0L else sum(eligible & is_unsafe)
-      eligible <- eligible & !is_noise & (at_boundary | !is_unsafe)
-    }
-    if (!is.null(usable)) eligible <- eligible & usable
-  } else {
-    within <- matrix(1L, p, 0)
   }
 
   # the draw: the method's, SMOTE's where the method could not apply its
@@ -334,42 +320,36 @@ class_setup <- function(plan, pred, yi, cl, rows, G, settings, data,
   draw_rows <- if (own_draw) def$draw else draw_in_turns
   # the method's own maker (rows off the parent-neighbour segment)
   make_rows <- if (own_draw) def$make
-  at <- which(eligible)
-  # the parents' candidates: every row's, unless the method or the guard
-  # set some aside
-  within_at <- if (length(at) == p) within else within[at, , drop = FALSE]
+  # The parents (src/rounds.c, sg_class_parents()): the method's seeds
+  # (`eligible`, NULL for every row) that the guard keeps (seed safety: a
+  # row with no own-class row among its m nearest rows of the data is
+  # noise, one with an own-class share below min_safety unsafe; the
+  # boundary methods keep unsafe rows) and that have a pair left.
   # quota = "keep" (SMOTE: the draw in turns, no seed rule): every row of
   # the class keeps the share of rows plain SMOTE gives it. A row that may
   # not be a parent hands its share to its nearest own-class neighbour that
-  # may, which makes those rows towards it (quota_handover(): the rows stay
-  # where the class is, not where it is safest), and a rejected candidate is
-  # drawn again from its own parent (another neighbour, another gap), so
-  # rejections do not move the rows towards the parents whose candidates
-  # pass. quota = "free": the rows still missing are drawn again from every
-  # parent, and a row that may not be a parent gives its share to all.
+  # may, which makes those rows towards it (the rows stay where the class
+  # is, not where it is safest), and a rejected candidate is drawn again
+  # from its own parent (another neighbour, another gap), so rejections do
+  # not move the rows towards the parents whose candidates pass. quota =
+  # "free": the rows still missing are drawn again from every parent, and a
+  # row that may not be a parent gives its share to all.
   same_parent <- plan$keep_quota && identical(draw_rows, draw_in_turns)
-  if (same_parent && length(at) > 0 && length(at) < p) {
-    hand <- quota_handover(within, rows, eligible)
-    if (length(hand$from) > 0) {
-      extra <- matrix(NA_integer_, length(hand$from), ncol(within))
-      extra[, 1] <- rows[hand$from]
-      at <- c(at, hand$to)
-      within_at <- rbind(within_at, extra)
-    }
-  }
+  safety <- interpolating && !is.null(guard)
   input <- list(
-    cl, as.integer(rows), as.integer(at), within_at,
-    if (interpolating) within, spacing,
-    if (plan$check_intrusion) w$index,
+    cl, as.integer(rows), within, if (!is.null(eligible)) as.logical(eligible), spacing,
+    if (safety) w$index,
     c(G, if (plan$jitter) guard$jitter else 0,
-      if (plan$check_intrusion) plan$intrusion else NA_real_, plan$rounds),
+      if (plan$check_intrusion) plan$intrusion else NA_real_, plan$rounds,
+      if (safety) guard$min_safety else NA_real_,
+      if (safety) min(settings$m_neighbors, m_all) else NA_real_),
     as.integer(c(!is.null(cons), interpolating,
                  own_draw && def$stop_when_short, same_parent,
-                 plan$local && is.null(make_rows))),
+                 plan$local && is.null(make_rows), def$seeks_boundary)),
     bounds$lower, bounds$upper,
     combos_input(cons, pred, rows),
     if (!identical(draw_rows, draw_in_turns)) {
-      function(need) draw_rows(ctx, at, within_at, need, picked$state)
+      function(at, within_at, need) draw_rows(ctx, at, within_at, need, picked$state)
     },
     if (!is.null(make_rows)) function(parent, draw) make_rows(ctx, parent, draw, picked$state),
     if (!is.null(def$finish)) function(values) def$finish(values, ctx, bounds),
@@ -380,16 +360,14 @@ class_setup <- function(plan, pred, yi, cl, rows, G, settings, data,
       intrusion_exact(pred, values, codes, yi, cl, settings)
     })
   list(input = input, interpolating = interpolating, def = def, plan = plan, G = G,
-       cl = cl, known = known, notes = notes, no_seeds = length(at) == 0,
-       seeds = sum(eligible), k = k, danger = danger, noise = noise, safe = safe,
-       counters = list(unsafe = unsafe, noise = noise_rows, isolated = isolated,
-                       pairs_gap = pairs_gap, pairs_group = pairs_group),
-       cap = cap)
+       cl = cl, known = known, notes = notes, k = k, danger = danger, noise = noise,
+       safe = safe, pairs_gap = pairs_gap, pairs_group = pairs_group, cap = cap)
 }
 
 # A class's report, info, kinds and notes once its rounds have run:
 # `counts` from rounds_run() (made, drawn, rejections by intrusion, bound,
-# rule, combination), `parent` and `gap` its made rows'.
+# rule, combination; seeds, unsafe, noise, isolated, parents), `parent`
+# and `gap` its made rows'.
 class_finish <- function(setup, counts, parent, gap, settings, n) {
   def <- setup$def
   guard <- setup$plan$guard
@@ -397,7 +375,7 @@ class_finish <- function(setup, counts, parent, gap, settings, n) {
   made <- length(parent)
   notes <- setup$notes
   need <- G - made
-  if (setup$no_seeds && G > 0) notes$no_seeds <- TRUE
+  if (counts[[11]] == 0 && G > 0) notes$no_seeds <- TRUE
   else if (need > 0 && def$stop_when_short && is.null(guard) &&
            is.null(settings$constraints)) notes$short <- TRUE
   else if (need > 0) notes$short_guard <- TRUE
@@ -409,12 +387,12 @@ class_finish <- function(setup, counts, parent, gap, settings, n) {
   # small data
   parents_used <- if (n <= 1e5) sum(tabulate(parent, n) > 0L)
                   else length(unique(parent))
-  seeds <- setup$seeds
-  ct <- setup$counters
+  seeds <- as.integer(counts[[7]])
   # the report: the guard's counters, then its settings in force
-  report <- c(list(seeds = seeds, parents_used = parents_used, unsafe = ct$unsafe,
-                   noise = ct$noise, isolated = ct$isolated, pairs_gap = ct$pairs_gap,
-                   pairs_group = ct$pairs_group, drawn = counts[[2]],
+  report <- c(list(seeds = seeds, parents_used = parents_used,
+                   unsafe = as.integer(counts[[8]]), noise = as.integer(counts[[9]]),
+                   isolated = as.integer(counts[[10]]), pairs_gap = setup$pairs_gap,
+                   pairs_group = setup$pairs_group, drawn = counts[[2]],
                    rejected_intrusion = counts[[3]], rejected_bound = counts[[4]],
                    rejected_rule = counts[[5]], rejected_combo = counts[[6]],
                    wanted = G, made = made, shortfall = G - made,
@@ -425,32 +403,6 @@ class_finish <- function(setup, counts, parent, gap, settings, n) {
        info = as.integer(c(seeds, setup$danger, setup$noise, setup$safe, setup$k, G,
                            made, G - made)),
        report = report, notes = notes)
-}
-
-# Under quota = "keep", the rows that may not be parents (unsafe, noise)
-# and the parent each hands its share to: its nearest own-class neighbour
-# that may be a parent, among its pairs the gap cap and groups left
-# (`within`: data rows, nearest first, NA where removed). The handed rows
-# are made on the segment from that parent towards the row (its only
-# neighbour), so they stay near where the row lies. A row with no such
-# neighbour hands its share to no one (the draw spreads it over all
-# parents). from, to: positions among the class's rows.
-quota_handover <- function(within, rows, eligible) {
-  p <- length(rows)
-  if (ncol(within) == 0) return(list(from = integer(0), to = integer(0)))
-  pos <- matrix(match(within, rows), nrow = p)
-  ok <- eligible[pos]
-  ok[is.na(ok)] <- FALSE
-  dim(ok) <- dim(pos)
-  from <- which(!eligible & rowSums(ok) > 0)
-  # each such row's first usable column: which() numbers the usable pairs
-  # column after column, so writing them in reverse leaves each row its
-  # first (no loop over columns, no max.col() argument matching)
-  r <- length(from)
-  hit <- which(ok[from, , drop = FALSE]) - 1L
-  first <- integer(r)
-  first[rev(hit %% r + 1L)] <- rev(hit %/% r + 1L)
-  list(from = from, to = pos[cbind(from, first)])
 }
 
 # quantile(x, p, names = FALSE) (type 7) for one p in [0, 1] and no NA,

@@ -30,12 +30,14 @@ typedef struct {
 /* One class: its rows, parents, pairs, neighbourhoods, plan and hooks. */
 typedef struct {
   int cl; const int *rows; int p;
-  const int *at; int na;                /* parents: 1-based positions in rows */
-  const int *wa; int k;                 /* na x k: the parents' candidates */
-  const int *within; int kw;            /* p x kw: every row's pairs */
+  const int *within; int kw;            /* p x kw: every row's pairs (NA holes) */
+  const int *seeds;                     /* p: the method's seeds (NULL: all) */
+  int *at; int na;                      /* parents: 1-based positions in rows */
+  int *wa; int k;                       /* na x k: the parents' candidates */
   const double *spacing;                /* p, for the jitter */
   const int *whole; int mw;             /* p x mw: nearest rows of the data */
   R_xlen_t G; double jitter, intrusion; int rounds;
+  double min_safety; int mg, boundary;  /* the guard's seed safety (NA: none) */
   const double *lo, *hi;                /* bounds, or NULL */
   const int *ccols; int nc;             /* combination columns (0-based) */
   int *seen; int nseen;                 /* nseen x nc, row-major, sorted */
@@ -168,12 +170,16 @@ static void sg_draw_turns(const sg_rounds_class *C, const sg_rounds_data *D,
   }
 }
 
-/* A method's own draw: its hook, draw(need), gives list(parent (1-based
- * positions among the parents), neighbor, gap). */
+/* A method's own draw: its hook, draw(at, within_at, need), gives
+ * list(parent (1-based positions among the parents), neighbor, gap). */
 static void sg_draw_hook(const sg_rounds_class *C, const sg_rounds_data *D,
                          R_xlen_t need, sg_batch *b) {
+  SEXP at = PROTECT(sg_int_vector(C->at, C->na));
+  SEXP wa = PROTECT(Rf_allocMatrix(INTSXP, C->na, C->k));
+  if ((R_xlen_t) C->na * C->k > 0)
+    memcpy(INTEGER(wa), C->wa, (size_t) C->na * C->k * sizeof(int));
   SEXP nd = PROTECT(Rf_ScalarInteger((int) need));
-  SEXP dr = PROTECT(sg_hook(C->draw, 1, nd, NULL, NULL, NULL));
+  SEXP dr = PROTECT(sg_hook(C->draw, 3, at, wa, nd, NULL));
   if (!Rf_isNewList(dr) || XLENGTH(dr) < 3)
     Rf_error("A method's draw must return list(parent, neighbor, gap).");
   R_xlen_t m = XLENGTH(sg_list_get(dr, "parent"));
@@ -188,7 +194,7 @@ static void sg_draw_hook(const sg_rounds_class *C, const sg_rounds_data *D,
       Rf_error("A method's draw returned a neighbour outside the data.");
     b->ppos[s]--;
   }
-  UNPROTECT(2);
+  UNPROTECT(4);
 }
 
 /* ---- the made rows ----------------------------------------------------- */
@@ -466,6 +472,89 @@ static R_xlen_t sg_stack_keep(sg_stack *st, PROTECT_INDEX ipx, int cl,
   return ok;
 }
 
+/* ---- the parents ------------------------------------------------------- */
+
+/* The guard's seed safety: a row none of whose mg nearest rows of the data
+ * is of its class is noise and never a parent; one whose own-class share
+ * is below min_safety is unsafe, and not a parent unless the method seeks
+ * the boundary.  counts: unsafe, noise (among the method's seeds). */
+static void sg_seed_safety(const sg_rounds_class *C, const sg_rounds_data *D,
+                           int *eligible, double *counts) {
+  for (int i = 0; i < C->p; i++) {
+    int own = 0;
+    for (int c = 0; c < C->mg; c++)
+      own += D->yi[C->whole[i + (R_xlen_t) c * C->p] - 1] == C->cl;
+    double share = (double) own / C->mg;
+    int is_noise = share == 0, is_unsafe = share < C->min_safety && !is_noise;
+    if (eligible[i] && is_noise) counts[1]++;
+    if (eligible[i] && is_unsafe && !C->boundary) counts[0]++;
+    eligible[i] = eligible[i] && !is_noise && (C->boundary || !is_unsafe);
+  }
+}
+
+/* Under quota = "keep", each row that may not be a parent hands its share
+ * to its nearest own-class pair that may (the first such in `within`): one
+ * more parent position, whose only candidate is the row itself. */
+static void sg_quota_handover(sg_rounds_class *C, const sg_rounds_data *D,
+                              const int *eligible) {
+  int *to = (int *) R_alloc(C->p, sizeof(int)), *from = (int *) R_alloc(C->p, sizeof(int));
+  int nh = 0;
+  for (int i = 0; i < C->p; i++) {
+    if (eligible[i]) continue;
+    for (int c = 0; c < C->kw; c++) {
+      int row = C->within[i + (R_xlen_t) c * C->p];
+      if (row == NA_INTEGER || D->yi[row - 1] != C->cl) continue;
+      int q = D->pos[row - 1] - 1;
+      if (!eligible[q]) continue;
+      from[nh] = i;
+      to[nh++] = q;
+      break;
+    }
+  }
+  if (nh == 0) return;
+  int na = C->na + nh, k = C->k;
+  int *at = (int *) R_alloc(na, sizeof(int));
+  int *wa = (int *) R_alloc((size_t) na * (k > 0 ? k : 1), sizeof(int));
+  for (int i = 0; i < na; i++) at[i] = i < C->na ? C->at[i] : to[i - C->na] + 1;
+  for (int c = 0; c < k; c++)
+    for (int i = 0; i < na; i++)
+      wa[i + (R_xlen_t) c * na] = i < C->na ? C->wa[i + (R_xlen_t) c * C->na]
+        : c == 0 ? C->rows[from[i - C->na]] : NA_INTEGER;
+  C->at = at; C->wa = wa; C->na = na;
+}
+
+/* The class's parents: the method's seeds that the guard keeps and that
+ * have a usable pair, their candidates (`within`'s rows), and under
+ * quota = "keep" the handed-over shares.  counts: seeds, unsafe, noise,
+ * isolated (rows the gap cap or groups left with no pair), parents. */
+static void sg_class_parents(sg_rounds_class *C, const sg_rounds_data *D,
+                             double *counts) {
+  int p = C->p, k = C->kw;
+  int *eligible = (int *) R_alloc(p > 0 ? p : 1, sizeof(int));
+  for (int i = 0; i < p; i++) eligible[i] = C->seeds ? C->seeds[i] : 1;
+  for (int e = 0; e < 5; e++) counts[e] = 0;
+  if (!ISNAN(C->min_safety)) sg_seed_safety(C, D, eligible, counts + 1);
+  int *usable = (int *) R_alloc(p > 0 ? p : 1, sizeof(int));
+  sg_usable_counts(C->within, p, k, usable);
+  for (int i = 0; i < p; i++) {
+    if (k > 0 && usable[i] == 0) { counts[3]++; eligible[i] = 0; }
+    counts[0] += eligible[i];
+  }
+  C->na = (int) counts[0];
+  C->k = k;
+  C->at = (int *) R_alloc(C->na > 0 ? C->na : 1, sizeof(int));
+  C->wa = (int *) R_alloc((size_t) (C->na > 0 ? C->na : 1) * (k > 0 ? k : 1), sizeof(int));
+  for (int i = 0, a = 0; i < p; i++) {
+    if (!eligible[i]) continue;
+    C->at[a] = i + 1;
+    for (int c = 0; c < k; c++)
+      C->wa[a + (R_xlen_t) c * C->na] = C->within[i + (R_xlen_t) c * p];
+    a++;
+  }
+  if (C->same_parent && C->na > 0 && C->na < p) sg_quota_handover(C, D, eligible);
+  counts[4] = C->na;
+}
+
 /* ---- the rounds -------------------------------------------------------- */
 
 /* One round's candidates, made and checked. */
@@ -488,13 +577,15 @@ static void sg_round(const sg_rounds_class *C, const sg_rounds_data *D,
   sg_check_candidates(C, D, b);
 }
 
-/* A class's rounds until G rows pass or the rounds run out; counts: made,
- * drawn and the rejections by reason (intrusion, bound, rule, combination). */
-static void sg_class_rounds(const sg_rounds_class *C, const sg_rounds_data *D,
+/* A class's parents, then its rounds until G rows pass or the rounds run
+ * out; counts: made, drawn, the rejections by reason (intrusion, bound,
+ * rule, combination), then sg_class_parents()'s. */
+static void sg_class_rounds(sg_rounds_class *C, const sg_rounds_data *D,
                             sg_stack *st, PROTECT_INDEX ipx, double *counts) {
   R_xlen_t need = C->G, made_all = 0;
   int *redo = (int *) R_alloc(C->G > 0 ? C->G : 1, sizeof(int)), nredo = -1;
   for (int e = 0; e < 6; e++) counts[e] = 0;
+  sg_class_parents(C, D, counts + 6);
   for (int round = 0; need > 0 && C->na > 0 && round < C->rounds; round++) {
     R_CheckUserInterrupt();
     const void *vmax = vmaxget();
@@ -611,61 +702,65 @@ static void sg_class_combos(SEXP combos, const sg_rounds_data *D, sg_rounds_clas
   C->ccols = cc;
 }
 
-/* One class's inputs: list(cl, rows, at, within_at, within, spacing,
- * whole, num = c(G, jitter, intrusion, rounds), flags = c(constrained,
- * interpolating, stop_short, same_parent, local), lower, upper, combos,
- * draw, make, finish, rules, exact); see generate.R's class_rounds(). */
+/* One class's inputs: list(cl, rows, within, seeds, spacing, whole, num =
+ * c(G, jitter, intrusion, rounds, min_safety, m), flags = c(constrained,
+ * interpolating, stop_short, same_parent, local, boundary), lower, upper,
+ * combos, draw, make, finish, rules, exact); see generate.R's
+ * class_setup(). */
 static void sg_rounds_class_unpack(SEXP cls, const sg_rounds_data *D,
                                    sg_rounds_class *C) {
-  if (!Rf_isNewList(cls) || XLENGTH(cls) != 17) Rf_error("A class must be a list of 17.");
+  if (!Rf_isNewList(cls) || XLENGTH(cls) != 16) Rf_error("A class must be a list of 16.");
   C->cl = sg_int_scalar(VECTOR_ELT(cls, 0), "cl");
-  SEXP rows = VECTOR_ELT(cls, 1), at = VECTOR_ELT(cls, 2);
+  SEXP rows = VECTOR_ELT(cls, 1), seeds = VECTOR_ELT(cls, 3);
   C->rows = sg_opt_int(rows, "rows", -1);
-  C->at = sg_opt_int(at, "at", -1);
-  if (C->rows == NULL || C->at == NULL) Rf_error("`rows` and `at` are required.");
-  C->p = (int) XLENGTH(rows); C->na = (int) XLENGTH(at);
+  if (C->rows == NULL) Rf_error("`rows` is required.");
+  C->p = (int) XLENGTH(rows);
   sg_check_rows_in(C->rows, C->p, D->n, "rows");
-  for (int i = 0; i < C->na; i++)
-    if (C->at[i] == NA_INTEGER || C->at[i] < 1 || C->at[i] > C->p)
-      Rf_error("`at` holds an invalid position.");
-  C->wa = sg_opt_matrix(VECTOR_ELT(cls, 3), "within_at", C->na, &C->k);
-  if (C->wa == NULL) Rf_error("`within_at` is required.");
-  sg_check_rows_in(C->wa, (R_xlen_t) C->na * C->k, D->n, "within_at");
-  C->within = sg_opt_matrix(VECTOR_ELT(cls, 4), "within", C->p, &C->kw);
+  C->within = sg_opt_matrix(VECTOR_ELT(cls, 2), "within", C->p, &C->kw);
+  if (C->within == NULL) Rf_error("`within` is required.");
   sg_check_rows_in(C->within, (R_xlen_t) C->p * C->kw, D->n, "within");
-  SEXP sp = VECTOR_ELT(cls, 5);
+  if (!Rf_isNull(seeds) && (!Rf_isLogical(seeds) || XLENGTH(seeds) != C->p))
+    Rf_error("`seeds` must be NULL or one logical per row.");
+  C->seeds = Rf_isNull(seeds) ? NULL : LOGICAL_RO(seeds);
+  SEXP sp = VECTOR_ELT(cls, 4);
+  if (!Rf_isNull(sp) && (!Rf_isReal(sp) || XLENGTH(sp) != C->p))
+    Rf_error("`spacing` must be one double per row.");
   C->spacing = Rf_isNull(sp) ? NULL : REAL_RO(sp);
-  if (C->spacing && (!Rf_isReal(sp) || XLENGTH(sp) != C->p)) Rf_error("`spacing` must be one double per row.");
-  C->whole = sg_opt_matrix(VECTOR_ELT(cls, 6), "whole", C->p, &C->mw);
+  C->whole = sg_opt_matrix(VECTOR_ELT(cls, 5), "whole", C->p, &C->mw);
   sg_check_rows_in(C->whole, (R_xlen_t) C->p * C->mw, D->n, "whole");
-  SEXP num = VECTOR_ELT(cls, 7), flags = VECTOR_ELT(cls, 8);
-  if (!Rf_isReal(num) || XLENGTH(num) != 4 || !Rf_isInteger(flags) || XLENGTH(flags) != 5)
-    Rf_error("`num` must be 4 doubles and `flags` 5 integers.");
+  SEXP num = VECTOR_ELT(cls, 6), flags = VECTOR_ELT(cls, 7);
+  if (!Rf_isReal(num) || XLENGTH(num) != 6 || !Rf_isInteger(flags) || XLENGTH(flags) != 6)
+    Rf_error("`num` must be 6 doubles and `flags` 6 integers.");
   const double *nv = REAL_RO(num);
   const int *fl = INTEGER_RO(flags);
   if (!(nv[0] >= 0 && nv[0] <= INT_MAX) || !(nv[1] >= 0) || !(nv[3] >= 0 && nv[3] <= INT_MAX))
     Rf_error("`num` holds an invalid count.");
   C->G = (R_xlen_t) nv[0]; C->jitter = nv[1]; C->intrusion = nv[2]; C->rounds = (int) nv[3];
+  C->min_safety = nv[4];
+  C->mg = ISNAN(nv[5]) ? 0 : (int) nv[5];
   C->constrained = fl[0]; C->interpolating = fl[1]; C->stop_short = fl[2];
-  C->same_parent = fl[3]; C->local = fl[4];
-  C->lo = Rf_isNull(VECTOR_ELT(cls, 9)) ? NULL : REAL_RO(VECTOR_ELT(cls, 9));
-  C->hi = Rf_isNull(VECTOR_ELT(cls, 10)) ? NULL : REAL_RO(VECTOR_ELT(cls, 10));
-  if (C->lo && (!Rf_isReal(VECTOR_ELT(cls, 9)) || !Rf_isReal(VECTOR_ELT(cls, 10)) ||
-                XLENGTH(VECTOR_ELT(cls, 9)) != D->d || XLENGTH(VECTOR_ELT(cls, 10)) != D->d))
+  C->same_parent = fl[3]; C->local = fl[4]; C->boundary = fl[5];
+  SEXP lo = VECTOR_ELT(cls, 8), hi = VECTOR_ELT(cls, 9);
+  if (!Rf_isNull(lo) && (!Rf_isReal(lo) || !Rf_isReal(hi) || XLENGTH(lo) != D->d ||
+                         XLENGTH(hi) != D->d))
     Rf_error("`lower` and `upper` must be doubles, one per column.");
-  sg_class_combos(VECTOR_ELT(cls, 11), D, C);
-  C->draw = sg_hook_arg(VECTOR_ELT(cls, 12), "draw");
-  C->make = sg_hook_arg(VECTOR_ELT(cls, 13), "make");
-  C->finish = sg_hook_arg(VECTOR_ELT(cls, 14), "finish");
-  C->rules = sg_hook_arg(VECTOR_ELT(cls, 15), "rules");
-  C->exact = sg_hook_arg(VECTOR_ELT(cls, 16), "exact");
+  C->lo = Rf_isNull(lo) ? NULL : REAL_RO(lo);
+  C->hi = Rf_isNull(lo) ? NULL : REAL_RO(hi);
+  sg_class_combos(VECTOR_ELT(cls, 10), D, C);
+  C->draw = sg_hook_arg(VECTOR_ELT(cls, 11), "draw");
+  C->make = sg_hook_arg(VECTOR_ELT(cls, 12), "make");
+  C->finish = sg_hook_arg(VECTOR_ELT(cls, 13), "finish");
+  C->rules = sg_hook_arg(VECTOR_ELT(cls, 14), "rules");
+  C->exact = sg_hook_arg(VECTOR_ELT(cls, 15), "exact");
 }
 
 /* The checks that need the class's plan together. */
 static void sg_rounds_class_check(const sg_rounds_class *C, const sg_rounds_data *D) {
-  if (C->interpolating && D->dc > 0 && C->within == NULL)
-    Rf_error("An interpolating class needs `within` for its nominal values.");
   if (C->jitter > 0 && C->spacing == NULL) Rf_error("The jitter needs `spacing`.");
+  if (!ISNAN(C->min_safety) && (C->whole == NULL || C->mg < 1 || C->mg > C->mw))
+    Rf_error("The seed safety needs `whole` of at least `m` columns.");
+  if (C->G > 0 && C->rounds > 0 && C->kw == 0 && C->interpolating)
+    Rf_error("An interpolating class needs its pairs in `within`.");
   if (!ISNAN(C->intrusion) && C->local) {
     if (C->whole == NULL || C->mw < D->m || D->m < 1)
       Rf_error("The local intrusion check needs `whole` of at least `m` columns.");
@@ -690,7 +785,7 @@ static void sg_rounds_standardise(sg_rounds_data *D) {
 }
 
 /* The result: the stacked rows trimmed to what was made, and per class
- * made, drawn and the rejections (a 6 x classes matrix). */
+ * its counts (an 11 x classes matrix, see sg_class_rounds()). */
 static SEXP sg_rounds_result(sg_stack *st, SEXP counts) {
   int nprot = 0;
   SEXP rows = st->buf;
@@ -724,14 +819,14 @@ SEXP ffi_rounds_run(SEXP data, SEXP classes, SEXP threads) {
   }
   if (cap > INT_MAX) Rf_error("Too many rows requested.");
   if (local) sg_rounds_standardise(&D);
-  SEXP counts = PROTECT(Rf_allocMatrix(REALSXP, 6, nc)); nprot++;
+  SEXP counts = PROTECT(Rf_allocMatrix(REALSXP, 11, nc)); nprot++;
   sg_stack st;
   sg_stack_alloc(&st, (R_xlen_t) cap, D.d, D.dc);
   st.used = 0;
   PROTECT_INDEX ipx;
   PROTECT_WITH_INDEX(st.buf, &ipx); nprot++;
   for (int c = 0; c < nc; c++)
-    sg_class_rounds(&C[c], &D, &st, ipx, REAL(counts) + (R_xlen_t) 6 * c);
+    sg_class_rounds(&C[c], &D, &st, ipx, REAL(counts) + (R_xlen_t) 11 * c);
   SEXP out = sg_rounds_result(&st, counts);
   UNPROTECT(nprot);
   return out;

@@ -199,23 +199,32 @@ test_that("ffi_rounds_run() refuses malformed class inputs with an error", {
                0L, NULL, NULL, NULL, 2L)
   rows <- seq(1L, 9L, 2L)
   pairs <- matrix(rows[c(2:5, 1)], 5, 1)
-  cls <- list(1L, rows, 1:5, pairs, pairs, NULL, NULL, c(4, 0, NA, 1),
-              c(0L, 1L, 0L, 0L, 0L), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
+  cls <- list(1L, rows, pairs, NULL, NULL, NULL, c(4, 0, NA, 1, NA, NA),
+              c(0L, 1L, 0L, 0L, 0L, 0L), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
   out <- withr::with_seed(1, .Call(rr, data, list(cls), 1L))
   expect_identical(out$rows$class, rep(1L, 4))
   expect_true(all(out$rows$parent %in% rows))
+  expect_identical(out$counts[, 1], c(4, 4, 0, 0, 0, 0, 5, 0, 0, 0, 5))
+  # a seed rule keeping two rows: the parents are those two
+  seeds <- cls
+  seeds[[4]] <- c(TRUE, FALSE, FALSE, TRUE, FALSE)
+  out <- withr::with_seed(1, .Call(rr, data, list(seeds), 1L))
+  expect_setequal(out$rows$parent, rows[c(1, 4)])
   bad <- cls
-  bad[[3]] <- c(1L, 9L)
-  expect_error(.Call(rr, data, list(bad), 1L), "invalid position")
+  bad[[4]] <- c(TRUE, FALSE)
+  expect_error(.Call(rr, data, list(bad), 1L), "one logical per row")
   bad <- cls
-  bad[[4]] <- matrix(99L, 5, 1)
+  bad[[3]] <- matrix(99L, 5, 1)
   expect_error(.Call(rr, data, list(bad), 1L), "invalid row number")
   bad <- cls
-  bad[[8]] <- c(4, 0, 0.5, 1)  # the local check without `whole`
-  bad[[9]] <- c(0L, 1L, 0L, 0L, 1L)
+  bad[[7]] <- c(4, 0, 0.5, 1, NA, NA)  # the local check without `whole`
+  bad[[8]] <- c(0L, 1L, 0L, 0L, 1L, 0L)
   expect_error(.Call(rr, data, list(bad), 1L), "needs `whole`")
   bad <- cls
-  bad[[13]] <- 3
+  bad[[7]] <- c(4, 0, NA, 1, 0.2, 3)  # the seed safety without `whole`
+  expect_error(.Call(rr, data, list(bad), 1L), "seed safety needs")
+  bad <- cls
+  bad[[12]] <- 3
   expect_error(.Call(rr, data, list(bad), 1L), "NULL or a function")
   expect_error(.Call(rr, data[-1], list(cls), 1L), "list of 11")
 })

@@ -194,8 +194,9 @@ test_that("the accessors, the caret hook and the recipes steps modify nothing", 
 
 # ffi_rounds_run()'s shared inputs on 60 rows of two alternating classes
 # (see sg_rounds_data_unpack()), and one class's (sg_rounds_class_unpack()):
-# 7 rows wanted, drawn in turns from every row of the class with its two
-# next rows as pairs, the jitter, the local intrusion check, bounds.
+# 7 rows wanted, drawn in turns from the class's rows (its two next rows as
+# pairs) that the method's seeds and the seed safety keep, the shares of
+# the others handed over, the jitter, the local intrusion check, bounds.
 hd_rounds_data <- function(x, codes) {
   list(x, codes, colMeans(x, na.rm = TRUE), c(1, 2, 0), rep(1:2, 30),
        rep(1:30, each = 2), 0L, 1L, NULL, NULL, 2L)
@@ -209,8 +210,8 @@ environment(hd_rule) <- globalenv()
 hd_rounds_class <- function(cl, rules = NULL) {
   rows <- seq.int(cl, 60L, 2L)
   pairs <- matrix(rows[c(2:30, 1, 3:30, 1:2)], 30, 2)
-  list(cl, rows, 1:30, pairs, pairs, rep(0.1, 30), pairs,
-       c(7, 0.5, 0.9, 3), c(1L, 1L, 0L, 1L, 1L), rep(-Inf, 3), rep(Inf, 3),
+  list(cl, rows, pairs, rep(c(TRUE, TRUE, FALSE), 10), rep(0.1, 30), pairs,
+       c(7, 0.5, 0.9, 3, 0.4, 2), c(1L, 1L, 0L, 1L, 1L, 0L), rep(-Inf, 3), rep(Inf, 3),
        NULL, NULL, NULL, NULL, rules, NULL)
 }
 

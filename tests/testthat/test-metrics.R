@@ -536,6 +536,18 @@ test_that("the ICI's smooth is loess()'s fitted values to the bit", {
   }
   # on this R, stats' fitting function itself (not the fallback)
   expect_false(identical(loess_smooth(), loess_public))
+  # random cases: spreads, ties, risks piled near 0 and 1, sizes; loess()
+  # failing (too few distinct values) fails the smooth too
+  for (i in 1:300) {
+    n <- sample(c(20, 21, 50, 110, 137, 500), 1)
+    y <- as.double(stats::runif(n) < stats::runif(1))
+    pp <- switch(i %% 4 + 1, stats::runif(n), round(stats::runif(n), sample(1:2, 1)),
+                 stats::plogis(stats::rnorm(n, ifelse(y == 1, 4, -4), 2)),
+                 sample(c(0.1, 0.2, 0.9), n, TRUE))
+    ref <- tryCatch(suppressWarnings(loess_public(y, pp)), error = function(e) "error")
+    got <- tryCatch(suppressWarnings(loess_smooth()(y, pp)), error = function(e) "error")
+    expect_identical(got, ref)
+  }
 })
 
 test_that("threshold_at() is metric_threshold() at one threshold", {

@@ -63,44 +63,37 @@ rounds_run <- function(pred, yi, pos, plan, settings, inputs) {
   .Call(ffi_rounds_run, data, inputs, settings$threads)
 }
 
-# The classes' reports, info, kinds and warnings from what the rounds made.
+# The classes' reports, info, kinds and warnings from what the rounds made
+# (`made`: rounds_run()'s answer).
 finish_classes <- function(setups, made, pred, yi, done, levels, counts, settings, call) {
   rows <- made$rows
-  n_made <- as.integer(made$counts[1, ])
+  ct <- made$counts
+  n_made <- as.integer(ct[1, ])
   end <- cumsum(n_made)
   kinds <- vector("list", length(done))
-  reports <- vector("list", length(done))
-  info <- matrix(NA_integer_, length(class_info_fields), length(done))
   notes <- list()
   known <- NULL
-  made_all <- integer(length(levels))
   for (i in seq_along(done)) {
+    st <- setups[[i]]
     at <- seq.int(end[i] - n_made[i] + 1L, length.out = n_made[i])
-    part <- class_finish(setups[[i]], made$counts[, i], rows$parent[at], rows$gap[at],
-                         settings, length(yi))
-    kinds[[i]] <- part$kind
-    cl <- done[i]
-    if (!is.null(part$known)) known[[levels[cl]]] <- part$known
-    made_all[cl] <- n_made[i]
-    info[, i] <- part$info
-    reports[[i]] <- c(list(class = levels[cl]), part$report)
-    for (nm in names(part$notes)) notes[[nm]] <- c(notes[[nm]], levels[cl])
+    kinds[[i]] <- class_kind(st, rows$gap[at], n_made[i], settings)
+    if (!is.null(st$known)) known[[levels[done[i]]]] <- st$known
+    cl_notes <- c(st$notes, class_shortfall(st, ct[, i], n_made[i], settings))
+    for (nm in names(cl_notes)) notes[[nm]] <- c(notes[[nm]], levels[done[i]])
   }
-  info <- if (length(done) > 0) {
-    cols <- c(list(levels[done]), lapply(seq_along(class_info_fields), function(f) info[f, ]))
-    names(cols) <- c("class", class_info_fields)
-    new_frame(cols)
-  }
+  made_all <- integer(length(levels))
+  made_all[done] <- n_made
   # warn on what was made, not on what was asked
   notes$many <- many_raised(made_all, counts, levels)
-  report <- bind_rows(reports)
+  report <- class_report(setups, ct, rows$parent, yi, levels[done], length(levels))
   warnings <- class_warnings(notes, settings, call, report,
                              stats::setNames(counts, levels))
   kind <- unlist(kinds, use.names = FALSE)
   list(class = rows$class, parent = rows$parent, neighbor = rows$neighbor,
        gap = rows$gap, kind = if (is.null(kind)) character(0) else kind,
        values = rows$values, codes = rows$codes,
-       info = info, report = report, warnings = warnings, known = known)
+       info = class_info(setups, ct, levels[done]), report = report,
+       warnings = warnings, known = known)
 }
 
 # The parts' made rows (a list, one element per class or bin; NULL where
@@ -364,45 +357,64 @@ class_setup <- function(plan, pred, yi, cl, rows, G, settings, data,
        safe = safe, pairs_gap = pairs_gap, pairs_group = pairs_group, cap = cap)
 }
 
-# A class's report, info, kinds and notes once its rounds have run:
-# `counts` from rounds_run() (made, drawn, rejections by intrusion, bound,
-# rule, combination; seeds, unsafe, noise, isolated, parents), `parent`
-# and `gap` its made rows'.
-class_finish <- function(setup, counts, parent, gap, settings, n) {
+# A class's note when it falls short (`counts`: its column of
+# rounds_run()'s counts; the 11th is its parents).
+class_shortfall <- function(setup, counts, made, settings) {
+  need <- setup$G - made
+  if (counts[[11]] == 0 && setup$G > 0) list(no_seeds = TRUE)
+  else if (need > 0 && setup$def$stop_when_short && is.null(setup$plan$guard) &&
+           is.null(settings$constraints)) list(short = TRUE)
+  else if (need > 0) list(short_guard = TRUE)
+}
+
+# The provenance kind of a class's made rows (`gap`: their gaps).
+class_kind <- function(setup, gap, made, settings) {
   def <- setup$def
-  guard <- setup$plan$guard
-  G <- setup$G
-  made <- length(parent)
-  notes <- setup$notes
-  need <- G - made
-  if (counts[[11]] == 0 && G > 0) notes$no_seeds <- TRUE
-  else if (need > 0 && def$stop_when_short && is.null(guard) &&
-           is.null(settings$constraints)) notes$short <- TRUE
-  else if (need > 0) notes$short_guard <- TRUE
   kind <- if (!setup$interpolating) {
     if (def$family == "copy") def$kind(settings) else "copy"
   } else def$kind(settings, gap)  # one kind, or one per row
   if (setup$interpolating && setup$plan$jitter) kind <- paste0(kind, "+jitter")
-  # parents are data rows: counting them is cheaper than unique() on
-  # small data
-  parents_used <- if (n <= 1e5) sum(tabulate(parent, n) > 0L)
-                  else length(unique(parent))
-  seeds <- as.integer(counts[[7]])
-  # the report: the guard's counters, then its settings in force
-  report <- c(list(seeds = seeds, parents_used = parents_used,
-                   unsafe = as.integer(counts[[8]]), noise = as.integer(counts[[9]]),
-                   isolated = as.integer(counts[[10]]), pairs_gap = setup$pairs_gap,
-                   pairs_group = setup$pairs_group, drawn = counts[[2]],
-                   rejected_intrusion = counts[[3]], rejected_bound = counts[[4]],
-                   rejected_rule = counts[[5]], rejected_combo = counts[[6]],
-                   wanted = G, made = made, shortfall = G - made,
-                   max_gap_distance = setup$cap),
-              setup$plan$report)
-  list(kind = rep_len(kind, made), known = setup$known,
-       # in the order of class_info_fields
-       info = as.integer(c(seeds, setup$danger, setup$noise, setup$safe, setup$k, G,
-                           made, G - made)),
-       report = report, notes = notes)
+  rep_len(kind, made)
+}
+
+# The guard's report, one row per class raised: its counters (`counts`:
+# rounds_run()'s, one column per class), then the settings in force.
+class_report <- function(setups, counts, parent, yi, classes, L) {
+  if (length(setups) == 0) return(NULL)
+  n <- length(yi)
+  # parents are data rows of their class: the distinct ones counted by
+  # class (tabulate() is cheaper than unique() on small data)
+  used <- if (n <= 1e5) which(tabulate(parent, n) > 0L) else unique(parent)
+  cls <- vapply(setups, `[[`, 0L, "cl")
+  G <- vapply(setups, `[[`, 0L, "G")
+  made <- as.integer(counts[1, ])
+  field <- function(f) vapply(setups, `[[`, 0, f)
+  cols <- list(class = classes, seeds = as.integer(counts[7, ]),
+               parents_used = tabulate(yi[used], L)[cls],
+               unsafe = as.integer(counts[8, ]), noise = as.integer(counts[9, ]),
+               isolated = as.integer(counts[10, ]), pairs_gap = field("pairs_gap"),
+               pairs_group = field("pairs_group"), drawn = counts[2, ],
+               rejected_intrusion = counts[3, ], rejected_bound = counts[4, ],
+               rejected_rule = counts[5, ], rejected_combo = counts[6, ],
+               wanted = G, made = made, shortfall = G - made,
+               max_gap_distance = field("cap"))
+  settings <- lapply(setups, function(s) s$plan$report)
+  for (nm in names(settings[[1]])) {
+    cols[[nm]] <- unlist(lapply(settings, `[[`, nm), use.names = FALSE)
+  }
+  new_frame(cols)
+}
+
+# The classes' info (class_info_fields), one row per class raised.
+class_info <- function(setups, counts, classes) {
+  if (length(setups) == 0) return(NULL)
+  field <- function(f) as.integer(vapply(setups, function(s) as.numeric(s[[f]]), 0))
+  G <- field("G")
+  made <- as.integer(counts[1, ])
+  cols <- list(classes, as.integer(counts[7, ]), field("danger"), field("noise"),
+               field("safe"), field("k"), G, made, G - made)
+  names(cols) <- c("class", class_info_fields)
+  new_frame(cols)
 }
 
 # quantile(x, p, names = FALSE) (type 7) for one p in [0, 1] and no NA,

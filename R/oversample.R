@@ -446,8 +446,7 @@ assemble_result <- function(data, pred, gen, settings) {
   attrs <- attributes(data)
   idx <- c(seq_len(n), gen$parent)
   out <- unclass(data)
-  is_plain <- pred$kind == "double" | pred$kind == "integer"
-  is_plain[is_plain] <- lengths(lapply(out[pred$names[is_plain]], attributes)) == 0L
+  is_plain <- pred$plain
   plain <- pred$names[is_plain]
   take <- !names(out) %in% plain
   out[take] <- lapply(out[take], function(col) {

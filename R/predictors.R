@@ -49,7 +49,7 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
   bare <- lengths(lapply(cols[names], attributes)) == 0L
   if (!all(bare)) kinds[!bare] <- vapply(cols[names[!bare]], column_kind, "")
   kinds[is.na(kinds)] <- "unsupported"
-  names(kinds) <- names
+  names(kinds) <- names(bare) <- names
   if (any(kinds == "unsupported")) {
     bad <- names[kinds == "unsupported"]
     what <- vapply(data[bad], function(col) class(col)[1], character(1))
@@ -125,6 +125,9 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
   pred <- list(
     x = x, names = num_names, stats = stats,
     kind = kinds[match(num_names, names)],
+    # bare double and integer vectors (no attributes): the result appends
+    # their synthetic values as they are (assemble_result())
+    plain = unname(bare[num_names] & kinds[num_names] %in% c("double", "integer")),
     levels = if (!any(kinds == "ordered")) stats::setNames(vector("list", length(num_names)), num_names)
              else lapply(cols[num_names], function(col) if (is.ordered(col)) levels(col)),
     center = center, scale = scale,

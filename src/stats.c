@@ -207,27 +207,41 @@ void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, uint64_t *key
     return;
   }
   /* as quantile.default(type = 7): index = 1 + (m - 1) p, its floor and
-   * ceiling (1-based), from the sorted values */
+   * ceiling (1-based), from the sorted values; index >= 1, so its floor is
+   * its integer part */
   for (int i = 0; i < SG_NQ; i++) {
     double p = (double) i / 100.0;
     double index = 1 + (double) (m - 1) * p;
-    R_xlen_t lo = (R_xlen_t) floor(index) - 1, hi = (R_xlen_t) ceil(index) - 1;
+    R_xlen_t fl = (R_xlen_t) index;
+    R_xlen_t lo = fl - 1, hi = fl - 1 + (index > (double) fl);
     double x = buf[lo], y = buf[hi];
     double h = index - (double) (lo + 1);
     q[i] = (h > 0 && y != x) ? (1 - h) * x + h * y : x;
   }
   /* the values <= each inner cut: the first position holding a larger
-   * one (binary search), as differences of consecutive cuts */
+   * one, as differences of consecutive cuts. A cut at or above the one
+   * before starts from that one's position (every value before it is at
+   * most the earlier cut), with a few steps first, as consecutive cuts
+   * are often a few values apart, then a binary search */
   double below_prev = 0;
+  R_xlen_t prev = 0;
   for (int i = 1; i < SG_NQ - 1; i++) {
     double c = q[i];
-    R_xlen_t a = 0, b = m;
-    while (a < b) {
-      R_xlen_t mid = a + (b - a) / 2;
-      if (buf[mid] <= c) a = mid + 1; else b = mid;
+    R_xlen_t a = (i > 1 && c >= q[i - 1]) ? prev : 0, b = m;
+    int steps = 0;
+    while (a < b && steps < 8 && buf[a] <= c) {
+      a++;
+      steps++;
+    }
+    if (steps == 8) {
+      while (a < b) {
+        R_xlen_t mid = a + (b - a) / 2;
+        if (buf[mid] <= c) a = mid + 1; else b = mid;
+      }
     }
     counts[i - 1] = (double) a - below_prev;
     below_prev = (double) a;
+    prev = a;
   }
   counts[SG_NQ - 2] = (double) m - below_prev;
 }

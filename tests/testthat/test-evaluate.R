@@ -156,7 +156,7 @@ test_that("random oversampling moves calibration-in-the-large; the prior correct
 })
 
 test_that("identical results under sequential, multisession and cluster plans", {
-  skip_if_not_installed("future.apply")
+  skip_if_not_installed("future")
   skip_on_cran()
   run <- function() {
     ev <- small_eval(resamples = sg_folds(folds = 2, repeats = 1),

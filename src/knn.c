@@ -206,10 +206,10 @@ static int sg_knn_strategy(R_xlen_t n, int dk, int farthest) {
   if (dk > 0 && (path == 5 || path == 6 ||
                  (path == 0 && n >= SG_BTREE_MIN_N && dk <= SG_BTREE_MAX_D)))
     return SG_KNN_BTREE;
-  int use_dot = path == 3 || path == 4 ||
+  int use_dot = path == 3 || path == 4 || path == 7 ||
     (path == 0 && dk >= SG_DOT_MIN_D && n > SG_DOT_MIN_N);
   if (!use_dot) return SG_SCAN_DIRECT;
-  return path == 0 || path == 4 ? SG_SCAN_FLOAT : SG_SCAN_DOUBLE;
+  return path == 3 ? SG_SCAN_DOUBLE : SG_SCAN_FLOAT;
 }
 
 /* The queries row by row (each query's dk values contiguous), on the

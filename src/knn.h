@@ -8,7 +8,8 @@
  *   knn-btree.c   a tree of blocks on principal axes, for many rows in
  *                 more dimensions
  *   knn-screen.c  brute force over the blocks: direct, or screened by the
- *                 expansion |q|^2 + |r|^2 - 2 q.r in double or in float
+ *                 expansion |q|^2 + |r|^2 - 2 q.r in double or in float;
+ *                 a self-search screened in float measures each pair once
  *   knn-mixed.c   mixed, incomplete or Gower data (a general distance) */
 #ifndef SMOTEGUARD_KNN_H
 #define SMOTEGUARD_KNN_H

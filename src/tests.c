@@ -10,7 +10,8 @@
  * float screen (falling back to 3 where values are too large for it), 5
  * the tree of blocks (knn-btree.c; its leaves screened in float where the
  * values allow it), 6 the tree of blocks measuring every row of a leaf it
- * cannot skip (no float screen). */
+ * cannot skip (no float screen), 7 the float screen, a self-search made
+ * symmetric (each pair measured once; knn-screen.c) whatever its size. */
 static int knn_path = 0;
 
 /* The highest instruction set the kernels may use (simd.h). */
@@ -36,8 +37,8 @@ SEXP ffi_knn_path(SEXP path) {
     double x = Rf_isInteger(path)
       ? (INTEGER_RO(path)[i] == NA_INTEGER ? NA_REAL : INTEGER_RO(path)[i])
       : REAL_RO(path)[i];
-    if (ISNAN(x) || x != floor(x) || x < 0 || x > (i == 0 ? 6 : 2))
-      Rf_error(i == 0 ? "`path` must be a whole number from 0 to 6."
+    if (ISNAN(x) || x != floor(x) || x < 0 || x > (i == 0 ? 7 : 2))
+      Rf_error(i == 0 ? "`path` must be a whole number from 0 to 7."
                       : "The instruction set level must be 0, 1 or 2.");
     v[i] = (int) x;
   }

@@ -270,6 +270,18 @@ mutants <- list(
         sg_topk_insert(bd, bi, k, acc[t], (int) ridx);)-",
     "direct (brute) search skips the next row instead of the query itself",
     c("knn")),
+  mutant("knn-sym-self", "knn", "src/knn-screen.c",
+    r"-(if (t >= cnt || r0 + t <= qi) continue;)-",
+    r"-(if (t >= cnt || r0 + t < qi) continue;)-",
+    "symmetric self-search offers a row to itself",
+    c("knn")),
+  mutant("knn-sym-merge", "threads", "src/knn-screen.c",
+    r"-(for (int tid = 1; tid < nthreads; tid++) {
+    const double *od)-",
+    r"-(for (int tid = 1; tid < 1; tid++) {
+    const double *od)-",
+    "symmetric self-search keeps only the first thread's lists (results depend on threads)",
+    c("knn")),
   mutant("knn-mixed-self", "knn", "src/knn-mixed.c",
     r"-(R_xlen_t skip = sg_skip_row(self, excl, qi);)-",
     r"-(R_xlen_t skip = sg_skip_row(self, excl, qi) + 1;)-",

@@ -200,7 +200,7 @@ test_that("every distance path gives the same neighbours and bits", {
   # The search may take one of several paths (direct, screened expansion,
   # kd-tree); a switch for tests selects them. They must agree exactly.
   sw <- ffi("ffi_knn_path")
-  paths <- list(1L, 2L, 3L, 4L, 5L, 6L)
+  paths <- list(1L, 2L, 3L, 4L, 5L, 6L, 7L)
   withr::defer(.Call(sw, 0L))
   run <- function(data, q) {
     list(knn_call(data, k = 9L), knn_call(data, query = q, k = 5L),

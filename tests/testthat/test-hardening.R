@@ -440,7 +440,7 @@ test_that("every k-NN search path gives the same neighbours, with 1 and 2 thread
            .Call(knn, x, q, 3L, NULL, NULL, threads, NULL, TRUE))
     }
     want <- with_knn_path(1L, run(1L))
-    for (path in 0:6) {
+    for (path in 0:7) {
       for (threads in 1:2) {
         got <- with_knn_path(path, run(threads))
         expect_identical(got, want, label = sprintf("%s, path %d, %d thread(s)", nm, path, threads))
@@ -449,7 +449,7 @@ test_that("every k-NN search path gives the same neighbours, with 1 and 2 thread
     # each kernel this CPU has, and the portable ones: the AVX-512, AVX2
     # and plain-C versions of the screens must find the same rows
     for (isa in 0:1) {
-      for (path in c(1L, 3L, 4L, 5L)) {
+      for (path in c(1L, 3L, 4L, 5L, 7L)) {
         got <- with_knn_path(c(path, isa), run(2L))
         expect_identical(got, want, label = sprintf("%s, path %d, instruction set %d", nm, path, isa))
       }

@@ -345,3 +345,40 @@ test_that("the automatic choice takes the tree of blocks on many rows of few int
   expect_identical(auto1$index[9001:9003, 1], 1:3)
   expect_identical(auto1$distance[9001:9003, 1], rep(0, 3))
 })
+
+test_that("the symmetric self-search gives the bits of the direct kernel", {
+  # Each pair measured once and offered to both rows (path 7, and the
+  # automatic path from 2,048 rows of full-dimensional data): the same
+  # neighbours, distances and tie order as the direct kernel, 1 and 2
+  # threads, k above the symmetric search's limit (32) included.
+  grid <- withr::with_seed(41, matrix(sample(0:2, 2500 * 7, TRUE), 2500, 7)) + 0
+  gauss <- withr::with_seed(42, matrix(stats::rnorm(2300 * 12), 2300, 12))
+  cases <- list(
+    grid = grid,                                              # many ties
+    dup = rbind(gauss, gauss[c(1, 1, 5, 2300), ]),            # duplicates
+    const = cbind(gauss[1:700, ], 4),                         # a constant column
+    offset = gauss[1:900, 1:9] + 1e6,                         # cancellation
+    small = gauss[1:37, ],                                    # one block
+    same = matrix(2.5, 300, 8))                               # every distance 0
+  for (nm in names(cases)) {
+    x <- cases[[nm]]
+    for (k in c(1L, 6L, 33L)) {
+      if (k >= nrow(x)) next
+      want <- with_path(1L, knn_ffi(x, k))
+      for (threads in 1:2) {
+        label <- sprintf("%s, k = %d, %d thread(s)", nm, k, threads)
+        expect_identical(with_path(7L, knn_ffi(x, k, threads = threads)), want, label = label)
+      }
+      if (nrow(x) >= 2048)
+        expect_identical(with_path(0L, knn_ffi(x, k, threads = 2L)), want, label = nm)
+    }
+  }
+  # the exact distances of a few rows against a plain-R reference
+  rows <- c(1:5, 2301:2304)
+  expect_knn_equal(knn_rows_of(with_path(7L, sg_knn(cases$dup, 4)), rows),
+                   ref_knn(cases$dup, 4, rows = rows))
+  # a query matrix under path 7 takes the one-sided scan, same bits
+  q <- gauss[1:50, ] + 0.01
+  expect_identical(with_path(7L, knn_ffi(gauss, 5, query = q, threads = 2L)),
+                   with_path(1L, knn_ffi(gauss, 5, query = q)))
+})

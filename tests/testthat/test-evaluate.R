@@ -162,8 +162,10 @@ test_that("identical results under sequential, multisession and cluster plans", 
     ev <- small_eval(resamples = sg_folds(folds = 2, repeats = 1),
                      learners = list(sg_learner_glm()))
     # the cells run in batches, largest first, under a parallel plan
+    # (the records' provenance travels packed from the workers)
     c(ev[c("metrics", "holdout", "predictions", "verdict", "decisions", "thresholds",
-           "errors", "notes", "failures")], list(long = as.data.frame(ev)))
+           "errors", "notes", "failures")], list(long = as.data.frame(ev)),
+      list(provenance = lapply(ev$records, function(r) r$record$provenance)))
   }
   # more than two classes: each class's cell seeds are drawn after the
   # previous class's cells ran, from the stream the last cell left

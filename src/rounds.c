@@ -50,8 +50,10 @@ typedef struct {
   R_xlen_t m;
   int *ppos;      /* 0-based position among the parents (`at`) */
   int *pa, *ne;   /* data rows; neighbour NA for a copy */
-  double *ga, *v; /* gaps; m x d values */
-  int *cd;        /* m x dc codes */
+  double *ga, *v; /* gaps; m x d values (leading dimension ld) */
+  int *cd;        /* m x dc codes (leading dimension ld) */
+  R_xlen_t ld;    /* v and cd are the stacked result's rows from its first
+                   * free one: kept rows are moved up in place */
   int *reason;    /* 0 kept, 1 intrusion, 2 bound, 3 rule, 4 combination */
 } sg_batch;
 
@@ -99,14 +101,15 @@ static SEXP sg_real_vector(const double *v, R_xlen_t m) {
   return out;
 }
 
-/* The rows sel (0-based, ns of them) of the m x d matrix v (double or
- * integer by `real`) as an R matrix. */
-static SEXP sg_rows_matrix(const void *v, R_xlen_t m, int d, const R_xlen_t *sel,
+/* The rows sel (0-based, ns of them; NULL: the first ns) of the matrix v
+ * of leading dimension ld and d columns (double or integer by `real`) as
+ * an R matrix. */
+static SEXP sg_rows_matrix(const void *v, R_xlen_t ld, int d, const R_xlen_t *sel,
                            R_xlen_t ns, int real) {
   SEXP out = Rf_allocMatrix(real ? REALSXP : INTSXP, (int) ns, d);
   for (int j = 0; j < d; j++)
     for (R_xlen_t s = 0; s < ns; s++) {
-      R_xlen_t from = sel[s] + (R_xlen_t) j * m, to = s + (R_xlen_t) j * ns;
+      R_xlen_t from = (sel ? sel[s] : s) + (R_xlen_t) j * ld, to = s + (R_xlen_t) j * ns;
       if (real) REAL(out)[to] = ((const double *) v)[from];
       else INTEGER(out)[to] = ((const int *) v)[from];
     }
@@ -125,17 +128,30 @@ static void sg_hook_vector(SEXP x, SEXPTYPE type, R_xlen_t m, void *to,
   UNPROTECT(1);
 }
 
+/* A hook's m x d matrix of values into v (leading dimension ld). */
+static void sg_hook_matrix(SEXP x, R_xlen_t m, int d, double *v, R_xlen_t ld,
+                           const char *what) {
+  if (XLENGTH(x) != m * d)
+    Rf_error("A method's hook returned %s of the wrong length.", what);
+  SEXP y = PROTECT(Rf_coerceVector(x, REALSXP));
+  for (int j = 0; j < d; j++)
+    if (m > 0) memcpy(v + (R_xlen_t) j * ld, REAL(y) + (R_xlen_t) j * m, (size_t) m * sizeof(double));
+  UNPROTECT(1);
+}
+
 /* ---- the draw ---------------------------------------------------------- */
 
-static void sg_batch_alloc(sg_batch *b, R_xlen_t m, int d, int dc) {
+/* The draw's arrays (the values and codes are placed in the stack by
+ * sg_stack_room()). */
+static void sg_batch_alloc(sg_batch *b, R_xlen_t m) {
   size_t mm = m > 0 ? (size_t) m : 1;
   b->m = m;
   b->ppos = (int *) R_alloc(mm, sizeof(int));
   b->pa = (int *) R_alloc(mm, sizeof(int));
   b->ne = (int *) R_alloc(mm, sizeof(int));
   b->ga = (double *) R_alloc(mm, sizeof(double));
-  b->v = (double *) R_alloc(mm * (d > 0 ? d : 1), sizeof(double));
-  b->cd = (int *) R_alloc(mm * (dc > 0 ? dc : 1), sizeof(int));
+  b->v = NULL;
+  b->cd = NULL;
   b->reason = (int *) R_alloc(mm, sizeof(int));
   for (R_xlen_t s = 0; s < m; s++) b->reason[s] = 0;
 }
@@ -143,8 +159,8 @@ static void sg_batch_alloc(sg_batch *b, R_xlen_t m, int d, int dc) {
 /* SMOTE's draw in turns (sg_cycle()) over the parents, or over the
  * parents `redo` (nredo >= 0: rejected candidates drawn again from their
  * own parents, one each). */
-static void sg_draw_turns(const sg_rounds_class *C, const sg_rounds_data *D,
-                          const int *redo, int nredo, R_xlen_t need, sg_batch *b) {
+static void sg_draw_turns(const sg_rounds_class *C, const int *redo, int nredo,
+                          R_xlen_t need, sg_batch *b) {
   int P = nredo >= 0 ? nredo : C->na, k = C->k;
   const int *nn = C->wa;
   if (nredo >= 0) {
@@ -159,7 +175,7 @@ static void sg_draw_turns(const sg_rounds_class *C, const sg_rounds_data *D,
   int *usable = (int *) R_alloc(P, sizeof(int));
   int none = sg_usable_counts(nn, P, k, usable);
   if (none >= 0) Rf_error("Parent %d has no usable neighbour.", none + 1);
-  sg_batch_alloc(b, G, D->d, D->dc);
+  sg_batch_alloc(b, G);
   int *perm = (int *) R_alloc(P, sizeof(int));
   GetRNGstate();
   sg_cycle(nn, P, k, usable, NULL, 1.0, G, perm, b->ppos, b->ne, b->ga);
@@ -183,7 +199,7 @@ static void sg_draw_hook(const sg_rounds_class *C, const sg_rounds_data *D,
   if (!Rf_isNewList(dr) || XLENGTH(dr) < 3)
     Rf_error("A method's draw must return list(parent, neighbor, gap).");
   R_xlen_t m = XLENGTH(sg_list_get(dr, "parent"));
-  sg_batch_alloc(b, m, D->d, D->dc);
+  sg_batch_alloc(b, m);
   sg_hook_vector(sg_list_get(dr, "parent"), INTSXP, m, b->ppos, "parents");
   sg_hook_vector(sg_list_get(dr, "neighbor"), INTSXP, m, b->ne, "neighbours");
   sg_hook_vector(sg_list_get(dr, "gap"), REALSXP, m, b->ga, "gaps");
@@ -206,7 +222,7 @@ static void sg_make_rows(const sg_rounds_class *C, const sg_rounds_data *D,
   R_xlen_t m = b->m;
   for (R_xlen_t s = 0; s < m; s++) b->pa[s] = C->rows[C->at[b->ppos[s]] - 1];
   if (Rf_isNull(C->make)) {
-    sg_interpolate_rows(D->x, D->n, D->d, b->pa, b->ne, b->ga, m, b->v);
+    sg_interpolate_rows(D->x, D->n, D->d, b->pa, b->ne, b->ga, m, b->v, b->ld);
     return;
   }
   SEXP vals[3], par;
@@ -218,7 +234,7 @@ static void sg_make_rows(const sg_rounds_class *C, const sg_rounds_data *D,
   const char *nms[3] = {"parent", "neighbor", "gap"};
   SEXP draw = PROTECT(sg_named_list(3, vals, nms));
   SEXP made = PROTECT(sg_hook(C->make, 2, par, draw, NULL, NULL));
-  sg_hook_vector(sg_list_get(made, "values"), REALSXP, m * D->d, b->v, "values");
+  sg_hook_matrix(sg_list_get(made, "values"), m, D->d, b->v, b->ld, "values");
   sg_hook_vector(sg_list_get(made, "gap"), REALSXP, m, b->ga, "gaps");
   UNPROTECT(6);
 }
@@ -232,7 +248,7 @@ static void sg_make_codes(const sg_rounds_class *C, const sg_rounds_data *D,
   if (!C->interpolating) {
     for (int j = 0; j < D->dc; j++)
       for (R_xlen_t s = 0; s < m; s++)
-        b->cd[s + (R_xlen_t) j * m] = D->codes[b->pa[s] - 1 + (R_xlen_t) j * D->n];
+        b->cd[s + (R_xlen_t) j * b->ld] = D->codes[b->pa[s] - 1 + (R_xlen_t) j * D->n];
     return;
   }
   int nc = 1 + C->kw;
@@ -244,7 +260,7 @@ static void sg_make_codes(const sg_rounds_class *C, const sg_rounds_data *D,
       cand[s + (R_xlen_t) (c + 1) * m] = C->within[row + (R_xlen_t) c * C->p];
   }
   GetRNGstate();
-  sg_nominal_values(D->codes, D->n, D->dc, cand, m, nc, D->vote, b->cd);
+  sg_nominal_values(D->codes, D->n, D->dc, cand, m, nc, D->vote, b->cd, b->ld);
   PutRNGstate();
 }
 
@@ -252,7 +268,7 @@ static void sg_make_codes(const sg_rounds_class *C, const sg_rounds_data *D,
 static void sg_hold_to_bounds(const sg_rounds_class *C, int d, sg_batch *b) {
   if (C->lo == NULL) return;
   for (int j = 0; j < d; j++) {
-    double *v = b->v + (R_xlen_t) j * b->m;
+    double *v = b->v + (R_xlen_t) j * b->ld;
     for (R_xlen_t s = 0; s < b->m; s++) {
       if (ISNAN(v[s])) { v[s] = NA_REAL; continue; }
       if (v[s] < C->lo[j]) v[s] = C->lo[j];
@@ -279,7 +295,8 @@ static void sg_jitter(const sg_rounds_class *C, const sg_rounds_data *D,
       sd[s + (R_xlen_t) j * m] = R_FINITE(v) ? v : 0;
     }
   GetRNGstate();
-  sg_add_noise(b->v, sd, m * d);
+  for (int j = 0; j < d; j++)  /* column after column, as R's matrix */
+    sg_add_noise(b->v + (R_xlen_t) j * b->ld, sd + (R_xlen_t) j * m, m);
   PutRNGstate();
   sg_hold_to_bounds(C, d, b);
 }
@@ -288,11 +305,11 @@ static void sg_jitter(const sg_rounds_class *C, const sg_rounds_data *D,
  * held to their levels; a missing value stays missing. */
 static void sg_round_values(const sg_rounds_data *D, sg_batch *b) {
   for (int w = 0; w < D->nwhole; w++) {
-    double *v = b->v + (R_xlen_t) D->whole[w] * b->m;
+    double *v = b->v + (R_xlen_t) D->whole[w] * b->ld;
     for (R_xlen_t s = 0; s < b->m; s++) if (!ISNAN(v[s])) v[s] = nearbyint(v[s]);
   }
   for (int o = 0; o < D->nord; o++) {
-    double *v = b->v + (R_xlen_t) D->ord[o] * b->m;
+    double *v = b->v + (R_xlen_t) D->ord[o] * b->ld;
     for (R_xlen_t s = 0; s < b->m; s++) {
       if (ISNAN(v[s])) continue;
       if (v[s] < 1) v[s] = 1;
@@ -318,7 +335,7 @@ static void sg_check_combos(const sg_rounds_class *C, int dc, sg_batch *b) {
   sg_combo_width = C->nc;
   for (R_xlen_t s = 0; s < b->m; s++) {
     if (b->reason[s] != 0) continue;
-    for (int j = 0; j < C->nc; j++) key[j] = b->cd[s + (R_xlen_t) C->ccols[j] * b->m];
+    for (int j = 0; j < C->nc; j++) key[j] = b->cd[s + (R_xlen_t) C->ccols[j] * b->ld];
     if (!bsearch(key, C->seen, C->nseen, C->nc * sizeof(int), sg_combo_cmp))
       b->reason[s] = 4;
   }
@@ -338,8 +355,8 @@ static void sg_check_rules(const sg_rounds_class *C, const sg_rounds_data *D,
                            sg_batch *b, R_xlen_t *sel) {
   R_xlen_t ns = sg_kept(b, sel);
   if (ns == 0) return;
-  SEXP v = PROTECT(sg_rows_matrix(b->v, b->m, D->d, sel, ns, 1));
-  SEXP cd = PROTECT(sg_rows_matrix(b->cd, b->m, D->dc, sel, ns, 0));
+  SEXP v = PROTECT(sg_rows_matrix(b->v, b->ld, D->d, sel, ns, 1));
+  SEXP cd = PROTECT(sg_rows_matrix(b->cd, b->ld, D->dc, sel, ns, 0));
   SEXP par = PROTECT(Rf_allocVector(INTSXP, ns));
   for (R_xlen_t s = 0; s < ns; s++) INTEGER(par)[s] = b->pa[sel[s]];
   SEXP bad = PROTECT(sg_hook(C->rules, 3, v, cd, par, NULL));
@@ -365,16 +382,16 @@ static void sg_intrusion_shares(const sg_rounds_class *C, const sg_rounds_data *
       if (ne[s] != NA_INTEGER && D->yi[ne[s] - 1] != C->cl)
         Rf_error("`neighbor` must name rows of the class.");
       for (int j = 0; j < D->d; j++)
-        sg_finite_or_missing(b->v + sel[s] + (R_xlen_t) j * b->m, 1);
+        sg_finite_or_missing(b->v + sel[s] + (R_xlen_t) j * b->ld, 1);
     }
     sg_local_rows lr = {pa, ne, C->whole, D->pos, D->yi, D->n, C->p, D->m, C->cl};
     int nth = sg_local_threads(D->req, ns, D->m, D->dz, D->n);
-    sg_local_shares(&lr, D->zr, D->dz, D->zcols, D->cen, D->sca, b->v, b->m, sel,
+    sg_local_shares(&lr, D->zr, D->dz, D->zcols, D->cen, D->sca, b->v, b->ld, sel,
                     ns, share, nth);
     return;
   }
-  SEXP v = PROTECT(sg_rows_matrix(b->v, b->m, D->d, sel, ns, 1));
-  SEXP cd = PROTECT(sg_rows_matrix(b->cd, b->m, D->dc, sel, ns, 0));
+  SEXP v = PROTECT(sg_rows_matrix(b->v, b->ld, D->d, sel, ns, 1));
+  SEXP cd = PROTECT(sg_rows_matrix(b->cd, b->ld, D->dc, sel, ns, 0));
   SEXP par = PROTECT(sg_int_vector(pa, ns));
   SEXP nei = PROTECT(sg_int_vector(ne, ns));
   SEXP out = PROTECT(sg_hook(C->exact, 4, v, cd, par, nei));
@@ -390,7 +407,11 @@ static void sg_check_candidates(const sg_rounds_class *C, const sg_rounds_data *
   R_xlen_t *sel = (R_xlen_t *) R_alloc(m > 0 ? m : 1, sizeof(R_xlen_t));
   if (C->constrained) {
     if (C->lo != NULL) {
-      sg_rows_outside(b->v, m, D->d, C->lo, C->hi, b->reason);
+      int *out = (int *) R_alloc(m > 0 ? m : 1, sizeof(int));
+      for (int j = 0; j < D->d; j++) {
+        sg_rows_outside(b->v + (R_xlen_t) j * b->ld, m, 1, C->lo + j, C->hi + j, out);
+        for (R_xlen_t s = 0; s < m; s++) b->reason[s] |= out[s];
+      }
       for (R_xlen_t s = 0; s < m; s++) b->reason[s] = b->reason[s] ? 2 : 0;
     }
     if (C->seen != NULL) sg_check_combos(C, D->dc, b);
@@ -445,17 +466,27 @@ static SEXP sg_stack_resize(const sg_stack *st, R_xlen_t cap) {
   return nw.buf;
 }
 
-/* The kept candidates appended to the stack (buf held at index ipx). */
-static R_xlen_t sg_stack_keep(sg_stack *st, PROTECT_INDEX ipx, int cl,
-                              const sg_batch *b, int d, int dc) {
-  R_xlen_t ok = 0;
-  for (R_xlen_t s = 0; s < b->m; s++) ok += b->reason[s] == 0;
-  if (st->used + ok > st->cap) {
-    R_xlen_t cap = 2 * (st->used + ok);
+/* Room in the stack (buf held at index ipx) for the m candidates of a
+ * round, which are made in place: b->v and b->cd point at its first free
+ * row. */
+static void sg_stack_room(sg_stack *st, PROTECT_INDEX ipx, sg_batch *b) {
+  if (st->used + b->m > st->cap) {
+    R_xlen_t cap = 2 * (st->used + b->m);
     SEXP nb = sg_stack_resize(st, cap);
     REPROTECT(st->buf = nb, ipx);
     st->cap = cap;
   }
+  b->ld = st->cap;
+  b->v = REAL(VECTOR_ELT(st->buf, 4)) + st->used;
+  b->cd = INTEGER(VECTOR_ELT(st->buf, 5)) + st->used;
+}
+
+/* The kept candidates kept in the stack: their values and codes moved up
+ * over the rejected ones (in place: a kept row never moves down), their
+ * provenance written. */
+static R_xlen_t sg_stack_keep(sg_stack *st, int cl, const sg_batch *b, int d, int dc) {
+  R_xlen_t ok = 0;
+  for (R_xlen_t s = 0; s < b->m; s++) ok += b->reason[s] == 0;
   int *ocl = INTEGER(VECTOR_ELT(st->buf, 0)), *opa = INTEGER(VECTOR_ELT(st->buf, 1));
   int *one = INTEGER(VECTOR_ELT(st->buf, 2));
   double *oga = REAL(VECTOR_ELT(st->buf, 3)), *ov = REAL(VECTOR_ELT(st->buf, 4));
@@ -464,8 +495,11 @@ static R_xlen_t sg_stack_keep(sg_stack *st, PROTECT_INDEX ipx, int cl,
   for (R_xlen_t s = 0; s < b->m; s++) {
     if (b->reason[s] != 0) continue;
     ocl[t] = cl; opa[t] = b->pa[s]; one[t] = b->ne[s]; oga[t] = b->ga[s];
-    for (int j = 0; j < d; j++) ov[t + (R_xlen_t) j * st->cap] = b->v[s + (R_xlen_t) j * b->m];
-    for (int j = 0; j < dc; j++) ocd[t + (R_xlen_t) j * st->cap] = b->cd[s + (R_xlen_t) j * b->m];
+    R_xlen_t from = st->used + s;
+    if (from != t) {
+      for (int j = 0; j < d; j++) ov[t + (R_xlen_t) j * st->cap] = ov[from + (R_xlen_t) j * st->cap];
+      for (int j = 0; j < dc; j++) ocd[t + (R_xlen_t) j * st->cap] = ocd[from + (R_xlen_t) j * st->cap];
+    }
     t++;
   }
   st->used = t;
@@ -557,19 +591,20 @@ static void sg_class_parents(sg_rounds_class *C, const sg_rounds_data *D,
 
 /* ---- the rounds -------------------------------------------------------- */
 
-/* One round's candidates, made and checked. */
+/* One round's candidates, made (in the stack's free rows) and checked. */
 static void sg_round(const sg_rounds_class *C, const sg_rounds_data *D,
-                     const int *redo, int nredo, R_xlen_t need, sg_batch *b) {
-  if (Rf_isNull(C->draw)) sg_draw_turns(C, D, redo, nredo, need, b);
+                     const int *redo, int nredo, R_xlen_t need, sg_stack *st,
+                     PROTECT_INDEX ipx, sg_batch *b) {
+  if (Rf_isNull(C->draw)) sg_draw_turns(C, redo, nredo, need, b);
   else sg_draw_hook(C, D, need, b);
   if (b->m == 0) return;
+  sg_stack_room(st, ipx, b);
   sg_make_rows(C, D, b);
   sg_make_codes(C, D, b);
   if (!Rf_isNull(C->finish)) {
-    SEXP v = PROTECT(Rf_allocMatrix(REALSXP, (int) b->m, D->d));
-    if (b->m * D->d > 0) memcpy(REAL(v), b->v, (size_t) (b->m * D->d) * sizeof(double));
+    SEXP v = PROTECT(sg_rows_matrix(b->v, b->ld, D->d, NULL, b->m, 1));
     SEXP out = PROTECT(sg_hook(C->finish, 1, v, NULL, NULL, NULL));
-    sg_hook_vector(out, REALSXP, b->m * D->d, b->v, "values");
+    sg_hook_matrix(out, b->m, D->d, b->v, b->ld, "values");
     UNPROTECT(2);
   }
   if (C->jitter > 0) sg_jitter(C, D, b);
@@ -590,10 +625,10 @@ static void sg_class_rounds(sg_rounds_class *C, const sg_rounds_data *D,
     R_CheckUserInterrupt();
     const void *vmax = vmaxget();
     sg_batch b;
-    sg_round(C, D, redo, nredo, need, &b);
+    sg_round(C, D, redo, nredo, need, st, ipx, &b);
     if (b.m == 0) { vmaxset(vmax); break; }
     counts[1] += (double) b.m;
-    R_xlen_t ok = sg_stack_keep(st, ipx, C->cl, &b, D->d, D->dc);
+    R_xlen_t ok = sg_stack_keep(st, C->cl, &b, D->d, D->dc);
     made_all += ok;
     need -= ok;
     if (C->same_parent) nredo = 0;

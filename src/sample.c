@@ -335,11 +335,12 @@ SEXP ffi_draw_safe_level(SEXP neighbors, SEXP sl_parent, SEXP sl_neighbor,
   return out;
 }
 
-/* The G x dc nominal values (into ov) of the G candidates' rows cand (G x
- * nc, checked data rows or NA) from the n x dc codes cd; md 0 draws, 1
- * votes (see ffi_draw_nominal()).  The caller holds the RNG state. */
+/* The G x dc nominal values (into ov, leading dimension ldo) of the G
+ * candidates' rows cand (G x nc, checked data rows or NA) from the n x dc
+ * codes cd; md 0 draws, 1 votes (see ffi_draw_nominal()).  The caller
+ * holds the RNG state. */
 void sg_nominal_values(const int *cd, R_xlen_t n, int dc, const int *cand,
-                       R_xlen_t G, int nc, int md, int *ov) {
+                       R_xlen_t G, int nc, int md, int *ov, R_xlen_t ldo) {
   int *vals = (int *) R_alloc(nc > 0 ? nc : 1, sizeof(int));
   int *count = (int *) R_alloc(nc > 0 ? nc : 1, sizeof(int));
   for (R_xlen_t s = 0; s < G; s++) {
@@ -374,7 +375,7 @@ void sg_nominal_values(const int *cd, R_xlen_t n, int dc, const int *cand,
           if (count[c] == best) vals[nbest++] = vals[c];
         res = vals[(int) R_unif_index((double) nbest)];
       }
-      ov[s + (R_xlen_t) j * G] = res;
+      ov[s + (R_xlen_t) j * ldo] = res;
     }
   }
 }
@@ -407,7 +408,7 @@ SEXP ffi_draw_nominal(SEXP codes, SEXP candidates, SEXP mode) {
       Rf_error("`codes` must be positive or NA.");
   SEXP out = PROTECT(Rf_allocMatrix(INTSXP, (int) G, dc)); nprot++;
   GetRNGstate();
-  sg_nominal_values(cd, n, dc, cand, G, nc, md, INTEGER(out));
+  sg_nominal_values(cd, n, dc, cand, G, nc, md, INTEGER(out), G);
   PutRNGstate();
   UNPROTECT(nprot);
   return out;
@@ -439,15 +440,15 @@ SEXP ffi_add_noise(SEXP values, SEXP sd) {
   return out;
 }
 
-/* The G x d interpolated rows (column-major, into `out`) of the n x d
- * matrix x, for checked 1-based parents and neighbours (see
- * ffi_interpolate()). */
+/* The G x d interpolated rows (column-major, into ov, leading dimension
+ * ldo) of the n x d matrix x, for checked 1-based parents and neighbours
+ * (see ffi_interpolate()). */
 void sg_interpolate_rows(const double *xv, R_xlen_t n, int d,
                          const int *pa, const int *ne,
-                         const double *ga, R_xlen_t G, double *ov) {
+                         const double *ga, R_xlen_t G, double *ov, R_xlen_t ldo) {
   for (int j = 0; j < d; j++) {
     const double *col = xv + (R_xlen_t) j * n;
-    double *oc = ov + (R_xlen_t) j * G;
+    double *oc = ov + (R_xlen_t) j * ldo;
     for (R_xlen_t s = 0; s < G; s++) {
       double a = col[pa[s] - 1];
       if (ne[s] == NA_INTEGER || ISNAN(ga[s])) {
@@ -486,7 +487,7 @@ SEXP ffi_interpolate(SEXP x, SEXP parent, SEXP neighbor, SEXP gap) {
       Rf_error("`neighbor` holds an index outside 1..%d.", (int) n);
   }
   SEXP out = PROTECT(Rf_allocMatrix(REALSXP, (int) G, d)); nprot++;
-  sg_interpolate_rows(REAL_RO(x), n, d, pa, ne, ga, G, REAL(out));
+  sg_interpolate_rows(REAL_RO(x), n, d, pa, ne, ga, G, REAL(out), G);
   UNPROTECT(nprot);
   return out;
 }

@@ -58,9 +58,9 @@ void sg_cycle(const int *nn, int P, int k, const int *usable,
               int *pa, int *ne, double *ga);
 void sg_interpolate_rows(const double *xv, R_xlen_t n, int d,
                          const int *pa, const int *ne,
-                         const double *ga, R_xlen_t G, double *ov);
+                         const double *ga, R_xlen_t G, double *ov, R_xlen_t ldo);
 void sg_nominal_values(const int *cd, R_xlen_t n, int dc, const int *cand,
-                       R_xlen_t G, int nc, int md, int *ov);
+                       R_xlen_t G, int nc, int md, int *ov, R_xlen_t ldo);
 void sg_add_noise(double *v, const double *sd, R_xlen_t n);
 SEXP ffi_knn_classes(SEXP x, SEXP center, SEXP scale, SEXP rows, SEXP k,
                      SEXP threads);

@@ -231,8 +231,13 @@ if ("b" %in% parts) {
       # what travels to and from the workers: the data and settings (once
       # per batch: one batch per worker) and the cells' results
       suppressMessages(trace("run_cells", where = asNamespace("smoteguard"), print = FALSE,
-            exit = quote(bench_cells$mb <- c(shared = length(serialize(shared, NULL)),
-                                             results = length(serialize(returnValue(), NULL))) / 1e6)))
+            exit = quote({
+              # as a worker sends them back (packed, where the build packs)
+              .bench_back <- returnValue()
+              if (exists("pack_record", mode = "function")) .bench_back <- lapply(.bench_back, pack_record)
+              bench_cells$mb <- c(shared = length(serialize(shared, NULL)),
+                                  results = length(serialize(.bench_back, NULL))) / 1e6
+            })))
     }
     c0 <- cpu(); t0 <- now(); e_seq <- grid(); seq_t[i] <- now() - t0; seq_cpu[i] <- cpu() - c0
     suppressMessages(untrace("eval_cell", where = asNamespace("smoteguard")))

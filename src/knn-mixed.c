@@ -92,49 +92,62 @@ typedef struct {
   int metric;
 } sg_mixed_metric;
 
+/* What the search's rows read: ref, qry (ref itself with self), and each
+ * thread's list of k. */
+typedef struct {
+  const sg_mixed_rows *ref, *qry;
+  const sg_mixed_metric *mt;
+  int kk, self;
+  const int *excl;
+  int *oi;
+  double *od;
+  double *bd_all;
+  int *bi_all;
+} sg_mixed_search;
+
+/* Query row qi (a group of one): its k nearest rows of ref. */
+static void sg_mixed_row(void *ctx, int tid, R_xlen_t qi, int nq) {
+  const sg_mixed_search *ms = (const sg_mixed_search *) ctx;
+  const sg_mixed_metric *mt = ms->mt;
+  const int kk = ms->kk;
+  const R_xlen_t n = ms->ref->rows, m = ms->qry->rows;
+  double *bd = ms->bd_all + (size_t) kk * tid;
+  int *bi = ms->bi_all + (size_t) kk * tid;
+  (void) nq;
+  for (int c = 0; c < kk; c++) { bd[c] = R_PosInf; bi[c] = -1; }
+  R_xlen_t skip = sg_skip_row(ms->self, ms->excl, qi);
+  int filled = 0;
+  for (R_xlen_t r = 0; r < n; r++) {
+    if (r == skip) continue;
+    double dd = sg_mixed_dist(ms->qry, qi, ms->ref, r, mt->dn, mt->dc, mt->cost,
+                              mt->nlev, mt->metric);
+    /* the first k rows fill the list whatever their distance (Inf
+     * included: rows with no column in common), so every query gets
+     * k neighbours; later rows enter only when strictly nearer */
+    if (filled < kk) {
+      sg_topk_insert(bd, bi, ++filled, dd, (int) r);
+      continue;
+    }
+    if (dd < bd[kk - 1]) sg_topk_insert(bd, bi, kk, dd, (int) r);
+  }
+  for (int c = 0; c < kk; c++) {
+    ms->oi[qi + (R_xlen_t) c * m] = bi[c] + 1;
+    ms->od[qi + (R_xlen_t) c * m] = bd[c];
+  }
+}
+
 /* The whole search: the k nearest rows of ref for each row of qry (with
- * self, qry is ref and each row skips itself); out m x k, column-major. */
+ * self, qry is ref and each row skips itself); out m x k, column-major;
+ * 1,024 queries between interrupt checks. */
 static void sg_knn_mixed_search(const sg_mixed_rows *ref,
                                 const sg_mixed_rows *qry,
                                 const sg_mixed_metric *mt, int kk, int self,
                                 const int *excl, int *oi, double *od,
                                 int nth) {
-  const R_xlen_t n = ref->rows, m = qry->rows;
-  double *bd_all = (double *) R_alloc((size_t) kk * nth, sizeof(double));
-  int *bi_all = (int *) R_alloc((size_t) kk * nth, sizeof(int));
-  const R_xlen_t chunk = 1024;
-  for (R_xlen_t c0 = 0; c0 < m; c0 += chunk) {
-    R_xlen_t c1 = c0 + chunk < m ? c0 + chunk : m;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 16) num_threads(nth)
-#endif
-    for (R_xlen_t qi = c0; qi < c1; qi++) {
-      int tid = omp_get_thread_num();
-      double *bd = bd_all + (size_t) kk * tid;
-      int *bi = bi_all + (size_t) kk * tid;
-      for (int c = 0; c < kk; c++) { bd[c] = R_PosInf; bi[c] = -1; }
-      R_xlen_t skip = sg_skip_row(self, excl, qi);
-      int filled = 0;
-      for (R_xlen_t r = 0; r < n; r++) {
-        if (r == skip) continue;
-        double dd = sg_mixed_dist(qry, qi, ref, r, mt->dn, mt->dc, mt->cost,
-                                  mt->nlev, mt->metric);
-        /* the first k rows fill the list whatever their distance (Inf
-         * included: rows with no column in common), so every query gets
-         * k neighbours; later rows enter only when strictly nearer */
-        if (filled < kk) {
-          sg_topk_insert(bd, bi, ++filled, dd, (int) r);
-          continue;
-        }
-        if (dd < bd[kk - 1]) sg_topk_insert(bd, bi, kk, dd, (int) r);
-      }
-      for (int c = 0; c < kk; c++) {
-        oi[qi + (R_xlen_t) c * m] = bi[c] + 1;
-        od[qi + (R_xlen_t) c * m] = bd[c];
-      }
-    }
-    R_CheckUserInterrupt();
-  }
+  sg_mixed_search ms = {ref, qry, mt, kk, self, excl, oi, od,
+                        (double *) R_alloc((size_t) kk * nth, sizeof(double)),
+                        (int *) R_alloc((size_t) kk * nth, sizeof(int))};
+  sg_for_groups(qry->rows, 1, 0.0, 1024, 1024, 16, sg_mixed_row, &ms, nth);
 }
 
 /* .Call entry: num (n x dn doubles, NaN missing) and codes (n x dc

@@ -530,11 +530,15 @@ typedef struct {
   sg_fblocks fb;
   float *qf;
   double *qnf;
+  /* each thread's scratch (one-sided scan); the answer, m x k */
+  struct sg_knn_scratch *scratch;
+  int *out_index;
+  double *out_dist;
 } sg_knn_plan;
 
 /* What one thread writes: the lists of its query block (SG_QB x k) and
  * the scratch of the block searches. */
-typedef struct {
+typedef struct sg_knn_scratch {
   double *best_d;
   int *best_i;
   double *acc;          /* SG_RB squared distances */
@@ -768,6 +772,7 @@ static int sg_scan_symmetric(R_xlen_t n, int k) {
  * d = 64: 0.49-0.52 against 0.59-0.63; at 2,000-8,000 rows never slower. */
 typedef struct {
   const sg_knn_plan *p;
+  int nthreads;
   sg_ball_screen_fn screen;
   double *bd_all;   /* per thread: n x k distances */
   int *bi_all;      /* and rows */
@@ -867,9 +872,10 @@ static void sg_sym_tile(const sg_sym_plan *s, int tid, R_xlen_t q0, int nq,
 }
 
 /* Row i's lists of every thread merged into the answer. */
-static void sg_sym_merge(const sg_sym_plan *s, R_xlen_t i, int nthreads,
-                         int *out_index, double *out_dist) {
-  const int k = s->p->k;
+static void sg_sym_merge(const sg_sym_plan *s, R_xlen_t i) {
+  const int k = s->p->k, nthreads = s->nthreads;
+  int *out_index = s->p->out_index;
+  double *out_dist = s->p->out_dist;
   const R_xlen_t n = s->p->rb->n;
   double bd[SG_SYM_MAX_K];
   int bi[SG_SYM_MAX_K];
@@ -887,14 +893,29 @@ static void sg_sym_merge(const sg_sym_plan *s, R_xlen_t i, int nthreads,
   }
 }
 
+/* One query block against the blocks from its own onwards (a group of
+ * sg_for_groups()). */
+static void sg_sym_group(void *ctx, int tid, R_xlen_t q0, int nq) {
+  const sg_sym_plan *s = (const sg_sym_plan *) ctx;
+  for (R_xlen_t blk = q0 / SG_RB; blk < s->p->rb->n_blocks; blk++)
+    sg_sym_tile(s, tid, q0, nq, blk);
+}
+
+/* Rows q0 .. q0 + nq - 1: every thread's lists merged into the answer. */
+static void sg_sym_merge_group(void *ctx, int tid, R_xlen_t q0, int nq) {
+  const sg_sym_plan *s = (const sg_sym_plan *) ctx;
+  (void) tid;
+  for (R_xlen_t i = q0; i < q0 + nq; i++) sg_sym_merge(s, i);
+}
+
 /* The whole self-search, p's float copies made (p->kind SG_SCAN_FLOAT). */
-static void sg_knn_scan_sym(const sg_knn_plan *p, int *out_index,
-                            double *out_dist, int nthreads) {
+static void sg_knn_scan_sym(const sg_knn_plan *p, int nthreads) {
   const sg_blocks *rb = p->rb;
   const R_xlen_t n = rb->n, rows = rb->n_blocks * SG_RB;
   const int k = p->k, dk = rb->d;
   sg_sym_plan s;
   s.p = p;
+  s.nthreads = nthreads;
   s.screen = sg_ball_screen_kernel();
   size_t lists = (size_t) nthreads * n * k;
   s.bd_all = (double *) R_alloc(lists, sizeof(double));
@@ -912,32 +933,38 @@ static void sg_knn_scan_sym(const sg_knn_plan *p, int *out_index,
   }
   /* padding rows never pass */
   for (size_t e = 0; e < (size_t) nthreads * rows; e++) s.pn_all[e] = INFINITY;
-  R_xlen_t n_qblocks = (n + SG_QB - 1) / SG_QB;
-  /* chunks between interrupt checks as sg_knn_scan()'s (a query block
-   * meets half the rows on average) */
-  double per_block = (double) SG_QB * (double) n * (dk > 0 ? dk : 1) / 2;
-  R_xlen_t chunk = (R_xlen_t) (SG_CHUNK_TERMS / per_block);
-  if (chunk > 4096) chunk = 4096;
-  if (chunk < 8 * nthreads) chunk = 8 * nthreads;
-  for (R_xlen_t c0 = 0; c0 < n_qblocks; c0 += chunk) {
-    R_xlen_t c1 = c0 + chunk < n_qblocks ? c0 + chunk : n_qblocks;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic) num_threads(nthreads)
-#endif
-    for (R_xlen_t qb = c0; qb < c1; qb++) {
-      int tid = omp_get_thread_num();
-      R_xlen_t q0 = qb * SG_QB;
-      int nq = (int) (n - q0 < SG_QB ? n - q0 : SG_QB);
-      for (R_xlen_t blk = q0 / SG_RB; blk < rb->n_blocks; blk++)
-        sg_sym_tile(&s, tid, q0, nq, blk);
-    }
-    R_CheckUserInterrupt();
+  /* a query block meets half the rows on average */
+  sg_for_groups(n, SG_QB, (double) SG_QB * (double) n * (dk > 0 ? dk : 1) / 2,
+                8 * nthreads, 4096, 1, sg_sym_group, &s, nthreads);
+  sg_for_groups(n, SG_RB, (double) SG_RB * k * nthreads, 1, 4096, 1,
+                sg_sym_merge_group, &s, nthreads);
+}
+
+/* One query block (nq <= SG_QB queries from q0) against every block of
+ * reference rows, in thread tid, its lists written to the answer. */
+static void sg_knn_group(void *ctx, int tid, R_xlen_t q0, int nq) {
+  const sg_knn_plan *p = (const sg_knn_plan *) ctx;
+  sg_knn_scratch *w = p->scratch + tid;
+  const int k = p->k;
+  const R_xlen_t m = p->m;
+  for (size_t s = 0; s < (size_t) nq * k; s++) {
+    w->best_d[s] = R_PosInf;
+    w->best_i[s] = -1;
   }
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads(nthreads)
-#endif
-  for (R_xlen_t i = 0; i < n; i++)
-    sg_sym_merge(&s, i, nthreads, out_index, out_dist);
+  for (R_xlen_t blk = 0; blk < p->rb->n_blocks; blk++) {
+    switch (p->kind) {
+    case SG_SCAN_FLOAT: sg_block_float(p, w, q0, nq, blk); break;
+    case SG_SCAN_DOUBLE: sg_block_double(p, w, q0, nq, blk); break;
+    default: sg_block_direct(p, w, q0, nq, blk); break;
+    }
+  }
+  for (int qi = 0; qi < nq; qi++) {
+    R_xlen_t qidx = q0 + qi;
+    for (int c = 0; c < k; c++) {
+      p->out_index[qidx + (R_xlen_t) c * m] = w->best_i[(size_t) qi * k + c] + 1;
+      p->out_dist[qidx + (R_xlen_t) c * m] = sqrt(fabs(w->best_d[(size_t) qi * k + c]));
+    }
+  }
 }
 
 /* The whole search by a scan of the blocks (knn.h). */
@@ -953,50 +980,16 @@ void sg_knn_scan(const sg_blocks *rb, const double *qrow, R_xlen_t m, int k,
   p.self = self;
   p.exclude = exclude;
   p.kind = kind;
+  p.out_index = out_index;
+  p.out_dist = out_dist;
   sg_knn_plan_make(&p);
   if (p.kind == SG_SCAN_FLOAT && self && !exclude && sg_scan_symmetric(m, k)) {
-    sg_knn_scan_sym(&p, out_index, out_dist, nthreads);
+    sg_knn_scan_sym(&p, nthreads);
     return;
   }
-  sg_knn_scratch *scratch = sg_knn_scratch_make(k, p.kind, nthreads);
-  const R_xlen_t n = rb->n;
-  const int dk = rb->d;
-  R_xlen_t n_qblocks = (m + SG_QB - 1) / SG_QB;
-
-  /* Chunks of query blocks between interrupt checks, SG_CHUNK_TERMS
-   * distance terms each, and enough blocks to keep every thread busy. */
-  double per_block = (double) SG_QB * (double) n * (dk > 0 ? dk : 1);
-  R_xlen_t chunk = (R_xlen_t) (SG_CHUNK_TERMS / per_block);
-  if (chunk > 4096) chunk = 4096;
-  if (chunk < 8 * nthreads) chunk = 8 * nthreads;
-  for (R_xlen_t c0 = 0; c0 < n_qblocks; c0 += chunk) {
-    R_xlen_t c1 = c0 + chunk < n_qblocks ? c0 + chunk : n_qblocks;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic) num_threads(nthreads)
-#endif
-    for (R_xlen_t qb = c0; qb < c1; qb++) {
-      sg_knn_scratch *w = scratch + omp_get_thread_num();
-      R_xlen_t q0 = qb * SG_QB;
-      int nq = (int) (m - q0 < SG_QB ? m - q0 : SG_QB);
-      for (size_t s = 0; s < (size_t) nq * k; s++) {
-        w->best_d[s] = R_PosInf;
-        w->best_i[s] = -1;
-      }
-      for (R_xlen_t blk = 0; blk < rb->n_blocks; blk++) {
-        switch (p.kind) {
-        case SG_SCAN_FLOAT: sg_block_float(&p, w, q0, nq, blk); break;
-        case SG_SCAN_DOUBLE: sg_block_double(&p, w, q0, nq, blk); break;
-        default: sg_block_direct(&p, w, q0, nq, blk); break;
-        }
-      }
-      for (int qi = 0; qi < nq; qi++) {
-        R_xlen_t qidx = q0 + qi;
-        for (int c = 0; c < k; c++) {
-          out_index[qidx + (R_xlen_t) c * m] = w->best_i[(size_t) qi * k + c] + 1;
-          out_dist[qidx + (R_xlen_t) c * m] = sqrt(fabs(w->best_d[(size_t) qi * k + c]));
-        }
-      }
-    }
-    R_CheckUserInterrupt();
-  }
+  p.scratch = sg_knn_scratch_make(k, p.kind, nthreads);
+  /* query blocks of SG_QB rows, at least 8 per thread between interrupt
+   * checks to keep every thread busy */
+  sg_for_groups(m, SG_QB, (double) SG_QB * (double) rb->n * (rb->d > 0 ? rb->d : 1),
+                8 * nthreads, 4096, 1, sg_knn_group, &p, nthreads);
 }

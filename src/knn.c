@@ -20,6 +20,26 @@ void sg_magnitude_error(void) {
            "(after centring and scaling), or squared distances overflow.");
 }
 
+void sg_for_groups(R_xlen_t m, int size, double group_terms, R_xlen_t lo,
+                   R_xlen_t hi, int grain, sg_group_fn group, void *ctx,
+                   int nthreads) {
+  R_xlen_t groups = (m + size - 1) / size;
+  R_xlen_t chunk = (R_xlen_t) (SG_CHUNK_TERMS / (group_terms + 1.0));
+  if (chunk > hi) chunk = hi;
+  if (chunk < lo) chunk = lo;
+  for (R_xlen_t c0 = 0; c0 < groups; c0 += chunk) {
+    R_xlen_t c1 = c0 + chunk < groups ? c0 + chunk : groups;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, grain) num_threads(nthreads)
+#endif
+    for (R_xlen_t g = c0; g < c1; g++) {
+      R_xlen_t q0 = g * size;
+      group(ctx, omp_get_thread_num(), q0, (int) (m - q0 < size ? m - q0 : size));
+    }
+    R_CheckUserInterrupt();
+  }
+}
+
 /* Copy rows of a column-major n x d matrix into the block layout, keeping
  * only the columns with a positive scale and standardising them. */
 void sg_blocks_fill(sg_blocks *b, const double *x, R_xlen_t n, int d,

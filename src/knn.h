@@ -36,6 +36,19 @@
 /* The error for a coordinate beyond SG_MAX_ABS. */
 void sg_magnitude_error(void);
 
+/* The m query rows in groups of `size` rows (the last may be shorter),
+ * the groups in parallel (dynamic schedule, `grain` groups at a time) and
+ * in chunks between interrupt checks: about SG_CHUNK_TERMS distance terms
+ * each (group_terms per group), at most hi groups, at least lo.
+ * group(ctx, tid, q0, nq) does the nq queries from q0; it runs inside the
+ * parallel region: no R API, and it writes only to its queries' slots or
+ * to thread tid's own scratch.  Every scan of the searches and the
+ * metrics runs through here. */
+typedef void (*sg_group_fn)(void *ctx, int tid, R_xlen_t q0, int nq);
+void sg_for_groups(R_xlen_t m, int size, double group_terms, R_xlen_t lo,
+                   R_xlen_t hi, int grain, sg_group_fn group, void *ctx,
+                   int nthreads);
+
 /* Rows laid out [block][dimension][row], padded with zeros. */
 typedef struct sg_blocks {
   double *data;   /* n_blocks * d * SG_RB values */

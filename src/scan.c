@@ -27,42 +27,16 @@
 
 #define SG_MB SG_RB      /* reference rows per block, knn.c's layout */
 #define SG_MCHUNK 8192   /* the most query rows between interrupt checks */
-#define SG_MTERMS SG_CHUNK_TERMS /* the distance terms between them (knn.h) */
 #define SG_NBINS 4096    /* histogram bins of the median's selection */
 #define SG_SELECT_CAP 131072 /* values sorted directly, per thread */
 
-/* Groups of four query rows between interrupt checks, for scans against
- * n reference rows of d columns: about SG_MTERMS distance terms, at least
- * two groups, at most SG_MCHUNK rows. */
-static R_xlen_t sg_group_chunk(R_xlen_t n, int d) {
-  R_xlen_t chunk = (R_xlen_t) (SG_MTERMS / (4.0 * (double) n * (d > 0 ? d : 1) + 1.0));
-  if (chunk < 2) chunk = 2;
-  if (chunk > SG_MCHUNK / 4) chunk = SG_MCHUNK / 4;
-  return chunk;
-}
-
-/* The m query rows in groups of four, the groups in parallel and in
- * chunks between interrupt checks (sg_group_chunk(), for n reference rows
- * of d columns): group(ctx, tid, q0, nq) for the nq <= 4 queries from q0.
- * group runs inside the parallel region: no R API, and it writes only to
- * its queries' slots or to thread tid's own scratch. */
-typedef void (*sg_group_fn)(void *ctx, int tid, R_xlen_t q0, int nq);
-
-static void sg_for_groups(R_xlen_t m, R_xlen_t n, int d, sg_group_fn group,
-                          void *ctx, int nthreads) {
-  R_xlen_t groups = (m + 3) / 4;
-  R_xlen_t chunk = sg_group_chunk(n, d);
-  for (R_xlen_t c0 = 0; c0 < groups; c0 += chunk) {
-    R_xlen_t c1 = c0 + chunk < groups ? c0 + chunk : groups;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 2) num_threads(nthreads)
-#endif
-    for (R_xlen_t g = c0; g < c1; g++) {
-      R_xlen_t q0 = g * 4;
-      group(ctx, omp_get_thread_num(), q0, (int) (m - q0 < 4 ? m - q0 : 4));
-    }
-    R_CheckUserInterrupt();
-  }
+/* The m query rows in groups of four against n reference rows of d
+ * columns (sg_for_groups(), knn.h): at least two groups between interrupt
+ * checks, at most SG_MCHUNK rows. */
+static void sg_for_quads(R_xlen_t m, R_xlen_t n, int d, sg_group_fn group,
+                         void *ctx, int nthreads) {
+  sg_for_groups(m, 4, 4.0 * (double) n * (d > 0 ? d : 1), 2, SG_MCHUNK / 4, 2,
+                group, ctx, nthreads);
 }
 
 /* Reference rows in knn.c's block layout (knn.h); x: column-major n x d,
@@ -94,39 +68,46 @@ double *sg_row_major(const double *x, R_xlen_t n, int d) {
 typedef int (*sg_visit_fn)(void *ctx, int tid, R_xlen_t qi, R_xlen_t r0,
                            int from, int cnt, const double *acc);
 
+/* What the pair scan's rows read. */
+typedef struct {
+  const sg_blocks *b;
+  const double *qrow;
+  int upper;
+  sg_visit_fn visit;
+  void *ctx;
+  sg_sqdist_fn sqdist;
+  double *acc_all;  /* per thread: SG_MB */
+} sg_pairs_scan;
+
+/* Query row qi (a group of one) against every block, until its visitor
+ * ends it. */
+static void sg_pairs_row(void *ctx, int tid, R_xlen_t qi, int nq) {
+  const sg_pairs_scan *ps = (const sg_pairs_scan *) ctx;
+  const sg_blocks *b = ps->b;
+  const R_xlen_t n = b->n;
+  double *acc = ps->acc_all + (size_t) SG_MB * tid;
+  const double *q = ps->qrow + qi * b->d;
+  R_xlen_t first = ps->upper ? qi + 1 : 0;
+  (void) nq;
+  for (R_xlen_t blk = first / SG_MB; blk < b->n_blocks; blk++) {
+    R_xlen_t r0 = blk * SG_MB;
+    int cnt = (int) (n - r0 < SG_MB ? n - r0 : SG_MB);
+    int from = (int) (first > r0 ? first - r0 : 0);
+    ps->sqdist(b, blk, cnt, q, acc);
+    if (ps->visit(ps->ctx, tid, qi, r0, from, cnt, acc)) break;
+  }
+}
+
 /* Every (query, reference) pair, or with `upper` (queries and references
  * the same rows) every pair i < j once, each distance measured the
  * canonical way (the median's selection needs every one exactly). */
 static void sg_scan_pairs(const sg_blocks *b, const double *qrow, R_xlen_t m,
                           int upper, sg_visit_fn visit, void *ctx,
                           int nthreads) {
-  sg_sqdist_fn sqdist = sg_sqdist_kernel();
-  double *acc_all = (double *) R_alloc((size_t) SG_MB * nthreads, sizeof(double));
-  const int d = b->d;
-  const R_xlen_t n = b->n;
-  R_xlen_t chunk = (R_xlen_t) (SG_MTERMS / ((double) n * (d > 0 ? d : 1) + 1.0));
-  if (chunk < 8) chunk = 8;
-  if (chunk > SG_MCHUNK) chunk = SG_MCHUNK;
-  for (R_xlen_t c0 = 0; c0 < m; c0 += chunk) {
-    R_xlen_t c1 = c0 + chunk < m ? c0 + chunk : m;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 4) num_threads(nthreads)
-#endif
-    for (R_xlen_t qi = c0; qi < c1; qi++) {
-      int tid = omp_get_thread_num();
-      double *acc = acc_all + (size_t) SG_MB * tid;
-      const double *q = qrow + qi * d;
-      R_xlen_t first = upper ? qi + 1 : 0;
-      for (R_xlen_t blk = first / SG_MB; blk < b->n_blocks; blk++) {
-        R_xlen_t r0 = blk * SG_MB;
-        int cnt = (int) (n - r0 < SG_MB ? n - r0 : SG_MB);
-        int from = (int) (first > r0 ? first - r0 : 0);
-        sqdist(b, blk, cnt, q, acc);
-        if (visit(ctx, tid, qi, r0, from, cnt, acc)) break;
-      }
-    }
-    R_CheckUserInterrupt();
-  }
+  sg_pairs_scan ps = {b, qrow, upper, visit, ctx, sg_sqdist_kernel(),
+                      (double *) R_alloc((size_t) SG_MB * nthreads, sizeof(double))};
+  sg_for_groups(m, 1, (double) b->n * (b->d > 0 ? b->d : 1), 8, SG_MCHUNK, 4,
+                sg_pairs_row, &ps, nthreads);
 }
 
 /* ---------------------------------------------------------------------
@@ -207,7 +188,7 @@ static void sg_scan_screened(const sg_blocks *b, const double *qrow,
     sg_row_norms(qrow, m, b->d),
     (double *) R_alloc((size_t) 4 * SG_MB * nthreads, sizeof(double)),
     (double *) R_alloc((size_t) SG_MB * nthreads, sizeof(double))};
-  sg_for_groups(m, b->n, b->d, sg_screened_group, &sc, nthreads);
+  sg_for_quads(m, b->n, b->d, sg_screened_group, &sc, nthreads);
 }
 
 /* ---------------------------------------------------------------------
@@ -534,7 +515,7 @@ static int sg_scan_pairs_f32(const sg_blocks *rb, const double *qrow,
   fp.cov_all = cov_all;
   fp.rec_all = rec_all;
   fp.hits_all = (int *) R_alloc((size_t) 4 * SG_MB * nthreads, sizeof(int));
-  sg_for_groups(m, n, d, sg_ball_pairs_group, &fp, nthreads);
+  sg_for_quads(m, n, d, sg_ball_pairs_group, &fp, nthreads);
   for (R_xlen_t i = 0; i < n; i++) {
     int cv = 0, rc = 0;
     for (int t = 0; t < nthreads; t++) {
@@ -733,7 +714,7 @@ static void sg_kernel_sums(const sg_blocks *b, const double *qrow,
     sg_block_norms(b, NULL), sg_row_norms(qrow, m, b->d),
     (double *) R_alloc((size_t) 4 * SG_MB * nthreads, sizeof(double)),
     (double *) R_alloc((size_t) 4 * SG_MB * nthreads, sizeof(double))};
-  sg_for_groups(m, b->n, b->d, sg_kernel_group, &ks, nthreads);
+  sg_for_quads(m, b->n, b->d, sg_kernel_group, &ks, nthreads);
 }
 
 /* The same sums one query at a time through the screened scan (path 1,

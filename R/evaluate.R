@@ -809,8 +809,12 @@ eval_cell <- function(cell, shared, progress = NULL) {
     return(out)
   }
   out$record <- attr(fitted, "smoteguard", exact = TRUE)
-  out$counts <- c(before = tabulate(train[[var]], nlevels(train[[var]])),
-                  after = tabulate(fitted[[var]], nlevels(fitted[[var]])))
+  # the outcome's class counts before and after the sampler, for the prior
+  # correction (columns by .subset2(): `[[.data.frame` checks each time)
+  y_train <- .subset2(train, var)
+  y_fitted <- .subset2(fitted, var)
+  real_counts <- tabulate(y_train, nlevels(y_train))
+  fitted_counts <- tabulate(y_fitted, nlevels(y_fitted))
   context$real <- train
   context$resample <- function(d, i) {
     withCallingHandlers(sg_resample(sampler, d, var, seed = derive_seed(cell$seed, i)),
@@ -823,13 +827,13 @@ eval_cell <- function(cell, shared, progress = NULL) {
     res <- tryCatch(withCallingHandlers({
       if (!is.null(eval_hooks$learner)) eval_hooks$learner(rownames(fitted), cell)
       p <- learner_fit_predict(learner, fitted, test, var, context)
-      pc <- if (shared$correct_prior) prior_corrected(p, train[[var]], fitted[[var]])
+      pc <- if (shared$correct_prior) prior_corrected(p, real_counts, fitted_counts)
             else raw_predictions(p)
       p <- raw_predictions(p)
       thr <- if (identical(shared$threshold, "f1")) {
         f1_threshold(learner, train, var, context, shared$correct_prior)
       } else {
-        shared$threshold %||% mean(is_positive(train[[var]]))
+        shared$threshold %||% mean(is_positive(y_train))
       }
       list(p = p, p_corrected = pc, threshold = thr, error = NULL)
     }, warning = collect), error = function(e) {
@@ -838,7 +842,7 @@ eval_cell <- function(cell, shared, progress = NULL) {
     })
     # scored here, so that the scoring runs in the workers too
     if (is.null(res$error)) {
-      res$scores <- score_predictions(is_positive(test[[var]]), res$p,
+      res$scores <- score_predictions(is_positive(.subset2(test, var)), res$p,
                                       res$p_corrected, res$threshold, shared$correct_prior)
     }
     out$learners[[l]] <- res

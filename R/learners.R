@@ -254,9 +254,11 @@ glmnet_predict <- function(model, newdata) {
 # Probabilities of a model trained on the classes of `trained` (a factor,
 # second level positive) moved to the shares of `real` (the rows before
 # resampling), by sg_correct_prior(); unchanged when the shares agree.
+# `real` and `trained` may also be the two classes' counts (the caller
+# has them).
 correct_to_real <- function(p, real, trained) {
   shares <- function(y) {
-    n <- tabulate(y, nlevels(y))
+    n <- if (is.factor(y)) tabulate(y, nlevels(y)) else y
     stats::setNames(n / sum(n), c("negative", "positive"))
   }
   from <- shares(trained)

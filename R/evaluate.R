@@ -1054,26 +1054,42 @@ verdict_metrics <- c("pr_auc", "roc_auc", "brier", "cal_slope_error")
 # (factor comparisons on every row) for each was a tenth of a small
 # evaluation's own time.
 metric_index <- function(metrics) {
-  key <- paste(as.character(metrics$sampler), as.character(metrics$learner),
-               metrics$corrected, metrics$metric, sep = "\r")
-  list(rows = split(seq_len(nrow(metrics)), key), value = metrics$value,
-       split = paste(metrics$rep, metrics$fold))
+  sampler <- as.character(metrics$sampler)
+  learner <- as.character(metrics$learner)
+  levels <- list(sampler = unique(sampler), learner = unique(learner),
+                 metric = unique(metrics$metric))
+  # one whole number per (sampler, learner, corrected, metric)
+  code <- key_code(levels, match(sampler, levels$sampler), match(learner, levels$learner),
+                   metrics$corrected, match(metrics$metric, levels$metric))
+  list(rows = split(seq_len(nrow(metrics)), code), levels = levels, value = metrics$value,
+       rep = metrics$rep, fold = metrics$fold)
+}
+
+key_code <- function(levels, s, l, corrected, m) {
+  ((((s - 1L) * length(levels$learner) + l - 1L) * 2L + as.integer(corrected)) *
+     length(levels$metric) + m)
 }
 
 # Values of one metric per split for a sampler and learner, named by split
 # (`index`: metric_index() of the table).
 metric_by_split <- function(index, sampler, learner, corrected, metric) {
-  at <- function(m) index$rows[[paste(sampler, learner, corrected, m, sep = "\r")]]
+  lv <- index$levels
+  at <- function(m) {
+    code <- key_code(lv, match(sampler, lv$sampler), match(learner, lv$learner), corrected,
+                     match(m, lv$metric))
+    if (is.na(code)) integer() else index$rows[[as.character(code)]]
+  }
+  named <- function(v, rows) stats::setNames(v, paste(index$rep[rows], index$fold[rows]))
   rows <- at(metric)
   if (length(rows) > 0) {
     # given as such (a macro average of the classes' distances)
-    return(stats::setNames(index$value[rows], index$split[rows]))
+    return(named(index$value[rows], rows))
   }
   rows <- at(sub("_error$", "", metric))
   v <- index$value[rows]
   if (metric == "cal_slope_error") v <- abs(v - 1)
   if (metric == "cal_intercept_error") v <- abs(v)
-  stats::setNames(v, index$split[rows])
+  named(v, rows)
 }
 
 # Nadeau-Bengio corrected t interval of the mean of paired differences d,

@@ -332,10 +332,13 @@ metric_net_benefit <- function(y, p, thresholds) {
 threshold_matched_sensitivity <- function(y, p, target) {
   y <- as.logical(y)
   if (!any(y)) return(na_note("no positive case: recall is undefined"))
-  pos <- sort(p[y], decreasing = TRUE)
+  pos <- p[y]
+  n <- length(pos)
   # the tolerance keeps 0.3 * 10 (3.0000000000000004) from asking for 4
-  k <- ceiling(target * length(pos) - sqrt(.Machine$double.eps))
-  pos[min(max(k, 1), length(pos))]
+  k <- ceiling(target * n - sqrt(.Machine$double.eps))
+  # the k-th highest is the (n - k + 1)-th lowest: a partial sort finds it
+  at <- n - min(max(k, 1), n) + 1
+  sort.int(pos, partial = at)[at]
 }
 
 # ---------------------------------------------------------------------------

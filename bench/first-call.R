@@ -9,7 +9,9 @@
 #             1.3x of the fourth)
 # Each case runs in a fresh Rscript: library(smoteguard) and the data, then calls 1 to 5
 # timed one by one (the first call pays what a session pays once); "warm" is the median
-# of calls 2 to 5. Repeated `--reps` times (fresh processes), medians reported.
+# of calls 2 to 5. Repeated `--reps` times (fresh processes), medians reported. Each call's
+# CPU time (user + system, all threads) is kept too: on a shared machine the wall time
+# follows the load, and first / 4th in CPU time is the load-proof ratio.
 #
 #   Rscript bench/first-call.R [--reps=3] [--only=shuttle,gauss] [--markdown=FILE]
 if (!nzchar(Sys.getenv("TZ"))) Sys.setenv(TZ = "UTC")
@@ -53,10 +55,10 @@ fresh <- function(case) {
     sprintf("source(%s)", deparse(file.path(bench, "common.R"))),
     sprintf("source(%s, local = TRUE)", deparse(file.path(bench, "first-call.R"))),
     data_expr,
-    "times <- numeric(5)",
-    "for (i in 1:5) times[i] <- system.time(r <- suppressWarnings(sg_oversample(df, var, guard = NULL, seed = i)))[['elapsed']]",
+    "times <- cpu <- numeric(5)",
+    "for (i in 1:5) { st <- system.time(r <- suppressWarnings(sg_oversample(df, var, guard = NULL, seed = i))); times[i] <- st[['elapsed']]; cpu[i] <- st[['user.self']] + st[['sys.self']] }",
     "rn <- .row_names_info(r, 0L)",
-    sprintf("saveRDS(list(lib = t_lib, times = times, rows = nrow(r), rn = if (is.character(rn)) 'character' else 'compact'), %s)",
+    sprintf("saveRDS(list(lib = t_lib, times = times, cpu = cpu, rows = nrow(r), rn = if (is.character(rn)) 'character' else 'compact'), %s)",
             deparse(out))), script)
   system2(file.path(R.home("bin"), "Rscript"), c("--vanilla", script),
           env = c(paste0("R_LIBS=", Sys.getenv("R_LIBS")), "SMOTEGUARD_FIRST_CALL_CHILD=1",
@@ -77,6 +79,8 @@ if (!nzchar(Sys.getenv("SMOTEGUARD_FIRST_CALL_CHILD"))) {
     warm <- stats::median(unlist(lapply(runs, function(r) r$times[2:5])))
     fourth <- stats::median(vapply(runs, function(r) r$times[4], 0))
     lib <- stats::median(vapply(runs, function(r) r$lib, 0))
+    first_cpu <- stats::median(vapply(runs, function(r) r$cpu[1], 0))
+    fourth_cpu <- stats::median(vapply(runs, function(r) r$cpu[4], 0))
     peer <- NA_real_
     if (startsWith(case, "shuttle") && have_imblearn()) {
       df <- shuttle_data("automatic")
@@ -84,17 +88,19 @@ if (!nzchar(Sys.getenv("SMOTEGUARD_FIRST_CALL_CHILD"))) {
     }
     rows[[length(rows) + 1]] <- data.frame(case = case, rows_out = runs[[1]]$rows, row_names = runs[[1]]$rn,
       library_s = lib, first_s = first, fourth_s = fourth, warm_s = warm, first_over_fourth = first / fourth,
+      first_cpu_s = first_cpu, fourth_cpu_s = fourth_cpu, cpu_first_over_fourth = first_cpu / fourth_cpu,
       imblearn_s = peer, imblearn_over_first = peer / first, imblearn_over_warm = peer / warm, load = l)
     print(rows[[length(rows)]], digits = 3, row.names = FALSE)
   }
   tab <- do.call(rbind, rows)
   if (nzchar(md_file)) {
     f <- function(v) ifelse(is.na(v), "-", sprintf("%.3f", v))
-    writeLines(c("| case | rows out | result row names | library() s | first call s | 4th call s | warm s (median 2-5) | first / 4th | imblearn s | imblearn / first | imblearn / warm | load |",
-                 "|---|---|---|---|---|---|---|---|---|---|---|---|",
-                 sprintf("| %s | %d | %s | %s | %s | %s | %s | %.2f | %s | %s | %s | %.2f |", tab$case, tab$rows_out,
+    writeLines(c("| case | rows out | result row names | library() s | first call s | 4th call s | warm s (median 2-5) | first / 4th | CPU s first / 4th | imblearn s | imblearn / first | imblearn / warm | load |",
+                 "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+                 sprintf("| %s | %d | %s | %s | %s | %s | %s | %.2f | %s / %s (%.2f) | %s | %s | %s | %.2f |", tab$case, tab$rows_out,
                          tab$row_names, f(tab$library_s), f(tab$first_s), f(tab$fourth_s), f(tab$warm_s),
-                         tab$first_over_fourth, f(tab$imblearn_s),
+                         tab$first_over_fourth, f(tab$first_cpu_s), f(tab$fourth_cpu_s),
+                         tab$cpu_first_over_fourth, f(tab$imblearn_s),
                          ifelse(is.na(tab$imblearn_over_first), "-", sprintf("%.2fx", tab$imblearn_over_first)),
                          ifelse(is.na(tab$imblearn_over_warm), "-", sprintf("%.2fx", tab$imblearn_over_warm)),
                          tab$load)), md_file)

@@ -1,15 +1,21 @@
-# The generation pipeline: generate() runs the method class by class,
-# generate_class() is the one fixed pipeline for a class (neighbourhoods ->
-# seeds -> guard -> rounds of draw -> make in C -> round / constraints /
-# intrusion), and the steps the methods share. The guard's filters are in
-# guard-filters.R, the checks and constraints in guard.R.
+# The generation pipeline, the one fixed pipeline for every class:
+# neighbourhoods -> seeds -> guard -> rounds of draw -> make -> round /
+# constraints / intrusion. generate() runs each class's preamble in R
+# (class_setup(): neighbourhoods, pairs and the gap cap, the method's seed
+# rule), then the parents (the guard's seed safety, the quota's handover)
+# and the rounds of every class in one C call (src/rounds.c), which calls
+# the method's hooks, a `rules` function and the exact intrusion search
+# back; then the classes' reports (finish_classes()). The guard's filters
+# are in guard-filters.R, the checks and constraints in guard.R.
 
 # SMOTE's draw, which other methods share: parents taken in turns (a
 # random permutation of the seeds per round of turns, so each is used
 # about equally often; see vignette("definitions"), #parent-cycle), each
 # paired with one of its candidate neighbours at a gap uniform in [0, 1].
 # With no candidate columns it makes copies of the parents (random
-# oversampling, and classes of a single row).
+# oversampling, and classes of a single row). A method whose draw is this
+# function has it run in the rounds' C loop (sg_draw_turns(), the same
+# sg_cycle() as ffi_draw_cycle()); a method's own draw may call it.
 draw_in_turns <- function(ctx, at, within_at, need, state) {
   .Call(ffi_draw_cycle, within_at, as.numeric(need), NULL, 0)
 }
@@ -35,6 +41,7 @@ generate <- function(pred, yf, n_new, settings, data, call) {
   pos <- integer(n)
   pos[unlist(class_rows, use.names = FALSE)] <- sequence(lengths(class_rows))
   setups <- vector("list", length(done))
+  bounds <- classes_bounds(cons, pred, class_rows[done])
   for (i in seq_along(done)) {
     cl <- done[i]
     rows <- class_rows[[cl]]
@@ -44,7 +51,7 @@ generate <- function(pred, yf, n_new, settings, data, call) {
       plan_cl <- copy_plan
     }
     setups[[i]] <- class_setup(plan_cl, pred, yi, cl, rows, n_new[[cl]], settings, data,
-                               class_bounds(cons, pred, rows), nbhd[[cl]])
+                               bounds[[i]], nbhd[[cl]])
   }
   made <- rounds_run(pred, yi, pos, plan, settings, lapply(setups, `[[`, "input"))
   finish_classes(setups, made, pred, yi, done, levels, counts, settings, call)
@@ -145,11 +152,11 @@ whole_search_m <- function(def, settings, guard, n) {
   min(max(m_method, m_guard), n - 1L)
 }
 
-# The neighbourhoods generate_class() reads, for every class to raise at
+# The neighbourhoods class_setup() reads, for every class to raise at
 # once: each class's own search in one C call, and one whole-data search for
 # all their rows (the same neighbours as the searches class by class, which
 # a table of several small classes would pay for in R overhead). NULL for a
-# class generate_class() searches itself: mixed or incomplete predictors
+# class class_setup() searches itself: mixed or incomplete predictors
 # (the distance depends on the class), a class of one row, a method that
 # does not interpolate.
 class_neighborhoods <- function(pred, yi, class_rows, done, settings) {
@@ -197,9 +204,9 @@ many_raised <- function(made, counts, levels) {
 class_info_fields <- c("seeds", "danger", "noise", "safe", "neighbors_used",
                        "wanted", "made", "shortfall")
 
-# What generate_class() reads that is the same for every class of a call
-# (worked out once, not once per class): the method, the rounding, and the
-# guard's settings in force. `guard` is NULL for a class that is copied (a
+# What class_setup() and the rounds read that is the same for every class
+# of a call (worked out once, not once per class): the method, the
+# rounding, and the guard's settings in force. `guard` is NULL for a class that is copied (a
 # method that does not interpolate, a class of one row).
 class_plan <- function(pred, settings, def, guard, n) {
   cons <- settings$constraints

@@ -282,23 +282,26 @@ check_guard_args <- function(guard, constraints, data, pred, call) {
 # Per class and numeric column: the lower and upper bounds a candidate must
 # respect (NULL: none).
 class_bounds <- function(constraints, pred, rows) {
+  classes_bounds(constraints, pred, list(rows))[[1]]
+}
+
+# class_bounds() of several classes (`rows`: a list, each class's data
+# rows) in one C call: a list, one element per class.
+classes_bounds <- function(constraints, pred, rows) {
   if (is.null(constraints) || identical(constraints$bounds, "none") ||
       dim(pred$x)[2L] == 0L) {
-    return(NULL)
+    return(vector("list", length(rows)))
   }
-  st <- column_stats(pred$x, rows)
-  lo <- st$min
-  hi <- st$max
-  lo[!is.finite(lo)] <- -Inf
-  hi[!is.finite(hi)] <- Inf
+  x <- pred$x
+  if (!is.double(x)) storage.mode(x) <- "double"
+  b <- .Call(ffi_guard_bounds, x, lapply(rows, as.integer))
   if (is.list(constraints$bounds)) {
-    for (nm in names(constraints$bounds)) {
-      j <- match(nm, pred$names)
-      lo[j] <- constraints$bounds[[nm]][1]
-      hi[j] <- constraints$bounds[[nm]][2]
-    }
+    j <- match(names(constraints$bounds), pred$names)
+    user <- matrix(unlist(constraints$bounds, use.names = FALSE), 2)
+    b$lower[j, ] <- user[1, ]
+    b$upper[j, ] <- user[2, ]
   }
-  list(lower = lo, upper = hi)
+  lapply(seq_along(rows), function(i) list(lower = b$lower[, i], upper = b$upper[, i]))
 }
 
 # Reasons candidates fail the constraints: a character vector, NA = kept.

@@ -3,8 +3,10 @@
 #   R checks and shapes the input (checks.R, predictors.R)
 #   -> a registry says what a method is (this file; one method-*.R each)
 #   -> one pipeline runs it (generate.R for the oversamplers: neighbourhoods
-#      -> seeds -> guard -> rounds of draw -> make in C -> round, constraints
-#      and intrusion; clean.R and undersample.R for the row selectors)
+#      -> seeds -> guard -> rounds of draw -> make -> round, constraints and
+#      intrusion, the rounds of every class in one C loop, src/rounds.c,
+#      which calls the method's hooks back; clean.R and undersample.R for the
+#      row selectors)
 #   -> C kernels compute (src/)
 #   -> R assembles the result and its record (record.R, provenance.R).
 #

@@ -22,7 +22,7 @@ agreement <- function(df, var, label, m = 10, threshold = 0.5) {
   for (c in unique(as.integer(prov$class))) {
     rows <- which(yi == c)
     mine <- which(as.integer(prov$class) == c)
-    # as the guard calls it (intrusion_share()): raw values, the data's
+    # as the rounds call it (src/rounds.c, sg_local_shares()): raw values, the data's
     # centre and scale, each class row's m nearest rows of the whole data
     t_local <- system.time({
       w <- ns$knn_rows(pred, seq_len(n), m, query = rows)

@@ -299,3 +299,41 @@ SEXP ffi_guard_intrusion(SEXP x, SEXP cand, SEXP center, SEXP scale,
   UNPROTECT(nprot);
   return out;
 }
+
+/* The observed bounds of each class for the constraints: per class (rows:
+ * a list of 1-based data rows) and numeric column of x, the minimum and
+ * maximum of its values (sg_column_stats()), -Inf and Inf where it has
+ * none.  Returns list(lower, upper), each d x classes. */
+SEXP ffi_guard_bounds(SEXP x, SEXP rows) {
+  int nprot = 0;
+  sg_check_double_matrix(x, "x");
+  if (!Rf_isNewList(rows)) Rf_error("`rows` must be a list.");
+  R_xlen_t n = Rf_nrows(x), C = XLENGTH(rows);
+  int d = Rf_ncols(x);
+  SEXP lower = PROTECT(Rf_allocMatrix(REALSXP, d, (int) C)); nprot++;
+  SEXP upper = PROTECT(Rf_allocMatrix(REALSXP, d, (int) C)); nprot++;
+  double *scratch = (double *) R_alloc(3 * (size_t) (d > 0 ? d : 1), sizeof(double));
+  for (R_xlen_t c = 0; c < C; c++) {
+    SEXP rc = VECTOR_ELT(rows, c);
+    if (!Rf_isInteger(rc)) Rf_error("`rows[[%d]]` must be an integer vector.", (int) c + 1);
+    R_xlen_t m = XLENGTH(rc);
+    const int *r = INTEGER_RO(rc);
+    int *r0 = (int *) R_alloc(m > 0 ? m : 1, sizeof(int));
+    for (R_xlen_t i = 0; i < m; i++) {
+      if (r[i] == NA_INTEGER || r[i] < 1 || r[i] > n)
+        Rf_error("`rows[[%d]]` holds an invalid row number.", (int) c + 1);
+      r0[i] = r[i] - 1;
+    }
+    double *lo = REAL(lower) + (R_xlen_t) c * d, *hi = REAL(upper) + (R_xlen_t) c * d;
+    sg_column_stats(REAL_RO(x), n, d, r0, m, scratch, scratch + d, lo, hi, scratch + 2 * d);
+    for (int j = 0; j < d; j++) {
+      if (!R_FINITE(lo[j])) lo[j] = R_NegInf;
+      if (!R_FINITE(hi[j])) hi[j] = R_PosInf;
+    }
+  }
+  SEXP vals[2] = {lower, upper};
+  const char *nms[2] = {"lower", "upper"};
+  SEXP out = sg_named_list(2, vals, nms);
+  UNPROTECT(nprot);
+  return out;
+}

@@ -95,6 +95,8 @@ SEXP ffi_guard_intrusion(SEXP x, SEXP cand, SEXP center, SEXP scale,
                          SEXP parent, SEXP neighbor, SEXP whole, SEXP pos,
                          SEXP y, SEXP cls, SEXP threads);
 
+SEXP ffi_guard_bounds(SEXP x, SEXP rows);
+
 /* rounds.c */
 SEXP ffi_rounds_run(SEXP data, SEXP classes, SEXP threads);
 

@@ -102,7 +102,7 @@ mutants <- list(
     "candidates outside the bounds are kept",
     c("guard", "guard-filters", "oversample")),
   mutant("cons-user-bounds", "constraints", "R/guard.R",
-    r"-(lo[j] <- constraints$bounds[[nm]][1])-", r"-(lo[j] <- lo[j])-",
+    r"-(b$lower[j, ] <- user[1, ])-", r"-(b$lower[j, ] <- b$lower[j, ])-",
     "a user's lower bound replaced by the observed one",
     c("guard", "guard-filters", "oversample")),
   mutant("cons-integer-rounding", "constraints", "src/rounds.c",

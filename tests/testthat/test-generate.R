@@ -1,9 +1,9 @@
 # The pipeline's neighbourhoods (R/generate.R): on numeric complete
 # predictors generate() finds every class's own neighbours in one C call
 # (ffi_knn_classes()) and the whole-data neighbours of all their rows in one
-# search; generate_class() reads them instead of searching class by class.
+# search; class_setup() reads them instead of searching class by class.
 # They must be the neighbours the class-by-class searches find (knn_rows(),
-# what generate_class() runs when it is given none), ties included.
+# what class_setup() runs when it is given none), ties included.
 
 # generate()'s settings for a call, as sg_oversample() makes them
 pipeline_settings <- function(method = "smote", neighbors = 5L, m_neighbors = 10L,

@@ -422,3 +422,25 @@ test_that("the kept quota keeps the guard's purpose on clusters with planted noi
   expect_false(any(sg_provenance(guarded)$parent %in% planted))
   expect_false(any(sg_provenance(guarded)$neighbor %in% planted))
 })
+
+test_that("the classes' observed bounds come from one call, as column_stats() gives them", {
+  pred <- smoteguard:::prepare_predictors(breast_biopsy, "diagnosis")
+  rows <- split(seq_len(nrow(breast_biopsy)), breast_biopsy$diagnosis)
+  cons <- sg_constraints(bounds = list(mitoses = c(1, 5)))
+  all <- smoteguard:::classes_bounds(cons, pred, unname(rows))
+  for (i in seq_along(rows)) {
+    st <- smoteguard:::column_stats(pred$x, rows[[i]])
+    j <- match("mitoses", pred$names)
+    expect_identical(all[[i]]$lower[-j], st$min[-j])
+    expect_identical(all[[i]]$upper[-j], st$max[-j])
+    expect_identical(c(all[[i]]$lower[j], all[[i]]$upper[j]), c(1, 5))
+    expect_identical(all[[i]], smoteguard:::class_bounds(cons, pred, rows[[i]]))
+  }
+  # a column with no value in the class: no bound
+  x <- data.frame(a = c(NA, NA, 1, 2), b = c(1, 2, 3, 4), y = factor(c(1, 1, 2, 2)))
+  pred <- smoteguard:::prepare_predictors(x, "y")
+  b <- smoteguard:::class_bounds(sg_constraints(), pred, 1:2)
+  expect_identical(b$lower, c(-Inf, 1))
+  expect_identical(b$upper, c(Inf, 2))
+  expect_identical(smoteguard:::classes_bounds(NULL, pred, list(1:2, 3:4)), list(NULL, NULL))
+})

@@ -24,35 +24,35 @@
 #endif
 
 #if defined(__GNUC__)
-#define SG_DOT_BODY                                                        \
+/* 2 W rows x 4 queries of sums kept in registers (W lanes of VT) */
+#define SG_DOT_BODY(VT, W)                                                 \
   const double *base = b->data + blk * (R_xlen_t) b->d * SG_RB;           \
   const int d = b->d;                                                      \
-  for (int t = 0; t < SG_RB; t += 8) {                                     \
-    sg_v4d a00 = {0, 0, 0, 0}, a01 = a00, a10 = a00, a11 = a00;            \
-    sg_v4d a20 = a00, a21 = a00, a30 = a00, a31 = a00;                     \
+  for (int t = 0; t < SG_RB; t += 2 * W) {                                 \
+    VT a00 = {0.0}, a01 = a00, a10 = a00, a11 = a00;                       \
+    VT a20 = a00, a21 = a00, a30 = a00, a31 = a00;                         \
     for (int j = 0; j < d; j++) {                                          \
-      sg_v4d r0, r1;                                                       \
+      VT r0, r1;                                                           \
       memcpy(&r0, base + (R_xlen_t) j * SG_RB + t, sizeof r0);             \
-      memcpy(&r1, base + (R_xlen_t) j * SG_RB + t + 4, sizeof r1);         \
+      memcpy(&r1, base + (R_xlen_t) j * SG_RB + t + W, sizeof r1);         \
+      /* each query's value broadcast by the vector ops */                 \
       double x0 = q0[j], x1 = q1[j], x2 = q2[j], x3 = q3[j];               \
-      sg_v4d b0 = {x0, x0, x0, x0}, b1 = {x1, x1, x1, x1};                 \
-      sg_v4d b2 = {x2, x2, x2, x2}, b3 = {x3, x3, x3, x3};                 \
-      a00 += r0 * b0; a01 += r1 * b0;                                      \
-      a10 += r0 * b1; a11 += r1 * b1;                                      \
-      a20 += r0 * b2; a21 += r1 * b2;                                      \
-      a30 += r0 * b3; a31 += r1 * b3;                                      \
+      a00 += r0 * x0; a01 += r1 * x0;                                      \
+      a10 += r0 * x1; a11 += r1 * x1;                                      \
+      a20 += r0 * x2; a21 += r1 * x2;                                      \
+      a30 += r0 * x3; a31 += r1 * x3;                                      \
     }                                                                      \
     memcpy(out + t, &a00, sizeof a00);                                     \
-    memcpy(out + t + 4, &a01, sizeof a01);                                 \
+    memcpy(out + t + W, &a01, sizeof a01);                                 \
     memcpy(out + SG_RB + t, &a10, sizeof a10);                             \
-    memcpy(out + SG_RB + t + 4, &a11, sizeof a11);                         \
+    memcpy(out + SG_RB + t + W, &a11, sizeof a11);                         \
     memcpy(out + 2 * SG_RB + t, &a20, sizeof a20);                         \
-    memcpy(out + 2 * SG_RB + t + 4, &a21, sizeof a21);                     \
+    memcpy(out + 2 * SG_RB + t + W, &a21, sizeof a21);                     \
     memcpy(out + 3 * SG_RB + t, &a30, sizeof a30);                         \
-    memcpy(out + 3 * SG_RB + t + 4, &a31, sizeof a31);                     \
+    memcpy(out + 3 * SG_RB + t + W, &a31, sizeof a31);                     \
   }
 #else
-#define SG_DOT_BODY                                                        \
+#define SG_DOT_BODY(VT, W)                                                 \
   const double *base = b->data + blk * (R_xlen_t) b->d * SG_RB;           \
   const double *qs[4] = {q0, q1, q2, q3};                                  \
   for (int u = 0; u < 4; u++)                                              \
@@ -64,64 +64,13 @@
     }
 #endif
 
-#ifdef SG_HAVE_AVX2_KERNEL
-__attribute__((target("avx2,fma"), optimize("O3")))
-static void sg_dot_block_avx2(const sg_blocks *b, R_xlen_t blk,
-                              const double *q0, const double *q1,
-                              const double *q2, const double *q3,
-                              double *out) {
-  SG_DOT_BODY
-}
-#endif
+#define SG_DOT_ARGS                                                        \
+  (const sg_blocks *b, R_xlen_t blk, const double *q0, const double *q1,   \
+   const double *q2, const double *q3, double *out)
 
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("O3")))
-#endif
-static void sg_dot_block_portable(const sg_blocks *b, R_xlen_t blk,
-                                  const double *q0, const double *q1,
-                                  const double *q2, const double *q3,
-                                  double *out) {
-  SG_DOT_BODY
-}
-
-#ifdef SG_HAVE_AVX512_KERNEL
-/* The same tile, 16 rows wide, in 512-bit registers where the CPU has
- * AVX-512F. */
-__attribute__((target("avx512f"), optimize("O3")))
-static void sg_dot_block_avx512(const sg_blocks *b, R_xlen_t blk,
-                                const double *q0, const double *q1,
-                                const double *q2, const double *q3,
-                                double *out) {
-  const double *base = b->data + blk * (R_xlen_t) b->d * SG_RB;
-  const int d = b->d;
-  for (int t = 0; t < SG_RB; t += 16) {
-    sg_v8d a00 = {0, 0, 0, 0, 0, 0, 0, 0}, a01 = a00, a10 = a00, a11 = a00;
-    sg_v8d a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-    for (int j = 0; j < d; j++) {
-      sg_v8d r0, r1;
-      memcpy(&r0, base + (R_xlen_t) j * SG_RB + t, sizeof r0);
-      memcpy(&r1, base + (R_xlen_t) j * SG_RB + t + 8, sizeof r1);
-      double x0 = q0[j], x1 = q1[j], x2 = q2[j], x3 = q3[j];
-      sg_v8d b0 = {x0, x0, x0, x0, x0, x0, x0, x0};
-      sg_v8d b1 = {x1, x1, x1, x1, x1, x1, x1, x1};
-      sg_v8d b2 = {x2, x2, x2, x2, x2, x2, x2, x2};
-      sg_v8d b3 = {x3, x3, x3, x3, x3, x3, x3, x3};
-      a00 += r0 * b0; a01 += r1 * b0;
-      a10 += r0 * b1; a11 += r1 * b1;
-      a20 += r0 * b2; a21 += r1 * b2;
-      a30 += r0 * b3; a31 += r1 * b3;
-    }
-    memcpy(out + t, &a00, sizeof a00);
-    memcpy(out + t + 8, &a01, sizeof a01);
-    memcpy(out + SG_RB + t, &a10, sizeof a10);
-    memcpy(out + SG_RB + t + 8, &a11, sizeof a11);
-    memcpy(out + 2 * SG_RB + t, &a20, sizeof a20);
-    memcpy(out + 2 * SG_RB + t + 8, &a21, sizeof a21);
-    memcpy(out + 3 * SG_RB + t, &a30, sizeof a30);
-    memcpy(out + 3 * SG_RB + t + 8, &a31, sizeof a31);
-  }
-}
-#endif
+/* 16 rows wide in 512-bit registers where the CPU has AVX-512F */
+SG_KERNEL_VARIANTS(void, sg_dot_block, SG_DOT_ARGS, "avx2,fma", "avx512f",
+                   SG_DOT_BODY, (sg_v4d, 4), (sg_v8d, 8))
 
 sg_dot_fn sg_dot_kernel(void) {
   SG_RETURN_KERNEL(sg_dot_block);

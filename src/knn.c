@@ -113,43 +113,16 @@ void sg_blocks_fill(sg_blocks *b, const double *x, R_xlen_t n, int d,
   }
 #endif
 
-#ifdef SG_HAVE_AVX2_KERNEL
-__attribute__((target("avx2"), optimize("O3", "fp-contract=off")))
-static void sg_sqdist_block_avx2(const sg_blocks *b, R_xlen_t blk, int rows,
-                                 const double *q, double *acc) {
-  SG_SQDIST_BODY(sg_v4d, 4)
-}
-#endif
+/* the rows rounded up to 32 (AVX-512) stay within the block */
+#define SG_SQDIST_ARGS                                              \
+  (const sg_blocks *b, R_xlen_t blk, int rows, const double *q, double *acc)
 
-#ifdef SG_HAVE_AVX512_KERNEL
-/* 32 rows at a time: the rows rounded up to 32 stay within the block */
-__attribute__((target("avx512f"), optimize("O3", "fp-contract=off")))
-static void sg_sqdist_block_avx512(const sg_blocks *b, R_xlen_t blk, int rows,
-                                   const double *q, double *acc) {
-  SG_SQDIST_BODY(sg_v8d, 8)
-}
-#endif
+SG_KERNEL_VARIANTS_EXACT(void, sg_sqdist_block, SG_SQDIST_ARGS, "avx2", "avx512f",
+                         SG_SQDIST_BODY, (sg_v4d, 4), (sg_v8d, 8))
 
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("O3", "fp-contract=off")))
-#endif
-static void sg_sqdist_block_portable(const sg_blocks *b, R_xlen_t blk,
-                                     int rows, const double *q, double *acc) {
-  SG_SQDIST_BODY(sg_v4d, 4)
-}
-
-/* The kernel for this CPU, chosen at run time (AVX2 without FMA will do:
- * the sum has no multiply-add). */
+/* The kernel for this CPU, chosen at run time (simd.h). */
 sg_sqdist_fn sg_sqdist_kernel(void) {
-#ifdef SG_HAVE_AVX2_KERNEL
-  __builtin_cpu_init();
-#ifdef SG_HAVE_AVX512_KERNEL
-  if (sg_isa_cap() >= 2 && __builtin_cpu_supports("avx512f"))
-    return sg_sqdist_block_avx512;
-#endif
-  if (sg_isa_cap() >= 1 && __builtin_cpu_supports("avx2")) return sg_sqdist_block_avx2;
-#endif
-  return sg_sqdist_block_portable;
+  SG_RETURN_KERNEL(sg_sqdist_block);
 }
 
 /* The canonical squared distance of one query to row t of a block. */

@@ -70,28 +70,36 @@ static inline int sg_cpu_level(void) {
  * ()); BODY is passed by name so that the commas of its expansion never
  * reach a macro's argument list. The targets are each kernel's own: a
  * kernel whose sums decide anything is built without "fma", so no
- * multiply-add is fused. */
+ * multiply-add is fused; SG_KERNEL_VARIANTS_EXACT() also builds every
+ * variant with fp-contract=off (the canonical distance: no variant may
+ * fuse a multiply and an add, whatever its target allows). */
+#define SG_OPT_FAST ("O3")
+#define SG_OPT_EXACT ("O3", "fp-contract=off")
 #if defined(__GNUC__) && !defined(__clang__)
-#define SG_O3 __attribute__((optimize("O3")))
+#define SG_OPTIMIZE(OPT) __attribute__((optimize OPT))
 #else
-#define SG_O3
+#define SG_OPTIMIZE(OPT)
 #endif
 #ifdef SG_HAVE_AVX2_KERNEL
-#define SG_AVX2_VARIANT(ret, name, ARGS, T2, BODY, A8) \
-  __attribute__((target(T2), optimize("O3"))) static ret name##_avx2 ARGS { BODY A8 }
+#define SG_AVX2_VARIANT(OPT, ret, name, ARGS, T2, BODY, A8) \
+  __attribute__((target(T2), optimize OPT)) static ret name##_avx2 ARGS { BODY A8 }
 #else
-#define SG_AVX2_VARIANT(ret, name, ARGS, T2, BODY, A8)
+#define SG_AVX2_VARIANT(OPT, ret, name, ARGS, T2, BODY, A8)
 #endif
 #ifdef SG_HAVE_AVX512_KERNEL
-#define SG_AVX512_VARIANT(ret, name, ARGS, T512, BODY, A16) \
-  __attribute__((target(T512), optimize("O3"))) static ret name##_avx512 ARGS { BODY A16 }
+#define SG_AVX512_VARIANT(OPT, ret, name, ARGS, T512, BODY, A16) \
+  __attribute__((target(T512), optimize OPT)) static ret name##_avx512 ARGS { BODY A16 }
 #else
-#define SG_AVX512_VARIANT(ret, name, ARGS, T512, BODY, A16)
+#define SG_AVX512_VARIANT(OPT, ret, name, ARGS, T512, BODY, A16)
 #endif
+#define SG_KERNEL_VARIANTS_OPT(OPT, ret, name, ARGS, T2, T512, BODY, A8, A16) \
+  SG_OPTIMIZE(OPT) static ret name##_portable ARGS { BODY A8 }               \
+  SG_AVX2_VARIANT(OPT, ret, name, ARGS, T2, BODY, A8)                        \
+  SG_AVX512_VARIANT(OPT, ret, name, ARGS, T512, BODY, A16)
 #define SG_KERNEL_VARIANTS(ret, name, ARGS, T2, T512, BODY, A8, A16) \
-  SG_O3 static ret name##_portable ARGS { BODY A8 }                  \
-  SG_AVX2_VARIANT(ret, name, ARGS, T2, BODY, A8)                     \
-  SG_AVX512_VARIANT(ret, name, ARGS, T512, BODY, A16)
+  SG_KERNEL_VARIANTS_OPT(SG_OPT_FAST, ret, name, ARGS, T2, T512, BODY, A8, A16)
+#define SG_KERNEL_VARIANTS_EXACT(ret, name, ARGS, T2, T512, BODY, A8, A16) \
+  SG_KERNEL_VARIANTS_OPT(SG_OPT_EXACT, ret, name, ARGS, T2, T512, BODY, A8, A16)
 
 /* ---------------------------------------------------------------------
  * The kernels and their selectors.  The row layouts they read are knn.h's

@@ -187,13 +187,7 @@ sg_row_screen_fn sg_row_screen_kernel(void) {
     c[3][0] = (n0 - (a30 + a30)) < th3; c[3][1] = (n1 - (a31 + a31)) < th3; \
     VI any = (c[0][0] | c[0][1]) | (c[1][0] | c[1][1]) |                   \
              (c[2][0] | c[2][1]) | (c[3][0] | c[3][1]);                    \
-    int hit = 0;                                                           \
-    for (int l = 0; l < W; l++) hit |= any[l];                             \
-    if (!hit) continue;                                                    \
-    for (int u = 0; u < 4; u++)                                            \
-      for (int h = 0; h < 2; h++)                                          \
-        for (int l = 0; l < W; l++)                                        \
-          if (c[u][h][l]) hits[u * SG_RB + nh[u]++] = t + h * W + l;       \
+    SG_SCREEN_HITS(c, any, W, t, hits, SG_RB, nh)                          \
   }                                                                        \
   (void) qs;
 

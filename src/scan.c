@@ -380,13 +380,7 @@ static int sg_visit_real(void *ctx, R_xlen_t qi, const double *q,
       pass[u][1] = ((n1 - t1) < lim_v[u]) | ((p1 - t1) < plim_v[u]);         \
       any |= pass[u][0] | pass[u][1];                                        \
     }                                                                        \
-    int hit = 0;                                                             \
-    for (int l = 0; l < W; l++) hit |= any[l];                               \
-    if (!hit) continue;                                                      \
-    for (int u = 0; u < 4; u++)                                              \
-      for (int h = 0; h < 2; h++)                                            \
-        for (int l = 0; l < W; l++)                                          \
-          if (pass[u][h][l]) hits[u * SG_MB + nh[u]++] = t + h * W + l;      \
+    SG_SCREEN_HITS(pass, any, W, t, hits, SG_MB, nh)                         \
   }
 
 #define SG_BALL_SCREEN_ARGS                                                      \

@@ -101,6 +101,22 @@ static inline int sg_cpu_level(void) {
 #define SG_KERNEL_VARIANTS_EXACT(ret, name, ARGS, T2, T512, BODY, A8, A16) \
   SG_KERNEL_VARIANTS_OPT(SG_OPT_EXACT, ret, name, ARGS, T2, T512, BODY, A8, A16)
 
+/* The end of a screen's step over 2 W rows from t for four queries:
+ * pass[u][h] the lanes of query u's rows t + h W ... that passed, any
+ * their union; each passing row appended to hits[u * stride ...], nh[u]
+ * counting them.  Most steps pass nothing: one test of `any` skips them. */
+#define SG_SCREEN_HITS(pass, any, W, t, hits, stride, nh)                  \
+  {                                                                        \
+    int hit_ = 0;                                                          \
+    for (int l_ = 0; l_ < (W); l_++) hit_ |= (any)[l_];                    \
+    if (hit_)                                                              \
+      for (int u_ = 0; u_ < 4; u_++)                                       \
+        for (int h_ = 0; h_ < 2; h_++)                                     \
+          for (int l_ = 0; l_ < (W); l_++)                                 \
+            if ((pass)[u_][h_][l_])                                        \
+              (hits)[u_ * (stride) + (nh)[u_]++] = (t) + h_ * (W) + l_;   \
+  }
+
 /* ---------------------------------------------------------------------
  * The kernels and their selectors.  The row layouts they read are knn.h's
  * (struct sg_blocks: doubles [block][dimension][row]; struct sg_fblocks:

@@ -92,14 +92,16 @@ finish_classes <- function(setups, made, pred, yi, done, levels, counts, setting
   made_all[done] <- n_made
   # warn on what was made, not on what was asked
   notes$many <- many_raised(made_all, counts, levels)
-  report <- class_report(setups, ct, rows$parent, yi, levels[done], length(levels))
+  num <- vapply(setups, `[[`, numeric(length(class_numbers)), "numbers")
+  dim(num) <- c(length(class_numbers), length(setups))
+  report <- class_report(setups, ct, num, rows$parent, yi, levels[done], length(levels))
   warnings <- class_warnings(notes, settings, call, report,
                              stats::setNames(counts, levels))
   kind <- unlist(kinds, use.names = FALSE)
   list(class = rows$class, parent = rows$parent, neighbor = rows$neighbor,
        gap = rows$gap, kind = if (is.null(kind)) character(0) else kind,
        values = rows$values, codes = rows$codes,
-       info = class_info(setups, ct, levels[done]), report = report,
+       info = class_info(ct, num, levels[done]), report = report,
        warnings = warnings, known = known)
 }
 
@@ -360,8 +362,10 @@ class_setup <- function(plan, pred, yi, cl, rows, G, settings, data,
       intrusion_exact(pred, values, codes, yi, cl, settings)
     })
   list(input = input, interpolating = interpolating, def = def, plan = plan, G = G,
-       cl = cl, known = known, notes = notes, k = k, danger = danger, noise = noise,
-       safe = safe, pairs_gap = pairs_gap, pairs_group = pairs_group, cap = cap)
+       known = known, notes = notes,
+       # the class's numbers for its report and info (class_numbers)
+       numbers = c(cl, G, k, danger %||% NA, noise %||% NA, safe %||% NA, pairs_gap,
+                   pairs_group, cap))
 }
 
 # A class's note when it falls short (`counts`: its column of
@@ -384,42 +388,43 @@ class_kind <- function(setup, gap, made, settings) {
   rep_len(kind, made)
 }
 
+# What class_setup() keeps of each class for its report and info (its
+# `numbers`, one row each of the matrix class_report() and class_info()
+# read).
+class_numbers <- c("cl", "G", "k", "danger", "noise", "safe", "pairs_gap", "pairs_group",
+                   "cap")
+
 # The guard's report, one row per class raised: its counters (`counts`:
-# rounds_run()'s, one column per class), then the settings in force.
-class_report <- function(setups, counts, parent, yi, classes, L) {
+# rounds_run()'s, one column per class; `num`: the classes' numbers, see
+# class_numbers), then the settings in force.
+class_report <- function(setups, counts, num, parent, yi, classes, L) {
   if (length(setups) == 0) return(NULL)
   n <- length(yi)
   # parents are data rows of their class: the distinct ones counted by
   # class (tabulate() is cheaper than unique() on small data)
   used <- if (n <= 1e5) which(tabulate(parent, n) > 0L) else unique(parent)
-  cls <- vapply(setups, `[[`, 0L, "cl")
-  G <- vapply(setups, `[[`, 0L, "G")
+  G <- as.integer(num[2, ])
   made <- as.integer(counts[1, ])
-  field <- function(f) vapply(setups, `[[`, 0, f)
   cols <- list(class = classes, seeds = as.integer(counts[7, ]),
-               parents_used = tabulate(yi[used], L)[cls],
+               parents_used = tabulate(yi[used], L)[num[1, ]],
                unsafe = as.integer(counts[8, ]), noise = as.integer(counts[9, ]),
-               isolated = as.integer(counts[10, ]), pairs_gap = field("pairs_gap"),
-               pairs_group = field("pairs_group"), drawn = counts[2, ],
+               isolated = as.integer(counts[10, ]), pairs_gap = num[7, ],
+               pairs_group = num[8, ], drawn = counts[2, ],
                rejected_intrusion = counts[3, ], rejected_bound = counts[4, ],
                rejected_rule = counts[5, ], rejected_combo = counts[6, ],
                wanted = G, made = made, shortfall = G - made,
-               max_gap_distance = field("cap"))
-  settings <- lapply(setups, function(s) s$plan$report)
-  for (nm in names(settings[[1]])) {
-    cols[[nm]] <- unlist(lapply(settings, `[[`, nm), use.names = FALSE)
-  }
-  new_frame(cols)
+               max_gap_distance = num[9, ])
+  new_frame(c(cols, stack_columns(lapply(setups, function(s) s$plan$report))))
 }
 
 # The classes' info (class_info_fields), one row per class raised.
-class_info <- function(setups, counts, classes) {
-  if (length(setups) == 0) return(NULL)
-  field <- function(f) as.integer(vapply(setups, function(s) as.numeric(s[[f]]), 0))
-  G <- field("G")
+class_info <- function(counts, num, classes) {
+  if (length(classes) == 0) return(NULL)
+  G <- as.integer(num[2, ])
   made <- as.integer(counts[1, ])
-  cols <- list(classes, as.integer(counts[7, ]), field("danger"), field("noise"),
-               field("safe"), field("k"), G, made, G - made)
+  cols <- list(classes, as.integer(counts[7, ]), as.integer(num[4, ]),
+               as.integer(num[5, ]), as.integer(num[6, ]), as.integer(num[3, ]), G, made,
+               G - made)
   names(cols) <- c("class", class_info_fields)
   new_frame(cols)
 }

@@ -429,30 +429,13 @@ class_info <- function(counts, num, classes) {
   new_frame(cols)
 }
 
-# quantile(x, p, names = FALSE) (type 7) for one p in [0, 1] and no NA,
-# without the generic's checks: (1 - h) x[lo] + h x[hi] on the order
-# statistics at the fractional index 1 + (n - 1) p.
+# quantile(x, p, names = FALSE) (type 7) for one p in [0, 1], in one C
+# call (ffi_guard_cap(): (1 - h) x[lo] + h x[hi] on the order statistics at
+# the fractional index 1 + (n - 1) p; missing values refused, as by
+# quantile()).
 gap_quantile <- function(x, p) {
-  n <- length(x)
-  if (n == 0 || anyNA(x)) return(stats::quantile(x, p, names = FALSE))
-  at <- round(100 * p)
-  if (at / 100 == p && is.double(x)) {
-    # p on the percent grid (the default 0.95): the record's quantiles
-    # (ffi_stats_quantiles: the same order statistics and interpolation),
-    # without sort.int()'s argument handling, which costs more on a class
-    dim(x) <- c(n, 1L)
-    return(.Call(ffi_stats_quantiles, x, 1L)$quantiles[at + 1])
-  }
-  index <- 1 + (n - 1) * p
-  lo <- floor(index)
-  hi <- ceiling(index)
-  x <- sort.int(x, partial = unique(c(lo, hi)))  # sort()'s dispatch skipped
-  q <- x[lo]
-  if (index > lo && x[hi] != q) {
-    h <- index - lo
-    q <- (1 - h) * q + h * x[hi]
-  }
-  q
+  if (!is.double(x)) storage.mode(x) <- "double"
+  .Call(ffi_guard_cap, x, as.double(p))
 }
 
 # Integer columns (and those the constraints name) rounded, ordered ranks

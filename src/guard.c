@@ -337,3 +337,31 @@ SEXP ffi_guard_bounds(SEXP x, SEXP rows) {
   UNPROTECT(nprot);
   return out;
 }
+
+/* The gap cap: quantile(x, prob, names = FALSE) of type 7 for one prob in
+ * [0, 1], on the sorted values: (1 - h) x[lo] + h x[hi] at the fractional
+ * index 1 + (n - 1) prob (the input summary's quantiles use the same
+ * formula).  NA with no value; a missing value is refused, as by
+ * quantile(). */
+SEXP ffi_guard_cap(SEXP x, SEXP prob) {
+  if (!Rf_isReal(x)) Rf_error("`x` must be a double vector.");
+  double p = sg_num_scalar(prob, "prob");
+  if (!(p >= 0 && p <= 1)) Rf_error("`prob` must be in [0, 1].");
+  R_xlen_t n = XLENGTH(x);
+  if (n == 0) return Rf_ScalarReal(NA_REAL);
+  const double *v = REAL_RO(x);
+  double *buf = (double *) R_alloc(n, sizeof(double));
+  for (R_xlen_t i = 0; i < n; i++) {
+    if (ISNAN(v[i])) Rf_error("missing values and NaN's not allowed if 'na.rm' is FALSE");
+    buf[i] = v[i];
+  }
+  R_qsort(buf, 1, (size_t) n);
+  double index = 1 + (double) (n - 1) * p;
+  R_xlen_t lo = (R_xlen_t) floor(index), hi = (R_xlen_t) ceil(index);
+  double q = buf[lo - 1];
+  if (index > (double) lo && buf[hi - 1] != q) {
+    double h = index - (double) lo;
+    q = (1 - h) * q + h * buf[hi - 1];
+  }
+  return Rf_ScalarReal(q);
+}

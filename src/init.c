@@ -18,6 +18,7 @@ static const R_CallMethodDef CallEntries[] = {
   CALLDEF(ffi_guard_pairs, 6),
   CALLDEF(ffi_guard_intrusion, 11),
   CALLDEF(ffi_guard_bounds, 2),
+  CALLDEF(ffi_guard_cap, 2),
   CALLDEF(ffi_interpolate, 4),
   CALLDEF(ffi_rounds_run, 3),
   CALLDEF(ffi_geometric_make, 6),

@@ -96,6 +96,7 @@ SEXP ffi_guard_intrusion(SEXP x, SEXP cand, SEXP center, SEXP scale,
                          SEXP y, SEXP cls, SEXP threads);
 
 SEXP ffi_guard_bounds(SEXP x, SEXP rows);
+SEXP ffi_guard_cap(SEXP x, SEXP prob);
 
 /* rounds.c */
 SEXP ffi_rounds_run(SEXP data, SEXP classes, SEXP threads);

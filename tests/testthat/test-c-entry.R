@@ -14,6 +14,7 @@ routines_wanted <- c(
   ffi_draw_nominal = 3L, ffi_add_noise = 2L, ffi_guard_pairs = 6L,
   ffi_guard_intrusion = 11L, ffi_interpolate = 4L, ffi_geometric_make = 6L,
   ffi_knn_classes = 6L, ffi_rounds_run = 3L, ffi_guard_bounds = 2L,
+  ffi_guard_cap = 2L,
   ffi_metrics_class = 7L, ffi_metrics_near = 5L, ffi_metrics_mmd = 3L,
   ffi_metrics_duplicates = 2L, ffi_metrics_ks = 2L, ffi_metrics_path = 1L,
   ffi_stats_columns = 3L, ffi_stats_outside = 3L, ffi_record_checksum = 1L,

@@ -244,8 +244,12 @@ test_that("the gap cap's quantile is stats::quantile()'s, bit for bit", {
     p <- sample(c(stats::runif(1), 0, 0.5, 0.95, 1), 1)
     expect_identical(gap_quantile(x, p), stats::quantile(x, p, names = FALSE))
   }
+  expect_identical(gap_quantile(matrix(c(3, 1, 2, 8), 2), 0.95),
+                   stats::quantile(c(3, 1, 2, 8), 0.95, names = FALSE))
+  expect_identical(gap_quantile(double(0), 0.5), NA_real_)
   # as stats::quantile(): missing values are refused
   expect_error(gap_quantile(c(1, NA), 0.5), "missing values and NaN's not allowed", fixed = TRUE)
+  expect_error(gap_quantile(1, 2), "`prob` must be in [0, 1]", fixed = TRUE)
 })
 
 test_that("the local intrusion share is the plain-R computation of its definition", {

@@ -253,6 +253,7 @@ hd_valid_calls <- function() {
                                matrix(c(2L, 1L, 1L, 4L, 5L, 6L), 3, 2),
                                c(1L, 2L, 3L, integer(57)), rep(1:2, 30), 1L, 2L),
     ffi_guard_bounds = list(num, list(c(1L, 3L, 9L), 2:30, integer(0))),
+    ffi_guard_cap = list(x[, 1:2], 0.95),
     ffi_rounds_run = list(hd_rounds_data(num, codes), list(hd_rounds_class(1L)), 2L),
     ffi_rounds_run = list(hd_rounds_data(num, codes),
                           list(hd_rounds_class(2L, rules = hd_rule)), 1L),

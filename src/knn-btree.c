@@ -268,37 +268,15 @@ static void sg_bt_box_of(const sg_btree *t, R_xlen_t lo, R_xlen_t hi,
   }
 }
 
-/* The axis of widest spread of the box blo..bhi (the first of equals). */
-static int sg_bt_widest(const double *blo, const double *bhi, int p) {
-  int dim = 0;
-  double spread = -1.0;
-  for (int a = 0; a < p; a++)
-    if (bhi[a] - blo[a] > spread) { spread = bhi[a] - blo[a]; dim = a; }
-  return dim;
-}
-
 /* Positions lo..hi reordered so that those before mid are no larger, on
  * the axis of widest spread of the box blo..bhi, than those after
  * (quickselect); nothing when the box is a point. */
 static void sg_bt_split(sg_btree *t, R_xlen_t lo, R_xlen_t hi, R_xlen_t mid,
                         const double *blo, const double *bhi) {
   const int p = t->p;
-  int dim = sg_bt_widest(blo, bhi, p);
+  int dim = sg_widest_axis(blo, bhi, p);
   if (!(bhi[dim] - blo[dim] > 0)) return;
-  R_xlen_t a = lo, b = hi - 1;
-  while (a < b) {
-    double pivot = t->y[t->perm[a + (b - a) / 2] * p + dim];
-    R_xlen_t i = a, j = b;
-    while (i <= j) {
-      while (t->y[t->perm[i] * p + dim] < pivot) i++;
-      while (t->y[t->perm[j] * p + dim] > pivot) j--;
-      if (i <= j) {
-        R_xlen_t tmp = t->perm[i]; t->perm[i] = t->perm[j]; t->perm[j] = tmp;
-        i++; j--;
-      }
-    }
-    if (mid <= j) b = j; else if (mid >= i) a = i; else break;
-  }
+  sg_select_rows(t->perm, t->y, p, dim, lo, hi, mid);
 }
 
 /* The sub-leaves of positions lo..hi of one block (box blo..bhi): split
@@ -358,7 +336,7 @@ static void sg_bt_build(sg_btree *t, R_xlen_t lo, R_xlen_t hi, int id) {
   t->nodes[id].left = left;
   t->nodes[id].right = right;
   const double *lb = t->box + (size_t) left * 2 * p, *rb = t->box + (size_t) right * 2 * p;
-  t->cut_axis[id] = sg_bt_widest(blo, bhi, p);
+  t->cut_axis[id] = sg_widest_axis(blo, bhi, p);
   t->cut[id] = 0.5 * (lb[p + t->cut_axis[id]] + rb[t->cut_axis[id]]);
 }
 

@@ -39,26 +39,11 @@ static int sg_tree_build(sg_tree *t, R_xlen_t lo, R_xlen_t hi) {
   }
   nd->lo = lo; nd->hi = hi; nd->left = nd->right = -1;
   if (hi - lo <= SG_LEAF) return id;
-  int dim = 0;
-  double spread = -1;
-  for (int j = 0; j < d; j++)
-    if (bhi[j] - blo[j] > spread) { spread = bhi[j] - blo[j]; dim = j; }
-  if (!(spread > 0)) return id; /* all rows equal: one leaf */
-  /* quickselect the median on `dim` */
-  R_xlen_t mid = lo + (hi - lo) / 2, a = lo, b = hi - 1;
-  while (a < b) {
-    double pivot = t->pts[t->perm[(a + b) / 2] * d + dim];
-    R_xlen_t i = a, j = b;
-    while (i <= j) {
-      while (t->pts[t->perm[i] * d + dim] < pivot) i++;
-      while (t->pts[t->perm[j] * d + dim] > pivot) j--;
-      if (i <= j) {
-        R_xlen_t tmp = t->perm[i]; t->perm[i] = t->perm[j]; t->perm[j] = tmp;
-        i++; j--;
-      }
-    }
-    if (mid <= j) b = j; else if (mid >= i) a = i; else break;
-  }
+  int dim = sg_widest_axis(blo, bhi, d);
+  if (!(bhi[dim] - blo[dim] > 0)) return id; /* all rows equal: one leaf */
+  /* the median on `dim` */
+  R_xlen_t mid = lo + (hi - lo) / 2;
+  sg_select_rows(t->perm, t->pts, d, dim, lo, hi, mid);
   int left = sg_tree_build(t, lo, mid);
   int right = sg_tree_build(t, mid, hi);
   t->nodes[id].left = left;

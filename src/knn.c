@@ -178,6 +178,32 @@ double sg_sqdist_row(const double *a, const double *b, int d) {
 #define SG_BTREE_MIN_N 8192
 #define SG_BTREE_MAX_D 64
 
+int sg_widest_axis(const double *blo, const double *bhi, int d) {
+  int dim = 0;
+  double spread = -1.0;
+  for (int j = 0; j < d; j++)
+    if (bhi[j] - blo[j] > spread) { spread = bhi[j] - blo[j]; dim = j; }
+  return dim;
+}
+
+void sg_select_rows(R_xlen_t *perm, const double *rows, int stride, int dim,
+                    R_xlen_t lo, R_xlen_t hi, R_xlen_t mid) {
+  R_xlen_t a = lo, b = hi - 1;
+  while (a < b) {
+    double pivot = rows[perm[a + (b - a) / 2] * stride + dim];
+    R_xlen_t i = a, j = b;
+    while (i <= j) {
+      while (rows[perm[i] * stride + dim] < pivot) i++;
+      while (rows[perm[j] * stride + dim] > pivot) j--;
+      if (i <= j) {
+        R_xlen_t tmp = perm[i]; perm[i] = perm[j]; perm[j] = tmp;
+        i++; j--;
+      }
+    }
+    if (mid <= j) b = j; else if (mid >= i) a = i; else break;
+  }
+}
+
 R_xlen_t sg_skip_row(int self, const int *exclude, R_xlen_t q) {
   if (self) return q;
   return exclude && exclude[q] != NA_INTEGER ? exclude[q] - 1 : -1;

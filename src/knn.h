@@ -150,6 +150,16 @@ typedef struct {
   int left, right;
 } sg_tree_node;
 
+/* Both trees' splits (knn.c): the axis of widest spread of the box
+ * blo..bhi (d values each; the first of equals), and positions lo..hi-1
+ * of perm reordered so that the row at mid has its value on column dim
+ * of rows (row-major, `stride` values a row) in place: none before it
+ * larger, none after it smaller (quickselect, the middle position's value
+ * as the pivot). */
+int sg_widest_axis(const double *blo, const double *bhi, int d);
+void sg_select_rows(R_xlen_t *perm, const double *rows, int stride, int dim,
+                    R_xlen_t lo, R_xlen_t hi, R_xlen_t mid);
+
 /* The squared distance from q to the box blo..bhi (d values each; 0
  * inside), without a branch: of the two gaps one is 0. */
 static inline double sg_box_dist(const double *blo, const double *bhi,

@@ -634,6 +634,31 @@ static R_xlen_t *sg_bt_query_order(const sg_btree *t, const double *qy,
   return order;
 }
 
+/* The search's groups: the queries in leaf order, SG_BT_GROUP at a time,
+ * each thread with its scratch, 1,024 groups between interrupt checks. */
+typedef struct {
+  const sg_bt_plan *pl;
+  sg_bt_scratch *scr;
+  const R_xlen_t *order;
+  R_xlen_t m;
+  int *out_index;
+  double *out_dist;
+} sg_bt_search;
+
+static void sg_bt_one_group(void *ctx, int tid, R_xlen_t q0, int nq) {
+  const sg_bt_search *bs = (const sg_bt_search *) ctx;
+  sg_bt_scratch *w = bs->scr + tid;
+  const R_xlen_t *qidx = bs->order + q0;
+  const R_xlen_t m = bs->m;
+  const int k = bs->pl->k;
+  sg_bt_group(bs->pl, w, qidx, nq);
+  for (int u = 0; u < nq; u++)
+    for (int c = 0; c < k; c++) {
+      bs->out_index[qidx[u] + (R_xlen_t) c * m] = w->bi[(size_t) u * k + c] + 1;
+      bs->out_dist[qidx[u] + (R_xlen_t) c * m] = sqrt(w->bd[(size_t) u * k + c]);
+    }
+}
+
 /* The whole search by the tree of blocks (knn.h): pts the reference rows
  * row-major (n x dk; for a self-search the queries qrow themselves).
  * With may_decline, nothing is done and FALSE returned when more than
@@ -693,25 +718,7 @@ int sg_knn_btree(const double *pts, R_xlen_t n, int dk, const double *qrow,
     scr[i].mask = (uint32_t *) R_alloc(256, sizeof(uint32_t));
     scr[i].gy = (double *) R_alloc((size_t) SG_BT_GROUP * SG_BT_MAXP, sizeof(double));
   }
-  R_xlen_t n_groups = (m + SG_BT_GROUP - 1) / SG_BT_GROUP;
-  const R_xlen_t chunk = 1024;
-  for (R_xlen_t c0 = 0; c0 < n_groups; c0 += chunk) {
-    R_xlen_t c1 = c0 + chunk < n_groups ? c0 + chunk : n_groups;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 4) num_threads(nthreads)
-#endif
-    for (R_xlen_t g = c0; g < c1; g++) {
-      sg_bt_scratch *w = scr + omp_get_thread_num();
-      const R_xlen_t *qidx = order + g * SG_BT_GROUP;
-      int nq = (int) (m - g * SG_BT_GROUP < SG_BT_GROUP ? m - g * SG_BT_GROUP : SG_BT_GROUP);
-      sg_bt_group(&pl, w, qidx, nq);
-      for (int u = 0; u < nq; u++)
-        for (int c = 0; c < k; c++) {
-          out_index[qidx[u] + (R_xlen_t) c * m] = w->bi[(size_t) u * k + c] + 1;
-          out_dist[qidx[u] + (R_xlen_t) c * m] = sqrt(w->bd[(size_t) u * k + c]);
-        }
-    }
-    R_CheckUserInterrupt();
-  }
+  sg_bt_search bs = {&pl, scr, order, m, out_index, out_dist};
+  sg_for_groups(m, SG_BT_GROUP, 0.0, 1024, 1024, 4, sg_bt_one_group, &bs, nthreads);
   return 1;
 }

@@ -133,34 +133,50 @@ void sg_tree_leaf_order(const sg_tree_node *nodes, int n_nodes, const double *bo
   for (R_xlen_t i = 0; i < m; i++) order[count[leaf[i]]++] = i;
 }
 
-/* The whole search by kd-tree (knn.h). */
+/* What the kd-tree search's queries read and write. */
+typedef struct {
+  const sg_tree *t;
+  const double *qrow;
+  const R_xlen_t *order;
+  R_xlen_t m;
+  int k, self;
+  const int *exclude;
+  double *bd_all;
+  int *bi_all, *stack_all;
+  int *out_index;
+  double *out_dist;
+} sg_tree_search;
+
+/* The query at position s of the leaf order (a group of one). */
+static void sg_tree_one(void *ctx, int tid, R_xlen_t s, int nq) {
+  const sg_tree_search *ts = (const sg_tree_search *) ctx;
+  const int k = ts->k, self = ts->self;
+  const int *exclude = ts->exclude;
+  const R_xlen_t m = ts->m, qi = ts->order[s];
+  double *bd = ts->bd_all + (size_t) k * tid;
+  int *bi = ts->bi_all + (size_t) k * tid;
+  (void) nq;
+  R_xlen_t skip = sg_skip_row(self, exclude, qi);
+  sg_tree_query(ts->t, ts->qrow + qi * ts->t->d, k, skip, bd, bi,
+                ts->stack_all + (size_t) 256 * tid);
+  for (int c = 0; c < k; c++) {
+    ts->out_index[qi + (R_xlen_t) c * m] = bi[c] + 1;
+    ts->out_dist[qi + (R_xlen_t) c * m] = sqrt(bd[c]);
+  }
+}
+
+/* The whole search by kd-tree (knn.h), the queries in leaf order, 8,192
+ * between interrupt checks. */
 void sg_knn_tree(const double *pts, R_xlen_t n, int dk, const double *qrow,
                  R_xlen_t m, int k, int self, const int *exclude,
                  int *out_index, double *out_dist, int nthreads) {
   sg_tree t;
   sg_tree_make(&t, pts, n, dk);
-  const R_xlen_t *order = sg_tree_query_order(&t, qrow, m, self);
-  double *bd_all = (double *) R_alloc((size_t) k * nthreads, sizeof(double));
-  int *bi_all = (int *) R_alloc((size_t) k * nthreads, sizeof(int));
-  int *stack_all = (int *) R_alloc((size_t) 256 * nthreads, sizeof(int));
-  const R_xlen_t chunk = 8192;
-  for (R_xlen_t c0 = 0; c0 < m; c0 += chunk) {
-    R_xlen_t c1 = c0 + chunk < m ? c0 + chunk : m;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 64) num_threads(nthreads)
-#endif
-    for (R_xlen_t s = c0; s < c1; s++) {
-      R_xlen_t qi = order[s];
-      int tid = omp_get_thread_num();
-      double *bd = bd_all + (size_t) k * tid;
-      int *bi = bi_all + (size_t) k * tid;
-      R_xlen_t skip = sg_skip_row(self, exclude, qi);
-      sg_tree_query(&t, qrow + qi * dk, k, skip, bd, bi, stack_all + (size_t) 256 * tid);
-      for (int c = 0; c < k; c++) {
-        out_index[qi + (R_xlen_t) c * m] = bi[c] + 1;
-        out_dist[qi + (R_xlen_t) c * m] = sqrt(bd[c]);
-      }
-    }
-    R_CheckUserInterrupt();
-  }
+  sg_tree_search ts = {&t, qrow, sg_tree_query_order(&t, qrow, m, self), m, k,
+                       self, exclude,
+                       (double *) R_alloc((size_t) k * nthreads, sizeof(double)),
+                       (int *) R_alloc((size_t) k * nthreads, sizeof(int)),
+                       (int *) R_alloc((size_t) 256 * nthreads, sizeof(int)),
+                       out_index, out_dist};
+  sg_for_groups(m, 1, 0.0, 8192, 8192, 64, sg_tree_one, &ts, nthreads);
 }

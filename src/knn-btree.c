@@ -257,15 +257,7 @@ static double *sg_bt_project(const sg_btree *t, const double *rows, R_xlen_t m,
 /* The box of positions lo..hi on the axes. */
 static void sg_bt_box_of(const sg_btree *t, R_xlen_t lo, R_xlen_t hi,
                          double *blo, double *bhi) {
-  const int p = t->p;
-  for (int a = 0; a < p; a++) { blo[a] = R_PosInf; bhi[a] = R_NegInf; }
-  for (R_xlen_t i = lo; i < hi; i++) {
-    const double *yi = t->y + t->perm[i] * p;
-    for (int a = 0; a < p; a++) {
-      if (yi[a] < blo[a]) blo[a] = yi[a];
-      if (yi[a] > bhi[a]) bhi[a] = yi[a];
-    }
-  }
+  sg_rows_box(t->perm, t->y, t->p, lo, hi, blo, bhi);
 }
 
 /* Positions lo..hi reordered so that those before mid are no larger, on

@@ -29,14 +29,7 @@ static int sg_tree_build(sg_tree *t, R_xlen_t lo, R_xlen_t hi) {
   sg_node *nd = t->nodes + id;
   int d = t->d;
   double *blo = t->box + (size_t) id * 2 * d, *bhi = blo + d;
-  for (int j = 0; j < d; j++) { blo[j] = R_PosInf; bhi[j] = R_NegInf; }
-  for (R_xlen_t i = lo; i < hi; i++) {
-    const double *p = t->pts + t->perm[i] * d;
-    for (int j = 0; j < d; j++) {
-      if (p[j] < blo[j]) blo[j] = p[j];
-      if (p[j] > bhi[j]) bhi[j] = p[j];
-    }
-  }
+  sg_rows_box(t->perm, t->pts, d, lo, hi, blo, bhi);
   nd->lo = lo; nd->hi = hi; nd->left = nd->right = -1;
   if (hi - lo <= SG_LEAF) return id;
   int dim = sg_widest_axis(blo, bhi, d);

@@ -186,6 +186,18 @@ int sg_widest_axis(const double *blo, const double *bhi, int d) {
   return dim;
 }
 
+void sg_rows_box(const R_xlen_t *perm, const double *rows, int stride,
+                 R_xlen_t lo, R_xlen_t hi, double *blo, double *bhi) {
+  for (int j = 0; j < stride; j++) { blo[j] = R_PosInf; bhi[j] = R_NegInf; }
+  for (R_xlen_t i = lo; i < hi; i++) {
+    const double *r = rows + perm[i] * stride;
+    for (int j = 0; j < stride; j++) {
+      if (r[j] < blo[j]) blo[j] = r[j];
+      if (r[j] > bhi[j]) bhi[j] = r[j];
+    }
+  }
+}
+
 void sg_select_rows(R_xlen_t *perm, const double *rows, int stride, int dim,
                     R_xlen_t lo, R_xlen_t hi, R_xlen_t mid) {
   R_xlen_t a = lo, b = hi - 1;

@@ -157,6 +157,10 @@ typedef struct {
  * larger, none after it smaller (quickselect, the middle position's value
  * as the pivot). */
 int sg_widest_axis(const double *blo, const double *bhi, int d);
+/* The box blo..bhi (stride values each) of the rows perm[lo..hi) of
+ * rows (row-major). */
+void sg_rows_box(const R_xlen_t *perm, const double *rows, int stride,
+                 R_xlen_t lo, R_xlen_t hi, double *blo, double *bhi);
 void sg_select_rows(R_xlen_t *perm, const double *rows, int stride, int dim,
                     R_xlen_t lo, R_xlen_t hi, R_xlen_t mid);
 

@@ -234,122 +234,130 @@ class_plan <- function(pred, settings, def, guard, n) {
 }
 
 # One class's preamble: `rows` are its data rows, G the rows wanted. Finds
-# the neighbourhoods, decides which rows may be parents (the method's rule
-# and the guard's) and prepares the rounds that draw candidates until G
-# pass the guard's checks or the rounds run out (src/rounds.c, for every
-# class at once: `input`, in the order sg_rounds_class_unpack() reads it).
-# `plan`: class_plan() for the class; `bounds`: class_bounds() of the
-# class.
+# the neighbourhoods and pairs (class_pairs()), runs the method's seed rule
+# and prepares the rounds that draw candidates until G pass the guard's
+# checks or the rounds run out (rounds_input(), for src/rounds.c, which runs
+# every class at once). `plan`: class_plan() for the class; `bounds`:
+# class_bounds() of the class.
 class_setup <- function(plan, pred, yi, cl, rows, G, settings, data,
                         bounds = NULL, nbhd = NULL) {
-  n <- length(yi)
   p <- length(rows)
   def <- plan$def
-  guard <- plan$guard
-  cons <- settings$constraints
   interpolating <- def$family == "interpolate" && p > 1
   notes <- if (p == 1 && def$family == "interpolate") list(single = TRUE) else list()
-  # the guard's counters for the class's report (see its list in
-  # class_finish(); the seeds' are counted by the rounds)
-  pairs_gap <- pairs_group <- 0
-  cap <- NA_real_
-
-  k <- 0L
-  known <- NULL
-  within <- matrix(1L, p, 0)
-  eligible <- NULL
-  spacing <- NULL
-  w <- NULL
-  danger <- noise <- safe <- NA
   # what the method's hooks read (see new_sampler_method())
   ctx <- list(settings = settings, pred = pred, rows = rows, yi = yi)
+  pairs <- list(k = 0L, within = matrix(1L, p, 0), pairs_gap = 0, pairs_group = 0,
+                cap = NA_real_)
   picked <- NULL
   if (interpolating) {
-    ks <- own_search_k(settings, rows)
-    k <- ks$k
-    if (k < settings$neighbors) notes$small <- TRUE
-    grp <- settings$group_codes
-    nn <- nbhd$own %||% knn_rows(pred, rows, ks$kq, threads = settings$threads, cls = cl)
-    spacing <- nn$distance[, 1]
-    # each real row's nearest and k-th distance in its class, kept for
-    # sg_diagnose(), which would measure them again (Euclidean distances on
-    # complete numeric rows only: what it measures)
-    if (!pred$mixed) known <- list(k = k, nearest = spacing, radius = nn$distance[, k])
-    cap <- Inf
-    if (plan$gap_cap) cap <- gap_quantile(nn$distance[, seq_len(k)], guard$max_gap)
-    if (!is.null(grp) || is.finite(cap)) {
-      pr <- .Call(ffi_guard_pairs, nn$index, nn$distance, as.integer(rows),
-                  grp, k, as.double(cap))
-      within <- pr$index
-      pairs_gap <- pr$removed_gap
-      pairs_group <- pr$removed_group
-    } else {
-      within <- nn$index[, seq_len(k), drop = FALSE]
-    }
-    # only the guard's pair checks leave holes (NA) in `within`: a row left
-    # with none is never a parent (the rounds count them)
-
-    # whole-data neighbourhoods: the method's and the guard's in one search
+    pairs <- class_pairs(plan, pred, yi, cl, rows, settings, nbhd)
+    if (pairs$k < settings$neighbors) notes$small <- TRUE
     m_all <- plan$m_all
-    if (m_all > 0) {
-      w <- nbhd$whole %||%
-        knn_rows(pred, seq_len(n), m_all, query = rows, threads = settings$threads,
-                 cls = cl)
-    }
-    # whether each of a row's m nearest rows of the whole data is of
-    # another class
-    first <- function(m) {
-      matrix(yi[w$index[, seq_len(min(m, m_all)), drop = FALSE]] != cl, nrow = p)
-    }
-    ctx$within <- within
+    w <- pairs$whole
+    ctx$within <- pairs$within
     ctx$whole <- w
     ctx$m_all <- m_all
-    ctx$other <- first
-
+    # whether each of a row's m nearest rows of the whole data is of
+    # another class
+    ctx$other <- function(m) {
+      matrix(yi[w$index[, seq_len(min(m, m_all)), drop = FALSE]] != cl, nrow = p)
+    }
     if (!is.null(def$seeds)) {
       picked <- def$seeds(ctx)
       if (!is.null(picked$note)) notes[[picked$note]] <- TRUE
-      eligible <- picked$eligible
-      danger <- picked$danger
-      noise <- picked$noise
-      safe <- picked$safe
     }
   }
-
   # the draw: the method's, SMOTE's where the method could not apply its
   # rule, copies where there is nothing to interpolate
   own_draw <- interpolating && is.null(picked$note)
+  list(input = rounds_input(plan, ctx, cl, pairs, picked, own_draw, interpolating, G,
+                            bounds, data),
+       interpolating = interpolating, def = def, plan = plan, G = G,
+       known = pairs$known, notes = notes,
+       # the class's numbers for its report and info (class_numbers)
+       numbers = c(cl, G, pairs$k, picked$danger %||% NA, picked$noise %||% NA,
+                   picked$safe %||% NA, pairs$pairs_gap, pairs$pairs_group, pairs$cap))
+}
+
+# An interpolating class's neighbourhoods: its rows' own-class pairs
+# (`within`: the first k, NA where the guard's gap cap or the groups
+# removed one; a row left with none is never a parent, the rounds count
+# them), the gap cap and the pairs removed, each row's spacing (its nearest
+# own-class distance), what sg_diagnose() would measure again (`known`),
+# and the whole-data neighbourhoods (the method's and the guard's in one
+# search).
+class_pairs <- function(plan, pred, yi, cl, rows, settings, nbhd) {
+  ks <- own_search_k(settings, rows)
+  k <- ks$k
+  grp <- settings$group_codes
+  nn <- nbhd$own %||% knn_rows(pred, rows, ks$kq, threads = settings$threads, cls = cl)
+  out <- list(k = k, spacing = nn$distance[, 1], pairs_gap = 0, pairs_group = 0, cap = Inf)
+  # each real row's nearest and k-th distance in its class, kept for
+  # sg_diagnose() (Euclidean distances on complete numeric rows only: what
+  # it measures)
+  if (!pred$mixed) out$known <- list(k = k, nearest = out$spacing, radius = nn$distance[, k])
+  if (plan$gap_cap) out$cap <- gap_quantile(nn$distance[, seq_len(k)], plan$guard$max_gap)
+  if (!is.null(grp) || is.finite(out$cap)) {
+    pr <- .Call(ffi_guard_pairs, nn$index, nn$distance, as.integer(rows),
+                grp, k, as.double(out$cap))
+    out$within <- pr$index
+    out$pairs_gap <- pr$removed_gap
+    out$pairs_group <- pr$removed_group
+  } else {
+    out$within <- nn$index[, seq_len(k), drop = FALSE]
+  }
+  if (plan$m_all > 0) {
+    out$whole <- nbhd$whole %||%
+      knn_rows(pred, seq_along(yi), plan$m_all, query = rows, threads = settings$threads,
+               cls = cl)
+  }
+  out
+}
+
+# A class's input to the rounds (src/rounds.c), in the order
+# sg_rounds_class_unpack() reads it: its rows and pairs, the method's seeds,
+# the plan's numbers and flags, the bounds and combinations, and the hooks
+# the loop calls back (NULL where the loop does the step itself).
+#
+# The parents (sg_class_parents()): the method's seeds (NULL for every row)
+# that the guard keeps (seed safety: a row with no own-class row among its
+# m nearest rows of the data is noise, one with an own-class share below
+# min_safety unsafe; the boundary methods keep unsafe rows) and that have a
+# pair left. quota = "keep" (SMOTE: the draw in turns, no seed rule): every
+# row of the class keeps the share of rows plain SMOTE gives it. A row that
+# may not be a parent hands its share to its nearest own-class neighbour
+# that may, which makes those rows towards it (the rows stay where the
+# class is, not where it is safest), and a rejected candidate is drawn
+# again from its own parent (another neighbour, another gap), so rejections
+# do not move the rows towards the parents whose candidates pass. quota =
+# "free": the rows still missing are drawn again from every parent, and a
+# row that may not be a parent gives its share to all.
+rounds_input <- function(plan, ctx, cl, pairs, picked, own_draw, interpolating, G,
+                         bounds, data) {
+  def <- plan$def
+  guard <- plan$guard
+  settings <- ctx$settings
+  pred <- ctx$pred
+  cons <- settings$constraints
   draw_rows <- if (own_draw) def$draw else draw_in_turns
   # the method's own maker (rows off the parent-neighbour segment)
   make_rows <- if (own_draw) def$make
-  # The parents (src/rounds.c, sg_class_parents()): the method's seeds
-  # (`eligible`, NULL for every row) that the guard keeps (seed safety: a
-  # row with no own-class row among its m nearest rows of the data is
-  # noise, one with an own-class share below min_safety unsafe; the
-  # boundary methods keep unsafe rows) and that have a pair left.
-  # quota = "keep" (SMOTE: the draw in turns, no seed rule): every row of
-  # the class keeps the share of rows plain SMOTE gives it. A row that may
-  # not be a parent hands its share to its nearest own-class neighbour that
-  # may, which makes those rows towards it (the rows stay where the class
-  # is, not where it is safest), and a rejected candidate is drawn again
-  # from its own parent (another neighbour, another gap), so rejections do
-  # not move the rows towards the parents whose candidates pass. quota =
-  # "free": the rows still missing are drawn again from every parent, and a
-  # row that may not be a parent gives its share to all.
   same_parent <- plan$keep_quota && identical(draw_rows, draw_in_turns)
   safety <- interpolating && !is.null(guard)
-  input <- list(
-    cl, as.integer(rows), within, if (!is.null(eligible)) as.logical(eligible), spacing,
-    if (safety) w$index,
+  eligible <- picked$eligible
+  list(
+    cl, as.integer(ctx$rows), pairs$within, if (!is.null(eligible)) as.logical(eligible),
+    pairs$spacing, if (safety) pairs$whole$index,
     c(G, if (plan$jitter) guard$jitter else 0,
       if (plan$check_intrusion) plan$intrusion else NA_real_, plan$rounds,
       if (safety) guard$min_safety else NA_real_,
-      if (safety) min(settings$m_neighbors, m_all) else NA_real_),
+      if (safety) min(settings$m_neighbors, plan$m_all) else NA_real_),
     as.integer(c(!is.null(cons), interpolating,
                  own_draw && def$stop_when_short, same_parent,
                  plan$local && is.null(make_rows), def$seeks_boundary)),
     bounds$lower, bounds$upper,
-    combos_input(cons, pred, rows),
+    combos_input(cons, pred, ctx$rows),
     if (!identical(draw_rows, draw_in_turns)) {
       function(at, within_at, need) draw_rows(ctx, at, within_at, need, picked$state)
     },
@@ -359,13 +367,8 @@ class_setup <- function(plan, pred, yi, cl, rows, G, settings, data,
       rule_failures(values, codes, cons, pred, data, parents)
     },
     if (plan$check_intrusion) function(values, codes, parent, neighbor) {
-      intrusion_exact(pred, values, codes, yi, cl, settings)
+      intrusion_exact(pred, values, codes, ctx$yi, cl, settings)
     })
-  list(input = input, interpolating = interpolating, def = def, plan = plan, G = G,
-       known = known, notes = notes,
-       # the class's numbers for its report and info (class_numbers)
-       numbers = c(cl, G, k, danger %||% NA, noise %||% NA, safe %||% NA, pairs_gap,
-                   pairs_group, cap))
 }
 
 # A class's note when it falls short (`counts`: its column of

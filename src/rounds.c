@@ -366,37 +366,66 @@ static void sg_check_rules(const sg_rounds_class *C, const sg_rounds_data *D,
   UNPROTECT(4);
 }
 
-/* The intrusion shares of the kept candidates sel (ns): the local search
- * here, the exact one through the class's hook exact(values, codes,
- * parents, neighbours). */
-static void sg_intrusion_shares(const sg_rounds_class *C, const sg_rounds_data *D,
-                                const sg_batch *b, const R_xlen_t *sel, R_xlen_t ns,
-                                double *share) {
-  int *pa = (int *) R_alloc(ns, sizeof(int)), *ne = (int *) R_alloc(ns, sizeof(int));
-  for (R_xlen_t s = 0; s < ns; s++) {
-    pa[s] = b->pa[sel[s]];
-    ne[s] = b->ne[sel[s]];
-  }
-  if (C->local) {
-    for (R_xlen_t s = 0; s < ns; s++) {
-      if (ne[s] != NA_INTEGER && D->yi[ne[s] - 1] != C->cl)
-        Rf_error("`neighbor` must name rows of the class.");
-      for (int j = 0; j < D->d; j++)
-        sg_finite_or_missing(b->v + sel[s] + (R_xlen_t) j * b->ld, 1);
-    }
-    sg_local_rows lr = {pa, ne, C->whole, D->pos, D->yi, D->n, C->p, D->m, C->cl};
-    int nth = sg_local_threads(D->req, ns, D->m, D->dz, D->n);
-    sg_local_shares(&lr, D->zr, D->dz, D->zcols, D->cen, D->sca, b->v, b->ld, sel,
-                    ns, share, nth);
-    return;
-  }
+/* The exact intrusion shares of the candidates sel (ns of them) through
+ * the class's hook exact(values, codes, parents, neighbours). */
+static void sg_exact_shares(const sg_rounds_class *C, const sg_rounds_data *D,
+                            const sg_batch *b, const R_xlen_t *sel, R_xlen_t ns,
+                            double *share) {
   SEXP v = PROTECT(sg_rows_matrix(b->v, b->ld, D->d, sel, ns, 1));
   SEXP cd = PROTECT(sg_rows_matrix(b->cd, b->ld, D->dc, sel, ns, 0));
-  SEXP par = PROTECT(sg_int_vector(pa, ns));
-  SEXP nei = PROTECT(sg_int_vector(ne, ns));
+  SEXP par = PROTECT(Rf_allocVector(INTSXP, ns));
+  SEXP nei = PROTECT(Rf_allocVector(INTSXP, ns));
+  for (R_xlen_t s = 0; s < ns; s++) {
+    INTEGER(par)[s] = b->pa[sel[s]];
+    INTEGER(nei)[s] = b->ne[sel[s]];
+  }
   SEXP out = PROTECT(sg_hook(C->exact, 4, v, cd, par, nei));
   sg_hook_vector(out, REALSXP, ns, share, "shares");
   UNPROTECT(5);
+}
+
+/* The intrusion shares of the kept candidates sel (ns): the local search
+ * here for a candidate between two rows of the class (it reads both rows'
+ * neighbourhoods), the exact one through the class's hook otherwise (a
+ * local check the class does not take; Borderline-2's step towards a row
+ * of another class). */
+static void sg_intrusion_shares(const sg_rounds_class *C, const sg_rounds_data *D,
+                                const sg_batch *b, const R_xlen_t *sel, R_xlen_t ns,
+                                double *share) {
+  R_xlen_t *loc = (R_xlen_t *) R_alloc(ns, sizeof(R_xlen_t));
+  R_xlen_t *far = (R_xlen_t *) R_alloc(ns, sizeof(R_xlen_t));
+  R_xlen_t *at_loc = (R_xlen_t *) R_alloc(ns, sizeof(R_xlen_t));
+  R_xlen_t *at_far = (R_xlen_t *) R_alloc(ns, sizeof(R_xlen_t));
+  R_xlen_t nl = 0, nf = 0;
+  for (R_xlen_t s = 0; s < ns; s++) {
+    int ne = b->ne[sel[s]];
+    if (C->local && (ne == NA_INTEGER || D->yi[ne - 1] == C->cl)) {
+      at_loc[nl] = s;
+      loc[nl++] = sel[s];
+    } else {
+      at_far[nf] = s;
+      far[nf++] = sel[s];
+    }
+  }
+  double *sh = (double *) R_alloc(ns, sizeof(double));
+  if (nl > 0) {
+    int *pa = (int *) R_alloc(nl, sizeof(int)), *ne = (int *) R_alloc(nl, sizeof(int));
+    for (R_xlen_t s = 0; s < nl; s++) {
+      pa[s] = b->pa[loc[s]];
+      ne[s] = b->ne[loc[s]];
+      for (int j = 0; j < D->d; j++)
+        sg_finite_or_missing(b->v + loc[s] + (R_xlen_t) j * b->ld, 1);
+    }
+    sg_local_rows lr = {pa, ne, C->whole, D->pos, D->yi, D->n, C->p, D->m, C->cl};
+    int nth = sg_local_threads(D->req, nl, D->m, D->dz, D->n);
+    sg_local_shares(&lr, D->zr, D->dz, D->zcols, D->cen, D->sca, b->v, b->ld, loc,
+                    nl, sh, nth);
+    for (R_xlen_t s = 0; s < nl; s++) share[at_loc[s]] = sh[s];
+  }
+  if (nf > 0) {
+    sg_exact_shares(C, D, b, far, nf, sh);
+    for (R_xlen_t s = 0; s < nf; s++) share[at_far[s]] = sh[s];
+  }
 }
 
 /* Why each candidate fails (b->reason): bounds, combinations, rules, then
@@ -803,8 +832,8 @@ static void sg_rounds_class_check(const sg_rounds_class *C, const sg_rounds_data
       if (D->yi[C->rows[i] - 1] != C->cl || D->pos[C->rows[i] - 1] != i + 1)
         Rf_error("`y` and `pos` must place each row of the class.");
   }
-  if (!ISNAN(C->intrusion) && !C->local && Rf_isNull(C->exact))
-    Rf_error("The exact intrusion check needs its hook.");
+  if (!ISNAN(C->intrusion) && Rf_isNull(C->exact))
+    Rf_error("The intrusion check needs its exact search's hook.");
   if (!Rf_isNull(C->draw) && C->same_parent)
     Rf_error("Drawing again from the same parent needs the draw in turns.");
 }

@@ -217,6 +217,40 @@ if (need("ffi_guard_intrusion", 11)) {
   fails(ffi("ffi_guard_intrusion", z, z[1:2, ], cen, sca, c(1L, 20L), c(2L, NA), whole, pos,
             rep(1:3, 10), 1L, 1L))
 }
+if (need("ffi_guard_bounds", 2) && need("ffi_guard_cap", 2)) {
+  zb <- matrix(rnorm(30 * 3), 30, 3)
+  zb[1:10, 2] <- NA                              # a column without values in a class
+  run(ffi("ffi_guard_bounds", zb, list(1:10, 11:30, integer(0))))
+  fails(ffi("ffi_guard_bounds", zb, list(c(1L, 31L))))
+  run(ffi("ffi_guard_cap", abs(zb[11:30, ]), 0.95))
+  run(ffi("ffi_guard_cap", double(0), 0.5))
+  fails(ffi("ffi_guard_cap", zb[, 2], 0.5))
+}
+if (need("ffi_rounds_run", 3)) {
+  # two alternating classes of 30 rows (see generate.R's class_setup() and
+  # src/rounds.c): seeds, seed safety, handover, jitter, local intrusion,
+  # bounds, combinations, and a `rules` hook
+  zr <- matrix(rnorm(60 * 3), 60, 3)
+  zr[5, 2] <- NA
+  cr <- matrix(sample(c(1:3, NA), 60 * 2, TRUE), 60, 2)
+  data <- list(zr, cr, colMeans(zr, na.rm = TRUE), c(1, 2, 0), rep(1:2, 30),
+               rep(1:30, each = 2), 1L, 1L, NULL, NULL, 3L)
+  cls <- function(cl, rules = NULL, combos = NULL) {
+    rows <- seq.int(cl, 60L, 2L)
+    pairs <- matrix(rows[c(2:30, 1, 3:30, 1:2)], 30, 2)
+    pairs[4, 1] <- NA
+    list(cl, rows, pairs, rep(c(TRUE, TRUE, FALSE), 10), rep(0.1, 30),
+         matrix(sample(60, 30 * 4, TRUE), 30, 4), c(25, 0.5, 0.8, 4, 0.3, 4),
+         c(1L, 1L, 0L, 1L, 1L, 0L), rep(-2, 3), rep(2, 3), combos, NULL, NULL, NULL,
+         rules, function(v, cd, p, nb) rep(0, nrow(v)))
+  }
+  seen <- list(2L, matrix(c(1L, 2L, NA), 3, 1))
+  run(ffi("ffi_rounds_run", data, list(cls(1L), cls(2L, function(v, cd, p) v[, 1] > 1,
+                                                    seen)), 2L))
+  bad <- cls(1L)
+  bad[[3]] <- matrix(99L, 30, 2)
+  fails(ffi("ffi_rounds_run", data, list(bad), 1L))
+}
 if (need("ffi_metrics_class", 7)) {
   # syn, whole (every real row), y (their classes), cls, k, threads, known
   syn <- x3[41:60, ] + 0.05

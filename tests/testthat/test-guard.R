@@ -448,3 +448,24 @@ test_that("the classes' observed bounds come from one call, as column_stats() gi
   expect_identical(b$upper, c(Inf, 2))
   expect_identical(smoteguard:::classes_bounds(NULL, pred, list(1:2, 3:4)), list(NULL, NULL))
 })
+
+test_that("Borderline-2 with an intrusion level checks its steps towards other classes exactly", {
+  # the local search reads the two ends' neighbourhoods, which a row of
+  # another class does not have in the class's search: those candidates
+  # take the exact search (this was an internal error before)
+  set.seed(12)
+  df <- data.frame(x1 = c(rnorm(80), rnorm(30, 1.2)), x2 = c(rnorm(80), rnorm(30, 0.8)),
+                   y = factor(rep(c("maj", "min"), c(80, 30))))
+  res <- suppressWarnings(sg_oversample(df, "y", method = "borderline2", seed = 4,
+                                        guard = sg_guard(intrusion = 0.6)))
+  prov <- sg_provenance(res)
+  other <- !is.na(prov$neighbor) & df$y[prov$neighbor] != "min"
+  expect_true(any(other))
+  # every kept row, exactly: at most 60% of its 10 nearest real rows of the majority
+  syn <- as.matrix(res[prov$row, c("x1", "x2")])
+  pred <- smoteguard:::prepare_predictors(df, "y")
+  nn <- smoteguard:::knn_values(pred, syn, matrix(0L, nrow(syn), 0), 10L, 1L, 2L)
+  share <- rowMeans(matrix(as.integer(df$y)[nn$index] != 2L, nrow = nrow(syn)))
+  expect_true(all(share[other] <= 0.6))
+  expect_gt(sg_guard_report(res)$rejected_intrusion, 0)
+})

@@ -206,13 +206,17 @@ hd_rounds_data <- function(x, codes) {
 # environment so that a copy of the arguments is identical to them
 hd_rule <- function(v, cd, p) !(v[, 1] > 0) %in% FALSE
 environment(hd_rule) <- globalenv()
+# the exact intrusion search's hook (the loop calls it for a step the local
+# search does not take)
+hd_exact <- function(v, cd, p, nb) rep(0, nrow(v))
+environment(hd_exact) <- globalenv()
 
 hd_rounds_class <- function(cl, rules = NULL) {
   rows <- seq.int(cl, 60L, 2L)
   pairs <- matrix(rows[c(2:30, 1, 3:30, 1:2)], 30, 2)
   list(cl, rows, pairs, rep(c(TRUE, TRUE, FALSE), 10), rep(0.1, 30), pairs,
        c(7, 0.5, 0.9, 3, 0.4, 2), c(1L, 1L, 0L, 1L, 1L, 0L), rep(-Inf, 3), rep(Inf, 3),
-       NULL, NULL, NULL, NULL, rules, NULL)
+       NULL, NULL, NULL, NULL, rules, hd_exact)
 }
 
 # Valid arguments of each registered routine (small data), to check that

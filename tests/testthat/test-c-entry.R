@@ -22,7 +22,8 @@ routines_wanted <- c(
   ffi_record_fingerprint = 1L, ffi_record_append = 2L,
   ffi_record_extend = 3L, ffi_record_numbered = 1L,
   ffi_fidelity_check = 8L, ffi_pair_mean = 2L, ffi_condense = 8L,
-  ffi_logit_fit = 3L, ffi_logit_oof = 6L)
+  ffi_logit_fit = 3L, ffi_logit_oof = 6L, ffi_score_risks = 4L,
+  ffi_same_ranking = 2L)
 
 # ffi_knn_search(x, query, k, center, scale, threads, exclude, farthest)
 knn_call <- function(x, query = NULL, k = 1L, center = NULL, scale = NULL,
@@ -604,4 +605,25 @@ test_that("ffi_record_extend() appends the synthetic values, as c() and as.integ
   expect_c_error(extend(list(factor("a")), values, 1L), "`cols` must hold bare double or integer vectors.")
   expect_c_error(extend(1:3, values, 1L), "`cols` must be a list of columns.")
   expect_c_error(extend(cols, 1:3, 1:2), "`values` must be a double matrix.")
+})
+
+test_that("ffi_score_risks() and ffi_same_ranking() check their arguments", {
+  score <- function(y, p, threshold = 0.5, ranking = NULL) {
+    .Call(ffi("ffi_score_risks"), y, p, threshold, ranking)
+  }
+  y <- c(TRUE, FALSE, TRUE, FALSE)
+  p <- c(0.9, 0.2, 0.6, 0.4)
+  expect_error(score(as.integer(y), p), "`y` logical")
+  expect_error(score(y, as.integer(p * 10)), "`y` logical")
+  expect_error(score(y, p[-1]), "one length")
+  expect_error(score(y, p, threshold = c(0.2, 0.5)), "one double threshold")
+  expect_error(score(y, p, ranking = 1), "`ranking` NULL or two doubles")
+  expect_error(score(logical(0), double(0)), "no rows")
+  expect_type(score(y, p), "double")
+  same <- function(p, q) .Call(ffi("ffi_same_ranking"), p, q)
+  expect_error(same(1:3, c(1, 2, 3)), "must be doubles")
+  expect_false(same(c(1, 2), c(1, 2, 3)))
+  expect_false(same(c(1, NA), c(1, 2)))
+  expect_true(same(c(0.1, 0.5, 0.3), c(1, 5, 3)))
+  expect_false(same(c(0.1, 0.5, 0.3), c(1, 3, 5)))
 })

@@ -277,6 +277,8 @@ hd_valid_calls <- function() {
     ffi_condense = list(x, colMeans(x), c(1, 2, 0), rep(1:3, 20), 2:30, rep(1L, 29),
                         rep(0.5, 29), 2L),
     ffi_logit_oof = list(x, colMeans(x), c(1, 2, 0), rep(0:1, 30), rep(1:3, 20), 2L),
+    ffi_score_risks = list(rep(c(TRUE, FALSE), 30), x[, 1] / 10 + 0.5, 0.5, NULL),
+    ffi_same_ranking = list(x[, 1], x[, 2]),
     ffi_stats_columns = list(num, c(1L, 3L, 3L, 60L), 2L),
     ffi_stats_columns = list(num, NULL, 1L),
     ffi_stats_outside = list(num, c(-1, -Inf, 0), c(1, 2, Inf)),

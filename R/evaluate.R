@@ -368,10 +368,19 @@ warn_small_holdout <- function(targets, held, call) {
 }
 
 # Seeds: one kind of generator, whatever the caller (or a future worker)
-# has set, so that a cell seeded alike draws alike everywhere.
+# has set, so that a cell seeded alike draws alike everywhere. When those
+# kinds are already in force (.Random.seed's first number codes them:
+# 10403), a plain set.seed() leaves the same state; setting the kinds
+# again took a sixtieth of a small evaluation's work (each kind's switch
+# reads and writes the whole state).
 set_cell_seed <- function(seed) {
-  set.seed(seed, kind = "Mersenne-Twister", normal.kind = "Inversion",
-           sample.kind = "Rejection")
+  state <- get0(".Random.seed", envir = globalenv(), inherits = FALSE)
+  if (is.integer(state) && length(state) == 626L && identical(state[[1L]], 10403L)) {
+    set.seed(seed)
+  } else {
+    set.seed(seed, kind = "Mersenne-Twister", normal.kind = "Inversion",
+             sample.kind = "Rejection")
+  }
 }
 
 # A seed derived from another: for the i-th inner use within a cell.
@@ -659,8 +668,8 @@ run_cells <- function(cells, shared) {
     progressr::progressor(steps = length(cells))
   }
   # under the sequential plan the cells run here, as future would run them
-  # (each cell sets its own seed and threads), without future's cost per
-  # cell (a tenth of a small evaluation)
+  # (each cell sets its own seed; eval_cells() sets one thread), without
+  # future's cost per cell (a tenth of a small evaluation)
   if (requireNamespace("future", quietly = TRUE) &&
       !inherits(future::plan(), "sequential")) {
     # One future per batch of cells, one batch per worker, balanced by the
@@ -697,16 +706,35 @@ run_cells <- function(cells, shared) {
     if (!is.null(rng)) assign(".Random.seed", rng, envir = globalenv())
     results
   } else {
-    lapply(cells, eval_cell, shared = shared, progress = progress)
+    eval_cells(cells, shared, progress, pack = FALSE)
   }
 }
 
-eval_cells <- function(cells, shared, progress = NULL) {
+# The cells of a batch (or all of them, under the sequential plan), each
+# on one thread (set once here; the caller's count is restored at the end).
+# A split's training and test rows are taken once for its cells in a row
+# (the cells come split by split: one split, every sampler).
+eval_cells <- function(cells, shared, progress = NULL, pack = TRUE) {
+  old <- sg_threads(1)
+  on.exit(sg_threads(old), add = TRUE)
+  rows <- new.env(parent = emptyenv())
   lapply(cells, function(cell) {
-    res <- eval_cell(cell, shared = shared, progress = progress)
+    res <- eval_cell(cell, shared = shared, progress = progress, rows = rows)
     if (isTRUE(cell$keep_rng)) res$rng_after <- get0(".Random.seed", envir = globalenv())
-    pack_record(res)
+    if (pack) pack_record(res) else res
   })
+}
+
+# The training and test rows of a cell's split, from `rows` (an
+# environment holding the last split's) when they are there.
+cell_rows <- function(cell, data, rows = NULL) {
+  if (!is.null(rows) && identical(rows$split, cell$split)) return(rows$parts)
+  parts <- list(train = data_rows(data, cell$train), test = data_rows(data, cell$test))
+  if (!is.null(rows)) {
+    rows$split <- cell$split
+    rows$parts <- parts
+  }
+  parts
 }
 
 # A cell's result travels back from a worker with its sampler's record,
@@ -779,17 +807,17 @@ cell_batches <- function(cells, shared, workers) {
   })
 }
 
-# One cell: one split and one sampler, every learner. Failures are caught
-# and returned, so the other cells go on.
-eval_cell <- function(cell, shared, progress = NULL) {
-  old <- sg_threads(1)
-  on.exit(sg_threads(old), add = TRUE)
+# One cell: one split and one sampler, every learner, on the thread count
+# eval_cells() set. Failures are caught and returned, so the other cells go
+# on.
+eval_cell <- function(cell, shared, progress = NULL, rows = NULL) {
   if (!is.null(progress)) on.exit(progress(), add = TRUE)
   set_cell_seed(cell$seed)
   var <- shared$var
   sampler <- shared$samplers[[cell$sampler]]
-  train <- data_rows(shared$data, cell$train)
-  test <- data_rows(shared$data, cell$test)
+  parts <- cell_rows(cell, shared$data, rows)
+  train <- parts$train
+  test <- parts$test
   warnings <- character()
   collect <- function(w) {
     warnings <<- c(warnings, conditionMessage(w))

@@ -451,15 +451,14 @@ rounding_plan <- function(pred, cons) {
        top = lengths(pred$levels)[ordered])
 }
 
-round_values <- function(values, rounding) {
-  if (ncol(values) == 0 || !rounding$any) return(values)
-  whole <- rounding$whole
-  values[, whole] <- round(values[, whole])
-  for (i in seq_along(rounding$ordered)) {
-    j <- rounding$ordered[i]
-    values[, j] <- pmin(pmax(values[, j], 1), rounding$top[[i]])
-  }
-  values
+# Values made in R (SMOTER's and SMOGN's rows, the smoothed bootstrap's
+# copies) held to the bounds (NULL: none) and rounded as the plan says
+# (NULL: not rounded), by the rounds' own C steps.
+hold_round <- function(values, bounds = NULL, rounding = NULL) {
+  ord <- rounding$ordered
+  .Call(ffi_hold_round, values, bounds$lower, bounds$upper,
+        if (isTRUE(rounding$any)) which(rounding$whole),
+        if (length(ord)) as.integer(ord), if (length(ord)) as.integer(rounding$top))
 }
 
 # One warning per kind of note, naming its classes; a shortfall gives each

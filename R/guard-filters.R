@@ -1,9 +1,8 @@
 # The guard's filters as the pipeline applies them (sg_guard() and its
 # checks are in guard.R): the report's settings (its counters are
-# class_setup()'s and the rounds'), the intrusion threshold in force, the
-# exact intrusion search the rounds call back, and noise held to the
-# bounds. The rounds themselves (jitter, local intrusion check) are in
-# src/rounds.c.
+# class_setup()'s and the rounds'), the intrusion threshold in force and
+# the exact intrusion search the rounds call back. The rounds themselves
+# (jitter, bounds, local intrusion check) are in src/rounds.c.
 
 no_guard_settings <- list(min_safety = NA_real_, max_gap = NA_real_,
                           jitter = NA_real_, intrusion = NA_real_,
@@ -47,12 +46,3 @@ knn_values <- function(pred, values, codes, k, threads, cls) {
         costs$metric, threads, NULL)
 }
 
-# Noise (jitter, smoothing) is held to the bounds rather than rejected.
-hold_to_bounds <- function(values, bounds) {
-  if (is.null(bounds) || nrow(values) == 0) return(values)
-  lo <- matrix(bounds$lower, nrow(values), ncol(values), byrow = TRUE)
-  hi <- matrix(bounds$upper, nrow(values), ncol(values), byrow = TRUE)
-  out <- pmin(pmax(values, lo), hi)
-  out[is.na(values)] <- NA
-  out
-}

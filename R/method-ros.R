@@ -8,7 +8,7 @@ NULL
 finish_copies <- function(values, ctx, bounds) {
   shrinkage <- ctx$settings$shrinkage
   if (shrinkage <= 0) return(values)
-  hold_to_bounds(smooth_copies(values, ctx$pred, ctx$rows, shrinkage), bounds)
+  hold_round(smooth_copies(values, ctx$pred, ctx$rows, shrinkage), bounds)
 }
 
 # The smoothed bootstrap's noise: per numeric column,

@@ -392,7 +392,8 @@ draw_bin <- function(pred, y, rows, G, b, s, noise, bounds) {
     storage.mode(cand) <- "integer"
     codes <- .Call(ffi_draw_nominal, pred$codes, cand, if (s$nominal == "vote") 1L else 0L)
   }
-  values <- round_values(values, rounding_plan(pred, s$constraints))
+  rounding <- rounding_plan(pred, s$constraints)
+  values <- hold_round(values, rounding = rounding)
   d1 <- row_distance(pred, values, codes, parent, b)
   d2 <- row_distance(pred, values, codes, neighbor, b)
   new_y <- ifelse(d1 + d2 > 0, (d2 * y[parent] + d1 * y[neighbor]) / (d1 + d2),
@@ -414,11 +415,8 @@ draw_bin <- function(pred, y, rows, G, b, s, noise, bounds) {
       d <- ncol(pred$x)
       vx <- moved[, seq_len(d), drop = FALSE]
       vy <- moved[, d + 1L]
-      if (!is.null(bounds)) {
-        vx <- hold_to_bounds(vx, bounds)
-        vy <- pmin(pmax(vy, bounds$y[1]), bounds$y[2])
-      }
-      values[far, ] <- round_values(vx, rounding_plan(pred, s$constraints))
+      if (!is.null(bounds)) vy <- pmin(pmax(vy, bounds$y[1]), bounds$y[2])
+      values[far, ] <- hold_round(vx, bounds, rounding)
       codes[far, ] <- pred$codes[parent[far], , drop = FALSE]
       new_y[far] <- vy
       kind[far] <- "noise"

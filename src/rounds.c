@@ -13,6 +13,13 @@
 #include <limits.h>
 #include <stdlib.h>
 
+/* Which columns are rounded: whole numbers (0-based), ordered ranks and
+ * their tops. */
+typedef struct {
+  const int *whole; int nwhole;
+  const int *ord, *top; int nord;
+} sg_rounding;
+
 /* What every class of the call shares. */
 typedef struct {
   const double *x; R_xlen_t n; int d;   /* n x d numeric predictors */
@@ -20,8 +27,7 @@ typedef struct {
   const double *cen, *sca;              /* standardisation (length d) */
   const int *yi, *pos;                  /* per data row: class, row in class */
   int vote;                             /* nominal values: 0 draw, 1 vote */
-  const int *whole; int nwhole;         /* 0-based columns rounded */
-  const int *ord, *top; int nord;       /* ordered columns and their tops */
+  sg_rounding rnd;                      /* the columns rounded */
   int m;                                /* the intrusion check's neighbours */
   int req;                              /* threads requested */
   const double *zr; const int *zcols; int dz;  /* standardised rows */
@@ -264,15 +270,18 @@ static void sg_make_codes(const sg_rounds_class *C, const sg_rounds_data *D,
   PutRNGstate();
 }
 
-/* Noise (the jitter) held to the bounds rather than rejected. */
-static void sg_hold_to_bounds(const sg_rounds_class *C, int d, sg_batch *b) {
-  if (C->lo == NULL) return;
+/* Noise (the jitter, SMOGN's noise, the smoothed bootstrap) held to the
+ * bounds rather than rejected: the m x d values (column stride ld) kept
+ * within lo[j], hi[j]; a missing value stays missing (NA). */
+static void sg_hold_to_bounds(double *vals, R_xlen_t m, R_xlen_t ld, int d,
+                              const double *lo, const double *hi) {
+  if (lo == NULL) return;
   for (int j = 0; j < d; j++) {
-    double *v = b->v + (R_xlen_t) j * b->ld;
-    for (R_xlen_t s = 0; s < b->m; s++) {
+    double *v = vals + (R_xlen_t) j * ld;
+    for (R_xlen_t s = 0; s < m; s++) {
       if (ISNAN(v[s])) { v[s] = NA_REAL; continue; }
-      if (v[s] < C->lo[j]) v[s] = C->lo[j];
-      if (v[s] > C->hi[j]) v[s] = C->hi[j];
+      if (v[s] < lo[j]) v[s] = lo[j];
+      if (v[s] > hi[j]) v[s] = hi[j];
     }
   }
 }
@@ -298,22 +307,22 @@ static void sg_jitter(const sg_rounds_class *C, const sg_rounds_data *D,
   for (int j = 0; j < d; j++)  /* column after column, as R's matrix */
     sg_add_noise(b->v + (R_xlen_t) j * b->ld, sd + (R_xlen_t) j * m, m);
   PutRNGstate();
-  sg_hold_to_bounds(C, d, b);
+  sg_hold_to_bounds(b->v, m, b->ld, d, C->lo, C->hi);
 }
 
 /* Whole-number columns rounded (half to even, as round()), ordered ranks
  * held to their levels; a missing value stays missing. */
-static void sg_round_values(const sg_rounds_data *D, sg_batch *b) {
-  for (int w = 0; w < D->nwhole; w++) {
-    double *v = b->v + (R_xlen_t) D->whole[w] * b->ld;
-    for (R_xlen_t s = 0; s < b->m; s++) if (!ISNAN(v[s])) v[s] = nearbyint(v[s]);
+static void sg_round_values(const sg_rounding *r, double *vals, R_xlen_t m, R_xlen_t ld) {
+  for (int w = 0; w < r->nwhole; w++) {
+    double *v = vals + (R_xlen_t) r->whole[w] * ld;
+    for (R_xlen_t s = 0; s < m; s++) if (!ISNAN(v[s])) v[s] = nearbyint(v[s]);
   }
-  for (int o = 0; o < D->nord; o++) {
-    double *v = b->v + (R_xlen_t) D->ord[o] * b->ld;
-    for (R_xlen_t s = 0; s < b->m; s++) {
+  for (int o = 0; o < r->nord; o++) {
+    double *v = vals + (R_xlen_t) r->ord[o] * ld;
+    for (R_xlen_t s = 0; s < m; s++) {
       if (ISNAN(v[s])) continue;
       if (v[s] < 1) v[s] = 1;
-      if (v[s] > D->top[o]) v[s] = D->top[o];
+      if (v[s] > r->top[o]) v[s] = r->top[o];
     }
   }
 }
@@ -637,7 +646,7 @@ static void sg_round(const sg_rounds_class *C, const sg_rounds_data *D,
     UNPROTECT(2);
   }
   if (C->jitter > 0) sg_jitter(C, D, b);
-  sg_round_values(D, b);
+  sg_round_values(&D->rnd, b->v, b->m, b->ld);
   sg_check_candidates(C, D, b);
 }
 
@@ -687,6 +696,26 @@ static SEXP sg_hook_arg(SEXP f, const char *what) {
   return f;
 }
 
+/* The rounding's columns: whole and ordered (1-based, NULL for none) and
+ * the ordered columns' tops, checked against d columns. */
+static void sg_rounding_unpack(SEXP whole, SEXP ord, SEXP top, int d, sg_rounding *r) {
+  r->nwhole = Rf_isNull(whole) ? 0 : (int) XLENGTH(whole);
+  r->nord = Rf_isNull(ord) ? 0 : (int) XLENGTH(ord);
+  int *wh = (int *) R_alloc(r->nwhole + 1, sizeof(int)), *od = (int *) R_alloc(r->nord + 1, sizeof(int));
+  const int *w0 = sg_opt_int(whole, "whole", -1), *o0 = sg_opt_int(ord, "ordered", -1);
+  for (int i = 0; i < r->nwhole; i++) {
+    if (w0[i] == NA_INTEGER || w0[i] < 1 || w0[i] > d) Rf_error("`whole` holds an invalid column.");
+    wh[i] = w0[i] - 1;
+  }
+  for (int i = 0; i < r->nord; i++) {
+    if (o0[i] == NA_INTEGER || o0[i] < 1 || o0[i] > d) Rf_error("`ordered` holds an invalid column.");
+    od[i] = o0[i] - 1;
+  }
+  r->whole = wh; r->ord = od;
+  r->top = sg_opt_int(top, "top", r->nord);
+  if (r->nord > 0 && r->top == NULL) Rf_error("`top` is required with ordered columns.");
+}
+
 /* The call's shared inputs: list(x, codes, center, scale, y, pos, vote,
  * whole (1-based columns), ordered, top, m). */
 static void sg_rounds_data_unpack(SEXP data, int req, sg_rounds_data *D) {
@@ -702,22 +731,8 @@ static void sg_rounds_data_unpack(SEXP data, int req, sg_rounds_data *D) {
   D->pos = sg_opt_int(VECTOR_ELT(data, 5), "pos", D->n);
   if (D->yi == NULL || D->pos == NULL) Rf_error("`y` and `pos` are required.");
   D->vote = sg_int_scalar(VECTOR_ELT(data, 6), "vote") == 1;
-  SEXP whole = VECTOR_ELT(data, 7), ord = VECTOR_ELT(data, 8);
-  D->nwhole = Rf_isNull(whole) ? 0 : (int) XLENGTH(whole);
-  D->nord = Rf_isNull(ord) ? 0 : (int) XLENGTH(ord);
-  int *wh = (int *) R_alloc(D->nwhole + 1, sizeof(int)), *od = (int *) R_alloc(D->nord + 1, sizeof(int));
-  const int *w0 = sg_opt_int(whole, "whole", -1), *o0 = sg_opt_int(ord, "ordered", -1);
-  for (int i = 0; i < D->nwhole; i++) {
-    if (w0[i] == NA_INTEGER || w0[i] < 1 || w0[i] > D->d) Rf_error("`whole` holds an invalid column.");
-    wh[i] = w0[i] - 1;
-  }
-  for (int i = 0; i < D->nord; i++) {
-    if (o0[i] == NA_INTEGER || o0[i] < 1 || o0[i] > D->d) Rf_error("`ordered` holds an invalid column.");
-    od[i] = o0[i] - 1;
-  }
-  D->whole = wh; D->ord = od;
-  D->top = sg_opt_int(VECTOR_ELT(data, 9), "top", D->nord);
-  if (D->nord > 0 && D->top == NULL) Rf_error("`top` is required with ordered columns.");
+  sg_rounding_unpack(VECTOR_ELT(data, 7), VECTOR_ELT(data, 8), VECTOR_ELT(data, 9), D->d,
+                     &D->rnd);
   D->m = sg_int_scalar(VECTOR_ELT(data, 10), "m");
   D->req = req;
   D->zr = NULL; D->zcols = NULL; D->dz = 0;
@@ -893,5 +908,28 @@ SEXP ffi_rounds_run(SEXP data, SEXP classes, SEXP threads) {
     sg_class_rounds(&C[c], &D, &st, ipx, REAL(counts) + (R_xlen_t) 11 * c);
   SEXP out = sg_rounds_result(&st, counts);
   UNPROTECT(nprot);
+  return out;
+}
+
+/* The rounds' last steps for values made in R (SMOTER's and SMOGN's rows,
+ * the smoothed bootstrap's copies): a copy of the double matrix `values`
+ * held to the bounds `lower`, `upper` (one per column, or NULL), then
+ * rounded as `whole`, `ordered`, `top` say (as in ffi_rounds_run's data). */
+SEXP ffi_hold_round(SEXP values, SEXP lower, SEXP upper, SEXP whole, SEXP ordered,
+                    SEXP top) {
+  sg_check_double_matrix(values, "values");
+  R_xlen_t m = Rf_nrows(values);
+  int d = Rf_ncols(values);
+  if (Rf_isNull(lower) != Rf_isNull(upper) ||
+      (!Rf_isNull(lower) && (!Rf_isReal(lower) || !Rf_isReal(upper) ||
+                             XLENGTH(lower) != d || XLENGTH(upper) != d)))
+    Rf_error("`lower` and `upper` must both be NULL or doubles, one per column.");
+  sg_rounding r;
+  sg_rounding_unpack(whole, ordered, top, d, &r);
+  SEXP out = PROTECT(Rf_duplicate(values));
+  sg_hold_to_bounds(REAL(out), m, m, d, Rf_isNull(lower) ? NULL : REAL_RO(lower),
+                    Rf_isNull(upper) ? NULL : REAL_RO(upper));
+  sg_round_values(&r, REAL(out), m, m);
+  UNPROTECT(1);
   return out;
 }

@@ -100,6 +100,8 @@ SEXP ffi_guard_cap(SEXP x, SEXP prob);
 
 /* rounds.c */
 SEXP ffi_rounds_run(SEXP data, SEXP classes, SEXP threads);
+SEXP ffi_hold_round(SEXP values, SEXP lower, SEXP upper, SEXP whole, SEXP ordered,
+                    SEXP top);
 
 /* metrics.c */
 SEXP ffi_metrics_class(SEXP syn, SEXP whole, SEXP y, SEXP cls, SEXP k,

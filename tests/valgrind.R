@@ -226,6 +226,14 @@ if (need("ffi_guard_bounds", 2) && need("ffi_guard_cap", 2)) {
   run(ffi("ffi_guard_cap", double(0), 0.5))
   fails(ffi("ffi_guard_cap", zb[, 2], 0.5))
 }
+if (need("ffi_hold_round", 6)) {
+  # SMOGN's noise rows and the smoothed bootstrap's copies: held, rounded
+  zh <- matrix(rnorm(20 * 3, sd = 3), 20, 3)
+  zh[c(2, 25)] <- c(NA, NaN)
+  run(ffi("ffi_hold_round", zh, c(-1, -Inf, 0), c(1, Inf, 4), c(1L, 3L), 3L, 4L))
+  run(ffi("ffi_hold_round", zh[0, ], NULL, NULL, 2L, NULL, NULL))
+  fails(ffi("ffi_hold_round", zh, NULL, NULL, 4L, NULL, NULL))
+}
 if (need("ffi_rounds_run", 3)) {
   # two alternating classes of 30 rows (see generate.R's class_setup() and
   # src/rounds.c): seeds, seed safety, handover, jitter, local intrusion,

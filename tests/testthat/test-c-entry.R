@@ -14,7 +14,7 @@ routines_wanted <- c(
   ffi_draw_nominal = 3L, ffi_add_noise = 2L, ffi_guard_pairs = 6L,
   ffi_guard_intrusion = 11L, ffi_interpolate = 4L, ffi_geometric_make = 6L,
   ffi_knn_classes = 6L, ffi_rounds_run = 3L, ffi_guard_bounds = 2L,
-  ffi_guard_cap = 2L,
+  ffi_guard_cap = 2L, ffi_hold_round = 6L,
   ffi_metrics_class = 7L, ffi_metrics_near = 5L, ffi_metrics_mmd = 3L,
   ffi_metrics_duplicates = 2L, ffi_metrics_ks = 2L, ffi_metrics_path = 1L,
   ffi_stats_columns = 3L, ffi_stats_outside = 3L, ffi_record_checksum = 1L,
@@ -627,3 +627,27 @@ test_that("ffi_score_risks() and ffi_same_ranking() check their arguments", {
   expect_true(same(c(0.1, 0.5, 0.3), c(1, 5, 3)))
   expect_false(same(c(0.1, 0.5, 0.3), c(1, 3, 5)))
 })
+
+test_that("ffi_hold_round() checks its values, bounds and columns", {
+  hold <- function(values, lower = NULL, upper = NULL, whole = NULL, ordered = NULL, top = NULL) {
+    .Call(ffi("ffi_hold_round"), values, lower, upper, whole, ordered, top)
+  }
+  v <- matrix(c(0.5, 2.5, -0.4, NA, 7, 0.2), 3, 2)
+  expect_c_error(hold(matrix(1:6, 3, 2)), "`values` must be a double matrix.")
+  expect_c_error(hold(c(0.5, 1)), "`values` must be a double matrix.")
+  bad_bounds <- "`lower` and `upper` must both be NULL or doubles, one per column."
+  expect_c_error(hold(v, c(0, 0)), bad_bounds)
+  expect_c_error(hold(v, 0, 1), bad_bounds)
+  expect_c_error(hold(v, c(0L, 0L), c(1L, 1L)), bad_bounds)
+  expect_c_error(hold(v, whole = 3L), "`whole` holds an invalid column.")
+  expect_c_error(hold(v, whole = NA_integer_), "`whole` holds an invalid column.")
+  expect_c_error(hold(v, whole = 1), "`whole` must be NULL or an integer vector")
+  expect_c_error(hold(v, ordered = 0L, top = 2L), "`ordered` holds an invalid column.")
+  expect_c_error(hold(v, ordered = 2L), "`top` is required with ordered columns.")
+  expect_c_error(hold(v, ordered = 2L, top = 1:2), "`top` must be NULL or an integer vector of length 1.")
+  # held, then rounded half to even; a missing value stays missing
+  expect_identical(hold(v, c(-Inf, 0), c(2, 5), whole = 1L, ordered = 2L, top = 3L),
+                   matrix(c(0, 2, -0, NA, 3, 1), 3, 2))
+  expect_identical(hold(v[0, , drop = FALSE], c(0, 0), c(1, 1), 1L), v[0, , drop = FALSE])
+})
+

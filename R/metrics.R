@@ -179,16 +179,15 @@ metric_ici <- function(y, p, n_pos = NULL) {
 # fitted values are the surface at the rows, the same numbers as predict()
 # there. loess() spends nine tenths of its time on a small fold building the
 # model frame and the object around the fit, which the evaluation does a
-# hundred times per call, and stats' fitting function (simpleLoess()) half
-# of the rest on its checks and the object it returns. So the smooth is
-# taken from the first of these that gives loess()'s numbers to the bit on
-# a fixed check (made once per session): stats' registered C routine
-# loess_raw with the arguments simpleLoess() gives it for one predictor
-# (when its body still makes that call), simpleLoess() itself, loess().
-# Both direct calls skip the fit's statistics (`statistics = "none"`: the
-# hat matrix's trace and the residuals' degrees of freedom, which the fitted
-# values do not use; the surface at the rows is the same); test-metrics.R
-# compares the chosen one with loess() on 300 random cases.
+# hundred times per call; stats' fitting function, which loess() calls with
+# these arguments, is called directly when it is there with the arguments
+# it has had since R 3.x and gives loess()'s numbers to the bit on a fixed
+# check (made once per session); otherwise loess() itself. It is called
+# without the fit's statistics (`statistics = "none"`: the hat matrix's
+# trace and the residuals' degrees of freedom, which the fitted values do
+# not use; the surface at the rows is the same); test-metrics.R compares it
+# with loess() on 300 random cases. (stats' C routine itself is not called:
+# it is not part of any package's interface.)
 loess_smooth <- local({
   smooth <- NULL
   function() {
@@ -205,10 +204,8 @@ loess_public <- function(y, p) {
 }
 
 choose_loess_smooth <- function() {
-  for (candidate in list(loess_raw_call(), loess_simple_call())) {
-    if (!is.null(candidate) && loess_check(candidate)) return(candidate)
-  }
-  loess_public
+  candidate <- loess_simple_call()
+  if (!is.null(candidate) && loess_check(candidate)) candidate else loess_public
 }
 
 # stats' simpleLoess() called with the arguments loess() passes for one
@@ -224,41 +221,6 @@ loess_simple_call <- function() {
     x <- matrix(p, ncol = 1L, dimnames = list(NULL, "p"))
     unname(fit(y, x, rep_len(1, length(y)), 0.75, 2, c(p = FALSE), c(p = FALSE), TRUE,
                "none", "interpolate", 0.2, 1, FALSE, "approximate")$fitted)
-  }
-}
-
-# The .C() call simpleLoess() makes in that case (one predictor, no
-# normalising, no statistics, one iteration: weights 1, robustness weights
-# the case weights, all 1), made directly; NULL unless stats registers the
-# routine with its 24 arguments and simpleLoess()'s body still calls it as
-# written here.
-loess_raw_call <- function() {
-  ns <- asNamespace("stats")
-  raw <- get0("C_loess_raw", envir = ns, inherits = FALSE)
-  fit <- get0("simpleLoess", envir = ns, inherits = FALSE)
-  if (!inherits(raw, "NativeSymbolInfo") || !identical(raw$numParameters, 24L) ||
-      !is.function(fit)) {
-    return(NULL)
-  }
-  made <- paste(deparse(body(fit)), collapse = " ")
-  call <- paste(
-    ".C(C_loess_raw, y, x, if (no.st) 1 else weights, if (no.st) weights * robust else 1,",
-    "D, N, as.double(span), as.integer(degree), as.integer(nonparametric),",
-    "as.integer(order.drop.sqr), as.integer(sum.drop.sqr), as.double(span * cell),",
-    "as.character(surf.stat), fitted.values = double(N), parameter = integer(7L),",
-    "a = integer(max.kd), xi = double(max.kd), vert = double(2L * D),",
-    "vval = double((D + 1L) * max.kd), diagonal = double(N), trL = double(1L),",
-    "delta1 = double(1L), delta2 = double(1L), as.integer(surf.stat == \"interpolate/exact\"))")
-  squash <- function(s) gsub("[[:space:]]+", "", s)
-  if (!grepl(squash(call), squash(made), fixed = TRUE)) return(NULL)
-  function(y, p) {
-    n <- length(y)
-    kd <- max(n, 200L)
-    .C(raw, as.double(y), as.double(p), 1, rep_len(1, n), 1L, n, 0.75, 2L, 1L, 2L, 0L,
-       0.75 * 0.2, "interpolate/none", fitted.values = double(n), parameter = integer(7L),
-       a = integer(kd), xi = double(kd), vert = double(2L), vval = double(2L * kd),
-       diagonal = double(n), trL = double(1L), delta1 = double(1L), delta2 = double(1L),
-       0L)$fitted.values
   }
 }
 

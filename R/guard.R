@@ -308,8 +308,9 @@ classes_bounds <- function(constraints, pred, rows) {
 # values: G x dn numeric (already rounded), codes: G x dc.
 # rows: the candidates' parents (rows of data), whose other columns the
 # `rules` function sees with the candidate's predictor values.
-# `combos_seen`: combos_input() of the class. The rounds of generation run
-# the same checks in C (src/rounds.c), the rules through rule_failures().
+# `combos_seen`: combos_input() of the class. The bounds and combinations
+# are checked by the rounds' own C steps (src/rounds.c), the rules through
+# rule_failures(), as in the rounds of generation.
 constraint_failures <- function(values, codes, cons, bounds, pred, data, combos_seen,
                                 rows = NULL) {
   G <- nrow(values)
@@ -322,9 +323,9 @@ constraint_failures <- function(values, codes, cons, bounds, pred, data, combos_
     reason[out] <- "bound"
   }
   if (!is.null(combos_seen)) {
-    key <- combo_keys(codes[, combos_seen$columns, drop = FALSE])
-    seen <- combo_keys(combos_seen$seen)
-    reason[is.na(reason) & !key %in% seen] <- "combo"
+    storage.mode(codes) <- "integer"
+    unseen <- .Call(ffi_combos_unseen, codes, combos_seen)
+    reason[is.na(reason) & unseen] <- "combo"
   }
   if (!is.null(cons$rules)) {
     todo <- which(is.na(reason))
@@ -347,11 +348,6 @@ combos_input <- function(cons, pred, rows) {
   seen <- seen[!duplicated(seen), , drop = FALSE]
   dimnames(seen) <- NULL
   list(columns = cols, seen = seen)
-}
-
-# One key per row of a matrix of codes (NA a value like any other).
-combo_keys <- function(codes) {
-  do.call(paste, c(lapply(seq_len(ncol(codes)), function(j) codes[, j]), sep = "\r"))
 }
 
 # Which candidates break the `rules` function (TRUE; NA counts as broken):

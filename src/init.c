@@ -22,6 +22,7 @@ static const R_CallMethodDef CallEntries[] = {
   CALLDEF(ffi_interpolate, 4),
   CALLDEF(ffi_rounds_run, 3),
   CALLDEF(ffi_hold_round, 6),
+  CALLDEF(ffi_combos_unseen, 2),
   CALLDEF(ffi_geometric_make, 6),
   CALLDEF(ffi_knn_classes, 6),
   CALLDEF(ffi_metrics_class, 7),

@@ -20,6 +20,14 @@ typedef struct {
   const int *ord, *top; int nord;
 } sg_rounding;
 
+/* A class's combinations: the columns of the codes (0-based) and the
+ * tuples seen among its real rows (nseen x nc, row-major, sorted); seen
+ * is NULL without combinations. */
+typedef struct {
+  const int *ccols; int nc;
+  int *seen; int nseen;
+} sg_combos;
+
 /* What every class of the call shares. */
 typedef struct {
   const double *x; R_xlen_t n; int d;   /* n x d numeric predictors */
@@ -45,8 +53,7 @@ typedef struct {
   R_xlen_t G; double jitter, intrusion; int rounds;
   double min_safety; int mg, boundary;  /* the guard's seed safety (NA: none) */
   const double *lo, *hi;                /* bounds, or NULL */
-  const int *ccols; int nc;             /* combination columns (0-based) */
-  int *seen; int nseen;                 /* nseen x nc, row-major, sorted */
+  sg_combos cmb;                        /* the combinations seen */
   int constrained, interpolating, stop_short, same_parent, local;
   SEXP draw, make, finish, rules, exact;
 } sg_rounds_class;
@@ -337,18 +344,19 @@ static int sg_combo_cmp(const void *a, const void *b) {
   return 0;
 }
 
-/* Combinations: a kept candidate whose codes in the combination columns
- * are not among the class's (sorted) tuples fails. */
-static void sg_check_combos(const sg_rounds_class *C, int dc, sg_batch *b) {
-  int *key = (int *) R_alloc(C->nc, sizeof(int));
-  sg_combo_width = C->nc;
-  for (R_xlen_t s = 0; s < b->m; s++) {
-    if (b->reason[s] != 0) continue;
-    for (int j = 0; j < C->nc; j++) key[j] = b->cd[s + (R_xlen_t) C->ccols[j] * b->ld];
-    if (!bsearch(key, C->seen, C->nseen, C->nc * sizeof(int), sg_combo_cmp))
-      b->reason[s] = 4;
+/* Combinations: each of the m candidates still kept (reason 0) whose
+ * codes (column stride ld) in the combination columns are not among the
+ * tuples seen gets reason `code`. */
+static void sg_check_combos(const sg_combos *K, const int *cd, R_xlen_t m, R_xlen_t ld,
+                            int *reason, int code) {
+  int *key = (int *) R_alloc(K->nc, sizeof(int));
+  sg_combo_width = K->nc;
+  for (R_xlen_t s = 0; s < m; s++) {
+    if (reason[s] != 0) continue;
+    for (int j = 0; j < K->nc; j++) key[j] = cd[s + (R_xlen_t) K->ccols[j] * ld];
+    if (!bsearch(key, K->seen, K->nseen, K->nc * sizeof(int), sg_combo_cmp))
+      reason[s] = code;
   }
-  (void) dc;
 }
 
 /* The candidates still kept (reason 0), 0-based, into sel; their count. */
@@ -452,7 +460,7 @@ static void sg_check_candidates(const sg_rounds_class *C, const sg_rounds_data *
       }
       for (R_xlen_t s = 0; s < m; s++) b->reason[s] = b->reason[s] ? 2 : 0;
     }
-    if (C->seen != NULL) sg_check_combos(C, D->dc, b);
+    if (C->cmb.seen != NULL) sg_check_combos(&C->cmb, b->cd, m, b->ld, b->reason, 4);
     if (!Rf_isNull(C->rules)) sg_check_rules(C, D, b, sel);
   }
   if (ISNAN(C->intrusion)) return;
@@ -755,30 +763,30 @@ static void sg_check_rows_in(const int *v, R_xlen_t len, R_xlen_t n, const char 
       Rf_error("`%s` holds an invalid row number.", what);
 }
 
-/* The class's combinations: list(columns (1-based), seen (tuples, one per
- * row)), sorted for the search. */
-static void sg_class_combos(SEXP combos, const sg_rounds_data *D, sg_rounds_class *C) {
-  C->seen = NULL; C->nseen = 0; C->nc = 0; C->ccols = NULL;
+/* A class's combinations: list(columns (1-based, of dc columns of codes),
+ * seen (tuples, one per row)), sorted for the search; NULL for none. */
+static void sg_combos_unpack(SEXP combos, int dc, sg_combos *K) {
+  K->seen = NULL; K->nseen = 0; K->nc = 0; K->ccols = NULL;
   if (Rf_isNull(combos)) return;
   if (!Rf_isNewList(combos) || XLENGTH(combos) != 2) Rf_error("`combos` must be a list of 2.");
   SEXP cols = VECTOR_ELT(combos, 0), seen = VECTOR_ELT(combos, 1);
   const int *c0 = sg_opt_int(cols, "combo columns", -1);
-  C->nc = c0 ? (int) XLENGTH(cols) : 0;
-  if (C->nc < 1) Rf_error("`combos` must name at least one column.");
-  int *cc = (int *) R_alloc(C->nc, sizeof(int));
-  for (int j = 0; j < C->nc; j++) {
-    if (c0[j] == NA_INTEGER || c0[j] < 1 || c0[j] > D->dc) Rf_error("`combos` holds an invalid column.");
+  K->nc = c0 ? (int) XLENGTH(cols) : 0;
+  if (K->nc < 1) Rf_error("`combos` must name at least one column.");
+  int *cc = (int *) R_alloc(K->nc, sizeof(int));
+  for (int j = 0; j < K->nc; j++) {
+    if (c0[j] == NA_INTEGER || c0[j] < 1 || c0[j] > dc) Rf_error("`combos` holds an invalid column.");
     cc[j] = c0[j] - 1;
   }
-  if (!Rf_isInteger(seen) || !Rf_isMatrix(seen) || Rf_ncols(seen) != C->nc)
+  if (!Rf_isInteger(seen) || !Rf_isMatrix(seen) || Rf_ncols(seen) != K->nc)
     Rf_error("`combos` seen must be an integer matrix, one column per combination column.");
-  C->nseen = Rf_nrows(seen);
-  C->seen = (int *) R_alloc((size_t) (C->nseen > 0 ? C->nseen : 1) * C->nc, sizeof(int));
-  for (int i = 0; i < C->nseen; i++)
-    for (int j = 0; j < C->nc; j++) C->seen[(R_xlen_t) i * C->nc + j] = INTEGER_RO(seen)[i + (R_xlen_t) j * C->nseen];
-  sg_combo_width = C->nc;
-  qsort(C->seen, C->nseen, C->nc * sizeof(int), sg_combo_cmp);
-  C->ccols = cc;
+  K->nseen = Rf_nrows(seen);
+  K->seen = (int *) R_alloc((size_t) (K->nseen > 0 ? K->nseen : 1) * K->nc, sizeof(int));
+  for (int i = 0; i < K->nseen; i++)
+    for (int j = 0; j < K->nc; j++) K->seen[(R_xlen_t) i * K->nc + j] = INTEGER_RO(seen)[i + (R_xlen_t) j * K->nseen];
+  sg_combo_width = K->nc;
+  qsort(K->seen, K->nseen, K->nc * sizeof(int), sg_combo_cmp);
+  K->ccols = cc;
 }
 
 /* One class's inputs: list(cl, rows, within, seeds, spacing, whole, num =
@@ -825,7 +833,7 @@ static void sg_rounds_class_unpack(SEXP cls, const sg_rounds_data *D,
     Rf_error("`lower` and `upper` must be doubles, one per column.");
   C->lo = Rf_isNull(lo) ? NULL : REAL_RO(lo);
   C->hi = Rf_isNull(lo) ? NULL : REAL_RO(hi);
-  sg_class_combos(VECTOR_ELT(cls, 10), D, C);
+  sg_combos_unpack(VECTOR_ELT(cls, 10), D->dc, &C->cmb);
   C->draw = sg_hook_arg(VECTOR_ELT(cls, 11), "draw");
   C->make = sg_hook_arg(VECTOR_ELT(cls, 12), "make");
   C->finish = sg_hook_arg(VECTOR_ELT(cls, 13), "finish");
@@ -933,3 +941,23 @@ SEXP ffi_hold_round(SEXP values, SEXP lower, SEXP upper, SEXP whole, SEXP ordere
   UNPROTECT(1);
   return out;
 }
+
+/* The rounds' combination check for rows made before (sg_diagnose()'s
+ * constraint metric): whether each row of the integer matrix `codes` has,
+ * in the combination columns, a tuple not among those seen; `combos` as
+ * in ffi_rounds_run's class input, list(columns, seen). */
+SEXP ffi_combos_unseen(SEXP codes, SEXP combos) {
+  if (!Rf_isInteger(codes) || !Rf_isMatrix(codes))
+    Rf_error("`codes` must be an integer matrix.");
+  R_xlen_t m = Rf_nrows(codes);
+  sg_combos K;
+  if (Rf_isNull(combos)) Rf_error("`combos` must be a list of 2.");
+  sg_combos_unpack(combos, Rf_ncols(codes), &K);
+  SEXP out = PROTECT(Rf_allocVector(LGLSXP, m));
+  int *reason = LOGICAL(out);
+  for (R_xlen_t s = 0; s < m; s++) reason[s] = 0;
+  sg_check_combos(&K, INTEGER_RO(codes), m, m, reason, 1);
+  UNPROTECT(1);
+  return out;
+}
+

@@ -102,6 +102,7 @@ SEXP ffi_guard_cap(SEXP x, SEXP prob);
 SEXP ffi_rounds_run(SEXP data, SEXP classes, SEXP threads);
 SEXP ffi_hold_round(SEXP values, SEXP lower, SEXP upper, SEXP whole, SEXP ordered,
                     SEXP top);
+SEXP ffi_combos_unseen(SEXP codes, SEXP combos);
 
 /* metrics.c */
 SEXP ffi_metrics_class(SEXP syn, SEXP whole, SEXP y, SEXP cls, SEXP k,

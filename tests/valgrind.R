@@ -234,6 +234,14 @@ if (need("ffi_hold_round", 6)) {
   run(ffi("ffi_hold_round", zh[0, ], NULL, NULL, 2L, NULL, NULL))
   fails(ffi("ffi_hold_round", zh, NULL, NULL, 4L, NULL, NULL))
 }
+if (need("ffi_combos_unseen", 2)) {
+  # sg_diagnose()'s combination check: tuples with NA, none seen, no rows
+  zc <- matrix(sample(c(1:3, NA), 40 * 3, TRUE), 40, 3)
+  run(ffi("ffi_combos_unseen", zc, list(c(3L, 1L), zc[1:10, c(3, 1)])))
+  run(ffi("ffi_combos_unseen", zc, list(2L, zc[0, 2, drop = FALSE])))
+  run(ffi("ffi_combos_unseen", zc[0, ], list(1:3, zc[1:2, ])))
+  fails(ffi("ffi_combos_unseen", zc, list(4L, zc[, 1, drop = FALSE])))
+}
 if (need("ffi_rounds_run", 3)) {
   # two alternating classes of 30 rows (see generate.R's class_setup() and
   # src/rounds.c): seeds, seed safety, handover, jitter, local intrusion,

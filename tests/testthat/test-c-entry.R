@@ -14,7 +14,7 @@ routines_wanted <- c(
   ffi_draw_nominal = 3L, ffi_add_noise = 2L, ffi_guard_pairs = 6L,
   ffi_guard_intrusion = 11L, ffi_interpolate = 4L, ffi_geometric_make = 6L,
   ffi_knn_classes = 6L, ffi_rounds_run = 3L, ffi_guard_bounds = 2L,
-  ffi_guard_cap = 2L, ffi_hold_round = 6L,
+  ffi_guard_cap = 2L, ffi_hold_round = 6L, ffi_combos_unseen = 2L,
   ffi_metrics_class = 7L, ffi_metrics_near = 5L, ffi_metrics_mmd = 3L,
   ffi_metrics_duplicates = 2L, ffi_metrics_ks = 2L, ffi_metrics_path = 1L,
   ffi_stats_columns = 3L, ffi_stats_outside = 3L, ffi_record_checksum = 1L,
@@ -649,5 +649,23 @@ test_that("ffi_hold_round() checks its values, bounds and columns", {
   expect_identical(hold(v, c(-Inf, 0), c(2, 5), whole = 1L, ordered = 2L, top = 3L),
                    matrix(c(0, 2, -0, NA, 3, 1), 3, 2))
   expect_identical(hold(v[0, , drop = FALSE], c(0, 0), c(1, 1), 1L), v[0, , drop = FALSE])
+})
+
+test_that("ffi_combos_unseen() checks its codes and combinations", {
+  unseen <- function(codes, combos) .Call(ffi("ffi_combos_unseen"), codes, combos)
+  codes <- matrix(c(1L, 2L, NA, 1L, 1L, 2L, 2L, 2L, 3L), 3, 3)
+  seen <- matrix(c(1L, NA, 1L, 2L), 2, 2)
+  expect_c_error(unseen(matrix(1, 3, 3), list(1:2, seen)), "`codes` must be an integer matrix.")
+  expect_c_error(unseen(1:3, list(1:2, seen)), "`codes` must be an integer matrix.")
+  expect_c_error(unseen(codes, NULL), "`combos` must be a list of 2.")
+  expect_c_error(unseen(codes, list(1:2)), "`combos` must be a list of 2.")
+  expect_c_error(unseen(codes, list(c(1L, 4L), seen)), "`combos` holds an invalid column.")
+  expect_c_error(unseen(codes, list(integer(0), seen)), "`combos` must name at least one column.")
+  expect_c_error(unseen(codes, list(1:2, seen[, 1, drop = FALSE])),
+                 "`combos` seen must be an integer matrix, one column per combination column.")
+  # NA is a value like any other
+  expect_identical(unseen(codes, list(1:2, seen)), c(FALSE, TRUE, FALSE))
+  expect_identical(unseen(codes, list(c(3L, 1L), seen[0, , drop = FALSE])), rep(TRUE, 3))
+  expect_identical(unseen(codes[0, , drop = FALSE], list(1:2, seen)), logical(0))
 })
 

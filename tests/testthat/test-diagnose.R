@@ -525,3 +525,20 @@ test_that("sg_diagnose() reuses the oversampling's own distances, with the same 
   cleaned <- sg_oversample(df, "y", seed = 2, guard = NULL, clean = "tomek")
   expect_null(attr(cleaned, "smoteguard")$known)
 })
+
+test_that("constraint violations count the combinations a class never had", {
+  set.seed(3)
+  a <- c(sample(c("p", "q"), 60, TRUE), rep(c("p", "q"), 10))
+  b <- c(sample(c("u", "v"), 60, TRUE), ifelse(a[61:80] == "p", "u", "v"))
+  d <- data.frame(x1 = c(rnorm(60), rnorm(20, 1.5)), x2 = c(rnorm(60), rnorm(20, 1.5)),
+                  a = factor(a), b = factor(b), y = factor(rep(c("maj", "min"), c(60, 20))))
+  res <- sg_oversample(d, "y", seed = 1, constraints = sg_constraints(combos = c("a", "b")))
+  prov <- sg_provenance(res)
+  dg <- sg_diagnose(res, seed = 1)
+  expect_identical(metric(dg, "constraint_violations"), 0)
+  # (p, v) and (q, u) are not combinations of class `min`
+  bad <- res
+  flip <- prov$row[c(1, 4, 6)]
+  bad$b[flip] <- ifelse(bad$a[flip] == "p", "v", "u")
+  expect_equal(metric(sg_diagnose(bad, seed = 1), "constraint_violations"), 3 / nrow(prov))
+})

@@ -260,6 +260,7 @@ hd_valid_calls <- function() {
     ffi_guard_cap = list(x[, 1:2], 0.95),
     ffi_hold_round = list(num, c(-1, 0, -Inf), c(1, 2, Inf), c(1L, 3L), 2L, 3L),
     ffi_hold_round = list(num[1:4, ], NULL, NULL, NULL, NULL, NULL),
+    ffi_combos_unseen = list(codes, list(c(2L, 1L), codes[c(1, 3), 2:1])),
     ffi_rounds_run = list(hd_rounds_data(num, codes), list(hd_rounds_class(1L)), 2L),
     ffi_rounds_run = list(hd_rounds_data(num, codes),
                           list(hd_rounds_class(2L, rules = hd_rule)), 1L),

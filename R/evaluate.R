@@ -689,7 +689,8 @@ run_cells <- function(cells, shared) {
     # classes the next class's cell seeds are drawn from it
     cells[[length(cells)]]$keep_rng <- TRUE
     futures <- lapply(batches, function(b) {
-      future::future(eval_cells(batch, shared, progress),
+      # the call as a value (substitute = FALSE): its names are the globals
+      future::future(quote(eval_cells(batch, shared, progress)), substitute = FALSE,
                      globals = list(eval_cells = eval_cells, batch = cells[b], shared = shared,
                                     progress = progress),
                      packages = "smoteguard", seed = TRUE)

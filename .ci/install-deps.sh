@@ -50,7 +50,7 @@ if [ "$demo" = 1 ]; then
   read -r -a optional <<< "${SMOTEGUARD_DEPS_OPTIONAL-}"
 else
   read -r -a required <<< "${SMOTEGUARD_DEPS_REQUIRED-knitr rmarkdown testthat withr jsonlite filelock}"
-  read -r -a optional <<< "${SMOTEGUARD_DEPS_OPTIONAL-themis RANN FNN ROSE recipes caret ggplot2 roxygen2 future future.apply progressr e1071 glmnet ranger rsample hardhat pROC mlbench tibble rlang dials workflows parsnip yardstick callr}"
+  read -r -a optional <<< "${SMOTEGUARD_DEPS_OPTIONAL-themis RANN FNN ROSE recipes caret ggplot2 roxygen2 future progressr e1071 glmnet ranger rsample hardhat pROC mlbench tibble rlang dials workflows parsnip yardstick callr}"
 fi
 RSCRIPT=${RSCRIPT:-Rscript}
 if [ -z "${PYTHON:-}" ]; then

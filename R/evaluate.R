@@ -967,8 +967,8 @@ assemble_evaluation <- function(results, cells, splits, shared, y, data, outcome
     }
   }
   failures <- bind_rows(failures) %||%
-    data.frame(rep = integer(), fold = integer(), sampler = character(),
-               learner = character(), stage = character(), message = character())
+    new_frame(list(rep = integer(), fold = integer(), sampler = character(),
+                   learner = character(), stage = character(), message = character()))
   out <- list(failures = failures,
               warnings = bind_rows(warns),
               records = records, splits = splits[vapply(splits, function(s) s$rep > 0, logical(1))])
@@ -1246,11 +1246,14 @@ curve_source <- function(predictions) {
 
 decision_curves <- function(source, corrected, thresholds = seq(0.01, 0.99, by = 0.01)) {
   rows <- list()
-  for (key in split(source, list(source$sampler, source$learner), drop = TRUE)) {
-    p <- if (corrected) key$p_corrected else key$p
-    nb <- metric_net_benefit(key$y, p, thresholds)
-    rows[[length(rows) + 1]] <- c(list(sampler = rep(as.character(key$sampler[1]), nrow(nb)),
-                                       learner = rep(as.character(key$learner[1]), nrow(nb))),
+  # the rows' indices split, not the data frame (split.data.frame() subsets
+  # every column of every piece)
+  y <- source$y
+  pv <- if (corrected) source$p_corrected else source$p
+  for (i in split(seq_len(nrow(source)), list(source$sampler, source$learner), drop = TRUE)) {
+    nb <- metric_net_benefit(y[i], pv[i], thresholds)
+    rows[[length(rows) + 1]] <- c(list(sampler = rep(as.character(source$sampler[i[1]]), nrow(nb)),
+                                       learner = rep(as.character(source$learner[i[1]]), nrow(nb))),
                                   as.list(nb))
   }
   out <- bind_rows(rows)
@@ -1332,8 +1335,9 @@ error_analysis <- function(predictions, data, samplers, learners, corrected) {
     r <- row[sel]
     rows <- sort(unique(r))
     at <- match(r, rows)
-    data.frame(row = as.integer(rows), times_tested = tabulate(at, length(rows)),
-               times_wrong = tabulate(at[wrong[sel]], length(rows)))
+    # new_frame(): data.frame()'s checks cost more than the tally here
+    new_frame(list(row = as.integer(rows), times_tested = tabulate(at, length(rows)),
+                   times_wrong = tabulate(at[wrong[sel]], length(rows))))
   }
   missed <- list(); flagged <- list(); recovered <- list()
   for (lrn in learners) {

@@ -327,11 +327,13 @@ metric_net_benefit <- function(y, p, thresholds) {
   prev <- mean(y)
   k <- confusion_counts(y, p, thresholds)
   odds <- thresholds / (1 - thresholds)
-  data.frame(
+  # unnamed thresholds (the decision curves'): the data frame made directly
+  make <- if (is.null(names(thresholds))) fast_data_frame else data.frame
+  make(
     threshold = thresholds,
     net_benefit = k$tp / n - k$fp / n * odds,
     treat_all = prev - (1 - prev) * odds,
-    treat_none = 0
+    treat_none = rep(0, length(thresholds))
   )
 }
 

@@ -682,14 +682,21 @@ static sg_knn_scratch *sg_knn_scratch_make(int k, sg_scan_kind kind,
 }
 
 /* Whether a self-search of n rows screened in float is made symmetric:
- * forced by the test switch (path 7), else from SG_SYM_MIN_N rows on, and
- * for k up to SG_SYM_MAX_K (each thread keeps a list for every row). */
+ * forced by the test switch (path 7), else from SG_SYM_MIN_N rows on, for
+ * k up to SG_SYM_MAX_K, and while the lists (each thread keeps one for
+ * every row: nthreads x n x k entries of 12 bytes) fit in SG_SYM_MAX_BYTES;
+ * a larger search is one-sided (the same result), whose scratch does not
+ * grow with n. */
 #define SG_SYM_MAX_K 32
 #define SG_SYM_MIN_N 2048
-static int sg_scan_symmetric(R_xlen_t n, int k) {
+#define SG_SYM_MAX_BYTES (256.0 * 1024 * 1024)
+static int sg_scan_symmetric(R_xlen_t n, int k, int nthreads) {
   if (k > SG_SYM_MAX_K) return 0;
   int path = sg_knn_path();
-  return path == 7 || (path == 0 && n >= SG_SYM_MIN_N);
+  if (path == 7) return 1;
+  double bytes = (double) (nthreads > 1 ? nthreads : 1) * (double) n * k *
+                 (sizeof(double) + sizeof(int));
+  return path == 0 && n >= SG_SYM_MIN_N && bytes <= SG_SYM_MAX_BYTES;
 }
 
 /* ---------------------------------------------------------------------
@@ -926,7 +933,7 @@ void sg_knn_scan(const sg_blocks *rb, const double *qrow, R_xlen_t m, int k,
   p.out_index = out_index;
   p.out_dist = out_dist;
   sg_knn_plan_make(&p);
-  if (p.kind == SG_SCAN_FLOAT && self && !exclude && sg_scan_symmetric(m, k)) {
+  if (p.kind == SG_SCAN_FLOAT && self && !exclude && sg_scan_symmetric(m, k, nthreads)) {
     sg_knn_scan_sym(&p, nthreads);
     return;
   }

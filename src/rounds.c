@@ -134,6 +134,14 @@ static void sg_hook_vector(SEXP x, SEXPTYPE type, R_xlen_t m, void *to,
                            const char *what) {
   if (XLENGTH(x) != m)
     Rf_error("A method's hook returned %s of the wrong length.", what);
+  if (type == INTSXP && TYPEOF(x) == REALSXP) {
+    /* whole numbers (or NA) only: a fraction would be cut silently */
+    for (R_xlen_t s = 0; s < m; s++) {
+      double v = REAL(x)[s];
+      if (!ISNAN(v) && (v != floor(v) || fabs(v) > INT_MAX))
+        Rf_error("A method's hook returned %s that are not whole numbers.", what);
+    }
+  }
   SEXP y = PROTECT(Rf_coerceVector(x, type));
   if (m > 0)
     memcpy(to, type == REALSXP ? (void *) REAL(y) : (void *) INTEGER(y),
@@ -209,7 +217,8 @@ static void sg_draw_hook(const sg_rounds_class *C, const sg_rounds_data *D,
     memcpy(INTEGER(wa), C->wa, (size_t) C->na * C->k * sizeof(int));
   SEXP nd = PROTECT(Rf_ScalarInteger((int) need));
   SEXP dr = PROTECT(sg_hook(C->draw, 3, at, wa, nd, NULL));
-  if (!Rf_isNewList(dr) || XLENGTH(dr) < 3)
+  if (!Rf_isNewList(dr) || Rf_isNull(sg_list_get(dr, "parent")) ||
+      Rf_isNull(sg_list_get(dr, "neighbor")) || Rf_isNull(sg_list_get(dr, "gap")))
     Rf_error("A method's draw must return list(parent, neighbor, gap).");
   R_xlen_t m = XLENGTH(sg_list_get(dr, "parent"));
   sg_batch_alloc(b, m);
@@ -517,7 +526,11 @@ static SEXP sg_stack_resize(const sg_stack *st, R_xlen_t cap) {
  * row. */
 static void sg_stack_room(sg_stack *st, PROTECT_INDEX ipx, sg_batch *b) {
   if (st->used + b->m > st->cap) {
+    /* the result's matrices have int dimensions */
+    if (st->used + b->m > INT_MAX)
+      Rf_error("The rows made exceed what an R matrix can hold (%d rows).", INT_MAX);
     R_xlen_t cap = 2 * (st->used + b->m);
+    if (cap > INT_MAX) cap = INT_MAX;
     SEXP nb = sg_stack_resize(st, cap);
     REPROTECT(st->buf = nb, ipx);
     st->cap = cap;

@@ -4,9 +4,6 @@
 #include "smoteguard.h"
 #include <limits.h>
 
-/* Check a P x k integer matrix of 1-based data rows (k may be 0).  NA
- * marks a pair the guard removed; a row keeps at least one candidate
- * unless require_one is 0.  usable[i] receives the count per row. */
 /* The usable (non-NA) candidates of each of the P parents of the P x k
  * matrix nn into cnt; returns the first parent (0-based) with none when k
  * > 0, else -1.  Rows must be positive (checked by the callers). */

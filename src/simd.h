@@ -11,6 +11,15 @@
 
 #include "smoteguard.h"
 
+/* GCC builds the exact kernels with fp-contract=off (SG_OPT_EXACT below);
+ * clang has no such function attribute and by default fuses a multiply and
+ * an add written in one expression, which would make a whole-block kernel
+ * and a per-pair one differ in the last bit (and the searches' ties with
+ * them). So under clang no file that includes this header fuses at all. */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
 /* Build guards: the vector variants exist where GCC targets x86-64. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define SG_HAVE_AVX2_KERNEL 1

@@ -171,6 +171,30 @@ test_that("an error in a method's hook mid-loop surfaces as its classed conditio
   })
 })
 
+test_that("a draw hook's malformed answer is refused, not read silently", {
+  df <- rounds_data()
+  cycle <- function(within_at, need) {
+    .Call(smoteguard:::ffi_draw_cycle, within_at, as.numeric(need), NULL, 0)
+  }
+  no_parent <- function(ctx, at, within_at, need, state) {
+    d <- cycle(within_at, need)
+    list(neighbor = d$neighbor, gap = d$gap, extra = 1)
+  }
+  with_test_method("no_parent", no_parent, {
+    expect_error(sg_oversample(df, "y", method = "no_parent", seed = 1, guard = NULL),
+                 regexp = "must return list\\(parent, neighbor, gap\\)")
+  })
+  fractional <- function(ctx, at, within_at, need, state) {
+    d <- cycle(within_at, need)
+    d$parent <- d$parent + 0.5
+    d
+  }
+  with_test_method("fractional", fractional, {
+    expect_error(sg_oversample(df, "y", method = "fractional", seed = 1, guard = NULL),
+                 regexp = "not whole numbers")
+  })
+})
+
 test_that("a `rules` function rejects candidates in the rounds, and its error is classed", {
   df <- rounds_data()
   rule <- function(d) d$x2 < 0.5

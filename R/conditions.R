@@ -25,6 +25,7 @@ condition_classes <- list(
     folds = "The folds cannot be made as asked (too few rows or events per fold, or a resampling object of the wrong form).",
     learner = "A learner is not usable as given, or cannot be trained on the rows it is given.",
     sampler = "A sampler failed in every split of an evaluation.",
+    parallel = "A batch of an evaluation's cells failed under a parallel plan (a worker that stopped, or an error outside the cells' own handlers); every batch is collected first.",
     not_evaluation = "The object is not a result of sg_evaluate().",
     columns = "A drift check's current batch does not have the reference's columns.",
     empty_batch = "A drift or monitoring batch has no rows, or the reference is not usable.",

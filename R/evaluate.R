@@ -698,7 +698,18 @@ run_cells <- function(cells, shared) {
     # the results taken in turn, each waited for where it is (a blocking
     # read from the worker): polling all of them until each is done took
     # a tenth of a core from the workers on a small machine
-    done <- lapply(futures, future::value)
+    # every batch collected, so that no worker is left busy, before one
+    # failure (a worker that died, an error outside the cells' handlers) is
+    # raised as one classed error
+    done <- lapply(futures, function(f) tryCatch(future::value(f), error = identity))
+    failed <- vapply(done, inherits, logical(1), what = "error")
+    if (any(failed)) {
+      sg_abort(c(sprintf("%d of %d batches of cells failed under the parallel plan.",
+                         sum(failed), length(done)),
+                 sprintf("The first error: %s", conditionMessage(done[[which(failed)[1]]])),
+                 "Run the evaluation under `future::plan(\"sequential\")` to see which cell fails, or check the workers (memory, installed packages)."),
+               class = "parallel")
+    }
     # back in the cells' order (each cell seeds itself: the order they ran
     # in changes nothing)
     results <- lapply(unlist(done, recursive = FALSE)[order(unlist(batches))], unpack_record)

@@ -202,6 +202,29 @@ test_that("identical results under sequential, multisession and cluster plans", 
   expect_identical(.Random.seed, before)
 })
 
+test_that("a worker that dies under a parallel plan gives one classed error", {
+  skip_if_not_installed("future")
+  skip_on_cran()
+  skip_on_os("windows")
+  main <- Sys.getpid()
+  # the fit ends its own process when it runs in a worker
+  dies <- sg_learner(
+    fit = function(data, var) {
+      if (Sys.getpid() != main) tools::pskill(Sys.getpid(), tools::SIGKILL)
+      stats::glm(stats::reformulate(".", var), data = data, family = stats::binomial())
+    },
+    predict = function(model, newdata) {
+      stats::predict(model, newdata = newdata, type = "response")
+    },
+    name = "dies")
+  old <- future::plan("sequential")
+  on.exit(future::plan(old), add = TRUE)
+  future::plan("multisession", workers = 2)
+  expect_error(small_eval(resamples = sg_folds(folds = 2, repeats = 1), learners = list(dies)),
+               class = "smoteguard_error_parallel", regexp = "batches of cells failed")
+  future::plan("sequential")
+})
+
 test_that("cell_batches(): every cell once, batches of about equal cost, every sampler in each", {
   samplers <- list(sg_sampler("none"), sg_sampler("smote"))
   cells <- lapply(1:7, function(i) {

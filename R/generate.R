@@ -366,7 +366,7 @@ rounds_input <- function(plan, ctx, cl, pairs, picked, own_draw, interpolating, 
     if (!is.null(cons$rules)) function(values, codes, parents) {
       rule_failures(values, codes, cons, pred, data, parents)
     },
-    if (plan$check_intrusion) function(values, codes, parent, neighbor) {
+    if (plan$check_intrusion) function(values, codes, parents) {
       intrusion_exact(pred, values, codes, ctx$yi, cl, settings)
     })
 }

@@ -375,39 +375,42 @@ static R_xlen_t sg_kept(const sg_batch *b, R_xlen_t *sel) {
   return ns;
 }
 
-/* The `rules` hook, rules(values, codes, parents): TRUE where a candidate
- * breaks a rule. */
-static void sg_check_rules(const sg_rounds_class *C, const sg_rounds_data *D,
-                           sg_batch *b, R_xlen_t *sel) {
-  R_xlen_t ns = sg_kept(b, sel);
-  if (ns == 0) return;
+/* A hook f(values, codes, parents) called on the candidates sel (ns of
+ * them): their rows of the batch as R matrices and their parents (data
+ * rows); the rules' check and the exact intrusion search take the same. */
+static SEXP sg_hook_rows(SEXP f, const sg_rounds_data *D, const sg_batch *b,
+                         const R_xlen_t *sel, R_xlen_t ns) {
   SEXP v = PROTECT(sg_rows_matrix(b->v, b->ld, D->d, sel, ns, 1));
   SEXP cd = PROTECT(sg_rows_matrix(b->cd, b->ld, D->dc, sel, ns, 0));
   SEXP par = PROTECT(Rf_allocVector(INTSXP, ns));
   for (R_xlen_t s = 0; s < ns; s++) INTEGER(par)[s] = b->pa[sel[s]];
-  SEXP bad = PROTECT(sg_hook(C->rules, 3, v, cd, par, NULL));
+  SEXP out = sg_hook(f, 3, v, cd, par, NULL);
+  UNPROTECT(3);
+  return out;
+}
+
+/* The rules' check of the kept candidates: the class's hook
+ * rules(values, codes, parents) gives TRUE for a candidate that breaks a
+ * rule (reason 3). */
+static void sg_check_rules(const sg_rounds_class *C, const sg_rounds_data *D,
+                           sg_batch *b, R_xlen_t *sel) {
+  R_xlen_t ns = sg_kept(b, sel);
+  if (ns == 0) return;
+  SEXP bad = PROTECT(sg_hook_rows(C->rules, D, b, sel, ns));
   if (!Rf_isLogical(bad) || XLENGTH(bad) != ns)
     Rf_error("The rules' check must return one logical per candidate.");
   for (R_xlen_t s = 0; s < ns; s++) if (LOGICAL(bad)[s]) b->reason[sel[s]] = 3;
-  UNPROTECT(4);
+  UNPROTECT(1);
 }
 
 /* The exact intrusion shares of the candidates sel (ns of them) through
- * the class's hook exact(values, codes, parents, neighbours). */
+ * the class's hook exact(values, codes, parents). */
 static void sg_exact_shares(const sg_rounds_class *C, const sg_rounds_data *D,
                             const sg_batch *b, const R_xlen_t *sel, R_xlen_t ns,
                             double *share) {
-  SEXP v = PROTECT(sg_rows_matrix(b->v, b->ld, D->d, sel, ns, 1));
-  SEXP cd = PROTECT(sg_rows_matrix(b->cd, b->ld, D->dc, sel, ns, 0));
-  SEXP par = PROTECT(Rf_allocVector(INTSXP, ns));
-  SEXP nei = PROTECT(Rf_allocVector(INTSXP, ns));
-  for (R_xlen_t s = 0; s < ns; s++) {
-    INTEGER(par)[s] = b->pa[sel[s]];
-    INTEGER(nei)[s] = b->ne[sel[s]];
-  }
-  SEXP out = PROTECT(sg_hook(C->exact, 4, v, cd, par, nei));
+  SEXP out = PROTECT(sg_hook_rows(C->exact, D, b, sel, ns));
   sg_hook_vector(out, REALSXP, ns, share, "shares");
-  UNPROTECT(5);
+  UNPROTECT(1);
 }
 
 /* The intrusion shares of the kept candidates sel (ns): the local search

@@ -258,7 +258,7 @@ if (need("ffi_rounds_run", 3)) {
     list(cl, rows, pairs, rep(c(TRUE, TRUE, FALSE), 10), rep(0.1, 30),
          matrix(sample(60, 30 * 4, TRUE), 30, 4), c(25, 0.5, 0.8, 4, 0.3, 4),
          c(1L, 1L, 0L, 1L, 1L, 0L), rep(-2, 3), rep(2, 3), combos, NULL, NULL, NULL,
-         rules, function(v, cd, p, nb) rep(0, nrow(v)))
+         rules, function(v, cd, p) rep(0, nrow(v)))
   }
   seen <- list(2L, matrix(c(1L, 2L, NA), 3, 1))
   run(ffi("ffi_rounds_run", data, list(cls(1L), cls(2L, function(v, cd, p) v[, 1] > 1,

@@ -208,7 +208,7 @@ hd_rule <- function(v, cd, p) !(v[, 1] > 0) %in% FALSE
 environment(hd_rule) <- globalenv()
 # the exact intrusion search's hook (the loop calls it for a step the local
 # search does not take)
-hd_exact <- function(v, cd, p, nb) rep(0, nrow(v))
+hd_exact <- function(v, cd, p) rep(0, nrow(v))
 environment(hd_exact) <- globalenv()
 
 hd_rounds_class <- function(cl, rules = NULL) {

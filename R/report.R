@@ -1240,52 +1240,10 @@ report_monitor_drift <- function(checks) {
 report_monitor <- function(x, ctx) {
   checks <- report_monitor_checks(x, ctx$call)
   last <- checks[[length(checks)]]
-  t <- last$table
-  level <- c(act = 1, watch = 2, ok = 3)
-  t <- t[order(ifelse(is.na(t$alert), 4, level[t$alert]), match(t$metric, monitor_metrics)), ,
-         drop = FALSE]
-  names_of <- function(m) ifelse(m %in% names(monitor_metric_label),
-                                 monitor_metric_label[m], report_escape(m))
-  alerts <- vapply(seq_len(nrow(t)), function(i) {
-    a <- t$alert[i]
-    sprintf('<li class="sg-alert-%s"><strong>%s: %s</strong> &#8212; %s</li>',
-            if (is.na(a)) "na" else a, names_of(t$metric[i]),
-            if (is.na(a)) "NOT JUDGED" else toupper(a),
-            report_monitor_words(t[i, , drop = FALSE]))
-  }, "")
-  n_alert <- table(factor(t$alert, levels = c("act", "watch", "ok")))
-  summary <- if (n_alert[["act"]] > 0) "act on it" else if (n_alert[["watch"]] > 0) "watch it" else "no action needed"
-
-  base <- unique(do.call(rbind, lapply(checks, function(m) {
-    data.frame(sampler = m$sampler, learner = m$learner,
-               evaluation = m$baseline$fingerprint %||% NA_character_,
-               ledger_id = m$baseline$ledger_id %||% NA_character_,
-               seed = as.character(m$baseline$seed %||% NA), stringsAsFactors = FALSE)
-  })))
-  base_text <- vapply(seq_len(nrow(base)), function(i) {
-    b <- base[i, ]
-    which <- c(if (!is.na(b$evaluation)) paste0("data fingerprint <code>", report_escape(b$evaluation), "</code>"),
-               if (!is.na(b$ledger_id)) paste0("ledger entry <code>", report_escape(b$ledger_id), "</code>"),
-               if (!is.na(b$seed)) paste0("seed ", report_escape(b$seed)))
-    paste0("the evaluation",
-           if (length(which)) paste0(" (", paste(which, collapse = ", "), ")") else "",
-           ", sampler <code>", report_escape(b$sampler), "</code> and learner <code>",
-           report_escape(b$learner), "</code>")
-  }, "")
-
-  tab <- do.call(rbind, lapply(seq_along(checks), function(i) {
-    m <- checks[[i]]
-    d <- as.data.frame(m)
-    data.frame(batch = names(checks)[i], rows = d$n, events = d$events,
-               metric = ifelse(d$metric %in% names(monitor_metric_label),
-                               monitor_metric_label[d$metric], d$metric),
-               estimate = d$estimate,
-               interval = sprintf("[%s, %s]", report_num(d$lower), report_num(d$upper)),
-               `fold mean (sd)` = sprintf("%s (%s)", report_num(d$base_mean), report_num(d$base_sd)),
-               `fold range` = sprintf("%s to %s", report_num(d$base_min), report_num(d$base_max)),
-               alert = ifelse(is.na(d$alert), "NA", d$alert), note = d$note,
-               check.names = FALSE, stringsAsFactors = FALSE)
-  }))
+  alerts <- report_monitor_alerts(last)
+  base <- report_monitor_baselines(checks)
+  base_text <- report_monitor_baseline_words(base)
+  tab <- report_monitor_table(checks)
   seeds <- vapply(checks, function(m) if (is.na(m$seed)) "none" else format(m$seed), "")
 
   body <- c(
@@ -1293,8 +1251,8 @@ report_monitor <- function(x, ctx) {
     sprintf("<p>The latest batch, <strong>%s</strong> (%s rows, %s of them <code>%s</code>), against %s: <strong>%s</strong>.</p>",
             report_escape(names(checks)[length(checks)]), format(last$n, big.mark = ","),
             format(last$events, big.mark = ","), report_escape(last$positive),
-            paste(base_text, collapse = "; "), summary),
-    "<ul>", alerts, "</ul>",
+            paste(base_text, collapse = "; "), alerts$summary),
+    "<ul>", alerts$items, "</ul>",
     report_par("<strong>Predictors:</strong> ",
                if (inherits(last$drift, "sg_drift")) paste0(report_drift_words(last$drift), ".")
                else "not checked for drift in this batch (pass <code>drift =</code> to <code>sg_monitor()</code>)."),
@@ -1326,4 +1284,66 @@ report_monitor <- function(x, ctx) {
       paste(report_escape(ifelse(is.na(base$seed), "none", base$seed)), collapse = ", "), "."),
       "", "### Session", "", report_code(report_session())))
   list(title = "Monitoring: is the model still performing as validated?", body = body)
+}
+
+# The latest batch's alerts as list items, worst first, and the verdict they
+# add up to.
+report_monitor_alerts <- function(last) {
+  t <- last$table
+  level <- c(act = 1, watch = 2, ok = 3)
+  t <- t[order(ifelse(is.na(t$alert), 4, level[t$alert]), match(t$metric, monitor_metrics)), ,
+         drop = FALSE]
+  names_of <- function(m) ifelse(m %in% names(monitor_metric_label),
+                                 monitor_metric_label[m], report_escape(m))
+  alerts <- vapply(seq_len(nrow(t)), function(i) {
+    a <- t$alert[i]
+    sprintf('<li class="sg-alert-%s"><strong>%s: %s</strong> &#8212; %s</li>',
+            if (is.na(a)) "na" else a, names_of(t$metric[i]),
+            if (is.na(a)) "NOT JUDGED" else toupper(a),
+            report_monitor_words(t[i, , drop = FALSE]))
+  }, "")
+  n_alert <- table(factor(t$alert, levels = c("act", "watch", "ok")))
+  summary <- if (n_alert[["act"]] > 0) "act on it" else if (n_alert[["watch"]] > 0) "watch it" else "no action needed"
+  list(items = alerts, summary = summary)
+}
+
+# The baselines the batches were judged against, one row each.
+report_monitor_baselines <- function(checks) {
+  unique(do.call(rbind, lapply(checks, function(m) {
+    data.frame(sampler = m$sampler, learner = m$learner,
+               evaluation = m$baseline$fingerprint %||% NA_character_,
+               ledger_id = m$baseline$ledger_id %||% NA_character_,
+               seed = as.character(m$baseline$seed %||% NA), stringsAsFactors = FALSE)
+  })))
+}
+
+# Each baseline in words: its evaluation, ledger entry and seed, where known.
+report_monitor_baseline_words <- function(base) {
+  vapply(seq_len(nrow(base)), function(i) {
+    b <- base[i, ]
+    which <- c(if (!is.na(b$evaluation)) paste0("data fingerprint <code>", report_escape(b$evaluation), "</code>"),
+               if (!is.na(b$ledger_id)) paste0("ledger entry <code>", report_escape(b$ledger_id), "</code>"),
+               if (!is.na(b$seed)) paste0("seed ", report_escape(b$seed)))
+    paste0("the evaluation",
+           if (length(which)) paste0(" (", paste(which, collapse = ", "), ")") else "",
+           ", sampler <code>", report_escape(b$sampler), "</code> and learner <code>",
+           report_escape(b$learner), "</code>")
+  }, "")
+}
+
+# Every batch and metric, oldest batch first, as the report's table.
+report_monitor_table <- function(checks) {
+  do.call(rbind, lapply(seq_along(checks), function(i) {
+    m <- checks[[i]]
+    d <- as.data.frame(m)
+    data.frame(batch = names(checks)[i], rows = d$n, events = d$events,
+               metric = ifelse(d$metric %in% names(monitor_metric_label),
+                               monitor_metric_label[d$metric], d$metric),
+               estimate = d$estimate,
+               interval = sprintf("[%s, %s]", report_num(d$lower), report_num(d$upper)),
+               `fold mean (sd)` = sprintf("%s (%s)", report_num(d$base_mean), report_num(d$base_sd)),
+               `fold range` = sprintf("%s to %s", report_num(d$base_min), report_num(d$base_max)),
+               alert = ifelse(is.na(d$alert), "NA", d$alert), note = d$note,
+               check.names = FALSE, stringsAsFactors = FALSE)
+  }))
 }

@@ -331,102 +331,171 @@ bin_bounds <- function(bounds, pred, y, rows) {
   list(lower = s$min, upper = s$max, y = range(y[rows]))
 }
 
-# The rows of every rare bin below its target, bin by bin in the order of
-# the outcome. Per bin, the random numbers are drawn in this order: the
-# parents (whole random permutations of the bin's rows, as many as needed,
-# cut to the rows wanted), the neighbour of each (uniform among the k
-# nearest), the gap of each (uniform in [0, 1]), the nominal values (the
-# SMOTE-NC draw, with nominal predictors), then for SMOGN the noise rows'
-# standard normal deviates (a matrix of noise rows x (numeric predictors,
-# outcome), column by column).
+# The rows of every rare bin below its target, made by the rounds of the
+# generation pipeline (src/rounds.c, as a class's rows are): each bin is a
+# class of the rounds, with one round, no guard and no constraint checks,
+# and the outcome is carried as one more column of values (interpolated
+# with the predictors, copied with a copy, moved by SMOGN's noise).
+# Random numbers are drawn bin by bin in the order of the outcome, per
+# bin: the parents (whole random permutations of the bin's rows, as many as
+# needed, cut to the rows wanted), the neighbour of each (uniform among the
+# k nearest), the gap of each (uniform in [0, 1]) (regress_draw()), the
+# nominal values (the rounds' SMOTE-NC draw, with nominal predictors), then
+# for SMOGN the noise rows' standard normal deviates (regress_noise()).
 draw_regress <- function(ctx, noise) {
-  pred <- ctx$pred
   bins <- ctx$bins
-  s <- ctx$settings
-  parts <- list()
-  info <- list()
-  notes <- list()
-  for (b in which(bins$rare & ctx$targets > bins$size)) {
-    rows <- which(bins$bin == b)
-    G <- ctx$targets[b] - length(rows)
-    part <- draw_bin(pred, ctx$y, rows, G, b, s, noise, bin_bounds(ctx$bounds, pred, ctx$y, rows))
-    parts[[length(parts) + 1L]] <- part
-    info[[length(info) + 1L]] <- list(
-      class = bins$label[b], seeds = length(rows), neighbors_used = part$k,
-      wanted = as.integer(G), made = length(part$parent),
-      interpolated = sum(part$kind == "interpolate"), noise = sum(part$kind == "noise"))
-    if (length(rows) == 1) notes$single <- c(notes$single, bins$label[b])
-    if (length(rows) > 1 && part$k < s$neighbors) notes$small <- c(notes$small, bins$label[b])
-  }
-  made <- integer(length(bins$size))
-  for (p in parts) made[p$class[1]] <- length(p$parent)
-  notes$many <- many_raised(made, bins$size, bins$label)
-  warnings <- class_warnings(notes, s, NULL)
-  c(stack_parts(parts, pred, extra = list(y = ctx$y[0])),
-    list(info = if (length(info) > 0) bind_rows(info), warnings = warnings))
+  todo <- which(bins$rare & ctx$targets > bins$size)
+  setups <- lapply(todo, function(b) regress_bin_setup(ctx, b, noise))
+  made <- regress_rounds(ctx, setups)
+  regress_finish(ctx, setups, made)
 }
 
-# One rare bin: G new rows from its rows (data-row numbers `rows`).
-draw_bin <- function(pred, y, rows, G, b, s, noise, bounds) {
+# One rare bin b as a class of the rounds: its rows, its k nearest rows
+# within the bin (the interpolation's neighbours and the nominal draw's
+# candidates; none for a bin of one row, whose rows are copies), and its
+# hooks: the draw (regress_draw()) and, for SMOGN, the noise
+# (regress_noise()), which reads the draw of the same round.
+regress_bin_setup <- function(ctx, b, noise) {
+  pred <- ctx$pred
+  s <- ctx$settings
+  rows <- which(ctx$bins$bin == b)
   p <- length(rows)
+  G <- ctx$targets[b] - p
   k <- min(s$neighbors, p - 1L)
+  nn <- if (k > 0) knn_rows(pred, rows, k, threads = s$threads, cls = b)
+  round_state <- new.env(parent = emptyenv())
+  draw <- function(at, within_at, need) regress_draw(nn, p, k, G, noise, round_state)
+  finish <- if (noise && k > 0) {
+    num <- cbind(pred$x[rows, , drop = FALSE], ctx$y[rows])
+    sds <- column_stats(num)$sd
+    sds[!is.finite(sds)] <- 0
+    bounds <- bin_bounds(ctx$bounds, pred, ctx$y, rows)
+    function(values) regress_noise(values, round_state, sds, s$pert, bounds)
+  }
+  input <- list(
+    b, as.integer(rows), if (k > 0) nn$index else matrix(integer(0), p, 0), NULL,
+    NULL, NULL, c(G, 0, NA_real_, 1, NA_real_, NA_real_),
+    as.integer(c(FALSE, k > 0, FALSE, FALSE, FALSE, FALSE)), NULL, NULL, NULL,
+    draw, NULL, finish, NULL, NULL)
+  list(input = input, bin = b, rows = rows, k = k, G = G)
+}
+
+# A bin's draw (the rounds' draw hook): parents as positions among the
+# bin's rows, the neighbour (a data row) and the gap. A bin of one row
+# draws copies (no neighbour, no gap). SMOGN: a neighbour farther than half
+# the median distance to the seed's k neighbours is not safe; the row is
+# then the seed plus noise (no neighbour, no gap: the rounds copy the seed,
+# regress_noise() moves it), and `state` keeps which rows these are and
+# how far each may move.
+regress_draw <- function(nn, p, k, G, noise, state) {
   cycles <- ceiling(G / p)
   pos <- unlist(lapply(seq_len(cycles), function(i) sample.int(p)))[seq_len(G)]
-  parent <- rows[pos]
   if (k == 0) {
-    # a bin of one row: copies
-    return(list(class = rep(b, G), parent = parent, neighbor = rep(NA_integer_, G),
-                gap = rep(NA_real_, G), kind = rep("copy", G), y = y[parent],
-                values = pred$x[parent, , drop = FALSE],
-                codes = pred$codes[parent, , drop = FALSE], k = 0L))
+    return(list(parent = pos, neighbor = rep(NA_integer_, G), gap = rep(NA_real_, G)))
   }
-  nn <- knn_rows(pred, rows, k, threads = s$threads, cls = b)
   j <- sample.int(k, G, replace = TRUE)
   gap <- stats::runif(G)
   neighbor <- nn$index[cbind(pos, j)]
-  values <- .Call(ffi_interpolate, pred$x, as.integer(parent), as.integer(neighbor),
-                  as.double(gap))
-  codes <- pred$codes[parent, , drop = FALSE]
-  if (ncol(codes) > 0) {
-    cand <- cbind(parent, nn$index[pos, , drop = FALSE])
-    storage.mode(cand) <- "integer"
-    codes <- .Call(ffi_draw_nominal, pred$codes, cand, if (s$nominal == "vote") 1L else 0L)
-  }
-  rounding <- rounding_plan(pred, s$constraints)
-  values <- hold_round(values, rounding = rounding)
-  d1 <- row_distance(pred, values, codes, parent, b)
-  d2 <- row_distance(pred, values, codes, neighbor, b)
-  new_y <- ifelse(d1 + d2 > 0, (d2 * y[parent] + d1 * y[neighbor]) / (d1 + d2),
-                  (y[parent] + y[neighbor]) / 2)
-  kind <- rep("interpolate", G)
   if (noise) {
-    # SMOGN: a neighbour farther than half the median distance to the
-    # seed's k neighbours is not safe; the row is then the seed plus noise
     max_d <- row_medians(nn$distance) / 2
     far <- !(nn$distance[cbind(pos, j)] < max_d[pos])
-    if (any(far)) {
-      m <- sum(far)
-      num <- cbind(pred$x[rows, , drop = FALSE], y[rows])
-      sds <- column_stats(num)$sd
-      sds[!is.finite(sds)] <- 0
-      z <- matrix(stats::rnorm(m * ncol(num)), m, ncol(num))
-      amount <- pmin(max_d[pos[far]], s$pert)
-      moved <- num[pos[far], , drop = FALSE] + z * outer(amount, sds)
-      d <- ncol(pred$x)
-      vx <- moved[, seq_len(d), drop = FALSE]
-      vy <- moved[, d + 1L]
-      if (!is.null(bounds)) vy <- pmin(pmax(vy, bounds$y[1]), bounds$y[2])
-      values[far, ] <- hold_round(vx, bounds, rounding)
-      codes[far, ] <- pred$codes[parent[far], , drop = FALSE]
-      new_y[far] <- vy
-      kind[far] <- "noise"
-      neighbor[far] <- NA_integer_
-      gap[far] <- NA_real_
-    }
+    state$far <- far
+    state$max_d <- max_d[pos[far]]
+    neighbor[far] <- NA_integer_
+    gap[far] <- NA_real_
   }
-  if (is.integer(y)) new_y <- as.integer(round(new_y))
-  list(class = rep(b, G), parent = parent, neighbor = neighbor, gap = gap,
-       kind = kind, y = new_y, values = values, codes = codes, k = k)
+  list(parent = pos, neighbor = neighbor, gap = gap)
+}
+
+# SMOGN's noise rows (the rounds' finish hook): the seeds' values (numeric
+# predictors, then the outcome) plus Gaussian noise of sd min(max_d, pert)
+# times the bin's sd per column, held to the bounds (NULL: none); the
+# rounds round them afterwards.
+regress_noise <- function(values, state, sds, pert, bounds) {
+  far <- state$far
+  if (!any(far)) return(values)
+  m <- sum(far)
+  z <- matrix(stats::rnorm(m * ncol(values)), m, ncol(values))
+  amount <- pmin(state$max_d, pert)
+  moved <- values[far, , drop = FALSE] + z * outer(amount, sds)
+  if (!is.null(bounds)) {
+    bounds <- list(lower = c(bounds$lower, bounds$y[1]), upper = c(bounds$upper, bounds$y[2]))
+  }
+  values[far, ] <- hold_round(moved, bounds)
+  values
+}
+
+# Every bin's rounds in one C call (generate.R's rounds_run()), on the
+# predictors with the outcome as one more column (never rounded: an
+# integer outcome is rounded once its values are final, regress_finish()).
+regress_rounds <- function(ctx, setups) {
+  pred <- ctx$pred
+  bin <- ctx$bins$bin
+  rows_of <- split_rows(bin, length(ctx$bins$size))
+  pos <- integer(length(bin))
+  pos[unlist(rows_of, use.names = FALSE)] <- sequence(lengths(rows_of))
+  with_y <- pred
+  with_y$x <- cbind(pred$x, as.double(ctx$y))
+  with_y$center <- c(pred$center, 0)
+  with_y$scale <- c(pred$scale, 1)
+  plan <- list(rounding = rounding_plan(pred, ctx$settings$constraints),
+               vote = if (ctx$settings$nominal == "vote") 1L else 0L)
+  rounds_run(with_y, bin, pos, plan, ctx$settings, lapply(setups, `[[`, "input"))
+}
+
+# The made rows (`made`: rounds_run()'s answer) as the method's result: the
+# provenance kind of each row, the noise rows' nominal values (their
+# seed's), the outcome (SMOTER: the distance-weighted mean of the two
+# outcomes, weights the other row's distance to the new row; a copy's or a
+# noise row's own), and the bins' info and warnings.
+regress_finish <- function(ctx, setups, made) {
+  pred <- ctx$pred
+  bins <- ctx$bins
+  s <- ctx$settings
+  rows <- made$rows
+  d <- ncol(pred$x)
+  n_made <- as.integer(made$counts[1, ])
+  bin <- rows$class
+  single <- vapply(setups, function(st) st$k == 0, NA)
+  copy <- bin %in% vapply(setups[single], function(st) st$bin, 0L)
+  noise <- is.na(rows$neighbor) & !copy
+  kind <- ifelse(copy, "copy", ifelse(noise, "noise", "interpolate"))
+  codes <- rows$codes
+  if (ncol(codes) > 0 && any(noise)) codes[noise, ] <- pred$codes[rows$parent[noise], , drop = FALSE]
+  values <- rows$values[, seq_len(d), drop = FALSE]
+  new_y <- rows$values[, d + 1L]
+  mean_y <- !copy & !noise
+  for (b in unique(bin[mean_y])) {
+    at <- which(mean_y & bin == b)
+    parent <- rows$parent[at]
+    neighbor <- rows$neighbor[at]
+    d1 <- row_distance(pred, values[at, , drop = FALSE], codes[at, , drop = FALSE], parent, b)
+    d2 <- row_distance(pred, values[at, , drop = FALSE], codes[at, , drop = FALSE], neighbor, b)
+    y <- ctx$y
+    new_y[at] <- ifelse(d1 + d2 > 0, (d2 * y[parent] + d1 * y[neighbor]) / (d1 + d2),
+                        (y[parent] + y[neighbor]) / 2)
+  }
+  if (is.integer(ctx$y)) new_y <- as.integer(round(new_y))
+  info <- list()
+  notes <- list()
+  for (i in seq_along(setups)) {
+    st <- setups[[i]]
+    label <- bins$label[st$bin]
+    info[[i]] <- list(
+      class = label, seeds = length(st$rows), neighbors_used = st$k,
+      wanted = as.integer(st$G), made = n_made[i],
+      interpolated = sum(bin == st$bin & kind == "interpolate"),
+      noise = sum(bin == st$bin & kind == "noise"))
+    if (length(st$rows) == 1) notes$single <- c(notes$single, label)
+    if (length(st$rows) > 1 && st$k < s$neighbors) notes$small <- c(notes$small, label)
+  }
+  made_all <- integer(length(bins$size))
+  made_all[vapply(setups, function(st) st$bin, 0L)] <- n_made
+  notes$many <- many_raised(made_all, bins$size, bins$label)
+  list(class = bin, parent = rows$parent, neighbor = rows$neighbor, gap = rows$gap,
+       kind = kind, y = new_y, values = values, codes = codes,
+       info = if (length(info) > 0) bind_rows(info),
+       warnings = class_warnings(notes, s, NULL))
 }
 
 # The distance from made rows to real rows (`to`, data rows), as the

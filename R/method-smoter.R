@@ -139,12 +139,67 @@ check_regress_unsupported <- function(method, distance, clean, groups, constrain
   }
 }
 
-# sg_oversample() for the methods of the "regress" family.
+# sg_oversample() for the methods of the "regress" family: the checks, the
+# bins and their targets, the rows made (the method's draw, then common
+# bins under-sampled), the result and its record.
 oversample_numeric <- function(data, var, method, neighbors, over_ratio, seed,
                                rel_threshold, relevance, under, pert, distance,
                                nominal, exclude, clean, guard, constraints,
                                groups, weights, threads, call) {
   started <- proc.time()[["elapsed"]]
+  a <- check_numeric_args(data, var, method, neighbors, over_ratio, seed, rel_threshold,
+                          relevance, under, pert, distance, nominal, exclude, clean,
+                          guard, constraints, groups, weights, threads, call)
+  y <- a$y
+  pred <- a$pred
+  params <- a$params
+  control <- relevance_control(y, params$relevance)
+  bins <- outcome_bins(y, relevance_values(y, control), params$rel_threshold, method, call)
+  pred$penalty <- nominal_penalty(pred, factor(bins$bin, seq_along(bins$label), bins$label))
+  targets <- regress_targets(bins$size, bins$rare, over_ratio, params$under)
+  check_result_size(as.numeric(nrow(data)) + sum(targets - pmin(targets, bins$size)),
+                    "The result's rows", bytes = 8 * ncol(data),
+                    hint = "Use a smaller `over_ratio`.", call = call)
+
+  local_seed(a$seed)
+  rng_kind <- RNGkind()
+  settings <- list(method = method, var = var, neighbors = a$neighbors,
+                   over_ratio = over_ratio, rel_threshold = params$rel_threshold,
+                   relevance = params$relevance, under = params$under,
+                   pert = if (method == "smogn") params$pert,
+                   distance = a$distance, nominal = a$nominal, exclude = pred$exclude,
+                   clean = NULL, groups = NULL, weights = weights, guard = NULL,
+                   constraints = constraints, threads = a$threads)
+  checked <- proc.time()[["elapsed"]]
+  ctx <- list(pred = pred, y = y, bins = bins, targets = targets,
+              settings = settings, bounds = regress_bounds(constraints, pred, y, bins))
+  gen <- sampler_method(method)$draw(ctx)
+  removed_rows <- undersample_bins(bins, targets)
+  generated <- proc.time()[["elapsed"]]
+
+  out <- numeric_result(data, var, pred, gen, settings, removed_rows)
+  assembled <- proc.time()[["elapsed"]]
+  fidelity <- fidelity_check(pred, bins$bin, bins$label, gen, NULL, a$threads)
+  fidelity_msg <- fidelity_warning(fidelity, call)
+  finished <- proc.time()[["elapsed"]]
+
+  record <- numeric_record(
+    out, data, pred, gen, bins, targets, removed_rows, settings, a$seed, rng_kind,
+    params, control, fidelity, c(gen$warnings, fidelity_msg),
+    c(checks = checked - started, generate = generated - checked,
+      assemble = assembled - generated, fidelity = finished - assembled,
+      total = finished - started))
+  attr(out, "smoteguard") <- record
+  out
+}
+
+# The arguments of oversample_numeric(), checked in the order of the
+# messages a user meets; returns what the later steps read (the outcome,
+# the checked settings, the method's parameters, the prepared predictors).
+check_numeric_args <- function(data, var, method, neighbors, over_ratio, seed,
+                               rel_threshold, relevance, under, pert, distance,
+                               nominal, exclude, clean, guard, constraints,
+                               groups, weights, threads, call) {
   check_data_frame(data, call = call)
   y <- check_regress_outcome(data, var, method, call = call)
   check_no_guard(guard, method, call = call)
@@ -177,37 +232,27 @@ oversample_numeric <- function(data, var, method, neighbors, over_ratio, seed,
                "Impute them first (e.g. `recipes::step_impute_median()`), or drop those rows."),
              class = c("regress_missing", "input"), call = call)
   }
+  list(y = y, neighbors = neighbors, distance = distance, nominal = nominal, seed = seed,
+       threads = threads, params = params, pred = pred)
+}
 
-  control <- relevance_control(y, params$relevance)
-  phi <- relevance_values(y, control)
-  bins <- outcome_bins(y, phi, params$rel_threshold, method, call)
-  pred$penalty <- nominal_penalty(pred, factor(bins$bin, seq_along(bins$label), bins$label))
-  targets <- regress_targets(bins$size, bins$rare, over_ratio, params$under)
-  check_result_size(as.numeric(nrow(data)) + sum(targets - pmin(targets, bins$size)),
-                    "The result's rows", bytes = 8 * ncol(data),
-                    hint = "Use a smaller `over_ratio`.", call = call)
-
-  local_seed(seed)
-  rng_kind <- RNGkind()
-  settings <- list(method = method, var = var, neighbors = neighbors,
-                   over_ratio = over_ratio, rel_threshold = params$rel_threshold,
-                   relevance = params$relevance, under = params$under,
-                   pert = if (method == "smogn") params$pert,
-                   distance = distance, nominal = nominal, exclude = pred$exclude,
-                   clean = NULL, groups = NULL, weights = weights, guard = NULL,
-                   constraints = constraints, threads = threads)
-  checked <- proc.time()[["elapsed"]]
-  ctx <- list(pred = pred, y = y, bins = bins, targets = targets,
-              settings = settings, bounds = regress_bounds(constraints, pred, y, bins))
-  gen <- sampler_method(method)$draw(ctx)
-  removed_rows <- undersample_bins(bins, targets)
-  generated <- proc.time()[["elapsed"]]
-
+# The result: the real rows, then the made ones with their outcome, less
+# the common rows under-sampled (`removed_rows`).
+numeric_result <- function(data, var, pred, gen, settings, removed_rows) {
   out <- assemble_result(data, pred, gen, settings)
   n <- nrow(data)
   G <- length(gen$parent)
   if (G > 0) out[[var]][n + seq_len(G)] <- gen$y
   if (length(removed_rows) > 0) out <- out[-removed_rows, , drop = FALSE]
+  out
+}
+
+# The record of a numeric-outcome call: the common record (the bins in the
+# place of classes), the relevance and the bins' table.
+numeric_record <- function(out, data, pred, gen, bins, targets, removed_rows, settings,
+                           seed, rng_kind, params, control, fidelity, warnings, timings) {
+  n <- nrow(data)
+  G <- length(gen$parent)
   levels <- bins$label
   provenance <- new_frame(list(
     row = n - length(removed_rows) + seq_len(G),
@@ -216,22 +261,15 @@ oversample_numeric <- function(data, var, method, neighbors, over_ratio, seed,
     gap = as.double(gen$gap), kind = gen$kind))
   removed <- new_frame(list(row = as.integer(removed_rows),
                             class = codes_factor(bins$bin[removed_rows], levels)))
-  assembled <- proc.time()[["elapsed"]]
-  fidelity <- fidelity_check(pred, bins$bin, levels, gen, NULL, threads)
-  fidelity_msg <- fidelity_warning(fidelity, call)
-  finished <- proc.time()[["elapsed"]]
-
-  after <- bins$size + tabulate(gen$class, length(levels)) -
-    tabulate(bins$bin[removed_rows], length(levels))
+  added <- tabulate(gen$class, length(levels))
+  lost <- tabulate(bins$bin[removed_rows], length(levels))
+  after <- bins$size + added - lost
   record <- new_record(
     settings = settings, seed = seed, rng_kind = rng_kind, levels = levels,
     counts_before = bins$size, targets = targets, counts_after = after,
     n_input = n, pred = pred, provenance = provenance, classes = gen$info,
-    removed = removed, guard = NULL,
-    timings = c(checks = checked - started, generate = generated - checked,
-                assemble = assembled - generated, fidelity = finished - assembled,
-                total = finished - started),
-    result = out, warnings = c(gen$warnings, fidelity_msg), fidelity = fidelity,
+    removed = removed, guard = NULL, timings = timings,
+    result = out, warnings = warnings, fidelity = fidelity,
     known = NULL, fingerprint = data_fingerprint(data))
   record$outcome <- "numeric"
   record$relevance <- list(
@@ -241,10 +279,8 @@ oversample_numeric <- function(data, var, method, neighbors, over_ratio, seed,
     bin = codes_factor(seq_along(levels), levels), rare = bins$rare,
     lower = bins$lower, upper = bins$upper, before = bins$size,
     target = as.integer(targets), after = as.integer(after),
-    added = tabulate(gen$class, length(levels)),
-    removed = tabulate(bins$bin[removed_rows], length(levels))))
-  attr(out, "smoteguard") <- record
-  out
+    added = added, removed = lost))
+  record
 }
 
 # The bins: the rows sorted by the outcome (ties in row order), cut where

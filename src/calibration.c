@@ -25,16 +25,19 @@
 #define SG_LOGIT_MTHRESH -30.
 #define SG_LOGIT_INVEPS (1 / DBL_EPSILON)
 
-static inline double sg_logit_linkinv(double eta) {
+/* The link's inverse and derivative at eta, given e = exp(eta): family.c
+ * calls exp() in each (twice in the derivative) on the same eta; it is
+ * made once per row and step here, the same value each time. */
+static inline double sg_logit_linkinv(double eta, double e) {
   double tmp = (eta < SG_LOGIT_MTHRESH) ? DBL_EPSILON
-             : ((eta > SG_LOGIT_THRESH) ? SG_LOGIT_INVEPS : exp(eta));
+             : ((eta > SG_LOGIT_THRESH) ? SG_LOGIT_INVEPS : e);
   return tmp / (1 + tmp);
 }
 
-static inline double sg_logit_mu_eta(double eta) {
-  double opexp = 1 + exp(eta);
+static inline double sg_logit_mu_eta(double eta, double e) {
+  double opexp = 1 + e;
   return (eta > SG_LOGIT_THRESH || eta < SG_LOGIT_MTHRESH) ? DBL_EPSILON
-         : exp(eta) / (opexp * opexp);
+         : e / (opexp * opexp);
 }
 
 static inline double sg_y_log_y(double y, double mu) {
@@ -60,6 +63,7 @@ int sg_logit_fit(const double *x, const double *y, const double *offset, int n, 
                  double *coef, int *converged) {
   double *eta = (double *) R_alloc(n, sizeof(double));
   double *mu = (double *) R_alloc(n, sizeof(double));
+  double *ex = (double *) R_alloc(n, sizeof(double));  /* exp(eta) */
   double *z = (double *) R_alloc(n, sizeof(double));
   double *rsd = (double *) R_alloc(n, sizeof(double));
   double *qty = (double *) R_alloc(n, sizeof(double));
@@ -73,14 +77,15 @@ int sg_logit_fit(const double *x, const double *y, const double *offset, int n, 
   for (int i = 0; i < n; i++) {
     double m = (1 * y[i] + 0.5) / (1 + 1.);
     eta[i] = log(m / (1 - m));
-    mu[i] = sg_logit_linkinv(eta[i]);
+    ex[i] = exp(eta[i]);
+    mu[i] = sg_logit_linkinv(eta[i], ex[i]);
   }
   for (int j = 0; j < p; j++) coef[j] = 0;
   double devold = sg_logit_deviance(y, mu, n);
   *converged = 0;
   for (int iter = 0; iter < 25; iter++) {
     for (int i = 0; i < n; i++) {
-      double me = sg_logit_mu_eta(eta[i]);
+      double me = sg_logit_mu_eta(eta[i], ex[i]);
       double off = offset ? offset[i] : 0;
       double zi = (eta[i] - off) + (y[i] - mu[i]) / me;
       double w = sqrt((1 * (me * me)) / (mu[i] * (1 - mu[i])));
@@ -102,7 +107,8 @@ int sg_logit_fit(const double *x, const double *y, const double *offset, int n, 
       double e = 0;
       for (int j = 0; j < p; j++) e = e + (1. * coef[j]) * x[i + (size_t) j * n];
       eta[i] = e + (offset ? offset[i] : 0);
-      mu[i] = sg_logit_linkinv(eta[i]);
+      ex[i] = exp(eta[i]);
+      mu[i] = sg_logit_linkinv(eta[i], ex[i]);
     }
     double dev = sg_logit_deviance(y, mu, n);
     if (!R_FINITE(dev)) return 1;

@@ -99,6 +99,7 @@ SEXP ffi_record_extend(SEXP cols, SEXP values, SEXP which) {
     R_xlen_t n = XLENGTH(col);
     SEXP res = Rf_allocVector(t, n + G);
     SET_VECTOR_ELT(out, c, res);
+    sg_fresh_vector(res);  /* written whole, in fresh memory */
     sg_result_column(col, REAL_RO(values) + (R_xlen_t) (w[c] - 1) * G, n, G,
                      res, &overflow);
   }

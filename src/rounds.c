@@ -493,6 +493,8 @@ static void sg_stack_alloc(sg_stack *st, R_xlen_t cap, int d, int dc) {
   vals[3] = PROTECT(Rf_allocVector(REALSXP, cap));
   vals[4] = PROTECT(Rf_allocMatrix(REALSXP, (int) cap, d));
   vals[5] = PROTECT(Rf_allocMatrix(INTSXP, (int) cap, dc));
+  /* the result's rows are written here: fresh memory (sg_fresh_buffer()) */
+  for (int e = 0; e < 6; e++) sg_fresh_vector(vals[e]);
   const char *nms[6] = {"class", "parent", "neighbor", "gap", "values", "codes"};
   st->buf = sg_named_list(6, vals, nms);
   UNPROTECT(6);

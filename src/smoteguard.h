@@ -171,6 +171,11 @@ SEXP ffi_record_fingerprint(SEXP x);
 SEXP ffi_record_append(SEXP path, SEXP text);
 uint64_t sg_row_hash(const double *x, int p);
 
+/* memory.c: large fresh buffers about to be written whole get huge pages
+ * where Linux offers them on request */
+void sg_fresh_buffer(void *p, size_t bytes);
+void sg_fresh_vector(SEXP x);
+
 /* utils.c: argument checks, the named-list builder */
 void sg_check_double_matrix(SEXP x, const char *what);
 void sg_center_scale_args(SEXP center, SEXP scale, int d, int optional,

@@ -88,24 +88,25 @@ check_var <- function(data, var, call = NULL) {
     sg_abort(c("`var` must be a single column name (a string).",
                sprintf("It is %s.", describe(var))), call = call)
   }
-  if (!var %in% names(data)) {
-    sg_abort(c(sprintf("`var` names column `%s`, which is not in `data`.", var),
-               sprintf("Columns are: %s.", paste(names(data), collapse = ", "))),
-             call = call)
-  }
+  check_column_present(var, "var", data, call)
   y <- .subset2(data, var)  # (`var` is in names(data): the column itself)
   if (!is.factor(y) && !is.character(y)) {
     sg_abort(c(sprintf("The outcome column `%s` must be a factor or character.", var),
                sprintf("It is %s.", describe(y)),
                "Convert it with `factor()`."), call = call)
   }
-  if (anyNA(y)) {
-    bad <- which(is.na(y))
-    sg_abort(c(sprintf("The outcome column `%s` has %d missing value(s), in row(s) %s.",
-                       var, length(bad), row_list(bad)),
-               "Drop or label those rows first."), call = call)
-  }
+  check_no_missing(y, "The outcome column", var, "Drop or label those rows first.", call)
   invisible(var)
+}
+
+# Stops when the column `name` (`what`: "The outcome column", ...) has
+# missing values, naming their rows; `fix` says what to do about them.
+check_no_missing <- function(v, what, name, fix, call = NULL) {
+  if (!anyNA(v)) return(invisible())
+  bad <- which(is.na(v))
+  sg_abort(c(sprintf("%s `%s` has %d missing value(s), in row(s) %s.",
+                     what, name, length(bad), row_list(bad)),
+             fix), call = call)
 }
 
 row_list <- function(rows, max = 5) {
@@ -276,18 +277,30 @@ check_choice <- function(x, arg, choices, call = NULL) {
   x
 }
 
-# The grouping column: integer codes per row (NA: no group), or NULL.
-check_groups <- function(groups, data, var, exclude, call = NULL) {
-  if (is.null(groups)) return(NULL)
-  if (!is.character(groups) || length(groups) != 1 || is.na(groups)) {
-    sg_abort(c("`groups` must be NULL or the name of one column of `data`.",
-               sprintf("It is %s.", describe(groups))), call = call)
+# A column argument that is not NULL (`x`, given as `arg`): the name of one
+# column of `data`.
+check_data_column <- function(x, arg, data, call = NULL) {
+  if (!is.character(x) || length(x) != 1 || is.na(x)) {
+    sg_abort(c(sprintf("`%s` must be NULL or the name of one column of `data`.", arg),
+               sprintf("It is %s.", describe(x))), call = call)
   }
-  if (!groups %in% names(data)) {
-    sg_abort(c(sprintf("`groups` names column `%s`, which is not in `data`.", groups),
+  check_column_present(x, arg, data, call)
+}
+
+# A column name (`x`, given as `arg`) that must be one of `data`'s.
+check_column_present <- function(x, arg, data, call = NULL) {
+  if (!x %in% names(data)) {
+    sg_abort(c(sprintf("`%s` names column `%s`, which is not in `data`.", arg, x),
                sprintf("Columns are: %s.", paste(names(data), collapse = ", "))),
              call = call)
   }
+  invisible(x)
+}
+
+# The grouping column: integer codes per row (NA: no group), or NULL.
+check_groups <- function(groups, data, var, exclude, call = NULL) {
+  if (is.null(groups)) return(NULL)
+  check_data_column(groups, "groups", data, call)
   if (groups == var) sg_abort("`groups` must not be the outcome column.", call = call)
   g <- data[[groups]]
   if (!is.atomic(g) || !is.null(dim(g))) {
@@ -302,15 +315,7 @@ check_groups <- function(groups, data, var, exclude, call = NULL) {
 # weight 1 (see ?sg_oversample).
 check_weights <- function(weights, data, var, groups, call = NULL) {
   if (is.null(weights)) return(invisible())
-  if (!is.character(weights) || length(weights) != 1 || is.na(weights)) {
-    sg_abort(c("`weights` must be NULL or the name of one column of `data`.",
-               sprintf("It is %s.", describe(weights))), call = call)
-  }
-  if (!weights %in% names(data)) {
-    sg_abort(c(sprintf("`weights` names column `%s`, which is not in `data`.", weights),
-               sprintf("Columns are: %s.", paste(names(data), collapse = ", "))),
-             call = call)
-  }
+  check_data_column(weights, "weights", data, call)
   if (weights %in% c(var, groups)) {
     sg_abort(sprintf("`weights` must not be the %s column.",
                      if (weights == var) "outcome" else "`groups`"), call = call)

@@ -574,26 +574,18 @@ check_time <- function(time, data, var, call) {
                sprintf("Convert it, e.g. `data$%s <- as.Date(data$%s)`.", time, time)),
              call = call)
   }
-  if (anyNA(v)) {
-    bad <- which(is.na(v))
-    sg_abort(c(sprintf("The `time` column `%s` has %d missing value(s), in row(s) %s.",
-                       time, length(bad), row_list(bad)),
-               "Every row needs a time to be put in the past or the future; drop those rows."),
-             call = call)
-  }
+  check_no_missing(v, "The `time` column", time,
+                   "Every row needs a time to be put in the past or the future; drop those rows.",
+                   call)
   if (is.ordered(v)) as.integer(v) else as.numeric(v)
 }
 
 check_eval_groups <- function(groups, data, var, call) {
   codes <- check_groups(groups, data, var, NULL, call = call)
   if (is.null(codes)) return(NULL)
-  if (anyNA(codes)) {
-    bad <- which(is.na(codes))
-    sg_abort(c(sprintf("The `groups` column `%s` has %d missing value(s), in row(s) %s.",
-                       groups, length(bad), row_list(bad)),
-               "A row without a group cannot be kept with its group; give each its own id or drop it."),
-             call = call)
-  }
+  check_no_missing(codes, "The `groups` column", groups,
+                   "A row without a group cannot be kept with its group; give each its own id or drop it.",
+                   call)
   codes
 }
 

@@ -340,13 +340,11 @@ static void sg_logit_oof(const sg_logit *m, int K, double *prob, int nthreads) {
 SEXP ffi_logit_oof(SEXP x, SEXP center, SEXP scale, SEXP y, SEXP fold,
                    SEXP threads) {
   int nprot = 0;
-  sg_check_double_matrix(x, "x");
+  sg_check_rows(x, "x", -1);
   R_xlen_t n = Rf_nrows(x);
   int d = Rf_ncols(x);
   const double *cen, *sc;
   sg_center_scale_args(center, scale, d, 1, &cen, &sc);
-  if (!sg_all_finite(REAL_RO(x), XLENGTH(x)))
-    Rf_error("`x` must not contain NA, NaN or Inf.");
   if (!Rf_isInteger(y) || XLENGTH(y) != n || !Rf_isInteger(fold) || XLENGTH(fold) != n)
     Rf_error("`y` and `fold` must be integer vectors, one value per row of `x`.");
   const int *yi = INTEGER_RO(y), *fi = INTEGER_RO(fold);

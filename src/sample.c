@@ -501,12 +501,10 @@ SEXP ffi_interpolate(SEXP x, SEXP parent, SEXP neighbor, SEXP gap) {
 SEXP ffi_knn_classes(SEXP x, SEXP center, SEXP scale, SEXP rows, SEXP k,
                      SEXP threads) {
   int nprot = 0;
-  sg_check_double_matrix(x, "x");
+  sg_check_rows(x, "x", -1);
   R_xlen_t n = Rf_nrows(x);
   int d = Rf_ncols(x);
   if (n > INT_MAX) Rf_error("More than %d rows is not supported.", INT_MAX);
-  if (!sg_all_finite(REAL_RO(x), XLENGTH(x)))
-    Rf_error("`x` must not contain NA, NaN or Inf.");
   const double *cen, *sc;
   sg_center_scale_args(center, scale, d, 1, &cen, &sc);
   if (!Rf_isNewList(rows) || !Rf_isInteger(k) || XLENGTH(k) != XLENGTH(rows))

@@ -71,23 +71,11 @@ metric_roc_auc <- function(y, p) {
 
 metric_brier <- function(y, p) mean((p - as.double(y))^2)
 
-# 1 - Brier / Brier of the constant prediction `prevalence`:
-# 1 is perfect, 0 no better than predicting the prevalence for everyone.
-metric_scaled_brier <- function(y, p, prevalence = mean(y)) {
-  if (!is.finite(prevalence) || prevalence <= 0 || prevalence >= 1) {
-    return(na_note(one_class_note(as.logical(y)) %||%
-                     "the prevalence is 0 or 1: no reference Brier score"))
-  }
-  1 - metric_brier(y, p) / (prevalence * (1 - prevalence))
-}
-
-# Mean negative log-likelihood (natural log). Probabilities are clamped to
-# [eps, 1 - eps] so that a confident miss costs a large, finite amount.
-metric_log_loss <- function(y, p, eps = 1e-15) {
-  y <- as.logical(y)
-  pc <- pmin(pmax(p, eps), 1 - eps)
-  -mean(ifelse(y, log(pc), log1p(-pc)))
-}
+# The scaled Brier score (1 - Brier / Brier of predicting the prevalence for
+# everyone; NA without a class) and the log-loss (mean negative
+# log-likelihood, the risks clamped to [1e-15, 1 - 1e-15]) are computed by
+# ffi_score_risks() alone; their plain-R references are in the tests
+# (helper-reference-metrics.R).
 
 # ---------------------------------------------------------------------------
 # Calibration
@@ -370,12 +358,18 @@ eval_metric_names <- c("pr_auc", "roc_auc", "brier", "scaled_brier",
 # them (for predictions ranked alike, see same_ranking()), c(pr, roc).
 # Everything but the ICI comes from one pass in C (ffi_score_risks(), the
 # numbers of metric_pr_auc(), metric_roc_auc(), metric_brier(),
-# metric_scaled_brier(), metric_log_loss(), metric_calibration() and
-# threshold_at() to the bit): the evaluation scores each of its cells'
-# predictions here, and the R functions' calls cost more than their sums.
+# metric_calibration(), threshold_at() and the tests' references for the
+# scaled Brier score and the log-loss, to the bit): the evaluation scores
+# each of its cells' predictions here, and the R functions' calls cost more
+# than their sums.
+# Missing values: every caller checks its outcome and predictions at the
+# door (sg_metrics(), sg_monitor(), a learner's output in sg_evaluate()),
+# so a missing value here is the package's own mistake, not a score of NA:
+# a classed error says so rather than a number that hides it.
 eval_metrics <- function(y, p, threshold = mean(y), ranking = NULL) {
   y <- as.logical(y)
   p <- as.double(p)
+  if (anyNA(y) || anyNA(p)) stop_missing_scores(y, p)
   sc <- .Call(ffi_score_risks, y, p, as.double(threshold)[1], ranking)
   # ffi_score_risks()'s order: the headline metrics (the ICI's place NA),
   # then the calibration's state bits, the counts tp, fp, tn, fn and n_pos
@@ -411,6 +405,14 @@ eval_metrics <- function(y, p, threshold = mean(y), ranking = NULL) {
   }
   attr(out, "notes") <- notes
   out
+}
+
+stop_missing_scores <- function(y, p) {
+  sg_abort(c("Predictions with missing values cannot be scored.",
+             sprintf("The outcome has %d missing value(s), the predictions %d.",
+                     sum(is.na(y)), sum(is.na(p))),
+             "Drop or impute those rows before scoring them."),
+           class = "input")
 }
 
 threshold_metric_names <- c("recall", "precision", "f1", "specificity",

@@ -619,6 +619,10 @@ test_that("ffi_score_risks() and ffi_same_ranking() check their arguments", {
   expect_error(score(y, p, threshold = c(0.2, 0.5)), "one double threshold")
   expect_error(score(y, p, ranking = 1), "`ranking` NULL or two doubles")
   expect_error(score(logical(0), double(0)), "no rows")
+  # missing values are a broken invariant here (eval_metrics() refuses them
+  # with a classed error first)
+  expect_error(score(c(y[-1], NA), p), "`y` has NA")
+  expect_error(score(y, c(p[-1], NA)), "`p` has NA")
   expect_type(score(y, p), "double")
   same <- function(p, q) .Call(ffi("ffi_same_ranking"), p, q)
   expect_error(same(1:3, c(1, 2, 3)), "must be doubles")

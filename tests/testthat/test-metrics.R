@@ -250,6 +250,17 @@ test_that("eval_metrics(): every headline metric, in order", {
                             at$specificity, at$balanced_accuracy, at$mcc))
 })
 
+test_that("eval_metrics(): missing values are the caller's to handle, a classed error", {
+  # every caller checks at the door (sg_metrics(), sg_monitor(), a
+  # learner's output); the scoring refuses rather than returning NA
+  y <- c(TRUE, FALSE, TRUE, FALSE)
+  expect_error(eval_metrics(y, c(0.9, NA, 0.6, 0.4), 0.5),
+               class = "smoteguard_error_input")
+  expect_error(eval_metrics(c(TRUE, NA, TRUE, FALSE), c(0.9, 0.2, 0.6, 0.4), 0.5),
+               "outcome has 1 missing value")
+  expect_snapshot(eval_metrics(y, c(NA, NA, 0.6, 0.4), 0.5), error = TRUE)
+})
+
 test_that("one class: NA with a note, never an error", {
   set.seed(10)
   p <- runif(40)

@@ -525,7 +525,7 @@ mutants <- list(
     r"-(fold[at] <- sample.int(k, length(at), replace = TRUE))-",
     "stratified folds dealt at random (folds' class counts no longer within one)",
     c("folds")),
-  mutant("eval-test-rows-to-sampler", "evaluate", "R/evaluate.R",
+  mutant("eval-test-rows-to-sampler", "evaluate", "R/evaluate-cells.R",
     r"-(list(train = data_rows(data, cell$train),)-",
     r"-(list(train = data_rows(data, c(cell$train, cell$test)),)-",
     "a fold's test rows passed to the sampler (and the learner) with its training rows",

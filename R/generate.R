@@ -105,27 +105,6 @@ finish_classes <- function(setups, made, pred, yi, done, levels, counts, setting
        warnings = warnings, known = known)
 }
 
-# The parts' made rows (a list, one element per class or bin; NULL where
-# none), stacked in order: provenance fields, then any `extra` fields
-# (named, each with its empty value), then the numeric values and nominal
-# codes as matrices.
-stack_parts <- function(parts, pred, extra = list()) {
-  pick <- function(field, empty) {
-    v <- unlist(lapply(parts, `[[`, field), use.names = FALSE)
-    if (is.null(v)) empty else v
-  }
-  stack <- function(field, width, type) {
-    do.call(rbind, c(list(matrix(type, 0, width)), lapply(parts, `[[`, field)))
-  }
-  out <- list(class = pick("class", integer(0)), parent = pick("parent", integer(0)),
-              neighbor = pick("neighbor", integer(0)), gap = pick("gap", double(0)),
-              kind = pick("kind", character(0)))
-  for (nm in names(extra)) out[[nm]] <- pick(nm, extra[[nm]])
-  out$values <- stack("values", ncol(pred$x), double(0))
-  out$codes <- stack("codes", ncol(pred$codes), integer(0))
-  out
-}
-
 # Each class's rows (data order), one vector per class code 1..L.
 split_rows <- function(yi, L) {
   split.default(seq_along(yi), structure(yi, levels = as.character(seq_len(L)),
@@ -451,9 +430,9 @@ rounding_plan <- function(pred, cons) {
        top = lengths(pred$levels)[ordered])
 }
 
-# Values made in R (SMOTER's and SMOGN's rows, the smoothed bootstrap's
-# copies) held to the bounds (NULL: none) and rounded as the plan says
-# (NULL: not rounded), by the rounds' own C steps.
+# Noise made in R (SMOGN's noise rows, the smoothed bootstrap's copies: a
+# method's finish hook) held to the bounds (NULL: none) and rounded as the
+# plan says (NULL: not rounded), by the rounds' own C steps.
 hold_round <- function(values, bounds = NULL, rounding = NULL) {
   ord <- rounding$ordered
   .Call(ffi_hold_round, values, bounds$lower, bounds$upper,

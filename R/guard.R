@@ -308,33 +308,27 @@ classes_bounds <- function(constraints, pred, rows) {
 # values: G x dn numeric (already rounded), codes: G x dc.
 # rows: the candidates' parents (rows of data), whose other columns the
 # `rules` function sees with the candidate's predictor values.
-# `combos_seen`: combos_input() of the class. The bounds and combinations
-# are checked by the rounds' own C steps (src/rounds.c), the rules through
-# rule_failures(), as in the rounds of generation.
+# `combos_seen`: combos_input() of the class. The rounds' own check does
+# it (ffi_constraints_check(), src/rounds.c: bounds, then combinations and
+# the rules, called back through rule_failures(), on the rows still kept).
 constraint_failures <- function(values, codes, cons, bounds, pred, data, combos_seen,
                                 rows = NULL) {
   G <- nrow(values)
   reason <- rep(NA_character_, G)
   if (G == 0 || is.null(cons)) return(reason)
-  if (!is.null(bounds)) {
-    if (!is.double(values)) storage.mode(values) <- "double"
-    out <- .Call(ffi_stats_outside, values, as.double(bounds$lower),
-                 as.double(bounds$upper))
-    reason[out] <- "bound"
-  }
-  if (!is.null(combos_seen)) {
-    storage.mode(codes) <- "integer"
-    unseen <- .Call(ffi_combos_unseen, codes, combos_seen)
-    reason[is.na(reason) & unseen] <- "combo"
-  }
-  if (!is.null(cons$rules)) {
-    todo <- which(is.na(reason))
-    if (length(todo) > 0) {
-      bad <- rule_failures(values[todo, , drop = FALSE], codes[todo, , drop = FALSE],
-                           cons, pred, data, if (!is.null(rows)) rows[todo])
-      reason[todo[bad]] <- "rule"
+  if (!is.double(values)) storage.mode(values) <- "double"
+  storage.mode(codes) <- "integer"
+  rules <- if (!is.null(cons$rules)) {
+    function(values, codes, parents) {
+      rule_failures(values, codes, cons, pred, data, if (!is.null(rows)) parents)
     }
   }
+  code <- .Call(ffi_constraints_check, values, codes, if (!is.null(rows)) as.integer(rows),
+                if (!is.null(bounds)) as.double(bounds$lower),
+                if (!is.null(bounds)) as.double(bounds$upper), combos_seen, rules)
+  reason[code == 2L] <- "bound"
+  reason[code == 3L] <- "rule"
+  reason[code == 4L] <- "combo"
   reason
 }
 

@@ -10,8 +10,8 @@
  * step, each step holding R's RNG state only while it draws, so that an R
  * hook between two steps draws from the same stream. */
 #include "smoteguard.h"
+#include <float.h>
 #include <limits.h>
-#include <stdlib.h>
 
 /* Which columns are rounded: whole numbers (0-based), ordered ranks and
  * their tops. */
@@ -345,11 +345,47 @@ static void sg_round_values(const sg_rounding *r, double *vals, R_xlen_t m, R_xl
 
 /* ---- the checks -------------------------------------------------------- */
 
-static int sg_combo_width;
-static int sg_combo_cmp(const void *a, const void *b) {
-  const int *x = a, *y = b;
-  for (int j = 0; j < sg_combo_width; j++)
+/* The order of two tuples of w codes: by their first code, ties by the
+ * next (NA, INT_MIN, first). */
+static int sg_tuple_cmp(const int *x, const int *y, int w) {
+  for (int j = 0; j < w; j++)
     if (x[j] != y[j]) return x[j] < y[j] ? -1 : 1;
+  return 0;
+}
+
+/* The n tuples of w codes (row-major in t) sorted in place: a merge sort
+ * of their positions (the width travels as an argument, not through a
+ * file-level variable as qsort()'s comparator would need). */
+static void sg_tuples_sort(int *t, int n, int w) {
+  if (n < 2) return;
+  int *idx = (int *) R_alloc(n, sizeof(int)), *tmp = (int *) R_alloc(n, sizeof(int));
+  for (int i = 0; i < n; i++) idx[i] = i;
+  for (int run = 1; run < n; run *= 2) {
+    for (int lo = 0; lo < n; lo += 2 * run) {
+      int mid = lo + run < n ? lo + run : n, hi = lo + 2 * run < n ? lo + 2 * run : n;
+      int a = lo, b = mid, o = lo;
+      while (a < mid && b < hi)
+        tmp[o++] = sg_tuple_cmp(t + (R_xlen_t) idx[b] * w, t + (R_xlen_t) idx[a] * w, w) < 0
+          ? idx[b++] : idx[a++];
+      while (a < mid) tmp[o++] = idx[a++];
+      while (b < hi) tmp[o++] = idx[b++];
+    }
+    int *sw = idx; idx = tmp; tmp = sw;
+  }
+  int *sorted = (int *) R_alloc((size_t) n * w, sizeof(int));
+  for (int i = 0; i < n; i++)
+    memcpy(sorted + (R_xlen_t) i * w, t + (R_xlen_t) idx[i] * w, (size_t) w * sizeof(int));
+  memcpy(t, sorted, (size_t) n * w * sizeof(int));
+}
+
+/* Whether the tuple `key` is among the n sorted tuples of w codes. */
+static int sg_tuple_seen(const int *seen, int n, int w, const int *key) {
+  int lo = 0, hi = n;
+  while (lo < hi) {
+    int mid = lo + (hi - lo) / 2, c = sg_tuple_cmp(seen + (R_xlen_t) mid * w, key, w);
+    if (c == 0) return 1;
+    if (c < 0) lo = mid + 1; else hi = mid;
+  }
   return 0;
 }
 
@@ -359,12 +395,10 @@ static int sg_combo_cmp(const void *a, const void *b) {
 static void sg_check_combos(const sg_combos *K, const int *cd, R_xlen_t m, R_xlen_t ld,
                             int *reason, int code) {
   int *key = (int *) R_alloc(K->nc, sizeof(int));
-  sg_combo_width = K->nc;
   for (R_xlen_t s = 0; s < m; s++) {
     if (reason[s] != 0) continue;
     for (int j = 0; j < K->nc; j++) key[j] = cd[s + (R_xlen_t) K->ccols[j] * ld];
-    if (!bsearch(key, K->seen, K->nseen, K->nc * sizeof(int), sg_combo_cmp))
-      reason[s] = code;
+    if (!sg_tuple_seen(K->seen, K->nseen, K->nc, key)) reason[s] = code;
   }
 }
 
@@ -413,11 +447,21 @@ static void sg_exact_shares(const sg_rounds_class *C, const sg_rounds_data *D,
   UNPROTECT(1);
 }
 
+/* Whether row s of the batch has an infinite value (an interpolation
+ * between values of opposite sign near the largest double overflows). */
+static int sg_row_infinite(const sg_batch *b, R_xlen_t s, int d) {
+  for (int j = 0; j < d; j++)
+    if (fabs(b->v[s + (R_xlen_t) j * b->ld]) > DBL_MAX) return 1;
+  return 0;
+}
+
 /* The intrusion shares of the kept candidates sel (ns): the local search
  * here for a candidate between two rows of the class (it reads both rows'
  * neighbourhoods), the exact one through the class's hook otherwise (a
  * local check the class does not take; Borderline-2's step towards a row
- * of another class). */
+ * of another class).  A candidate with an infinite value has no distance
+ * to any row: it gets share 1 (rejected, as no row can be shown to lie
+ * among its class) and goes to neither search. */
 static void sg_intrusion_shares(const sg_rounds_class *C, const sg_rounds_data *D,
                                 const sg_batch *b, const R_xlen_t *sel, R_xlen_t ns,
                                 double *share) {
@@ -428,7 +472,9 @@ static void sg_intrusion_shares(const sg_rounds_class *C, const sg_rounds_data *
   R_xlen_t nl = 0, nf = 0;
   for (R_xlen_t s = 0; s < ns; s++) {
     int ne = b->ne[sel[s]];
-    if (C->local && (ne == NA_INTEGER || D->yi[ne - 1] == C->cl)) {
+    if (sg_row_infinite(b, sel[s], D->d)) {
+      share[s] = 1;
+    } else if (C->local && (ne == NA_INTEGER || D->yi[ne - 1] == C->cl)) {
       at_loc[nl] = s;
       loc[nl++] = sel[s];
     } else {
@@ -442,8 +488,6 @@ static void sg_intrusion_shares(const sg_rounds_class *C, const sg_rounds_data *
     for (R_xlen_t s = 0; s < nl; s++) {
       pa[s] = b->pa[loc[s]];
       ne[s] = b->ne[loc[s]];
-      for (int j = 0; j < D->d; j++)
-        sg_finite_or_missing(b->v + loc[s] + (R_xlen_t) j * b->ld, 1);
     }
     sg_local_rows lr = {pa, ne, C->whole, D->pos, D->yi, D->n, C->p, D->m, C->cl};
     int nth = sg_local_threads(D->req, nl, D->m, D->dz, D->n);
@@ -457,24 +501,30 @@ static void sg_intrusion_shares(const sg_rounds_class *C, const sg_rounds_data *
   }
 }
 
+/* The constraints' checks (b->reason): bounds (2), then combinations (4)
+ * and rules (3) on the candidates still kept.  sel: scratch for m. */
+static void sg_check_constraints(const sg_rounds_class *C, const sg_rounds_data *D,
+                                 sg_batch *b, R_xlen_t *sel) {
+  R_xlen_t m = b->m;
+  if (C->lo != NULL) {
+    int *out = (int *) R_alloc(m > 0 ? m : 1, sizeof(int));
+    for (int j = 0; j < D->d; j++) {
+      sg_rows_outside(b->v + (R_xlen_t) j * b->ld, m, 1, C->lo + j, C->hi + j, out);
+      for (R_xlen_t s = 0; s < m; s++) b->reason[s] |= out[s];
+    }
+    for (R_xlen_t s = 0; s < m; s++) b->reason[s] = b->reason[s] ? 2 : 0;
+  }
+  if (C->cmb.seen != NULL) sg_check_combos(&C->cmb, b->cd, m, b->ld, b->reason, 4);
+  if (!Rf_isNull(C->rules)) sg_check_rules(C, D, b, sel);
+}
+
 /* Why each candidate fails (b->reason): bounds, combinations, rules, then
  * the intrusion check on those that pass them. */
 static void sg_check_candidates(const sg_rounds_class *C, const sg_rounds_data *D,
                                 sg_batch *b) {
   R_xlen_t m = b->m;
   R_xlen_t *sel = (R_xlen_t *) R_alloc(m > 0 ? m : 1, sizeof(R_xlen_t));
-  if (C->constrained) {
-    if (C->lo != NULL) {
-      int *out = (int *) R_alloc(m > 0 ? m : 1, sizeof(int));
-      for (int j = 0; j < D->d; j++) {
-        sg_rows_outside(b->v + (R_xlen_t) j * b->ld, m, 1, C->lo + j, C->hi + j, out);
-        for (R_xlen_t s = 0; s < m; s++) b->reason[s] |= out[s];
-      }
-      for (R_xlen_t s = 0; s < m; s++) b->reason[s] = b->reason[s] ? 2 : 0;
-    }
-    if (C->cmb.seen != NULL) sg_check_combos(&C->cmb, b->cd, m, b->ld, b->reason, 4);
-    if (!Rf_isNull(C->rules)) sg_check_rules(C, D, b, sel);
-  }
+  if (C->constrained) sg_check_constraints(C, D, b, sel);
   if (ISNAN(C->intrusion)) return;
   R_xlen_t ns = sg_kept(b, sel);
   if (ns == 0) return;
@@ -802,8 +852,7 @@ static void sg_combos_unpack(SEXP combos, int dc, sg_combos *K) {
   K->seen = (int *) R_alloc((size_t) (K->nseen > 0 ? K->nseen : 1) * K->nc, sizeof(int));
   for (int i = 0; i < K->nseen; i++)
     for (int j = 0; j < K->nc; j++) K->seen[(R_xlen_t) i * K->nc + j] = INTEGER_RO(seen)[i + (R_xlen_t) j * K->nseen];
-  sg_combo_width = K->nc;
-  qsort(K->seen, K->nseen, K->nc * sizeof(int), sg_combo_cmp);
+  sg_tuples_sort(K->seen, K->nseen, K->nc);
   K->ccols = cc;
 }
 
@@ -937,9 +986,10 @@ SEXP ffi_rounds_run(SEXP data, SEXP classes, SEXP threads) {
   return out;
 }
 
-/* The rounds' last steps for values made in R (SMOTER's and SMOGN's rows,
- * the smoothed bootstrap's copies): a copy of the double matrix `values`
- * held to the bounds `lower`, `upper` (one per column, or NULL), then
+/* The rounds' last steps for noise made in R (a method's finish hook:
+ * SMOGN's noise rows, the smoothed bootstrap's copies): a copy of the
+ * double matrix `values` held to the bounds `lower`, `upper` (one per
+ * column, or NULL), then
  * rounded as `whole`, `ordered`, `top` say (as in ffi_rounds_run's data). */
 SEXP ffi_hold_round(SEXP values, SEXP lower, SEXP upper, SEXP whole, SEXP ordered,
                     SEXP top) {
@@ -960,22 +1010,45 @@ SEXP ffi_hold_round(SEXP values, SEXP lower, SEXP upper, SEXP whole, SEXP ordere
   return out;
 }
 
-/* The rounds' combination check for rows made before (sg_diagnose()'s
- * constraint metric): whether each row of the integer matrix `codes` has,
- * in the combination columns, a tuple not among those seen; `combos` as
- * in ffi_rounds_run's class input, list(columns, seen). */
-SEXP ffi_combos_unseen(SEXP codes, SEXP combos) {
-  if (!Rf_isInteger(codes) || !Rf_isMatrix(codes))
-    Rf_error("`codes` must be an integer matrix.");
-  R_xlen_t m = Rf_nrows(codes);
-  sg_combos K;
-  if (Rf_isNull(combos)) Rf_error("`combos` must be a list of 2.");
-  sg_combos_unpack(combos, Rf_ncols(codes), &K);
-  SEXP out = PROTECT(Rf_allocVector(LGLSXP, m));
-  int *reason = LOGICAL(out);
-  for (R_xlen_t s = 0; s < m; s++) reason[s] = 0;
-  sg_check_combos(&K, INTEGER_RO(codes), m, m, reason, 1);
+/* The rounds' constraint checks for rows made before (sg_diagnose()'s
+ * constraint metric): the m x d double matrix `values`, the m x dc integer
+ * matrix `codes`, `rows` (m integers the rules' hook receives as the rows'
+ * parents, or NULL), the bounds `lower`, `upper` (one per column, or
+ * NULL), `combos` as in ffi_rounds_run's class input (list(columns, seen),
+ * or NULL) and the `rules` hook (or NULL).  Returns each row's reason: 0
+ * passes, 2 a bound, 3 a rule, 4 a combination (sg_check_constraints()). */
+SEXP ffi_constraints_check(SEXP values, SEXP codes, SEXP rows, SEXP lower, SEXP upper,
+                           SEXP combos, SEXP rules) {
+  sg_check_double_matrix(values, "values");
+  R_xlen_t m = Rf_nrows(values);
+  if (!Rf_isInteger(codes) || !Rf_isMatrix(codes) || Rf_nrows(codes) != m)
+    Rf_error("`codes` must be an integer matrix with the rows of `values`.");
+  const int *pa = sg_opt_int(rows, "rows", m);
+  sg_rounds_data D;
+  memset(&D, 0, sizeof(D));
+  D.d = Rf_ncols(values);
+  D.dc = Rf_ncols(codes);
+  sg_rounds_class C;
+  memset(&C, 0, sizeof(C));
+  if (Rf_isNull(lower) != Rf_isNull(upper) ||
+      (!Rf_isNull(lower) && (!Rf_isReal(lower) || !Rf_isReal(upper) ||
+                             XLENGTH(lower) != D.d || XLENGTH(upper) != D.d)))
+    Rf_error("`lower` and `upper` must both be NULL or doubles, one per column.");
+  C.lo = Rf_isNull(lower) ? NULL : REAL_RO(lower);
+  C.hi = Rf_isNull(upper) ? NULL : REAL_RO(upper);
+  sg_combos_unpack(combos, D.dc, &C.cmb);
+  C.rules = sg_hook_arg(rules, "rules");
+  SEXP out = PROTECT(Rf_allocVector(INTSXP, m));
+  sg_batch b;
+  sg_batch_alloc(&b, m);
+  /* the checks only read the values and codes */
+  b.v = (double *) REAL_RO(values);
+  b.cd = (int *) INTEGER_RO(codes);
+  b.ld = m;
+  for (R_xlen_t s = 0; s < m; s++) b.pa[s] = pa ? pa[s] : NA_INTEGER;
+  R_xlen_t *sel = (R_xlen_t *) R_alloc(m > 0 ? m : 1, sizeof(R_xlen_t));
+  sg_check_constraints(&C, &D, &b, sel);
+  if (m > 0) memcpy(INTEGER(out), b.reason, (size_t) m * sizeof(int));
   UNPROTECT(1);
   return out;
 }
-

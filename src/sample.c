@@ -333,8 +333,12 @@ SEXP ffi_draw_safe_level(SEXP neighbors, SEXP sl_parent, SEXP sl_neighbor,
 }
 
 /* The G x dc nominal values (into ov, leading dimension ldo) of the G
- * candidates' rows cand (G x nc, checked data rows or NA) from the n x dc
- * codes cd; md 0 draws, 1 votes (see ffi_draw_nominal()).  The caller
+ * candidates' rows cand (G x nc, checked data rows: the parent first, then
+ * its neighbours; NA for a pair the guard removed, skipped) from the n x dc
+ * codes cd (NA allowed).  md 0 ("draw"): each value is that of a candidate
+ * drawn uniformly among those that have one, i.e. with probability
+ * proportional to its frequency; md 1 ("vote"): the most frequent value,
+ * ties drawn at random.  NA when no candidate has a value.  The caller
  * holds the RNG state. */
 void sg_nominal_values(const int *cd, R_xlen_t n, int dc, const int *cand,
                        R_xlen_t G, int nc, int md, int *ov, R_xlen_t ldo) {
@@ -377,40 +381,6 @@ void sg_nominal_values(const int *cd, R_xlen_t n, int dc, const int *cand,
   }
 }
 
-/* Nominal values of synthetic rows.  codes: n x dc integer matrix (NA
- * allowed); candidates: G x c matrix of data rows (the parent first, then
- * its neighbours).  mode 0 ("draw"): each value is that of a candidate
- * drawn uniformly among those that have one, i.e. with probability
- * proportional to its frequency; mode 1 ("vote"): the most frequent value,
- * ties drawn at random.  NA when no candidate has a value.  An NA
- * candidate (a pair the guard removed) is skipped. */
-SEXP ffi_draw_nominal(SEXP codes, SEXP candidates, SEXP mode) {
-  int nprot = 0;
-  if (!Rf_isInteger(codes) || !Rf_isMatrix(codes))
-    Rf_error("`codes` must be an integer matrix.");
-  if (!Rf_isInteger(candidates) || !Rf_isMatrix(candidates))
-    Rf_error("`candidates` must be an integer matrix.");
-  int md = sg_int_scalar(mode, "mode");
-  if (md != 0 && md != 1) Rf_error("`mode` must be 0 or 1.");
-  R_xlen_t n = Rf_nrows(codes);
-  int dc = Rf_ncols(codes);
-  R_xlen_t G = Rf_nrows(candidates);
-  int nc = Rf_ncols(candidates);
-  const int *cd = INTEGER_RO(codes), *cand = INTEGER_RO(candidates);
-  for (R_xlen_t i = 0; i < G * nc; i++)
-    if (cand[i] != NA_INTEGER && (cand[i] < 1 || cand[i] > n))
-      Rf_error("`candidates` holds an index outside 1..%d.", (int) n);
-  for (R_xlen_t i = 0; i < n * dc; i++)
-    if (cd[i] != NA_INTEGER && cd[i] < 1)
-      Rf_error("`codes` must be positive or NA.");
-  SEXP out = PROTECT(Rf_allocMatrix(INTSXP, (int) G, dc)); nprot++;
-  GetRNGstate();
-  sg_nominal_values(cd, n, dc, cand, G, nc, md, INTEGER(out), G);
-  PutRNGstate();
-  UNPROTECT(nprot);
-  return out;
-}
-
 /* v + sd * N(0, 1) in place, element by element, where sd > 0 and v is
  * present (sd checked finite and non-negative; the caller holds the RNG
  * state). */
@@ -438,8 +408,10 @@ SEXP ffi_add_noise(SEXP values, SEXP sd) {
 }
 
 /* The G x d interpolated rows (column-major, into ov, leading dimension
- * ldo) of the n x d matrix x, for checked 1-based parents and neighbours
- * (see ffi_interpolate()). */
+ * ldo) of the n x d matrix x, for checked 1-based parents and neighbours:
+ * x[parent] + gap * (x[neighbor] - x[parent]) per column.  A missing
+ * neighbour or gap (a copy) gives the parent's values; a value missing in
+ * one of the two rows is taken from the other; missing in both stays NA. */
 void sg_interpolate_rows(const double *xv, R_xlen_t n, int d,
                          const int *pa, const int *ne,
                          const double *ga, R_xlen_t G, double *ov, R_xlen_t ldo) {
@@ -458,35 +430,6 @@ void sg_interpolate_rows(const double *xv, R_xlen_t n, int d,
       else oc[s] = a + ga[s] * (b - a);
     }
   }
-}
-
-/* New rows on the original scale: x[parent] + gap * (x[neighbor] -
- * x[parent]) for each column of the n x d double matrix x.  A missing
- * neighbour or gap (a copy) gives the parent's values; a value missing in
- * one of the two rows is taken from the other; missing in both stays NA. */
-SEXP ffi_interpolate(SEXP x, SEXP parent, SEXP neighbor, SEXP gap) {
-  int nprot = 0;
-  sg_check_double_matrix(x, "x");
-  if (!Rf_isInteger(parent) || !Rf_isInteger(neighbor) || !Rf_isReal(gap))
-    Rf_error("`parent` and `neighbor` must be integer, `gap` double.");
-  R_xlen_t G = XLENGTH(parent);
-  if (XLENGTH(neighbor) != G || XLENGTH(gap) != G)
-    Rf_error("`parent`, `neighbor` and `gap` must have the same length.");
-  R_xlen_t n = Rf_nrows(x);
-  int d = Rf_ncols(x);
-  if (G > INT_MAX) Rf_error("Too many rows requested.");
-  const int *pa = INTEGER_RO(parent), *ne = INTEGER_RO(neighbor);
-  const double *ga = REAL_RO(gap);
-  for (R_xlen_t s = 0; s < G; s++) {
-    if (pa[s] == NA_INTEGER || pa[s] < 1 || pa[s] > n)
-      Rf_error("`parent` holds an index outside 1..%d.", (int) n);
-    if (ne[s] != NA_INTEGER && (ne[s] < 1 || ne[s] > n))
-      Rf_error("`neighbor` holds an index outside 1..%d.", (int) n);
-  }
-  SEXP out = PROTECT(Rf_allocMatrix(REALSXP, (int) G, d)); nprot++;
-  sg_interpolate_rows(REAL_RO(x), n, d, pa, ne, ga, G, REAL(out), G);
-  UNPROTECT(nprot);
-  return out;
 }
 
 /* Each class's own neighbourhoods, all classes in one call: for class c,

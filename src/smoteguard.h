@@ -48,9 +48,7 @@ SEXP ffi_adasyn_alloc(SEXP r, SEXP n_new);
 SEXP ffi_draw_counts(SEXP neighbors, SEXP counts);
 SEXP ffi_draw_safe_level(SEXP neighbors, SEXP sl_parent, SEXP sl_neighbor,
                          SEXP n_new);
-SEXP ffi_draw_nominal(SEXP codes, SEXP candidates, SEXP mode);
 SEXP ffi_add_noise(SEXP values, SEXP sd);
-SEXP ffi_interpolate(SEXP x, SEXP parent, SEXP neighbor, SEXP gap);
 int sg_usable_counts(const int *nn, int P, int k, int *cnt);
 void sg_permutation(int *perm, int p);
 void sg_cycle(const int *nn, int P, int k, const int *usable,
@@ -102,7 +100,8 @@ SEXP ffi_guard_cap(SEXP x, SEXP prob);
 SEXP ffi_rounds_run(SEXP data, SEXP classes, SEXP threads);
 SEXP ffi_hold_round(SEXP values, SEXP lower, SEXP upper, SEXP whole, SEXP ordered,
                     SEXP top);
-SEXP ffi_combos_unseen(SEXP codes, SEXP combos);
+SEXP ffi_constraints_check(SEXP values, SEXP codes, SEXP rows, SEXP lower, SEXP upper,
+                           SEXP combos, SEXP rules);
 
 /* metrics.c */
 SEXP ffi_metrics_class(SEXP syn, SEXP whole, SEXP y, SEXP cls, SEXP k,

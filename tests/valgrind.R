@@ -174,19 +174,9 @@ if (need("ffi_draw_safe_level", 4)) {
           matrix(c(1L, 0L, 0L, 2L, 0L, 1L, 0L, 2L), 4, 2), 30))
   fails(ffi("ffi_draw_safe_level", nb, c(-1L, 0L, 1L, 3L), matrix(0L, 4, 2), 3))
 }
-if (need("ffi_draw_nominal", 3)) {
-  cand <- matrix(c(1L, 2L, 3L, NA, 5L, 6L, 7L, 8L, NA), 3, 3)
-  run(ffi("ffi_draw_nominal", codes, cand, 0L))
-  run(ffi("ffi_draw_nominal", codes, cand, 1L))
-  fails(ffi("ffi_draw_nominal", codes, cand + 100L, 0L))
-}
 if (need("ffi_add_noise", 2)) {
   run(ffi("ffi_add_noise", znum[1:10, ], matrix(0.3, 10, 2)))
   fails(ffi("ffi_add_noise", znum[1:10, ], matrix(-1, 10, 2)))
-}
-if (need("ffi_interpolate", 4)) {
-  run(ffi("ffi_interpolate", znum, c(1L, 2L, 7L), c(3L, NA, 2L), c(0.5, NA, 0.25)))
-  fails(ffi("ffi_interpolate", znum, c(1L, 61L), c(3L, 4L), c(0.5, 0.5)))
 }
 if (need("ffi_knn_classes", 6)) {
   xp <- matrix(rnorm(40 * 3), 40, 3)
@@ -234,13 +224,17 @@ if (need("ffi_hold_round", 6)) {
   run(ffi("ffi_hold_round", zh[0, ], NULL, NULL, 2L, NULL, NULL))
   fails(ffi("ffi_hold_round", zh, NULL, NULL, 4L, NULL, NULL))
 }
-if (need("ffi_combos_unseen", 2)) {
-  # sg_diagnose()'s combination check: tuples with NA, none seen, no rows
+if (need("ffi_constraints_check", 7)) {
+  # sg_diagnose()'s constraint check: bounds, tuples with NA, none seen,
+  # no rows, a rules hook
   zc <- matrix(sample(c(1:3, NA), 40 * 3, TRUE), 40, 3)
-  run(ffi("ffi_combos_unseen", zc, list(c(3L, 1L), zc[1:10, c(3, 1)])))
-  run(ffi("ffi_combos_unseen", zc, list(2L, zc[0, 2, drop = FALSE])))
-  run(ffi("ffi_combos_unseen", zc[0, ], list(1:3, zc[1:2, ])))
-  fails(ffi("ffi_combos_unseen", zc, list(4L, zc[, 1, drop = FALSE])))
+  zv <- matrix(rnorm(40 * 2), 40, 2)
+  rule <- function(v, cd, rows) v[, 2] > 1
+  run(ffi("ffi_constraints_check", zv, zc, 1:40, c(-1, -Inf), c(1, Inf),
+          list(c(3L, 1L), zc[1:10, c(3, 1)]), rule))
+  run(ffi("ffi_constraints_check", zv, zc, NULL, NULL, NULL, list(2L, zc[0, 2, drop = FALSE]), NULL))
+  run(ffi("ffi_constraints_check", zv[0, ], zc[0, ], NULL, NULL, NULL, list(1:3, zc[1:2, ]), rule))
+  fails(ffi("ffi_constraints_check", zv, zc, NULL, NULL, NULL, list(4L, zc[, 1, drop = FALSE]), NULL))
 }
 if (need("ffi_rounds_run", 3)) {
   # two alternating classes of 30 rows (see generate.R's class_setup() and

@@ -8,7 +8,7 @@
 #
 #   Rscript tests/fuzz/fuzz.R                  (make fuzz: 12000 calls)
 #   Rscript tests/fuzz/fuzz.R --calls=300      (the short run of test-fuzz.R)
-#   Rscript tests/fuzz/fuzz.R --replay=ffi_draw_nominal:1:57
+#   Rscript tests/fuzz/fuzz.R --replay=ffi_draw_cycle:1:57
 #       rebuilds call 57 of that target (base seed 1), prints its arguments,
 #       saves them to fuzz-case.rds and makes the call here, unguarded.
 #
@@ -317,15 +317,6 @@ call_templates <- list(
     list(nb, rint(P, 0, k), matrix(rint(P * k, 0, k), P, k),
          as.double(rint(1, 0, 200)))
   },
-  ffi_draw_nominal = function() {
-    n <- rsize()
-    dc <- rint(1, 0, 4)
-    codes <- matrix(sprinkle_na(rint(n * dc, 1, 5), 0.1), n, dc)
-    G <- rint(1, 0, 40)
-    nc <- rint(1, 1, 6)
-    cand <- matrix(sprinkle_na(rint(G * nc, 1, n), 0.1), G, nc)
-    list(codes, cand, sample(0:1, 1))
-  },
   ffi_add_noise = function() {
     G <- rint(1, 0, 30)
     d <- rdim()
@@ -333,15 +324,6 @@ call_templates <- list(
     sd <- matrix(abs(stats::rnorm(G * d)), G, d)
     sd[stats::runif(length(sd)) < 0.3] <- 0
     list(values, sd)
-  },
-  ffi_interpolate = function() {
-    n <- rsize()
-    d <- rdim()
-    G <- rint(1, 0, 40)
-    ne <- sprinkle_na(rint(G, 1, n), 0.2)
-    gap <- stats::runif(G)
-    gap[is.na(ne)] <- NA
-    list(sprinkle_na(rmat(n, d), 0.1), rint(G, 1, n), ne, gap)
   },
   ffi_knn_classes = function() {
     # classes of at least two rows (a few of one, an error), k per class

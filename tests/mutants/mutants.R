@@ -125,8 +125,8 @@ mutants <- list(
     "a rule's NA counted as plausible",
     c("guard", "guard-filters")),
   mutant("cons-combos-off", "constraints", "src/rounds.c",
-    r"-(if (!bsearch(key, K->seen, K->nseen, K->nc * sizeof(int), sg_combo_cmp)))-",
-    r"-(if (0 && !bsearch(key, K->seen, K->nseen, K->nc * sizeof(int), sg_combo_cmp)))-",
+    r"-(if (!sg_tuple_seen(K->seen, K->nseen, K->nc, key)) reason[s] = code;)-",
+    r"-(if (0 && !sg_tuple_seen(K->seen, K->nseen, K->nc, key)) reason[s] = code;)-",
     "combinations ignored",
     c("guard", "guard-filters")),
 

@@ -11,10 +11,10 @@ ffi <- function(name) get(name, envir = asNamespace("smoteguard"))
 routines_wanted <- c(
   ffi_knn_search = 8L, ffi_knn_mixed = 9L, ffi_knn_path = 1L, ffi_draw_cycle = 4L,
   ffi_adasyn_alloc = 2L, ffi_draw_counts = 2L, ffi_draw_safe_level = 4L,
-  ffi_draw_nominal = 3L, ffi_add_noise = 2L, ffi_guard_pairs = 6L,
-  ffi_guard_intrusion = 11L, ffi_interpolate = 4L, ffi_geometric_make = 6L,
+  ffi_add_noise = 2L, ffi_guard_pairs = 6L,
+  ffi_guard_intrusion = 11L, ffi_geometric_make = 6L,
   ffi_knn_classes = 6L, ffi_rounds_run = 3L, ffi_guard_bounds = 2L,
-  ffi_guard_cap = 2L, ffi_hold_round = 6L, ffi_combos_unseen = 2L,
+  ffi_guard_cap = 2L, ffi_hold_round = 6L, ffi_constraints_check = 7L,
   ffi_metrics_class = 7L, ffi_metrics_near = 5L, ffi_metrics_mmd = 3L,
   ffi_metrics_duplicates = 2L, ffi_metrics_ks = 2L, ffi_metrics_path = 1L,
   ffi_stats_columns = 3L, ffi_stats_outside = 3L, ffi_record_checksum = 1L,
@@ -35,10 +35,6 @@ knn_call <- function(x, query = NULL, k = 1L, center = NULL, scale = NULL,
 # `other`.
 draw_call <- function(neighbors, n_new) {
   .Call(ffi("ffi_draw_cycle"), neighbors, n_new, NULL, NULL)
-}
-
-interp_call <- function(x, parent, neighbor, gap) {
-  .Call(ffi("ffi_interpolate"), x, parent, neighbor, gap)
 }
 
 # A malformed call must stop with the C check's own message (a crash ends
@@ -319,70 +315,6 @@ test_that("the SMOTE draw gives valid, reproducible draws", {
   expect_identical(lengths(d0), c(parent = 0L, neighbor = 0L, gap = 0L))
 })
 
-test_that("ffi_interpolate() rejects bad types, NA and out-of-range rows", {
-  x <- matrix(as.double(1:12), 4, 3)
-  pa <- c(1L, 2L)
-  ne <- c(3L, 4L)
-  g <- c(0.25, 0.5)
-  expect_c_error(interp_call(matrix(1:12, 4, 3), pa, ne, g), "`x` must be a double matrix.")
-  expect_c_error(interp_call(matrix("a", 4, 3), pa, ne, g), "`x` must be a double matrix.")
-  expect_c_error(interp_call(NULL, pa, ne, g), "`x` must be a double matrix.")
-  expect_c_error(interp_call(list(1, 2), pa, ne, g), "`x` must be a double matrix.")
-  expect_c_error(interp_call(as.double(1:12), pa, ne, g), "`x` must be a double matrix.")
-  expect_c_error(interp_call(x, c(1, 2), ne, g),
-                 "`parent` and `neighbor` must be integer, `gap` double.")
-  expect_c_error(interp_call(x, c("1", "2"), ne, g),
-                 "`parent` and `neighbor` must be integer, `gap` double.")
-  expect_c_error(interp_call(x, NULL, ne, g),
-                 "`parent` and `neighbor` must be integer, `gap` double.")
-  expect_c_error(interp_call(x, factor(c("a", "b")), ne, g),
-                 "`parent` and `neighbor` must be integer, `gap` double.")
-  expect_c_error(interp_call(x, pa, c(3, 4), g),
-                 "`parent` and `neighbor` must be integer, `gap` double.")
-  expect_c_error(interp_call(x, pa, list(3L, 4L), g),
-                 "`parent` and `neighbor` must be integer, `gap` double.")
-  expect_c_error(interp_call(x, pa, ne, c(0L, 1L)),
-                 "`parent` and `neighbor` must be integer, `gap` double.")
-  expect_c_error(interp_call(x, pa, ne, c("0", "1")),
-                 "`parent` and `neighbor` must be integer, `gap` double.")
-  expect_c_error(interp_call(x, pa, ne, NULL),
-                 "`parent` and `neighbor` must be integer, `gap` double.")
-  expect_c_error(interp_call(x, pa, 3L, g),
-                 "`parent`, `neighbor` and `gap` must have the same length.")
-  expect_c_error(interp_call(x, pa, ne, 0.5),
-                 "`parent`, `neighbor` and `gap` must have the same length.")
-  expect_c_error(interp_call(x, c(0L, 2L), ne, g), "`parent` holds an index outside 1..4.")
-  expect_c_error(interp_call(x, c(1L, 5L), ne, g), "`parent` holds an index outside 1..4.")
-  expect_c_error(interp_call(x, c(-1L, 2L), ne, g), "`parent` holds an index outside 1..4.")
-  expect_c_error(interp_call(x, c(NA, 2L), ne, g), "`parent` holds an index outside 1..4.")
-  expect_c_error(interp_call(x, c(.Machine$integer.max, 2L), ne, g),
-                 "`parent` holds an index outside 1..4.")
-  expect_c_error(interp_call(x, pa, c(0L, 4L), g), "`neighbor` holds an index outside 1..4.")
-  expect_c_error(interp_call(x, pa, c(3L, 5L), g), "`neighbor` holds an index outside 1..4.")
-  expect_c_error(interp_call(x, pa, c(3L, -7L), g), "`neighbor` holds an index outside 1..4.")
-  expect_c_error(interp_call(x[0, , drop = FALSE], pa, ne, g),
-                 "`parent` holds an index outside 1..0.")
-})
-
-test_that("ffi_interpolate() computes parent + gap * (neighbor - parent)", {
-  x <- withr::with_seed(74, matrix(stats::rnorm(10 * 3), 10, 3))
-  pa <- c(1L, 4L, 10L, 7L, 7L)
-  ne <- c(2L, 4L, 1L, NA, 3L)
-  g <- c(0, 0.5, 1, 0.3, NA)
-  copies <- deep_copy(list(x, pa, ne, g))
-  out <- interp_call(x, pa, ne, g)
-  expect_identical(list(x, pa, ne, g), copies)
-  expect_identical(dim(out), c(5L, 3L))
-  want <- x[pa, ] + c(0, 0.5, 1, 0, 0) * (x[ifelse(is.na(ne), pa, ne), ] - x[pa, ])
-  expect_equal(out, want, tolerance = 1e-14)
-  # rows 4 and 5 (NA neighbour, NA gap) are exact copies of the parent
-  expect_identical(out[4:5, ], x[c(7, 7), ])
-  # nothing to make: an empty matrix, also from an empty x
-  expect_identical(dim(interp_call(x, integer(0), integer(0), double(0))), c(0L, 3L))
-  expect_identical(dim(interp_call(x[0, , drop = FALSE], integer(0), integer(0),
-                                   double(0))), c(0L, 3L))
-})
-
 # The remaining cases could end the R process if they went wrong, so they
 # run in a child R session; the test checks that the child lived to report.
 run_child <- function(code) {
@@ -655,21 +587,72 @@ test_that("ffi_hold_round() checks its values, bounds and columns", {
   expect_identical(hold(v[0, , drop = FALSE], c(0, 0), c(1, 1), 1L), v[0, , drop = FALSE])
 })
 
-test_that("ffi_combos_unseen() checks its codes and combinations", {
-  unseen <- function(codes, combos) .Call(ffi("ffi_combos_unseen"), codes, combos)
+test_that("ffi_constraints_check() checks its arguments and gives each row's reason", {
+  check <- function(values, codes, rows = NULL, lower = NULL, upper = NULL, combos = NULL,
+                    rules = NULL) {
+    .Call(ffi("ffi_constraints_check"), values, codes, rows, lower, upper, combos, rules)
+  }
   codes <- matrix(c(1L, 2L, NA, 1L, 1L, 2L, 2L, 2L, 3L), 3, 3)
   seen <- matrix(c(1L, NA, 1L, 2L), 2, 2)
-  expect_c_error(unseen(matrix(1, 3, 3), list(1:2, seen)), "`codes` must be an integer matrix.")
-  expect_c_error(unseen(1:3, list(1:2, seen)), "`codes` must be an integer matrix.")
-  expect_c_error(unseen(codes, NULL), "`combos` must be a list of 2.")
-  expect_c_error(unseen(codes, list(1:2)), "`combos` must be a list of 2.")
-  expect_c_error(unseen(codes, list(c(1L, 4L), seen)), "`combos` holds an invalid column.")
-  expect_c_error(unseen(codes, list(integer(0), seen)), "`combos` must name at least one column.")
-  expect_c_error(unseen(codes, list(1:2, seen[, 1, drop = FALSE])),
+  v <- matrix(c(0, 5, 1, 0.5, 0.5, 3), 3, 2)
+  expect_c_error(check(matrix(1L, 3, 2), codes), "`values` must be a double matrix.")
+  expect_c_error(check(v, matrix(1, 3, 3)),
+                 "`codes` must be an integer matrix with the rows of `values`.")
+  expect_c_error(check(v, codes[1:2, ]),
+                 "`codes` must be an integer matrix with the rows of `values`.")
+  expect_c_error(check(v, codes, rows = 1:2), "`rows` must be NULL or an integer vector of length 3.")
+  expect_c_error(check(v, codes, lower = c(0, 0)),
+                 "`lower` and `upper` must both be NULL or doubles, one per column.")
+  expect_c_error(check(v, codes, lower = 0, upper = 1),
+                 "`lower` and `upper` must both be NULL or doubles, one per column.")
+  expect_c_error(check(v, codes, combos = list(1:2)), "`combos` must be a list of 2.")
+  expect_c_error(check(v, codes, combos = list(c(1L, 4L), seen)), "`combos` holds an invalid column.")
+  expect_c_error(check(v, codes, combos = list(integer(0), seen)),
+                 "`combos` must name at least one column.")
+  expect_c_error(check(v, codes, combos = list(1:2, seen[, 1, drop = FALSE])),
                  "`combos` seen must be an integer matrix, one column per combination column.")
-  # NA is a value like any other
-  expect_identical(unseen(codes, list(1:2, seen)), c(FALSE, TRUE, FALSE))
-  expect_identical(unseen(codes, list(c(3L, 1L), seen[0, , drop = FALSE])), rep(TRUE, 3))
-  expect_identical(unseen(codes[0, , drop = FALSE], list(1:2, seen)), logical(0))
+  expect_c_error(check(v, codes, rules = 1), "`rules` must be NULL or a function.")
+  # NA is a value like any other among the combinations
+  expect_identical(check(v, codes, combos = list(1:2, seen)), c(0L, 4L, 0L))
+  expect_identical(check(v, codes, combos = list(c(3L, 1L), seen[0, , drop = FALSE])),
+                   rep(4L, 3))
+  expect_identical(check(v[0, , drop = FALSE], codes[0, , drop = FALSE],
+                         combos = list(1:2, seen)), integer(0))
+  # bounds first, then combinations and rules on the rows still kept; the
+  # rules see the kept rows' values, codes and rows
+  seen_by_rules <- NULL
+  rule <- function(values, codes, rows) {
+    seen_by_rules <<- list(values, codes, rows)
+    values[, 2] > 1
+  }
+  expect_identical(check(v, codes, rows = c(7L, 8L, 9L), lower = c(0, 0), upper = c(4, 4),
+                         combos = list(1:2, seen), rules = rule), c(0L, 2L, 3L))
+  expect_identical(seen_by_rules, list(v[c(1, 3), ], codes[c(1, 3), ], c(7L, 9L)))
 })
 
+
+test_that("ffi_rounds_run() rejects a candidate with an infinite value without a search", {
+  # interpolating between values of opposite sign near the largest double
+  # overflows: such a candidate fails the intrusion check (share 1) and
+  # reaches neither the local search nor the exact one
+  x <- matrix(c(1.7e308, -1.7e308, 1.6e308, -1.6e308, 1, 2, 3, 4), 8, 1)
+  data <- list(x, matrix(0L, 8, 0), 0, 1e308, rep(1:2, each = 4), rep(1:4, 2), 0L,
+               NULL, NULL, NULL, 2L)
+  exact_called <- FALSE
+  exact <- function(v, cd, p) {
+    exact_called <<- TRUE
+    rep(0, nrow(v))
+  }
+  cls <- list(1L, 1:4, matrix(c(2L, 1L, 4L, 3L), 4, 1), NULL, NULL,
+              matrix(c(3L, 4L, 1L, 2L, 2L, 1L, 4L, 3L), 4, 2),
+              c(4, 0, 0.5, 1, NA, NA), c(0L, 1L, 0L, 0L, 1L, 0L),
+              NULL, NULL, NULL, NULL, NULL, NULL, NULL, exact)
+  out <- withr::with_seed(3, .Call(ffi("ffi_rounds_run"), data, list(cls), 1L))
+  expect_identical(out$counts[1:3, 1], c(0, 4, 4))
+  expect_false(exact_called)
+  # the same rows with finite values pass to the local search
+  data[[1]] <- x / 1e10
+  data[[4]] <- 1e298
+  out <- withr::with_seed(3, .Call(ffi("ffi_rounds_run"), data, list(cls), 1L))
+  expect_identical(out$counts[2, 1], 4)
+})

@@ -74,11 +74,20 @@ int sg_logit_fit(const double *x, const double *y, const double *offset, int n, 
   int *pivot = (int *) R_alloc(p, sizeof(int));
   double tol = 1e-11;  /* glm.fit(): min(1e-07, control$epsilon / 1000) */
   int rank = p;
+  /* glm.fit()'s start, mustart = (y + 0.5) / 2, has two values for a 0/1
+   * outcome: its log-odds and their exp() made once for each */
+  double eta_y[2], ex_y[2], mu_y[2];
+  for (int v = 0; v < 2; v++) {
+    double m = (1 * (double) v + 0.5) / (1 + 1.);
+    eta_y[v] = log(m / (1 - m));
+    ex_y[v] = exp(eta_y[v]);
+    mu_y[v] = sg_logit_linkinv(eta_y[v], ex_y[v]);
+  }
   for (int i = 0; i < n; i++) {
-    double m = (1 * y[i] + 0.5) / (1 + 1.);
-    eta[i] = log(m / (1 - m));
-    ex[i] = exp(eta[i]);
-    mu[i] = sg_logit_linkinv(eta[i], ex[i]);
+    int v = y[i] != 0;
+    eta[i] = eta_y[v];
+    ex[i] = ex_y[v];
+    mu[i] = mu_y[v];
   }
   for (int j = 0; j < p; j++) coef[j] = 0;
   double devold = sg_logit_deviance(y, mu, n);
@@ -91,16 +100,16 @@ int sg_logit_fit(const double *x, const double *y, const double *offset, int n, 
       double w = sqrt((1 * (me * me)) / (mu[i] * (1 - mu[i])));
       for (int j = 0; j < p; j++) xw[i + (size_t) j * n] = x[i + (size_t) j * n] * w;
       z[i] = zi * w;
-      if (!R_FINITE(z[i])) return 1;
+      if (!isfinite(z[i])) return 1;  /* R_FINITE()'s test, without its call */
       rsd[i] = z[i];
       qty[i] = z[i];
     }
-    for (size_t k = 0; k < (size_t) n * p; k++) if (!R_FINITE(xw[k])) return 1;
+    for (size_t k = 0; k < (size_t) n * p; k++) if (!isfinite(xw[k])) return 1;
     for (int j = 0; j < p; j++) pivot[j] = j + 1;
     int ny = 1;
     F77_CALL(dqrls)(xw, &n, &p, z, &ny, &tol, b, rsd, qty, &rank, pivot, qraux, work);
     for (int j = 0; j < p; j++) {
-      if (!R_FINITE(b[j])) return 1;
+      if (!isfinite(b[j])) return 1;
       coef[pivot[j] - 1] = b[j];
     }
     for (int i = 0; i < n; i++) {
@@ -111,9 +120,9 @@ int sg_logit_fit(const double *x, const double *y, const double *offset, int n, 
       mu[i] = sg_logit_linkinv(eta[i], ex[i]);
     }
     double dev = sg_logit_deviance(y, mu, n);
-    if (!R_FINITE(dev)) return 1;
+    if (!isfinite(dev)) return 1;
     for (int i = 0; i < n; i++) {
-      if (!R_FINITE(mu[i]) || !(mu[i] > 0) || !(mu[i] < 1)) return 1;
+      if (!isfinite(mu[i]) || !(mu[i] > 0) || !(mu[i] < 1)) return 1;
     }
     if (fabs(dev - devold) / (0.1 + fabs(dev)) < 1e-8) {
       *converged = 1;

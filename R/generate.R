@@ -31,10 +31,10 @@ generate <- function(pred, yf, n_new, settings, data, call) {
   counts <- tabulate(yi, L)
   done <- which(n_new > 0)
   class_rows <- split_rows(yi, L)
-  nbhd <- class_neighborhoods(pred, yi, class_rows, done, settings)
   def <- sampler_method(settings$method)
   interpolate <- def$family == "interpolate"
   plan <- class_plan(pred, settings, def, if (interpolate) settings$guard, n)
+  nbhd <- class_neighborhoods(pred, yi, class_rows, done, settings, plan)
   copy_plan <- NULL  # a class of one row of an interpolating method
   cons <- settings$constraints
   # each row's position in its class (the local intrusion check's index)
@@ -134,44 +134,30 @@ whole_search_m <- function(def, settings, guard, n) {
 }
 
 # The neighbourhoods class_setup() reads, for every class to raise at
-# once: each class's own search in one C call, and one whole-data search for
-# all their rows (the same neighbours as the searches class by class, which
-# a table of several small classes would pay for in R overhead). NULL for a
-# class class_setup() searches itself: mixed or incomplete predictors
-# (the distance depends on the class), a class of one row, a method that
-# does not interpolate.
-class_neighborhoods <- function(pred, yi, class_rows, done, settings) {
+# once, in one C call (src/classes.c): each class's own search, its pairs
+# and gap cap (the steps of class_pairs()), and one whole-data search for
+# all their rows; the same values as class_pairs() finds class by class,
+# which a table of several small classes would pay for in R calls. NULL
+# for a class class_pairs() searches itself: mixed or incomplete
+# predictors (the distance depends on the class), a class of one row, a
+# method that does not interpolate. `plan`: class_plan() of the call.
+class_neighborhoods <- function(pred, yi, class_rows, done, settings,
+                                plan = class_plan(pred, settings,
+                                                  sampler_method(settings$method),
+                                                  settings$guard, length(yi))) {
   out <- vector("list", length(class_rows))
-  def <- sampler_method(settings$method)
-  if (pred$mixed || ncol(pred$x) == 0 || def$family != "interpolate") return(out)
+  if (pred$mixed || dim(pred$x)[2L] == 0L || plan$def$family != "interpolate") return(out)
   p <- lengths(class_rows)
-  todo <- done[p[done] > 1]
-  if (length(todo) == 0) return(out)
-  kq <- if (is.null(settings$group_codes)) {
-    # own_search_k() without groups, for every class at once
-    pmax(pmin(settings$neighbors, p[todo] - 1L), 1L)
-  } else {
-    vapply(class_rows[todo], function(r) own_search_k(settings, r)$kq, 1L)
-  }
-  own <- .Call(ffi_knn_classes, pred$x, pred$center, pred$scale, class_rows[todo],
-               as.integer(kq), settings$threads)
-  m_all <- whole_search_m(def, settings, settings$guard, length(yi))
-  whole <- NULL
-  if (m_all > 0) {
-    q <- unlist(class_rows[todo], use.names = FALSE)
-    whole <- .Call(ffi_knn_search, pred$x, pred$x[q, , drop = FALSE], m_all,
-                   pred$center, pred$scale, settings$threads, q, FALSE)
-  }
-  end <- cumsum(p[todo])
-  for (i in seq_along(todo)) {
-    nb <- list(own = own[[i]])
-    if (!is.null(whole)) {
-      at <- seq.int(end[i] - p[todo[i]] + 1L, end[i])
-      nb$whole <- list(index = whole$index[at, , drop = FALSE],
-                       distance = whole$distance[at, , drop = FALSE])
-    }
-    out[[todo[i]]] <- nb
-  }
+  todo <- done[p[done] > 1L]
+  if (length(todo) == 0L) return(out)
+  # own_search_k() for every class at once
+  k <- pmin(settings$neighbors, p[todo] - 1L)
+  kq <- if (is.null(settings$group_codes)) k
+        else vapply(class_rows[todo], function(r) own_search_k(settings, r)$kq, 1L)
+  out[todo] <- .Call(ffi_classes_neighbors, pred$x, pred$center, pred$scale,
+                     class_rows[todo], as.integer(k), as.integer(kq), settings$group_codes,
+                     if (plan$gap_cap) as.double(plan$guard$max_gap) else NA_real_,
+                     as.integer(plan$m_all), settings$threads)
   out
 }
 
@@ -267,10 +253,11 @@ class_setup <- function(plan, pred, yi, cl, rows, G, settings, data,
 # and the whole-data neighbourhoods (the method's and the guard's in one
 # search).
 class_pairs <- function(plan, pred, yi, cl, rows, settings, nbhd) {
+  if (!is.null(nbhd)) return(nbhd)  # class_neighborhoods() found them
   ks <- own_search_k(settings, rows)
   k <- ks$k
   grp <- settings$group_codes
-  nn <- nbhd$own %||% knn_rows(pred, rows, ks$kq, threads = settings$threads, cls = cl)
+  nn <- knn_rows(pred, rows, ks$kq, threads = settings$threads, cls = cl)
   out <- list(k = k, spacing = nn$distance[, 1], pairs_gap = 0, pairs_group = 0, cap = Inf)
   # each real row's nearest and k-th distance in its class, kept for
   # sg_diagnose() (Euclidean distances on complete numeric rows only: what
@@ -287,9 +274,8 @@ class_pairs <- function(plan, pred, yi, cl, rows, settings, nbhd) {
     out$within <- nn$index[, seq_len(k), drop = FALSE]
   }
   if (plan$m_all > 0) {
-    out$whole <- nbhd$whole %||%
-      knn_rows(pred, seq_along(yi), plan$m_all, query = rows, threads = settings$threads,
-               cls = cl)
+    out$whole <- knn_rows(pred, seq_along(yi), plan$m_all, query = rows,
+                          threads = settings$threads, cls = cl)
   }
   out
 }

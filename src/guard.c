@@ -9,9 +9,9 @@
  * neighbours ix (with distances dv, p x kq) that are not of its group
  * (gr: one code per data row, or NULL), NA where farther than md: oi
  * (p x k); the pairs removed by the cap and by the groups are counted. */
-static void sg_pairs_keep(const int *ix, const double *dv, const int *pa,
-                          const int *gr, int p, int kq, int kk, double md,
-                          int *oi, double *removed) {
+void sg_pairs_keep(const int *ix, const double *dv, const int *pa,
+                   const int *gr, int p, int kq, int kk, double md,
+                   int *oi, double *removed) {
   double removed_gap = 0, removed_group = 0;
   for (int i = 0; i < p; i++) {
     int gp = gr ? gr[pa[i] - 1] : NA_INTEGER;
@@ -355,6 +355,12 @@ SEXP ffi_guard_cap(SEXP x, SEXP prob) {
     if (ISNAN(v[i])) Rf_error("missing values and NaN's not allowed if 'na.rm' is FALSE");
     buf[i] = v[i];
   }
+  return Rf_ScalarReal(sg_quantile7(buf, n, p));
+}
+
+/* The type-7 quantile at prob p of the n >= 1 values buf (no NaN), which
+ * it sorts in place (see ffi_guard_cap()). */
+double sg_quantile7(double *buf, R_xlen_t n, double p) {
   R_qsort(buf, 1, (size_t) n);
   double index = 1 + (double) (n - 1) * p;
   R_xlen_t lo = (R_xlen_t) floor(index), hi = (R_xlen_t) ceil(index);
@@ -363,5 +369,5 @@ SEXP ffi_guard_cap(SEXP x, SEXP prob) {
     double h = index - (double) lo;
     q = (1 - h) * q + h * buf[hi - 1];
   }
-  return Rf_ScalarReal(q);
+  return q;
 }

@@ -95,6 +95,15 @@ SEXP ffi_guard_intrusion(SEXP x, SEXP cand, SEXP center, SEXP scale,
 
 SEXP ffi_guard_bounds(SEXP x, SEXP rows);
 SEXP ffi_guard_cap(SEXP x, SEXP prob);
+void sg_pairs_keep(const int *ix, const double *dv, const int *pa,
+                   const int *gr, int p, int kq, int kk, double md,
+                   int *oi, double *removed);
+double sg_quantile7(double *buf, R_xlen_t n, double p);
+
+/* classes.c: the pipeline's neighbourhoods of every class in one call */
+SEXP ffi_classes_neighbors(SEXP x, SEXP center, SEXP scale, SEXP rows,
+                           SEXP k, SEXP kq, SEXP group, SEXP max_gap, SEXP m,
+                           SEXP threads);
 
 /* rounds.c */
 SEXP ffi_rounds_run(SEXP data, SEXP classes, SEXP threads);

@@ -188,6 +188,20 @@ if (need("ffi_knn_classes", 6)) {
   fails(ffi("ffi_knn_classes", xp, colMeans(xp), c(1, 0.5, 0), list(1L), 1L, 1L))
   fails(ffi("ffi_knn_classes", xp, colMeans(xp), c(1, 0.5, 0), rp[1], 10L, 1L))
 }
+if (need("ffi_classes_neighbors", 10)) {
+  xp <- matrix(rnorm(40 * 3), 40, 3)
+  yp <- rep(1:3, length.out = 40)
+  rp <- lapply(1:3, function(l) which(yp == l))
+  gp <- rep(1:5, 8)
+  run(ffi("ffi_classes_neighbors", xp, colMeans(xp), c(1, 0.5, 0), rp, c(3L, 5L, 1L),
+          c(5L, 9L, 1L), gp, 0.9, 10L, 2L))
+  run(ffi("ffi_classes_neighbors", xp, colMeans(xp), c(1, 0.5, 0), rp[2], 5L, 5L, NULL,
+          NA_real_, 0L, 1L))
+  fails(ffi("ffi_classes_neighbors", xp, colMeans(xp), c(1, 0.5, 0), list(1L), 1L, 1L,
+            NULL, NA_real_, 0L, 1L))
+  fails(ffi("ffi_classes_neighbors", xp, colMeans(xp), c(1, 0.5, 0), rp[1], 5L, 20L,
+            NULL, NA_real_, 0L, 1L))
+}
 if (need("ffi_guard_pairs", 6)) {
   idx <- matrix(c(2L, 3L, 1L, 1L, 4L, 4L), 3, 2)
   dd <- matrix(c(0.1, 0.2, 0.3, 0.4, 0.5, 0.6), 3, 2)

@@ -13,7 +13,7 @@ routines_wanted <- c(
   ffi_adasyn_alloc = 2L, ffi_draw_counts = 2L, ffi_draw_safe_level = 4L,
   ffi_add_noise = 2L, ffi_guard_pairs = 6L,
   ffi_guard_intrusion = 11L, ffi_geometric_make = 6L,
-  ffi_knn_classes = 6L, ffi_rounds_run = 3L, ffi_guard_bounds = 2L,
+  ffi_knn_classes = 6L, ffi_classes_neighbors = 10L, ffi_rounds_run = 3L, ffi_guard_bounds = 2L,
   ffi_guard_cap = 2L, ffi_hold_round = 6L, ffi_constraints_check = 7L,
   ffi_metrics_class = 7L, ffi_metrics_near = 5L, ffi_metrics_mmd = 3L,
   ffi_metrics_duplicates = 2L, ffi_metrics_ks = 2L, ffi_metrics_path = 1L,

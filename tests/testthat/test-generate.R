@@ -1,9 +1,10 @@
 # The pipeline's neighbourhoods (R/generate.R): on numeric complete
-# predictors generate() finds every class's own neighbours in one C call
-# (ffi_knn_classes()) and the whole-data neighbours of all their rows in one
-# search; class_setup() reads them instead of searching class by class.
-# They must be the neighbours the class-by-class searches find (knn_rows(),
-# what class_setup() runs when it is given none), ties included.
+# predictors generate() finds every class's own neighbours, its pairs and
+# gap cap, and the whole-data neighbours of all their rows in one C call
+# (ffi_classes_neighbors(), class_neighborhoods()); class_setup() reads them
+# instead of searching class by class. They must be what class_pairs()
+# finds class by class when given none (knn_rows(), gap_quantile(),
+# ffi_guard_pairs()), ties included.
 
 # generate()'s settings for a call, as sg_oversample() makes them
 pipeline_settings <- function(method = "smote", neighbors = 5L, m_neighbors = 10L,
@@ -12,7 +13,7 @@ pipeline_settings <- function(method = "smote", neighbors = 5L, m_neighbors = 10
        guard = guard, group_codes = group_codes, threads = threads)
 }
 
-# class_neighborhoods() against knn_rows() class by class
+# class_neighborhoods() against class_pairs() class by class
 expect_batched_searches <- function(data, var, settings, n_new = NULL) {
   yf <- factor(data[[var]])
   pred <- smoteguard:::prepare_predictors(data, var, y = yf)
@@ -21,22 +22,21 @@ expect_batched_searches <- function(data, var, settings, n_new = NULL) {
   rows <- smoteguard:::split_rows(yi, L)
   for (l in seq_len(L)) expect_identical(rows[[l]], which(yi == l))
   done <- if (is.null(n_new)) seq_len(L) else which(n_new > 0)
-  nb <- smoteguard:::class_neighborhoods(pred, yi, rows, done, settings)
   def <- smoteguard:::sampler_method(settings$method)
-  m_all <- smoteguard:::whole_search_m(def, settings, settings$guard, length(yi))
+  plan <- smoteguard:::class_plan(pred, settings, def, settings$guard, length(yi))
+  nb <- smoteguard:::class_neighborhoods(pred, yi, rows, done, settings, plan)
   searched <- 0L
   for (l in seq_len(L)) {
     if (!l %in% done || length(rows[[l]]) < 2) {
       expect_null(nb[[l]])
       next
     }
-    kq <- smoteguard:::own_search_k(settings, rows[[l]])$kq
-    own <- smoteguard:::knn_rows(pred, rows[[l]], kq, threads = 1L, cls = l)
-    expect_identical(nb[[l]]$own, own)
-    if (m_all > 0) {
-      whole <- smoteguard:::knn_rows(pred, seq_along(yi), m_all, query = rows[[l]],
-                                     threads = 1L, cls = l)
-      expect_identical(nb[[l]]$whole, whole)
+    one <- smoteguard:::class_pairs(plan, pred, yi, l, rows[[l]], settings, NULL)
+    for (field in c("k", "spacing", "known", "within", "pairs_gap", "pairs_group", "cap")) {
+      expect_identical(nb[[l]][[field]], one[[field]], label = field)
+    }
+    if (plan$m_all > 0) {
+      expect_identical(nb[[l]]$whole$index, one$whole$index)
     } else {
       expect_null(nb[[l]]$whole)
     }
@@ -69,6 +69,11 @@ test_that("ties, constant columns and groups give the same neighbours at once", 
   # groups widen each class's own search
   grp <- rep(1:10, length.out = nrow(df))
   expect_identical(expect_batched_searches(df, "y", pipeline_settings(group_codes = grp)), 3L)
+  # a tight gap cap, with and without groups
+  tight <- sg_guard(max_gap = 0.5)
+  expect_identical(expect_batched_searches(df, "y", pipeline_settings(guard = tight)), 3L)
+  expect_identical(expect_batched_searches(df, "y", pipeline_settings(
+    guard = tight, group_codes = grp)), 3L)
   # breast_biopsy: integer scores, many tied distances
   bb <- breast_biopsy[stats::complete.cases(breast_biopsy), ]
   expect_identical(expect_batched_searches(bb, "diagnosis", pipeline_settings()), 2L)
@@ -88,29 +93,47 @@ test_that("mixed data, single rows and copies are searched class by class", {
   expect_true(all(vapply(nb, is.null, TRUE)))
 })
 
-test_that("ffi_knn_classes() checks its arguments", {
-  f <- get("ffi_knn_classes", envir = asNamespace("smoteguard"))
+test_that("ffi_classes_neighbors() checks its arguments", {
+  f <- get("ffi_classes_neighbors", envir = asNamespace("smoteguard"))
   x <- matrix(as.double(1:20), 10, 2)
   rows <- list(6:10, c(1L, 3L))
-  ok <- .Call(f, x, c(0, 0), c(1, 1), rows, c(3L, 1L), 1L)
+  call <- function(x = get("x", parent.frame()), center = c(0, 0), scale = c(1, 1),
+                   rows = get("rows", parent.frame()), k = c(3L, 1L), kq = k,
+                   group = NULL, max_gap = NA_real_, m = 0L) {
+    .Call(f, x, center, scale, rows, k, kq, group, max_gap, m, 1L)
+  }
+  ok <- call()
   expect_length(ok, 2L)
-  expect_named(ok[[1]], c("index", "distance"))
-  expect_identical(dim(ok[[1]]$index), c(5L, 3L))
-  expect_true(all(ok[[1]]$index %in% 6:10))
-  expect_identical(ok[[2]]$index, matrix(c(3L, 1L), 2))
+  expect_named(ok[[1]], c("k", "spacing", "known", "within", "pairs_gap", "pairs_group", "cap"))
+  expect_identical(dim(ok[[1]]$within), c(5L, 3L))
+  expect_true(all(ok[[1]]$within %in% 6:10))
+  expect_identical(ok[[2]]$within, matrix(c(3L, 1L), 2))
+  expect_identical(ok[[1]]$cap, Inf)
+  w <- call(m = 4L)
+  expect_identical(dim(w[[1]]$whole$index), c(5L, 4L))
+  expect_identical(w[[2]]$whole$index[, 1], c(2L, 2L))
+  capped <- call(max_gap = 0)
+  expect_true(anyNA(capped[[1]]$within))
+  expect_gt(capped[[1]]$pairs_gap, 0)
+  grouped <- call(k = c(2L, 1L), kq = c(4L, 1L), group = rep(1:2, 5))
+  expect_true(all(grouped[[1]]$within %% 2 != c(6:10) %% 2, na.rm = TRUE))
   bad <- x
   bad[2, 1] <- NA
-  expect_error(.Call(f, bad, c(0, 0), c(1, 1), rows, c(3L, 1L), 1L), "NA")
-  expect_error(.Call(f, x, c(0, 0), c(1, -1), rows, c(3L, 1L), 1L), "scale")
-  expect_error(.Call(f, x, 0, 1, rows, c(3L, 1L), 1L), "one value per column")
-  expect_error(.Call(f, x, c(0, 0), c(1, 1), 6:10, 3L, 1L), "`rows` must be a list")
-  expect_error(.Call(f, x, c(0, 0), c(1, 1), rows, 3L, 1L), "of its length")
-  expect_error(.Call(f, x, c(0, 0), c(1, 1), list(6L), 1L, 1L), "at least two rows")
-  expect_error(.Call(f, x, c(0, 0), c(1, 1), list(c(1, 2)), 1L, 1L), "integer vector")
-  expect_error(.Call(f, x, c(0, 0), c(1, 1), list(c(1L, 11L)), 1L, 1L), "outside 1..10")
-  expect_error(.Call(f, x, c(0, 0), c(1, 1), list(c(1L, NA)), 1L, 1L), "outside 1..10")
-  expect_error(.Call(f, x, c(0, 0), c(1, 1), rows, c(5L, 1L), 1L), "rows - 1")
-  expect_error(.Call(f, x, c(0, 0), c(1, 1), rows, c(0L, 1L), 1L), "rows - 1")
+  expect_error(call(x = bad), "NA")
+  expect_error(call(scale = c(1, -1)), "scale")
+  expect_error(call(center = 0, scale = 1), "one value per column")
+  expect_error(call(rows = 6:10, k = 3L), "`rows` must be a list")
+  expect_error(call(k = 3L), "of its length")
+  expect_error(call(rows = list(6L), k = 1L), "at least two rows")
+  expect_error(call(rows = list(c(1, 2)), k = 1L), "integer vector")
+  expect_error(call(rows = list(c(1L, 11L)), k = 1L), "outside 1..10")
+  expect_error(call(rows = list(c(1L, NA)), k = 1L), "outside 1..10")
+  expect_error(call(k = c(5L, 1L)), "rows - 1")
+  expect_error(call(k = c(0L, 1L)), "rows - 1")
+  expect_error(call(kq = c(2L, 1L)), "k <= kq")
+  expect_error(call(group = 1:3), "`group`")
+  expect_error(call(max_gap = 2), "`max_gap`")
+  expect_error(call(m = 10L), "`m`")
 })
 
 # The rounds (src/rounds.c) run every class's draws in one C call and call

@@ -417,3 +417,22 @@ test_that("the recipes step runs SMOTER on a numeric outcome", {
   bad <- step_smoteguard(recipes::recipe(y ~ ., data = d), y, seed = 1)
   expect_error(recipes::prep(bad), class = "smoteguard_error_input")
 })
+
+test_that("SMOGN's rows on mixed data with bounds and integer columns stay as recorded", {
+  # pins the random stream's order (parents, neighbours, gaps, the nominal
+  # draw, then the noise) through the rounds (src/rounds.c): the values
+  # were recorded before SMOTER and SMOGN moved into them, and must not move
+  d <- regress_data(40, seed = 4)
+  set.seed(5)
+  d$count <- as.integer(rpois(40, 3))
+  d$colour <- factor(sample(c("red", "blue", "green"), 40, TRUE))
+  for (m in c("smoter", "smogn")) {
+    res <- suppressWarnings(sg_oversample(
+      d, "y", method = m, seed = 2, pert = 0.3, neighbors = 2, over_ratio = 2,
+      constraints = sg_constraints(integer = "x2")))
+    prov <- sg_provenance(res)
+    made <- res[prov$row, ]
+    attr(made, "smoteguard") <- NULL
+    expect_snapshot_value(list(made, prov), style = "serialize")
+  }
+})

@@ -455,6 +455,18 @@ call_templates <- list(
     rows <- if (chance(0.5) || n == 0) NULL else sample.int(n, rint(1, 0, 2 * n), TRUE)
     list(x, rows, threads_value())
   },
+  ffi_constraints_check = function() {
+    # sg_diagnose()'s constraint check: bounds (or none), tuples with NA,
+    # no rules hook (a hook is R code, not the routine's)
+    m <- rint(1, 0, 30)
+    d <- rdim()
+    dc <- rint(1, 1, 3)
+    codes <- matrix(sprinkle_na(rint(m * dc, 1, 4), 0.1), m, dc)
+    bounded <- chance(0.5)
+    list(sprinkle_na(rmat(m, d), 0.1), codes, if (chance(0.5)) rint(m, 1, 50),
+         if (bounded) rep(-1, d), if (bounded) rep(1, d),
+         if (chance(0.7)) list(seq_len(dc), codes[seq_len(min(m, 3)), , drop = FALSE]), NULL)
+  },
   ffi_stats_outside = function() {
     d <- rdim()
     lower <- stats::rnorm(d) - 1

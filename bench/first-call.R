@@ -7,13 +7,21 @@
 #             included)
 #   gauss     20,000 + 100,000 rows, d = 20, plain SMOTE to 1:1 (goal: first call within
 #             1.3x of the fourth)
+#   floor_*   the floor, in base R on the same data: a result of the same size and types
+#             made with one index per column (`col[c(1:n, parents)]`, parents drawn at
+#             random, as many as the call makes); and "floor_smote_*", the synthetic rows
+#             interpolated in vectorised base R (`x[p] + gap * (x[nb] - x[p])` per column).
+#             What any job that makes this result pays on its first call against its
+#             fourth, in the same run
 # Each case runs in a fresh Rscript: library(smoteguard) and the data, then calls 1 to 5
 # timed one by one (the first call pays what a session pays once); "warm" is the median
 # of calls 2 to 5. Repeated `--reps` times (fresh processes), medians reported. Each call's
 # CPU time (user + system, all threads) is kept too: on a shared machine the wall time
-# follows the load, and first / 4th in CPU time is the load-proof ratio.
+# follows the load, and first / 4th in CPU time is the load-proof ratio. The process's minor
+# page faults (/proc/self/stat) in each call are kept too: fresh memory, which the first
+# calls pay and the later ones mostly reuse.
 #
-#   Rscript bench/first-call.R [--reps=3] [--only=shuttle,gauss] [--markdown=FILE]
+#   Rscript bench/first-call.R [--reps=3] [--only=shuttle,gauss,floor] [--markdown=FILE]
 if (!nzchar(Sys.getenv("TZ"))) Sys.setenv(TZ = "UTC")
 argv <- commandArgs(TRUE)
 opt <- function(name, default) {
@@ -21,7 +29,7 @@ opt <- function(name, default) {
   if (length(v)) v[1] else default
 }
 reps <- as.integer(opt("reps", "3"))
-only <- strsplit(opt("only", "shuttle,gauss"), ",")[[1]]
+only <- strsplit(opt("only", "shuttle,gauss,floor"), ",")[[1]]
 md_file <- opt("markdown", "")
 bench <- Sys.getenv("SMOTEGUARD_BENCH_DIR",
                     dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])))
@@ -41,24 +49,59 @@ shuttle_data <- function(names = c("character", "automatic")) {
   df
 }
 load1 <- function() as.numeric(strsplit(readLines("/proc/loadavg"), " ")[[1]][1])
+# minor page faults of this process so far (NA where /proc is not there)
+minor_faults <- function() {
+  st <- tryCatch(readLines("/proc/self/stat", warn = FALSE), error = function(e) "")
+  f <- strsplit(sub("^.*\\) ", "", st), " ")[[1]]
+  if (length(f) >= 8) as.numeric(f[8]) else NA_real_
+}
+
+# The floor: a data frame of the size and types sg_oversample() returns for
+# `df` raised to 1:1, in base R. "copy": each column indexed once by its rows
+# then `G` parents drawn at random; "smote": the synthetic rows of numeric
+# columns interpolated between a parent and another row at a random gap.
+floor_result <- function(df, var, how = c("copy", "smote"), seed = 1) {
+  how <- match.arg(how)
+  set.seed(seed)
+  n <- nrow(df)
+  counts <- tabulate(df[[var]])
+  G <- sum(max(counts) - counts)
+  p <- sample.int(n, G, replace = TRUE)
+  idx <- c(seq_len(n), p)
+  out <- if (how == "copy") {
+    lapply(unclass(df), `[`, idx)
+  } else {
+    nb <- sample.int(n, G, replace = TRUE)
+    gap <- stats::runif(G)
+    lapply(unclass(df), function(col) {
+      if (is.double(col)) c(col, col[p] + gap * (col[nb] - col[p])) else col[idx]
+    })
+  }
+  attr(out, "row.names") <- .set_row_names(n + G)
+  class(out) <- "data.frame"
+  out
+}
 
 # calls 1..5 in a fresh process
 fresh <- function(case) {
   out <- tempfile(fileext = ".rds")
-  data_expr <- switch(case,
+  data_expr <- switch(sub("^floor_(smote_)?", "", case),
     shuttle = "df <- shuttle_data('character'); var <- 'class'",
     shuttle_auto = "df <- shuttle_data('automatic'); var <- 'class'",
     gauss = "df <- gaussian_data(20000, 100000, 20); var <- 'class'")
+  call_expr <- if (startsWith(case, "floor_smote_")) "floor_result(df, var, 'smote', seed = i)"
+               else if (startsWith(case, "floor_")) "floor_result(df, var, 'copy', seed = i)"
+               else "suppressWarnings(sg_oversample(df, var, guard = NULL, seed = i))"
   script <- tempfile(fileext = ".R")
   writeLines(c(
     "t_lib <- system.time(suppressMessages(library(smoteguard)))[['elapsed']]",
     sprintf("source(%s)", deparse(file.path(bench, "common.R"))),
     sprintf("source(%s, local = TRUE)", deparse(file.path(bench, "first-call.R"))),
     data_expr,
-    "times <- cpu <- numeric(5)",
-    "for (i in 1:5) { st <- system.time(r <- suppressWarnings(sg_oversample(df, var, guard = NULL, seed = i))); times[i] <- st[['elapsed']]; cpu[i] <- st[['user.self']] + st[['sys.self']] }",
+    "times <- cpu <- faults <- numeric(5)",
+    sprintf("for (i in 1:5) { f0 <- minor_faults(); st <- system.time(r <- %s); faults[i] <- minor_faults() - f0; times[i] <- st[['elapsed']]; cpu[i] <- st[['user.self']] + st[['sys.self']] }", call_expr),
     "rn <- .row_names_info(r, 0L)",
-    sprintf("saveRDS(list(lib = t_lib, times = times, cpu = cpu, rows = nrow(r), rn = if (is.character(rn)) 'character' else 'compact'), %s)",
+    sprintf("saveRDS(list(lib = t_lib, times = times, cpu = cpu, faults = faults, rows = nrow(r), rn = if (is.character(rn)) 'character' else 'compact'), %s)",
             deparse(out))), script)
   system2(file.path(R.home("bin"), "Rscript"), c("--vanilla", script),
           env = c(paste0("R_LIBS=", Sys.getenv("R_LIBS")), "SMOTEGUARD_FIRST_CALL_CHILD=1",
@@ -72,6 +115,8 @@ if (!nzchar(Sys.getenv("SMOTEGUARD_FIRST_CALL_CHILD"))) {
               format(Sys.time(), "%Y-%m-%d %H:%M UTC"), trimws(readLines("/proc/loadavg"))))
   rows <- list()
   cases <- c(if ("shuttle" %in% only) c("shuttle", "shuttle_auto"), if ("gauss" %in% only) "gauss")
+  if ("floor" %in% only) cases <- c(cases, paste0("floor_", sub("_auto$", "", cases[!endsWith(cases, "_auto")])),
+                                    paste0("floor_smote_", cases[!endsWith(cases, "_auto")]))
   for (case in cases) {
     l <- load1()
     runs <- lapply(seq_len(reps), function(i) fresh(case))
@@ -81,6 +126,8 @@ if (!nzchar(Sys.getenv("SMOTEGUARD_FIRST_CALL_CHILD"))) {
     lib <- stats::median(vapply(runs, function(r) r$lib, 0))
     first_cpu <- stats::median(vapply(runs, function(r) r$cpu[1], 0))
     fourth_cpu <- stats::median(vapply(runs, function(r) r$cpu[4], 0))
+    first_faults <- stats::median(vapply(runs, function(r) r$faults[1], 0))
+    fourth_faults <- stats::median(vapply(runs, function(r) r$faults[4], 0))
     peer <- NA_real_
     if (startsWith(case, "shuttle") && have_imblearn()) {
       df <- shuttle_data("automatic")
@@ -89,18 +136,19 @@ if (!nzchar(Sys.getenv("SMOTEGUARD_FIRST_CALL_CHILD"))) {
     rows[[length(rows) + 1]] <- data.frame(case = case, rows_out = runs[[1]]$rows, row_names = runs[[1]]$rn,
       library_s = lib, first_s = first, fourth_s = fourth, warm_s = warm, first_over_fourth = first / fourth,
       first_cpu_s = first_cpu, fourth_cpu_s = fourth_cpu, cpu_first_over_fourth = first_cpu / fourth_cpu,
+      first_faults = first_faults, fourth_faults = fourth_faults,
       imblearn_s = peer, imblearn_over_first = peer / first, imblearn_over_warm = peer / warm, load = l)
     print(rows[[length(rows)]], digits = 3, row.names = FALSE)
   }
   tab <- do.call(rbind, rows)
   if (nzchar(md_file)) {
     f <- function(v) ifelse(is.na(v), "-", sprintf("%.3f", v))
-    writeLines(c("| case | rows out | result row names | library() s | first call s | 4th call s | warm s (median 2-5) | first / 4th | CPU s first / 4th | imblearn s | imblearn / first | imblearn / warm | load |",
-                 "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-                 sprintf("| %s | %d | %s | %s | %s | %s | %s | %.2f | %s / %s (%.2f) | %s | %s | %s | %.2f |", tab$case, tab$rows_out,
+    writeLines(c("| case | rows out | result row names | library() s | first call s | 4th call s | warm s (median 2-5) | first / 4th | CPU s first / 4th | page faults first / 4th | imblearn s | imblearn / first | imblearn / warm | load |",
+                 "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+                 sprintf("| %s | %d | %s | %s | %s | %s | %s | %.2f | %s / %s (%.2f) | %.0f / %.0f | %s | %s | %s | %.2f |", tab$case, tab$rows_out,
                          tab$row_names, f(tab$library_s), f(tab$first_s), f(tab$fourth_s), f(tab$warm_s),
                          tab$first_over_fourth, f(tab$first_cpu_s), f(tab$fourth_cpu_s),
-                         tab$cpu_first_over_fourth, f(tab$imblearn_s),
+                         tab$cpu_first_over_fourth, tab$first_faults, tab$fourth_faults, f(tab$imblearn_s),
                          ifelse(is.na(tab$imblearn_over_first), "-", sprintf("%.2fx", tab$imblearn_over_first)),
                          ifelse(is.na(tab$imblearn_over_warm), "-", sprintf("%.2fx", tab$imblearn_over_warm)),
                          tab$load)), md_file)

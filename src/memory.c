@@ -9,6 +9,11 @@
  * write is filled with 2 MB pages: one fault for 512. It is only a hint
  * about how pages are backed: the memory, its contents and its owner do
  * not change, and nothing of the allocator or the session is set. */
+#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
+/* madvise() and MADV_HUGEPAGE, also under a strict -std=c99/c11 (before
+ * any system header) */
+#define _DEFAULT_SOURCE
+#endif
 #include "smoteguard.h"
 
 #if defined(__linux__)

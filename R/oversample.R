@@ -312,27 +312,16 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
   threads <- check_threads(threads, call = call)
 
   classes <- outcome_classes(data, var, "Oversampling", call = call)
-  levels <- classes$levels
   yf <- classes$yf
-  counts <- classes$counts
-  ratio <- check_over_ratio(over_ratio, levels, call = call)
+  ratio <- check_over_ratio(over_ratio, classes$levels, call = call)
   group_codes <- check_groups(groups, data, var, exclude, call = call)
   check_weights(weights, data, var, groups, call = call)
   pred <- prepare_predictors(data, var, exclude = exclude, distance = distance,
                              y = yf, keep_out = c(groups, weights), call = call,
                              threads = threads)
   check_guard_args(guard, constraints, data, pred, call = call)
-  targets <- class_targets(counts, ratio)
-  # pmax() without its attribute handling (a few microseconds a call)
-  n_new <- targets - counts
-  n_new[which(n_new < 0)] <- 0
-  hint <- "Use a smaller `over_ratio`."
-  n_input <- nrow(data)
-  check_result_size(as.numeric(n_input) + sum(n_new), "The result's rows",
-                    bytes = 8 * ncol(data), hint = hint, call = call)
-  check_result_size(as.numeric(sum(n_new)) * max(1, ncol(pred$x), ncol(pred$codes)),
-                    "The synthetic values", bytes = 24, hint = hint, call = call)
-  storage.mode(n_new) <- "integer"  # as.integer(), keeping the names
+  targets <- class_targets(classes$counts, ratio)
+  n_new <- new_counts(targets, classes$counts, data, pred, call)
 
   if (!is.null(seed)) {
     # local_seed() inline: its do.call(on.exit) costs more on a small table
@@ -355,6 +344,37 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
   checked <- wall_clock()
   gen <- generate(pred, yf, n_new, settings, data, call)
   generated <- wall_clock()
+  oversample_result(data, pred, yf, classes, targets, gen, settings, seed, rng_kind,
+                    c(started = started, checked = checked, generated = generated),
+                    call)
+}
+
+# The synthetic rows each class gets (integer, named by class), after
+# checking that the result fits in memory.
+new_counts <- function(targets, counts, data, pred, call = NULL) {
+  # pmax() without its attribute handling (a few microseconds a call)
+  n_new <- targets - counts
+  n_new[which(n_new < 0)] <- 0
+  hint <- "Use a smaller `over_ratio`."
+  # (.row_names_info(): nrow() without its dispatch)
+  check_result_size(as.numeric(.row_names_info(data, 2L)) + sum(n_new),
+                    "The result's rows", bytes = 8 * length(data), hint = hint, call = call)
+  check_result_size(as.numeric(sum(n_new)) * max(1, dim(pred$x)[2L], dim(pred$codes)[2L]),
+                    "The synthetic values", bytes = 24, hint = hint, call = call)
+  storage.mode(n_new) <- "integer"  # as.integer(), keeping the names
+  n_new
+}
+
+# What sg_oversample() returns once generate() has made the rows: the
+# result data frame (cleaned if asked), the fidelity check, and the record
+# as its attribute. `clock`: the wall clock when the call started, when its
+# checks were done and when the rows were made.
+oversample_result <- function(data, pred, yf, classes, targets, gen, settings, seed,
+                              rng_kind, clock, call) {
+  levels <- classes$levels
+  counts <- classes$counts
+  n_input <- .row_names_info(data, 2L)
+  clean <- settings$clean
   out <- assemble_result(data, pred, gen, settings)
   provenance <- new_frame(list(
     row = n_input + seq_along(gen$parent),
@@ -366,8 +386,8 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
   ))
   removed <- NULL
   if (!is.null(clean)) {
-    cleaned <- clean_result(out, var, pred, yf, gen, clean, clean_neighbors,
-                            threads, call)
+    cleaned <- clean_result(out, settings$var, pred, yf, gen, clean,
+                            settings$clean_neighbors, settings$threads, call)
     out <- cleaned$data
     removed <- cleaned$removed
     provenance <- provenance[cleaned$kept_synthetic, , drop = FALSE]
@@ -377,21 +397,26 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
   assembled <- wall_clock()
   # the fidelity check reads the synthetic rows the result holds
   fidelity <- fidelity_check(pred, as.integer(yf), levels, gen,
-                             if (!is.null(clean)) cleaned$kept_synthetic, threads)
+                             if (!is.null(clean)) cleaned$kept_synthetic,
+                             settings$threads)
   fidelity_msg <- fidelity_warning(fidelity, call)
   finished <- wall_clock()
 
   # the result's outcome is the input's, then each synthetic row's class
   # (only cleaning removes rows)
   after <- if (is.null(clean)) as.integer(counts) + tabulate(gen$class, length(levels))
-           else tabulate(factor(out[[var]], levels = levels), length(levels))
+           else tabulate(factor(out[[settings$var]], levels = levels), length(levels))
   settings$group_codes <- NULL
+  started <- clock[["started"]]
+  checked <- clock[["checked"]]
+  generated <- clock[["generated"]]
   record <- new_record(
     settings = settings, seed = seed, rng_kind = rng_kind, levels = levels,
     counts_before = counts, targets = targets, counts_after = after,
     n_input = n_input, pred = pred, provenance = provenance,
     classes = gen$info, removed = removed,
-    guard = list(guard = guard, constraints = constraints, report = gen$report),
+    guard = list(guard = settings$guard, constraints = settings$constraints,
+                 report = gen$report),
     timings = c(checks = checked - started, generate = generated - checked,
                 assemble = assembled - generated, fidelity = finished - assembled,
                 total = finished - started),
@@ -448,10 +473,8 @@ assemble_result <- function(data, pred, gen, settings) {
   out <- unclass(data)
   is_plain <- pred$plain
   plain <- pred$names[is_plain]
-  take <- !names(out) %in% plain
-  out[take] <- lapply(out[take], function(col) {
-    if (is.null(dim(col))) col[idx] else col[idx, , drop = FALSE]
-  })
+  take <- match(names(out), plain, 0L) == 0L
+  out[take] <- lapply(out[take], column_rows, idx)
   if (G > 0) {
     idx <- n + seq_len(G)
     values <- gen$values
@@ -480,6 +503,21 @@ assemble_result <- function(data, pred, gen, settings) {
   }
   attributes(out) <- attrs
   out
+}
+
+# Rows `idx` of a column, as `[` gives them; a plain factor (levels and
+# class only) without the dispatch to `[.factor`, which keeps its levels and
+# class and drops the rest as the default method does.
+column_rows <- function(col, idx) {
+  a <- attributes(col)
+  if (length(a) == 2L && !is.null(a$levels) &&
+      (identical(a$class, "factor") || identical(a$class, c("ordered", "factor")))) {
+    v <- .subset(col, idx)
+    attr(v, "levels") <- a$levels
+    class(v) <- a$class
+    return(v)
+  }
+  if (is.null(dim(col))) col[idx] else col[idx, , drop = FALSE]
 }
 
 # Character row names "1", "2", ..., "n" in order: what automatic row names

@@ -23,26 +23,76 @@ column_kind <- function(col) {
 prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean",
                                y = NULL, keep_out = NULL, call = NULL,
                                threads = 1L) {
-  if (nrow(data) == 0) sg_abort("`data` has no rows.", call = call)
-  if (!is.null(exclude)) {
-    if (!is.character(exclude) || anyNA(exclude)) {
-      sg_abort(c("`exclude` must be NULL or a character vector of column names.",
-                 sprintf("It is %s.", describe(exclude))), call = call)
-    }
-    unknown <- setdiff(exclude, names(data))
-    if (length(unknown) > 0) {
-      sg_abort(c(sprintf("`exclude` names column(s) not in `data`: %s.",
-                         paste0("`", unknown, "`", collapse = ", ")),
-                 "Check the spelling."), call = call)
-    }
-    if (var %in% exclude) {
-      sg_abort("`exclude` must not name the outcome column.", call = call)
-    }
-  }
+  n <- .row_names_info(data, 2L)  # nrow() without its dispatch
+  if (n == 0) sg_abort("`data` has no rows.", call = call)
+  if (!is.null(exclude)) check_exclude(exclude, data, var, call)
   # the columns as a plain list: `[.data.frame` costs more than the
   # lookups it does here
   cols <- unclass(data)
-  names <- setdiff(names(data), c(var, exclude, keep_out))
+  all_names <- names(cols)
+  # (the names are unique: the entry points check them)
+  found <- predictor_kinds(cols, all_names[match(all_names, c(var, exclude, keep_out), 0L) == 0L],
+                           call)
+  names <- found$names
+  kinds <- found$kinds
+  num_names <- names[kinds == "double" | kinds == "integer" | kinds == "ordered"]
+  nom_names <- names[kinds == "nominal"]
+  ordered <- any(kinds == "ordered")
+  x <- numeric_matrix(cols[num_names], n, num_names, ordered)
+  stats <- column_stats(x, threads = threads)
+  check_finite_predictors(x, stats, num_names, call)
+  x_na <- anyNA(x)
+  if (x_na) x[is.nan(x)] <- NA_real_
+  nom_levels <- lapply(cols[nom_names], value_levels)
+  codes <- nominal_codes(cols[nom_names], nom_levels, n, nom_names)
+  scaling <- predictor_scaling(stats, distance, num_names)
+  has_na <- x_na || anyNA(codes)
+  pred <- list(
+    x = x, names = num_names, stats = stats,
+    kind = kinds[match(num_names, names)],
+    # bare double and integer vectors (no attributes): the result appends
+    # their synthetic values as they are (assemble_result())
+    plain = unname(found$bare[num_names] & kinds[num_names] != "ordered"),
+    levels = if (!ordered) stats::setNames(vector("list", length(num_names)), num_names)
+             else lapply(cols[num_names], function(col) if (is.ordered(col)) levels(col)),
+    center = scaling$center, scale = scaling$scale,
+    codes = codes, nominal = nom_names, nominal_levels = nom_levels,
+    exclude = all_names[match(all_names, c(var, names, keep_out), 0L) == 0L],
+    keep_out = keep_out,
+    distance = distance, has_na = has_na,
+    mixed = length(nom_names) > 0 || has_na || distance == "gower"
+  )
+  if (pred$mixed) pred$z <- standardized(pred)
+  if (!is.null(y)) pred$penalty <- nominal_penalty(pred, y)
+  if (!is.null(y) && !any(scaling$scale > 0) && length(nom_names) > 0 &&
+      distance == "euclidean") {
+    pred$vdm <- vdm_costs(codes, y, nom_levels)
+  }
+  pred
+}
+
+# `exclude`: NULL or names of columns of `data`, not the outcome.
+check_exclude <- function(exclude, data, var, call = NULL) {
+  if (!is.character(exclude) || anyNA(exclude)) {
+    sg_abort(c("`exclude` must be NULL or a character vector of column names.",
+               sprintf("It is %s.", describe(exclude))), call = call)
+  }
+  unknown <- setdiff(exclude, names(data))
+  if (length(unknown) > 0) {
+    sg_abort(c(sprintf("`exclude` names column(s) not in `data`: %s.",
+                       paste0("`", unknown, "`", collapse = ", ")),
+               "Check the spelling."), call = call)
+  }
+  if (var %in% exclude) {
+    sg_abort("`exclude` must not name the outcome column.", call = call)
+  }
+  invisible()
+}
+
+# The predictor columns `names` of `cols` (the data's columns) and what
+# each is (column_kind()), whether each is a bare vector, refusing columns
+# of other types; date columns are left out with a message.
+predictor_kinds <- function(cols, names, call = NULL) {
   # bare vectors (the common case) by type in one lookup; column_kind() for
   # the rest
   kinds <- bare_kinds[vapply(cols[names], typeof, "")]
@@ -52,61 +102,74 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
   names(kinds) <- names(bare) <- names
   if (any(kinds == "unsupported")) {
     bad <- names[kinds == "unsupported"]
-    what <- vapply(data[bad], function(col) class(col)[1], character(1))
+    what <- vapply(cols[bad], function(col) class(col)[1], character(1))
     sg_abort(c(sprintf("Predictor column(s) of a type smoteguard cannot use: %s.",
                        paste0("`", bad, "` (", what, ")", collapse = ", ")),
                "Convert them to numeric, factor, character or logical, or name them in `exclude` to copy them from the parent row."),
              call = call)
   }
-  dates <- names[kinds == "date"]
-  if (length(dates) > 0) {
+  dates <- kinds == "date"
+  if (any(dates)) {
     message(sprintf("Date column(s) %s are kept out of the distance and copied from the parent row (name them in `exclude` to silence this).",
-                    paste0("`", dates, "`", collapse = ", ")))
+                    paste0("`", names[dates], "`", collapse = ", ")))
+    names <- names[!dates]
+    kinds <- kinds[!dates]
   }
-  names <- names[kinds != "date"]
-  kinds <- kinds[kinds != "date"]
   if (length(names) == 0) {
     sg_abort(c("`data` has no predictor columns to measure distance on.",
                "Oversampling needs at least one numeric, factor, character or logical predictor."),
              call = call)
   }
-  num_names <- names[kinds %in% c("double", "integer", "ordered")]
-  nom_names <- names[kinds == "nominal"]
-  n <- nrow(data)
-  # dim<- on the one vector unlist() makes: matrix() would copy it again
-  # unlist() of plain numeric columns gives their values as they are (an
-  # ordered factor needs as.double() for its codes)
-  x <- if (any(kinds == "ordered"))
-         unlist(lapply(cols[num_names], as.double), use.names = FALSE)
-       else unlist(cols[num_names], use.names = FALSE)
-  x <- as.double(x)
-  dim(x) <- c(n, length(num_names))
-  dimnames(x) <- list(NULL, num_names)
-  # one call in C for the summary, the centre and the scale; a column holds
-  # an infinite value exactly when its minimum is -Inf or its maximum Inf
-  stats <- column_stats(x, threads = threads)
-  if (any(stats$min == -Inf | stats$max == Inf)) {
-    bad <- which(is.infinite(x), arr.ind = TRUE)
-    sg_abort(c(sprintf("Predictors must not contain Inf or -Inf; %d value(s) do.", nrow(bad)),
-               sprintf("In column(s) %s, first in row %d.",
-                       paste0("`", unique(num_names[bad[, 2]]), "`", collapse = ", "),
-                       bad[1, 1]),
-               "Replace them (NA is allowed: missing values are skipped in distances)."),
-             call = call)
-  }
-  x_na <- anyNA(x)
-  if (x_na) x[is.nan(x)] <- NA_real_
-  nom_levels <- lapply(cols[nom_names], function(col) {
-    if (is.factor(col)) levels(col)
-    else if (is.logical(col)) c("FALSE", "TRUE")
-    else sort(unique(col[!is.na(col)]))
-  })
-  codes <- if (length(nom_names) == 0) integer(0)
-           else as.integer(unlist(Map(function(col, lv) match(as.character(col), lv),
-                                      cols[nom_names], nom_levels), use.names = FALSE))
-  dim(codes) <- c(n, length(nom_names))
-  dimnames(codes) <- list(NULL, nom_names)
+  list(names = names, kinds = kinds, bare = bare)
+}
 
+# The numeric predictors as an n x p double matrix: dim<- on the one vector
+# unlist() makes (matrix() would copy it again); unlist() of plain numeric
+# columns gives their values as they are (an ordered factor needs
+# as.double() for its codes).
+numeric_matrix <- function(cols, n, names, ordered) {
+  x <- if (ordered) unlist(lapply(cols, as.double), use.names = FALSE)
+       else unlist(cols, use.names = FALSE)
+  x <- as.double(x)
+  dim(x) <- c(n, length(names))
+  dimnames(x) <- list(NULL, names)
+  x
+}
+
+# A column holds an infinite value exactly when its minimum is -Inf or its
+# maximum Inf (`stats`: column_stats() of x).
+check_finite_predictors <- function(x, stats, names, call = NULL) {
+  if (!any(stats$min == -Inf | stats$max == Inf)) return(invisible())
+  bad <- which(is.infinite(x), arr.ind = TRUE)
+  sg_abort(c(sprintf("Predictors must not contain Inf or -Inf; %d value(s) do.", nrow(bad)),
+             sprintf("In column(s) %s, first in row %d.",
+                     paste0("`", unique(names[bad[, 2]]), "`", collapse = ", "),
+                     bad[1, 1]),
+             "Replace them (NA is allowed: missing values are skipped in distances)."),
+           call = call)
+}
+
+# A nominal column's levels: a factor's own, FALSE/TRUE, or the sorted values.
+value_levels <- function(col) {
+  if (is.factor(col)) levels(col)
+  else if (is.logical(col)) c("FALSE", "TRUE")
+  else sort(unique(col[!is.na(col)]))
+}
+
+# The nominal predictors as an n x q integer matrix of level codes.
+nominal_codes <- function(cols, levels, n, names) {
+  codes <- if (length(names) == 0) integer(0)
+           else as.integer(unlist(Map(function(col, lv) match(as.character(col), lv),
+                                      cols, levels), use.names = FALSE))
+  dim(codes) <- c(n, length(names))
+  dimnames(codes) <- list(NULL, names)
+  codes
+}
+
+# The centre and scale of each numeric predictor: mean and sd, or for
+# Gower's distance minimum and range. A constant (or all-missing) column
+# carries no distance information: scale 0.
+predictor_scaling <- function(stats, distance, names) {
   if (distance == "gower") {
     center <- stats$min
     scale <- stats$max - stats$min
@@ -116,34 +179,10 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
   }
   center <- as.numeric(center)
   scale <- as.numeric(scale)
-  # A constant (or all-missing) column carries no distance information.
-  bad <- !is.finite(scale) | scale <= 0
-  scale[bad] <- 0
+  scale[!is.finite(scale) | scale <= 0] <- 0
   center[!is.finite(center)] <- 0
-  names(center) <- names(scale) <- num_names
-  has_na <- x_na || anyNA(codes)
-  pred <- list(
-    x = x, names = num_names, stats = stats,
-    kind = kinds[match(num_names, names)],
-    # bare double and integer vectors (no attributes): the result appends
-    # their synthetic values as they are (assemble_result())
-    plain = unname(bare[num_names] & kinds[num_names] %in% c("double", "integer")),
-    levels = if (!any(kinds == "ordered")) stats::setNames(vector("list", length(num_names)), num_names)
-             else lapply(cols[num_names], function(col) if (is.ordered(col)) levels(col)),
-    center = center, scale = scale,
-    codes = codes, nominal = nom_names, nominal_levels = nom_levels,
-    exclude = setdiff(names(data), c(var, names, keep_out)),
-    keep_out = keep_out,
-    distance = distance, has_na = has_na,
-    mixed = length(nom_names) > 0 || has_na || distance == "gower"
-  )
-  if (pred$mixed) pred$z <- standardized(pred)
-  if (!is.null(y)) pred$penalty <- nominal_penalty(pred, y)
-  if (!is.null(y) && length(num_names[scale > 0]) == 0 && length(nom_names) > 0 &&
-      distance == "euclidean") {
-    pred$vdm <- vdm_costs(codes, y, nom_levels)
-  }
-  pred
+  names(center) <- names(scale) <- names
+  list(center = center, scale = scale)
 }
 
 # Per column of a numeric matrix (over all rows, or the rows numbered in

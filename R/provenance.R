@@ -41,7 +41,7 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
     # (k = `neighbors`) as the oversampling measured them, which
     # sg_diagnose() would otherwise measure again
     known = known,
-    n_result = nrow(result),
+    n_result = .row_names_info(result, 2L),  # nrow() without its dispatch
     checksum = outcome_checksum(.subset2(result, settings$var)),
     rownames_checksum = rownames_checksum(result)
   )
@@ -143,12 +143,16 @@ input_summary <- function(pred, n_input, threads = NULL) {
   }
   codes <- pred$codes
   categories <- NULL
-  nominal <- if (is.null(codes) || ncol(codes) == 0) NULL else data.frame(
-    column = colnames(codes),
-    levels = vapply(pred$nominal_levels, function(l) paste(l, collapse = "|"), ""),
-    missing = unname(colSums(is.na(codes)))
-  )
-  if (!is.null(nominal)) {
+  nominal <- NULL
+  if (!is.null(codes) && dim(codes)[2L] > 0) {
+    # what data.frame() made of these columns (its row names from the named
+    # levels), without its checks
+    nominal <- new_frame(list(
+      column = colnames(codes),
+      levels = unname(vapply(pred$nominal_levels, paste, "", collapse = "|")),
+      missing = unname(colSums(is.na(codes)))
+    ))
+    attr(nominal, "row.names") <- colnames(codes)
     categories <- lapply(seq_len(ncol(codes)), function(j) {
       lv <- pred$nominal_levels[[j]]
       stats::setNames(tabulate(codes[, j], length(lv)), lv)

@@ -499,6 +499,9 @@ regress_finish <- function(ctx, setups, made) {
   codes <- rows$codes
   if (ncol(codes) > 0 && any(noise)) codes[noise, ] <- pred$codes[rows$parent[noise], , drop = FALSE]
   values <- rows$values[, seq_len(d), drop = FALSE]
+  # a copy is its parent's real values: the rounds round every row made,
+  # and a column named in `integer` may hold fractions in the data
+  if (any(copy)) values[copy, ] <- pred$x[rows$parent[copy], , drop = FALSE]
   new_y <- rows$values[, d + 1L]
   mean_y <- !copy & !noise
   for (b in unique(bin[mean_y])) {

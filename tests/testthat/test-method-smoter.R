@@ -321,6 +321,15 @@ test_that("bins of one row are copied, with a warning", {
                  class = "smoteguard_warning_single_row")
   prov <- sg_provenance(res)
   expect_true(all(prov$kind == "copy"))
+  # a copy is its parent, even in a column declared whole that holds
+  # fractions in the data
+  d$z <- round(seq(0.5, 20, length.out = 41), 2)
+  res <- suppressWarnings(sg_oversample(d, "y", method = "smoter", seed = 1,
+                                        relevance = cbind(c(20, 25), c(0, 1)),
+                                        constraints = sg_constraints(integer = "z")))
+  prov <- sg_provenance(res)
+  expect_identical(unname(as.list(res[prov$row, c("x", "z", "y")])),
+                   unname(as.list(d[prov$parent, c("x", "z", "y")])))
 })
 
 # ---- refusals --------------------------------------------------------------

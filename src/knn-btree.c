@@ -599,6 +599,7 @@ static void sg_bt_make(sg_btree *t, sg_blocks *tb, const double *pts,
   tb->d = dk;
   tb->n_blocks = (n + SG_RB - 1) / SG_RB;
   tb->data = (double *) R_alloc(tb->n_blocks * (R_xlen_t) dk * SG_RB, sizeof(double));
+  sg_fresh_buffer(tb->data, (size_t) tb->n_blocks * dk * SG_RB * sizeof(double));
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(nthreads)
 #endif

@@ -317,6 +317,7 @@ int sg_f32_fill(const sg_blocks *b, const double *t2, const double *qrow,
   }
   R_xlen_t rows = b->n_blocks * SG_RB;
   f->data = (float *) R_alloc(rows * d > 0 ? rows * d : 1, sizeof(float));
+  sg_fresh_buffer(f->data, (size_t) rows * d * sizeof(float));
   f->norm = (float *) R_alloc(rows > 0 ? rows : 1, sizeof(float));
   f->pnorm = t2 ? (float *) R_alloc(rows > 0 ? rows : 1, sizeof(float)) : NULL;
   f->norm_max = (double *) R_alloc(b->n_blocks > 0 ? b->n_blocks : 1, sizeof(double));
@@ -870,6 +871,8 @@ static void sg_knn_scan_sym(const sg_knn_plan *p, int nthreads) {
   size_t lists = (size_t) nthreads * n * k;
   s.bd_all = (double *) R_alloc(lists, sizeof(double));
   s.bi_all = (int *) R_alloc(lists, sizeof(int));
+  sg_fresh_buffer(s.bd_all, lists * sizeof(double));
+  sg_fresh_buffer(s.bi_all, lists * sizeof(int));
   s.pn_all = (float *) R_alloc((size_t) nthreads * rows, sizeof(float));
   s.hits_all = (int *) R_alloc((size_t) nthreads * 4 * SG_RB, sizeof(int));
   s.acc_all = (double *) R_alloc((size_t) nthreads * SG_RB, sizeof(double));

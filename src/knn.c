@@ -50,6 +50,7 @@ void sg_blocks_fill(sg_blocks *b, const double *x, R_xlen_t n, int d,
   b->n_blocks = (n + SG_RB - 1) / SG_RB;
   R_xlen_t len = b->n_blocks * (R_xlen_t) dk * SG_RB;
   b->data = (double *) R_alloc(len > 0 ? len : 1, sizeof(double));
+  sg_fresh_buffer(b->data, (size_t) len * sizeof(double));
   /* every value is written below but the last block's padding rows */
   R_xlen_t last = b->n_blocks - 1;
   int cnt = (int) (n - last * SG_RB);

@@ -495,7 +495,9 @@ regress_finish <- function(ctx, setups, made) {
   single <- vapply(setups, function(st) st$k == 0, NA)
   copy <- bin %in% vapply(setups[single], function(st) st$bin, 0L)
   noise <- is.na(rows$neighbor) & !copy
-  kind <- ifelse(copy, "copy", ifelse(noise, "noise", "interpolate"))
+  kind <- rep("interpolate", length(bin))
+  kind[noise] <- "noise"
+  kind[copy] <- "copy"
   codes <- rows$codes
   if (ncol(codes) > 0 && any(noise)) codes[noise, ] <- pred$codes[rows$parent[noise], , drop = FALSE]
   values <- rows$values[, seq_len(d), drop = FALSE]

@@ -313,6 +313,18 @@ test_that("nominal predictors: SMOTE-NC values from the bin, the outcome by the 
   }
 })
 
+test_that("no rare bin below its target: no rows made, an empty provenance of the usual types", {
+  d <- regress_data()
+  for (m in c("smoter", "smogn")) {
+    res <- sg_oversample(d, "y", method = m, seed = 1, over_ratio = 0.01)
+    prov <- sg_provenance(res)
+    expect_identical(nrow(res), nrow(d))
+    expect_identical(lapply(prov, typeof),
+                     list(row = "integer", class = "integer", parent = "integer",
+                          neighbor = "integer", gap = "double", kind = "character"))
+  }
+})
+
 test_that("bins of one row are copied, with a warning", {
   set.seed(1)
   d <- data.frame(x = rnorm(41), y = c(seq(9, 11, length.out = 40), 30))

@@ -169,10 +169,14 @@ input_summary <- function(pred, n_input, threads = NULL) {
 # bits, -0 as 0; strings by their UTF-8 bytes); the same on every platform.
 # Columns of other types (lists, complex) are hashed as their text.
 data_fingerprint <- function(data) {
+  # (the C routine reads the columns and their names only; NULL: a column
+  # of another type, formatted first)
+  fp <- .Call(ffi_record_fingerprint, unclass(data))
+  if (!is.null(fp)) return(fp)
   cols <- unclass(data)
   attributes(cols) <- list(names = names(data))
   odd <- !vapply(cols, typeof, "") %in% c("double", "integer", "logical", "character")
-  if (any(odd)) cols[odd] <- lapply(cols[odd], function(col) as.character(unlist(lapply(col, format))))
+  cols[odd] <- lapply(cols[odd], function(col) as.character(unlist(lapply(col, format))))
   .Call(ffi_record_fingerprint, cols)
 }
 

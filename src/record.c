@@ -247,13 +247,19 @@ static void sg_fp_column(sg_fp *s, SEXP col) {
   }
 }
 
-/* The fingerprint of a list of columns (a data frame) with its names. */
+/* The fingerprint of a list of columns (a data frame) with its names;
+ * NULL when a column is of another type than double, integer, logical or
+ * character (data_fingerprint() then hashes such columns as their text). */
 SEXP ffi_record_fingerprint(SEXP x) {
   if (TYPEOF(x) != VECSXP) Rf_error("`x` must be a list of columns.");
   R_xlen_t p = XLENGTH(x);
   SEXP nms = Rf_getAttrib(x, R_NamesSymbol);
   if (p > 0 && (TYPEOF(nms) != STRSXP || XLENGTH(nms) != p))
     Rf_error("`x` must have one name per column.");
+  for (R_xlen_t j = 0; j < p; j++) {
+    int t = TYPEOF(VECTOR_ELT(x, j));
+    if (t != REALSXP && t != INTSXP && t != LGLSXP && t != STRSXP) return R_NilValue;
+  }
   sg_fp s = {0x736D6F7465677561ULL}; /* "smotegua" */
   sg_fp_word(&s, (uint64_t) p);
   for (R_xlen_t j = 0; j < p; j++) {

@@ -38,7 +38,7 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
   num_names <- names[kinds == "double" | kinds == "integer" | kinds == "ordered"]
   nom_names <- names[kinds == "nominal"]
   ordered <- any(kinds == "ordered")
-  x <- numeric_matrix(cols[num_names], n, num_names, ordered)
+  x <- numeric_matrix(cols[num_names], n, num_names)
   stats <- column_stats(x, threads = threads)
   check_finite_predictors(x, stats, num_names, call)
   x_na <- anyNA(x)
@@ -123,15 +123,11 @@ predictor_kinds <- function(cols, names, call = NULL) {
   list(names = names, kinds = kinds, bare = bare)
 }
 
-# The numeric predictors as an n x p double matrix: dim<- on the one vector
-# unlist() makes (matrix() would copy it again); unlist() of plain numeric
-# columns gives their values as they are (an ordered factor needs
-# as.double() for its codes).
-numeric_matrix <- function(cols, n, names, ordered) {
-  x <- if (ordered) unlist(lapply(cols, as.double), use.names = FALSE)
-       else unlist(cols, use.names = FALSE)
-  x <- as.double(x)
-  dim(x) <- c(n, length(names))
+# The numeric predictors as an n x p double matrix: unlist() and
+# as.double()'s values (an ordered factor's codes), made in C
+# (src/memory.c) so that its fresh memory gets huge pages.
+numeric_matrix <- function(cols, n, names) {
+  x <- .Call(ffi_predictors_matrix, cols, n)
   dimnames(x) <- list(NULL, names)
   x
 }

@@ -16,6 +16,8 @@
 #endif
 #include "smoteguard.h"
 
+#include <string.h>
+#include <limits.h>
 #if defined(__linux__)
 #include <sys/mman.h>
 #include <unistd.h>
@@ -59,4 +61,38 @@ void sg_fresh_vector(SEXP x) {
   default:
     break;
   }
+}
+
+/* The numeric predictors as an n x p double matrix (prepare_predictors()):
+ * `cols`, p double or integer vectors of length n (integer columns, an
+ * ordered factor's codes), with the values unlist() then as.double() give
+ * (an integer NA becomes NA). Made here, not by unlist(), so that the
+ * matrix, fresh memory on a session's first call, is marked for huge pages
+ * before it is written. */
+SEXP ffi_predictors_matrix(SEXP cols, SEXP n) {
+  if (TYPEOF(cols) != VECSXP) Rf_error("`cols` must be a list of columns.");
+  int rows = sg_int_scalar(n, "n");
+  if (rows == NA_INTEGER || rows < 0) Rf_error("`n` must be a count of rows.");
+  R_xlen_t p = XLENGTH(cols);
+  if (p > INT_MAX) Rf_error("`cols` has too many columns.");
+  for (R_xlen_t j = 0; j < p; j++) {
+    SEXP col = VECTOR_ELT(cols, j);
+    if ((TYPEOF(col) != REALSXP && TYPEOF(col) != INTSXP) || XLENGTH(col) != rows)
+      Rf_error("`cols` must hold double or integer vectors of length `n`.");
+  }
+  SEXP x = PROTECT(Rf_allocMatrix(REALSXP, rows, (int) p));
+  sg_fresh_vector(x);
+  double *o = REAL(x);
+  for (R_xlen_t j = 0; j < p; j++) {
+    SEXP col = VECTOR_ELT(cols, j);
+    double *dst = o + j * (R_xlen_t) rows;
+    if (TYPEOF(col) == REALSXP) {
+      if (rows > 0) memcpy(dst, REAL_RO(col), (size_t) rows * sizeof(double));
+    } else {
+      const int *v = INTEGER_RO(col);
+      for (R_xlen_t i = 0; i < rows; i++) dst[i] = v[i] == NA_INTEGER ? NA_REAL : (double) v[i];
+    }
+  }
+  UNPROTECT(1);
+  return x;
 }

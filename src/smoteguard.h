@@ -183,6 +183,7 @@ uint64_t sg_row_hash(const double *x, int p);
  * where Linux offers them on request */
 void sg_fresh_buffer(void *p, size_t bytes);
 void sg_fresh_vector(SEXP x);
+SEXP ffi_predictors_matrix(SEXP cols, SEXP n);
 
 /* utils.c: argument checks, the named-list builder */
 void sg_check_double_matrix(SEXP x, const char *what);

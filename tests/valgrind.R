@@ -393,6 +393,12 @@ if (need("ffi_record_append", 2)) {
   fails(ffi("ffi_record_append", NA_character_, "{}\n"))
   unlink(lf)
 }
+if (need("ffi_predictors_matrix", 2)) {
+  run(ffi("ffi_predictors_matrix", list(a = c(1, NA, NaN, -0), b = c(1L, NA, 3L, 4L)), 4L))
+  run(ffi("ffi_predictors_matrix", list(), 3L))
+  fails(ffi("ffi_predictors_matrix", list(a = c(1, 2)), 3L))
+  fails(ffi("ffi_predictors_matrix", list(a = c("x", "y")), 2L))
+}
 if (need("ffi_record_checksum", 1)) {
   run(ffi("ffi_record_checksum", c(1L, NA, 3L)))
   run(ffi("ffi_record_checksum", c("a", NA, "\u00e9t\u00e9")))

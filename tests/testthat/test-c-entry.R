@@ -20,7 +20,7 @@ routines_wanted <- c(
   ffi_stats_columns = 3L, ffi_stats_outside = 3L, ffi_record_checksum = 1L,
   ffi_threads_get = 0L, ffi_threads_set = 1L, ffi_stats_quantiles = 2L,
   ffi_record_fingerprint = 1L, ffi_record_append = 2L,
-  ffi_record_extend = 3L, ffi_record_numbered = 1L,
+  ffi_record_extend = 3L, ffi_record_numbered = 1L, ffi_predictors_matrix = 2L,
   ffi_fidelity_check = 8L, ffi_pair_mean = 2L, ffi_condense = 8L,
   ffi_logit_fit = 3L, ffi_logit_oof = 6L, ffi_score_risks = 4L,
   ffi_same_ranking = 2L)
@@ -512,6 +512,23 @@ test_that("ffi_logit_fit() checks its arguments", {
   expect_c_error(fit(x, y, c(0, NA, 0, 0)), "`offset` must be finite")
   x[2, 2] <- Inf
   expect_c_error(fit(x, y), "`x` must be finite")
+})
+
+test_that("ffi_predictors_matrix() gives unlist() and as.double()'s values, as a matrix", {
+  f <- function(...) .Call(ffi("ffi_predictors_matrix"), ...)
+  cols <- list(a = c(1.5, NA, NaN, -0, Inf), b = c(3L, NA, -2L, .Machine$integer.max, 0L),
+               o = factor(c("x", "z", NA, "y", "x"), levels = c("x", "y", "z"), ordered = TRUE))
+  want <- as.double(unlist(lapply(cols, as.double), use.names = FALSE))
+  dim(want) <- c(5L, 3L)
+  expect_identical(f(cols, 5L), want)
+  expect_identical(f(cols[1:2], 5), want[, 1:2])
+  expect_identical(f(list(), 4L), matrix(0, 4, 0))
+  expect_identical(f(list(integer(0)), 0L), matrix(0, 0, 1))
+  expect_error(f(cols, 4L), "length `n`")
+  expect_error(f(list(c(TRUE, FALSE)), 2L), "double or integer")
+  expect_error(f(c(1, 2), 2L), "list of columns")
+  expect_error(f(cols, NA_integer_), "count of rows")
+  expect_error(f(cols, "5"), "single number")
 })
 
 test_that("ffi_record_extend() appends the synthetic values, as c() and as.integer(round()) do", {

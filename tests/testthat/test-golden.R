@@ -1,6 +1,7 @@
 # The golden corpus (issue 13): every call of golden/calls.R, run with the
 # installed package, gives the result recorded in golden/corpus.rds from
-# the code before the redesign (commit 64ddf41, by tests/golden/record.R):
+# the code before the redesign (commit 64ddf41, by tests/golden/record.R;
+# the new_* calls, for the methods registered since, from f9f1302):
 # an identical data frame (values, types, levels, row names, column order),
 # identical values in every recorded field of its record (fields and
 # columns added since are not compared; the volatile fields, timings,

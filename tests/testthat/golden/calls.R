@@ -818,5 +818,15 @@ golden_add("new_smogn_pert", "reg_mixed",
 golden_add("new_smoter_sampler_resample", "reg",
            quote(sg_resample(sg_sampler("smoter", neighbors = 4), data, "y", seed = 2012)),
            c("oversample", "smoter", "numeric_outcome", "sampler"))
+# no rare bin below its target: nothing made (an empty provenance), with
+# and without the common bins under-sampled
+golden_add("new_smoter_none_made", "reg",
+           quote(sg_oversample(data, "y", method = "smoter", over_ratio = 0.01, seed = 2014,
+                               threads = 1)),
+           c("oversample", "smoter", "numeric_outcome", "over_ratio", "empty"))
+golden_add("new_smogn_none_made_under", "reg",
+           quote(sg_oversample(data, "y", method = "smogn", over_ratio = 0.01, under = TRUE,
+                               seed = 2015, threads = 1)),
+           c("oversample", "smogn", "numeric_outcome", "over_ratio", "under", "empty"))
 
 rm(m2, th2, cl2, u2, r2)

@@ -75,7 +75,7 @@ rounds_run <- function(pred, yi, pos, plan, settings, inputs) {
 finish_classes <- function(setups, made, pred, yi, done, levels, counts, settings, call) {
   rows <- made$rows
   ct <- made$counts
-  n_made <- as.integer(ct[1, ])
+  n_made <- as.integer(ct["made", ])
   end <- cumsum(n_made)
   kinds <- vector("list", length(done))
   notes <- list()
@@ -85,7 +85,11 @@ finish_classes <- function(setups, made, pred, yi, done, levels, counts, setting
     at <- seq.int(end[i] - n_made[i] + 1L, length.out = n_made[i])
     kinds[[i]] <- class_kind(st, rows$gap[at], n_made[i], settings)
     if (!is.null(st$known)) known[[levels[done[i]]]] <- st$known
-    cl_notes <- c(st$notes, class_shortfall(st, ct[, i], n_made[i], settings))
+    cl_notes <- st$notes
+    # a class made in full from some parents has no shortfall to note
+    if (n_made[i] < st$G || ct["parents", i] == 0) {
+      cl_notes <- c(cl_notes, class_shortfall(st, ct[, i], n_made[i], settings))
+    }
     for (nm in names(cl_notes)) notes[[nm]] <- c(notes[[nm]], levels[done[i]])
   }
   made_all <- integer(length(levels))
@@ -94,6 +98,7 @@ finish_classes <- function(setups, made, pred, yi, done, levels, counts, setting
   notes$many <- many_raised(made_all, counts, levels)
   num <- vapply(setups, `[[`, numeric(length(class_numbers)), "numbers")
   dim(num) <- c(length(class_numbers), length(setups))
+  dimnames(num) <- list(class_numbers, NULL)
   report <- class_report(setups, ct, num, rows$parent, yi, levels[done], length(levels))
   warnings <- class_warnings(notes, settings, call, report,
                              stats::setNames(counts, levels))
@@ -195,6 +200,8 @@ class_plan <- function(pred, settings, def, guard, n) {
        # quota = "keep" applies to SMOTE's draw in turns without a seed rule
        keep_quota = !is.null(guard) && identical(guard$quota, "keep") &&
          is.null(def$seeds),
+       # whether the method's own draw is SMOTE's (the rounds' C loop draws)
+       turns = identical(def$draw, draw_in_turns),
        vote = if (identical(settings$nominal, "vote")) 1L else 0L)
 }
 
@@ -212,10 +219,11 @@ class_setup <- function(plan, pred, yi, cl, rows, G, settings, data,
   notes <- if (p == 1 && def$family == "interpolate") list(single = TRUE) else list()
   # what the method's hooks read (see new_sampler_method())
   ctx <- list(settings = settings, pred = pred, rows = rows, yi = yi)
-  pairs <- list(k = 0L, within = matrix(1L, p, 0), pairs_gap = 0, pairs_group = 0,
-                cap = NA_real_)
   picked <- NULL
-  if (interpolating) {
+  if (!interpolating) {
+    pairs <- list(k = 0L, within = matrix(1L, p, 0), pairs_gap = 0, pairs_group = 0,
+                  cap = NA_real_)
+  } else {
     pairs <- class_pairs(plan, pred, yi, cl, rows, settings, nbhd)
     if (pairs$k < settings$neighbors) notes$small <- TRUE
     m_all <- plan$m_all
@@ -236,13 +244,15 @@ class_setup <- function(plan, pred, yi, cl, rows, G, settings, data,
   # the draw: the method's, SMOTE's where the method could not apply its
   # rule, copies where there is nothing to interpolate
   own_draw <- interpolating && is.null(picked$note)
+  # the seed rule's counts (none without a rule)
+  seeds <- if (is.null(picked)) c(NA, NA, NA)
+           else c(picked$danger %||% NA, picked$noise %||% NA, picked$safe %||% NA)
   list(input = rounds_input(plan, ctx, cl, pairs, picked, own_draw, interpolating, G,
                             bounds, data),
        interpolating = interpolating, def = def, plan = plan, G = G,
        known = pairs$known, notes = notes,
        # the class's numbers for its report and info (class_numbers)
-       numbers = c(cl, G, pairs$k, picked$danger %||% NA, picked$noise %||% NA,
-                   picked$safe %||% NA, pairs$pairs_gap, pairs$pairs_group, pairs$cap))
+       numbers = c(cl, G, pairs$k, seeds, pairs$pairs_gap, pairs$pairs_group, pairs$cap))
 }
 
 # An interpolating class's neighbourhoods: its rows' own-class pairs
@@ -305,10 +315,12 @@ rounds_input <- function(plan, ctx, cl, pairs, picked, own_draw, interpolating, 
   settings <- ctx$settings
   pred <- ctx$pred
   cons <- settings$constraints
-  draw_rows <- if (own_draw) def$draw else draw_in_turns
+  # SMOTE's draw (the rounds' C loop draws), or the method's own hook
+  turns <- !own_draw || plan$turns
+  draw_rows <- def$draw
   # the method's own maker (rows off the parent-neighbour segment)
   make_rows <- if (own_draw) def$make
-  same_parent <- plan$keep_quota && identical(draw_rows, draw_in_turns)
+  same_parent <- plan$keep_quota && turns
   safety <- interpolating && !is.null(guard)
   eligible <- picked$eligible
   list(
@@ -322,8 +334,8 @@ rounds_input <- function(plan, ctx, cl, pairs, picked, own_draw, interpolating, 
                  own_draw && def$stop_when_short, same_parent,
                  plan$local && is.null(make_rows), def$seeks_boundary)),
     bounds$lower, bounds$upper,
-    combos_input(cons, pred, ctx$rows),
-    if (!identical(draw_rows, draw_in_turns)) {
+    if (!is.null(cons$combos)) combos_input(cons, pred, ctx$rows),
+    if (!turns) {
       function(at, within_at, need) draw_rows(ctx, at, within_at, need, picked$state)
     },
     if (!is.null(make_rows)) function(parent, draw) make_rows(ctx, parent, draw, picked$state),
@@ -337,10 +349,10 @@ rounds_input <- function(plan, ctx, cl, pairs, picked, own_draw, interpolating, 
 }
 
 # A class's note when it falls short (`counts`: its column of
-# rounds_run()'s counts; the 11th is its parents).
+# rounds_run()'s counts).
 class_shortfall <- function(setup, counts, made, settings) {
   need <- setup$G - made
-  if (counts[[11]] == 0 && setup$G > 0) list(no_seeds = TRUE)
+  if (counts[["parents"]] == 0 && setup$G > 0) list(no_seeds = TRUE)
   else if (need > 0 && setup$def$stop_when_short && is.null(setup$plan$guard) &&
            is.null(settings$constraints)) list(short = TRUE)
   else if (need > 0) list(short_guard = TRUE)
@@ -363,36 +375,41 @@ class_numbers <- c("cl", "G", "k", "danger", "noise", "safe", "pairs_gap", "pair
                    "cap")
 
 # The guard's report, one row per class raised: its counters (`counts`:
-# rounds_run()'s, one column per class; `num`: the classes' numbers, see
-# class_numbers), then the settings in force.
+# rounds_run()'s, one named row per counter and one column per class;
+# `num`: the classes' numbers, one row per class_numbers), then the
+# settings in force.
 class_report <- function(setups, counts, num, parent, yi, classes, L) {
   if (length(setups) == 0) return(NULL)
   n <- length(yi)
   # parents are data rows of their class: the distinct ones counted by
   # class (tabulate() is cheaper than unique() on small data)
   used <- if (n <= 1e5) which(tabulate(parent, n) > 0L) else unique(parent)
-  G <- as.integer(num[2, ])
-  made <- as.integer(counts[1, ])
-  cols <- list(class = classes, seeds = as.integer(counts[7, ]),
-               parents_used = tabulate(yi[used], L)[num[1, ]],
-               unsafe = as.integer(counts[8, ]), noise = as.integer(counts[9, ]),
-               isolated = as.integer(counts[10, ]), pairs_gap = num[7, ],
-               pairs_group = num[8, ], drawn = counts[2, ],
-               rejected_intrusion = counts[3, ], rejected_bound = counts[4, ],
-               rejected_rule = counts[5, ], rejected_combo = counts[6, ],
+  G <- as.integer(num["G", ])
+  made <- as.integer(counts["made", ])
+  cols <- list(class = classes, seeds = as.integer(counts["seeds", ]),
+               parents_used = tabulate(yi[used], L)[num["cl", ]],
+               unsafe = as.integer(counts["unsafe", ]), noise = as.integer(counts["noise", ]),
+               isolated = as.integer(counts["isolated", ]),
+               pairs_gap = as.double(num["pairs_gap", ]),
+               pairs_group = as.double(num["pairs_group", ]),
+               drawn = as.double(counts["drawn", ]),
+               rejected_intrusion = as.double(counts["rejected_intrusion", ]),
+               rejected_bound = as.double(counts["rejected_bound", ]),
+               rejected_rule = as.double(counts["rejected_rule", ]),
+               rejected_combo = as.double(counts["rejected_combo", ]),
                wanted = G, made = made, shortfall = G - made,
-               max_gap_distance = num[9, ])
-  new_frame(c(cols, stack_columns(lapply(setups, function(s) s$plan$report))))
+               max_gap_distance = as.double(num["cap", ]))
+  new_frame(c(cols, stack_columns(lapply(lapply(setups, `[[`, "plan"), `[[`, "report"))))
 }
 
 # The classes' info (class_info_fields), one row per class raised.
 class_info <- function(counts, num, classes) {
   if (length(classes) == 0) return(NULL)
-  G <- as.integer(num[2, ])
-  made <- as.integer(counts[1, ])
-  cols <- list(classes, as.integer(counts[7, ]), as.integer(num[4, ]),
-               as.integer(num[5, ]), as.integer(num[6, ]), as.integer(num[3, ]), G, made,
-               G - made)
+  G <- as.integer(num["G", ])
+  made <- as.integer(counts["made", ])
+  cols <- list(classes, as.integer(counts["seeds", ]), as.integer(num["danger", ]),
+               as.integer(num["noise", ]), as.integer(num["safe", ]), as.integer(num["k", ]),
+               G, made, G - made)
   names(cols) <- c("class", class_info_fields)
   new_frame(cols)
 }

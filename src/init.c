@@ -22,7 +22,6 @@ static const R_CallMethodDef CallEntries[] = {
   CALLDEF(ffi_hold_round, 6),
   CALLDEF(ffi_constraints_check, 7),
   CALLDEF(ffi_geometric_make, 6),
-  CALLDEF(ffi_knn_classes, 6),
   CALLDEF(ffi_classes_neighbors, 10),
   CALLDEF(ffi_metrics_class, 7),
   CALLDEF(ffi_metrics_near, 5),

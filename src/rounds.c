@@ -939,13 +939,22 @@ static void sg_rounds_standardise(sg_rounds_data *D) {
 }
 
 /* The result: the stacked rows trimmed to what was made, and per class
- * its counts (an 11 x classes matrix, see sg_class_rounds()). */
+ * its counts (an 11 x classes matrix, see sg_class_rounds(); its rows
+ * named, so that R reads them by name). */
 static SEXP sg_rounds_result(sg_stack *st, SEXP counts) {
   int nprot = 0;
   SEXP rows = st->buf;
   if (st->used != st->cap) {
     rows = PROTECT(sg_stack_resize(st, st->used)); nprot++;
   }
+  static const char *const what[11] = {
+    "made", "drawn", "rejected_intrusion", "rejected_bound", "rejected_rule",
+    "rejected_combo", "seeds", "unsafe", "noise", "isolated", "parents"};
+  SEXP rn = PROTECT(Rf_allocVector(STRSXP, 11)); nprot++;
+  for (int e = 0; e < 11; e++) SET_STRING_ELT(rn, e, Rf_mkChar(what[e]));
+  SEXP dn = PROTECT(Rf_allocVector(VECSXP, 2)); nprot++;
+  SET_VECTOR_ELT(dn, 0, rn);
+  Rf_setAttrib(counts, R_DimNamesSymbol, dn);
   SEXP vals[2] = {rows, counts};
   const char *nms[2] = {"rows", "counts"};
   SEXP out = sg_named_list(2, vals, nms);

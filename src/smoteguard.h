@@ -60,8 +60,6 @@ void sg_interpolate_rows(const double *xv, R_xlen_t n, int d,
 void sg_nominal_values(const int *cd, R_xlen_t n, int dc, const int *cand,
                        R_xlen_t G, int nc, int md, int *ov, R_xlen_t ldo);
 void sg_add_noise(double *v, const double *sd, R_xlen_t n);
-SEXP ffi_knn_classes(SEXP x, SEXP center, SEXP scale, SEXP rows, SEXP k,
-                     SEXP threads);
 
 /* geometric.c */
 SEXP ffi_geometric_make(SEXP x, SEXP scale, SEXP parent, SEXP surface,

@@ -178,16 +178,6 @@ if (need("ffi_add_noise", 2)) {
   run(ffi("ffi_add_noise", znum[1:10, ], matrix(0.3, 10, 2)))
   fails(ffi("ffi_add_noise", znum[1:10, ], matrix(-1, 10, 2)))
 }
-if (need("ffi_knn_classes", 6)) {
-  xp <- matrix(rnorm(40 * 3), 40, 3)
-  xp[, 3] <- 2                                    # a constant column: left out
-  yp <- rep(c(1L, 2L, 3L, NA), 10)
-  rp <- lapply(1:3, function(l) which(yp == l))
-  run(ffi("ffi_knn_classes", xp, colMeans(xp), c(1, 0.5, 0), rp, c(5L, 9L, 1L), 2L))
-  run(ffi("ffi_knn_classes", xp, colMeans(xp), c(1, 0.5, 0), rp[2], 5L, 1L))
-  fails(ffi("ffi_knn_classes", xp, colMeans(xp), c(1, 0.5, 0), list(1L), 1L, 1L))
-  fails(ffi("ffi_knn_classes", xp, colMeans(xp), c(1, 0.5, 0), rp[1], 10L, 1L))
-}
 if (need("ffi_classes_neighbors", 10)) {
   xp <- matrix(rnorm(40 * 3), 40, 3)
   yp <- rep(1:3, length.out = 40)

@@ -325,9 +325,10 @@ call_templates <- list(
     sd[stats::runif(length(sd)) < 0.3] <- 0
     list(values, sd)
   },
-  ffi_knn_classes = function() {
-    # classes of at least two rows (a few of one, an error), k per class
-    # (sometimes beyond the class's rows - 1, an error)
+  ffi_classes_neighbors = function() {
+    # classes of at least two rows (a few of one, an error), k and kq per
+    # class (sometimes beyond the class's rows - 1, an error), groups, a
+    # gap cap and a whole-data search now and then
     n <- rsize(2L)
     d <- rdim(1L)
     L <- rint(1, 1, 4)
@@ -338,8 +339,13 @@ call_templates <- list(
     center <- if (d > 0) colMeans(x) else double(0)
     scale <- if (d > 0 && n > 1) apply(x, 2, stats::sd) else rep(1, d)
     scale[!is.finite(scale)] <- 0
-    k <- vapply(rows, function(r) as.integer(max(1, min(rint(1, 1, 7), length(r) - 1 + chance(0.1)))), 1L)
-    list(x, center, scale, rows, as.integer(k), threads_value())
+    kq <- vapply(rows, function(r) as.integer(max(1, min(rint(1, 1, 7), length(r) - 1 + chance(0.1)))), 1L)
+    k <- pmax(1L, kq - rint(length(kq), 0, 2))
+    group <- if (chance(0.3)) sprinkle_na(rint(n, 1, 3), 0.2)
+    cap <- if (chance(0.5)) stats::runif(1) else NA_real_
+    m <- if (chance(0.5)) rint(1, 0, max(0, n - 1)) else 0L
+    list(x, center, scale, rows, as.integer(k), as.integer(kq), group, cap, as.integer(m),
+         threads_value())
   },
   ffi_guard_pairs = function() {
     n <- rsize(2L)

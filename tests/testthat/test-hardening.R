@@ -245,8 +245,6 @@ hd_valid_calls <- function() {
                                matrix(c(1L, 0L, 2L, 0L, 3L, 1L, 0L, 2L), 4, 2), 9),
     ffi_add_noise = list(x[1:5, ], matrix(0.1, 5, 3)),
     ffi_geometric_make = list(num, c(1, 0.5, 0), c(1L, 3L, 9L, 5L), c(2L, 3L, 40L, 51L), 0.5, 0.3),
-    ffi_knn_classes = list(x, colMeans(x), c(1, 2, 0), list(c(1L, 4L, 7L, 9L), 2:30),
-                           c(3L, 5L), 2L),
     ffi_classes_neighbors = list(x, colMeans(x), c(1, 2, 0), list(c(1L, 4L, 7L, 9L), 2:30),
                                  c(2L, 5L), c(3L, 5L), rep(1:4, 15), 0.9, 10L, 2L),
     ffi_classes_neighbors = list(x, colMeans(x), c(1, 2, 0), list(2:30), 5L, 5L, NULL,

@@ -83,12 +83,12 @@ cell_tables <- function(preds, scores, correct_prior, samplers, learners) {
   rownames(out$holdout) <- NULL
   out$notes <- scored$notes
   out$predictions <- predictions
-  # one row per cell, from the cells (unique() on the predictions' rows is
-  # slow on a large holdout)
-  out$thresholds <- bind_rows(lapply(preds, function(pr) {
-    list(rep = pr$rep[1], fold = pr$fold[1], sampler = pr$sampler[1],
-         learner = pr$learner[1], threshold = pr$threshold[1])
-  }))
+  # one row per cell, from the cells' keys score_cells() made (unique() on
+  # the predictions' rows is slow on a large holdout; a list of one row per
+  # cell stacked cost more than the table); the thresholds joined as c()
+  # joins them
+  out$thresholds <- new_frame(c(scored$key, list(
+    threshold = unlist(lapply(preds, function(pr) pr$threshold[1]), use.names = FALSE))))
   out$thresholds$sampler <- factor(out$thresholds$sampler, levels = samplers)
   out$thresholds$learner <- factor(out$thresholds$learner, levels = learners)
   out
@@ -121,12 +121,21 @@ score_cells <- function(preds, scores, correct_prior, reference) {
               fold = vapply(preds, function(pr) pr$fold[1], pr_type(preds, "fold")),
               sampler = vapply(preds, function(pr) pr$sampler[1], character(1)),
               learner = vapply(preds, function(pr) pr$learner[1], character(1)))
-  blocks <- vector("list", (2 + correct_prior) * n)
+  # the blocks of values, each with its cell and correction, kept as
+  # parallel vectors and lists (the long tables are read from them whole)
+  nbl <- (2 + correct_prior) * n
+  block_cell <- integer(nbl)
+  block_corrected <- logical(nbl)
+  block_values <- vector("list", nbl)
+  block_notes <- vector("list", nbl)
   nb <- 0L
   add <- function(i, corrected, values) {
     nb <<- nb + 1L
-    blocks[[nb]] <<- list(i = i, corrected = corrected, values = values,
-                          notes = attr(values, "notes"))
+    block_cell[nb] <<- i
+    block_corrected[nb] <<- corrected
+    block_values[[nb]] <<- values
+    notes <- attr(values, "notes", exact = TRUE)
+    if (!is.null(notes)) block_notes[[nb]] <<- notes
   }
   for (i in seq_len(n)) {
     add(i, FALSE, scores[[i]]$raw)
@@ -149,16 +158,20 @@ score_cells <- function(preds, scores, correct_prior, reference) {
     add(i, correct_prior, structure(stats::setNames(c(t, at), matched_names),
       notes = if (is.na(t)) c(matched_threshold = "no positive case in the test part, or no recall to match")))
   }
-  long <- function(part, values) {
-    size <- vapply(blocks, function(b) length(b[[part]]), integer(1))
-    cell <- rep(vapply(blocks, function(b) b$i, integer(1)), size)
+  # a block's values and notes are named by metric, so that unlist() of
+  # them gives the metric names as its names
+  long <- function(parts, values) {
+    size <- lengths(parts, use.names = FALSE)
+    if (sum(size) == 0) return(NULL)
+    cell <- rep.int(block_cell, size)
     cols <- lapply(key, function(k) k[cell])
-    cols$corrected <- rep(vapply(blocks, function(b) b$corrected, logical(1)), size)
-    cols$metric <- unlist(lapply(blocks, function(b) names(b[[part]])), use.names = FALSE)
-    cols[[values]] <- unlist(lapply(blocks, function(b) unname(b[[part]])), use.names = FALSE)
-    if (sum(size) == 0) NULL else new_frame(cols)
+    cols$corrected <- rep.int(block_corrected, size)
+    flat <- unlist(parts)
+    cols$metric <- names(flat)
+    cols[[values]] <- unname(flat)
+    new_frame(cols)
   }
-  list(metrics = long("values", "value"), notes = long("notes", "note"))
+  list(metrics = long(block_values, "value"), notes = long(block_notes, "note"), key = key)
 }
 
 # the type of a per-cell column's values, for vapply()
@@ -449,8 +462,7 @@ error_analysis <- function(predictions, data, samplers, learners, corrected) {
       b <- base[if (kind == "missed") is_pos else !is_pos, , drop = FALSE]
       if (nrow(b) == 0) next
       names(b)[3] <- paste0("times_", kind)
-      rows <- cbind(data.frame(learner = lrn, b), data[b$row, , drop = FALSE])
-      rownames(rows) <- NULL
+      rows <- error_rows(lrn, b, data)
       if (kind == "missed") missed[[lrn]] <- rows else flagged[[lrn]] <- rows
       for (j in seq_along(samplers[-1])) {
         s <- samplers[-1][j]
@@ -467,6 +479,26 @@ error_analysis <- function(predictions, data, samplers, learners, corrected) {
   list(missed = if (length(missed)) do.call(rbind, unname(missed)),
        flagged = if (length(flagged)) do.call(rbind, unname(flagged)),
        recovered = bind_rows(recovered))
+}
+
+# The learner, a tally's rows and the data's rows they name, as one table
+# with automatic row names: cbind(data.frame(learner = lrn, b), data[b$row,
+# , drop = FALSE]) without data.frame()'s checks when the data is a plain
+# data frame of columns data.frame() keeps as they are (data_rows() takes
+# its rows then): unnamed atomic vectors, plain or factors, dates, times.
+error_rows <- function(lrn, b, data) {
+  kept <- list(NULL, "factor", c("ordered", "factor"), "Date", c("POSIXct", "POSIXt"))
+  plain <- function(col) {
+    is.atomic(col) && is.null(dim(col)) && is.null(names(col)) &&
+      any(vapply(kept, identical, logical(1), oldClass(col)))
+  }
+  if (!identical(class(data), "data.frame") || !all(vapply(data, plain, logical(1)))) {
+    rows <- cbind(data.frame(learner = lrn, b), data[b$row, , drop = FALSE])
+    rownames(rows) <- NULL
+    return(rows)
+  }
+  new_frame(c(list(learner = rep(lrn, nrow(b))), unclass(b),
+              unclass(data_rows(data, b$row))))
 }
 
 # Failed cells: an error when a sampler or a learner failed everywhere, a

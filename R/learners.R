@@ -304,8 +304,9 @@ check_learner_output <- function(p, learner, newdata, context) {
                sprintf("It gave %s for %d row(s).", describe(p), nrow(newdata))),
              class = "learner")
   }
-  bad <- sum(is.na(p) | p < 0 | p > 1)
-  if (bad > 0) {
+  # tested first without counting (the count only for the message)
+  if (anyNA(p) || any(p < 0) || any(p > 1)) {
+    bad <- sum(is.na(p) | p < 0 | p > 1)
     sg_abort(c(sprintf("Learner `%s` predicted %d value(s) that are NA or outside [0, 1] (%s).",
                        learner$name, bad, cell_label(context)),
                "A learner must return the probability of the positive class; missing predictor values give NA."),

@@ -99,8 +99,11 @@ cell_tables <- function(preds, scores, correct_prior, samplers, learners) {
 # analysis, added to `out`.
 judge_evaluation <- function(out, samplers, learners, corrected, data, subgroups, seed) {
   ratio <- mean(vapply(out$splits, function(s) length(s$test) / length(s$train), numeric(1)))
-  out$verdict <- verdict_table(out$metrics, samplers, learners, corrected, ratio)
-  out$calibration <- calibration_table(out$metrics, samplers, learners, corrected, ratio)
+  # the metrics' index made once for the verdict and the calibration
+  index <- metric_index(out$metrics)
+  out$verdict <- verdict_table(out$metrics, samplers, learners, corrected, ratio, index)
+  out$calibration <- calibration_table(out$metrics, samplers, learners, corrected, ratio,
+                                       index)
   out$decisions <- decision_table(out$verdict, out$calibration, samplers, learners, corrected)
   source <- curve_source(out$predictions)
   out$decision_curve <- decision_curves(source, corrected)
@@ -259,9 +262,9 @@ paired_differences <- function(index, sampler, reference, learner, corrected, me
   a[keys] - b[keys]
 }
 
-verdict_table <- function(metrics, samplers, learners, corrected, ratio) {
+verdict_table <- function(metrics, samplers, learners, corrected, ratio,
+                          index = metric_index(metrics)) {
   rows <- list()
-  index <- metric_index(metrics)
   for (lrn in learners) for (s in samplers[-1]) for (m in verdict_metrics) {
     d <- paired_differences(index, s, samplers[1], lrn, corrected, m)
     iv <- nb_interval(d, ratio)
@@ -286,10 +289,10 @@ verdict_table <- function(metrics, samplers, learners, corrected, ratio) {
 
 # Calibration of the raw and corrected predictions against "none": Brier
 # and the calibration intercept's distance from 0, unadjusted intervals.
-calibration_table <- function(metrics, samplers, learners, corrected, ratio) {
+calibration_table <- function(metrics, samplers, learners, corrected, ratio,
+                              index = metric_index(metrics)) {
   rows <- list()
   versions <- if (corrected) c(FALSE, TRUE) else FALSE
-  index <- metric_index(metrics)
   for (lrn in learners) for (s in samplers[-1]) for (cr in versions) {
     for (m in c("brier", "cal_intercept_error")) {
       d <- paired_differences(index, s, samplers[1], lrn, cr, m)
@@ -567,8 +570,10 @@ combine_one_vs_rest <- function(evals, outcome, seed, held) {
   corrected <- settings$correct_prior
   if (!is.null(out$metrics)) {
     ratio <- mean(vapply(out$splits, function(s) length(s$test) / length(s$train), numeric(1)))
-    out$verdict <- verdict_table(out$metrics, samplers, learners, corrected, ratio)
-    out$calibration <- calibration_table(out$metrics, samplers, learners, corrected, ratio)
+    index <- metric_index(out$metrics)
+    out$verdict <- verdict_table(out$metrics, samplers, learners, corrected, ratio, index)
+    out$calibration <- calibration_table(out$metrics, samplers, learners, corrected, ratio,
+                                         index)
     out$decisions <- decision_table(out$verdict, out$calibration, samplers, learners, corrected)
   }
   out$settings <- settings

@@ -322,6 +322,19 @@ if (need("ffi_logit_fit", 3)) {
   run(ffi("ffi_logit_fit", cbind(1, rep(2, 80)), yl, NULL))
   fails(ffi("ffi_logit_fit", cbind(1, lp), yl + 1, NULL))
 }
+if (need("ffi_score_risks", 4) && need("ffi_same_ranking", 2)) {
+  ys <- runif(300) < 0.3
+  ps <- plogis(rnorm(300) + ys)
+  run(ffi("ffi_score_risks", ys, ps, 0.5, NULL))
+  run(ffi("ffi_score_risks", ys, ps, 0.3, c(0.1, 0.9)))
+  run(ffi("ffi_score_risks", rep(TRUE, 5), rep(1, 5), 0.5, NULL))
+  fails(ffi("ffi_score_risks", c(ys[-1], NA), ps, 0.5, NULL))
+  fails(ffi("ffi_score_risks", logical(0), double(0), 0.5, NULL))
+  run(ffi("ffi_same_ranking", ps, 2 * ps))
+  run(ffi("ffi_same_ranking", ps, rev(ps)))
+  run(ffi("ffi_same_ranking", c(1, NA), c(1, 2)))
+  fails(ffi("ffi_same_ranking", 1:3, c(1, 2, 3)))
+}
 if (need("ffi_logit_oof", 6)) {
   # instance hardness's folds: standardised in C (a scale-0 column), a
   # subsample start (20,000 rows), separated classes and an aliased column
@@ -369,8 +382,23 @@ if (need("ffi_record_fingerprint", 1)) {
   run(ffi("ffi_record_fingerprint", list(a = c(1, NA, NaN, -0), b = c("a", NA, "\u00e9t\u00e9"),
                                           f = factor(c("u", "v", "u", NA)), i = c(1L, NA, 3L, 4L))))
   run(ffi("ffi_record_fingerprint", stats::setNames(list(), character(0))))
-  fails(ffi("ffi_record_fingerprint", list(a = list(1))))
+  # a column of another type has no fingerprint of its own: NULL, and the
+  # caller formats the columns
+  run(ffi("ffi_record_fingerprint", list(a = list(1))))
   fails(ffi("ffi_record_fingerprint", list(1, 2)))
+}
+if (need("ffi_record_extend", 3)) {
+  vx <- cbind(c(runif(40, -5, 5), NA, NaN), c(3e9, -0.2, rnorm(41)))
+  run(ffi("ffi_record_extend", list(a = 1:5, b = c(0.5, NA, 2, 3, -1)), vx, c(1L, 2L)))
+  run(ffi("ffi_record_extend", list(), vx, integer(0)))
+  run(ffi("ffi_record_extend", list(1L), vx[0, , drop = FALSE], 1L))
+  fails(ffi("ffi_record_extend", list(1L), vx, 3L))
+  fails(ffi("ffi_record_extend", list("a"), vx, 1L))
+}
+if (need("ffi_record_numbered", 1)) {
+  run(ffi("ffi_record_numbered", as.character(1:50)))
+  run(ffi("ffi_record_numbered", c("1", "3", NA)))
+  run(ffi("ffi_record_numbered", character(0)))
 }
 if (need("ffi_record_append", 2)) {
   lf <- tempfile("vg-ledger")

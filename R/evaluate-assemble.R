@@ -94,17 +94,24 @@ cell_tables <- function(preds, scores, correct_prior, samplers, learners) {
   out
 }
 
-# What the tables say: the verdict and calibration against the reference
-# sampler, the decisions, the decision curves, the subgroups and the error
-# analysis, added to `out`.
-judge_evaluation <- function(out, samplers, learners, corrected, data, subgroups, seed) {
+# The verdict, the calibration against the reference sampler and the
+# decisions they lead to, added to `out` (the metrics' index made once for
+# the first two).
+verdict_tables <- function(out, samplers, learners, corrected) {
   ratio <- mean(vapply(out$splits, function(s) length(s$test) / length(s$train), numeric(1)))
-  # the metrics' index made once for the verdict and the calibration
   index <- metric_index(out$metrics)
   out$verdict <- verdict_table(out$metrics, samplers, learners, corrected, ratio, index)
   out$calibration <- calibration_table(out$metrics, samplers, learners, corrected, ratio,
                                        index)
   out$decisions <- decision_table(out$verdict, out$calibration, samplers, learners, corrected)
+  out
+}
+
+# What the tables say: the verdict and calibration against the reference
+# sampler, the decisions, the decision curves, the subgroups and the error
+# analysis, added to `out`.
+judge_evaluation <- function(out, samplers, learners, corrected, data, subgroups, seed) {
+  out <- verdict_tables(out, samplers, learners, corrected)
   source <- curve_source(out$predictions)
   out$decision_curve <- decision_curves(source, corrected)
   out$subgroups <- subgroup_table(source, data, subgroups, corrected, seed)
@@ -568,14 +575,7 @@ combine_one_vs_rest <- function(evals, outcome, seed, held) {
               notes = with_class("notes"),
               splits = first$splits)
   corrected <- settings$correct_prior
-  if (!is.null(out$metrics)) {
-    ratio <- mean(vapply(out$splits, function(s) length(s$test) / length(s$train), numeric(1)))
-    index <- metric_index(out$metrics)
-    out$verdict <- verdict_table(out$metrics, samplers, learners, corrected, ratio, index)
-    out$calibration <- calibration_table(out$metrics, samplers, learners, corrected, ratio,
-                                         index)
-    out$decisions <- decision_table(out$verdict, out$calibration, samplers, learners, corrected)
-  }
+  if (!is.null(out$metrics)) out <- verdict_tables(out, samplers, learners, corrected)
   out$settings <- settings
   out$seed <- seed
   out$holdout_rows <- held

@@ -82,8 +82,9 @@ finish_classes <- function(setups, made, pred, yi, done, levels, counts, setting
   known <- NULL
   for (i in seq_along(done)) {
     st <- setups[[i]]
-    at <- seq.int(end[i] - n_made[i] + 1L, length.out = n_made[i])
-    kinds[[i]] <- class_kind(st, rows$gap[at], n_made[i], settings)
+    # the gaps a promise: only a kind of one per row reads them
+    kinds[[i]] <- class_kind(st, rows$gap[seq.int(end[i] - n_made[i] + 1L,
+                                                  length.out = n_made[i])], settings)
     if (!is.null(st$known)) known[[levels[done[i]]]] <- st$known
     cl_notes <- st$notes
     # a class made in full from some parents has no shortfall to note
@@ -102,9 +103,8 @@ finish_classes <- function(setups, made, pred, yi, done, levels, counts, setting
   report <- class_report(setups, ct, num, rows$parent, yi, levels[done], length(levels))
   warnings <- class_warnings(notes, settings, call, report,
                              stats::setNames(counts, levels))
-  kind <- unlist(kinds, use.names = FALSE)
   list(class = rows$class, parent = rows$parent, neighbor = rows$neighbor,
-       gap = rows$gap, kind = if (is.null(kind)) character(0) else kind,
+       gap = rows$gap, kind = rows_kind(kinds, n_made),
        values = rows$values, codes = rows$codes,
        info = class_info(ct, num, levels[done]), report = report,
        warnings = warnings, known = known)
@@ -358,14 +358,24 @@ class_shortfall <- function(setup, counts, made, settings) {
   else if (need > 0) list(short_guard = TRUE)
 }
 
-# The provenance kind of a class's made rows (`gap`: their gaps).
-class_kind <- function(setup, gap, made, settings) {
+# The provenance kind of a class's made rows (`gap`: their gaps): one for
+# all of them, or one per row (rows_kind() repeats it).
+class_kind <- function(setup, gap, settings) {
   def <- setup$def
   kind <- if (!setup$interpolating) {
     if (def$family == "copy") def$kind(settings) else "copy"
   } else def$kind(settings, gap)  # one kind, or one per row
   if (setup$interpolating && setup$plan$jitter) kind <- paste0(kind, "+jitter")
-  rep_len(kind, made)
+  kind
+}
+
+# The made rows' kinds: each class's (class_kind()) recycled to its
+# `made` rows, in one rep.int() when every class has one kind.
+rows_kind <- function(kinds, made) {
+  if (length(kinds) == 0L) return(character(0))
+  kind <- if (all(lengths(kinds) == 1L)) rep.int(unlist(kinds, use.names = FALSE), made)
+          else unlist(.mapply(rep_len, list(kinds, made), NULL), use.names = FALSE)
+  if (is.null(kind)) character(0) else kind
 }
 
 # What class_setup() keeps of each class for its report and info (its

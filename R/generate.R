@@ -217,10 +217,11 @@ class_setup <- function(plan, pred, yi, cl, rows, G, settings, data,
   def <- plan$def
   interpolating <- def$family == "interpolate" && p > 1
   notes <- if (p == 1 && def$family == "interpolate") list(single = TRUE) else list()
-  # what the method's hooks read (see new_sampler_method())
-  ctx <- list(settings = settings, pred = pred, rows = rows, yi = yi)
+  # what the method's hooks read (see new_sampler_method()), made in one
+  # list() call
   picked <- NULL
   if (!interpolating) {
+    ctx <- list(settings = settings, pred = pred, rows = rows, yi = yi)
     pairs <- list(k = 0L, within = matrix(1L, p, 0), pairs_gap = 0, pairs_group = 0,
                   cap = NA_real_)
   } else {
@@ -228,14 +229,14 @@ class_setup <- function(plan, pred, yi, cl, rows, G, settings, data,
     if (pairs$k < settings$neighbors) notes$small <- TRUE
     m_all <- plan$m_all
     w <- pairs$whole
-    ctx$within <- pairs$within
-    ctx$whole <- w
-    ctx$m_all <- m_all
-    # whether each of a row's m nearest rows of the whole data is of
-    # another class
-    ctx$other <- function(m) {
-      matrix(yi[w$index[, seq_len(min(m, m_all)), drop = FALSE]] != cl, nrow = p)
-    }
+    ctx <- list(settings = settings, pred = pred, rows = rows, yi = yi,
+                within = pairs$within, whole = w, m_all = m_all,
+                # whether each of a row's m nearest rows of the whole data
+                # is of another class
+                other = function(m) {
+                  matrix(yi[w$index[, seq_len(min(m, m_all)), drop = FALSE]] != cl,
+                         nrow = p)
+                })
     if (!is.null(def$seeds)) {
       picked <- def$seeds(ctx)
       if (!is.null(picked$note)) notes[[picked$note]] <- TRUE

@@ -112,8 +112,11 @@ finish_classes <- function(setups, made, pred, yi, done, levels, counts, setting
 
 # Each class's rows (data order), one vector per class code 1..L.
 split_rows <- function(yi, L) {
-  split.default(seq_along(yi), structure(yi, levels = as.character(seq_len(L)),
-                                         class = "factor"))
+  # attributes set one by one: cheaper than structure()
+  f <- yi
+  attr(f, "levels") <- as.character(seq_len(L))
+  class(f) <- "factor"
+  split.default(seq_along(yi), f)
 }
 
 # How many own-class neighbours a class's rows use (k) and how many its

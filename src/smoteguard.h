@@ -156,7 +156,7 @@ void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, uint64_t *key
 SEXP ffi_stats_quantiles(SEXP x, SEXP threads);
 SEXP ffi_metrics_ks(SEXP real, SEXP syn);
 /* the radix sort's counters (its passes x digit values), and the number
- * of keys from which sg_sorted_keys() uses it (a merge sort below) */
+ * of keys from which sg_sorted_keys() uses it (R_qsort() below) */
 #define SG_KS_COUNT (6 * 2048)
 #define SG_RADIX_MIN 2048
 R_xlen_t sg_sorted_keys(const double *x, const int *rows, R_xlen_t n,

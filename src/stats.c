@@ -332,55 +332,34 @@ static void sg_radix_sort(uint64_t *v, uint64_t *tmp, R_xlen_t n,
   if (src != v) memcpy(v, src, (size_t) n * sizeof(uint64_t));
 }
 
-/* Sorts v[0..n) in place, tmp: n more keys: insertion sort of runs of 16,
- * then merges of runs (stable, no counters to clear, no call per
- * comparison). */
-#define SG_MERGE_RUN 16
-static void sg_merge_sort(uint64_t *v, uint64_t *tmp, R_xlen_t n) {
-  for (R_xlen_t lo = 0; lo < n; lo += SG_MERGE_RUN) {
-    R_xlen_t hi = lo + SG_MERGE_RUN < n ? lo + SG_MERGE_RUN : n;
-    for (R_xlen_t i = lo + 1; i < hi; i++) {
-      uint64_t key = v[i];
-      R_xlen_t j = i;
-      for (; j > lo && v[j - 1] > key; j--) v[j] = v[j - 1];
-      v[j] = key;
-    }
-  }
-  uint64_t *src = v, *dst = tmp;
-  for (R_xlen_t w = SG_MERGE_RUN; w < n; w *= 2) {
-    for (R_xlen_t lo = 0; lo < n; lo += 2 * w) {
-      R_xlen_t mid = lo + w < n ? lo + w : n;
-      R_xlen_t hi = lo + 2 * w < n ? lo + 2 * w : n;
-      R_xlen_t i = lo, j = mid, k = lo;
-      while (i < mid && j < hi) dst[k++] = src[j] < src[i] ? src[j++] : src[i++];
-      while (i < mid) dst[k++] = src[i++];
-      while (j < hi) dst[k++] = src[j++];
-    }
-    uint64_t *s = src;
-    src = dst;
-    dst = s;
-  }
-  if (src != v) memcpy(v, src, (size_t) n * sizeof(uint64_t));
-}
-
-/* SG_RADIX_MIN (smoteguard.h): below this many keys the merge sort beats
- * the radix sort, whose 6 x 2048 counters cost the same for 10 keys as for
- * 1,000 (the fidelity check of every sg_oversample() call sorts classes of
- * a few rows; on this machine the merge sort was 4-8 times faster up to
- * 1,000 keys and on par at 3,000). Both give the same sorted keys. */
+/* SG_RADIX_MIN (smoteguard.h): below this many keys R_qsort() of the
+ * doubles beats the radix sort, whose 6 x 2048 counters cost the same for
+ * 10 keys as for 1,000 (the fidelity check of every sg_oversample() call
+ * sorts classes of a few rows), and beat the merge sort of keys used here
+ * before (instructions of the fidelity check on MASS::fgl: bench/README.md).
+ * Both give the same sorted keys. */
 
 /* The non-missing values of x[0..n) (rows != NULL: of x[rows[0..n)]) as
  * sorted keys in out (tmp: n more keys, count: SG_KS_COUNT counters, which
  * may be NULL when n < SG_RADIX_MIN); returns their number. */
 R_xlen_t sg_sorted_keys(const double *x, const int *rows, R_xlen_t n,
                         uint64_t *out, uint64_t *tmp, R_xlen_t *count) {
+  /* the values gathered as doubles in the keys' place, then made keys
+   * (which order like the doubles, -0 and 0 alike), before or after the
+   * sort */
+  double *dv = (double *) out;
   R_xlen_t m = 0;
   for (R_xlen_t i = 0; i < n; i++) {
     double v = x[rows ? rows[i] : i];
-    if (!ISNAN(v)) out[m++] = sg_order_key(v);
+    if (!ISNAN(v)) dv[m++] = v;
   }
-  if (m < SG_RADIX_MIN) sg_merge_sort(out, tmp, m);
-  else sg_radix_sort(out, tmp, m, count);
+  int small = m < SG_RADIX_MIN;
+  if (small) R_qsort(dv, 1, (size_t) m);
+  for (R_xlen_t i = 0; i < m; i++) {
+    double v = dv[i];
+    out[i] = sg_order_key(v);
+  }
+  if (!small) sg_radix_sort(out, tmp, m, count);
   return m;
 }
 

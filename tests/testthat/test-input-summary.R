@@ -55,7 +55,7 @@ test_that("the input summary's quantiles are quantile(type = 7) exactly, and the
   set.seed(3)
   probs <- (0:100) / 100
   # 537 rows: sorted by R_qsort(); 6,000: by the radix sort of order keys
-  # (column e: 1,000 values among 5,000 missing, the keys' merge sort)
+  # (column e: 1,000 values among 5,000 missing, R_qsort() before the keys)
   for (n in c(537, 6000)) {
     x <- cbind(a = stats::rnorm(n), b = round(stats::rexp(n) * 3),
                c = c(stats::runif(n - 37), rep(NA, 37)), d = rep(2, n),

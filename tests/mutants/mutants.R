@@ -393,14 +393,29 @@ mutants <- list(
   mutant("seed-not-restored", "seed", "R/oversample.R",
     r"-(do.call(on.exit, list(as.call(list(restore)), add = TRUE), envir = envir))-",
     r"-(NULL)-",
-    "the caller's random stream is not put back after `seed =`",
-    c("oversample")),
+    "the caller's random stream is not put back after `seed =` (local_seed(): SMOTER, SMOGN)",
+    c("method-smoter")),
   mutant("seed-shifted", "seed", "R/oversample.R",
     r"-(  set.seed(seed)
   invisible())-",
     r"-(  set.seed(seed + 1L)
   invisible())-",
-    "`seed = s` does not give the result of set.seed(s)",
+    "`seed = s` does not give the result of set.seed(s) (local_seed(): SMOTER, SMOGN)",
+    c("method-smoter")),
+  mutant("seed-inline-not-restored", "seed", "R/oversample.R",
+    r"-(    on.exit(restore_rng(), add = TRUE)
+    set.seed(seed))-",
+    r"-(    set.seed(seed))-",
+    "the caller's random stream is not put back after `seed =` (sg_oversample()'s own seed)",
+    c("oversample")),
+  mutant("seed-inline-shifted", "seed", "R/oversample.R",
+    r"-(    set.seed(seed)
+  }
+  rng_kind <- RNGkind())-",
+    r"-(    set.seed(seed + 1L)
+  }
+  rng_kind <- RNGkind())-",
+    "`seed = s` does not give the result of set.seed(s) (sg_oversample()'s own seed)",
     c("oversample")),
 
   # ---- diagnostics ----------------------------------------------------------

@@ -149,10 +149,7 @@ whole_search_m <- function(def, settings, guard, n) {
 # for a class class_pairs() searches itself: mixed or incomplete
 # predictors (the distance depends on the class), a class of one row, a
 # method that does not interpolate. `plan`: class_plan() of the call.
-class_neighborhoods <- function(pred, yi, class_rows, done, settings,
-                                plan = class_plan(pred, settings,
-                                                  sampler_method(settings$method),
-                                                  settings$guard, length(yi))) {
+class_neighborhoods <- function(pred, yi, class_rows, done, settings, plan) {
   out <- vector("list", length(class_rows))
   if (pred$mixed || dim(pred$x)[2L] == 0L || plan$def$family != "interpolate") return(out)
   p <- lengths(class_rows)
@@ -294,10 +291,9 @@ class_pairs <- function(plan, pred, yi, cl, rows, settings, nbhd) {
   out
 }
 
-# A class's input to the rounds (src/rounds.c), in the order
-# sg_rounds_class_unpack() reads it: its rows and pairs, the method's seeds,
-# the plan's numbers and flags, the bounds and combinations, and the hooks
-# the loop calls back (NULL where the loop does the step itself).
+# A class's input to the rounds (rounds_class(), for src/rounds.c): its
+# rows and pairs, the method's seeds, the plan's numbers and flags, the
+# bounds and combinations, and the hooks the loop calls back.
 #
 # The parents (sg_class_parents()): the method's seeds (NULL for every row)
 # that the guard keeps (seed safety: a row with no own-class row among its
@@ -327,29 +323,51 @@ rounds_input <- function(plan, ctx, cl, pairs, picked, own_draw, interpolating, 
   same_parent <- plan$keep_quota && turns
   safety <- interpolating && !is.null(guard)
   eligible <- picked$eligible
-  list(
-    cl, as.integer(ctx$rows), pairs$within, if (!is.null(eligible)) as.logical(eligible),
-    pairs$spacing, if (safety) pairs$whole$index,
-    c(G, if (plan$jitter) guard$jitter else 0,
-      if (plan$check_intrusion) plan$intrusion else NA_real_, plan$rounds,
-      if (safety) guard$min_safety else NA_real_,
-      if (safety) min(settings$m_neighbors, plan$m_all) else NA_real_),
-    as.integer(c(!is.null(cons), interpolating,
-                 own_draw && def$stop_when_short, same_parent,
-                 plan$local && is.null(make_rows), def$seeks_boundary)),
-    bounds$lower, bounds$upper,
-    if (!is.null(cons$combos)) combos_input(cons, pred, ctx$rows),
-    if (!turns) {
+  rounds_class(
+    cl, ctx$rows, pairs$within, G,
+    eligible = if (!is.null(eligible)) as.logical(eligible), spacing = pairs$spacing,
+    whole = if (safety) pairs$whole$index,
+    jitter = if (plan$jitter) guard$jitter else 0,
+    intrusion = if (plan$check_intrusion) plan$intrusion else NA_real_,
+    rounds = plan$rounds,
+    min_safety = if (safety) guard$min_safety else NA_real_,
+    m = if (safety) min(settings$m_neighbors, plan$m_all) else NA_real_,
+    constrained = !is.null(cons), interpolating = interpolating,
+    stop_short = own_draw && def$stop_when_short, same_parent = same_parent,
+    local = plan$local && is.null(make_rows), boundary = def$seeks_boundary,
+    lower = bounds$lower, upper = bounds$upper,
+    combos = if (!is.null(cons$combos)) combos_input(cons, pred, ctx$rows),
+    draw = if (!turns) {
       function(at, within_at, need) draw_rows(ctx, at, within_at, need, picked$state)
     },
-    if (!is.null(make_rows)) function(parent, draw) make_rows(ctx, parent, draw, picked$state),
-    if (!is.null(def$finish)) function(values) def$finish(values, ctx, bounds),
-    if (!is.null(cons$rules)) function(values, codes, parents) {
+    make = if (!is.null(make_rows)) function(parent, draw) make_rows(ctx, parent, draw, picked$state),
+    finish = if (!is.null(def$finish)) function(values) def$finish(values, ctx, bounds),
+    rules = if (!is.null(cons$rules)) function(values, codes, parents) {
       rule_failures(values, codes, cons, pred, data, parents)
     },
-    if (plan$check_intrusion) function(values, codes, parents) {
+    exact = if (plan$check_intrusion) function(values, codes, parents) {
       intrusion_exact(pred, values, codes, ctx$yi, cl, settings)
     })
+}
+
+# One class's (or bin's) input to the rounds, the list of 16 that
+# sg_rounds_class_unpack() (src/rounds.c) reads, written here only: its
+# code `cl`, data rows and pairs (`within`, data rows, NA where removed), the
+# rows wanted; the seeds (NULL: every row), spacing and whole-data
+# neighbours; the numbers (jitter 0: none; intrusion, min_safety, m NA:
+# none); the flags; the bounds and combinations (NULL: none); and the hooks
+# the loop calls back (NULL where the loop does the step itself).
+rounds_class <- function(cl, rows, within, G, eligible = NULL, spacing = NULL,
+                         whole = NULL, jitter = 0, intrusion = NA_real_, rounds = 1,
+                         min_safety = NA_real_, m = NA_real_, constrained = FALSE,
+                         interpolating = FALSE, stop_short = FALSE, same_parent = FALSE,
+                         local = FALSE, boundary = FALSE, lower = NULL, upper = NULL,
+                         combos = NULL, draw = NULL, make = NULL, finish = NULL,
+                         rules = NULL, exact = NULL) {
+  list(cl, as.integer(rows), within, eligible, spacing, whole,
+       as.double(c(G, jitter, intrusion, rounds, min_safety, m)),
+       as.integer(c(constrained, interpolating, stop_short, same_parent, local, boundary)),
+       lower, upper, combos, draw, make, finish, rules, exact)
 }
 
 # A class's note when it falls short (`counts`: its column of

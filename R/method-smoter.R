@@ -408,11 +408,8 @@ regress_bin_setup <- function(ctx, b, noise) {
     bounds <- bin_bounds(ctx$bounds, pred, ctx$y, rows)
     function(values) regress_noise(values, round_state, sds, s$pert, bounds)
   }
-  input <- list(
-    b, as.integer(rows), if (k > 0) nn$index else matrix(integer(0), p, 0), NULL,
-    NULL, NULL, c(G, 0, NA_real_, 1, NA_real_, NA_real_),
-    as.integer(c(FALSE, k > 0, FALSE, FALSE, FALSE, FALSE)), NULL, NULL, NULL,
-    draw, NULL, finish, NULL, NULL)
+  input <- rounds_class(b, rows, if (k > 0) nn$index else matrix(integer(0), p, 0), G,
+                        interpolating = k > 0, draw = draw, finish = finish)
   list(input = input, bin = b, rows = rows, k = k, G = G)
 }
 
@@ -490,7 +487,7 @@ regress_finish <- function(ctx, setups, made) {
   s <- ctx$settings
   rows <- made$rows
   d <- ncol(pred$x)
-  n_made <- as.integer(made$counts[1, ])
+  n_made <- as.integer(made$counts["made", ])
   bin <- rows$class
   single <- vapply(setups, function(st) st$k == 0, NA)
   copy <- bin %in% vapply(setups[single], function(st) st$bin, 0L)

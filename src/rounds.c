@@ -859,8 +859,8 @@ static void sg_combos_unpack(SEXP combos, int dc, sg_combos *K) {
 /* One class's inputs: list(cl, rows, within, seeds, spacing, whole, num =
  * c(G, jitter, intrusion, rounds, min_safety, m), flags = c(constrained,
  * interpolating, stop_short, same_parent, local, boundary), lower, upper,
- * combos, draw, make, finish, rules, exact); see generate.R's
- * class_setup(). */
+ * combos, draw, make, finish, rules, exact), as generate.R's
+ * rounds_class() makes it. */
 static void sg_rounds_class_unpack(SEXP cls, const sg_rounds_data *D,
                                    sg_rounds_class *C) {
   if (!Rf_isNewList(cls) || XLENGTH(cls) != 16) Rf_error("A class must be a list of 16.");

@@ -87,9 +87,14 @@ test_that("mixed data, single rows and copies are searched class by class", {
   pred <- smoteguard:::prepare_predictors(nom, "y", y = factor(nom$y))
   yi <- as.integer(factor(nom$y))
   rows <- smoteguard:::split_rows(yi, 3L)
-  nb <- smoteguard:::class_neighborhoods(pred, yi, rows, 1:3, pipeline_settings())
+  neighborhoods <- function(settings) {
+    def <- smoteguard:::sampler_method(settings$method)
+    plan <- smoteguard:::class_plan(pred, settings, def, settings$guard, length(yi))
+    smoteguard:::class_neighborhoods(pred, yi, rows, 1:3, settings, plan)
+  }
+  nb <- neighborhoods(pipeline_settings())
   expect_true(all(vapply(nb, is.null, TRUE)))
-  nb <- smoteguard:::class_neighborhoods(pred, yi, rows, 1:3, pipeline_settings(method = "ros"))
+  nb <- neighborhoods(pipeline_settings(method = "ros"))
   expect_true(all(vapply(nb, is.null, TRUE)))
 })
 

@@ -4,6 +4,7 @@
 #include "topk.h"
 #include <limits.h>
 #include <float.h>
+#include <string.h>
 
 /* For each of the p parents pa (data rows) the first k of its kq
  * neighbours ix (with distances dv, p x kq) that are not of its group
@@ -191,12 +192,37 @@ static const R_xlen_t *sg_by_parent(const sg_local_rows *lr, R_xlen_t G) {
   return order;
 }
 
+/* The nan-Euclidean squared distance of two rows of d values: only the
+ * coordinates present in both, rescaled to d (Inf when none).  Complete
+ * rows take the plain sum; a NaN in either row makes that sum NaN, and
+ * only then are the coordinates sorted out, so both ways give one value. */
+static double sg_nan_sqdist(const double *a, const double *b, int d) {
+  double acc = 0;
+  for (int j = 0; j < d; j++) {
+    double diff = a[j] - b[j];
+    acc += diff * diff;
+  }
+  if (!ISNAN(acc)) return acc;
+  acc = 0;
+  int present = 0;
+  for (int j = 0; j < d; j++) {
+    if (ISNAN(a[j]) || ISNAN(b[j])) continue;
+    double diff = a[j] - b[j];
+    acc += diff * diff;
+    present++;
+  }
+  return present == 0 ? R_PosInf
+    : (present == d ? acc : acc * ((double) d / present));
+}
+
 /* Candidate s (cr: its d standardised values): the share of other classes
  * among its m nearest of its parent's and neighbour's rows and their m
- * nearest rows each (rows: room for 2m + 2; bd, bi: for m). */
+ * nearest rows each (rows: room for 2m + 2; bd, bi: for m; seen: one flag
+ * per data row, all 0, and left so). */
 static double sg_local_share(const sg_local_rows *lr, R_xlen_t s,
                              const double *zr, int d, const double *cr,
-                             int *rows, double *bd, int *bi) {
+                             int *rows, double *bd, int *bi,
+                             unsigned char *seen) {
   const int m = lr->m, cl = lr->cl;
   const int *po = lr->po, *wh = lr->wh, *yv = lr->yv;
   const R_xlen_t r = lr->r;
@@ -210,26 +236,15 @@ static double sg_local_share(const sg_local_rows *lr, R_xlen_t s,
   }
   int filled = 0;
   for (int t = 0; t < nr; t++) {
-    int row = rows[t], dup = 0;
-    for (int u = 0; u < t; u++) if (rows[u] == row) { dup = 1; break; }
-    if (dup) continue;
-    /* nan-Euclidean: only coordinates present in both, rescaled */
-    double acc = 0;
-    int present = 0;
-    const double *zrow = zr + (R_xlen_t) row * d;
-    for (int j = 0; j < d; j++) {
-      double a = zrow[j], b = cr[j];
-      if (ISNAN(a) || ISNAN(b)) continue;
-      double diff = a - b;
-      acc += diff * diff;
-      present++;
-    }
-    acc = present == 0 ? R_PosInf
-      : (present == d ? acc : acc * ((double) d / present));
+    int row = rows[t];
+    if (seen[row]) continue;  /* in both neighbourhoods: measured once */
+    seen[row] = 1;
+    double acc = sg_nan_sqdist(zr + (R_xlen_t) row * d, cr, d);
     /* keep the m smallest, ties to the smaller row number */
     if (filled < m) sg_topk_place_lex(bd, bi, ++filled, acc, row);
     else sg_topk_insert_lex(bd, bi, m, acc, row);
   }
+  for (int t = 0; t < nr; t++) seen[rows[t]] = 0;
   int other = 0;
   for (int c = 0; c < filled; c++) if (yv[bi[c]] != cl) other++;
   return filled > 0 ? (double) other / filled : 0.0;
@@ -251,6 +266,9 @@ void sg_local_shares(const sg_local_rows *lr, const double *zr, int d,
   int *rows_all = (int *) R_alloc((size_t) width * nth, sizeof(int));
   double *bd_all = (double *) R_alloc((size_t) m * nth, sizeof(double));
   int *bi_all = (int *) R_alloc((size_t) m * nth, sizeof(int));
+  size_t nseen = (size_t) (lr->n > 0 ? lr->n : 1);
+  unsigned char *seen_all = (unsigned char *) R_alloc(nseen * nth, 1);
+  memset(seen_all, 0, nseen * nth);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(nth)
 #endif
@@ -263,7 +281,8 @@ void sg_local_shares(const sg_local_rows *lr, const double *zr, int d,
       cr[jj] = (cv[at + (R_xlen_t) j * ldc] - cen[j]) / sca[j];
     }
     ov[s] = sg_local_share(lr, s, zr, d, cr, rows_all + (size_t) width * tid,
-                           bd_all + (size_t) m * tid, bi_all + (size_t) m * tid);
+                           bd_all + (size_t) m * tid, bi_all + (size_t) m * tid,
+                           seen_all + nseen * tid);
   }
 }
 

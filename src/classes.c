@@ -6,8 +6,11 @@
  * gap_quantile(), ffi_guard_pairs()), through the same workers
  * (sg_knn_search(), sg_quantile7(), sg_pairs_keep()), so the two give the
  * same values to the bit; on a table of several small classes this saves
- * some ten R calls and allocations per class. */
+ * some ten R calls and allocations per class.  Where the whole-data search
+ * and the classes' own searches are all direct scans, one scan of the rows
+ * serves them all (sg_knn_classes()), with the same bits. */
 #include "smoteguard.h"
+#include "knn.h"
 #include <limits.h>
 
 /* The rows of the n x d x listed in r (1-based), column-major p x d. */
@@ -23,20 +26,30 @@ static double *sg_rows_copy(const double *xv, R_xlen_t n, int d, const int *r,
   return sub;
 }
 
-/* One class's own neighbourhood (see ffi_classes_neighbors()): the kq
- * nearest rows of the class (data rows), then its pairs, gap cap and
+/* One class's own search by sg_knn_search(): cs->k nearest of its rows. */
+static void sg_class_own(const double *xv, R_xlen_t n, int d,
+                         const double *cen, const double *sc,
+                         sg_class_search *cs, int req) {
+  const void *vmax = vmaxget();  /* the search's scratch, not its answer */
+  int pc = cs->p;
+  double *sub = sg_rows_copy(xv, n, d, cs->rows, pc);
+  int nth = sg_threads_for(req, (double) pc * (double) pc * (double) (d > 0 ? d : 1));
+  sg_knn_search(sub, pc, d, NULL, pc, cs->k, 1, NULL, cen, sc, 0, cs->index,
+                cs->dist, nth);
+  vmaxset(vmax);
+}
+
+/* One class's own neighbourhood (see ffi_classes_neighbors()) from its
+ * search cs (the kq nearest rows of the class): its pairs, gap cap and
  * spacing; `whole` (or R_NilValue) its rows' whole-data neighbours. */
-static SEXP sg_class_neighbors(const double *xv, R_xlen_t n, int d,
-                               const double *cen, const double *sc,
-                               const int *r, int pc, int kc, int kqc,
-                               const int *gr, double prob, SEXP whole, int req) {
+static SEXP sg_class_neighbors(sg_class_search *cs, int kc, const int *gr,
+                               double prob, SEXP whole) {
   int nprot = 0;
   const void *vmax = vmaxget();
-  double *sub = sg_rows_copy(xv, n, d, r, pc);
-  int *idx = (int *) R_alloc((size_t) pc * kqc, sizeof(int));
-  double *dist = (double *) R_alloc((size_t) pc * kqc, sizeof(double));
-  int nth = sg_threads_for(req, (double) pc * (double) pc * (double) (d > 0 ? d : 1));
-  sg_knn_search(sub, pc, d, NULL, pc, kqc, 1, NULL, cen, sc, 0, idx, dist, nth);
+  const int *r = cs->rows;
+  int pc = cs->p, kqc = cs->k;
+  int *idx = cs->index;
+  const double *dist = cs->dist;
   for (R_xlen_t t = 0; t < (R_xlen_t) pc * kqc; t++) idx[t] = r[idx[t] - 1];
 
   SEXP spacing = PROTECT(Rf_allocVector(REALSXP, pc)); nprot++;
@@ -103,9 +116,9 @@ static R_xlen_t sg_classes_rows_arg(SEXP rows, SEXP k, SEXP kq, R_xlen_t n) {
 
 /* The m nearest data rows (1-based, a row never itself) of every row of
  * the classes, the classes' rows stacked in order: total x m. */
-static int *sg_classes_whole(const double *xv, R_xlen_t n, int d,
+static void sg_classes_whole(const double *xv, R_xlen_t n, int d,
                              const double *cen, const double *sc, SEXP rows,
-                             R_xlen_t total, int m, int req) {
+                             R_xlen_t total, int m, int *idx, int req) {
   int *q = (int *) R_alloc(total, sizeof(int));
   R_xlen_t at = 0;
   for (R_xlen_t c = 0; c < XLENGTH(rows); c++) {
@@ -113,11 +126,33 @@ static int *sg_classes_whole(const double *xv, R_xlen_t n, int d,
     for (R_xlen_t i = 0; i < XLENGTH(rc); i++) q[at++] = INTEGER_RO(rc)[i];
   }
   double *qx = sg_rows_copy(xv, n, d, q, total);
-  int *idx = (int *) R_alloc((size_t) total * m, sizeof(int));
   double *dist = (double *) R_alloc((size_t) total * m, sizeof(double));
   int nth = sg_threads_for(req, (double) n * (double) total * (double) (d > 0 ? d : 1));
   sg_knn_search(xv, n, d, qx, total, m, 0, q, cen, sc, 0, idx, dist, nth);
-  return idx;
+}
+
+/* Every class's own search (cls, one per class of rows: its rows and kq),
+ * and with m > 0 the whole-data search of their rows (whole: total x m);
+ * in one scan where sg_knn_classes() takes them, else one by one. */
+static sg_class_search *sg_classes_search(const double *xv, R_xlen_t n, int d,
+                                          const double *cen, const double *sc,
+                                          SEXP rows, SEXP kq, R_xlen_t total,
+                                          int m, int *whole, int req) {
+  int C = (int) XLENGTH(rows);
+  sg_class_search *cls = (sg_class_search *) R_alloc(C > 0 ? C : 1, sizeof(sg_class_search));
+  for (int c = 0; c < C; c++) {
+    SEXP rc = VECTOR_ELT(rows, c);
+    sg_class_search *cs = cls + c;
+    cs->rows = INTEGER_RO(rc);
+    cs->p = (int) XLENGTH(rc);
+    cs->k = INTEGER_RO(kq)[c];
+    cs->index = (int *) R_alloc((size_t) cs->p * cs->k, sizeof(int));
+    cs->dist = (double *) R_alloc((size_t) cs->p * cs->k, sizeof(double));
+  }
+  if (m > 0 && sg_knn_classes(xv, n, d, cen, sc, cls, C, m, whole, req)) return cls;
+  if (m > 0) sg_classes_whole(xv, n, d, cen, sc, rows, total, m, whole, req);
+  for (int c = 0; c < C; c++) sg_class_own(xv, n, d, cen, sc, cls + c, req);
+  return cls;
 }
 
 /* .Call entry: x (n x d double matrix, finite), center and scale (length d;
@@ -160,7 +195,9 @@ SEXP ffi_classes_neighbors(SEXP x, SEXP center, SEXP scale, SEXP rows,
   const double *xv = REAL_RO(x);
   R_xlen_t C = XLENGTH(rows);
   int *whole = mm > 0 && total > 0
-    ? sg_classes_whole(xv, n, d, cen, sc, rows, total, mm, req) : NULL;
+    ? (int *) R_alloc((size_t) total * mm, sizeof(int)) : NULL;
+  sg_class_search *cls = sg_classes_search(xv, n, d, cen, sc, rows, kq, total,
+                                           whole ? mm : 0, whole, req);
   SEXP out = PROTECT(Rf_allocVector(VECSXP, C)); nprot++;
   R_xlen_t at = 0;
   for (R_xlen_t c = 0; c < C; c++) {
@@ -177,9 +214,7 @@ SEXP ffi_classes_neighbors(SEXP x, SEXP center, SEXP scale, SEXP rows,
       UNPROTECT(1);
     }
     PROTECT(wl);
-    SET_VECTOR_ELT(out, c, sg_class_neighbors(xv, n, d, cen, sc, INTEGER_RO(rc), pc,
-                                              INTEGER_RO(k)[c], INTEGER_RO(kq)[c], gr,
-                                              prob, wl, req));
+    SET_VECTOR_ELT(out, c, sg_class_neighbors(cls + c, INTEGER_RO(k)[c], gr, prob, wl));
     UNPROTECT(1);
     at += pc;
   }

@@ -493,6 +493,37 @@ typedef struct sg_knn_scratch {
   double *pex;          /* and their canonical distances */
 } sg_knn_scratch;
 
+/* The rows r0 + t of a block, t in t0..t1 - 1, at squared distances acc[t],
+ * offered in order to the sorted list bd, bi of k whose k-th is worst, the
+ * row `skip` left out; returns the new k-th. */
+static inline double sg_offer_span(const double *acc, int t0, int t1,
+                                   R_xlen_t r0, R_xlen_t skip, double *bd,
+                                   int *bi, int k, double worst) {
+  for (int t = t0; t < t1; t++) {
+    if (acc[t] < worst) {
+      R_xlen_t ridx = r0 + t;
+      if (ridx == skip) continue;
+      sg_topk_insert(bd, bi, k, acc[t], (int) ridx);
+      worst = bd[k - 1];
+    }
+  }
+  return worst;
+}
+
+/* The cnt rows of a block offered to a list (as sg_offer_span()).  Past
+ * the first rows few come below the k-th, so eight are compared at once
+ * and only a group holding one is walked row by row: the k-th only falls,
+ * so a group with none below it has none when walked either. */
+static inline void sg_offer_block(const double *acc, int cnt, R_xlen_t r0,
+                                  R_xlen_t skip, double *bd, int *bi, int k) {
+  double worst = bd[k - 1];
+  int t = 0;
+  for (; t + 8 <= cnt; t += 8)
+    if (sg_any_below8(acc + t, worst))
+      worst = sg_offer_span(acc, t, t + 8, r0, skip, bd, bi, k, worst);
+  sg_offer_span(acc, t, cnt, r0, skip, bd, bi, k, worst);
+}
+
 /* Direct: the nq queries from q0 against block blk, every distance. */
 static void sg_block_direct(const sg_knn_plan *p, sg_knn_scratch *w,
                             R_xlen_t q0, int nq, R_xlen_t blk) {
@@ -502,22 +533,12 @@ static void sg_block_direct(const sg_knn_plan *p, sg_knn_scratch *w,
   double *acc = w->acc;
   for (int qi = 0; qi < nq; qi++) {
     R_xlen_t qidx = q0 + qi;
-    double *bd = w->best_d + (size_t) qi * k;
-    int *bi = w->best_i + (size_t) qi * k;
     p->sqdist(p->rb, blk, cnt, p->qrow + qidx * dk, acc);
-    double worst = bd[k - 1];
-    R_xlen_t skip = sg_skip_row(p->self, p->exclude, qidx);
     /* farthest rows: the same search on negated distances */
     if (p->kind == SG_SCAN_FARTHEST)
       for (int t = 0; t < cnt; t++) acc[t] = -acc[t];
-    for (int t = 0; t < cnt; t++) {
-      if (acc[t] < worst) {
-        R_xlen_t ridx = r0 + t;
-        if (ridx == skip) continue;
-        sg_topk_insert(bd, bi, k, acc[t], (int) ridx);
-        worst = bd[k - 1];
-      }
-    }
+    sg_offer_block(acc, cnt, r0, sg_skip_row(p->self, p->exclude, qidx),
+                   w->best_d + (size_t) qi * k, w->best_i + (size_t) qi * k, k);
   }
 }
 
@@ -945,4 +966,108 @@ void sg_knn_scan(const sg_blocks *rb, const double *qrow, R_xlen_t m, int k,
    * checks to keep every thread busy */
   sg_for_groups(m, SG_QB, (double) SG_QB * (double) rb->n * (rb->d > 0 ? rb->d : 1),
                 8 * nthreads, 4096, 1, sg_knn_group, &p, nthreads);
+}
+
+/* ---------------------------------------------------------------------
+ * The classes' searches in one scan (sg_knn_classes()).  A class row's
+ * distances to every data row are measured once, by the direct kernel;
+ * they are offered in row order to its list of the whole data (itself
+ * left out), then, in the order of its class's rows, to its list of its
+ * class (itself left out): the lists the whole-data scan and the class's
+ * own scan keep, the same canonical distances offered in the same order to
+ * the same insertion, from one pass of the rows instead of two. */
+typedef struct {
+  const sg_blocks *rb;
+  sg_sqdist_fn sqdist;
+  sg_class_search *cls;
+  const int *qclass;   /* per query (the classes' rows stacked): its class */
+  const int *qpos;     /* and its position there */
+  R_xlen_t total;
+  int m, width, own_max;
+  int *whole_index;    /* total x m */
+  double *acc_all;     /* per thread: a distance per row of the blocks, */
+  double *own_all;     /* those of the class's rows (own_max), */
+  double *q_all;       /* the query (d values), */
+  double *bd_all;      /* and a list (width) */
+  int *bi_all;
+} sg_classes_plan;
+
+/* An empty list of k. */
+static void sg_list_open(double *bd, int *bi, int k) {
+  for (int c = 0; c < k; c++) {
+    bd[c] = R_PosInf;
+    bi[c] = -1;
+  }
+}
+
+/* Query q (a class row), in thread tid. */
+static void sg_classes_query(const sg_classes_plan *p, int tid, R_xlen_t q) {
+  const sg_blocks *rb = p->rb;
+  const int dk = rb->d, m = p->m;
+  sg_class_search *c = p->cls + p->qclass[q];
+  const int i = p->qpos[q];
+  const R_xlen_t row = c->rows[i] - 1;
+  double *acc = p->acc_all + (size_t) tid * rb->n_blocks * SG_RB;
+  double *own = p->own_all + (size_t) tid * p->own_max;
+  double *qv = p->q_all + (size_t) tid * (dk > 0 ? dk : 1);
+  double *bd = p->bd_all + (size_t) tid * p->width;
+  int *bi = p->bi_all + (size_t) tid * p->width;
+  /* the query: its row's standardised values, as the blocks hold them */
+  const double *qsrc = rb->data + (row / SG_RB) * dk * SG_RB + row % SG_RB;
+  for (int j = 0; j < dk; j++) qv[j] = qsrc[(R_xlen_t) j * SG_RB];
+  sg_list_open(bd, bi, m);
+  for (R_xlen_t blk = 0; blk < rb->n_blocks; blk++) {
+    const R_xlen_t r0 = blk * SG_RB;
+    const int cnt = (int) (rb->n - r0 < SG_RB ? rb->n - r0 : SG_RB);
+    p->sqdist(rb, blk, cnt, qv, acc + r0);
+    sg_offer_block(acc + r0, cnt, r0, row, bd, bi, m);
+  }
+  for (int e = 0; e < m; e++) p->whole_index[q + (R_xlen_t) e * p->total] = bi[e] + 1;
+  for (int j = 0; j < c->p; j++) own[j] = acc[c->rows[j] - 1];
+  sg_list_open(bd, bi, c->k);
+  sg_offer_block(own, c->p, 0, i, bd, bi, c->k);
+  for (int e = 0; e < c->k; e++) {
+    c->index[i + (R_xlen_t) e * c->p] = bi[e] + 1;
+    c->dist[i + (R_xlen_t) e * c->p] = sqrt(fabs(bd[e]));
+  }
+}
+
+/* Queries q0 .. q0 + nq - 1 (a group of sg_for_groups()). */
+static void sg_classes_group(void *ctx, int tid, R_xlen_t q0, int nq) {
+  const sg_classes_plan *p = (const sg_classes_plan *) ctx;
+  for (R_xlen_t q = q0; q < q0 + nq; q++) sg_classes_query(p, tid, q);
+}
+
+void sg_knn_scan_classes(const sg_blocks *rb, sg_class_search *cls, int C,
+                         int m, int *whole_index, int nthreads) {
+  sg_classes_plan p;
+  memset(&p, 0, sizeof p);
+  p.rb = rb;
+  p.sqdist = sg_sqdist_kernel();
+  p.cls = cls;
+  p.m = m;
+  p.whole_index = whole_index;
+  p.width = m;
+  for (int c = 0; c < C; c++) {
+    p.total += cls[c].p;
+    if (cls[c].k > p.width) p.width = cls[c].k;
+    if (cls[c].p > p.own_max) p.own_max = cls[c].p;
+  }
+  int *qclass = (int *) R_alloc(p.total, sizeof(int));
+  int *qpos = (int *) R_alloc(p.total, sizeof(int));
+  for (int c = 0, at = 0; c < C; c++)
+    for (int i = 0; i < cls[c].p; i++, at++) {
+      qclass[at] = c;
+      qpos[at] = i;
+    }
+  p.qclass = qclass;
+  p.qpos = qpos;
+  size_t nt = (size_t) nthreads;
+  p.acc_all = (double *) R_alloc(nt * rb->n_blocks * SG_RB, sizeof(double));
+  p.own_all = (double *) R_alloc(nt * p.own_max, sizeof(double));
+  p.q_all = (double *) R_alloc(nt * (rb->d > 0 ? rb->d : 1), sizeof(double));
+  p.bd_all = (double *) R_alloc(nt * p.width, sizeof(double));
+  p.bi_all = (int *) R_alloc(nt * p.width, sizeof(int));
+  sg_for_groups(p.total, SG_QB, (double) SG_QB * (double) rb->n * (rb->d > 0 ? rb->d : 1),
+                8 * nthreads, 4096, 1, sg_classes_group, &p, nthreads);
 }

@@ -228,8 +228,11 @@ R_xlen_t sg_skip_row(int self, const int *exclude, R_xlen_t q) {
 #define SG_KNN_TREE -1
 #define SG_KNN_BTREE -2
 
+#define SG_KNN_PATH_CLASSES 8
+
 static int sg_knn_strategy(R_xlen_t n, int dk, int farthest) {
   int path = sg_knn_path();
+  if (path == SG_KNN_PATH_CLASSES) path = 0;  /* only the classes' scan */
   if (farthest) return SG_SCAN_FARTHEST;
   int use_tree = path == 2 ||
     (path == 0 && n >= SG_TREE_MIN_N &&
@@ -280,6 +283,7 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
     if (!scale || scale[j] > 0) cols[dk++] = j;
   }
   int strategy = sg_knn_strategy(n, dk, farthest);
+  int strategy_auto = sg_knn_path() == 0 || sg_knn_path() == SG_KNN_PATH_CLASSES;
   const double *qrow = sg_query_rows(self ? ref : query, m, cols, dk, center,
                                      scale);
   if (strategy == SG_KNN_TREE || strategy == SG_KNN_BTREE) {
@@ -292,7 +296,7 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
       return;
     }
     if (sg_knn_btree(pts, n, dk, qrow, m, k, self, exclude, out_index,
-                     out_dist, nthreads, sg_knn_path() == 0))
+                     out_dist, nthreads, strategy_auto))
       return;
     strategy = SG_SCAN_FLOAT;  /* declined: full-dimensional data */
   }
@@ -300,6 +304,34 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
   sg_blocks_fill(&rb, ref, n, d, center, scale, cols, dk);
   sg_knn_scan(&rb, qrow, m, k, self, exclude, (sg_scan_kind) strategy,
               out_index, out_dist, nthreads);
+}
+
+/* The classes' searches are one scan where each would be a direct scan:
+ * its distances to every data row serve a class row's search of the whole
+ * data and of its class alike (knn.h). */
+int sg_knn_classes(const double *x, R_xlen_t n, int d, const double *center,
+                   const double *scale, sg_class_search *cls, int C, int m,
+                   int *whole_index, int req) {
+  int *cols = (int *) R_alloc(d > 0 ? d : 1, sizeof(int));
+  int dk = 0;
+  for (int j = 0; j < d; j++) {
+    if (!scale || scale[j] > 0) cols[dk++] = j;
+  }
+  int path = sg_knn_path();
+  int one = m > 0 && (path == SG_KNN_PATH_CLASSES ||
+                      (path == 0 && sg_knn_strategy(n, dk, 0) == SG_SCAN_DIRECT));
+  R_xlen_t total = 0;
+  for (int c = 0; c < C; c++) {
+    one = one && (path == SG_KNN_PATH_CLASSES ||
+                  sg_knn_strategy(cls[c].p, dk, 0) == SG_SCAN_DIRECT);
+    total += cls[c].p;
+  }
+  if (!one) return 0;
+  sg_blocks rb;
+  sg_blocks_fill(&rb, x, n, d, center, scale, cols, dk);
+  int nth = sg_threads_for(req, (double) n * (double) total * (dk > 0 ? dk : 1));
+  sg_knn_scan_classes(&rb, cls, C, m, whole_index, nth);
+  return 1;
 }
 
 /* list(index = , distance = ), the answer of both searches' entry points */

@@ -210,4 +210,27 @@ void sg_knn_scan(const sg_blocks *rb, const double *qrow, R_xlen_t m, int k,
                  int self, const int *exclude, sg_scan_kind kind,
                  int *out_index, double *out_dist, int nthreads);
 
+/* One class's own search among the classes' searches (classes.c): its p
+ * data rows (1-based) and, for each, the k nearest others of them
+ * (positions in rows, 1-based, and distances; p x k, column-major). */
+typedef struct {
+  const int *rows;
+  int p, k;
+  int *index;
+  double *dist;
+} sg_class_search;
+
+/* knn.c: the searches of the C classes cls in one scan, and with them the
+ * m > 0 nearest data rows of every class row (not itself; whole_index:
+ * total x m, 1-based, the classes' rows stacked), on the scale center and
+ * scale give (as sg_knn_search()); FALSE, nothing done, where they are not
+ * all direct scans (the test switch's path 8 forces the one scan). */
+int sg_knn_classes(const double *x, R_xlen_t n, int d, const double *center,
+                   const double *scale, sg_class_search *cls, int C, int m,
+                   int *whole_index, int req);
+
+/* knn-screen.c: that scan, over the blocks rb of every data row. */
+void sg_knn_scan_classes(const sg_blocks *rb, sg_class_search *cls, int C,
+                         int m, int *whole_index, int nthreads);
+
 #endif

@@ -10,6 +10,9 @@
 #define SMOTEGUARD_SIMD_H
 
 #include "smoteguard.h"
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* GCC builds the exact kernels with fp-contract=off (SG_OPT_EXACT below);
  * clang has no such function attribute and by default fuses a multiply and
@@ -39,6 +42,23 @@ typedef int sg_v16i __attribute__((vector_size(64)));
 typedef double sg_v8d __attribute__((vector_size(64)));
 typedef long long sg_v8l __attribute__((vector_size(64)));
 #endif
+
+/* Whether any of the eight values v[0..8) is below x (NaN is not): four
+ * SSE2 compares on x86-64 (every such CPU has them). */
+static inline int sg_any_below8(const double *v, double x) {
+#if defined(__SSE2__)
+  __m128d w = _mm_set1_pd(x);
+  __m128d lo = _mm_or_pd(_mm_cmplt_pd(_mm_loadu_pd(v), w),
+                         _mm_cmplt_pd(_mm_loadu_pd(v + 2), w));
+  __m128d hi = _mm_or_pd(_mm_cmplt_pd(_mm_loadu_pd(v + 4), w),
+                         _mm_cmplt_pd(_mm_loadu_pd(v + 6), w));
+  return _mm_movemask_pd(_mm_or_pd(lo, hi)) != 0;
+#else
+  int any = 0;
+  for (int u = 0; u < 8; u++) any |= v[u] < x;
+  return any;
+#endif
+}
 
 /* The highest instruction set tests allow (tests.c): 2 AVX-512, 1 AVX2,
  * 0 the portable kernels only. */

@@ -11,7 +11,9 @@
  * the tree of blocks (knn-btree.c; its leaves screened in float where the
  * values allow it), 6 the tree of blocks measuring every row of a leaf it
  * cannot skip (no float screen), 7 the float screen, a self-search made
- * symmetric (each pair measured once; knn-screen.c) whatever its size. */
+ * symmetric (each pair measured once; knn-screen.c) whatever its size, 8
+ * as 0, but the classes' searches (classes.c) are one scan whatever their
+ * sizes (sg_knn_classes(); 0 makes them one where each is a direct scan). */
 static int knn_path = 0;
 
 /* The highest instruction set the kernels may use (simd.h). */
@@ -37,8 +39,8 @@ SEXP ffi_knn_path(SEXP path) {
     double x = Rf_isInteger(path)
       ? (INTEGER_RO(path)[i] == NA_INTEGER ? NA_REAL : INTEGER_RO(path)[i])
       : REAL_RO(path)[i];
-    if (ISNAN(x) || x != floor(x) || x < 0 || x > (i == 0 ? 7 : 2))
-      Rf_error(i == 0 ? "`path` must be a whole number from 0 to 7."
+    if (ISNAN(x) || x != floor(x) || x < 0 || x > (i == 0 ? 8 : 2))
+      Rf_error(i == 0 ? "`path` must be a whole number from 0 to 8."
                       : "The instruction set level must be 0, 1 or 2.");
     v[i] = (int) x;
   }

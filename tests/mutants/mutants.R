@@ -265,10 +265,10 @@ mutants <- list(
     c("c-entry", "knn")),
   mutant("knn-brute-self", "knn", "src/knn-screen.c",
     r"-(if (ridx == skip) continue;
-        sg_topk_insert(bd, bi, k, acc[t], (int) ridx);)-",
+      sg_topk_insert(bd, bi, k, acc[t], (int) ridx);)-",
     r"-(if (ridx == skip + 1) continue;
-        sg_topk_insert(bd, bi, k, acc[t], (int) ridx);)-",
-    "direct (brute) search skips the next row instead of the query itself",
+      sg_topk_insert(bd, bi, k, acc[t], (int) ridx);)-",
+    "direct (brute) search and the classes' one scan skip the next row instead of the query itself",
     c("knn")),
   mutant("knn-sym-self", "knn", "src/knn-screen.c",
     r"-(if (t >= cnt || r0 + t <= qi) continue;)-",

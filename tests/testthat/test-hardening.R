@@ -414,7 +414,7 @@ test_that("without a seed, set.seed() reproduces a result", {
 })
 
 # Force each k-NN search path: 1 direct, 2 kd-tree, 3 screened expansion,
-# 4 float screen, 0 automatic.
+# 4 float screen, 8 the classes' searches in one scan, 0 automatic.
 with_knn_path <- function(path, expr) {
   sw <- hd_ffi("ffi_knn_path")
   old <- .Call(sw, as.integer(path))
@@ -490,7 +490,7 @@ test_that("sg_oversample() gives the same result on every k-NN search path", {
         comparable(quietly(sg_oversample(df, "outcome", method = m, seed = 3)))
       }
       want <- with_knn_path(1L, oversample())
-      for (path in c(0L, 2L, 3L, 4L)) {
+      for (path in c(0L, 2L, 3L, 4L, 8L)) {
         expect_identical(with_knn_path(path, oversample()), want,
                          label = sprintf("%s on %d columns, path %d", m, ncol(df) - 1, path))
       }

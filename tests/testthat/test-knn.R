@@ -382,3 +382,46 @@ test_that("the symmetric self-search gives the bits of the direct kernel", {
   expect_identical(with_path(7L, knn_ffi(gauss, 5, query = q, threads = 2L)),
                    with_path(1L, knn_ffi(gauss, 5, query = q)))
 })
+
+# The classes' searches (src/classes.c): where the whole-data search and
+# each class's own search are direct scans, one scan serves them all
+# (path 0; path 8 forces it whatever the sizes). Its lists must be those of
+# the separate searches (path 1 direct, 2 kd-tree, 4 float screen): ties
+# (a grid), a class's rows out of order, classes beyond one block of rows,
+# a constant column, groups and the gap cap.
+test_that("the classes' searches in one scan give the bits of the separate searches", {
+  f <- get("ffi_classes_neighbors", envir = asNamespace("smoteguard"))
+  grid <- withr::with_seed(61, matrix(sample(0:3, 700 * 3, TRUE), 700, 3)) + 0
+  gauss <- withr::with_seed(62, matrix(stats::rnorm(600 * 9), 600, 9))
+  gauss[, 5] <- 2
+  cases <- list(grid = grid, gauss = gauss)
+  for (nm in names(cases)) {
+    x <- cases[[nm]]
+    n <- nrow(x)
+    y <- withr::with_seed(63, sample(1:4, n, TRUE, prob = c(0.5, 0.3, 0.15, 0.05)))
+    rows <- lapply(2:4, function(cl) which(y == cl))
+    rows[[1]] <- withr::with_seed(64, sample(rows[[1]]))  # out of order
+    rows[[3]] <- rows[[3]][1:3]                             # a class of three
+    k <- c(5L, 4L, 1L)
+    center <- colMeans(x)
+    scale <- apply(x, 2, stats::sd)
+    settings <- list(
+      plain = list(kq = k, group = NULL, max_gap = NA_real_, m = 10L),
+      capped = list(kq = k, group = NULL, max_gap = 0.5, m = 1L),
+      grouped = list(kq = k + c(3L, 2L, 1L), group = rep(1:7, length.out = n),
+                     max_gap = 0.8, m = 12L))
+    for (st in names(settings)) {
+      s <- settings[[st]]
+      run <- function(threads) {
+        .Call(f, x, center, scale, rows, k, s$kq, s$group, s$max_gap, s$m, threads)
+      }
+      want <- with_path(1L, run(1L))
+      for (path in c(0L, 2L, 4L, 8L)) {
+        for (threads in 1:2) {
+          expect_identical(with_path(path, run(threads)), want,
+                           label = sprintf("%s, %s, path %d, %d thread(s)", nm, st, path, threads))
+        }
+      }
+    }
+  }
+})

@@ -276,7 +276,9 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
                           weights = NULL,
                           threads = getOption("smoteguard.threads")) {
   call <- sys.call()
-  started <- wall_clock()
+  # the wall clock (seconds, as Sys.time()), for the record's timings: read
+  # in C, without Sys.time()'s date-time object (five reads a call)
+  started <- .Call(ffi_record_clock)
   method <- check_method_of(method, c(oversampling_families, "regress"), call = call)
   if (sampler_method(method)$family == "regress") {
     # SMOTER / SMOGN, asked for by name (method-smoter.R); the default guard
@@ -341,9 +343,9 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
                    group_codes = group_codes)
   settings <- c(settings, geometric, mwmote)
 
-  checked <- wall_clock()
+  checked <- .Call(ffi_record_clock)
   gen <- generate(pred, yf, n_new, settings, data, call)
-  generated <- wall_clock()
+  generated <- .Call(ffi_record_clock)
   oversample_result(data, pred, yf, classes, targets, gen, settings, seed, rng_kind,
                     c(started = started, checked = checked, generated = generated),
                     call)
@@ -394,13 +396,13 @@ oversample_result <- function(data, pred, yf, classes, targets, gen, settings, s
     provenance$row <- cleaned$new_rows
     rownames(provenance) <- NULL
   }
-  assembled <- wall_clock()
+  assembled <- .Call(ffi_record_clock)
   # the fidelity check reads the synthetic rows the result holds
   fidelity <- fidelity_check(pred, as.integer(yf), levels, gen,
                              if (!is.null(clean)) cleaned$kept_synthetic,
                              settings$threads)
   fidelity_msg <- fidelity_warning(fidelity, call)
-  finished <- wall_clock()
+  finished <- .Call(ffi_record_clock)
 
   # the result's outcome is the input's, then each synthetic row's class
   # (only cleaning removes rows)
@@ -434,11 +436,6 @@ oversample_result <- function(data, pred, yf, classes, targets, gen, settings, s
 sg_smote <- function(data, var, ...) {
   sg_oversample(data, var, method = "smote", ...)
 }
-
-# The wall clock in seconds, for the record's timings (differences of it):
-# the elapsed time proc.time() gives, without its system call for the
-# process's CPU times, which the record does not keep (five calls a call).
-wall_clock <- function() unclass(Sys.time())
 
 # In doubles: a huge over_ratio is refused by the size check, not turned
 # into NA by integer overflow.

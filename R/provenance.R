@@ -59,13 +59,13 @@ record_schema <- 2L
 # of a record on a small table, and a call takes well under a second: the
 # text is kept for the second (and time zone) it was made in.
 time_stamp <- function() {
-  now <- Sys.time()
-  second <- floor(unclass(now))
+  now <- .Call(ffi_record_clock)  # Sys.time()'s number
+  second <- floor(now)
   tz <- Sys.getenv("TZ")
   if (!identical(stamp_cache$second, second) || !identical(stamp_cache$tz, tz)) {
     # the POSIXlt method directly: format()'s dispatch and the POSIXct
     # method's wrapping cost a third of the stamp
-    stamp_cache$text <- format.POSIXlt(as.POSIXlt(now), "%Y-%m-%dT%H:%M:%S%z")
+    stamp_cache$text <- format.POSIXlt(as.POSIXlt(.POSIXct(now)), "%Y-%m-%dT%H:%M:%S%z")
     stamp_cache$second <- second
     stamp_cache$tz <- tz
   }

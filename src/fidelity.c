@@ -6,7 +6,7 @@
  * mean() and sd() with na.rm = TRUE: sg_column_stats()), the shift of the
  * synthetic mean in class sd, its standard error under random parent choice
  * (1 / sqrt(n_synthetic)) and the two-sample KS statistic (each side's
- * values sorted once, sg_sorted_keys(), then one walk).  Nominal
+ * values gathered and sorted once, sg_sort_values(), then one walk).  Nominal
  * predictors: the total variation distance of the value shares.  Missing
  * values are left out of every number, as R's na.rm and tabulate() do.
  *
@@ -51,42 +51,41 @@ static void sg_rows_by_class(const int *cls, R_xlen_t n, int K,
     if (cls[i] != NA_INTEGER) order[next[cls[i]]++] = (int) i;
 }
 
-/* Scratch for one class's numeric columns: the statistics of each side
- * and the sorted keys of one column of each side. */
+/* Scratch for one class's numeric columns: one column's values of each
+ * side, and the radix sort's keys (NULL when no side is large enough). */
 typedef struct {
-  double *mean_r, *sd_r, *miss_r, *mean_s, *sd_s, *miss_s, *lo, *hi;
-  uint64_t *a, *b, *tmp;
+  double *a, *b;
+  uint64_t *keys, *tmp;
   R_xlen_t *count;
 } sg_fidelity_scratch;
 
 /* Numeric columns of one class: `real` (mr rows of x), `syn` (ms rows of
- * values), written to the table from row `at`. */
+ * values), written to the table from row `at`. Each side's values are
+ * gathered once, in row order: their mean and sd (sg_column_stats() over
+ * the gathered values: the same sums in the same order as over the rows),
+ * then sorted in place for the KS walk. */
 static void sg_fidelity_numeric(const sg_fidelity_data *in, const int *real,
                                 R_xlen_t mr, const int *syn, R_xlen_t ms,
                                 sg_fidelity_scratch *w, sg_fidelity_table *t,
                                 R_xlen_t at) {
-  int d = in->d;
-  sg_column_stats(in->x, in->n, d, real, mr, w->mean_r, w->sd_r, w->lo, w->hi,
-                  w->miss_r);
-  sg_column_stats(in->values, in->m, d, syn, ms, w->mean_s, w->sd_s, w->lo,
-                  w->hi, w->miss_s);
-  for (int j = 0; j < d; j++) {
+  for (int j = 0; j < in->d; j++) {
     R_xlen_t r = at + j;
-    double n_syn = (double) ms - w->miss_s[j];
-    double sd = w->sd_r[j];
-    double shift = R_FINITE(sd) && sd > 0 ? (w->mean_s[j] - w->mean_r[j]) / sd
-                                          : NA_REAL;
+    R_xlen_t na = sg_gather_values(in->x + (R_xlen_t) j * in->n, real, mr, w->a);
+    R_xlen_t nb = sg_gather_values(in->values + (R_xlen_t) j * in->m, syn, ms, w->b);
+    double mean_r, sd_r, mean_s, sd_s, lo, hi, miss;
+    sg_column_stats(w->a, na, 1, NULL, na, &mean_r, &sd_r, &lo, &hi, &miss);
+    sg_column_stats(w->b, nb, 1, NULL, nb, &mean_s, &sd_s, &lo, &hi, &miss);
+    double n_syn = (double) nb;
+    double shift = R_FINITE(sd_r) && sd_r > 0 ? (mean_s - mean_r) / sd_r : NA_REAL;
     double se = 1.0 / sqrt(n_syn);
-    t->n_real[r] = (int) ((double) mr - w->miss_r[j]);
+    t->n_real[r] = (int) na;
     t->n_syn[r] = (int) n_syn;
     t->shift[r] = R_FINITE(shift) ? shift : NA_REAL;
     t->se[r] = R_FINITE(se) ? se : NA_REAL;
     t->tv[r] = NA_REAL;
-    R_xlen_t na = sg_sorted_keys(in->x + (R_xlen_t) j * in->n, real, mr, w->a,
-                                 w->tmp, w->count);
-    R_xlen_t nb = sg_sorted_keys(in->values + (R_xlen_t) j * in->m, syn, ms,
-                                 w->b, w->tmp, w->count);
-    t->ks[r] = na == 0 || nb == 0 ? NA_REAL : sg_ks_sorted(w->a, na, w->b, nb);
+    sg_sort_values(w->a, na, na >= SG_RADIX_MIN, w->keys, w->tmp, w->count);
+    sg_sort_values(w->b, nb, nb >= SG_RADIX_MIN, w->keys, w->tmp, w->count);
+    t->ks[r] = na == 0 || nb == 0 ? NA_REAL : sg_ks_values(w->a, na, w->b, nb);
   }
 }
 
@@ -135,7 +134,7 @@ static void sg_fidelity_worker(const sg_fidelity_data *in, sg_fidelity_table *t)
   int *sorder = (int *) R_alloc(in->m > 0 ? in->m : 1, sizeof(int));
   sg_rows_by_class(in->y, in->n, K, rstart, rorder);
   sg_rows_by_class(in->syn_class, in->m, K, sstart, sorder);
-  /* the largest class on each side sizes the key buffers */
+  /* the largest class on each side sizes the value buffers */
   R_xlen_t big_r = 1, big_s = 1;
   for (int c = 1; c <= K; c++) {
     if (sstart[c] == sstart[c - 1]) continue;
@@ -144,22 +143,19 @@ static void sg_fidelity_worker(const sg_fidelity_data *in, sg_fidelity_table *t)
   }
   int max_l = 1;
   for (int j = 0; j < q; j++) if (in->n_levels[j] > max_l) max_l = in->n_levels[j];
-  sg_fidelity_scratch w;
-  double *st = (double *) R_alloc(8 * (size_t) (d > 0 ? d : 1), sizeof(double));
-  double **slots[8] = {&w.mean_r, &w.sd_r, &w.miss_r, &w.mean_s, &w.sd_s,
-                       &w.miss_s, &w.lo, &w.hi};
-  for (int i = 0; i < 8; i++) *slots[i] = st + (R_xlen_t) i * (d > 0 ? d : 1);
-  w.a = w.b = w.tmp = NULL;
-  w.count = NULL;
+  sg_fidelity_scratch w = {NULL, NULL, NULL, NULL, NULL};
   if (d > 0) {
-    w.a = (uint64_t *) R_alloc(big_r, sizeof(uint64_t));
-    w.b = (uint64_t *) R_alloc(big_s, sizeof(uint64_t));
-    w.tmp = (uint64_t *) R_alloc(big_r > big_s ? big_r : big_s, sizeof(uint64_t));
-    /* the radix sort's counters only where a side is large enough to
-     * use them (an allocation of their size costs more than the small
-     * tables' whole check) */
-    if (big_r >= SG_RADIX_MIN || big_s >= SG_RADIX_MIN)
+    w.a = (double *) R_alloc(big_r, sizeof(double));
+    w.b = (double *) R_alloc(big_s, sizeof(double));
+    /* the radix sort's keys and counters only where a side is large
+     * enough to use them (an allocation of the counters' size costs more
+     * than the small tables' whole check) */
+    if (big_r >= SG_RADIX_MIN || big_s >= SG_RADIX_MIN) {
+      R_xlen_t big = big_r > big_s ? big_r : big_s;
+      w.keys = (uint64_t *) R_alloc(big, sizeof(uint64_t));
+      w.tmp = (uint64_t *) R_alloc(big, sizeof(uint64_t));
       w.count = (R_xlen_t *) R_alloc(SG_KS_COUNT, sizeof(R_xlen_t));
+    }
   }
   double *ca = (double *) R_alloc(max_l, sizeof(double));
   double *cb = (double *) R_alloc(max_l, sizeof(double));

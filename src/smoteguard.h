@@ -156,13 +156,14 @@ void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, uint64_t *key
 SEXP ffi_stats_quantiles(SEXP x, SEXP threads);
 SEXP ffi_metrics_ks(SEXP real, SEXP syn);
 /* the radix sort's counters (its passes x digit values), and the number
- * of keys from which sg_sorted_keys() uses it (R_qsort() below) */
+ * of values from which the KS statistics use it (R_qsort() below) */
 #define SG_KS_COUNT (6 * 2048)
 #define SG_RADIX_MIN 2048
-R_xlen_t sg_sorted_keys(const double *x, const int *rows, R_xlen_t n,
-                        uint64_t *out, uint64_t *tmp, R_xlen_t *count);
-double sg_ks_sorted(const uint64_t *a, R_xlen_t na, const uint64_t *b,
-                    R_xlen_t nb);
+R_xlen_t sg_gather_values(const double *x, const int *rows, R_xlen_t n,
+                          double *out);
+void sg_sort_values(double *v, R_xlen_t m, int radix, uint64_t *keys,
+                    uint64_t *tmp, R_xlen_t *count);
+double sg_ks_values(const double *a, R_xlen_t na, const double *b, R_xlen_t nb);
 
 /* fidelity.c */
 SEXP ffi_fidelity_check(SEXP x, SEXP y, SEXP syn_class, SEXP values,
@@ -175,6 +176,7 @@ SEXP ffi_record_extend(SEXP cols, SEXP values, SEXP which);
 SEXP ffi_record_numbered(SEXP x);
 SEXP ffi_record_fingerprint(SEXP x);
 SEXP ffi_record_append(SEXP path, SEXP text);
+SEXP ffi_record_clock(void);
 uint64_t sg_row_hash(const double *x, int p);
 
 /* memory.c: large fresh buffers about to be written whole get huge pages

@@ -176,14 +176,6 @@ SEXP ffi_stats_outside(SEXP values, SEXP lower, SEXP upper) {
  * radix sort of order keys */
 #define SG_QUANTILE_SORT_MAX 4096
 
-/* the double of an order key (sg_order_key() below: NaN never, -0 as 0) */
-static inline double sg_key_value(uint64_t u) {
-  u = (u >> 63) ? (u & 0x7fffffffffffffffULL) : ~u;
-  double x;
-  memcpy(&x, &u, sizeof x);
-  return x;
-}
-
 /* One column's n values (NA/NaN skipped, counted in *missing): quantiles
  * q[0..100] and counts[0..99], counts[b] the values v with b = number of
  * q[1..99] strictly below v (the first bin [min, q1], then (q_b, q_b+1]).
@@ -192,14 +184,8 @@ static inline double sg_key_value(uint64_t u) {
  * SG_QUANTILE_SORT_MAX (else unused, may be NULL). */
 void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, uint64_t *keys,
                          R_xlen_t *count, double *q, double *counts, double *missing) {
-  R_xlen_t m = 0;
-  if (n <= SG_QUANTILE_SORT_MAX) {
-    for (R_xlen_t i = 0; i < n; i++) if (!ISNAN(v[i])) buf[m++] = v[i];
-    R_qsort(buf, 1, (size_t) m);
-  } else {
-    m = sg_sorted_keys(v, NULL, n, keys, keys + n, count);
-    for (R_xlen_t i = 0; i < m; i++) buf[i] = sg_key_value(keys[i]);
-  }
+  R_xlen_t m = sg_gather_values(v, NULL, n, buf);
+  sg_sort_values(buf, m, n > SG_QUANTILE_SORT_MAX, keys, keys ? keys + n : NULL, count);
   *missing = (double) (n - m);
   for (int b = 0; b < SG_NQ - 1; b++) counts[b] = 0;
   if (m == 0) {
@@ -284,9 +270,10 @@ SEXP ffi_stats_quantiles(SEXP x, SEXP threads) {
 }
 
 /* ---------------------------------------------------------------------
- * Two-sample Kolmogorov-Smirnov statistics (sg_diagnose()), one per column: each sample's
- * values sorted (a radix sort on keys that order like the doubles), then
- * one walk over both, comparing the two distribution functions after the
+ * Two-sample Kolmogorov-Smirnov statistics (sg_diagnose(), the fidelity
+ * check), one per column: each sample's values sorted (sg_sort_values():
+ * R_qsort() for a few, a radix sort on keys that order like the doubles
+ * for many), then one walk over both, comparing the two distribution functions after the
  * last of each run of equal values.  The same divisions as R's
  * cumsum(...) / n, so the same bits as the plain-R statistic. */
 
@@ -332,46 +319,56 @@ static void sg_radix_sort(uint64_t *v, uint64_t *tmp, R_xlen_t n,
   if (src != v) memcpy(v, src, (size_t) n * sizeof(uint64_t));
 }
 
-/* SG_RADIX_MIN (smoteguard.h): below this many keys R_qsort() of the
- * doubles beats the radix sort, whose 6 x 2048 counters cost the same for
- * 10 keys as for 1,000 (the fidelity check of every sg_oversample() call
- * sorts classes of a few rows), and beat the merge sort of keys used here
- * before (instructions of the fidelity check on MASS::fgl: bench/README.md).
- * Both give the same sorted keys. */
+/* the double of an order key (sg_order_key(): NaN never, -0 as 0) */
+static inline double sg_key_value(uint64_t u) {
+  u = (u >> 63) ? (u & 0x7fffffffffffffffULL) : ~u;
+  double x;
+  memcpy(&x, &u, sizeof x);
+  return x;
+}
 
-/* The non-missing values of x[0..n) (rows != NULL: of x[rows[0..n)]) as
- * sorted keys in out (tmp: n more keys, count: SG_KS_COUNT counters, which
- * may be NULL when n < SG_RADIX_MIN); returns their number. */
-R_xlen_t sg_sorted_keys(const double *x, const int *rows, R_xlen_t n,
-                        uint64_t *out, uint64_t *tmp, R_xlen_t *count) {
-  /* the values gathered as doubles in the keys' place, then made keys
-   * (which order like the doubles, -0 and 0 alike), before or after the
-   * sort */
-  double *dv = (double *) out;
+/* The non-missing values of x[0..n) (rows != NULL: of x[rows[0..n)]), in
+ * that order, into out; returns their number. */
+R_xlen_t sg_gather_values(const double *x, const int *rows, R_xlen_t n,
+                          double *out) {
   R_xlen_t m = 0;
-  for (R_xlen_t i = 0; i < n; i++) {
-    double v = x[rows ? rows[i] : i];
-    if (!ISNAN(v)) dv[m++] = v;
+  if (rows) {
+    for (R_xlen_t i = 0; i < n; i++) {
+      double v = x[rows[i]];
+      if (!ISNAN(v)) out[m++] = v;
+    }
+  } else {
+    for (R_xlen_t i = 0; i < n; i++) if (!ISNAN(x[i])) out[m++] = x[i];
   }
-  int small = m < SG_RADIX_MIN;
-  if (small) R_qsort(dv, 1, (size_t) m);
-  for (R_xlen_t i = 0; i < m; i++) {
-    double v = dv[i];
-    out[i] = sg_order_key(v);
-  }
-  if (!small) sg_radix_sort(out, tmp, m, count);
   return m;
 }
 
-/* The KS statistic of two samples given as sorted keys (both non-empty):
- * the largest gap between the distribution functions, read after the last
- * of each run of equal values. */
-double sg_ks_sorted(const uint64_t *a, R_xlen_t na, const uint64_t *b,
-                    R_xlen_t nb) {
+/* Sorts m values (no NaN) in place: by R_qsort(), or with `radix` by the
+ * radix sort of their order keys (keys, tmp: m keys each; count:
+ * SG_KS_COUNT counters; all unused, and may be NULL, without `radix`),
+ * after which -0 is 0.  SG_RADIX_MIN (smoteguard.h): below that many
+ * values R_qsort() beats the radix sort, whose 6 x 2048 counters cost the
+ * same for 10 values as for 1,000 (the fidelity check of every
+ * sg_oversample() call sorts classes of a few rows). */
+void sg_sort_values(double *v, R_xlen_t m, int radix, uint64_t *keys,
+                    uint64_t *tmp, R_xlen_t *count) {
+  if (!radix) {
+    R_qsort(v, 1, (size_t) m);
+    return;
+  }
+  for (R_xlen_t i = 0; i < m; i++) keys[i] = sg_order_key(v[i]);
+  sg_radix_sort(keys, tmp, m, count);
+  for (R_xlen_t i = 0; i < m; i++) v[i] = sg_key_value(keys[i]);
+}
+
+/* The KS statistic of two sorted samples (both non-empty, no NaN): the
+ * largest gap between the distribution functions, read after the last of
+ * each run of equal values (-0 and 0 are one value). */
+double sg_ks_values(const double *a, R_xlen_t na, const double *b, R_xlen_t nb) {
   double stat = 0.0;
   R_xlen_t i = 0, k = 0;
   while (i < na || k < nb) {
-    uint64_t v = i < na && (k >= nb || a[i] <= b[k]) ? a[i] : b[k];
+    double v = i < na && (k >= nb || a[i] <= b[k]) ? a[i] : b[k];
     while (i < na && a[i] == v) i++;
     while (k < nb && b[k] == v) k++;
     double diff = fabs((double) i / (double) na - (double) k / (double) nb);
@@ -387,16 +384,23 @@ SEXP ffi_metrics_ks(SEXP real, SEXP syn) {
   int d = sg_real_syn_columns(real, syn);
   R_xlen_t nr = Rf_nrows(real), ns = Rf_nrows(syn);
   R_xlen_t big = nr > ns ? nr : ns;
-  uint64_t *a = (uint64_t *) R_alloc(nr > 0 ? nr : 1, sizeof(uint64_t));
-  uint64_t *b = (uint64_t *) R_alloc(ns > 0 ? ns : 1, sizeof(uint64_t));
-  uint64_t *tmp = (uint64_t *) R_alloc(big > 0 ? big : 1, sizeof(uint64_t));
-  R_xlen_t *count = (R_xlen_t *) R_alloc(SG_KS_COUNT, sizeof(R_xlen_t));
+  double *a = (double *) R_alloc(nr > 0 ? nr : 1, sizeof(double));
+  double *b = (double *) R_alloc(ns > 0 ? ns : 1, sizeof(double));
+  uint64_t *keys = NULL, *tmp = NULL;
+  R_xlen_t *count = NULL;
+  if (big >= SG_RADIX_MIN) {
+    keys = (uint64_t *) R_alloc(big, sizeof(uint64_t));
+    tmp = (uint64_t *) R_alloc(big, sizeof(uint64_t));
+    count = (R_xlen_t *) R_alloc(SG_KS_COUNT, sizeof(R_xlen_t));
+  }
   SEXP out = PROTECT(Rf_allocVector(REALSXP, d)); nprot++;
   double *o = REAL(out);
   for (int j = 0; j < d; j++) {
-    R_xlen_t na = sg_sorted_keys(REAL_RO(real) + (R_xlen_t) j * nr, NULL, nr, a, tmp, count);
-    R_xlen_t nb = sg_sorted_keys(REAL_RO(syn) + (R_xlen_t) j * ns, NULL, ns, b, tmp, count);
-    o[j] = na == 0 || nb == 0 ? NA_REAL : sg_ks_sorted(a, na, b, nb);
+    R_xlen_t na = sg_gather_values(REAL_RO(real) + (R_xlen_t) j * nr, NULL, nr, a);
+    R_xlen_t nb = sg_gather_values(REAL_RO(syn) + (R_xlen_t) j * ns, NULL, ns, b);
+    sg_sort_values(a, na, na >= SG_RADIX_MIN, keys, tmp, count);
+    sg_sort_values(b, nb, nb >= SG_RADIX_MIN, keys, tmp, count);
+    o[j] = na == 0 || nb == 0 ? NA_REAL : sg_ks_values(a, na, b, nb);
   }
   UNPROTECT(nprot);
   return out;

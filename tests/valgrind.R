@@ -411,6 +411,9 @@ if (need("ffi_record_append", 2)) {
   fails(ffi("ffi_record_append", NA_character_, "{}\n"))
   unlink(lf)
 }
+if (need("ffi_record_clock", 0)) {
+  run(ffi("ffi_record_clock"))
+}
 if (need("ffi_predictors_matrix", 2)) {
   run(ffi("ffi_predictors_matrix", list(a = c(1, NA, NaN, -0), b = c(1L, NA, 3L, 4L)), 4L))
   run(ffi("ffi_predictors_matrix", list(), 3L))

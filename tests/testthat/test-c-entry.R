@@ -19,7 +19,7 @@ routines_wanted <- c(
   ffi_metrics_duplicates = 2L, ffi_metrics_ks = 2L, ffi_metrics_path = 1L,
   ffi_stats_columns = 3L, ffi_stats_outside = 3L, ffi_record_checksum = 1L,
   ffi_threads_get = 0L, ffi_threads_set = 1L, ffi_stats_quantiles = 2L,
-  ffi_record_fingerprint = 1L, ffi_record_append = 2L,
+  ffi_record_fingerprint = 1L, ffi_record_append = 2L, ffi_record_clock = 0L,
   ffi_record_extend = 3L, ffi_record_numbered = 1L, ffi_predictors_matrix = 2L,
   ffi_fidelity_check = 8L, ffi_pair_mean = 2L, ffi_condense = 8L,
   ffi_logit_fit = 3L, ffi_logit_oof = 6L, ffi_score_risks = 4L,
@@ -673,4 +673,15 @@ test_that("ffi_rounds_run() rejects a candidate with an infinite value without a
   data[[4]] <- 1e298
   out <- withr::with_seed(3, .Call(ffi("ffi_rounds_run"), data, list(cls), 1L))
   expect_identical(out$counts["drawn", 1], c(drawn = 4))
+})
+
+test_that("ffi_record_clock() reads the wall clock as Sys.time()'s number", {
+  before <- unclass(Sys.time())
+  now <- .Call(ffi("ffi_record_clock"))
+  after <- unclass(Sys.time())
+  expect_type(now, "double")
+  expect_length(now, 1)
+  # (the two clocks may round the same instant a microsecond apart)
+  expect_gte(now, before - 1e-3)
+  expect_lte(now, after + 1e-3)
 })

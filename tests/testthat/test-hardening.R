@@ -295,7 +295,8 @@ hd_valid_calls <- function() {
     ffi_stats_quantiles = list(num[, c(1, 1)], 2L),
     ffi_record_fingerprint = list(list(a = c(1, NA, -0), b = c("x", NA), f = factor(c("u", "v")),
                                        l = c(TRUE, NA), i = 1:3)),
-    ffi_record_append = list(tempfile("hd-ledger"), "{\"a\":1}\n")
+    ffi_record_append = list(tempfile("hd-ledger"), "{\"a\":1}\n"),
+    ffi_record_clock = list()
   )
 }
 

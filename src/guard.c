@@ -378,15 +378,24 @@ SEXP ffi_guard_cap(SEXP x, SEXP prob) {
 }
 
 /* The type-7 quantile at prob p of the n >= 1 values buf (no NaN), which
- * it sorts in place (see ffi_guard_cap()). */
+ * it reorders (see ffi_guard_cap()).  Only the lo-th and the next value in
+ * order are needed: a partial sort puts the lo-th in place, none after it
+ * smaller, so the next is the least of those after it (as quantile()'s
+ * partial sort). */
 double sg_quantile7(double *buf, R_xlen_t n, double p) {
-  R_qsort(buf, 1, (size_t) n);
   double index = 1 + (double) (n - 1) * p;
-  R_xlen_t lo = (R_xlen_t) floor(index), hi = (R_xlen_t) ceil(index);
+  R_xlen_t lo = (R_xlen_t) floor(index);
+  if (n <= INT_MAX) rPsort(buf, (int) n, (int) (lo - 1));
+  else R_qsort(buf, 1, (size_t) n);
   double q = buf[lo - 1];
-  if (index > (double) lo && buf[hi - 1] != q) {
-    double h = index - (double) lo;
-    q = (1 - h) * q + h * buf[hi - 1];
+  if (index > (double) lo) {
+    double next = buf[lo];
+    for (R_xlen_t i = lo + 1; i < n; i++)
+      if (buf[i] < next) next = buf[i];
+    if (next != q) {
+      double h = index - (double) lo;
+      q = (1 - h) * q + h * next;
+    }
   }
   return q;
 }

@@ -518,6 +518,17 @@ static inline void sg_offer_block(const double *acc, int cnt, R_xlen_t r0,
                                   R_xlen_t skip, double *bd, int *bi, int k) {
   double worst = bd[k - 1];
   int t = 0;
+  if (worst == R_PosInf) {
+    /* an open list (the scans' distances are finite: +Inf marks an empty
+     * slot): a row goes in after the filled slots, not through the empty
+     * ones, which are all alike */
+    int filled = 0;
+    while (bd[filled] != R_PosInf) filled++;
+    for (; t < cnt && filled < k; t++)
+      if (acc[t] < worst && r0 + t != skip)
+        sg_topk_insert(bd, bi, ++filled, acc[t], (int) (r0 + t));
+    worst = bd[k - 1];
+  }
   for (; t + 8 <= cnt; t += 8)
     if (sg_any_below8(acc + t, worst))
       worst = sg_offer_span(acc, t, t + 8, r0, skip, bd, bi, k, worst);

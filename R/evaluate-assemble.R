@@ -157,16 +157,20 @@ score_cells <- function(preds, scores, correct_prior, reference) {
   ref_at <- match(paste(key$rep, key$fold, key$learner),
                   paste(key$rep, key$fold, key$learner)[is_ref])
   ref_recall <- vapply(which(is_ref), function(i) scores[[i]]$raw[["recall"]], numeric(1))
+  # every cell's threshold and rates at once, from their rows end to end
+  # (`set`: each row's cell)
+  y <- as.logical(unlist(lapply(preds, function(pr) pr$y), use.names = FALSE))
+  p <- unlist(lapply(preds, function(pr) if (correct_prior) pr$p_corrected else pr$p),
+              use.names = FALSE)
+  set <- rep.int(seq_len(n), vapply(preds, function(pr) length(pr$y), integer(1)))
+  t <- matched_thresholds(y, p, set, ref_recall[ref_at])
+  matched <- matrix(c(t, unlist(matched_rates_at(y, p, set, t)[matched_rates],
+                                use.names = FALSE)),
+                    nrow = n, dimnames = list(NULL, matched_names))
+  no_match <- c(matched_threshold = "no positive case in the test part, or no recall to match")
   for (i in seq_len(n)) {
-    pr <- preds[[i]]
-    target <- ref_recall[ref_at[i]]
-    p <- if (correct_prior) pr$p_corrected else pr$p
-    t <- if (is.na(target)) NA_real_
-         else as.double(threshold_matched_sensitivity(pr$y, p, target))
-    at <- if (is.na(t)) rep(NA_real_, 6)
-          else unlist(threshold_at(pr$y, p, t)[matched_rates])
-    add(i, correct_prior, structure(stats::setNames(c(t, at), matched_names),
-      notes = if (is.na(t)) c(matched_threshold = "no positive case in the test part, or no recall to match")))
+    add(i, correct_prior, if (is.na(t[i])) structure(matched[i, ], notes = no_match)
+                          else matched[i, ])
   }
   # a block's values and notes are named by metric, so that unlist() of
   # them gives the metric names as its names
@@ -486,9 +490,16 @@ error_analysis <- function(predictions, data, samplers, learners, corrected) {
       }
     }
   }
-  list(missed = if (length(missed)) do.call(rbind, unname(missed)),
-       flagged = if (length(flagged)) do.call(rbind, unname(flagged)),
+  list(missed = stack_frames(missed), flagged = stack_frames(flagged),
        recovered = bind_rows(recovered))
+}
+
+# rbind() of the data frames in `frames` (NULL for none); one is returned
+# as it is (rbind() of one data frame gives the same, at rbind()'s cost)
+stack_frames <- function(frames) {
+  if (length(frames) == 0) return(NULL)
+  if (length(frames) == 1) return(frames[[1]])
+  do.call(rbind, unname(frames))
 }
 
 # The learner, a tally's rows and the data's rows they name, as one table

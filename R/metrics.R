@@ -151,8 +151,12 @@ metric_ici <- function(y, p, n_pos = NULL) {
     if (!is.null(note)) return(na_note(note))
   }
   p <- as.double(p)
-  smooth <- tryCatch(suppressWarnings(loess_smooth()(as.double(y), p)),
-                     error = function(cnd) NULL)
+  # the smoother's warnings muffled and its errors caught, as
+  # tryCatch(suppressWarnings()) would, with one handler of each made once
+  # (this runs about a hundred times per evaluation)
+  smooth <- tryCatch(withCallingHandlers(loess_smooth()(as.double(y), p),
+                                         warning = muffle_warning),
+                     error = null_on_error)
   if (is.null(smooth) || !all(is.finite(smooth))) {
     return(na_note("the loess calibration smoother failed (too few distinct predictions?)"))
   }
@@ -191,6 +195,9 @@ loess_public <- function(y, p) {
     control = stats::loess.control(trace.hat = "approximate"))))
 }
 
+muffle_warning <- function(cnd) invokeRestart("muffleWarning")
+null_on_error <- function(cnd) NULL
+
 choose_loess_smooth <- function() {
   candidate <- loess_simple_call()
   if (!is.null(candidate) && loess_check(candidate)) candidate else loess_public
@@ -205,10 +212,12 @@ loess_simple_call <- function() {
                 "normalize", "statistics", "surface", "cell", "iterations", "iterTrace",
                 "trace.hat")
   if (!is.function(fit) || !identical(names(formals(fit)), expected)) return(NULL)
+  # (the predictor as a vector: simpleLoess() makes it its one-column
+  # matrix, which loess() passes with the column's name, only to take that
+  # column out again; the fitted values carry no names)
   function(y, p) {
-    x <- matrix(p, ncol = 1L, dimnames = list(NULL, "p"))
-    unname(fit(y, x, rep_len(1, length(y)), 0.75, 2, c(p = FALSE), c(p = FALSE), TRUE,
-               "none", "interpolate", 0.2, 1, FALSE, "approximate")$fitted)
+    fit(y, p, rep_len(1, length(y)), 0.75, 2, c(p = FALSE), c(p = FALSE), TRUE,
+        "none", "interpolate", 0.2, 1, FALSE, "approximate")$fitted
   }
 }
 
@@ -333,13 +342,41 @@ metric_net_benefit <- function(y, p, thresholds) {
 threshold_matched_sensitivity <- function(y, p, target) {
   y <- as.logical(y)
   if (!any(y)) return(na_note("no positive case: recall is undefined"))
-  pos <- p[y]
-  n <- length(pos)
+  matched_thresholds(y, p, rep.int(1L, length(y)), target)
+}
+
+# threshold_matched_sensitivity() of several sets of rows at once (the
+# evaluation's cells: `set` numbers each row's set, `target` one per set):
+# the k-th highest score among a set's positives is its (n - k + 1)-th
+# lowest, read from one sort of every set's positives. NA (without a note)
+# for a set without positives or with a missing target.
+matched_thresholds <- function(y, p, set, target) {
+  n_sets <- length(target)
+  pos_set <- set[y]
+  pos_p <- p[y]
+  n <- tabulate(pos_set, n_sets)
   # the tolerance keeps 0.3 * 10 (3.0000000000000004) from asking for 4
   k <- ceiling(target * n - sqrt(.Machine$double.eps))
-  # the k-th highest is the (n - k + 1)-th lowest: a partial sort finds it
-  at <- n - min(max(k, 1), n) + 1
-  sort.int(pos, partial = at)[at]
+  at <- n - pmin(pmax(k, 1), n) + 1
+  first <- c(0L, cumsum(n))[seq_len(n_sets)]
+  t <- pos_p[order(pos_set, pos_p)][first + at]
+  t[n == 0 | is.na(target)] <- NA_real_
+  t
+}
+
+# threshold_at()'s rates for several sets of rows at once (`set` as in
+# matched_thresholds()), each at its own threshold (`threshold`, one per
+# set; NA gives NA rates): a list of the rates, one value per set.
+matched_rates_at <- function(y, p, set, threshold) {
+  n_sets <- length(threshold)
+  called <- p >= threshold[set]
+  n_pos <- tabulate(set[y], n_sets)
+  tp <- tabulate(set[called & y], n_sets)
+  fp <- tabulate(set[called], n_sets) - tp
+  rates <- threshold_rates(list(tp = as.double(tp), fp = as.double(fp),
+                                tn = as.double(tabulate(set, n_sets) - n_pos - fp),
+                                fn = as.double(n_pos - tp)))
+  lapply(rates, function(r) replace(r, is.na(threshold), NA_real_))
 }
 
 # ---------------------------------------------------------------------------

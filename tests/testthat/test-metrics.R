@@ -229,6 +229,33 @@ test_that("threshold at matched sensitivity: the largest t with recall >= target
   expect_match(attr(none, "note"), "no positive")
 })
 
+test_that("matched sensitivity of many sets at once: each set's own threshold and rates", {
+  set.seed(81)
+  for (case in 1:40) {
+    n_sets <- sample(1:8, 1)
+    size <- sample(c(1:3, 20:60), n_sets, replace = TRUE)
+    set <- rep.int(seq_len(n_sets), size)
+    y <- runif(length(set)) < runif(n_sets)[set]
+    p <- round(runif(length(set)), sample(c(1, 2, 15), 1))  # ties at one or two digits
+    target <- sample(c(NA, 0, 0.3, 0.5, 0.77, 1, 1.2), n_sets, replace = TRUE)
+    t <- matched_thresholds(y, p, set, target)
+    rates <- matched_rates_at(y, p, set, t)
+    for (s in seq_len(n_sets)) {
+      ys <- y[set == s]
+      ps <- p[set == s]
+      if (is.na(target[s]) || !any(ys)) {
+        expect_identical(t[s], NA_real_)
+        expect_true(all(is.na(vapply(rates, `[`, numeric(1), s))))
+        next
+      }
+      # the k-th highest positive score, from a full sort
+      k <- min(max(ceiling(target[s] * sum(ys) - sqrt(.Machine$double.eps)), 1), sum(ys))
+      expect_identical(t[s], sort(ps[ys], decreasing = TRUE)[k])
+      expect_identical(lapply(rates, `[`, s), threshold_at(ys, ps, t[s]))
+    }
+  }
+})
+
 # ---------------------------------------------------------------------------
 # All headline metrics; one class
 

@@ -93,12 +93,13 @@ check_exclude <- function(exclude, data, var, call = NULL) {
 # each is (column_kind()), whether each is a bare vector, refusing columns
 # of other types; date columns are left out with a message.
 predictor_kinds <- function(cols, names, call = NULL) {
-  # bare vectors (the common case) by type in one lookup; column_kind() for
-  # the rest
-  kinds <- bare_kinds[vapply(cols[names], typeof, "")]
-  bare <- lengths(lapply(cols[names], attributes)) == 0L
-  if (!all(bare)) kinds[!bare] <- vapply(cols[names[!bare]], column_kind, "")
-  kinds[is.na(kinds)] <- "unsupported"
+  # bare vectors (the common case) by type in one C call (0: a column with
+  # attributes); column_kind() for the rest
+  cols <- cols[names]
+  code <- .Call(ffi_predictors_kinds, cols)
+  kinds <- c(NA, "double", "integer", "nominal", "unsupported")[code + 1L]
+  bare <- code > 0L
+  if (!all(bare)) kinds[!bare] <- vapply(cols[!bare], column_kind, "")
   names(kinds) <- names(bare) <- names
   if (any(kinds == "unsupported")) {
     bad <- names[kinds == "unsupported"]

@@ -3,7 +3,7 @@
  * predictor, the synthetic rows against the class's real rows.
  *
  * Numeric predictors: the real and synthetic rows' mean and sd (those of
- * mean() and sd() with na.rm = TRUE: sg_column_stats()), the shift of the
+ * mean() and sd() with na.rm = TRUE: sg_mean_sd()), the shift of the
  * synthetic mean in class sd, its standard error under random parent choice
  * (1 / sqrt(n_synthetic)) and the two-sample KS statistic (each side's
  * values gathered and sorted once, sg_sort_values(), then one walk).  Nominal
@@ -61,8 +61,8 @@ typedef struct {
 
 /* Numeric columns of one class: `real` (mr rows of x), `syn` (ms rows of
  * values), written to the table from row `at`. Each side's values are
- * gathered once, in row order: their mean and sd (sg_column_stats() over
- * the gathered values: the same sums in the same order as over the rows),
+ * gathered once, in row order: their mean and sd (sg_mean_sd() over the
+ * gathered values: the same sums in the same order as over the rows),
  * then sorted in place for the KS walk. */
 static void sg_fidelity_numeric(const sg_fidelity_data *in, const int *real,
                                 R_xlen_t mr, const int *syn, R_xlen_t ms,
@@ -72,9 +72,9 @@ static void sg_fidelity_numeric(const sg_fidelity_data *in, const int *real,
     R_xlen_t r = at + j;
     R_xlen_t na = sg_gather_values(in->x + (R_xlen_t) j * in->n, real, mr, w->a);
     R_xlen_t nb = sg_gather_values(in->values + (R_xlen_t) j * in->m, syn, ms, w->b);
-    double mean_r, sd_r, mean_s, sd_s, lo, hi, miss;
-    sg_column_stats(w->a, na, 1, NULL, na, &mean_r, &sd_r, &lo, &hi, &miss);
-    sg_column_stats(w->b, nb, 1, NULL, nb, &mean_s, &sd_s, &lo, &hi, &miss);
+    double mean_r, sd_r, mean_s, sd_s;
+    sg_mean_sd(w->a, na, &mean_r, &sd_r);
+    sg_mean_sd(w->b, nb, &mean_s, &sd_s);
     double n_syn = (double) nb;
     double shift = R_FINITE(sd_r) && sd_r > 0 ? (mean_s - mean_r) / sd_r : NA_REAL;
     double se = 1.0 / sqrt(n_syn);

@@ -147,6 +147,7 @@ SEXP ffi_logit_oof(SEXP x, SEXP center, SEXP scale, SEXP y, SEXP fold,
 void sg_column_stats(const double *x, R_xlen_t n, int d, const int *rows,
                      R_xlen_t m, double *mean, double *sd, double *min,
                      double *max, double *missing);
+void sg_mean_sd(const double *v, R_xlen_t m, double *mean, double *sd);
 void sg_rows_outside(const double *values, R_xlen_t m, int d,
                      const double *lower, const double *upper, int *out);
 SEXP ffi_stats_columns(SEXP x, SEXP rows, SEXP threads);
@@ -184,6 +185,7 @@ uint64_t sg_row_hash(const double *x, int p);
 void sg_fresh_buffer(void *p, size_t bytes);
 void sg_fresh_vector(SEXP x);
 SEXP ffi_predictors_matrix(SEXP cols, SEXP n);
+SEXP ffi_predictors_kinds(SEXP cols);
 
 /* utils.c: argument checks, the named-list builder */
 void sg_check_double_matrix(SEXP x, const char *what);

@@ -14,11 +14,14 @@
 #endif
 
 /* One column's statistics over v[at(i)], i < m, at(i) = rows[i] when
- * `indexed`, else i.  Called with a constant `indexed`, so each caller
- * gets its own loops without the choice inside them (the same operations
- * in the same order: the same bits). */
+ * `indexed`, else i.  With `clean` the values hold no NaN and only the
+ * mean and sd are wanted (min, max and missing are not written).  Called
+ * with constant `indexed` and `clean`, so each caller gets its own loops
+ * without the choices inside them (the same operations in the same order:
+ * the same bits). */
 static SG_ALWAYS_INLINE void sg_column_stat1(const double *v, const int *rows,
                                              R_xlen_t m, const int indexed,
+                                             const int clean,
                                              double *mean, double *sd, double *min,
                                              double *max, double *missing) {
 #define SG_AT(i) v[indexed ? rows[i] : (i)]
@@ -27,18 +30,20 @@ static SG_ALWAYS_INLINE void sg_column_stat1(const double *v, const int *rows,
   R_xlen_t seen = 0;
   for (R_xlen_t i = 0; i < m; i++) {
     double a = SG_AT(i);
-    if (ISNAN(a)) continue;
+    if (!clean) {
+      if (ISNAN(a)) continue;
+      if (a < lo) lo = a;
+      if (a > hi) hi = a;
+    }
     seen++;
     sum += a;
-    if (a < lo) lo = a;
-    if (a > hi) hi = a;
   }
   long double mu = sum / (long double) seen;
   if (R_FINITE((double) mu)) {
     long double dev = 0;
     for (R_xlen_t i = 0; i < m; i++) {
       double a = SG_AT(i);
-      if (!ISNAN(a)) dev += a - mu;
+      if (clean || !ISNAN(a)) dev += a - mu;
     }
     mu += dev / (long double) seen;
   }
@@ -50,7 +55,7 @@ static SG_ALWAYS_INLINE void sg_column_stat1(const double *v, const int *rows,
     long double ss = 0;
     for (R_xlen_t i = 0; i < m; i++) {
       double a = SG_AT(i);
-      if (ISNAN(a)) continue;
+      if (!clean && ISNAN(a)) continue;
       long double dv = a - center;
       ss += dv * dv;
     }
@@ -59,9 +64,17 @@ static SG_ALWAYS_INLINE void sg_column_stat1(const double *v, const int *rows,
 #undef SG_AT
   *mean = seen > 0 ? (double) mu : R_NaN;
   *sd = s;
-  *min = lo;
-  *max = hi;
-  *missing = (double) (m - seen);
+  if (!clean) {
+    *min = lo;
+    *max = hi;
+    *missing = (double) (m - seen);
+  }
+}
+
+/* The mean and sd of m values without NaN (those of mean() and sd()):
+ * sg_column_stats()'s numbers, without its NaN checks and range. */
+void sg_mean_sd(const double *v, R_xlen_t m, double *mean, double *sd) {
+  sg_column_stat1(v, NULL, m, 0, 1, mean, sd, NULL, NULL, NULL);
 }
 
 /* Per column of the n x d matrix x (column-major), over the m rows
@@ -78,9 +91,9 @@ void sg_column_stats(const double *x, R_xlen_t n, int d, const int *rows,
   for (int j = 0; j < d; j++) {
     const double *v = x + (R_xlen_t) j * n;
     if (rows)
-      sg_column_stat1(v, rows, m, 1, mean + j, sd + j, min + j, max + j, missing + j);
+      sg_column_stat1(v, rows, m, 1, 0, mean + j, sd + j, min + j, max + j, missing + j);
     else
-      sg_column_stat1(v, NULL, m, 0, mean + j, sd + j, min + j, max + j, missing + j);
+      sg_column_stat1(v, NULL, m, 0, 0, mean + j, sd + j, min + j, max + j, missing + j);
   }
 }
 
@@ -363,12 +376,14 @@ void sg_sort_values(double *v, R_xlen_t m, int radix, uint64_t *keys,
 
 /* The KS statistic of two sorted samples (both non-empty, no NaN): the
  * largest gap between the distribution functions, read after the last of
- * each run of equal values (-0 and 0 are one value). */
+ * each run of equal values (-0 and 0 are one value). Once one sample is
+ * used up its function is 1 and the other's only rises towards it, so
+ * the gap can only shrink: the walk stops there. */
 double sg_ks_values(const double *a, R_xlen_t na, const double *b, R_xlen_t nb) {
   double stat = 0.0;
   R_xlen_t i = 0, k = 0;
-  while (i < na || k < nb) {
-    double v = i < na && (k >= nb || a[i] <= b[k]) ? a[i] : b[k];
+  while (i < na && k < nb) {
+    double v = a[i] <= b[k] ? a[i] : b[k];
     while (i < na && a[i] == v) i++;
     while (k < nb && b[k] == v) k++;
     double diff = fabs((double) i / (double) na - (double) k / (double) nb);

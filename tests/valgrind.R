@@ -411,6 +411,11 @@ if (need("ffi_record_append", 2)) {
   fails(ffi("ffi_record_append", NA_character_, "{}\n"))
   unlink(lf)
 }
+if (need("ffi_predictors_kinds", 1)) {
+  run(ffi("ffi_predictors_kinds", list(a = c(1, NA), b = 1:2, c = "x", d = factor("u"), e = list(1))))
+  run(ffi("ffi_predictors_kinds", list()))
+  fails(ffi("ffi_predictors_kinds", 1:3))
+}
 if (need("ffi_record_clock", 0)) {
   run(ffi("ffi_record_clock"))
 }

@@ -21,6 +21,7 @@ routines_wanted <- c(
   ffi_threads_get = 0L, ffi_threads_set = 1L, ffi_stats_quantiles = 2L,
   ffi_record_fingerprint = 1L, ffi_record_append = 2L, ffi_record_clock = 0L,
   ffi_record_extend = 3L, ffi_record_numbered = 1L, ffi_predictors_matrix = 2L,
+  ffi_predictors_kinds = 1L,
   ffi_fidelity_check = 8L, ffi_pair_mean = 2L, ffi_condense = 8L,
   ffi_logit_fit = 3L, ffi_logit_oof = 6L, ffi_score_risks = 4L,
   ffi_same_ranking = 2L)
@@ -684,4 +685,14 @@ test_that("ffi_record_clock() reads the wall clock as Sys.time()'s number", {
   # (the two clocks may round the same instant a microsecond apart)
   expect_gte(now, before - 1e-3)
   expect_lte(now, after + 1e-3)
+})
+
+test_that("ffi_predictors_kinds() codes bare columns by type and leaves the rest to R", {
+  f <- function(cols) .Call(ffi("ffi_predictors_kinds"), cols)
+  cols <- list(a = c(1, NA), b = 1:2, c = c("x", NA), d = c(TRUE, NA),
+               e = factor(c("u", "v")), f = as.Date(c("2020-01-01", NA)),
+               g = complex(2), h = list(1, 2), i = matrix(1:2, 2), j = c(u = 1, v = 2))
+  expect_identical(f(cols), c(1L, 2L, 3L, 3L, 0L, 0L, 4L, 4L, 0L, 0L))
+  expect_identical(f(list()), integer(0))
+  expect_error(f(1:3), "list of columns")
 })

@@ -291,6 +291,7 @@ hd_valid_calls <- function() {
     ffi_record_extend = list(list(a = c(3L, NA), b = c(0.5, -0)), num[1:3, 1:2], c(2L, 1L)),
     ffi_record_numbered = list(c("1", "2", "3")),
     ffi_predictors_matrix = list(list(a = c(1, NA, 3), b = c(2L, NA, 0L)), 3L),
+    ffi_predictors_kinds = list(list(a = c(1, NA, 3), b = factor(c("u", "v", "u")), c = "x")),
     ffi_stats_quantiles = list(num, 1L),
     ffi_stats_quantiles = list(num[, c(1, 1)], 2L),
     ffi_record_fingerprint = list(list(a = c(1, NA, -0), b = c("x", NA), f = factor(c("u", "v")),

@@ -1,8 +1,9 @@
 # The generation pipeline, the one fixed pipeline for every class:
 # neighbourhoods -> seeds -> guard -> rounds of draw -> make -> round /
-# constraints / intrusion. generate() runs each class's preamble in R
-# (class_setup(): neighbourhoods, pairs and the gap cap, the method's seed
-# rule), then the parents (the guard's seed safety, the quota's handover)
+# constraints / intrusion. generate() runs the classes' preamble in R
+# (classes_setup(): neighbourhoods, pairs and the gap cap, the method's seed
+# rule, for every class at once but a class's own search and the method's
+# hooks), then the parents (the guard's seed safety, the quota's handover)
 # and the rounds of every class in one C call (src/rounds.c), which calls
 # the method's hooks, a `rules` function and the exact intrusion search
 # back; then the classes' reports (finish_classes()). The guard's filters
@@ -20,7 +21,7 @@ draw_in_turns <- function(ctx, at, within_at, need, state) {
   .Call(ffi_draw_cycle, within_at, as.numeric(need), NULL, 0)
 }
 
-# Run the method: each class's preamble in R (class_setup()), then every
+# Run the method: the classes' preamble (classes_setup()), then every
 # class's rounds in one C call (src/rounds.c), which writes the stacked
 # rows; the classes' reports from what it made.
 generate <- function(pred, yf, n_new, settings, data, call) {
@@ -35,30 +36,17 @@ generate <- function(pred, yf, n_new, settings, data, call) {
   interpolate <- def$family == "interpolate"
   plan <- class_plan(pred, settings, def, if (interpolate) settings$guard, n)
   nbhd <- class_neighborhoods(pred, yi, class_rows, done, settings, plan)
-  copy_plan <- NULL  # a class of one row of an interpolating method
-  cons <- settings$constraints
   # each row's position in its class (the local intrusion check's index)
   pos <- integer(n)
   pos[unlist(class_rows, use.names = FALSE)] <- sequence(lengths(class_rows))
-  setups <- vector("list", length(done))
-  bounds <- classes_bounds(cons, pred, class_rows[done])
-  for (i in seq_along(done)) {
-    cl <- done[i]
-    rows <- class_rows[[cl]]
-    plan_cl <- plan
-    if (interpolate && length(rows) == 1L) {
-      if (is.null(copy_plan)) copy_plan <- class_plan(pred, settings, def, NULL, n)
-      plan_cl <- copy_plan
-    }
-    setups[[i]] <- class_setup(plan_cl, pred, yi, cl, rows, n_new[[cl]], settings, data,
-                               bounds[[i]], nbhd[[cl]])
-  }
-  made <- rounds_run(pred, yi, pos, plan, settings, lapply(setups, `[[`, "input"))
-  finish_classes(setups, made, pred, yi, done, levels, counts, settings, call)
+  setup <- classes_setup(plan, pred, yi, done, class_rows[done], as.integer(n_new)[done],
+                         settings, data, nbhd[done])
+  made <- rounds_run(pred, yi, pos, plan, settings, setup$input)
+  finish_classes(setup, made, yi, done, levels, counts, settings, call)
 }
 
 # Every class's rounds in one C call (src/rounds.c): the call's shared
-# inputs, and per class what class_setup() prepared. Returns the stacked
+# inputs, and per class what classes_setup() prepared. Returns the stacked
 # rows (class, parent, neighbor, gap, values, codes) and per class its
 # counts (made, drawn, rejections by intrusion, bound, rule, combination).
 rounds_run <- function(pred, yi, pos, plan, settings, inputs) {
@@ -71,43 +59,48 @@ rounds_run <- function(pred, yi, pos, plan, settings, inputs) {
 }
 
 # The classes' reports, info, kinds and warnings from what the rounds made
-# (`made`: rounds_run()'s answer).
-finish_classes <- function(setups, made, pred, yi, done, levels, counts, settings, call) {
+# (`made`: rounds_run()'s answer; `setup`: classes_setup()'s).
+finish_classes <- function(setup, made, yi, done, levels, counts, settings, call) {
   rows <- made$rows
   ct <- made$counts
   n_made <- as.integer(ct["made", ])
-  end <- cumsum(n_made)
-  kinds <- vector("list", length(done))
-  notes <- list()
-  known <- NULL
-  for (i in seq_along(done)) {
-    st <- setups[[i]]
-    # the gaps a promise: only a kind of one per row reads them
-    kinds[[i]] <- class_kind(st, rows$gap[seq.int(end[i] - n_made[i] + 1L,
-                                                  length.out = n_made[i])], settings)
-    if (!is.null(st$known)) known[[levels[done[i]]]] <- st$known
-    cl_notes <- st$notes
-    # a class made in full from some parents has no shortfall to note
-    if (n_made[i] < st$G || ct["parents", i] == 0) {
-      cl_notes <- c(cl_notes, class_shortfall(st, ct[, i], n_made[i], settings))
-    }
-    for (nm in names(cl_notes)) notes[[nm]] <- c(notes[[nm]], levels[done[i]])
+  classes <- levels[done]
+  notes <- setup$notes
+  G <- setup$G
+  # a class made in full from some parents has no shortfall to note
+  for (i in which(n_made < G | ct["parents", ] == 0)) {
+    short <- class_shortfall(setup, i, ct[, i], n_made[i], settings)
+    if (!is.null(short)) notes[3L, i] <- short
   }
+  notes <- class_notes(notes, classes)
   made_all <- integer(length(levels))
   made_all[done] <- n_made
   # warn on what was made, not on what was asked
   notes$many <- many_raised(made_all, counts, levels)
-  num <- vapply(setups, `[[`, numeric(length(class_numbers)), "numbers")
-  dim(num) <- c(length(class_numbers), length(setups))
-  dimnames(num) <- list(class_numbers, NULL)
-  report <- class_report(setups, ct, num, rows$parent, yi, levels[done], length(levels))
+  report <- class_report(setup, ct, rows$parent, yi, classes, length(levels))
   warnings <- class_warnings(notes, settings, call, report,
                              stats::setNames(counts, levels))
+  known <- setup$known
+  names(known) <- classes
+  known <- known[!vapply(known, is.null, NA)]
   list(class = rows$class, parent = rows$parent, neighbor = rows$neighbor,
-       gap = rows$gap, kind = rows_kind(kinds, n_made),
+       gap = rows$gap, kind = rows_kind(class_kinds(setup, rows$gap, n_made, settings), n_made),
        values = rows$values, codes = rows$codes,
-       info = class_info(ct, num, levels[done]), report = report,
-       warnings = warnings, known = known)
+       info = class_info(setup, ct, classes), report = report,
+       warnings = warnings, known = if (length(known) > 0L) known)
+}
+
+# The classes' notes (`notes`: a character matrix, one column per class,
+# NA for none; a class's notes in its column's order) as a list, one
+# element per kind of note in the order first met, naming its classes.
+class_notes <- function(notes, classes) {
+  at <- which(!is.na(notes))
+  if (length(at) == 0L) return(list())
+  cls <- (at - 1L) %/% nrow(notes) + 1L
+  kind <- notes[at]
+  once <- !duplicated(paste(cls, kind))  # a class named once per kind
+  kind <- kind[once]
+  split(classes[cls[once]], factor(kind, levels = unique(kind)))
 }
 
 # Each class's rows (data order), one vector per class code 1..L.
@@ -141,7 +134,7 @@ whole_search_m <- function(def, settings, guard, n) {
   min(max(m_method, m_guard), n - 1L)
 }
 
-# The neighbourhoods class_setup() reads, for every class to raise at
+# The neighbourhoods classes_setup() reads, for every class to raise at
 # once, in one C call (src/classes.c): each class's own search, its pairs
 # and gap cap (the steps of class_pairs()), and one whole-data search for
 # all their rows; the same values as class_pairs() finds class by class,
@@ -176,7 +169,7 @@ many_raised <- function(made, counts, levels) {
 class_info_fields <- c("seeds", "danger", "noise", "safe", "neighbors_used",
                        "wanted", "made", "shortfall")
 
-# What class_setup() and the rounds read that is the same for every class
+# What classes_setup() and the rounds read that is the same for every class
 # of a call (worked out once, not once per class): the method, the
 # rounding, and the guard's settings in force. `guard` is NULL for a class that is copied (a
 # method that does not interpolate, a class of one row).
@@ -205,55 +198,122 @@ class_plan <- function(pred, settings, def, guard, n) {
        vote = if (identical(settings$nominal, "vote")) 1L else 0L)
 }
 
-# One class's preamble: `rows` are its data rows, G the rows wanted. Finds
-# the neighbourhoods and pairs (class_pairs()), runs the method's seed rule
-# and prepares the rounds that draw candidates until G pass the guard's
-# checks or the rounds run out (rounds_input(), for src/rounds.c, which runs
-# every class at once). `plan`: class_plan() for the class; `bounds`:
-# class_bounds() of the class.
-class_setup <- function(plan, pred, yi, cl, rows, G, settings, data,
-                        bounds = NULL, nbhd = NULL) {
-  p <- length(rows)
+# The classes' preamble (`rows`: each class's data rows; `G`: the rows each
+# wants; `nbhd`: class_neighborhoods() of each, NULL where a class searches
+# itself): the neighbourhoods and pairs (class_pairs()), the method's seed
+# rule and hooks (class_hooks()), and the rounds' inputs of every class
+# (rounds_input()), which draw candidates until G pass the guard's checks
+# or the rounds run out. What is the same for every class is worked out
+# once, for all of them; R runs class by class only a class's own search
+# and a method's hooks. `plan`: class_plan() of the call.
+classes_setup <- function(plan, pred, yi, done, rows, G, settings, data, nbhd) {
   def <- plan$def
-  interpolating <- def$family == "interpolate" && p > 1
-  notes <- if (p == 1 && def$family == "interpolate") list(single = TRUE) else list()
-  # what the method's hooks read (see new_sampler_method()), made in one
-  # list() call
-  picked <- NULL
-  if (!interpolating) {
-    ctx <- list(settings = settings, pred = pred, rows = rows, yi = yi)
-    pairs <- list(k = 0L, within = matrix(1L, p, 0), pairs_gap = 0, pairs_group = 0,
-                  cap = NA_real_)
-  } else {
-    pairs <- class_pairs(plan, pred, yi, cl, rows, settings, nbhd)
-    if (pairs$k < settings$neighbors) notes$small <- TRUE
-    m_all <- plan$m_all
-    w <- pairs$whole
-    ctx <- list(settings = settings, pred = pred, rows = rows, yi = yi,
-                within = pairs$within, whole = w, m_all = m_all,
-                # whether each of a row's m nearest rows of the whole data
-                # is of another class
-                other = function(m) {
-                  matrix(yi[w$index[, seq_len(min(m, m_all)), drop = FALSE]] != cl,
-                         nrow = p)
-                })
-    if (!is.null(def$seeds)) {
-      picked <- def$seeds(ctx)
-      if (!is.null(picked$note)) notes[[picked$note]] <- TRUE
+  nc <- length(done)
+  p <- lengths(rows)
+  interpolate <- def$family == "interpolate"
+  interpolating <- interpolate & p > 1L
+  # a class of one row of an interpolating method is copied, as the plan
+  # without a guard says
+  single <- interpolate & p == 1L
+  copy_plan <- if (any(single)) class_plan(pred, settings, def, NULL, length(yi))
+  pairs <- nbhd
+  if (!all(interpolating)) pairs[!interpolating] <- lapply(p[!interpolating], copy_pairs)
+  # notes per class: a single row or too few rows, the seed rule's, and
+  # (finish_classes()) a shortfall
+  notes <- rep.int(NA_character_, 3L * nc)
+  dim(notes) <- c(3L, nc)  # (matrix() costs more)
+  notes[1L, single] <- "single"
+  bounds <- bounds_matrices(settings$constraints, pred, rows)
+  picked <- hooks <- vector("list", nc)
+  # what the method's hooks read (see new_sampler_method())
+  contexts <- !is.null(def$seeds) || !plan$turns || !is.null(def$make) ||
+    !is.null(def$finish)
+  for (i in which((interpolating & lengths(pairs) == 0L) | contexts)) {
+    cl <- done[i]
+    if (interpolating[i] && is.null(pairs[[i]])) {
+      pairs[[i]] <- class_pairs(plan, pred, yi, cl, rows[[i]], settings, NULL)
     }
+    if (!contexts) next
+    ctx <- class_context(plan, pred, yi, cl, rows[[i]], pairs[[i]], settings,
+                         interpolating[i])
+    if (interpolating[i] && !is.null(def$seeds)) {
+      picked[i] <- list(def$seeds(ctx))
+      if (!is.null(picked[[i]]$note)) notes[2L, i] <- picked[[i]]$note
+    }
+    hooks[[i]] <- class_hooks(plan, ctx, picked[[i]],
+                              if (!is.null(bounds)) {
+                                list(lower = bounds$lower[, i], upper = bounds$upper[, i])
+                              },
+                              interpolating[i] && is.null(picked[[i]]$note))
   }
+  # the pairs' numbers for the report and info: k, pairs_gap, pairs_group, cap
+  num <- as.double(unlist(lapply(pairs, `[`, c("k", "pairs_gap", "pairs_group", "cap")),
+                          use.names = FALSE))
+  dim(num) <- c(4L, nc)
+  k <- num[1L, ]
+  notes[1L, interpolating & k < settings$neighbors] <- "small"
   # the draw: the method's, SMOTE's where the method could not apply its
   # rule, copies where there is nothing to interpolate
-  own_draw <- interpolating && is.null(picked$note)
+  own_draw <- interpolating & is.na(notes[2L, ])
   # the seed rule's counts (none without a rule)
-  seeds <- if (is.null(picked)) c(NA, NA, NA)
-           else c(picked$danger %||% NA, picked$noise %||% NA, picked$safe %||% NA)
-  list(input = rounds_input(plan, ctx, cl, pairs, picked, own_draw, interpolating, G,
-                            bounds, data),
-       interpolating = interpolating, def = def, plan = plan, G = G,
-       known = pairs$known, notes = notes,
-       # the class's numbers for its report and info (class_numbers)
-       numbers = c(cl, G, pairs$k, seeds, pairs$pairs_gap, pairs$pairs_group, pairs$cap))
+  seeds <- rep.int(NA_real_, 3L * nc)
+  dim(seeds) <- c(3L, nc)
+  for (i in which(lengths(picked) > 0L)) {
+    seeds[, i] <- c(picked[[i]]$danger %||% NA, picked[[i]]$noise %||% NA,
+                    picked[[i]]$safe %||% NA)
+  }
+  list(input = rounds_input(plan, copy_plan, pred, yi, done, rows, G, settings, data, pairs, picked,
+                            if (contexts) hooks, bounds, interpolating, single, own_draw),
+       cl = done, interpolating = interpolating, def = def, plan = plan, single = single,
+       copy_report = copy_plan$report, guarded = !is.null(plan$guard) & !single, G = G,
+       k = k, known = lapply(pairs, `[[`, "known"), notes = notes,
+       danger = seeds[1L, ], noise = seeds[2L, ], safe = seeds[3L, ],
+       pairs_gap = num[2L, ], pairs_group = num[3L, ], cap = num[4L, ])
+}
+
+# The pairs of a class that is copied (a method that does not
+# interpolate, a class of one row): none.
+copy_pairs <- function(p) {
+  list(k = 0L, within = matrix(1L, p, 0), pairs_gap = 0, pairs_group = 0, cap = NA_real_)
+}
+
+# What a method's hooks read of a class (see new_sampler_method()): the
+# settings, predictors, the class's rows and every row's class code, and
+# for an interpolating class its pairs and whole-data neighbourhoods.
+class_context <- function(plan, pred, yi, cl, rows, pairs, settings, interpolating) {
+  if (!interpolating) return(list(settings = settings, pred = pred, rows = rows, yi = yi))
+  force(cl)  # the closure below runs after the caller's loop moved on
+  p <- length(rows)
+  m_all <- plan$m_all
+  w <- pairs$whole
+  list(settings = settings, pred = pred, rows = rows, yi = yi,
+       within = pairs$within, whole = w, m_all = m_all,
+       # whether each of a row's m nearest rows of the whole data is of
+       # another class
+       other = function(m) {
+         matrix(yi[w$index[, seq_len(min(m, m_all)), drop = FALSE]] != cl, nrow = p)
+       })
+}
+
+# A class's hooks for the rounds' loop to call back (NULL where the loop
+# does the step itself): the method's own draw (where it is not SMOTE's),
+# its maker (rows off the parent-neighbour segment) and its finish.
+# `own_draw`: whether the method's rule applies to the class.
+class_hooks <- function(plan, ctx, picked, bounds, own_draw) {
+  # the hooks run after the caller's loop moved on: their values now
+  force(ctx)
+  force(picked)
+  force(bounds)
+  def <- plan$def
+  draw_rows <- def$draw
+  make_rows <- if (own_draw) def$make
+  list(draw = if (own_draw && !plan$turns) {
+         function(at, within_at, need) draw_rows(ctx, at, within_at, need, picked$state)
+       },
+       make = if (!is.null(make_rows)) {
+         function(parent, draw) make_rows(ctx, parent, draw, picked$state)
+       },
+       finish = if (!is.null(def$finish)) function(values) def$finish(values, ctx, bounds))
 }
 
 # An interpolating class's neighbourhoods: its rows' own-class pairs
@@ -291,9 +351,10 @@ class_pairs <- function(plan, pred, yi, cl, rows, settings, nbhd) {
   out
 }
 
-# A class's input to the rounds (rounds_class(), for src/rounds.c): its
-# rows and pairs, the method's seeds, the plan's numbers and flags, the
-# bounds and combinations, and the hooks the loop calls back.
+# The classes' inputs to the rounds (rounds_classes(), for src/rounds.c):
+# their rows and pairs, the method's seeds, the plan's numbers and flags
+# (`copy_plan`: the plan of the classes of one row, `single`), the bounds
+# and combinations, and the hooks the loop calls back.
 #
 # The parents (sg_class_parents()): the method's seeds (NULL for every row)
 # that the guard keeps (seed safety: a row with no own-class row among its
@@ -308,90 +369,147 @@ class_pairs <- function(plan, pred, yi, cl, rows, settings, nbhd) {
 # do not move the rows towards the parents whose candidates pass. quota =
 # "free": the rows still missing are drawn again from every parent, and a
 # row that may not be a parent gives its share to all.
-rounds_input <- function(plan, ctx, cl, pairs, picked, own_draw, interpolating, G,
-                         bounds, data) {
+rounds_input <- function(plan, copy_plan, pred, yi, done, rows, G, settings, data, pairs,
+                         picked, hooks, bounds, interpolating, single, own_draw) {
   def <- plan$def
   guard <- plan$guard
-  settings <- ctx$settings
-  pred <- ctx$pred
   cons <- settings$constraints
+  nc <- length(done)
+  by_plan <- plan_rounds(plan)
+  if (any(single)) {
+    # the classes of one row take the copy plan's
+    by_copy <- plan_rounds(copy_plan)
+    for (nm in names(by_plan)) {
+      by_plan[[nm]] <- rep_len(by_plan[[nm]], nc)
+      by_plan[[nm]][single] <- by_copy[[nm]]
+    }
+  }
   # SMOTE's draw (the rounds' C loop draws), or the method's own hook
-  turns <- !own_draw || plan$turns
-  draw_rows <- def$draw
+  turns <- !own_draw | plan$turns
   # the method's own maker (rows off the parent-neighbour segment)
-  make_rows <- if (own_draw) def$make
-  same_parent <- plan$keep_quota && turns
-  safety <- interpolating && !is.null(guard)
-  eligible <- picked$eligible
-  rounds_class(
-    cl, ctx$rows, pairs$within, G,
-    eligible = if (!is.null(eligible)) as.logical(eligible), spacing = pairs$spacing,
-    whole = if (safety) pairs$whole$index,
-    jitter = if (plan$jitter) guard$jitter else 0,
-    intrusion = if (plan$check_intrusion) plan$intrusion else NA_real_,
-    rounds = plan$rounds,
-    min_safety = if (safety) guard$min_safety else NA_real_,
-    m = if (safety) min(settings$m_neighbors, plan$m_all) else NA_real_,
+  make <- own_draw & !is.null(def$make)
+  # the guard's seed safety
+  safety <- interpolating & !is.null(guard)
+  whole <- min_safety <- m <- NULL
+  if (any(safety)) {
+    whole <- vector("list", nc)
+    whole[safety] <- lapply(lapply(pairs[safety], `[[`, "whole"), `[[`, "index")
+    min_safety <- m <- rep(NA_real_, nc)
+    min_safety[safety] <- guard$min_safety
+    m[safety] <- min(settings$m_neighbors, plan$m_all)
+  }
+  check <- by_plan$check
+  exact <- NULL
+  if (any(check)) {
+    exact <- vector("list", nc)
+    exact[check] <- lapply(done[check], intrusion_hook, pred = pred, yi = yi,
+                           settings = settings)
+  }
+  eligible <- NULL
+  if (!is.null(def$seeds)) {
+    eligible <- lapply(picked, function(pk) if (!is.null(pk$eligible)) as.logical(pk$eligible))
+  }
+  rounds_classes(
+    done, rows, lapply(pairs, `[[`, "within"), G,
+    eligible = eligible, spacing = lapply(pairs, `[[`, "spacing"), whole = whole,
+    jitter = by_plan$jitter, intrusion = by_plan$intrusion, rounds = by_plan$rounds,
+    min_safety = min_safety %||% NA_real_, m = m %||% NA_real_,
     constrained = !is.null(cons), interpolating = interpolating,
-    stop_short = own_draw && def$stop_when_short, same_parent = same_parent,
-    local = plan$local && is.null(make_rows), boundary = def$seeks_boundary,
+    stop_short = own_draw & def$stop_when_short, same_parent = by_plan$keep_quota & turns,
+    local = by_plan$local & !make, boundary = def$seeks_boundary,
     lower = bounds$lower, upper = bounds$upper,
-    combos = if (!is.null(cons$combos)) combos_input(cons, pred, ctx$rows),
-    draw = if (!turns) {
-      function(at, within_at, need) draw_rows(ctx, at, within_at, need, picked$state)
-    },
-    make = if (!is.null(make_rows)) function(parent, draw) make_rows(ctx, parent, draw, picked$state),
-    finish = if (!is.null(def$finish)) function(values) def$finish(values, ctx, bounds),
-    rules = if (!is.null(cons$rules)) function(values, codes, parents) {
+    combos = if (!is.null(cons$combos)) lapply(rows, combos_input, cons = cons, pred = pred),
+    draw = if (!is.null(hooks)) lapply(hooks, `[[`, "draw"),
+    make = if (!is.null(hooks)) lapply(hooks, `[[`, "make"),
+    finish = if (!is.null(hooks)) lapply(hooks, `[[`, "finish"),
+    rules = if (!is.null(cons$rules)) rep.int(list(function(values, codes, parents) {
       rule_failures(values, codes, cons, pred, data, parents)
-    },
-    exact = if (plan$check_intrusion) function(values, codes, parents) {
-      intrusion_exact(pred, values, codes, ctx$yi, cl, settings)
-    })
+    }), nc),
+    exact = exact)
 }
 
-# One class's (or bin's) input to the rounds, the list of 16 that
-# sg_rounds_class_unpack() (src/rounds.c) reads, written here only: its
-# code `cl`, data rows and pairs (`within`, data rows, NA where removed), the
-# rows wanted; the seeds (NULL: every row), spacing and whole-data
-# neighbours; the numbers (jitter 0: none; intrusion, min_safety, m NA:
-# none); the flags; the bounds and combinations (NULL: none); and the hooks
-# the loop calls back (NULL where the loop does the step itself).
-rounds_class <- function(cl, rows, within, G, eligible = NULL, spacing = NULL,
-                         whole = NULL, jitter = 0, intrusion = NA_real_, rounds = 1,
-                         min_safety = NA_real_, m = NA_real_, constrained = FALSE,
-                         interpolating = FALSE, stop_short = FALSE, same_parent = FALSE,
-                         local = FALSE, boundary = FALSE, lower = NULL, upper = NULL,
-                         combos = NULL, draw = NULL, make = NULL, finish = NULL,
-                         rules = NULL, exact = NULL) {
-  list(cl, as.integer(rows), within, eligible, spacing, whole,
-       as.double(c(G, jitter, intrusion, rounds, min_safety, m)),
-       as.integer(c(constrained, interpolating, stop_short, same_parent, local, boundary)),
+# What the rounds read of a plan (class_plan()), the same for each class it
+# applies to: the jitter, the intrusion level (NA: no check), the rounds,
+# and the quota's and the local check's flags.
+plan_rounds <- function(plan) {
+  list(jitter = if (plan$jitter) plan$guard$jitter else 0,
+       intrusion = if (plan$check_intrusion) plan$intrusion else NA_real_,
+       rounds = plan$rounds, keep_quota = plan$keep_quota, local = plan$local,
+       check = plan$check_intrusion)
+}
+
+# The exact intrusion search of class `cl`'s candidates, as the rounds call
+# it back.
+intrusion_hook <- function(cl, pred, yi, settings) {
+  force(cl)
+  function(values, codes, parents) intrusion_exact(pred, values, codes, yi, cl, settings)
+}
+
+# Every class's (or bin's) input to the rounds, the list of 16 columns
+# that sg_rounds_class_unpack() (src/rounds.c) reads, written here only:
+# each class's code `cl`, data rows (integer) and pairs (`within`, data
+# rows, NA where removed), the rows wanted; the seeds (NULL: every row),
+# spacing and whole-data neighbours; the numbers (jitter 0: none;
+# intrusion, min_safety, m NA: none); the flags; the bounds (`lower`,
+# `upper`: one column per class) and combinations (NULL: none); and the
+# hooks the loop calls back (NULL where the loop does the step itself).
+# One value per class in each argument: a vector for the numbers and flags
+# (recycled), a list for the rest (NULL: none for every class).
+rounds_classes <- function(cl, rows, within, G, eligible = NULL, spacing = NULL,
+                           whole = NULL, jitter = 0, intrusion = NA_real_, rounds = 1,
+                           min_safety = NA_real_, m = NA_real_, constrained = FALSE,
+                           interpolating = FALSE, stop_short = FALSE, same_parent = FALSE,
+                           local = FALSE, boundary = FALSE, lower = NULL, upper = NULL,
+                           combos = NULL, draw = NULL, make = NULL, finish = NULL,
+                           rules = NULL, exact = NULL) {
+  list(as.integer(cl), rows, within, eligible, spacing, whole,
+       list(G, jitter, intrusion, rounds, min_safety, m),
+       list(constrained, interpolating, stop_short, same_parent, local, boundary),
        lower, upper, combos, draw, make, finish, rules, exact)
 }
 
-# A class's note when it falls short (`counts`: its column of
-# rounds_run()'s counts).
-class_shortfall <- function(setup, counts, made, settings) {
-  need <- setup$G - made
-  if (counts[["parents"]] == 0 && setup$G > 0) list(no_seeds = TRUE)
-  else if (need > 0 && setup$def$stop_when_short && is.null(setup$plan$guard) &&
-           is.null(settings$constraints)) list(short = TRUE)
-  else if (need > 0) list(short_guard = TRUE)
+# Several rounds_classes() answers, each giving the same columns, as one
+# (their numbers and flags given one per class).
+rounds_stack <- function(inputs) {
+  if (length(inputs) == 0L) return(rounds_classes(integer(0), list(), list(), integer(0)))
+  cols <- .mapply(c, inputs, NULL)
+  for (j in 7:8) cols[[j]] <- .mapply(c, lapply(inputs, `[[`, j), NULL)
+  cols
 }
 
-# The provenance kind of a class's made rows (`gap`: their gaps): one for
-# all of them, or one per row (rows_kind() repeats it).
-class_kind <- function(setup, gap, settings) {
+# The note of class i when it falls short (`counts`: its column of
+# rounds_run()'s counts), or NULL.
+class_shortfall <- function(setup, i, counts, made, settings) {
+  G <- setup$G[i]
+  need <- G - made
+  if (counts[["parents"]] == 0 && G > 0) "no_seeds"
+  else if (need > 0 && setup$def$stop_when_short && !setup$guarded[i] &&
+           is.null(settings$constraints)) "short"
+  else if (need > 0) "short_guard"
+}
+
+# The provenance kinds of the classes' made rows (`gap`: the stacked
+# rows' gaps; `made`: each class's count), one per class or one per row
+# (rows_kind() repeats them).
+class_kinds <- function(setup, gap, made, settings) {
   def <- setup$def
-  kind <- if (!setup$interpolating) {
-    if (def$family == "copy") def$kind(settings) else "copy"
-  } else def$kind(settings, gap)  # one kind, or one per row
-  if (setup$interpolating && setup$plan$jitter) kind <- paste0(kind, "+jitter")
-  kind
+  interpolating <- setup$interpolating
+  kinds <- vector("list", length(made))
+  if (!all(interpolating)) {
+    kinds[!interpolating] <- list(if (def$family == "copy") def$kind(settings) else "copy")
+  }
+  end <- cumsum(made)
+  for (i in which(interpolating)) {
+    # the gaps a promise: only a kind of one per row reads them
+    kinds[[i]] <- def$kind(settings, gap[seq.int(end[i] - made[i] + 1L, length.out = made[i])])
+  }
+  if (setup$plan$jitter && any(interpolating)) {
+    kinds[interpolating] <- lapply(kinds[interpolating], paste0, "+jitter")
+  }
+  kinds
 }
 
-# The made rows' kinds: each class's (class_kind()) recycled to its
+# The made rows' kinds: each class's (class_kinds()) recycled to its
 # `made` rows, in one rep.int() when every class has one kind.
 rows_kind <- function(kinds, made) {
   if (length(kinds) == 0L) return(character(0))
@@ -400,47 +518,46 @@ rows_kind <- function(kinds, made) {
   if (is.null(kind)) character(0) else kind
 }
 
-# What class_setup() keeps of each class for its report and info (its
-# `numbers`, one row each of the matrix class_report() and class_info()
-# read).
-class_numbers <- c("cl", "G", "k", "danger", "noise", "safe", "pairs_gap", "pairs_group",
-                   "cap")
-
 # The guard's report, one row per class raised: its counters (`counts`:
 # rounds_run()'s, one named row per counter and one column per class;
-# `num`: the classes' numbers, one row per class_numbers), then the
-# settings in force.
-class_report <- function(setups, counts, num, parent, yi, classes, L) {
-  if (length(setups) == 0) return(NULL)
+# the rest from classes_setup()), then the settings in force.
+class_report <- function(setup, counts, parent, yi, classes, L) {
+  if (length(classes) == 0) return(NULL)
   n <- length(yi)
   # parents are data rows of their class: the distinct ones counted by
   # class (tabulate() is cheaper than unique() on small data)
   used <- if (n <= 1e5) which(tabulate(parent, n) > 0L) else unique(parent)
-  G <- as.integer(num["G", ])
+  G <- setup$G
   made <- as.integer(counts["made", ])
   cols <- list(class = classes, seeds = as.integer(counts["seeds", ]),
-               parents_used = tabulate(yi[used], L)[num["cl", ]],
+               parents_used = tabulate(yi[used], L)[setup$cl],
                unsafe = as.integer(counts["unsafe", ]), noise = as.integer(counts["noise", ]),
                isolated = as.integer(counts["isolated", ]),
-               pairs_gap = as.double(num["pairs_gap", ]),
-               pairs_group = as.double(num["pairs_group", ]),
+               pairs_gap = setup$pairs_gap, pairs_group = setup$pairs_group,
                drawn = as.double(counts["drawn", ]),
                rejected_intrusion = as.double(counts["rejected_intrusion", ]),
                rejected_bound = as.double(counts["rejected_bound", ]),
                rejected_rule = as.double(counts["rejected_rule", ]),
                rejected_combo = as.double(counts["rejected_combo", ]),
                wanted = G, made = made, shortfall = G - made,
-               max_gap_distance = as.double(num["cap", ]))
-  new_frame(c(cols, stack_columns(lapply(lapply(setups, `[[`, "plan"), `[[`, "report"))))
+               max_gap_distance = setup$cap)
+  # the settings in force: the plan's, the copy plan's for a class of one row
+  report <- setup$plan$report
+  settings <- if (!any(setup$single)) lapply(report, rep, times = length(classes)) else {
+    reports <- rep.int(list(report), length(classes))
+    reports[setup$single] <- list(setup$copy_report)
+    stack_columns(reports)
+  }
+  new_frame(c(cols, settings))
 }
 
 # The classes' info (class_info_fields), one row per class raised.
-class_info <- function(counts, num, classes) {
+class_info <- function(setup, counts, classes) {
   if (length(classes) == 0) return(NULL)
-  G <- as.integer(num["G", ])
+  G <- setup$G
   made <- as.integer(counts["made", ])
-  cols <- list(classes, as.integer(counts["seeds", ]), as.integer(num["danger", ]),
-               as.integer(num["noise", ]), as.integer(num["safe", ]), as.integer(num["k", ]),
+  cols <- list(classes, as.integer(counts["seeds", ]), as.integer(setup$danger),
+               as.integer(setup$noise), as.integer(setup$safe), as.integer(setup$k),
                G, made, G - made)
   names(cols) <- c("class", class_info_fields)
   new_frame(cols)

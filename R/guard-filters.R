@@ -1,6 +1,6 @@
 # The guard's filters as the pipeline applies them (sg_guard() and its
 # checks are in guard.R): the report's settings (its counters are
-# class_setup()'s and the rounds'), the intrusion threshold in force and
+# classes_setup()'s and the rounds'), the intrusion threshold in force and
 # the exact intrusion search the rounds call back. The rounds themselves
 # (jitter, bounds, local intrusion check) are in src/rounds.c.
 

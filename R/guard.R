@@ -286,11 +286,19 @@ class_bounds <- function(constraints, pred, rows) {
 }
 
 # class_bounds() of several classes (`rows`: a list, each class's data
-# rows) in one C call: a list, one element per class.
+# rows): a list, one element per class.
 classes_bounds <- function(constraints, pred, rows) {
+  b <- bounds_matrices(constraints, pred, rows)
+  if (is.null(b)) return(vector("list", length(rows)))
+  lapply(seq_along(rows), function(i) list(lower = b$lower[, i], upper = b$upper[, i]))
+}
+
+# The bounds of several classes in one C call: list(lower, upper), one
+# column per class (NULL: none).
+bounds_matrices <- function(constraints, pred, rows) {
   if (is.null(constraints) || identical(constraints$bounds, "none") ||
       dim(pred$x)[2L] == 0L) {
-    return(vector("list", length(rows)))
+    return(NULL)
   }
   x <- pred$x
   if (!is.double(x)) storage.mode(x) <- "double"
@@ -301,7 +309,7 @@ classes_bounds <- function(constraints, pred, rows) {
     b$lower[j, ] <- user[1, ]
     b$upper[j, ] <- user[2, ]
   }
-  lapply(seq_along(rows), function(i) list(lower = b$lower[, i], upper = b$upper[, i]))
+  b
 }
 
 # Reasons candidates fail the constraints: a character vector, NA = kept.

@@ -408,8 +408,9 @@ regress_bin_setup <- function(ctx, b, noise) {
     bounds <- bin_bounds(ctx$bounds, pred, ctx$y, rows)
     function(values) regress_noise(values, round_state, sds, s$pert, bounds)
   }
-  input <- rounds_class(b, rows, if (k > 0) nn$index else matrix(integer(0), p, 0), G,
-                        interpolating = k > 0, draw = draw, finish = finish)
+  input <- rounds_classes(b, list(rows), list(if (k > 0) nn$index else matrix(integer(0), p, 0)),
+                          G, interpolating = k > 0, draw = list(draw),
+                          finish = list(finish))
   list(input = input, bin = b, rows = rows, k = k, G = G)
 }
 
@@ -473,7 +474,7 @@ regress_rounds <- function(ctx, setups) {
   with_y$scale <- c(pred$scale, 1)
   plan <- list(rounding = rounding_plan(pred, ctx$settings$constraints),
                vote = if (ctx$settings$nominal == "vote") 1L else 0L)
-  rounds_run(with_y, bin, pos, plan, ctx$settings, lapply(setups, `[[`, "input"))
+  rounds_run(with_y, bin, pos, plan, ctx$settings, rounds_stack(lapply(setups, `[[`, "input")))
 }
 
 # The made rows (`made`: rounds_run()'s answer) as the method's result: the

@@ -856,56 +856,112 @@ static void sg_combos_unpack(SEXP combos, int dc, sg_combos *K) {
   K->ccols = cc;
 }
 
-/* One class's inputs: list(cl, rows, within, seeds, spacing, whole, num =
- * c(G, jitter, intrusion, rounds, min_safety, m), flags = c(constrained,
- * interpolating, stop_short, same_parent, local, boundary), lower, upper,
- * combos, draw, make, finish, rules, exact), as generate.R's
- * rounds_class() makes it. */
-static void sg_rounds_class_unpack(SEXP cls, const sg_rounds_data *D,
+/* Element c of a column of the classes' inputs: NULL when the column is
+ * NULL (none for every class), else its c-th element. */
+static SEXP sg_class_elt(SEXP classes, int col, int c) {
+  SEXP x = VECTOR_ELT(classes, col);
+  return Rf_isNull(x) ? R_NilValue : VECTOR_ELT(x, c);
+}
+
+/* Class c's value of each of the `nf` vectors of a list (each of one value,
+ * for every class, or one per class): doubles (integers taken as doubles)
+ * into `num`, or logicals or integers into `flags`. */
+static void sg_class_fields(SEXP list, int nf, int nc, int c, const char *what,
+                            double *num, int *flags) {
+  if (!Rf_isNewList(list) || XLENGTH(list) != nf)
+    Rf_error("`%s` must be a list of %d vectors.", what, nf);
+  for (int f = 0; f < nf; f++) {
+    SEXP v = VECTOR_ELT(list, f);
+    R_xlen_t len = Rf_xlength(v), i = len == 1 ? 0 : c;
+    if (len != 1 && len != nc) Rf_error("`%s` must hold one value, or one per class.", what);
+    if (num != NULL && TYPEOF(v) == REALSXP) num[f] = REAL_RO(v)[i];
+    else if (num != NULL && TYPEOF(v) == INTSXP)
+      num[f] = INTEGER_RO(v)[i] == NA_INTEGER ? NA_REAL : INTEGER_RO(v)[i];
+    else if (flags != NULL && (TYPEOF(v) == LGLSXP || TYPEOF(v) == INTSXP))
+      flags[f] = TYPEOF(v) == LGLSXP ? LOGICAL_RO(v)[i] : INTEGER_RO(v)[i];
+    else Rf_error("`%s` must hold %s.", what, num != NULL ? "numbers" : "logicals");
+  }
+}
+
+/* Class c's column of a d x classes matrix of bounds (NULL: none). */
+static const double *sg_class_bounds(SEXP classes, int col, int nc, int d, const char *what,
+                                     int c) {
+  SEXP x = VECTOR_ELT(classes, col);
+  if (Rf_isNull(x)) return NULL;
+  if (!Rf_isReal(x) || XLENGTH(x) != (R_xlen_t) d * nc)
+    Rf_error("`%s` must be NULL or doubles, one per column and class.", what);
+  return REAL_RO(x) + (R_xlen_t) d * c;
+}
+
+/* The classes' inputs, one column per field (one element per class), as
+ * generate.R's rounds_classes() makes them: cl (integer), rows, within,
+ * seeds, spacing, whole (lists), num = list(G, jitter, intrusion, rounds,
+ * min_safety, m) and flags = list(constrained, interpolating, stop_short,
+ * same_parent, local, boundary) (each one value, or one per class), lower
+ * and upper (d x classes doubles), combos, draw, make, finish, rules,
+ * exact (lists); NULL for a column that no class has.  Class c's. */
+static void sg_rounds_class_unpack(SEXP cls, int c, const sg_rounds_data *D,
                                    sg_rounds_class *C) {
-  if (!Rf_isNewList(cls) || XLENGTH(cls) != 16) Rf_error("A class must be a list of 16.");
-  C->cl = sg_int_scalar(VECTOR_ELT(cls, 0), "cl");
-  SEXP rows = VECTOR_ELT(cls, 1), seeds = VECTOR_ELT(cls, 3);
+  int nc = (int) XLENGTH(VECTOR_ELT(cls, 0));
+  C->cl = INTEGER_RO(VECTOR_ELT(cls, 0))[c];
+  SEXP rows = sg_class_elt(cls, 1, c), seeds = sg_class_elt(cls, 3, c);
   C->rows = sg_opt_int(rows, "rows", -1);
   if (C->rows == NULL) Rf_error("`rows` is required.");
   C->p = (int) XLENGTH(rows);
   sg_check_rows_in(C->rows, C->p, D->n, "rows");
-  C->within = sg_opt_matrix(VECTOR_ELT(cls, 2), "within", C->p, &C->kw);
+  C->within = sg_opt_matrix(sg_class_elt(cls, 2, c), "within", C->p, &C->kw);
   if (C->within == NULL) Rf_error("`within` is required.");
   sg_check_rows_in(C->within, (R_xlen_t) C->p * C->kw, D->n, "within");
   if (!Rf_isNull(seeds) && (!Rf_isLogical(seeds) || XLENGTH(seeds) != C->p))
     Rf_error("`seeds` must be NULL or one logical per row.");
   C->seeds = Rf_isNull(seeds) ? NULL : LOGICAL_RO(seeds);
-  SEXP sp = VECTOR_ELT(cls, 4);
+  SEXP sp = sg_class_elt(cls, 4, c);
   if (!Rf_isNull(sp) && (!Rf_isReal(sp) || XLENGTH(sp) != C->p))
     Rf_error("`spacing` must be one double per row.");
   C->spacing = Rf_isNull(sp) ? NULL : REAL_RO(sp);
-  C->whole = sg_opt_matrix(VECTOR_ELT(cls, 5), "whole", C->p, &C->mw);
+  C->whole = sg_opt_matrix(sg_class_elt(cls, 5, c), "whole", C->p, &C->mw);
   sg_check_rows_in(C->whole, (R_xlen_t) C->p * C->mw, D->n, "whole");
-  SEXP num = VECTOR_ELT(cls, 6), flags = VECTOR_ELT(cls, 7);
-  if (!Rf_isReal(num) || XLENGTH(num) != 6 || !Rf_isInteger(flags) || XLENGTH(flags) != 6)
-    Rf_error("`num` must be 6 doubles and `flags` 6 integers.");
-  const double *nv = REAL_RO(num);
-  const int *fl = INTEGER_RO(flags);
+  double nv[6];
+  int fl[6];
+  sg_class_fields(VECTOR_ELT(cls, 6), 6, nc, c, "num", nv, NULL);
+  sg_class_fields(VECTOR_ELT(cls, 7), 6, nc, c, "flags", NULL, fl);
   if (!(nv[0] >= 0 && nv[0] <= INT_MAX) || !(nv[1] >= 0) || !(nv[3] >= 0 && nv[3] <= INT_MAX))
     Rf_error("`num` holds an invalid count.");
+  for (int f = 0; f < 6; f++)
+    if (fl[f] == NA_INTEGER) Rf_error("`flags` holds a missing value.");
   C->G = (R_xlen_t) nv[0]; C->jitter = nv[1]; C->intrusion = nv[2]; C->rounds = (int) nv[3];
   C->min_safety = nv[4];
   C->mg = ISNAN(nv[5]) ? 0 : (int) nv[5];
   C->constrained = fl[0]; C->interpolating = fl[1]; C->stop_short = fl[2];
   C->same_parent = fl[3]; C->local = fl[4]; C->boundary = fl[5];
-  SEXP lo = VECTOR_ELT(cls, 8), hi = VECTOR_ELT(cls, 9);
-  if (!Rf_isNull(lo) && (!Rf_isReal(lo) || !Rf_isReal(hi) || XLENGTH(lo) != D->d ||
-                         XLENGTH(hi) != D->d))
-    Rf_error("`lower` and `upper` must be doubles, one per column.");
-  C->lo = Rf_isNull(lo) ? NULL : REAL_RO(lo);
-  C->hi = Rf_isNull(lo) ? NULL : REAL_RO(hi);
-  sg_combos_unpack(VECTOR_ELT(cls, 10), D->dc, &C->cmb);
-  C->draw = sg_hook_arg(VECTOR_ELT(cls, 11), "draw");
-  C->make = sg_hook_arg(VECTOR_ELT(cls, 12), "make");
-  C->finish = sg_hook_arg(VECTOR_ELT(cls, 13), "finish");
-  C->rules = sg_hook_arg(VECTOR_ELT(cls, 14), "rules");
-  C->exact = sg_hook_arg(VECTOR_ELT(cls, 15), "exact");
+  C->lo = sg_class_bounds(cls, 8, nc, D->d, "lower", c);
+  C->hi = sg_class_bounds(cls, 9, nc, D->d, "upper", c);
+  if ((C->lo == NULL) != (C->hi == NULL)) Rf_error("`lower` and `upper` go together.");
+  sg_combos_unpack(sg_class_elt(cls, 10, c), D->dc, &C->cmb);
+  C->draw = sg_hook_arg(sg_class_elt(cls, 11, c), "draw");
+  C->make = sg_hook_arg(sg_class_elt(cls, 12, c), "make");
+  C->finish = sg_hook_arg(sg_class_elt(cls, 13, c), "finish");
+  C->rules = sg_hook_arg(sg_class_elt(cls, 14, c), "rules");
+  C->exact = sg_hook_arg(sg_class_elt(cls, 15, c), "exact");
+}
+
+/* The classes' columns (see sg_rounds_class_unpack()): a list of 16, each
+ * list column NULL or one element per class; the number of classes. */
+static int sg_rounds_classes_check(SEXP cls) {
+  if (!Rf_isNewList(cls) || XLENGTH(cls) != 16) Rf_error("`classes` must be a list of 16.");
+  SEXP cl = VECTOR_ELT(cls, 0);
+  if (!Rf_isInteger(cl)) Rf_error("`cl` must be an integer vector.");
+  R_xlen_t nc = XLENGTH(cl);
+  static const int lists[12] = {1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15, -1};
+  for (int j = 0; lists[j] >= 0; j++) {
+    SEXP x = VECTOR_ELT(cls, lists[j]);
+    if (!Rf_isNull(x) && (!Rf_isNewList(x) || XLENGTH(x) != nc))
+      Rf_error("Column %d of `classes` must be NULL or a list, one element per class.",
+               lists[j] + 1);
+  }
+  if (Rf_isNull(VECTOR_ELT(cls, 1)) || Rf_isNull(VECTOR_ELT(cls, 2)))
+    Rf_error("`rows` and `within` are required.");
+  return (int) nc;
 }
 
 /* The checks that need the class's plan together. */
@@ -963,19 +1019,19 @@ static SEXP sg_rounds_result(sg_stack *st, SEXP counts) {
 }
 
 /* Every class's rounds in one call.  data: the call's shared inputs (see
- * sg_rounds_data_unpack()); classes: one list per class (see
- * sg_rounds_class_unpack()), in the order their rows are stacked. */
+ * sg_rounds_data_unpack()); classes: their inputs, one column per field
+ * (see sg_rounds_class_unpack()), the classes in the order their rows are
+ * stacked. */
 SEXP ffi_rounds_run(SEXP data, SEXP classes, SEXP threads) {
   int nprot = 0;
   sg_rounds_data D;
   sg_rounds_data_unpack(data, sg_int_scalar(threads, "threads"), &D);
-  if (!Rf_isNewList(classes)) Rf_error("`classes` must be a list.");
-  int nc = (int) XLENGTH(classes);
+  int nc = sg_rounds_classes_check(classes);
   sg_rounds_class *C = (sg_rounds_class *) R_alloc(nc > 0 ? nc : 1, sizeof(sg_rounds_class));
   double cap = 0;
   int local = 0;
   for (int c = 0; c < nc; c++) {
-    sg_rounds_class_unpack(VECTOR_ELT(classes, c), &D, &C[c]);
+    sg_rounds_class_unpack(classes, c, &D, &C[c]);
     sg_rounds_class_check(&C[c], &D);
     cap += (double) C[c].G;
     local |= !ISNAN(C[c].intrusion) && C[c].local;

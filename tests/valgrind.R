@@ -241,7 +241,7 @@ if (need("ffi_constraints_check", 7)) {
   fails(ffi("ffi_constraints_check", zv, zc, NULL, NULL, NULL, list(4L, zc[, 1, drop = FALSE]), NULL))
 }
 if (need("ffi_rounds_run", 3)) {
-  # two alternating classes of 30 rows (see generate.R's class_setup() and
+  # two alternating classes of 30 rows (see generate.R's classes_setup() and
   # src/rounds.c): seeds, seed safety, handover, jitter, local intrusion,
   # bounds, combinations, and a `rules` hook
   zr <- matrix(rnorm(60 * 3), 60, 3)
@@ -258,12 +258,22 @@ if (need("ffi_rounds_run", 3)) {
          c(1L, 1L, 0L, 1L, 1L, 0L), rep(-2, 3), rep(2, 3), combos, NULL, NULL, NULL,
          rules, function(v, cd, p) rep(0, nrow(v)))
   }
+  # the classes as columns (see rounds_classes()): code and bounds joined,
+  # numbers and flags as six vectors, the rest as lists
+  columns <- function(classes) {
+    lapply(seq_len(16), function(j) {
+      v <- lapply(classes, `[[`, j)
+      if (j %in% 7:8) lapply(seq_len(6), function(f) sapply(v, `[[`, f))
+      else if (j %in% c(1, 9:10)) unlist(v) else if (!all(vapply(v, is.null, NA))) v
+    })
+  }
   seen <- list(2L, matrix(c(1L, 2L, NA), 3, 1))
-  run(ffi("ffi_rounds_run", data, list(cls(1L), cls(2L, function(v, cd, p) v[, 1] > 1,
-                                                    seen)), 2L))
+  run(ffi("ffi_rounds_run", data, columns(list(cls(1L), cls(2L, function(v, cd, p) v[, 1] > 1,
+                                                            seen))), 2L))
   bad <- cls(1L)
   bad[[3]] <- matrix(99L, 30, 2)
-  fails(ffi("ffi_rounds_run", data, list(bad), 1L))
+  fails(ffi("ffi_rounds_run", data, columns(list(bad)), 1L))
+  fails(ffi("ffi_rounds_run", data, columns(list(cls(1L)))[-16], 1L))
 }
 if (need("ffi_metrics_class", 7)) {
   # syn, whole (every real row), y (their classes), cls, k, threads, known

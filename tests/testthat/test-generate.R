@@ -1,7 +1,7 @@
 # The pipeline's neighbourhoods (R/generate.R): on numeric complete
 # predictors generate() finds every class's own neighbours, its pairs and
 # gap cap, and the whole-data neighbours of all their rows in one C call
-# (ffi_classes_neighbors(), class_neighborhoods()); class_setup() reads them
+# (ffi_classes_neighbors(), class_neighborhoods()); classes_setup() reads them
 # instead of searching class by class. They must be what class_pairs()
 # finds class by class when given none (knn_rows(), gap_quantile(),
 # ffi_guard_pairs()), ties included.
@@ -253,7 +253,7 @@ test_that("ffi_rounds_run() refuses malformed class inputs with an error", {
   pairs <- matrix(rows[c(2:5, 1)], 5, 1)
   cls <- list(1L, rows, pairs, NULL, NULL, NULL, c(4, 0, NA, 1, NA, NA),
               c(0L, 1L, 0L, 0L, 0L, 0L), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
-  out <- withr::with_seed(1, .Call(rr, data, list(cls), 1L))
+  out <- withr::with_seed(1, .Call(rr, data, rounds_columns(list(cls)), 1L))
   expect_identical(out$rows$class, rep(1L, 4))
   expect_true(all(out$rows$parent %in% rows))
   expect_identical(out$counts[, 1], c(made = 4, drawn = 4, rejected_intrusion = 0,
@@ -263,23 +263,34 @@ test_that("ffi_rounds_run() refuses malformed class inputs with an error", {
   # a seed rule keeping two rows: the parents are those two
   seeds <- cls
   seeds[[4]] <- c(TRUE, FALSE, FALSE, TRUE, FALSE)
-  out <- withr::with_seed(1, .Call(rr, data, list(seeds), 1L))
+  out <- withr::with_seed(1, .Call(rr, data, rounds_columns(list(seeds)), 1L))
   expect_setequal(out$rows$parent, rows[c(1, 4)])
   bad <- cls
   bad[[4]] <- c(TRUE, FALSE)
-  expect_error(.Call(rr, data, list(bad), 1L), "one logical per row")
+  expect_error(.Call(rr, data, rounds_columns(list(bad)), 1L), "one logical per row")
   bad <- cls
   bad[[3]] <- matrix(99L, 5, 1)
-  expect_error(.Call(rr, data, list(bad), 1L), "invalid row number")
+  expect_error(.Call(rr, data, rounds_columns(list(bad)), 1L), "invalid row number")
   bad <- cls
   bad[[7]] <- c(4, 0, 0.5, 1, NA, NA)  # the local check without `whole`
   bad[[8]] <- c(0L, 1L, 0L, 0L, 1L, 0L)
-  expect_error(.Call(rr, data, list(bad), 1L), "needs `whole`")
+  expect_error(.Call(rr, data, rounds_columns(list(bad)), 1L), "needs `whole`")
   bad <- cls
   bad[[7]] <- c(4, 0, NA, 1, 0.2, 3)  # the seed safety without `whole`
-  expect_error(.Call(rr, data, list(bad), 1L), "seed safety needs")
+  expect_error(.Call(rr, data, rounds_columns(list(bad)), 1L), "seed safety needs")
   bad <- cls
   bad[[12]] <- 3
-  expect_error(.Call(rr, data, list(bad), 1L), "NULL or a function")
-  expect_error(.Call(rr, data[-1], list(cls), 1L), "list of 11")
+  expect_error(.Call(rr, data, rounds_columns(list(bad)), 1L), "NULL or a function")
+  expect_error(.Call(rr, data[-1], rounds_columns(list(cls)), 1L), "list of 11")
+  # the classes' columns: 16, each list one element per class
+  expect_error(.Call(rr, data, rounds_columns(list(cls))[-1], 1L), "list of 16")
+  bad <- rounds_columns(list(cls, cls))
+  bad[[3]] <- bad[[3]][1]
+  expect_error(.Call(rr, data, bad, 1L), "one element per class")
+  bad <- rounds_columns(list(cls, cls))
+  bad[[7]][[1]] <- c(4, 4, 4)
+  expect_error(.Call(rr, data, bad, 1L), "one value, or one per class")
+  bad <- rounds_columns(list(cls))
+  bad[[8]][[2]] <- NA
+  expect_error(.Call(rr, data, bad, 1L), "missing value")
 })

@@ -44,11 +44,13 @@ fidelity_check <- function(pred, yi, levels, gen, keep, threads) {
   if (length(nom) == 0) codes <- NULL
   cols <- .Call(ffi_fidelity_check, pred$x, yi, as.integer(syn_class), values,
                 if (length(nom) > 0) pred$codes, codes,
-                lengths(pred$nominal_levels, use.names = FALSE), length(levels))
-  k <- length(cols$class) %/% p
+                if (length(nom) > 0) lengths(pred$nominal_levels, use.names = FALSE)
+                else integer(), length(levels))
+  # each class's rows: its numeric predictors, then its nominal ones
+  j <- rep.int(seq_len(p), length(cols$class) %/% p)
   cols <- list(class = codes_factor(cols$class, levels),
-               column = rep.int(c(num, nom), k),
-               kind = rep.int(rep.int(c("numeric", "nominal"), c(length(num), length(nom))), k),
+               column = c(num, nom)[j],
+               kind = c("numeric", "nominal")[(j > length(num)) + 1L],
                n_real = cols$n_real, n_synthetic = cols$n_synthetic,
                shift = cols$shift, ks = cols$ks, tv = cols$tv, se_shift = cols$se_shift)
   cols$flagged <- !is.na(cols$shift) & abs(cols$shift) > fidelity_limit &

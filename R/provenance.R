@@ -62,7 +62,8 @@ time_stamp <- function() {
   now <- .Call(ffi_record_clock)  # Sys.time()'s number
   second <- floor(now)
   tz <- Sys.getenv("TZ")
-  if (!identical(stamp_cache$second, second) || !identical(stamp_cache$tz, tz)) {
+  # (`==` on the two scalars: identical()'s call costs more)
+  if (is.null(stamp_cache$text) || stamp_cache$second != second || stamp_cache$tz != tz) {
     # the POSIXlt method directly: format()'s dispatch and the POSIXct
     # method's wrapping cost a third of the stamp
     stamp_cache$text <- format.POSIXlt(as.POSIXlt(.POSIXct(now)), "%Y-%m-%dT%H:%M:%S%z")
@@ -100,9 +101,10 @@ codes_factor <- function(codes, levels) {
 # than the oversampling.
 new_frame <- function(cols) {
   n <- if (length(cols) > 0) length(cols[[1]]) else 0L
-  # attributes set one by one: structure() costs three times as much
+  # attributes set one by one: structure() costs three times as much; the
+  # compact row names .set_row_names(n) gives, without its call
   class(cols) <- "data.frame"
-  attr(cols, "row.names") <- .set_row_names(n)
+  attr(cols, "row.names") <- if (n > 0) c(NA_integer_, -n) else integer()
   cols
 }
 
@@ -130,7 +132,7 @@ stack_columns <- function(rows) {
 input_summary <- function(pred, n_input, threads = NULL) {
   st <- pred$stats
   numeric <- if (is.null(st) || length(st$mean) == 0) NULL else new_frame(list(
-    column = pred$names, kind = unname(pred$kind), mean = st$mean,
+    column = pred$names, kind = c(pred$kind, use.names = FALSE), mean = st$mean,
     sd = st$sd, min = st$min, max = st$max, missing = st$missing
   ))
   quantiles <- bins <- NULL

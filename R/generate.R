@@ -63,13 +63,13 @@ rounds_run <- function(pred, yi, pos, plan, settings, inputs) {
 finish_classes <- function(setup, made, yi, done, levels, counts, settings, call) {
   rows <- made$rows
   ct <- made$counts
-  n_made <- as.integer(ct["made", ])
+  n_made <- ct$made
   classes <- levels[done]
   notes <- setup$notes
   G <- setup$G
   # a class made in full from some parents has no shortfall to note
-  for (i in which(n_made < G | ct["parents", ] == 0)) {
-    short <- class_shortfall(setup, i, ct[, i], n_made[i], settings)
+  for (i in which(n_made < G | ct$parents == 0L)) {
+    short <- class_shortfall(setup, i, ct$parents[i], n_made[i], settings)
     if (!is.null(short)) notes[3L, i] <- short
   }
   notes <- class_notes(notes, classes)
@@ -77,7 +77,7 @@ finish_classes <- function(setup, made, yi, done, levels, counts, settings, call
   made_all[done] <- n_made
   # warn on what was made, not on what was asked
   notes$many <- many_raised(made_all, counts, levels)
-  report <- class_report(setup, ct, rows$parent, yi, classes, length(levels))
+  report <- class_report(setup, ct, classes)
   warnings <- class_warnings(notes, settings, call, report,
                              stats::setNames(counts, levels))
   known <- setup$known
@@ -477,12 +477,12 @@ rounds_stack <- function(inputs) {
   cols
 }
 
-# The note of class i when it falls short (`counts`: its column of
-# rounds_run()'s counts), or NULL.
-class_shortfall <- function(setup, i, counts, made, settings) {
+# The note of class i when it falls short (`parents`: how many rows it
+# could draw from, `made`: the rows made), or NULL.
+class_shortfall <- function(setup, i, parents, made, settings) {
   G <- setup$G[i]
   need <- G - made
-  if (counts[["parents"]] == 0 && G > 0) "no_seeds"
+  if (parents == 0 && G > 0) "no_seeds"
   else if (need > 0 && setup$def$stop_when_short && !setup$guarded[i] &&
            is.null(settings$constraints)) "short"
   else if (need > 0) "short_guard"
@@ -519,28 +519,19 @@ rows_kind <- function(kinds, made) {
 }
 
 # The guard's report, one row per class raised: its counters (`counts`:
-# rounds_run()'s, one named row per counter and one column per class;
-# the rest from classes_setup()), then the settings in force.
-class_report <- function(setup, counts, parent, yi, classes, L) {
+# rounds_run()'s, one vector per counter, one element per class; the rest
+# from classes_setup()), then the settings in force.
+class_report <- function(setup, counts, classes) {
   if (length(classes) == 0) return(NULL)
-  n <- length(yi)
-  # parents are data rows of their class: the distinct ones counted by
-  # class (tabulate() is cheaper than unique() on small data)
-  used <- if (n <= 1e5) which(tabulate(parent, n) > 0L) else unique(parent)
   G <- setup$G
-  made <- as.integer(counts["made", ])
-  cols <- list(class = classes, seeds = as.integer(counts["seeds", ]),
-               parents_used = tabulate(yi[used], L)[setup$cl],
-               unsafe = as.integer(counts["unsafe", ]), noise = as.integer(counts["noise", ]),
-               isolated = as.integer(counts["isolated", ]),
-               pairs_gap = setup$pairs_gap, pairs_group = setup$pairs_group,
-               drawn = as.double(counts["drawn", ]),
-               rejected_intrusion = as.double(counts["rejected_intrusion", ]),
-               rejected_bound = as.double(counts["rejected_bound", ]),
-               rejected_rule = as.double(counts["rejected_rule", ]),
-               rejected_combo = as.double(counts["rejected_combo", ]),
-               wanted = G, made = made, shortfall = G - made,
-               max_gap_distance = setup$cap)
+  made <- counts$made
+  cols <- c(list(class = classes),
+            counts[c("seeds", "parents_used", "unsafe", "noise", "isolated")],
+            list(pairs_gap = setup$pairs_gap, pairs_group = setup$pairs_group),
+            counts[c("drawn", "rejected_intrusion", "rejected_bound", "rejected_rule",
+                     "rejected_combo")],
+            list(wanted = G, made = made, shortfall = G - made,
+                 max_gap_distance = setup$cap))
   # the settings in force: the plan's, the copy plan's for a class of one row
   report <- setup$plan$report
   settings <- if (!any(setup$single)) lapply(report, rep, times = length(classes)) else {
@@ -555,10 +546,9 @@ class_report <- function(setup, counts, parent, yi, classes, L) {
 class_info <- function(setup, counts, classes) {
   if (length(classes) == 0) return(NULL)
   G <- setup$G
-  made <- as.integer(counts["made", ])
-  cols <- list(classes, as.integer(counts["seeds", ]), as.integer(setup$danger),
-               as.integer(setup$noise), as.integer(setup$safe), as.integer(setup$k),
-               G, made, G - made)
+  made <- counts$made
+  cols <- list(classes, counts$seeds, as.integer(setup$danger), as.integer(setup$noise),
+               as.integer(setup$safe), as.integer(setup$k), G, made, G - made)
   names(cols) <- c("class", class_info_fields)
   new_frame(cols)
 }

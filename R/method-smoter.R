@@ -488,7 +488,7 @@ regress_finish <- function(ctx, setups, made) {
   s <- ctx$settings
   rows <- made$rows
   d <- ncol(pred$x)
-  n_made <- as.integer(made$counts["made", ])
+  n_made <- made$counts$made
   bin <- rows$class
   single <- vapply(setups, function(st) st$k == 0, NA)
   copy <- bin %in% vapply(setups[single], function(st) st$bin, 0L)

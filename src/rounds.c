@@ -994,24 +994,49 @@ static void sg_rounds_standardise(sg_rounds_data *D) {
   D->zr = sg_rows_standardised(D->x, D->n, cols, D->dz, D->cen, D->sca, nth);
 }
 
+/* The distinct parents of each class's made rows (the stacked rows, class
+ * by class, `made` each), counted with a mark per data row. */
+static void sg_parents_used(const int *parent, R_xlen_t n, int nc, const double *counts,
+                            int *used) {
+  int *mark = (int *) R_alloc(n > 0 ? n : 1, sizeof(int));
+  memset(mark, 0, (size_t) (n > 0 ? n : 1) * sizeof(int));
+  R_xlen_t at = 0;
+  for (int c = 0; c < nc; c++) {
+    R_xlen_t made = (R_xlen_t) counts[(R_xlen_t) 11 * c];
+    used[c] = 0;
+    for (R_xlen_t r = at; r < at + made; r++)
+      if (!mark[parent[r] - 1]) { mark[parent[r] - 1] = 1; used[c]++; }
+    for (R_xlen_t r = at; r < at + made; r++) mark[parent[r] - 1] = 0;
+    at += made;
+  }
+}
+
 /* The result: the stacked rows trimmed to what was made, and per class
- * its counts (an 11 x classes matrix, see sg_class_rounds(); its rows
- * named, so that R reads them by name). */
-static SEXP sg_rounds_result(sg_stack *st, SEXP counts) {
+ * its counts (see sg_class_rounds()), one vector each, named, one element
+ * per class (the counts of rows and of candidates drawn and rejected as
+ * doubles, the rest as integers), and the distinct parents of its rows. */
+static SEXP sg_rounds_result(sg_stack *st, const double *counts, int nc, R_xlen_t n) {
   int nprot = 0;
   SEXP rows = st->buf;
   if (st->used != st->cap) {
     rows = PROTECT(sg_stack_resize(st, st->used)); nprot++;
   }
-  static const char *const what[11] = {
+  static const char *what[12] = {
     "made", "drawn", "rejected_intrusion", "rejected_bound", "rejected_rule",
-    "rejected_combo", "seeds", "unsafe", "noise", "isolated", "parents"};
-  SEXP rn = PROTECT(Rf_allocVector(STRSXP, 11)); nprot++;
-  for (int e = 0; e < 11; e++) SET_STRING_ELT(rn, e, Rf_mkChar(what[e]));
-  SEXP dn = PROTECT(Rf_allocVector(VECSXP, 2)); nprot++;
-  SET_VECTOR_ELT(dn, 0, rn);
-  Rf_setAttrib(counts, R_DimNamesSymbol, dn);
-  SEXP vals[2] = {rows, counts};
+    "rejected_combo", "seeds", "unsafe", "noise", "isolated", "parents", "parents_used"};
+  SEXP cols[12];
+  for (int e = 0; e < 12; e++) {
+    int real = e >= 1 && e <= 5;
+    cols[e] = PROTECT(Rf_allocVector(real ? REALSXP : INTSXP, nc)); nprot++;
+    for (int c = 0; c < nc && e < 11; c++) {
+      double v = counts[(R_xlen_t) 11 * c + e];
+      if (real) REAL(cols[e])[c] = v;
+      else INTEGER(cols[e])[c] = (int) v;
+    }
+  }
+  sg_parents_used(INTEGER_RO(VECTOR_ELT(rows, 1)), n, nc, counts, INTEGER(cols[11]));
+  SEXP cnt = PROTECT(sg_named_list(12, cols, what)); nprot++;
+  SEXP vals[2] = {rows, cnt};
   const char *nms[2] = {"rows", "counts"};
   SEXP out = sg_named_list(2, vals, nms);
   UNPROTECT(nprot);
@@ -1038,15 +1063,15 @@ SEXP ffi_rounds_run(SEXP data, SEXP classes, SEXP threads) {
   }
   if (cap > INT_MAX) Rf_error("Too many rows requested.");
   if (local) sg_rounds_standardise(&D);
-  SEXP counts = PROTECT(Rf_allocMatrix(REALSXP, 11, nc)); nprot++;
+  double *counts = (double *) R_alloc((size_t) 11 * (nc > 0 ? nc : 1), sizeof(double));
   sg_stack st;
   sg_stack_alloc(&st, (R_xlen_t) cap, D.d, D.dc);
   st.used = 0;
   PROTECT_INDEX ipx;
   PROTECT_WITH_INDEX(st.buf, &ipx); nprot++;
   for (int c = 0; c < nc; c++)
-    sg_class_rounds(&C[c], &D, &st, ipx, REAL(counts) + (R_xlen_t) 11 * c);
-  SEXP out = sg_rounds_result(&st, counts);
+    sg_class_rounds(&C[c], &D, &st, ipx, counts + (R_xlen_t) 11 * c);
+  SEXP out = sg_rounds_result(&st, counts, nc, D.n);
   UNPROTECT(nprot);
   return out;
 }

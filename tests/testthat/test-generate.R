@@ -256,10 +256,10 @@ test_that("ffi_rounds_run() refuses malformed class inputs with an error", {
   out <- withr::with_seed(1, .Call(rr, data, rounds_columns(list(cls)), 1L))
   expect_identical(out$rows$class, rep(1L, 4))
   expect_true(all(out$rows$parent %in% rows))
-  expect_identical(out$counts[, 1], c(made = 4, drawn = 4, rejected_intrusion = 0,
-                                      rejected_bound = 0, rejected_rule = 0, rejected_combo = 0,
-                                      seeds = 5, unsafe = 0, noise = 0, isolated = 0,
-                                      parents = 5))
+  expect_identical(out$counts, list(made = 4L, drawn = 4, rejected_intrusion = 0,
+                                    rejected_bound = 0, rejected_rule = 0, rejected_combo = 0,
+                                    seeds = 5L, unsafe = 0L, noise = 0L, isolated = 0L,
+                                    parents = 5L, parents_used = 4L))
   # a seed rule keeping two rows: the parents are those two
   seeds <- cls
   seeds[[4]] <- c(TRUE, FALSE, FALSE, TRUE, FALSE)

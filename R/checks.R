@@ -20,7 +20,9 @@ outcome_classes <- function(data, var, task, call = NULL) {
   } else {
     factor(y, levels = levels)
   }
-  counts <- stats::setNames(tabulate(yf, nbins = length(levels)), levels)
+  # (names set in place: stats::setNames() costs two more calls)
+  counts <- tabulate(yf, nbins = length(levels))
+  names(counts) <- levels
   if (sum(counts > 0) < 2) {
     sg_abort(c(sprintf("The outcome `%s` has only one class with rows (%s).",
                        var, paste(levels[counts > 0], collapse = ", ")),
@@ -63,7 +65,7 @@ check_data_frame <- function(data, arg = "data", call = NULL) {
                "Name the columns, e.g. with `names(data) <- make.names(...)`."),
              call = call)
   }
-  if (nrow(data) == 0) {
+  if (.row_names_info(data, 2L) == 0) {  # nrow() without its dispatch
     sg_abort(c(sprintf("`%s` has no rows.", arg),
                "Pass a data frame with rows of at least two classes; if it was filtered or joined, check that this kept some rows."),
              call = call)
@@ -159,7 +161,9 @@ check_over_ratio <- function(over_ratio, levels, call = NULL) {
                  sprintf("It has %d unnamed values.", length(over_ratio))),
                call = call)
     }
-    return(stats::setNames(rep(as.numeric(over_ratio), length(levels)), levels))
+    out <- rep(as.numeric(over_ratio), length(levels))
+    names(out) <- levels
+    return(out)
   }
   if (anyNA(nms) || any(nms == "") || anyDuplicated(nms)) {
     sg_abort("Every value of a named `over_ratio` needs its own class name.",
@@ -172,7 +176,8 @@ check_over_ratio <- function(over_ratio, levels, call = NULL) {
                sprintf("Classes are: %s.", paste(levels, collapse = ", "))),
              call = call)
   }
-  out <- stats::setNames(rep(NA_real_, length(levels)), levels)
+  out <- rep(NA_real_, length(levels))
+  names(out) <- levels
   out[nms] <- as.numeric(over_ratio)
   out
 }
@@ -289,7 +294,8 @@ check_data_column <- function(x, arg, data, call = NULL) {
 
 # A column name (`x`, given as `arg`) that must be one of `data`'s.
 check_column_present <- function(x, arg, data, call = NULL) {
-  if (!x %in% names(data)) {
+  # (`x` is one string, not NA: its callers check that first)
+  if (!any(names(data) == x)) {
     sg_abort(c(sprintf("`%s` names column `%s`, which is not in `data`.", arg, x),
                sprintf("Columns are: %s.", paste(names(data), collapse = ", "))),
              call = call)

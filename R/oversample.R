@@ -447,7 +447,9 @@ class_targets <- function(counts, ratio) {
   up <- which(targets < counts)  # pmax(), without its attribute handling
   targets[up] <- counts[up]
   targets[counts == 0] <- 0
-  stats::setNames(as.numeric(targets), names(counts))
+  targets <- as.numeric(targets)
+  names(targets) <- names(counts)
+  targets
 }
 
 # The result: the rows of `data`, then the synthetic rows. Indexing each

@@ -53,7 +53,7 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
     # bare double and integer vectors (no attributes): the result appends
     # their synthetic values as they are (assemble_result())
     plain = unname(found$bare[num_names] & kinds[num_names] != "ordered"),
-    levels = if (!ordered) stats::setNames(vector("list", length(num_names)), num_names)
+    levels = if (!ordered) `names<-`(vector("list", length(num_names)), num_names)
              else lapply(cols[num_names], function(col) if (is.ordered(col)) levels(col)),
     center = scaling$center, scale = scaling$scale,
     codes = codes, nominal = nom_names, nominal_levels = nom_levels,
@@ -209,7 +209,9 @@ standardized <- function(pred, x = pred$x) {
 nominal_penalty <- function(pred, y) {
   lv <- levels(y)
   if (length(pred$nominal) == 0 || ncol(pred$z) == 0) {
-    return(stats::setNames(rep(1, length(lv)), lv))
+    out <- rep(1, length(lv))
+    names(out) <- lv
+    return(out)
   }
   yi <- as.integer(y)
   out <- vapply(seq_along(lv), function(j) {

@@ -13,31 +13,17 @@
 #define SG_ALWAYS_INLINE inline
 #endif
 
-/* One column's statistics over v[at(i)], i < m, at(i) = rows[i] when
- * `indexed`, else i.  With `clean` the values hold no NaN and only the
- * mean and sd are wanted (min, max and missing are not written).  Called
- * with constant `indexed` and `clean`, so each caller gets its own loops
- * without the choices inside them (the same operations in the same order:
- * the same bits). */
-static SG_ALWAYS_INLINE void sg_column_stat1(const double *v, const int *rows,
-                                             R_xlen_t m, const int indexed,
-                                             const int clean,
-                                             double *mean, double *sd, double *min,
-                                             double *max, double *missing) {
+/* The mean and sd of the `seen` values of v[at(i)], i < m, at(i) =
+ * rows[i] when `indexed`, else i, whose long double sum is `sum` (NaN
+ * skipped, unless `clean`: none there). Called with constant `indexed`
+ * and `clean`, so each caller gets its own loops without the choices
+ * inside them (the same operations in the same order: the same bits). */
+static SG_ALWAYS_INLINE void sg_mean_sd_passes(const double *v, const int *rows,
+                                               R_xlen_t m, const int indexed,
+                                               const int clean, long double sum,
+                                               R_xlen_t seen, double *mean,
+                                               double *sd) {
 #define SG_AT(i) v[indexed ? rows[i] : (i)]
-  long double sum = 0;
-  double lo = R_PosInf, hi = R_NegInf;
-  R_xlen_t seen = 0;
-  for (R_xlen_t i = 0; i < m; i++) {
-    double a = SG_AT(i);
-    if (!clean) {
-      if (ISNAN(a)) continue;
-      if (a < lo) lo = a;
-      if (a > hi) hi = a;
-    }
-    seen++;
-    sum += a;
-  }
   long double mu = sum / (long double) seen;
   if (R_FINITE((double) mu)) {
     long double dev = 0;
@@ -64,17 +50,41 @@ static SG_ALWAYS_INLINE void sg_column_stat1(const double *v, const int *rows,
 #undef SG_AT
   *mean = seen > 0 ? (double) mu : R_NaN;
   *sd = s;
-  if (!clean) {
-    *min = lo;
-    *max = hi;
-    *missing = (double) (m - seen);
+}
+
+/* One column's statistics over v[at(i)], i < m (as above): the sum and
+ * range in one pass, then the mean and sd, by loops without NaN checks
+ * when the first pass found none (the common case). */
+static SG_ALWAYS_INLINE void sg_column_stat1(const double *v, const int *rows,
+                                             R_xlen_t m, const int indexed,
+                                             double *mean, double *sd, double *min,
+                                             double *max, double *missing) {
+  long double sum = 0;
+  double lo = R_PosInf, hi = R_NegInf;
+  R_xlen_t seen = 0;
+  for (R_xlen_t i = 0; i < m; i++) {
+    double a = v[indexed ? rows[i] : i];
+    if (ISNAN(a)) continue;
+    seen++;
+    sum += a;
+    if (a < lo) lo = a;
+    if (a > hi) hi = a;
   }
+  if (seen == m)
+    sg_mean_sd_passes(v, rows, m, indexed, 1, sum, seen, mean, sd);
+  else
+    sg_mean_sd_passes(v, rows, m, indexed, 0, sum, seen, mean, sd);
+  *min = lo;
+  *max = hi;
+  *missing = (double) (m - seen);
 }
 
 /* The mean and sd of m values without NaN (those of mean() and sd()):
  * sg_column_stats()'s numbers, without its NaN checks and range. */
 void sg_mean_sd(const double *v, R_xlen_t m, double *mean, double *sd) {
-  sg_column_stat1(v, NULL, m, 0, 1, mean, sd, NULL, NULL, NULL);
+  long double sum = 0;
+  for (R_xlen_t i = 0; i < m; i++) sum += v[i];
+  sg_mean_sd_passes(v, NULL, m, 0, 1, sum, m, mean, sd);
 }
 
 /* Per column of the n x d matrix x (column-major), over the m rows
@@ -91,9 +101,9 @@ void sg_column_stats(const double *x, R_xlen_t n, int d, const int *rows,
   for (int j = 0; j < d; j++) {
     const double *v = x + (R_xlen_t) j * n;
     if (rows)
-      sg_column_stat1(v, rows, m, 1, 0, mean + j, sd + j, min + j, max + j, missing + j);
+      sg_column_stat1(v, rows, m, 1, mean + j, sd + j, min + j, max + j, missing + j);
     else
-      sg_column_stat1(v, NULL, m, 0, 0, mean + j, sd + j, min + j, max + j, missing + j);
+      sg_column_stat1(v, NULL, m, 0, mean + j, sd + j, min + j, max + j, missing + j);
   }
 }
 

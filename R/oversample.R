@@ -459,7 +459,7 @@ class_targets <- function(counts, ratio) {
 # frame's class and attributes put back, without `[.data.frame`'s
 # make.unique() on repeated row names.
 assemble_result <- function(data, pred, gen, settings) {
-  n <- nrow(data)
+  n <- .row_names_info(data, 2L)  # nrow() without its dispatch
   G <- length(gen$parent)
   automatic <- .row_names_info(data) < 0
   # a plain list of columns while they are filled in (`[[<-` on a data

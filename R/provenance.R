@@ -137,7 +137,7 @@ input_summary <- function(pred, n_input, threads = NULL) {
   ))
   quantiles <- bins <- NULL
   if (!is.null(numeric)) {
-    qs <- .Call(ffi_stats_quantiles, pred$x, threads %||% 1L)
+    qs <- .Call(ffi_stats_quantiles, pred$x, if (is.null(threads)) 1L else threads)
     quantiles <- qs$quantiles
     bins <- qs$counts
     dimnames(quantiles) <- list(NULL, pred$names)
@@ -188,7 +188,7 @@ data_fingerprint <- function(data) {
 # numbers; a string's code is a hash of its bytes, so no sort is needed
 # (character row names) and the checksum is the same in every locale.
 outcome_checksum <- function(y) {
-  if (is.factor(y)) {
+  if (inherits(y, "factor")) {  # is.factor(), one call fewer
     y <- as.integer(y)
   } else if (!is.character(y)) {
     y <- match(y, sort(unique(y), method = "radix"))

@@ -9,7 +9,8 @@
  *                 more dimensions
  *   knn-screen.c  brute force over the blocks: direct, or screened by the
  *                 expansion |q|^2 + |r|^2 - 2 q.r in double or in float;
- *                 a self-search screened in float measures each pair once
+ *                 a self-search screened in float measures each pair once;
+ *                 the classes' own and whole-data searches in one scan
  *   knn-mixed.c   mixed, incomplete or Gower data (a general distance) */
 #ifndef SMOTEGUARD_KNN_H
 #define SMOTEGUARD_KNN_H

@@ -388,13 +388,15 @@ test_that("the symmetric self-search gives the bits of the direct kernel", {
 # (path 0; path 8 forces it whatever the sizes). Its lists must be those of
 # the separate searches (path 1 direct, 2 kd-tree, 4 float screen): ties
 # (a grid), a class's rows out of order, classes beyond one block of rows,
-# a constant column, groups and the gap cap.
+# a constant column, groups and the gap cap; and enough rows that two
+# threads share the scan (forced by path 8).
 test_that("the classes' searches in one scan give the bits of the separate searches", {
   f <- get("ffi_classes_neighbors", envir = asNamespace("smoteguard"))
   grid <- withr::with_seed(61, matrix(sample(0:3, 700 * 3, TRUE), 700, 3)) + 0
   gauss <- withr::with_seed(62, matrix(stats::rnorm(600 * 9), 600, 9))
   gauss[, 5] <- 2
-  cases <- list(grid = grid, gauss = gauss)
+  many <- withr::with_seed(65, matrix(stats::rnorm(2600 * 6), 2600, 6))
+  cases <- list(grid = grid, gauss = gauss, many = many)
   for (nm in names(cases)) {
     x <- cases[[nm]]
     n <- nrow(x)

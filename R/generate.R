@@ -25,7 +25,7 @@ draw_in_turns <- function(ctx, at, within_at, need, state) {
 # class's rounds in one C call (src/rounds.c), which writes the stacked
 # rows; the classes' reports from what it made.
 generate <- function(pred, yf, n_new, settings, data, call) {
-  levels <- levels(yf)
+  levels <- attr(yf, "levels")  # (levels() dispatches)
   yi <- as.integer(yf)
   n <- length(yi)
   L <- length(levels)
@@ -191,11 +191,11 @@ class_plan <- function(pred, settings, def, guard, n) {
        rounds = if (is.null(guard) && is.null(cons)) 1L
                 else if (is.null(guard)) 10L else guard$max_tries,
        # quota = "keep" applies to SMOTE's draw in turns without a seed rule
-       keep_quota = !is.null(guard) && identical(guard$quota, "keep") &&
+       keep_quota = !is.null(guard) && isTRUE(guard$quota == "keep") &&
          is.null(def$seeds),
        # whether the method's own draw is SMOTE's (the rounds' C loop draws)
        turns = identical(def$draw, draw_in_turns),
-       vote = if (identical(settings$nominal, "vote")) 1L else 0L)
+       vote = if (isTRUE(settings$nominal == "vote")) 1L else 0L)
 }
 
 # The classes' preamble (`rows`: each class's data rows; `G`: the rows each
@@ -566,8 +566,12 @@ gap_quantile <- function(x, p) {
 # rounded into their levels. The plan is the same for every class: made
 # once per call.
 rounding_plan <- function(pred, cons) {
-  whole <- pred$kind %in% c("integer", "ordered") | pred$names %in% cons$integer
-  ordered <- which(pred$kind == "ordered")
+  kind <- unname(pred$kind)
+  is_ordered <- kind == "ordered"
+  # (%in% only where the constraints name columns: it costs more than ==)
+  whole <- kind == "integer" | is_ordered
+  if (length(cons$integer) > 0L) whole <- whole | pred$names %in% cons$integer
+  ordered <- which(is_ordered)
   list(whole = whole, any = any(whole), ordered = ordered,
        top = lengths(pred$levels)[ordered])
 }

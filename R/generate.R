@@ -398,7 +398,7 @@ rounds_input <- function(plan, copy_plan, pred, yi, done, rows, G, settings, dat
     min_safety[safety] <- guard$min_safety
     m[safety] <- min(settings$m_neighbors, plan$m_all)
   }
-  check <- by_plan$check
+  check <- rep_len(by_plan$check, nc)
   exact <- NULL
   if (any(check)) {
     exact <- vector("list", nc)

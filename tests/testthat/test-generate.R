@@ -294,3 +294,13 @@ test_that("ffi_rounds_run() refuses malformed class inputs with an error", {
   bad[[8]][[2]] <- NA
   expect_error(.Call(rr, data, bad, 1L), "missing value")
 })
+
+test_that("a call with no class to raise makes no rows, with or without the guard", {
+  df <- data.frame(x1 = c(1:8, 3:5), x2 = c(8:1, 5:7),
+                   y = factor(rep(c("a", "b"), c(8, 3))))
+  for (guard in list(NULL, sg_guard())) {
+    res <- sg_oversample(df, "y", over_ratio = 0.2, guard = guard, seed = 1)
+    expect_identical(nrow(res), nrow(df))
+    expect_identical(nrow(sg_provenance(res)), 0L)
+  }
+})

@@ -21,8 +21,10 @@ assemble_evaluation <- function(results, cells, splits, shared, y, data, outcome
 }
 
 # The cells' results sorted out: each scored learner's predictions (one
-# list of columns a cell and learner, `preds`, with their scores), the
-# failures and warnings as tables, and the resampled cells' records.
+# list a cell and learner, `preds`: its split, sampler and learner (by
+# number) and threshold, the test rows' numbers, outcomes and predictions;
+# with their scores), the failures and warnings as tables, and the
+# resampled cells' records.
 collect_cells <- function(results, cells, shared, y, samplers, learners) {
   preds <- list(); scores <- list(); failures <- list(); records <- list(); warns <- list()
   for (i in seq_along(cells)) {
@@ -50,11 +52,10 @@ collect_cells <- function(results, cells, shared, y, samplers, learners) {
           stage = "learner", message = lr$error))
         next
       }
-      nt <- length(cell$test)
       preds[[length(preds) + 1]] <- list(
-        rep = rep(cell$rep, nt), fold = rep(cell$fold, nt), sampler = rep(sl, nt),
-        learner = rep(learners[l], nt), row = cell$test, y = y[cell$test],
-        p = lr$p, p_corrected = lr$p_corrected, threshold = rep(lr$threshold, nt))
+        rep = cell$rep, fold = cell$fold, sampler = cell$sampler, learner = l,
+        row = cell$test, y = y[cell$test], p = lr$p, p_corrected = lr$p_corrected,
+        threshold = lr$threshold)
       scores[[length(preds)]] <- lr$scores
     }
   }
@@ -69,29 +70,48 @@ collect_cells <- function(results, cells, shared, y, samplers, learners) {
 # notes), predictions and thresholds.
 cell_tables <- function(preds, scores, correct_prior, samplers, learners) {
   out <- list()
-  scored <- score_cells(preds, scores, correct_prior, reference = samplers[1])
-  predictions <- bind_rows(preds)
-  predictions$sampler <- factor(predictions$sampler, levels = samplers)
-  predictions$learner <- factor(predictions$learner, levels = learners)
+  # the reference sampler is the first; the samplers' and learners'
+  # numbers become factors of their labels and names here (the notes keep
+  # them as text)
+  scored <- score_cells(preds, scores, correct_prior, reference = 1L)
+  predictions <- prediction_table(preds)
+  predictions$sampler <- codes_factor(predictions$sampler, samplers)
+  predictions$learner <- codes_factor(predictions$learner, learners)
   metrics <- scored$metrics
-  metrics$sampler <- factor(metrics$sampler, levels = samplers)
-  metrics$learner <- factor(metrics$learner, levels = learners)
+  metrics$sampler <- codes_factor(metrics$sampler, samplers)
+  metrics$learner <- codes_factor(metrics$learner, learners)
   fold_rows <- metrics$rep > 0
   out$metrics <- metrics[fold_rows, , drop = FALSE]
   out$holdout <- metrics[!fold_rows, , drop = FALSE]
   rownames(out$metrics) <- NULL
   rownames(out$holdout) <- NULL
   out$notes <- scored$notes
+  if (!is.null(out$notes)) {
+    out$notes$sampler <- samplers[out$notes$sampler]
+    out$notes$learner <- learners[out$notes$learner]
+  }
   out$predictions <- predictions
   # one row per cell, from the cells' keys score_cells() made (unique() on
   # the predictions' rows is slow on a large holdout; a list of one row per
   # cell stacked cost more than the table); the thresholds joined as c()
   # joins them
   out$thresholds <- new_frame(c(scored$key, list(
-    threshold = unlist(lapply(preds, function(pr) pr$threshold[1]), use.names = FALSE))))
-  out$thresholds$sampler <- factor(out$thresholds$sampler, levels = samplers)
-  out$thresholds$learner <- factor(out$thresholds$learner, levels = learners)
+    threshold = unlist(lapply(preds, function(pr) pr$threshold), use.names = FALSE))))
+  out$thresholds$sampler <- codes_factor(out$thresholds$sampler, samplers)
+  out$thresholds$learner <- codes_factor(out$thresholds$learner, learners)
   out
+}
+
+# The predictions' table: one row per cell's test row, the cells' values
+# repeated over their rows (the cells' columns joined as c() joins them).
+prediction_table <- function(preds) {
+  size <- vapply(preds, function(pr) length(pr$row), integer(1))
+  column <- function(name) unlist(lapply(preds, `[[`, name), use.names = FALSE)
+  per_cell <- function(name) rep.int(column(name), size)
+  new_frame(list(rep = per_cell("rep"), fold = per_cell("fold"), sampler = per_cell("sampler"),
+                 learner = per_cell("learner"), row = column("row"), y = column("y"),
+                 p = column("p"), p_corrected = column("p_corrected"),
+                 threshold = per_cell("threshold")))
 }
 
 # The verdict, the calibration against the reference sampler and the
@@ -121,7 +141,8 @@ judge_evaluation <- function(out, samplers, learners, corrected, data, subgroups
 
 # Metrics per cell: raw and (with the prior correction) corrected, as the
 # cells scored them (`scores`, parallel to `preds`), and at matched
-# sensitivity. `preds`: the list of per-cell columns. The long tables are
+# sensitivity. `preds`: the list of per-cell columns (samplers and learners
+# by number; `reference`: the reference sampler's). The long tables are
 # made once from the blocks' values and the cells' keys, in the blocks'
 # order: every cell's raw and corrected metrics, then every cell's matched
 # ones.
@@ -129,34 +150,26 @@ score_cells <- function(preds, scores, correct_prior, reference) {
   n <- length(preds)
   key <- list(rep = vapply(preds, function(pr) pr$rep[1], pr_type(preds, "rep")),
               fold = vapply(preds, function(pr) pr$fold[1], pr_type(preds, "fold")),
-              sampler = vapply(preds, function(pr) pr$sampler[1], character(1)),
-              learner = vapply(preds, function(pr) pr$learner[1], character(1)))
-  # the blocks of values, each with its cell and correction, kept as
-  # parallel vectors and lists (the long tables are read from them whole)
-  nbl <- (2 + correct_prior) * n
-  block_cell <- integer(nbl)
-  block_corrected <- logical(nbl)
-  block_values <- vector("list", nbl)
-  block_notes <- vector("list", nbl)
-  nb <- 0L
-  add <- function(i, corrected, values) {
-    nb <<- nb + 1L
-    block_cell[nb] <<- i
-    block_corrected[nb] <<- corrected
-    block_values[[nb]] <<- values
-    notes <- attr(values, "notes", exact = TRUE)
-    if (!is.null(notes)) block_notes[[nb]] <<- notes
-  }
-  for (i in seq_len(n)) {
-    add(i, FALSE, scores[[i]]$raw)
-    if (correct_prior) add(i, TRUE, scores[[i]]$corrected)
+              sampler = vapply(preds, function(pr) pr$sampler[1], integer(1)),
+              learner = vapply(preds, function(pr) pr$learner[1], integer(1)))
+  # the blocks of values: each cell's raw and (with the correction)
+  # corrected metrics, cell by cell, each named by metric with its notes
+  # as an attribute
+  raw <- lapply(scores, function(sc) sc$raw)
+  per <- 1L + correct_prior
+  if (correct_prior) {
+    scored <- vector("list", 2L * n)
+    scored[c(TRUE, FALSE)] <- raw
+    scored[c(FALSE, TRUE)] <- lapply(scores, function(sc) sc$corrected)
+  } else {
+    scored <- raw
   }
   # matched sensitivity: each model's threshold reaching "none"'s recall
   # of the same split and learner
   is_ref <- key$sampler == reference
   ref_at <- match(paste(key$rep, key$fold, key$learner),
                   paste(key$rep, key$fold, key$learner)[is_ref])
-  ref_recall <- vapply(which(is_ref), function(i) scores[[i]]$raw[["recall"]], numeric(1))
+  ref_recall <- vapply(raw[is_ref], function(v) v[["recall"]], numeric(1))
   # every cell's threshold and rates at once, from their rows end to end
   # (`set`: each row's cell)
   y <- as.logical(unlist(lapply(preds, function(pr) pr$y), use.names = FALSE))
@@ -164,28 +177,33 @@ score_cells <- function(preds, scores, correct_prior, reference) {
               use.names = FALSE)
   set <- rep.int(seq_len(n), vapply(preds, function(pr) length(pr$y), integer(1)))
   t <- matched_thresholds(y, p, set, ref_recall[ref_at])
-  matched <- matrix(c(t, unlist(matched_rates_at(y, p, set, t)[matched_rates],
-                                use.names = FALSE)),
-                    nrow = n, dimnames = list(NULL, matched_names))
+  matched <- c(t, unlist(matched_rates_at(y, p, set, t)[matched_rates], use.names = FALSE))
+  # then every cell's matched metrics (a block each, cell by cell)
+  matched <- matrix(matched, nrow = length(matched_names), byrow = TRUE)
+  matched_flat <- as.vector(matched)
+  names(matched_flat) <- rep.int(matched_names, n)
   no_match <- c(matched_threshold = "no positive case in the test part, or no recall to match")
-  for (i in seq_len(n)) {
-    add(i, correct_prior, if (is.na(t[i])) structure(matched[i, ], notes = no_match)
-                          else matched[i, ])
-  }
+  matched_notes <- vector("list", n)
+  matched_notes[is.na(t)] <- list(no_match)
+  # the blocks' cells and corrections
+  block_cell <- c(rep(seq_len(n), each = per), seq_len(n))
+  block_corrected <- c(rep.int(c(FALSE, TRUE)[seq_len(per)], n), rep.int(correct_prior, n))
   # a block's values and notes are named by metric, so that unlist() of
   # them gives the metric names as its names
-  long <- function(parts, values) {
-    size <- lengths(parts, use.names = FALSE)
+  long <- function(size, flat, values) {
     if (sum(size) == 0) return(NULL)
     cell <- rep.int(block_cell, size)
     cols <- lapply(key, function(k) k[cell])
     cols$corrected <- rep.int(block_corrected, size)
-    flat <- unlist(parts)
     cols$metric <- names(flat)
     cols[[values]] <- unname(flat)
     new_frame(cols)
   }
-  list(metrics = long(block_values, "value"), notes = long(block_notes, "note"), key = key)
+  notes <- c(lapply(scored, attr, "notes", exact = TRUE), matched_notes)
+  list(metrics = long(c(lengths(scored, use.names = FALSE), rep.int(length(matched_names), n)),
+                      c(unlist(scored), matched_flat), "value"),
+       notes = long(lengths(notes, use.names = FALSE), unlist(notes), "note"),
+       key = key)
 }
 
 # the type of a per-cell column's values, for vapply()
@@ -207,17 +225,30 @@ verdict_metrics <- c("pr_auc", "roc_auc", "brier", "cal_slope_error")
 # metric, found once: the verdict and the calibration comparisons read
 # dozens of (sampler, learner, metric) series, and filtering the whole table
 # (factor comparisons on every row) for each was a tenth of a small
-# evaluation's own time.
+# evaluation's own time. Each row's series is a whole number (`key_code()`);
+# the rows of series `k` are `order[(end[k] - size[k] + 1):end[k]]`, in
+# the table's order. Each row's split (rep, fold) is a number too.
 metric_index <- function(metrics) {
-  sampler <- as.character(metrics$sampler)
-  learner <- as.character(metrics$learner)
-  levels <- list(sampler = unique(sampler), learner = unique(learner),
-                 metric = unique(metrics$metric))
-  # one whole number per (sampler, learner, corrected, metric)
-  code <- key_code(levels, match(sampler, levels$sampler), match(learner, levels$learner),
-                   metrics$corrected, match(metrics$metric, levels$metric))
-  list(rows = split(seq_len(nrow(metrics)), code), levels = levels, value = metrics$value,
-       rep = metrics$rep, fold = metrics$fold)
+  sampler <- series_codes(metrics$sampler)
+  learner <- series_codes(metrics$learner)
+  metric <- series_codes(metrics$metric)
+  levels <- list(sampler = sampler$levels, learner = learner$levels, metric = metric$levels)
+  code <- key_code(levels, sampler$code, learner$code, metrics$corrected, metric$code)
+  size <- tabulate(code, 2L * length(levels$sampler) * length(levels$learner) *
+                           length(levels$metric))
+  rep <- metrics$rep
+  fold <- metrics$fold
+  list(order = order(code), size = size, end = cumsum(size), levels = levels,
+       value = metrics$value, rep = rep, fold = fold,
+       split = rep * (if (length(fold) > 0) max(fold) + 1 else 1) + fold)
+}
+
+# A column's values as codes into its levels (a factor's own, or the
+# values met, in order).
+series_codes <- function(x) {
+  if (is.factor(x)) return(list(levels = levels(x), code = as.integer(x)))
+  lv <- unique(x)
+  list(levels = lv, code = match(x, lv))
 }
 
 key_code <- function(levels, s, l, corrected, m) {
@@ -225,26 +256,28 @@ key_code <- function(levels, s, l, corrected, m) {
      length(levels$metric) + m)
 }
 
-# Values of one metric per split for a sampler and learner, named by split
-# (`index`: metric_index() of the table).
-metric_by_split <- function(index, sampler, learner, corrected, metric) {
+# The rows of one series of the index (none for a name it does not hold).
+series_rows <- function(index, sampler, learner, corrected, metric) {
   lv <- index$levels
-  at <- function(m) {
-    code <- key_code(lv, match(sampler, lv$sampler), match(learner, lv$learner), corrected,
-                     match(m, lv$metric))
-    if (is.na(code)) integer() else index$rows[[as.character(code)]]
-  }
-  named <- function(v, rows) stats::setNames(v, paste(index$rep[rows], index$fold[rows]))
-  rows <- at(metric)
+  code <- key_code(lv, match(sampler, lv$sampler), match(learner, lv$learner), corrected,
+                   match(metric, lv$metric))
+  if (is.na(code) || index$size[code] == 0L) return(integer())
+  index$order[seq.int(index$end[code] - index$size[code] + 1L, index$end[code])]
+}
+
+# Values of one metric per split for a sampler and learner, with each
+# value's split (`index`: metric_index() of the table): list(value, split).
+metric_series <- function(index, sampler, learner, corrected, metric) {
+  rows <- series_rows(index, sampler, learner, corrected, metric)
   if (length(rows) > 0) {
     # given as such (a macro average of the classes' distances)
-    return(named(index$value[rows], rows))
+    return(list(value = index$value[rows], split = index$split[rows]))
   }
-  rows <- at(sub("_error$", "", metric))
+  rows <- series_rows(index, sampler, learner, corrected, sub("_error$", "", metric))
   v <- index$value[rows]
   if (metric == "cal_slope_error") v <- abs(v - 1)
   if (metric == "cal_intercept_error") v <- abs(v)
-  named(v, rows)
+  list(value = v, split = index$split[rows])
 }
 
 # Nadeau-Bengio corrected t interval of the mean of paired differences d,
@@ -266,11 +299,13 @@ nb_interval <- function(d, ratio, level = 0.95) {
        p_value = 2 * stats::pt(-abs(m / se), J - 1), J = J)
 }
 
+# The differences sampler minus reference over the splits both have, in
+# the sampler's order of splits.
 paired_differences <- function(index, sampler, reference, learner, corrected, metric) {
-  a <- metric_by_split(index, sampler, learner, corrected, metric)
-  b <- metric_by_split(index, reference, learner, corrected, metric)
-  keys <- intersect(names(a), names(b))
-  a[keys] - b[keys]
+  a <- metric_series(index, sampler, learner, corrected, metric)
+  b <- metric_series(index, reference, learner, corrected, metric)
+  both <- !duplicated(a$split) & a$split %in% b$split
+  a$value[both] - b$value[match(a$split[both], b$split)]
 }
 
 verdict_table <- function(metrics, samplers, learners, corrected, ratio,
@@ -372,19 +407,24 @@ curve_source <- function(predictions) {
 
 decision_curves <- function(source, corrected, thresholds = seq(0.01, 0.99, by = 0.01)) {
   rows <- list()
-  # the rows' indices split, not the data frame (split.data.frame() subsets
-  # every column of every piece)
+  # the rows' indices of each sampler and learner found, not the data frame
+  # split (split.data.frame() subsets every column of every piece), in the
+  # order split() by the two would give (samplers within learners)
   y <- source$y
   pv <- if (corrected) source$p_corrected else source$p
-  for (i in split(seq_len(nrow(source)), list(source$sampler, source$learner), drop = TRUE)) {
+  sampler <- as.integer(source$sampler)
+  learner <- as.integer(source$learner)
+  for (l in seq_len(nlevels(source$learner))) for (s in seq_len(nlevels(source$sampler))) {
+    i <- which(sampler == s & learner == l)
+    if (length(i) == 0) next
     nb <- metric_net_benefit(y[i], pv[i], thresholds)
-    rows[[length(rows) + 1]] <- c(list(sampler = rep(as.character(source$sampler[i[1]]), nrow(nb)),
-                                       learner = rep(as.character(source$learner[i[1]]), nrow(nb))),
+    rows[[length(rows) + 1]] <- c(list(sampler = rep.int(s, nrow(nb)),
+                                       learner = rep.int(l, nrow(nb))),
                                   as.list(nb))
   }
   out <- bind_rows(rows)
-  out$sampler <- factor(out$sampler, levels = levels(source$sampler))
-  out$learner <- factor(out$learner, levels = levels(source$learner))
+  out$sampler <- codes_factor(out$sampler, levels(source$sampler))
+  out$learner <- codes_factor(out$learner, levels(source$learner))
   attr(out, "source") <- attr(source, "source")
   out
 }
@@ -455,38 +495,41 @@ error_analysis <- function(predictions, data, samplers, learners, corrected) {
     if (is.na(ks) || is.na(kl)) return(logical(length(row)))
     sampler_code == ks & learner_code == kl
   }
-  # per row tested (in increasing row order): how often, and how often
-  # wrong
+  # per row of the data: how often tested, and how often wrong
+  n_rows <- max(row, 0L)
   tally <- function(sel) {
     r <- row[sel]
-    rows <- sort(unique(r))
-    at <- match(r, rows)
-    # new_frame(): data.frame()'s checks cost more than the tally here
-    new_frame(list(row = as.integer(rows), times_tested = tabulate(at, length(rows)),
-                   times_wrong = tabulate(at[wrong[sel]], length(rows))))
+    list(tested = tabulate(r, n_rows), wrong = tabulate(r[wrong[sel]], n_rows))
   }
   missed <- list(); flagged <- list(); recovered <- list()
   for (lrn in learners) {
     base <- tally(is_cell(samplers[1], lrn))
-    base <- base[base$times_wrong / base$times_tested > 0.5, , drop = FALSE]
-    if (nrow(base) == 0) next
-    is_pos <- y[match(base$row, row)]
+    # the rows "none" got wrong in most of its tests, in increasing order
+    tested <- which(base$tested > 0L)
+    base_wrong <- tested[base$wrong[tested] / base$tested[tested] > 0.5]
+    if (length(base_wrong) == 0) next
+    is_pos <- y[match(base_wrong, row)]
     tallies <- lapply(samplers[-1], function(s) tally(is_cell(s, lrn)))
     for (kind in c("missed", "flagged")) {
-      b <- base[if (kind == "missed") is_pos else !is_pos, , drop = FALSE]
-      if (nrow(b) == 0) next
+      at <- base_wrong[if (kind == "missed") is_pos else !is_pos]
+      if (length(at) == 0) next
+      b <- list(row = at, times_tested = base$tested[at], times_wrong = base$wrong[at])
       names(b)[3] <- paste0("times_", kind)
+      b <- new_frame(b)
       rows <- error_rows(lrn, b, data)
       if (kind == "missed") missed[[lrn]] <- rows else flagged[[lrn]] <- rows
       for (j in seq_along(samplers[-1])) {
         s <- samplers[-1][j]
-        t <- tallies[[j]]
-        t <- t[match(b$row, t$row), , drop = FALSE]
+        # NA for the rows the sampler's cells did not test
+        t_tested <- tallies[[j]]$tested[at]
+        t_tested[t_tested == 0L] <- NA_integer_
+        t_wrong <- tallies[[j]]$wrong[at]
+        t_wrong[is.na(t_tested)] <- NA_integer_
         recovered[[length(recovered) + 1]] <- list(
-          learner = rep(lrn, nrow(b)), sampler = rep(s, nrow(b)), kind = rep(kind, nrow(b)),
-          row = b$row, share_none = b[[3]] / b$times_tested,
-          share_sampler = t$times_wrong / t$times_tested,
-          recovered = !is.na(t$times_wrong) & t$times_wrong / t$times_tested <= 0.5)
+          learner = rep(lrn, length(at)), sampler = rep(s, length(at)),
+          kind = rep(kind, length(at)), row = at, share_none = b[[3]] / b$times_tested,
+          share_sampler = t_wrong / t_tested,
+          recovered = !is.na(t_wrong) & t_wrong / t_tested <= 0.5)
       }
     }
   }

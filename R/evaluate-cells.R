@@ -68,16 +68,63 @@ run_cells <- function(cells, shared) {
 # The cells of a batch (or all of them, under the sequential plan), each
 # on one thread (set once here; the caller's count is restored at the end).
 # A split's training and test rows are taken once for its cells in a row
-# (the cells come split by split: one split, every sampler).
+# (the cells come split by split: one split, every sampler). The cells'
+# predictions are scored here, after the cells, so that the scoring runs in
+# the workers too.
 eval_cells <- function(cells, shared, progress = NULL, pack = TRUE) {
   old <- sg_threads(1)
   on.exit(sg_threads(old), add = TRUE)
   rows <- new.env(parent = emptyenv())
-  lapply(cells, function(cell) {
+  results <- lapply(cells, function(cell) {
     res <- eval_cell(cell, shared = shared, progress = progress, rows = rows)
     if (isTRUE(cell$keep_rng)) res$rng_after <- get0(".Random.seed", envir = globalenv())
-    if (pack) pack_record(res) else res
+    res
   })
+  results <- score_results(results, cells, shared)
+  if (pack) lapply(results, pack_record) else results
+}
+
+# Each cell's learners that did not fail, scored (`scores`, as
+# score_predictions() gives them): the ICI's smooths of them all made
+# first, with one guard (ici_smooths()), then each scoring given its own.
+score_results <- function(results, cells, shared) {
+  positive <- is_positive(.subset2(shared$data, shared$var))
+  correct_prior <- shared$correct_prior
+  # the scored learners (cell, learner), their outcomes, and which of
+  # their predictions the ICI smooths (raw; corrected when they differ)
+  jobs <- list()
+  for (i in seq_along(results)) {
+    for (l in seq_along(results[[i]]$learners)) {
+      if (is.null(results[[i]]$learners[[l]]$error)) jobs[[length(jobs) + 1]] <- c(i, l)
+    }
+  }
+  y <- lapply(jobs, function(j) positive[cells[[j[1]]]$test])
+  smooth_y <- list()
+  smooth_p <- list()
+  at <- matrix(NA_integer_, 2L, length(jobs))
+  for (k in seq_along(jobs)) {
+    if (!is.null(ici_input_note(y[[k]], sum(y[[k]])))) next
+    res <- results[[jobs[[k]][1]]]$learners[[jobs[[k]][2]]]
+    smooth_y[[length(smooth_y) + 1]] <- y[[k]]
+    smooth_p[[length(smooth_p) + 1]] <- as.double(res$p)
+    at[1L, k] <- length(smooth_y)
+    if (correct_prior && !identical(res$p, res$p_corrected)) {
+      smooth_y[[length(smooth_y) + 1]] <- y[[k]]
+      smooth_p[[length(smooth_p) + 1]] <- as.double(res$p_corrected)
+      at[2L, k] <- length(smooth_y)
+    }
+  }
+  smooths <- ici_smooths(smooth_y, smooth_p)
+  smoothed <- function(i) if (!is.na(i)) smooths[i]
+  for (k in seq_along(jobs)) {
+    i <- jobs[[k]][1]
+    l <- jobs[[k]][2]
+    res <- results[[i]]$learners[[l]]
+    results[[i]]$learners[[l]]$scores <- score_predictions(
+      y[[k]], res$p, res$p_corrected, res$threshold, correct_prior,
+      list(raw = smoothed(at[1L, k]), corrected = smoothed(at[2L, k])))
+  }
+  results
 }
 
 # The training and test rows of a cell's split, from `rows` (an
@@ -223,11 +270,6 @@ eval_cell <- function(cell, shared, progress = NULL, rows = NULL) {
       list(error = sprintf("Learner `%s` failed (%s): %s", learner$name,
                            cell_label(context), conditionMessage(e)))
     })
-    # scored here, so that the scoring runs in the workers too
-    if (is.null(res$error)) {
-      res$scores <- score_predictions(is_positive(.subset2(test, var)), res$p,
-                                      res$p_corrected, res$threshold, shared$correct_prior)
-    }
     out$learners[[l]] <- res
   }
   out$warnings <- unique(warnings)

@@ -138,29 +138,50 @@ logit_fit <- function(x, y, offset = NULL) {
 # p at R's defaults as the paper uses them (stats::loess, span 0.75, degree
 # 2, gaussian family, no robustness iterations). The smoothed values are not
 # clamped to [0, 1]. NA with a note below 20 rows, with one class, or when
-# the smoother fails (e.g. too few distinct predictions).
-metric_ici <- function(y, p, n_pos = NULL) {
+# the smoother fails (e.g. too few distinct predictions). `smoothed`: the
+# smooth when the caller made it (ici_smooths()), as a list of one (NULL
+# for a smoother that failed).
+metric_ici <- function(y, p, n_pos = NULL, smoothed = NULL) {
   y <- as.logical(y)
-  if (length(y) < 20) {
-    return(na_note(sprintf("%d rows: the calibration smoother needs at least 20",
-                           length(y))))
-  }
-  # (`n_pos`: the count of positives, when the caller has it)
-  if (is.null(n_pos) || n_pos == 0 || n_pos == length(y)) {
-    note <- one_class_note(y)
-    if (!is.null(note)) return(na_note(note))
-  }
+  note <- ici_input_note(y, n_pos)
+  if (!is.null(note)) return(na_note(note))
   p <- as.double(p)
-  # the smoother's warnings muffled and its errors caught, as
-  # tryCatch(suppressWarnings()) would, with one handler of each made once
-  # (this runs about a hundred times per evaluation)
-  smooth <- tryCatch(withCallingHandlers(loess_smooth()(as.double(y), p),
-                                         warning = muffle_warning),
-                     error = null_on_error)
+  smooth <- if (is.null(smoothed)) ici_smooth(y, p) else smoothed[[1]]
   if (is.null(smooth) || !all(is.finite(smooth))) {
     return(na_note("the loess calibration smoother failed (too few distinct predictions?)"))
   }
   mean(abs(p - smooth))
+}
+
+# Why the ICI of outcomes `y` is NA whatever the predictions (too few rows,
+# one class), or NULL when it has a value. `n_pos`: the count of
+# positives, when the caller has it.
+ici_input_note <- function(y, n_pos = NULL) {
+  if (length(y) < 20) {
+    return(sprintf("%d rows: the calibration smoother needs at least 20", length(y)))
+  }
+  if (is.null(n_pos) || n_pos == 0 || n_pos == length(y)) one_class_note(y)
+}
+
+# The ICI's smooth of y on p (doubles), NULL when the smoother fails: its
+# warnings muffled and its errors caught, as tryCatch(suppressWarnings())
+# would, with one handler of each made once.
+ici_smooth <- function(y, p) {
+  tryCatch(withCallingHandlers(loess_smooth()(as.double(y), p), warning = muffle_warning),
+           error = null_on_error)
+}
+
+# ici_smooth() of each y[[i]] on p[[i]], as a list, with one handler of
+# each for them all (an evaluation smooths about a hundred times, and the
+# two handlers cost about a sixth of simpleLoess()'s own R code): when one
+# fails, each is smoothed again with its own, so that the others keep
+# their smooths.
+ici_smooths <- function(y, p) {
+  smooth <- loess_smooth()
+  all <- tryCatch(withCallingHandlers(
+    lapply(seq_along(y), function(i) smooth(as.double(y[[i]]), p[[i]])),
+    warning = muffle_warning), error = null_on_error)
+  all %||% lapply(seq_along(y), function(i) ici_smooth(y[[i]], p[[i]]))
 }
 
 # The ICI's smooth at the rows themselves: the fitted values of
@@ -393,6 +414,7 @@ eval_metric_names <- c("pr_auc", "roc_auc", "brier", "scaled_brier",
 # each NA (or doubtful) value is so; empty when there is nothing to say.
 # `ranking`: the PR-AUC and ROC-AUC of the same rows when the caller has
 # them (for predictions ranked alike, see same_ranking()), c(pr, roc).
+# `smoothed`: the ICI's smooth when the caller made it (see metric_ici()).
 # Everything but the ICI comes from one pass in C (ffi_score_risks(), the
 # numbers of metric_pr_auc(), metric_roc_auc(), metric_brier(),
 # metric_calibration(), threshold_at() and the tests' references for the
@@ -403,7 +425,7 @@ eval_metric_names <- c("pr_auc", "roc_auc", "brier", "scaled_brier",
 # door (sg_metrics(), sg_monitor(), a learner's output in sg_evaluate()),
 # so a missing value here is the package's own mistake, not a score of NA:
 # a classed error says so rather than a number that hides it.
-eval_metrics <- function(y, p, threshold = mean(y), ranking = NULL) {
+eval_metrics <- function(y, p, threshold = mean(y), ranking = NULL, smoothed = NULL) {
   y <- as.logical(y)
   p <- as.double(p)
   if (anyNA(y) || anyNA(p)) stop_missing_scores(y, p)
@@ -431,7 +453,7 @@ eval_metrics <- function(y, p, threshold = mean(y), ranking = NULL) {
     }
     if (!is.null(cal_note)) notes[c("cal_intercept", "cal_slope")] <- cal_note
   }
-  ici <- metric_ici(y, p, n_pos)
+  ici <- metric_ici(y, p, n_pos, smoothed)
   out[["ici"]] <- as.double(ici)
   if (!is.null(attr(ici, "note"))) notes[["ici"]] <- attr(ici, "note")
   if (anyNA(out[threshold_metric_names])) {
@@ -468,13 +490,16 @@ same_ranking <- function(p, q) {
 # Every headline metric of a cell's predictions, raw and (with the prior
 # correction) corrected, ranking metrics computed once when the correction
 # keeps the ranking. list(raw, corrected), each as eval_metrics() gives it.
-score_predictions <- function(y, p, p_corrected, threshold, correct_prior) {
+# `smoothed`: NULL, or the ICI's smooths the caller made, list(raw,
+# corrected), each as metric_ici() takes it (or NULL).
+score_predictions <- function(y, p, p_corrected, threshold, correct_prior, smoothed = NULL) {
   y <- as.logical(y)
-  raw <- eval_metrics(y, p, threshold)
+  raw <- eval_metrics(y, p, threshold, smoothed = smoothed$raw)
   corrected <- if (!correct_prior) NULL
                else if (identical(p, p_corrected)) raw
                else eval_metrics(y, p_corrected, threshold,
-                                 if (same_ranking(p, p_corrected)) unname(raw[1:2]))
+                                 if (same_ranking(p, p_corrected)) unname(raw[1:2]),
+                                 smoothed$corrected)
   list(raw = raw, corrected = corrected)
 }
 

@@ -1,8 +1,10 @@
 # sg_evaluate()'s overhead in instructions (issue 20): the default evaluation
 # of bench/evaluate.R's part a, and its work alone (every cell's sampler call
-# and glm fit and predict, replayed with the cells' seeds and rows), each
-# run 1 + K times after the same start; the instruction count of K = 0 is
-# taken from each. Not part of the package. For each MODE (eval, work) and
+# and glm fit and predict, replayed with the cells' seeds and rows), or its
+# cells alone (`eval_cells()` on the evaluation's cells: the work, each
+# cell's own code and the scoring), each run 1 + K times after the same
+# start; the instruction count of K = 0 is taken from each. Not part of the
+# package. For each MODE (eval, work; cells to split the overhead) and
 # K (0, 3):
 #
 #   R_LIBS=<lib> R -d "valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null" \
@@ -43,6 +45,7 @@ work <- function() {
     learner$predict(model, test)
   }
 }
-run <- if (identical(mode, "work")) work else call
+cells <- function() ns$eval_cells(replay_cells, replay_shared, pack = FALSE)
+run <- switch(mode, work = work, cells = cells, eval = call)
 if (k > 0) invisible(run())
 for (i in seq_len(k)) invisible(run())

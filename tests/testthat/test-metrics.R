@@ -621,6 +621,32 @@ test_that("score_predictions() is eval_metrics() on the raw and the corrected ri
                    eval_metrics(y, rev(corrected), 0.3))
 })
 
+test_that("the ICI's smooths made together are each one's, a failing one NULL", {
+  set.seed(35)
+  y <- stats::rbinom(60, 1, 0.3) == 1
+  p <- stats::plogis(2 * y - 1 + stats::rnorm(60))
+  broken <- replace(p, 3, Inf)    # stats' fitting routine refuses it
+  tied <- rep(c(0.2, 0.7), 30)    # the smoother warns
+  expect_error(loess_smooth()(as.double(y), broken), "Inf")
+  expect_identical(tryCatch(loess_smooth()(as.double(y), tied), warning = function(w) "warned"),
+                   "warned")
+  ys <- list(y, y, y, y[1:20])
+  ps <- list(p, broken, tied, p[1:20])
+  expect_no_warning(all <- ici_smooths(ys, ps))
+  expect_identical(all, Map(ici_smooth, ys, ps, USE.NAMES = FALSE))
+  expect_null(all[[2]])
+  expect_identical(ici_smooths(ys[-2], ps[-2]), all[-2])
+  expect_identical(ici_smooths(list(), list()), list())
+  # metric_ici() and the scoring given the smooths are what they make alone
+  for (i in seq_along(ys)) {
+    expect_identical(metric_ici(ys[[i]], ps[[i]], smoothed = all[i]),
+                     metric_ici(ys[[i]], ps[[i]]))
+  }
+  expect_true(is.na(metric_ici(y, broken, smoothed = all[2])))
+  s <- score_predictions(y, p, tied, 0.3, TRUE, list(raw = all[1], corrected = all[3]))
+  expect_identical(s, score_predictions(y, p, tied, 0.3, TRUE))
+})
+
 test_that("eval_metrics()'s one pass in C gives the R metric functions' numbers to the bit", {
   # the headline metrics as the R functions compute them one by one
   by_functions <- function(y, p, threshold) {

@@ -390,20 +390,23 @@ rounds_input <- function(plan, copy_plan, pred, yi, done, rows, G, settings, dat
   make <- own_draw & !is.null(def$make)
   # the guard's seed safety
   safety <- interpolating & !is.null(guard)
-  whole <- min_safety <- m <- NULL
+  whole <- NULL
+  min_safety <- m <- NA_real_  # (one value: the same for every class)
   if (any(safety)) {
-    whole <- vector("list", nc)
-    whole[safety] <- lapply(lapply(pairs[safety], `[[`, "whole"), `[[`, "index")
-    min_safety <- m <- rep(NA_real_, nc)
-    min_safety[safety] <- guard$min_safety
-    m[safety] <- min(settings$m_neighbors, plan$m_all)
+    whole <- lapply(lapply(pairs, `[[`, "whole"), `[[`, "index")
+    min_safety <- guard$min_safety
+    m <- min(settings$m_neighbors, plan$m_all)
+    if (!all(safety)) {
+      whole[!safety] <- list(NULL)
+      min_safety <- ifelse(safety, min_safety, NA_real_)
+      m <- ifelse(safety, m, NA_real_)
+    }
   }
   check <- rep_len(by_plan$check, nc)
   exact <- NULL
   if (any(check)) {
-    exact <- vector("list", nc)
-    exact[check] <- lapply(done[check], intrusion_hook, pred = pred, yi = yi,
-                           settings = settings)
+    exact <- lapply(done, intrusion_hook, pred = pred, yi = yi, settings = settings)
+    exact[!check] <- list(NULL)
   }
   eligible <- NULL
   if (!is.null(def$seeds)) {
@@ -413,7 +416,7 @@ rounds_input <- function(plan, copy_plan, pred, yi, done, rows, G, settings, dat
     done, rows, lapply(pairs, `[[`, "within"), G,
     eligible = eligible, spacing = lapply(pairs, `[[`, "spacing"), whole = whole,
     jitter = by_plan$jitter, intrusion = by_plan$intrusion, rounds = by_plan$rounds,
-    min_safety = min_safety %||% NA_real_, m = m %||% NA_real_,
+    min_safety = min_safety, m = m,
     constrained = !is.null(cons), interpolating = interpolating,
     stop_short = own_draw & def$stop_when_short, same_parent = by_plan$keep_quota & turns,
     local = by_plan$local & !make, boundary = def$seeks_boundary,

@@ -128,13 +128,17 @@ score_results <- function(results, cells, shared) {
 }
 
 # The training and test rows of a cell's split, from `rows` (an
-# environment holding the last split's) when they are there.
+# environment holding the last split's, and whether the data is a plain
+# data frame) when they are there.
 cell_rows <- function(cell, data, rows = NULL) {
   if (!is.null(rows) && identical(rows$split, cell$split)) return(rows$parts)
-  parts <- list(train = data_rows(data, cell$train), test = data_rows(data, cell$test))
+  plain <- rows$plain %||% plain_frame(data)
+  parts <- list(train = data_rows(data, cell$train, plain),
+                test = data_rows(data, cell$test, plain))
   if (!is.null(rows)) {
     rows$split <- cell$split
     rows$parts <- parts
+    rows$plain <- plain
   }
   parts
 }
@@ -228,49 +232,69 @@ eval_cell <- function(cell, shared, progress = NULL, rows = NULL) {
   context <- list(rep = cell$rep, fold = cell$fold, sampler_label = sampler$label)
   out <- list(sampler_error = NULL, record = NULL, learners = list(), warnings = NULL)
   if (!is.null(eval_hooks$sampler)) eval_hooks$sampler(rownames(train), cell)
-  fitted <- tryCatch(
-    withCallingHandlers(sg_resample(sampler, train, var, seed = cell$seed),
-                        warning = collect),
-    error = function(e) e)
-  if (inherits(fitted, "error")) {
-    out$sampler_error <- sprintf("Sampler `%s` failed (%s): %s", sampler$label,
-                                 cell_label(context), conditionMessage(fitted))
-    out$warnings <- warnings
-    return(out)
-  }
-  out$record <- attr(fitted, "smoteguard", exact = TRUE)
-  # the outcome's class counts before and after the sampler, for the prior
-  # correction (columns by .subset2(): `[[.data.frame` checks each time)
-  y_train <- .subset2(train, var)
-  y_fitted <- .subset2(fitted, var)
-  real_counts <- tabulate(y_train, nlevels(y_train))
-  fitted_counts <- tabulate(y_fitted, nlevels(y_fitted))
-  context$real <- train
-  context$resample <- function(d, i) {
-    withCallingHandlers(sg_resample(sampler, d, var, seed = derive_seed(cell$seed, i)),
-                        warning = collect)
-  }
-  for (l in seq_along(shared$learners)) {
-    learner <- shared$learners[[l]]
-    context$seed <- derive_seed(cell$seed, 1000L + l)
+  # the l-th learner fitted to the sampler's rows and predicting the test
+  # rows, on its own seed
+  learn <- function(l) {
+    context$seed <<- derive_seed(cell$seed, 1000L + l)
     set_cell_seed(context$seed)
-    res <- tryCatch(withCallingHandlers({
-      if (!is.null(eval_hooks$learner)) eval_hooks$learner(rownames(fitted), cell)
-      p <- learner_fit_predict(learner, fitted, test, var, context)
-      pc <- if (shared$correct_prior) prior_corrected(p, real_counts, fitted_counts)
-            else raw_predictions(p)
-      p <- raw_predictions(p)
-      thr <- if (identical(shared$threshold, "f1")) {
-        f1_threshold(learner, train, var, context, shared$correct_prior)
-      } else {
-        shared$threshold %||% mean(is_positive(y_train))
-      }
-      list(p = p, p_corrected = pc, threshold = thr, error = NULL)
-    }, warning = collect), error = function(e) {
-      list(error = sprintf("Learner `%s` failed (%s): %s", learner$name,
-                           cell_label(context), conditionMessage(e)))
-    })
-    out$learners[[l]] <- res
+    learner <- shared$learners[[l]]
+    if (!is.null(eval_hooks$learner)) eval_hooks$learner(rownames(fitted), cell)
+    p <- learner_fit_predict(learner, fitted, test, var, context)
+    pc <- if (shared$correct_prior) prior_corrected(p, real_counts, fitted_counts)
+          else raw_predictions(p)
+    p <- raw_predictions(p)
+    thr <- if (identical(shared$threshold, "f1")) {
+      f1_threshold(learner, train, var, context, shared$correct_prior)
+    } else {
+      shared$threshold %||% mean(is_positive(y_train))
+    }
+    list(p = p, p_corrected = pc, threshold = thr, error = NULL)
+  }
+  learner_failed <- function(l, e) {
+    list(error = sprintf("Learner `%s` failed (%s): %s", shared$learners[[l]]$name,
+                         cell_label(context), conditionMessage(e)))
+  }
+  # The sampler, then every learner, under one warning handler and one
+  # error handler (a pair for each step was a twentieth of the cells' own
+  # code): `step` is the step running, 0 the sampler, l the l-th learner
+  # (NA in between, where nothing is expected to fail). After a learner
+  # fails, the learners after it run with handlers of their own.
+  step <- 0L
+  failed <- tryCatch(withCallingHandlers({
+    fitted <- sg_resample(sampler, train, var, seed = cell$seed)
+    step <- NA_integer_
+    out$record <- attr(fitted, "smoteguard", exact = TRUE)
+    # the outcome's class counts before and after the sampler, for the
+    # prior correction (columns by .subset2(): `[[.data.frame` checks each
+    # time)
+    y_train <- .subset2(train, var)
+    y_fitted <- .subset2(fitted, var)
+    real_counts <- tabulate(y_train, nlevels(y_train))
+    fitted_counts <- tabulate(y_fitted, nlevels(y_fitted))
+    context$real <- train
+    context$resample <- function(d, i) {
+      withCallingHandlers(sg_resample(sampler, d, var, seed = derive_seed(cell$seed, i)),
+                          warning = collect)
+    }
+    for (l in seq_along(shared$learners)) {
+      step <- l
+      out$learners[[l]] <- learn(l)
+    }
+    NULL
+  }, warning = collect), error = identity)
+  if (!is.null(failed)) {
+    if (identical(step, 0L)) {
+      out$sampler_error <- sprintf("Sampler `%s` failed (%s): %s", sampler$label,
+                                   cell_label(context), conditionMessage(failed))
+      out$warnings <- warnings
+      return(out)
+    }
+    if (is.na(step)) stop(failed)
+    out$learners[[step]] <- learner_failed(step, failed)
+    for (l in seq_len(length(shared$learners) - step) + step) {
+      out$learners[[l]] <- tryCatch(withCallingHandlers(learn(l), warning = collect),
+                                    error = function(e) learner_failed(l, e))
+    }
   }
   out$warnings <- unique(warnings)
   out
@@ -285,16 +309,20 @@ is_positive <- function(y) as.integer(y) == 2L
 # columns: the object `[.data.frame` gives (identical(), row names
 # included), without its checks, which were a twentieth of a small
 # evaluation's own time. Other data frames (a tibble, a matrix column) go
-# through `[`.
-data_rows <- function(data, i) {
-  if (!identical(class(data), "data.frame") ||
-      !all(vapply(data, function(col) is.null(dim(col)), logical(1)))) {
-    return(data[i, , drop = FALSE])
-  }
+# through `[`. `plain`: plain_frame(data), when the caller has it.
+data_rows <- function(data, i, plain = plain_frame(data)) {
+  if (!plain) return(data[i, , drop = FALSE])
   cols <- lapply(unclass(data), `[`, i)
   attr(cols, "row.names") <- attr(data, "row.names")[i]
   class(cols) <- "data.frame"
   cols
+}
+
+# TRUE for a plain data frame of vector columns (data_rows() takes its rows
+# itself).
+plain_frame <- function(data) {
+  identical(class(data), "data.frame") &&
+    all(vapply(unclass(data), function(col) is.null(dim(col)), logical(1)))
 }
 
 # The threshold maximising F1 on inner out-of-fold predictions of the real

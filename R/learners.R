@@ -257,12 +257,8 @@ glmnet_predict <- function(model, newdata) {
 # `real` and `trained` may also be the two classes' counts (the caller
 # has them).
 correct_to_real <- function(p, real, trained) {
-  shares <- function(y) {
-    n <- if (is.factor(y)) tabulate(y, nlevels(y)) else y
-    stats::setNames(n / sum(n), c("negative", "positive"))
-  }
-  from <- shares(trained)
-  to <- shares(real)
+  from <- class_shares(trained)
+  to <- class_shares(real)
   # all.equal() is TRUE only for shares within 1.5e-8 of each other: it is
   # asked only then (it took a tenth of a small evaluation's own time), and
   # not for the same shares (a sampler that made no rows)
@@ -273,12 +269,20 @@ correct_to_real <- function(p, real, trained) {
   if (all(is.finite(from) & from > 0) && all(is.finite(to) & to > 0)) {
     # sg_correct_prior()'s log-odds shift, without its checks of the
     # user's arguments (the learner's output was checked; the shares are)
-    shift <- stats::qlogis(to[["positive"]]) - stats::qlogis(from[["positive"]])
+    shift <- stats::qlogis(to[[2L]]) - stats::qlogis(from[[2L]])
     p[] <- stats::plogis(stats::qlogis(as.double(p)) + shift)
     return(p)
   }
+  names(from) <- names(to) <- c("negative", "positive")
   p[] <- sg_correct_prior(as.vector(p), from = from, to = to, positive = "positive")
   p
+}
+
+# The shares of the two classes (negative, positive) of a factor (second
+# level positive) or of their counts.
+class_shares <- function(y) {
+  n <- if (is.factor(y)) tabulate(y, nlevels(y)) else y
+  n / sum(n)
 }
 
 # Fit a learner and predict `newdata`, checking the answer: one probability

@@ -44,15 +44,23 @@ static inline double sg_y_log_y(double y, double mu) {
   return (y != 0.) ? (y * log(y / mu)) : 0;
 }
 
-/* sum(binomial()$dev.resids(y, mu, 1)) as sum() adds: long double */
-static double sg_logit_deviance(const double *y, const double *mu, int n) {
-  long double s = 0;
-  for (int i = 0; i < n; i++) {
-    s += 2 * 1. * (sg_y_log_y(y[i], mu[i]) + sg_y_log_y(1 - y[i], 1 - mu[i]));
-  }
+/* binomial()$dev.resids(y, mu, 1) of one row */
+static inline double sg_logit_dev_resid(double y, double mu) {
+  return 2 * 1. * (sg_y_log_y(y, mu) + sg_y_log_y(1 - y, 1 - mu));
+}
+
+/* a long double sum as sum() returns it */
+static inline double sg_sum_value(long double s) {
   if (s > DBL_MAX) return R_PosInf;
   if (s < -DBL_MAX) return R_NegInf;
   return (double) s;
+}
+
+/* sum(binomial()$dev.resids(y, mu, 1)) as sum() adds: long double */
+static double sg_logit_deviance(const double *y, const double *mu, int n) {
+  long double s = 0;
+  for (int i = 0; i < n; i++) s += sg_logit_dev_resid(y[i], mu[i]);
+  return sg_sum_value(s);
 }
 
 /* The fit of y (0/1) on the n x p column-major x with `offset` (n values,
@@ -98,13 +106,18 @@ int sg_logit_fit(const double *x, const double *y, const double *offset, int n, 
       double off = offset ? offset[i] : 0;
       double zi = (eta[i] - off) + (y[i] - mu[i]) / me;
       double w = sqrt((1 * (me * me)) / (mu[i] * (1 - mu[i])));
-      for (int j = 0; j < p; j++) xw[i + (size_t) j * n] = x[i + (size_t) j * n] * w;
+      /* a non-finite working response or weighted row: fall back, as
+       * after the whole pass (R_FINITE()'s test, without its call) */
+      for (int j = 0; j < p; j++) {
+        double v = x[i + (size_t) j * n] * w;
+        if (!isfinite(v)) return 1;
+        xw[i + (size_t) j * n] = v;
+      }
       z[i] = zi * w;
-      if (!isfinite(z[i])) return 1;  /* R_FINITE()'s test, without its call */
+      if (!isfinite(z[i])) return 1;
       rsd[i] = z[i];
       qty[i] = z[i];
     }
-    for (size_t k = 0; k < (size_t) n * p; k++) if (!isfinite(xw[k])) return 1;
     for (int j = 0; j < p; j++) pivot[j] = j + 1;
     int ny = 1;
     F77_CALL(dqrls)(xw, &n, &p, z, &ny, &tol, b, rsd, qty, &rank, pivot, qraux, work);
@@ -112,18 +125,21 @@ int sg_logit_fit(const double *x, const double *y, const double *offset, int n, 
       if (!isfinite(b[j])) return 1;
       coef[pivot[j] - 1] = b[j];
     }
+    /* the new fitted values and their deviance in one pass (the same sum
+     * in the same order); a fitted value outside (0, 1) or a non-finite
+     * deviance: fall back */
+    long double dev_sum = 0;
     for (int i = 0; i < n; i++) {
       double e = 0;
       for (int j = 0; j < p; j++) e = e + (1. * coef[j]) * x[i + (size_t) j * n];
       eta[i] = e + (offset ? offset[i] : 0);
       ex[i] = exp(eta[i]);
       mu[i] = sg_logit_linkinv(eta[i], ex[i]);
-    }
-    double dev = sg_logit_deviance(y, mu, n);
-    if (!isfinite(dev)) return 1;
-    for (int i = 0; i < n; i++) {
       if (!isfinite(mu[i]) || !(mu[i] > 0) || !(mu[i] < 1)) return 1;
+      dev_sum += sg_logit_dev_resid(y[i], mu[i]);
     }
+    double dev = sg_sum_value(dev_sum);
+    if (!isfinite(dev)) return 1;
     if (fabs(dev - devold) / (0.1 + fabs(dev)) < 1e-8) {
       *converged = 1;
       break;

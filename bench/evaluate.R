@@ -60,6 +60,13 @@ reps <- as.integer(opt("reps", "5"))
 md_file <- opt("markdown")
 rows <- list()
 add_row <- function(...) rows[[length(rows) + 1]] <<- data.frame(..., check.names = FALSE)
+# the function that scores the cells' predictions in this build (NULL: none)
+scoring_function <- function() {
+  for (f in c("score_results", "score_predictions")) {
+    if (exists(f, envir = asNamespace("smoteguard"), inherits = FALSE)) return(f)
+  }
+  NULL
+}
 say <- function(...) message(sprintf(...))
 fmt <- function(x, digits = 3) formatC(x, digits = digits, format = "fg")
 
@@ -125,10 +132,12 @@ if ("c" %in% parts) {
                          sum(proc.time()[c("user.self", "sys.self")]) - .bench_c0
                        bench_acc$n_sampler <- bench_acc$n_sampler + 1 })))
   # the scoring of each cell's predictions (part of the overhead), where the
-  # build has it in one function
-  scored <- exists("score_predictions", envir = asNamespace("smoteguard"), inherits = FALSE)
+  # build has it in one function: score_results() (a batch's cells, the
+  # ICI's smooths included), or score_predictions() in builds before it
+  scoring_fun <- scoring_function()
+  scored <- !is.null(scoring_fun)
   if (scored) {
-    suppressMessages(trace("score_predictions", where = asNamespace("smoteguard"), print = FALSE,
+    suppressMessages(trace(scoring_fun, where = asNamespace("smoteguard"), print = FALSE,
           tracer = quote(.bench_s0 <- as.numeric(Sys.time())),
           exit = quote(bench_acc$scoring <- bench_acc$scoring + as.numeric(Sys.time()) - .bench_s0)))
   }
@@ -145,7 +154,7 @@ if ("c" %in% parts) {
   }
   res <- sapply(seq_len(reps), function(i) one())
   suppressMessages(untrace("sg_resample", where = asNamespace("smoteguard")))
-  if (scored) suppressMessages(untrace("score_predictions", where = asNamespace("smoteguard")))
+  if (scored) suppressMessages(untrace(scoring_fun, where = asNamespace("smoteguard")))
   m <- apply(res, 1, median)
   # The same split read from the process's CPU time by Rprof (SIGPROF
   # counts CPU, so other processes do not enter it), on the plain
@@ -161,7 +170,7 @@ if ("c" %in% parts) {
   has <- function(frames) vapply(stacks, function(s) any(frames %in% s), logical(1))
   in_eval <- has('"sg_evaluate"')
   in_work <- in_eval & has(c('"sg_resample"', '"learner$fit"', '"learner$predict"'))
-  in_scoring <- in_eval & !in_work & has('"score_predictions"')
+  in_scoring <- in_eval & !in_work & has(sprintf('"%s"', if (scored) scoring_fun else ""))
   prof_share <- (sum(in_eval) - sum(in_work)) / sum(in_work)
   add_row(part = "c", what = "the same, from Rprof's CPU-time samples (plain glm learner, no timers)",
           seconds = NA_real_, spread = "", target = "<= 20%",

@@ -144,6 +144,24 @@ test_that("larger classes (the radix sort's side) give the same KS", {
   expect_fid_reference(x, y, syn_class, values)
 })
 
+test_that("whole numbers of a short range (sorted by counting) give the same KS", {
+  withr::local_seed(11)
+  # spans of 255 (counted), 256 and 257 (R_qsort() and the radix sort),
+  # negative values, a -0 among whole numbers, whole numbers beyond 2^52
+  for (n in c(60, 5000)) {
+    y <- sample(1:2, n, TRUE)
+    m <- n %/% 2
+    x <- cbind(sample(-3:9, n, TRUE), c(0, 255, sample(0:255, n - 2, TRUE)),
+               c(0, 256, sample(0:256, n - 2, TRUE)), sample(c(-0, 0, 1, 2), n, TRUE),
+               sample(2^53 + c(0, 2, 4), n, TRUE), rep(4, n))
+    syn_class <- rep(2L, m)
+    values <- cbind(sample(-5:5, m, TRUE), sample(100:355, m, TRUE),
+                    sample(0:256, m, TRUE), sample(c(0, 1, 2.5), m, TRUE),
+                    sample(2^53 + c(0, 2), m, TRUE), rep(c(4, 5), length.out = m))
+    expect_fid_reference(x, y, syn_class, values)
+  }
+})
+
 test_that("no synthetic rows: an empty table", {
   got <- fid_call(matrix(1, 3, 1), 1:3, integer(0), matrix(double(0), 0, 1))
   expect_identical(lengths(got), c(class = 0L, n_real = 0L, n_synthetic = 0L,

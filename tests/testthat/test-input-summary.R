@@ -74,6 +74,21 @@ test_that("the input summary's quantiles are quantile(type = 7) exactly, and the
     }
     expect_identical(.Call(smoteguard:::ffi_stats_quantiles, x, 2L), q)
   }
+  # whole numbers of a short range are sorted by counting: spans of 255
+  # (counted) and 256 (not), negative values, a -0, values beyond 2^52
+  for (n in c(40, 5000)) {
+    x <- cbind(a = sample(-3:9, n, TRUE), b = c(0, 255, sample(0:255, n - 2, TRUE)),
+               c = c(0, 256, sample(0:256, n - 2, TRUE)), d = sample(c(-0, 0, 1, 2), n, TRUE),
+               e = sample(2^53 + c(0, 2, 4), n, TRUE), f = c(-2, rep(NA, n - 1)))
+    q <- .Call(smoteguard:::ffi_stats_quantiles, x, 1L)
+    for (j in seq_len(ncol(x))) {
+      v <- x[!is.na(x[, j]), j]
+      expect_identical(q$quantiles[, j], unname(stats::quantile(v, probs, type = 7)),
+                       info = paste(n, j))
+      want <- tabulate(findInterval(v, q$quantiles[2:100, j], left.open = TRUE) + 1L, 100)
+      expect_identical(q$counts[, j], as.double(want), info = paste(n, j))
+    }
+  }
   # tiny and empty columns
   for (n in 1:3) {
     v <- c(5, 1, 3)[seq_len(n)]

@@ -193,6 +193,9 @@ print.sg_guard <- function(x, ...) {
 #' @export
 sg_constraints <- function(bounds = "observed", integer = NULL, rules = NULL,
                            combos = NULL) {
+  # the default constraints are the argument default of sg_oversample(),
+  # made on every call that takes them: made once (as sg_guard()'s)
+  if (nargs() == 0L && !is.null(guard_cache$constraints)) return(guard_cache$constraints)
   call <- sys.call()
   if (is.character(bounds)) {
     bounds <- check_choice(bounds, "bounds", c("observed", "none"), call = call)
@@ -220,10 +223,9 @@ sg_constraints <- function(bounds = "observed", integer = NULL, rules = NULL,
   if (!is.null(combos) && (!is.character(combos) || anyNA(combos))) {
     sg_abort("`combos` must be NULL or names of nominal columns.", call = call)
   }
-  # built with class<- (structure() costs more): this runs on every call
-  # that takes the default constraints
   out <- list(bounds = bounds, integer = integer, rules = rules, combos = combos)
   class(out) <- "sg_constraints"
+  if (nargs() == 0L) guard_cache$constraints <- out
   out
 }
 

@@ -78,8 +78,10 @@ finish_classes <- function(setup, made, yi, done, levels, counts, settings, call
   # warn on what was made, not on what was asked
   notes$many <- many_raised(made_all, counts, levels)
   report <- class_report(setup, ct, classes)
-  warnings <- class_warnings(notes, settings, call, report,
-                             stats::setNames(counts, levels))
+  # (no notes, the usual case: no warning to assemble)
+  warnings <- if (length(notes) > 0L) {
+    class_warnings(notes, settings, call, report, `names<-`(counts, levels))
+  } else character(0)
   known <- setup$known
   names(known) <- classes
   known <- known[!vapply(known, is.null, NA)]

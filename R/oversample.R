@@ -331,7 +331,7 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
     on.exit(restore_rng(), add = TRUE)
     set.seed(seed)
   }
-  rng_kind <- RNGkind()
+  rng_kind <- if (is.null(seed)) RNGkind() else seeded_rng_kind()
   settings <- list(method = method, var = var, neighbors = neighbors,
                    over_ratio = over_ratio, m_neighbors = m_neighbors,
                    shrinkage = shrinkage, out_step = out_step, clusters = clusters,
@@ -573,6 +573,21 @@ local_seed <- function(seed, envir = parent.frame()) {
   set.seed(seed)
   invisible()
 }
+
+# RNGkind() just after set.seed(): the generators that .Random.seed's
+# first value names, so the answer is looked up again only when that value
+# changes (RNGkind() loads the whole random state and builds its tables of
+# names each time: it costs more than the rest of the seed's handling).
+seeded_rng_kind <- function() {
+  code <- get(".Random.seed", envir = globalenv(), inherits = FALSE)[1L]
+  if (!identical(code, rng_kind_cache$code)) {
+    rng_kind_cache$kind <- RNGkind()
+    rng_kind_cache$code <- code
+  }
+  rng_kind_cache$kind
+}
+
+rng_kind_cache <- new.env(parent = emptyenv())
 
 # Save the caller's random stream; the returned function puts it back.
 preserve_rng <- function() {

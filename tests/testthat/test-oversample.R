@@ -566,3 +566,19 @@ test_that("character row names 1, 2, ..., n number the result's rows as automati
   expect_false(numbered(1:5))
   expect_false(numbered(character(0)))
 })
+
+test_that("the record's rng_kind is RNGkind() of the call, with a seed and without", {
+  df <- data.frame(a = c(1:20, 1:6 + 0.5), b = c(20:1, 6:1), y = rep(c("x", "z"), c(20, 6)))
+  withr::local_seed(1)
+  kinds <- list(c("Mersenne-Twister", "Inversion", "Rejection"),
+                c("L'Ecuyer-CMRG", "Box-Muller", "Rounding"),
+                c("Mersenne-Twister", "Inversion", "Rejection"))
+  for (kind in kinds) {
+    suppressWarnings(RNGkind(kind[1], kind[2], kind[3]))
+    for (seed in list(3, NULL)) {
+      res <- sg_oversample(df, "y", seed = seed, guard = NULL)
+      expect_identical(sg_record(res)$rng_kind, RNGkind())
+      expect_identical(sg_record(res)$rng_kind, kind)
+    }
+  }
+})

@@ -1001,6 +1001,17 @@ typedef struct {
   double *q_all;       /* the query (d values), */
   double *bd_all;      /* and a list (width) */
   int *bi_all;
+  /* the pruned walk (NULL sb: every row measured): the rows sorted by
+   * their projection on a direction v, blocked as rb; per sorted position
+   * its data row and projection, per data row its sorted position, class
+   * search (-1: none) and position there; |v|^2, the projections' error
+   * bound, the relative bound of the rest; per thread a second list */
+  sg_blocks sb;
+  const int *srow, *spos, *rclass, *rpos;
+  const double *proj;
+  double vv, slack, rel;
+  double *bd2_all;
+  int *bi2_all;
 } sg_classes_plan;
 
 /* An empty list of k. */
@@ -1043,10 +1054,235 @@ static void sg_classes_query(const sg_classes_plan *p, int tid, R_xlen_t q) {
   }
 }
 
+/* The pruned walk measures SG_WALK sorted rows a step. */
+#define SG_WALK 16
+#if SG_WALK != 16
+#error "a step's rows are compared by sg_atmost16()"
+#endif
+
+/* A lower bound of the canonical squared distance of two rows whose
+ * projections on v are gap >= 0 apart (computed): |v.(a - b)| <= |v| |a - b|
+ * with the projections' rounding (slack) and that of the distance's and
+ * this bound's own sums (rel) taken off; 0 where underflow could matter. */
+static inline double sg_walk_bound(const sg_classes_plan *p, double gap) {
+  double g = gap - p->slack;
+  if (!(g > 0)) return 0.0;
+  double lb = g * g / p->vv * p->rel;
+  return lb > 1e-200 ? lb : 0.0;
+}
+
+/* (dist, row) into a list of k in (distance, row) order, where it belongs. */
+static inline void sg_walk_offer(double *bd, int *bi, int k, double dist,
+                                 int row) {
+  if (dist < bd[k - 1] || (dist == bd[k - 1] && row < bi[k - 1]))
+    sg_topk_place_lex(bd, bi, k, dist, row);
+}
+
+/* Query q by the pruned walk: the sorted rows SG_WALK at a time, outward
+ * from the query's place, the step nearer in projection first, until the
+ * nearer step's bound exceeds the k-th of both lists: a row beyond it is
+ * farther than both k-ths, so neither list could take it.  Each row met is
+ * offered to both lists in (distance, row) order: the lists of the full
+ * scan, whose rows come in row order (equal distances keep the first row),
+ * with the same canonical distances (the same kernel on the same values). */
+static void sg_classes_walk(const sg_classes_plan *p, int tid, R_xlen_t q) {
+  const sg_blocks *rb = p->rb;
+  const int dk = rb->d, m = p->m;
+  const int cq = p->qclass[q];
+  sg_class_search *c = p->cls + cq;
+  const int i = p->qpos[q], k = c->k;
+  const int row = c->rows[i] - 1;
+  const R_xlen_t n = rb->n;
+  double *acc = p->acc_all + (size_t) tid * (rb->n_blocks * SG_RB + 32);
+  double *qv = p->q_all + (size_t) tid * (dk > 0 ? dk : 1);
+  double *bd = p->bd_all + (size_t) tid * p->width;
+  int *bi = p->bi_all + (size_t) tid * p->width;
+  double *bo = p->bd2_all + (size_t) tid * p->width;
+  int *io = p->bi2_all + (size_t) tid * p->width;
+  const double *qsrc = rb->data + (row / SG_RB) * dk * SG_RB + row % SG_RB;
+  for (int j = 0; j < dk; j++) qv[j] = qsrc[(R_xlen_t) j * SG_RB];
+  sg_list_open(bd, bi, m);
+  sg_list_open(bo, io, k);
+  const R_xlen_t s = p->spos[row];
+  const double pq = p->proj[s];
+  R_xlen_t up = s - s % SG_WALK, dn = up - SG_WALK;
+  int first = 1;
+  for (;;) {
+    double gup = up < n ? (first ? 0.0 : p->proj[up] - pq) : R_PosInf;
+    double gdn = dn >= 0 ? pq - p->proj[dn + SG_WALK - 1] : R_PosInf;
+    int goup = gup <= gdn;
+    double gap = goup ? gup : gdn;
+    if (gap == R_PosInf) break;
+    double worst = bd[m - 1] > bo[k - 1] ? bd[m - 1] : bo[k - 1];
+    if (sg_walk_bound(p, gap) > worst) break;
+    R_xlen_t a = goup ? up : dn;
+    if (goup) up += SG_WALK; else dn -= SG_WALK;
+    first = 0;
+    int cnt = (int) (n - a < SG_WALK ? n - a : SG_WALK);
+    sg_blocks view = p->sb;
+    view.data = p->sb.data + a % SG_RB;
+    p->sqdist(&view, a / SG_RB, cnt, qv, acc);
+    /* the rows at or below a k-th, each checked again as it comes (the
+     * k-ths only fall) */
+    double ww = bd[m - 1], wo = bo[k - 1];
+    unsigned hit = sg_atmost16(acc, ww > wo ? ww : wo) & ((1u << cnt) - 1u);
+    while (hit) {
+      const int u = sg_lowest_bit(hit);
+      hit &= hit - 1u;
+      const double dist = acc[u];
+      const int r = p->srow[a + u];
+      if (r == row) continue;
+      if (dist <= ww) {
+        sg_walk_offer(bd, bi, m, dist, r);
+        ww = bd[m - 1];
+      }
+      if (dist <= wo && p->rclass[r] == cq) {
+        sg_walk_offer(bo, io, k, dist, p->rpos[r]);
+        wo = bo[k - 1];
+      }
+    }
+  }
+  for (int e = 0; e < m; e++) p->whole_index[q + (R_xlen_t) e * p->total] = bi[e] + 1;
+  for (int e = 0; e < k; e++) {
+    c->index[i + (R_xlen_t) e * c->p] = io[e] + 1;
+    c->dist[i + (R_xlen_t) e * c->p] = sqrt(fabs(bo[e]));
+  }
+}
+
 /* Queries q0 .. q0 + nq - 1 (a group of sg_for_groups()). */
 static void sg_classes_group(void *ctx, int tid, R_xlen_t q0, int nq) {
   const sg_classes_plan *p = (const sg_classes_plan *) ctx;
-  for (R_xlen_t q = q0; q < q0 + nq; q++) sg_classes_query(p, tid, q);
+  for (R_xlen_t q = q0; q < q0 + nq; q++) {
+    if (p->sb.data) sg_classes_walk(p, tid, q);
+    else sg_classes_query(p, tid, q);
+  }
+}
+
+/* The rows' order by their projections pv (equal ones by row): a merge
+ * sort of the rows 0..n-1 into ord (tmp: scratch of n). */
+static void sg_proj_order(const double *pv, R_xlen_t n, int *ord, int *tmp) {
+  for (R_xlen_t r = 0; r < n; r++) ord[r] = (int) r;
+  int *src = ord, *dst = tmp;
+  for (R_xlen_t w = 1; w < n; w *= 2) {
+    for (R_xlen_t lo = 0; lo < n; lo += 2 * w) {
+      R_xlen_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+      R_xlen_t a = lo, b = mid, o = lo;
+      while (a < mid && b < hi) dst[o++] = pv[src[b]] < pv[src[a]] ? src[b++] : src[a++];
+      while (a < mid) dst[o++] = src[a++];
+      while (b < hi) dst[o++] = src[b++];
+    }
+    int *t = src; src = dst; dst = t;
+  }
+  if (src != ord) memcpy(ord, src, n * sizeof(int));
+}
+
+/* The pruned walk's set-up (sg_classes_walk()): FALSE where it does not
+ * apply (a data row in two classes' searches, or more columns than a
+ * tenth of the queries, where the direction costs more than it saves).
+ * v: the first principal axis of the rows (a few power steps from the
+ * axis of all columns alike; any v gives a valid bound, a good one a
+ * tighter one). */
+static int sg_classes_walk_make(sg_classes_plan *p, int C) {
+  const sg_blocks *rb = p->rb;
+  const R_xlen_t n = rb->n;
+  const int d = rb->d;
+  if (d < 1 || (R_xlen_t) d * 10 > p->total) return 0;
+  int *rclass = (int *) R_alloc(n, sizeof(int));
+  int *rpos = (int *) R_alloc(n, sizeof(int));
+  for (R_xlen_t r = 0; r < n; r++) rclass[r] = -1;
+  for (int c = 0; c < C; c++)
+    for (int i = 0; i < p->cls[c].p; i++) {
+      int r = p->cls[c].rows[i] - 1;
+      if (rclass[r] >= 0) return 0;
+      rclass[r] = c;
+      rpos[r] = i;
+    }
+  /* X'X of the rows (d x d), and the largest value */
+  double *xx = (double *) R_alloc((size_t) d * d, sizeof(double));
+  double xmax = 0.0;
+  memset(xx, 0, (size_t) d * d * sizeof(double));
+  /* X'X from every stride-th row (any direction is valid; some 128 rows
+   * find a good one) */
+  const R_xlen_t stride = n / 128 > 1 ? n / 128 : 1;
+  double *xr = (double *) R_alloc(d, sizeof(double));
+  for (R_xlen_t r = 0; r < n; r += stride) {
+    const double *base = rb->data + (r / SG_RB) * d * SG_RB + r % SG_RB;
+    for (int a = 0; a < d; a++) xr[a] = base[(R_xlen_t) a * SG_RB];
+    for (int a = 0; a < d; a++)
+      for (int b = 0; b <= a; b++) xx[a * d + b] += xr[a] * xr[b];
+  }
+  for (R_xlen_t blk = 0; blk < rb->n_blocks; blk++) {
+    const double *base = rb->data + blk * d * SG_RB;
+    int cnt = (int) (n - blk * SG_RB < SG_RB ? n - blk * SG_RB : SG_RB);
+    for (int a = 0; a < d; a++)
+      for (int t = 0; t < cnt; t++) {
+        double v = fabs(base[(R_xlen_t) a * SG_RB + t]);
+        if (v > xmax) xmax = v;
+      }
+  }
+  for (int a = 0; a < d; a++)
+    for (int b = a + 1; b < d; b++) xx[a * d + b] = xx[b * d + a];
+  double *v = (double *) R_alloc(d, sizeof(double));
+  double *w = (double *) R_alloc(d, sizeof(double));
+  for (int a = 0; a < d; a++) v[a] = 1.0;
+  for (int it = 0; it < 8; it++) {
+    double nrm = 0.0;
+    for (int a = 0; a < d; a++) {
+      double acc = 0.0;
+      for (int b = 0; b < d; b++) acc += xx[a * d + b] * v[b];
+      w[a] = acc;
+      nrm = fmax(nrm, fabs(acc));
+    }
+    if (!(nrm > 0) || !R_FINITE(nrm)) break;
+    for (int a = 0; a < d; a++) v[a] = w[a] / nrm;
+  }
+  double vv = 0.0, v1 = 0.0;
+  for (int a = 0; a < d; a++) {
+    vv += v[a] * v[a];
+    v1 += fabs(v[a]);
+  }
+  if (!(vv > 0) || !R_FINITE(vv) || !R_FINITE(v1)) return 0;
+  /* the projections, sorted */
+  double *pv = (double *) R_alloc(n, sizeof(double));
+  for (R_xlen_t r = 0; r < n; r++) {
+    const double *base = rb->data + (r / SG_RB) * d * SG_RB + r % SG_RB;
+    double acc = 0.0;
+    for (int a = 0; a < d; a++) acc += v[a] * base[(R_xlen_t) a * SG_RB];
+    pv[r] = acc;
+  }
+  int *srow = (int *) R_alloc(n, sizeof(int));
+  int *spos = (int *) R_alloc(n, sizeof(int));
+  sg_proj_order(pv, n, srow, spos);
+  double *proj = (double *) R_alloc(n, sizeof(double));
+  /* the sorted blocks, zero padded, with room for a kernel's 32 rows
+   * from any step */
+  size_t len = (size_t) rb->n_blocks * d * SG_RB + 32;
+  double *sd = (double *) R_alloc(len, sizeof(double));
+  memset(sd, 0, len * sizeof(double));
+  for (R_xlen_t s = 0; s < n; s++) {
+    int r = srow[s];
+    spos[r] = (int) s;
+    proj[s] = pv[r];
+    const double *src = rb->data + (r / SG_RB) * d * SG_RB + r % SG_RB;
+    double *dst = sd + (s / SG_RB) * d * SG_RB + s % SG_RB;
+    for (int a = 0; a < d; a++) dst[(R_xlen_t) a * SG_RB] = src[(R_xlen_t) a * SG_RB];
+  }
+  const double u = DBL_EPSILON / 2;
+  p->sb = *rb;
+  p->sb.data = sd;
+  p->srow = srow;
+  p->spos = spos;
+  p->rclass = rclass;
+  p->rpos = rpos;
+  p->proj = proj;
+  /* each projection within (d + 1) u |v|_1 xmax of its exact value (doubled
+   * for safety), two of them in a gap, and the gap's own rounding */
+  p->vv = vv * (1 + 4 * (d + 2) * u);
+  p->slack = 4.0 * (d + 1) * u * v1 * xmax + 4 * DBL_MIN;
+  /* the canonical sum's relative error ((d + 1) u for the differences,
+   * squares and sum) and this bound's few operations, with room */
+  p->rel = 1.0 - 4.0 * (d + 8) * u;
+  return 1;
 }
 
 void sg_knn_scan_classes(const sg_blocks *rb, sg_class_search *cls, int C,
@@ -1074,7 +1310,12 @@ void sg_knn_scan_classes(const sg_blocks *rb, sg_class_search *cls, int C,
   p.qclass = qclass;
   p.qpos = qpos;
   size_t nt = (size_t) nthreads;
-  p.acc_all = (double *) R_alloc(nt * rb->n_blocks * SG_RB, sizeof(double));
+  int walk = sg_knn_path() != SG_KNN_PATH_CLASSES_FULL && sg_classes_walk_make(&p, C);
+  if (walk) {
+    p.bd2_all = (double *) R_alloc(nt * p.width, sizeof(double));
+    p.bi2_all = (int *) R_alloc(nt * p.width, sizeof(int));
+  }
+  p.acc_all = (double *) R_alloc(nt * (rb->n_blocks * SG_RB + (walk ? 32 : 0)), sizeof(double));
   p.own_all = (double *) R_alloc(nt * p.own_max, sizeof(double));
   p.q_all = (double *) R_alloc(nt * (rb->d > 0 ? rb->d : 1), sizeof(double));
   p.bd_all = (double *) R_alloc(nt * p.width, sizeof(double));

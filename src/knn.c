@@ -228,11 +228,10 @@ R_xlen_t sg_skip_row(int self, const int *exclude, R_xlen_t q) {
 #define SG_KNN_TREE -1
 #define SG_KNN_BTREE -2
 
-#define SG_KNN_PATH_CLASSES 8
-
 static int sg_knn_strategy(R_xlen_t n, int dk, int farthest) {
   int path = sg_knn_path();
-  if (path == SG_KNN_PATH_CLASSES) path = 0;  /* only the classes' scan */
+  if (path == SG_KNN_PATH_CLASSES || path == SG_KNN_PATH_CLASSES_FULL)
+    path = 0;  /* only the classes' scan */
   if (farthest) return SG_SCAN_FARTHEST;
   int use_tree = path == 2 ||
     (path == 0 && n >= SG_TREE_MIN_N &&
@@ -283,7 +282,8 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
     if (!scale || scale[j] > 0) cols[dk++] = j;
   }
   int strategy = sg_knn_strategy(n, dk, farthest);
-  int strategy_auto = sg_knn_path() == 0 || sg_knn_path() == SG_KNN_PATH_CLASSES;
+  int strategy_auto = sg_knn_path() == 0 || sg_knn_path() == SG_KNN_PATH_CLASSES ||
+    sg_knn_path() == SG_KNN_PATH_CLASSES_FULL;
   const double *qrow = sg_query_rows(self ? ref : query, m, cols, dk, center,
                                      scale);
   if (strategy == SG_KNN_TREE || strategy == SG_KNN_BTREE) {
@@ -318,11 +318,12 @@ int sg_knn_classes(const double *x, R_xlen_t n, int d, const double *center,
     if (!scale || scale[j] > 0) cols[dk++] = j;
   }
   int path = sg_knn_path();
-  int one = m > 0 && (path == SG_KNN_PATH_CLASSES ||
+  int forced = path == SG_KNN_PATH_CLASSES || path == SG_KNN_PATH_CLASSES_FULL;
+  int one = m > 0 && (forced ||
                       (path == 0 && sg_knn_strategy(n, dk, 0) == SG_SCAN_DIRECT));
   R_xlen_t total = 0;
   for (int c = 0; c < C; c++) {
-    one = one && (path == SG_KNN_PATH_CLASSES ||
+    one = one && (forced ||
                   sg_knn_strategy(cls[c].p, dk, 0) == SG_SCAN_DIRECT);
     total += cls[c].p;
   }

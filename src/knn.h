@@ -221,6 +221,11 @@ typedef struct {
   double *dist;
 } sg_class_search;
 
+/* The test switch's paths (tests.c) forcing the classes' one scan: with
+ * its pruned walk where it applies, or every row measured. */
+#define SG_KNN_PATH_CLASSES 8
+#define SG_KNN_PATH_CLASSES_FULL 9
+
 /* knn.c: the searches of the C classes cls in one scan, and with them the
  * m > 0 nearest data rows of every class row (not itself; whole_index:
  * total x m, 1-based, the classes' rows stacked), on the scale center and
@@ -230,7 +235,10 @@ int sg_knn_classes(const double *x, R_xlen_t n, int d, const double *center,
                    const double *scale, sg_class_search *cls, int C, int m,
                    int *whole_index, int req);
 
-/* knn-screen.c: that scan, over the blocks rb of every data row. */
+/* knn-screen.c: that scan, over the blocks rb of every data row: for each
+ * class row, the rows sorted by their projection on the rows' first
+ * principal axis walked outward from it until the projections' gap alone
+ * puts the rest beyond both its lists (the same lists, to the bit). */
 void sg_knn_scan_classes(const sg_blocks *rb, sg_class_search *cls, int C,
                          int m, int *whole_index, int nthreads);
 

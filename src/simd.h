@@ -60,6 +60,34 @@ static inline int sg_any_below8(const double *v, double x) {
 #endif
 }
 
+/* The lowest set bit of a nonzero mask. */
+static inline int sg_lowest_bit(unsigned mask) {
+#if defined(__GNUC__)
+  return __builtin_ctz(mask);
+#else
+  int u = 0;
+  while (!(mask & 1u)) {
+    mask >>= 1;
+    u++;
+  }
+  return u;
+#endif
+}
+
+/* Which of the 16 values v[0..16) are at most x (NaN never is): bit u
+ * set for v[u], by SSE2 compares on x86-64. */
+static inline unsigned sg_atmost16(const double *v, double x) {
+  unsigned mask = 0;
+#if defined(__SSE2__)
+  __m128d w = _mm_set1_pd(x);
+  for (int u = 0; u < 16; u += 2)
+    mask |= (unsigned) _mm_movemask_pd(_mm_cmple_pd(_mm_loadu_pd(v + u), w)) << u;
+#else
+  for (int u = 0; u < 16; u++) mask |= (unsigned) (v[u] <= x) << u;
+#endif
+  return mask;
+}
+
 /* The highest instruction set tests allow (tests.c): 2 AVX-512, 1 AVX2,
  * 0 the portable kernels only. */
 int sg_isa_cap(void);

@@ -13,7 +13,8 @@
  * cannot skip (no float screen), 7 the float screen, a self-search made
  * symmetric (each pair measured once; knn-screen.c) whatever its size, 8
  * as 0, but the classes' searches (classes.c) are one scan whatever their
- * sizes (sg_knn_classes(); 0 makes them one where each is a direct scan). */
+ * sizes (sg_knn_classes(); 0 makes them one where each is a direct scan),
+ * by the pruned walk where it applies; 9 as 8, every row measured. */
 static int knn_path = 0;
 
 /* The highest instruction set the kernels may use (simd.h). */
@@ -39,8 +40,8 @@ SEXP ffi_knn_path(SEXP path) {
     double x = Rf_isInteger(path)
       ? (INTEGER_RO(path)[i] == NA_INTEGER ? NA_REAL : INTEGER_RO(path)[i])
       : REAL_RO(path)[i];
-    if (ISNAN(x) || x != floor(x) || x < 0 || x > (i == 0 ? 8 : 2))
-      Rf_error(i == 0 ? "`path` must be a whole number from 0 to 8."
+    if (ISNAN(x) || x != floor(x) || x < 0 || x > (i == 0 ? 9 : 2))
+      Rf_error(i == 0 ? "`path` must be a whole number from 0 to 9."
                       : "The instruction set level must be 0, 1 or 2.");
     v[i] = (int) x;
   }

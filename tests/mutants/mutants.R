@@ -411,10 +411,10 @@ mutants <- list(
   mutant("seed-inline-shifted", "seed", "R/oversample.R",
     r"-(    set.seed(seed)
   }
-  rng_kind <- RNGkind())-",
+  rng_kind <- if (is.null(seed)) RNGkind() else seeded_rng_kind())-",
     r"-(    set.seed(seed + 1L)
   }
-  rng_kind <- RNGkind())-",
+  rng_kind <- if (is.null(seed)) RNGkind() else seeded_rng_kind())-",
     "`seed = s` does not give the result of set.seed(s) (sg_oversample()'s own seed)",
     c("oversample")),
 

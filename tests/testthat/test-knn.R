@@ -388,15 +388,19 @@ test_that("the symmetric self-search gives the bits of the direct kernel", {
 # (path 0; path 8 forces it whatever the sizes). Its lists must be those of
 # the separate searches (path 1 direct, 2 kd-tree, 4 float screen): ties
 # (a grid), a class's rows out of order, classes beyond one block of rows,
-# a constant column, groups and the gap cap; and enough rows that two
-# threads share the scan (forced by path 8).
+# a constant column, groups and the gap cap, whole numbers with many rows
+# repeated; and enough rows that two threads share the scan (forced by
+# path 8, with the pruned walk; path 9 measures every row).
 test_that("the classes' searches in one scan give the bits of the separate searches", {
   f <- get("ffi_classes_neighbors", envir = asNamespace("smoteguard"))
   grid <- withr::with_seed(61, matrix(sample(0:3, 700 * 3, TRUE), 700, 3)) + 0
   gauss <- withr::with_seed(62, matrix(stats::rnorm(600 * 9), 600, 9))
   gauss[, 5] <- 2
   many <- withr::with_seed(65, matrix(stats::rnorm(2600 * 6), 2600, 6))
-  cases <- list(grid = grid, gauss = gauss, many = many)
+  # whole numbers 1-10, many rows repeated (ties at every distance)
+  ints <- withr::with_seed(66, matrix(sample(1:10, 150 * 9, TRUE, prob = 10:1), 150, 9))
+  ints <- ints[withr::with_seed(67, sample(150, 680, TRUE)), ] + 0
+  cases <- list(grid = grid, gauss = gauss, many = many, ints = ints)
   for (nm in names(cases)) {
     x <- cases[[nm]]
     n <- nrow(x)
@@ -418,7 +422,7 @@ test_that("the classes' searches in one scan give the bits of the separate searc
         .Call(f, x, center, scale, rows, k, s$kq, s$group, s$max_gap, s$m, threads)
       }
       want <- with_path(1L, run(1L))
-      for (path in c(0L, 2L, 4L, 8L)) {
+      for (path in c(0L, 2L, 4L, 8L, 9L)) {
         for (threads in 1:2) {
           expect_identical(with_path(path, run(threads)), want,
                            label = sprintf("%s, %s, path %d, %d thread(s)", nm, st, path, threads))

@@ -493,7 +493,7 @@ test_that("sg_oversample() gives the same result on every k-NN search path", {
         comparable(quietly(sg_oversample(df, "outcome", method = m, seed = 3)))
       }
       want <- with_knn_path(1L, oversample())
-      for (path in c(0L, 2L, 3L, 4L, 8L)) {
+      for (path in c(0L, 2L, 3L, 4L, 8L, 9L)) {
         expect_identical(with_knn_path(path, oversample()), want,
                          label = sprintf("%s on %d columns, path %d", m, ncol(df) - 1, path))
       }

@@ -369,28 +369,37 @@ R_xlen_t sg_gather_values(const double *x, const int *rows, R_xlen_t n,
 
 /* Whole numbers within a span of SG_COUNT_SPAN (scores, codes, counts:
  * the usual integer columns, and their rounded synthetic values) sorted by
- * counting them: one pass to check and find the range, one to count, one
+ * counting them: one pass to find the range, one to check and count, one
  * to write. Equal whole numbers are the same bits, so the sorted values
  * are those of any other sort; a -0 is left to the other sorts (R_qsort()
  * keeps it, the radix sort makes it 0). Returns 0, v untouched, when a
  * value is not such a number (the first one, for most measured columns). */
 #define SG_COUNT_SPAN 256
+#define SG_WHOLE_MAX 4503599627370496.0 /* 2^52: casts defined, x - lo exact */
 static int sg_count_sort(double *v, R_xlen_t m) {
   if (m < 2) return 1;
+  /* most measured columns fail on the first value */
+  if (!(fabs(v[0]) < SG_WHOLE_MAX) || v[0] != (double) (int64_t) v[0]) return 0;
   double lo = v[0], hi = v[0];
-  for (R_xlen_t i = 0; i < m; i++) {
+  for (R_xlen_t i = 1; i < m; i++) {
     double x = v[i];
-    /* |x| < 2^52 first: the cast is defined and x + 1 exact */
-    if (!(fabs(x) < 4503599627370496.0) || x != (double) (int64_t) x ||
-        (x == 0.0 && signbit(x))) return 0;
-    if (x < lo) lo = x;
-    if (x > hi) hi = x;
-    if (hi - lo >= SG_COUNT_SPAN) return 0;
+    lo = x < lo ? x : lo;
+    hi = x > hi ? x : hi;
   }
+  /* (an infinite value fails here: hi - lo is not below the span) */
+  if (!(hi - lo < SG_COUNT_SPAN) || !(fabs(lo) < SG_WHOLE_MAX) ||
+      !(fabs(hi) < SG_WHOLE_MAX) || lo != (double) (int64_t) lo) return 0;
   int span = (int) (hi - lo) + 1;
   R_xlen_t count[SG_COUNT_SPAN];
   for (int b = 0; b < span; b++) count[b] = 0;
-  for (R_xlen_t i = 0; i < m; i++) count[(int) (v[i] - lo)]++;
+  /* x - lo is exact for |x|, |lo| < 2^52 and lo whole, and whole only
+   * when x is */
+  for (R_xlen_t i = 0; i < m; i++) {
+    double x = v[i], off = x - lo;
+    int k = (int) off;
+    if ((double) k != off || (x == 0.0 && signbit(x))) return 0;
+    count[k]++;
+  }
   R_xlen_t at = 0;
   for (int b = 0; b < span; b++) {
     double x = lo + (double) b;

@@ -1009,6 +1009,7 @@ typedef struct {
   sg_blocks sb;
   const int *srow, *spos, *rclass, *rpos;
   const double *proj;
+  const struct sg_walk_class *wc;  /* per class search: its rows sorted */
   double vv, slack, rel;
   double *bd2_all;
   int *bi2_all;
@@ -1054,6 +1055,24 @@ static void sg_classes_query(const sg_classes_plan *p, int tid, R_xlen_t q) {
   }
 }
 
+/* A class search's rows in the sorted order: blocked as the data rows,
+ * and for each its sorted position among all rows and its position in
+ * the class search. */
+typedef struct sg_walk_class {
+  sg_blocks sb;
+  int *pos, *at;
+} sg_walk_class;
+
+/* The first of the n ascending values v at or above x (n: none). */
+static inline R_xlen_t sg_first_at(const int *v, R_xlen_t n, R_xlen_t x) {
+  R_xlen_t lo = 0;
+  while (lo < n) {
+    R_xlen_t mid = lo + (n - lo) / 2;
+    if (v[mid] < x) lo = mid + 1; else n = mid;
+  }
+  return lo;
+}
+
 /* The pruned walk measures SG_WALK sorted rows a step. */
 #define SG_WALK 16
 #if SG_WALK != 16
@@ -1071,18 +1090,23 @@ static inline double sg_walk_bound(const sg_classes_plan *p, double gap) {
   return lb > 1e-200 ? lb : 0.0;
 }
 
-/* (dist, row) into a list of k in (distance, row) order, where it belongs. */
-static inline void sg_walk_offer(double *bd, int *bi, int k, double dist,
-                                 int row) {
-  if (dist < bd[k - 1] || (dist == bd[k - 1] && row < bi[k - 1]))
+/* (dist, row) into a list of k in (distance, row) order, where it
+ * belongs; *filled counts its entries (an open list takes the row among
+ * its filled slots, not through the empty ones). */
+static inline void sg_walk_offer(double *bd, int *bi, int k, int *filled,
+                                 double dist, int row) {
+  if (*filled < k) sg_topk_place_lex(bd, bi, ++*filled, dist, row);
+  else if (dist < bd[k - 1] || (dist == bd[k - 1] && row < bi[k - 1]))
     sg_topk_place_lex(bd, bi, k, dist, row);
 }
 
 /* Query q by the pruned walk: the sorted rows SG_WALK at a time, outward
  * from the query's place, the step nearer in projection first, until the
- * nearer step's bound exceeds the k-th of both lists: a row beyond it is
- * farther than both k-ths, so neither list could take it.  Each row met is
- * offered to both lists in (distance, row) order: the lists of the full
+ * nearer step's bound exceeds the k-th of the whole-data list (a row
+ * beyond it is farther than that k-th, so the list could not take it);
+ * then the class's rows beyond the walked ones, in the class's sorted
+ * copy, until the bound exceeds its own list's k-th.  Each row met is
+ * offered to the lists in (distance, row) order: the lists of the full
  * scan, whose rows come in row order (equal distances keep the first row),
  * with the same canonical distances (the same kernel on the same values). */
 static void sg_classes_walk(const sg_classes_plan *p, int tid, R_xlen_t q) {
@@ -1103,6 +1127,7 @@ static void sg_classes_walk(const sg_classes_plan *p, int tid, R_xlen_t q) {
   for (int j = 0; j < dk; j++) qv[j] = qsrc[(R_xlen_t) j * SG_RB];
   sg_list_open(bd, bi, m);
   sg_list_open(bo, io, k);
+  int fw = 0, fo = 0;  /* the lists' entries */
   const R_xlen_t s = p->spos[row];
   const double pq = p->proj[s];
   R_xlen_t up = s - s % SG_WALK, dn = up - SG_WALK;
@@ -1113,8 +1138,7 @@ static void sg_classes_walk(const sg_classes_plan *p, int tid, R_xlen_t q) {
     int goup = gup <= gdn;
     double gap = goup ? gup : gdn;
     if (gap == R_PosInf) break;
-    double worst = bd[m - 1] > bo[k - 1] ? bd[m - 1] : bo[k - 1];
-    if (sg_walk_bound(p, gap) > worst) break;
+    if (sg_walk_bound(p, gap) > bd[m - 1]) break;
     R_xlen_t a = goup ? up : dn;
     if (goup) up += SG_WALK; else dn -= SG_WALK;
     first = 0;
@@ -1133,11 +1157,52 @@ static void sg_classes_walk(const sg_classes_plan *p, int tid, R_xlen_t q) {
       const int r = p->srow[a + u];
       if (r == row) continue;
       if (dist <= ww) {
-        sg_walk_offer(bd, bi, m, dist, r);
+        sg_walk_offer(bd, bi, m, &fw, dist, r);
         ww = bd[m - 1];
       }
       if (dist <= wo && p->rclass[r] == cq) {
-        sg_walk_offer(bo, io, k, dist, p->rpos[r]);
+        sg_walk_offer(bo, io, k, &fo, dist, p->rpos[r]);
+        wo = bo[k - 1];
+      }
+    }
+  }
+  /* the class's rows outside the sorted positions walked, [lo, hi),
+   * outward in the class's own sorted copy, for its own list */
+  const sg_walk_class *wc = p->wc + cq;
+  const R_xlen_t lo = dn + SG_WALK, hi = up < n ? up : n;
+  const R_xlen_t top = c->p;
+  R_xlen_t odn = sg_first_at(wc->pos, top, lo), oup = sg_first_at(wc->pos, top, hi);
+  for (;;) {
+    double gup = oup < top ? p->proj[wc->pos[oup]] - pq : R_PosInf;
+    double gdn = odn > 0 ? pq - p->proj[wc->pos[odn - 1]] : R_PosInf;
+    int goup = gup <= gdn;
+    double gap = goup ? gup : gdn;
+    if (gap == R_PosInf || sg_walk_bound(p, gap) > bo[k - 1]) break;
+    R_xlen_t a;
+    int cnt;
+    if (goup) {  /* up to SG_WALK rows within one block */
+      a = oup;
+      R_xlen_t end = a - a % SG_RB + SG_RB;
+      if (end > a + SG_WALK) end = a + SG_WALK;
+      if (end > top) end = top;
+      cnt = (int) (end - a);
+      oup = end;
+    } else {
+      R_xlen_t start = (odn - 1) - (odn - 1) % SG_RB;
+      a = odn - SG_WALK > start ? odn - SG_WALK : start;
+      cnt = (int) (odn - a);
+      odn = a;
+    }
+    sg_blocks view = wc->sb;
+    view.data = wc->sb.data + a % SG_RB;
+    p->sqdist(&view, a / SG_RB, cnt, qv, acc);
+    double wo = bo[k - 1];
+    unsigned hit = sg_atmost16(acc, wo) & ((1u << cnt) - 1u);
+    while (hit) {
+      const int u = sg_lowest_bit(hit);
+      hit &= hit - 1u;
+      if (acc[u] <= wo) {
+        sg_walk_offer(bo, io, k, &fo, acc[u], wc->at[a + u]);
         wo = bo[k - 1];
       }
     }
@@ -1177,16 +1242,21 @@ static void sg_proj_order(const double *pv, R_xlen_t n, int *ord, int *tmp) {
 }
 
 /* The pruned walk's set-up (sg_classes_walk()): FALSE where it does not
- * apply (a data row in two classes' searches, or more columns than a
- * tenth of the queries, where the direction costs more than it saves).
+ * apply (a data row in two classes' searches) or, unless forced, would
+ * not pay: more columns than a tenth of the queries (the direction costs
+ * more than it saves), or fewer than SG_WALK_MIN_N rows (MASS::fgl's 214
+ * rows lose by it, breast_biopsy's 683 gain; bench/README.md).
  * v: the first principal axis of the rows (a few power steps from the
  * axis of all columns alike; any v gives a valid bound, a good one a
  * tighter one). */
-static int sg_classes_walk_make(sg_classes_plan *p, int C) {
+#define SG_WALK_MIN_N 512
+
+static int sg_classes_walk_make(sg_classes_plan *p, int C, int force) {
   const sg_blocks *rb = p->rb;
   const R_xlen_t n = rb->n;
   const int d = rb->d;
-  if (d < 1 || (R_xlen_t) d * 10 > p->total) return 0;
+  if (d < 1 || (!force && ((R_xlen_t) d * 10 > p->total || n < SG_WALK_MIN_N)))
+    return 0;
   int *rclass = (int *) R_alloc(n, sizeof(int));
   int *rpos = (int *) R_alloc(n, sizeof(int));
   for (R_xlen_t r = 0; r < n; r++) rclass[r] = -1;
@@ -1267,6 +1337,32 @@ static int sg_classes_walk_make(sg_classes_plan *p, int C) {
     double *dst = sd + (s / SG_RB) * d * SG_RB + s % SG_RB;
     for (int a = 0; a < d; a++) dst[(R_xlen_t) a * SG_RB] = src[(R_xlen_t) a * SG_RB];
   }
+  /* each class search's rows in the sorted order */
+  sg_walk_class *wc = (sg_walk_class *) R_alloc(C > 0 ? C : 1, sizeof(sg_walk_class));
+  int *fill = (int *) R_alloc(C > 0 ? C : 1, sizeof(int));
+  for (int c = 0; c < C; c++) {
+    R_xlen_t pc = p->cls[c].p, nb = (pc + SG_RB - 1) / SG_RB;
+    size_t lc = (size_t) nb * d * SG_RB + 32;
+    wc[c].sb.data = (double *) R_alloc(lc, sizeof(double));
+    memset(wc[c].sb.data, 0, lc * sizeof(double));
+    wc[c].sb.n = pc;
+    wc[c].sb.d = d;
+    wc[c].sb.n_blocks = nb;
+    wc[c].pos = (int *) R_alloc(pc, sizeof(int));
+    wc[c].at = (int *) R_alloc(pc, sizeof(int));
+    fill[c] = 0;
+  }
+  for (R_xlen_t s = 0; s < n; s++) {
+    int r = srow[s], c = rclass[r];
+    if (c < 0) continue;
+    int t = fill[c]++;
+    wc[c].pos[t] = (int) s;
+    wc[c].at[t] = rpos[r];
+    const double *src = sd + (s / SG_RB) * d * SG_RB + s % SG_RB;
+    double *dst = wc[c].sb.data + (t / SG_RB) * d * SG_RB + t % SG_RB;
+    for (int a = 0; a < d; a++) dst[(R_xlen_t) a * SG_RB] = src[(R_xlen_t) a * SG_RB];
+  }
+  p->wc = wc;
   const double u = DBL_EPSILON / 2;
   p->sb = *rb;
   p->sb.data = sd;
@@ -1310,7 +1406,8 @@ void sg_knn_scan_classes(const sg_blocks *rb, sg_class_search *cls, int C,
   p.qclass = qclass;
   p.qpos = qpos;
   size_t nt = (size_t) nthreads;
-  int walk = sg_knn_path() != SG_KNN_PATH_CLASSES_FULL && sg_classes_walk_make(&p, C);
+  int walk = sg_knn_path() != SG_KNN_PATH_CLASSES_FULL &&
+    sg_classes_walk_make(&p, C, sg_knn_path() == SG_KNN_PATH_CLASSES);
   if (walk) {
     p.bd2_all = (double *) R_alloc(nt * p.width, sizeof(double));
     p.bi2_all = (int *) R_alloc(nt * p.width, sizeof(int));

@@ -222,7 +222,8 @@ typedef struct {
 } sg_class_search;
 
 /* The test switch's paths (tests.c) forcing the classes' one scan: with
- * its pruned walk where it applies, or every row measured. */
+ * its pruned walk wherever the classes' rows allow it, or every row
+ * measured. */
 #define SG_KNN_PATH_CLASSES 8
 #define SG_KNN_PATH_CLASSES_FULL 9
 

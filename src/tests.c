@@ -14,7 +14,8 @@
  * symmetric (each pair measured once; knn-screen.c) whatever its size, 8
  * as 0, but the classes' searches (classes.c) are one scan whatever their
  * sizes (sg_knn_classes(); 0 makes them one where each is a direct scan),
- * by the pruned walk where it applies; 9 as 8, every row measured. */
+ * by the pruned walk wherever the classes' rows allow it (0: where it
+ * pays); 9 as 8, every row measured. */
 static int knn_path = 0;
 
 /* The highest instruction set the kernels may use (simd.h). */

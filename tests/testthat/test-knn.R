@@ -431,3 +431,19 @@ test_that("the classes' searches in one scan give the bits of the separate searc
     }
   }
 })
+
+# The one scan's pruned walk needs each data row in one class's rows at
+# most; where rows are shared it measures every row, with the same lists.
+test_that("the classes' one scan with a row in two classes gives the separate searches' bits", {
+  f <- get("ffi_classes_neighbors", envir = asNamespace("smoteguard"))
+  x <- withr::with_seed(68, matrix(sample(1:10, 600 * 9, TRUE), 600, 9)) + 0
+  rows <- list(1:300, 250:420, c(500L, 20L, 510L))
+  k <- c(5L, 5L, 2L)
+  run <- function(threads) {
+    .Call(f, x, colMeans(x), apply(x, 2, stats::sd), rows, k, k, NULL, NA_real_, 10L, threads)
+  }
+  want <- with_path(1L, run(1L))
+  for (path in c(0L, 8L, 9L)) {
+    for (threads in 1:2) expect_identical(with_path(path, run(threads)), want)
+  }
+})

@@ -392,12 +392,14 @@ static int sg_count_sort(double *v, R_xlen_t m) {
   int span = (int) (hi - lo) + 1;
   R_xlen_t count[SG_COUNT_SPAN];
   for (int b = 0; b < span; b++) count[b] = 0;
-  /* x - lo is exact for |x|, |lo| < 2^52 and lo whole, and whole only
-   * when x is */
+  /* x - lo may round (x = 5 + 4e-15, lo = -100 gives 105 exactly), so
+   * a value counts as whole only when lo + k gives it back: lo + k is
+   * exact for a whole lo below 2^52 and k < SG_COUNT_SPAN */
   for (R_xlen_t i = 0; i < m; i++) {
     double x = v[i], off = x - lo;
     int k = (int) off;
-    if ((double) k != off || (x == 0.0 && signbit(x))) return 0;
+    if ((double) k != off || lo + (double) k != x || (x == 0.0 && signbit(x)))
+      return 0;
     count[k]++;
   }
   R_xlen_t at = 0;

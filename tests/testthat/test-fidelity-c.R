@@ -153,11 +153,14 @@ test_that("whole numbers of a short range (sorted by counting) give the same KS"
     m <- n %/% 2
     x <- cbind(sample(-3:9, n, TRUE), c(0, 255, sample(0:255, n - 2, TRUE)),
                c(0, 256, sample(0:256, n - 2, TRUE)), sample(c(-0, 0, 1, 2), n, TRUE),
-               sample(2^53 + c(0, 2, 4), n, TRUE), rep(4, n))
+               sample(2^53 + c(0, 2, 4), n, TRUE), rep(4, n),
+               # just off a whole number, where x - lo rounds to a whole one
+               c(rep(-100, 10), rep(5 + 4e-15, n - 10)))
     syn_class <- rep(2L, m)
     values <- cbind(sample(-5:5, m, TRUE), sample(100:355, m, TRUE),
                     sample(0:256, m, TRUE), sample(c(0, 1, 2.5), m, TRUE),
-                    sample(2^53 + c(0, 2), m, TRUE), rep(c(4, 5), length.out = m))
+                    sample(2^53 + c(0, 2), m, TRUE), rep(c(4, 5), length.out = m),
+                    rep(5, m))
     expect_fid_reference(x, y, syn_class, values)
   }
 })

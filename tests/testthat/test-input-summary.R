@@ -79,7 +79,9 @@ test_that("the input summary's quantiles are quantile(type = 7) exactly, and the
   for (n in c(40, 5000)) {
     x <- cbind(a = sample(-3:9, n, TRUE), b = c(0, 255, sample(0:255, n - 2, TRUE)),
                c = c(0, 256, sample(0:256, n - 2, TRUE)), d = sample(c(-0, 0, 1, 2), n, TRUE),
-               e = sample(2^53 + c(0, 2, 4), n, TRUE), f = c(-2, rep(NA, n - 1)))
+               e = sample(2^53 + c(0, 2, 4), n, TRUE), f = c(-2, rep(NA, n - 1)),
+               # just off a whole number, where x - lo rounds to a whole one
+               g = sample(c(-100, 5 + 4e-15, 0, 1, 2, 7 - 2e-15), n, TRUE))
     q <- .Call(smoteguard:::ffi_stats_quantiles, x, 1L)
     for (j in seq_len(ncol(x))) {
       v <- x[!is.na(x[, j]), j]

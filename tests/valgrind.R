@@ -86,7 +86,18 @@ if (need("ffi_knn_search", 8)) {
 }
 fails(sg_knn(x3, 0))
 fails(sg_knn(matrix("a", 3, 2), 1))
-fails(ffi("ffi_knn_path", 9L))
+fails(ffi("ffi_knn_path", 10L))
+# the classes' one scan (path 9) and its pruned walk (path 8; automatic from
+# 512 rows): whole numbers with repeated rows, both threads
+wk <- data.frame(matrix(sample(1:10, 600 * 4, TRUE), 600, 4),
+                 y = factor(rep(c("a", "b", "b"), 200)))
+for (threads in c(1L, 2L)) {
+  for (p in c(0L, 8L, 9L)) {
+    path(p)
+    run(sg_oversample(wk, "y", seed = 1, threads = threads))
+  }
+}
+path(0)
 
 # --- data for the methods -------------------------------------------------
 n <- 160

@@ -255,10 +255,10 @@ eval_cell <- function(cell, shared, progress = NULL, rows = NULL) {
                          cell_label(context), conditionMessage(e)))
   }
   # The sampler, then every learner, under one warning handler and one
-  # error handler (a pair for each step was a twentieth of the cells' own
-  # code): `step` is the step running, 0 the sampler, l the l-th learner
-  # (NA in between, where nothing is expected to fail). After a learner
-  # fails, the learners after it run with handlers of their own.
+  # error handler, not a pair for each step: `step` is the step running, 0
+  # the sampler, l the l-th learner (NA in between, where nothing is
+  # expected to fail). After a learner fails, the learners after it run
+  # with handlers of their own.
   step <- 0L
   failed <- tryCatch(withCallingHandlers({
     fitted <- sg_resample(sampler, train, var, seed = cell$seed)
@@ -307,8 +307,8 @@ is_positive <- function(y) as.integer(y) == 2L
 
 # Rows `i` (distinct, none missing) of a plain data frame of vector
 # columns: the object `[.data.frame` gives (identical(), row names
-# included), without its checks, which were a twentieth of a small
-# evaluation's own time. Other data frames (a tibble, a matrix column) go
+# included), without its checks, which rows of this kind make
+# unnecessary. Other data frames (a tibble, a matrix column) go
 # through `[`. `plain`: plain_frame(data), when the caller has it.
 data_rows <- function(data, i, plain = plain_frame(data)) {
   if (!plain) return(data[i, , drop = FALSE])

@@ -172,8 +172,7 @@ ici_smooth <- function(y, p) {
 }
 
 # ici_smooth() of each y[[i]] on p[[i]], as a list, with one handler of
-# each for them all (an evaluation smooths about a hundred times, and the
-# two handlers cost about a sixth of simpleLoess()'s own R code): when one
+# each for them all (an evaluation smooths about a hundred times): when one
 # fails, each is smoothed again with its own, so that the others keep
 # their smooths.
 ici_smooths <- function(y, p) {

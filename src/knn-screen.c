@@ -1244,8 +1244,8 @@ static void sg_proj_order(const double *pv, R_xlen_t n, int *ord, int *tmp) {
 /* The pruned walk's set-up (sg_classes_walk()): FALSE where it does not
  * apply (a data row in two classes' searches) or, unless forced, would
  * not pay: more columns than a tenth of the queries (the direction costs
- * more than it saves), or fewer than SG_WALK_MIN_N rows (MASS::fgl's 214
- * rows lose by it, breast_biopsy's 683 gain; bench/README.md).
+ * more than it saves), or fewer than SG_WALK_MIN_N rows (where the
+ * set-up costs more than the walk saves; see bench/README.md).
  * v: the first principal axis of the rows (a few power steps from the
  * axis of all columns alike; any v gives a valid bound, a good one a
  * tighter one). */

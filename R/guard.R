@@ -284,15 +284,9 @@ check_guard_args <- function(guard, constraints, data, pred, call) {
 # Per class and numeric column: the lower and upper bounds a candidate must
 # respect (NULL: none).
 class_bounds <- function(constraints, pred, rows) {
-  classes_bounds(constraints, pred, list(rows))[[1]]
-}
-
-# class_bounds() of several classes (`rows`: a list, each class's data
-# rows): a list, one element per class.
-classes_bounds <- function(constraints, pred, rows) {
-  b <- bounds_matrices(constraints, pred, rows)
-  if (is.null(b)) return(vector("list", length(rows)))
-  lapply(seq_along(rows), function(i) list(lower = b$lower[, i], upper = b$upper[, i]))
+  b <- bounds_matrices(constraints, pred, list(rows))
+  if (is.null(b)) return(NULL)
+  list(lower = b$lower[, 1L], upper = b$upper[, 1L])
 }
 
 # The bounds of several classes in one C call: list(lower, upper), one

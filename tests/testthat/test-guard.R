@@ -431,7 +431,8 @@ test_that("the classes' observed bounds come from one call, as column_stats() gi
   pred <- smoteguard:::prepare_predictors(breast_biopsy, "diagnosis")
   rows <- split(seq_len(nrow(breast_biopsy)), breast_biopsy$diagnosis)
   cons <- sg_constraints(bounds = list(mitoses = c(1, 5)))
-  all <- smoteguard:::classes_bounds(cons, pred, unname(rows))
+  b_all <- smoteguard:::bounds_matrices(cons, pred, unname(rows))
+  all <- lapply(seq_along(rows), function(i) list(lower = b_all$lower[, i], upper = b_all$upper[, i]))
   for (i in seq_along(rows)) {
     st <- smoteguard:::column_stats(pred$x, rows[[i]])
     j <- match("mitoses", pred$names)
@@ -446,7 +447,8 @@ test_that("the classes' observed bounds come from one call, as column_stats() gi
   b <- smoteguard:::class_bounds(sg_constraints(), pred, 1:2)
   expect_identical(b$lower, c(-Inf, 1))
   expect_identical(b$upper, c(Inf, 2))
-  expect_identical(smoteguard:::classes_bounds(NULL, pred, list(1:2, 3:4)), list(NULL, NULL))
+  expect_null(smoteguard:::bounds_matrices(NULL, pred, list(1:2, 3:4)))
+  expect_null(smoteguard:::class_bounds(NULL, pred, 1:2))
 })
 
 test_that("Borderline-2 with an intrusion level checks its steps towards other classes exactly", {

@@ -128,8 +128,8 @@ stack_columns <- function(rows) {
 # 101 quantiles (0, 0.01, ..., 1; type 7) with the count of values between
 # consecutive ones (`bins`: the first bin [q0, q1], then (q_b, q_b+1]),
 # found in C from each column's sorted values (ffi_stats_quantiles(): whole
-# numbers of a short range counted, others by R_qsort() up to a few thousand
-# values, a linear radix sort above); per nominal predictor its
+# numbers of a short range counted, a few dozen others by insertion, more by
+# a linear radix sort); per nominal predictor its
 # levels, missing count and the count of each level (`categories`).
 input_summary <- function(pred, n_input, threads = NULL) {
   st <- pred$stats

@@ -52,10 +52,11 @@ static void sg_rows_by_class(const int *cls, R_xlen_t n, int K,
 }
 
 /* Scratch for one class's numeric columns: one column's values of each
- * side, and the radix sort's keys (NULL when no side is large enough). */
+ * side, the sort's keys (2 per value of the larger side) and its counters
+ * (NULL when no side is large enough to use them). */
 typedef struct {
   double *a, *b;
-  uint64_t *keys, *tmp;
+  uint64_t *keys;
   R_xlen_t *count;
 } sg_fidelity_scratch;
 
@@ -83,8 +84,8 @@ static void sg_fidelity_numeric(const sg_fidelity_data *in, const int *real,
     t->shift[r] = R_FINITE(shift) ? shift : NA_REAL;
     t->se[r] = R_FINITE(se) ? se : NA_REAL;
     t->tv[r] = NA_REAL;
-    sg_sort_values(w->a, na, na >= SG_RADIX_MIN, w->keys, w->tmp, w->count);
-    sg_sort_values(w->b, nb, nb >= SG_RADIX_MIN, w->keys, w->tmp, w->count);
+    sg_sort_values(w->a, na, w->keys, w->count);
+    sg_sort_values(w->b, nb, w->keys, w->count);
     t->ks[r] = na == 0 || nb == 0 ? NA_REAL : sg_ks_values(w->a, na, w->b, nb);
   }
 }
@@ -143,19 +144,16 @@ static void sg_fidelity_worker(const sg_fidelity_data *in, sg_fidelity_table *t)
   }
   int max_l = 1;
   for (int j = 0; j < q; j++) if (in->n_levels[j] > max_l) max_l = in->n_levels[j];
-  sg_fidelity_scratch w = {NULL, NULL, NULL, NULL, NULL};
+  sg_fidelity_scratch w = {NULL, NULL, NULL, NULL};
   if (d > 0) {
     w.a = (double *) R_alloc(big_r, sizeof(double));
     w.b = (double *) R_alloc(big_s, sizeof(double));
-    /* the radix sort's keys and counters only where a side is large
-     * enough to use them (an allocation of the counters' size costs more
-     * than the small tables' whole check) */
-    if (big_r >= SG_RADIX_MIN || big_s >= SG_RADIX_MIN) {
-      R_xlen_t big = big_r > big_s ? big_r : big_s;
-      w.keys = (uint64_t *) R_alloc(big, sizeof(uint64_t));
-      w.tmp = (uint64_t *) R_alloc(big, sizeof(uint64_t));
-      w.count = (R_xlen_t *) R_alloc(SG_KS_COUNT, sizeof(R_xlen_t));
-    }
+    R_xlen_t big = big_r > big_s ? big_r : big_s;
+    w.keys = (uint64_t *) R_alloc(2 * big, sizeof(uint64_t));
+    /* the 11-bit sort's counters only where a side is large enough to use
+     * them (an allocation of their size costs more than the small tables'
+     * whole check) */
+    if (big >= SG_RADIX_MIN) w.count = (R_xlen_t *) R_alloc(SG_KS_COUNT, sizeof(R_xlen_t));
   }
   double *ca = (double *) R_alloc(max_l, sizeof(double));
   double *cb = (double *) R_alloc(max_l, sizeof(double));

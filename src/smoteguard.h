@@ -156,14 +156,14 @@ void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, uint64_t *key
                          R_xlen_t *count, double *q, double *counts, double *missing);
 SEXP ffi_stats_quantiles(SEXP x, SEXP threads);
 SEXP ffi_metrics_ks(SEXP real, SEXP syn);
-/* the radix sort's counters (its passes x digit values), and the number
- * of values from which the KS statistics use it (R_qsort() below) */
-#define SG_KS_COUNT (6 * 2048)
+/* the number of values from which sg_sort_values() takes 11-bit digits
+ * (bytes below), and the counters that sort needs (its 6 passes x 2^11
+ * digit values) */
 #define SG_RADIX_MIN 2048
+#define SG_KS_COUNT (6 * 2048)
 R_xlen_t sg_gather_values(const double *x, const int *rows, R_xlen_t n,
                           double *out);
-void sg_sort_values(double *v, R_xlen_t m, int radix, uint64_t *keys,
-                    uint64_t *tmp, R_xlen_t *count);
+void sg_sort_values(double *v, R_xlen_t m, uint64_t *keys, R_xlen_t *count);
 double sg_ks_values(const double *a, R_xlen_t na, const double *b, R_xlen_t nb);
 
 /* fidelity.c */

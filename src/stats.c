@@ -5,7 +5,6 @@
 #include "smoteguard.h"
 #include <string.h>
 #include <stdlib.h>
-#include <R_ext/Utils.h> /* R_qsort */
 
 #if defined(__GNUC__)
 #define SG_ALWAYS_INLINE __attribute__((always_inline)) inline
@@ -189,27 +188,23 @@ SEXP ffi_stats_outside(SEXP values, SEXP lower, SEXP upper) {
 /* ---- Quantiles from sorted values (the record's input summary) -------
  * Per column, the 101 quantiles at 0, 0.01, ..., 1 as R's quantile(type
  * = 7) gives them, and the count of values between consecutive ones. The
- * column's values are sorted (sg_sort_values()): whole numbers of a short
- * range by counting, others a few thousand or fewer by R_qsort(), more
- * by the radix sort of order keys below (the KS statistics' sort: linear
- * in the rows, 6 passes at most), which costs a fraction of placing 202
- * order statistics one quickselect at a time. */
+ * column's values are sorted (sg_sort_values(), the KS statistics' sort:
+ * by counting, insertion or radix, linear in the rows from a few dozen),
+ * which costs a fraction of placing 202 order statistics one quickselect
+ * at a time. */
 
 #define SG_NQ 101
-/* up to this many values a column is sorted by R_qsort(); above, by the
- * radix sort of order keys */
-#define SG_QUANTILE_SORT_MAX 4096
 
 /* One column's n values (NA/NaN skipped, counted in *missing): quantiles
  * q[0..100] and counts[0..99], counts[b] the values v with b = number of
  * q[1..99] strictly below v (the first bin [min, q1], then (q_b, q_b+1]).
  * With no value the quantiles are NA and the counts 0.  buf: n doubles;
- * keys: 2 n keys and count: SG_KS_COUNT counters when n >
- * SG_QUANTILE_SORT_MAX (else unused, may be NULL). */
+ * keys: 2 n keys; count: SG_KS_COUNT counters when n >= SG_RADIX_MIN
+ * (else unused, may be NULL). */
 void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, uint64_t *keys,
                          R_xlen_t *count, double *q, double *counts, double *missing) {
   R_xlen_t m = sg_gather_values(v, NULL, n, buf);
-  sg_sort_values(buf, m, n > SG_QUANTILE_SORT_MAX, keys, keys ? keys + n : NULL, count);
+  sg_sort_values(buf, m, keys, count);
   *missing = (double) (n - m);
   for (int b = 0; b < SG_NQ - 1; b++) counts[b] = 0;
   if (m == 0) {
@@ -270,9 +265,11 @@ SEXP ffi_stats_quantiles(SEXP x, SEXP threads) {
   int nth = sg_threads_for(req, 10.0 * (double) n * (double) d);
   if (nth > d) nth = d > 0 ? d : 1;
   double *buf = (double *) R_alloc((size_t) (n > 0 ? n : 1) * (size_t) nth, sizeof(double));
-  /* the radix sort's keys (2 n per thread) and counters, for long columns */
-  int radix = n > SG_QUANTILE_SORT_MAX;
-  uint64_t *keys = radix ? (uint64_t *) R_alloc(2 * (size_t) n * (size_t) nth, sizeof(uint64_t)) : NULL;
+  /* the radix sort's keys (2 n per thread), and its counters for long
+   * columns */
+  size_t n1 = (size_t) (n > 0 ? n : 1);
+  uint64_t *keys = (uint64_t *) R_alloc(2 * n1 * (size_t) nth, sizeof(uint64_t));
+  int radix = n >= SG_RADIX_MIN;
   R_xlen_t *cnt = radix ? (R_xlen_t *) R_alloc((size_t) SG_KS_COUNT * (size_t) nth, sizeof(R_xlen_t)) : NULL;
   const double *xv = REAL_RO(x);
   double *qv = REAL(q), *cv = REAL(counts), *mv = REAL(missing);
@@ -282,7 +279,7 @@ SEXP ffi_stats_quantiles(SEXP x, SEXP threads) {
   for (int j = 0; j < d; j++) {
     int t = omp_get_thread_num();
     sg_column_quantiles(xv + (R_xlen_t) j * n, n, buf + (R_xlen_t) t * n,
-                        radix ? keys + 2 * (R_xlen_t) t * n : NULL,
+                        keys + 2 * (size_t) t * n1,
                         radix ? cnt + (R_xlen_t) t * SG_KS_COUNT : NULL,
                         qv + (R_xlen_t) j * SG_NQ, cv + (R_xlen_t) j * (SG_NQ - 1), mv + j);
   }
@@ -296,8 +293,8 @@ SEXP ffi_stats_quantiles(SEXP x, SEXP threads) {
 /* ---------------------------------------------------------------------
  * Two-sample Kolmogorov-Smirnov statistics (sg_diagnose(), the fidelity
  * check), one per column: each sample's values sorted (sg_sort_values():
- * R_qsort() for a few, a radix sort on keys that order like the doubles
- * for many), then one walk over both, comparing the two distribution functions after the
+ * insertion for a few, a radix sort on keys that order like the doubles
+ * for more), then one walk over both, comparing the two distribution functions after the
  * last of each run of equal values.  The same divisions as R's
  * cumsum(...) / n, so the same bits as the plain-R statistic. */
 
@@ -309,33 +306,37 @@ static inline uint64_t sg_order_key(double x) {
   return (u >> 63) ? ~u : (u | 0x8000000000000000ULL);
 }
 
-#define SG_RADIX_BITS 11
-#define SG_RADIX_SIZE (1 << SG_RADIX_BITS)
-#define SG_RADIX_PASSES 6 /* 6 x 11 bits cover 64 */
-#if SG_KS_COUNT != SG_RADIX_PASSES * SG_RADIX_SIZE
-#error "SG_KS_COUNT (smoteguard.h) must be SG_RADIX_PASSES x SG_RADIX_SIZE"
-#endif
-
-/* Sorts v[0..n) in place, tmp: n more; passes whose digit is the same in
- * every key are skipped. */
-static void sg_radix_sort(uint64_t *v, uint64_t *tmp, R_xlen_t n,
-                          R_xlen_t *count) {
-  for (int p = 0; p < SG_RADIX_PASSES * SG_RADIX_SIZE; p++) count[p] = 0;
+/* Sorts the n keys v in place (tmp: n more) by digits of `bits` bits,
+ * least significant first: one pass per digit position that is not the
+ * same in every key (found from the keys' bitwise and and or; the others
+ * would leave the order as it is); count: ceil(64 / bits) x 2^bits
+ * counters.  Inlined at each call with a constant `bits`: 8 for a few
+ * hundred keys, whose 256 counters a pass are cheap to clear, 11 for
+ * many, which then take 6 passes at most instead of 8. */
+static SG_ALWAYS_INLINE void sg_radix_sort(uint64_t *v, uint64_t *tmp, R_xlen_t n,
+                                           int bits, R_xlen_t *count) {
+  const int size = 1 << bits;
+  const uint64_t mask = (uint64_t) size - 1;
+  uint64_t all = ~(uint64_t) 0, any = 0;
+  for (R_xlen_t i = 0; i < n; i++) {
+    all &= v[i];
+    any |= v[i];
+  }
+  int shift[8], passes = 0;
+  for (int at = 0; at < 64; at += bits)
+    if (((all ^ any) >> at) & mask) shift[passes++] = at;
+  for (int p = 0; p < passes * size; p++) count[p] = 0;
   for (R_xlen_t i = 0; i < n; i++)
-    for (int p = 0; p < SG_RADIX_PASSES; p++)
-      count[p * SG_RADIX_SIZE + ((v[i] >> (p * SG_RADIX_BITS)) & (SG_RADIX_SIZE - 1))]++;
+    for (int p = 0; p < passes; p++) count[p * size + ((v[i] >> shift[p]) & mask)]++;
   uint64_t *src = v, *dst = tmp;
-  for (int p = 0; p < SG_RADIX_PASSES; p++) {
-    R_xlen_t *c = count + p * SG_RADIX_SIZE;
-    if (n == 0 || c[(src[0] >> (p * SG_RADIX_BITS)) & (SG_RADIX_SIZE - 1)] == n) continue;
-    R_xlen_t pos = 0;
-    for (int b = 0; b < SG_RADIX_SIZE; b++) {
+  for (int p = 0; p < passes; p++) {
+    R_xlen_t *c = count + p * size, pos = 0;
+    for (int b = 0; b < size; b++) {
       R_xlen_t k = c[b];
       c[b] = pos;
       pos += k;
     }
-    for (R_xlen_t i = 0; i < n; i++)
-      dst[c[(src[i] >> (p * SG_RADIX_BITS)) & (SG_RADIX_SIZE - 1)]++] = src[i];
+    for (R_xlen_t i = 0; i < n; i++) dst[c[(src[i] >> shift[p]) & mask]++] = src[i];
     uint64_t *s = src;
     src = dst;
     dst = s;
@@ -371,7 +372,7 @@ R_xlen_t sg_gather_values(const double *x, const int *rows, R_xlen_t n,
  * the usual integer columns, and their rounded synthetic values) sorted by
  * counting them: one pass to find the range, one to check and count, one
  * to write. Equal whole numbers are the same bits, so the sorted values
- * are those of any other sort; a -0 is left to the other sorts (R_qsort()
+ * are those of any other sort; a -0 is left to the other sorts (insertion
  * keeps it, the radix sort makes it 0). Returns 0, v untouched, when a
  * value is not such a number (the first one, for most measured columns). */
 #define SG_COUNT_SPAN 256
@@ -410,23 +411,35 @@ static int sg_count_sort(double *v, R_xlen_t m) {
   return 1;
 }
 
-/* Sorts m values (no NaN) in place: whole numbers of a short range by
- * counting (sg_count_sort()), others by R_qsort(), or with `radix` by the
- * radix sort of their order keys (keys, tmp: m keys each; count:
- * SG_KS_COUNT counters; all unused, and may be NULL, without `radix`),
- * after which -0 is 0.  SG_RADIX_MIN (smoteguard.h): below that many
- * values R_qsort() beats the radix sort, whose 6 x 2048 counters cost the
- * same for 10 values as for 1,000 (the fidelity check of every
- * sg_oversample() call sorts classes of a few rows). */
-void sg_sort_values(double *v, R_xlen_t m, int radix, uint64_t *keys,
-                    uint64_t *tmp, R_xlen_t *count) {
+/* Sorts m values (no NaN) in place, by the cheapest of four ways for
+ * their kind and number: whole numbers of a short range by counting
+ * (sg_count_sort()); fewer than SG_INSERT_MAX by insertion; more by the
+ * radix sort of their order keys (keys: 2 m; count: SG_KS_COUNT counters
+ * from SG_RADIX_MIN values, else unused and may be NULL), in bytes below
+ * SG_RADIX_MIN values and 11-bit digits from there.  A comparison sort's
+ * branches go either way at random on values in random order, and their
+ * mispredictions cost more than the radix sort's passes from a few dozen
+ * values.  The insertion keeps a -0; the radix sort makes it 0 (either
+ * way the values are the same numbers, in the same order). */
+#define SG_INSERT_MAX 64
+void sg_sort_values(double *v, R_xlen_t m, uint64_t *keys, R_xlen_t *count) {
   if (sg_count_sort(v, m)) return;
-  if (!radix) {
-    R_qsort(v, 1, (size_t) m);
+  if (m < SG_INSERT_MAX) {
+    for (R_xlen_t i = 1; i < m; i++) {
+      double x = v[i];
+      R_xlen_t j = i;
+      for (; j > 0 && v[j - 1] > x; j--) v[j] = v[j - 1];
+      v[j] = x;
+    }
     return;
   }
   for (R_xlen_t i = 0; i < m; i++) keys[i] = sg_order_key(v[i]);
-  sg_radix_sort(keys, tmp, m, count);
+  if (m < SG_RADIX_MIN) {
+    R_xlen_t bytes[8 * 256];
+    sg_radix_sort(keys, keys + m, m, 8, bytes);
+  } else {
+    sg_radix_sort(keys, keys + m, m, 11, count);
+  }
   for (R_xlen_t i = 0; i < m; i++) v[i] = sg_key_value(keys[i]);
 }
 
@@ -457,20 +470,16 @@ SEXP ffi_metrics_ks(SEXP real, SEXP syn) {
   R_xlen_t big = nr > ns ? nr : ns;
   double *a = (double *) R_alloc(nr > 0 ? nr : 1, sizeof(double));
   double *b = (double *) R_alloc(ns > 0 ? ns : 1, sizeof(double));
-  uint64_t *keys = NULL, *tmp = NULL;
-  R_xlen_t *count = NULL;
-  if (big >= SG_RADIX_MIN) {
-    keys = (uint64_t *) R_alloc(big, sizeof(uint64_t));
-    tmp = (uint64_t *) R_alloc(big, sizeof(uint64_t));
-    count = (R_xlen_t *) R_alloc(SG_KS_COUNT, sizeof(R_xlen_t));
-  }
+  uint64_t *keys = (uint64_t *) R_alloc(2 * (big > 0 ? big : 1), sizeof(uint64_t));
+  R_xlen_t *count = big >= SG_RADIX_MIN ? (R_xlen_t *) R_alloc(SG_KS_COUNT, sizeof(R_xlen_t))
+                                        : NULL;
   SEXP out = PROTECT(Rf_allocVector(REALSXP, d)); nprot++;
   double *o = REAL(out);
   for (int j = 0; j < d; j++) {
     R_xlen_t na = sg_gather_values(REAL_RO(real) + (R_xlen_t) j * nr, NULL, nr, a);
     R_xlen_t nb = sg_gather_values(REAL_RO(syn) + (R_xlen_t) j * ns, NULL, ns, b);
-    sg_sort_values(a, na, na >= SG_RADIX_MIN, keys, tmp, count);
-    sg_sort_values(b, nb, nb >= SG_RADIX_MIN, keys, tmp, count);
+    sg_sort_values(a, na, keys, count);
+    sg_sort_values(b, nb, keys, count);
     o[j] = na == 0 || nb == 0 ? NA_REAL : sg_ks_values(a, na, b, nb);
   }
   UNPROTECT(nprot);

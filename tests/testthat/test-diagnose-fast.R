@@ -22,7 +22,7 @@ ref_ks <- function(a, b) {
 test_that("the KS statistics in C are the plain-R ones, ties, NA and -0 included", {
   set.seed(31)
   for (rep in 1:40) {
-    na <- sample(c(0, 1, 2, 7, 50, 300), 1)
+    na <- sample(c(0, 1, 2, 7, 50, 63, 64, 300), 1)
     nb <- sample(c(0, 1, 3, 40, 700), 1)
     kind <- rep %% 4
     draw <- function(n) switch(kind + 1,

@@ -146,7 +146,7 @@ test_that("larger classes (the radix sort's side) give the same KS", {
 
 test_that("whole numbers of a short range (sorted by counting) give the same KS", {
   withr::local_seed(11)
-  # spans of 255 (counted), 256 and 257 (R_qsort() and the radix sort),
+  # spans of 255 (counted), 256 and 257 (insertion and the radix sorts),
   # negative values, a -0 among whole numbers, whole numbers beyond 2^52
   for (n in c(60, 5000)) {
     y <- sample(1:2, n, TRUE)

@@ -54,13 +54,17 @@ test_that("every result's record holds the fingerprint of its input", {
 test_that("the input summary's quantiles are quantile(type = 7) exactly, and the bins count the values", {
   set.seed(3)
   probs <- (0:100) / 100
-  # 537 rows: sorted by R_qsort(); 6,000: by the radix sort of order keys
-  # (column e: 1,000 values among 5,000 missing, R_qsort() before the keys)
-  for (n in c(537, 6000)) {
+  # sg_sort_values()'s ways by the number of values: below 64 by insertion,
+  # then the radix sort of order keys by bytes, from 2,048 by 11-bit digits
+  # (column e: a sixth of the rows, the rest missing, so a different way
+  # from the others' at 537 and 6,000); columns g and h have digits that are
+  # the same in every key (h: all of them), whose passes are skipped
+  for (n in c(63, 64, 537, 2047, 2048, 6000)) {
     x <- cbind(a = stats::rnorm(n), b = round(stats::rexp(n) * 3),
                c = c(stats::runif(n - 37), rep(NA, 37)), d = rep(2, n),
                e = c(-stats::rexp(n %/% 6), rep(NA, n - n %/% 6)),
-               f = sample(c(-1.5, -0, 0, 2, Inf, -Inf), n, TRUE))
+               f = sample(c(-1.5, -0, 0, 2, Inf, -Inf), n, TRUE),
+               g = 1.5 + sample.int(200, n, TRUE) * 2^-52, h = rep(2.5, n))
     x[sample.int(n, 20), 2] <- NA
     q <- .Call(smoteguard:::ffi_stats_quantiles, x, 1L)
     for (j in seq_len(ncol(x))) {

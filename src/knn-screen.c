@@ -535,6 +535,126 @@ static inline void sg_offer_block(const double *acc, int cnt, R_xlen_t r0,
   sg_offer_span(acc, t, cnt, r0, skip, bd, bi, k, worst);
 }
 
+/* The longest list sg_offer_bounded() bounds (its slots in registers). */
+#define SG_BOUND_K 16
+
+/* The minimum of v[0..cnt), NaN left out (+Inf: none). */
+static inline double sg_min_of(const double *v, int cnt) {
+  double g = R_PosInf;
+  int u = 0;
+#if defined(__SSE2__)
+  if (cnt == 8) {
+    /* min_pd(a, b) is b where a is NaN, so the values go first */
+    __m128d w = _mm_set1_pd(R_PosInf);
+    for (; u < 8; u += 2) w = _mm_min_pd(_mm_loadu_pd(v + u), w);
+    g = _mm_cvtsd_f64(_mm_min_sd(_mm_unpackhi_pd(w, w), w));
+  }
+#endif
+  for (; u < cnt; u++) g = v[u] < g ? v[u] : g;
+  return g;
+}
+
+/* GCC unrolls the loop over the slots (clang does unasked) */
+#if defined(__GNUC__) && !defined(__clang__)
+#define SG_UNROLL_SLOTS _Pragma("GCC unroll 8")
+#else
+#define SG_UNROLL_SLOTS
+#endif
+
+/* The k-th smallest of the minima of v's groups of eight (k <= 2 nv;
+ * +Inf when fewer than k are finite): each minimum into a sorted list of
+ * 2 nv slots, each slot the smaller of itself and the larger of the
+ * minimum and the slot before.  nv is a constant where it is inlined, so
+ * the slots stay in registers. */
+static inline double sg_kth_bound_nv(const double *v, int cnt, int k, const int nv) {
+#if defined(__SSE2__)
+  __m128d sl[8];
+  for (int i = 0; i < nv; i++) sl[i] = _mm_set1_pd(R_PosInf);
+  const __m128d below = _mm_set1_pd(R_NegInf);
+  for (int t = 0; t < cnt; t += 8) {
+    const __m128d g = _mm_set1_pd(sg_min_of(v + t, t + 8 < cnt ? 8 : cnt - t));
+    SG_UNROLL_SLOTS
+    for (int i = nv - 1; i >= 0; i--) {
+      /* slots 2i - 1 and 2i: the ones before slots 2i and 2i + 1 */
+      __m128d before = _mm_shuffle_pd(i > 0 ? sl[i - 1] : below, sl[i], 1);
+      sl[i] = _mm_min_pd(sl[i], _mm_max_pd(before, g));
+    }
+  }
+  double out[16];
+  for (int i = 0; i < nv; i++) _mm_storeu_pd(out + 2 * i, sl[i]);
+  return out[k - 1];
+#else
+  double sl[16];
+  for (int j = 0; j < 2 * nv; j++) sl[j] = R_PosInf;
+  for (int t = 0; t < cnt; t += 8) {
+    const double g = sg_min_of(v + t, t + 8 < cnt ? 8 : cnt - t);
+    for (int j = 2 * nv - 1; j > 0; j--) {
+      const double a = sl[j - 1] > g ? sl[j - 1] : g;
+      sl[j] = sl[j] < a ? sl[j] : a;
+    }
+    sl[0] = sl[0] < g ? sl[0] : g;
+  }
+  return sl[k - 1];
+#endif
+}
+
+/* sg_kth_bound_nv() with the fewest slots of three sizes that hold k. */
+static double sg_kth_bound(const double *v, int cnt, int k) {
+  if (k <= 6) return sg_kth_bound_nv(v, cnt, k, 3);
+  if (k <= 10) return sg_kth_bound_nv(v, cnt, k, 5);
+  return sg_kth_bound_nv(v, cnt, k, 8);
+}
+
+/* The classes' one scan has each query's distances to all rows at hand
+ * before any is offered, so its lists can be filled from the near rows
+ * alone.  The list of the k smallest of the values v[0..cnt) (by value,
+ * then index), v[skip] left out, into the open list bd, bi of k (v is
+ * scratch, given back as it came): the list sg_offer_block() makes, and
+ * by it for k above SG_BOUND_K.
+ *
+ * An upper bound U of the k-th smallest comes first: the k-th smallest of
+ * the minima of the groups of eight values (k groups each hold a value at
+ * or below U, so the k-th smallest is at or below it, and no value above
+ * it can end in the list).  The minima and their k smallest take min and
+ * max steps alone, no branch on the data, where offering every row takes
+ * a branch a row that the processor mispredicts while the list's k-th is
+ * still high.  Then only the rows at or below U are offered, in row order,
+ * to the usual insertion: the same list, ties and all.  NaN is never at or
+ * below U; a U of +Inf (fewer than k groups with a finite value) offers
+ * every row as sg_offer_block() does. */
+static void sg_offer_bounded(double *v, int cnt, int skip, double *bd, int *bi,
+                             int k) {
+  if (k > SG_BOUND_K) {
+    sg_offer_block(v, cnt, 0, skip, bd, bi, k);
+    return;
+  }
+  const double skipped = v[skip];
+  v[skip] = R_PosInf;
+  const double bound = sg_kth_bound(v, cnt, k);
+  if (bound == R_PosInf) {
+    v[skip] = skipped;
+    sg_offer_block(v, cnt, 0, skip, bd, bi, k);
+    return;
+  }
+  /* at least k rows at or below the bound: the first k fill the list */
+  int filled = 0, t = 0;
+  for (; t + 16 <= cnt; t += 16) {
+    unsigned hit = sg_atmost16(v + t, bound);
+    while (hit) {
+      const int u = t + sg_lowest_bit(hit);
+      hit &= hit - 1u;
+      if (filled < k) sg_topk_insert(bd, bi, ++filled, v[u], u);
+      else if (v[u] < bd[k - 1]) sg_topk_insert(bd, bi, k, v[u], u);
+    }
+  }
+  for (; t < cnt; t++) {
+    if (!(v[t] <= bound)) continue;
+    if (filled < k) sg_topk_insert(bd, bi, ++filled, v[t], t);
+    else if (v[t] < bd[k - 1]) sg_topk_insert(bd, bi, k, v[t], t);
+  }
+  v[skip] = skipped;
+}
+
 /* Direct: the nq queries from q0 against block blk, every distance. */
 static void sg_block_direct(const sg_knn_plan *p, sg_knn_scratch *w,
                             R_xlen_t q0, int nq, R_xlen_t blk) {
@@ -1038,17 +1158,17 @@ static void sg_classes_query(const sg_classes_plan *p, int tid, R_xlen_t q) {
   /* the query: its row's standardised values, as the blocks hold them */
   const double *qsrc = rb->data + (row / SG_RB) * dk * SG_RB + row % SG_RB;
   for (int j = 0; j < dk; j++) qv[j] = qsrc[(R_xlen_t) j * SG_RB];
-  sg_list_open(bd, bi, m);
   for (R_xlen_t blk = 0; blk < rb->n_blocks; blk++) {
     const R_xlen_t r0 = blk * SG_RB;
     const int cnt = (int) (rb->n - r0 < SG_RB ? rb->n - r0 : SG_RB);
     p->sqdist(rb, blk, cnt, qv, acc + r0);
-    sg_offer_block(acc + r0, cnt, r0, row, bd, bi, m);
   }
+  sg_list_open(bd, bi, m);
+  sg_offer_bounded(acc, (int) rb->n, (int) row, bd, bi, m);
   for (int e = 0; e < m; e++) p->whole_index[q + (R_xlen_t) e * p->total] = bi[e] + 1;
   for (int j = 0; j < c->p; j++) own[j] = acc[c->rows[j] - 1];
   sg_list_open(bd, bi, c->k);
-  sg_offer_block(own, c->p, 0, i, bd, bi, c->k);
+  sg_offer_bounded(own, c->p, i, bd, bi, c->k);
   for (int e = 0; e < c->k; e++) {
     c->index[i + (R_xlen_t) e * c->p] = bi[e] + 1;
     c->dist[i + (R_xlen_t) e * c->p] = sqrt(fabs(bd[e]));

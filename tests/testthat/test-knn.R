@@ -432,6 +432,32 @@ test_that("the classes' searches in one scan give the bits of the separate searc
   }
 })
 
+# The one scan without the pruned walk (path 9) bounds each list's k-th
+# from its rows' groups of eight before offering any (src/knn-screen.c,
+# sg_offer_bounded()): where there are fewer groups than the list is long
+# (few rows, a small class) and where the list is longer than the bound
+# takes (m = 20, a class's k = 17) it offers every row instead; whole
+# numbers, so many rows tie at the bound.
+test_that("the classes' one scan bounds its lists with the separate searches' bits", {
+  f <- get("ffi_classes_neighbors", envir = asNamespace("smoteguard"))
+  ints <- withr::with_seed(71, matrix(sample(1:4, 300 * 3, TRUE), 300, 3)) + 0
+  cases <- list(
+    few = list(x = ints[1:40, ], rows = list(1:12, c(30L, 5L, 20L, 33L, 2L, 40L, 11L, 9L, 14L)),
+               k = c(5L, 4L), m = 10L),
+    long = list(x = ints, rows = list(seq(1L, 300L, 2L), 2:40),
+                k = c(17L, 16L), m = 20L),
+    bound = list(x = ints, rows = list(seq(1L, 300L, 3L), c(151L, 7L, 2:20)),
+                 k = c(16L, 2L), m = 16L))
+  for (nm in names(cases)) {
+    cs <- cases[[nm]]
+    run <- function() {
+      .Call(f, cs$x, colMeans(cs$x), rep(1, 3), cs$rows, cs$k, cs$k,
+            NULL, NA_real_, cs$m, 1L)
+    }
+    expect_identical(with_path(9L, run()), with_path(1L, run()), label = nm)
+  }
+})
+
 # The one scan's pruned walk needs each data row in one class's rows at
 # most; where rows are shared it measures every row, with the same lists.
 test_that("the classes' one scan with a row in two classes gives the separate searches' bits", {

@@ -10,12 +10,13 @@
 # "Oversampling", names what needs two).
 outcome_classes <- function(data, var, task, call = NULL) {
   y <- .subset2(data, var)  # the column, without `[[`'s dispatch
-  levels <- if (is.factor(y)) levels(y) else sort(unique(y))
+  # (a factor's levels attribute: levels() dispatches to it)
+  levels <- if (is.factor(y)) attr(y, "levels") else sort(unique(y))
   yf <- if (is.factor(y) && is.null(names(y)) && !anyNA(levels)) {
     # the factor's own codes: what factor(y, levels(y)) gives, without its
     # matching of every value
     f <- codes_factor(y, levels)
-    if (is.ordered(y)) class(f) <- c("ordered", "factor")
+    if (inherits(y, "ordered")) class(f) <- c("ordered", "factor")  # is.ordered()
     f
   } else {
     factor(y, levels = levels)

@@ -29,16 +29,16 @@ generate <- function(pred, yf, n_new, settings, data, call) {
   yi <- as.integer(yf)
   n <- length(yi)
   L <- length(levels)
-  counts <- tabulate(yi, L)
   done <- which(n_new > 0)
   class_rows <- split_rows(yi, L)
+  counts <- lengths(class_rows, use.names = FALSE)  # tabulate(yi, L)
   def <- sampler_method(settings$method)
   interpolate <- def$family == "interpolate"
   plan <- class_plan(pred, settings, def, if (interpolate) settings$guard, n)
   nbhd <- class_neighborhoods(pred, yi, class_rows, done, settings, plan)
   # each row's position in its class (the local intrusion check's index)
   pos <- integer(n)
-  pos[unlist(class_rows, use.names = FALSE)] <- sequence(lengths(class_rows))
+  pos[unlist(class_rows, use.names = FALSE)] <- sequence(counts)
   setup <- classes_setup(plan, pred, yi, done, class_rows[done], as.integer(n_new)[done],
                          settings, data, nbhd[done])
   made <- rounds_run(pred, yi, pos, plan, settings, setup$input)
@@ -84,9 +84,9 @@ finish_classes <- function(setup, made, yi, done, levels, counts, settings, call
   } else character(0)
   known <- setup$known
   names(known) <- classes
-  known <- known[!vapply(known, is.null, NA)]
+  known <- known[lengths(known) > 0L]  # (a class's known is a list of 3, or NULL)
   list(class = rows$class, parent = rows$parent, neighbor = rows$neighbor,
-       gap = rows$gap, kind = rows_kind(class_kinds(setup, rows$gap, n_made, settings), n_made),
+       gap = rows$gap, kind = made_kinds(setup, rows$gap, n_made, settings),
        values = rows$values, codes = rows$codes,
        info = class_info(setup, ct, classes), report = report,
        warnings = warnings, known = if (length(known) > 0L) known)
@@ -151,7 +151,8 @@ class_neighborhoods <- function(pred, yi, class_rows, done, settings, plan) {
   todo <- done[p[done] > 1L]
   if (length(todo) == 0L) return(out)
   # own_search_k() for every class at once
-  k <- pmin(settings$neighbors, p[todo] - 1L)
+  k <- p[todo] - 1L
+  k[k > settings$neighbors] <- settings$neighbors  # (pmin() costs more)
   kq <- if (is.null(settings$group_codes)) k
         else vapply(class_rows[todo], function(r) own_search_k(settings, r)$kq, 1L)
   out[todo] <- .Call(ffi_classes_neighbors, pred$x, pred$center, pred$scale,
@@ -260,9 +261,11 @@ classes_setup <- function(plan, pred, yi, done, rows, G, settings, data, nbhd) {
   # the seed rule's counts (none without a rule)
   seeds <- rep.int(NA_real_, 3L * nc)
   dim(seeds) <- c(3L, nc)
-  for (i in which(lengths(picked) > 0L)) {
-    seeds[, i] <- c(picked[[i]]$danger %||% NA, picked[[i]]$noise %||% NA,
-                    picked[[i]]$safe %||% NA)
+  if (!is.null(def$seeds)) {
+    for (i in which(lengths(picked) > 0L)) {
+      seeds[, i] <- c(picked[[i]]$danger %||% NA, picked[[i]]$noise %||% NA,
+                      picked[[i]]$safe %||% NA)
+    }
   }
   list(input = rounds_input(plan, copy_plan, pred, yi, done, rows, G, settings, data, pairs, picked,
                             if (contexts) hooks, bounds, interpolating, single, own_draw),
@@ -493,6 +496,22 @@ class_shortfall <- function(setup, i, parents, made, settings) {
   else if (need > 0) "short_guard"
 }
 
+# The made rows' provenance kinds, one per row (`gap`: the stacked rows'
+# gaps; `made`: each class's count). When every class interpolates, the
+# method's kind reads the gaps of all the rows at once (a kind is one, or
+# one per row by its gap: the same as class by class); otherwise class by
+# class.
+made_kinds <- function(setup, gap, made, settings) {
+  if (length(gap) > 0L && all(setup$interpolating)) {
+    kind <- setup$def$kind(settings, gap)
+    if (length(kind) == 1L || length(kind) == length(gap)) {
+      if (setup$plan$jitter) kind <- paste0(kind, "+jitter")
+      return(if (length(kind) == 1L) rep.int(kind, length(gap)) else kind)
+    }
+  }
+  rows_kind(class_kinds(setup, gap, made, settings), made)
+}
+
 # The provenance kinds of the classes' made rows (`gap`: the stacked
 # rows' gaps; `made`: each class's count), one per class or one per row
 # (rows_kind() repeats them).
@@ -571,7 +590,8 @@ gap_quantile <- function(x, p) {
 # rounded into their levels. The plan is the same for every class: made
 # once per call.
 rounding_plan <- function(pred, cons) {
-  kind <- unname(pred$kind)
+  kind <- pred$kind
+  names(kind) <- NULL  # (unname() costs more)
   is_ordered <- kind == "ordered"
   # (%in% only where the constraints name columns: it costs more than ==)
   whole <- kind == "integer" | is_ordered

@@ -91,10 +91,10 @@ check_regress_outcome <- function(data, var, method, call = NULL) {
 # do either way (a class coded as numbers, or a real numeric outcome).
 # Other problems with `var` are check_var()'s.
 check_class_outcome <- function(data, var, call = NULL) {
-  if (!is.character(var) || length(var) != 1 || is.na(var) || !var %in% names(data)) {
+  if (!is.character(var) || length(var) != 1 || is.na(var) || !any(names(data) == var)) {
     return(invisible())
   }
-  y <- data[[var]]
+  y <- .subset2(data, var)  # (the column, without `[[`'s dispatch)
   if (is.numeric(y) && !is.object(y)) {
     sg_abort(c(sprintf("The outcome column `%s` must be a factor or character for this method; it is %s.",
                        var, describe(y)),

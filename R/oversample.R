@@ -363,8 +363,9 @@ new_counts <- function(targets, counts, data, pred, call = NULL) {
                     "The result's rows", bytes = 8 * length(data), hint = hint, call = call)
   check_result_size(as.numeric(sum(n_new)) * max(1, dim(pred$x)[2L], dim(pred$codes)[2L]),
                     "The synthetic values", bytes = 24, hint = hint, call = call)
-  storage.mode(n_new) <- "integer"  # as.integer(), keeping the names
-  n_new
+  out <- as.integer(n_new)  # (storage.mode<-() costs more)
+  names(out) <- names(n_new)
+  out
 }
 
 # What sg_oversample() returns once generate() has made the rows: the
@@ -481,7 +482,9 @@ assemble_result <- function(data, pred, gen, settings) {
     # length (no copy of the values' column, no rounded copy)
     if (length(plain) > 0) {
       if (!is.double(values)) storage.mode(values) <- "double"
-      out[plain] <- .Call(ffi_record_extend, out[plain], values, which(is_plain))
+      # (the plain columns are in the data's order: `!take` picks them
+      # without matching their names again)
+      out[!take] <- .Call(ffi_record_extend, out[!take], values, which(is_plain))
     }
     kinds <- pred$kind
     for (j in which(!is_plain)) {

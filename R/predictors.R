@@ -35,7 +35,8 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
                            call)
   names <- found$names
   kinds <- found$kinds
-  num_names <- names[kinds == "double" | kinds == "integer" | kinds == "ordered"]
+  is_num <- kinds == "double" | kinds == "integer" | kinds == "ordered"
+  num_names <- names[is_num]
   nom_names <- names[kinds == "nominal"]
   ordered <- any(kinds == "ordered")
   x <- numeric_matrix(cols[num_names], n, num_names)
@@ -43,16 +44,17 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
   check_finite_predictors(x, stats, num_names, call)
   x_na <- anyNA(x)
   if (x_na) x[is.nan(x)] <- NA_real_
-  nom_levels <- lapply(cols[nom_names], value_levels)
+  nom_levels <- cols[nom_names]  # (no lapply() without nominal columns)
+  if (length(nom_names) > 0L) nom_levels <- lapply(nom_levels, value_levels)
   codes <- nominal_codes(cols[nom_names], nom_levels, n, nom_names)
   scaling <- predictor_scaling(stats, distance, num_names)
   has_na <- x_na || anyNA(codes)
   pred <- list(
     x = x, names = num_names, stats = stats,
-    kind = kinds[match(num_names, names)],
+    kind = kinds[is_num],
     # bare double and integer vectors (no attributes): the result appends
     # their synthetic values as they are (assemble_result())
-    plain = unname(found$bare[num_names] & kinds[num_names] != "ordered"),
+    plain = unname(found$bare[is_num] & kinds[is_num] != "ordered"),
     levels = if (!ordered) `names<-`(vector("list", length(num_names)), num_names)
              else lapply(cols[num_names], function(col) if (is.ordered(col)) levels(col)),
     center = scaling$center, scale = scaling$scale,
@@ -115,6 +117,7 @@ predictor_kinds <- function(cols, names, call = NULL) {
                     paste0("`", names[dates], "`", collapse = ", ")))
     names <- names[!dates]
     kinds <- kinds[!dates]
+    bare <- bare[!dates]
   }
   if (length(names) == 0) {
     sg_abort(c("`data` has no predictor columns to measure distance on.",

@@ -99,7 +99,8 @@ param_number <- function(default, doc, min = 0, tune = NULL) {
 #' @param kind For copiers, a function `(settings)` giving the provenance
 #'   `kind` of the rows the method makes; for interpolators, a function
 #'   `(settings, gap)` of the settings and the made rows' gaps giving one
-#'   kind, or one per row (SVM-SMOTE: `"extrapolate"` where the gap is
+#'   kind, or one per row, row by row (it may be given the rows of several
+#'   classes at once; SVM-SMOTE: `"extrapolate"` where the gap is
 #'   negative). By default the family's name; the guard's jitter adds
 #'   `"+jitter"`.
 #' @param select For cleaners and under-samplers, the function that picks

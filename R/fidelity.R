@@ -61,7 +61,8 @@ fidelity_check <- function(pred, yi, levels, gen, keep, threads) {
 # One warning for the classes whose synthetic rows moved a feature's mean
 # (NULL when none did): the features and their shifts, and what to try.
 fidelity_warning <- function(fidelity, call) {
-  if (is.null(fidelity) || !any(fidelity$flagged)) return(NULL)
+  # (.subset2(): the column without `$.data.frame`'s call)
+  if (is.null(fidelity) || !any(.subset2(fidelity, "flagged"))) return(NULL)
   bad <- fidelity[fidelity$flagged, , drop = FALSE]
   bad <- bad[order(bad$class, -abs(bad$shift)), , drop = FALSE]
   per_class <- vapply(split(seq_len(nrow(bad)), droplevels(bad$class)), function(i) {

@@ -25,6 +25,11 @@ draw_in_turns <- function(ctx, at, within_at, need, state) {
 # class's rounds in one C call (src/rounds.c), which writes the stacked
 # rows; the classes' reports from what it made.
 generate <- function(pred, yf, n_new, settings, data, call) {
+  # the guard and the constraints as plain lists, for the pipeline's
+  # reads of their fields (`$` on a classed list first looks for a `$`
+  # method); the record keeps the caller's settings
+  if (!is.null(settings$guard)) settings$guard <- unclass(settings$guard)
+  if (!is.null(settings$constraints)) settings$constraints <- unclass(settings$constraints)
   levels <- attr(yf, "levels")  # (levels() dispatches)
   yi <- as.integer(yf)
   n <- length(yi)

@@ -257,6 +257,7 @@ check_guard_types <- function(guard, constraints, call = NULL) {
 check_guard_args <- function(guard, constraints, data, pred, call) {
   check_guard_types(guard, constraints, call)
   if (is.null(constraints)) return(invisible())
+  constraints <- unclass(constraints)  # (`$` on a classed list looks for a method first)
   if (is.list(constraints$bounds)) {
     bad <- setdiff(names(constraints$bounds), pred$names[pred$kind != "ordered"])
     if (length(bad) > 0) {

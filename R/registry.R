@@ -138,7 +138,9 @@ registry$methods <- list()
 # collated after this one).
 register_method <- function(method) {
   stopifnot(inherits(method, "sg_sampler_method"))
-  registry$methods[[method$name]] <- method
+  # kept as a plain list: the pipeline reads a method's fields many times a
+  # call, and `$` on a classed list first looks for a `$` method
+  registry$methods[[method$name]] <- unclass(method)
   if (exists("params_cache")) params_cache[[method$name]] <- NULL  # its checks may differ
   invisible(method)
 }

@@ -275,7 +275,7 @@ check_between <- function(x, arg, lower, upper, open_lower = FALSE, call = NULL)
 # means the first.
 check_choice <- function(x, arg, choices, call = NULL) {
   if (identical(x, choices)) return(choices[1])
-  if (!is.character(x) || length(x) != 1 || is.na(x) || !x %in% choices) {
+  if (!is.character(x) || length(x) != 1 || is.na(x) || !any(choices == x)) {
     sg_abort(c(sprintf("`%s` must be one of %s.", arg,
                        paste0("\"", choices, "\"", collapse = ", ")),
                sprintf("It is %s.", describe(x))), call = call)

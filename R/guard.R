@@ -299,7 +299,9 @@ bounds_matrices <- function(constraints, pred, rows) {
   }
   x <- pred$x
   if (!is.double(x)) storage.mode(x) <- "double"
-  b <- .Call(ffi_guard_bounds, x, lapply(rows, as.integer))
+  # (the classes' rows, from split_rows(), are integers already)
+  if (!is.integer(unlist(rows, use.names = FALSE))) rows <- lapply(rows, as.integer)
+  b <- .Call(ffi_guard_bounds, x, rows)
   if (is.list(constraints$bounds)) {
     j <- match(names(constraints$bounds), pred$names)
     user <- matrix(unlist(constraints$bounds, use.names = FALSE), 2)

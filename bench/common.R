@@ -78,6 +78,32 @@ table_size <- function(df, var) {
           paste(sort(as.vector(table(df[[var]]))), collapse = "/"))
 }
 
+# ---- rows of bench/run.R's table ------------------------------------------
+
+# One row of bench/run.R's table, as a one-row data frame: the scripts that
+# run.R runs in a child (first-call.R, knn-million.R, evaluate.R; their option
+# --rows=FILE) make their rows with it too, so that run.R appends them as they
+# are. `ours` and `peer_time` in seconds; the ratio is peer / ours. `goal`: a
+# ratio the row must reach (met: ratio >= goal), shown as ">= goalx" unless
+# `goal_text` says it otherwise; `met` ("yes" / "NO") given by a row whose goal
+# is not a ratio (an absolute time, a share). `target` is set by run.R.
+bench_row <- function(task, size, ours, peer = "-", peer_time = NA_real_, goal = NA_real_,
+                      peak = NA_real_, load = NA_real_, note = "", goal_text = NULL,
+                      others = NA_real_, met = NULL, target = "") {
+  ratio <- peer_time / ours
+  if (is.null(met)) met <- if (is.na(goal) || is.na(ratio)) "-" else if (ratio >= goal) "yes" else "NO"
+  data.frame(
+    target = as.character(target), task = task, size = size, smoteguard_s = ours,
+    peer = peer, peer_s = peer_time, ratio = ratio,
+    goal = if (!is.null(goal_text)) goal_text else if (is.na(goal)) "-" else sprintf(">= %gx", goal),
+    met = met, peak_mb = peak, load = load, others = others, note = note,
+    stringsAsFactors = FALSE)
+}
+# --rows=FILE of a script: its rows (a list of bench_row()s) saved as one data frame
+save_rows <- function(rows, file) {
+  if (length(file) && nzchar(file)) saveRDS(do.call(rbind, rows), file)
+}
+
 # ---- the machine -----------------------------------------------------------
 
 load1 <- function() as.numeric(strsplit(readLines("/proc/loadavg", n = 1L), " ")[[1]][1])

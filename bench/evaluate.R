@@ -1,11 +1,12 @@
 # sg_evaluate()'s speed (issues 15 and 20). Not part of the package.
 #
-#   R_LIBS=<lib> Rscript bench/evaluate.R [--parts=a,b,c] [--reps=5] [--markdown=FILE]
+#   R_LIBS=<lib> Rscript bench/evaluate.R [--parts=a,b,c] [--reps=5] [--fresh=3] [--markdown=FILE]
+#                                         [--rows=FILE]
 #
 # a  the default evaluation on the shipped data, one thread: 3 samplers (none,
 #    plain SMOTE, the default guarded SMOTE) x glm, 5 folds x 3 repeats and the
 #    20% holdout (16 splits, 48 cells). The first call in a fresh R process
-#    (`--child=first`, library(smoteguard) not timed; 3 processes, median) and
+#    (`--child=first`, library(smoteguard) not timed; --fresh processes, median) and
 #    warm calls in this process (median of --reps). Target: under 10 s.
 # b  plan(multisession, workers = 2) against plan(sequential) on a grid whose
 #    cells take >= 0.5 s of CPU on average (simulated logistic data, --n=70000
@@ -28,6 +29,10 @@
 #    sg_evaluate() (load-proof: the profiler's clock is this process's CPU).
 #    Target: <= 20%.
 # Each part prints the 1-minute load average before it (the machine is shared).
+# --rows=FILE also saves parts a and c as rows of bench/run.R's table (bench_row() in
+# common.R; run.R runs this script with --parts=a,c for its target 9): a's first call and
+# warm calls (goal < 10 s), and c's overhead: the call against its fits + predicts +
+# sampler calls (the two timed in the same calls), goal: overhead <= 20% of those.
 
 args <- commandArgs(TRUE)
 opt <- function(name, default = NULL) {
@@ -58,7 +63,11 @@ if (identical(opt("child"), "first")) {
 parts <- strsplit(opt("parts", "a,b,c"), ",")[[1]]
 reps <- as.integer(opt("reps", "5"))
 md_file <- opt("markdown")
+rows_file <- opt("rows", "")
+fresh_n <- as.integer(opt("fresh", "3"))
 rows <- list()
+bench_rows <- list()  # --rows=FILE: rows of bench/run.R's table
+sa <- "683 x 9; 3 samplers x glm x 16 splits"  # their size column
 add_row <- function(...) rows[[length(rows) + 1]] <<- data.frame(..., check.names = FALSE)
 # the function that scores the cells' predictions in this build (NULL: none)
 scoring_function <- function() {
@@ -71,6 +80,7 @@ say <- function(...) message(sprintf(...))
 fmt <- function(x, digits = 3) formatC(x, digits = digits, format = "fg")
 
 self <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])
+source(file.path(dirname(self), "common.R"))
 sg_threads(1)
 future::plan("sequential")
 
@@ -79,11 +89,14 @@ if ("a" %in% parts) {
   l0 <- load1()
   say("a: first calls in fresh processes (load %.2f)", l0)
   rscript <- file.path(R.home("bin"), "Rscript")
-  first_both <- vapply(1:3, function(i) {
+  s0 <- cpu_snapshot()
+  first_both <- vapply(seq_len(fresh_n), function(i) {
     out <- system2(rscript, c("--no-init-file", shQuote(self), "--child=first"), stdout = TRUE)
     as.numeric(strsplit(grep("^first ", out, value = TRUE), " ")[[1]][2:3])
   }, numeric(2))
   first <- first_both[1, ]
+  others_first <- others_share(s0)
+  s0 <- cpu_snapshot()
   default_call()  # warm-up
   warm_cpu <- numeric(reps)
   warm <- vapply(seq_len(reps), function(i) {
@@ -92,13 +105,21 @@ if ("a" %in% parts) {
   add_row(part = "a", what = "sg_evaluate(breast_biopsy), defaults, 1 thread: first call (fresh R)",
           seconds = median(first), spread = paste(fmt(range(first)), collapse = "-"),
           target = "< 10 s", met = if (median(first) < 10) "yes" else "NO",
-          load = l0, note = sprintf("48 cells: 16 splits (5 folds x 3 repeats + holdout) x 3 samplers; median of 3 processes; CPU %.3f s a call",
-                                    median(first_both[2, ])))
+          load = l0, note = sprintf("48 cells: 16 splits (5 folds x 3 repeats + holdout) x 3 samplers; median of %d processes; CPU %.3f s a call",
+                                    fresh_n, median(first_both[2, ])))
   add_row(part = "a", what = "the same, warm", seconds = median(warm),
           spread = paste(fmt(range(warm)), collapse = "-"),
           target = "< 10 s", met = if (median(warm) < 10) "yes" else "NO",
           load = l0, note = sprintf("median of %d calls in one process; CPU %.3f s a call", reps,
                                     median(warm_cpu)))
+  ta <- "sg_evaluate(breast_biopsy), defaults, 1 thread"
+  bench_rows <- c(bench_rows, list(
+    bench_row(paste0(ta, ": first call (fresh R)"), sa, median(first), goal_text = "< 10 s",
+              met = rows[[length(rows) - 1]]$met, load = l0, others = others_first,
+              note = rows[[length(rows) - 1]]$note),
+    bench_row(paste0(ta, ": warm"), sa, median(warm), goal_text = "< 10 s",
+              met = rows[[length(rows)]]$met, load = l0, others = others_share(s0),
+              note = rows[[length(rows)]]$note)))
 }
 
 # ---- c ---------------------------------------------------------------------
@@ -142,6 +163,7 @@ if ("c" %in% parts) {
           exit = quote(bench_acc$scoring <- bench_acc$scoring + as.numeric(Sys.time()) - .bench_s0)))
   }
   default_call(timed_glm)  # warm-up
+  s0 <- cpu_snapshot()
   one <- function() {
     zero()
     c0 <- cpu(); t0 <- now(); ev <- default_call(timed_glm); wall <- now() - t0
@@ -156,6 +178,7 @@ if ("c" %in% parts) {
   suppressMessages(untrace("sg_resample", where = asNamespace("smoteguard")))
   if (scored) suppressMessages(untrace(scoring_fun, where = asNamespace("smoteguard")))
   m <- apply(res, 1, median)
+  others_c <- others_share(s0)
   # The same split read from the process's CPU time by Rprof (SIGPROF
   # counts CPU, so other processes do not enter it), on the plain
   # sg_learner_glm() without the timers: the samples whose stack holds a
@@ -186,6 +209,17 @@ if ("c" %in% parts) {
                          m[["fit"]], m[["n_fit"]],
                          m[["predict"]], m[["sampler"]], m[["n_sampler"]], m[["overhead"]],
                          if (scored) sprintf("%.3f", m[["scoring"]]) else "not separable in this build"))
+  tc <- "sg_evaluate(breast_biopsy), defaults, 1 thread, warm: the call"
+  bench_rows <- c(bench_rows, list(
+    bench_row(tc, sa, m[["wall"]],
+              "its learner fits + predicts + sampler calls (timers)",
+              m[["fit"]] + m[["predict"]] + m[["sampler"]], goal_text = "overhead <= 20%",
+              met = rows[[length(rows)]]$met, load = l0, others = others_c,
+              note = rows[[length(rows)]]$note),
+    bench_row(sub(": the call$", ": Rprof's CPU samples", tc), sa, NA_real_,
+              "samples in learner fits + predicts + sampler calls", goal_text = "overhead <= 20%",
+              met = rows[[length(rows) - 1]]$met, load = l0,
+              note = rows[[length(rows) - 1]]$note)))
 }
 
 # ---- b ---------------------------------------------------------------------
@@ -282,6 +316,7 @@ if ("b" %in% parts) {
                          cell_acc$mb[["results"]], if (same) "yes" else "NO", l1, rounds))
 }
 
+save_rows(bench_rows, rows_file)
 tab <- do.call(rbind, rows)
 tab$seconds <- fmt(tab$seconds)
 tab$load <- sprintf("%.2f", tab$load)

@@ -3,8 +3,9 @@
 #             Shuttle data (45,586 / 8,903 / 3,267 / 171 / 50 / 13 / 10), integer-valued
 #             columns, raised to 1:1 (~319,000 rows), plain SMOTE (guard = NULL); with the
 #             character row names "1", "2", ... it came with, and with automatic row names;
-#             against imbalanced-learn's SMOTE in the same run (goal: >= 2x, first call
-#             included)
+#             against imbalanced-learn's SMOTE in the same run (its first fit_resample() in
+#             a fresh python; with the reference BLAS, and OpenBLAS when installed, the
+#             faster kept; goal: >= 2x, first call included)
 #   gauss     20,000 + 100,000 rows, d = 20, plain SMOTE to 1:1 (goal: first call within
 #             1.3x of the fourth)
 #   floor_*   the floor, in base R on the same data: a result of the same size and types
@@ -22,6 +23,13 @@
 # calls pay and the later ones mostly reuse.
 #
 #   Rscript bench/first-call.R [--reps=3] [--only=shuttle,gauss,floor] [--markdown=FILE]
+#                              [--rows=FILE]
+#
+# --rows=FILE also saves the results as rows of bench/run.R's table (bench_row() in
+# common.R; run.R runs this script for its target 7): per case a row for the first call
+# and one for the warm calls, each against its peer (imbalanced-learn for the
+# Shuttle-sized cases, goal >= 2x; the fourth call in the same process for the gauss case,
+# goal: first <= 1.3x the fourth; the floors against their own fourth call).
 if (!nzchar(Sys.getenv("TZ"))) Sys.setenv(TZ = "UTC")
 argv <- commandArgs(TRUE)
 opt <- function(name, default) {
@@ -31,6 +39,7 @@ opt <- function(name, default) {
 reps <- as.integer(opt("reps", "3"))
 only <- strsplit(opt("only", "shuttle,gauss,floor"), ",")[[1]]
 md_file <- opt("markdown", "")
+rows_file <- opt("rows", "")
 bench <- Sys.getenv("SMOTEGUARD_BENCH_DIR",
                     dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])))
 source(file.path(bench, "common.R"))
@@ -109,16 +118,58 @@ fresh <- function(case) {
   readRDS(out)
 }
 
+# One case's rows for bench/run.R's table (`r`: the case's row above; `others`: the
+# share of the machine other processes took while it ran): the first call and the
+# warm calls, each against the case's peer.
+case_rows <- function(r, others) {
+  base <- sub("^floor_(smote_)?", "", r$case)
+  size <- switch(base,
+    shuttle = "58k x 9, 7 classes, row names \"1\"..\"n\"",
+    shuttle_auto = "58k x 9, 7 classes, automatic row names",
+    gauss = "20k min + 100k maj, d=20")
+  size <- sprintf("%s -> %d rows", size, r$rows_out)
+  what <- if (startsWith(r$case, "floor_smote_")) "floor: base-R SMOTE (rows interpolated)"
+          else if (startsWith(r$case, "floor_")) "floor: base-R result (one index per column)"
+          else "SMOTE 1:1, guard = NULL"
+  note <- sprintf("%d fresh Rscript(s), medians; CPU s first / 4th %.3f / %.3f (%.2fx); page faults first / 4th %.0f / %.0f; library() %.2f s; result row names %s",
+                  reps, r$first_cpu_s, r$fourth_cpu_s, r$cpu_first_over_fourth, r$first_faults,
+                  r$fourth_faults, r$library_s, r$row_names)
+  row <- function(when, ours, ...) {
+    bench_row(paste0(what, ", ", when), size, ours, load = r$load, others = others,
+              note = if (when == first) note else "calls 2-5 of the first call's processes", ...)
+  }
+  first <- "first call (fresh R)"
+  warm <- "warm (median of calls 2-5)"
+  if (startsWith(r$case, "floor_")) {
+    return(list(row(first, r$first_s, "the same, 4th call", r$fourth_s),
+                row(warm, r$warm_s)))
+  }
+  if (base == "gauss") {
+    return(list(row(first, r$first_s, "smoteguard, 4th call in the same process", r$fourth_s,
+                    goal = 1 / 1.3, goal_text = "first <= 1.3x 4th"),
+                row(warm, r$warm_s)))
+  }
+  peer <- if (is.na(r$imblearn_s)) "imbalanced-learn (not importable)"
+          else sprintf("imblearn SMOTE (fresh python, %s, median of %d)", r$imblearn_blas, reps)
+  list(row(first, r$first_s, peer, r$imblearn_s, goal = 2),
+       row(warm, r$warm_s, peer, r$imblearn_s, goal = 2))
+}
+
 if (!nzchar(Sys.getenv("SMOTEGUARD_FIRST_CALL_CHILD"))) {
   suppressMessages(library(smoteguard))
   cat(sprintf("smoteguard %s; %s; load %s\n", utils::packageVersion("smoteguard"),
               format(Sys.time(), "%Y-%m-%d %H:%M UTC"), trimws(readLines("/proc/loadavg"))))
   rows <- list()
+  blas_envs <- list("reference BLAS" = character())
+  ob <- openblas_dir()
+  if (!is.na(ob)) blas_envs[["OpenBLAS"]] <- paste0("LD_LIBRARY_PATH=", ob)
   cases <- c(if ("shuttle" %in% only) c("shuttle", "shuttle_auto"), if ("gauss" %in% only) "gauss")
   if ("floor" %in% only) cases <- c(cases, paste0("floor_", sub("_auto$", "", cases[!endsWith(cases, "_auto")])),
                                     paste0("floor_smote_", cases[!endsWith(cases, "_auto")]))
+  bench_rows <- list()
   for (case in cases) {
     l <- load1()
+    s0 <- cpu_snapshot()
     runs <- lapply(seq_len(reps), function(i) fresh(case))
     first <- stats::median(vapply(runs, function(r) r$times[1], 0))
     warm <- stats::median(unlist(lapply(runs, function(r) r$times[2:5])))
@@ -129,17 +180,26 @@ if (!nzchar(Sys.getenv("SMOTEGUARD_FIRST_CALL_CHILD"))) {
     first_faults <- stats::median(vapply(runs, function(r) r$faults[1], 0))
     fourth_faults <- stats::median(vapply(runs, function(r) r$faults[4], 0))
     peer <- NA_real_
+    peer_blas <- NA_character_
     if (startsWith(case, "shuttle") && have_imblearn()) {
+      # in each BLAS configuration at hand (OpenBLAS for python alone, as
+      # bench/run.R's target 1 does, when installed), the faster median kept
       df <- shuttle_data("automatic")
-      peer <- stats::median(vapply(seq_len(reps), function(i) imblearn_time(df, "class", "smote", k = 5)$time, 0))
+      meds <- vapply(blas_envs, function(e) stats::median(vapply(seq_len(reps), function(i)
+        imblearn_time(df, "class", "smote", k = 5, env = e)$time, 0)), 0)
+      peer <- min(meds)
+      peer_blas <- names(which.min(meds))
     }
     rows[[length(rows) + 1]] <- data.frame(case = case, rows_out = runs[[1]]$rows, row_names = runs[[1]]$rn,
       library_s = lib, first_s = first, fourth_s = fourth, warm_s = warm, first_over_fourth = first / fourth,
       first_cpu_s = first_cpu, fourth_cpu_s = fourth_cpu, cpu_first_over_fourth = first_cpu / fourth_cpu,
       first_faults = first_faults, fourth_faults = fourth_faults,
-      imblearn_s = peer, imblearn_over_first = peer / first, imblearn_over_warm = peer / warm, load = l)
+      imblearn_s = peer, imblearn_over_first = peer / first, imblearn_over_warm = peer / warm, load = l,
+      imblearn_blas = peer_blas)
     print(rows[[length(rows)]], digits = 3, row.names = FALSE)
+    bench_rows <- c(bench_rows, case_rows(rows[[length(rows)]], others_share(s0)))
   }
+  save_rows(bench_rows, rows_file)
   tab <- do.call(rbind, rows)
   if (nzchar(md_file)) {
     f <- function(v) ifelse(is.na(v), "-", sprintf("%.3f", v))

@@ -5,12 +5,18 @@
 # against scikit-learn's NearestNeighbors (algorithm auto, kd_tree, ball_tree; n_jobs = 2,
 # as many threads as ours) from /usr/bin/python3 in the same run, each under a time limit.
 #
-#   Rscript bench/knn-million.R [--n=1e6] [--timeout=900] [--only=iid,low] [--peers=auto,kd_tree,ball_tree]
-#                               [--paths=0] [--markdown=FILE]
+#   Rscript bench/knn-million.R [--n=1e6] [--reps=1] [--timeout=900] [--only=iid,low]
+#                               [--peers=auto,kd_tree,ball_tree] [--paths=0] [--markdown=FILE]
+#                               [--rows=FILE]
 #
 # --paths: our search paths to time (0 automatic; 4 the float-screened brute force, 5 the
 # tree of blocks: see .Call(smoteguard:::ffi_knn_path, p)). Each of our calls runs in a fresh
-# Rscript (its own memory peak); each row records the 1-minute load before it. Exactness:
+# Rscript (its own memory peak: each is a first call), --reps of them, the median kept (the
+# first one's index matrix is compared); each peer runs once; each row records the 1-minute
+# load before it. The goals hold at n = 10^6 only: a smaller --n (a short run) shows none.
+# --rows=FILE also saves the results as rows of bench/run.R's table (bench_row() in
+# common.R; run.R runs this script for its target 8): per data and peer, our automatic
+# path against it, and a row per forced path. Exactness:
 # the indices of 200 random rows are checked against a brute force in R, and scikit-learn's
 # index matrix is compared with ours (md5; it breaks ties its own way, so a mismatch is
 # reported, not failed).
@@ -26,6 +32,8 @@ only <- strsplit(opt("only", "iid,low"), ",")[[1]]
 peers <- strsplit(opt("peers", "auto,kd_tree,ball_tree"), ",")[[1]]
 paths <- as.integer(strsplit(opt("paths", "0"), ",")[[1]])
 md_file <- opt("markdown", "")
+rows_file <- opt("rows", "")
+reps <- as.integer(opt("reps", "1"))
 bench <- dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1]))
 k <- 5L
 
@@ -47,7 +55,7 @@ ours <- function(kind, path) {
     "suppressMessages(library(smoteguard))",
     sprintf("source(%s)", deparse(file.path(bench, "knn-million.R"))),
     sprintf("x <- make_data(%s, %.0f)", deparse(kind), n),
-    sprintf(".Call(smoteguard:::ffi_knn_path, %dL)", path),
+    sprintf("invisible(.Call(smoteguard:::ffi_knn_path, %dL))", path),
     "invisible(gc())",
     sprintf("st <- system.time(nn <- sg_knn(x, %dL)); tm <- st[['elapsed']]; cpu <- st[['user.self']] + st[['sys.self']]", k),
     "peak <- as.numeric(gsub('[^0-9]', '', grep('^VmHWM', readLines('/proc/self/status'), value = TRUE))) / 1024",
@@ -81,19 +89,68 @@ sklearn <- function(kind, algo) {
        md5 = sub("index_md5=", "", f[6]))
 }
 
+# --reps of our calls, each in a fresh process: the median time (and CPU), the
+# largest peak; the first call's md5, and whether all were exact
+ours_median <- function(kind, path) {
+  rs <- lapply(seq_len(reps), function(i) ours(kind, path))
+  med <- function(f) stats::median(vapply(rs, function(r) as.numeric(r[[f]]), 0))
+  list(time = med("time"), cpu = med("cpu"), peak = max(vapply(rs, function(r) r$peak, 0)),
+       md5 = rs[[1]]$md5, exact = all(vapply(rs, function(r) isTRUE(r$exact), TRUE)),
+       range = range(vapply(rs, function(r) r$time, 0)))
+}
+
+# the rows of bench/run.R's table for one data set: `mine` (path -> ours_median()
+# with its load), `theirs` (peer -> sklearn() with its load and the comparison)
+kind_rows <- function(kind, size, mine, theirs) {
+  g <- if (n == 1e6) goal[[kind]] else NA
+  goal_text <- if (is.na(g)) sprintf("- (goal <= %g s at n = 1e6)", goal[[kind]]) else sprintf("<= %g s", g)
+  met <- function(t) if (is.na(g) || is.na(t)) "-" else if (t <= g) "yes" else "NO"
+  note_ours <- function(r) {
+    sprintf("one call per fresh Rscript (a first call), median of %d%s; %.1f CPU s; peak %.0f MB; 200 rows exact: %s",
+            reps, if (reps > 1) sprintf(" (%.2f-%.2f s)", r$range[1], r$range[2]) else "",
+            r$cpu, r$peak, r$exact)
+  }
+  out <- list()
+  for (p in names(mine)) {
+    r <- mine[[p]]
+    task <- if (p == "0") "sg_knn(x, 5), exact self-search" else sprintf("sg_knn(x, 5), path %s forced", p)
+    peers_here <- if (p == "0" && length(theirs)) names(theirs) else NA
+    for (algo in peers_here) {
+      if (is.na(algo)) {
+        out[[length(out) + 1]] <- bench_row(task, size, r$time, goal_text = goal_text,
+          met = met(r$time), peak = r$peak, load = r$load, note = note_ours(r))
+        next
+      }
+      q <- theirs[[algo]]
+      timed_out <- is.infinite(q$time)
+      out[[length(out) + 1]] <- bench_row(task, size, r$time,
+        sprintf("sklearn NearestNeighbors(%s), n_jobs = 2%s", algo,
+                if (timed_out) sprintf(": > %g s (time limit)", timeout) else ""),
+        if (timed_out) NA_real_ else q$time, goal_text = goal_text, met = met(r$time),
+        peak = r$peak, load = r$load,
+        note = sprintf("%s; sklearn (load %.2f): %s", note_ours(r), q$load, sub(";\\s*$", "", q$note)))
+    }
+  }
+  out
+}
+
 if (nzchar(Sys.getenv("SMOTEGUARD_KNN_MILLION_CHILD"))) {
   # sourced by a child for make_data()
 } else {
   suppressMessages(library(smoteguard))
+  source(file.path(bench, "common.R"))
   rows <- list()
+  bench_rows <- list()
   cat(sprintf("sg_knn(x, %d) at n = %.0f; smoteguard %s; %s; %s\n", k, n, utils::packageVersion("smoteguard"),
               format(Sys.time(), "%Y-%m-%d %H:%M UTC"), trimws(readLines("/proc/loadavg"))))
   for (kind in only) {
     size <- sprintf("%.0f x %d%s", n, if (kind == "iid") 10 else 20, if (kind == "low") " (3-d inside)" else "")
     mine <- NULL
+    all_mine <- list(); theirs <- list()
     for (p in paths) {
       l <- load1()
-      r <- ours(kind, p)
+      r <- ours_median(kind, p)
+      all_mine[[as.character(p)]] <- c(r, load = l)
       if (is.null(mine)) mine <- r
       lab <- if (p == 0) "smoteguard sg_knn()" else sprintf("smoteguard, path %d forced", p)
       rows[[length(rows) + 1]] <- data.frame(data = kind, size = size, who = lab, seconds = r$time,
@@ -110,9 +167,12 @@ if (nzchar(Sys.getenv("SMOTEGUARD_KNN_MILLION_CHILD"))) {
       rows[[length(rows) + 1]] <- data.frame(data = kind, size = size,
         who = sprintf("scikit-learn NearestNeighbors(%s)", algo), seconds = r$time, goal = "-", load = l,
         note = paste(r$note, same, sep = "; "))
+      theirs[[algo]] <- list(time = r$time, load = l, note = rows[[length(rows)]]$note)
       cat(sprintf("%-4s %-28s %8.2f s  load %.2f  %s\n", kind, algo, r$time, l, rows[[length(rows)]]$note))
     }
+    bench_rows <- c(bench_rows, kind_rows(kind, size, all_mine, theirs))
   }
+  save_rows(bench_rows, rows_file)
   tab <- do.call(rbind, rows)
   if (nzchar(md_file)) {
     lines <- c("| data | size | who | seconds | goal | load | note |", "|---|---|---|---|---|---|---|",

@@ -11,7 +11,10 @@
 #   make test       make deps (test packages too), make install, then run
 #                   the test suite against the installed package
 #   make check      R CMD build + R CMD check --as-cran --no-manual
-#   make bench      run bench/run.R (BENCH_ARGS=--quick for a short run, --full for all)
+#   make bench      run bench/run.R: the performance targets 1-9 (issue 20's
+#                   first call, million rows and evaluation included) against
+#                   their peers, one table (BENCH_ARGS=--quick for a short run,
+#                   --full for all, --only=7,8 for some)
 #   make slurm-check  start a one-node Slurm here (root; installs slurm-wlm,
 #                   munge, r-cran-future.batchtools if missing), run a small
 #                   sg_evaluate() grid through future.batchtools and check it

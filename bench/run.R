@@ -1,6 +1,7 @@
 # smoteguard against its peers: the targets of the performance issue (and the
-# benchmarks the foundation, SMOTE-family and guard issues ask for), printed
-# as one table.
+# benchmarks the foundation, SMOTE-family and guard issues ask for) and those
+# of issue 20 (targets 6-9: the default call, the first call, a million rows,
+# the evaluation's overhead), printed as one table.
 #
 #   Rscript bench/run.R [--quick] [--full] [--no-wait] [--only=1,2,...] [--markdown=FILE]
 #   make bench                     (the same, default mode)
@@ -14,7 +15,7 @@
 #              themis::bsmote()/adasyn() and imbalanced-learn's reference BLAS for target 5.
 #   --no-wait  do not wait for the 1-minute load average to fall below 0.6 before each
 #              target (the machine is shared; the load is recorded in the table either way).
-#   --only=    run only these targets (1-6).
+#   --only=    run only these targets (1-9).
 #   --markdown=FILE  also write the table (with the header lines) as Markdown.
 #
 # Every smoteguard timing runs in its own Rscript (bench/child.R) so that its memory
@@ -22,6 +23,21 @@
 # the input. Peers that are not installed are skipped with a message; nothing is
 # installed here (bash .ci/install-deps.sh --bench adds imbalanced-learn and OpenBLAS).
 # Ratios are peer time / smoteguard time: above 1 means smoteguard is faster.
+#
+# Targets 7-9 are measured by scripts that also run alone (bench/README.md):
+#   7  bench/first-call.R: the first call in a fresh R process and the warm calls
+#      (medians of fresh processes: --reps 3, 1 with --quick, 5 with --full),
+#      Shuttle-sized tables against imbalanced-learn, the Gaussian table's first
+#      call against its fourth, and the base-R floors
+#   8  bench/knn-million.R: sg_knn(x, 5) at 10^6 rows against scikit-learn's
+#      NearestNeighbors (auto; --full adds kd_tree and ball_tree; each peer
+#      stopped after 300 s, 900 s with --full); --quick: 50,000 rows (no goal), one
+#      call, peers stopped after 30 s
+#   9  bench/evaluate.R --parts=a,c: sg_evaluate()'s first and warm calls, and its
+#      own overhead against its learner fits, predicts and sampler calls
+# run.R runs each in a child Rscript with --rows=FILE (their output goes to
+# stderr with the progress) and appends the rows they save (bench_row() in
+# common.R) to the table.
 if (!nzchar(Sys.getenv("TZ"))) Sys.setenv(TZ = "UTC")
 suppressMessages(library(smoteguard))
 source(file.path((function() {
@@ -34,7 +50,7 @@ quick <- "--quick" %in% argv
 full <- "--full" %in% argv
 no_wait <- quick || "--no-wait" %in% argv
 only <- sub("^--only=", "", grep("^--only=", argv, value = TRUE))
-only <- if (length(only)) as.integer(strsplit(only, ",")[[1]]) else 1:6
+only <- if (length(only)) as.integer(strsplit(only, ",")[[1]]) else 1:9
 md_file <- sub("^--markdown=", "", grep("^--markdown=", argv, value = TRUE))
 mode <- if (full) "--full" else if (quick) "--quick" else "default"
 started <- Sys.time()
@@ -44,18 +60,16 @@ rows <- list()
 add_row <- function(target, task, size, ours, peer = "-", peer_time = NA_real_,
                     goal = NA_real_, peak = NA_real_, load = NA_real_, note = "",
                     goal_text = NULL, from = list()) {
-  ratio <- peer_time / ours
   oth <- unlist(lapply(from, function(m) m$others))
   others <- if (length(oth) && any(!is.na(oth))) max(oth, na.rm = TRUE) else NA_real_
-  met <- if (is.na(goal) || is.na(ratio)) "-" else if (ratio >= goal) "yes" else "NO"
-  rows[[length(rows) + 1L]] <<- data.frame(
-    target = as.character(target), task = task, size = size, smoteguard_s = ours,
-    peer = peer, peer_s = peer_time, ratio = ratio,
-    goal = if (!is.null(goal_text)) goal_text else if (is.na(goal)) "-" else sprintf(">= %gx", goal),
-    met = met, peak_mb = peak, load = load, others = others, note = note,
-    stringsAsFactors = FALSE)
-  say("  %s | %s | ours %s | %s %s | %s", task, size, fmt_s(ours), peer, fmt_s(peer_time),
-      if (is.na(ratio)) "-" else sprintf("%.2fx", ratio))
+  r <- bench_row(task, size, ours, peer, peer_time, goal, peak, load, note, goal_text, others,
+                 target = target)
+  rows[[length(rows) + 1L]] <<- r
+  say_row(r)
+}
+say_row <- function(r) {
+  say("  %s | %s | ours %s | %s %s | %s", r$task, r$size, fmt_s(r$smoteguard_s), r$peer,
+      fmt_s(r$peer_s), if (is.na(r$ratio)) "-" else sprintf("%.2fx", r$ratio))
 }
 fmt_s <- function(x) {
   vapply(x, function(v) if (is.na(v)) "-" else if (v < 0.1) sprintf("%.4f", v)
@@ -65,6 +79,29 @@ fmt_s <- function(x) {
 child <- function(job) measure(function() run_child(job), retry = !quick, wait = !no_wait)
 py_run <- function(...) measure(function() imblearn_time(...), retry = !quick, wait = !no_wait)
 section_load <- function(label) if (no_wait) load1() else wait_for_quiet(label)
+# Run a script that saves its rows (--rows=FILE, see bench_row() in common.R)
+# in a child Rscript, its output on stderr, and append its rows as `target`'s;
+# `note` (if any) goes before each row's note.
+script_rows <- function(target, script, args, note = "") {
+  f <- tempfile(fileext = ".rds")
+  on.exit(unlink(f))
+  status <- system2(file.path(R.home("bin"), "Rscript"),
+                    c("--no-init-file", shQuote(file.path(bench_dir(), script)), args,
+                      paste0("--rows=", shQuote(f)), "1>&2"))
+  if (status != 0 || !file.exists(f)) {
+    say("  (%s %s failed with status %d: its rows are missing)", script,
+        paste(args, collapse = " "), status)
+    return(invisible())
+  }
+  r <- readRDS(f)
+  if (is.null(r)) return(invisible())
+  r$target <- as.character(target)
+  if (nzchar(note)) r$note <- paste0(note, "; ", r$note)
+  for (i in seq_len(nrow(r))) {
+    rows[[length(rows) + 1L]] <<- r[i, , drop = FALSE]
+    say_row(r[i, , drop = FALSE])
+  }
+}
 # the record's own timings of the call, and any warning it gave
 timing_note <- function(r) {
   tm <- r$extra$timings
@@ -374,11 +411,35 @@ if (6 %in% only) {
               py$time, 2, plain$peak, load1(), "numpy arrays in and out", from = list(plain, py))
     }
     add_row(6, "SMOTE, default guard", size, dflt$time,
-            if (have("themis")) "themis::smote" else "-", if (have("themis")) th$time else NA, NA,
+            if (have("themis")) "themis::smote" else "-", if (have("themis")) th$time else NA, 5,
             dflt$peak, l6, sprintf("the default call (guard and constraints on): %d rows out, %d with guard = NULL; %s",
                               dflt$rows, plain$rows, timing_note(dflt)),
             from = list(dflt))
   }
+}
+
+# ---- targets 7-9 (issue 20): scripts that also run alone ----------------------
+reps_mode <- function(quick_v, default_v, full_v) if (quick) quick_v else if (full) full_v else default_v
+if (7 %in% only) {
+  say("target 7: the first call in a fresh R process and warm calls; many rows, few columns, 7 classes")
+  section_load("target 7")
+  script_rows(7, "first-call.R", paste0("--reps=", reps_mode(1, 3, 5)))
+}
+if (8 %in% only) {
+  n8 <- if (quick) "5e4" else "1e6"
+  say("target 8: sg_knn(x, 5), exact self-search at n = %s, against scikit-learn", n8)
+  section_load("target 8")
+  script_rows(8, "knn-million.R",
+              c(paste0("--n=", n8), paste0("--reps=", reps_mode(1, 3, 3)),
+                paste0("--peers=", if (full) "auto,kd_tree,ball_tree" else "auto"),
+                paste0("--timeout=", reps_mode(30, 300, 900))),
+              note = if (quick) "--quick: n = 50,000, not the goal's 10^6" else "")
+}
+if (9 %in% only) {
+  say("target 9: sg_evaluate()'s first and warm calls, and its own overhead")
+  section_load("target 9")
+  script_rows(9, "evaluate.R", c("--parts=a,c", paste0("--reps=", reps_mode(1, 5, 9)),
+                                 paste0("--fresh=", reps_mode(1, 3, 5))))
 }
 
 # ---- the table -----------------------------------------------------------------
@@ -408,7 +469,7 @@ header <- c(
           normalizePath(src_dir), git_rev, Sys.getenv("R_LIBS")),
   sprintf("R's BLAS: %s; imbalanced-learn: /usr/bin/python3; fastest numpy BLAS configuration: %s",
           blas_r, best_blas_note),
-  "ratios are peer time / smoteguard time (above 1: smoteguard faster); times in seconds, best of 3 under 10 s; peak MB: VmHWM of the child process during smoteguard's call (R + input included); load: 1-minute load average before the measurement; others %: the most CPU other processes took (share of the machine, from /proc/stat) during the row's timings: a timing they disturbed by more than 10% is repeated after a wait, keeping the fastest")
+  "ratios are peer time / smoteguard time (above 1: smoteguard faster); times in seconds, best of 3 under 10 s (targets 7-9: medians of repeated runs, as their notes say); peak MB: VmHWM of the child process during smoteguard's call (R + input included); load: 1-minute load average before the measurement; others %: the most CPU other processes took (share of the machine, from /proc/stat) during the row's timings: a timing of targets 1-6 they disturbed by more than 10% is repeated after a wait, keeping the fastest")
 # one line per row, whatever the console width
 txt <- rbind(names(out), as.matrix(out))
 width <- apply(nchar(txt, type = "width"), 2, max)

@@ -598,6 +598,58 @@ static inline double sg_kth_bound_nv(const double *v, int cnt, int k, const int 
 #endif
 }
 
+#if defined(__SSE2__)
+/* The rows u of v[0..cnt) at or below bound (finite), in row order, into
+ * 2 nv sorted slots held in registers (values and rows), of which the first
+ * k (k <= 2 nv) are then the list bd, bi.  A row takes the place of the
+ * first slot above it and the slots from there on move one down, by
+ * compares and selects alone; a row as near as a slot's goes after it (the
+ * earlier row first, as sg_topk_insert()). */
+static inline void sg_offer_below_nv(const double *v, int cnt, double bound,
+                                     double *bd, int *bi, int k, const int nv) {
+  __m128d dv[8], rv[8], mv[8];
+  for (int i = 0; i < nv; i++) {
+    dv[i] = _mm_set1_pd(R_PosInf);
+    rv[i] = _mm_set1_pd(-1.0);
+  }
+  const __m128d none = _mm_setzero_pd();
+  for (int t = 0; t < cnt; t += 16) {
+    unsigned hit = 0;
+    if (t + 16 <= cnt) hit = sg_atmost16(v + t, bound);
+    else
+      for (int u = 0; u < cnt - t; u++) hit |= (unsigned) (v[t + u] <= bound) << u;
+    while (hit) {
+      const int u = t + sg_lowest_bit(hit);
+      hit &= hit - 1u;
+      const __m128d x = _mm_set1_pd(v[u]), xr = _mm_set1_pd((double) u);
+      SG_UNROLL_SLOTS
+      for (int i = 0; i < nv; i++) mv[i] = _mm_cmplt_pd(x, dv[i]);
+      SG_UNROLL_SLOTS
+      for (int i = nv - 1; i >= 0; i--) {
+        /* slot j: the slot before where x is below that one too, else x
+         * where x is below slot j, else slot j */
+        const __m128d mp = _mm_shuffle_pd(i > 0 ? mv[i - 1] : none, mv[i], 1);
+        const __m128d dp = _mm_shuffle_pd(i > 0 ? dv[i - 1] : x, dv[i], 1);
+        const __m128d rp = _mm_shuffle_pd(i > 0 ? rv[i - 1] : xr, rv[i], 1);
+        const __m128d dx = _mm_or_pd(_mm_and_pd(mv[i], x), _mm_andnot_pd(mv[i], dv[i]));
+        const __m128d rx = _mm_or_pd(_mm_and_pd(mv[i], xr), _mm_andnot_pd(mv[i], rv[i]));
+        dv[i] = _mm_or_pd(_mm_and_pd(mp, dp), _mm_andnot_pd(mp, dx));
+        rv[i] = _mm_or_pd(_mm_and_pd(mp, rp), _mm_andnot_pd(mp, rx));
+      }
+    }
+  }
+  double od[16], orow[16];
+  for (int i = 0; i < nv; i++) {
+    _mm_storeu_pd(od + 2 * i, dv[i]);
+    _mm_storeu_pd(orow + 2 * i, rv[i]);
+  }
+  for (int j = 0; j < k; j++) {
+    bd[j] = od[j];
+    bi[j] = (int) orow[j];
+  }
+}
+#endif
+
 /* sg_kth_bound_nv() with the fewest slots of three sizes that hold k. */
 static double sg_kth_bound(const double *v, int cnt, int k) {
   if (k <= 6) return sg_kth_bound_nv(v, cnt, k, 3);
@@ -619,9 +671,11 @@ static double sg_kth_bound(const double *v, int cnt, int k) {
  * max steps alone, no branch on the data, where offering every row takes
  * a branch a row that the processor mispredicts while the list's k-th is
  * still high.  Then only the rows at or below U are offered, in row order,
- * to the usual insertion: the same list, ties and all.  NaN is never at or
- * below U; a U of +Inf (fewer than k groups with a finite value) offers
- * every row as sg_offer_block() does. */
+ * to slots in registers filled without a branch on the data either
+ * (sg_offer_below_nv(); without SSE2, to the usual insertion): the same
+ * list, ties and all.  NaN is never at or below U; a U of +Inf (fewer
+ * than k groups with a finite value) offers every row as sg_offer_block()
+ * does. */
 static void sg_offer_bounded(double *v, int cnt, int skip, double *bd, int *bi,
                              int k) {
   if (k > SG_BOUND_K) {
@@ -637,6 +691,11 @@ static void sg_offer_bounded(double *v, int cnt, int skip, double *bd, int *bi,
     return;
   }
   /* at least k rows at or below the bound: the first k fill the list */
+#if defined(__SSE2__)
+  if (k <= 6) sg_offer_below_nv(v, cnt, bound, bd, bi, k, 3);
+  else if (k <= 10) sg_offer_below_nv(v, cnt, bound, bd, bi, k, 5);
+  else sg_offer_below_nv(v, cnt, bound, bd, bi, k, 8);
+#else
   int filled = 0, t = 0;
   for (; t + 16 <= cnt; t += 16) {
     unsigned hit = sg_atmost16(v + t, bound);
@@ -652,6 +711,7 @@ static void sg_offer_bounded(double *v, int cnt, int skip, double *bd, int *bi,
     if (filled < k) sg_topk_insert(bd, bi, ++filled, v[t], t);
     else if (v[t] < bd[k - 1]) sg_topk_insert(bd, bi, k, v[t], t);
   }
+#endif
   v[skip] = skipped;
 }
 

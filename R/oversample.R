@@ -595,16 +595,12 @@ rng_kind_cache <- new.env(parent = emptyenv())
 # Save the caller's random stream; the returned function puts it back.
 preserve_rng <- function() {
   env <- globalenv()
-  had <- exists(".Random.seed", envir = env, inherits = FALSE)
-  old <- if (had) get(".Random.seed", envir = env, inherits = FALSE)
+  old <- get0(".Random.seed", envir = env, inherits = FALSE)  # (NULL: none)
   # .Random.seed names its generator in its first value: putting it back
-  # restores the kind too
+  # restores the kind too. In C: assigned again, or (none before) removed
+  # without rm()'s matching of its arguments
   function() {
-    if (had) {
-      assign(".Random.seed", old, envir = env)
-    } else if (exists(".Random.seed", envir = env, inherits = FALSE)) {
-      rm(list = ".Random.seed", envir = env)  # (no dots to match: cheaper)
-    }
+    .Call(ffi_record_seed_restore, old)
     invisible()
   }
 }

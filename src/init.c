@@ -45,6 +45,7 @@ static const R_CallMethodDef CallEntries[] = {
   CALLDEF(ffi_record_fingerprint, 1),
   CALLDEF(ffi_record_append, 2),
   CALLDEF(ffi_record_clock, 0),
+  CALLDEF(ffi_record_seed_restore, 1),
   CALLDEF(ffi_predictors_matrix, 2),
   CALLDEF(ffi_predictors_kinds, 1),
   CALLDEF(ffi_threads_get, 0),

@@ -365,6 +365,18 @@ SEXP ffi_record_append(SEXP path, SEXP text) {
   return out;
 }
 
+/* The caller's random stream put back after a seeded call: `old` is the
+ * .Random.seed the global environment held before, assigned again, or
+ * NULL where it held none, and then the one set.seed() made is removed as
+ * rm() removes it, without rm()'s matching of its arguments, which costs
+ * more than the rest of a seed's handling on a small table. */
+SEXP ffi_record_seed_restore(SEXP old) {
+  SEXP sym = Rf_install(".Random.seed");
+  if (Rf_isNull(old)) R_removeVarFromFrame(sym, R_GlobalEnv);
+  else Rf_defineVar(sym, old, R_GlobalEnv);
+  return R_NilValue;
+}
+
 /* The wall clock in seconds since 1970 (Sys.time()'s number), for the
  * record's timings, which are differences of it: R's Sys.time() builds a
  * classed date-time object first, and sg_oversample() reads the clock five

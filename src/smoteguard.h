@@ -178,6 +178,7 @@ SEXP ffi_record_numbered(SEXP x);
 SEXP ffi_record_fingerprint(SEXP x);
 SEXP ffi_record_append(SEXP path, SEXP text);
 SEXP ffi_record_clock(void);
+SEXP ffi_record_seed_restore(SEXP old);
 uint64_t sg_row_hash(const double *x, int p);
 
 /* memory.c: large fresh buffers about to be written whole get huge pages

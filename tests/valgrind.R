@@ -440,6 +440,13 @@ if (need("ffi_predictors_kinds", 1)) {
 if (need("ffi_record_clock", 0)) {
   run(ffi("ffi_record_clock"))
 }
+if (need("ffi_record_seed_restore", 1)) {
+  set.seed(1)
+  old <- .Random.seed
+  run(ffi("ffi_record_seed_restore", NULL))
+  run(ffi("ffi_record_seed_restore", NULL))
+  run(ffi("ffi_record_seed_restore", old))
+}
 if (need("ffi_predictors_matrix", 2)) {
   run(ffi("ffi_predictors_matrix", list(a = c(1, NA, NaN, -0), b = c(1L, NA, 3L, 4L)), 4L))
   run(ffi("ffi_predictors_matrix", list(), 3L))

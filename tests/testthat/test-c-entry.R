@@ -20,6 +20,7 @@ routines_wanted <- c(
   ffi_stats_columns = 3L, ffi_stats_outside = 3L, ffi_record_checksum = 1L,
   ffi_threads_get = 0L, ffi_threads_set = 1L, ffi_stats_quantiles = 2L,
   ffi_record_fingerprint = 1L, ffi_record_append = 2L, ffi_record_clock = 0L,
+  ffi_record_seed_restore = 1L,
   ffi_record_extend = 3L, ffi_record_numbered = 1L, ffi_predictors_matrix = 2L,
   ffi_predictors_kinds = 1L,
   ffi_fidelity_check = 8L, ffi_pair_mean = 2L, ffi_condense = 8L,
@@ -685,6 +686,26 @@ test_that("ffi_record_clock() reads the wall clock as Sys.time()'s number", {
   # (the two clocks may round the same instant a microsecond apart)
   expect_gte(now, before - 1e-3)
   expect_lte(now, after + 1e-3)
+})
+
+test_that("ffi_record_seed_restore() puts the global .Random.seed back, or removes it", {
+  f <- function(old) .Call(ffi("ffi_record_seed_restore"), old)
+  env <- globalenv()
+  saved <- get0(".Random.seed", env, inherits = FALSE)
+  withr::defer(f(saved))
+  set.seed(2)
+  old <- .Random.seed
+  stats::runif(3)
+  expect_null(f(old))
+  expect_identical(.Random.seed, old)
+  expect_null(f(NULL))
+  expect_false(exists(".Random.seed", envir = env, inherits = FALSE))
+  # (nothing to remove: no error)
+  expect_null(f(NULL))
+  expect_false(exists(".Random.seed", envir = env, inherits = FALSE))
+  # as rm() leaves it: the next draw seeds a new stream
+  stats::runif(1)
+  expect_true(exists(".Random.seed", envir = env, inherits = FALSE))
 })
 
 test_that("ffi_predictors_kinds() codes bare columns by type and leaves the rest to R", {

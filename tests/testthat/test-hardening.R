@@ -298,7 +298,9 @@ hd_valid_calls <- function() {
     ffi_record_fingerprint = list(list(a = c(1, NA, -0), b = c("x", NA), f = factor(c("u", "v")),
                                        l = c(TRUE, NA), i = 1:3)),
     ffi_record_append = list(tempfile("hd-ledger"), "{\"a\":1}\n"),
-    ffi_record_clock = list()
+    ffi_record_clock = list(),
+    # (the session's own stream, put back as it is)
+    ffi_record_seed_restore = list(get0(".Random.seed", globalenv(), inherits = FALSE))
   )
 }
 

@@ -356,7 +356,7 @@ sg_oversample <- function(data, var, method = "smote", neighbors = 5,
 new_counts <- function(targets, counts, data, pred, call = NULL) {
   # pmax() without its attribute handling (a few microseconds a call)
   n_new <- targets - counts
-  n_new[which(n_new < 0)] <- 0
+  n_new[n_new < 0] <- 0  # (no NA: the targets and counts are numbers)
   hint <- "Use a smaller `over_ratio`."
   # (.row_names_info(): nrow() without its dispatch)
   check_result_size(as.numeric(.row_names_info(data, 2L)) + sum(n_new),
@@ -445,7 +445,7 @@ class_targets <- function(counts, ratio) {
   targets <- round(ratio * largest)
   as_is <- is.na(ratio)
   targets[as_is] <- counts[as_is]
-  up <- which(targets < counts)  # pmax(), without its attribute handling
+  up <- targets < counts  # pmax(), without its attribute handling (no NA here)
   targets[up] <- counts[up]
   targets[counts == 0] <- 0
   targets <- as.numeric(targets)

@@ -554,19 +554,27 @@ static inline double sg_min_of(const double *v, int cnt) {
   return g;
 }
 
-/* GCC unrolls the loop over the slots (clang does unasked) */
+/* GCC unrolls the loop over the slots (clang does unasked), and inlines
+ * the functions whose slot count nv is a constant at each call, so that
+ * the slots stay in registers */
 #if defined(__GNUC__) && !defined(__clang__)
 #define SG_UNROLL_SLOTS _Pragma("GCC unroll 8")
 #else
 #define SG_UNROLL_SLOTS
 #endif
+#ifndef SG_ALWAYS_INLINE
+#if defined(__GNUC__)
+#define SG_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define SG_ALWAYS_INLINE inline
+#endif
+#endif
 
 /* The k-th smallest of the minima of v's groups of eight (k <= 2 nv;
  * +Inf when fewer than k are finite): each minimum into a sorted list of
  * 2 nv slots, each slot the smaller of itself and the larger of the
- * minimum and the slot before.  nv is a constant where it is inlined, so
- * the slots stay in registers. */
-static inline double sg_kth_bound_nv(const double *v, int cnt, int k, const int nv) {
+ * minimum and the slot before. */
+static SG_ALWAYS_INLINE double sg_kth_bound_nv(const double *v, int cnt, int k, const int nv) {
 #if defined(__SSE2__)
   __m128d sl[8];
   for (int i = 0; i < nv; i++) sl[i] = _mm_set1_pd(R_PosInf);
@@ -605,8 +613,9 @@ static inline double sg_kth_bound_nv(const double *v, int cnt, int k, const int 
  * first slot above it and the slots from there on move one down, by
  * compares and selects alone; a row as near as a slot's goes after it (the
  * earlier row first, as sg_topk_insert()). */
-static inline void sg_offer_below_nv(const double *v, int cnt, double bound,
-                                     double *bd, int *bi, int k, const int nv) {
+static SG_ALWAYS_INLINE void sg_offer_below_nv(const double *v, int cnt,
+                                               double bound, double *bd, int *bi,
+                                               int k, const int nv) {
   __m128d dv[8], rv[8], mv[8];
   for (int i = 0; i < nv; i++) {
     dv[i] = _mm_set1_pd(R_PosInf);

@@ -535,7 +535,7 @@ static inline void sg_offer_block(const double *acc, int cnt, R_xlen_t r0,
   sg_offer_span(acc, t, cnt, r0, skip, bd, bi, k, worst);
 }
 
-/* The longest list sg_offer_bounded() bounds (its slots in registers). */
+/* The longest list sg_offer_bounded() bounds (sg_kth_bound()'s slots). */
 #define SG_BOUND_K 16
 
 /* The minimum of v[0..cnt), NaN left out (+Inf: none). */
@@ -555,10 +555,10 @@ static inline double sg_min_of(const double *v, int cnt) {
 }
 
 /* GCC unrolls the loop over the slots (clang does unasked), and inlines
- * the functions whose slot count nv is a constant at each call, so that
+ * sg_kth_bound_nv() with its slot count a constant at each call, so that
  * the slots stay in registers */
 #if defined(__GNUC__) && !defined(__clang__)
-#define SG_UNROLL_SLOTS _Pragma("GCC unroll 8")
+#define SG_UNROLL_SLOTS _Pragma("GCC unroll 16")
 #else
 #define SG_UNROLL_SLOTS
 #endif
@@ -573,29 +573,14 @@ static inline double sg_min_of(const double *v, int cnt) {
 /* The k-th smallest of the minima of v's groups of eight (k <= 2 nv;
  * +Inf when fewer than k are finite): each minimum into a sorted list of
  * 2 nv slots, each slot the smaller of itself and the larger of the
- * minimum and the slot before. */
+ * minimum and the slot before (min and max steps, no branch on the data;
+ * with nv a constant the slots stay in registers). */
 static SG_ALWAYS_INLINE double sg_kth_bound_nv(const double *v, int cnt, int k, const int nv) {
-#if defined(__SSE2__)
-  __m128d sl[8];
-  for (int i = 0; i < nv; i++) sl[i] = _mm_set1_pd(R_PosInf);
-  const __m128d below = _mm_set1_pd(R_NegInf);
-  for (int t = 0; t < cnt; t += 8) {
-    const __m128d g = _mm_set1_pd(sg_min_of(v + t, t + 8 < cnt ? 8 : cnt - t));
-    SG_UNROLL_SLOTS
-    for (int i = nv - 1; i >= 0; i--) {
-      /* slots 2i - 1 and 2i: the ones before slots 2i and 2i + 1 */
-      __m128d before = _mm_shuffle_pd(i > 0 ? sl[i - 1] : below, sl[i], 1);
-      sl[i] = _mm_min_pd(sl[i], _mm_max_pd(before, g));
-    }
-  }
-  double out[16];
-  for (int i = 0; i < nv; i++) _mm_storeu_pd(out + 2 * i, sl[i]);
-  return out[k - 1];
-#else
   double sl[16];
   for (int j = 0; j < 2 * nv; j++) sl[j] = R_PosInf;
   for (int t = 0; t < cnt; t += 8) {
     const double g = sg_min_of(v + t, t + 8 < cnt ? 8 : cnt - t);
+    SG_UNROLL_SLOTS
     for (int j = 2 * nv - 1; j > 0; j--) {
       const double a = sl[j - 1] > g ? sl[j - 1] : g;
       sl[j] = sl[j] < a ? sl[j] : a;
@@ -603,61 +588,7 @@ static SG_ALWAYS_INLINE double sg_kth_bound_nv(const double *v, int cnt, int k, 
     sl[0] = sl[0] < g ? sl[0] : g;
   }
   return sl[k - 1];
-#endif
 }
-
-#if defined(__SSE2__)
-/* The rows u of v[0..cnt) at or below bound (finite), in row order, into
- * 2 nv sorted slots held in registers (values and rows), of which the first
- * k (k <= 2 nv) are then the list bd, bi.  A row takes the place of the
- * first slot above it and the slots from there on move one down, by
- * compares and selects alone; a row as near as a slot's goes after it (the
- * earlier row first, as sg_topk_insert()). */
-static SG_ALWAYS_INLINE void sg_offer_below_nv(const double *v, int cnt,
-                                               double bound, double *bd, int *bi,
-                                               int k, const int nv) {
-  __m128d dv[8], rv[8], mv[8];
-  for (int i = 0; i < nv; i++) {
-    dv[i] = _mm_set1_pd(R_PosInf);
-    rv[i] = _mm_set1_pd(-1.0);
-  }
-  const __m128d none = _mm_setzero_pd();
-  for (int t = 0; t < cnt; t += 16) {
-    unsigned hit = 0;
-    if (t + 16 <= cnt) hit = sg_atmost16(v + t, bound);
-    else
-      for (int u = 0; u < cnt - t; u++) hit |= (unsigned) (v[t + u] <= bound) << u;
-    while (hit) {
-      const int u = t + sg_lowest_bit(hit);
-      hit &= hit - 1u;
-      const __m128d x = _mm_set1_pd(v[u]), xr = _mm_set1_pd((double) u);
-      SG_UNROLL_SLOTS
-      for (int i = 0; i < nv; i++) mv[i] = _mm_cmplt_pd(x, dv[i]);
-      SG_UNROLL_SLOTS
-      for (int i = nv - 1; i >= 0; i--) {
-        /* slot j: the slot before where x is below that one too, else x
-         * where x is below slot j, else slot j */
-        const __m128d mp = _mm_shuffle_pd(i > 0 ? mv[i - 1] : none, mv[i], 1);
-        const __m128d dp = _mm_shuffle_pd(i > 0 ? dv[i - 1] : x, dv[i], 1);
-        const __m128d rp = _mm_shuffle_pd(i > 0 ? rv[i - 1] : xr, rv[i], 1);
-        const __m128d dx = _mm_or_pd(_mm_and_pd(mv[i], x), _mm_andnot_pd(mv[i], dv[i]));
-        const __m128d rx = _mm_or_pd(_mm_and_pd(mv[i], xr), _mm_andnot_pd(mv[i], rv[i]));
-        dv[i] = _mm_or_pd(_mm_and_pd(mp, dp), _mm_andnot_pd(mp, dx));
-        rv[i] = _mm_or_pd(_mm_and_pd(mp, rp), _mm_andnot_pd(mp, rx));
-      }
-    }
-  }
-  double od[16], orow[16];
-  for (int i = 0; i < nv; i++) {
-    _mm_storeu_pd(od + 2 * i, dv[i]);
-    _mm_storeu_pd(orow + 2 * i, rv[i]);
-  }
-  for (int j = 0; j < k; j++) {
-    bd[j] = od[j];
-    bi[j] = (int) orow[j];
-  }
-}
-#endif
 
 /* sg_kth_bound_nv() with the fewest slots of three sizes that hold k. */
 static double sg_kth_bound(const double *v, int cnt, int k) {
@@ -680,9 +611,7 @@ static double sg_kth_bound(const double *v, int cnt, int k) {
  * max steps alone, no branch on the data, where offering every row takes
  * a branch a row that the processor mispredicts while the list's k-th is
  * still high.  Then only the rows at or below U are offered, in row order,
- * to slots in registers filled without a branch on the data either
- * (sg_offer_below_nv(); without SSE2, to the usual insertion): the same
- * list, ties and all.  NaN is never at or below U; a U of +Inf (fewer
+ * to the usual insertion: the same list, ties and all.  NaN is never at or below U; a U of +Inf (fewer
  * than k groups with a finite value) offers every row as sg_offer_block()
  * does. */
 static void sg_offer_bounded(double *v, int cnt, int skip, double *bd, int *bi,
@@ -700,11 +629,6 @@ static void sg_offer_bounded(double *v, int cnt, int skip, double *bd, int *bi,
     return;
   }
   /* at least k rows at or below the bound: the first k fill the list */
-#if defined(__SSE2__)
-  if (k <= 6) sg_offer_below_nv(v, cnt, bound, bd, bi, k, 3);
-  else if (k <= 10) sg_offer_below_nv(v, cnt, bound, bd, bi, k, 5);
-  else sg_offer_below_nv(v, cnt, bound, bd, bi, k, 8);
-#else
   int filled = 0, t = 0;
   for (; t + 16 <= cnt; t += 16) {
     unsigned hit = sg_atmost16(v + t, bound);
@@ -720,7 +644,6 @@ static void sg_offer_bounded(double *v, int cnt, int skip, double *bd, int *bi,
     if (filled < k) sg_topk_insert(bd, bi, ++filled, v[t], t);
     else if (v[t] < bd[k - 1]) sg_topk_insert(bd, bi, k, v[t], t);
   }
-#endif
   v[skip] = skipped;
 }
 

@@ -504,17 +504,25 @@ class_shortfall <- function(setup, i, parents, made, settings) {
 # The made rows' provenance kinds, one per row (`gap`: the stacked rows'
 # gaps; `made`: each class's count). When every class interpolates, the
 # method's kind reads the gaps of all the rows at once (a kind is one, or
-# one per row by its gap: the same as class by class); otherwise class by
-# class.
+# one per row by its gap, which interp_kind() holds it to: the same as
+# class by class); otherwise class by class.
 made_kinds <- function(setup, gap, made, settings) {
   if (length(gap) > 0L && all(setup$interpolating)) {
-    kind <- setup$def$kind(settings, gap)
-    if (length(kind) == 1L || length(kind) == length(gap)) {
-      if (setup$plan$jitter) kind <- paste0(kind, "+jitter")
-      return(if (length(kind) == 1L) rep.int(kind, length(gap)) else kind)
-    }
+    kind <- interp_kind(setup, settings, gap)
+    return(if (length(kind) == 1L) rep.int(kind, length(gap)) else kind)
   }
   rows_kind(class_kinds(setup, gap, made, settings), made)
+}
+
+# The kind of interpolated rows with these gaps: the method's kind (one,
+# or one per row), "+jitter" added when the plan adds noise.
+interp_kind <- function(setup, settings, gap) {
+  kind <- setup$def$kind(settings, gap)
+  if (length(kind) != 1L && length(kind) != length(gap)) {
+    sg_abort(sprintf("internal: the kind of method \"%s\" gave %d values for %d rows.",
+                     setup$def$name, length(kind), length(gap)), class = "internal")
+  }
+  if (setup$plan$jitter) paste0(kind, "+jitter") else kind
 }
 
 # The provenance kinds of the classes' made rows (`gap`: the stacked
@@ -530,10 +538,8 @@ class_kinds <- function(setup, gap, made, settings) {
   end <- cumsum(made)
   for (i in which(interpolating)) {
     # the gaps a promise: only a kind of one per row reads them
-    kinds[[i]] <- def$kind(settings, gap[seq.int(end[i] - made[i] + 1L, length.out = made[i])])
-  }
-  if (setup$plan$jitter && any(interpolating)) {
-    kinds[interpolating] <- lapply(kinds[interpolating], paste0, "+jitter")
+    kinds[[i]] <- interp_kind(setup, settings,
+                              gap[seq.int(end[i] - made[i] + 1L, length.out = made[i])])
   }
   kinds
 }

@@ -538,20 +538,21 @@ static inline void sg_offer_block(const double *acc, int cnt, R_xlen_t r0,
 /* The longest list sg_offer_bounded() bounds (sg_kth_bound()'s slots). */
 #define SG_BOUND_K 16
 
-/* The minimum of v[0..cnt), NaN left out (+Inf: none). */
+/* The minimum of v[0..cnt), NaN left out (+Inf: none): four running
+ * minima, so that the compares do not wait on one another. */
 static inline double sg_min_of(const double *v, int cnt) {
-  double g = R_PosInf;
+  double g0 = R_PosInf, g1 = R_PosInf, g2 = R_PosInf, g3 = R_PosInf;
   int u = 0;
-#if defined(__SSE2__)
-  if (cnt == 8) {
-    /* min_pd(a, b) is b where a is NaN, so the values go first */
-    __m128d w = _mm_set1_pd(R_PosInf);
-    for (; u < 8; u += 2) w = _mm_min_pd(_mm_loadu_pd(v + u), w);
-    g = _mm_cvtsd_f64(_mm_min_sd(_mm_unpackhi_pd(w, w), w));
+  for (; u + 4 <= cnt; u += 4) {
+    g0 = v[u] < g0 ? v[u] : g0;
+    g1 = v[u + 1] < g1 ? v[u + 1] : g1;
+    g2 = v[u + 2] < g2 ? v[u + 2] : g2;
+    g3 = v[u + 3] < g3 ? v[u + 3] : g3;
   }
-#endif
-  for (; u < cnt; u++) g = v[u] < g ? v[u] : g;
-  return g;
+  for (; u < cnt; u++) g0 = v[u] < g0 ? v[u] : g0;
+  g0 = g1 < g0 ? g1 : g0;
+  g2 = g3 < g2 ? g3 : g2;
+  return g2 < g0 ? g2 : g0;
 }
 
 /* GCC unrolls the loop over the slots (clang does unasked), and inlines
@@ -562,21 +563,17 @@ static inline double sg_min_of(const double *v, int cnt) {
 #else
 #define SG_UNROLL_SLOTS
 #endif
-#ifndef SG_ALWAYS_INLINE
-#if defined(__GNUC__)
-#define SG_ALWAYS_INLINE __attribute__((always_inline)) inline
-#else
-#define SG_ALWAYS_INLINE inline
-#endif
-#endif
 
 /* The k-th smallest of the minima of v's groups of eight (k <= 2 nv;
  * +Inf when fewer than k are finite): each minimum into a sorted list of
  * 2 nv slots, each slot the smaller of itself and the larger of the
  * minimum and the slot before (min and max steps, no branch on the data;
  * with nv a constant the slots stay in registers). */
+#if SG_BOUND_K != 2 * 8
+#error "sg_kth_bound() takes at most 8 pairs of slots"
+#endif
 static SG_ALWAYS_INLINE double sg_kth_bound_nv(const double *v, int cnt, int k, const int nv) {
-  double sl[16];
+  double sl[SG_BOUND_K];
   for (int j = 0; j < 2 * nv; j++) sl[j] = R_PosInf;
   for (int t = 0; t < cnt; t += 8) {
     const double g = sg_min_of(v + t, t + 8 < cnt ? 8 : cnt - t);

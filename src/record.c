@@ -371,6 +371,10 @@ SEXP ffi_record_append(SEXP path, SEXP text) {
  * rm() removes it, without rm()'s matching of its arguments, which costs
  * more than the rest of a seed's handling on a small table. */
 SEXP ffi_record_seed_restore(SEXP old) {
+  /* what .Random.seed can hold: R checks its kind and length at the next
+   * draw, but anything else there would break the caller's stream */
+  if (!Rf_isNull(old) && (TYPEOF(old) != INTSXP || XLENGTH(old) < 1 || Rf_isObject(old)))
+    Rf_error("`old` must be NULL or an integer vector (a saved .Random.seed).");
   SEXP sym = Rf_install(".Random.seed");
   if (Rf_isNull(old)) R_removeVarFromFrame(sym, R_GlobalEnv);
   else Rf_defineVar(sym, old, R_GlobalEnv);

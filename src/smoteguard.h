@@ -10,6 +10,14 @@
 #include <stdint.h>
 #include <math.h>
 
+/* a function the compiler must inline (its constant arguments then shape
+ * its loops) */
+#if defined(__GNUC__)
+#define SG_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define SG_ALWAYS_INLINE inline
+#endif
+
 /* OpenMP shim (the data.table way): the code builds and runs serially
  * where the compiler has no OpenMP. */
 #ifdef _OPENMP
@@ -156,11 +164,15 @@ void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, uint64_t *key
                          R_xlen_t *count, double *q, double *counts, double *missing);
 SEXP ffi_stats_quantiles(SEXP x, SEXP threads);
 SEXP ffi_metrics_ks(SEXP real, SEXP syn);
-/* the number of values from which sg_sort_values() takes 11-bit digits
- * (bytes below), and the counters that sort needs (its 6 passes x 2^11
- * digit values) */
+/* the number of values from which sg_sort_values() takes digits of
+ * SG_RADIX_WIDE bits (bytes below), and the counters that sort needs (its
+ * passes x digit values) */
 #define SG_RADIX_MIN 2048
+#define SG_RADIX_WIDE 11
 #define SG_KS_COUNT (6 * 2048)
+#if SG_KS_COUNT < ((64 + SG_RADIX_WIDE - 1) / SG_RADIX_WIDE) * (1 << SG_RADIX_WIDE)
+#error "SG_KS_COUNT must hold a counter per pass and digit value of the wide radix sort"
+#endif
 R_xlen_t sg_gather_values(const double *x, const int *rows, R_xlen_t n,
                           double *out);
 void sg_sort_values(double *v, R_xlen_t m, uint64_t *keys, R_xlen_t *count);

@@ -6,12 +6,6 @@
 #include <string.h>
 #include <stdlib.h>
 
-#if defined(__GNUC__)
-#define SG_ALWAYS_INLINE __attribute__((always_inline)) inline
-#else
-#define SG_ALWAYS_INLINE inline
-#endif
-
 /* The mean and sd of the `seen` values of v[at(i)], i < m, at(i) =
  * rows[i] when `indexed`, else i, whose long double sum is `sum` (NaN
  * skipped, unless `clean`: none there). Called with constant `indexed`
@@ -438,7 +432,7 @@ void sg_sort_values(double *v, R_xlen_t m, uint64_t *keys, R_xlen_t *count) {
     R_xlen_t bytes[8 * 256];
     sg_radix_sort(keys, keys + m, m, 8, bytes);
   } else {
-    sg_radix_sort(keys, keys + m, m, 11, count);
+    sg_radix_sort(keys, keys + m, m, SG_RADIX_WIDE, count);
   }
   for (R_xlen_t i = 0; i < m; i++) v[i] = sg_key_value(keys[i]);
 }

@@ -504,6 +504,11 @@ call_templates <- list(
     n <- rint(1, 0, 50)
     list(pick(list(sprinkle_na(rint(n, 1, 5), 0.05),
                    sprinkle_na(as.character(rint(n, 1, 100)), 0.05))))
+  },
+  # the process's own stream put back as it is, or refused values
+  ffi_record_seed_restore = function() {
+    list(pick(list(get0(".Random.seed", globalenv(), inherits = FALSE), integer(0), "a",
+                   1.5, list(1L))))
   }
 )
 

@@ -706,6 +706,15 @@ test_that("ffi_record_seed_restore() puts the global .Random.seed back, or remov
   # as rm() leaves it: the next draw seeds a new stream
   stats::runif(1)
   expect_true(exists(".Random.seed", envir = env, inherits = FALSE))
+  # anything else is refused, and the stream is left as it was
+  now <- .Random.seed
+  msg <- "`old` must be NULL or an integer vector (a saved .Random.seed)."
+  expect_c_error(f("a"), msg)
+  expect_c_error(f(list(1L)), msg)
+  expect_c_error(f(integer(0)), msg)
+  expect_c_error(f(as.double(now)), msg)
+  expect_c_error(f(factor("a")), msg)
+  expect_identical(.Random.seed, now)
 })
 
 test_that("ffi_predictors_kinds() codes bare columns by type and leaves the rest to R", {

@@ -156,6 +156,24 @@ test_that("seed = restores the caller's random stream", {
   expect_false(exists(".Random.seed", envir = globalenv(), inherits = FALSE))
 })
 
+test_that("seed = restores the caller's random stream when the call stops half-way", {
+  df <- sim_classes(c(a = 45, b = 12), seed = 31)
+  # a rules function that stops once rows are being made, after the seed
+  # was set and draws were taken
+  stopping <- sg_constraints(rules = function(d) stop("no rows today"))
+  withr::local_seed(123)
+  before <- get(".Random.seed", envir = globalenv())
+  expect_error(sg_oversample(df, "y", seed = 1, guard = NULL, constraints = stopping),
+               "no rows today")
+  expect_identical(get(".Random.seed", envir = globalenv()), before)
+  # with no stream at all, none is left behind
+  withr::local_preserve_seed()
+  rm(".Random.seed", envir = globalenv())
+  expect_error(sg_oversample(df, "y", seed = 1, guard = NULL, constraints = stopping),
+               "no rows today")
+  expect_false(exists(".Random.seed", envir = globalenv(), inherits = FALSE))
+})
+
 test_that("results are identical with 1 and 2 threads", {
   # a class of 700 rows in 5 dimensions: 700^2 * 5 is above the parallel
   # threshold of the neighbour search

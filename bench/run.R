@@ -89,8 +89,13 @@ script_rows <- function(target, script, args, note = "") {
                     c("--no-init-file", shQuote(file.path(bench_dir(), script)), args,
                       paste0("--rows=", shQuote(f)), "1>&2"))
   if (status != 0 || !file.exists(f)) {
-    say("  (%s %s failed with status %d: its rows are missing)", script,
-        paste(args, collapse = " "), status)
+    say("  (%s %s failed with status %d)", script, paste(args, collapse = " "), status)
+    # a target that did not run is not met: one row says so
+    r <- bench_row(paste(script, "did not finish"), "-", NA_real_, met = "NO",
+                   note = sprintf("%s %s exited with status %d; see its output above", script,
+                                  paste(args, collapse = " "), status), target = target)
+    rows[[length(rows) + 1L]] <<- r
+    say_row(r)
     return(invisible())
   }
   r <- readRDS(f)

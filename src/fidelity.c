@@ -148,12 +148,7 @@ static void sg_fidelity_worker(const sg_fidelity_data *in, sg_fidelity_table *t)
   if (d > 0) {
     w.a = (double *) R_alloc(big_r, sizeof(double));
     w.b = (double *) R_alloc(big_s, sizeof(double));
-    R_xlen_t big = big_r > big_s ? big_r : big_s;
-    w.keys = (uint64_t *) R_alloc(2 * big, sizeof(uint64_t));
-    /* the 11-bit sort's counters only where a side is large enough to use
-     * them (an allocation of their size costs more than the small tables'
-     * whole check) */
-    if (big >= SG_RADIX_MIN) w.count = (R_xlen_t *) R_alloc(SG_KS_COUNT, sizeof(R_xlen_t));
+    sg_sort_scratch(big_r > big_s ? big_r : big_s, 1, &w.keys, &w.count);
   }
   double *ca = (double *) R_alloc(max_l, sizeof(double));
   double *cb = (double *) R_alloc(max_l, sizeof(double));

@@ -594,6 +594,15 @@ static double sg_kth_bound(const double *v, int cnt, int k) {
   return sg_kth_bound_nv(v, cnt, k, 8);
 }
 
+/* (dist, row) into a list of k that rows reach in row order, where it
+ * belongs; *filled counts its entries (an open list takes the row among
+ * its filled slots, not through the empty ones). */
+static inline void sg_bounded_offer(double *bd, int *bi, int k, int *filled,
+                                    double dist, int row) {
+  if (*filled < k) sg_topk_insert(bd, bi, ++*filled, dist, row);
+  else if (dist < bd[k - 1]) sg_topk_insert(bd, bi, k, dist, row);
+}
+
 /* The classes' one scan has each query's distances to all rows at hand
  * before any is offered, so its lists can be filled from the near rows
  * alone.  The list of the k smallest of the values v[0..cnt) (by value,
@@ -608,9 +617,9 @@ static double sg_kth_bound(const double *v, int cnt, int k) {
  * max steps alone, no branch on the data, where offering every row takes
  * a branch a row that the processor mispredicts while the list's k-th is
  * still high.  Then only the rows at or below U are offered, in row order,
- * to the usual insertion: the same list, ties and all.  NaN is never at or below U; a U of +Inf (fewer
- * than k groups with a finite value) offers every row as sg_offer_block()
- * does. */
+ * to the usual insertion: the same list, ties and all.  NaN is never at
+ * or below U; a U of +Inf (fewer than k groups with a finite value)
+ * offers every row as sg_offer_block() does. */
 static void sg_offer_bounded(double *v, int cnt, int skip, double *bd, int *bi,
                              int k) {
   if (k > SG_BOUND_K) {
@@ -632,15 +641,11 @@ static void sg_offer_bounded(double *v, int cnt, int skip, double *bd, int *bi,
     while (hit) {
       const int u = t + sg_lowest_bit(hit);
       hit &= hit - 1u;
-      if (filled < k) sg_topk_insert(bd, bi, ++filled, v[u], u);
-      else if (v[u] < bd[k - 1]) sg_topk_insert(bd, bi, k, v[u], u);
+      sg_bounded_offer(bd, bi, k, &filled, v[u], u);
     }
   }
-  for (; t < cnt; t++) {
-    if (!(v[t] <= bound)) continue;
-    if (filled < k) sg_topk_insert(bd, bi, ++filled, v[t], t);
-    else if (v[t] < bd[k - 1]) sg_topk_insert(bd, bi, k, v[t], t);
-  }
+  for (; t < cnt; t++)
+    if (v[t] <= bound) sg_bounded_offer(bd, bi, k, &filled, v[t], t);
   v[skip] = skipped;
 }
 

@@ -228,10 +228,15 @@ R_xlen_t sg_skip_row(int self, const int *exclude, R_xlen_t q) {
 #define SG_KNN_TREE -1
 #define SG_KNN_BTREE -2
 
+/* Whether the test switch's path forces the classes' one scan (8, 9):
+ * every other search then chooses as on path 0. */
+static int sg_path_classes(int path) {
+  return path == SG_KNN_PATH_CLASSES || path == SG_KNN_PATH_CLASSES_FULL;
+}
+
 static int sg_knn_strategy(R_xlen_t n, int dk, int farthest) {
   int path = sg_knn_path();
-  if (path == SG_KNN_PATH_CLASSES || path == SG_KNN_PATH_CLASSES_FULL)
-    path = 0;  /* only the classes' scan */
+  if (sg_path_classes(path)) path = 0;  /* only the classes' scan */
   if (farthest) return SG_SCAN_FARTHEST;
   int use_tree = path == 2 ||
     (path == 0 && n >= SG_TREE_MIN_N &&
@@ -282,8 +287,7 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
     if (!scale || scale[j] > 0) cols[dk++] = j;
   }
   int strategy = sg_knn_strategy(n, dk, farthest);
-  int strategy_auto = sg_knn_path() == 0 || sg_knn_path() == SG_KNN_PATH_CLASSES ||
-    sg_knn_path() == SG_KNN_PATH_CLASSES_FULL;
+  int strategy_auto = sg_knn_path() == 0 || sg_path_classes(sg_knn_path());
   const double *qrow = sg_query_rows(self ? ref : query, m, cols, dk, center,
                                      scale);
   if (strategy == SG_KNN_TREE || strategy == SG_KNN_BTREE) {
@@ -318,7 +322,7 @@ int sg_knn_classes(const double *x, R_xlen_t n, int d, const double *center,
     if (!scale || scale[j] > 0) cols[dk++] = j;
   }
   int path = sg_knn_path();
-  int forced = path == SG_KNN_PATH_CLASSES || path == SG_KNN_PATH_CLASSES_FULL;
+  int forced = sg_path_classes(path);
   int one = m > 0 && (forced ||
                       (path == 0 && sg_knn_strategy(n, dk, 0) == SG_SCAN_DIRECT));
   R_xlen_t total = 0;

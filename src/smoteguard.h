@@ -176,6 +176,7 @@ SEXP ffi_metrics_ks(SEXP real, SEXP syn);
 R_xlen_t sg_gather_values(const double *x, const int *rows, R_xlen_t n,
                           double *out);
 void sg_sort_values(double *v, R_xlen_t m, uint64_t *keys, R_xlen_t *count);
+void sg_sort_scratch(R_xlen_t m, int copies, uint64_t **keys, R_xlen_t **count);
 double sg_ks_values(const double *a, R_xlen_t na, const double *b, R_xlen_t nb);
 
 /* fidelity.c */

@@ -258,13 +258,11 @@ SEXP ffi_stats_quantiles(SEXP x, SEXP threads) {
   SEXP missing = PROTECT(Rf_allocVector(REALSXP, d)); nprot++;
   int nth = sg_threads_for(req, 10.0 * (double) n * (double) d);
   if (nth > d) nth = d > 0 ? d : 1;
-  double *buf = (double *) R_alloc((size_t) (n > 0 ? n : 1) * (size_t) nth, sizeof(double));
-  /* the radix sort's keys (2 n per thread), and its counters for long
-   * columns */
   size_t n1 = (size_t) (n > 0 ? n : 1);
-  uint64_t *keys = (uint64_t *) R_alloc(2 * n1 * (size_t) nth, sizeof(uint64_t));
-  int radix = n >= SG_RADIX_MIN;
-  R_xlen_t *cnt = radix ? (R_xlen_t *) R_alloc((size_t) SG_KS_COUNT * (size_t) nth, sizeof(R_xlen_t)) : NULL;
+  double *buf = (double *) R_alloc(n1 * (size_t) nth, sizeof(double));
+  uint64_t *keys;
+  R_xlen_t *cnt;
+  sg_sort_scratch(n, nth, &keys, &cnt);
   const double *xv = REAL_RO(x);
   double *qv = REAL(q), *cv = REAL(counts), *mv = REAL(missing);
 #if defined(_OPENMP) && !defined(_WIN32)
@@ -274,7 +272,7 @@ SEXP ffi_stats_quantiles(SEXP x, SEXP threads) {
     int t = omp_get_thread_num();
     sg_column_quantiles(xv + (R_xlen_t) j * n, n, buf + (R_xlen_t) t * n,
                         keys + 2 * (size_t) t * n1,
-                        radix ? cnt + (R_xlen_t) t * SG_KS_COUNT : NULL,
+                        cnt ? cnt + (R_xlen_t) t * SG_KS_COUNT : NULL,
                         qv + (R_xlen_t) j * SG_NQ, cv + (R_xlen_t) j * (SG_NQ - 1), mv + j);
   }
   const char *names[] = {"quantiles", "counts", "missing"};
@@ -437,6 +435,17 @@ void sg_sort_values(double *v, R_xlen_t m, uint64_t *keys, R_xlen_t *count) {
   for (R_xlen_t i = 0; i < m; i++) v[i] = sg_key_value(keys[i]);
 }
 
+/* sg_sort_values()'s scratch for up to m values, `copies` times over (one
+ * per thread): 2 m keys each, and the 11-bit sort's counters only where m
+ * reaches SG_RADIX_MIN (NULL below: an allocation of their size costs
+ * more than a small table's whole check). */
+void sg_sort_scratch(R_xlen_t m, int copies, uint64_t **keys, R_xlen_t **count) {
+  size_t m1 = (size_t) (m > 0 ? m : 1);
+  *keys = (uint64_t *) R_alloc(2 * m1 * (size_t) copies, sizeof(uint64_t));
+  *count = m >= SG_RADIX_MIN
+    ? (R_xlen_t *) R_alloc((size_t) SG_KS_COUNT * (size_t) copies, sizeof(R_xlen_t)) : NULL;
+}
+
 /* The KS statistic of two sorted samples (both non-empty, no NaN): the
  * largest gap between the distribution functions, read after the last of
  * each run of equal values (-0 and 0 are one value). Once one sample is
@@ -464,9 +473,9 @@ SEXP ffi_metrics_ks(SEXP real, SEXP syn) {
   R_xlen_t big = nr > ns ? nr : ns;
   double *a = (double *) R_alloc(nr > 0 ? nr : 1, sizeof(double));
   double *b = (double *) R_alloc(ns > 0 ? ns : 1, sizeof(double));
-  uint64_t *keys = (uint64_t *) R_alloc(2 * (big > 0 ? big : 1), sizeof(uint64_t));
-  R_xlen_t *count = big >= SG_RADIX_MIN ? (R_xlen_t *) R_alloc(SG_KS_COUNT, sizeof(R_xlen_t))
-                                        : NULL;
+  uint64_t *keys;
+  R_xlen_t *count;
+  sg_sort_scratch(big, 1, &keys, &count);
   SEXP out = PROTECT(Rf_allocVector(REALSXP, d)); nprot++;
   double *o = REAL(out);
   for (int j = 0; j < d; j++) {

@@ -45,7 +45,8 @@ fidelity_check <- function(pred, yi, levels, gen, keep, threads) {
   cols <- .Call(ffi_fidelity_check, pred$x, yi, as.integer(syn_class), values,
                 if (length(nom) > 0) pred$codes, codes,
                 if (length(nom) > 0) lengths(pred$nominal_levels, use.names = FALSE)
-                else integer(), length(levels))
+                else integer(), length(levels),
+                if (is.null(threads)) NA_integer_ else threads)
   # each class's rows: its numeric predictors, then its nominal ones
   j <- rep.int(seq_len(p), length(cols$class) %/% p)
   cols <- list(class = codes_factor(cols$class, levels),

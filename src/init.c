@@ -28,7 +28,7 @@ static const R_CallMethodDef CallEntries[] = {
   CALLDEF(ffi_metrics_mmd, 3),
   CALLDEF(ffi_metrics_duplicates, 2),
   CALLDEF(ffi_metrics_ks, 2),
-  CALLDEF(ffi_fidelity_check, 8),
+  CALLDEF(ffi_fidelity_check, 9),
   CALLDEF(ffi_metrics_path, 1),
   CALLDEF(ffi_pair_mean, 2),
   CALLDEF(ffi_condense, 8),

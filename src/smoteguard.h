@@ -182,7 +182,7 @@ double sg_ks_values(const double *a, R_xlen_t na, const double *b, R_xlen_t nb);
 /* fidelity.c */
 SEXP ffi_fidelity_check(SEXP x, SEXP y, SEXP syn_class, SEXP values,
                         SEXP codes, SEXP syn_codes, SEXP n_levels,
-                        SEXP n_classes);
+                        SEXP n_classes, SEXP threads);
 
 /* record.c */
 SEXP ffi_record_checksum(SEXP x);

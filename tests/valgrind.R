@@ -464,18 +464,18 @@ if (need("ffi_metrics_ks", 2)) {
   run(ffi("ffi_metrics_ks", g, x3[31:50, ]))
   fails(ffi("ffi_metrics_ks", g, x3[, 1:2]))
 }
-if (need("ffi_fidelity_check", 8)) {
+if (need("ffi_fidelity_check", 9)) {
   g <- x3[1:60, ]
   g[c(2, 7), 1] <- NA
   g[, 3] <- 1                                     # a constant column
   yf <- c(rep(1:2, 29), 3L, NA)                   # a one-row class, a row in none
   cf <- matrix(sample(c(1:3, NA), 60 * 2, TRUE), 60, 2)
   run(ffi("ffi_fidelity_check", g, yf, c(2L, 2L, 3L, 1L), g[c(1, 3, 59, 4), ], NULL, NULL,
-          integer(0), 3L))
+          integer(0), 3L, 1L))
   run(ffi("ffi_fidelity_check", x3[1:300, ], rep(1:2, 150), rep(2L, 200), x3[1:200, ] + 0.1,
-          NULL, NULL, integer(0), 2L))                # the radix sort's side
-  run(ffi("ffi_fidelity_check", g, yf, c(1L, 3L), g[1:2, ], cf, cf[1:2, ], c(3L, 3L), 3L))
-  fails(ffi("ffi_fidelity_check", g, yf, c(1L, 4L), g[1:2, ], NULL, NULL, integer(0), 3L))
+          NULL, NULL, integer(0), 2L, 2L))            # the radix sort's side
+  run(ffi("ffi_fidelity_check", g, yf, c(1L, 3L), g[1:2, ], cf, cf[1:2, ], c(3L, 3L), 3L, NA_integer_))
+  fails(ffi("ffi_fidelity_check", g, yf, c(1L, 4L), g[1:2, ], NULL, NULL, integer(0), 3L, 1L))
 }
 if (need("ffi_metrics_near", 5)) {
   axes <- eigen(stats::cov(x3), symmetric = TRUE)$vectors[, 1:2]

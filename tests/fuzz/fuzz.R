@@ -423,7 +423,7 @@ call_templates <- list(
     codes <- function(r) matrix(sample(c(0:4, NA), r * q, TRUE), r, q)
     list(sprinkle_na(rmat(n, d), 0.1), sample(c(seq_len(K), NA), n, TRUE),
          sample.int(K, m, TRUE), sprinkle_na(rmat(m, d), 0.1),
-         if (q > 0) codes(n), if (q > 0) codes(m), lv, K)
+         if (q > 0) codes(n), if (q > 0) codes(m), lv, K, threads_value())
   },
   ffi_metrics_path = function() list(pick(list(0L, 1L, 0, 1))),
   ffi_condense = function() {

@@ -23,7 +23,7 @@ routines_wanted <- c(
   ffi_record_seed_restore = 1L,
   ffi_record_extend = 3L, ffi_record_numbered = 1L, ffi_predictors_matrix = 2L,
   ffi_predictors_kinds = 1L,
-  ffi_fidelity_check = 8L, ffi_pair_mean = 2L, ffi_condense = 8L,
+  ffi_fidelity_check = 9L, ffi_pair_mean = 2L, ffi_condense = 8L,
   ffi_logit_fit = 3L, ffi_logit_oof = 6L, ffi_score_risks = 4L,
   ffi_same_ranking = 2L)
 

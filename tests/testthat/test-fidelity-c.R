@@ -7,9 +7,10 @@
 fid_ffi <- function() get("ffi_fidelity_check", envir = asNamespace("smoteguard"))
 
 fid_call <- function(x, y, syn_class, values, codes = NULL, syn_codes = NULL,
-                     n_levels = integer(0), n_classes = max(c(y, syn_class), na.rm = TRUE)) {
+                     n_levels = integer(0), n_classes = max(c(y, syn_class), na.rm = TRUE),
+                     threads = 1L) {
   .Call(fid_ffi(), x, y, syn_class, values, codes, syn_codes, n_levels,
-        as.integer(n_classes))
+        as.integer(n_classes), threads)
 }
 
 # The definitions, one row per (class with synthetic rows, column): numeric
@@ -144,6 +145,32 @@ test_that("larger classes (the radix sort's side) give the same KS", {
   expect_fid_reference(x, y, syn_class, values)
 })
 
+test_that("the (class, column) pairs shared among threads: the same table as one thread", {
+  # large enough for two threads (sg_threads_for(): ten steps a value
+  # sorted, 2e6 steps): three classes with synthetic rows, one without,
+  # missing values, a nominal column, more pairs than threads and an odd count
+  withr::local_seed(12)
+  n <- 24000
+  m <- 15000
+  d <- 7
+  y <- sample(c(1:4, NA), n, TRUE, prob = c(0.3, 0.3, 0.2, 0.15, 0.05))
+  x <- matrix(rnorm(n * d), n, d)
+  x[sample(length(x), 500)] <- NA
+  syn_class <- sample(c(1L, 2L, 4L), m, TRUE)
+  values <- matrix(rnorm(m * d, 0.05), m, d)
+  values[sample(length(values), 300)] <- NA
+  codes <- matrix(sample(c(1:3, NA), n, TRUE), n, 1)
+  syn_codes <- matrix(sample(1:3, m, TRUE), m, 1)
+  one <- fid_call(x, y, syn_class, values, codes, syn_codes, 3L, 4L, threads = 1L)
+  for (th in list(2L, 3L, NA_integer_)) {
+    expect_identical(fid_call(x, y, syn_class, values, codes, syn_codes, 3L, 4L, threads = th),
+                     one)
+  }
+  expect_identical(one$class, rep(c(1L, 2L, 4L), each = d + 1))
+  expect_equal(one, fid_reference(x, y, syn_class, values, codes, syn_codes, 3L),
+               tolerance = 1e-12)
+})
+
 test_that("whole numbers of a short range (sorted by counting) give the same KS", {
   withr::local_seed(11)
   # spans of 255 (counted), 256 and 257 (insertion and the radix sorts),
@@ -174,12 +201,15 @@ test_that("no synthetic rows: an empty table", {
 test_that("ffi_fidelity_check() checks its arguments", {
   f <- function(x = matrix(c(1, 2, 3, 4), 4, 1), y = c(1L, 1L, 2L, 2L), syn_class = c(2L, 2L),
                 values = matrix(c(1.5, 2.5), 2, 1), codes = NULL, syn_codes = NULL,
-                n_levels = integer(0), n_classes = 2L) {
-    .Call(fid_ffi(), x, y, syn_class, values, codes, syn_codes, n_levels, n_classes)
+                n_levels = integer(0), n_classes = 2L, threads = 1L) {
+    .Call(fid_ffi(), x, y, syn_class, values, codes, syn_codes, n_levels, n_classes, threads)
   }
   expect_identical(f()$class, 2L)
   expect_error(f(n_classes = 0L), "`n_classes` must be at least 1")
   expect_error(f(n_classes = "a"), "`n_classes` must be a single number")
+  expect_error(f(threads = "a"), "`threads` must be a single number")
+  expect_error(f(threads = 1.5), "`threads` must be a whole number")
+  expect_identical(f(threads = NA_integer_), f())
   expect_error(f(x = 1:4), "`x` must be a double matrix")
   expect_error(f(values = matrix(1, 2, 2)), "`values` must have as many columns as `x`")
   expect_error(f(y = c(1, 1, 2, 2)), "`y` must be an integer vector")

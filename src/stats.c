@@ -298,13 +298,32 @@ static inline uint64_t sg_order_key(double x) {
   return (u >> 63) ? ~u : (u | 0x8000000000000000ULL);
 }
 
-/* Sorts the n keys v in place (tmp: n more) by digits of `bits` bits,
- * least significant first: one pass per digit position that is not the
- * same in every key (found from the keys' bitwise and and or; the others
- * would leave the order as it is); count: ceil(64 / bits) x 2^bits
+/* n keys sorted in place by insertion (a few, or nearly in order) */
+static void sg_insertion_keys(uint64_t *v, R_xlen_t n) {
+  for (R_xlen_t i = 1; i < n; i++) {
+    uint64_t x = v[i];
+    R_xlen_t j = i;
+    for (; j > 0 && v[j - 1] > x; j--) v[j] = v[j - 1];
+    v[j] = x;
+  }
+}
+
+static void sg_radix_runs(uint64_t *v, uint64_t *tmp, R_xlen_t n, int cut, int bits,
+                          R_xlen_t *count);
+
+/* Sorts the n keys v in place (tmp: n more) by digits of `bits` bits:
+ * only digit positions that are not the same in every key count (found
+ * from the keys' bitwise and and or; the others would leave the order as
+ * it is).  With at most SG_RADIX_TOP of them, one pass per position, least
+ * significant first.  With more, the passes sort by the SG_RADIX_TOP most
+ * significant ones only, which leaves keys in runs that agree on every bit
+ * above the last of them: of measured values, runs of one or two keys.
+ * Each run is then sorted on its own, by insertion when it is short, else
+ * by this sort (which finds the run's upper digits all the same).  The
+ * sorted keys are the same either way.  count: ceil(64 / bits) x 2^bits
  * counters.  Inlined at each call with a constant `bits`: 8 for a few
- * hundred keys, whose 256 counters a pass are cheap to clear, 11 for
- * many, which then take 6 passes at most instead of 8. */
+ * hundred keys, whose 256 counters a pass are cheap to clear, 11 for many. */
+#define SG_RADIX_TOP 3
 static SG_ALWAYS_INLINE void sg_radix_sort(uint64_t *v, uint64_t *tmp, R_xlen_t n,
                                            int bits, R_xlen_t *count) {
   const int size = 1 << bits;
@@ -317,23 +336,47 @@ static SG_ALWAYS_INLINE void sg_radix_sort(uint64_t *v, uint64_t *tmp, R_xlen_t 
   int shift[8], passes = 0;
   for (int at = 0; at < 64; at += bits)
     if (((all ^ any) >> at) & mask) shift[passes++] = at;
-  for (int p = 0; p < passes * size; p++) count[p] = 0;
+  /* the lowest position sorted by the passes below */
+  int first = passes > SG_RADIX_TOP ? passes - SG_RADIX_TOP : 0;
+  int used = passes - first;
+  for (int p = 0; p < used * size; p++) count[p] = 0;
   for (R_xlen_t i = 0; i < n; i++)
-    for (int p = 0; p < passes; p++) count[p * size + ((v[i] >> shift[p]) & mask)]++;
+    for (int p = 0; p < used; p++) count[p * size + ((v[i] >> shift[first + p]) & mask)]++;
   uint64_t *src = v, *dst = tmp;
-  for (int p = 0; p < passes; p++) {
+  for (int p = 0; p < used; p++) {
     R_xlen_t *c = count + p * size, pos = 0;
+    const int sh = shift[first + p];
     for (int b = 0; b < size; b++) {
       R_xlen_t k = c[b];
       c[b] = pos;
       pos += k;
     }
-    for (R_xlen_t i = 0; i < n; i++) dst[c[(src[i] >> shift[p]) & mask]++] = src[i];
+    for (R_xlen_t i = 0; i < n; i++) dst[c[(src[i] >> sh) & mask]++] = src[i];
     uint64_t *s = src;
     src = dst;
     dst = s;
   }
   if (src != v) memcpy(v, src, (size_t) n * sizeof(uint64_t));
+  if (first > 0) sg_radix_runs(v, tmp, n, shift[first], bits, count);
+}
+
+/* The runs of sorted keys equal above bit `cut`, each sorted on its own
+ * (in sg_radix_sort(), with its digits). */
+#define SG_RADIX_RUN 64
+static void sg_radix_runs(uint64_t *v, uint64_t *tmp, R_xlen_t n, int cut, int bits,
+                          R_xlen_t *count) {
+  for (R_xlen_t i = 0; i < n;) {
+    R_xlen_t j = i + 1;
+    const uint64_t hi = v[i] >> cut;
+    while (j < n && (v[j] >> cut) == hi) j++;
+    if (j - i >= SG_RADIX_RUN) {
+      if (bits == 8) sg_radix_sort(v + i, tmp, j - i, 8, count);
+      else sg_radix_sort(v + i, tmp, j - i, SG_RADIX_WIDE, count);
+    } else if (j - i > 1) {
+      sg_insertion_keys(v + i, j - i);
+    }
+    i = j;
+  }
 }
 
 /* the double of an order key (sg_order_key(): NaN never, -0 as 0) */

@@ -58,13 +58,24 @@ test_that("the input summary's quantiles are quantile(type = 7) exactly, and the
   # then the radix sort of order keys by bytes, from 2,048 by 11-bit digits
   # (column e: a sixth of the rows, the rest missing, so a different way
   # from the others' at 537 and 6,000); columns g and h have digits that are
-  # the same in every key (h: all of them), whose passes are skipped
-  for (n in c(63, 64, 537, 2047, 2048, 6000)) {
+  # the same in every key (h: all of them), whose passes are skipped. With
+  # more than three digits that vary, the passes sort by the top three and
+  # each run of keys equal above them is sorted on its own: by insertion
+  # (a, most runs of one or two), or again by the radix sort when it is
+  # long (i, j: most values agree on all but their lowest 30 or 40 bits).
+  # At 101 values every
+  # quantile is one of the sorted values, so all of them are checked.
+  for (n in c(63, 64, 101, 537, 2047, 2048, 6000)) {
     x <- cbind(a = stats::rnorm(n), b = round(stats::rexp(n) * 3),
                c = c(stats::runif(n - 37), rep(NA, 37)), d = rep(2, n),
                e = c(-stats::rexp(n %/% 6), rep(NA, n - n %/% 6)),
                f = sample(c(-1.5, -0, 0, 2, Inf, -Inf), n, TRUE),
-               g = 1.5 + sample.int(200, n, TRUE) * 2^-52, h = rep(2.5, n))
+               g = 1.5 + sample.int(200, n, TRUE) * 2^-52, h = rep(2.5, n),
+               i = sample(c(stats::rnorm(n %/% 10),
+                            -1 - sample.int(2^30, n - n %/% 10, TRUE) * 2^-52)),
+               j = sample(c(stats::rnorm(n %/% 10),
+                            3 + sample.int(2^20, n - n %/% 10, TRUE) * 2^-32 +
+                              sample.int(2^20, n - n %/% 10, TRUE) * 2^-51)))
     x[sample.int(n, 20), 2] <- NA
     q <- .Call(smoteguard:::ffi_stats_quantiles, x, 1L)
     for (j in seq_len(ncol(x))) {

@@ -62,7 +62,8 @@ test_that("the input summary's quantiles are quantile(type = 7) exactly, and the
   # more than three digits that vary, the passes sort by the top three and
   # each run of keys equal above them is sorted on its own: by insertion
   # (a, most runs of one or two), or again by the radix sort when it is
-  # long (i, j: most values agree on all but their lowest 30 or 40 bits).
+  # long (i, j: most values agree on all but their lowest 30 or 40 bits;
+  # k: runs of two values that differ only in their lowest bits).
   # At 101 values every
   # quantile is one of the sorted values, so all of them are checked.
   for (n in c(63, 64, 101, 537, 2047, 2048, 6000)) {
@@ -75,7 +76,9 @@ test_that("the input summary's quantiles are quantile(type = 7) exactly, and the
                             -1 - sample.int(2^30, n - n %/% 10, TRUE) * 2^-52)),
                j = sample(c(stats::rnorm(n %/% 10),
                             3 + sample.int(2^20, n - n %/% 10, TRUE) * 2^-32 +
-                              sample.int(2^20, n - n %/% 10, TRUE) * 2^-51)))
+                              sample.int(2^20, n - n %/% 10, TRUE) * 2^-51)),
+               k = sample(rep_len(stats::rnorm(n %/% 2 + 1), n) *
+                            (1 + sample.int(2^10, n, TRUE) * 2^-50)))
     x[sample.int(n, 20), 2] <- NA
     q <- .Call(smoteguard:::ffi_stats_quantiles, x, 1L)
     for (j in seq_len(ncol(x))) {

@@ -205,9 +205,10 @@ copy_tree <- function(root, tree, head) {
     cmd <- sprintf("git -C %s archive HEAD | tar -x -C %s", shQuote(root), shQuote(tree))
     status <- system(cmd)
   } else {
-    status <- system2("rsync", c("-a", "--exclude", ".git", "--exclude", "*.o",
-                                 "--exclude", "*.so", "--exclude", "*.dll",
-                                 paste0(shQuote(root), "/"), shQuote(tree)))
+    # tar, which every machine here has (rsync is not installed on all)
+    cmd <- sprintf(paste("tar -C %s -cf - --exclude=./.git --exclude='*.o' --exclude='*.so'",
+                         "--exclude='*.dll' . | tar -x -C %s"), shQuote(root), shQuote(tree))
+    status <- system(cmd)
   }
   if (status != 0) stop("could not copy the tree to ", tree, call. = FALSE)
 }

@@ -277,6 +277,9 @@ run_mutant <- function(m, tree, lib, pristine_src, work, timeout) {
     }
   })
   write_text(path, mutated)
+  # a header: R's make knows no object's headers, so every object is built
+  # again (else the mutant is never compiled in, and survives)
+  if (grepl("[.]h$", m$file)) unlink(Sys.glob(file.path(tree, "src", "*.o")))
   log_base <- file.path(work, m$id)
   inst <- install(tree, lib, paste0(log_base, "-install.log"))
   if (!inst$ok) {

@@ -124,11 +124,7 @@ static void sg_mixed_row(void *ctx, int tid, R_xlen_t qi, int nq) {
     /* the first k rows fill the list whatever their distance (Inf
      * included: rows with no column in common), so every query gets
      * k neighbours; later rows enter only when strictly nearer */
-    if (filled < kk) {
-      sg_topk_insert(bd, bi, ++filled, dd, (int) r);
-      continue;
-    }
-    if (dd < bd[kk - 1]) sg_topk_insert(bd, bi, kk, dd, (int) r);
+    sg_topk_offer(bd, bi, kk, &filled, dd, (int) r, 0);
   }
   for (int c = 0; c < kk; c++) {
     ms->oi[qi + (R_xlen_t) c * m] = bi[c] + 1;

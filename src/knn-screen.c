@@ -594,15 +594,6 @@ static double sg_kth_bound(const double *v, int cnt, int k) {
   return sg_kth_bound_nv(v, cnt, k, 8);
 }
 
-/* (dist, row) into a list of k that rows reach in row order, where it
- * belongs; *filled counts its entries (an open list takes the row among
- * its filled slots, not through the empty ones). */
-static inline void sg_bounded_offer(double *bd, int *bi, int k, int *filled,
-                                    double dist, int row) {
-  if (*filled < k) sg_topk_insert(bd, bi, ++*filled, dist, row);
-  else if (dist < bd[k - 1]) sg_topk_insert(bd, bi, k, dist, row);
-}
-
 /* The classes' one scan has each query's distances to all rows at hand
  * before any is offered, so its lists can be filled from the near rows
  * alone.  The list of the k smallest of the values v[0..cnt) (by value,
@@ -641,11 +632,11 @@ static void sg_offer_bounded(double *v, int cnt, int skip, double *bd, int *bi,
     while (hit) {
       const int u = t + sg_lowest_bit(hit);
       hit &= hit - 1u;
-      sg_bounded_offer(bd, bi, k, &filled, v[u], u);
+      sg_topk_offer(bd, bi, k, &filled, v[u], u, 0);
     }
   }
   for (; t < cnt; t++)
-    if (v[t] <= bound) sg_bounded_offer(bd, bi, k, &filled, v[t], t);
+    if (v[t] <= bound) sg_topk_offer(bd, bi, k, &filled, v[t], t, 0);
   v[skip] = skipped;
 }
 
@@ -1204,16 +1195,6 @@ static inline double sg_walk_bound(const sg_classes_plan *p, double gap) {
   return lb > 1e-200 ? lb : 0.0;
 }
 
-/* (dist, row) into a list of k in (distance, row) order, where it
- * belongs; *filled counts its entries (an open list takes the row among
- * its filled slots, not through the empty ones). */
-static inline void sg_walk_offer(double *bd, int *bi, int k, int *filled,
-                                 double dist, int row) {
-  if (*filled < k) sg_topk_place_lex(bd, bi, ++*filled, dist, row);
-  else if (dist < bd[k - 1] || (dist == bd[k - 1] && row < bi[k - 1]))
-    sg_topk_place_lex(bd, bi, k, dist, row);
-}
-
 /* Query q by the pruned walk: the sorted rows SG_WALK at a time, outward
  * from the query's place, the step nearer in projection first, until the
  * nearer step's bound exceeds the k-th of the whole-data list (a row
@@ -1271,11 +1252,11 @@ static void sg_classes_walk(const sg_classes_plan *p, int tid, R_xlen_t q) {
       const int r = p->srow[a + u];
       if (r == row) continue;
       if (dist <= ww) {
-        sg_walk_offer(bd, bi, m, &fw, dist, r);
+        sg_topk_offer(bd, bi, m, &fw, dist, r, 1);
         ww = bd[m - 1];
       }
       if (dist <= wo && p->rclass[r] == cq) {
-        sg_walk_offer(bo, io, k, &fo, dist, p->rpos[r]);
+        sg_topk_offer(bo, io, k, &fo, dist, p->rpos[r], 1);
         wo = bo[k - 1];
       }
     }
@@ -1316,7 +1297,7 @@ static void sg_classes_walk(const sg_classes_plan *p, int tid, R_xlen_t q) {
       const int u = sg_lowest_bit(hit);
       hit &= hit - 1u;
       if (acc[u] <= wo) {
-        sg_walk_offer(bo, io, k, &fo, acc[u], wc->at[a + u]);
+        sg_topk_offer(bo, io, k, &fo, acc[u], wc->at[a + u], 1);
         wo = bo[k - 1];
       }
     }

@@ -53,4 +53,16 @@ static inline void sg_topk_insert_lex(double *bd, int *bi, int k, double dist,
   sg_topk_place_lex(bd, bi, k, dist, row);
 }
 
+/* (dist, row) offered to a list of k filled from its start, *filled its
+ * entries: until k are taken every row goes in among them, whatever its
+ * distance (not through the empty slots, which are all alike); then only
+ * a row before the k-th entry, by distance, or with by_row (rows in any
+ * order) by (distance, row). */
+static inline void sg_topk_offer(double *bd, int *bi, int k, int *filled,
+                                 double dist, int row, int by_row) {
+  if (*filled < k) sg_topk_place(bd, bi, ++*filled, dist, row, by_row);
+  else if (dist < bd[k - 1] || (by_row && dist == bd[k - 1] && row < bi[k - 1]))
+    sg_topk_place(bd, bi, k, dist, row, by_row);
+}
+
 #endif

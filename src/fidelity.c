@@ -59,12 +59,10 @@ typedef struct {
 } sg_fidelity_class;
 
 /* One thread's scratch for numeric columns: one column's values of each
- * side, the sort's keys (2 per value of the larger side) and its counters
- * (NULL when no side is large enough to use them). */
+ * side, and the sort's (for the larger side). */
 typedef struct {
   double *a, *b;
-  uint64_t *keys;
-  R_xlen_t *count;
+  const sg_sort_work *sort;
 } sg_fidelity_scratch;
 
 /* Numeric column j of one class, written to table row cl->at + j. Each
@@ -87,8 +85,8 @@ static void sg_fidelity_numeric(const sg_fidelity_data *in, const sg_fidelity_cl
   t->shift[r] = R_FINITE(shift) ? shift : NA_REAL;
   t->se[r] = R_FINITE(se) ? se : NA_REAL;
   t->tv[r] = NA_REAL;
-  sg_sort_values(w->a, na, w->keys, w->count);
-  sg_sort_values(w->b, nb, w->keys, w->count);
+  sg_sort_values(w->a, na, w->sort);
+  sg_sort_values(w->b, nb, w->sort);
   t->ks[r] = na == 0 || nb == 0 ? NA_REAL : sg_ks_values(w->a, na, w->b, nb);
 }
 
@@ -106,17 +104,13 @@ static void sg_fidelity_numerics(const sg_fidelity_data *in, const sg_fidelity_c
   R_xlen_t big = big_r > big_s ? big_r : big_s;
   double *a = (double *) R_alloc((size_t) big_r * (size_t) nth, sizeof(double));
   double *b = (double *) R_alloc((size_t) big_s * (size_t) nth, sizeof(double));
-  uint64_t *keys;
-  R_xlen_t *count;
-  sg_sort_scratch(big, nth, &keys, &count);
+  const sg_sort_work *sw = sg_sort_scratch(big, nth);
 #if defined(_OPENMP) && !defined(_WIN32)
 #pragma omp parallel for num_threads(nth) schedule(static)
 #endif
   for (R_xlen_t p = 0; p < pairs; p++) {
     int th = omp_get_thread_num();
-    sg_fidelity_scratch w = {a + (R_xlen_t) th * big_r, b + (R_xlen_t) th * big_s,
-                             keys + 2 * (R_xlen_t) th * big,
-                             count ? count + (R_xlen_t) th * SG_KS_COUNT : NULL};
+    sg_fidelity_scratch w = {a + (R_xlen_t) th * big_r, b + (R_xlen_t) th * big_s, sw + th};
     sg_fidelity_numeric(in, cls + p / d, (int) (p % d), &w, t);
   }
 }

@@ -160,8 +160,14 @@ void sg_rows_outside(const double *values, R_xlen_t m, int d,
                      const double *lower, const double *upper, int *out);
 SEXP ffi_stats_columns(SEXP x, SEXP rows, SEXP threads);
 SEXP ffi_stats_outside(SEXP values, SEXP lower, SEXP upper);
-void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, uint64_t *keys,
-                         R_xlen_t *count, double *q, double *counts, double *missing);
+/* sg_sort_values()'s scratch for one thread: 2 keys a value, and the wide
+ * sort's counters (NULL below SG_RADIX_MIN values) */
+typedef struct {
+  uint64_t *keys;
+  R_xlen_t *count;
+} sg_sort_work;
+void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, const sg_sort_work *w,
+                         double *q, double *counts, double *missing);
 SEXP ffi_stats_quantiles(SEXP x, SEXP threads);
 SEXP ffi_metrics_ks(SEXP real, SEXP syn);
 /* the number of values from which sg_sort_values() takes digits of
@@ -175,8 +181,8 @@ SEXP ffi_metrics_ks(SEXP real, SEXP syn);
 #endif
 R_xlen_t sg_gather_values(const double *x, const int *rows, R_xlen_t n,
                           double *out);
-void sg_sort_values(double *v, R_xlen_t m, uint64_t *keys, R_xlen_t *count);
-void sg_sort_scratch(R_xlen_t m, int copies, uint64_t **keys, R_xlen_t **count);
+void sg_sort_values(double *v, R_xlen_t m, const sg_sort_work *w);
+sg_sort_work *sg_sort_scratch(R_xlen_t m, int copies);
 double sg_ks_values(const double *a, R_xlen_t na, const double *b, R_xlen_t nb);
 
 /* fidelity.c */

@@ -193,12 +193,11 @@ SEXP ffi_stats_outside(SEXP values, SEXP lower, SEXP upper) {
  * q[0..100] and counts[0..99], counts[b] the values v with b = number of
  * q[1..99] strictly below v (the first bin [min, q1], then (q_b, q_b+1]).
  * With no value the quantiles are NA and the counts 0.  buf: n doubles;
- * keys: 2 n keys; count: SG_KS_COUNT counters when n >= SG_RADIX_MIN
- * (else unused, may be NULL). */
-void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, uint64_t *keys,
-                         R_xlen_t *count, double *q, double *counts, double *missing) {
+ * w: sg_sort_scratch()'s for n values. */
+void sg_column_quantiles(const double *v, R_xlen_t n, double *buf, const sg_sort_work *w,
+                         double *q, double *counts, double *missing) {
   R_xlen_t m = sg_gather_values(v, NULL, n, buf);
-  sg_sort_values(buf, m, keys, count);
+  sg_sort_values(buf, m, w);
   *missing = (double) (n - m);
   for (int b = 0; b < SG_NQ - 1; b++) counts[b] = 0;
   if (m == 0) {
@@ -260,9 +259,7 @@ SEXP ffi_stats_quantiles(SEXP x, SEXP threads) {
   if (nth > d) nth = d > 0 ? d : 1;
   size_t n1 = (size_t) (n > 0 ? n : 1);
   double *buf = (double *) R_alloc(n1 * (size_t) nth, sizeof(double));
-  uint64_t *keys;
-  R_xlen_t *cnt;
-  sg_sort_scratch(n, nth, &keys, &cnt);
+  sg_sort_work *sw = sg_sort_scratch(n, nth);
   const double *xv = REAL_RO(x);
   double *qv = REAL(q), *cv = REAL(counts), *mv = REAL(missing);
 #if defined(_OPENMP) && !defined(_WIN32)
@@ -270,10 +267,7 @@ SEXP ffi_stats_quantiles(SEXP x, SEXP threads) {
 #endif
   for (int j = 0; j < d; j++) {
     int t = omp_get_thread_num();
-    sg_column_quantiles(xv + (R_xlen_t) j * n, n, buf + (R_xlen_t) t * n,
-                        keys + 2 * (size_t) t * n1,
-                        cnt ? cnt + (R_xlen_t) t * SG_KS_COUNT : NULL,
-                        qv + (R_xlen_t) j * SG_NQ, cv + (R_xlen_t) j * (SG_NQ - 1), mv + j);
+    sg_column_quantiles(xv + (R_xlen_t) j * n, n, buf + (R_xlen_t) t * n, sw + t, qv + (R_xlen_t) j * SG_NQ, cv + (R_xlen_t) j * (SG_NQ - 1), mv + j);
   }
   const char *names[] = {"quantiles", "counts", "missing"};
   SEXP vals[3] = {q, counts, missing};
@@ -449,15 +443,15 @@ static int sg_count_sort(double *v, R_xlen_t m) {
 /* Sorts m values (no NaN) in place, by the cheapest of four ways for
  * their kind and number: whole numbers of a short range by counting
  * (sg_count_sort()); fewer than SG_INSERT_MAX by insertion; more by the
- * radix sort of their order keys (keys: 2 m; count: SG_KS_COUNT counters
- * from SG_RADIX_MIN values, else unused and may be NULL), in bytes below
+ * radix sort of their order keys (w: sg_sort_scratch()'s for at least m
+ * values), in bytes below
  * SG_RADIX_MIN values and 11-bit digits from there.  A comparison sort's
  * branches go either way at random on values in random order, and their
  * mispredictions cost more than the radix sort's passes from a few dozen
  * values.  The insertion keeps a -0; the radix sort makes it 0 (either
  * way the values are the same numbers, in the same order). */
 #define SG_INSERT_MAX 64
-void sg_sort_values(double *v, R_xlen_t m, uint64_t *keys, R_xlen_t *count) {
+void sg_sort_values(double *v, R_xlen_t m, const sg_sort_work *w) {
   if (sg_count_sort(v, m)) return;
   if (m < SG_INSERT_MAX) {
     for (R_xlen_t i = 1; i < m; i++) {
@@ -468,25 +462,32 @@ void sg_sort_values(double *v, R_xlen_t m, uint64_t *keys, R_xlen_t *count) {
     }
     return;
   }
+  uint64_t *keys = w->keys;
   for (R_xlen_t i = 0; i < m; i++) keys[i] = sg_order_key(v[i]);
   if (m < SG_RADIX_MIN) {
     R_xlen_t bytes[8 * 256];
     sg_radix_sort(keys, keys + m, m, 8, bytes);
   } else {
-    sg_radix_sort(keys, keys + m, m, SG_RADIX_WIDE, count);
+    sg_radix_sort(keys, keys + m, m, SG_RADIX_WIDE, w->count);
   }
   for (R_xlen_t i = 0; i < m; i++) v[i] = sg_key_value(keys[i]);
 }
 
 /* sg_sort_values()'s scratch for up to m values, `copies` times over (one
- * per thread): 2 m keys each, and the 11-bit sort's counters only where m
- * reaches SG_RADIX_MIN (NULL below: an allocation of their size costs
- * more than a small table's whole check). */
-void sg_sort_scratch(R_xlen_t m, int copies, uint64_t **keys, R_xlen_t **count) {
+ * per thread, copy t for thread t): 2 m keys each, and the 11-bit sort's
+ * counters only where m reaches SG_RADIX_MIN (NULL below: an allocation
+ * of their size costs more than a small table's whole check). */
+sg_sort_work *sg_sort_scratch(R_xlen_t m, int copies) {
   size_t m1 = (size_t) (m > 0 ? m : 1);
-  *keys = (uint64_t *) R_alloc(2 * m1 * (size_t) copies, sizeof(uint64_t));
-  *count = m >= SG_RADIX_MIN
+  sg_sort_work *w = (sg_sort_work *) R_alloc((size_t) copies, sizeof(sg_sort_work));
+  uint64_t *keys = (uint64_t *) R_alloc(2 * m1 * (size_t) copies, sizeof(uint64_t));
+  R_xlen_t *count = m >= SG_RADIX_MIN
     ? (R_xlen_t *) R_alloc((size_t) SG_KS_COUNT * (size_t) copies, sizeof(R_xlen_t)) : NULL;
+  for (int t = 0; t < copies; t++) {
+    w[t].keys = keys + 2 * m1 * (size_t) t;
+    w[t].count = count ? count + (size_t) SG_KS_COUNT * (size_t) t : NULL;
+  }
+  return w;
 }
 
 /* The KS statistic of two sorted samples (both non-empty, no NaN): the
@@ -516,16 +517,14 @@ SEXP ffi_metrics_ks(SEXP real, SEXP syn) {
   R_xlen_t big = nr > ns ? nr : ns;
   double *a = (double *) R_alloc(nr > 0 ? nr : 1, sizeof(double));
   double *b = (double *) R_alloc(ns > 0 ? ns : 1, sizeof(double));
-  uint64_t *keys;
-  R_xlen_t *count;
-  sg_sort_scratch(big, 1, &keys, &count);
+  sg_sort_work *sw = sg_sort_scratch(big, 1);
   SEXP out = PROTECT(Rf_allocVector(REALSXP, d)); nprot++;
   double *o = REAL(out);
   for (int j = 0; j < d; j++) {
     R_xlen_t na = sg_gather_values(REAL_RO(real) + (R_xlen_t) j * nr, NULL, nr, a);
     R_xlen_t nb = sg_gather_values(REAL_RO(syn) + (R_xlen_t) j * ns, NULL, ns, b);
-    sg_sort_values(a, na, keys, count);
-    sg_sort_values(b, nb, keys, count);
+    sg_sort_values(a, na, sw);
+    sg_sort_values(b, nb, sw);
     o[j] = na == 0 || nb == 0 ? NA_REAL : sg_ks_values(a, na, b, nb);
   }
   UNPROTECT(nprot);

@@ -479,12 +479,14 @@ assemble_result <- function(data, pred, gen, settings) {
     idx <- n + seq_len(G)
     values <- gen$values
     # the plain columns in one C call, each written once at its full
-    # length (no copy of the values' column, no rounded copy)
+    # length (no copy of the values' column, no rounded copy), shared
+    # among the call's threads
     if (length(plain) > 0) {
       if (!is.double(values)) storage.mode(values) <- "double"
       # (the plain columns are in the data's order: `!take` picks them
       # without matching their names again)
-      out[!take] <- .Call(ffi_record_extend, out[!take], values, which(is_plain))
+      out[!take] <- .Call(ffi_record_extend, out[!take], values, which(is_plain),
+                          settings$threads %||% NA_integer_)
     }
     kinds <- pred$kind
     for (j in which(!is_plain)) {

@@ -39,7 +39,7 @@ prepare_predictors <- function(data, var, exclude = NULL, distance = "euclidean"
   num_names <- names[is_num]
   nom_names <- names[kinds == "nominal"]
   ordered <- any(kinds == "ordered")
-  x <- numeric_matrix(cols[num_names], n, num_names)
+  x <- numeric_matrix(cols[num_names], n, num_names, threads)
   stats <- column_stats(x, threads = threads)
   check_finite_predictors(x, stats, num_names, call)
   x_na <- anyNA(x)
@@ -129,9 +129,10 @@ predictor_kinds <- function(cols, names, call = NULL) {
 
 # The numeric predictors as an n x p double matrix: unlist() and
 # as.double()'s values (an ordered factor's codes), made in C
-# (src/memory.c) so that its fresh memory gets huge pages.
-numeric_matrix <- function(cols, n, names) {
-  x <- .Call(ffi_predictors_matrix, cols, n)
+# (src/memory.c) so that its fresh memory gets huge pages, its columns
+# shared among `threads`.
+numeric_matrix <- function(cols, n, names, threads = 1L) {
+  x <- .Call(ffi_predictors_matrix, cols, n, threads %||% NA_integer_)
   dimnames(x) <- list(NULL, names)
   x
 }

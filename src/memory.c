@@ -68,11 +68,13 @@ void sg_fresh_vector(SEXP x) {
  * ordered factor's codes), with the values unlist() then as.double() give
  * (an integer NA becomes NA). Made here, not by unlist(), so that the
  * matrix, fresh memory on a session's first call, is marked for huge pages
- * before it is written. */
-SEXP ffi_predictors_matrix(SEXP cols, SEXP n) {
+ * before it is written, and written by the threads sg_threads_for(threads)
+ * allows, a column each (their page faults too). */
+SEXP ffi_predictors_matrix(SEXP cols, SEXP n, SEXP threads) {
   if (TYPEOF(cols) != VECSXP) Rf_error("`cols` must be a list of columns.");
   int rows = sg_int_scalar(n, "n");
   if (rows == NA_INTEGER || rows < 0) Rf_error("`n` must be a count of rows.");
+  int req = sg_int_scalar(threads, "threads");
   R_xlen_t p = XLENGTH(cols);
   if (p > INT_MAX) Rf_error("`cols` has too many columns.");
   for (R_xlen_t j = 0; j < p; j++) {
@@ -83,13 +85,27 @@ SEXP ffi_predictors_matrix(SEXP cols, SEXP n) {
   SEXP x = PROTECT(Rf_allocMatrix(REALSXP, rows, (int) p));
   sg_fresh_vector(x);
   double *o = REAL(x);
+  /* the columns' data on this thread (an ALTREP column may be expanded):
+   * a double column's, or an integer column's with a NULL double */
+  const double **dcol = (const double **) R_alloc((size_t) (p > 0 ? p : 1), sizeof(double *));
+  const int **icol = (const int **) R_alloc((size_t) (p > 0 ? p : 1), sizeof(int *));
   for (R_xlen_t j = 0; j < p; j++) {
     SEXP col = VECTOR_ELT(cols, j);
+    dcol[j] = TYPEOF(col) == REALSXP ? REAL_RO(col) : NULL;
+    icol[j] = TYPEOF(col) == INTSXP ? INTEGER_RO(col) : NULL;
+  }
+  /* a copy into fresh pages: four units a value */
+  int nth = sg_threads_for(req, 4.0 * (double) rows * (double) p);
+  if (nth > p) nth = p > 0 ? (int) p : 1;
+#if defined(_OPENMP) && !defined(_WIN32)
+#pragma omp parallel for num_threads(nth) schedule(static)
+#endif
+  for (R_xlen_t j = 0; j < p; j++) {
     double *dst = o + j * (R_xlen_t) rows;
-    if (TYPEOF(col) == REALSXP) {
-      if (rows > 0) memcpy(dst, REAL_RO(col), (size_t) rows * sizeof(double));
+    if (dcol[j] != NULL) {
+      if (rows > 0) memcpy(dst, dcol[j], (size_t) rows * sizeof(double));
     } else {
-      const int *v = INTEGER_RO(col);
+      const int *v = icol[j];
       for (R_xlen_t i = 0; i < rows; i++) dst[i] = v[i] == NA_INTEGER ? NA_REAL : (double) v[i];
     }
   }

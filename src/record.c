@@ -58,31 +58,45 @@ SEXP ffi_record_checksum(SEXP x) {
  * with R's warning outside the integer range. One vector of the result's
  * length per column and nothing else: on a table of 300,000 rows the
  * values' columns copied out one by one (and, for integers, rounded) were
- * tens of megabytes that a session's first call pays in fresh pages. */
-static void sg_result_column(SEXP col, const double *v, R_xlen_t n, R_xlen_t G,
-                             SEXP out, int *overflow) {
-  if (TYPEOF(col) == REALSXP) {
-    double *o = REAL(out);
-    if (n > 0) memcpy(o, REAL_RO(col), (size_t) n * sizeof(double));
-    if (G > 0) memcpy(o + n, v, (size_t) G * sizeof(double));
-    return;
+ * tens of megabytes that a session's first call pays in fresh pages.
+ * The columns are allocated first; then the call's threads share them,
+ * so that the writes and the page faults of that fresh memory are not all
+ * on one thread. */
+typedef struct {
+  const void *real;  /* the n real values (double or int) */
+  const double *v;   /* the G synthetic ones */
+  void *out;         /* n + G, of the column's type */
+  R_xlen_t n;
+  int is_double;
+} sg_result_col;
+
+/* Writes one column; returns 1 when a rounded value was outside the
+ * integer range. Plain C: run by any thread. */
+static int sg_result_column(const sg_result_col *c, R_xlen_t G) {
+  R_xlen_t n = c->n;
+  if (c->is_double) {
+    double *o = (double *) c->out;
+    if (n > 0) memcpy(o, c->real, (size_t) n * sizeof(double));
+    if (G > 0) memcpy(o + n, c->v, (size_t) G * sizeof(double));
+    return 0;
   }
-  int *o = INTEGER(out);
-  if (n > 0) memcpy(o, INTEGER_RO(col), (size_t) n * sizeof(int));
+  int *o = (int *) c->out, overflow = 0;
+  if (n > 0) memcpy(o, c->real, (size_t) n * sizeof(int));
   for (R_xlen_t i = 0; i < G; i++) {
-    double r = nearbyint(v[i]);
+    double r = nearbyint(c->v[i]);
     if (ISNAN(r)) {
       o[n + i] = NA_INTEGER;
     } else if (r >= INT_MAX + 1.0 || r <= INT_MIN) {
       o[n + i] = NA_INTEGER;
-      *overflow = 1;
+      overflow = 1;
     } else {
       o[n + i] = (int) r;
     }
   }
+  return overflow;
 }
 
-SEXP ffi_record_extend(SEXP cols, SEXP values, SEXP which) {
+SEXP ffi_record_extend(SEXP cols, SEXP values, SEXP which, SEXP threads) {
   int nprot = 0;
   if (TYPEOF(cols) != VECSXP) Rf_error("`cols` must be a list of columns.");
   sg_check_double_matrix(values, "values");
@@ -90,9 +104,9 @@ SEXP ffi_record_extend(SEXP cols, SEXP values, SEXP which) {
   int p = Rf_ncols(values);
   if (TYPEOF(which) != INTSXP || XLENGTH(which) != k)
     Rf_error("`which` must be an integer vector, one column of `values` per column.");
+  int req = sg_int_scalar(threads, "threads");
   const int *w = INTEGER_RO(which);
-  SEXP out = PROTECT(Rf_allocVector(VECSXP, k)); nprot++;
-  int overflow = 0;
+  double cells = 0;
   for (R_xlen_t c = 0; c < k; c++) {
     SEXP col = VECTOR_ELT(cols, c);
     int t = TYPEOF(col);
@@ -100,13 +114,34 @@ SEXP ffi_record_extend(SEXP cols, SEXP values, SEXP which) {
       Rf_error("`cols` must hold bare double or integer vectors.");
     if (w[c] == NA_INTEGER || w[c] < 1 || w[c] > p)
       Rf_error("`which` must hold column numbers from 1 to %d.", p);
+    cells += (double) XLENGTH(col) + (double) G;
+  }
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, k)); nprot++;
+  sg_result_col *rc = (sg_result_col *) R_alloc((size_t) (k > 0 ? k : 1), sizeof(sg_result_col));
+  const double *vals = REAL_RO(values);
+  /* the R API (allocation, data pointers: an ALTREP column may be
+   * expanded) on this thread only */
+  for (R_xlen_t c = 0; c < k; c++) {
+    SEXP col = VECTOR_ELT(cols, c);
+    int t = TYPEOF(col);
     R_xlen_t n = XLENGTH(col);
     SEXP res = Rf_allocVector(t, n + G);
     SET_VECTOR_ELT(out, c, res);
     sg_fresh_vector(res);  /* written whole, in fresh memory */
-    sg_result_column(col, REAL_RO(values) + (R_xlen_t) (w[c] - 1) * G, n, G,
-                     res, &overflow);
+    rc[c].is_double = t == REALSXP;
+    rc[c].real = t == REALSXP ? (const void *) REAL_RO(col) : (const void *) INTEGER_RO(col);
+    rc[c].out = t == REALSXP ? (void *) REAL(res) : (void *) INTEGER(res);
+    rc[c].v = vals + (R_xlen_t) (w[c] - 1) * G;
+    rc[c].n = n;
   }
+  /* a copy into fresh pages: weighed as four units a value */
+  int nth = sg_threads_for(req, 4.0 * cells);
+  if (nth > k) nth = k > 0 ? (int) k : 1;
+  int overflow = 0;
+#if defined(_OPENMP) && !defined(_WIN32)
+#pragma omp parallel for num_threads(nth) schedule(dynamic, 1) reduction(|: overflow)
+#endif
+  for (R_xlen_t c = 0; c < k; c++) overflow |= sg_result_column(rc + c, G);
   if (overflow) Rf_warning("NAs introduced by coercion to integer range");
   Rf_setAttrib(out, R_NamesSymbol, Rf_getAttrib(cols, R_NamesSymbol));
   UNPROTECT(nprot);

@@ -244,7 +244,7 @@ static void sg_make_rows(const sg_rounds_class *C, const sg_rounds_data *D,
   R_xlen_t m = b->m;
   for (R_xlen_t s = 0; s < m; s++) b->pa[s] = C->rows[C->at[b->ppos[s]] - 1];
   if (Rf_isNull(C->make)) {
-    sg_interpolate_rows(D->x, D->n, D->d, b->pa, b->ne, b->ga, m, b->v, b->ld);
+    sg_interpolate_rows(D->x, D->n, D->d, b->pa, b->ne, b->ga, m, b->v, b->ld, D->req);
     return;
   }
   SEXP vals[3], par;

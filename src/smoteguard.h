@@ -64,7 +64,8 @@ void sg_cycle(const int *nn, int P, int k, const int *usable,
               int *pa, int *ne, double *ga);
 void sg_interpolate_rows(const double *xv, R_xlen_t n, int d,
                          const int *pa, const int *ne,
-                         const double *ga, R_xlen_t G, double *ov, R_xlen_t ldo);
+                         const double *ga, R_xlen_t G, double *ov, R_xlen_t ldo,
+                         int req);
 void sg_nominal_values(const int *cd, R_xlen_t n, int dc, const int *cand,
                        R_xlen_t G, int nc, int md, int *ov, R_xlen_t ldo);
 void sg_add_noise(double *v, const double *sd, R_xlen_t n);
@@ -192,7 +193,7 @@ SEXP ffi_fidelity_check(SEXP x, SEXP y, SEXP syn_class, SEXP values,
 
 /* record.c */
 SEXP ffi_record_checksum(SEXP x);
-SEXP ffi_record_extend(SEXP cols, SEXP values, SEXP which);
+SEXP ffi_record_extend(SEXP cols, SEXP values, SEXP which, SEXP threads);
 SEXP ffi_record_numbered(SEXP x);
 SEXP ffi_record_fingerprint(SEXP x);
 SEXP ffi_record_append(SEXP path, SEXP text);
@@ -204,7 +205,7 @@ uint64_t sg_row_hash(const double *x, int p);
  * where Linux offers them on request */
 void sg_fresh_buffer(void *p, size_t bytes);
 void sg_fresh_vector(SEXP x);
-SEXP ffi_predictors_matrix(SEXP cols, SEXP n);
+SEXP ffi_predictors_matrix(SEXP cols, SEXP n, SEXP threads);
 SEXP ffi_predictors_kinds(SEXP cols);
 
 /* utils.c: argument checks, the named-list builder */

@@ -408,13 +408,19 @@ if (need("ffi_record_fingerprint", 1)) {
   run(ffi("ffi_record_fingerprint", list(a = list(1))))
   fails(ffi("ffi_record_fingerprint", list(1, 2)))
 }
-if (need("ffi_record_extend", 3)) {
+if (need("ffi_record_extend", 4)) {
   vx <- cbind(c(runif(40, -5, 5), NA, NaN), c(3e9, -0.2, rnorm(41)))
-  run(ffi("ffi_record_extend", list(a = 1:5, b = c(0.5, NA, 2, 3, -1)), vx, c(1L, 2L)))
-  run(ffi("ffi_record_extend", list(), vx, integer(0)))
-  run(ffi("ffi_record_extend", list(1L), vx[0, , drop = FALSE], 1L))
-  fails(ffi("ffi_record_extend", list(1L), vx, 3L))
-  fails(ffi("ffi_record_extend", list("a"), vx, 1L))
+  run(ffi("ffi_record_extend", list(a = 1:5, b = c(0.5, NA, 2, 3, -1)), vx, c(1L, 2L), 1L))
+  run(ffi("ffi_record_extend", list(), vx, integer(0), 2L))
+  run(ffi("ffi_record_extend", list(1L), vx[0, , drop = FALSE], 1L, NA_integer_))
+  # columns shared among two threads (a result of more than 500,000 values)
+  vb <- matrix(rnorm(2 * 130000), ncol = 2)
+  vb[7, 1] <- 3e9
+  run(ffi("ffi_record_extend", list(a = seq_len(130000), b = rnorm(130000), c = 1:3),
+          vb, c(1L, 2L, 1L), 2L))
+  fails(ffi("ffi_record_extend", list(1L), vx, 3L, 1L))
+  fails(ffi("ffi_record_extend", list("a"), vx, 1L, 1L))
+  fails(ffi("ffi_record_extend", list(1L), vx, 1L, "2"))
 }
 if (need("ffi_record_numbered", 1)) {
   run(ffi("ffi_record_numbered", as.character(1:50)))
@@ -447,11 +453,14 @@ if (need("ffi_record_seed_restore", 1)) {
   run(ffi("ffi_record_seed_restore", NULL))
   run(ffi("ffi_record_seed_restore", old))
 }
-if (need("ffi_predictors_matrix", 2)) {
-  run(ffi("ffi_predictors_matrix", list(a = c(1, NA, NaN, -0), b = c(1L, NA, 3L, 4L)), 4L))
-  run(ffi("ffi_predictors_matrix", list(), 3L))
-  fails(ffi("ffi_predictors_matrix", list(a = c(1, 2)), 3L))
-  fails(ffi("ffi_predictors_matrix", list(a = c("x", "y")), 2L))
+if (need("ffi_predictors_matrix", 3)) {
+  run(ffi("ffi_predictors_matrix", list(a = c(1, NA, NaN, -0), b = c(1L, NA, 3L, 4L)), 4L, 1L))
+  run(ffi("ffi_predictors_matrix", list(), 3L, 2L))
+  # columns shared among two threads (more than 500,000 values)
+  run(ffi("ffi_predictors_matrix", list(a = seq_len(300000), b = rnorm(300000)), 300000L, 2L))
+  fails(ffi("ffi_predictors_matrix", list(a = c(1, 2)), 3L, 1L))
+  fails(ffi("ffi_predictors_matrix", list(a = c("x", "y")), 2L, 1L))
+  fails(ffi("ffi_predictors_matrix", list(a = c(1, 2)), 2L, "1"))
 }
 if (need("ffi_record_checksum", 1)) {
   run(ffi("ffi_record_checksum", c(1L, NA, 3L)))

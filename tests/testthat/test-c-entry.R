@@ -21,7 +21,7 @@ routines_wanted <- c(
   ffi_threads_get = 0L, ffi_threads_set = 1L, ffi_stats_quantiles = 2L,
   ffi_record_fingerprint = 1L, ffi_record_append = 2L, ffi_record_clock = 0L,
   ffi_record_seed_restore = 1L,
-  ffi_record_extend = 3L, ffi_record_numbered = 1L, ffi_predictors_matrix = 2L,
+  ffi_record_extend = 4L, ffi_record_numbered = 1L, ffi_predictors_matrix = 3L,
   ffi_predictors_kinds = 1L,
   ffi_fidelity_check = 9L, ffi_pair_mean = 2L, ffi_condense = 8L,
   ffi_logit_fit = 3L, ffi_logit_oof = 6L, ffi_score_risks = 4L,
@@ -517,7 +517,7 @@ test_that("ffi_logit_fit() checks its arguments", {
 })
 
 test_that("ffi_predictors_matrix() gives unlist() and as.double()'s values, as a matrix", {
-  f <- function(...) .Call(ffi("ffi_predictors_matrix"), ...)
+  f <- function(cols, n, threads = 1L) .Call(ffi("ffi_predictors_matrix"), cols, n, threads)
   cols <- list(a = c(1.5, NA, NaN, -0, Inf), b = c(3L, NA, -2L, .Machine$integer.max, 0L),
                o = factor(c("x", "z", NA, "y", "x"), levels = c("x", "y", "z"), ordered = TRUE))
   want <- as.double(unlist(lapply(cols, as.double), use.names = FALSE))
@@ -531,10 +531,20 @@ test_that("ffi_predictors_matrix() gives unlist() and as.double()'s values, as a
   expect_error(f(c(1, 2), 2L), "list of columns")
   expect_error(f(cols, NA_integer_), "count of rows")
   expect_error(f(cols, "5"), "single number")
+  expect_error(f(cols, 5L, "2"), "single number")
+  # more than 500,000 values: the columns shared among the threads; an
+  # ALTREP column (a compact sequence) is expanded before they start
+  set.seed(5)
+  big <- list(a = seq_len(200000), b = rnorm(200000), c = sample(c(NA, 1:9), 200000, TRUE))
+  want <- as.double(unlist(big, use.names = FALSE))
+  dim(want) <- c(200000L, 3L)
+  for (th in list(1L, 2L, 3L, NA_integer_)) expect_identical(f(big, 200000L, th), want)
 })
 
 test_that("ffi_record_extend() appends the synthetic values, as c() and as.integer(round()) do", {
-  extend <- function(...) .Call(ffi("ffi_record_extend"), ...)
+  extend <- function(cols, values, which, threads = 1L) {
+    .Call(ffi("ffi_record_extend"), cols, values, which, threads)
+  }
   set.seed(3)
   v <- c(runif(200, -50, 50), seq(-3, 3, by = 0.5), NA, NaN, -0.2)
   values <- cbind(v, rev(v))
@@ -549,6 +559,7 @@ test_that("ffi_record_extend() appends the synthetic values, as c() and as.integ
   expect_warning(big <- extend(list(1L), matrix(c(1.4, 3e9, -3e9), 3, 1), 1L),
                  "integer range")
   expect_identical(big[[1]], c(1L, 1L, NA, NA))
+  expect_c_error(extend(cols, values, 1:2, "2"), "single number")
   expect_c_error(extend(cols, values, 1L), "`which` must be an integer vector")
   expect_c_error(extend(cols, values, c(1L, 3L)), "`which` must hold column numbers from 1 to 2.")
   expect_c_error(extend(cols, values, c(1L, NA)), "`which` must hold column numbers from 1 to 2.")
@@ -556,6 +567,29 @@ test_that("ffi_record_extend() appends the synthetic values, as c() and as.integ
   expect_c_error(extend(list(factor("a")), values, 1L), "`cols` must hold bare double or integer vectors.")
   expect_c_error(extend(1:3, values, 1L), "`cols` must be a list of columns.")
   expect_c_error(extend(cols, 1:3, 1:2), "`values` must be a double matrix.")
+})
+
+test_that("ffi_record_extend() gives the same columns on any number of threads", {
+  extend <- function(cols, values, which, threads) {
+    .Call(ffi("ffi_record_extend"), cols, values, which, threads)
+  }
+  # over 500,000 values: shared among the threads; an ALTREP column (a
+  # compact sequence) is expanded before the threads start
+  set.seed(11)
+  n <- 90000
+  G <- 40000
+  values <- matrix(rnorm(3 * G, sd = 1e3), G, 3)
+  values[c(5, 900), 2] <- c(NA, 3e9)
+  cols <- list(a = seq_len(n), b = rnorm(n), c = sample(-5:5, n, TRUE), d = runif(n))
+  which <- c(2L, 1L, 3L, 2L)
+  want <- list(a = c(cols$a, suppressWarnings(as.integer(round(values[, 2])))),
+               b = c(cols$b, values[, 1]),
+               c = c(cols$c, as.integer(round(values[, 3]))),
+               d = c(cols$d, values[, 2]))
+  for (th in list(1L, 2L, 3L, NA_integer_)) {
+    expect_warning(out <- extend(cols, values, which, th), "integer range")
+    expect_identical(out, want)
+  }
 })
 
 test_that("ffi_score_risks() and ffi_same_ranking() check their arguments", {

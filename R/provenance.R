@@ -4,7 +4,7 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
                        targets, counts_after, n_input, pred, provenance,
                        classes, removed, timings, result, warnings,
                        guard = NULL, known = NULL, fidelity = NULL,
-                       fingerprint = NA_character_) {
+                       fingerprint = NA_character_, input = NULL) {
   versions <- session_versions()
   record <- list(
     schema = record_schema,
@@ -25,7 +25,8 @@ new_record <- function(settings, seed, rng_kind, levels, counts_before,
     # the input data's fingerprint (data_fingerprint()): the ledger's "same
     # data or not", without the data
     fingerprint = fingerprint,
-    input = input_summary(pred, n_input, settings$threads),
+    # (the input summary, when the caller made it already)
+    input = input %||% input_summary(pred, n_input, settings$threads),
     predictors = c(pred$names, pred$nominal),
     nominal = pred$nominal,
     center = pred$center,

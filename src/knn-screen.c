@@ -821,10 +821,9 @@ static sg_knn_scratch *sg_knn_scratch_make(int k, sg_scan_kind kind,
 
 /* Whether a self-search of n rows screened in float is made symmetric:
  * forced by the test switch (path 7), else from SG_SYM_MIN_N rows on, for
- * k up to SG_SYM_MAX_K, and while the lists (each thread keeps one for
- * every row: nthreads x n x k entries of 12 bytes) fit in SG_SYM_MAX_BYTES;
- * a larger search is one-sided (the same result), whose scratch does not
- * grow with n. */
+ * k up to SG_SYM_MAX_K, and while the lists (one for every row: n x k
+ * entries of 12 bytes) fit in SG_SYM_MAX_BYTES; a larger search is
+ * one-sided (the same result), whose scratch does not grow with n. */
 #define SG_SYM_MAX_K 32
 #define SG_SYM_MIN_N 2048
 #define SG_SYM_MAX_BYTES (256.0 * 1024 * 1024)
@@ -832,8 +831,8 @@ static int sg_scan_symmetric(R_xlen_t n, int k, int nthreads) {
   if (k > SG_SYM_MAX_K) return 0;
   int path = sg_knn_path();
   if (path == 7) return 1;
-  double bytes = (double) (nthreads > 1 ? nthreads : 1) * (double) n * k *
-                 (sizeof(double) + sizeof(int));
+  (void) nthreads;
+  double bytes = (double) n * k * (sizeof(double) + sizeof(int));
   return path == 0 && n >= SG_SYM_MIN_N && bytes <= SG_SYM_MAX_BYTES;
 }
 
@@ -843,26 +842,26 @@ static int sg_scan_symmetric(R_xlen_t n, int k, int nthreads) {
  * is symmetric to the bit ((a - b)^2 = (b - a)^2 in every dimension), so
  * the lists receive the values the one-sided scan measures.
  *
- * Query block I (SG_QB rows) meets the blocks from its own onwards, and a
- * pair is kept only when j > i.  Rows receive candidates from many query
- * blocks, run by any thread, so every thread keeps its own list for every
- * row (sg_topk_insert_lex(): candidates arrive in any row order) and the
- * lists are merged at the end by (distance, row): the k smallest of all
- * candidates, whichever thread saw them, so the result does not depend on
- * the thread count.  A pair is screened out only when its screened value,
- * less the rounding bound, is beyond both rows' current k-th distance in
- * the thread's lists; those are never below the final k-th, so no pair of
- * the answer (ties included) is dropped.  The screen is scan.c's ball
- * screen: the query's bound as the threshold, the reference row's k-th
+ * The rows are in blocks of SG_RB. A tile is block a's rows (query
+ * groups of SG_QB) against block b >= a, a pair kept only when j > i; it
+ * writes the lists of its two blocks' rows only. The tiles run in rounds
+ * (sg_sym_round_tile()): every block with itself, then every pair of
+ * blocks once, each round's tiles on disjoint blocks. So the threads share
+ * one list per row without locks, and each list is offered its candidates
+ * in the same order (sg_topk_insert_lex(): rows in any order) for any
+ * thread count. A pair is screened out only when its screened value, less
+ * the rounding bound, is beyond both rows' current k-th distance; those
+ * are never below the final k-th, so no pair of the answer (ties
+ * included) is dropped.  The screen is scan.c's ball screen: the query's
+ * bound as the threshold, the reference row's k-th
  * distance as a ball's squared radius (|r|^2 - t2, its bound widened as
  * there).  Measured against the one-sided float scan (CPU of one thread,
  * Gaussian rows, k = 5): n = 20,000, d = 32: 0.21-0.28 s against 0.34-0.39;
  * d = 64: 0.49-0.52 against 0.59-0.63; at 2,000-8,000 rows never slower. */
 typedef struct {
   const sg_knn_plan *p;
-  int nthreads;
   sg_ball_screen_fn screen;
-  double *bd_all;   /* per thread: n x k distances */
+  double *bd_all;   /* the lists: n x k distances */
   int *bi_all;      /* and rows */
   float *pn_all;    /* per thread: |r|^2 - t2 per row, the blocks' length */
   int *hits_all;    /* per thread: 4 x SG_RB */
@@ -889,8 +888,8 @@ static void sg_sym_tile(const sg_sym_plan *s, int tid, R_xlen_t q0, int nq,
   const R_xlen_t n = rb->n, r0 = blk * SG_RB;
   const int cnt = (int) (n - r0 < SG_RB ? n - r0 : SG_RB);
   const double rmax = p->fb.norm_max[blk];
-  double *bd = s->bd_all + (size_t) tid * n * k;
-  int *bi = s->bi_all + (size_t) tid * n * k;
+  double *bd = s->bd_all;
+  int *bi = s->bi_all;
   int *hits = s->hits_all + (size_t) tid * 4 * SG_RB;
   double *acc = s->acc_all + (size_t) tid * SG_RB;
   int *prow = s->prow_all + (size_t) tid * 4 * SG_RB;
@@ -959,53 +958,49 @@ static void sg_sym_tile(const sg_sym_plan *s, int tid, R_xlen_t q0, int nq,
   }
 }
 
-/* Row i's lists of every thread merged into the answer. */
-static void sg_sym_merge(const sg_sym_plan *s, R_xlen_t i) {
-  const int k = s->p->k, nthreads = s->nthreads;
-  int *out_index = s->p->out_index;
-  double *out_dist = s->p->out_dist;
-  const R_xlen_t n = s->p->rb->n;
-  double bd[SG_SYM_MAX_K];
-  int bi[SG_SYM_MAX_K];
-  memcpy(bd, s->bd_all + (size_t) i * k, sizeof(double) * k);
-  memcpy(bi, s->bi_all + (size_t) i * k, sizeof(int) * k);
-  for (int tid = 1; tid < nthreads; tid++) {
-    const double *od = s->bd_all + ((size_t) tid * n + i) * k;
-    const int *oi = s->bi_all + ((size_t) tid * n + i) * k;
-    for (int c = 0; c < k && oi[c] >= 0; c++)
-      sg_topk_insert_lex(bd, bi, k, od[c], oi[c]);
-  }
-  for (int c = 0; c < k; c++) {
-    out_index[i + (R_xlen_t) c * n] = bi[c] + 1;
-    out_dist[i + (R_xlen_t) c * n] = sqrt(fabs(bd[c]));
-  }
+/* One tile of the rounds: the rows of block a (its query groups of
+ * SG_QB) against block b >= a. */
+static void sg_sym_pair(const sg_sym_plan *s, int tid, R_xlen_t a, R_xlen_t b) {
+  const R_xlen_t n = s->p->rb->n, end = (a + 1) * SG_RB < n ? (a + 1) * SG_RB : n;
+  for (R_xlen_t q0 = a * SG_RB; q0 < end; q0 += SG_QB)
+    sg_sym_tile(s, tid, q0, (int) (end - q0 < SG_QB ? end - q0 : SG_QB), b);
 }
 
-/* One query block against the blocks from its own onwards (a group of
- * sg_for_groups()). */
-static void sg_sym_group(void *ctx, int tid, R_xlen_t q0, int nq) {
-  const sg_sym_plan *s = (const sg_sym_plan *) ctx;
-  for (R_xlen_t blk = q0 / SG_RB; blk < s->p->rb->n_blocks; blk++)
-    sg_sym_tile(s, tid, q0, nq, blk);
-}
-
-/* Rows q0 .. q0 + nq - 1: every thread's lists merged into the answer. */
-static void sg_sym_merge_group(void *ctx, int tid, R_xlen_t q0, int nq) {
-  const sg_sym_plan *s = (const sg_sym_plan *) ctx;
-  (void) tid;
-  for (R_xlen_t i = q0; i < q0 + nq; i++) sg_sym_merge(s, i);
+/* Tile e of round r among nb blocks (as nb2, even: block nb2 - 1 is
+ * none when nb is odd): round 0 pairs each block with itself, rounds 1
+ * to nb2 - 1 pair the blocks by the circle method, so that each pair of
+ * blocks meets in exactly one round and no block is in two tiles of a
+ * round. Returns 0 for a tile with the missing block. */
+static int sg_sym_round_tile(R_xlen_t nb, R_xlen_t nb2, R_xlen_t r, R_xlen_t e,
+                             R_xlen_t *a, R_xlen_t *b) {
+  R_xlen_t x, y;
+  if (r == 0) {
+    x = y = e;
+  } else {
+    R_xlen_t m = nb2 - 1, rr = r - 1;
+    if (e == 0) {
+      x = rr;
+      y = m;
+    } else {
+      x = (rr + e) % m;
+      y = (rr + m - e) % m;
+    }
+  }
+  if (x >= nb || y >= nb) return 0;
+  *a = x < y ? x : y;
+  *b = x < y ? y : x;
+  return 1;
 }
 
 /* The whole self-search, p's float copies made (p->kind SG_SCAN_FLOAT). */
 static void sg_knn_scan_sym(const sg_knn_plan *p, int nthreads) {
   const sg_blocks *rb = p->rb;
-  const R_xlen_t n = rb->n, rows = rb->n_blocks * SG_RB;
-  const int k = p->k, dk = rb->d;
+  const R_xlen_t n = rb->n, rows = rb->n_blocks * SG_RB, nb = rb->n_blocks;
+  const int k = p->k;
   sg_sym_plan s;
   s.p = p;
-  s.nthreads = nthreads;
   s.screen = sg_ball_screen_kernel();
-  size_t lists = (size_t) nthreads * n * k;
+  size_t lists = (size_t) n * k;
   s.bd_all = (double *) R_alloc(lists, sizeof(double));
   s.bi_all = (int *) R_alloc(lists, sizeof(int));
   sg_fresh_buffer(s.bd_all, lists * sizeof(double));
@@ -1023,11 +1018,39 @@ static void sg_knn_scan_sym(const sg_knn_plan *p, int nthreads) {
   }
   /* padding rows never pass */
   for (size_t e = 0; e < (size_t) nthreads * rows; e++) s.pn_all[e] = INFINITY;
-  /* a query block meets half the rows on average */
-  sg_for_groups(n, SG_QB, (double) SG_QB * (double) n * (dk > 0 ? dk : 1) / 2,
-                8 * nthreads, 4096, 1, sg_sym_group, &s, nthreads);
-  sg_for_groups(n, SG_RB, (double) SG_RB * k * nthreads, 1, 4096, 1,
-                sg_sym_merge_group, &s, nthreads);
+  /* the tiles of a round touch disjoint rows, so the threads share one
+   * list per row without locks; the rounds run in order, so each list
+   * receives its candidates in the same order for any thread count */
+  const R_xlen_t nb2 = nb + (nb & 1);
+  const R_xlen_t per_chunk = nb2 > 0 ? (R_xlen_t) (SG_CHUNK_TERMS /
+    ((double) SG_RB * SG_RB * (rb->d > 0 ? rb->d : 1) * (nb2 / 2) + 1.0)) + 1 : 1;
+  for (R_xlen_t r0 = 0; r0 < nb2; r0 += per_chunk) {
+    const R_xlen_t r1 = r0 + per_chunk < nb2 ? r0 + per_chunk : nb2;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nthreads)
+#endif
+    {
+      int tid = omp_get_thread_num();
+      for (R_xlen_t r = r0; r < r1; r++) {
+        const R_xlen_t tiles = r == 0 ? nb : nb2 / 2;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (R_xlen_t e = 0; e < tiles; e++) {
+          R_xlen_t a, b;
+          if (sg_sym_round_tile(nb, nb2, r, e, &a, &b)) sg_sym_pair(&s, tid, a, b);
+        }
+      }
+    }
+    R_CheckUserInterrupt();
+  }
+  int *out_index = p->out_index;
+  double *out_dist = p->out_dist;
+  for (R_xlen_t i = 0; i < n; i++)
+    for (int c = 0; c < k; c++) {
+      out_index[i + (R_xlen_t) c * n] = s.bi_all[(size_t) i * k + c] + 1;
+      out_dist[i + (R_xlen_t) c * n] = sqrt(fabs(s.bd_all[(size_t) i * k + c]));
+    }
 }
 
 /* One query block (nq <= SG_QB queries from q0) against every block of

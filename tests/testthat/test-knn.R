@@ -349,8 +349,9 @@ test_that("the automatic choice takes the tree of blocks on many rows of few int
 test_that("the symmetric self-search gives the bits of the direct kernel", {
   # Each pair measured once and offered to both rows (path 7, and the
   # automatic path from 2,048 rows of full-dimensional data): the same
-  # neighbours, distances and tie order as the direct kernel, 1 and 2
-  # threads, k above the symmetric search's limit (32) included.
+  # neighbours, distances and tie order as the direct kernel, 1 to 3
+  # threads (the rounds of tiles: even and odd counts of blocks), k above
+  # the symmetric search's limit (32) included.
   grid <- withr::with_seed(41, matrix(sample(0:2, 2500 * 7, TRUE), 2500, 7)) + 0
   gauss <- withr::with_seed(42, matrix(stats::rnorm(2300 * 12), 2300, 12))
   cases <- list(
@@ -365,7 +366,7 @@ test_that("the symmetric self-search gives the bits of the direct kernel", {
     for (k in c(1L, 6L, 33L)) {
       if (k >= nrow(x)) next
       want <- with_path(1L, knn_ffi(x, k))
-      for (threads in 1:2) {
+      for (threads in 1:3) {
         label <- sprintf("%s, k = %d, %d thread(s)", nm, k, threads)
         expect_identical(with_path(7L, knn_ffi(x, k, threads = threads)), want, label = label)
       }

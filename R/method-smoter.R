@@ -177,18 +177,24 @@ oversample_numeric <- function(data, var, method, neighbors, over_ratio, seed,
   removed_rows <- undersample_bins(bins, targets)
   generated <- proc.time()[["elapsed"]]
 
-  out <- numeric_result(data, var, pred, gen, settings, removed_rows)
-  assembled <- proc.time()[["elapsed"]]
+  # the input summary and the fidelity check before the result is
+  # assembled, as in oversample_result() (their scratch is then reused by
+  # the next call)
+  input <- input_summary(pred, nrow(data), a$threads)
+  summarised <- proc.time()[["elapsed"]]
   fidelity <- fidelity_check(pred, bins$bin, bins$label, gen, NULL, a$threads)
   fidelity_msg <- fidelity_warning(fidelity, call)
+  checked_early <- proc.time()[["elapsed"]]
+  out <- numeric_result(data, var, pred, gen, settings, removed_rows)
   finished <- proc.time()[["elapsed"]]
 
   record <- numeric_record(
     out, data, pred, gen, bins, targets, removed_rows, settings, a$seed, rng_kind,
     params, control, fidelity, c(gen$warnings, fidelity_msg),
     c(checks = checked - started, generate = generated - checked,
-      assemble = assembled - generated, fidelity = finished - assembled,
-      total = finished - started))
+      assemble = (summarised - generated) + (finished - checked_early),
+      fidelity = checked_early - summarised,
+      total = finished - started), input)
   attr(out, "smoteguard") <- record
   out
 }
@@ -250,7 +256,8 @@ numeric_result <- function(data, var, pred, gen, settings, removed_rows) {
 # The record of a numeric-outcome call: the common record (the bins in the
 # place of classes), the relevance and the bins' table.
 numeric_record <- function(out, data, pred, gen, bins, targets, removed_rows, settings,
-                           seed, rng_kind, params, control, fidelity, warnings, timings) {
+                           seed, rng_kind, params, control, fidelity, warnings, timings,
+                           input = NULL) {
   n <- nrow(data)
   G <- length(gen$parent)
   levels <- bins$label
@@ -270,7 +277,7 @@ numeric_record <- function(out, data, pred, gen, bins, targets, removed_rows, se
     n_input = n, pred = pred, provenance = provenance, classes = gen$info,
     removed = removed, guard = NULL, timings = timings,
     result = out, warnings = warnings, fidelity = fidelity,
-    known = NULL, fingerprint = data_fingerprint(data))
+    known = NULL, fingerprint = data_fingerprint(data), input = input)
   record$outcome <- "numeric"
   record$relevance <- list(
     method = if (is.null(params$relevance)) "boxplot" else "user",

@@ -387,7 +387,6 @@ oversample_result <- function(data, pred, yf, classes, targets, gen, settings, s
   # to the system once it is free, so a loop of calls paid fresh pages
   # every time (on target 4's data in bench/: 16,000 page faults a call,
   # against 500).
-  early <- .Call(ffi_record_clock)
   input <- input_summary(pred, n_input, settings$threads)
   summarised <- .Call(ffi_record_clock)
   fidelity <- if (is.null(clean)) {
@@ -438,7 +437,7 @@ oversample_result <- function(data, pred, yf, classes, targets, gen, settings, s
     guard = list(guard = settings$guard, constraints = settings$constraints,
                  report = gen$report),
     timings = c(checks = checked - started, generate = generated - checked,
-                assemble = (summarised - early) + (assembled - checked_early),
+                assemble = (summarised - generated) + (assembled - checked_early),
                 fidelity = (checked_early - summarised) + (finished - assembled),
                 total = finished - started),
     result = out, warnings = c(gen$warnings, fidelity_msg), fidelity = fidelity,

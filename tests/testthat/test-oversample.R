@@ -390,6 +390,25 @@ test_that("with its default settings, too, a seed and the thread count fix the r
   expect_identical(as.character(one$y[prov$row]), as.character(df$y[prov$parent]))
 })
 
+test_that("the record's timings are the parts of its total", {
+  # checks, generate, assemble (the input summary included) and fidelity
+  # add up to total, whichever order the call runs them in: with and
+  # without cleaning (after which the fidelity check runs), and for a
+  # numeric outcome
+  df <- sim_classes(c(a = 60, b = 12), d = 3, seed = 5)
+  reg <- data.frame(x1 = seq(0, 1, length.out = 80), x2 = sin(1:80))
+  reg$y <- c(withr::with_seed(9, stats::rnorm(70)), 8 + 1:10)
+  results <- list(plain = sg_oversample(df, "y", seed = 1),
+                  clean = sg_oversample(df, "y", seed = 1, clean = "tomek"),
+                  numeric = sg_oversample(reg, "y", method = "smoter", seed = 1))
+  for (nm in names(results)) {
+    tm <- sg_record(results[[nm]])$timings
+    expect_named(tm, c("checks", "generate", "assemble", "fidelity", "total"))
+    expect_true(all(is.finite(tm) & tm >= 0), label = nm)
+    expect_equal(sum(tm[1:4]), tm[["total"]], tolerance = 1e-9, label = nm)
+  }
+})
+
 test_that("the record holds counts, centre, scale and timings", {
   df <- sim_classes(c(a = 40, b = 10, c = 25), d = 3, seed = 47)
   res <- sg_plain(df, "y", neighbors = 4, seed = 26)

@@ -696,7 +696,7 @@ int sg_knn_btree(const double *pts, R_xlen_t n, int dk, const double *qrow,
   pl.keep = sg_bt_keep_kernel();
   pl.sub_mask = sg_bt_sub_mask_kernel();
   pl.use_float = sg_knn_path() != 6 &&
-    sg_f32_fill(&pl.tb, NULL, qrow, m, &pl.fb, &pl.qf, &pl.qnf);
+    sg_f32_fill(&pl.tb, NULL, qrow, m, &pl.fb, &pl.qf, &pl.qnf, nthreads);
   const R_xlen_t *order = sg_bt_query_order(&t, pl.qy, m, self);
 
   sg_bt_scratch *scr = (sg_bt_scratch *) R_alloc(nthreads, sizeof(sg_bt_scratch));

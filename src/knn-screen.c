@@ -305,23 +305,33 @@ sg_fscan1_fn sg_fscan1_kernel(void) {
 /* The float copies (knn.h): b's rows and the queries, centred on b's mean;
  * t2 adds the per-row thresholds metrics.c screens with. */
 int sg_f32_fill(const sg_blocks *b, const double *t2, const double *qrow,
-                R_xlen_t m, sg_fblocks *f, float **qf_out, double **qn_out) {
+                R_xlen_t m, sg_fblocks *f, float **qf_out, double **qn_out,
+                int nthreads) {
   const int d = b->d;
   const R_xlen_t n = b->n;
+  R_xlen_t rows = b->n_blocks * SG_RB;
+  int nth = sg_copy_threads(nthreads, (double) rows * d);
   double *mu = (double *) R_alloc(d > 0 ? d : 1, sizeof(double));
+  /* each column summed in row order, whichever thread sums it */
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nth < d ? nth : (d > 0 ? d : 1)) schedule(static)
+#endif
   for (int j = 0; j < d; j++) {
     double acc = 0.0;
     for (R_xlen_t blk = 0; blk < b->n_blocks; blk++)
       for (int t = 0; t < SG_RB; t++) acc += b->data[(blk * d + j) * SG_RB + t];
     mu[j] = n > 0 ? acc / (double) n : 0.0; /* padding rows are 0 */
   }
-  R_xlen_t rows = b->n_blocks * SG_RB;
   f->data = (float *) R_alloc(rows * d > 0 ? rows * d : 1, sizeof(float));
   sg_fresh_buffer(f->data, (size_t) rows * d * sizeof(float));
   f->norm = (float *) R_alloc(rows > 0 ? rows : 1, sizeof(float));
   f->pnorm = t2 ? (float *) R_alloc(rows > 0 ? rows : 1, sizeof(float)) : NULL;
   f->norm_max = (double *) R_alloc(b->n_blocks > 0 ? b->n_blocks : 1, sizeof(double));
   f->t2_max = (double *) R_alloc(b->n_blocks > 0 ? b->n_blocks : 1, sizeof(double));
+  int big = 0;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nth) schedule(static) reduction(|: big)
+#endif
   for (R_xlen_t blk = 0; blk < b->n_blocks; blk++) {
     R_xlen_t r0 = blk * SG_RB;
     int cnt = (int) (n - r0 < SG_RB ? n - r0 : SG_RB);
@@ -332,7 +342,7 @@ int sg_f32_fill(const sg_blocks *b, const double *t2, const double *qrow,
       float *fcol = f->data + (blk * d + j) * SG_RB;
       for (int t = 0; t < SG_RB; t++) {
         double v = t < cnt ? col[t] - mu[j] : 0.0;
-        if (!(fabs(v) <= SG_F32_MAX_ABS)) return 0;
+        if (!(fabs(v) <= SG_F32_MAX_ABS)) big = 1;
         fcol[t] = (float) v;
         nrm[t] += (double) fcol[t] * (double) fcol[t];
       }
@@ -354,18 +364,24 @@ int sg_f32_fill(const sg_blocks *b, const double *t2, const double *qrow,
     f->norm_max[blk] = nmax;
     f->t2_max[blk] = tmax;
   }
+  if (big) return 0;
   float *qf = (float *) R_alloc(m * d > 0 ? m * d : 1, sizeof(float));
   double *qn = (double *) R_alloc(m > 0 ? m : 1, sizeof(double));
+  int nq = sg_copy_threads(nthreads, (double) m * d);
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nq) schedule(static) reduction(|: big)
+#endif
   for (R_xlen_t i = 0; i < m; i++) {
     double acc = 0.0;
     for (int j = 0; j < d; j++) {
       double v = qrow[i * d + j] - mu[j];
-      if (!(fabs(v) <= SG_F32_MAX_ABS)) return 0;
+      if (!(fabs(v) <= SG_F32_MAX_ABS)) big = 1;
       qf[i * d + j] = (float) v;
       acc += (double) qf[i * d + j] * (double) qf[i * d + j];
     }
     qn[i] = acc;
   }
+  if (big) return 0;
   *qf_out = qf;
   *qn_out = qn;
   return 1;
@@ -780,11 +796,11 @@ static void sg_block_float(const sg_knn_plan *p, sg_knn_scratch *w,
 
 /* The kernels and precomputed norms of p->kind; the float screen becomes
  * the double one where values are too large for floats. */
-static void sg_knn_plan_make(sg_knn_plan *p) {
+static void sg_knn_plan_make(sg_knn_plan *p, int nthreads) {
   p->sqdist = sg_sqdist_kernel();
   if (p->kind == SG_SCAN_FLOAT) {
     p->fscan = sg_fscan_kernel();
-    if (sg_f32_fill(p->rb, NULL, p->qrow, p->m, &p->fb, &p->qf, &p->qnf)) return;
+    if (sg_f32_fill(p->rb, NULL, p->qrow, p->m, &p->fb, &p->qf, &p->qnf, nthreads)) return;
     p->kind = SG_SCAN_DOUBLE;
   }
   if (p->kind == SG_SCAN_DOUBLE) {
@@ -1095,7 +1111,7 @@ void sg_knn_scan(const sg_blocks *rb, const double *qrow, R_xlen_t m, int k,
   p.kind = kind;
   p.out_index = out_index;
   p.out_dist = out_dist;
-  sg_knn_plan_make(&p);
+  sg_knn_plan_make(&p, nthreads);
   if (p.kind == SG_SCAN_FLOAT && self && !exclude && sg_scan_symmetric(m, k, nthreads)) {
     sg_knn_scan_sym(&p, nthreads);
     return;

@@ -41,32 +41,40 @@ void sg_for_groups(R_xlen_t m, int size, double group_terms, R_xlen_t lo,
 }
 
 /* Copy rows of a column-major n x d matrix into the block layout, keeping
- * only the columns with a positive scale and standardising them. */
+ * only the columns with a positive scale and standardising them; the
+ * blocks shared among nthreads (sg_copy_threads()). */
 void sg_blocks_fill(sg_blocks *b, const double *x, R_xlen_t n, int d,
                     const double *center, const double *scale,
-                    const int *cols, int dk) {
+                    const int *cols, int dk, int nthreads) {
   b->n = n;
   b->d = dk;
   b->n_blocks = (n + SG_RB - 1) / SG_RB;
   R_xlen_t len = b->n_blocks * (R_xlen_t) dk * SG_RB;
   b->data = (double *) R_alloc(len > 0 ? len : 1, sizeof(double));
   sg_fresh_buffer(b->data, (size_t) len * sizeof(double));
-  /* every value is written below but the last block's padding rows */
-  R_xlen_t last = b->n_blocks - 1;
-  int cnt = (int) (n - last * SG_RB);
-  for (int jj = 0; b->n_blocks > 0 && jj < dk; jj++)
-    for (int t = cnt; t < SG_RB; t++) b->data[(last * dk + jj) * SG_RB + t] = 0.0;
-  for (int jj = 0; jj < dk; jj++) {
-    int j = cols[jj];
-    const double *col = x + (R_xlen_t) j * n;
-    double c = center ? center[j] : 0.0, s = scale ? scale[j] : 1.0;
-    for (R_xlen_t i = 0; i < n; i++) {
-      R_xlen_t blk = i / SG_RB, t = i % SG_RB;
-      double v = (col[i] - c) / s;
-      if (!(fabs(v) <= SG_MAX_ABS)) sg_magnitude_error();
-      b->data[(blk * dk + jj) * SG_RB + t] = v;
+  int nth = sg_copy_threads(nthreads, (double) len);
+  int bad = 0;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nth) schedule(static) reduction(|: bad)
+#endif
+  for (R_xlen_t blk = 0; blk < b->n_blocks; blk++) {
+    R_xlen_t r0 = blk * SG_RB;
+    int cnt = (int) (n - r0 < SG_RB ? n - r0 : SG_RB);
+    for (int jj = 0; jj < dk; jj++) {
+      int j = cols[jj];
+      const double *col = x + (R_xlen_t) j * n + r0;
+      double c = center ? center[j] : 0.0, s = scale ? scale[j] : 1.0;
+      double *out = b->data + (blk * dk + jj) * SG_RB;
+      for (int t = 0; t < cnt; t++) {
+        double v = (col[t] - c) / s;
+        if (!(fabs(v) <= SG_MAX_ABS)) bad = 1;
+        out[t] = v;
+      }
+      /* the last block's padding rows */
+      for (int t = cnt; t < SG_RB; t++) out[t] = 0.0;
     }
   }
+  if (bad) sg_magnitude_error();
   (void) d;
 }
 
@@ -252,22 +260,33 @@ static int sg_knn_strategy(R_xlen_t n, int dk, int farthest) {
 }
 
 /* The queries row by row (each query's dk values contiguous), on the
- * reference rows' scale. */
+ * reference rows' scale; runs of rows shared among nthreads
+ * (sg_copy_threads()). */
+#define SG_QROWS_RUN 4096
 static double *sg_query_rows(const double *qsrc, R_xlen_t m, const int *cols,
                              int dk, const double *center,
-                             const double *scale) {
+                             const double *scale, int nthreads) {
   R_xlen_t qlen = m * (R_xlen_t) dk;
   double *qrow = (double *) R_alloc(qlen > 0 ? qlen : 1, sizeof(double));
-  for (int jj = 0; jj < dk; jj++) {
-    int j = cols[jj];
-    const double *col = qsrc + (R_xlen_t) j * m;
-    double c = center ? center[j] : 0.0, s = scale ? scale[j] : 1.0;
-    for (R_xlen_t i = 0; i < m; i++) {
-      double v = (col[i] - c) / s;
-      if (!(fabs(v) <= SG_MAX_ABS)) sg_magnitude_error();
-      qrow[i * dk + jj] = v;
+  int nth = sg_copy_threads(nthreads, (double) qlen);
+  int bad = 0;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nth) schedule(static) reduction(|: bad)
+#endif
+  for (R_xlen_t i0 = 0; i0 < m; i0 += SG_QROWS_RUN) {
+    R_xlen_t i1 = i0 + SG_QROWS_RUN < m ? i0 + SG_QROWS_RUN : m;
+    for (int jj = 0; jj < dk; jj++) {
+      int j = cols[jj];
+      const double *col = qsrc + (R_xlen_t) j * m;
+      double c = center ? center[j] : 0.0, s = scale ? scale[j] : 1.0;
+      for (R_xlen_t i = i0; i < i1; i++) {
+        double v = (col[i] - c) / s;
+        if (!(fabs(v) <= SG_MAX_ABS)) bad = 1;
+        qrow[i * dk + jj] = v;
+      }
     }
   }
+  if (bad) sg_magnitude_error();
   return qrow;
 }
 
@@ -289,11 +308,11 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
   int strategy = sg_knn_strategy(n, dk, farthest);
   int strategy_auto = sg_knn_path() == 0 || sg_path_classes(sg_knn_path());
   const double *qrow = sg_query_rows(self ? ref : query, m, cols, dk, center,
-                                     scale);
+                                     scale, nthreads);
   if (strategy == SG_KNN_TREE || strategy == SG_KNN_BTREE) {
     /* the rows row-major: in a self-search the queries themselves */
     const double *pts = self ? qrow
-      : sg_query_rows(ref, n, cols, dk, center, scale);
+      : sg_query_rows(ref, n, cols, dk, center, scale, nthreads);
     if (strategy == SG_KNN_TREE) {
       sg_knn_tree(pts, n, dk, qrow, m, k, self, exclude, out_index, out_dist,
                   nthreads);
@@ -305,7 +324,7 @@ void sg_knn_search(const double *ref, R_xlen_t n, int d,
     strategy = SG_SCAN_FLOAT;  /* declined: full-dimensional data */
   }
   sg_blocks rb;
-  sg_blocks_fill(&rb, ref, n, d, center, scale, cols, dk);
+  sg_blocks_fill(&rb, ref, n, d, center, scale, cols, dk, nthreads);
   sg_knn_scan(&rb, qrow, m, k, self, exclude, (sg_scan_kind) strategy,
               out_index, out_dist, nthreads);
 }
@@ -332,9 +351,9 @@ int sg_knn_classes(const double *x, R_xlen_t n, int d, const double *center,
     total += cls[c].p;
   }
   if (!one) return 0;
-  sg_blocks rb;
-  sg_blocks_fill(&rb, x, n, d, center, scale, cols, dk);
   int nth = sg_threads_for(req, (double) n * (double) total * (dk > 0 ? dk : 1));
+  sg_blocks rb;
+  sg_blocks_fill(&rb, x, n, d, center, scale, cols, dk, nth);
   sg_knn_scan_classes(&rb, cls, C, m, whole_index, nth);
   return 1;
 }

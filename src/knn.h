@@ -62,7 +62,14 @@ typedef struct sg_blocks {
  * centred and scaled when center and scale are given. */
 void sg_blocks_fill(sg_blocks *b, const double *x, R_xlen_t n, int d,
                     const double *center, const double *scale,
-                    const int *cols, int dk);
+                    const int *cols, int dk, int nthreads);
+
+/* The threads a copy of `values` values into fresh memory takes: up to
+ * nthreads (a count already decided), one for fewer than SG_COPY_MIN. */
+#define SG_COPY_MIN 65536.0
+static inline int sg_copy_threads(int nthreads, double values) {
+  return values < SG_COPY_MIN || nthreads < 1 ? 1 : nthreads;
+}
 
 /* The canonical squared distance of one query to row t of a block. */
 double sg_sqdist_exact(const sg_blocks *b, R_xlen_t blk, int t,
@@ -90,9 +97,12 @@ typedef struct sg_fblocks {
 
 /* Fills *f from b (and t2, or NULL) and the m float queries of qrow
  * (row-major, b's dimensions) with their squared norms; FALSE when a
- * centred value exceeds SG_F32_MAX_ABS. */
+ * centred value exceeds SG_F32_MAX_ABS. The blocks and the queries are
+ * shared among nthreads (sg_copy_threads()); each value is computed
+ * alone, so any count gives the same copies. */
 int sg_f32_fill(const sg_blocks *b, const double *t2, const double *qrow,
-                R_xlen_t m, sg_fblocks *f, float **qf_out, double **qn_out);
+                R_xlen_t m, sg_fblocks *f, float **qf_out, double **qn_out,
+                int nthreads);
 
 /* The bounds on the rounding error of a screened squared distance
  * |q|^2 + |r|^2 - 2 q.r of d terms, for a query of squared norm qn and

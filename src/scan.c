@@ -44,7 +44,7 @@ static void sg_for_quads(R_xlen_t m, R_xlen_t n, int d, sg_group_fn group,
 void sg_blocks_all(sg_blocks *b, const double *x, R_xlen_t n, int d) {
   int *cols = (int *) R_alloc(d > 0 ? d : 1, sizeof(int));
   for (int j = 0; j < d; j++) cols[j] = j;
-  sg_blocks_fill(b, x, n, d, NULL, NULL, cols, d);
+  sg_blocks_fill(b, x, n, d, NULL, NULL, cols, d, 1);
 }
 
 /* A row-major copy of a column-major n x d matrix (each query's values
@@ -499,7 +499,7 @@ static int sg_scan_pairs_f32(const sg_blocks *rb, const double *qrow,
     for (R_xlen_t i = 0; i < rb->n_blocks * SG_MB; i++)
       t2[i] = i < n ? c->real_radius2[i] : 0.0;
   }
-  if (!sg_f32_fill(rb, t2, qrow, m, &fp.f, &fp.qf, &fp.qn)) return 0;
+  if (!sg_f32_fill(rb, t2, qrow, m, &fp.f, &fp.qf, &fp.qn, nthreads)) return 0;
   fp.screen = sg_ball_screen_kernel();
   /* coverage and recall are "some pair": each thread marks its own copy */
   char *cov_all = (char *) R_alloc((size_t) n * nthreads + 1, 1);

@@ -257,6 +257,21 @@ test_that("values so large that squared distances overflow are refused", {
   # the C entry refuses them too, with an R error
   expect_error(.Call(smoteguard:::ffi_knn_search, x, NULL, 2L, NULL, NULL,
                      NA_integer_, NULL, FALSE), "1e148")
+  # on larger data the copies are shared among the threads: the value is
+  # refused whichever thread meets it, after the copy
+  xb <- withr::with_seed(47, matrix(stats::rnorm(40000 * 2), 40000, 2))
+  xb[39000, 2] <- 1e200
+  for (threads in 1:2) {
+    expect_error(.Call(smoteguard:::ffi_knn_search, xb, NULL, 2L, NULL, NULL,
+                       threads, NULL, FALSE), "1e148")
+  }
+  # too large for the float screen (1e15) but safe: the double screen,
+  # found from either thread's share, the same on 1 and 2 threads
+  xb[39000, 2] <- 1e20
+  rows <- c(1:3, 20001, 38999:40000)
+  one <- sg_knn(xb, 4, threads = 1)
+  expect_identical(sg_knn(xb, 4, threads = 2), one)
+  expect_knn_equal(knn_rows_of(one, rows[1:6]), ref_knn(xb, 4, rows = rows[1:6]))
   # large but safe values work
   x9 <- matrix(c(0, 1e100, -1e100, 5), ncol = 1)
   expect_identical(sg_knn(x9, 3)$index, ref_knn(x9, 3)$index)

@@ -334,7 +334,7 @@ int sg_f32_fill(const sg_blocks *b, const double *t2, const double *qrow,
 #endif
   for (R_xlen_t blk = 0; blk < b->n_blocks; blk++) {
     R_xlen_t r0 = blk * SG_RB;
-    int cnt = (int) (n - r0 < SG_RB ? n - r0 : SG_RB);
+    int cnt = sg_block_rows(n, blk);
     double nrm[SG_RB];
     for (int t = 0; t < SG_RB; t++) nrm[t] = 0.0;
     for (int j = 0; j < d; j++) {
@@ -438,7 +438,7 @@ double *sg_block_norms(const sg_blocks *b, double **norm_max) {
     ? (double *) R_alloc(b->n_blocks > 0 ? b->n_blocks : 1, sizeof(double)) : NULL;
   for (R_xlen_t blk = 0; blk < b->n_blocks; blk++) {
     R_xlen_t r0 = blk * SG_RB;
-    int cnt = (int) (n - r0 < SG_RB ? n - r0 : SG_RB);
+    int cnt = sg_block_rows(n, blk);
     double mx = 0.0;
     for (int t = 0; t < cnt; t++) {
       double acc = 0.0;
@@ -902,7 +902,7 @@ static void sg_sym_tile(const sg_sym_plan *s, int tid, R_xlen_t q0, int nq,
   const sg_blocks *rb = p->rb;
   const int k = p->k, dk = rb->d;
   const R_xlen_t n = rb->n, r0 = blk * SG_RB;
-  const int cnt = (int) (n - r0 < SG_RB ? n - r0 : SG_RB);
+  const int cnt = sg_block_rows(n, blk);
   const double rmax = p->fb.norm_max[blk];
   double *bd = s->bd_all;
   int *bi = s->bi_all;

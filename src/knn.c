@@ -59,7 +59,7 @@ void sg_blocks_fill(sg_blocks *b, const double *x, R_xlen_t n, int d,
 #endif
   for (R_xlen_t blk = 0; blk < b->n_blocks; blk++) {
     R_xlen_t r0 = blk * SG_RB;
-    int cnt = (int) (n - r0 < SG_RB ? n - r0 : SG_RB);
+    int cnt = sg_block_rows(n, blk);
     for (int jj = 0; jj < dk; jj++) {
       int j = cols[jj];
       const double *col = x + (R_xlen_t) j * n + r0;

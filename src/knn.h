@@ -64,6 +64,12 @@ void sg_blocks_fill(sg_blocks *b, const double *x, R_xlen_t n, int d,
                     const double *center, const double *scale,
                     const int *cols, int dk, int nthreads);
 
+/* The rows of block blk of n rows (SG_RB but in the last). */
+static inline int sg_block_rows(R_xlen_t n, R_xlen_t blk) {
+  R_xlen_t left = n - blk * SG_RB;
+  return (int) (left < SG_RB ? left : SG_RB);
+}
+
 /* The threads a copy of `values` values into fresh memory takes: up to
  * nthreads (a count already decided), one for fewer than SG_COPY_MIN. */
 #define SG_COPY_MIN 65536.0

@@ -70,13 +70,6 @@ static inline int sg_block_rows(R_xlen_t n, R_xlen_t blk) {
   return (int) (left < SG_RB ? left : SG_RB);
 }
 
-/* The threads a copy of `values` values into fresh memory takes: up to
- * nthreads (a count already decided), one for fewer than SG_COPY_MIN. */
-#define SG_COPY_MIN 65536.0
-static inline int sg_copy_threads(int nthreads, double values) {
-  return values < SG_COPY_MIN || nthreads < 1 ? 1 : nthreads;
-}
-
 /* The canonical squared distance of one query to row t of a block. */
 double sg_sqdist_exact(const sg_blocks *b, R_xlen_t blk, int t,
                        const double *q);

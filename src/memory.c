@@ -68,7 +68,7 @@ void sg_fresh_vector(SEXP x) {
  * ordered factor's codes), with the values unlist() then as.double() give
  * (an integer NA becomes NA). Made here, not by unlist(), so that the
  * matrix, fresh memory on a session's first call, is marked for huge pages
- * before it is written, and written by the threads sg_threads_for(threads)
+ * before it is written, and written by the threads sg_copy_threads()
  * allows, a column each (their page faults too). */
 SEXP ffi_predictors_matrix(SEXP cols, SEXP n, SEXP threads) {
   if (TYPEOF(cols) != VECSXP) Rf_error("`cols` must be a list of columns.");
@@ -94,8 +94,7 @@ SEXP ffi_predictors_matrix(SEXP cols, SEXP n, SEXP threads) {
     dcol[j] = TYPEOF(col) == REALSXP ? REAL_RO(col) : NULL;
     icol[j] = TYPEOF(col) == INTSXP ? INTEGER_RO(col) : NULL;
   }
-  /* a copy into fresh pages: four units a value */
-  int nth = sg_threads_for(req, 4.0 * (double) rows * (double) p);
+  int nth = sg_copy_threads(req, (double) rows * (double) p);
   if (nth > p) nth = p > 0 ? (int) p : 1;
 #if defined(_OPENMP) && !defined(_WIN32)
 #pragma omp parallel for num_threads(nth) schedule(static)

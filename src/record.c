@@ -134,8 +134,7 @@ SEXP ffi_record_extend(SEXP cols, SEXP values, SEXP which, SEXP threads) {
     rc[c].v = vals + (R_xlen_t) (w[c] - 1) * G;
     rc[c].n = n;
   }
-  /* a copy into fresh pages: weighed as four units a value */
-  int nth = sg_threads_for(req, 4.0 * cells);
+  int nth = sg_copy_threads(req, cells);
   if (nth > k) nth = k > 0 ? (int) k : 1;
   int overflow = 0;
 #if defined(_OPENMP) && !defined(_WIN32)

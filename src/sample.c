@@ -412,14 +412,13 @@ SEXP ffi_add_noise(SEXP values, SEXP sd) {
  * x[parent] + gap * (x[neighbor] - x[parent]) per column.  A missing
  * neighbour or gap (a copy) gives the parent's values; a value missing in
  * one of the two rows is taken from the other; missing in both stays NA.
- * The columns are shared among the threads sg_threads_for(req) allows:
+ * The columns are shared among the threads sg_copy_threads() allows:
  * each value is computed alone, so any number gives the same rows. */
 void sg_interpolate_rows(const double *xv, R_xlen_t n, int d,
                          const int *pa, const int *ne,
                          const double *ga, R_xlen_t G, double *ov, R_xlen_t ldo,
                          int req) {
-  /* a gather from two rows and a write to fresh memory: four units */
-  int nth = sg_threads_for(req, 4.0 * (double) G * (double) d);
+  int nth = sg_copy_threads(req, (double) G * (double) d);
   if (nth > d) nth = d > 0 ? d : 1;
 #if defined(_OPENMP) && !defined(_WIN32)
 #pragma omp parallel for num_threads(nth) schedule(static)

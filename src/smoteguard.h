@@ -38,6 +38,13 @@ SEXP ffi_threads_set(SEXP n);
 
 int sg_threads_for(int requested, double work);
 
+/* The threads a copy of `values` values into fresh memory takes: one
+ * below SG_COPY_MIN values (waking a thread costs more than the copy),
+ * else those sg_threads_for() allows for the request (a count already
+ * decided is kept). */
+#define SG_COPY_MIN 65536.0
+int sg_copy_threads(int requested, double values);
+
 /* knn.c */
 void sg_knn_search(const double *ref, R_xlen_t n, int d,
                    const double *query, R_xlen_t m, int k, int self,

@@ -65,6 +65,10 @@ int sg_threads_for(int requested, double work) {
 #endif
 }
 
+int sg_copy_threads(int requested, double values) {
+  return values < SG_COPY_MIN ? 1 : sg_threads_for(requested, SG_MIN_PARALLEL_WORK);
+}
+
 /* ffi_threads_get(): list(threads = the default count, machine = the
  * machine's default, forked = in a forked child, openmp = built with it) */
 SEXP ffi_threads_get(void) {

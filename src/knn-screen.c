@@ -843,11 +843,10 @@ static sg_knn_scratch *sg_knn_scratch_make(int k, sg_scan_kind kind,
 #define SG_SYM_MAX_K 32
 #define SG_SYM_MIN_N 2048
 #define SG_SYM_MAX_BYTES (256.0 * 1024 * 1024)
-static int sg_scan_symmetric(R_xlen_t n, int k, int nthreads) {
+static int sg_scan_symmetric(R_xlen_t n, int k) {
   if (k > SG_SYM_MAX_K) return 0;
   int path = sg_knn_path();
   if (path == 7) return 1;
-  (void) nthreads;
   double bytes = (double) n * k * (sizeof(double) + sizeof(int));
   return path == 0 && n >= SG_SYM_MIN_N && bytes <= SG_SYM_MAX_BYTES;
 }
@@ -977,7 +976,7 @@ static void sg_sym_tile(const sg_sym_plan *s, int tid, R_xlen_t q0, int nq,
 /* One tile of the rounds: the rows of block a (its query groups of
  * SG_QB) against block b >= a. */
 static void sg_sym_pair(const sg_sym_plan *s, int tid, R_xlen_t a, R_xlen_t b) {
-  const R_xlen_t n = s->p->rb->n, end = (a + 1) * SG_RB < n ? (a + 1) * SG_RB : n;
+  const R_xlen_t end = a * SG_RB + sg_block_rows(s->p->rb->n, a);
   for (R_xlen_t q0 = a * SG_RB; q0 < end; q0 += SG_QB)
     sg_sym_tile(s, tid, q0, (int) (end - q0 < SG_QB ? end - q0 : SG_QB), b);
 }
@@ -1060,13 +1059,9 @@ static void sg_knn_scan_sym(const sg_knn_plan *p, int nthreads) {
     }
     R_CheckUserInterrupt();
   }
-  int *out_index = p->out_index;
-  double *out_dist = p->out_dist;
   for (R_xlen_t i = 0; i < n; i++)
-    for (int c = 0; c < k; c++) {
-      out_index[i + (R_xlen_t) c * n] = s.bi_all[(size_t) i * k + c] + 1;
-      out_dist[i + (R_xlen_t) c * n] = sqrt(fabs(s.bd_all[(size_t) i * k + c]));
-    }
+    sg_list_answer(s.bd_all + (size_t) i * k, s.bi_all + (size_t) i * k, k, i, n,
+                   p->out_index, p->out_dist);
 }
 
 /* One query block (nq <= SG_QB queries from q0) against every block of
@@ -1087,13 +1082,9 @@ static void sg_knn_group(void *ctx, int tid, R_xlen_t q0, int nq) {
     default: sg_block_direct(p, w, q0, nq, blk); break;
     }
   }
-  for (int qi = 0; qi < nq; qi++) {
-    R_xlen_t qidx = q0 + qi;
-    for (int c = 0; c < k; c++) {
-      p->out_index[qidx + (R_xlen_t) c * m] = w->best_i[(size_t) qi * k + c] + 1;
-      p->out_dist[qidx + (R_xlen_t) c * m] = sqrt(fabs(w->best_d[(size_t) qi * k + c]));
-    }
-  }
+  for (int qi = 0; qi < nq; qi++)
+    sg_list_answer(w->best_d + (size_t) qi * k, w->best_i + (size_t) qi * k, k, q0 + qi, m,
+                   p->out_index, p->out_dist);
 }
 
 /* The whole search by a scan of the blocks (knn.h). */
@@ -1112,7 +1103,7 @@ void sg_knn_scan(const sg_blocks *rb, const double *qrow, R_xlen_t m, int k,
   p.out_index = out_index;
   p.out_dist = out_dist;
   sg_knn_plan_make(&p, nthreads);
-  if (p.kind == SG_SCAN_FLOAT && self && !exclude && sg_scan_symmetric(m, k, nthreads)) {
+  if (p.kind == SG_SCAN_FLOAT && self && !exclude && sg_scan_symmetric(m, k)) {
     sg_knn_scan_sym(&p, nthreads);
     return;
   }
@@ -1193,10 +1184,7 @@ static void sg_classes_query(const sg_classes_plan *p, int tid, R_xlen_t q) {
   for (int j = 0; j < c->p; j++) own[j] = acc[c->rows[j] - 1];
   sg_list_open(bd, bi, c->k);
   sg_offer_bounded(own, c->p, i, bd, bi, c->k);
-  for (int e = 0; e < c->k; e++) {
-    c->index[i + (R_xlen_t) e * c->p] = bi[e] + 1;
-    c->dist[i + (R_xlen_t) e * c->p] = sqrt(fabs(bd[e]));
-  }
+  sg_list_answer(bd, bi, c->k, i, c->p, c->index, c->dist);
 }
 
 /* A class search's rows in the sorted order: blocked as the data rows,
@@ -1342,10 +1330,7 @@ static void sg_classes_walk(const sg_classes_plan *p, int tid, R_xlen_t q) {
     }
   }
   for (int e = 0; e < m; e++) p->whole_index[q + (R_xlen_t) e * p->total] = bi[e] + 1;
-  for (int e = 0; e < k; e++) {
-    c->index[i + (R_xlen_t) e * c->p] = io[e] + 1;
-    c->dist[i + (R_xlen_t) e * c->p] = sqrt(fabs(bo[e]));
-  }
+  sg_list_answer(bo, io, k, i, c->p, c->index, c->dist);
 }
 
 /* Queries q0 .. q0 + nq - 1 (a group of sg_for_groups()). */

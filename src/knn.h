@@ -70,6 +70,18 @@ static inline int sg_block_rows(R_xlen_t n, R_xlen_t blk) {
   return (int) (left < SG_RB ? left : SG_RB);
 }
 
+/* A finished list of k (squared distances bd, 0-based rows bi) written
+ * as row `at` of an answer of k columns of `stride` rows: 1-based rows and
+ * distances. */
+static inline void sg_list_answer(const double *bd, const int *bi, int k,
+                                  R_xlen_t at, R_xlen_t stride, int *index,
+                                  double *dist) {
+  for (int c = 0; c < k; c++) {
+    index[at + (R_xlen_t) c * stride] = bi[c] + 1;
+    dist[at + (R_xlen_t) c * stride] = sqrt(fabs(bd[c]));
+  }
+}
+
 /* The canonical squared distance of one query to row t of a block. */
 double sg_sqdist_exact(const sg_blocks *b, R_xlen_t blk, int t,
                        const double *q);

@@ -385,8 +385,7 @@ oversample_result <- function(data, pred, yf, classes, targets, gen, settings, s
   # heap, where the next call finds it again. Allocated after the
   # result, it lay at the top of the heap, which the allocator gives back
   # to the system once it is free, so a loop of calls paid fresh pages
-  # every time (on target 4's data in bench/: 16,000 page faults a call,
-  # against 500).
+  # every time (measured in bench/README.md, session 12).
   input <- input_summary(pred, n_input, settings$threads)
   summarised <- .Call(ffi_record_clock)
   fidelity <- if (is.null(clean)) {
